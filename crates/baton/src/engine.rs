@@ -1,0 +1,86 @@
+//! The engine and its configuration.
+
+use crate::types::FuncType;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Settings of an [`Engine`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_stack_slots: usize,
+    pub(crate) max_host_reentry: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { max_call_depth: 100_000, max_stack_slots: 1 << 20, max_host_reentry: 100 }
+    }
+}
+
+impl Config {
+    /// The default configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The deepest Wasm call stack, in frames, before "call stack exhausted".
+    pub fn max_call_depth(&mut self, frames: usize) -> &mut Self {
+        self.max_call_depth = frames.max(1);
+        self
+    }
+
+    /// The size of the value stack, in 8-byte slots, before "call stack exhausted".
+    pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
+        self.max_stack_slots = slots.max(1024);
+        self
+    }
+
+    /// How deeply host functions may re-enter Wasm (each level uses some native stack).
+    pub fn max_host_reentry(&mut self, depth: usize) -> &mut Self {
+        self.max_host_reentry = depth.max(1);
+        self
+    }
+}
+
+/// Shared, immutable-after-creation state: configuration and the signature registry.
+/// Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+#[derive(Default)]
+pub(crate) struct EngineInner {
+    pub config: Config,
+    types: Mutex<HashMap<FuncType, u32>>,
+}
+
+impl Engine {
+    /// An engine with the given configuration.
+    pub fn new(config: &Config) -> Self {
+        Engine { inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }) }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The engine-wide id of a signature: equal signatures get equal ids, so an indirect
+    /// call's signature check is one integer comparison.
+    pub(crate) fn type_id(&self, ty: &FuncType) -> u32 {
+        let mut types = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        let next = types.len() as u32;
+        *types.entry(ty.clone()).or_insert(next)
+    }
+
+    pub(crate) fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl core::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Engine").field("config", &self.inner.config).finish()
+    }
+}

@@ -1,0 +1,124 @@
+//! Execution: the interpreter's registers, its context, and the entry point that runs
+//! translated code until it returns, traps or needs the host.
+
+pub(crate) mod dispatch;
+pub(crate) mod ops;
+mod bulk;
+
+use crate::error::TrapCode;
+use crate::runtime::{CompiledFunc, FuncEntity, InstanceEntity, MemoryEntity};
+
+/// Instruction pointer: the first word of an instruction.
+pub(crate) type Ip = *const u64;
+/// Frame pointer: slot 0 of the current function's frame.
+pub(crate) type Sp = *mut u64;
+/// Base address of the current instance's default memory.
+pub(crate) type Mem = *mut u8;
+
+/// Every instruction handler has this signature, so that any handler can hand over to any
+/// other with the interpreter registers (ip, sp, memory base and length) in machine
+/// registers.
+pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, usize, &mut Ctx) -> Control;
+
+/// Why the interpreter stopped running handlers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Control {
+    /// The outermost function of this activation returned.
+    Done,
+    /// A trap; the code is in `Ctx::trap`.
+    Trap,
+    /// A host function must be called (`Ctx::host_func`, `Ctx::host_args`), then execution
+    /// resumes at `Ctx::regs`.
+    Host,
+    /// Portable dispatch only: run the handler at `Ctx::regs` next.
+    Continue,
+}
+
+/// The interpreter registers, saved in the context when they must survive a handler
+/// returning (portable dispatch, host calls).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Regs {
+    pub ip: Ip,
+    pub sp: Sp,
+    pub mem: Mem,
+    pub len: usize,
+}
+
+impl Regs {
+    pub(crate) const NULL: Regs =
+        Regs { ip: core::ptr::null(), sp: core::ptr::null_mut(), mem: core::ptr::null_mut(), len: 0 };
+}
+
+/// A suspended caller: where to continue when the callee returns.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame {
+    pub ret_ip: Ip,
+    pub sp: Sp,
+    pub inst: *const InstanceEntity,
+}
+
+/// State shared by all handlers of one store's execution, reached through a pointer that
+/// stays in a register.
+pub(crate) struct Ctx {
+    pub regs: Regs,
+    /// Instance whose code is running.
+    pub inst: *const InstanceEntity,
+    /// That instance's module's compiled functions (for direct calls).
+    pub compiled: *const CompiledFunc,
+    /// That instance's default memory (an empty one when it has none).
+    pub mem: *mut MemoryEntity,
+    /// The Wasm call stack (return addresses), on the heap.
+    pub frames: Vec<Frame>,
+    pub max_frames: usize,
+    /// One past the last slot of the value stack.
+    pub stack_end: *mut u64,
+    pub trap: TrapCode,
+    pub trap_ip: Ip,
+    pub host_func: *const FuncEntity,
+    pub host_args: *mut u64,
+}
+
+impl Ctx {
+    pub(crate) fn new(max_frames: usize) -> Ctx {
+        Ctx {
+            regs: Regs::NULL,
+            inst: core::ptr::null(),
+            compiled: core::ptr::null(),
+            mem: core::ptr::null_mut(),
+            frames: Vec::new(),
+            max_frames,
+            stack_end: core::ptr::null_mut(),
+            trap: TrapCode::Unreachable,
+            trap_ip: core::ptr::null(),
+            host_func: core::ptr::null(),
+            host_args: core::ptr::null_mut(),
+        }
+    }
+
+    /// Makes `inst` the running instance.
+    ///
+    /// # Safety
+    /// `inst` points to a live instance of this store.
+    #[inline(always)]
+    pub(crate) unsafe fn enter_instance(&mut self, inst: *const InstanceEntity) {
+        self.inst = inst;
+        // SAFETY: see the contract; instances outlive every execution in their store.
+        unsafe {
+            self.compiled = (*inst).compiled;
+            self.mem = (*inst).mem0;
+        }
+    }
+
+    /// Current base and length of the running instance's default memory.
+    #[inline(always)]
+    pub(crate) fn mem_regs(&self) -> (Mem, usize) {
+        // SAFETY: `mem` always points to a live memory (or the instance's empty one).
+        unsafe { ((*self.mem).data.as_mut_ptr(), (*self.mem).data.len()) }
+    }
+}
+
+/// The word a sentinel frame returns to: ends the activation.
+pub(crate) static EXIT_CODE: Handler = ops::exit_handler;
+/// The word a host call made in tail position resumes at: returns to the caller.
+pub(crate) static RETURN_CODE: Handler = ops::return_handler;

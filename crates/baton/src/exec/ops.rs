@@ -1,0 +1,845 @@
+//! The instruction set: every instruction's handler and semantics, defined once.
+//!
+//! Each `pub(crate) const NAME: Op<Layout>` below *is* an instruction: the translator emits
+//! it, the handler inside it executes it, and [`all`] lists it for the disassembler and
+//! the dispatch audit. Families of instructions share a macro; the semantics of each
+//! arithmetic operation is written once and reused by its register/immediate variants.
+//!
+//! Safety of every handler rests on the translator's invariants: slots named in
+//! immediates lie inside the function's frame (`frame_size` slots, checked against the
+//! stack end at call time), branch offsets land on instruction starts, and the operand
+//! types are the ones validation proved. Memory, table and call-depth bounds are checked
+//! here at run time.
+#![allow(clippy::missing_safety_doc)]
+
+use super::dispatch::jump;
+use super::{Control, Ctx, Frame, Ip, Mem, Regs, Sp};
+use crate::error::TrapCode;
+use crate::ir::layout::*;
+use crate::ir::{words, Op};
+use crate::runtime::FuncEntity;
+
+/// A value that lives in a 64-bit frame slot.
+pub(crate) trait Cell: Copy {
+    fn from_cell(c: u64) -> Self;
+    fn to_cell(self) -> u64;
+}
+macro_rules! cell {
+    ($($t:ty => |$c:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+        impl Cell for $t {
+            #[inline(always)] fn from_cell($c: u64) -> Self { $from }
+            #[inline(always)] fn to_cell(self) -> u64 { let $v = self; $to }
+        }
+    )*};
+}
+cell! {
+    i32 => |c| c as u32 as i32, |v| v as u32 as u64;
+    u32 => |c| c as u32, |v| v as u64;
+    i64 => |c| c as i64, |v| v as u64;
+    u64 => |c| c, |v| v;
+    f32 => |c| f32::from_bits(c as u32), |v| v.to_bits() as u64;
+    f64 => |c| f64::from_bits(c), |v| v.to_bits();
+    bool => |c| c != 0, |v| v as u64;
+}
+
+#[inline(always)]
+unsafe fn rd<T: Cell>(sp: Sp, s: u32) -> T {
+    // SAFETY: slot indices are within the frame (translation invariant).
+    T::from_cell(unsafe { *sp.add(s as usize) })
+}
+#[inline(always)]
+unsafe fn wr<T: Cell>(sp: Sp, s: u32, v: T) {
+    // SAFETY: slot indices are within the frame (translation invariant).
+    unsafe { *sp.add(s as usize) = v.to_cell() }
+}
+
+/// Records a trap and stops execution. Kept out of line so that handlers stay small.
+#[cold]
+#[inline(never)]
+pub(crate) fn trap(ctx: &mut Ctx, ip: Ip, code: TrapCode) -> Control {
+    ctx.trap = code;
+    ctx.trap_ip = ip;
+    Control::Trap
+}
+
+/// What the disassembler and the dispatch audit know of an instruction.
+#[derive(Clone, Copy)]
+pub(crate) struct OpInfo {
+    pub name: &'static str,
+    pub symbol: &'static str,
+    pub handler: super::Handler,
+    pub words: usize,
+    pub describe: fn(*const u64) -> String,
+}
+
+/// Defines one instruction: `def!(NAME: Layout, "wasm-ish name", |imm, ip, sp, mem, len, ctx| body)`.
+/// The body ends by handing over (`next!`, `jump!`) or returning a `Control`.
+macro_rules! def {
+    ($NAME:ident : $L:ty, $name:literal, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident| $body:block) => {
+        pub(crate) const $NAME: Op<$L> = {
+            #[allow(unused_variables, unused_unsafe, unused_mut)]
+            unsafe fn handler($ip: Ip, $sp: Sp, $mem: Mem, $len: usize, $ctx: &mut Ctx) -> Control {
+                // SAFETY: the instruction at `ip` was emitted with layout `$L`.
+                let $imm: $L = unsafe { *($ip.add(1) as *const $L) };
+                unsafe { $body }
+            }
+            Op::new(handler, $name)
+        };
+    };
+}
+
+/// Hands over to the instruction after this one.
+macro_rules! next {
+    ($L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {
+        jump!($ip.add(words::<$L>()), $sp, $mem, $len, $ctx)
+    };
+}
+
+/// Lists instructions for [`all`].
+macro_rules! info {
+    ($($NAME:ident : $L:ty),* $(,)?) => {
+        vec![$(OpInfo {
+            name: $NAME.name,
+            symbol: stringify!($NAME),
+            handler: $NAME.handler,
+            words: words::<$L>(),
+            describe: |p| format!("{:?}", unsafe { *(p.add(1) as *const $L) }),
+        }),*]
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Semantics of the numeric operations, written once.
+
+mod sem {
+    use crate::error::TrapCode::{self, *};
+    type R<T> = Result<T, TrapCode>;
+
+    macro_rules! int_sem {
+        ($t:ident, $u:ident, $bits:literal) => {
+            pub mod $t {
+                use super::*;
+                #[inline(always)] pub fn add(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_add(b)) }
+                #[inline(always)] pub fn sub(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_sub(b)) }
+                #[inline(always)] pub fn mul(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_mul(b)) }
+                #[inline(always)] pub fn and(a: $t, b: $t) -> R<$t> { Ok(a & b) }
+                #[inline(always)] pub fn or(a: $t, b: $t) -> R<$t> { Ok(a | b) }
+                #[inline(always)] pub fn xor(a: $t, b: $t) -> R<$t> { Ok(a ^ b) }
+                #[inline(always)] pub fn shl(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_shl(b as u32)) }
+                #[inline(always)] pub fn shr_s(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_shr(b as u32)) }
+                #[inline(always)] pub fn shr_u(a: $t, b: $t) -> R<$t> { Ok((a as $u).wrapping_shr(b as u32) as $t) }
+                #[inline(always)] pub fn rotl(a: $t, b: $t) -> R<$t> { Ok(a.rotate_left((b as u32) % $bits)) }
+                #[inline(always)] pub fn rotr(a: $t, b: $t) -> R<$t> { Ok(a.rotate_right((b as u32) % $bits)) }
+                #[inline(always)] pub fn div_s(a: $t, b: $t) -> R<$t> {
+                    if b == 0 { return Err(IntegerDivisionByZero) }
+                    if a == $t::MIN && b == -1 { return Err(IntegerOverflow) }
+                    Ok(a / b)
+                }
+                #[inline(always)] pub fn div_u(a: $t, b: $t) -> R<$t> {
+                    if b == 0 { return Err(IntegerDivisionByZero) }
+                    Ok(((a as $u) / (b as $u)) as $t)
+                }
+                #[inline(always)] pub fn rem_s(a: $t, b: $t) -> R<$t> {
+                    if b == 0 { return Err(IntegerDivisionByZero) }
+                    Ok(a.wrapping_rem(b))
+                }
+                #[inline(always)] pub fn rem_u(a: $t, b: $t) -> R<$t> {
+                    if b == 0 { return Err(IntegerDivisionByZero) }
+                    Ok(((a as $u) % (b as $u)) as $t)
+                }
+                #[inline(always)] pub fn eq(a: $t, b: $t) -> R<bool> { Ok(a == b) }
+                #[inline(always)] pub fn ne(a: $t, b: $t) -> R<bool> { Ok(a != b) }
+                #[inline(always)] pub fn lt_s(a: $t, b: $t) -> R<bool> { Ok(a < b) }
+                #[inline(always)] pub fn lt_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) < (b as $u)) }
+                #[inline(always)] pub fn gt_s(a: $t, b: $t) -> R<bool> { Ok(a > b) }
+                #[inline(always)] pub fn gt_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) > (b as $u)) }
+                #[inline(always)] pub fn le_s(a: $t, b: $t) -> R<bool> { Ok(a <= b) }
+                #[inline(always)] pub fn le_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) <= (b as $u)) }
+                #[inline(always)] pub fn ge_s(a: $t, b: $t) -> R<bool> { Ok(a >= b) }
+                #[inline(always)] pub fn ge_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) >= (b as $u)) }
+                #[inline(always)] pub fn clz(a: $t) -> R<$t> { Ok(a.leading_zeros() as $t) }
+                #[inline(always)] pub fn ctz(a: $t) -> R<$t> { Ok(a.trailing_zeros() as $t) }
+                #[inline(always)] pub fn popcnt(a: $t) -> R<$t> { Ok(a.count_ones() as $t) }
+                #[inline(always)] pub fn eqz(a: $t) -> R<bool> { Ok(a == 0) }
+            }
+        };
+    }
+    int_sem!(i32, u32, 32);
+    int_sem!(i64, u64, 64);
+
+    macro_rules! float_sem {
+        ($t:ident, $bits:ty) => {
+            pub mod $t {
+                use super::*;
+                #[inline(always)] pub fn add(a: $t, b: $t) -> R<$t> { Ok(a + b) }
+                #[inline(always)] pub fn sub(a: $t, b: $t) -> R<$t> { Ok(a - b) }
+                #[inline(always)] pub fn mul(a: $t, b: $t) -> R<$t> { Ok(a * b) }
+                #[inline(always)] pub fn div(a: $t, b: $t) -> R<$t> { Ok(a / b) }
+                /// Wasm `min`: NaN if either is NaN, and -0 < +0.
+                #[inline(always)] pub fn min(a: $t, b: $t) -> R<$t> {
+                    Ok(if a.is_nan() || b.is_nan() { a + b }
+                       else if a == b { <$t>::from_bits(a.to_bits() | b.to_bits()) }
+                       else if a < b { a } else { b })
+                }
+                /// Wasm `max`: NaN if either is NaN, and +0 > -0.
+                #[inline(always)] pub fn max(a: $t, b: $t) -> R<$t> {
+                    Ok(if a.is_nan() || b.is_nan() { a + b }
+                       else if a == b { <$t>::from_bits(a.to_bits() & b.to_bits()) }
+                       else if a > b { a } else { b })
+                }
+                #[inline(always)] pub fn copysign(a: $t, b: $t) -> R<$t> { Ok(a.copysign(b)) }
+                #[inline(always)] pub fn eq(a: $t, b: $t) -> R<bool> { Ok(a == b) }
+                #[inline(always)] pub fn ne(a: $t, b: $t) -> R<bool> { Ok(a != b) }
+                #[inline(always)] pub fn lt(a: $t, b: $t) -> R<bool> { Ok(a < b) }
+                #[inline(always)] pub fn gt(a: $t, b: $t) -> R<bool> { Ok(a > b) }
+                #[inline(always)] pub fn le(a: $t, b: $t) -> R<bool> { Ok(a <= b) }
+                #[inline(always)] pub fn ge(a: $t, b: $t) -> R<bool> { Ok(a >= b) }
+                #[inline(always)] pub fn abs(a: $t) -> R<$t> { Ok(a.abs()) }
+                #[inline(always)] pub fn neg(a: $t) -> R<$t> { Ok(-a) }
+                #[inline(always)] pub fn ceil(a: $t) -> R<$t> { Ok(a.ceil()) }
+                #[inline(always)] pub fn floor(a: $t) -> R<$t> { Ok(a.floor()) }
+                #[inline(always)] pub fn trunc(a: $t) -> R<$t> { Ok(a.trunc()) }
+                #[inline(always)] pub fn nearest(a: $t) -> R<$t> { Ok(a.round_ties_even()) }
+                #[inline(always)] pub fn sqrt(a: $t) -> R<$t> { Ok(a.sqrt()) }
+            }
+        };
+    }
+    float_sem!(f32, u32);
+    float_sem!(f64, u64);
+
+    /// Trapping float → int conversion: `lo`/`hi` are the exclusive bounds of the
+    /// truncated value that fit the target type.
+    macro_rules! trunc {
+        ($name:ident, $f:ty, $i:ty, $lo:expr, $hi:expr) => {
+            #[inline(always)]
+            pub fn $name(a: $f) -> R<$i> {
+                if a.is_nan() { return Err(BadConversionToInteger) }
+                let t = a.trunc() as f64;
+                if t <= $lo || t >= $hi { return Err(IntegerOverflow) }
+                Ok(a as $i)
+            }
+        };
+    }
+    trunc!(i32_trunc_f32_s, f32, i32, -2147483649.0, 2147483648.0);
+    trunc!(i32_trunc_f32_u, f32, u32, -1.0, 4294967296.0);
+    trunc!(i32_trunc_f64_s, f64, i32, -2147483649.0, 2147483648.0);
+    trunc!(i32_trunc_f64_u, f64, u32, -1.0, 4294967296.0);
+    trunc!(i64_trunc_f32_s, f32, i64, -9223372036854777856.0, 9223372036854775808.0);
+    trunc!(i64_trunc_f32_u, f32, u64, -1.0, 18446744073709551616.0);
+    trunc!(i64_trunc_f64_s, f64, i64, -9223372036854777856.0, 9223372036854775808.0);
+    trunc!(i64_trunc_f64_u, f64, u64, -1.0, 18446744073709551616.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Arithmetic families.
+
+/// Binary operations with register/register, register/immediate and (for non-commutative
+/// operations) immediate/register forms.
+macro_rules! binops {
+    ($family:ident, $RI:ident; $($name:literal $f:path => $RR_:ident $(, $RI_:ident)? $(; $IR_:ident)?;)*) => {
+        $(
+            def!($RR_: BinRR, $name, |imm, ip, sp, mem, len, ctx| {
+                match $f(rd(sp, imm.a), rd(sp, imm.b)) {
+                    Ok(r) => { wr(sp, imm.dst, r); next!(BinRR, ip, sp, mem, len, ctx) }
+                    Err(code) => trap(ctx, ip, code),
+                }
+            });
+            $(def!($RI_: $RI, $name, |imm, ip, sp, mem, len, ctx| {
+                match $f(rd(sp, imm.a), imm.imm) {
+                    Ok(r) => { wr(sp, imm.dst, r); next!($RI, ip, sp, mem, len, ctx) }
+                    Err(code) => trap(ctx, ip, code),
+                }
+            });)?
+            $(def!($IR_: $RI, $name, |imm, ip, sp, mem, len, ctx| {
+                match $f(imm.imm, rd(sp, imm.a)) {
+                    Ok(r) => { wr(sp, imm.dst, r); next!($RI, ip, sp, mem, len, ctx) }
+                    Err(code) => trap(ctx, ip, code),
+                }
+            });)?
+        )*
+        fn $family() -> Vec<OpInfo> {
+            #[allow(unused_mut)]
+            let mut v = info!($($RR_: BinRR),*);
+            $($(v.extend(info!($RI_: $RI));)?)*
+            $($(v.extend(info!($IR_: $RI));)?)*
+            v
+        }
+    };
+}
+
+binops! { i32_binops, BinRI32;
+    "i32.add" sem::i32::add => I32_ADD, I32_ADD_RI;
+    "i32.sub" sem::i32::sub => I32_SUB, I32_SUB_RI; I32_SUB_IR;
+    "i32.mul" sem::i32::mul => I32_MUL, I32_MUL_RI;
+    "i32.div_s" sem::i32::div_s => I32_DIV_S, I32_DIV_S_RI; I32_DIV_S_IR;
+    "i32.div_u" sem::i32::div_u => I32_DIV_U, I32_DIV_U_RI; I32_DIV_U_IR;
+    "i32.rem_s" sem::i32::rem_s => I32_REM_S, I32_REM_S_RI; I32_REM_S_IR;
+    "i32.rem_u" sem::i32::rem_u => I32_REM_U, I32_REM_U_RI; I32_REM_U_IR;
+    "i32.and" sem::i32::and => I32_AND, I32_AND_RI;
+    "i32.or" sem::i32::or => I32_OR, I32_OR_RI;
+    "i32.xor" sem::i32::xor => I32_XOR, I32_XOR_RI;
+    "i32.shl" sem::i32::shl => I32_SHL, I32_SHL_RI; I32_SHL_IR;
+    "i32.shr_s" sem::i32::shr_s => I32_SHR_S, I32_SHR_S_RI; I32_SHR_S_IR;
+    "i32.shr_u" sem::i32::shr_u => I32_SHR_U, I32_SHR_U_RI; I32_SHR_U_IR;
+    "i32.rotl" sem::i32::rotl => I32_ROTL, I32_ROTL_RI; I32_ROTL_IR;
+    "i32.rotr" sem::i32::rotr => I32_ROTR, I32_ROTR_RI; I32_ROTR_IR;
+    "i32.eq" sem::i32::eq => I32_EQ, I32_EQ_RI;
+    "i32.ne" sem::i32::ne => I32_NE, I32_NE_RI;
+    "i32.lt_s" sem::i32::lt_s => I32_LT_S, I32_LT_S_RI;
+    "i32.lt_u" sem::i32::lt_u => I32_LT_U, I32_LT_U_RI;
+    "i32.gt_s" sem::i32::gt_s => I32_GT_S, I32_GT_S_RI;
+    "i32.gt_u" sem::i32::gt_u => I32_GT_U, I32_GT_U_RI;
+    "i32.le_s" sem::i32::le_s => I32_LE_S, I32_LE_S_RI;
+    "i32.le_u" sem::i32::le_u => I32_LE_U, I32_LE_U_RI;
+    "i32.ge_s" sem::i32::ge_s => I32_GE_S, I32_GE_S_RI;
+    "i32.ge_u" sem::i32::ge_u => I32_GE_U, I32_GE_U_RI;
+}
+
+binops! { i64_binops, BinRI64;
+    "i64.add" sem::i64::add => I64_ADD, I64_ADD_RI;
+    "i64.sub" sem::i64::sub => I64_SUB, I64_SUB_RI; I64_SUB_IR;
+    "i64.mul" sem::i64::mul => I64_MUL, I64_MUL_RI;
+    "i64.div_s" sem::i64::div_s => I64_DIV_S, I64_DIV_S_RI; I64_DIV_S_IR;
+    "i64.div_u" sem::i64::div_u => I64_DIV_U, I64_DIV_U_RI; I64_DIV_U_IR;
+    "i64.rem_s" sem::i64::rem_s => I64_REM_S, I64_REM_S_RI; I64_REM_S_IR;
+    "i64.rem_u" sem::i64::rem_u => I64_REM_U, I64_REM_U_RI; I64_REM_U_IR;
+    "i64.and" sem::i64::and => I64_AND, I64_AND_RI;
+    "i64.or" sem::i64::or => I64_OR, I64_OR_RI;
+    "i64.xor" sem::i64::xor => I64_XOR, I64_XOR_RI;
+    "i64.shl" sem::i64::shl => I64_SHL, I64_SHL_RI; I64_SHL_IR;
+    "i64.shr_s" sem::i64::shr_s => I64_SHR_S, I64_SHR_S_RI; I64_SHR_S_IR;
+    "i64.shr_u" sem::i64::shr_u => I64_SHR_U, I64_SHR_U_RI; I64_SHR_U_IR;
+    "i64.rotl" sem::i64::rotl => I64_ROTL, I64_ROTL_RI; I64_ROTL_IR;
+    "i64.rotr" sem::i64::rotr => I64_ROTR, I64_ROTR_RI; I64_ROTR_IR;
+    "i64.eq" sem::i64::eq => I64_EQ, I64_EQ_RI;
+    "i64.ne" sem::i64::ne => I64_NE, I64_NE_RI;
+    "i64.lt_s" sem::i64::lt_s => I64_LT_S, I64_LT_S_RI;
+    "i64.lt_u" sem::i64::lt_u => I64_LT_U, I64_LT_U_RI;
+    "i64.gt_s" sem::i64::gt_s => I64_GT_S, I64_GT_S_RI;
+    "i64.gt_u" sem::i64::gt_u => I64_GT_U, I64_GT_U_RI;
+    "i64.le_s" sem::i64::le_s => I64_LE_S, I64_LE_S_RI;
+    "i64.le_u" sem::i64::le_u => I64_LE_U, I64_LE_U_RI;
+    "i64.ge_s" sem::i64::ge_s => I64_GE_S, I64_GE_S_RI;
+    "i64.ge_u" sem::i64::ge_u => I64_GE_U, I64_GE_U_RI;
+}
+
+binops! { float_binops, BinRI32;
+    "f32.add" sem::f32::add => F32_ADD;
+    "f32.sub" sem::f32::sub => F32_SUB;
+    "f32.mul" sem::f32::mul => F32_MUL;
+    "f32.div" sem::f32::div => F32_DIV;
+    "f32.min" sem::f32::min => F32_MIN;
+    "f32.max" sem::f32::max => F32_MAX;
+    "f32.copysign" sem::f32::copysign => F32_COPYSIGN;
+    "f32.eq" sem::f32::eq => F32_EQ;
+    "f32.ne" sem::f32::ne => F32_NE;
+    "f32.lt" sem::f32::lt => F32_LT;
+    "f32.gt" sem::f32::gt => F32_GT;
+    "f32.le" sem::f32::le => F32_LE;
+    "f32.ge" sem::f32::ge => F32_GE;
+    "f64.add" sem::f64::add => F64_ADD;
+    "f64.sub" sem::f64::sub => F64_SUB;
+    "f64.mul" sem::f64::mul => F64_MUL;
+    "f64.div" sem::f64::div => F64_DIV;
+    "f64.min" sem::f64::min => F64_MIN;
+    "f64.max" sem::f64::max => F64_MAX;
+    "f64.copysign" sem::f64::copysign => F64_COPYSIGN;
+    "f64.eq" sem::f64::eq => F64_EQ;
+    "f64.ne" sem::f64::ne => F64_NE;
+    "f64.lt" sem::f64::lt => F64_LT;
+    "f64.gt" sem::f64::gt => F64_GT;
+    "f64.le" sem::f64::le => F64_LE;
+    "f64.ge" sem::f64::ge => F64_GE;
+}
+
+/// Unary operations `dst = f(src)`; `$a` is the operand's type, the result's type follows
+/// from `f`.
+macro_rules! unops {
+    ($family:ident; $($name:literal ($a:ty) $f:expr => $NAME:ident;)*) => {
+        $(def!($NAME: Un, $name, |imm, ip, sp, mem, len, ctx| {
+            let f: fn($a) -> Result<_, TrapCode> = $f;
+            match f(rd(sp, imm.src)) {
+                Ok(r) => { wr(sp, imm.dst, r); next!(Un, ip, sp, mem, len, ctx) }
+                Err(code) => trap(ctx, ip, code),
+            }
+        });)*
+        fn $family() -> Vec<OpInfo> { info!($($NAME: Un),*) }
+    };
+}
+
+unops! { unops_all;
+    "copy" (u64) Ok => COPY;
+    "i32.clz" (i32) sem::i32::clz => I32_CLZ;
+    "i32.ctz" (i32) sem::i32::ctz => I32_CTZ;
+    "i32.popcnt" (i32) sem::i32::popcnt => I32_POPCNT;
+    "i32.eqz" (i32) sem::i32::eqz => I32_EQZ;
+    "i64.clz" (i64) sem::i64::clz => I64_CLZ;
+    "i64.ctz" (i64) sem::i64::ctz => I64_CTZ;
+    "i64.popcnt" (i64) sem::i64::popcnt => I64_POPCNT;
+    "i64.eqz" (i64) sem::i64::eqz => I64_EQZ;
+    "f32.abs" (f32) sem::f32::abs => F32_ABS;
+    "f32.neg" (f32) sem::f32::neg => F32_NEG;
+    "f32.ceil" (f32) sem::f32::ceil => F32_CEIL;
+    "f32.floor" (f32) sem::f32::floor => F32_FLOOR;
+    "f32.trunc" (f32) sem::f32::trunc => F32_TRUNC;
+    "f32.nearest" (f32) sem::f32::nearest => F32_NEAREST;
+    "f32.sqrt" (f32) sem::f32::sqrt => F32_SQRT;
+    "f64.abs" (f64) sem::f64::abs => F64_ABS;
+    "f64.neg" (f64) sem::f64::neg => F64_NEG;
+    "f64.ceil" (f64) sem::f64::ceil => F64_CEIL;
+    "f64.floor" (f64) sem::f64::floor => F64_FLOOR;
+    "f64.trunc" (f64) sem::f64::trunc => F64_TRUNC;
+    "f64.nearest" (f64) sem::f64::nearest => F64_NEAREST;
+    "f64.sqrt" (f64) sem::f64::sqrt => F64_SQRT;
+    "i32.wrap_i64" (i64) |a| Ok(a as i32) => I32_WRAP_I64;
+    "i64.extend_i32_s" (i32) |a| Ok(a as i64) => I64_EXTEND_I32_S;
+    "i64.extend_i32_u" (u32) |a| Ok(a as u64) => I64_EXTEND_I32_U;
+    "i32.extend8_s" (i32) |a| Ok(a as i8 as i32) => I32_EXTEND8_S;
+    "i32.extend16_s" (i32) |a| Ok(a as i16 as i32) => I32_EXTEND16_S;
+    "i64.extend8_s" (i64) |a| Ok(a as i8 as i64) => I64_EXTEND8_S;
+    "i64.extend16_s" (i64) |a| Ok(a as i16 as i64) => I64_EXTEND16_S;
+    "i64.extend32_s" (i64) |a| Ok(a as i32 as i64) => I64_EXTEND32_S;
+    "i32.trunc_f32_s" (f32) sem::i32_trunc_f32_s => I32_TRUNC_F32_S;
+    "i32.trunc_f32_u" (f32) sem::i32_trunc_f32_u => I32_TRUNC_F32_U;
+    "i32.trunc_f64_s" (f64) sem::i32_trunc_f64_s => I32_TRUNC_F64_S;
+    "i32.trunc_f64_u" (f64) sem::i32_trunc_f64_u => I32_TRUNC_F64_U;
+    "i64.trunc_f32_s" (f32) sem::i64_trunc_f32_s => I64_TRUNC_F32_S;
+    "i64.trunc_f32_u" (f32) sem::i64_trunc_f32_u => I64_TRUNC_F32_U;
+    "i64.trunc_f64_s" (f64) sem::i64_trunc_f64_s => I64_TRUNC_F64_S;
+    "i64.trunc_f64_u" (f64) sem::i64_trunc_f64_u => I64_TRUNC_F64_U;
+    // Rust's float-to-int `as` saturates and maps NaN to 0: exactly `trunc_sat`.
+    "i32.trunc_sat_f32_s" (f32) |a| Ok(a as i32) => I32_TRUNC_SAT_F32_S;
+    "i32.trunc_sat_f32_u" (f32) |a| Ok(a as u32) => I32_TRUNC_SAT_F32_U;
+    "i32.trunc_sat_f64_s" (f64) |a| Ok(a as i32) => I32_TRUNC_SAT_F64_S;
+    "i32.trunc_sat_f64_u" (f64) |a| Ok(a as u32) => I32_TRUNC_SAT_F64_U;
+    "i64.trunc_sat_f32_s" (f32) |a| Ok(a as i64) => I64_TRUNC_SAT_F32_S;
+    "i64.trunc_sat_f32_u" (f32) |a| Ok(a as u64) => I64_TRUNC_SAT_F32_U;
+    "i64.trunc_sat_f64_s" (f64) |a| Ok(a as i64) => I64_TRUNC_SAT_F64_S;
+    "i64.trunc_sat_f64_u" (f64) |a| Ok(a as u64) => I64_TRUNC_SAT_F64_U;
+    // Rust's int-to-float `as` rounds to nearest, ties to even, as Wasm requires.
+    "f32.convert_i32_s" (i32) |a| Ok(a as f32) => F32_CONVERT_I32_S;
+    "f32.convert_i32_u" (u32) |a| Ok(a as f32) => F32_CONVERT_I32_U;
+    "f32.convert_i64_s" (i64) |a| Ok(a as f32) => F32_CONVERT_I64_S;
+    "f32.convert_i64_u" (u64) |a| Ok(a as f32) => F32_CONVERT_I64_U;
+    "f64.convert_i32_s" (i32) |a| Ok(a as f64) => F64_CONVERT_I32_S;
+    "f64.convert_i32_u" (u32) |a| Ok(a as f64) => F64_CONVERT_I32_U;
+    "f64.convert_i64_s" (i64) |a| Ok(a as f64) => F64_CONVERT_I64_S;
+    "f64.convert_i64_u" (u64) |a| Ok(a as f64) => F64_CONVERT_I64_U;
+    "f32.demote_f64" (f64) |a| Ok(a as f32) => F32_DEMOTE_F64;
+    "f64.promote_f32" (f32) |a| Ok(a as f64) => F64_PROMOTE_F32;
+    "ref.is_null" (u64) |a| Ok(a == 0) => REF_IS_NULL;
+}
+
+// ---------------------------------------------------------------------------------------
+// Constants, select, globals.
+
+def!(CONST: Const, "const", |imm, ip, sp, mem, len, ctx| {
+    wr(sp, imm.dst, imm.val);
+    next!(Const, ip, sp, mem, len, ctx)
+});
+
+def!(SELECT: Select, "select", |imm, ip, sp, mem, len, ctx| {
+    let v: u64 = if rd::<u32>(sp, imm.cond) != 0 { rd(sp, imm.a) } else { rd(sp, imm.b) };
+    wr(sp, imm.dst, v);
+    next!(Select, ip, sp, mem, len, ctx)
+});
+
+def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx| {
+    // SAFETY: validation proved the global index; the instance's global cells are boxed
+    // and live as long as the store.
+    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    wr(sp, imm.slot, *cell);
+    next!(Global, ip, sp, mem, len, ctx)
+});
+
+def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx| {
+    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    *cell = rd(sp, imm.slot);
+    next!(Global, ip, sp, mem, len, ctx)
+});
+
+def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx| {
+    let f = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
+    wr(sp, imm.dst, f as u64);
+    next!(RefFunc, ip, sp, mem, len, ctx)
+});
+
+// ---------------------------------------------------------------------------------------
+// Memory access. The effective address is computed in 64 bits from a 32-bit address and a
+// 32-bit offset, so it cannot overflow; one comparison against the length checks bounds.
+
+macro_rules! loads {
+    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty => $val_t:ty;)*) => {
+        $(def!($NAME: Load, $name, |imm, ip, sp, mem, len, ctx| {
+            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: bounds checked just above.
+            let v = core::ptr::read_unaligned(mem.add(ea) as *const $mem_t);
+            wr(sp, imm.dst, v as $val_t);
+            next!(Load, ip, sp, mem, len, ctx)
+        });)*
+        fn $family() -> Vec<OpInfo> { info!($($NAME: Load),*) }
+    };
+}
+
+loads! { load_ops;
+    "i32.load" I32_LOAD: u32 => u32;
+    "i64.load" I64_LOAD: u64 => u64;
+    "i32.load8_s" I32_LOAD8_S: i8 => i32;
+    "i32.load8_u" I32_LOAD8_U: u8 => u32;
+    "i32.load16_s" I32_LOAD16_S: i16 => i32;
+    "i32.load16_u" I32_LOAD16_U: u16 => u32;
+    "i64.load8_s" I64_LOAD8_S: i8 => i64;
+    "i64.load8_u" I64_LOAD8_U: u8 => u64;
+    "i64.load16_s" I64_LOAD16_S: i16 => i64;
+    "i64.load16_u" I64_LOAD16_U: u16 => u64;
+    "i64.load32_s" I64_LOAD32_S: i32 => i64;
+    "i64.load32_u" I64_LOAD32_U: u32 => u64;
+}
+
+macro_rules! stores {
+    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
+        $(def!($NAME: Store, $name, |imm, ip, sp, mem, len, ctx| {
+            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: bounds checked just above.
+            core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, rd::<u64>(sp, imm.src) as $mem_t);
+            next!(Store, ip, sp, mem, len, ctx)
+        });)*
+        fn $family() -> Vec<OpInfo> { info!($($NAME: Store),*) }
+    };
+}
+
+stores! { store_ops;
+    "store32" STORE32: u32;
+    "store64" STORE64: u64;
+    "store8" STORE8: u8;
+    "store16" STORE16: u16;
+}
+
+def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx| {
+    wr(sp, imm.dst, (len / crate::runtime::PAGE_SIZE) as u32);
+    next!(MemSize, ip, sp, mem, len, ctx)
+});
+
+def!(MEMORY_GROW: MemGrow, "memory.grow", |imm, ip, sp, mem, len, ctx| {
+    let delta = rd::<u32>(sp, imm.delta);
+    let old = (*ctx.mem).grow(delta as u64);
+    wr(sp, imm.dst, old.map_or(-1i32, |p| p as i32));
+    let (mem, len) = ctx.mem_regs();
+    next!(MemGrow, ip, sp, mem, len, ctx)
+});
+
+// ---------------------------------------------------------------------------------------
+// Control flow.
+
+def!(UNREACHABLE: TrapImm, "trap", |imm, ip, sp, mem, len, ctx| {
+    trap(ctx, ip, TrapCode::from_u32(imm.code))
+});
+
+def!(BR: Br, "br", |imm, ip, sp, mem, len, ctx| {
+    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+});
+
+def!(BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, ctx| {
+    if rd::<u32>(sp, imm.cond) != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx)
+});
+
+def!(BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx| {
+    if rd::<u32>(sp, imm.cond) == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx)
+});
+
+def!(BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx| {
+    if rd::<u64>(sp, imm.cond) != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx)
+});
+
+def!(BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem, len, ctx| {
+    if rd::<u64>(sp, imm.cond) == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx)
+});
+
+def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx| {
+    let i = rd::<u32>(sp, imm.index).min(imm.len) as usize;
+    // SAFETY: the translator emits `len + 1` offset words right after the instruction.
+    let offset = *ip.add(words::<BrTable>() + i) as i32;
+    jump!(ip.offset(offset as isize), sp, mem, len, ctx)
+});
+
+/// Fused compare-and-branch: branches when the comparison holds.
+macro_rules! br_cmps {
+    ($family:ident; $($name:literal $f:path => $RR_:ident, $RI_:ident: $RI:ident;)*) => {
+        $(
+            def!($RR_: BrCmpRR, $name, |imm, ip, sp, mem, len, ctx| {
+                if let Ok(true) = $f(rd(sp, imm.a), rd(sp, imm.b)) {
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+                }
+                next!(BrCmpRR, ip, sp, mem, len, ctx)
+            });
+            def!($RI_: $RI, $name, |imm, ip, sp, mem, len, ctx| {
+                if let Ok(true) = $f(rd(sp, imm.a), imm.imm) {
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+                }
+                next!($RI, ip, sp, mem, len, ctx)
+            });
+        )*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = info!($($RR_: BrCmpRR),*);
+            $(v.extend(info!($RI_: $RI));)*
+            v
+        }
+    };
+}
+
+br_cmps! { br_cmp_ops;
+    "br_if.i32.eq" sem::i32::eq => BR_I32_EQ, BR_I32_EQ_RI: BrCmpRI32;
+    "br_if.i32.ne" sem::i32::ne => BR_I32_NE, BR_I32_NE_RI: BrCmpRI32;
+    "br_if.i32.lt_s" sem::i32::lt_s => BR_I32_LT_S, BR_I32_LT_S_RI: BrCmpRI32;
+    "br_if.i32.lt_u" sem::i32::lt_u => BR_I32_LT_U, BR_I32_LT_U_RI: BrCmpRI32;
+    "br_if.i32.gt_s" sem::i32::gt_s => BR_I32_GT_S, BR_I32_GT_S_RI: BrCmpRI32;
+    "br_if.i32.gt_u" sem::i32::gt_u => BR_I32_GT_U, BR_I32_GT_U_RI: BrCmpRI32;
+    "br_if.i32.le_s" sem::i32::le_s => BR_I32_LE_S, BR_I32_LE_S_RI: BrCmpRI32;
+    "br_if.i32.le_u" sem::i32::le_u => BR_I32_LE_U, BR_I32_LE_U_RI: BrCmpRI32;
+    "br_if.i32.ge_s" sem::i32::ge_s => BR_I32_GE_S, BR_I32_GE_S_RI: BrCmpRI32;
+    "br_if.i32.ge_u" sem::i32::ge_u => BR_I32_GE_U, BR_I32_GE_U_RI: BrCmpRI32;
+    "br_if.i64.eq" sem::i64::eq => BR_I64_EQ, BR_I64_EQ_RI: BrCmpRI64;
+    "br_if.i64.ne" sem::i64::ne => BR_I64_NE, BR_I64_NE_RI: BrCmpRI64;
+    "br_if.i64.lt_s" sem::i64::lt_s => BR_I64_LT_S, BR_I64_LT_S_RI: BrCmpRI64;
+    "br_if.i64.lt_u" sem::i64::lt_u => BR_I64_LT_U, BR_I64_LT_U_RI: BrCmpRI64;
+    "br_if.i64.gt_s" sem::i64::gt_s => BR_I64_GT_S, BR_I64_GT_S_RI: BrCmpRI64;
+    "br_if.i64.gt_u" sem::i64::gt_u => BR_I64_GT_U, BR_I64_GT_U_RI: BrCmpRI64;
+    "br_if.i64.le_s" sem::i64::le_s => BR_I64_LE_S, BR_I64_LE_S_RI: BrCmpRI64;
+    "br_if.i64.le_u" sem::i64::le_u => BR_I64_LE_U, BR_I64_LE_U_RI: BrCmpRI64;
+    "br_if.i64.ge_s" sem::i64::ge_s => BR_I64_GE_S, BR_I64_GE_S_RI: BrCmpRI64;
+    "br_if.i64.ge_u" sem::i64::ge_u => BR_I64_GE_U, BR_I64_GE_U_RI: BrCmpRI64;
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls and returns.
+
+/// Enters the compiled function `f` with its frame at `new_sp`. Shared by every call form;
+/// the caller has already pushed the return frame (or reuses its own, for tail calls).
+macro_rules! enter {
+    ($f:expr, $new_sp:expr, $ip:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+        let f: &crate::runtime::CompiledFunc = $f;
+        let new_sp: Sp = $new_sp;
+        if new_sp.add(f.frame_size as usize) > $ctx.stack_end {
+            return trap($ctx, $ip, TrapCode::StackOverflow);
+        }
+        // Non-parameter locals start at zero.
+        core::ptr::write_bytes(new_sp.add(f.num_params as usize), 0, (f.num_locals - f.num_params) as usize);
+        jump!(f.code, new_sp, $mem, $len, $ctx)
+    }};
+}
+
+/// Pushes the frame that `return` will come back to, or traps when the call stack is full.
+macro_rules! push_frame {
+    ($ctx:ident, $ip:ident, $ret:expr, $sp:ident) => {
+        if $ctx.frames.len() >= $ctx.max_frames {
+            return trap($ctx, $ip, TrapCode::StackOverflow);
+        }
+        $ctx.frames.push(Frame { ret_ip: $ret, sp: $sp, inst: $ctx.inst });
+    };
+}
+
+/// Calls any function entity: Wasm (possibly of another instance) or host.
+/// `ret` is where execution continues after the callee returns.
+macro_rules! call_entity {
+    ($func:expr, $base:expr, $ret:expr, $tail:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+        let func: *const FuncEntity = $func;
+        let new_sp: Sp = $sp.add($base as usize);
+        if (*func).compiled.is_null() {
+            // Host function: leave the interpreter; the embedder's loop calls it and
+            // resumes at `ret` (for a tail call, at a `return`).
+            $ctx.host_func = func;
+            $ctx.host_args = new_sp;
+            let resume: Ip = if $tail { &super::RETURN_CODE as *const _ as Ip } else { $ret };
+            $ctx.regs = Regs { ip: resume, sp: $sp, mem: $mem, len: $len };
+            return Control::Host;
+        }
+        if !$tail {
+            push_frame!($ctx, $ip, $ret, $sp);
+        }
+        let mut mem = $mem;
+        let mut len = $len;
+        if (*func).inst != $ctx.inst {
+            $ctx.enter_instance((*func).inst);
+            (mem, len) = $ctx.mem_regs();
+        }
+        enter!(&*(*func).compiled, new_sp, $ip, mem, len, $ctx)
+    }};
+}
+
+def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx| {
+    let f = &*ctx.compiled.add(imm.func as usize);
+    push_frame!(ctx, ip, ip.add(words::<Call>()), sp);
+    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx)
+});
+
+def!(RETURN_CALL: Call, "return_call", |imm, ip, sp, mem, len, ctx| {
+    let f = &*ctx.compiled.add(imm.func as usize);
+    enter!(f, sp, ip, mem, len, ctx)
+});
+
+def!(CALL_IMPORT: Call, "call.import", |imm, ip, sp, mem, len, ctx| {
+    let func = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
+    call_entity!(func, imm.base, ip.add(words::<Call>()), false, ip, sp, mem, len, ctx)
+});
+
+def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx| {
+    let func = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
+    call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx)
+});
+
+/// Resolves the callee of an indirect call, or traps.
+#[inline(always)]
+unsafe fn indirect_callee(ctx: &Ctx, imm: &CallIndirect, sp: Sp) -> Result<*const FuncEntity, TrapCode> {
+    let table = &**(&*ctx.inst).tables.get_unchecked(imm.table as usize);
+    let i = rd::<u32>(sp, imm.index) as usize;
+    let Some(&elem) = table.elems.get(i) else { return Err(TrapCode::UndefinedElement) };
+    let func = elem as *const FuncEntity;
+    if func.is_null() {
+        return Err(TrapCode::IndirectCallToNull);
+    }
+    if (*func).type_id != imm.type_id {
+        return Err(TrapCode::BadSignature);
+    }
+    Ok(func)
+}
+
+def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx| {
+    match indirect_callee(ctx, &imm, sp) {
+        Ok(func) => call_entity!(func, imm.base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx),
+        Err(code) => trap(ctx, ip, code),
+    }
+});
+
+def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, mem, len, ctx| {
+    match indirect_callee(ctx, &imm, sp) {
+        Ok(func) => call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx),
+        Err(code) => trap(ctx, ip, code),
+    }
+});
+
+/// Returns to the caller; results are already in slots `0..n` of this frame.
+unsafe fn do_return(ctx: &mut Ctx) -> Control {
+    // SAFETY: every activation starts with a sentinel frame whose return address is
+    // `EXIT_CODE`, which ends the activation before the stack can run empty.
+    let frame = ctx.frames.pop().unwrap_unchecked();
+    if frame.inst != ctx.inst {
+        ctx.enter_instance(frame.inst);
+    }
+    // The callee may have grown the memory.
+    let (mem, len) = ctx.mem_regs();
+    jump!(frame.ret_ip, frame.sp, mem, len, ctx)
+}
+
+pub(crate) unsafe fn return_handler(_ip: Ip, _sp: Sp, _mem: Mem, _len: usize, ctx: &mut Ctx) -> Control {
+    do_return(ctx)
+}
+
+def!(RETURN: Nothing, "return", |imm, ip, sp, mem, len, ctx| {
+    do_return(ctx)
+});
+
+def!(RETURN_SLOT: Ret1, "return.slot", |imm, ip, sp, mem, len, ctx| {
+    *sp = *sp.add(imm.src as usize);
+    do_return(ctx)
+});
+
+def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx| {
+    *sp = imm.val;
+    do_return(ctx)
+});
+
+/// Ends an activation: reached by returning to a sentinel frame.
+pub(crate) unsafe fn exit_handler(_ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx) -> Control {
+    ctx.regs = Regs { ip: _ip, sp, mem, len };
+    Control::Done
+}
+
+// ---------------------------------------------------------------------------------------
+// Bulk memory, tables and segments: rare and heavy, so the work is out of line.
+
+macro_rules! bulk {
+    ($family:ident; $($NAME:ident: $L:ident, $name:literal => $f:path, reload: $reload:literal;)*) => {
+        $(def!($NAME: $L, $name, |imm, ip, sp, mem, len, ctx| {
+            match $f(ctx, sp, &imm) {
+                Ok(()) => {
+                    let (mem, len) = if $reload { ctx.mem_regs() } else { (mem, len) };
+                    next!($L, ip, sp, mem, len, ctx)
+                }
+                Err(code) => trap(ctx, ip, code),
+            }
+        });)*
+        fn $family() -> Vec<OpInfo> { info!($($NAME: $L),*) }
+    };
+}
+
+bulk! { bulk_ops;
+    MEMORY_COPY: MemCopy, "memory.copy" => super::bulk::memory_copy, reload: false;
+    MEMORY_FILL: MemFill, "memory.fill" => super::bulk::memory_fill, reload: false;
+    MEMORY_INIT: MemInit, "memory.init" => super::bulk::memory_init, reload: false;
+    DATA_DROP: Seg, "data.drop" => super::bulk::data_drop, reload: false;
+    TABLE_GET: TableGet, "table.get" => super::bulk::table_get, reload: false;
+    TABLE_SET: TableSet, "table.set" => super::bulk::table_set, reload: false;
+    TABLE_SIZE: TableSize, "table.size" => super::bulk::table_size, reload: false;
+    TABLE_GROW: TableGrow, "table.grow" => super::bulk::table_grow, reload: false;
+    TABLE_FILL: TableFill, "table.fill" => super::bulk::table_fill, reload: false;
+    TABLE_COPY: TableCopy, "table.copy" => super::bulk::table_copy, reload: false;
+    TABLE_INIT: TableInit, "table.init" => super::bulk::table_init, reload: false;
+    ELEM_DROP: Seg, "elem.drop" => super::bulk::elem_drop, reload: false;
+}
+
+/// Every instruction, for the disassembler and the dispatch audit.
+pub(crate) fn all() -> Vec<OpInfo> {
+    let mut v = Vec::new();
+    v.extend(i32_binops());
+    v.extend(i64_binops());
+    v.extend(float_binops());
+    v.extend(unops_all());
+    v.extend(load_ops());
+    v.extend(store_ops());
+    v.extend(br_cmp_ops());
+    v.extend(bulk_ops());
+    v.extend(info!(
+        CONST: Const,
+        SELECT: Select,
+        GLOBAL_GET: Global,
+        GLOBAL_SET: Global,
+        REF_FUNC: RefFunc,
+        MEMORY_SIZE: MemSize,
+        MEMORY_GROW: MemGrow,
+        UNREACHABLE: TrapImm,
+        BR: Br,
+        BR_IF_NEZ: BrCond,
+        BR_IF_EQZ: BrCond,
+        BR_IF_NEZ64: BrCond,
+        BR_IF_EQZ64: BrCond,
+        BR_TABLE: BrTable,
+        CALL: Call,
+        RETURN_CALL: Call,
+        CALL_IMPORT: Call,
+        RETURN_CALL_IMPORT: Call,
+        CALL_INDIRECT: CallIndirect,
+        RETURN_CALL_INDIRECT: CallIndirect,
+        RETURN: Nothing,
+        RETURN_SLOT: Ret1,
+        RETURN_IMM: RetImm,
+    ));
+    v
+}

@@ -1,0 +1,560 @@
+//! Functions: calling into Wasm, host functions, and typed access.
+
+use crate::error::{Error, FrameInfo, Trap, TrapCode};
+use crate::exec::{dispatch, Control, Frame, Handler, Ip, Regs, EXIT_CODE};
+use crate::instance::Instance;
+use crate::runtime::{FuncEntity, InstanceEntity};
+use crate::store::{AsContext, AsContextMut, Caller, Store, StoreInner};
+use crate::types::{FuncType, ValType};
+use crate::values::{ExternRef, Val};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A host function as stored: called with the caller, the parameters and room for the
+/// results.
+pub(crate) type HostFn<T> = Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync>;
+
+/// A function of a store: Wasm code of an instance, or a host function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Func {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl Func {
+    /// A host function with a dynamic signature.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync + 'static,
+    ) -> Func {
+        let store = store.as_context_mut().0;
+        Self::from_host(store, ty, Arc::new(f))
+    }
+
+    /// A host function from a Rust closure whose parameters and results are Wasm types,
+    /// optionally taking a [`Caller`] first.
+    pub fn wrap<T, Params, Results>(mut store: impl AsContextMut<Data = T>, f: impl IntoFunc<T, Params, Results>) -> Func {
+        let store = store.as_context_mut().0;
+        let (ty, host) = f.into_host();
+        Self::from_host(store, ty, host)
+    }
+
+    pub(crate) fn from_host<T>(store: &mut Store<T>, ty: FuncType, host: HostFn<T>) -> Func {
+        store.host_funcs.push(host);
+        let inner = &mut store.inner;
+        let index = inner.funcs.len() as u32;
+        inner.funcs.push(Box::new(FuncEntity {
+            type_id: inner.engine.type_id(&ty),
+            compiled: core::ptr::null(),
+            inst: core::ptr::null(),
+            host: store.host_funcs.len() as u32 - 1,
+            index,
+            ty,
+        }));
+        Func { store: inner.id, index }
+    }
+
+    /// The function's signature.
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store);
+        inner.funcs[self.index as usize].ty.clone()
+    }
+
+    /// Calls the function with dynamically typed values.
+    pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<(), Error> {
+        let store = store.as_context_mut().0;
+        store.inner.check(self.store);
+        let ty = store.inner.funcs[self.index as usize].ty.clone();
+        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+            return Err(Error::Usage(format!(
+                "function {ty} called with {} parameters and {} results",
+                params.len(),
+                results.len()
+            )));
+        }
+        for (p, t) in params.iter().zip(ty.params()) {
+            if p.ty() != *t {
+                return Err(Error::Usage(format!("parameter of type {} where {t} is expected", p.ty())));
+            }
+        }
+        let mut cells = Vec::with_capacity(params.len());
+        for p in params {
+            cells.push(p.to_cell(&store.inner));
+        }
+        invoke(
+            store,
+            self.index,
+            |slots| slots.copy_from_slice(&cells),
+            |inner, slots| {
+                for (i, t) in ty.results().iter().enumerate() {
+                    results[i] = Val::from_cell(slots[i], *t, inner);
+                }
+            },
+        )
+    }
+
+    /// A typed view of the function, checked against its signature.
+    pub fn typed<P: WasmParams, R: WasmResults>(&self, store: impl AsContext) -> Result<TypedFunc<P, R>, Error> {
+        let ty = self.ty(store);
+        if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
+            return Err(Error::Usage(format!(
+                "function type {ty} does not match the requested ({:?}) -> ({:?})",
+                P::types(),
+                R::types()
+            )));
+        }
+        Ok(TypedFunc { func: *self, _ty: PhantomData })
+    }
+}
+
+/// Runs store function `index`: `write` fills the parameter slots, `read` reads the result
+/// slots after a normal return.
+pub(crate) fn invoke<T, R>(
+    store: &mut Store<T>,
+    index: u32,
+    write: impl FnOnce(&mut [u64]),
+    read: impl FnOnce(&StoreInner, &[u64]) -> R,
+) -> Result<R, Error> {
+    let entity: *const FuncEntity = &*store.inner.funcs[index as usize];
+    // SAFETY: entities are boxed and live as long as the store.
+    let (n, m) = unsafe { ((*entity).ty.params().len(), (*entity).ty.results().len()) };
+    let k = n.max(m);
+    // SAFETY: as above.
+    if unsafe { (*entity).compiled.is_null() } {
+        let mut cells = vec![0u64; k];
+        write(&mut cells[..n]);
+        call_host(store, entity, cells.as_mut_ptr(), None)?;
+        return Ok(read(&store.inner, &cells[..m]));
+    }
+
+    let config = store.inner.engine.config().clone();
+    if store.inner.depth >= config.max_host_reentry {
+        return Err(TrapCode::HostReentryLimit.into());
+    }
+    if store.inner.stack.is_empty() {
+        store.inner.stack = vec![0; config.max_stack_slots];
+    }
+    let base = store.inner.stack_top;
+    if base + k > store.inner.stack.len() {
+        return Err(TrapCode::StackOverflow.into());
+    }
+    write(&mut store.inner.stack[base..base + n]);
+
+    let inner = &mut store.inner;
+    let stack = inner.stack.as_mut_ptr();
+    // SAFETY: `base + k` is within the stack (checked above).
+    let sp = unsafe { stack.add(base) };
+    let ctx = &mut inner.ctx;
+    // SAFETY: the stack is never reallocated once allocated.
+    ctx.stack_end = unsafe { stack.add(inner.stack.len()) };
+    let saved = (ctx.inst, ctx.compiled, ctx.mem);
+    let frames_before = ctx.frames.len();
+    // SAFETY: `entity` is a Wasm function: its instance and code are live.
+    let (inst, compiled) = unsafe { ((*entity).inst, &*(*entity).compiled) };
+    ctx.frames.push(Frame { ret_ip: &EXIT_CODE as *const Handler as Ip, sp, inst });
+    // SAFETY: the instance belongs to this store.
+    unsafe { ctx.enter_instance(inst) };
+    if base + compiled.frame_size as usize > inner.stack.len() {
+        ctx.frames.truncate(frames_before);
+        (ctx.inst, ctx.compiled, ctx.mem) = saved;
+        return Err(TrapCode::StackOverflow.into());
+    }
+    // SAFETY: the frame fits in the stack (checked just above).
+    unsafe {
+        core::ptr::write_bytes(
+            sp.add(compiled.num_params as usize),
+            0,
+            (compiled.num_locals - compiled.num_params) as usize,
+        )
+    };
+    let (mem, len) = ctx.mem_regs();
+    let mut regs = Regs { ip: compiled.code, sp, mem, len };
+    inner.depth += 1;
+    let saved_top = inner.stack_top;
+
+    let result = loop {
+        // SAFETY: `regs` is a valid state: the entry of a translated function with its
+        // frame in the stack, or a state saved by a handler before a host call.
+        let control = unsafe { dispatch::run(regs, &mut store.inner.ctx) };
+        match control {
+            Control::Done => break Ok(()),
+            Control::Trap => break Err(Error::Trap(trap_with_backtrace(&store.inner, frames_before))),
+            Control::Host => {
+                let ctx = &mut store.inner.ctx;
+                let (func, args, resume) = (ctx.host_func, ctx.host_args, ctx.regs);
+                let here = (ctx.inst, ctx.compiled, ctx.mem);
+                // SAFETY: `here.0` is the running instance.
+                let caller = unsafe { Instance { store: store.inner.id, index: (*here.0).index } };
+                // Nested activations start above the host function's arguments.
+                // SAFETY: `func` is a live host function entity; `args` is in the stack.
+                let args_end = unsafe {
+                    let hk = (*func).ty.params().len().max((*func).ty.results().len());
+                    args.add(hk).offset_from(stack) as usize
+                };
+                store.inner.stack_top = args_end;
+                let r = call_host(store, func, args, Some(caller));
+                store.inner.stack_top = saved_top;
+                let ctx = &mut store.inner.ctx;
+                (ctx.inst, ctx.compiled, ctx.mem) = here;
+                if let Err(e) = r {
+                    break Err(e);
+                }
+                // The host may have grown the memory.
+                let (mem, len) = ctx.mem_regs();
+                regs = Regs { ip: resume.ip, sp: resume.sp, mem, len };
+            }
+            Control::Continue => unreachable!("the trampoline consumes Continue"),
+        }
+    };
+
+    let inner = &mut store.inner;
+    inner.depth -= 1;
+    inner.stack_top = saved_top;
+    let ctx = &mut inner.ctx;
+    ctx.frames.truncate(frames_before);
+    (ctx.inst, ctx.compiled, ctx.mem) = saved;
+    result?;
+    Ok(read(inner, &inner.stack[base..base + m]))
+}
+
+/// Calls host function `func` with arguments (and room for results) at `args`.
+fn call_host<T>(
+    store: &mut Store<T>,
+    func: *const FuncEntity,
+    args: *mut u64,
+    instance: Option<Instance>,
+) -> Result<(), Error> {
+    // SAFETY: `func` is a live host function entity of this store.
+    let (host, ty) = unsafe { (store.host_funcs[(*func).host as usize].clone(), (*func).ty.clone()) };
+    // SAFETY: `args` has room for max(params, results) cells (translation or `invoke`).
+    let params: Vec<Val> = ty
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| Val::from_cell(unsafe { *args.add(i) }, t, &store.inner))
+        .collect();
+    let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+    host(Caller { store, instance }, &params, &mut results)?;
+    for (i, (r, &t)) in results.iter().zip(ty.results()).enumerate() {
+        if r.ty() != t {
+            return Err(Error::Usage(format!("host function returned {} where {t} was expected", r.ty())));
+        }
+        // SAFETY: as above.
+        unsafe { *args.add(i) = r.to_cell(&store.inner) };
+    }
+    Ok(())
+}
+
+/// Builds the trap error for the trap recorded in the context.
+fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
+    let ctx = &inner.ctx;
+    let mut frames = Vec::new();
+    let mut push = |inst: *const InstanceEntity, ip: Ip| {
+        if inst.is_null() {
+            return;
+        }
+        // SAFETY: instances recorded in frames are live.
+        let module = unsafe { &(*inst).module.inner };
+        let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
+        if let Some(func_index) = module.func_at(pos) {
+            frames.push(FrameInfo {
+                func_index,
+                func_name: module.func_names.get(&func_index).cloned(),
+                module_name: module.name.clone(),
+            });
+        }
+    };
+    push(ctx.inst, ctx.trap_ip);
+    for fr in ctx.frames.iter().skip(frames_before + 1).rev() {
+        // `ret_ip` is just after the call; step back into the calling instruction.
+        push(fr.inst, fr.ret_ip.wrapping_sub(1));
+    }
+    Trap::new(ctx.trap, frames)
+}
+
+/// A function with a statically known signature: calls skip dynamic type checks.
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _ty: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
+    /// Calls the function.
+    pub fn call(&self, mut store: impl AsContextMut, params: P) -> Result<R, Error> {
+        let store = store.as_context_mut().0;
+        store.inner.check(self.func.store);
+        let cells = params.into_cells(StoreRef(&store.inner));
+        invoke(store, self.func.index, |slots| slots.copy_from_slice(cells.as_ref()), |inner, slots| {
+            R::from_cells(slots, StoreRef(inner))
+        })
+    }
+
+    /// The untyped function.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+}
+
+/// Access to a store for value conversions (opaque to embedders).
+#[doc(hidden)]
+pub struct StoreRef<'a>(pub(crate) &'a StoreInner);
+
+/// A Rust type that is a Wasm value type.
+pub trait WasmTy: Copy + Send + Sync + 'static {
+    /// The Wasm type.
+    fn valtype() -> ValType;
+    #[doc(hidden)]
+    fn to_cell(self, store: StoreRef<'_>) -> u64;
+    #[doc(hidden)]
+    fn from_cell(cell: u64, store: StoreRef<'_>) -> Self;
+    /// Converts from a dynamically typed value (of the right type).
+    fn from_val(v: &Val) -> Option<Self>;
+    /// Converts to a dynamically typed value.
+    fn into_val(self) -> Val;
+}
+
+macro_rules! wasm_ty_num {
+    ($($t:ty => $vt:ident, $variant:ident, |$c:ident| $from:expr, |$v:ident| $to:expr, |$x:ident| $fromval:expr, |$y:ident| $toval:expr;)*) => {$(
+        impl WasmTy for $t {
+            fn valtype() -> ValType { ValType::$vt }
+            fn to_cell(self, _: StoreRef<'_>) -> u64 { let $v = self; $to }
+            fn from_cell($c: u64, _: StoreRef<'_>) -> Self { $from }
+            fn from_val(v: &Val) -> Option<Self> { if let Val::$variant($x) = *v { Some($fromval) } else { None } }
+            fn into_val(self) -> Val { let $y = self; Val::$variant($toval) }
+        }
+    )*};
+}
+wasm_ty_num! {
+    i32 => I32, I32, |c| c as u32 as i32, |v| v as u32 as u64, |x| x, |y| y;
+    u32 => I32, I32, |c| c as u32, |v| v as u64, |x| x as u32, |y| y as i32;
+    i64 => I64, I64, |c| c as i64, |v| v as u64, |x| x, |y| y;
+    u64 => I64, I64, |c| c, |v| v, |x| x as u64, |y| y as i64;
+    f32 => F32, F32, |c| f32::from_bits(c as u32), |v| v.to_bits() as u64, |x| f32::from_bits(x), |y| y.to_bits();
+    f64 => F64, F64, |c| f64::from_bits(c), |v| v.to_bits(), |x| f64::from_bits(x), |y| y.to_bits();
+}
+
+impl WasmTy for Option<Func> {
+    fn valtype() -> ValType {
+        ValType::FuncRef
+    }
+    fn to_cell(self, store: StoreRef<'_>) -> u64 {
+        Val::FuncRef(self).to_cell(store.0)
+    }
+    fn from_cell(cell: u64, store: StoreRef<'_>) -> Self {
+        crate::values::func_from_cell(cell, store.0)
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        if let Val::FuncRef(f) = *v {
+            Some(f)
+        } else {
+            None
+        }
+    }
+    fn into_val(self) -> Val {
+        Val::FuncRef(self)
+    }
+}
+
+impl WasmTy for Option<ExternRef> {
+    fn valtype() -> ValType {
+        ValType::ExternRef
+    }
+    fn to_cell(self, store: StoreRef<'_>) -> u64 {
+        Val::ExternRef(self).to_cell(store.0)
+    }
+    fn from_cell(cell: u64, store: StoreRef<'_>) -> Self {
+        (cell != 0).then(|| ExternRef { store: store.0.id, index: (cell - 1) as u32 })
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        if let Val::ExternRef(r) = *v {
+            Some(r)
+        } else {
+            None
+        }
+    }
+    fn into_val(self) -> Val {
+        Val::ExternRef(self)
+    }
+}
+
+/// Parameters of a typed call: `()`, one [`WasmTy`], or a tuple of them.
+pub trait WasmParams: Send {
+    #[doc(hidden)]
+    type Cells: AsRef<[u64]>;
+    /// The Wasm types, in order.
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn into_cells(self, store: StoreRef<'_>) -> Self::Cells;
+    #[doc(hidden)]
+    fn from_vals(vals: &[Val]) -> Option<Self>
+    where
+        Self: Sized;
+}
+
+/// Results of a typed call: `()`, one [`WasmTy`], or a tuple of them.
+pub trait WasmResults: Send {
+    /// The Wasm types, in order.
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn from_cells(cells: &[u64], store: StoreRef<'_>) -> Self;
+    #[doc(hidden)]
+    fn into_vals(self, out: &mut [Val]);
+}
+
+impl<A: WasmTy> WasmParams for A {
+    type Cells = [u64; 1];
+    fn types() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn into_cells(self, store: StoreRef<'_>) -> [u64; 1] {
+        [self.to_cell(store)]
+    }
+    fn from_vals(vals: &[Val]) -> Option<Self> {
+        A::from_val(vals.first()?)
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    fn types() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn from_cells(cells: &[u64], store: StoreRef<'_>) -> Self {
+        A::from_cell(cells[0], store)
+    }
+    fn into_vals(self, out: &mut [Val]) {
+        out[0] = self.into_val();
+    }
+}
+
+macro_rules! tuples {
+    ($($n:literal: ($($t:ident $i:tt),*);)*) => {$(
+        impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
+            type Cells = [u64; $n];
+            fn types() -> Vec<ValType> { vec![$($t::valtype()),*] }
+            #[allow(unused_variables)]
+            fn into_cells(self, store: StoreRef<'_>) -> [u64; $n] { [$(self.$i.to_cell(StoreRef(store.0))),*] }
+            #[allow(unused_variables)]
+            fn from_vals(vals: &[Val]) -> Option<Self> { Some(($($t::from_val(vals.get($i)?)?,)*)) }
+        }
+        impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
+            fn types() -> Vec<ValType> { vec![$($t::valtype()),*] }
+            #[allow(unused_variables)]
+            fn from_cells(cells: &[u64], store: StoreRef<'_>) -> Self { ($($t::from_cell(cells[$i], StoreRef(store.0)),)*) }
+            #[allow(unused_variables)]
+            fn into_vals(self, out: &mut [Val]) { $(out[$i] = self.$i.into_val();)* }
+        }
+    )*};
+}
+tuples! {
+    0: ();
+    1: (A 0);
+    2: (A 0, B 1);
+    3: (A 0, B 1, C 2);
+    4: (A 0, B 1, C 2, D 3);
+    5: (A 0, B 1, C 2, D 3, E 4);
+    6: (A 0, B 1, C 2, D 3, E 4, F 5);
+    7: (A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+    8: (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+    9: (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+    10: (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+    11: (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+    12: (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+}
+
+/// What a host closure may return: results, or results in a `Result`.
+pub trait HostReturn: Send {
+    /// The results' type.
+    type Results: WasmResults;
+    /// Separates a host error from the results.
+    fn into_result(self) -> Result<Self::Results, Error>;
+}
+
+impl<R: WasmResults> HostReturn for R {
+    type Results = R;
+    fn into_result(self) -> Result<R, Error> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults> HostReturn for Result<R, Error> {
+    type Results = R;
+    fn into_result(self) -> Result<R, Error> {
+        self
+    }
+}
+
+/// Rust closures that can become host functions (see [`Func::wrap`]).
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_host(self) -> (FuncType, HostFn<T>);
+}
+
+/// Marker for closures that take a [`Caller`] first.
+#[doc(hidden)]
+pub struct WithCaller<P>(PhantomData<P>);
+
+macro_rules! into_func {
+    ($(($($t:ident),*);)*) => {$(
+        impl<T, F, Ret, $($t: WasmTy),*> IntoFunc<T, ($($t,)*), Ret> for F
+        where
+            F: Fn($($t),*) -> Ret + Send + Sync + 'static,
+            Ret: HostReturn,
+        {
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            fn into_host(self) -> (FuncType, HostFn<T>) {
+                let ty = FuncType::new(<($($t,)*) as WasmParams>::types(), Ret::Results::types());
+                let host: HostFn<T> = Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let ($($t,)*) = <($($t,)*) as WasmParams>::from_vals(params)
+                        .ok_or_else(|| Error::Usage("host function called with wrong parameter types".into()))?;
+                    let r = (self)($($t),*).into_result()?;
+                    r.into_vals(results);
+                    Ok(())
+                });
+                (ty, host)
+            }
+        }
+
+        impl<T, F, Ret, $($t: WasmTy),*> IntoFunc<T, WithCaller<($($t,)*)>, Ret> for F
+        where
+            F: Fn(Caller<'_, T>, $($t),*) -> Ret + Send + Sync + 'static,
+            Ret: HostReturn,
+        {
+            #[allow(non_snake_case, unused_variables, unused_mut)]
+            fn into_host(self) -> (FuncType, HostFn<T>) {
+                let ty = FuncType::new(<($($t,)*) as WasmParams>::types(), Ret::Results::types());
+                let host: HostFn<T> = Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let ($($t,)*) = <($($t,)*) as WasmParams>::from_vals(params)
+                        .ok_or_else(|| Error::Usage("host function called with wrong parameter types".into()))?;
+                    let r = (self)(caller, $($t),*).into_result()?;
+                    r.into_vals(results);
+                    Ok(())
+                });
+                (ty, host)
+            }
+        }
+    )*};
+}
+into_func! {
+    ();
+    (A1);
+    (A1, A2);
+    (A1, A2, A3);
+    (A1, A2, A3, A4);
+    (A1, A2, A3, A4, A5);
+    (A1, A2, A3, A4, A5, A6);
+    (A1, A2, A3, A4, A5, A6, A7);
+    (A1, A2, A3, A4, A5, A6, A7, A8);
+    (A1, A2, A3, A4, A5, A6, A7, A8, A9);
+    (A1, A2, A3, A4, A5, A6, A7, A8, A9, A10);
+    (A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11);
+    (A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12);
+}

@@ -1,0 +1,301 @@
+//! Instances and instantiation: resolving imports, creating the module's entities,
+//! initialising tables and memories from segments, and running the start function.
+
+use crate::error::{Error, TrapCode};
+use crate::externals::{Extern, Global, Memory, Table};
+use crate::func::{invoke, Func, TypedFunc, WasmParams, WasmResults};
+use crate::module::{ConstExpr, ConstOp, ExportIndex, Module, SegmentMode};
+use crate::runtime::{DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity, MAX_PAGES32};
+use crate::store::{AsContext, AsContextMut, Store, StoreInner};
+use crate::types::{ExternType, MemoryType, Mutability};
+
+/// An instance of a module in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instance {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` (in the module's import order), then runs its
+    /// start function.
+    pub fn new(mut store: impl AsContextMut, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
+        instantiate(store.as_context_mut().0, module, imports)
+    }
+
+    fn entity<'a>(&self, inner: &'a StoreInner) -> &'a InstanceEntity {
+        inner.check(self.store);
+        &inner.instances[self.index as usize]
+    }
+
+    /// The export called `name`.
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let inner = &store.as_context().0.inner;
+        let inst = self.entity(inner);
+        let (_, idx) = inst.module.inner.exports.iter().find(|(n, _)| n == name)?;
+        Some(extern_of(inner, inst, *idx))
+    }
+
+    /// Every export, in order.
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+        let inner = &store.as_context().0.inner;
+        let inst = self.entity(inner);
+        inst.module.inner.exports.iter().map(|(n, idx)| (n.clone(), extern_of(inner, inst, *idx))).collect()
+    }
+
+    /// The exported function `name`.
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    /// The exported function `name`, typed.
+    pub fn get_typed_func<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>, Error> {
+        let f = self
+            .get_func(&store, name)
+            .ok_or_else(|| Error::Usage(format!("no exported function named `{name}`")))?;
+        f.typed(&store)
+    }
+
+    /// The exported memory `name`.
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    /// The exported table `name`.
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported global `name`.
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+
+    /// The module this is an instance of.
+    pub fn module(&self, store: impl AsContext) -> Module {
+        self.entity(&store.as_context().0.inner).module.clone()
+    }
+}
+
+fn extern_of(inner: &StoreInner, inst: &InstanceEntity, idx: ExportIndex) -> Extern {
+    let store = inner.id;
+    match idx {
+        ExportIndex::Func(i) => Extern::Func(Func { store, index: inst.func_ids[i as usize] }),
+        ExportIndex::Table(i) => Extern::Table(Table { store, index: inst.table_ids[i as usize] }),
+        ExportIndex::Memory(i) => Extern::Memory(Memory { store, index: inst.memory_ids[i as usize] }),
+        ExportIndex::Global(i) => Extern::Global(Global { store, index: inst.global_ids[i as usize] }),
+    }
+}
+
+fn link_err(module: &Module, i: usize, what: String) -> Error {
+    let imp = &module.inner.imports[i];
+    Error::Link(format!("incompatible import type for `{}::{}`: {what}", imp.module, imp.name))
+}
+
+fn limits_match(actual_min: u64, actual_max: Option<u64>, min: u64, max: Option<u64>) -> bool {
+    actual_min >= min
+        && match max {
+            None => true,
+            Some(max) => actual_max.is_some_and(|am| am <= max),
+        }
+}
+
+/// Evaluates a constant expression against the instance built so far.
+fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u64 {
+    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    for op in expr {
+        let v = match *op {
+            ConstOp::I32(v) => v as u32 as u64,
+            ConstOp::I64(v) => v as u64,
+            ConstOp::F32(v) => v as u64,
+            ConstOp::F64(v) => v,
+            ConstOp::RefNull => 0,
+            ConstOp::RefFunc(f) => inst.funcs[f as usize] as u64,
+            // SAFETY: global cells are boxed in the store; validation only lets constant
+            // expressions read globals that exist at this point.
+            ConstOp::GlobalGet(g) => unsafe { *inst.globals[g as usize] },
+            ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul | ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                let b = stack.pop().unwrap_or(0);
+                let a = stack.pop().unwrap_or(0);
+                match *op {
+                    ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
+                    ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
+                    ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                }
+            }
+        };
+        stack.push(v);
+    }
+    stack.pop().unwrap_or(0)
+}
+
+pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
+    let m = &module.inner;
+    let inner = &mut store.inner;
+    if !inner.engine.same(&m.engine) {
+        return Err(Error::Usage("module belongs to another engine".into()));
+    }
+    if imports.len() != m.imports.len() {
+        return Err(Error::Link(format!("module needs {} imports, {} given", m.imports.len(), imports.len())));
+    }
+    let index = inner.instances.len() as u32;
+    let mut inst = Box::new(InstanceEntity {
+        index,
+        module: module.clone(),
+        compiled: m.compiled.as_ptr(),
+        funcs: Vec::new(),
+        globals: Vec::new(),
+        tables: Vec::new(),
+        memories: Vec::new(),
+        mem0: core::ptr::null_mut(),
+        empty_memory: Box::new(MemoryEntity::new(MemoryType::new(0, Some(0)))),
+        data: Vec::new(),
+        elems: Vec::new(),
+        func_ids: Vec::new(),
+        global_ids: Vec::new(),
+        table_ids: Vec::new(),
+        memory_ids: Vec::new(),
+    });
+
+    // Imports.
+    for (i, (import, ext)) in m.imports.iter().zip(imports).enumerate() {
+        match (&import.ty, ext) {
+            (ExternType::Func(ty), Extern::Func(f)) => {
+                inner.check(f.store);
+                let e = &inner.funcs[f.index as usize];
+                if e.ty != *ty {
+                    return Err(link_err(module, i, format!("expected {ty}, found {}", e.ty)));
+                }
+                inst.funcs.push(&**e as *const FuncEntity);
+                inst.func_ids.push(f.index);
+            }
+            (ExternType::Global(ty), Extern::Global(g)) => {
+                inner.check(g.store);
+                let e = &mut inner.globals[g.index as usize];
+                if e.ty != *ty {
+                    return Err(link_err(module, i, format!("expected {ty:?}, found {:?}", e.ty)));
+                }
+                inst.globals.push(&mut e.value as *mut u64);
+                inst.global_ids.push(g.index);
+            }
+            (ExternType::Table(ty), Extern::Table(t)) => {
+                inner.check(t.store);
+                let e = &mut inner.tables[t.index as usize];
+                let ok = e.ty.element() == ty.element()
+                    && limits_match(e.elems.len() as u64, e.ty.maximum(), ty.minimum(), ty.maximum());
+                if !ok {
+                    return Err(link_err(module, i, format!("expected {ty:?}, found {:?}", e.ty)));
+                }
+                inst.tables.push(&mut **e as *mut TableEntity);
+                inst.table_ids.push(t.index);
+            }
+            (ExternType::Memory(ty), Extern::Memory(mem)) => {
+                inner.check(mem.store);
+                let e = &mut inner.memories[mem.index as usize];
+                if !limits_match(e.pages(), e.ty.maximum(), ty.minimum(), ty.maximum()) {
+                    return Err(link_err(module, i, format!("expected {ty:?}, found {:?}", e.ty)));
+                }
+                inst.memories.push(&mut **e as *mut MemoryEntity);
+                inst.memory_ids.push(mem.index);
+            }
+            (expected, _) => return Err(link_err(module, i, format!("expected {expected}"))),
+        }
+    }
+
+    // Defined functions point back at this instance (boxed: its address is final).
+    let inst_ptr: *const InstanceEntity = &*inst;
+    for (i, compiled) in m.compiled.iter().enumerate() {
+        let func_index = m.env.num_imported_funcs as usize + i;
+        let ty = m.func_type(func_index as u32).clone();
+        let id = inner.funcs.len() as u32;
+        inner.funcs.push(Box::new(FuncEntity {
+            type_id: inner.engine.type_id(&ty),
+            compiled,
+            inst: inst_ptr,
+            host: 0,
+            index: id,
+            ty,
+        }));
+        inst.funcs.push(&**inner.funcs.last().unwrap() as *const FuncEntity);
+        inst.func_ids.push(id);
+    }
+
+    // Defined globals, in order (initialisers may read earlier globals).
+    for (g, init) in m.globals[m.num_imported_globals as usize..].iter().zip(&m.global_inits) {
+        let value = eval(init, &inst);
+        inner.globals.push(Box::new(GlobalEntity { value, ty: *g }));
+        let e = inner.globals.last_mut().unwrap();
+        inst.globals.push(&mut e.value as *mut u64);
+        inst.global_ids.push(inner.globals.len() as u32 - 1);
+    }
+
+    // Defined tables and memories.
+    for (t, init) in m.tables.iter().zip(&m.table_inits).skip(m.num_imported_tables as usize) {
+        let cell = init.as_ref().map_or(0, |e| eval(e, &inst));
+        let elems = vec![cell; t.minimum() as usize];
+        inner.tables.push(Box::new(TableEntity { elems, ty: *t }));
+        inst.tables.push(&mut **inner.tables.last_mut().unwrap() as *mut TableEntity);
+        inst.table_ids.push(inner.tables.len() as u32 - 1);
+    }
+    for mt in &m.memories[m.num_imported_memories as usize..] {
+        if mt.minimum() > MAX_PAGES32 {
+            return Err(Error::Instantiation("memory too large".into()));
+        }
+        inner.memories.push(Box::new(MemoryEntity::new(*mt)));
+        inst.memories.push(&mut **inner.memories.last_mut().unwrap() as *mut MemoryEntity);
+        inst.memory_ids.push(inner.memories.len() as u32 - 1);
+    }
+    inst.mem0 = inst.memories.first().copied().unwrap_or(&mut *inst.empty_memory as *mut MemoryEntity);
+
+    // Segments as the instance sees them.
+    inst.elems = m.elems.iter().map(|seg| seg.items.iter().map(|e| eval(e, &inst)).collect()).collect();
+    inst.data = m.data.iter().map(|seg| DataSeg { ptr: seg.bytes.as_ptr(), len: seg.bytes.len() }).collect();
+
+    inner.instances.push(inst);
+    let instance = Instance { store: inner.id, index };
+
+    // Active segments, in order; a failing one traps, leaving earlier effects in place
+    // (the spec's semantics since bulk memory).
+    let inst = &mut inner.instances[index as usize];
+    for (i, seg) in m.elems.iter().enumerate() {
+        match &seg.mode {
+            SegmentMode::Active { index: t, offset } => {
+                let offset = eval(offset, inst) as u32 as usize;
+                // SAFETY: table pointers of the instance are live.
+                let table = unsafe { &mut *inst.tables[*t as usize] };
+                let items = &inst.elems[i];
+                let end = offset.checked_add(items.len()).filter(|&e| e <= table.elems.len());
+                let Some(end) = end else { return Err(TrapCode::TableOutOfBounds.into()) };
+                table.elems[offset..end].copy_from_slice(items);
+                inst.elems[i] = Vec::new();
+            }
+            SegmentMode::Declared => inst.elems[i] = Vec::new(),
+            SegmentMode::Passive => {}
+        }
+    }
+    for (i, seg) in m.data.iter().enumerate() {
+        if let SegmentMode::Active { index: mi, offset } = &seg.mode {
+            let offset = eval(offset, inst) as u32 as usize;
+            // SAFETY: memory pointers of the instance are live.
+            let mem = unsafe { &mut *inst.memories[*mi as usize] };
+            let end = offset.checked_add(seg.bytes.len()).filter(|&e| e <= mem.data.len());
+            let Some(end) = end else { return Err(TrapCode::MemoryOutOfBounds.into()) };
+            mem.data[offset..end].copy_from_slice(&seg.bytes);
+            inst.data[i].len = 0;
+        }
+    }
+
+    if let Some(start) = m.start {
+        let id = inst.func_ids[start as usize];
+        invoke(store, id, |_| {}, |_, _| ())?;
+    }
+    let _ = Mutability::Const;
+    Ok(instance)
+}

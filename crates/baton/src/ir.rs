@@ -1,0 +1,182 @@
+//! Baton's internal code: the shape of instructions the interpreter executes.
+//!
+//! A translated function is a sequence of 64-bit words. Each instruction is one word holding
+//! the address of its handler, followed by the instruction's immediates: a `#[repr(C)]`
+//! struct (a *layout*) padded to whole words. Operands are frame slots ([`Slot`]): the
+//! interpreter addresses locals and temporaries directly, there is no operand stack at
+//! run time. Branch offsets are in words, relative to the branching instruction.
+//!
+//! The set of instructions lives in [`crate::exec::ops`]: each entry pairs a handler
+//! with its layout through [`Op`], so the translator cannot emit immediates of the wrong
+//! shape for a handler.
+
+use core::marker::PhantomData;
+
+/// Index of a 64-bit cell in the current frame (params, then locals, then temporaries).
+pub(crate) type Slot = u32;
+
+/// One instruction kind: its handler and the layout of its immediates.
+pub(crate) struct Op<L> {
+    pub handler: crate::exec::Handler,
+    pub name: &'static str,
+    _layout: PhantomData<fn() -> L>,
+}
+
+impl<L> Clone for Op<L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<L> Copy for Op<L> {}
+
+impl<L> Op<L> {
+    /// Pairs `handler` with the layout `L`; used only by the instruction table.
+    pub const fn new(handler: crate::exec::Handler, name: &'static str) -> Self {
+        Op { handler, name, _layout: PhantomData }
+    }
+}
+
+/// Number of words an instruction with layout `L` occupies (handler word included).
+pub(crate) const fn words<L>() -> usize {
+    1 + core::mem::size_of::<L>().div_ceil(8)
+}
+
+/// A growing buffer of translated code.
+#[derive(Default)]
+pub(crate) struct CodeBuf {
+    pub words: Vec<u64>,
+}
+
+impl CodeBuf {
+    /// Current position (in words): where the next instruction goes.
+    pub fn pos(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Appends one instruction and returns its position.
+    pub fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
+        let pos = self.words.len();
+        let n = words::<L>();
+        self.words.resize(pos + n, 0);
+        self.words[pos] = op.handler as usize as u64;
+        // SAFETY: the buffer has `n - 1` words after `pos`, which is at least
+        // `size_of::<L>()` bytes; words are 8-aligned and every layout's alignment is <= 8.
+        unsafe {
+            let dst = self.words.as_mut_ptr().add(pos + 1) as *mut L;
+            debug_assert!(core::mem::align_of::<L>() <= 8);
+            dst.write(imm);
+        }
+        pos
+    }
+
+    /// Appends a raw word (used for `br_table` targets).
+    pub fn push_word(&mut self, w: u64) {
+        self.words.push(w);
+    }
+
+    /// Overwrites the 32-bit field at byte `byte_pos` of the buffer.
+    pub fn patch_u32(&mut self, byte_pos: usize, value: u32) {
+        let word = &mut self.words[byte_pos / 8];
+        let shift = (byte_pos % 8) * 8;
+        *word = (*word & !(0xffff_ffffu64 << shift)) | ((value as u64) << shift);
+    }
+
+    /// Drops every instruction from `pos` on (used when fusing an instruction into the next).
+    pub fn truncate(&mut self, pos: usize) {
+        self.words.truncate(pos);
+    }
+}
+
+/// Byte position of field at `field_offset` of the immediates of the instruction at `pos`.
+pub(crate) const fn field_byte(pos: usize, field_offset: usize) -> usize {
+    (pos + 1) * 8 + field_offset
+}
+
+/// The immediates' layouts. Every layout that writes one result has `dst` as its first
+/// field, so the translator can retarget the result (e.g. straight into a local).
+pub(crate) mod layout {
+    use super::Slot;
+
+    macro_rules! layouts {
+        ($($(#[$m:meta])* $name:ident { $($f:ident : $t:ty),* })*) => {$(
+            $(#[$m])*
+            #[repr(C)]
+            #[derive(Clone, Copy, Debug)]
+            pub(crate) struct $name { $(pub $f: $t),* }
+        )*};
+    }
+
+    layouts! {
+        /// No immediates.
+        Nothing {}
+        /// A trap with its code.
+        TrapImm { code: u32 }
+        /// `dst = op(src)`.
+        Un { dst: Slot, src: Slot }
+        /// `dst = op(a, b)`.
+        BinRR { dst: Slot, a: Slot, b: Slot }
+        /// `dst = op(a, imm)` or `dst = op(imm, a)` for 32-bit constants.
+        BinRI32 { dst: Slot, a: Slot, imm: i32 }
+        /// `dst = op(a, imm)` or `dst = op(imm, a)` for 64-bit constants.
+        BinRI64 { dst: Slot, a: Slot, imm: i64 }
+        /// `dst = value`.
+        Const { dst: Slot, pad: u32, val: u64 }
+        /// Unconditional branch.
+        Br { offset: i32 }
+        /// Branch on a slot being zero / non-zero.
+        BrCond { cond: Slot, offset: i32 }
+        /// Fused compare-and-branch on two slots.
+        BrCmpRR { a: Slot, b: Slot, offset: i32 }
+        /// Fused compare-and-branch on a slot and a 32-bit constant.
+        BrCmpRI32 { a: Slot, imm: i32, offset: i32 }
+        /// Fused compare-and-branch on a slot and a 64-bit constant.
+        BrCmpRI64 { a: Slot, offset: i32, imm: i64 }
+        /// `br_table`: followed by `len + 1` words, each a branch offset (default last).
+        BrTable { index: Slot, len: u32 }
+        /// Return with one value taken from a slot.
+        Ret1 { src: Slot }
+        /// Return with one constant value.
+        RetImm { pad: u32, val: u64 }
+        /// Direct call: callee's frame starts at `base`; `func` is a defined function index
+        /// (`Call`) or a module function index (`CallImport`).
+        Call { func: u32, base: Slot }
+        /// Indirect call through `table`, checking the engine-wide `type_id`.
+        CallIndirect { table: u32, type_id: u32, index: Slot, base: Slot }
+        /// `dst = cond != 0 ? a : b`.
+        Select { dst: Slot, cond: Slot, a: Slot, b: Slot }
+        /// Global access: `slot` is the destination (get) or source (set).
+        Global { slot: Slot, global: u32 }
+        /// Memory load: `dst = mem[addr + offset]`.
+        Load { dst: Slot, addr: Slot, offset: u32 }
+        /// Memory store: `mem[addr + offset] = src`.
+        Store { addr: Slot, src: Slot, offset: u32 }
+        /// `memory.size`.
+        MemSize { dst: Slot, memory: u32 }
+        /// `memory.grow`.
+        MemGrow { dst: Slot, delta: Slot, memory: u32 }
+        /// `memory.copy`.
+        MemCopy { dst: Slot, src: Slot, len: Slot }
+        /// `memory.fill`.
+        MemFill { dst: Slot, val: Slot, len: Slot }
+        /// `memory.init`.
+        MemInit { seg: u32, dst: Slot, src: Slot, len: Slot }
+        /// `data.drop` / `elem.drop`.
+        Seg { seg: u32 }
+        /// `table.get`.
+        TableGet { dst: Slot, table: u32, idx: Slot }
+        /// `table.set`.
+        TableSet { table: u32, idx: Slot, val: Slot }
+        /// `table.size`.
+        TableSize { dst: Slot, table: u32 }
+        /// `table.grow`.
+        TableGrow { dst: Slot, table: u32, init: Slot, delta: Slot }
+        /// `table.fill`.
+        TableFill { table: u32, idx: Slot, val: Slot, len: Slot }
+        /// `table.copy`.
+        TableCopy { dst_table: u32, src_table: u32, dst: Slot, src: Slot, len: Slot }
+        /// `table.init`.
+        TableInit { table: u32, seg: u32, dst: Slot, src: Slot, len: Slot }
+        /// `ref.func`.
+        RefFunc { dst: Slot, func: u32 }
+    }
+}

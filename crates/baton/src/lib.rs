@@ -1,0 +1,51 @@
+//! Baton: a WebAssembly interpreter whose speed does not hang on the mood of the compiler.
+//!
+//! Modules are decoded and validated by `wasmparser`, translated into Baton's internal
+//! code (register-style instructions addressing frame slots), and executed by handlers
+//! that hand control directly to one another (threaded code): with guaranteed tail calls
+//! (`become`) on nightly, sibling calls on optimised stable builds, and a trampoline
+//! elsewhere. See `docs/architecture.md`.
+//!
+//! ```
+//! use baton::{Engine, Module, Store, Linker};
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"(module (func (export "add") (param i32 i32) (result i32)
+//!     local.get 0 local.get 1 i32.add))"#)?;
+//! let mut store = Store::new(&engine, ());
+//! let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+//! let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add")?;
+//! assert_eq!(add.call(&mut store, (2, 3))?, 5);
+//! # Ok::<(), baton::Error>(())
+//! ```
+#![cfg_attr(baton_dispatch = "tail", feature(explicit_tail_calls))]
+#![cfg_attr(baton_dispatch = "tail", allow(incomplete_features))]
+#![warn(missing_docs)]
+
+mod disasm;
+mod engine;
+mod error;
+mod exec;
+mod externals;
+mod func;
+mod instance;
+mod ir;
+mod linker;
+mod module;
+mod runtime;
+mod store;
+mod translate;
+mod types;
+mod values;
+
+pub use disasm::instruction_names;
+pub use engine::{Config, Engine};
+pub use error::{Error, FrameInfo, MemoryAccessError, Trap, TrapCode};
+pub use exec::dispatch::MODE as DISPATCH_MODE;
+pub use externals::{Extern, Global, Memory, Table};
+pub use func::{Func, HostReturn, IntoFunc, StoreRef, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use instance::Instance;
+pub use linker::Linker;
+pub use module::{ExportType, ImportType, Module, ModuleStats};
+pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
+pub use types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
+pub use values::{ExternRef, Val};

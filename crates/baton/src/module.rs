@@ -1,0 +1,576 @@
+//! Modules: decoding and validation (by `wasmparser`), then translation of every function
+//! body into Baton's internal code. A `Module` is immutable and can be instantiated in any
+//! number of stores of its engine.
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::ir::CodeBuf;
+use crate::runtime::CompiledFunc;
+use crate::translate::FuncTranslator;
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+
+/// A validated and translated WebAssembly module. Cheap to clone.
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+/// What the translator needs to know of the module around a function.
+#[derive(Default)]
+pub(crate) struct ModuleEnv {
+    pub types: Vec<FuncType>,
+    pub type_ids: Vec<u32>,
+    /// Type index of every function (imports first).
+    pub func_types: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub memory64: bool,
+}
+
+/// A constant expression, evaluated at instantiation.
+#[derive(Clone, Debug)]
+pub(crate) enum ConstOp {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    RefNull,
+    RefFunc(u32),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+pub(crate) type ConstExpr = Vec<ConstOp>;
+
+/// Where an element or data segment goes.
+#[derive(Clone, Debug)]
+pub(crate) enum SegmentMode {
+    Passive,
+    Declared,
+    Active { index: u32, offset: ConstExpr },
+}
+
+pub(crate) struct ElemSegment {
+    pub mode: SegmentMode,
+    pub items: Vec<ConstExpr>,
+}
+
+pub(crate) struct DataSegment {
+    pub mode: SegmentMode,
+    pub bytes: Box<[u8]>,
+}
+
+/// An import's module, name and kind.
+pub(crate) struct Import {
+    pub module: String,
+    pub name: String,
+    pub ty: ExternType,
+}
+
+/// Kind and index of an export.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ExportIndex {
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
+}
+
+pub(crate) struct ModuleInner {
+    pub engine: Engine,
+    pub env: ModuleEnv,
+    pub name: Option<String>,
+    pub imports: Vec<Import>,
+    pub tables: Vec<TableType>,
+    pub table_inits: Vec<Option<ConstExpr>>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<GlobalType>,
+    pub global_inits: Vec<ConstExpr>,
+    pub exports: Vec<(String, ExportIndex)>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    pub data: Vec<DataSegment>,
+    pub code: Box<[u64]>,
+    pub compiled: Box<[CompiledFunc]>,
+    /// Word range of each defined function's code, for backtraces.
+    pub code_ranges: Vec<(usize, usize)>,
+    pub func_names: HashMap<u32, String>,
+    pub stats: ModuleStats,
+    pub num_imported_tables: u32,
+    pub num_imported_memories: u32,
+    pub num_imported_globals: u32,
+}
+
+/// Sizes and translation statistics of a module.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleStats {
+    /// Defined functions.
+    pub num_funcs: usize,
+    /// Imported functions.
+    pub num_imported_funcs: usize,
+    /// Bytes of Wasm function bodies.
+    pub wasm_code_bytes: usize,
+    /// Bytes of translated code.
+    pub translated_code_bytes: usize,
+    /// Wasm operators translated.
+    pub wasm_operators: usize,
+    /// Internal instructions emitted.
+    pub instructions: usize,
+}
+
+/// An import of a module.
+pub struct ImportType<'a> {
+    import: &'a Import,
+}
+
+impl ImportType<'_> {
+    /// The module name the import comes from.
+    pub fn module(&self) -> &str {
+        &self.import.module
+    }
+    /// The import's name.
+    pub fn name(&self) -> &str {
+        &self.import.name
+    }
+    /// The import's type.
+    pub fn ty(&self) -> ExternType {
+        self.import.ty.clone()
+    }
+}
+
+/// An export of a module.
+pub struct ExportType<'a> {
+    name: &'a str,
+    ty: ExternType,
+}
+
+impl ExportType<'_> {
+    /// The export's name.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+    /// The export's type.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
+/// The Wasm features Baton validates against: 2.0 (SIMD is validated so that a SIMD
+/// module is reported as unsupported rather than invalid), tail calls, extended constants.
+pub(crate) fn features() -> WasmFeatures {
+    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL | WasmFeatures::EXTENDED_CONST
+}
+
+impl Module {
+    /// Compiles a module from binary or text (`.wat`) form.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
+        let bytes = bytes.as_ref();
+        if bytes.starts_with(b"\0asm") {
+            return Self::from_binary(engine, bytes);
+        }
+        let binary = wat::parse_bytes(bytes).map_err(|e| Error::Parse { message: e.to_string(), offset: 0 })?;
+        Self::from_binary(engine, &binary)
+    }
+
+    /// Compiles a module from its binary form.
+    pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let inner = compile(engine, bytes)?;
+        Ok(Module { inner: Arc::new(inner) })
+    }
+
+    /// Checks that `bytes` is a valid module Baton can run, without keeping it.
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<(), Error> {
+        Self::from_binary(engine, bytes).map(drop)
+    }
+
+    /// The module's name from its name section.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    /// The engine this module belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's imports, in order.
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType<'_>> {
+        self.inner.imports.iter().map(|import| ImportType { import })
+    }
+
+    /// The module's exports, in order.
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType<'_>> {
+        self.inner.exports.iter().map(|(name, idx)| ExportType { name, ty: self.inner.export_type(*idx) })
+    }
+
+    /// Sizes and translation statistics.
+    pub fn stats(&self) -> ModuleStats {
+        self.inner.stats.clone()
+    }
+
+    /// The name of function `func_index` from the name section.
+    pub fn func_name(&self, func_index: u32) -> Option<&str> {
+        self.inner.func_names.get(&func_index).map(String::as_str)
+    }
+
+    /// A listing of the translated code of defined function `index` (0 = first defined
+    /// function), one instruction per line.
+    pub fn disassemble(&self, index: usize) -> Option<String> {
+        let &(start, end) = self.inner.code_ranges.get(index)?;
+        Some(crate::disasm::disassemble(&self.inner.code[start..end]))
+    }
+}
+
+impl ModuleInner {
+    pub(crate) fn export_type(&self, idx: ExportIndex) -> ExternType {
+        match idx {
+            ExportIndex::Func(i) => ExternType::Func(self.func_type(i).clone()),
+            ExportIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
+            ExportIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
+            ExportIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+        }
+    }
+
+    pub(crate) fn func_type(&self, func: u32) -> &FuncType {
+        &self.env.types[self.env.func_types[func as usize] as usize]
+    }
+
+    /// Which defined function the code word `pos` belongs to.
+    pub(crate) fn func_at(&self, pos: usize) -> Option<u32> {
+        let i = self.code_ranges.partition_point(|&(_, end)| end <= pos);
+        let &(start, end) = self.code_ranges.get(i)?;
+        (start <= pos && pos < end).then_some(i as u32 + self.env.num_imported_funcs)
+    }
+}
+
+fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, Error> {
+    ValType::from_wasmparser(ty).ok_or_else(|| Error::Unsupported { message: format!("value type {ty:?}"), offset })
+}
+
+fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<TableType, Error> {
+    if t.table64 {
+        return Err(Error::Unsupported { message: "64-bit tables".into(), offset });
+    }
+    let elem = val_type(wasmparser::ValType::Ref(t.element_type), offset)?;
+    Ok(TableType::new(elem, t.initial, t.maximum))
+}
+
+fn memory_type(m: &wasmparser::MemoryType, offset: usize) -> Result<MemoryType, Error> {
+    if m.memory64 || m.shared || m.page_size_log2.is_some() {
+        return Err(Error::Unsupported { message: "64-bit, shared or custom-page-size memories".into(), offset });
+    }
+    Ok(MemoryType::new(m.initial, m.maximum))
+}
+
+fn global_type(g: &wasmparser::GlobalType, offset: usize) -> Result<GlobalType, Error> {
+    if g.shared {
+        return Err(Error::Unsupported { message: "shared globals".into(), offset });
+    }
+    let m = if g.mutable { Mutability::Var } else { Mutability::Const };
+    Ok(GlobalType::new(val_type(g.content_type, offset)?, m))
+}
+
+fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
+    let mut out = Vec::new();
+    let mut reader = expr.get_operators_reader();
+    while !reader.eof() {
+        let (op, offset) = reader.read_with_offset().map_err(|e| Error::from_wasmparser(e, false))?;
+        use wasmparser::Operator as O;
+        out.push(match op {
+            O::I32Const { value } => ConstOp::I32(value),
+            O::I64Const { value } => ConstOp::I64(value),
+            O::F32Const { value } => ConstOp::F32(value.bits()),
+            O::F64Const { value } => ConstOp::F64(value.bits()),
+            O::RefNull { .. } => ConstOp::RefNull,
+            O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+            O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            O::I32Add => ConstOp::I32Add,
+            O::I32Sub => ConstOp::I32Sub,
+            O::I32Mul => ConstOp::I32Mul,
+            O::I64Add => ConstOp::I64Add,
+            O::I64Sub => ConstOp::I64Sub,
+            O::I64Mul => ConstOp::I64Mul,
+            O::End => continue,
+            other => {
+                return Err(Error::Unsupported {
+                    message: format!("constant expression operator {other:?}"),
+                    offset: offset as usize,
+                })
+            }
+        });
+    }
+    Ok(out)
+}
+
+fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
+    let mut validator = Validator::new_with_features(features());
+    let mut env = ModuleEnv::default();
+    let mut m = ModuleInner {
+        engine: engine.clone(),
+        env: ModuleEnv::default(),
+        name: None,
+        imports: Vec::new(),
+        tables: Vec::new(),
+        table_inits: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+        global_inits: Vec::new(),
+        exports: Vec::new(),
+        start: None,
+        elems: Vec::new(),
+        data: Vec::new(),
+        code: Box::new([]),
+        compiled: Box::new([]),
+        code_ranges: Vec::new(),
+        func_names: HashMap::new(),
+        stats: ModuleStats::default(),
+        num_imported_tables: 0,
+        num_imported_memories: 0,
+        num_imported_globals: 0,
+    };
+    let mut code = CodeBuf::default();
+    // (code offset, num_params, num_locals, frame_size) per defined function.
+    let mut funcs: Vec<(usize, u32, u32, u32)> = Vec::new();
+    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    let parse_err = |e| Error::from_wasmparser(e, false);
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(parse_err)?;
+        let valid = validator.payload(&payload).map_err(|e| Error::from_wasmparser(e, true))?;
+        match payload {
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    let group = group.map_err(parse_err)?;
+                    for sub in group.into_types() {
+                        let f = sub.unwrap_func();
+                        let params = f.params().iter().map(|&t| val_type(t, 0)).collect::<Result<Vec<_>, _>>()?;
+                        let results = f.results().iter().map(|&t| val_type(t, 0)).collect::<Result<Vec<_>, _>>()?;
+                        let ty = FuncType::new(params, results);
+                        env.type_ids.push(engine.type_id(&ty));
+                        env.types.push(ty);
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(parse_err)?;
+                    let ty = match import.ty {
+                        wasmparser::TypeRef::Func(i) => {
+                            env.func_types.push(i);
+                            env.num_imported_funcs += 1;
+                            ExternType::Func(env.types[i as usize].clone())
+                        }
+                        wasmparser::TypeRef::Table(t) => {
+                            let t = table_type(&t, 0)?;
+                            m.tables.push(t);
+                            m.table_inits.push(None);
+                            m.num_imported_tables += 1;
+                            ExternType::Table(t)
+                        }
+                        wasmparser::TypeRef::Memory(mt) => {
+                            let mt = memory_type(&mt, 0)?;
+                            m.memories.push(mt);
+                            m.num_imported_memories += 1;
+                            ExternType::Memory(mt)
+                        }
+                        wasmparser::TypeRef::Global(g) => {
+                            let g = global_type(&g, 0)?;
+                            m.globals.push(g);
+                            m.num_imported_globals += 1;
+                            ExternType::Global(g)
+                        }
+                        other => {
+                            return Err(Error::Unsupported { message: format!("import of {other:?}"), offset: 0 })
+                        }
+                    };
+                    m.imports.push(Import { module: import.module.to_string(), name: import.name.to_string(), ty });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    env.func_types.push(ty.map_err(parse_err)?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table.map_err(parse_err)?;
+                    m.tables.push(table_type(&table.ty, 0)?);
+                    m.table_inits.push(match &table.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
+                    });
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for mem in reader {
+                    let mem = mem.map_err(parse_err)?;
+                    m.memories.push(memory_type(&mem, 0)?);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for g in reader {
+                    let g = g.map_err(parse_err)?;
+                    m.globals.push(global_type(&g.ty, 0)?);
+                    m.global_inits.push(const_expr(&g.init_expr)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for e in reader {
+                    let e = e.map_err(parse_err)?;
+                    let idx = match e.kind {
+                        wasmparser::ExternalKind::Func => ExportIndex::Func(e.index),
+                        wasmparser::ExternalKind::Table => ExportIndex::Table(e.index),
+                        wasmparser::ExternalKind::Memory => ExportIndex::Memory(e.index),
+                        wasmparser::ExternalKind::Global => ExportIndex::Global(e.index),
+                        other => {
+                            return Err(Error::Unsupported { message: format!("export of {other:?}"), offset: 0 })
+                        }
+                    };
+                    m.exports.push((e.name.to_string(), idx));
+                }
+            }
+            Payload::StartSection { func, .. } => m.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for elem in reader {
+                    let elem = elem.map_err(parse_err)?;
+                    let mode = match elem.kind {
+                        wasmparser::ElementKind::Passive => SegmentMode::Passive,
+                        wasmparser::ElementKind::Declared => SegmentMode::Declared,
+                        wasmparser::ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
+                            index: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    let mut items = Vec::new();
+                    match elem.items {
+                        wasmparser::ElementItems::Functions(r) => {
+                            for f in r {
+                                items.push(vec![ConstOp::RefFunc(f.map_err(parse_err)?)]);
+                            }
+                        }
+                        wasmparser::ElementItems::Expressions(_, r) => {
+                            for e in r {
+                                items.push(const_expr(&e.map_err(parse_err)?)?);
+                            }
+                        }
+                    }
+                    m.elems.push(ElemSegment { mode, items });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for d in reader {
+                    let d = d.map_err(parse_err)?;
+                    let mode = match d.kind {
+                        wasmparser::DataKind::Passive => SegmentMode::Passive,
+                        wasmparser::DataKind::Active { memory_index, offset_expr } => {
+                            SegmentMode::Active { index: memory_index, offset: const_expr(&offset_expr)? }
+                        }
+                    };
+                    m.data.push(DataSegment { mode, bytes: d.data.into() });
+                }
+            }
+            Payload::CodeSectionStart { .. } => {
+                env.memory64 = m.memories.iter().any(|_| false);
+            }
+            Payload::CodeSectionEntry(body) => {
+                let wasmparser::ValidPayload::Func(to_validate, body2) = valid else {
+                    unreachable!("wasmparser returns a function to validate for every code entry")
+                };
+                let _ = body;
+                let func_index = to_validate.index;
+                let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
+                let ty = env.types[env.func_types[func_index as usize] as usize].clone();
+                let num_params = ty.params().len() as u32;
+                let mut num_locals = num_params;
+                let mut locals = body2.get_locals_reader().map_err(parse_err)?;
+                for _ in 0..locals.get_count() {
+                    let offset = locals.original_position();
+                    let (count, vt) = locals.read().map_err(parse_err)?;
+                    fv.define_locals(offset, count, vt).map_err(|e| Error::from_wasmparser(e, true))?;
+                    num_locals = num_locals.saturating_add(count);
+                }
+                let start = code.pos();
+                let mut t = FuncTranslator::new(&env, &mut code, ty.results().len() as u32, num_locals);
+                let mut ops = body2.get_operators_reader().map_err(parse_err)?;
+                let mut n_ops = 0usize;
+                while !ops.eof() {
+                    let (op, offset) = ops.read_with_offset().map_err(parse_err)?;
+                    fv.op(offset, &op).map_err(|e| in_function(Error::from_wasmparser(e, true), func_index))?;
+                    n_ops += 1;
+                    if let Err(e) = t.op(&op, offset as usize) {
+                        return Err(name_function(e, func_index));
+                    }
+                }
+                ops.finish().map_err(parse_err)?;
+                let frame_size = t.frame_size();
+                funcs.push((start, num_params, num_locals, frame_size));
+                m.stats.wasm_operators += n_ops;
+                m.stats.wasm_code_bytes += (body2.range().end - body2.range().start) as usize;
+                allocs = fv.into_allocations();
+            }
+            Payload::CustomSection(c) if c.name() == "name" => {
+                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
+                    // A broken name section is not an error (the spec says so): ignore it.
+                    for name in reader.into_iter().flatten() {
+                        match name {
+                            wasmparser::Name::Module { name, .. } => m.name = Some(name.to_string()),
+                            wasmparser::Name::Function(map) => {
+                                for n in map.into_iter().flatten() {
+                                    m.func_names.insert(n.index, n.name.to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            Payload::End(_) => {}
+            _ => {}
+        }
+    }
+
+    // Lay the code out once and for all, then point each function at its code.
+    m.stats.instructions = 0;
+    m.code = code.words.into_boxed_slice();
+    let base = m.code.as_ptr();
+    let mut ranges = Vec::with_capacity(funcs.len());
+    let mut compiled = Vec::with_capacity(funcs.len());
+    for (i, &(start, num_params, num_locals, frame_size)) in funcs.iter().enumerate() {
+        let end = funcs.get(i + 1).map_or(m.code.len(), |f| f.0);
+        ranges.push((start, end));
+        // SAFETY: `start` is within the code (or at its end for an empty module).
+        compiled.push(CompiledFunc { code: unsafe { base.add(start) }, num_params, num_locals, frame_size });
+    }
+    m.code_ranges = ranges;
+    m.compiled = compiled.into_boxed_slice();
+    m.stats.num_funcs = funcs.len();
+    m.stats.num_imported_funcs = env.num_imported_funcs as usize;
+    m.stats.translated_code_bytes = m.code.len() * 8;
+    m.env = env;
+    Ok(m)
+}
+
+fn in_function(e: Error, func_index: u32) -> Error {
+    match e {
+        Error::Validation { message, offset } => {
+            Error::Validation { message: format!("{message} (in function {func_index})"), offset }
+        }
+        other => other,
+    }
+}
+
+fn name_function(e: Error, func_index: u32) -> Error {
+    match e {
+        Error::Unsupported { message, offset } => {
+            Error::Unsupported { message: format!("{message} (in function {func_index})"), offset }
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,133 @@
+//! The store's entities as the interpreter sees them: compiled functions, function
+//! entities, memories, tables, globals and instances. Each lives in its own `Box` so its
+//! address is stable for as long as the store lives: translated code and instances refer
+//! to them by raw pointer, which keeps the interpreter's hot paths free of lookups.
+
+use crate::exec::Ip;
+use crate::module::Module;
+use crate::types::{FuncType, GlobalType, MemoryType, TableType};
+
+/// Size of a Wasm page in bytes.
+pub(crate) const PAGE_SIZE: usize = 65536;
+/// The most pages a 32-bit memory can have.
+pub(crate) const MAX_PAGES32: u64 = 65536;
+
+/// A function after translation, owned by its module.
+#[derive(Debug)]
+pub(crate) struct CompiledFunc {
+    /// First instruction (points into the module's code, which never moves).
+    pub code: Ip,
+    pub num_params: u32,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
+    /// Locals plus the deepest operand stack: every slot the function touches.
+    pub frame_size: u32,
+}
+
+// SAFETY: `code` points into the module's immutable, shared code.
+unsafe impl Send for CompiledFunc {}
+unsafe impl Sync for CompiledFunc {}
+
+/// A function in a store: Wasm code of an instance, or a host function.
+pub(crate) struct FuncEntity {
+    /// Engine-wide id of the signature (equal ids ⇔ equal signatures).
+    pub type_id: u32,
+    /// Null for host functions.
+    pub compiled: *const CompiledFunc,
+    /// The instance the code belongs to (null for host functions).
+    pub inst: *const InstanceEntity,
+    /// Index into the store's host functions (host functions only).
+    pub host: u32,
+    /// This function's index in the store.
+    pub index: u32,
+    pub ty: FuncType,
+}
+
+/// A linear memory.
+pub(crate) struct MemoryEntity {
+    pub data: Vec<u8>,
+    pub ty: MemoryType,
+}
+
+impl MemoryEntity {
+    pub(crate) fn new(ty: MemoryType) -> MemoryEntity {
+        MemoryEntity { data: vec![0; ty.minimum() as usize * PAGE_SIZE], ty }
+    }
+
+    /// Current size in pages.
+    pub(crate) fn pages(&self) -> u64 {
+        (self.data.len() / PAGE_SIZE) as u64
+    }
+
+    /// Grows by `delta` pages; returns the old size, or `None` when the maximum (or the
+    /// host's memory) does not allow it.
+    pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let max = self.ty.maximum().unwrap_or(MAX_PAGES32).min(MAX_PAGES32);
+        let new = old.checked_add(delta)?;
+        if new > max {
+            return None;
+        }
+        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
+        self.data.resize(bytes, 0);
+        self.ty = MemoryType::new(self.ty.minimum(), self.ty.maximum());
+        Some(old)
+    }
+}
+
+/// A table of references (funcref: `*const FuncEntity`; externref: index + 1; 0 is null).
+pub(crate) struct TableEntity {
+    pub elems: Vec<u64>,
+    pub ty: TableType,
+}
+
+impl TableEntity {
+    /// Grows by `delta` elements set to `init`; returns the old size or `None`.
+    pub(crate) fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.elems.len() as u64;
+        let new = old.checked_add(delta)?;
+        let max = self.ty.maximum().unwrap_or(u32::MAX as u64).min(u32::MAX as u64);
+        if new > max {
+            return None;
+        }
+        self.elems.try_reserve_exact(delta as usize).ok()?;
+        self.elems.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+/// A global variable: its value is one slot-sized cell.
+pub(crate) struct GlobalEntity {
+    pub value: u64,
+    pub ty: GlobalType,
+}
+
+/// A passive data segment as an instance sees it (empty once dropped).
+#[derive(Clone, Copy)]
+pub(crate) struct DataSeg {
+    pub ptr: *const u8,
+    pub len: usize,
+}
+
+/// An instance: everything its code refers to, resolved to pointers.
+pub(crate) struct InstanceEntity {
+    /// This instance's index in the store.
+    pub index: u32,
+    pub module: Module,
+    pub compiled: *const CompiledFunc,
+    pub funcs: Vec<*const FuncEntity>,
+    pub globals: Vec<*mut u64>,
+    pub tables: Vec<*mut TableEntity>,
+    pub memories: Vec<*mut MemoryEntity>,
+    /// Memory 0, or `empty_memory` when the module has none.
+    pub mem0: *mut MemoryEntity,
+    pub empty_memory: Box<MemoryEntity>,
+    pub data: Vec<DataSeg>,
+    pub elems: Vec<Vec<u64>>,
+    /// Store indices of the module's entities, for handing out handles.
+    pub func_ids: Vec<u32>,
+    pub global_ids: Vec<u32>,
+    pub table_ids: Vec<u32>,
+    pub memory_ids: Vec<u32>,
+}

@@ -1,0 +1,252 @@
+//! Stores own every runtime entity (functions, memories, tables, globals, instances) and
+//! the host's data; contexts give access to a store from host functions.
+
+use crate::engine::Engine;
+use crate::exec::Ctx;
+use crate::func::HostFn;
+use crate::instance::Instance;
+use crate::runtime::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The untyped part of a store: everything the interpreter touches.
+pub(crate) struct StoreInner {
+    pub id: u64,
+    pub engine: Engine,
+    pub funcs: Vec<Box<FuncEntity>>,
+    pub memories: Vec<Box<MemoryEntity>>,
+    pub tables: Vec<Box<TableEntity>>,
+    pub globals: Vec<Box<GlobalEntity>>,
+    pub instances: Vec<Box<InstanceEntity>>,
+    pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    /// The Wasm value stack (allocated on first use).
+    pub stack: Vec<u64>,
+    /// First slot free for a new activation.
+    pub stack_top: usize,
+    /// Activations in progress (host → Wasm nesting depth).
+    pub depth: usize,
+    pub ctx: Ctx,
+}
+
+// SAFETY: the raw pointers inside point to entities owned by this same store (boxed, so
+// they move with it), never to thread-local data.
+unsafe impl Send for StoreInner {}
+unsafe impl Sync for StoreInner {}
+
+impl StoreInner {
+    pub(crate) fn new(engine: &Engine) -> StoreInner {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        StoreInner {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            engine: engine.clone(),
+            funcs: Vec::new(),
+            memories: Vec::new(),
+            tables: Vec::new(),
+            globals: Vec::new(),
+            instances: Vec::new(),
+            externrefs: Vec::new(),
+            stack: Vec::new(),
+            stack_top: 0,
+            depth: 0,
+            ctx: Ctx::new(engine.config().max_call_depth),
+        }
+    }
+
+    /// Panics unless a handle belongs to this store: mixing stores is a programming error
+    /// that would otherwise let one store read another's memory.
+    pub(crate) fn check(&self, store_id: u64) {
+        assert_eq!(store_id, self.id, "handle used with a store it does not belong to");
+    }
+}
+
+/// A collection of instances and host state `T`. All Wasm execution happens in a store.
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) host_funcs: Vec<HostFn<T>>,
+    pub(crate) data: T,
+}
+
+impl<T> Store<T> {
+    /// A new, empty store with host data `data`.
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Store { inner: StoreInner::new(engine), host_funcs: Vec::new(), data }
+    }
+
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store, returning the host data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// The store's engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+}
+
+/// A shared borrow of a store.
+pub struct StoreContext<'a, T>(pub(crate) &'a Store<T>);
+/// An exclusive borrow of a store.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut Store<T>);
+
+/// Anything through which a store can be read: `&Store`, `&mut Store`, `Caller`...
+pub trait AsContext {
+    /// The store's host data type.
+    type Data;
+    /// Borrows the store.
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Anything through which a store can be changed: `&mut Store`, `Caller`...
+pub trait AsContextMut: AsContext {
+    /// Borrows the store mutably.
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self)
+    }
+}
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self)
+    }
+}
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+impl<'a, T> From<&'a Store<T>> for StoreContext<'a, T> {
+    fn from(s: &'a Store<T>) -> Self {
+        StoreContext(s)
+    }
+}
+impl<'a, T> From<&'a mut Store<T>> for StoreContext<'a, T> {
+    fn from(s: &'a mut Store<T>) -> Self {
+        StoreContext(s)
+    }
+}
+impl<'a, T> From<&'a mut Store<T>> for StoreContextMut<'a, T> {
+    fn from(s: &'a mut Store<T>) -> Self {
+        StoreContextMut(s)
+    }
+}
+impl<'a, T> From<StoreContextMut<'a, T>> for StoreContext<'a, T> {
+    fn from(s: StoreContextMut<'a, T>) -> Self {
+        StoreContext(s.0)
+    }
+}
+impl<'a, 'b, T> From<&'a Caller<'b, T>> for StoreContext<'a, T> {
+    fn from(c: &'a Caller<'b, T>) -> Self {
+        StoreContext(c.store)
+    }
+}
+impl<'a, 'b, T> From<&'a mut Caller<'b, T>> for StoreContext<'a, T> {
+    fn from(c: &'a mut Caller<'b, T>) -> Self {
+        StoreContext(c.store)
+    }
+}
+impl<'a, 'b, T> From<&'a mut Caller<'b, T>> for StoreContextMut<'a, T> {
+    fn from(c: &'a mut Caller<'b, T>) -> Self {
+        StoreContextMut(c.store)
+    }
+}
+
+impl<T> StoreContext<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        self.0.data()
+    }
+}
+impl<T> StoreContextMut<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        self.0.data()
+    }
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.0.data_mut()
+    }
+}
+
+/// What a host function gets: the store (with its host data) and the calling instance.
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut Store<T>,
+    pub(crate) instance: Option<Instance>,
+}
+
+impl<T> Caller<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+
+    /// The store's engine.
+    pub fn engine(&self) -> &Engine {
+        self.store.engine()
+    }
+
+    /// An export of the calling instance (e.g. its `memory`).
+    pub fn get_export(&self, name: &str) -> Option<crate::Extern> {
+        self.instance?.get_export(&*self.store, name)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.store)
+    }
+}
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.store)
+    }
+}

@@ -1,0 +1,57 @@
+//! Control frames of the translator: one per enclosing `block`, `loop`, `if`/`else`.
+
+/// What kind of construct a control frame is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CtrlKind {
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+/// A construct being translated.
+pub(super) struct Ctrl {
+    pub kind: CtrlKind,
+    /// Operand stack height below the construct's parameters: its values live in the
+    /// slots from this position on.
+    pub height: usize,
+    pub params: u32,
+    pub results: u32,
+    /// Code position of a loop's start (its branch target).
+    pub label: usize,
+    /// Branches to the end: (instruction position, byte position of the offset field).
+    pub fixups: Vec<(usize, usize)>,
+    /// An `if`'s branch to its `else` part (or end).
+    pub else_fixup: Option<(usize, usize)>,
+    /// The `if` parameters, for the `else` part to start from.
+    pub saved_params: Vec<super::Opd>,
+    pub entry_reachable: bool,
+    /// Whether any branch targets the end.
+    pub branched: bool,
+}
+
+impl Ctrl {
+    pub(super) fn new(kind: CtrlKind, height: usize, params: u32, results: u32, label: usize, reachable: bool) -> Ctrl {
+        Ctrl {
+            kind,
+            height,
+            params,
+            results,
+            label,
+            fixups: Vec::new(),
+            else_fixup: None,
+            saved_params: Vec::new(),
+            entry_reachable: reachable,
+            branched: false,
+        }
+    }
+
+    /// How many values a branch to this construct carries.
+    pub(super) fn branch_arity(&self) -> u32 {
+        if self.kind == CtrlKind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}

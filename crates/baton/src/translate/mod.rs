@@ -1,0 +1,1308 @@
+//! Translation of one validated function body into Baton's internal code, in one pass.
+//!
+//! The translator keeps a model of the Wasm operand stack in which each entry is either a
+//! temporary (living in the frame slot of its stack position), a local (not copied yet:
+//! instructions read the local's slot directly) or a constant (folded into the consuming
+//! instruction as an immediate where a form exists). So `local.get`, constants and
+//! `local.set` after an arithmetic instruction cost no instruction at run time.
+//!
+//! Frame layout: `[params | declared locals | operand stack temporaries]`. A callee's frame
+//! starts at the caller's slot of its first argument, so arguments are passed in place and
+//! results come back in place.
+//!
+//! Linear time: every operator does constant work except operations bounded by what they
+//! pop or by stack entries they turn from lazy to materialised (each entry at most once
+//! between pushes).
+
+mod control;
+
+use crate::error::{Error, TrapCode};
+use crate::exec::ops::{self as op};
+use crate::ir::layout::*;
+use crate::ir::{field_byte, CodeBuf, Op, Slot};
+use crate::module::ModuleEnv;
+use control::{Ctrl, CtrlKind};
+use core::mem::offset_of;
+use wasmparser::{BlockType, Operator};
+
+/// An entry of the modelled operand stack.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Opd {
+    /// The value is in the slot of its stack position.
+    Temp,
+    /// The value is the current value of this local.
+    Local(u32),
+    /// A constant (raw bits).
+    Const(u64),
+}
+
+/// The instruction that produced the top temporary, for retargeting and fusion.
+#[derive(Clone, Copy)]
+struct Last {
+    pos: usize,
+    dst: Slot,
+    cmp: Option<Cmp>,
+}
+
+/// A comparison that a following branch may absorb.
+#[derive(Clone, Copy)]
+struct Cmp {
+    is64: bool,
+    cond: Cond,
+    a: Slot,
+    b: Operand,
+}
+
+#[derive(Clone, Copy)]
+enum Operand {
+    Slot(Slot),
+    Imm(i64),
+    /// Comparison against zero (`eqz`): no second operand.
+    Zero,
+}
+
+/// Integer comparison conditions, for fused compare-and-branch.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Cond {
+    Eq,
+    Ne,
+    LtS,
+    LtU,
+    GtS,
+    GtU,
+    LeS,
+    LeU,
+    GeS,
+    GeU,
+}
+
+impl Cond {
+    fn negate(self) -> Cond {
+        use Cond::*;
+        match self {
+            Eq => Ne,
+            Ne => Eq,
+            LtS => GeS,
+            LtU => GeU,
+            GtS => LeS,
+            GtU => LeU,
+            LeS => GtS,
+            LeU => GtU,
+            GeS => LtS,
+            GeU => LtU,
+        }
+    }
+    /// The condition with operands swapped (`a < b` ⇔ `b > a`).
+    fn swap(self) -> Cond {
+        use Cond::*;
+        match self {
+            Eq => Eq,
+            Ne => Ne,
+            LtS => GtS,
+            LtU => GtU,
+            GtS => LtS,
+            GtU => LtU,
+            LeS => GeS,
+            LeU => GeU,
+            GeS => LeS,
+            GeU => LeU,
+        }
+    }
+    fn branch_rr(self, is64: bool) -> Op<BrCmpRR> {
+        use Cond::*;
+        match (is64, self) {
+            (false, Eq) => op::BR_I32_EQ,
+            (false, Ne) => op::BR_I32_NE,
+            (false, LtS) => op::BR_I32_LT_S,
+            (false, LtU) => op::BR_I32_LT_U,
+            (false, GtS) => op::BR_I32_GT_S,
+            (false, GtU) => op::BR_I32_GT_U,
+            (false, LeS) => op::BR_I32_LE_S,
+            (false, LeU) => op::BR_I32_LE_U,
+            (false, GeS) => op::BR_I32_GE_S,
+            (false, GeU) => op::BR_I32_GE_U,
+            (true, Eq) => op::BR_I64_EQ,
+            (true, Ne) => op::BR_I64_NE,
+            (true, LtS) => op::BR_I64_LT_S,
+            (true, LtU) => op::BR_I64_LT_U,
+            (true, GtS) => op::BR_I64_GT_S,
+            (true, GtU) => op::BR_I64_GT_U,
+            (true, LeS) => op::BR_I64_LE_S,
+            (true, LeU) => op::BR_I64_LE_U,
+            (true, GeS) => op::BR_I64_GE_S,
+            (true, GeU) => op::BR_I64_GE_U,
+        }
+    }
+    fn branch_ri32(self) -> Op<BrCmpRI32> {
+        use Cond::*;
+        match self {
+            Eq => op::BR_I32_EQ_RI,
+            Ne => op::BR_I32_NE_RI,
+            LtS => op::BR_I32_LT_S_RI,
+            LtU => op::BR_I32_LT_U_RI,
+            GtS => op::BR_I32_GT_S_RI,
+            GtU => op::BR_I32_GT_U_RI,
+            LeS => op::BR_I32_LE_S_RI,
+            LeU => op::BR_I32_LE_U_RI,
+            GeS => op::BR_I32_GE_S_RI,
+            GeU => op::BR_I32_GE_U_RI,
+        }
+    }
+    fn branch_ri64(self) -> Op<BrCmpRI64> {
+        use Cond::*;
+        match self {
+            Eq => op::BR_I64_EQ_RI,
+            Ne => op::BR_I64_NE_RI,
+            LtS => op::BR_I64_LT_S_RI,
+            LtU => op::BR_I64_LT_U_RI,
+            GtS => op::BR_I64_GT_S_RI,
+            GtU => op::BR_I64_GT_U_RI,
+            LeS => op::BR_I64_LE_S_RI,
+            LeU => op::BR_I64_LE_U_RI,
+            GeS => op::BR_I64_GE_S_RI,
+            GeU => op::BR_I64_GE_U_RI,
+        }
+    }
+}
+
+/// A binary integer operation's forms: register/register, register/immediate and, for
+/// non-commutative operations, immediate/register. `cmp` marks comparisons.
+struct IntBin<L: 'static> {
+    rr: Op<BinRR>,
+    ri: Op<L>,
+    ir: Option<Op<L>>,
+    commutative: bool,
+    cmp: Option<Cond>,
+}
+
+/// Translates function bodies of one module into a shared code buffer.
+pub(crate) struct FuncTranslator<'a> {
+    env: &'a ModuleEnv,
+    code: &'a mut CodeBuf,
+    /// Number of params + declared locals: temporaries start here.
+    locals: u32,
+    num_results: u32,
+    stack: Vec<Opd>,
+    max_height: usize,
+    ctrl: Vec<Ctrl>,
+    reachable: bool,
+    last: Option<Last>,
+    /// Stack entries below this index hold no `Opd::Local`.
+    lazy_floor: usize,
+    /// How many stack entries refer to each local lazily.
+    local_refs: Vec<u32>,
+    offset: usize,
+}
+
+type R<T = ()> = Result<T, Error>;
+
+impl<'a> FuncTranslator<'a> {
+    pub(crate) fn new(env: &'a ModuleEnv, code: &'a mut CodeBuf, num_results: u32, locals: u32) -> Self {
+        let mut t = FuncTranslator {
+            env,
+            code,
+            locals,
+            num_results,
+            stack: Vec::new(),
+            max_height: 0,
+            ctrl: Vec::new(),
+            reachable: true,
+            last: None,
+            lazy_floor: 0,
+            local_refs: vec![0; locals as usize],
+            offset: 0,
+        };
+        t.ctrl.push(Ctrl::new(CtrlKind::Block, 0, 0, num_results, 0, true));
+        t
+    }
+
+    /// Slots the function needs: locals plus the deepest operand stack (plus room for
+    /// results written in place by calls).
+    pub(crate) fn frame_size(&self) -> u32 {
+        (self.locals as usize + self.max_height).max(self.num_results as usize) as u32
+    }
+
+    fn unsupported(&self, what: &str) -> Error {
+        Error::Unsupported { message: format!("{what} is not supported"), offset: self.offset }
+    }
+
+    // ---------------------------------------------------------------- emission helpers
+
+    fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
+        self.last = None;
+        self.code.emit(op, imm)
+    }
+
+    /// Slot of stack position `p`.
+    fn temp(&self, p: usize) -> Slot {
+        self.locals + p as Slot
+    }
+
+    fn push(&mut self, o: Opd) {
+        if let Opd::Local(x) = o {
+            self.local_refs[x as usize] += 1;
+        }
+        self.stack.push(o);
+        self.max_height = self.max_height.max(self.stack.len());
+    }
+
+    fn pop(&mut self) -> Opd {
+        // Validation guarantees the stack is deep enough in reachable code; unreachable
+        // code is never translated.
+        let o = self.stack.pop().unwrap_or(Opd::Temp);
+        if let Opd::Local(x) = o {
+            self.local_refs[x as usize] -= 1;
+        }
+        self.lazy_floor = self.lazy_floor.min(self.stack.len());
+        o
+    }
+
+    /// Drops stack entries down to `height`.
+    fn truncate_stack(&mut self, height: usize) {
+        while self.stack.len() > height {
+            self.pop();
+        }
+    }
+
+    /// Pushes a temporary produced by the instruction at `pos` into its slot `dst`.
+    fn push_result(&mut self, pos: usize, dst: Slot, cmp: Option<Cmp>) {
+        self.push(Opd::Temp);
+        self.last = Some(Last { pos, dst, cmp });
+    }
+
+    /// Makes the entry at stack position `p` a temporary in its own slot.
+    fn materialize(&mut self, p: usize) {
+        let dst = self.temp(p);
+        match self.stack[p] {
+            Opd::Temp => {}
+            Opd::Local(x) => {
+                self.emit(op::COPY, Un { dst, src: x });
+                self.local_refs[x as usize] -= 1;
+            }
+            Opd::Const(v) => {
+                self.emit(op::CONST, Const { dst, pad: 0, val: v });
+            }
+        }
+        self.stack[p] = Opd::Temp;
+    }
+
+    /// Materialises every lazy local on the stack (before control flow merges).
+    fn materialize_locals(&mut self) {
+        for p in self.lazy_floor..self.stack.len() {
+            if let Opd::Local(_) = self.stack[p] {
+                self.materialize(p);
+            }
+        }
+        self.lazy_floor = self.stack.len();
+    }
+
+    /// Slot holding the operand at stack position `p` (constants get materialised).
+    fn slot_at(&mut self, p: usize, o: Opd) -> Slot {
+        match o {
+            Opd::Temp => self.temp(p),
+            Opd::Local(x) => x,
+            Opd::Const(v) => {
+                let dst = self.temp(p);
+                self.emit(op::CONST, Const { dst, pad: 0, val: v });
+                dst
+            }
+        }
+    }
+
+    /// Pops one operand and returns its slot.
+    fn pop_slot(&mut self) -> Slot {
+        let o = self.pop();
+        let p = self.stack.len();
+        self.slot_at(p, o)
+    }
+
+    /// Writes operand `o` (at stack position `p`) into slot `dst`.
+    fn move_to(&mut self, dst: Slot, p: usize, o: Opd) {
+        match o {
+            Opd::Temp => {
+                let src = self.temp(p);
+                if src != dst {
+                    self.emit(op::COPY, Un { dst, src });
+                }
+            }
+            Opd::Local(x) => {
+                if x != dst {
+                    self.emit(op::COPY, Un { dst, src: x });
+                }
+            }
+            Opd::Const(v) => {
+                self.emit(op::CONST, Const { dst, pad: 0, val: v });
+            }
+        }
+    }
+
+    /// Before local `x` changes: copies stack entries that still refer to it.
+    fn preserve_local(&mut self, x: u32) {
+        let mut p = self.stack.len();
+        while self.local_refs[x as usize] > 0 && p > 0 {
+            p -= 1;
+            if self.stack[p] == Opd::Local(x) {
+                self.materialize(p);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------- control flow
+
+    fn block_arity(&self, ty: BlockType) -> (u32, u32) {
+        match ty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(i) => {
+                let t = &self.env.types[i as usize];
+                (t.params().len() as u32, t.results().len() as u32)
+            }
+        }
+    }
+
+    /// A label is bound here: instructions before it can no longer be rewritten.
+    fn bind_label(&mut self) {
+        self.last = None;
+    }
+
+    fn begin_block(&mut self, kind: CtrlKind, ty: BlockType) {
+        let (params, results) = self.block_arity(ty);
+        if !self.reachable {
+            let h = self.stack.len();
+            self.ctrl.push(Ctrl::new(kind, h, params, results, self.code.pos(), false));
+            return;
+        }
+        // Values flowing into a merge point must be where every path agrees: lazy locals
+        // are copied now (a later `local.set` in one branch could not fix up the other),
+        // and block parameters go to their slots.
+        self.materialize_locals();
+        let h = self.stack.len();
+        for p in h - params as usize..h {
+            self.materialize(p);
+        }
+        if kind == CtrlKind::Loop {
+            self.bind_label();
+        }
+        self.ctrl.push(Ctrl::new(kind, h - params as usize, params, results, self.code.pos(), true));
+    }
+
+    /// Moves the top `arity` values into the slots starting at stack position `height`.
+    fn move_values(&mut self, height: usize, arity: usize) {
+        let h = self.stack.len();
+        for i in 0..arity {
+            let p = h - arity + i;
+            let dst = self.temp(height + i);
+            let o = self.stack[p];
+            self.move_to(dst, p, o);
+        }
+    }
+
+    fn label(&self, depth: u32) -> &Ctrl {
+        &self.ctrl[self.ctrl.len() - 1 - depth as usize]
+    }
+
+    fn needs_moves(&self, depth: u32) -> bool {
+        let c = self.label(depth);
+        let arity = c.branch_arity() as usize;
+        let h = self.stack.len();
+        (0..arity).any(|i| self.stack[h - arity + i] != Opd::Temp || h - arity + i != c.height + i)
+    }
+
+    fn move_branch_values(&mut self, depth: u32) {
+        let c = self.label(depth);
+        let (height, arity) = (c.height, c.branch_arity() as usize);
+        self.move_values(height, arity);
+    }
+
+    /// Emits a branching instruction to label `depth`, whose offset field is at
+    /// `field_offset` in its immediates.
+    fn emit_branch<L: Copy>(&mut self, depth: u32, op: Op<L>, imm: L, field_offset: usize) {
+        let pos = self.emit(op, imm);
+        self.branch_fixup(depth, pos, field_byte(pos, field_offset));
+    }
+
+    /// Makes the 32-bit offset at `byte` (of the instruction at `pos`) reach label `depth`.
+    fn branch_fixup(&mut self, depth: u32, pos: usize, byte: usize) {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        let c = &mut self.ctrl[idx];
+        if c.kind == CtrlKind::Loop {
+            let off = c.label as i64 - pos as i64;
+            self.code.patch_u32(byte, off as i32 as u32);
+        } else {
+            c.fixups.push((pos, byte));
+        }
+    }
+
+    fn br(&mut self, depth: u32) {
+        if depth as usize == self.ctrl.len() - 1 {
+            return self.ret();
+        }
+        self.move_branch_values(depth);
+        self.emit_branch(depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+        self.reachable = false;
+    }
+
+    /// Emits a branch to `depth` taken when `cond` (stack position `p`) is non-zero
+    /// (`when_true`) or zero; fuses a just-computed comparison into it when possible.
+    fn branch_if(&mut self, depth: u32, when_true: bool) {
+        let cond = self.pop();
+        let p = self.stack.len();
+        // A fused comparison, if the condition was computed by the previous instruction.
+        let fused = match (cond, self.last) {
+            (Opd::Temp, Some(Last { pos, dst, cmp: Some(cmp) })) if dst == self.temp(p) => Some((pos, cmp)),
+            _ => None,
+        };
+        if let Some((pos, cmp)) = fused {
+            self.code.truncate(pos);
+            self.last = None;
+            self.emit_cmp_branch(depth, cmp, when_true);
+        } else {
+            let slot = self.slot_at(p, cond);
+            let op = if when_true { op::BR_IF_NEZ } else { op::BR_IF_EQZ };
+            self.emit_branch(depth, op, BrCond { cond: slot, offset: 0 }, offset_of!(BrCond, offset));
+        }
+    }
+
+    fn emit_cmp_branch(&mut self, depth: u32, cmp: Cmp, when_true: bool) {
+        let cond = if when_true { cmp.cond } else { cmp.cond.negate() };
+        match cmp.b {
+            Operand::Slot(b) => {
+                let op = cond.branch_rr(cmp.is64);
+                self.emit_branch(depth, op, BrCmpRR { a: cmp.a, b, offset: 0 }, offset_of!(BrCmpRR, offset));
+            }
+            Operand::Zero => {
+                // `eqz`: the comparison holds when the operand is zero.
+                let op = match (cmp.is64, cond == Cond::Eq) {
+                    (false, true) => op::BR_IF_EQZ,
+                    (false, false) => op::BR_IF_NEZ,
+                    (true, true) => op::BR_IF_EQZ64,
+                    (true, false) => op::BR_IF_NEZ64,
+                };
+                self.emit_branch(depth, op, BrCond { cond: cmp.a, offset: 0 }, offset_of!(BrCond, offset));
+            }
+            Operand::Imm(imm) if cmp.is64 => {
+                let op = cond.branch_ri64();
+                self.emit_branch(depth, op, BrCmpRI64 { a: cmp.a, offset: 0, imm }, offset_of!(BrCmpRI64, offset));
+            }
+            Operand::Imm(imm) => {
+                let op = cond.branch_ri32();
+                let imm = imm as i32;
+                self.emit_branch(depth, op, BrCmpRI32 { a: cmp.a, imm, offset: 0 }, offset_of!(BrCmpRI32, offset));
+            }
+        }
+    }
+
+    fn label_mut(&mut self, depth: u32) -> &mut Ctrl {
+        let i = self.ctrl.len() - 1 - depth as usize;
+        &mut self.ctrl[i]
+    }
+
+    /// Whether a `br_if` to `depth` has values to move (the condition is on top).
+    fn needs_moves_below_cond(&mut self, depth: u32) -> bool {
+        let cond = self.stack.pop().unwrap_or(Opd::Temp);
+        let r = self.needs_moves(depth);
+        self.stack.push(cond);
+        r
+    }
+
+    fn ret(&mut self) {
+        let n = self.num_results as usize;
+        let h = self.stack.len();
+        if n == 1 {
+            match self.stack[h - 1] {
+                Opd::Const(val) => {
+                    self.emit(op::RETURN_IMM, RetImm { pad: 0, val });
+                }
+                o => {
+                    let src = self.slot_at(h - 1, o);
+                    self.emit(op::RETURN_SLOT, Ret1 { src });
+                }
+            }
+        } else {
+            // Results go to slots 0..n, which may be locals that other results still
+            // read: copy such locals out of the way first.
+            for p in h - n..h {
+                if let Opd::Local(x) = self.stack[p] {
+                    if (x as usize) < n {
+                        self.materialize(p);
+                    }
+                }
+            }
+            for i in 0..n {
+                let p = h - n + i;
+                let o = self.stack[p];
+                self.move_to(i as Slot, p, o);
+            }
+            self.emit(op::RETURN, Nothing {});
+        }
+        self.reachable = false;
+    }
+
+    fn end(&mut self) -> R<bool> {
+        let c = self.ctrl.pop().expect("validated: control stack is not empty at `end`");
+        let arity = c.results as usize;
+        if self.reachable {
+            if self.ctrl.is_empty() {
+                self.ctrl.push(c);
+                self.ret();
+                self.ctrl.pop();
+                return Ok(true);
+            }
+            self.move_values(c.height, arity);
+        } else if self.ctrl.is_empty() {
+            return Ok(true);
+        }
+        // The else branch of an `if` without `else` falls through to here.
+        let mut reachable = self.reachable || c.branched;
+        if let Some((pos, byte)) = c.else_fixup {
+            self.patch_to_here(pos, byte);
+            reachable |= c.entry_reachable;
+        }
+        for &(pos, byte) in &c.fixups {
+            self.patch_to_here(pos, byte);
+        }
+        if c.kind == CtrlKind::Loop {
+            reachable = self.reachable;
+        }
+        self.bind_label();
+        self.truncate_stack(c.height);
+        for _ in 0..arity {
+            self.push(Opd::Temp);
+        }
+        self.reachable = reachable;
+        Ok(false)
+    }
+
+    fn patch_to_here(&mut self, pos: usize, byte: usize) {
+        let off = self.code.pos() as i64 - pos as i64;
+        self.code.patch_u32(byte, off as i32 as u32);
+    }
+
+    // -------------------------------------------------------------------- operators
+
+    /// Translates one operator. Returns `true` after the function's final `end`.
+    pub(crate) fn op(&mut self, o: &Operator, offset: usize) -> R<bool> {
+        self.offset = offset;
+        use Operator as O;
+        if !self.reachable {
+            // Dead code: only track nesting so that `else`/`end` match up.
+            match o {
+                O::Block { blockty } | O::Loop { blockty } | O::If { blockty } => {
+                    let kind = match o {
+                        O::Loop { .. } => CtrlKind::Loop,
+                        O::If { .. } => CtrlKind::If,
+                        _ => CtrlKind::Block,
+                    };
+                    self.begin_block(kind, *blockty);
+                    return Ok(false);
+                }
+                O::Else => {}
+                O::End => return self.end(),
+                _ => return Ok(false),
+            }
+        }
+        match *o {
+            O::Unreachable => {
+                self.emit(op::UNREACHABLE, TrapImm { code: TrapCode::Unreachable as u32 });
+                self.reachable = false;
+            }
+            O::Nop => {}
+            O::Block { blockty } => self.begin_block(CtrlKind::Block, blockty),
+            O::Loop { blockty } => self.begin_block(CtrlKind::Loop, blockty),
+            O::If { blockty } => {
+                // The condition is consumed before the block's parameters are fixed.
+                let cond = self.pop();
+                let p = self.stack.len();
+                let fused = match (cond, self.last) {
+                    (Opd::Temp, Some(Last { pos, dst, cmp: Some(cmp) })) if dst == self.temp(p) => Some((pos, cmp)),
+                    _ => None,
+                };
+                let cond_slot = if fused.is_none() { Some(self.slot_at(p, cond)) } else { None };
+                if let Some((pos, _)) = fused {
+                    self.code.truncate(pos);
+                    self.last = None;
+                }
+                self.begin_block(CtrlKind::If, blockty);
+                // Branch to the else part when the condition is false; the offset is
+                // patched at `else` / `end`.
+                let (pos, byte) = match (fused, cond_slot) {
+                    (Some((_, cmp)), _) => {
+                        self.emit_cmp_branch(0, cmp, false);
+                        let c = self.ctrl.last_mut().unwrap();
+                        c.fixups.pop().unwrap()
+                    }
+                    (None, Some(cond)) => {
+                        let pos = self.emit(op::BR_IF_EQZ, BrCond { cond, offset: 0 });
+                        (pos, field_byte(pos, offset_of!(BrCond, offset)))
+                    }
+                    (None, None) => unreachable!(),
+                };
+                let c = self.ctrl.last_mut().unwrap();
+                c.else_fixup = Some((pos, byte));
+                c.saved_params = self.stack[c.height..].to_vec();
+            }
+            O::Else => {
+                let idx = self.ctrl.len() - 1;
+                if self.reachable {
+                    let (height, arity) = (self.ctrl[idx].height, self.ctrl[idx].results as usize);
+                    self.move_values(height, arity);
+                    let pos = self.emit(op::BR, Br { offset: 0 });
+                    self.ctrl[idx].fixups.push((pos, field_byte(pos, offset_of!(Br, offset))));
+                    self.ctrl[idx].branched = true;
+                }
+                let c = &mut self.ctrl[idx];
+                c.kind = CtrlKind::Else;
+                let else_fixup = c.else_fixup.take();
+                let params = core::mem::take(&mut c.saved_params);
+                let (height, entry_reachable) = (c.height, c.entry_reachable);
+                if let Some((pos, byte)) = else_fixup {
+                    self.patch_to_here(pos, byte);
+                }
+                self.bind_label();
+                self.truncate_stack(height);
+                for p in params {
+                    self.push(p);
+                }
+                self.reachable = entry_reachable;
+            }
+            O::End => return self.end(),
+            O::Br { relative_depth } => self.br(relative_depth),
+            O::BrIf { relative_depth } => self.br_if_full(relative_depth),
+            O::BrTable { ref targets } => {
+                let mut depths = Vec::with_capacity(targets.len() as usize + 1);
+                for t in targets.targets() {
+                    depths.push(t.map_err(|e| Error::from_wasmparser(e, false))?);
+                }
+                depths.push(targets.default());
+                self.br_table(&depths);
+            }
+            O::Return => self.ret(),
+            O::Call { function_index } => self.call(function_index, false)?,
+            O::ReturnCall { function_index } => self.call(function_index, true)?,
+            O::CallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index, false),
+            O::ReturnCallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index, true),
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let cond = self.pop_slot();
+                let b = self.pop();
+                let a = self.pop();
+                let p = self.stack.len();
+                let sa = self.slot_at(p, a);
+                let sb = self.slot_at(p + 1, b);
+                let dst = self.temp(p);
+                let pos = self.emit(op::SELECT, Select { dst, cond, a: sa, b: sb });
+                self.push_result(pos, dst, None);
+            }
+            O::LocalGet { local_index } => self.push(Opd::Local(local_index)),
+            O::LocalSet { local_index } => self.local_set(local_index, false),
+            O::LocalTee { local_index } => self.local_set(local_index, true),
+            O::GlobalGet { global_index } => {
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op::GLOBAL_GET, Global { slot: dst, global: global_index });
+                self.push_result(pos, dst, None);
+            }
+            O::GlobalSet { global_index } => {
+                let src = self.pop_slot();
+                self.emit(op::GLOBAL_SET, Global { slot: src, global: global_index });
+            }
+            O::I32Load { memarg } => self.load(op::I32_LOAD, memarg)?,
+            O::I64Load { memarg } => self.load(op::I64_LOAD, memarg)?,
+            O::F32Load { memarg } => self.load(op::I32_LOAD, memarg)?,
+            O::F64Load { memarg } => self.load(op::I64_LOAD, memarg)?,
+            O::I32Load8S { memarg } => self.load(op::I32_LOAD8_S, memarg)?,
+            O::I32Load8U { memarg } => self.load(op::I32_LOAD8_U, memarg)?,
+            O::I32Load16S { memarg } => self.load(op::I32_LOAD16_S, memarg)?,
+            O::I32Load16U { memarg } => self.load(op::I32_LOAD16_U, memarg)?,
+            O::I64Load8S { memarg } => self.load(op::I64_LOAD8_S, memarg)?,
+            O::I64Load8U { memarg } => self.load(op::I64_LOAD8_U, memarg)?,
+            O::I64Load16S { memarg } => self.load(op::I64_LOAD16_S, memarg)?,
+            O::I64Load16U { memarg } => self.load(op::I64_LOAD16_U, memarg)?,
+            O::I64Load32S { memarg } => self.load(op::I64_LOAD32_S, memarg)?,
+            O::I64Load32U { memarg } => self.load(op::I64_LOAD32_U, memarg)?,
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+                self.store(op::STORE32, memarg)?
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(op::STORE64, memarg)?,
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(op::STORE8, memarg)?,
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(op::STORE16, memarg)?,
+            O::MemorySize { mem } => {
+                self.memory_index(mem)?;
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op::MEMORY_SIZE, MemSize { dst, memory: mem });
+                self.push_result(pos, dst, None);
+            }
+            O::MemoryGrow { mem } => {
+                self.memory_index(mem)?;
+                let delta = self.pop_slot();
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op::MEMORY_GROW, MemGrow { dst, delta, memory: mem });
+                self.push_result(pos, dst, None);
+            }
+            O::I32Const { value } => self.push(Opd::Const(value as u32 as u64)),
+            O::I64Const { value } => self.push(Opd::Const(value as u64)),
+            O::F32Const { value } => self.push(Opd::Const(value.bits() as u64)),
+            O::F64Const { value } => self.push(Opd::Const(value.bits())),
+            O::RefNull { .. } => self.push(Opd::Const(0)),
+            O::RefIsNull => self.unary(op::REF_IS_NULL),
+            O::RefFunc { function_index } => {
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op::REF_FUNC, RefFunc { dst, func: function_index });
+                self.push_result(pos, dst, None);
+            }
+
+            O::I32Eqz => self.eqz(false),
+            O::I64Eqz => self.eqz(true),
+            O::I32Eq => self.int_bin32(i32_cmp(op::I32_EQ, op::I32_EQ_RI, Cond::Eq)),
+            O::I32Ne => self.int_bin32(i32_cmp(op::I32_NE, op::I32_NE_RI, Cond::Ne)),
+            O::I32LtS => self.int_bin32(i32_cmp(op::I32_LT_S, op::I32_LT_S_RI, Cond::LtS)),
+            O::I32LtU => self.int_bin32(i32_cmp(op::I32_LT_U, op::I32_LT_U_RI, Cond::LtU)),
+            O::I32GtS => self.int_bin32(i32_cmp(op::I32_GT_S, op::I32_GT_S_RI, Cond::GtS)),
+            O::I32GtU => self.int_bin32(i32_cmp(op::I32_GT_U, op::I32_GT_U_RI, Cond::GtU)),
+            O::I32LeS => self.int_bin32(i32_cmp(op::I32_LE_S, op::I32_LE_S_RI, Cond::LeS)),
+            O::I32LeU => self.int_bin32(i32_cmp(op::I32_LE_U, op::I32_LE_U_RI, Cond::LeU)),
+            O::I32GeS => self.int_bin32(i32_cmp(op::I32_GE_S, op::I32_GE_S_RI, Cond::GeS)),
+            O::I32GeU => self.int_bin32(i32_cmp(op::I32_GE_U, op::I32_GE_U_RI, Cond::GeU)),
+            O::I64Eq => self.int_bin64(i64_cmp(op::I64_EQ, op::I64_EQ_RI, Cond::Eq)),
+            O::I64Ne => self.int_bin64(i64_cmp(op::I64_NE, op::I64_NE_RI, Cond::Ne)),
+            O::I64LtS => self.int_bin64(i64_cmp(op::I64_LT_S, op::I64_LT_S_RI, Cond::LtS)),
+            O::I64LtU => self.int_bin64(i64_cmp(op::I64_LT_U, op::I64_LT_U_RI, Cond::LtU)),
+            O::I64GtS => self.int_bin64(i64_cmp(op::I64_GT_S, op::I64_GT_S_RI, Cond::GtS)),
+            O::I64GtU => self.int_bin64(i64_cmp(op::I64_GT_U, op::I64_GT_U_RI, Cond::GtU)),
+            O::I64LeS => self.int_bin64(i64_cmp(op::I64_LE_S, op::I64_LE_S_RI, Cond::LeS)),
+            O::I64LeU => self.int_bin64(i64_cmp(op::I64_LE_U, op::I64_LE_U_RI, Cond::LeU)),
+            O::I64GeS => self.int_bin64(i64_cmp(op::I64_GE_S, op::I64_GE_S_RI, Cond::GeS)),
+            O::I64GeU => self.int_bin64(i64_cmp(op::I64_GE_U, op::I64_GE_U_RI, Cond::GeU)),
+
+            O::I32Add => self.int_bin32(comm(op::I32_ADD, op::I32_ADD_RI)),
+            O::I32Sub => self.int_bin32(noncomm(op::I32_SUB, op::I32_SUB_RI, op::I32_SUB_IR)),
+            O::I32Mul => self.int_bin32(comm(op::I32_MUL, op::I32_MUL_RI)),
+            O::I32DivS => self.int_bin32(noncomm(op::I32_DIV_S, op::I32_DIV_S_RI, op::I32_DIV_S_IR)),
+            O::I32DivU => self.int_bin32(noncomm(op::I32_DIV_U, op::I32_DIV_U_RI, op::I32_DIV_U_IR)),
+            O::I32RemS => self.int_bin32(noncomm(op::I32_REM_S, op::I32_REM_S_RI, op::I32_REM_S_IR)),
+            O::I32RemU => self.int_bin32(noncomm(op::I32_REM_U, op::I32_REM_U_RI, op::I32_REM_U_IR)),
+            O::I32And => self.int_bin32(comm(op::I32_AND, op::I32_AND_RI)),
+            O::I32Or => self.int_bin32(comm(op::I32_OR, op::I32_OR_RI)),
+            O::I32Xor => self.int_bin32(comm(op::I32_XOR, op::I32_XOR_RI)),
+            O::I32Shl => self.int_bin32(noncomm(op::I32_SHL, op::I32_SHL_RI, op::I32_SHL_IR)),
+            O::I32ShrS => self.int_bin32(noncomm(op::I32_SHR_S, op::I32_SHR_S_RI, op::I32_SHR_S_IR)),
+            O::I32ShrU => self.int_bin32(noncomm(op::I32_SHR_U, op::I32_SHR_U_RI, op::I32_SHR_U_IR)),
+            O::I32Rotl => self.int_bin32(noncomm(op::I32_ROTL, op::I32_ROTL_RI, op::I32_ROTL_IR)),
+            O::I32Rotr => self.int_bin32(noncomm(op::I32_ROTR, op::I32_ROTR_RI, op::I32_ROTR_IR)),
+            O::I64Add => self.int_bin64(comm(op::I64_ADD, op::I64_ADD_RI)),
+            O::I64Sub => self.int_bin64(noncomm(op::I64_SUB, op::I64_SUB_RI, op::I64_SUB_IR)),
+            O::I64Mul => self.int_bin64(comm(op::I64_MUL, op::I64_MUL_RI)),
+            O::I64DivS => self.int_bin64(noncomm(op::I64_DIV_S, op::I64_DIV_S_RI, op::I64_DIV_S_IR)),
+            O::I64DivU => self.int_bin64(noncomm(op::I64_DIV_U, op::I64_DIV_U_RI, op::I64_DIV_U_IR)),
+            O::I64RemS => self.int_bin64(noncomm(op::I64_REM_S, op::I64_REM_S_RI, op::I64_REM_S_IR)),
+            O::I64RemU => self.int_bin64(noncomm(op::I64_REM_U, op::I64_REM_U_RI, op::I64_REM_U_IR)),
+            O::I64And => self.int_bin64(comm(op::I64_AND, op::I64_AND_RI)),
+            O::I64Or => self.int_bin64(comm(op::I64_OR, op::I64_OR_RI)),
+            O::I64Xor => self.int_bin64(comm(op::I64_XOR, op::I64_XOR_RI)),
+            O::I64Shl => self.int_bin64(noncomm(op::I64_SHL, op::I64_SHL_RI, op::I64_SHL_IR)),
+            O::I64ShrS => self.int_bin64(noncomm(op::I64_SHR_S, op::I64_SHR_S_RI, op::I64_SHR_S_IR)),
+            O::I64ShrU => self.int_bin64(noncomm(op::I64_SHR_U, op::I64_SHR_U_RI, op::I64_SHR_U_IR)),
+            O::I64Rotl => self.int_bin64(noncomm(op::I64_ROTL, op::I64_ROTL_RI, op::I64_ROTL_IR)),
+            O::I64Rotr => self.int_bin64(noncomm(op::I64_ROTR, op::I64_ROTR_RI, op::I64_ROTR_IR)),
+
+            O::F32Add => self.bin(op::F32_ADD),
+            O::F32Sub => self.bin(op::F32_SUB),
+            O::F32Mul => self.bin(op::F32_MUL),
+            O::F32Div => self.bin(op::F32_DIV),
+            O::F32Min => self.bin(op::F32_MIN),
+            O::F32Max => self.bin(op::F32_MAX),
+            O::F32Copysign => self.bin(op::F32_COPYSIGN),
+            O::F32Eq => self.bin(op::F32_EQ),
+            O::F32Ne => self.bin(op::F32_NE),
+            O::F32Lt => self.bin(op::F32_LT),
+            O::F32Gt => self.bin(op::F32_GT),
+            O::F32Le => self.bin(op::F32_LE),
+            O::F32Ge => self.bin(op::F32_GE),
+            O::F64Add => self.bin(op::F64_ADD),
+            O::F64Sub => self.bin(op::F64_SUB),
+            O::F64Mul => self.bin(op::F64_MUL),
+            O::F64Div => self.bin(op::F64_DIV),
+            O::F64Min => self.bin(op::F64_MIN),
+            O::F64Max => self.bin(op::F64_MAX),
+            O::F64Copysign => self.bin(op::F64_COPYSIGN),
+            O::F64Eq => self.bin(op::F64_EQ),
+            O::F64Ne => self.bin(op::F64_NE),
+            O::F64Lt => self.bin(op::F64_LT),
+            O::F64Gt => self.bin(op::F64_GT),
+            O::F64Le => self.bin(op::F64_LE),
+            O::F64Ge => self.bin(op::F64_GE),
+
+            O::I32Clz => self.unary(op::I32_CLZ),
+            O::I32Ctz => self.unary(op::I32_CTZ),
+            O::I32Popcnt => self.unary(op::I32_POPCNT),
+            O::I64Clz => self.unary(op::I64_CLZ),
+            O::I64Ctz => self.unary(op::I64_CTZ),
+            O::I64Popcnt => self.unary(op::I64_POPCNT),
+            O::F32Abs => self.unary(op::F32_ABS),
+            O::F32Neg => self.unary(op::F32_NEG),
+            O::F32Ceil => self.unary(op::F32_CEIL),
+            O::F32Floor => self.unary(op::F32_FLOOR),
+            O::F32Trunc => self.unary(op::F32_TRUNC),
+            O::F32Nearest => self.unary(op::F32_NEAREST),
+            O::F32Sqrt => self.unary(op::F32_SQRT),
+            O::F64Abs => self.unary(op::F64_ABS),
+            O::F64Neg => self.unary(op::F64_NEG),
+            O::F64Ceil => self.unary(op::F64_CEIL),
+            O::F64Floor => self.unary(op::F64_FLOOR),
+            O::F64Trunc => self.unary(op::F64_TRUNC),
+            O::F64Nearest => self.unary(op::F64_NEAREST),
+            O::F64Sqrt => self.unary(op::F64_SQRT),
+            O::I32WrapI64 => self.unary(op::I32_WRAP_I64),
+            O::I64ExtendI32S => self.unary(op::I64_EXTEND_I32_S),
+            O::I64ExtendI32U => self.unary(op::I64_EXTEND_I32_U),
+            O::I32Extend8S => self.unary(op::I32_EXTEND8_S),
+            O::I32Extend16S => self.unary(op::I32_EXTEND16_S),
+            O::I64Extend8S => self.unary(op::I64_EXTEND8_S),
+            O::I64Extend16S => self.unary(op::I64_EXTEND16_S),
+            O::I64Extend32S => self.unary(op::I64_EXTEND32_S),
+            O::I32TruncF32S => self.unary(op::I32_TRUNC_F32_S),
+            O::I32TruncF32U => self.unary(op::I32_TRUNC_F32_U),
+            O::I32TruncF64S => self.unary(op::I32_TRUNC_F64_S),
+            O::I32TruncF64U => self.unary(op::I32_TRUNC_F64_U),
+            O::I64TruncF32S => self.unary(op::I64_TRUNC_F32_S),
+            O::I64TruncF32U => self.unary(op::I64_TRUNC_F32_U),
+            O::I64TruncF64S => self.unary(op::I64_TRUNC_F64_S),
+            O::I64TruncF64U => self.unary(op::I64_TRUNC_F64_U),
+            O::I32TruncSatF32S => self.unary(op::I32_TRUNC_SAT_F32_S),
+            O::I32TruncSatF32U => self.unary(op::I32_TRUNC_SAT_F32_U),
+            O::I32TruncSatF64S => self.unary(op::I32_TRUNC_SAT_F64_S),
+            O::I32TruncSatF64U => self.unary(op::I32_TRUNC_SAT_F64_U),
+            O::I64TruncSatF32S => self.unary(op::I64_TRUNC_SAT_F32_S),
+            O::I64TruncSatF32U => self.unary(op::I64_TRUNC_SAT_F32_U),
+            O::I64TruncSatF64S => self.unary(op::I64_TRUNC_SAT_F64_S),
+            O::I64TruncSatF64U => self.unary(op::I64_TRUNC_SAT_F64_U),
+            O::F32ConvertI32S => self.unary(op::F32_CONVERT_I32_S),
+            O::F32ConvertI32U => self.unary(op::F32_CONVERT_I32_U),
+            O::F32ConvertI64S => self.unary(op::F32_CONVERT_I64_S),
+            O::F32ConvertI64U => self.unary(op::F32_CONVERT_I64_U),
+            O::F64ConvertI32S => self.unary(op::F64_CONVERT_I32_S),
+            O::F64ConvertI32U => self.unary(op::F64_CONVERT_I32_U),
+            O::F64ConvertI64S => self.unary(op::F64_CONVERT_I64_S),
+            O::F64ConvertI64U => self.unary(op::F64_CONVERT_I64_U),
+            O::F32DemoteF64 => self.unary(op::F32_DEMOTE_F64),
+            O::F64PromoteF32 => self.unary(op::F64_PROMOTE_F32),
+            // Reinterpretations keep the bits: nothing to do.
+            O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {}
+
+            O::MemoryCopy { dst_mem, src_mem } => {
+                self.memory_index(dst_mem)?;
+                self.memory_index(src_mem)?;
+                let [dst, src, len] = self.pop3();
+                self.emit(op::MEMORY_COPY, MemCopy { dst, src, len });
+            }
+            O::MemoryFill { mem } => {
+                self.memory_index(mem)?;
+                let [dst, val, len] = self.pop3();
+                self.emit(op::MEMORY_FILL, MemFill { dst, val, len });
+            }
+            O::MemoryInit { data_index, mem } => {
+                self.memory_index(mem)?;
+                let [dst, src, len] = self.pop3();
+                self.emit(op::MEMORY_INIT, MemInit { seg: data_index, dst, src, len });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(op::DATA_DROP, Seg { seg: data_index });
+            }
+            O::TableGet { table } => {
+                let idx = self.pop_slot();
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op::TABLE_GET, TableGet { dst, table, idx });
+                self.push_result(pos, dst, None);
+            }
+            O::TableSet { table } => {
+                let val = self.pop_slot();
+                let idx = self.pop_slot();
+                self.emit(op::TABLE_SET, TableSet { table, idx, val });
+            }
+            O::TableSize { table } => {
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op::TABLE_SIZE, TableSize { dst, table });
+                self.push_result(pos, dst, None);
+            }
+            O::TableGrow { table } => {
+                let delta = self.pop_slot();
+                let init = self.pop_slot();
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op::TABLE_GROW, TableGrow { dst, table, init, delta });
+                self.push_result(pos, dst, None);
+            }
+            O::TableFill { table } => {
+                let [idx, val, len] = self.pop3();
+                self.emit(op::TABLE_FILL, TableFill { table, idx, val, len });
+            }
+            O::TableCopy { dst_table, src_table } => {
+                let [dst, src, len] = self.pop3();
+                self.emit(op::TABLE_COPY, TableCopy { dst_table, src_table, dst, src, len });
+            }
+            O::TableInit { elem_index, table } => {
+                let [dst, src, len] = self.pop3();
+                self.emit(op::TABLE_INIT, TableInit { table, seg: elem_index, dst, src, len });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(op::ELEM_DROP, Seg { seg: elem_index });
+            }
+            ref other => {
+                let name = format!("{other:?}");
+                let name = name.split([' ', '{']).next().unwrap_or("operator").to_string();
+                return Err(self.unsupported(&format!("operator `{name}`")));
+            }
+        }
+        Ok(false)
+    }
+
+    fn memory_index(&self, mem: u32) -> R {
+        if mem != 0 {
+            return Err(self.unsupported("multiple memories"));
+        }
+        if self.env.memory64 {
+            return Err(self.unsupported("64-bit memories"));
+        }
+        Ok(())
+    }
+
+    /// Pops three operands (in push order) as slots. Each keeps its own stack position,
+    /// so materialising one constant cannot clobber another operand.
+    fn pop3(&mut self) -> [Slot; 3] {
+        let c = self.pop();
+        let b = self.pop();
+        let a = self.pop();
+        let p = self.stack.len();
+        [self.slot_at(p, a), self.slot_at(p + 1, b), self.slot_at(p + 2, c)]
+    }
+
+    fn local_set(&mut self, x: u32, tee: bool) {
+        let v = self.pop();
+        let p = self.stack.len();
+        // The value was just computed into its temporary: write it to the local directly.
+        if let (Opd::Temp, Some(last)) = (v, self.last) {
+            if last.dst == self.temp(p) && self.local_refs[x as usize] == 0 {
+                let byte = field_byte(last.pos, 0);
+                self.code.patch_u32(byte, x);
+                self.last = None;
+                if tee {
+                    self.push(Opd::Local(x));
+                }
+                return;
+            }
+        }
+        self.preserve_local(x);
+        self.move_to(x, p, v);
+        if tee {
+            // The local now holds the value; keep the operand as it was (a constant or
+            // temporary stays valid, a local other than `x` is unaffected).
+            self.push(v);
+        }
+    }
+
+    fn load(&mut self, op: Op<Load>, memarg: wasmparser::MemArg) -> R {
+        let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
+            return Err(self.unsupported("GC array access"));
+        };
+        self.memory_index(mem)?;
+        let addr = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let offset = u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
+        let pos = self.emit(op, Load { dst, addr, offset });
+        self.push_result(pos, dst, None);
+        Ok(())
+    }
+
+    fn store(&mut self, op: Op<Store>, memarg: wasmparser::MemArg) -> R {
+        let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
+            return Err(self.unsupported("GC array access"));
+        };
+        self.memory_index(mem)?;
+        let v = self.pop();
+        let a = self.pop();
+        let p = self.stack.len();
+        let addr = self.slot_at(p, a);
+        let src = self.slot_at(p + 1, v);
+        let offset = u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
+        self.emit(op, Store { addr, src, offset });
+        Ok(())
+    }
+
+    fn unary(&mut self, op: Op<Un>) {
+        let src = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(op, Un { dst, src });
+        self.push_result(pos, dst, None);
+    }
+
+    fn bin(&mut self, op: Op<BinRR>) {
+        let b = self.pop();
+        let a = self.pop();
+        let p = self.stack.len();
+        let sa = self.slot_at(p, a);
+        let sb = self.slot_at(p + 1, b);
+        let dst = self.temp(p);
+        let pos = self.emit(op, BinRR { dst, a: sa, b: sb });
+        self.push_result(pos, dst, None);
+    }
+
+    fn eqz(&mut self, is64: bool) {
+        let src = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let op = if is64 { op::I64_EQZ } else { op::I32_EQZ };
+        let pos = self.emit(op, Un { dst, src });
+        let cmp = Cmp { is64, cond: Cond::Eq, a: src, b: Operand::Zero };
+        self.push_result(pos, dst, Some(cmp));
+    }
+
+    fn int_bin32(&mut self, f: IntBin<BinRI32>) {
+        self.int_bin(f, false, |dst, a, imm| BinRI32 { dst, a, imm: imm as i32 })
+    }
+
+    fn int_bin64(&mut self, f: IntBin<BinRI64>) {
+        self.int_bin(f, true, |dst, a, imm| BinRI64 { dst, a, imm })
+    }
+
+    fn int_bin<L: Copy>(&mut self, f: IntBin<L>, is64: bool, ri: impl Fn(Slot, Slot, i64) -> L) {
+        let b = self.pop();
+        let a = self.pop();
+        let p = self.stack.len();
+        let dst = self.temp(p);
+        let as_imm = |v: u64| if is64 { v as i64 } else { v as u32 as i32 as i64 };
+        let (pos, cmp) = match (a, b) {
+            (_, Opd::Const(cb)) if !matches!(a, Opd::Const(_)) => {
+                let sa = self.slot_at(p, a);
+                let pos = self.emit(f.ri, ri(dst, sa, as_imm(cb)));
+                (pos, f.cmp.map(|cond| Cmp { is64, cond, a: sa, b: Operand::Imm(as_imm(cb)) }))
+            }
+            (Opd::Const(ca), _) if !matches!(b, Opd::Const(_)) && (f.commutative || f.cmp.is_some() || f.ir.is_some()) => {
+                let sb = self.slot_at(p + 1, b);
+                if f.commutative || f.cmp.is_some() {
+                    // `c op b` as `b op' c` (comparisons swap their condition).
+                    let (ri_op, cmp) = match f.cmp {
+                        Some(cond) => {
+                            let swapped = swapped_cmp(cond.swap(), is64);
+                            (swapped, Some(Cmp { is64, cond: cond.swap(), a: sb, b: Operand::Imm(as_imm(ca)) }))
+                        }
+                        None => (None, None),
+                    };
+                    let pos = match ri_op {
+                        Some(SwappedOp::I32(op)) => self.emit(op, BinRI32 { dst, a: sb, imm: as_imm(ca) as i32 }),
+                        Some(SwappedOp::I64(op)) => self.emit(op, BinRI64 { dst, a: sb, imm: as_imm(ca) }),
+                        None => self.emit(f.ri, ri(dst, sb, as_imm(ca))),
+                    };
+                    (pos, cmp)
+                } else {
+                    let pos = self.emit(f.ir.expect("checked above"), ri(dst, sb, as_imm(ca)));
+                    (pos, None)
+                }
+            }
+            _ => {
+                let sa = self.slot_at(p, a);
+                let sb = self.slot_at(p + 1, b);
+                let pos = self.emit(f.rr, BinRR { dst, a: sa, b: sb });
+                (pos, f.cmp.map(|cond| Cmp { is64, cond, a: sa, b: Operand::Slot(sb) }))
+            }
+        };
+        self.push_result(pos, dst, cmp);
+    }
+
+    // ------------------------------------------------------------------------- calls
+
+    /// Places the top `n` operands in their own slots (callee frames start there).
+    fn materialize_args(&mut self, n: usize) {
+        let h = self.stack.len();
+        for p in h - n..h {
+            self.materialize(p);
+        }
+    }
+
+    fn call(&mut self, func: u32, tail: bool) -> R {
+        let ty = &self.env.types[self.env.func_types[func as usize] as usize];
+        let (n, m) = (ty.params().len(), ty.results().len());
+        let imported = func < self.env.num_imported_funcs;
+        if tail {
+            self.move_tail_args(n);
+            if imported {
+                self.emit(op::RETURN_CALL_IMPORT, Call { func, base: 0 });
+            } else {
+                self.emit(op::RETURN_CALL, Call { func: func - self.env.num_imported_funcs, base: 0 });
+            }
+            self.reachable = false;
+            return Ok(());
+        }
+        self.materialize_args(n);
+        let base = self.temp(self.stack.len() - n);
+        if imported {
+            self.emit(op::CALL_IMPORT, Call { func, base });
+        } else {
+            self.emit(op::CALL, Call { func: func - self.env.num_imported_funcs, base });
+        }
+        self.truncate_stack(self.stack.len() - n);
+        for _ in 0..m {
+            self.push(Opd::Temp);
+        }
+        Ok(())
+    }
+
+    fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
+        let ty = &self.env.types[type_index as usize];
+        let (n, m) = (ty.params().len(), ty.results().len());
+        let type_id = self.env.type_ids[type_index as usize];
+        // The index goes to a temporary above the arguments, where neither moving the
+        // arguments nor the callee's frame can overwrite it before it is read.
+        let idx = self.pop();
+        let p = self.stack.len();
+        let index = match idx {
+            Opd::Temp => self.temp(p),
+            o => {
+                self.move_to(self.temp(p), p, o);
+                self.temp(p)
+            }
+        };
+        self.max_height = self.max_height.max(p + 1);
+        if tail {
+            self.move_tail_args(n);
+            self.emit(op::RETURN_CALL_INDIRECT, CallIndirect { table, type_id, index, base: 0 });
+            self.reachable = false;
+            return;
+        }
+        self.materialize_args(n);
+        let base = self.temp(self.stack.len() - n);
+        self.emit(op::CALL_INDIRECT, CallIndirect { table, type_id, index, base });
+        self.truncate_stack(self.stack.len() - n);
+        for _ in 0..m {
+            self.push(Opd::Temp);
+        }
+    }
+
+    /// For a tail call: moves the top `n` operands to slots `0..n` (the reused frame).
+    fn move_tail_args(&mut self, n: usize) {
+        let h = self.stack.len();
+        // Locals among the arguments may be overwritten by earlier moves: copy them out.
+        for p in h - n..h {
+            if let Opd::Local(_) = self.stack[p] {
+                self.materialize(p);
+            }
+        }
+        for i in 0..n {
+            let p = h - n + i;
+            let o = self.stack[p];
+            self.move_to(i as Slot, p, o);
+        }
+    }
+
+    fn br_table(&mut self, depths: &[u32]) {
+        let index = self.pop_slot();
+        let len = (depths.len() - 1) as u32;
+        let pos = self.emit(op::BR_TABLE, BrTable { index, len });
+        let first = pos + crate::ir::words::<BrTable>();
+        for _ in depths {
+            self.code.push_word(0);
+        }
+        let mut stubs: Vec<(u32, usize)> = Vec::new();
+        for (k, &depth) in depths.iter().enumerate() {
+            let byte = (first + k) * 8;
+            let outermost = depth as usize == self.ctrl.len() - 1;
+            if !outermost && !self.needs_moves(depth) {
+                self.branch_fixup(depth, pos, byte);
+                self.label_mut(depth).branched = true;
+                continue;
+            }
+            // Targets that need values moved (or a return) go through a stub.
+            let stub = match stubs.iter().find(|s| s.0 == depth) {
+                Some(&(_, stub)) => stub,
+                None => {
+                    let stub = self.code.pos();
+                    stubs.push((depth, stub));
+                    let saved = self.reachable;
+                    if outermost {
+                        self.ret();
+                    } else {
+                        self.br(depth);
+                        self.label_mut(depth).branched = true;
+                    }
+                    self.reachable = saved;
+                    stub
+                }
+            };
+            self.code.patch_u32(byte, (stub as i64 - pos as i64) as i32 as u32);
+        }
+        self.last = None;
+        self.reachable = false;
+    }
+
+    fn br_if_full(&mut self, depth: u32) {
+        if depth as usize != self.ctrl.len() - 1 && !self.needs_moves_below_cond(depth) {
+            self.branch_if(depth, true);
+            self.label_mut(depth).branched = true;
+            return;
+        }
+        // Values must be moved (or the function returns) only when the branch is taken:
+        // branch over the moves when the condition is false.
+        let cond = self.pop();
+        let p = self.stack.len();
+        let slot = self.slot_at(p, cond);
+        let skip = self.emit(op::BR_IF_EQZ, BrCond { cond: slot, offset: 0 });
+        let saved = self.reachable;
+        if depth as usize == self.ctrl.len() - 1 {
+            self.ret();
+        } else {
+            self.br(depth);
+            self.label_mut(depth).branched = true;
+        }
+        self.reachable = saved;
+        self.patch_to_here(skip, field_byte(skip, offset_of!(BrCond, offset)));
+        self.bind_label();
+    }
+}
+
+enum SwappedOp {
+    I32(Op<BinRI32>),
+    I64(Op<BinRI64>),
+}
+
+/// The register/immediate form of a comparison with a swapped condition.
+fn swapped_cmp(cond: Cond, is64: bool) -> Option<SwappedOp> {
+    use Cond::*;
+    Some(if is64 {
+        SwappedOp::I64(match cond {
+            Eq => op::I64_EQ_RI,
+            Ne => op::I64_NE_RI,
+            LtS => op::I64_LT_S_RI,
+            LtU => op::I64_LT_U_RI,
+            GtS => op::I64_GT_S_RI,
+            GtU => op::I64_GT_U_RI,
+            LeS => op::I64_LE_S_RI,
+            LeU => op::I64_LE_U_RI,
+            GeS => op::I64_GE_S_RI,
+            GeU => op::I64_GE_U_RI,
+        })
+    } else {
+        SwappedOp::I32(match cond {
+            Eq => op::I32_EQ_RI,
+            Ne => op::I32_NE_RI,
+            LtS => op::I32_LT_S_RI,
+            LtU => op::I32_LT_U_RI,
+            GtS => op::I32_GT_S_RI,
+            GtU => op::I32_GT_U_RI,
+            LeS => op::I32_LE_S_RI,
+            LeU => op::I32_LE_U_RI,
+            GeS => op::I32_GE_S_RI,
+            GeU => op::I32_GE_U_RI,
+        })
+    })
+}
+
+fn comm<L: 'static>(rr: Op<BinRR>, ri: Op<L>) -> IntBin<L> {
+    IntBin { rr, ri, ir: None, commutative: true, cmp: None }
+}
+fn noncomm<L: 'static>(rr: Op<BinRR>, ri: Op<L>, ir: Op<L>) -> IntBin<L> {
+    IntBin { rr, ri, ir: Some(ir), commutative: false, cmp: None }
+}
+fn i32_cmp(rr: Op<BinRR>, ri: Op<BinRI32>, cond: Cond) -> IntBin<BinRI32> {
+    IntBin { rr, ri, ir: None, commutative: false, cmp: Some(cond) }
+}
+fn i64_cmp(rr: Op<BinRR>, ri: Op<BinRI64>, cond: Cond) -> IntBin<BinRI64> {
+    IntBin { rr, ri, ir: None, commutative: false, cmp: Some(cond) }
+}

@@ -1,0 +1,198 @@
+//! Types of values and of external entities.
+
+use core::fmt;
+
+/// The type of a Wasm value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValType {
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 32-bit float.
+    F32,
+    /// 64-bit float.
+    F64,
+    /// 128-bit vector (not executable yet).
+    V128,
+    /// Nullable function reference.
+    FuncRef,
+    /// Nullable host reference.
+    ExternRef,
+}
+
+impl ValType {
+    pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
+        use wasmparser::ValType as W;
+        Some(match ty {
+            W::I32 => ValType::I32,
+            W::I64 => ValType::I64,
+            W::F32 => ValType::F32,
+            W::F64 => ValType::F64,
+            W::V128 => ValType::V128,
+            W::Ref(r) if r.is_func_ref() && r.is_nullable() => ValType::FuncRef,
+            W::Ref(r) if r.is_extern_ref() && r.is_nullable() => ValType::ExternRef,
+            W::Ref(_) => return None,
+        })
+    }
+
+    /// Whether values of this type are references.
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::V128 => "v128",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
+/// A function signature.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    params_results: std::sync::Arc<[ValType]>,
+    num_params: usize,
+}
+
+impl FuncType {
+    /// A signature from its parameter and result types.
+    pub fn new(params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> Self {
+        let mut v: Vec<ValType> = params.into_iter().collect();
+        let num_params = v.len();
+        v.extend(results);
+        FuncType { params_results: v.into(), num_params }
+    }
+
+    /// Parameter types.
+    pub fn params(&self) -> &[ValType] {
+        &self.params_results[..self.num_params]
+    }
+
+    /// Result types.
+    pub fn results(&self) -> &[ValType] {
+        &self.params_results[self.num_params..]
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: &[ValType]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+        write!(f, "(func (param {}) (result {}))", list(self.params()), list(self.results()))
+    }
+}
+
+/// Whether a global can be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutability {
+    /// Immutable.
+    Const,
+    /// Mutable.
+    Var,
+}
+
+/// The type of a global.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    content: ValType,
+    mutability: Mutability,
+}
+
+impl GlobalType {
+    /// A global type.
+    pub fn new(content: ValType, mutability: Mutability) -> Self {
+        GlobalType { content, mutability }
+    }
+    /// The type of the value.
+    pub fn content(&self) -> ValType {
+        self.content
+    }
+    /// Whether it can be written.
+    pub fn mutability(&self) -> Mutability {
+        self.mutability
+    }
+}
+
+/// The type of a linear memory, in 64 KiB pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    min: u64,
+    max: Option<u64>,
+}
+
+impl MemoryType {
+    /// A memory type with `min` pages and an optional maximum.
+    pub fn new(min: u64, max: Option<u64>) -> Self {
+        MemoryType { min, max }
+    }
+    /// Initial (minimum) pages.
+    pub fn minimum(&self) -> u64 {
+        self.min
+    }
+    /// Maximum pages, if limited.
+    pub fn maximum(&self) -> Option<u64> {
+        self.max
+    }
+}
+
+/// The type of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TableType {
+    element: ValType,
+    min: u64,
+    max: Option<u64>,
+}
+
+impl TableType {
+    /// A table type.
+    pub fn new(element: ValType, min: u64, max: Option<u64>) -> Self {
+        TableType { element, min, max }
+    }
+    /// The element type.
+    pub fn element(&self) -> ValType {
+        self.element
+    }
+    /// Initial (minimum) size.
+    pub fn minimum(&self) -> u64 {
+        self.min
+    }
+    /// Maximum size, if limited.
+    pub fn maximum(&self) -> Option<u64> {
+        self.max
+    }
+}
+
+/// The type of an import or export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExternType {
+    /// A function.
+    Func(FuncType),
+    /// A global.
+    Global(GlobalType),
+    /// A table.
+    Table(TableType),
+    /// A memory.
+    Memory(MemoryType),
+}
+
+impl fmt::Display for ExternType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExternType::Func(t) => write!(f, "{t}"),
+            ExternType::Global(g) => {
+                let m = if g.mutability() == Mutability::Var { "mut " } else { "" };
+                write!(f, "(global {m}{})", g.content())
+            }
+            ExternType::Table(t) => write!(f, "(table {} {:?} {})", t.minimum(), t.maximum(), t.element()),
+            ExternType::Memory(m) => write!(f, "(memory {} {:?})", m.minimum(), m.maximum()),
+        }
+    }
+}

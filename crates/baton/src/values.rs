@@ -1,0 +1,170 @@
+//! Values as the embedder sees them, and their encoding in 64-bit slots.
+
+use crate::func::Func;
+use crate::store::{AsContext, AsContextMut, StoreInner};
+use crate::types::ValType;
+use std::any::Any;
+
+/// A reference to a host value owned by a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExternRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl ExternRef {
+    /// Puts `value` into the store and returns a reference to it.
+    pub fn new<T: Any + Send + Sync>(mut ctx: impl AsContextMut, value: T) -> ExternRef {
+        let inner = &mut ctx.as_context_mut().0.inner;
+        inner.externrefs.push(Box::new(value));
+        ExternRef { store: inner.id, index: inner.externrefs.len() as u32 - 1 }
+    }
+
+    /// The host value this reference points to.
+    pub fn data<'a, C: AsContext>(&self, ctx: &'a C) -> &'a (dyn Any + Send + Sync) {
+        let inner = &ctx.as_context().0.inner;
+        inner.check(self.store);
+        &*inner.externrefs[self.index as usize]
+    }
+}
+
+/// A Wasm value.
+#[derive(Clone, Copy, Debug)]
+pub enum Val {
+    /// A 32-bit integer.
+    I32(i32),
+    /// A 64-bit integer.
+    I64(i64),
+    /// A 32-bit float, as its bits (so NaN payloads survive).
+    F32(u32),
+    /// A 64-bit float, as its bits.
+    F64(u64),
+    /// A function reference.
+    FuncRef(Option<Func>),
+    /// A host reference.
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The zero (or null) value of a type.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 | ValType::V128 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// The `i32`, if this is one.
+    pub fn i32(&self) -> Option<i32> {
+        if let Val::I32(v) = *self {
+            Some(v)
+        } else {
+            None
+        }
+    }
+    /// The `i64`, if this is one.
+    pub fn i64(&self) -> Option<i64> {
+        if let Val::I64(v) = *self {
+            Some(v)
+        } else {
+            None
+        }
+    }
+    /// The `f32`, if this is one.
+    pub fn f32(&self) -> Option<f32> {
+        if let Val::F32(v) = *self {
+            Some(f32::from_bits(v))
+        } else {
+            None
+        }
+    }
+    /// The `f64`, if this is one.
+    pub fn f64(&self) -> Option<f64> {
+        if let Val::F64(v) = *self {
+            Some(f64::from_bits(v))
+        } else {
+            None
+        }
+    }
+
+    /// Encodes the value into a slot. References must belong to `store`.
+    pub(crate) fn to_cell(self, store: &StoreInner) -> u64 {
+        match self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => {
+                store.check(f.store);
+                &*store.funcs[f.index as usize] as *const _ as u64
+            }
+            Val::ExternRef(Some(r)) => {
+                store.check(r.store);
+                r.index as u64 + 1
+            }
+        }
+    }
+
+    /// Decodes a slot holding a value of type `ty`.
+    pub(crate) fn from_cell(cell: u64, ty: ValType, store: &StoreInner) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(cell as u32 as i32),
+            ValType::I64 => Val::I64(cell as i64),
+            ValType::F32 => Val::F32(cell as u32),
+            ValType::F64 | ValType::V128 => Val::F64(cell),
+            ValType::FuncRef => Val::FuncRef(func_from_cell(cell, store)),
+            ValType::ExternRef => Val::ExternRef(
+                (cell != 0).then(|| ExternRef { store: store.id, index: (cell - 1) as u32 }),
+            ),
+        }
+    }
+}
+
+pub(crate) fn func_from_cell(cell: u64, store: &StoreInner) -> Option<Func> {
+    let ptr = cell as *const crate::runtime::FuncEntity;
+    // SAFETY: a non-null funcref cell always points to a boxed entity of this store.
+    (!ptr.is_null()).then(|| Func { store: store.id, index: unsafe { (*ptr).index } })
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+impl From<Func> for Val {
+    fn from(f: Func) -> Val {
+        Val::FuncRef(Some(f))
+    }
+}
