@@ -341,7 +341,11 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     let mut allocs = wasmparser::FuncValidatorAllocations::default();
     let parse_err = |e| Error::from_wasmparser(e, false);
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    // The parser decodes with the same features the validator checks, so that encodings
+    // only later proposals allow (e.g. a memory index byte) are reported as malformed.
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(parse_err)?;
         let valid = validator.payload(&payload).map_err(|e| Error::from_wasmparser(e, true))?;
         match payload {

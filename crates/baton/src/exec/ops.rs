@@ -196,10 +196,12 @@ mod sem {
                 #[inline(always)] pub fn ge(a: $t, b: $t) -> R<bool> { Ok(a >= b) }
                 #[inline(always)] pub fn abs(a: $t) -> R<$t> { Ok(a.abs()) }
                 #[inline(always)] pub fn neg(a: $t) -> R<$t> { Ok(-a) }
-                #[inline(always)] pub fn ceil(a: $t) -> R<$t> { Ok(a.ceil()) }
-                #[inline(always)] pub fn floor(a: $t) -> R<$t> { Ok(a.floor()) }
-                #[inline(always)] pub fn trunc(a: $t) -> R<$t> { Ok(a.trunc()) }
-                #[inline(always)] pub fn nearest(a: $t) -> R<$t> { Ok(a.round_ties_even()) }
+                #[inline(always)] pub fn ceil(a: $t) -> R<$t> { Ok(quiet(a.ceil())) }
+                #[inline(always)] pub fn floor(a: $t) -> R<$t> { Ok(quiet(a.floor())) }
+                #[inline(always)] pub fn trunc(a: $t) -> R<$t> { Ok(quiet(a.trunc())) }
+                #[inline(always)] pub fn nearest(a: $t) -> R<$t> { Ok(quiet(a.round_ties_even())) }
+                /// Rounding functions may pass a signalling NaN through; Wasm wants it quiet.
+                #[inline(always)] fn quiet(r: $t) -> $t { if r.is_nan() { r + r } else { r } }
                 #[inline(always)] pub fn sqrt(a: $t) -> R<$t> { Ok(a.sqrt()) }
             }
         };

@@ -425,6 +425,7 @@ impl<'a> FuncTranslator<'a> {
     fn branch_fixup(&mut self, depth: u32, pos: usize, byte: usize) {
         let idx = self.ctrl.len() - 1 - depth as usize;
         let c = &mut self.ctrl[idx];
+        c.branched = true;
         if c.kind == CtrlKind::Loop {
             let off = c.label as i64 - pos as i64;
             self.code.patch_u32(byte, off as i32 as u32);
