@@ -737,35 +737,38 @@ def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, m
     }
 });
 
-/// Returns to the caller; results are already in slots `0..n` of this frame.
-unsafe fn do_return(ctx: &mut Ctx) -> Control {
-    // SAFETY: every activation starts with a sentinel frame whose return address is
-    // `EXIT_CODE`, which ends the activation before the stack can run empty.
-    let frame = ctx.frames.pop().unwrap_unchecked();
-    if frame.inst != ctx.inst {
-        ctx.enter_instance(frame.inst);
-    }
-    // The callee may have grown the memory.
-    let (mem, len) = ctx.mem_regs();
-    jump!(frame.ret_ip, frame.sp, mem, len, ctx)
+/// Returns to the caller; results are already in slots `0..n` of this frame. A macro, not
+/// a function, so that the hand-over stays in the handler (as `become` requires).
+macro_rules! do_return {
+    ($ctx:ident) => {{
+        // SAFETY: every activation starts with a sentinel frame whose return address is
+        // `EXIT_CODE`, which ends the activation before the stack can run empty.
+        let frame = $ctx.frames.pop().unwrap_unchecked();
+        if frame.inst != $ctx.inst {
+            $ctx.enter_instance(frame.inst);
+        }
+        // The callee may have grown the memory.
+        let (mem, len) = $ctx.mem_regs();
+        jump!(frame.ret_ip, frame.sp, mem, len, $ctx)
+    }};
 }
 
 pub(crate) unsafe fn return_handler(_ip: Ip, _sp: Sp, _mem: Mem, _len: usize, ctx: &mut Ctx) -> Control {
-    do_return(ctx)
+    do_return!(ctx)
 }
 
 def!(RETURN: Nothing, "return", |imm, ip, sp, mem, len, ctx| {
-    do_return(ctx)
+    do_return!(ctx)
 });
 
 def!(RETURN_SLOT: Ret1, "return.slot", |imm, ip, sp, mem, len, ctx| {
     *sp = *sp.add(imm.src as usize);
-    do_return(ctx)
+    do_return!(ctx)
 });
 
 def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx| {
     *sp = imm.val;
-    do_return(ctx)
+    do_return!(ctx)
 });
 
 /// Ends an activation: reached by returning to a sentinel frame.

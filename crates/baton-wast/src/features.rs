@@ -1,0 +1,63 @@
+//! Tells "the module needs a proposal Baton does not implement" apart from
+//! "the engine wrongly rejected a module it should accept".
+//!
+//! When Baton refuses a module that a directive expects to load, the runner
+//! asks `wasmparser` whether the module is valid under Baton's feature set.
+//! Only if it is *not*, yet is valid with every proposal enabled, is the
+//! directive reported as skipped; otherwise the refusal is an engine failure.
+
+use wasmparser::{Validator, WasmFeatures};
+
+/// The feature set Baton implements: WebAssembly 2.0 without SIMD, plus the
+/// tail-call and extended-constant-expression proposals.
+pub fn baton_features() -> WasmFeatures {
+    let mut features = WasmFeatures::WASM2
+        .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::EXTENDED_CONST);
+    features.remove(WasmFeatures::SIMD);
+    features
+}
+
+/// If `bytes` is a module that is only valid with proposals outside Baton's
+/// feature set, returns a skip reason naming what is missing.
+pub fn missing_feature(bytes: &[u8]) -> Option<String> {
+    let base_error = Validator::new_with_features(baton_features())
+        .validate_all(bytes)
+        .err()?;
+    Validator::new_with_features(WasmFeatures::all())
+        .validate_all(bytes)
+        .ok()?;
+    Some(format!(
+        "module needs a proposal Baton does not implement ({})",
+        base_error.message()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simd_module_is_classified_as_missing_feature() {
+        let bytes = wast::parser::parse::<wast::Wat>(
+            &wast::parser::ParseBuffer::new("(module (func (result v128) (v128.const i64x2 0 0)))")
+                .unwrap(),
+        )
+        .unwrap()
+        .encode()
+        .unwrap();
+        let reason = missing_feature(&bytes).expect("SIMD must be reported as missing");
+        assert!(reason.contains("SIMD"), "{reason}");
+    }
+
+    #[test]
+    fn plain_module_needs_nothing() {
+        let bytes = wast::parser::parse::<wast::Wat>(
+            &wast::parser::ParseBuffer::new("(module (func (result i32) (i32.const 1)))").unwrap(),
+        )
+        .unwrap()
+        .encode()
+        .unwrap();
+        assert_eq!(missing_feature(&bytes), None);
+    }
+}

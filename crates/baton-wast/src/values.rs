@@ -1,0 +1,196 @@
+//! Converting wast argument literals into Baton values, and checking Baton
+//! results against wast expectations (including NaN patterns and references).
+
+use baton::{ExternRef, Store, Val, ValType};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::{WastArg, WastRet};
+
+use crate::Halt;
+
+/// The host payload behind `ref.extern N` (and `ref.host N`) values.
+///
+/// Scripts identify external references by a number; the runner boxes that
+/// number in this type so a returned reference can be compared with the
+/// expected one by downcasting its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostRef(pub u32);
+
+const SIMD_VALUES: &str = "SIMD (v128) values are not implemented";
+const GC_REFS: &str = "GC reference types are not implemented";
+
+/// Skips directives whose function signature mentions a type Baton cannot hold in a [`Val`].
+pub fn check_signature(types: &[ValType]) -> Result<(), Halt> {
+    if types.iter().any(|t| matches!(t, ValType::V128)) {
+        return Err(Halt::Skip(SIMD_VALUES.into()));
+    }
+    Ok(())
+}
+
+/// Converts a script argument into a value, allocating external references in `store`.
+pub fn to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val, Halt> {
+    let WastArg::Core(arg) = arg else {
+        return Err(Halt::Skip(
+            "component-model values are not implemented".into(),
+        ));
+    };
+    Ok(match arg {
+        WastArgCore::I32(v) => Val::I32(*v),
+        WastArgCore::I64(v) => Val::I64(*v),
+        WastArgCore::F32(v) => Val::F32(v.bits),
+        WastArgCore::F64(v) => Val::F64(v.bits),
+        WastArgCore::V128(_) => return Err(Halt::Skip(SIMD_VALUES.into())),
+        WastArgCore::RefNull(heap) => match abstract_kind(heap) {
+            Some(RefKind::Func) => Val::FuncRef(None),
+            Some(RefKind::Extern) => Val::ExternRef(None),
+            None => return Err(Halt::Skip(GC_REFS.into())),
+        },
+        // `ref.host` is the older spelling of an external host reference.
+        WastArgCore::RefExtern(n) | WastArgCore::RefHost(n) => {
+            Val::ExternRef(Some(ExternRef::new(&mut *store, HostRef(*n))))
+        }
+    })
+}
+
+/// Which of Baton's two reference types a heap type denotes, if either.
+enum RefKind {
+    Func,
+    Extern,
+}
+
+fn abstract_kind(heap: &HeapType<'_>) -> Option<RefKind> {
+    match heap {
+        HeapType::Abstract { shared: false, ty } => match ty {
+            AbstractHeapType::Func | AbstractHeapType::NoFunc => Some(RefKind::Func),
+            AbstractHeapType::Extern | AbstractHeapType::NoExtern => Some(RefKind::Extern),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Checks one result against one expectation.
+///
+/// Returns `Err(Halt::Skip)` when the expectation involves a value kind Baton
+/// does not implement, so such directives are reported rather than failed.
+pub fn matches(store: &Store<()>, actual: &Val, expected: &WastRet<'_>) -> Result<bool, Halt> {
+    let WastRet::Core(expected) = expected else {
+        return Err(Halt::Skip(
+            "component-model values are not implemented".into(),
+        ));
+    };
+    matches_core(store, actual, expected)
+}
+
+fn matches_core(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Halt> {
+    use WastRetCore as R;
+    Ok(match (expected, actual) {
+        (R::I32(e), Val::I32(a)) => e == a,
+        (R::I64(e), Val::I64(a)) => e == a,
+        (R::F32(pattern), Val::F32(bits)) => match pattern {
+            NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+            NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+            NanPattern::Value(e) => e.bits == *bits,
+        },
+        (R::F64(pattern), Val::F64(bits)) => match pattern {
+            NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+            NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+            NanPattern::Value(e) => e.bits == *bits,
+        },
+        (R::V128(_), _) => return Err(Halt::Skip(SIMD_VALUES.into())),
+        (R::RefNull(heap), actual) => {
+            let kind = match heap {
+                None => None,
+                Some(heap) => match abstract_kind(heap) {
+                    Some(kind) => Some(kind),
+                    None => return Err(Halt::Skip(GC_REFS.into())),
+                },
+            };
+            matches!(
+                (kind, actual),
+                (None | Some(RefKind::Func), Val::FuncRef(None))
+                    | (None | Some(RefKind::Extern), Val::ExternRef(None))
+            )
+        }
+        (R::RefExtern(None), Val::ExternRef(Some(_))) => true,
+        (R::RefExtern(Some(n)) | R::RefHost(n), Val::ExternRef(Some(r))) => {
+            r.data(store).downcast_ref::<HostRef>() == Some(&HostRef(*n))
+        }
+        // The index in `ref.func N` names a function of the module under
+        // test; the spec interpreter itself only checks non-nullness.
+        (R::RefFunc(_), Val::FuncRef(Some(_))) => true,
+        (R::RefAny | R::RefEq | R::RefArray | R::RefStruct | R::RefI31 | R::RefI31Shared, _) => {
+            return Err(Halt::Skip(GC_REFS.into()));
+        }
+        (R::Either(alternatives), actual) => {
+            let mut skip = None;
+            for alternative in alternatives {
+                match matches_core(store, actual, alternative) {
+                    Ok(true) => return Ok(true),
+                    Ok(false) => {}
+                    Err(halt) => skip = Some(halt),
+                }
+            }
+            // Only skip when no supported alternative could have matched.
+            return match skip {
+                Some(halt) => Err(halt),
+                None => Ok(false),
+            };
+        }
+        _ => false,
+    })
+}
+
+/// Renders a value for failure messages, with raw bits for floats so NaN
+/// payloads and signed zeros are visible.
+pub fn show_val(store: &Store<()>, val: &Val) -> String {
+    match val {
+        Val::I32(v) => format!("i32 {v} (0x{:x})", *v as u32),
+        Val::I64(v) => format!("i64 {v} (0x{:x})", *v as u64),
+        Val::F32(bits) => format!("f32 {} (0x{bits:08x})", f32::from_bits(*bits)),
+        Val::F64(bits) => format!("f64 {} (0x{bits:016x})", f64::from_bits(*bits)),
+        Val::FuncRef(None) => "ref.null func".into(),
+        Val::FuncRef(Some(_)) => "ref.func".into(),
+        Val::ExternRef(None) => "ref.null extern".into(),
+        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<HostRef>() {
+            Some(HostRef(n)) => format!("ref.extern {n}"),
+            None => "ref.extern <foreign payload>".into(),
+        },
+    }
+}
+
+/// Renders an expectation for failure messages.
+pub fn show_expected(expected: &WastRet<'_>) -> String {
+    match expected {
+        WastRet::Core(core) => show_core(core),
+        _ => "<component value>".into(),
+    }
+}
+
+fn show_core(expected: &WastRetCore<'_>) -> String {
+    use WastRetCore as R;
+    match expected {
+        R::I32(v) => format!("i32 {v} (0x{:x})", *v as u32),
+        R::I64(v) => format!("i64 {v} (0x{:x})", *v as u64),
+        R::F32(NanPattern::Value(v)) => {
+            format!("f32 {} (0x{:08x})", f32::from_bits(v.bits), v.bits)
+        }
+        R::F64(NanPattern::Value(v)) => {
+            format!("f64 {} (0x{:016x})", f64::from_bits(v.bits), v.bits)
+        }
+        R::F32(NanPattern::CanonicalNan) => "f32 nan:canonical".into(),
+        R::F32(NanPattern::ArithmeticNan) => "f32 nan:arithmetic".into(),
+        R::F64(NanPattern::CanonicalNan) => "f64 nan:canonical".into(),
+        R::F64(NanPattern::ArithmeticNan) => "f64 nan:arithmetic".into(),
+        R::RefNull(None) => "ref.null".into(),
+        R::RefNull(Some(heap)) => format!("ref.null {heap:?}"),
+        R::RefExtern(None) => "ref.extern".into(),
+        R::RefExtern(Some(n)) => format!("ref.extern {n}"),
+        R::RefHost(n) => format!("ref.host {n}"),
+        R::RefFunc(_) => "ref.func".into(),
+        R::Either(alternatives) => {
+            let shown: Vec<String> = alternatives.iter().map(show_core).collect();
+            format!("either({})", shown.join(" | "))
+        }
+        other => format!("{other:?}"),
+    }
+}

