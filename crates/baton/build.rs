@@ -8,7 +8,9 @@
 //! which the language guarantees at every optimisation level.
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(baton_dispatch, values(\"tail\", \"threaded\", \"portable\"))");
+    println!(
+        "cargo::rustc-check-cfg=cfg(baton_dispatch, values(\"tail\", \"threaded\", \"portable\"))"
+    );
     println!("cargo::rerun-if-env-changed=BATON_DISPATCH");
     let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
     let tail = std::env::var_os("CARGO_FEATURE_TAIL_CALL").is_some();

@@ -22,8 +22,13 @@ struct Summary {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let nightly = args.iter().any(|a| a == "--nightly");
-    let root = std::env::var("CARGO_MANIFEST_DIR").map(|d| format!("{d}/..")).unwrap_or_else(|_| ".".into());
-    let target_dir = format!("{root}/target/audit-{}", if nightly { "nightly" } else { "stable" });
+    let root = std::env::var("CARGO_MANIFEST_DIR")
+        .map(|d| format!("{d}/.."))
+        .unwrap_or_else(|_| ".".into());
+    let target_dir = format!(
+        "{root}/target/audit-{}",
+        if nightly { "nightly" } else { "stable" }
+    );
     let mut build = Command::new("cargo");
     if nightly {
         if !toolchain_available("nightly") {
@@ -32,12 +37,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         build.arg("+nightly");
     }
-    build.args(["build", "--release", "-p", "baton-cli", "--target-dir", &target_dir]).current_dir(&root);
+    build
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "baton-cli",
+            "--target-dir",
+            &target_dir,
+        ])
+        .current_dir(&root);
     if nightly {
         build.args(["--features", "baton/tail-call"]);
     }
     // Keep the user's RUSTFLAGS: the compiler matrix audits perturbed builds this way.
-    let status = build.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let status = build
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("release build failed".into());
     }
@@ -54,7 +70,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let mut offenders = Vec::new();
     let mut missing = Vec::new();
-    println!("| instruction | handler | bytes | indirect jmp | indirect call | calls | ret | verdict |");
+    println!(
+        "| instruction | handler | bytes | indirect jmp | indirect call | calls | ret | verdict |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---|");
     let mut seen = std::collections::HashSet::new();
     for (name, symbol) in baton::instruction_names() {
@@ -68,7 +86,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         };
         // A handler that only traps (e.g. `unreachable`) has nothing to hand over to.
         let terminal = symbol == "UNREACHABLE";
-        let ok = s.indirect_calls == 0 && s.calls_to_handlers.is_empty() && (s.indirect_jumps > 0 || terminal);
+        let ok = s.indirect_calls == 0
+            && s.calls_to_handlers.is_empty()
+            && (s.indirect_jumps > 0 || terminal);
         if !ok {
             offenders.push(symbol);
         }
@@ -82,7 +102,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             if ok { "ok" } else { "FAIL" }
         );
     }
-    let mode = if nightly { "nightly + become" } else { "stable threaded" };
+    let mode = if nightly {
+        "nightly + become"
+    } else {
+        "stable threaded"
+    };
     println!();
     println!(
         "audit-dispatch ({mode}): {} handlers checked, {} offending, {} not found as separate functions",
@@ -91,15 +115,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
         missing.len()
     );
     if !missing.is_empty() {
-        println!("not found (inlined or merged by the compiler): {}", missing.join(", "));
+        println!(
+            "not found (inlined or merged by the compiler): {}",
+            missing.join(", ")
+        );
     }
     if seen.len() == missing.len() {
-        return Err("no handler found in the binary: is the portable dispatch forced (opt-level < 2)?".into());
+        return Err(
+            "no handler found in the binary: is the portable dispatch forced (opt-level < 2)?"
+                .into(),
+        );
     }
     if offenders.is_empty() {
         Ok(())
     } else {
-        Err(format!("handlers that do not tail-jump to the next one: {}", offenders.join(", ")))
+        Err(format!(
+            "handlers that do not tail-jump to the next one: {}",
+            offenders.join(", ")
+        ))
     }
 }
 
@@ -130,8 +163,12 @@ fn parse(text: &str) -> HashMap<String, Summary> {
                 continue;
             }
         }
-        let Some((_, s, _, last)) = current.as_mut() else { continue };
-        let Some((addr, insn)) = line.split_once(":\t") else { continue };
+        let Some((_, s, _, last)) = current.as_mut() else {
+            continue;
+        };
+        let Some((addr, insn)) = line.split_once(":\t") else {
+            continue;
+        };
         if let Ok(a) = u64::from_str_radix(addr.trim(), 16) {
             *last = a + 1;
         }
@@ -145,7 +182,9 @@ fn parse(text: &str) -> HashMap<String, Summary> {
             "jmp" | "jmpq" if operand.starts_with('*') => s.indirect_jumps += 1,
             // `call *sym@GOTPCREL(%rip)`: a library function (memcpy, floor...) reached
             // through the GOT, not a dispatch.
-            "call" | "callq" if operand.starts_with('*') && operand.contains("(%rip)") => s.direct_calls += 1,
+            "call" | "callq" if operand.starts_with('*') && operand.contains("(%rip)") => {
+                s.direct_calls += 1
+            }
             "call" | "callq" if operand.starts_with('*') => s.indirect_calls += 1,
             "call" | "callq" => {
                 s.direct_calls += 1;

@@ -14,7 +14,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { max_call_depth: 100_000, max_stack_slots: 1 << 20, max_host_reentry: 100 }
+        Config {
+            max_call_depth: 100_000,
+            max_stack_slots: 1 << 20,
+            max_host_reentry: 100,
+        }
     }
 }
 
@@ -59,7 +63,12 @@ pub(crate) struct EngineInner {
 impl Engine {
     /// An engine with the given configuration.
     pub fn new(config: &Config) -> Self {
-        Engine { inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }) }
+        Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                types: Mutex::default(),
+            }),
+        }
     }
 
     pub(crate) fn config(&self) -> &Config {
@@ -81,6 +90,8 @@ impl Engine {
 
 impl core::fmt::Debug for Engine {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Engine").field("config", &self.inner.config).finish()
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
     }
 }

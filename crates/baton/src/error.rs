@@ -118,7 +118,10 @@ impl fmt::Display for Trap {
         if !self.backtrace.is_empty() {
             write!(f, "\nwasm backtrace:")?;
             for (i, fr) in self.backtrace.iter().enumerate() {
-                let name = fr.func_name.clone().unwrap_or_else(|| format!("<func {}>", fr.func_index));
+                let name = fr
+                    .func_name
+                    .clone()
+                    .unwrap_or_else(|| format!("<func {}>", fr.func_index));
                 match &fr.module_name {
                     Some(m) => write!(f, "\n  {i}: {m}!{name}")?,
                     None => write!(f, "\n  {i}: {name}")?,

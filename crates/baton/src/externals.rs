@@ -17,12 +17,19 @@ pub struct Memory {
 impl Memory {
     /// A new memory (e.g. to satisfy an import).
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
-        if ty.minimum() > MAX_PAGES32 || ty.maximum().is_some_and(|m| m > MAX_PAGES32 || m < ty.minimum()) {
+        if ty.minimum() > MAX_PAGES32
+            || ty
+                .maximum()
+                .is_some_and(|m| m > MAX_PAGES32 || m < ty.minimum())
+        {
             return Err(Error::Usage(format!("invalid memory type {ty:?}")));
         }
         let inner = &mut store.as_context_mut().0.inner;
         inner.memories.push(Box::new(MemoryEntity::new(ty)));
-        Ok(Memory { store: inner.id, index: inner.memories.len() as u32 - 1 })
+        Ok(Memory {
+            store: inner.id,
+            index: inner.memories.len() as u32 - 1,
+        })
     }
 
     fn entity<'a, C: AsContext>(&self, store: &'a C) -> &'a MemoryEntity {
@@ -71,7 +78,10 @@ impl Memory {
     }
 
     /// The memory's bytes and the host data, both mutably.
-    pub fn data_and_store_mut<'a, T: 'a>(&self, store: impl Into<StoreContextMut<'a, T>>) -> (&'a mut [u8], &'a mut T) {
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<StoreContextMut<'a, T>>,
+    ) -> (&'a mut [u8], &'a mut T) {
         let store = store.into().0;
         store.inner.check(self.store);
         let crate::Store { inner, data, .. } = store;
@@ -79,7 +89,12 @@ impl Memory {
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`.
-    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), MemoryAccessError> {
+    pub fn read(
+        &self,
+        store: impl AsContext,
+        offset: usize,
+        buf: &mut [u8],
+    ) -> Result<(), MemoryAccessError> {
         let data = &self.entity(&store).data;
         let end = offset.checked_add(buf.len()).ok_or(MemoryAccessError)?;
         buf.copy_from_slice(data.get(offset..end).ok_or(MemoryAccessError)?);
@@ -87,12 +102,19 @@ impl Memory {
     }
 
     /// Copies `buf` into the memory at `offset`.
-    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), MemoryAccessError> {
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: usize,
+        buf: &[u8],
+    ) -> Result<(), MemoryAccessError> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
         let data = &mut inner.memories[self.index as usize].data;
         let end = offset.checked_add(buf.len()).ok_or(MemoryAccessError)?;
-        data.get_mut(offset..end).ok_or(MemoryAccessError)?.copy_from_slice(buf);
+        data.get_mut(offset..end)
+            .ok_or(MemoryAccessError)?
+            .copy_from_slice(buf);
         Ok(())
     }
 }
@@ -109,12 +131,17 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
         let inner = &mut store.as_context_mut().0.inner;
         if init.ty() != ty.element() {
-            return Err(Error::Usage("table initial value has the wrong type".into()));
+            return Err(Error::Usage(
+                "table initial value has the wrong type".into(),
+            ));
         }
         let cell = init.to_cell(inner);
         let elems = vec![cell; ty.minimum() as usize];
         inner.tables.push(Box::new(TableEntity { elems, ty }));
-        Ok(Table { store: inner.id, index: inner.tables.len() as u32 - 1 })
+        Ok(Table {
+            store: inner.id,
+            index: inner.tables.len() as u32 - 1,
+        })
     }
 
     fn entity<'a, C: AsContext>(&self, store: &'a C) -> &'a TableEntity {
@@ -151,7 +178,9 @@ impl Table {
         }
         let cell = val.to_cell(inner);
         let t = &mut inner.tables[self.index as usize];
-        *t.elems.get_mut(index as usize).ok_or_else(|| Error::Usage("table index out of bounds".into()))? = cell;
+        *t.elems
+            .get_mut(index as usize)
+            .ok_or_else(|| Error::Usage("table index out of bounds".into()))? = cell;
         Ok(())
     }
 
@@ -178,11 +207,16 @@ impl Global {
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global, Error> {
         let inner = &mut store.as_context_mut().0.inner;
         if val.ty() != ty.content() {
-            return Err(Error::Usage("global initial value has the wrong type".into()));
+            return Err(Error::Usage(
+                "global initial value has the wrong type".into(),
+            ));
         }
         let value = val.to_cell(inner);
         inner.globals.push(Box::new(GlobalEntity { value, ty }));
-        Ok(Global { store: inner.id, index: inner.globals.len() as u32 - 1 })
+        Ok(Global {
+            store: inner.id,
+            index: inner.globals.len() as u32 - 1,
+        })
     }
 
     /// The global's type.

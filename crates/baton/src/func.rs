@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 /// A host function as stored: called with the caller, the parameters and room for the
 /// results.
-pub(crate) type HostFn<T> = Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync>;
+pub(crate) type HostFn<T> =
+    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Error> + Send + Sync>;
 
 /// A function of a store: Wasm code of an instance, or a host function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,10 @@ impl Func {
 
     /// A host function from a Rust closure whose parameters and results are Wasm types,
     /// optionally taking a [`Caller`] first.
-    pub fn wrap<T, Params, Results>(mut store: impl AsContextMut<Data = T>, f: impl IntoFunc<T, Params, Results>) -> Func {
+    pub fn wrap<T, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        f: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
         let store = store.as_context_mut().0;
         let (ty, host) = f.into_host();
         Self::from_host(store, ty, host)
@@ -52,7 +56,10 @@ impl Func {
             index,
             ty,
         }));
-        Func { store: inner.id, index }
+        Func {
+            store: inner.id,
+            index,
+        }
     }
 
     /// The function's signature.
@@ -63,7 +70,12 @@ impl Func {
     }
 
     /// Calls the function with dynamically typed values.
-    pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<(), Error> {
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), Error> {
         let store = store.as_context_mut().0;
         store.inner.check(self.store);
         let ty = store.inner.funcs[self.index as usize].ty.clone();
@@ -76,7 +88,10 @@ impl Func {
         }
         for (p, t) in params.iter().zip(ty.params()) {
             if p.ty() != *t {
-                return Err(Error::Usage(format!("parameter of type {} where {t} is expected", p.ty())));
+                return Err(Error::Usage(format!(
+                    "parameter of type {} where {t} is expected",
+                    p.ty()
+                )));
             }
         }
         let mut cells = Vec::with_capacity(params.len());
@@ -96,7 +111,10 @@ impl Func {
     }
 
     /// A typed view of the function, checked against its signature.
-    pub fn typed<P: WasmParams, R: WasmResults>(&self, store: impl AsContext) -> Result<TypedFunc<P, R>, Error> {
+    pub fn typed<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<P, R>, Error> {
         let ty = self.ty(store);
         if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
             return Err(Error::Usage(format!(
@@ -105,7 +123,10 @@ impl Func {
                 R::types()
             )));
         }
-        Ok(TypedFunc { func: *self, _ty: PhantomData })
+        Ok(TypedFunc {
+            func: *self,
+            _ty: PhantomData,
+        })
     }
 }
 
@@ -153,7 +174,11 @@ pub(crate) fn invoke<T, R>(
     let frames_before = ctx.frames.len();
     // SAFETY: `entity` is a Wasm function: its instance and code are live.
     let (inst, compiled) = unsafe { ((*entity).inst, &*(*entity).compiled) };
-    ctx.frames.push(Frame { ret_ip: &EXIT_CODE as *const Handler as Ip, sp, inst });
+    ctx.frames.push(Frame {
+        ret_ip: &EXIT_CODE as *const Handler as Ip,
+        sp,
+        inst,
+    });
     // SAFETY: the instance belongs to this store.
     unsafe { ctx.enter_instance(inst) };
     if base + compiled.frame_size as usize > inner.stack.len() {
@@ -170,7 +195,12 @@ pub(crate) fn invoke<T, R>(
         )
     };
     let (mem, len) = ctx.mem_regs();
-    let mut regs = Regs { ip: compiled.code, sp, mem, len };
+    let mut regs = Regs {
+        ip: compiled.code,
+        sp,
+        mem,
+        len,
+    };
     inner.depth += 1;
     let saved_top = inner.stack_top;
 
@@ -180,13 +210,23 @@ pub(crate) fn invoke<T, R>(
         let control = unsafe { dispatch::run(regs, &mut store.inner.ctx) };
         match control {
             Control::Done => break Ok(()),
-            Control::Trap => break Err(Error::Trap(trap_with_backtrace(&store.inner, frames_before))),
+            Control::Trap => {
+                break Err(Error::Trap(trap_with_backtrace(
+                    &store.inner,
+                    frames_before,
+                )))
+            }
             Control::Host => {
                 let ctx = &mut store.inner.ctx;
                 let (func, args, resume) = (ctx.host_func, ctx.host_args, ctx.regs);
                 let here = (ctx.inst, ctx.compiled, ctx.mem);
                 // SAFETY: `here.0` is the running instance.
-                let caller = unsafe { Instance { store: store.inner.id, index: (*here.0).index } };
+                let caller = unsafe {
+                    Instance {
+                        store: store.inner.id,
+                        index: (*here.0).index,
+                    }
+                };
                 // Nested activations start above the host function's arguments.
                 // SAFETY: `func` is a live host function entity; `args` is in the stack.
                 let args_end = unsafe {
@@ -203,7 +243,12 @@ pub(crate) fn invoke<T, R>(
                 }
                 // The host may have grown the memory.
                 let (mem, len) = ctx.mem_regs();
-                regs = Regs { ip: resume.ip, sp: resume.sp, mem, len };
+                regs = Regs {
+                    ip: resume.ip,
+                    sp: resume.sp,
+                    mem,
+                    len,
+                };
             }
             Control::Continue => unreachable!("the trampoline consumes Continue"),
         }
@@ -227,7 +272,12 @@ fn call_host<T>(
     instance: Option<Instance>,
 ) -> Result<(), Error> {
     // SAFETY: `func` is a live host function entity of this store.
-    let (host, ty) = unsafe { (store.host_funcs[(*func).host as usize].clone(), (*func).ty.clone()) };
+    let (host, ty) = unsafe {
+        (
+            store.host_funcs[(*func).host as usize].clone(),
+            (*func).ty.clone(),
+        )
+    };
     // SAFETY: `args` has room for max(params, results) cells (translation or `invoke`).
     let params: Vec<Val> = ty
         .params()
@@ -239,7 +289,10 @@ fn call_host<T>(
     host(Caller { store, instance }, &params, &mut results)?;
     for (i, (r, &t)) in results.iter().zip(ty.results()).enumerate() {
         if r.ty() != t {
-            return Err(Error::Usage(format!("host function returned {} where {t} was expected", r.ty())));
+            return Err(Error::Usage(format!(
+                "host function returned {} where {t} was expected",
+                r.ty()
+            )));
         }
         // SAFETY: as above.
         unsafe { *args.add(i) = r.to_cell(&store.inner) };
@@ -293,9 +346,12 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         let store = store.as_context_mut().0;
         store.inner.check(self.func.store);
         let cells = params.into_cells(StoreRef(&store.inner));
-        invoke(store, self.func.index, |slots| slots.copy_from_slice(cells.as_ref()), |inner, slots| {
-            R::from_cells(slots, StoreRef(inner))
-        })
+        invoke(
+            store,
+            self.func.index,
+            |slots| slots.copy_from_slice(cells.as_ref()),
+            |inner, slots| R::from_cells(slots, StoreRef(inner)),
+        )
     }
 
     /// The untyped function.
@@ -372,7 +428,10 @@ impl WasmTy for Option<ExternRef> {
         Val::ExternRef(self).to_cell(store.0)
     }
     fn from_cell(cell: u64, store: StoreRef<'_>) -> Self {
-        (cell != 0).then(|| ExternRef { store: store.0.id, index: (cell - 1) as u32 })
+        (cell != 0).then(|| ExternRef {
+            store: store.0.id,
+            index: (cell - 1) as u32,
+        })
     }
     fn from_val(v: &Val) -> Option<Self> {
         if let Val::ExternRef(r) = *v {
@@ -447,7 +506,7 @@ macro_rules! tuples {
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
             fn types() -> Vec<ValType> { vec![$($t::valtype()),*] }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::unused_unit)]
             fn from_cells(cells: &[u64], store: StoreRef<'_>) -> Self { ($($t::from_cell(cells[$i], StoreRef(store.0)),)*) }
             #[allow(unused_variables)]
             fn into_vals(self, out: &mut [Val]) { $(out[$i] = self.$i.into_val();)* }

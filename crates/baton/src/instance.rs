@@ -5,7 +5,9 @@ use crate::error::{Error, TrapCode};
 use crate::externals::{Extern, Global, Memory, Table};
 use crate::func::{invoke, Func, TypedFunc, WasmParams, WasmResults};
 use crate::module::{ConstExpr, ConstOp, ExportIndex, Module, SegmentMode};
-use crate::runtime::{DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity, MAX_PAGES32};
+use crate::runtime::{
+    DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity, MAX_PAGES32,
+};
 use crate::store::{AsContext, AsContextMut, Store, StoreInner};
 use crate::types::{ExternType, MemoryType, Mutability};
 
@@ -19,7 +21,11 @@ pub struct Instance {
 impl Instance {
     /// Instantiates `module` with `imports` (in the module's import order), then runs its
     /// start function.
-    pub fn new(mut store: impl AsContextMut, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
+    pub fn new(
+        mut store: impl AsContextMut,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance, Error> {
         instantiate(store.as_context_mut().0, module, imports)
     }
 
@@ -40,7 +46,12 @@ impl Instance {
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let inner = &store.as_context().0.inner;
         let inst = self.entity(inner);
-        inst.module.inner.exports.iter().map(|(n, idx)| (n.clone(), extern_of(inner, inst, *idx))).collect()
+        inst.module
+            .inner
+            .exports
+            .iter()
+            .map(|(n, idx)| (n.clone(), extern_of(inner, inst, *idx)))
+            .collect()
     }
 
     /// The exported function `name`.
@@ -84,16 +95,31 @@ impl Instance {
 fn extern_of(inner: &StoreInner, inst: &InstanceEntity, idx: ExportIndex) -> Extern {
     let store = inner.id;
     match idx {
-        ExportIndex::Func(i) => Extern::Func(Func { store, index: inst.func_ids[i as usize] }),
-        ExportIndex::Table(i) => Extern::Table(Table { store, index: inst.table_ids[i as usize] }),
-        ExportIndex::Memory(i) => Extern::Memory(Memory { store, index: inst.memory_ids[i as usize] }),
-        ExportIndex::Global(i) => Extern::Global(Global { store, index: inst.global_ids[i as usize] }),
+        ExportIndex::Func(i) => Extern::Func(Func {
+            store,
+            index: inst.func_ids[i as usize],
+        }),
+        ExportIndex::Table(i) => Extern::Table(Table {
+            store,
+            index: inst.table_ids[i as usize],
+        }),
+        ExportIndex::Memory(i) => Extern::Memory(Memory {
+            store,
+            index: inst.memory_ids[i as usize],
+        }),
+        ExportIndex::Global(i) => Extern::Global(Global {
+            store,
+            index: inst.global_ids[i as usize],
+        }),
     }
 }
 
 fn link_err(module: &Module, i: usize, what: String) -> Error {
     let imp = &module.inner.imports[i];
-    Error::Link(format!("incompatible import type for `{}::{}`: {what}", imp.module, imp.name))
+    Error::Link(format!(
+        "incompatible import type for `{}::{}`: {what}",
+        imp.module, imp.name
+    ))
 }
 
 fn limits_match(actual_min: u64, actual_max: Option<u64>, min: u64, max: Option<u64>) -> bool {
@@ -118,7 +144,12 @@ fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u64 {
             // SAFETY: global cells are boxed in the store; validation only lets constant
             // expressions read globals that exist at this point.
             ConstOp::GlobalGet(g) => unsafe { *inst.globals[g as usize] },
-            ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul | ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+            ConstOp::I32Add
+            | ConstOp::I32Sub
+            | ConstOp::I32Mul
+            | ConstOp::I64Add
+            | ConstOp::I64Sub
+            | ConstOp::I64Mul => {
                 let b = stack.pop().unwrap_or(0);
                 let a = stack.pop().unwrap_or(0);
                 match *op {
@@ -136,14 +167,22 @@ fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u64 {
     stack.pop().unwrap_or(0)
 }
 
-pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance, Error> {
     let m = &module.inner;
     let inner = &mut store.inner;
     if !inner.engine.same(&m.engine) {
         return Err(Error::Usage("module belongs to another engine".into()));
     }
     if imports.len() != m.imports.len() {
-        return Err(Error::Link(format!("module needs {} imports, {} given", m.imports.len(), imports.len())));
+        return Err(Error::Link(format!(
+            "module needs {} imports, {} given",
+            m.imports.len(),
+            imports.len()
+        )));
     }
     let index = inner.instances.len() as u32;
     let mut inst = Box::new(InstanceEntity {
@@ -171,7 +210,11 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
                 inner.check(f.store);
                 let e = &inner.funcs[f.index as usize];
                 if e.ty != *ty {
-                    return Err(link_err(module, i, format!("expected {ty}, found {}", e.ty)));
+                    return Err(link_err(
+                        module,
+                        i,
+                        format!("expected {ty}, found {}", e.ty),
+                    ));
                 }
                 inst.funcs.push(&**e as *const FuncEntity);
                 inst.func_ids.push(f.index);
@@ -180,7 +223,11 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
                 inner.check(g.store);
                 let e = &mut inner.globals[g.index as usize];
                 if e.ty != *ty {
-                    return Err(link_err(module, i, format!("expected {ty:?}, found {:?}", e.ty)));
+                    return Err(link_err(
+                        module,
+                        i,
+                        format!("expected {ty:?}, found {:?}", e.ty),
+                    ));
                 }
                 inst.globals.push(&mut e.value as *mut u64);
                 inst.global_ids.push(g.index);
@@ -189,9 +236,18 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
                 inner.check(t.store);
                 let e = &mut inner.tables[t.index as usize];
                 let ok = e.ty.element() == ty.element()
-                    && limits_match(e.elems.len() as u64, e.ty.maximum(), ty.minimum(), ty.maximum());
+                    && limits_match(
+                        e.elems.len() as u64,
+                        e.ty.maximum(),
+                        ty.minimum(),
+                        ty.maximum(),
+                    );
                 if !ok {
-                    return Err(link_err(module, i, format!("expected {ty:?}, found {:?}", e.ty)));
+                    return Err(link_err(
+                        module,
+                        i,
+                        format!("expected {ty:?}, found {:?}", e.ty),
+                    ));
                 }
                 inst.tables.push(&mut **e as *mut TableEntity);
                 inst.table_ids.push(t.index);
@@ -200,7 +256,11 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
                 inner.check(mem.store);
                 let e = &mut inner.memories[mem.index as usize];
                 if !limits_match(e.pages(), e.ty.maximum(), ty.minimum(), ty.maximum()) {
-                    return Err(link_err(module, i, format!("expected {ty:?}, found {:?}", e.ty)));
+                    return Err(link_err(
+                        module,
+                        i,
+                        format!("expected {ty:?}, found {:?}", e.ty),
+                    ));
                 }
                 inst.memories.push(&mut **e as *mut MemoryEntity);
                 inst.memory_ids.push(mem.index);
@@ -223,12 +283,16 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             index: id,
             ty,
         }));
-        inst.funcs.push(&**inner.funcs.last().unwrap() as *const FuncEntity);
+        inst.funcs
+            .push(&**inner.funcs.last().unwrap() as *const FuncEntity);
         inst.func_ids.push(id);
     }
 
     // Defined globals, in order (initialisers may read earlier globals).
-    for (g, init) in m.globals[m.num_imported_globals as usize..].iter().zip(&m.global_inits) {
+    for (g, init) in m.globals[m.num_imported_globals as usize..]
+        .iter()
+        .zip(&m.global_inits)
+    {
         let value = eval(init, &inst);
         inner.globals.push(Box::new(GlobalEntity { value, ty: *g }));
         let e = inner.globals.last_mut().unwrap();
@@ -237,11 +301,17 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     }
 
     // Defined tables and memories.
-    for (t, init) in m.tables.iter().zip(&m.table_inits).skip(m.num_imported_tables as usize) {
+    for (t, init) in m
+        .tables
+        .iter()
+        .zip(&m.table_inits)
+        .skip(m.num_imported_tables as usize)
+    {
         let cell = init.as_ref().map_or(0, |e| eval(e, &inst));
         let elems = vec![cell; t.minimum() as usize];
         inner.tables.push(Box::new(TableEntity { elems, ty: *t }));
-        inst.tables.push(&mut **inner.tables.last_mut().unwrap() as *mut TableEntity);
+        inst.tables
+            .push(&mut **inner.tables.last_mut().unwrap() as *mut TableEntity);
         inst.table_ids.push(inner.tables.len() as u32 - 1);
     }
     for mt in &m.memories[m.num_imported_memories as usize..] {
@@ -249,17 +319,36 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             return Err(Error::Instantiation("memory too large".into()));
         }
         inner.memories.push(Box::new(MemoryEntity::new(*mt)));
-        inst.memories.push(&mut **inner.memories.last_mut().unwrap() as *mut MemoryEntity);
+        inst.memories
+            .push(&mut **inner.memories.last_mut().unwrap() as *mut MemoryEntity);
         inst.memory_ids.push(inner.memories.len() as u32 - 1);
     }
-    inst.mem0 = inst.memories.first().copied().unwrap_or(&mut *inst.empty_memory as *mut MemoryEntity);
+    inst.mem0 = inst
+        .memories
+        .first()
+        .copied()
+        .unwrap_or(&mut *inst.empty_memory as *mut MemoryEntity);
 
     // Segments as the instance sees them.
-    inst.elems = m.elems.iter().map(|seg| seg.items.iter().map(|e| eval(e, &inst)).collect()).collect();
-    inst.data = m.data.iter().map(|seg| DataSeg { ptr: seg.bytes.as_ptr(), len: seg.bytes.len() }).collect();
+    inst.elems = m
+        .elems
+        .iter()
+        .map(|seg| seg.items.iter().map(|e| eval(e, &inst)).collect())
+        .collect();
+    inst.data = m
+        .data
+        .iter()
+        .map(|seg| DataSeg {
+            ptr: seg.bytes.as_ptr(),
+            len: seg.bytes.len(),
+        })
+        .collect();
 
     inner.instances.push(inst);
-    let instance = Instance { store: inner.id, index };
+    let instance = Instance {
+        store: inner.id,
+        index,
+    };
 
     // Active segments, in order; a failing one traps, leaving earlier effects in place
     // (the spec's semantics since bulk memory).
@@ -271,8 +360,12 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
                 // SAFETY: table pointers of the instance are live.
                 let table = unsafe { &mut *inst.tables[*t as usize] };
                 let items = &inst.elems[i];
-                let end = offset.checked_add(items.len()).filter(|&e| e <= table.elems.len());
-                let Some(end) = end else { return Err(TrapCode::TableOutOfBounds.into()) };
+                let end = offset
+                    .checked_add(items.len())
+                    .filter(|&e| e <= table.elems.len());
+                let Some(end) = end else {
+                    return Err(TrapCode::TableOutOfBounds.into());
+                };
                 table.elems[offset..end].copy_from_slice(items);
                 inst.elems[i] = Vec::new();
             }
@@ -285,8 +378,12 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             let offset = eval(offset, inst) as u32 as usize;
             // SAFETY: memory pointers of the instance are live.
             let mem = unsafe { &mut *inst.memories[*mi as usize] };
-            let end = offset.checked_add(seg.bytes.len()).filter(|&e| e <= mem.data.len());
-            let Some(end) = end else { return Err(TrapCode::MemoryOutOfBounds.into()) };
+            let end = offset
+                .checked_add(seg.bytes.len())
+                .filter(|&e| e <= mem.data.len());
+            let Some(end) = end else {
+                return Err(TrapCode::MemoryOutOfBounds.into());
+            };
             mem.data[offset..end].copy_from_slice(&seg.bytes);
             inst.data[i].len = 0;
         }

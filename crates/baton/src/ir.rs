@@ -32,7 +32,11 @@ impl<L> Copy for Op<L> {}
 impl<L> Op<L> {
     /// Pairs `handler` with the layout `L`; used only by the instruction table.
     pub const fn new(handler: crate::exec::Handler, name: &'static str) -> Self {
-        Op { handler, name, _layout: PhantomData }
+        Op {
+            handler,
+            name,
+            _layout: PhantomData,
+        }
     }
 }
 

@@ -37,7 +37,11 @@ pub struct Linker<T> {
 impl<T> Linker<T> {
     /// An empty linker.
     pub fn new(engine: &Engine) -> Self {
-        Linker { engine: engine.clone(), defs: BTreeMap::new(), shadowing: false }
+        Linker {
+            engine: engine.clone(),
+            defs: BTreeMap::new(),
+            shadowing: false,
+        }
     }
 
     /// Whether a later definition may replace an earlier one of the same name.
@@ -56,7 +60,12 @@ impl<T> Linker<T> {
     }
 
     /// Defines `module::name` as `item`.
-    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self, Error> {
+    pub fn define(
+        &mut self,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self, Error> {
         self.insert(module, name, Definition::Extern(item.into()))
     }
 
@@ -97,10 +106,19 @@ impl<T> Linker<T> {
     }
 
     /// Resolves `module::name` for `store`.
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
         match self.defs.get(&(module.to_string(), name.to_string()))? {
             Definition::Extern(e) => Some(*e),
-            Definition::Host(ty, f) => Some(Extern::Func(Func::from_host(store.as_context_mut().0, ty.clone(), f.clone()))),
+            Definition::Host(ty, f) => Some(Extern::Func(Func::from_host(
+                store.as_context_mut().0,
+                ty.clone(),
+                f.clone(),
+            ))),
         }
     }
 
@@ -110,7 +128,11 @@ impl<T> Linker<T> {
     }
 
     /// Instantiates `module`, resolving its imports here.
-    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance, Error> {
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance, Error> {
         let store = store.as_context_mut().0;
         if !self.engine.same(module.engine()) {
             return Err(Error::Usage("module belongs to another engine".into()));
@@ -118,7 +140,10 @@ impl<T> Linker<T> {
         let mut imports = Vec::with_capacity(module.inner.imports.len());
         for import in &module.inner.imports {
             let Some(ext) = self.get(&mut *store, &import.module, &import.name) else {
-                return Err(Error::Link(format!("unknown import: `{}::{}` has not been defined", import.module, import.name)));
+                return Err(Error::Link(format!(
+                    "unknown import: `{}::{}` has not been defined",
+                    import.module, import.name
+                )));
             };
             imports.push(ext);
         }

@@ -175,14 +175,19 @@ impl Module {
         if bytes.starts_with(b"\0asm") {
             return Self::from_binary(engine, bytes);
         }
-        let binary = wat::parse_bytes(bytes).map_err(|e| Error::Parse { message: e.to_string(), offset: 0 })?;
+        let binary = wat::parse_bytes(bytes).map_err(|e| Error::Parse {
+            message: e.to_string(),
+            offset: 0,
+        })?;
         Self::from_binary(engine, &binary)
     }
 
     /// Compiles a module from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let inner = compile(engine, bytes)?;
-        Ok(Module { inner: Arc::new(inner) })
+        Ok(Module {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Checks that `bytes` is a valid module Baton can run, without keeping it.
@@ -202,12 +207,18 @@ impl Module {
 
     /// The module's imports, in order.
     pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType<'_>> {
-        self.inner.imports.iter().map(|import| ImportType { import })
+        self.inner
+            .imports
+            .iter()
+            .map(|import| ImportType { import })
     }
 
     /// The module's exports, in order.
     pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType<'_>> {
-        self.inner.exports.iter().map(|(name, idx)| ExportType { name, ty: self.inner.export_type(*idx) })
+        self.inner.exports.iter().map(|(name, idx)| ExportType {
+            name,
+            ty: self.inner.export_type(*idx),
+        })
     }
 
     /// Sizes and translation statistics.
@@ -251,12 +262,18 @@ impl ModuleInner {
 }
 
 fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, Error> {
-    ValType::from_wasmparser(ty).ok_or_else(|| Error::Unsupported { message: format!("value type {ty:?}"), offset })
+    ValType::from_wasmparser(ty).ok_or_else(|| Error::Unsupported {
+        message: format!("value type {ty:?}"),
+        offset,
+    })
 }
 
 fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<TableType, Error> {
     if t.table64 {
-        return Err(Error::Unsupported { message: "64-bit tables".into(), offset });
+        return Err(Error::Unsupported {
+            message: "64-bit tables".into(),
+            offset,
+        });
     }
     let elem = val_type(wasmparser::ValType::Ref(t.element_type), offset)?;
     Ok(TableType::new(elem, t.initial, t.maximum))
@@ -264,16 +281,26 @@ fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<TableType, Err
 
 fn memory_type(m: &wasmparser::MemoryType, offset: usize) -> Result<MemoryType, Error> {
     if m.memory64 || m.shared || m.page_size_log2.is_some() {
-        return Err(Error::Unsupported { message: "64-bit, shared or custom-page-size memories".into(), offset });
+        return Err(Error::Unsupported {
+            message: "64-bit, shared or custom-page-size memories".into(),
+            offset,
+        });
     }
     Ok(MemoryType::new(m.initial, m.maximum))
 }
 
 fn global_type(g: &wasmparser::GlobalType, offset: usize) -> Result<GlobalType, Error> {
     if g.shared {
-        return Err(Error::Unsupported { message: "shared globals".into(), offset });
+        return Err(Error::Unsupported {
+            message: "shared globals".into(),
+            offset,
+        });
     }
-    let m = if g.mutable { Mutability::Var } else { Mutability::Const };
+    let m = if g.mutable {
+        Mutability::Var
+    } else {
+        Mutability::Const
+    };
     Ok(GlobalType::new(val_type(g.content_type, offset)?, m))
 }
 
@@ -281,7 +308,9 @@ fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
     let mut out = Vec::new();
     let mut reader = expr.get_operators_reader();
     while !reader.eof() {
-        let (op, offset) = reader.read_with_offset().map_err(|e| Error::from_wasmparser(e, false))?;
+        let (op, offset) = reader
+            .read_with_offset()
+            .map_err(|e| Error::from_wasmparser(e, false))?;
         use wasmparser::Operator as O;
         out.push(match op {
             O::I32Const { value } => ConstOp::I32(value),
@@ -347,15 +376,25 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     parser.set_features(features());
     for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(parse_err)?;
-        let valid = validator.payload(&payload).map_err(|e| Error::from_wasmparser(e, true))?;
+        let valid = validator
+            .payload(&payload)
+            .map_err(|e| Error::from_wasmparser(e, true))?;
         match payload {
             Payload::TypeSection(reader) => {
                 for group in reader {
                     let group = group.map_err(parse_err)?;
                     for sub in group.into_types() {
                         let f = sub.unwrap_func();
-                        let params = f.params().iter().map(|&t| val_type(t, 0)).collect::<Result<Vec<_>, _>>()?;
-                        let results = f.results().iter().map(|&t| val_type(t, 0)).collect::<Result<Vec<_>, _>>()?;
+                        let params = f
+                            .params()
+                            .iter()
+                            .map(|&t| val_type(t, 0))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        let results = f
+                            .results()
+                            .iter()
+                            .map(|&t| val_type(t, 0))
+                            .collect::<Result<Vec<_>, _>>()?;
                         let ty = FuncType::new(params, results);
                         env.type_ids.push(engine.type_id(&ty));
                         env.types.push(ty);
@@ -391,10 +430,17 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                             ExternType::Global(g)
                         }
                         other => {
-                            return Err(Error::Unsupported { message: format!("import of {other:?}"), offset: 0 })
+                            return Err(Error::Unsupported {
+                                message: format!("import of {other:?}"),
+                                offset: 0,
+                            })
                         }
                     };
-                    m.imports.push(Import { module: import.module.to_string(), name: import.name.to_string(), ty });
+                    m.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        ty,
+                    });
                 }
             }
             Payload::FunctionSection(reader) => {
@@ -434,7 +480,10 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                         wasmparser::ExternalKind::Memory => ExportIndex::Memory(e.index),
                         wasmparser::ExternalKind::Global => ExportIndex::Global(e.index),
                         other => {
-                            return Err(Error::Unsupported { message: format!("export of {other:?}"), offset: 0 })
+                            return Err(Error::Unsupported {
+                                message: format!("export of {other:?}"),
+                                offset: 0,
+                            })
                         }
                     };
                     m.exports.push((e.name.to_string(), idx));
@@ -447,7 +496,10 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                     let mode = match elem.kind {
                         wasmparser::ElementKind::Passive => SegmentMode::Passive,
                         wasmparser::ElementKind::Declared => SegmentMode::Declared,
-                        wasmparser::ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
+                        wasmparser::ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
                             index: table_index.unwrap_or(0),
                             offset: const_expr(&offset_expr)?,
                         },
@@ -473,11 +525,18 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                     let d = d.map_err(parse_err)?;
                     let mode = match d.kind {
                         wasmparser::DataKind::Passive => SegmentMode::Passive,
-                        wasmparser::DataKind::Active { memory_index, offset_expr } => {
-                            SegmentMode::Active { index: memory_index, offset: const_expr(&offset_expr)? }
-                        }
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
+                            index: memory_index,
+                            offset: const_expr(&offset_expr)?,
+                        },
                     };
-                    m.data.push(DataSegment { mode, bytes: d.data.into() });
+                    m.data.push(DataSegment {
+                        mode,
+                        bytes: d.data.into(),
+                    });
                 }
             }
             Payload::CodeSectionStart { .. } => {
@@ -497,16 +556,19 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                 for _ in 0..locals.get_count() {
                     let offset = locals.original_position();
                     let (count, vt) = locals.read().map_err(parse_err)?;
-                    fv.define_locals(offset, count, vt).map_err(|e| Error::from_wasmparser(e, true))?;
+                    fv.define_locals(offset, count, vt)
+                        .map_err(|e| Error::from_wasmparser(e, true))?;
                     num_locals = num_locals.saturating_add(count);
                 }
                 let start = code.pos();
-                let mut t = FuncTranslator::new(&env, &mut code, ty.results().len() as u32, num_locals);
+                let mut t =
+                    FuncTranslator::new(&env, &mut code, ty.results().len() as u32, num_locals);
                 let mut ops = body2.get_operators_reader().map_err(parse_err)?;
                 let mut n_ops = 0usize;
                 while !ops.eof() {
                     let (op, offset) = ops.read_with_offset().map_err(parse_err)?;
-                    fv.op(offset, &op).map_err(|e| in_function(Error::from_wasmparser(e, true), func_index))?;
+                    fv.op(offset, &op)
+                        .map_err(|e| in_function(Error::from_wasmparser(e, true), func_index))?;
                     n_ops += 1;
                     if let Err(e) = t.op(&op, offset as usize) {
                         return Err(name_function(e, func_index));
@@ -524,7 +586,9 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                     // A broken name section is not an error (the spec says so): ignore it.
                     for name in reader.into_iter().flatten() {
                         match name {
-                            wasmparser::Name::Module { name, .. } => m.name = Some(name.to_string()),
+                            wasmparser::Name::Module { name, .. } => {
+                                m.name = Some(name.to_string())
+                            }
                             wasmparser::Name::Function(map) => {
                                 for n in map.into_iter().flatten() {
                                     m.func_names.insert(n.index, n.name.to_string());
@@ -550,7 +614,12 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         let end = funcs.get(i + 1).map_or(m.code.len(), |f| f.0);
         ranges.push((start, end));
         // SAFETY: `start` is within the code (or at its end for an empty module).
-        compiled.push(CompiledFunc { code: unsafe { base.add(start) }, num_params, num_locals, frame_size });
+        compiled.push(CompiledFunc {
+            code: unsafe { base.add(start) },
+            num_params,
+            num_locals,
+            frame_size,
+        });
     }
     m.code_ranges = ranges;
     m.compiled = compiled.into_boxed_slice();
@@ -563,18 +632,20 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
 
 fn in_function(e: Error, func_index: u32) -> Error {
     match e {
-        Error::Validation { message, offset } => {
-            Error::Validation { message: format!("{message} (in function {func_index})"), offset }
-        }
+        Error::Validation { message, offset } => Error::Validation {
+            message: format!("{message} (in function {func_index})"),
+            offset,
+        },
         other => other,
     }
 }
 
 fn name_function(e: Error, func_index: u32) -> Error {
     match e {
-        Error::Unsupported { message, offset } => {
-            Error::Unsupported { message: format!("{message} (in function {func_index})"), offset }
-        }
+        Error::Unsupported { message, offset } => Error::Unsupported {
+            message: format!("{message} (in function {func_index})"),
+            offset,
+        },
         other => other,
     }
 }

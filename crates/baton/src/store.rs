@@ -10,6 +10,10 @@ use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The untyped part of a store: everything the interpreter touches.
+///
+/// Entities are boxed although they sit in vectors: translated code and instances hold raw
+/// pointers to them, which must stay valid when the vectors grow.
+#[allow(clippy::vec_box)]
 pub(crate) struct StoreInner {
     pub id: u64,
     pub engine: Engine,
@@ -55,7 +59,10 @@ impl StoreInner {
     /// Panics unless a handle belongs to this store: mixing stores is a programming error
     /// that would otherwise let one store read another's memory.
     pub(crate) fn check(&self, store_id: u64) {
-        assert_eq!(store_id, self.id, "handle used with a store it does not belong to");
+        assert_eq!(
+            store_id, self.id,
+            "handle used with a store it does not belong to"
+        );
     }
 }
 
@@ -69,7 +76,11 @@ pub struct Store<T> {
 impl<T> Store<T> {
     /// A new, empty store with host data `data`.
     pub fn new(engine: &Engine, data: T) -> Self {
-        Store { inner: StoreInner::new(engine), host_funcs: Vec::new(), data }
+        Store {
+            inner: StoreInner::new(engine),
+            host_funcs: Vec::new(),
+            data,
+        }
     }
 
     /// The host data.

@@ -65,11 +65,17 @@ pub struct FuncType {
 
 impl FuncType {
     /// A signature from its parameter and result types.
-    pub fn new(params: impl IntoIterator<Item = ValType>, results: impl IntoIterator<Item = ValType>) -> Self {
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> Self {
         let mut v: Vec<ValType> = params.into_iter().collect();
         let num_params = v.len();
         v.extend(results);
-        FuncType { params_results: v.into(), num_params }
+        FuncType {
+            params_results: v.into(),
+            num_params,
+        }
     }
 
     /// Parameter types.
@@ -85,8 +91,18 @@ impl FuncType {
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |v: &[ValType]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
-        write!(f, "(func (param {}) (result {}))", list(self.params()), list(self.results()))
+        let list = |v: &[ValType]| {
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        write!(
+            f,
+            "(func (param {}) (result {}))",
+            list(self.params()),
+            list(self.results())
+        )
     }
 }
 
@@ -109,7 +125,10 @@ pub struct GlobalType {
 impl GlobalType {
     /// A global type.
     pub fn new(content: ValType, mutability: Mutability) -> Self {
-        GlobalType { content, mutability }
+        GlobalType {
+            content,
+            mutability,
+        }
     }
     /// The type of the value.
     pub fn content(&self) -> ValType {
@@ -188,10 +207,20 @@ impl fmt::Display for ExternType {
         match self {
             ExternType::Func(t) => write!(f, "{t}"),
             ExternType::Global(g) => {
-                let m = if g.mutability() == Mutability::Var { "mut " } else { "" };
+                let m = if g.mutability() == Mutability::Var {
+                    "mut "
+                } else {
+                    ""
+                };
                 write!(f, "(global {m}{})", g.content())
             }
-            ExternType::Table(t) => write!(f, "(table {} {:?} {})", t.minimum(), t.maximum(), t.element()),
+            ExternType::Table(t) => write!(
+                f,
+                "(table {} {:?} {})",
+                t.minimum(),
+                t.maximum(),
+                t.element()
+            ),
             ExternType::Memory(m) => write!(f, "(memory {} {:?})", m.minimum(), m.maximum()),
         }
     }

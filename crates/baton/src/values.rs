@@ -17,7 +17,10 @@ impl ExternRef {
     pub fn new<T: Any + Send + Sync>(mut ctx: impl AsContextMut, value: T) -> ExternRef {
         let inner = &mut ctx.as_context_mut().0.inner;
         inner.externrefs.push(Box::new(value));
-        ExternRef { store: inner.id, index: inner.externrefs.len() as u32 - 1 }
+        ExternRef {
+            store: inner.id,
+            index: inner.externrefs.len() as u32 - 1,
+        }
     }
 
     /// The host value this reference points to.
@@ -130,9 +133,10 @@ impl Val {
             ValType::F32 => Val::F32(cell as u32),
             ValType::F64 | ValType::V128 => Val::F64(cell),
             ValType::FuncRef => Val::FuncRef(func_from_cell(cell, store)),
-            ValType::ExternRef => Val::ExternRef(
-                (cell != 0).then(|| ExternRef { store: store.id, index: (cell - 1) as u32 }),
-            ),
+            ValType::ExternRef => Val::ExternRef((cell != 0).then(|| ExternRef {
+                store: store.id,
+                index: (cell - 1) as u32,
+            })),
         }
     }
 }
@@ -140,7 +144,10 @@ impl Val {
 pub(crate) fn func_from_cell(cell: u64, store: &StoreInner) -> Option<Func> {
     let ptr = cell as *const crate::runtime::FuncEntity;
     // SAFETY: a non-null funcref cell always points to a boxed entity of this store.
-    (!ptr.is_null()).then(|| Func { store: store.id, index: unsafe { (*ptr).index } })
+    (!ptr.is_null()).then(|| Func {
+        store: store.id,
+        index: unsafe { (*ptr).index },
+    })
 }
 
 impl From<i32> for Val {

@@ -94,15 +94,24 @@ fn unknown_and_mistyped_imports_are_link_errors() {
     let module = Module::new(&engine, r#"(module (import "env" "g" (func (param i64))))"#).unwrap();
     let mut store = Store::new(&engine, ());
     let linker = Linker::new(&engine);
-    assert!(matches!(linker.instantiate(&mut store, &module), Err(Error::Link(_))));
+    assert!(matches!(
+        linker.instantiate(&mut store, &module),
+        Err(Error::Link(_))
+    ));
     let mut linker = Linker::new(&engine);
     linker.func_wrap("env", "g", |_: i32| {}).unwrap();
-    assert!(matches!(linker.instantiate(&mut store, &module), Err(Error::Link(_))));
+    assert!(matches!(
+        linker.instantiate(&mut store, &module),
+        Err(Error::Link(_))
+    ));
 }
 
 #[test]
 fn simd_is_reported_as_unsupported() {
     let engine = Engine::default();
     let wasm = wat::parse_str(r#"(module (func (result v128) (v128.const i64x2 0 0)))"#).unwrap();
-    assert!(matches!(Module::new(&engine, wasm), Err(Error::Unsupported { .. })));
+    assert!(matches!(
+        Module::new(&engine, wasm),
+        Err(Error::Unsupported { .. })
+    ));
 }

@@ -7,7 +7,11 @@
 use baton::*;
 
 /// Small enough that a few thousand leaked frames overflow it.
-const STACK: usize = if cfg!(debug_assertions) { 256 << 10 } else { 48 << 10 };
+const STACK: usize = if cfg!(debug_assertions) {
+    256 << 10
+} else {
+    48 << 10
+};
 
 const PROGRAM: &str = r#"
 (module
@@ -98,14 +102,32 @@ fn millions_of_instructions_on_a_tiny_native_stack() {
             linker.func_wrap("host", "id", |x: i32| x).unwrap();
             let inst = linker.instantiate(&mut store, &module).unwrap();
             let n = 200_000;
-            let ints = inst.get_typed_func::<i32, i64>(&store, "ints").unwrap().call(&mut store, n).unwrap();
-            let floats = inst.get_typed_func::<i32, f64>(&store, "floats").unwrap().call(&mut store, n).unwrap();
-            let memory = inst.get_typed_func::<i32, i32>(&store, "memory").unwrap().call(&mut store, n).unwrap();
-            let calls = inst.get_typed_func::<i32, i32>(&store, "calls").unwrap().call(&mut store, n).unwrap();
+            let ints = inst
+                .get_typed_func::<i32, i64>(&store, "ints")
+                .unwrap()
+                .call(&mut store, n)
+                .unwrap();
+            let floats = inst
+                .get_typed_func::<i32, f64>(&store, "floats")
+                .unwrap()
+                .call(&mut store, n)
+                .unwrap();
+            let memory = inst
+                .get_typed_func::<i32, i32>(&store, "memory")
+                .unwrap()
+                .call(&mut store, n)
+                .unwrap();
+            let calls = inst
+                .get_typed_func::<i32, i32>(&store, "calls")
+                .unwrap()
+                .call(&mut store, n)
+                .unwrap();
             (ints, floats, memory, calls)
         })
         .unwrap();
-    let (ints, floats, memory, calls) = handle.join().expect("ran without overflowing the native stack");
+    let (ints, floats, memory, calls) = handle
+        .join()
+        .expect("ran without overflowing the native stack");
     // The values themselves are checked against the peers by the comparison harness; here
     // they only need to be deterministic and plausible.
     assert_ne!(ints, 0);

@@ -6,7 +6,9 @@ fn instance(wat: &str) -> (Store<()>, Instance) {
     let engine = Engine::default();
     let module = Module::new(&engine, wat).expect("module compiles");
     let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
     (store, instance)
 }
 
@@ -46,13 +48,29 @@ fn traps_and_store_stays_usable() {
             (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
             (func $r (export "rec") (call $r)))"#,
     );
-    let div = inst.get_typed_func::<(i32, i32), i32>(&store, "div").unwrap();
-    assert_eq!(div.call(&mut store, (1, 0)).unwrap_err().trap_code(), Some(TrapCode::IntegerDivisionByZero));
-    assert_eq!(div.call(&mut store, (i32::MIN, -1)).unwrap_err().trap_code(), Some(TrapCode::IntegerOverflow));
+    let div = inst
+        .get_typed_func::<(i32, i32), i32>(&store, "div")
+        .unwrap();
+    assert_eq!(
+        div.call(&mut store, (1, 0)).unwrap_err().trap_code(),
+        Some(TrapCode::IntegerDivisionByZero)
+    );
+    assert_eq!(
+        div.call(&mut store, (i32::MIN, -1))
+            .unwrap_err()
+            .trap_code(),
+        Some(TrapCode::IntegerOverflow)
+    );
     let load = inst.get_typed_func::<i32, i32>(&store, "load").unwrap();
-    assert_eq!(load.call(&mut store, 65533).unwrap_err().trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    assert_eq!(
+        load.call(&mut store, 65533).unwrap_err().trap_code(),
+        Some(TrapCode::MemoryOutOfBounds)
+    );
     let rec = inst.get_typed_func::<(), ()>(&store, "rec").unwrap();
-    assert_eq!(rec.call(&mut store, ()).unwrap_err().trap_code(), Some(TrapCode::StackOverflow));
+    assert_eq!(
+        rec.call(&mut store, ()).unwrap_err().trap_code(),
+        Some(TrapCode::StackOverflow)
+    );
     assert_eq!(div.call(&mut store, (7, 2)).unwrap(), 3);
     assert_eq!(load.call(&mut store, 0).unwrap(), 0);
 }
@@ -71,13 +89,17 @@ fn host_functions_and_reentry() {
     let mut store = Store::new(&engine, 0u32);
     let mut linker = Linker::new(&engine);
     linker
-        .func_wrap("env", "twice", |mut caller: Caller<'_, u32>, x: i32| -> Result<i32, Error> {
-            *caller.data_mut() += 1;
-            let inc = caller.get_export("inc").unwrap().into_func().unwrap();
-            let mut out = [Val::I32(0)];
-            inc.call(&mut caller, &[Val::I32(x)], &mut out)?;
-            Ok(out[0].i32().unwrap() * 2)
-        })
+        .func_wrap(
+            "env",
+            "twice",
+            |mut caller: Caller<'_, u32>, x: i32| -> Result<i32, Error> {
+                *caller.data_mut() += 1;
+                let inc = caller.get_export("inc").unwrap().into_func().unwrap();
+                let mut out = [Val::I32(0)];
+                inc.call(&mut caller, &[Val::I32(x)], &mut out)?;
+                Ok(out[0].i32().unwrap() * 2)
+            },
+        )
         .unwrap();
     let inst = linker.instantiate(&mut store, &module).unwrap();
     let run = inst.get_typed_func::<i32, i32>(&store, "run").unwrap();
@@ -88,7 +110,13 @@ fn host_functions_and_reentry() {
 #[test]
 fn malformed_and_invalid_give_typed_errors() {
     let engine = Engine::default();
-    assert!(matches!(Module::new(&engine, b"\0asm\x01\0\0\0\x01"), Err(Error::Parse { .. })));
+    assert!(matches!(
+        Module::new(&engine, b"\0asm\x01\0\0\0\x01"),
+        Err(Error::Parse { .. })
+    ));
     let invalid = wat::parse_str("(module (func (result i32) i64.const 1))").unwrap();
-    assert!(matches!(Module::new(&engine, invalid), Err(Error::Validation { .. })));
+    assert!(matches!(
+        Module::new(&engine, invalid),
+        Err(Error::Validation { .. })
+    ));
 }

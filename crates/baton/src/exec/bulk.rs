@@ -15,7 +15,12 @@ unsafe fn slot32(sp: Sp, s: u32) -> u32 {
 }
 
 /// Checks that `[start, start + len)` lies within `size`, and returns the range.
-fn range(start: u32, len: u32, size: usize, code: TrapCode) -> Result<core::ops::Range<usize>, TrapCode> {
+fn range(
+    start: u32,
+    len: u32,
+    size: usize,
+    code: TrapCode,
+) -> Result<core::ops::Range<usize>, TrapCode> {
     let end = start as u64 + len as u64;
     if end > size as u64 {
         return Err(code);
@@ -26,7 +31,11 @@ fn range(start: u32, len: u32, size: usize, code: TrapCode) -> Result<core::ops:
 pub(super) unsafe fn memory_copy(ctx: &mut Ctx, sp: Sp, imm: &MemCopy) -> R {
     unsafe {
         let mem = &mut (&mut *ctx.mem).data;
-        let (d, s, n) = (slot32(sp, imm.dst), slot32(sp, imm.src), slot32(sp, imm.len));
+        let (d, s, n) = (
+            slot32(sp, imm.dst),
+            slot32(sp, imm.src),
+            slot32(sp, imm.len),
+        );
         let src = range(s, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
         let dst = range(d, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
         mem.copy_within(src, dst.start);
@@ -37,7 +46,11 @@ pub(super) unsafe fn memory_copy(ctx: &mut Ctx, sp: Sp, imm: &MemCopy) -> R {
 pub(super) unsafe fn memory_fill(ctx: &mut Ctx, sp: Sp, imm: &MemFill) -> R {
     unsafe {
         let mem = &mut (&mut *ctx.mem).data;
-        let (d, v, n) = (slot32(sp, imm.dst), slot32(sp, imm.val), slot32(sp, imm.len));
+        let (d, v, n) = (
+            slot32(sp, imm.dst),
+            slot32(sp, imm.val),
+            slot32(sp, imm.len),
+        );
         let dst = range(d, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
         mem[dst].fill(v as u8);
         Ok(())
@@ -49,7 +62,11 @@ pub(super) unsafe fn memory_init(ctx: &mut Ctx, sp: Sp, imm: &MemInit) -> R {
         let seg = (&*ctx.inst).data[imm.seg as usize];
         let bytes = core::slice::from_raw_parts(seg.ptr, seg.len);
         let mem = &mut (&mut *ctx.mem).data;
-        let (d, s, n) = (slot32(sp, imm.dst), slot32(sp, imm.src), slot32(sp, imm.len));
+        let (d, s, n) = (
+            slot32(sp, imm.dst),
+            slot32(sp, imm.src),
+            slot32(sp, imm.len),
+        );
         let src = range(s, n, bytes.len(), TrapCode::MemoryOutOfBounds)?;
         let dst = range(d, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
         mem[dst].copy_from_slice(&bytes[src]);
@@ -81,7 +98,10 @@ unsafe fn table<'a>(ctx: &Ctx, t: u32) -> &'a mut crate::runtime::TableEntity {
 pub(super) unsafe fn table_get(ctx: &mut Ctx, sp: Sp, imm: &TableGet) -> R {
     unsafe {
         let t = table(ctx, imm.table);
-        let v = *t.elems.get(slot32(sp, imm.idx) as usize).ok_or(TrapCode::TableOutOfBounds)?;
+        let v = *t
+            .elems
+            .get(slot32(sp, imm.idx) as usize)
+            .ok_or(TrapCode::TableOutOfBounds)?;
         *sp.add(imm.dst as usize) = v;
         Ok(())
     }
@@ -91,7 +111,9 @@ pub(super) unsafe fn table_set(ctx: &mut Ctx, sp: Sp, imm: &TableSet) -> R {
     unsafe {
         let t = table(ctx, imm.table);
         let v = *sp.add(imm.val as usize);
-        *t.elems.get_mut(slot32(sp, imm.idx) as usize).ok_or(TrapCode::TableOutOfBounds)? = v;
+        *t.elems
+            .get_mut(slot32(sp, imm.idx) as usize)
+            .ok_or(TrapCode::TableOutOfBounds)? = v;
         Ok(())
     }
 }
@@ -118,7 +140,12 @@ pub(super) unsafe fn table_fill(ctx: &mut Ctx, sp: Sp, imm: &TableFill) -> R {
     unsafe {
         let t = table(ctx, imm.table);
         let v = *sp.add(imm.val as usize);
-        let r = range(slot32(sp, imm.idx), slot32(sp, imm.len), t.elems.len(), TrapCode::TableOutOfBounds)?;
+        let r = range(
+            slot32(sp, imm.idx),
+            slot32(sp, imm.len),
+            t.elems.len(),
+            TrapCode::TableOutOfBounds,
+        )?;
         t.elems[r].fill(v);
         Ok(())
     }
@@ -126,7 +153,11 @@ pub(super) unsafe fn table_fill(ctx: &mut Ctx, sp: Sp, imm: &TableFill) -> R {
 
 pub(super) unsafe fn table_copy(ctx: &mut Ctx, sp: Sp, imm: &TableCopy) -> R {
     unsafe {
-        let (d, s, n) = (slot32(sp, imm.dst), slot32(sp, imm.src), slot32(sp, imm.len));
+        let (d, s, n) = (
+            slot32(sp, imm.dst),
+            slot32(sp, imm.src),
+            slot32(sp, imm.len),
+        );
         let src_t = table(ctx, imm.src_table);
         let src = range(s, n, src_t.elems.len(), TrapCode::TableOutOfBounds)?;
         let dst_t = table(ctx, imm.dst_table);
@@ -143,7 +174,11 @@ pub(super) unsafe fn table_copy(ctx: &mut Ctx, sp: Sp, imm: &TableCopy) -> R {
 
 pub(super) unsafe fn table_init(ctx: &mut Ctx, sp: Sp, imm: &TableInit) -> R {
     unsafe {
-        let (d, s, n) = (slot32(sp, imm.dst), slot32(sp, imm.src), slot32(sp, imm.len));
+        let (d, s, n) = (
+            slot32(sp, imm.dst),
+            slot32(sp, imm.src),
+            slot32(sp, imm.len),
+        );
         let seg = &(&*ctx.inst).elems[imm.seg as usize];
         let src = range(s, n, seg.len(), TrapCode::TableOutOfBounds)?;
         let t = table(ctx, imm.table);

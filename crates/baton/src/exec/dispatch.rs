@@ -40,7 +40,12 @@ macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr) => {{
         let _ = $h;
         let ctx: &mut $crate::exec::Ctx = $ctx;
-        ctx.regs = $crate::exec::Regs { ip: $ip, sp: $sp, mem: $mem, len: $len };
+        ctx.regs = $crate::exec::Regs {
+            ip: $ip,
+            sp: $sp,
+            mem: $mem,
+            len: $len,
+        };
         return $crate::exec::Control::Continue;
     }};
 }

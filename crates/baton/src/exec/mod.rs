@@ -1,9 +1,9 @@
 //! Execution: the interpreter's registers, its context, and the entry point that runs
 //! translated code until it returns, traps or needs the host.
 
+mod bulk;
 pub(crate) mod dispatch;
 pub(crate) mod ops;
-mod bulk;
 
 use crate::error::TrapCode;
 use crate::runtime::{CompiledFunc, FuncEntity, InstanceEntity, MemoryEntity};
@@ -46,8 +46,12 @@ pub(crate) struct Regs {
 }
 
 impl Regs {
-    pub(crate) const NULL: Regs =
-        Regs { ip: core::ptr::null(), sp: core::ptr::null_mut(), mem: core::ptr::null_mut(), len: 0 };
+    pub(crate) const NULL: Regs = Regs {
+        ip: core::ptr::null(),
+        sp: core::ptr::null_mut(),
+        mem: core::ptr::null_mut(),
+        len: 0,
+    };
 }
 
 /// A suspended caller: where to continue when the callee returns.

@@ -119,48 +119,137 @@ mod sem {
         ($t:ident, $u:ident, $bits:literal) => {
             pub mod $t {
                 use super::*;
-                #[inline(always)] pub fn add(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_add(b)) }
-                #[inline(always)] pub fn sub(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_sub(b)) }
-                #[inline(always)] pub fn mul(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_mul(b)) }
-                #[inline(always)] pub fn and(a: $t, b: $t) -> R<$t> { Ok(a & b) }
-                #[inline(always)] pub fn or(a: $t, b: $t) -> R<$t> { Ok(a | b) }
-                #[inline(always)] pub fn xor(a: $t, b: $t) -> R<$t> { Ok(a ^ b) }
-                #[inline(always)] pub fn shl(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_shl(b as u32)) }
-                #[inline(always)] pub fn shr_s(a: $t, b: $t) -> R<$t> { Ok(a.wrapping_shr(b as u32)) }
-                #[inline(always)] pub fn shr_u(a: $t, b: $t) -> R<$t> { Ok((a as $u).wrapping_shr(b as u32) as $t) }
-                #[inline(always)] pub fn rotl(a: $t, b: $t) -> R<$t> { Ok(a.rotate_left((b as u32) % $bits)) }
-                #[inline(always)] pub fn rotr(a: $t, b: $t) -> R<$t> { Ok(a.rotate_right((b as u32) % $bits)) }
-                #[inline(always)] pub fn div_s(a: $t, b: $t) -> R<$t> {
-                    if b == 0 { return Err(IntegerDivisionByZero) }
-                    if a == $t::MIN && b == -1 { return Err(IntegerOverflow) }
+                #[inline(always)]
+                pub fn add(a: $t, b: $t) -> R<$t> {
+                    Ok(a.wrapping_add(b))
+                }
+                #[inline(always)]
+                pub fn sub(a: $t, b: $t) -> R<$t> {
+                    Ok(a.wrapping_sub(b))
+                }
+                #[inline(always)]
+                pub fn mul(a: $t, b: $t) -> R<$t> {
+                    Ok(a.wrapping_mul(b))
+                }
+                #[inline(always)]
+                pub fn and(a: $t, b: $t) -> R<$t> {
+                    Ok(a & b)
+                }
+                #[inline(always)]
+                pub fn or(a: $t, b: $t) -> R<$t> {
+                    Ok(a | b)
+                }
+                #[inline(always)]
+                pub fn xor(a: $t, b: $t) -> R<$t> {
+                    Ok(a ^ b)
+                }
+                #[inline(always)]
+                pub fn shl(a: $t, b: $t) -> R<$t> {
+                    Ok(a.wrapping_shl(b as u32))
+                }
+                #[inline(always)]
+                pub fn shr_s(a: $t, b: $t) -> R<$t> {
+                    Ok(a.wrapping_shr(b as u32))
+                }
+                #[inline(always)]
+                pub fn shr_u(a: $t, b: $t) -> R<$t> {
+                    Ok((a as $u).wrapping_shr(b as u32) as $t)
+                }
+                #[inline(always)]
+                pub fn rotl(a: $t, b: $t) -> R<$t> {
+                    Ok(a.rotate_left((b as u32) % $bits))
+                }
+                #[inline(always)]
+                pub fn rotr(a: $t, b: $t) -> R<$t> {
+                    Ok(a.rotate_right((b as u32) % $bits))
+                }
+                #[inline(always)]
+                pub fn div_s(a: $t, b: $t) -> R<$t> {
+                    if b == 0 {
+                        return Err(IntegerDivisionByZero);
+                    }
+                    if a == $t::MIN && b == -1 {
+                        return Err(IntegerOverflow);
+                    }
                     Ok(a / b)
                 }
-                #[inline(always)] pub fn div_u(a: $t, b: $t) -> R<$t> {
-                    if b == 0 { return Err(IntegerDivisionByZero) }
+                #[inline(always)]
+                pub fn div_u(a: $t, b: $t) -> R<$t> {
+                    if b == 0 {
+                        return Err(IntegerDivisionByZero);
+                    }
                     Ok(((a as $u) / (b as $u)) as $t)
                 }
-                #[inline(always)] pub fn rem_s(a: $t, b: $t) -> R<$t> {
-                    if b == 0 { return Err(IntegerDivisionByZero) }
+                #[inline(always)]
+                pub fn rem_s(a: $t, b: $t) -> R<$t> {
+                    if b == 0 {
+                        return Err(IntegerDivisionByZero);
+                    }
                     Ok(a.wrapping_rem(b))
                 }
-                #[inline(always)] pub fn rem_u(a: $t, b: $t) -> R<$t> {
-                    if b == 0 { return Err(IntegerDivisionByZero) }
+                #[inline(always)]
+                pub fn rem_u(a: $t, b: $t) -> R<$t> {
+                    if b == 0 {
+                        return Err(IntegerDivisionByZero);
+                    }
                     Ok(((a as $u) % (b as $u)) as $t)
                 }
-                #[inline(always)] pub fn eq(a: $t, b: $t) -> R<bool> { Ok(a == b) }
-                #[inline(always)] pub fn ne(a: $t, b: $t) -> R<bool> { Ok(a != b) }
-                #[inline(always)] pub fn lt_s(a: $t, b: $t) -> R<bool> { Ok(a < b) }
-                #[inline(always)] pub fn lt_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) < (b as $u)) }
-                #[inline(always)] pub fn gt_s(a: $t, b: $t) -> R<bool> { Ok(a > b) }
-                #[inline(always)] pub fn gt_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) > (b as $u)) }
-                #[inline(always)] pub fn le_s(a: $t, b: $t) -> R<bool> { Ok(a <= b) }
-                #[inline(always)] pub fn le_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) <= (b as $u)) }
-                #[inline(always)] pub fn ge_s(a: $t, b: $t) -> R<bool> { Ok(a >= b) }
-                #[inline(always)] pub fn ge_u(a: $t, b: $t) -> R<bool> { Ok((a as $u) >= (b as $u)) }
-                #[inline(always)] pub fn clz(a: $t) -> R<$t> { Ok(a.leading_zeros() as $t) }
-                #[inline(always)] pub fn ctz(a: $t) -> R<$t> { Ok(a.trailing_zeros() as $t) }
-                #[inline(always)] pub fn popcnt(a: $t) -> R<$t> { Ok(a.count_ones() as $t) }
-                #[inline(always)] pub fn eqz(a: $t) -> R<bool> { Ok(a == 0) }
+                #[inline(always)]
+                pub fn eq(a: $t, b: $t) -> R<bool> {
+                    Ok(a == b)
+                }
+                #[inline(always)]
+                pub fn ne(a: $t, b: $t) -> R<bool> {
+                    Ok(a != b)
+                }
+                #[inline(always)]
+                pub fn lt_s(a: $t, b: $t) -> R<bool> {
+                    Ok(a < b)
+                }
+                #[inline(always)]
+                pub fn lt_u(a: $t, b: $t) -> R<bool> {
+                    Ok((a as $u) < (b as $u))
+                }
+                #[inline(always)]
+                pub fn gt_s(a: $t, b: $t) -> R<bool> {
+                    Ok(a > b)
+                }
+                #[inline(always)]
+                pub fn gt_u(a: $t, b: $t) -> R<bool> {
+                    Ok((a as $u) > (b as $u))
+                }
+                #[inline(always)]
+                pub fn le_s(a: $t, b: $t) -> R<bool> {
+                    Ok(a <= b)
+                }
+                #[inline(always)]
+                pub fn le_u(a: $t, b: $t) -> R<bool> {
+                    Ok((a as $u) <= (b as $u))
+                }
+                #[inline(always)]
+                pub fn ge_s(a: $t, b: $t) -> R<bool> {
+                    Ok(a >= b)
+                }
+                #[inline(always)]
+                pub fn ge_u(a: $t, b: $t) -> R<bool> {
+                    Ok((a as $u) >= (b as $u))
+                }
+                #[inline(always)]
+                pub fn clz(a: $t) -> R<$t> {
+                    Ok(a.leading_zeros() as $t)
+                }
+                #[inline(always)]
+                pub fn ctz(a: $t) -> R<$t> {
+                    Ok(a.trailing_zeros() as $t)
+                }
+                #[inline(always)]
+                pub fn popcnt(a: $t) -> R<$t> {
+                    Ok(a.count_ones() as $t)
+                }
+                #[inline(always)]
+                pub fn eqz(a: $t) -> R<bool> {
+                    Ok(a == 0)
+                }
             }
         };
     }
@@ -171,38 +260,113 @@ mod sem {
         ($t:ident, $bits:ty) => {
             pub mod $t {
                 use super::*;
-                #[inline(always)] pub fn add(a: $t, b: $t) -> R<$t> { Ok(a + b) }
-                #[inline(always)] pub fn sub(a: $t, b: $t) -> R<$t> { Ok(a - b) }
-                #[inline(always)] pub fn mul(a: $t, b: $t) -> R<$t> { Ok(a * b) }
-                #[inline(always)] pub fn div(a: $t, b: $t) -> R<$t> { Ok(a / b) }
+                #[inline(always)]
+                pub fn add(a: $t, b: $t) -> R<$t> {
+                    Ok(a + b)
+                }
+                #[inline(always)]
+                pub fn sub(a: $t, b: $t) -> R<$t> {
+                    Ok(a - b)
+                }
+                #[inline(always)]
+                pub fn mul(a: $t, b: $t) -> R<$t> {
+                    Ok(a * b)
+                }
+                #[inline(always)]
+                pub fn div(a: $t, b: $t) -> R<$t> {
+                    Ok(a / b)
+                }
                 /// Wasm `min`: NaN if either is NaN, and -0 < +0.
-                #[inline(always)] pub fn min(a: $t, b: $t) -> R<$t> {
-                    Ok(if a.is_nan() || b.is_nan() { a + b }
-                       else if a == b { <$t>::from_bits(a.to_bits() | b.to_bits()) }
-                       else if a < b { a } else { b })
+                #[inline(always)]
+                pub fn min(a: $t, b: $t) -> R<$t> {
+                    Ok(if a.is_nan() || b.is_nan() {
+                        a + b
+                    } else if a == b {
+                        <$t>::from_bits(a.to_bits() | b.to_bits())
+                    } else if a < b {
+                        a
+                    } else {
+                        b
+                    })
                 }
                 /// Wasm `max`: NaN if either is NaN, and +0 > -0.
-                #[inline(always)] pub fn max(a: $t, b: $t) -> R<$t> {
-                    Ok(if a.is_nan() || b.is_nan() { a + b }
-                       else if a == b { <$t>::from_bits(a.to_bits() & b.to_bits()) }
-                       else if a > b { a } else { b })
+                #[inline(always)]
+                pub fn max(a: $t, b: $t) -> R<$t> {
+                    Ok(if a.is_nan() || b.is_nan() {
+                        a + b
+                    } else if a == b {
+                        <$t>::from_bits(a.to_bits() & b.to_bits())
+                    } else if a > b {
+                        a
+                    } else {
+                        b
+                    })
                 }
-                #[inline(always)] pub fn copysign(a: $t, b: $t) -> R<$t> { Ok(a.copysign(b)) }
-                #[inline(always)] pub fn eq(a: $t, b: $t) -> R<bool> { Ok(a == b) }
-                #[inline(always)] pub fn ne(a: $t, b: $t) -> R<bool> { Ok(a != b) }
-                #[inline(always)] pub fn lt(a: $t, b: $t) -> R<bool> { Ok(a < b) }
-                #[inline(always)] pub fn gt(a: $t, b: $t) -> R<bool> { Ok(a > b) }
-                #[inline(always)] pub fn le(a: $t, b: $t) -> R<bool> { Ok(a <= b) }
-                #[inline(always)] pub fn ge(a: $t, b: $t) -> R<bool> { Ok(a >= b) }
-                #[inline(always)] pub fn abs(a: $t) -> R<$t> { Ok(a.abs()) }
-                #[inline(always)] pub fn neg(a: $t) -> R<$t> { Ok(-a) }
-                #[inline(always)] pub fn ceil(a: $t) -> R<$t> { Ok(quiet(a.ceil())) }
-                #[inline(always)] pub fn floor(a: $t) -> R<$t> { Ok(quiet(a.floor())) }
-                #[inline(always)] pub fn trunc(a: $t) -> R<$t> { Ok(quiet(a.trunc())) }
-                #[inline(always)] pub fn nearest(a: $t) -> R<$t> { Ok(quiet(a.round_ties_even())) }
+                #[inline(always)]
+                pub fn copysign(a: $t, b: $t) -> R<$t> {
+                    Ok(a.copysign(b))
+                }
+                #[inline(always)]
+                pub fn eq(a: $t, b: $t) -> R<bool> {
+                    Ok(a == b)
+                }
+                #[inline(always)]
+                pub fn ne(a: $t, b: $t) -> R<bool> {
+                    Ok(a != b)
+                }
+                #[inline(always)]
+                pub fn lt(a: $t, b: $t) -> R<bool> {
+                    Ok(a < b)
+                }
+                #[inline(always)]
+                pub fn gt(a: $t, b: $t) -> R<bool> {
+                    Ok(a > b)
+                }
+                #[inline(always)]
+                pub fn le(a: $t, b: $t) -> R<bool> {
+                    Ok(a <= b)
+                }
+                #[inline(always)]
+                pub fn ge(a: $t, b: $t) -> R<bool> {
+                    Ok(a >= b)
+                }
+                #[inline(always)]
+                pub fn abs(a: $t) -> R<$t> {
+                    Ok(a.abs())
+                }
+                #[inline(always)]
+                pub fn neg(a: $t) -> R<$t> {
+                    Ok(-a)
+                }
+                #[inline(always)]
+                pub fn ceil(a: $t) -> R<$t> {
+                    Ok(quiet(a.ceil()))
+                }
+                #[inline(always)]
+                pub fn floor(a: $t) -> R<$t> {
+                    Ok(quiet(a.floor()))
+                }
+                #[inline(always)]
+                pub fn trunc(a: $t) -> R<$t> {
+                    Ok(quiet(a.trunc()))
+                }
+                #[inline(always)]
+                pub fn nearest(a: $t) -> R<$t> {
+                    Ok(quiet(a.round_ties_even()))
+                }
                 /// Rounding functions may pass a signalling NaN through; Wasm wants it quiet.
-                #[inline(always)] fn quiet(r: $t) -> $t { if r.is_nan() { r + r } else { r } }
-                #[inline(always)] pub fn sqrt(a: $t) -> R<$t> { Ok(a.sqrt()) }
+                #[inline(always)]
+                fn quiet(r: $t) -> $t {
+                    if r.is_nan() {
+                        r + r
+                    } else {
+                        r
+                    }
+                }
+                #[inline(always)]
+                pub fn sqrt(a: $t) -> R<$t> {
+                    Ok(a.sqrt())
+                }
             }
         };
     }
@@ -215,9 +379,13 @@ mod sem {
         ($name:ident, $f:ty, $i:ty, $lo:expr, $hi:expr) => {
             #[inline(always)]
             pub fn $name(a: $f) -> R<$i> {
-                if a.is_nan() { return Err(BadConversionToInteger) }
+                if a.is_nan() {
+                    return Err(BadConversionToInteger);
+                }
                 let t = a.trunc() as f64;
-                if t <= $lo || t >= $hi { return Err(IntegerOverflow) }
+                if t <= $lo || t >= $hi {
+                    return Err(IntegerOverflow);
+                }
                 Ok(a as $i)
             }
         };
@@ -226,9 +394,21 @@ mod sem {
     trunc!(i32_trunc_f32_u, f32, u32, -1.0, 4294967296.0);
     trunc!(i32_trunc_f64_s, f64, i32, -2147483649.0, 2147483648.0);
     trunc!(i32_trunc_f64_u, f64, u32, -1.0, 4294967296.0);
-    trunc!(i64_trunc_f32_s, f32, i64, -9223372036854777856.0, 9223372036854775808.0);
+    trunc!(
+        i64_trunc_f32_s,
+        f32,
+        i64,
+        -9223372036854777856.0,
+        9223372036854775808.0
+    );
     trunc!(i64_trunc_f32_u, f32, u64, -1.0, 18446744073709551616.0);
-    trunc!(i64_trunc_f64_s, f64, i64, -9223372036854777856.0, 9223372036854775808.0);
+    trunc!(
+        i64_trunc_f64_s,
+        f64,
+        i64,
+        -9223372036854777856.0,
+        9223372036854775808.0
+    );
     trunc!(i64_trunc_f64_u, f64, u64, -1.0, 18446744073709551616.0);
 }
 
@@ -643,7 +823,11 @@ macro_rules! enter {
             return trap($ctx, $ip, TrapCode::StackOverflow);
         }
         // Non-parameter locals start at zero.
-        core::ptr::write_bytes(new_sp.add(f.num_params as usize), 0, (f.num_locals - f.num_params) as usize);
+        core::ptr::write_bytes(
+            new_sp.add(f.num_params as usize),
+            0,
+            (f.num_locals - f.num_params) as usize,
+        );
         jump!(f.code, new_sp, $mem, $len, $ctx)
     }};
 }
@@ -654,7 +838,11 @@ macro_rules! push_frame {
         if $ctx.frames.len() >= $ctx.max_frames {
             return trap($ctx, $ip, TrapCode::StackOverflow);
         }
-        $ctx.frames.push(Frame { ret_ip: $ret, sp: $sp, inst: $ctx.inst });
+        $ctx.frames.push(Frame {
+            ret_ip: $ret,
+            sp: $sp,
+            inst: $ctx.inst,
+        });
     };
 }
 
@@ -669,8 +857,17 @@ macro_rules! call_entity {
             // resumes at `ret` (for a tail call, at a `return`).
             $ctx.host_func = func;
             $ctx.host_args = new_sp;
-            let resume: Ip = if $tail { &super::RETURN_CODE as *const _ as Ip } else { $ret };
-            $ctx.regs = Regs { ip: resume, sp: $sp, mem: $mem, len: $len };
+            let resume: Ip = if $tail {
+                &super::RETURN_CODE as *const _ as Ip
+            } else {
+                $ret
+            };
+            $ctx.regs = Regs {
+                ip: resume,
+                sp: $sp,
+                mem: $mem,
+                len: $len,
+            };
             return Control::Host;
         }
         if !$tail {
@@ -709,10 +906,16 @@ def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx
 
 /// Resolves the callee of an indirect call, or traps.
 #[inline(always)]
-unsafe fn indirect_callee(ctx: &Ctx, imm: &CallIndirect, sp: Sp) -> Result<*const FuncEntity, TrapCode> {
+unsafe fn indirect_callee(
+    ctx: &Ctx,
+    imm: &CallIndirect,
+    sp: Sp,
+) -> Result<*const FuncEntity, TrapCode> {
     let table = &**(&*ctx.inst).tables.get_unchecked(imm.table as usize);
     let i = rd::<u32>(sp, imm.index) as usize;
-    let Some(&elem) = table.elems.get(i) else { return Err(TrapCode::UndefinedElement) };
+    let Some(&elem) = table.elems.get(i) else {
+        return Err(TrapCode::UndefinedElement);
+    };
     let func = elem as *const FuncEntity;
     if func.is_null() {
         return Err(TrapCode::IndirectCallToNull);
@@ -753,7 +956,13 @@ macro_rules! do_return {
     }};
 }
 
-pub(crate) unsafe fn return_handler(_ip: Ip, _sp: Sp, _mem: Mem, _len: usize, ctx: &mut Ctx) -> Control {
+pub(crate) unsafe fn return_handler(
+    _ip: Ip,
+    _sp: Sp,
+    _mem: Mem,
+    _len: usize,
+    ctx: &mut Ctx,
+) -> Control {
     do_return!(ctx)
 }
 
@@ -773,7 +982,12 @@ def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx| {
 
 /// Ends an activation: reached by returning to a sentinel frame.
 pub(crate) unsafe fn exit_handler(_ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx) -> Control {
-    ctx.regs = Regs { ip: _ip, sp, mem, len };
+    ctx.regs = Regs {
+        ip: _ip,
+        sp,
+        mem,
+        len,
+    };
     Control::Done
 }
 

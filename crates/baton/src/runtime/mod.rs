@@ -51,7 +51,10 @@ pub(crate) struct MemoryEntity {
 
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> MemoryEntity {
-        MemoryEntity { data: vec![0; ty.minimum() as usize * PAGE_SIZE], ty }
+        MemoryEntity {
+            data: vec![0; ty.minimum() as usize * PAGE_SIZE],
+            ty,
+        }
     }
 
     /// Current size in pages.
@@ -87,7 +90,11 @@ impl TableEntity {
     pub(crate) fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
         let old = self.elems.len() as u64;
         let new = old.checked_add(delta)?;
-        let max = self.ty.maximum().unwrap_or(u32::MAX as u64).min(u32::MAX as u64);
+        let max = self
+            .ty
+            .maximum()
+            .unwrap_or(u32::MAX as u64)
+            .min(u32::MAX as u64);
         if new > max {
             return None;
         }

@@ -31,7 +31,14 @@ pub(super) struct Ctrl {
 }
 
 impl Ctrl {
-    pub(super) fn new(kind: CtrlKind, height: usize, params: u32, results: u32, label: usize, reachable: bool) -> Ctrl {
+    pub(super) fn new(
+        kind: CtrlKind,
+        height: usize,
+        params: u32,
+        results: u32,
+        label: usize,
+        reachable: bool,
+    ) -> Ctrl {
         Ctrl {
             kind,
             height,

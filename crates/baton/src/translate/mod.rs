@@ -197,7 +197,12 @@ pub(crate) struct FuncTranslator<'a> {
 type R<T = ()> = Result<T, Error>;
 
 impl<'a> FuncTranslator<'a> {
-    pub(crate) fn new(env: &'a ModuleEnv, code: &'a mut CodeBuf, num_results: u32, locals: u32) -> Self {
+    pub(crate) fn new(
+        env: &'a ModuleEnv,
+        code: &'a mut CodeBuf,
+        num_results: u32,
+        locals: u32,
+    ) -> Self {
         let mut t = FuncTranslator {
             env,
             code,
@@ -212,7 +217,8 @@ impl<'a> FuncTranslator<'a> {
             local_refs: vec![0; locals as usize],
             offset: 0,
         };
-        t.ctrl.push(Ctrl::new(CtrlKind::Block, 0, 0, num_results, 0, true));
+        t.ctrl
+            .push(Ctrl::new(CtrlKind::Block, 0, 0, num_results, 0, true));
         t
     }
 
@@ -223,7 +229,10 @@ impl<'a> FuncTranslator<'a> {
     }
 
     fn unsupported(&self, what: &str) -> Error {
-        Error::Unsupported { message: format!("{what} is not supported"), offset: self.offset }
+        Error::Unsupported {
+            message: format!("{what} is not supported"),
+            offset: self.offset,
+        }
     }
 
     // ---------------------------------------------------------------- emission helpers
@@ -280,7 +289,14 @@ impl<'a> FuncTranslator<'a> {
                 self.local_refs[x as usize] -= 1;
             }
             Opd::Const(v) => {
-                self.emit(op::CONST, Const { dst, pad: 0, val: v });
+                self.emit(
+                    op::CONST,
+                    Const {
+                        dst,
+                        pad: 0,
+                        val: v,
+                    },
+                );
             }
         }
         self.stack[p] = Opd::Temp;
@@ -303,7 +319,14 @@ impl<'a> FuncTranslator<'a> {
             Opd::Local(x) => x,
             Opd::Const(v) => {
                 let dst = self.temp(p);
-                self.emit(op::CONST, Const { dst, pad: 0, val: v });
+                self.emit(
+                    op::CONST,
+                    Const {
+                        dst,
+                        pad: 0,
+                        val: v,
+                    },
+                );
                 dst
             }
         }
@@ -331,7 +354,14 @@ impl<'a> FuncTranslator<'a> {
                 }
             }
             Opd::Const(v) => {
-                self.emit(op::CONST, Const { dst, pad: 0, val: v });
+                self.emit(
+                    op::CONST,
+                    Const {
+                        dst,
+                        pad: 0,
+                        val: v,
+                    },
+                );
             }
         }
     }
@@ -369,7 +399,8 @@ impl<'a> FuncTranslator<'a> {
         let (params, results) = self.block_arity(ty);
         if !self.reachable {
             let h = self.stack.len();
-            self.ctrl.push(Ctrl::new(kind, h, params, results, self.code.pos(), false));
+            self.ctrl
+                .push(Ctrl::new(kind, h, params, results, self.code.pos(), false));
             return;
         }
         // Values flowing into a merge point must be where every path agrees: lazy locals
@@ -383,7 +414,14 @@ impl<'a> FuncTranslator<'a> {
         if kind == CtrlKind::Loop {
             self.bind_label();
         }
-        self.ctrl.push(Ctrl::new(kind, h - params as usize, params, results, self.code.pos(), true));
+        self.ctrl.push(Ctrl::new(
+            kind,
+            h - params as usize,
+            params,
+            results,
+            self.code.pos(),
+            true,
+        ));
     }
 
     /// Moves the top `arity` values into the slots starting at stack position `height`.
@@ -450,7 +488,14 @@ impl<'a> FuncTranslator<'a> {
         let p = self.stack.len();
         // A fused comparison, if the condition was computed by the previous instruction.
         let fused = match (cond, self.last) {
-            (Opd::Temp, Some(Last { pos, dst, cmp: Some(cmp) })) if dst == self.temp(p) => Some((pos, cmp)),
+            (
+                Opd::Temp,
+                Some(Last {
+                    pos,
+                    dst,
+                    cmp: Some(cmp),
+                }),
+            ) if dst == self.temp(p) => Some((pos, cmp)),
             _ => None,
         };
         if let Some((pos, cmp)) = fused {
@@ -459,17 +504,42 @@ impl<'a> FuncTranslator<'a> {
             self.emit_cmp_branch(depth, cmp, when_true);
         } else {
             let slot = self.slot_at(p, cond);
-            let op = if when_true { op::BR_IF_NEZ } else { op::BR_IF_EQZ };
-            self.emit_branch(depth, op, BrCond { cond: slot, offset: 0 }, offset_of!(BrCond, offset));
+            let op = if when_true {
+                op::BR_IF_NEZ
+            } else {
+                op::BR_IF_EQZ
+            };
+            self.emit_branch(
+                depth,
+                op,
+                BrCond {
+                    cond: slot,
+                    offset: 0,
+                },
+                offset_of!(BrCond, offset),
+            );
         }
     }
 
     fn emit_cmp_branch(&mut self, depth: u32, cmp: Cmp, when_true: bool) {
-        let cond = if when_true { cmp.cond } else { cmp.cond.negate() };
+        let cond = if when_true {
+            cmp.cond
+        } else {
+            cmp.cond.negate()
+        };
         match cmp.b {
             Operand::Slot(b) => {
                 let op = cond.branch_rr(cmp.is64);
-                self.emit_branch(depth, op, BrCmpRR { a: cmp.a, b, offset: 0 }, offset_of!(BrCmpRR, offset));
+                self.emit_branch(
+                    depth,
+                    op,
+                    BrCmpRR {
+                        a: cmp.a,
+                        b,
+                        offset: 0,
+                    },
+                    offset_of!(BrCmpRR, offset),
+                );
             }
             Operand::Zero => {
                 // `eqz`: the comparison holds when the operand is zero.
@@ -479,16 +549,42 @@ impl<'a> FuncTranslator<'a> {
                     (true, true) => op::BR_IF_EQZ64,
                     (true, false) => op::BR_IF_NEZ64,
                 };
-                self.emit_branch(depth, op, BrCond { cond: cmp.a, offset: 0 }, offset_of!(BrCond, offset));
+                self.emit_branch(
+                    depth,
+                    op,
+                    BrCond {
+                        cond: cmp.a,
+                        offset: 0,
+                    },
+                    offset_of!(BrCond, offset),
+                );
             }
             Operand::Imm(imm) if cmp.is64 => {
                 let op = cond.branch_ri64();
-                self.emit_branch(depth, op, BrCmpRI64 { a: cmp.a, offset: 0, imm }, offset_of!(BrCmpRI64, offset));
+                self.emit_branch(
+                    depth,
+                    op,
+                    BrCmpRI64 {
+                        a: cmp.a,
+                        offset: 0,
+                        imm,
+                    },
+                    offset_of!(BrCmpRI64, offset),
+                );
             }
             Operand::Imm(imm) => {
                 let op = cond.branch_ri32();
                 let imm = imm as i32;
-                self.emit_branch(depth, op, BrCmpRI32 { a: cmp.a, imm, offset: 0 }, offset_of!(BrCmpRI32, offset));
+                self.emit_branch(
+                    depth,
+                    op,
+                    BrCmpRI32 {
+                        a: cmp.a,
+                        imm,
+                        offset: 0,
+                    },
+                    offset_of!(BrCmpRI32, offset),
+                );
             }
         }
     }
@@ -540,7 +636,10 @@ impl<'a> FuncTranslator<'a> {
     }
 
     fn end(&mut self) -> R<bool> {
-        let c = self.ctrl.pop().expect("validated: control stack is not empty at `end`");
+        let c = self
+            .ctrl
+            .pop()
+            .expect("validated: control stack is not empty at `end`");
         let arity = c.results as usize;
         if self.reachable {
             if self.ctrl.is_empty() {
@@ -604,7 +703,12 @@ impl<'a> FuncTranslator<'a> {
         }
         match *o {
             O::Unreachable => {
-                self.emit(op::UNREACHABLE, TrapImm { code: TrapCode::Unreachable as u32 });
+                self.emit(
+                    op::UNREACHABLE,
+                    TrapImm {
+                        code: TrapCode::Unreachable as u32,
+                    },
+                );
                 self.reachable = false;
             }
             O::Nop => {}
@@ -615,10 +719,21 @@ impl<'a> FuncTranslator<'a> {
                 let cond = self.pop();
                 let p = self.stack.len();
                 let fused = match (cond, self.last) {
-                    (Opd::Temp, Some(Last { pos, dst, cmp: Some(cmp) })) if dst == self.temp(p) => Some((pos, cmp)),
+                    (
+                        Opd::Temp,
+                        Some(Last {
+                            pos,
+                            dst,
+                            cmp: Some(cmp),
+                        }),
+                    ) if dst == self.temp(p) => Some((pos, cmp)),
                     _ => None,
                 };
-                let cond_slot = if fused.is_none() { Some(self.slot_at(p, cond)) } else { None };
+                let cond_slot = if fused.is_none() {
+                    Some(self.slot_at(p, cond))
+                } else {
+                    None
+                };
                 if let Some((pos, _)) = fused {
                     self.code.truncate(pos);
                     self.last = None;
@@ -648,7 +763,9 @@ impl<'a> FuncTranslator<'a> {
                     let (height, arity) = (self.ctrl[idx].height, self.ctrl[idx].results as usize);
                     self.move_values(height, arity);
                     let pos = self.emit(op::BR, Br { offset: 0 });
-                    self.ctrl[idx].fixups.push((pos, field_byte(pos, offset_of!(Br, offset))));
+                    self.ctrl[idx]
+                        .fixups
+                        .push((pos, field_byte(pos, offset_of!(Br, offset))));
                     self.ctrl[idx].branched = true;
                 }
                 let c = &mut self.ctrl[idx];
@@ -680,8 +797,14 @@ impl<'a> FuncTranslator<'a> {
             O::Return => self.ret(),
             O::Call { function_index } => self.call(function_index, false)?,
             O::ReturnCall { function_index } => self.call(function_index, true)?,
-            O::CallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index, false),
-            O::ReturnCallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index, true),
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index, false),
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index, true),
             O::Drop => {
                 self.pop();
             }
@@ -693,7 +816,15 @@ impl<'a> FuncTranslator<'a> {
                 let sa = self.slot_at(p, a);
                 let sb = self.slot_at(p + 1, b);
                 let dst = self.temp(p);
-                let pos = self.emit(op::SELECT, Select { dst, cond, a: sa, b: sb });
+                let pos = self.emit(
+                    op::SELECT,
+                    Select {
+                        dst,
+                        cond,
+                        a: sa,
+                        b: sb,
+                    },
+                );
                 self.push_result(pos, dst, None);
             }
             O::LocalGet { local_index } => self.push(Opd::Local(local_index)),
@@ -701,12 +832,24 @@ impl<'a> FuncTranslator<'a> {
             O::LocalTee { local_index } => self.local_set(local_index, true),
             O::GlobalGet { global_index } => {
                 let dst = self.temp(self.stack.len());
-                let pos = self.emit(op::GLOBAL_GET, Global { slot: dst, global: global_index });
+                let pos = self.emit(
+                    op::GLOBAL_GET,
+                    Global {
+                        slot: dst,
+                        global: global_index,
+                    },
+                );
                 self.push_result(pos, dst, None);
             }
             O::GlobalSet { global_index } => {
                 let src = self.pop_slot();
-                self.emit(op::GLOBAL_SET, Global { slot: src, global: global_index });
+                self.emit(
+                    op::GLOBAL_SET,
+                    Global {
+                        slot: src,
+                        global: global_index,
+                    },
+                );
             }
             O::I32Load { memarg } => self.load(op::I32_LOAD, memarg)?,
             O::I64Load { memarg } => self.load(op::I64_LOAD, memarg)?,
@@ -727,7 +870,9 @@ impl<'a> FuncTranslator<'a> {
             }
             O::I64Store { memarg } | O::F64Store { memarg } => self.store(op::STORE64, memarg)?,
             O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(op::STORE8, memarg)?,
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(op::STORE16, memarg)?,
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
+                self.store(op::STORE16, memarg)?
+            }
             O::MemorySize { mem } => {
                 self.memory_index(mem)?;
                 let dst = self.temp(self.stack.len());
@@ -738,7 +883,14 @@ impl<'a> FuncTranslator<'a> {
                 self.memory_index(mem)?;
                 let delta = self.pop_slot();
                 let dst = self.temp(self.stack.len());
-                let pos = self.emit(op::MEMORY_GROW, MemGrow { dst, delta, memory: mem });
+                let pos = self.emit(
+                    op::MEMORY_GROW,
+                    MemGrow {
+                        dst,
+                        delta,
+                        memory: mem,
+                    },
+                );
                 self.push_result(pos, dst, None);
             }
             O::I32Const { value } => self.push(Opd::Const(value as u32 as u64)),
@@ -749,7 +901,13 @@ impl<'a> FuncTranslator<'a> {
             O::RefIsNull => self.unary(op::REF_IS_NULL),
             O::RefFunc { function_index } => {
                 let dst = self.temp(self.stack.len());
-                let pos = self.emit(op::REF_FUNC, RefFunc { dst, func: function_index });
+                let pos = self.emit(
+                    op::REF_FUNC,
+                    RefFunc {
+                        dst,
+                        func: function_index,
+                    },
+                );
                 self.push_result(pos, dst, None);
             }
 
@@ -779,31 +937,55 @@ impl<'a> FuncTranslator<'a> {
             O::I32Add => self.int_bin32(comm(op::I32_ADD, op::I32_ADD_RI)),
             O::I32Sub => self.int_bin32(noncomm(op::I32_SUB, op::I32_SUB_RI, op::I32_SUB_IR)),
             O::I32Mul => self.int_bin32(comm(op::I32_MUL, op::I32_MUL_RI)),
-            O::I32DivS => self.int_bin32(noncomm(op::I32_DIV_S, op::I32_DIV_S_RI, op::I32_DIV_S_IR)),
-            O::I32DivU => self.int_bin32(noncomm(op::I32_DIV_U, op::I32_DIV_U_RI, op::I32_DIV_U_IR)),
-            O::I32RemS => self.int_bin32(noncomm(op::I32_REM_S, op::I32_REM_S_RI, op::I32_REM_S_IR)),
-            O::I32RemU => self.int_bin32(noncomm(op::I32_REM_U, op::I32_REM_U_RI, op::I32_REM_U_IR)),
+            O::I32DivS => {
+                self.int_bin32(noncomm(op::I32_DIV_S, op::I32_DIV_S_RI, op::I32_DIV_S_IR))
+            }
+            O::I32DivU => {
+                self.int_bin32(noncomm(op::I32_DIV_U, op::I32_DIV_U_RI, op::I32_DIV_U_IR))
+            }
+            O::I32RemS => {
+                self.int_bin32(noncomm(op::I32_REM_S, op::I32_REM_S_RI, op::I32_REM_S_IR))
+            }
+            O::I32RemU => {
+                self.int_bin32(noncomm(op::I32_REM_U, op::I32_REM_U_RI, op::I32_REM_U_IR))
+            }
             O::I32And => self.int_bin32(comm(op::I32_AND, op::I32_AND_RI)),
             O::I32Or => self.int_bin32(comm(op::I32_OR, op::I32_OR_RI)),
             O::I32Xor => self.int_bin32(comm(op::I32_XOR, op::I32_XOR_RI)),
             O::I32Shl => self.int_bin32(noncomm(op::I32_SHL, op::I32_SHL_RI, op::I32_SHL_IR)),
-            O::I32ShrS => self.int_bin32(noncomm(op::I32_SHR_S, op::I32_SHR_S_RI, op::I32_SHR_S_IR)),
-            O::I32ShrU => self.int_bin32(noncomm(op::I32_SHR_U, op::I32_SHR_U_RI, op::I32_SHR_U_IR)),
+            O::I32ShrS => {
+                self.int_bin32(noncomm(op::I32_SHR_S, op::I32_SHR_S_RI, op::I32_SHR_S_IR))
+            }
+            O::I32ShrU => {
+                self.int_bin32(noncomm(op::I32_SHR_U, op::I32_SHR_U_RI, op::I32_SHR_U_IR))
+            }
             O::I32Rotl => self.int_bin32(noncomm(op::I32_ROTL, op::I32_ROTL_RI, op::I32_ROTL_IR)),
             O::I32Rotr => self.int_bin32(noncomm(op::I32_ROTR, op::I32_ROTR_RI, op::I32_ROTR_IR)),
             O::I64Add => self.int_bin64(comm(op::I64_ADD, op::I64_ADD_RI)),
             O::I64Sub => self.int_bin64(noncomm(op::I64_SUB, op::I64_SUB_RI, op::I64_SUB_IR)),
             O::I64Mul => self.int_bin64(comm(op::I64_MUL, op::I64_MUL_RI)),
-            O::I64DivS => self.int_bin64(noncomm(op::I64_DIV_S, op::I64_DIV_S_RI, op::I64_DIV_S_IR)),
-            O::I64DivU => self.int_bin64(noncomm(op::I64_DIV_U, op::I64_DIV_U_RI, op::I64_DIV_U_IR)),
-            O::I64RemS => self.int_bin64(noncomm(op::I64_REM_S, op::I64_REM_S_RI, op::I64_REM_S_IR)),
-            O::I64RemU => self.int_bin64(noncomm(op::I64_REM_U, op::I64_REM_U_RI, op::I64_REM_U_IR)),
+            O::I64DivS => {
+                self.int_bin64(noncomm(op::I64_DIV_S, op::I64_DIV_S_RI, op::I64_DIV_S_IR))
+            }
+            O::I64DivU => {
+                self.int_bin64(noncomm(op::I64_DIV_U, op::I64_DIV_U_RI, op::I64_DIV_U_IR))
+            }
+            O::I64RemS => {
+                self.int_bin64(noncomm(op::I64_REM_S, op::I64_REM_S_RI, op::I64_REM_S_IR))
+            }
+            O::I64RemU => {
+                self.int_bin64(noncomm(op::I64_REM_U, op::I64_REM_U_RI, op::I64_REM_U_IR))
+            }
             O::I64And => self.int_bin64(comm(op::I64_AND, op::I64_AND_RI)),
             O::I64Or => self.int_bin64(comm(op::I64_OR, op::I64_OR_RI)),
             O::I64Xor => self.int_bin64(comm(op::I64_XOR, op::I64_XOR_RI)),
             O::I64Shl => self.int_bin64(noncomm(op::I64_SHL, op::I64_SHL_RI, op::I64_SHL_IR)),
-            O::I64ShrS => self.int_bin64(noncomm(op::I64_SHR_S, op::I64_SHR_S_RI, op::I64_SHR_S_IR)),
-            O::I64ShrU => self.int_bin64(noncomm(op::I64_SHR_U, op::I64_SHR_U_RI, op::I64_SHR_U_IR)),
+            O::I64ShrS => {
+                self.int_bin64(noncomm(op::I64_SHR_S, op::I64_SHR_S_RI, op::I64_SHR_S_IR))
+            }
+            O::I64ShrU => {
+                self.int_bin64(noncomm(op::I64_SHR_U, op::I64_SHR_U_RI, op::I64_SHR_U_IR))
+            }
             O::I64Rotl => self.int_bin64(noncomm(op::I64_ROTL, op::I64_ROTL_RI, op::I64_ROTL_IR)),
             O::I64Rotr => self.int_bin64(noncomm(op::I64_ROTR, op::I64_ROTR_RI, op::I64_ROTR_IR)),
 
@@ -856,7 +1038,9 @@ impl<'a> FuncTranslator<'a> {
             O::F64Sqrt => self.unary(op::F64_SQRT),
             O::I32WrapI64 => self.unary(op::I32_WRAP_I64),
             O::I64ExtendI32S => self.unary(op::I64_EXTEND_I32_S),
-            O::I64ExtendI32U => self.unary(op::I64_EXTEND_I32_U),
+            // Every i32 lives zero-extended in its slot (all i32 producers write it so), so
+            // zero-extension to i64 is already done.
+            O::I64ExtendI32U => {}
             O::I32Extend8S => self.unary(op::I32_EXTEND8_S),
             O::I32Extend16S => self.unary(op::I32_EXTEND16_S),
             O::I64Extend8S => self.unary(op::I64_EXTEND8_S),
@@ -889,7 +1073,10 @@ impl<'a> FuncTranslator<'a> {
             O::F32DemoteF64 => self.unary(op::F32_DEMOTE_F64),
             O::F64PromoteF32 => self.unary(op::F64_PROMOTE_F32),
             // Reinterpretations keep the bits: nothing to do.
-            O::I32ReinterpretF32 | O::I64ReinterpretF64 | O::F32ReinterpretI32 | O::F64ReinterpretI64 => {}
+            O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => {}
 
             O::MemoryCopy { dst_mem, src_mem } => {
                 self.memory_index(dst_mem)?;
@@ -905,7 +1092,15 @@ impl<'a> FuncTranslator<'a> {
             O::MemoryInit { data_index, mem } => {
                 self.memory_index(mem)?;
                 let [dst, src, len] = self.pop3();
-                self.emit(op::MEMORY_INIT, MemInit { seg: data_index, dst, src, len });
+                self.emit(
+                    op::MEMORY_INIT,
+                    MemInit {
+                        seg: data_index,
+                        dst,
+                        src,
+                        len,
+                    },
+                );
             }
             O::DataDrop { data_index } => {
                 self.emit(op::DATA_DROP, Seg { seg: data_index });
@@ -930,27 +1125,68 @@ impl<'a> FuncTranslator<'a> {
                 let delta = self.pop_slot();
                 let init = self.pop_slot();
                 let dst = self.temp(self.stack.len());
-                let pos = self.emit(op::TABLE_GROW, TableGrow { dst, table, init, delta });
+                let pos = self.emit(
+                    op::TABLE_GROW,
+                    TableGrow {
+                        dst,
+                        table,
+                        init,
+                        delta,
+                    },
+                );
                 self.push_result(pos, dst, None);
             }
             O::TableFill { table } => {
                 let [idx, val, len] = self.pop3();
-                self.emit(op::TABLE_FILL, TableFill { table, idx, val, len });
+                self.emit(
+                    op::TABLE_FILL,
+                    TableFill {
+                        table,
+                        idx,
+                        val,
+                        len,
+                    },
+                );
             }
-            O::TableCopy { dst_table, src_table } => {
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
                 let [dst, src, len] = self.pop3();
-                self.emit(op::TABLE_COPY, TableCopy { dst_table, src_table, dst, src, len });
+                self.emit(
+                    op::TABLE_COPY,
+                    TableCopy {
+                        dst_table,
+                        src_table,
+                        dst,
+                        src,
+                        len,
+                    },
+                );
             }
             O::TableInit { elem_index, table } => {
                 let [dst, src, len] = self.pop3();
-                self.emit(op::TABLE_INIT, TableInit { table, seg: elem_index, dst, src, len });
+                self.emit(
+                    op::TABLE_INIT,
+                    TableInit {
+                        table,
+                        seg: elem_index,
+                        dst,
+                        src,
+                        len,
+                    },
+                );
             }
             O::ElemDrop { elem_index } => {
                 self.emit(op::ELEM_DROP, Seg { seg: elem_index });
             }
             ref other => {
                 let name = format!("{other:?}");
-                let name = name.split([' ', '{']).next().unwrap_or("operator").to_string();
+                let name = name
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or("operator")
+                    .to_string();
                 return Err(self.unsupported(&format!("operator `{name}`")));
             }
         }
@@ -974,7 +1210,11 @@ impl<'a> FuncTranslator<'a> {
         let b = self.pop();
         let a = self.pop();
         let p = self.stack.len();
-        [self.slot_at(p, a), self.slot_at(p + 1, b), self.slot_at(p + 2, c)]
+        [
+            self.slot_at(p, a),
+            self.slot_at(p + 1, b),
+            self.slot_at(p + 2, c),
+        ]
     }
 
     fn local_set(&mut self, x: u32, tee: bool) {
@@ -1008,7 +1248,8 @@ impl<'a> FuncTranslator<'a> {
         self.memory_index(mem)?;
         let addr = self.pop_slot();
         let dst = self.temp(self.stack.len());
-        let offset = u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
+        let offset =
+            u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
         let pos = self.emit(op, Load { dst, addr, offset });
         self.push_result(pos, dst, None);
         Ok(())
@@ -1024,7 +1265,8 @@ impl<'a> FuncTranslator<'a> {
         let p = self.stack.len();
         let addr = self.slot_at(p, a);
         let src = self.slot_at(p + 1, v);
-        let offset = u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
+        let offset =
+            u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
         self.emit(op, Store { addr, src, offset });
         Ok(())
     }
@@ -1052,12 +1294,21 @@ impl<'a> FuncTranslator<'a> {
         let dst = self.temp(self.stack.len());
         let op = if is64 { op::I64_EQZ } else { op::I32_EQZ };
         let pos = self.emit(op, Un { dst, src });
-        let cmp = Cmp { is64, cond: Cond::Eq, a: src, b: Operand::Zero };
+        let cmp = Cmp {
+            is64,
+            cond: Cond::Eq,
+            a: src,
+            b: Operand::Zero,
+        };
         self.push_result(pos, dst, Some(cmp));
     }
 
     fn int_bin32(&mut self, f: IntBin<BinRI32>) {
-        self.int_bin(f, false, |dst, a, imm| BinRI32 { dst, a, imm: imm as i32 })
+        self.int_bin(f, false, |dst, a, imm| BinRI32 {
+            dst,
+            a,
+            imm: imm as i32,
+        })
     }
 
     fn int_bin64(&mut self, f: IntBin<BinRI64>) {
@@ -1069,27 +1320,66 @@ impl<'a> FuncTranslator<'a> {
         let a = self.pop();
         let p = self.stack.len();
         let dst = self.temp(p);
-        let as_imm = |v: u64| if is64 { v as i64 } else { v as u32 as i32 as i64 };
+        let as_imm = |v: u64| {
+            if is64 {
+                v as i64
+            } else {
+                v as u32 as i32 as i64
+            }
+        };
         let (pos, cmp) = match (a, b) {
             (_, Opd::Const(cb)) if !matches!(a, Opd::Const(_)) => {
                 let sa = self.slot_at(p, a);
                 let pos = self.emit(f.ri, ri(dst, sa, as_imm(cb)));
-                (pos, f.cmp.map(|cond| Cmp { is64, cond, a: sa, b: Operand::Imm(as_imm(cb)) }))
+                (
+                    pos,
+                    f.cmp.map(|cond| Cmp {
+                        is64,
+                        cond,
+                        a: sa,
+                        b: Operand::Imm(as_imm(cb)),
+                    }),
+                )
             }
-            (Opd::Const(ca), _) if !matches!(b, Opd::Const(_)) && (f.commutative || f.cmp.is_some() || f.ir.is_some()) => {
+            (Opd::Const(ca), _)
+                if !matches!(b, Opd::Const(_))
+                    && (f.commutative || f.cmp.is_some() || f.ir.is_some()) =>
+            {
                 let sb = self.slot_at(p + 1, b);
                 if f.commutative || f.cmp.is_some() {
                     // `c op b` as `b op' c` (comparisons swap their condition).
                     let (ri_op, cmp) = match f.cmp {
                         Some(cond) => {
                             let swapped = swapped_cmp(cond.swap(), is64);
-                            (swapped, Some(Cmp { is64, cond: cond.swap(), a: sb, b: Operand::Imm(as_imm(ca)) }))
+                            (
+                                swapped,
+                                Some(Cmp {
+                                    is64,
+                                    cond: cond.swap(),
+                                    a: sb,
+                                    b: Operand::Imm(as_imm(ca)),
+                                }),
+                            )
                         }
                         None => (None, None),
                     };
                     let pos = match ri_op {
-                        Some(SwappedOp::I32(op)) => self.emit(op, BinRI32 { dst, a: sb, imm: as_imm(ca) as i32 }),
-                        Some(SwappedOp::I64(op)) => self.emit(op, BinRI64 { dst, a: sb, imm: as_imm(ca) }),
+                        Some(SwappedOp::I32(op)) => self.emit(
+                            op,
+                            BinRI32 {
+                                dst,
+                                a: sb,
+                                imm: as_imm(ca) as i32,
+                            },
+                        ),
+                        Some(SwappedOp::I64(op)) => self.emit(
+                            op,
+                            BinRI64 {
+                                dst,
+                                a: sb,
+                                imm: as_imm(ca),
+                            },
+                        ),
                         None => self.emit(f.ri, ri(dst, sb, as_imm(ca))),
                     };
                     (pos, cmp)
@@ -1102,7 +1392,15 @@ impl<'a> FuncTranslator<'a> {
                 let sa = self.slot_at(p, a);
                 let sb = self.slot_at(p + 1, b);
                 let pos = self.emit(f.rr, BinRR { dst, a: sa, b: sb });
-                (pos, f.cmp.map(|cond| Cmp { is64, cond, a: sa, b: Operand::Slot(sb) }))
+                (
+                    pos,
+                    f.cmp.map(|cond| Cmp {
+                        is64,
+                        cond,
+                        a: sa,
+                        b: Operand::Slot(sb),
+                    }),
+                )
             }
         };
         self.push_result(pos, dst, cmp);
@@ -1127,7 +1425,13 @@ impl<'a> FuncTranslator<'a> {
             if imported {
                 self.emit(op::RETURN_CALL_IMPORT, Call { func, base: 0 });
             } else {
-                self.emit(op::RETURN_CALL, Call { func: func - self.env.num_imported_funcs, base: 0 });
+                self.emit(
+                    op::RETURN_CALL,
+                    Call {
+                        func: func - self.env.num_imported_funcs,
+                        base: 0,
+                    },
+                );
             }
             self.reachable = false;
             return Ok(());
@@ -1137,7 +1441,13 @@ impl<'a> FuncTranslator<'a> {
         if imported {
             self.emit(op::CALL_IMPORT, Call { func, base });
         } else {
-            self.emit(op::CALL, Call { func: func - self.env.num_imported_funcs, base });
+            self.emit(
+                op::CALL,
+                Call {
+                    func: func - self.env.num_imported_funcs,
+                    base,
+                },
+            );
         }
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
@@ -1164,13 +1474,29 @@ impl<'a> FuncTranslator<'a> {
         self.max_height = self.max_height.max(p + 1);
         if tail {
             self.move_tail_args(n);
-            self.emit(op::RETURN_CALL_INDIRECT, CallIndirect { table, type_id, index, base: 0 });
+            self.emit(
+                op::RETURN_CALL_INDIRECT,
+                CallIndirect {
+                    table,
+                    type_id,
+                    index,
+                    base: 0,
+                },
+            );
             self.reachable = false;
             return;
         }
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
-        self.emit(op::CALL_INDIRECT, CallIndirect { table, type_id, index, base });
+        self.emit(
+            op::CALL_INDIRECT,
+            CallIndirect {
+                table,
+                type_id,
+                index,
+                base,
+            },
+        );
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
             self.push(Opd::Temp);
@@ -1227,7 +1553,8 @@ impl<'a> FuncTranslator<'a> {
                     stub
                 }
             };
-            self.code.patch_u32(byte, (stub as i64 - pos as i64) as i32 as u32);
+            self.code
+                .patch_u32(byte, (stub as i64 - pos as i64) as i32 as u32);
         }
         self.last = None;
         self.reachable = false;
@@ -1244,7 +1571,13 @@ impl<'a> FuncTranslator<'a> {
         let cond = self.pop();
         let p = self.stack.len();
         let slot = self.slot_at(p, cond);
-        let skip = self.emit(op::BR_IF_EQZ, BrCond { cond: slot, offset: 0 });
+        let skip = self.emit(
+            op::BR_IF_EQZ,
+            BrCond {
+                cond: slot,
+                offset: 0,
+            },
+        );
         let saved = self.reachable;
         if depth as usize == self.ctrl.len() - 1 {
             self.ret();
@@ -1296,14 +1629,38 @@ fn swapped_cmp(cond: Cond, is64: bool) -> Option<SwappedOp> {
 }
 
 fn comm<L: 'static>(rr: Op<BinRR>, ri: Op<L>) -> IntBin<L> {
-    IntBin { rr, ri, ir: None, commutative: true, cmp: None }
+    IntBin {
+        rr,
+        ri,
+        ir: None,
+        commutative: true,
+        cmp: None,
+    }
 }
 fn noncomm<L: 'static>(rr: Op<BinRR>, ri: Op<L>, ir: Op<L>) -> IntBin<L> {
-    IntBin { rr, ri, ir: Some(ir), commutative: false, cmp: None }
+    IntBin {
+        rr,
+        ri,
+        ir: Some(ir),
+        commutative: false,
+        cmp: None,
+    }
 }
 fn i32_cmp(rr: Op<BinRR>, ri: Op<BinRI32>, cond: Cond) -> IntBin<BinRI32> {
-    IntBin { rr, ri, ir: None, commutative: false, cmp: Some(cond) }
+    IntBin {
+        rr,
+        ri,
+        ir: None,
+        commutative: false,
+        cmp: Some(cond),
+    }
 }
 fn i64_cmp(rr: Op<BinRR>, ri: Op<BinRI64>, cond: Cond) -> IntBin<BinRI64> {
-    IntBin { rr, ri, ir: None, commutative: false, cmp: Some(cond) }
+    IntBin {
+        rr,
+        ri,
+        ir: None,
+        commutative: false,
+        cmp: Some(cond),
+    }
 }
