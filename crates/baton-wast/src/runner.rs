@@ -185,7 +185,7 @@ impl<'s> ScriptRunner<'s> {
             .map_err(|e| match self.skipped_import(module) {
                 Some(reason) if matches!(e, Error::Link(_)) => Halt::Skip(reason),
                 _ => match e {
-                    Error::Unsupported { message, .. } => Halt::Skip(unsupported(&message)),
+                    Error::Unsupported { message, .. } => Halt::Skip(unsupported(&message, None)),
                     e => Halt::Fail(format!("instantiation failed: {}", describe(&e))),
                 },
             })
@@ -364,7 +364,9 @@ impl<'s> ScriptRunner<'s> {
             Ok(_) => Err(Halt::Fail(format!(
                 "module was accepted, but should be rejected with \"{message}\""
             ))),
-            Err(Error::Unsupported { message, .. }) => Err(Halt::Skip(unsupported(&message))),
+            Err(Error::Unsupported { message, .. }) => {
+                Err(Halt::Skip(unsupported(&message, Some(&bytes))))
+            }
             Err(Error::Parse { .. } | Error::Validation { .. }) => Ok(()),
             Err(other) => Err(Halt::Fail(format!(
                 "expected a parse/validation error (\"{message}\"), got: {}",
@@ -380,7 +382,7 @@ impl<'s> ScriptRunner<'s> {
                 "module linked, but should fail with \"{message}\""
             ))),
             Err(Error::Link(_) | Error::Instantiation(_)) => Ok(()),
-            Err(Error::Unsupported { message, .. }) => Err(Halt::Skip(unsupported(&message))),
+            Err(Error::Unsupported { message, .. }) => Err(Halt::Skip(unsupported(&message, None))),
             Err(e) => Err(Halt::Fail(format!(
                 "expected a link error (\"{message}\"), got: {}",
                 describe(&e)
@@ -408,7 +410,7 @@ fn encode(module: &mut QuoteWat<'_>) -> Encoded {
 /// Classifies a compile error on a module that was expected to load.
 fn compile_error(error: Error, bytes: &[u8]) -> Halt {
     if let Error::Unsupported { message, .. } = &error {
-        return Halt::Skip(unsupported(message));
+        return Halt::Skip(unsupported(message, Some(bytes)));
     }
     match features::missing_feature(bytes) {
         Some(reason) => Halt::Skip(reason),
@@ -417,7 +419,19 @@ fn compile_error(error: Error, bytes: &[u8]) -> Halt {
 }
 
 /// Skip reason for an `Error::Unsupported` from the engine.
-fn unsupported(message: &str) -> String {
+///
+/// Prefers the proposal-level reason from [`features::missing_feature`] (so
+/// all SIMD modules share one line of the skip table, whatever operator the
+/// engine tripped on first); otherwise uses the engine's message without its
+/// per-function suffix, for the same reason.
+fn unsupported(message: &str, bytes: Option<&[u8]>) -> String {
+    if let Some(reason) = bytes.and_then(features::missing_feature) {
+        return reason;
+    }
+    let message = match message.rfind(" (in function ") {
+        Some(at) if message.ends_with(')') => &message[..at],
+        _ => message,
+    };
     format!("engine reports unsupported: {message}")
 }
 

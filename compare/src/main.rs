@@ -1,0 +1,317 @@
+//! `baton-compare`: runs Baton's benchmark workloads on Baton and its peers
+//! in one process and prints a markdown table.
+//!
+//! ```text
+//! cargo run --release --manifest-path compare/Cargo.toml -- [--quick] [--samples N]
+//!     [--filter SUBSTRING] [--engines Baton,wasmi,...]
+//! ```
+//!
+//! All engines run inside one binary on purpose: code layout alone moves wall
+//! time by up to ~30% between builds, so comparing numbers from different
+//! binaries is noisier than the differences being measured.
+//!
+//! Every engine's checksum is compared with the baseline's (and with the one
+//! recorded in `workloads.txt`); any disagreement makes the exit status 1.
+
+mod engines;
+mod workloads;
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::panic::{self, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use engines::{EngineDef, Runner};
+
+struct Options {
+    quick: bool,
+    samples: usize,
+    filter: Option<String>,
+    engines: Option<Vec<String>>,
+}
+
+fn parse_args() -> Result<Options> {
+    let mut opts = Options {
+        quick: false,
+        samples: 0,
+        filter: None,
+        engines: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => opts.quick = true,
+            "--samples" => {
+                opts.samples = args
+                    .next()
+                    .context("--samples N")?
+                    .parse()
+                    .context("--samples N")?
+            }
+            "--filter" => opts.filter = Some(args.next().context("--filter SUBSTRING")?),
+            "--engines" => {
+                let list = args.next().context("--engines A,B")?;
+                opts.engines = Some(list.split(',').map(|s| s.trim().to_lowercase()).collect());
+            }
+            // `cargo bench`-style harness flags are ignored so that
+            // `cargo run -- --bench` style invocations do not fail.
+            "--bench" => {}
+            "-h" | "--help" => {
+                println!(
+                    "usage: baton-compare [--quick] [--samples N] [--filter SUBSTRING] [--engines A,B,..]\n\
+                     --quick     small inputs, 3 samples (a smoke test, not a measurement)\n\
+                     --samples   timed calls per engine and workload (default 5)"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?} (try --help)"),
+        }
+    }
+    if opts.samples == 0 {
+        opts.samples = if opts.quick { 3 } else { 5 };
+    }
+    Ok(opts)
+}
+
+/// What happened when one engine ran one workload.
+enum Outcome {
+    /// Median wall time of one `run(n)` call, and the checksum it returned.
+    Ok { median: Duration, result: i64 },
+    /// The engine returned an error (compile, instantiate or trap).
+    Failed(String),
+    /// The engine panicked (makepad-stitch does on some valid modules).
+    Panicked(String),
+}
+
+thread_local! {
+    /// Message of the last panic on this thread, captured by our hook so a
+    /// panicking engine is reported in the table instead of on stderr.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn install_panic_hook() {
+    panic::set_hook(Box::new(|info| {
+        let msg = if let Some(s) = info.payload().downcast_ref::<&str>() {
+            s.to_string()
+        } else if let Some(s) = info.payload().downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "non-string panic payload".to_string()
+        };
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+    }));
+}
+
+/// Runs `f`, turning a panic into `Err(message)`.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
+        LAST_PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| "panic".to_string())
+    })
+}
+
+fn measure(engine: &EngineDef, wasm: &[u8], n: i32, samples: usize) -> Outcome {
+    let mut runner: Box<dyn Runner> = match guarded(|| (engine.prepare)(wasm)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Outcome::Failed(format!("{e:#}")),
+        Err(p) => return Outcome::Panicked(p),
+    };
+    // One untimed warm-up call: lazy translation, page faults on fresh
+    // memory and cold caches should not land in the first sample.
+    let mut times = Vec::with_capacity(samples);
+    let mut result = None;
+    for i in 0..=samples {
+        let start = Instant::now();
+        let r = match guarded(|| runner.call(n)) {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Outcome::Failed(format!("{e:#}")),
+            Err(p) => return Outcome::Panicked(p),
+        };
+        let elapsed = start.elapsed();
+        if let Some(prev) = result {
+            if prev != r {
+                return Outcome::Failed(format!("nondeterministic: {prev:#x} then {r:#x}"));
+            }
+        }
+        result = Some(r);
+        if i > 0 {
+            times.push(elapsed);
+        }
+    }
+    times.sort();
+    Outcome::Ok {
+        median: times[times.len() / 2],
+        result: result.unwrap(),
+    }
+}
+
+fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+fn main() -> Result<()> {
+    let opts = parse_args()?;
+    install_panic_hook();
+
+    let mut engines = engines::all();
+    if let Some(wanted) = &opts.engines {
+        engines.retain(|e| wanted.contains(&e.name.to_lowercase()));
+    }
+    if engines.is_empty() {
+        bail!("no engines selected");
+    }
+    let mut workloads = workloads::load(&workloads::workloads_dir())?;
+    if let Some(f) = &opts.filter {
+        workloads.retain(|w| w.name.contains(f.as_str()));
+    }
+
+    // outcomes[w][e]
+    let mut outcomes: Vec<Vec<Outcome>> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    for w in &workloads {
+        let n = if opts.quick { w.small_n } else { w.bench_n };
+        let recorded = if opts.quick {
+            w.small_result
+        } else {
+            w.bench_result
+        };
+        let mut row = Vec::new();
+        for e in &engines {
+            eprint!("{:<14} n={:<10} {:<10} ", w.name, n, e.name);
+            let o = measure(e, &w.wasm, n, opts.samples);
+            match &o {
+                Outcome::Ok { median, result } => {
+                    eprintln!("{:>10}  result {result:#018x}", fmt_duration(*median))
+                }
+                Outcome::Failed(m) => eprintln!("failed: {m}"),
+                Outcome::Panicked(m) => eprintln!("panicked: {m}"),
+            }
+            row.push(o);
+        }
+        // Cross-check results: against the recorded checksum if there is
+        // one, else against the first engine that produced a result.
+        let reference = recorded.or_else(|| {
+            row.iter().find_map(|o| match o {
+                Outcome::Ok { result, .. } => Some(*result),
+                _ => None,
+            })
+        });
+        for (e, o) in engines.iter().zip(&row) {
+            match o {
+                Outcome::Ok { result, .. } if Some(*result) != reference => problems.push(format!(
+                    "{}: {} returned {result:#018x}, expected {:#018x}",
+                    w.name,
+                    e.name,
+                    reference.unwrap()
+                )),
+                Outcome::Failed(m) => problems.push(format!("{}: {} failed: {m}", w.name, e.name)),
+                Outcome::Panicked(m) => {
+                    problems.push(format!("{}: {} panicked: {m}", w.name, e.name))
+                }
+                _ => {}
+            }
+        }
+        outcomes.push(row);
+    }
+
+    print!(
+        "{}",
+        render_table(&engines, &workloads, &outcomes, opts.quick)
+    );
+    if !problems.is_empty() {
+        println!("\nProblems:\n");
+        for p in &problems {
+            println!("- {p}");
+        }
+    }
+    let mismatch = problems.iter().any(|p| p.contains(" returned "));
+    if mismatch {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// Markdown table: one row per workload, per engine the median time and the
+/// ratio engine/baseline (>1 = slower than the baseline), then a geometric
+/// mean of the ratios over the workloads every engine ran.
+fn render_table(
+    engines: &[EngineDef],
+    workloads: &[workloads::Workload],
+    outcomes: &[Vec<Outcome>],
+    quick: bool,
+) -> String {
+    let base = engines[0].name;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nMedian time of one `run(n)` call; in parentheses time / {base} time (> 1 = slower than {base}){}.\n",
+        if quick { " — QUICK mode: small inputs, not a measurement" } else { "" }
+    );
+    let _ = write!(s, "| workload | n |");
+    for e in engines {
+        let _ = write!(s, " {} |", e.name);
+    }
+    let _ = write!(s, "\n|---|---:|");
+    for _ in engines {
+        let _ = write!(s, "---:|");
+    }
+    s.push('\n');
+    let mut log_sums = vec![0.0f64; engines.len()];
+    let mut counts = vec![0usize; engines.len()];
+    for (w, row) in workloads.iter().zip(outcomes) {
+        let n = if quick { w.small_n } else { w.bench_n };
+        let _ = write!(s, "| {} | {} |", w.name, n);
+        let base_time = match &row[0] {
+            Outcome::Ok { median, .. } => Some(median.as_secs_f64()),
+            _ => None,
+        };
+        for (i, o) in row.iter().enumerate() {
+            let cell = match o {
+                Outcome::Ok { median, .. } => match base_time {
+                    Some(b) if i > 0 => {
+                        let ratio = median.as_secs_f64() / b;
+                        log_sums[i] += ratio.ln();
+                        counts[i] += 1;
+                        format!("{} ({ratio:.2}x)", fmt_duration(*median))
+                    }
+                    _ => fmt_duration(*median),
+                },
+                Outcome::Failed(_) => "failed".to_string(),
+                Outcome::Panicked(_) => "panicked".to_string(),
+            };
+            let _ = write!(s, " {cell} |");
+        }
+        s.push('\n');
+    }
+    let _ = write!(s, "| **geomean vs {base}** | |");
+    for (i, _) in engines.iter().enumerate() {
+        let cell = if i == 0 {
+            "1.00x".to_string()
+        } else if counts[i] == 0 {
+            "–".to_string()
+        } else {
+            format!(
+                "**{:.2}x** ({} workloads)",
+                (log_sums[i] / counts[i] as f64).exp(),
+                counts[i]
+            )
+        };
+        let _ = write!(s, " {cell} |");
+    }
+    s.push('\n');
+    s
+}

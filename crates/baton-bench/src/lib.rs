@@ -1,0 +1,130 @@
+//! Shared helpers for Baton's benchmarks.
+//!
+//! - [`load_workloads`] reads `benches/workloads/workloads.txt` (at the
+//!   repository root) and the `.wasm` files it names; every workload exports
+//!   `run(n: i32) -> i64` and returns a checksum.
+//! - [`Instantiated`] is a workload compiled and instantiated on Baton.
+//! - [`synth`] generates a large synthetic module for translation benchmarks.
+//!
+//! The criterion benchmarks live in `benches/baton.rs`
+//! (`cargo bench -p baton-bench`); `src/bin/workload.rs` runs one workload
+//! once, for callgrind instruction counts.
+
+pub mod synth;
+
+use std::path::{Path, PathBuf};
+
+/// One benchmark workload (a line of `workloads.txt` plus its binary).
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// Short name; the binary is `NAME.wasm` next to the list.
+    pub name: String,
+    /// The module's binary.
+    pub wasm: Vec<u8>,
+    /// Input for instruction-count guards (~10-50M instructions).
+    pub small_n: i32,
+    /// Input for wall-clock benchmarks (~0.2-1 s on wasmi 2.0).
+    pub bench_n: i32,
+    /// Checksum `run(small_n)` must return, if recorded.
+    pub small_result: Option<i64>,
+    /// Checksum `run(bench_n)` must return, if recorded.
+    pub bench_result: Option<i64>,
+}
+
+impl Workload {
+    /// The recorded checksum for input `n`, if `n` is one of the two
+    /// recorded inputs and a checksum was recorded for it.
+    pub fn expected(&self, n: i32) -> Option<i64> {
+        if n == self.small_n {
+            self.small_result
+        } else if n == self.bench_n {
+            self.bench_result
+        } else {
+            None
+        }
+    }
+}
+
+/// `benches/workloads` at the repository root, located from this crate's
+/// manifest so it works whatever the current directory is.
+pub fn workloads_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/workloads")
+}
+
+fn parse_checksum(field: &str) -> Result<Option<i64>, String> {
+    if field == "-" {
+        return Ok(None);
+    }
+    u64::from_str_radix(field.trim_start_matches("0x"), 16)
+        .map(|bits| Some(bits as i64))
+        .map_err(|e| format!("bad checksum {field:?}: {e}"))
+}
+
+/// Reads the workload list in `dir` and every module it names.
+pub fn load_workloads_from(dir: &Path) -> Result<Vec<Workload>, String> {
+    let list_path = dir.join("workloads.txt");
+    let list = std::fs::read_to_string(&list_path)
+        .map_err(|e| format!("reading {}: {e}", list_path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in list.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = || format!("{}:{}", list_path.display(), i + 1);
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() != 5 {
+            return Err(format!("{}: expected 5 fields", at()));
+        }
+        let wasm_path = dir.join(format!("{}.wasm", f[0]));
+        let wasm = std::fs::read(&wasm_path).map_err(|e| {
+            format!(
+                "reading {} (run benches/workloads/build.sh?): {e}",
+                wasm_path.display()
+            )
+        })?;
+        let int = |s: &str| {
+            s.parse::<i32>()
+                .map_err(|e| format!("{}: {s:?}: {e}", at()))
+        };
+        out.push(Workload {
+            name: f[0].to_string(),
+            wasm,
+            small_n: int(f[1])?,
+            bench_n: int(f[2])?,
+            small_result: parse_checksum(f[3]).map_err(|e| format!("{}: {e}", at()))?,
+            bench_result: parse_checksum(f[4]).map_err(|e| format!("{}: {e}", at()))?,
+        });
+    }
+    Ok(out)
+}
+
+/// [`load_workloads_from`] on [`workloads_dir`]; panics with a readable
+/// message on failure (benchmarks cannot do anything useful without them).
+pub fn load_workloads() -> Vec<Workload> {
+    load_workloads_from(&workloads_dir()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A workload compiled and instantiated on Baton, ready to call `run`.
+pub struct Instantiated {
+    /// The store owning the instance.
+    pub store: baton::Store<()>,
+    /// The `run(n: i32) -> i64` export.
+    pub run: baton::TypedFunc<i32, i64>,
+}
+
+impl Instantiated {
+    /// Compiles (validates + translates) and instantiates `wasm` on `engine`.
+    pub fn new(engine: &baton::Engine, wasm: &[u8]) -> Result<Self, baton::Error> {
+        let module = baton::Module::new(engine, wasm)?;
+        let mut store = baton::Store::new(engine, ());
+        let instance = baton::Instance::new(&mut store, &module, &[])?;
+        let run = instance.get_typed_func::<i32, i64>(&store, "run")?;
+        Ok(Self { store, run })
+    }
+
+    /// Calls `run(n)` once.
+    pub fn call(&mut self, n: i32) -> Result<i64, baton::Error> {
+        self.run.call(&mut self.store, n)
+    }
+}

