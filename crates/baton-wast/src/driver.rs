@@ -24,6 +24,9 @@ pub struct WastOptions {
     /// Print `file:line: directive` to stderr before running each directive,
     /// so an engine hang or abort can be pinned to the directive that caused it.
     pub trace: bool,
+    /// Engine configuration the scripts run with (e.g. fuel metering switched on, to
+    /// check that metered code computes the same results).
+    pub config: baton::Config,
 }
 
 impl Default for WastOptions {
@@ -33,6 +36,7 @@ impl Default for WastOptions {
             stack_size: 64 << 20,
             threads: 0,
             trace: false,
+            config: baton::Config::default(),
         }
     }
 }
@@ -69,7 +73,7 @@ pub fn run_script(name: &str, source: &str, options: &WastOptions) -> FileReport
             return report;
         }
     };
-    let mut runner = match ScriptRunner::new(name, source, options.print) {
+    let mut runner = match ScriptRunner::new(name, source, options.print, &options.config) {
         Ok(runner) => runner,
         Err(e) => {
             let message = format!("{name}: could not set up the spectest module: {e}");

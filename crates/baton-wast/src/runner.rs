@@ -49,9 +49,16 @@ pub struct ScriptRunner<'s> {
 
 impl<'s> ScriptRunner<'s> {
     /// Creates a runner for the script `source` called `file`, with the `spectest` module defined.
-    pub fn new(file: &'s str, source: &'s str, print: bool) -> Result<Self, Error> {
-        let engine = Engine::default();
+    pub fn new(
+        file: &'s str,
+        source: &'s str,
+        print: bool,
+        config: &baton::Config,
+    ) -> Result<Self, Error> {
+        let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
+        // Metered engines get all the fuel they can use: the scripts test semantics.
+        let _ = store.set_fuel(u64::MAX);
         let mut linker = Linker::new(&engine);
         // Scripts legitimately register several modules under one name.
         linker.allow_shadowing(true);

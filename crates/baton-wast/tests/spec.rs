@@ -51,6 +51,19 @@ fn selection() -> (Vec<Script>, Vec<(String, String)>) {
 
 #[test]
 fn spec_testsuite() {
+    run_suite(WastOptions::default());
+}
+
+/// The same suite on an engine with fuel metering and interruption checks compiled in:
+/// the extra instructions must not change any result.
+#[test]
+fn spec_testsuite_metered_and_interruptible() {
+    let mut options = WastOptions::default();
+    options.config.consume_fuel(true).interruptible(true);
+    run_suite(options);
+}
+
+fn run_suite(options: WastOptions) {
     let (scripts, out_of_scope) = selection();
     // Guards against the data crate changing shape and the test passing vacuously.
     assert!(
@@ -59,7 +72,7 @@ fn spec_testsuite() {
         scripts.len()
     );
 
-    let mut report: WastReport = run_scripts(&scripts, &WastOptions::default());
+    let mut report: WastReport = run_scripts(&scripts, &options);
     for (name, reason) in out_of_scope {
         report.add_out_of_scope(name, reason);
     }

@@ -10,6 +10,8 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) max_host_reentry: usize,
+    pub(crate) consume_fuel: bool,
+    pub(crate) interruptible: bool,
 }
 
 impl Default for Config {
@@ -18,6 +20,8 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_stack_slots: 1 << 20,
             max_host_reentry: 100,
+            consume_fuel: false,
+            interruptible: false,
         }
     }
 }
@@ -37,6 +41,20 @@ impl Config {
     /// The size of the value stack, in 8-byte slots, before "call stack exhausted".
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(1024);
+        self
+    }
+
+    /// Meter execution with fuel (see `Store::set_fuel`): every Wasm operator costs 1
+    /// unit, charged when its basic block starts. Modules compiled without it pay nothing.
+    pub fn consume_fuel(&mut self, yes: bool) -> &mut Self {
+        self.consume_fuel = yes;
+        self
+    }
+
+    /// Let `Store::interrupt_handle` stop running guests at their next loop iteration or
+    /// function entry. Modules compiled without it pay nothing.
+    pub fn interruptible(&mut self, yes: bool) -> &mut Self {
+        self.interruptible = yes;
         self
     }
 

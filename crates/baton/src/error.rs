@@ -31,12 +31,14 @@ pub enum TrapCode {
     OutOfFuel,
     /// A host function re-entered Wasm too deeply.
     HostReentryLimit,
+    /// The store's interrupt handle stopped the guest.
+    Interrupted,
 }
 
 impl TrapCode {
     pub(crate) fn from_u32(code: u32) -> TrapCode {
         use TrapCode::*;
-        const ALL: [TrapCode; 12] = [
+        const ALL: [TrapCode; 13] = [
             Unreachable,
             MemoryOutOfBounds,
             TableOutOfBounds,
@@ -49,6 +51,7 @@ impl TrapCode {
             StackOverflow,
             OutOfFuel,
             HostReentryLimit,
+            Interrupted,
         ];
         ALL.get(code as usize).copied().unwrap_or(Unreachable)
     }
@@ -68,6 +71,7 @@ impl TrapCode {
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::HostReentryLimit => "call stack exhausted (host re-entry limit)",
+            TrapCode::Interrupted => "interrupted",
         }
     }
 }

@@ -58,8 +58,12 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64, Error> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
+        let limiter = inner
+            .limiter
+            .as_deref_mut()
+            .map(|l| -> &mut dyn crate::ResourceLimiter { l });
         inner.memories[self.index as usize]
-            .grow(delta)
+            .grow_limited(delta, limiter)
             .ok_or_else(|| Error::Usage(format!("memory cannot grow by {delta} pages")))
     }
 
@@ -189,8 +193,12 @@ impl Table {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
         let cell = init.to_cell(inner);
+        let limiter = inner
+            .limiter
+            .as_deref_mut()
+            .map(|l| -> &mut dyn crate::ResourceLimiter { l });
         inner.tables[self.index as usize]
-            .grow(delta, cell)
+            .grow_limited(delta, cell, limiter)
             .ok_or_else(|| Error::Usage(format!("table cannot grow by {delta}")))
     }
 }

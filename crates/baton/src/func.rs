@@ -138,6 +138,69 @@ pub(crate) fn invoke<T, R>(
     write: impl FnOnce(&mut [u64]),
     read: impl FnOnce(&StoreInner, &[u64]) -> R,
 ) -> Result<R, Error> {
+    match begin(store, index, write)? {
+        Begun::Host(cells) => Ok(read(&store.inner, &cells)),
+        Begun::Wasm(act, regs) => match drive(store, &act, regs, false) {
+            Step::Done => {
+                finish(store, &act);
+                Ok(read(
+                    &store.inner,
+                    &store.inner.stack[act.base..act.base + act.results],
+                ))
+            }
+            Step::Failed(e) => {
+                finish(store, &act);
+                Err(e)
+            }
+            Step::OutOfFuel(_) | Step::HostError { .. } => {
+                unreachable!("only resumable runs suspend")
+            }
+        },
+    }
+}
+
+/// An activation of Wasm code from the host: where its frame and frames start and what to
+/// restore when it ends.
+pub(crate) struct Activation {
+    base: usize,
+    results: usize,
+    frames_before: usize,
+    saved: (
+        *const InstanceEntity,
+        *const crate::runtime::CompiledFunc,
+        *mut crate::runtime::MemoryEntity,
+    ),
+    saved_top: usize,
+}
+
+enum Begun {
+    /// A host function was called directly; its results.
+    Host(Vec<u64>),
+    /// Wasm code is ready to run from these registers.
+    Wasm(Activation, Regs),
+}
+
+/// How a run of an activation stopped.
+enum Step {
+    Done,
+    Failed(Error),
+    /// Out of fuel at a fuel check; resume from these registers.
+    OutOfFuel(Regs),
+    /// A host function failed; resume (with its results) from `resume`.
+    HostError {
+        error: Error,
+        func: *const FuncEntity,
+        args: *mut u64,
+        resume: Regs,
+    },
+}
+
+/// Sets up the activation of store function `index` (or calls it, if it is a host function).
+fn begin<T>(
+    store: &mut Store<T>,
+    index: u32,
+    write: impl FnOnce(&mut [u64]),
+) -> Result<Begun, Error> {
     let entity: *const FuncEntity = &*store.inner.funcs[index as usize];
     // SAFETY: entities are boxed and live as long as the store.
     let (n, m) = unsafe { ((*entity).ty.params().len(), (*entity).ty.results().len()) };
@@ -147,7 +210,8 @@ pub(crate) fn invoke<T, R>(
         let mut cells = vec![0u64; k];
         write(&mut cells[..n]);
         call_host(store, entity, cells.as_mut_ptr(), None)?;
-        return Ok(read(&store.inner, &cells[..m]));
+        cells.truncate(m);
+        return Ok(Begun::Host(cells));
     }
 
     let config = store.inner.engine.config().clone();
@@ -164,16 +228,25 @@ pub(crate) fn invoke<T, R>(
     write(&mut store.inner.stack[base..base + n]);
 
     let inner = &mut store.inner;
+    inner.wire();
     let stack = inner.stack.as_mut_ptr();
     // SAFETY: `base + k` is within the stack (checked above).
     let sp = unsafe { stack.add(base) };
+    // SAFETY: `entity` is a Wasm function: its instance and code are live.
+    let (inst, compiled) = unsafe { ((*entity).inst, &*(*entity).compiled) };
+    if base + compiled.frame_size as usize > inner.stack.len() {
+        return Err(TrapCode::StackOverflow.into());
+    }
     let ctx = &mut inner.ctx;
     // SAFETY: the stack is never reallocated once allocated.
     ctx.stack_end = unsafe { stack.add(inner.stack.len()) };
-    let saved = (ctx.inst, ctx.compiled, ctx.mem);
-    let frames_before = ctx.frames.len();
-    // SAFETY: `entity` is a Wasm function: its instance and code are live.
-    let (inst, compiled) = unsafe { ((*entity).inst, &*(*entity).compiled) };
+    let act = Activation {
+        base,
+        results: m,
+        frames_before: ctx.frames.len(),
+        saved: (ctx.inst, ctx.compiled, ctx.mem),
+        saved_top: inner.stack_top,
+    };
     ctx.frames.push(Frame {
         ret_ip: &EXIT_CODE as *const Handler as Ip,
         sp,
@@ -181,12 +254,7 @@ pub(crate) fn invoke<T, R>(
     });
     // SAFETY: the instance belongs to this store.
     unsafe { ctx.enter_instance(inst) };
-    if base + compiled.frame_size as usize > inner.stack.len() {
-        ctx.frames.truncate(frames_before);
-        (ctx.inst, ctx.compiled, ctx.mem) = saved;
-        return Err(TrapCode::StackOverflow.into());
-    }
-    // SAFETY: the frame fits in the stack (checked just above).
+    // SAFETY: the frame fits in the stack (checked above).
     unsafe {
         core::ptr::write_bytes(
             sp.add(compiled.num_params as usize),
@@ -195,25 +263,42 @@ pub(crate) fn invoke<T, R>(
         )
     };
     let (mem, len) = ctx.mem_regs();
-    let mut regs = Regs {
-        ip: compiled.code,
-        sp,
-        mem,
-        len,
-    };
     inner.depth += 1;
-    let saved_top = inner.stack_top;
+    Ok(Begun::Wasm(
+        act,
+        Regs {
+            ip: compiled.code,
+            sp,
+            mem,
+            len,
+        },
+    ))
+}
 
-    let result = loop {
+/// Runs an activation from `regs` until it returns, fails or (if `resumable`) suspends.
+fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: bool) -> Step {
+    let stack = store.inner.stack.as_mut_ptr();
+    loop {
         // SAFETY: `regs` is a valid state: the entry of a translated function with its
-        // frame in the stack, or a state saved by a handler before a host call.
+        // frame in the stack, or a state saved by a handler when it stopped.
         let control = unsafe { dispatch::run(regs, &mut store.inner.ctx) };
         match control {
-            Control::Done => break Ok(()),
-            Control::Trap => {
-                break Err(Error::Trap(trap_with_backtrace(
+            Control::Done => return Step::Done,
+            Control::Interrupted => {
+                store
+                    .inner
+                    .interrupt
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
+                return Step::Failed(Error::Trap(trap_with_backtrace(
                     &store.inner,
-                    frames_before,
+                    act.frames_before,
+                )));
+            }
+            Control::OutOfFuel if resumable => return Step::OutOfFuel(store.inner.ctx.regs),
+            Control::Trap | Control::OutOfFuel => {
+                return Step::Failed(Error::Trap(trap_with_backtrace(
+                    &store.inner,
+                    act.frames_before,
                 )))
             }
             Control::Host => {
@@ -233,13 +318,22 @@ pub(crate) fn invoke<T, R>(
                     let hk = (*func).ty.params().len().max((*func).ty.results().len());
                     args.add(hk).offset_from(stack) as usize
                 };
+                let saved_top = store.inner.stack_top;
                 store.inner.stack_top = args_end;
                 let r = call_host(store, func, args, Some(caller));
                 store.inner.stack_top = saved_top;
                 let ctx = &mut store.inner.ctx;
                 (ctx.inst, ctx.compiled, ctx.mem) = here;
-                if let Err(e) = r {
-                    break Err(e);
+                if let Err(error) = r {
+                    if resumable {
+                        return Step::HostError {
+                            error,
+                            func,
+                            args,
+                            resume,
+                        };
+                    }
+                    return Step::Failed(error);
                 }
                 // The host may have grown the memory.
                 let (mem, len) = ctx.mem_regs();
@@ -252,16 +346,229 @@ pub(crate) fn invoke<T, R>(
             }
             Control::Continue => unreachable!("the trampoline consumes Continue"),
         }
-    };
+    }
+}
 
+/// Ends an activation: drops its frames and restores the context it started from.
+fn finish<T>(store: &mut Store<T>, act: &Activation) {
     let inner = &mut store.inner;
     inner.depth -= 1;
-    inner.stack_top = saved_top;
+    inner.stack_top = act.saved_top;
     let ctx = &mut inner.ctx;
-    ctx.frames.truncate(frames_before);
-    (ctx.inst, ctx.compiled, ctx.mem) = saved;
-    result?;
-    Ok(read(inner, &inner.stack[base..base + m]))
+    ctx.frames.truncate(act.frames_before);
+    (ctx.inst, ctx.compiled, ctx.mem) = act.saved;
+}
+
+/// The outcome of [`Func::call_resumable`] or [`ResumableInvocation::resume`].
+pub enum ResumableCall {
+    /// The call returned; its results are in the `results` slice given.
+    Finished,
+    /// The call ran out of fuel; add fuel and resume it.
+    OutOfFuel(ResumableInvocation),
+    /// A host function returned an error (e.g. to suspend the guest); resume with the
+    /// results that host function should have produced.
+    HostTrap(ResumableInvocation),
+}
+
+/// A suspended call: resumable exactly where it stopped.
+pub struct ResumableInvocation {
+    store: u64,
+    act: Activation,
+    /// Registers to resume from, and the context to restore.
+    regs: Regs,
+    running: (
+        *const InstanceEntity,
+        *const crate::runtime::CompiledFunc,
+        *mut crate::runtime::MemoryEntity,
+    ),
+    frames_len: usize,
+    host: Option<(Error, *const FuncEntity, *mut u64)>,
+    result_types: Vec<ValType>,
+}
+
+// SAFETY: the raw pointers point into the store the invocation belongs to, which is
+// checked on resumption; they are never dereferenced without it.
+unsafe impl Send for ResumableInvocation {}
+
+impl ResumableInvocation {
+    /// The host function's error, for a [`ResumableCall::HostTrap`].
+    pub fn host_error(&self) -> Option<&Error> {
+        self.host.as_ref().map(|h| &h.0)
+    }
+
+    /// The result types the suspended host function must supply to `resume`.
+    pub fn host_result_types(&self) -> Vec<ValType> {
+        // SAFETY: the function entity is boxed in the invocation's store.
+        self.host
+            .as_ref()
+            .map(|h| unsafe { (*h.1).ty.results().to_vec() })
+            .unwrap_or_default()
+    }
+
+    /// Continues the call. `inputs` are the suspended host function's results (empty when
+    /// resuming after running out of fuel); the call's results go to `results` when it
+    /// finishes. Suspended calls must be resumed in the reverse order of suspension.
+    pub fn resume(
+        self,
+        mut store: impl AsContextMut,
+        inputs: &[Val],
+        results: &mut [Val],
+    ) -> Result<ResumableCall, Error> {
+        let store = store.as_context_mut().0;
+        store.inner.check(self.store);
+        if store.inner.ctx.frames.len() != self.frames_len {
+            return Err(Error::Usage(
+                "suspended calls must be resumed in reverse order of suspension".into(),
+            ));
+        }
+        if let Some((_, func, args)) = &self.host {
+            // SAFETY: the function entity is boxed in this store.
+            let ty = unsafe { (**func).ty.clone() };
+            if inputs.len() != ty.results().len()
+                || inputs.iter().zip(ty.results()).any(|(v, t)| v.ty() != *t)
+            {
+                return Err(Error::Usage(format!(
+                    "resuming needs the host function's results: {:?}",
+                    ty.results()
+                )));
+            }
+            for (i, v) in inputs.iter().enumerate() {
+                // SAFETY: `args` has room for the host function's results.
+                unsafe { *args.add(i) = v.to_cell(&store.inner) };
+            }
+        }
+        let inner = &mut store.inner;
+        inner.wire();
+        inner.depth += 1;
+        let ctx = &mut inner.ctx;
+        (ctx.inst, ctx.compiled, ctx.mem) = self.running;
+        let (mem, len) = ctx.mem_regs();
+        let regs = Regs {
+            mem,
+            len,
+            ..self.regs
+        };
+        run_resumable(store, self.act, regs, self.result_types, results)
+    }
+}
+
+/// Drives a resumable activation and packages a suspension.
+fn run_resumable<T>(
+    store: &mut Store<T>,
+    act: Activation,
+    regs: Regs,
+    result_types: Vec<ValType>,
+    results: &mut [Val],
+) -> Result<ResumableCall, Error> {
+    let step = drive(store, &act, regs, true);
+    let (regs, host) = match step {
+        Step::Done => {
+            finish(store, &act);
+            for (i, t) in result_types.iter().enumerate() {
+                results[i] = Val::from_cell(store.inner.stack[act.base + i], *t, &store.inner);
+            }
+            return Ok(ResumableCall::Finished);
+        }
+        Step::Failed(e) => {
+            finish(store, &act);
+            return Err(e);
+        }
+        Step::OutOfFuel(regs) => (regs, None),
+        Step::HostError {
+            error,
+            func,
+            args,
+            resume,
+        } => (resume, Some((error, func, args))),
+    };
+    // Suspend: keep the frames, but let other calls use the stack above everything the
+    // suspended activation still needs.
+    let inner = &mut store.inner;
+    let stack = inner.stack.as_mut_ptr();
+    // SAFETY: `regs.sp` and `args` point into the stack.
+    let mut high = unsafe { regs.sp.offset_from(stack) as usize } + frame_size_at(inner, regs.ip);
+    if let Some((_, func, args)) = &host {
+        // SAFETY: as above; the host entity is boxed in this store.
+        let end = unsafe {
+            args.offset_from(stack) as usize
+                + (**func).ty.params().len().max((**func).ty.results().len())
+        };
+        high = high.max(end);
+    }
+    let ctx = &mut inner.ctx;
+    let running = (ctx.inst, ctx.compiled, ctx.mem);
+    let frames_len = ctx.frames.len();
+    (ctx.inst, ctx.compiled, ctx.mem) = act.saved;
+    inner.depth -= 1;
+    inner.stack_top = high.min(inner.stack.len());
+    let is_host = host.is_some();
+    let inv = ResumableInvocation {
+        store: inner.id,
+        act,
+        regs,
+        running,
+        frames_len,
+        host,
+        result_types,
+    };
+    Ok(if is_host {
+        ResumableCall::HostTrap(inv)
+    } else {
+        ResumableCall::OutOfFuel(inv)
+    })
+}
+
+/// Frame size of the function whose code contains `ip` (0 when it is not in a module's
+/// code, e.g. the shared `return` used after tail-called host functions).
+fn frame_size_at(inner: &StoreInner, ip: Ip) -> usize {
+    let inst = inner.ctx.inst;
+    if inst.is_null() {
+        return 0;
+    }
+    // SAFETY: the running instance is live.
+    let module = unsafe { &(*inst).module.inner };
+    let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
+    match module.func_at(pos) {
+        Some(f) => {
+            module.compiled[(f - module.env.num_imported_funcs) as usize].frame_size as usize
+        }
+        None => 0,
+    }
+}
+
+impl Func {
+    /// Calls the function so that running out of fuel, or a host function's error,
+    /// suspends the call instead of failing it (see [`ResumableCall`]).
+    pub fn call_resumable(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<ResumableCall, Error> {
+        let store = store.as_context_mut().0;
+        store.inner.check(self.store);
+        let ty = store.inner.funcs[self.index as usize].ty.clone();
+        if params.len() != ty.params().len()
+            || results.len() != ty.results().len()
+            || params.iter().zip(ty.params()).any(|(p, t)| p.ty() != *t)
+        {
+            return Err(Error::Usage(format!(
+                "function {ty} called with mismatched parameters or results"
+            )));
+        }
+        let cells: Vec<u64> = params.iter().map(|p| p.to_cell(&store.inner)).collect();
+        match begin(store, self.index, |slots| slots.copy_from_slice(&cells))? {
+            Begun::Host(out) => {
+                for (i, t) in ty.results().iter().enumerate() {
+                    results[i] = Val::from_cell(out[i], *t, &store.inner);
+                }
+                Ok(ResumableCall::Finished)
+            }
+            Begun::Wasm(act, regs) => {
+                run_resumable(store, act, regs, ty.results().to_vec(), results)
+            }
+        }
+    }
 }
 
 /// Calls host function `func` with arguments (and room for results) at `args`.

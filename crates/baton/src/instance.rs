@@ -167,6 +167,53 @@ fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u64 {
     stack.pop().unwrap_or(0)
 }
 
+/// Asks the store's limiter whether the instance and its memories and tables may exist.
+fn check_limits(inner: &mut StoreInner, module: &Module) -> Result<(), Error> {
+    let m = &module.inner;
+    let (instances, memories, tables) = (
+        inner.instances.len(),
+        inner.memories.len(),
+        inner.tables.len(),
+    );
+    let Some(limiter) = inner.limiter.as_deref_mut() else {
+        return Ok(());
+    };
+    let new_memories = &m.memories[m.num_imported_memories as usize..];
+    let new_tables = &m.tables[m.num_imported_tables as usize..];
+    if instances >= limiter.instances() {
+        return Err(Error::Instantiation(
+            "the store's instance limit is reached".into(),
+        ));
+    }
+    if memories + new_memories.len() > limiter.memories() {
+        return Err(Error::Instantiation(
+            "the store's memory limit is reached".into(),
+        ));
+    }
+    if tables + new_tables.len() > limiter.tables() {
+        return Err(Error::Instantiation(
+            "the store's table limit is reached".into(),
+        ));
+    }
+    let page = crate::runtime::PAGE_SIZE as u64;
+    for mt in new_memories {
+        let max = mt.maximum().map(|m| (m * page) as usize);
+        if !limiter.memory_growing(0, (mt.minimum() * page) as usize, max) {
+            return Err(Error::Instantiation(
+                "a memory exceeds the store's limits".into(),
+            ));
+        }
+    }
+    for t in new_tables {
+        if !limiter.table_growing(0, t.minimum(), t.maximum()) {
+            return Err(Error::Instantiation(
+                "a table exceeds the store's limits".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn instantiate<T>(
     store: &mut Store<T>,
     module: &Module,
@@ -184,6 +231,7 @@ pub(crate) fn instantiate<T>(
             imports.len()
         )));
     }
+    check_limits(inner, module)?;
     let index = inner.instances.len() as u32;
     let mut inst = Box::new(InstanceEntity {
         index,

@@ -182,5 +182,7 @@ pub(crate) mod layout {
         TableInit { table: u32, seg: u32, dst: Slot, src: Slot, len: Slot }
         /// `ref.func`.
         RefFunc { dst: Slot, func: u32 }
+        /// Charges the fuel of the basic block it starts.
+        Fuel { amount: u32 }
     }
 }

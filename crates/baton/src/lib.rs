@@ -29,6 +29,7 @@ mod externals;
 mod func;
 mod instance;
 mod ir;
+mod limits;
 mod linker;
 mod module;
 mod runtime;
@@ -42,10 +43,16 @@ pub use engine::{Config, Engine};
 pub use error::{Error, FrameInfo, MemoryAccessError, Trap, TrapCode};
 pub use exec::dispatch::MODE as DISPATCH_MODE;
 pub use externals::{Extern, Global, Memory, Table};
-pub use func::{Func, HostReturn, IntoFunc, StoreRef, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use func::{
+    Func, HostReturn, IntoFunc, ResumableCall, ResumableInvocation, StoreRef, TypedFunc,
+    WasmParams, WasmResults, WasmTy,
+};
 pub use instance::Instance;
+pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module, ModuleStats};
-pub use store::{AsContext, AsContextMut, Caller, Store, StoreContext, StoreContextMut};
+pub use store::{
+    AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
+};
 pub use types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
 pub use values::{ExternRef, Val};

@@ -27,6 +27,10 @@ pub(crate) struct ModuleEnv {
     pub func_types: Vec<u32>,
     pub num_imported_funcs: u32,
     pub memory64: bool,
+    /// Emit fuel charges (engine's `consume_fuel`).
+    pub fuel: bool,
+    /// Emit interruption checks (engine's `interruptible`).
+    pub interruptible: bool,
 }
 
 /// A constant expression, evaluated at instantiation.
@@ -340,7 +344,11 @@ fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
 
 fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     let mut validator = Validator::new_with_features(features());
-    let mut env = ModuleEnv::default();
+    let mut env = ModuleEnv {
+        fuel: engine.config().consume_fuel,
+        interruptible: engine.config().interruptible,
+        ..ModuleEnv::default()
+    };
     let mut m = ModuleInner {
         engine: engine.clone(),
         env: ModuleEnv::default(),

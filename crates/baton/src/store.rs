@@ -30,6 +30,10 @@ pub(crate) struct StoreInner {
     /// Activations in progress (host → Wasm nesting depth).
     pub depth: usize,
     pub ctx: Ctx,
+    /// Raised by an [`InterruptHandle`]; read by interruption checks.
+    pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The embedder's limiter (boxed: `ctx.limiter` points into it).
+    pub limiter: Option<Box<dyn crate::limits::ResourceLimiter>>,
 }
 
 // SAFETY: the raw pointers inside point to entities owned by this same store (boxed, so
@@ -53,7 +57,15 @@ impl StoreInner {
             stack_top: 0,
             depth: 0,
             ctx: Ctx::new(engine.config().max_call_depth),
+            interrupt: Default::default(),
+            limiter: None,
         }
+    }
+
+    /// Points the execution context at this store's interrupt flag. Called whenever
+    /// execution starts, as the store (and so nothing inside `Arc`) may have moved.
+    pub(crate) fn wire(&mut self) {
+        self.ctx.interrupt = std::sync::Arc::as_ptr(&self.interrupt);
     }
 
     /// Panics unless a handle belongs to this store: mixing stores is a programming error
@@ -101,6 +113,56 @@ impl<T> Store<T> {
     /// The store's engine.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Sets the fuel available to Wasm code (engines with `Config::consume_fuel`).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), crate::Error> {
+        self.fuel_enabled()?;
+        self.inner.ctx.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left.
+    pub fn get_fuel(&self) -> Result<u64, crate::Error> {
+        self.fuel_enabled()?;
+        Ok(self.inner.ctx.fuel)
+    }
+
+    fn fuel_enabled(&self) -> Result<(), crate::Error> {
+        if self.inner.engine.config().consume_fuel {
+            Ok(())
+        } else {
+            Err(crate::Error::Usage(
+                "fuel is not enabled: use Config::consume_fuel(true)".into(),
+            ))
+        }
+    }
+
+    /// A handle that stops this store's running guest from any thread (engines with
+    /// `Config::interruptible`): the guest traps with `TrapCode::Interrupted` at its next
+    /// loop iteration or function entry.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle(self.inner.interrupt.clone())
+    }
+
+    /// Installs a resource limiter, consulted when memories and tables grow and when
+    /// instances, memories and tables are created.
+    pub fn limiter(&mut self, limiter: impl crate::limits::ResourceLimiter + 'static) {
+        let mut boxed: Box<dyn crate::limits::ResourceLimiter> = Box::new(limiter);
+        self.inner.ctx.limiter = Some(&mut *boxed as *mut dyn crate::limits::ResourceLimiter);
+        self.inner.limiter = Some(boxed);
+    }
+}
+
+/// Stops a store's running guest from another thread (see [`Store::interrupt_handle`]).
+#[derive(Clone, Debug)]
+pub struct InterruptHandle(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl InterruptHandle {
+    /// Asks the guest to stop at its next check point. The flag is cleared when the
+    /// interruption is delivered, so the store can run again afterwards.
+    pub fn interrupt(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -120,3 +120,237 @@ fn malformed_and_invalid_give_typed_errors() {
         Err(Error::Validation { .. })
     ));
 }
+
+fn metered_engine() -> Engine {
+    let mut config = Config::new();
+    config.consume_fuel(true).interruptible(true);
+    Engine::new(&config)
+}
+
+const SPIN: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "count") (param i32) (result i32) (local i32)
+    (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+    (local.get 1))
+  (func (export "forever") (loop $l (br $l)))
+  (func $rec (export "recurse") (call $rec))
+  (func (export "grow") (result i32)
+    (loop $l (br_if $l (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
+    (memory.size)))"#;
+
+#[test]
+fn fuel_is_deterministic_and_traps_when_exhausted() {
+    let engine = metered_engine();
+    let module = Module::new(&engine, SPIN).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let count = inst.get_typed_func::<i32, i32>(&store, "count").unwrap();
+    store.set_fuel(1_000_000).unwrap();
+    assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
+    let used = 1_000_000 - store.get_fuel().unwrap();
+    // Same program, same fuel: same consumption, every time.
+    store.set_fuel(1_000_000).unwrap();
+    count.call(&mut store, 1000).unwrap();
+    assert_eq!(1_000_000 - store.get_fuel().unwrap(), used);
+    // Not enough fuel: a distinct trap, and the store stays usable.
+    store.set_fuel(used / 2).unwrap();
+    assert_eq!(
+        count.call(&mut store, 1000).unwrap_err().trap_code(),
+        Some(TrapCode::OutOfFuel)
+    );
+    let forever = inst.get_typed_func::<(), ()>(&store, "forever").unwrap();
+    store.set_fuel(10_000).unwrap();
+    assert_eq!(
+        forever.call(&mut store, ()).unwrap_err().trap_code(),
+        Some(TrapCode::OutOfFuel)
+    );
+    assert_eq!(store.get_fuel().unwrap() < 10, true);
+    store.set_fuel(1_000_000).unwrap();
+    assert_eq!(count.call(&mut store, 10).unwrap(), 10);
+    // Without `consume_fuel`, fuel cannot be set.
+    let mut plain = Store::new(&Engine::default(), ());
+    assert!(plain.set_fuel(1).is_err());
+}
+
+#[test]
+fn guests_that_recurse_or_grow_forever_are_stopped() {
+    let engine = metered_engine();
+    let module = Module::new(&engine, SPIN).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.limiter(StoreLimitsBuilder::new().memory_size(4 << 16).build());
+    store.set_fuel(u64::MAX / 2).unwrap();
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let recurse = inst.get_typed_func::<(), ()>(&store, "recurse").unwrap();
+    assert_eq!(
+        recurse.call(&mut store, ()).unwrap_err().trap_code(),
+        Some(TrapCode::StackOverflow)
+    );
+    let grow = inst.get_typed_func::<(), i32>(&store, "grow").unwrap();
+    assert_eq!(
+        grow.call(&mut store, ()).unwrap(),
+        4,
+        "the limiter stops growth at 4 pages"
+    );
+}
+
+#[test]
+fn interrupt_handle_stops_a_guest_from_another_thread() {
+    let engine = metered_engine();
+    let module = Module::new(&engine, SPIN).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(u64::MAX).unwrap();
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let forever = inst.get_typed_func::<(), ()>(&store, "forever").unwrap();
+    let handle = store.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        handle.interrupt();
+    });
+    assert_eq!(
+        forever.call(&mut store, ()).unwrap_err().trap_code(),
+        Some(TrapCode::Interrupted)
+    );
+    t.join().unwrap();
+    // The interruption was delivered: the store runs again.
+    let count = inst.get_typed_func::<i32, i32>(&store, "count").unwrap();
+    assert_eq!(count.call(&mut store, 5).unwrap(), 5);
+}
+
+#[test]
+fn out_of_fuel_calls_resume_where_they_stopped() {
+    let engine = metered_engine();
+    let module = Module::new(&engine, SPIN).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let count = inst.get_func(&store, "count").unwrap();
+    store.set_fuel(100).unwrap();
+    let mut results = [Val::I32(0)];
+    let mut call = count
+        .call_resumable(&mut store, &[Val::I32(1000)], &mut results)
+        .unwrap();
+    let mut refuels = 0;
+    loop {
+        match call {
+            ResumableCall::Finished => break,
+            ResumableCall::OutOfFuel(inv) => {
+                refuels += 1;
+                // Other calls may run while this one is suspended.
+                let mut other = [Val::I32(0)];
+                store.set_fuel(1000).unwrap();
+                count.call(&mut store, &[Val::I32(3)], &mut other).unwrap();
+                assert_eq!(other[0].i32(), Some(3));
+                store.set_fuel(100).unwrap();
+                call = inv.resume(&mut store, &[], &mut results).unwrap();
+            }
+            ResumableCall::HostTrap(_) => panic!("no host functions here"),
+        }
+    }
+    assert!(refuels > 10);
+    assert_eq!(results[0].i32(), Some(1000));
+}
+
+#[test]
+fn host_functions_can_suspend_and_be_resumed_with_results() {
+    #[derive(Debug)]
+    struct Suspend;
+    impl std::fmt::Display for Suspend {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("suspend")
+        }
+    }
+    impl std::error::Error for Suspend {}
+
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "ask" (func $ask (param i32) (result i32)))
+            (func (export "run") (param i32) (result i32)
+              (i32.add (call $ask (local.get 0)) (call $ask (i32.const 100)))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "ask", |_: i32| -> Result<i32, Error> {
+            Err(Error::host(Suspend))
+        })
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let run = inst.get_func(&store, "run").unwrap();
+    let mut results = [Val::I32(0)];
+    let ResumableCall::HostTrap(inv) = run
+        .call_resumable(&mut store, &[Val::I32(1)], &mut results)
+        .unwrap()
+    else {
+        panic!("expected a suspension")
+    };
+    assert!(inv
+        .host_error()
+        .unwrap()
+        .downcast_ref::<Suspend>()
+        .is_some());
+    let ResumableCall::HostTrap(inv) = inv
+        .resume(&mut store, &[Val::I32(40)], &mut results)
+        .unwrap()
+    else {
+        panic!("expected a second suspension")
+    };
+    assert!(matches!(
+        inv.resume(&mut store, &[Val::I32(2)], &mut results)
+            .unwrap(),
+        ResumableCall::Finished
+    ));
+    assert_eq!(results[0].i32(), Some(42));
+}
+
+#[test]
+fn host_reentry_recursion_is_bounded() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "again" (func $again))
+            (func (export "run") (call $again)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, None::<Func>);
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "again",
+            |mut caller: Caller<'_, Option<Func>>| -> Result<(), Error> {
+                let run = caller.data().unwrap();
+                run.call(&mut caller, &[], &mut [])
+            },
+        )
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let run = inst.get_func(&store, "run").unwrap();
+    *store.data_mut() = Some(run);
+    let err = run.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::HostReentryLimit));
+    // The store is still usable afterwards.
+    *store.data_mut() = None;
+    let f = Module::new(
+        &engine,
+        r#"(module (func (export "one") (result i32) (i32.const 1)))"#,
+    )
+    .unwrap();
+    let i = Linker::new(&engine).instantiate(&mut store, &f).unwrap();
+    assert_eq!(
+        i.get_typed_func::<(), i32>(&store, "one")
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap(),
+        1
+    );
+}

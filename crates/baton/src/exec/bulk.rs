@@ -125,12 +125,26 @@ pub(super) unsafe fn table_size(ctx: &mut Ctx, sp: Sp, imm: &TableSize) -> R {
     }
 }
 
+/// `memory.grow` of the running instance's default memory, asking the store's limiter.
+pub(super) unsafe fn grow_memory(ctx: &mut Ctx, delta: u64) -> Option<u64> {
+    // SAFETY: `ctx.mem` is the running instance's memory; the limiter pointer is the
+    // store's, alive for the whole execution.
+    unsafe {
+        let mem = &mut *ctx.mem;
+        let limiter = ctx.limiter.map(|l| &mut *l);
+        mem.grow_limited(delta, limiter)
+    }
+}
+
 pub(super) unsafe fn table_grow(ctx: &mut Ctx, sp: Sp, imm: &TableGrow) -> R {
     unsafe {
+        let limiter = ctx.limiter.map(|l| &mut *l);
         let t = table(ctx, imm.table);
         let init = *sp.add(imm.init as usize);
         let delta = slot32(sp, imm.delta);
-        let old = t.grow(delta as u64, init).map_or(-1i32, |o| o as i32);
+        let old = t
+            .grow_limited(delta as u64, init, limiter)
+            .map_or(-1i32, |o| o as i32);
         *sp.add(imm.dst as usize) = old as u32 as u64;
         Ok(())
     }

@@ -33,6 +33,11 @@ pub(crate) enum Control {
     Host,
     /// Portable dispatch only: run the handler at `Ctx::regs` next.
     Continue,
+    /// A fuel check failed; `Ctx::regs` is the state to resume from (the check itself,
+    /// which has not charged anything) once fuel is added.
+    OutOfFuel,
+    /// The store's interrupt flag was raised; `Ctx::regs` is where execution stopped.
+    Interrupted,
 }
 
 /// The interpreter registers, saved in the context when they must survive a handler
@@ -81,6 +86,12 @@ pub(crate) struct Ctx {
     pub trap_ip: Ip,
     pub host_func: *const FuncEntity,
     pub host_args: *mut u64,
+    /// Remaining fuel (only read by code translated with fuel metering).
+    pub fuel: u64,
+    /// The store's interrupt flag (only read by code translated with interruption checks).
+    pub interrupt: *const core::sync::atomic::AtomicBool,
+    /// The store's resource limiter, consulted when memories and tables grow.
+    pub limiter: Option<*mut dyn crate::limits::ResourceLimiter>,
 }
 
 impl Ctx {
@@ -97,6 +108,9 @@ impl Ctx {
             trap_ip: core::ptr::null(),
             host_func: core::ptr::null(),
             host_args: core::ptr::null_mut(),
+            fuel: 0,
+            interrupt: core::ptr::null(),
+            limiter: None,
         }
     }
 

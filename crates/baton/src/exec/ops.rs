@@ -710,7 +710,7 @@ def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx| {
 
 def!(MEMORY_GROW: MemGrow, "memory.grow", |imm, ip, sp, mem, len, ctx| {
     let delta = rd::<u32>(sp, imm.delta);
-    let old = (*ctx.mem).grow(delta as u64);
+    let old = super::bulk::grow_memory(ctx, delta as u64);
     wr(sp, imm.dst, old.map_or(-1i32, |p| p as i32));
     let (mem, len) = ctx.mem_regs();
     next!(MemGrow, ip, sp, mem, len, ctx)
@@ -992,6 +992,36 @@ pub(crate) unsafe fn exit_handler(_ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &m
 }
 
 // ---------------------------------------------------------------------------------------
+// Metering and interruption: emitted only into code translated with them switched on, so
+// code without them pays nothing.
+
+def!(FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx| {
+    match ctx.fuel.checked_sub(imm.amount as u64) {
+        Some(left) => {
+            ctx.fuel = left;
+            next!(Fuel, ip, sp, mem, len, ctx)
+        }
+        None => {
+            // Nothing of the block has run: resuming here after refuelling is exact.
+            ctx.regs = Regs { ip, sp, mem, len };
+            ctx.trap = TrapCode::OutOfFuel;
+            ctx.trap_ip = ip;
+            Control::OutOfFuel
+        }
+    }
+});
+
+def!(CHECK_INTERRUPT: Nothing, "check_interrupt", |imm, ip, sp, mem, len, ctx| {
+    if (*ctx.interrupt).load(core::sync::atomic::Ordering::Relaxed) {
+        ctx.regs = Regs { ip, sp, mem, len };
+        ctx.trap = TrapCode::Interrupted;
+        ctx.trap_ip = ip;
+        return Control::Interrupted;
+    }
+    next!(Nothing, ip, sp, mem, len, ctx)
+});
+
+// ---------------------------------------------------------------------------------------
 // Bulk memory, tables and segments: rare and heavy, so the work is out of line.
 
 macro_rules! bulk {
@@ -1059,6 +1089,8 @@ pub(crate) fn all() -> Vec<OpInfo> {
         RETURN: Nothing,
         RETURN_SLOT: Ret1,
         RETURN_IMM: RetImm,
+        FUEL: Fuel,
+        CHECK_INTERRUPT: Nothing,
     ));
     v
 }

@@ -4,6 +4,7 @@
 //! to them by raw pointer, which keeps the interpreter's hot paths free of lookups.
 
 use crate::exec::Ip;
+use crate::limits::ResourceLimiter;
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType, MemoryType, TableType};
 
@@ -62,14 +63,25 @@ impl MemoryEntity {
         (self.data.len() / PAGE_SIZE) as u64
     }
 
-    /// Grows by `delta` pages; returns the old size, or `None` when the maximum (or the
-    /// host's memory) does not allow it.
-    pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
+    /// Grows by `delta` pages, asking `limiter` first; returns the old size, or `None`
+    /// when the maximum, the limiter or the host's memory does not allow it.
+    pub(crate) fn grow_limited(
+        &mut self,
+        delta: u64,
+        limiter: Option<&mut dyn ResourceLimiter>,
+    ) -> Option<u64> {
         let old = self.pages();
         let max = self.ty.maximum().unwrap_or(MAX_PAGES32).min(MAX_PAGES32);
         let new = old.checked_add(delta)?;
         if new > max {
             return None;
+        }
+        if let Some(l) = limiter {
+            let page = PAGE_SIZE as u64;
+            let maximum = self.ty.maximum().map(|m| (m * page) as usize);
+            if !l.memory_growing(self.data.len(), (new * page) as usize, maximum) {
+                return None;
+            }
         }
         let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
         self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
@@ -86,8 +98,14 @@ pub(crate) struct TableEntity {
 }
 
 impl TableEntity {
-    /// Grows by `delta` elements set to `init`; returns the old size or `None`.
-    pub(crate) fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+    /// Grows by `delta` elements set to `init`, asking `limiter` first; returns the old
+    /// size or `None`.
+    pub(crate) fn grow_limited(
+        &mut self,
+        delta: u64,
+        init: u64,
+        limiter: Option<&mut dyn ResourceLimiter>,
+    ) -> Option<u64> {
         let old = self.elems.len() as u64;
         let new = old.checked_add(delta)?;
         let max = self
@@ -97,6 +115,11 @@ impl TableEntity {
             .min(u32::MAX as u64);
         if new > max {
             return None;
+        }
+        if let Some(l) = limiter {
+            if !l.table_growing(old, new, self.ty.maximum()) {
+                return None;
+            }
         }
         self.elems.try_reserve_exact(delta as usize).ok()?;
         self.elems.resize(new as usize, init);

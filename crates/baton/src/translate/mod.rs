@@ -191,6 +191,9 @@ pub(crate) struct FuncTranslator<'a> {
     lazy_floor: usize,
     /// How many stack entries refer to each local lazily.
     local_refs: Vec<u32>,
+    /// The `fuel` instruction charging the current basic block (metered code only).
+    fuel_block: Option<usize>,
+    fuel_count: u32,
     offset: usize,
 }
 
@@ -215,11 +218,41 @@ impl<'a> FuncTranslator<'a> {
             last: None,
             lazy_floor: 0,
             local_refs: vec![0; locals as usize],
+            fuel_block: None,
+            fuel_count: 0,
             offset: 0,
         };
         t.ctrl
             .push(Ctrl::new(CtrlKind::Block, 0, 0, num_results, 0, true));
+        t.check_point();
         t
+    }
+
+    /// At a function entry or loop header: emits the interruption check and starts a
+    /// fuel block, as configured.
+    fn check_point(&mut self) {
+        if self.env.interruptible {
+            self.emit(op::CHECK_INTERRUPT, Nothing {});
+        }
+        self.start_fuel_block();
+    }
+
+    /// Starts a new basic block for fuel accounting (metered code only).
+    fn start_fuel_block(&mut self) {
+        if self.env.fuel {
+            let pos = self.emit(op::FUEL, Fuel { amount: 0 });
+            self.fuel_block = Some(pos);
+            self.fuel_count = 0;
+        }
+    }
+
+    /// Charges one operator to the current fuel block.
+    fn charge(&mut self) {
+        if let Some(pos) = self.fuel_block {
+            self.fuel_count = self.fuel_count.saturating_add(1);
+            self.code
+                .patch_u32(field_byte(pos, offset_of!(Fuel, amount)), self.fuel_count);
+        }
     }
 
     /// Slots the function needs: locals plus the deepest operand stack (plus room for
@@ -422,6 +455,10 @@ impl<'a> FuncTranslator<'a> {
             self.code.pos(),
             true,
         ));
+        if kind == CtrlKind::Loop {
+            // Back edges land here: interruption and fuel are checked once per iteration.
+            self.check_point();
+        }
     }
 
     /// Moves the top `arity` values into the slots starting at stack position `height`.
@@ -665,6 +702,9 @@ impl<'a> FuncTranslator<'a> {
             reachable = self.reachable;
         }
         self.bind_label();
+        if reachable {
+            self.start_fuel_block();
+        }
         self.truncate_stack(c.height);
         for _ in 0..arity {
             self.push(Opd::Temp);
@@ -701,6 +741,7 @@ impl<'a> FuncTranslator<'a> {
                 _ => return Ok(false),
             }
         }
+        self.charge();
         match *o {
             O::Unreachable => {
                 self.emit(
@@ -777,6 +818,9 @@ impl<'a> FuncTranslator<'a> {
                     self.patch_to_here(pos, byte);
                 }
                 self.bind_label();
+                if entry_reachable {
+                    self.start_fuel_block();
+                }
                 self.truncate_stack(height);
                 for p in params {
                     self.push(p);
