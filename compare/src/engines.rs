@@ -203,3 +203,62 @@ fn wasm3_prepare(wasm: &[u8]) -> Result<Box<dyn Runner>> {
         .map_err(|e| anyhow!("run export: {e}"))?;
     Ok(Box::new(Wasm3Runner { run }))
 }
+
+// ---------------------------------------------------------- translation
+
+/// A named way of turning module bytes into something runnable, for the
+/// `--translate` comparison. Engines differ in how much work that is, so
+/// the names say what is timed.
+pub struct TranslatorDef {
+    /// Column name in the table.
+    pub name: &'static str,
+    /// Compiles the module; the result is dropped.
+    pub compile: fn(&[u8]) -> Result<()>,
+}
+
+/// Everything `--translate` times, Baton first.
+pub fn translators() -> Vec<TranslatorDef> {
+    let def = |name, compile| TranslatorDef { name, compile };
+    let mut v = vec![
+        // wasmi's default validates eagerly but translates each function on
+        // its first call, so it is listed both ways.
+        def("wasmi eager", |wasm| {
+            let mut config = wasmi::Config::default();
+            config.compilation_mode(wasmi::CompilationMode::Eager);
+            let engine = wasmi::Engine::new(&config);
+            wasmi::Module::new(&engine, wasm).map_err(|e| anyhow!("{e}"))?;
+            Ok(())
+        }),
+        def("wasmi lazy (validate only)", |wasm| {
+            wasmi::Module::new(&wasmi::Engine::default(), wasm).map_err(|e| anyhow!("{e}"))?;
+            Ok(())
+        }),
+        // Stitch always compiles functions on their first call.
+        def("stitch (validate only)", |wasm| {
+            makepad_stitch::Module::new(&makepad_stitch::Engine::new(), wasm)
+                .map_err(|e| anyhow!("{e:?}"))?;
+            Ok(())
+        }),
+        def("Pulley", |wasm| {
+            let mut config = wasmtime::Config::new();
+            config.target("pulley64").map_err(|e| anyhow!("{e}"))?;
+            let engine = wasmtime::Engine::new(&config).map_err(|e| anyhow!("{e}"))?;
+            wasmtime::Module::new(&engine, wasm).map_err(|e| anyhow!("{e}"))?;
+            Ok(())
+        }),
+        def("Cranelift", |wasm| {
+            let engine = wasmtime::Engine::new(&wasmtime::Config::new()).map_err(|e| anyhow!("{e}"))?;
+            wasmtime::Module::new(&engine, wasm).map_err(|e| anyhow!("{e}"))?;
+            Ok(())
+        }),
+    ];
+    #[cfg(feature = "baton")]
+    v.insert(
+        0,
+        def("Baton", |wasm| {
+            baton::Module::new(&baton::Engine::default(), wasm).map_err(|e| anyhow!("{e}"))?;
+            Ok(())
+        }),
+    );
+    v
+}

@@ -14,6 +14,11 @@
 //! recorded in `workloads.txt`); any disagreement makes the exit status 1.
 
 mod engines;
+// The generator of the synthetic translation module is shared with the
+// criterion benchmarks (this crate cannot depend on baton-bench: that would
+// pull the main workspace's lockfile out from under it).
+#[path = "../../crates/baton-bench/src/synth.rs"]
+mod synth;
 mod workloads;
 
 use std::cell::RefCell;
@@ -27,6 +32,7 @@ use engines::{EngineDef, Runner};
 
 struct Options {
     quick: bool,
+    translate: bool,
     samples: usize,
     filter: Option<String>,
     engines: Option<Vec<String>>,
@@ -35,6 +41,7 @@ struct Options {
 fn parse_args() -> Result<Options> {
     let mut opts = Options {
         quick: false,
+        translate: false,
         samples: 0,
         filter: None,
         engines: None,
@@ -43,6 +50,7 @@ fn parse_args() -> Result<Options> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => opts.quick = true,
+            "--translate" => opts.translate = true,
             "--samples" => {
                 opts.samples = args
                     .next()
@@ -60,8 +68,9 @@ fn parse_args() -> Result<Options> {
             "--bench" => {}
             "-h" | "--help" => {
                 println!(
-                    "usage: baton-compare [--quick] [--samples N] [--filter SUBSTRING] [--engines A,B,..]\n\
+                    "usage: baton-compare [--quick] [--translate] [--samples N] [--filter SUBSTRING] [--engines A,B,..]\n\
                      --quick     small inputs, 3 samples (a smoke test, not a measurement)\n\
+                     --translate time module compilation instead of execution\n\
                      --samples   timed calls per engine and workload (default 5)"
                 );
                 std::process::exit(0);
@@ -166,6 +175,9 @@ fn fmt_duration(d: Duration) -> String {
 fn main() -> Result<()> {
     let opts = parse_args()?;
     install_panic_hook();
+    if opts.translate {
+        return translate(&opts);
+    }
 
     let mut engines = engines::all();
     if let Some(wanted) = &opts.engines {
@@ -232,6 +244,8 @@ fn main() -> Result<()> {
         "{}",
         render_table(&engines, &workloads, &outcomes, opts.quick)
     );
+    #[cfg(feature = "baton")]
+    println!("\nBaton dispatch mode: {}", baton::DISPATCH_MODE);
     if !problems.is_empty() {
         println!("\nProblems:\n");
         for p in &problems {
@@ -314,4 +328,78 @@ fn render_table(
     }
     s.push('\n');
     s
+}
+
+/// `--translate`: median time to compile (validate + translate, or whatever
+/// the engine does up front) a ~4 MiB synthetic module and the compiled C
+/// workloads, as MiB/s of module bytes.
+fn translate(opts: &Options) -> Result<()> {
+    let mut translators = engines::translators();
+    if let Some(wanted) = &opts.engines {
+        translators.retain(|t| {
+            let first = t.name.split_whitespace().next().unwrap_or_default();
+            wanted.contains(&first.to_lowercase())
+        });
+    }
+    let mib = if opts.quick { 1 } else { 4 };
+    let mut modules = vec![(format!("synthetic_{mib}mib"), synth::synthetic_module(mib))];
+    for w in workloads::load(&workloads::workloads_dir())? {
+        // The hand-written workloads are a few hundred bytes: noise only.
+        if w.wasm.len() > 2048 {
+            modules.push((w.name, w.wasm));
+        }
+    }
+    if let Some(f) = &opts.filter {
+        modules.retain(|(name, _)| name.contains(f.as_str()));
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nMedian compile time per module (MiB/s of module bytes); lazy engines do less work up front.\n"
+    );
+    let _ = write!(s, "| module | bytes |");
+    for t in &translators {
+        let _ = write!(s, " {} |", t.name);
+    }
+    let _ = write!(s, "\n|---|---:|");
+    for _ in &translators {
+        let _ = write!(s, "---:|");
+    }
+    s.push('\n');
+    for (name, bytes) in &modules {
+        let _ = write!(s, "| {name} | {} |", bytes.len());
+        for t in &translators {
+            eprint!("{name:<18} {:<28} ", t.name);
+            let mut times = Vec::new();
+            let mut failure = None;
+            for _ in 0..opts.samples {
+                let start = Instant::now();
+                match guarded(|| (t.compile)(bytes)) {
+                    Ok(Ok(())) => times.push(start.elapsed()),
+                    Ok(Err(e)) => failure = Some(format!("failed: {e:#}")),
+                    Err(p) => failure = Some(format!("panicked: {p}")),
+                }
+                if failure.is_some() {
+                    break;
+                }
+            }
+            let cell = match failure {
+                Some(f) => {
+                    eprintln!("{f}");
+                    f.split(':').next().unwrap_or("failed").to_string()
+                }
+                None => {
+                    times.sort();
+                    let median = times[times.len() / 2];
+                    let rate = bytes.len() as f64 / median.as_secs_f64() / (1024.0 * 1024.0);
+                    eprintln!("{:>10}", fmt_duration(median));
+                    format!("{} ({rate:.1} MiB/s)", fmt_duration(median))
+                }
+            };
+            let _ = write!(s, " {cell} |");
+        }
+        s.push('\n');
+    }
+    print!("{s}");
+    Ok(())
 }

@@ -167,7 +167,7 @@ fn fuel_is_deterministic_and_traps_when_exhausted() {
         forever.call(&mut store, ()).unwrap_err().trap_code(),
         Some(TrapCode::OutOfFuel)
     );
-    assert_eq!(store.get_fuel().unwrap() < 10, true);
+    assert!(store.get_fuel().unwrap() < 10);
     store.set_fuel(1_000_000).unwrap();
     assert_eq!(count.call(&mut store, 10).unwrap(), 10);
     // Without `consume_fuel`, fuel cannot be set.
