@@ -64,6 +64,13 @@ pub struct RunArgs {
     /// Call this exported function instead of running the module as a WASI command.
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
+    /// Run with a budget of N fuel units (one per Wasm operator); the guest traps with
+    /// "all fuel consumed" when it runs out.
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+    /// Print the fuel the guest consumed to stderr when it stops (implies metering).
+    #[arg(long)]
+    pub fuel_report: bool,
     /// The module to run (.wasm binary or .wat text).
     #[arg(value_name = "FILE.wasm|FILE.wat")]
     pub file: PathBuf,

@@ -313,3 +313,24 @@ fn panics_become_internal_errors_with_status_70() {
     assert!(!stderr(&out).contains("requested by"), "{}", stderr(&out));
     assert_no_panic(&out);
 }
+
+#[test]
+fn fuel_budget_and_report() {
+    let fib = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/fib.wat");
+    let out = baton(&["run", "--fuel-report", fib, "--invoke", "fib", "15"]);
+    assert_eq!(stdout(&out), "610\n");
+    let report = stderr(&out);
+    let consumed: u64 = report
+        .trim()
+        .strip_prefix("fuel consumed: ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no fuel report in {report:?}"));
+    assert!(consumed > 1000);
+    let out = baton(&["run", "--fuel", "100", fib, "--invoke", "fib", "15"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("all fuel consumed"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,6 +1,6 @@
 //! `baton run`: run a WASI command, or call one export with `--invoke`.
 
-use baton::{Engine, Instance, Linker, Module, Store, Val};
+use baton::{Config, Engine, Instance, Linker, Module, Store, Val};
 use baton_wasi::{WasiCtx, WasiCtxBuilder};
 
 use crate::cli::RunArgs;
@@ -11,9 +11,18 @@ use crate::values::{parse_arg, show_func_type, show_val};
 
 /// Runs the command; returns the exit status (the guest's, for WASI commands).
 pub fn run(args: &RunArgs) -> Result<i32, CliError> {
-    let engine = Engine::default();
+    let metered = args.fuel.is_some() || args.fuel_report;
+    let mut config = Config::new();
+    config.consume_fuel(metered);
+    let engine = Engine::new(&config);
     let module = load::module(&engine, &args.file)?;
     let mut store = Store::new(&engine, wasi_context(args)?);
+    let budget = args.fuel.unwrap_or(u64::MAX);
+    if metered {
+        store
+            .set_fuel(budget)
+            .map_err(|e| internal(&format!("cannot set fuel: {e}")))?;
+    }
     let mut linker = Linker::new(&engine);
     // WASI is always linked, so `--invoke` also works on modules that import it.
     baton_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)
@@ -21,10 +30,15 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     diagnose::check_imports(&linker, &module).map_err(|message| {
         CliError::Failed(format!("cannot run `{}`: {message}", args.file.display()))
     })?;
-    match &args.invoke {
+    let result = match &args.invoke {
         Some(name) => invoke(&mut store, &linker, &module, name, args),
         None => run_command(&mut store, &linker, &module, args),
+    };
+    if args.fuel_report {
+        let left = store.get_fuel().unwrap_or(0);
+        eprintln!("fuel consumed: {}", budget - left);
     }
+    result
 }
 
 /// Builds the guest's WASI context: argv[0] is the module path, as a shell would give.
