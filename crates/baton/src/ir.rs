@@ -154,6 +154,16 @@ pub(crate) mod layout {
         Load { dst: Slot, addr: Slot, offset: u32 }
         /// Memory store: `mem[addr + offset] = src`.
         Store { addr: Slot, src: Slot, offset: u32 }
+        /// Load from a constant effective address: `dst = mem[addr]`.
+        LoadAbs { dst: Slot, pad: u32, addr: u64 }
+        /// Store of a constant: `mem[addr + offset] = val`.
+        StoreImm { addr: Slot, offset: u32, val: u64 }
+        /// Store to a constant effective address: `mem[addr] = src`.
+        StoreAbs { src: Slot, pad: u32, addr: u64 }
+        /// `dst = cond != 0 ? a : b` with both values constant.
+        SelectII { dst: Slot, cond: Slot, a: u64, b: u64 }
+        /// `dst = cond != 0 ? a : imm` (`swap`: `cond != 0 ? imm : a`).
+        SelectRI { dst: Slot, cond: Slot, a: Slot, swap: u32, imm: u64 }
         /// `memory.size`.
         MemSize { dst: Slot, memory: u32 }
         /// `memory.grow`.

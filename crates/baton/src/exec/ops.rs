@@ -626,6 +626,19 @@ def!(SELECT: Select, "select", |imm, ip, sp, mem, len, ctx| {
     next!(Select, ip, sp, mem, len, ctx)
 });
 
+def!(SELECT_II: SelectII, "select", |imm, ip, sp, mem, len, ctx| {
+    let v = if rd::<u32>(sp, imm.cond) != 0 { imm.a } else { imm.b };
+    wr(sp, imm.dst, v);
+    next!(SelectII, ip, sp, mem, len, ctx)
+});
+
+def!(SELECT_RI: SelectRI, "select", |imm, ip, sp, mem, len, ctx| {
+    let c = rd::<u32>(sp, imm.cond) != 0;
+    let v = if c != (imm.swap != 0) { rd::<u64>(sp, imm.a) } else { imm.imm };
+    wr(sp, imm.dst, v);
+    next!(SelectRI, ip, sp, mem, len, ctx)
+});
+
 def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx| {
     // SAFETY: validation proved the global index; the instance's global cells are boxed
     // and live as long as the store.
@@ -651,7 +664,7 @@ def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx| {
 // 32-bit offset, so it cannot overflow; one comparison against the length checks bounds.
 
 macro_rules! loads {
-    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty => $val_t:ty;)*) => {
+    ($family:ident; $($name:literal $NAME:ident, $ABS:ident: $mem_t:ty => $val_t:ty;)*) => {
         $(def!($NAME: Load, $name, |imm, ip, sp, mem, len, ctx| {
             let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
             if ea + core::mem::size_of::<$mem_t>() > len {
@@ -661,28 +674,43 @@ macro_rules! loads {
             let v = core::ptr::read_unaligned(mem.add(ea) as *const $mem_t);
             wr(sp, imm.dst, v as $val_t);
             next!(Load, ip, sp, mem, len, ctx)
+        });
+        def!($ABS: LoadAbs, $name, |imm, ip, sp, mem, len, ctx| {
+            // The address is at most 2^33, so this cannot overflow.
+            let ea = imm.addr as usize;
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: bounds checked just above.
+            let v = core::ptr::read_unaligned(mem.add(ea) as *const $mem_t);
+            wr(sp, imm.dst, v as $val_t);
+            next!(LoadAbs, ip, sp, mem, len, ctx)
         });)*
-        fn $family() -> Vec<OpInfo> { info!($($NAME: Load),*) }
+        fn $family() -> Vec<OpInfo> {
+            let mut v = info!($($NAME: Load),*);
+            v.extend(info!($($ABS: LoadAbs),*));
+            v
+        }
     };
 }
 
 loads! { load_ops;
-    "i32.load" I32_LOAD: u32 => u32;
-    "i64.load" I64_LOAD: u64 => u64;
-    "i32.load8_s" I32_LOAD8_S: i8 => i32;
-    "i32.load8_u" I32_LOAD8_U: u8 => u32;
-    "i32.load16_s" I32_LOAD16_S: i16 => i32;
-    "i32.load16_u" I32_LOAD16_U: u16 => u32;
-    "i64.load8_s" I64_LOAD8_S: i8 => i64;
-    "i64.load8_u" I64_LOAD8_U: u8 => u64;
-    "i64.load16_s" I64_LOAD16_S: i16 => i64;
-    "i64.load16_u" I64_LOAD16_U: u16 => u64;
-    "i64.load32_s" I64_LOAD32_S: i32 => i64;
-    "i64.load32_u" I64_LOAD32_U: u32 => u64;
+    "i32.load" I32_LOAD, I32_LOAD_ABS: u32 => u32;
+    "i64.load" I64_LOAD, I64_LOAD_ABS: u64 => u64;
+    "i32.load8_s" I32_LOAD8_S, I32_LOAD8_S_ABS: i8 => i32;
+    "i32.load8_u" I32_LOAD8_U, I32_LOAD8_U_ABS: u8 => u32;
+    "i32.load16_s" I32_LOAD16_S, I32_LOAD16_S_ABS: i16 => i32;
+    "i32.load16_u" I32_LOAD16_U, I32_LOAD16_U_ABS: u16 => u32;
+    "i64.load8_s" I64_LOAD8_S, I64_LOAD8_S_ABS: i8 => i64;
+    "i64.load8_u" I64_LOAD8_U, I64_LOAD8_U_ABS: u8 => u64;
+    "i64.load16_s" I64_LOAD16_S, I64_LOAD16_S_ABS: i16 => i64;
+    "i64.load16_u" I64_LOAD16_U, I64_LOAD16_U_ABS: u16 => u64;
+    "i64.load32_s" I64_LOAD32_S, I64_LOAD32_S_ABS: i32 => i64;
+    "i64.load32_u" I64_LOAD32_U, I64_LOAD32_U_ABS: u32 => u64;
 }
 
 macro_rules! stores {
-    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
+    ($family:ident; $($name:literal $NAME:ident, $IMM:ident, $ABS:ident: $mem_t:ty;)*) => {
         $(def!($NAME: Store, $name, |imm, ip, sp, mem, len, ctx| {
             let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
             if ea + core::mem::size_of::<$mem_t>() > len {
@@ -691,16 +719,39 @@ macro_rules! stores {
             // SAFETY: bounds checked just above.
             core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, rd::<u64>(sp, imm.src) as $mem_t);
             next!(Store, ip, sp, mem, len, ctx)
+        });
+        def!($IMM: StoreImm, $name, |imm, ip, sp, mem, len, ctx| {
+            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: bounds checked just above.
+            core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, imm.val as $mem_t);
+            next!(StoreImm, ip, sp, mem, len, ctx)
+        });
+        def!($ABS: StoreAbs, $name, |imm, ip, sp, mem, len, ctx| {
+            let ea = imm.addr as usize;
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: bounds checked just above.
+            core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, rd::<u64>(sp, imm.src) as $mem_t);
+            next!(StoreAbs, ip, sp, mem, len, ctx)
         });)*
-        fn $family() -> Vec<OpInfo> { info!($($NAME: Store),*) }
+        fn $family() -> Vec<OpInfo> {
+            let mut v = info!($($NAME: Store),*);
+            v.extend(info!($($IMM: StoreImm),*));
+            v.extend(info!($($ABS: StoreAbs),*));
+            v
+        }
     };
 }
 
 stores! { store_ops;
-    "store32" STORE32: u32;
-    "store64" STORE64: u64;
-    "store8" STORE8: u8;
-    "store16" STORE16: u16;
+    "store32" STORE32, STORE32_IMM, STORE32_ABS: u32;
+    "store64" STORE64, STORE64_IMM, STORE64_ABS: u64;
+    "store8" STORE8, STORE8_IMM, STORE8_ABS: u8;
+    "store16" STORE16, STORE16_IMM, STORE16_ABS: u16;
 }
 
 def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx| {
@@ -1068,6 +1119,8 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(info!(
         CONST: Const,
         SELECT: Select,
+        SELECT_II: SelectII,
+        SELECT_RI: SelectRI,
         GLOBAL_GET: Global,
         GLOBAL_SET: Global,
         REF_FUNC: RefFunc,

@@ -857,18 +857,51 @@ impl<'a> FuncTranslator<'a> {
                 let b = self.pop();
                 let a = self.pop();
                 let p = self.stack.len();
-                let sa = self.slot_at(p, a);
-                let sb = self.slot_at(p + 1, b);
                 let dst = self.temp(p);
-                let pos = self.emit(
-                    op::SELECT,
-                    Select {
-                        dst,
-                        cond,
-                        a: sa,
-                        b: sb,
-                    },
-                );
+                let pos = match (a, b) {
+                    (Opd::Const(a), Opd::Const(b)) => {
+                        self.emit(op::SELECT_II, SelectII { dst, cond, a, b })
+                    }
+                    (Opd::Const(imm), b) => {
+                        let sb = self.slot_at(p + 1, b);
+                        self.emit(
+                            op::SELECT_RI,
+                            SelectRI {
+                                dst,
+                                cond,
+                                a: sb,
+                                swap: 1,
+                                imm,
+                            },
+                        )
+                    }
+                    (a, Opd::Const(imm)) => {
+                        let sa = self.slot_at(p, a);
+                        self.emit(
+                            op::SELECT_RI,
+                            SelectRI {
+                                dst,
+                                cond,
+                                a: sa,
+                                swap: 0,
+                                imm,
+                            },
+                        )
+                    }
+                    (a, b) => {
+                        let sa = self.slot_at(p, a);
+                        let sb = self.slot_at(p + 1, b);
+                        self.emit(
+                            op::SELECT,
+                            Select {
+                                dst,
+                                cond,
+                                a: sa,
+                                b: sb,
+                            },
+                        )
+                    }
+                };
                 self.push_result(pos, dst, None);
             }
             O::LocalGet { local_index } => self.push(Opd::Local(local_index)),
@@ -895,27 +928,43 @@ impl<'a> FuncTranslator<'a> {
                     },
                 );
             }
-            O::I32Load { memarg } => self.load(op::I32_LOAD, memarg)?,
-            O::I64Load { memarg } => self.load(op::I64_LOAD, memarg)?,
-            O::F32Load { memarg } => self.load(op::I32_LOAD, memarg)?,
-            O::F64Load { memarg } => self.load(op::I64_LOAD, memarg)?,
-            O::I32Load8S { memarg } => self.load(op::I32_LOAD8_S, memarg)?,
-            O::I32Load8U { memarg } => self.load(op::I32_LOAD8_U, memarg)?,
-            O::I32Load16S { memarg } => self.load(op::I32_LOAD16_S, memarg)?,
-            O::I32Load16U { memarg } => self.load(op::I32_LOAD16_U, memarg)?,
-            O::I64Load8S { memarg } => self.load(op::I64_LOAD8_S, memarg)?,
-            O::I64Load8U { memarg } => self.load(op::I64_LOAD8_U, memarg)?,
-            O::I64Load16S { memarg } => self.load(op::I64_LOAD16_S, memarg)?,
-            O::I64Load16U { memarg } => self.load(op::I64_LOAD16_U, memarg)?,
-            O::I64Load32S { memarg } => self.load(op::I64_LOAD32_S, memarg)?,
-            O::I64Load32U { memarg } => self.load(op::I64_LOAD32_U, memarg)?,
-            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
-                self.store(op::STORE32, memarg)?
+            O::I32Load { memarg } => self.load(op::I32_LOAD, op::I32_LOAD_ABS, memarg)?,
+            O::I64Load { memarg } => self.load(op::I64_LOAD, op::I64_LOAD_ABS, memarg)?,
+            O::F32Load { memarg } => self.load(op::I32_LOAD, op::I32_LOAD_ABS, memarg)?,
+            O::F64Load { memarg } => self.load(op::I64_LOAD, op::I64_LOAD_ABS, memarg)?,
+            O::I32Load8S { memarg } => self.load(op::I32_LOAD8_S, op::I32_LOAD8_S_ABS, memarg)?,
+            O::I32Load8U { memarg } => self.load(op::I32_LOAD8_U, op::I32_LOAD8_U_ABS, memarg)?,
+            O::I32Load16S { memarg } => {
+                self.load(op::I32_LOAD16_S, op::I32_LOAD16_S_ABS, memarg)?
             }
-            O::I64Store { memarg } | O::F64Store { memarg } => self.store(op::STORE64, memarg)?,
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(op::STORE8, memarg)?,
+            O::I32Load16U { memarg } => {
+                self.load(op::I32_LOAD16_U, op::I32_LOAD16_U_ABS, memarg)?
+            }
+            O::I64Load8S { memarg } => self.load(op::I64_LOAD8_S, op::I64_LOAD8_S_ABS, memarg)?,
+            O::I64Load8U { memarg } => self.load(op::I64_LOAD8_U, op::I64_LOAD8_U_ABS, memarg)?,
+            O::I64Load16S { memarg } => {
+                self.load(op::I64_LOAD16_S, op::I64_LOAD16_S_ABS, memarg)?
+            }
+            O::I64Load16U { memarg } => {
+                self.load(op::I64_LOAD16_U, op::I64_LOAD16_U_ABS, memarg)?
+            }
+            O::I64Load32S { memarg } => {
+                self.load(op::I64_LOAD32_S, op::I64_LOAD32_S_ABS, memarg)?
+            }
+            O::I64Load32U { memarg } => {
+                self.load(op::I64_LOAD32_U, op::I64_LOAD32_U_ABS, memarg)?
+            }
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+                self.store(op::STORE32, op::STORE32_IMM, op::STORE32_ABS, memarg)?
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => {
+                self.store(op::STORE64, op::STORE64_IMM, op::STORE64_ABS, memarg)?
+            }
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
+                self.store(op::STORE8, op::STORE8_IMM, op::STORE8_ABS, memarg)?
+            }
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
-                self.store(op::STORE16, memarg)?
+                self.store(op::STORE16, op::STORE16_IMM, op::STORE16_ABS, memarg)?
             }
             O::MemorySize { mem } => {
                 self.memory_index(mem)?;
@@ -1285,33 +1334,61 @@ impl<'a> FuncTranslator<'a> {
         }
     }
 
-    fn load(&mut self, op: Op<Load>, memarg: wasmparser::MemArg) -> R {
+    fn memarg(&self, memarg: &wasmparser::MemArg) -> R<u32> {
         let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
             return Err(self.unsupported("GC array access"));
         };
         self.memory_index(mem)?;
-        let addr = self.pop_slot();
-        let dst = self.temp(self.stack.len());
-        let offset =
-            u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
-        let pos = self.emit(op, Load { dst, addr, offset });
-        self.push_result(pos, dst, None);
+        u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))
+    }
+
+    fn load(&mut self, op: Op<Load>, abs: Op<LoadAbs>, memarg: wasmparser::MemArg) -> R {
+        let offset = self.memarg(&memarg)?;
+        let pos = match self.pop() {
+            // A constant address: fold it with the offset (at most 2^33, no overflow).
+            Opd::Const(a) => {
+                let dst = self.temp(self.stack.len());
+                let addr = a as u32 as u64 + offset as u64;
+                (self.emit(abs, LoadAbs { dst, pad: 0, addr }), dst)
+            }
+            o => {
+                let p = self.stack.len();
+                let addr = self.slot_at(p, o);
+                let dst = self.temp(p);
+                (self.emit(op, Load { dst, addr, offset }), dst)
+            }
+        };
+        self.push_result(pos.0, pos.1, None);
         Ok(())
     }
 
-    fn store(&mut self, op: Op<Store>, memarg: wasmparser::MemArg) -> R {
-        let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
-            return Err(self.unsupported("GC array access"));
-        };
-        self.memory_index(mem)?;
+    fn store(
+        &mut self,
+        op: Op<Store>,
+        imm_op: Op<StoreImm>,
+        abs: Op<StoreAbs>,
+        memarg: wasmparser::MemArg,
+    ) -> R {
+        let offset = self.memarg(&memarg)?;
         let v = self.pop();
         let a = self.pop();
         let p = self.stack.len();
-        let addr = self.slot_at(p, a);
-        let src = self.slot_at(p + 1, v);
-        let offset =
-            u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))?;
-        self.emit(op, Store { addr, src, offset });
+        match (a, v) {
+            (_, Opd::Const(val)) => {
+                let addr = self.slot_at(p, a);
+                self.emit(imm_op, StoreImm { addr, offset, val });
+            }
+            (Opd::Const(ca), _) => {
+                let src = self.slot_at(p + 1, v);
+                let addr = ca as u32 as u64 + offset as u64;
+                self.emit(abs, StoreAbs { src, pad: 0, addr });
+            }
+            _ => {
+                let addr = self.slot_at(p, a);
+                let src = self.slot_at(p + 1, v);
+                self.emit(op, Store { addr, src, offset });
+            }
+        }
         Ok(())
     }
 
