@@ -271,6 +271,7 @@ fn begin<T>(
             sp,
             mem,
             len,
+            acc: 0,
         },
     ))
 }
@@ -342,6 +343,7 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                     sp: resume.sp,
                     mem,
                     len,
+                    acc: resume.acc,
                 };
             }
             Control::Continue => unreachable!("the trampoline consumes Continue"),

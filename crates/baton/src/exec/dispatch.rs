@@ -12,32 +12,32 @@
 
 /// Hands control to the handler of the instruction at `$ip`.
 macro_rules! jump {
-    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr) => {{
+    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
         let ip: $crate::exec::Ip = $ip;
         // SAFETY: translation only produces branch targets and fall-through positions that
         // start an instruction, whose first word is a handler address.
         let handler: $crate::exec::Handler = unsafe { *(ip as *const $crate::exec::Handler) };
-        $crate::exec::dispatch::tail!(handler, ip, $sp, $mem, $len, $ctx)
+        $crate::exec::dispatch::tail!(handler, ip, $sp, $mem, $len, $ctx, $acc)
     }};
 }
 
 #[cfg(baton_dispatch = "tail")]
 macro_rules! tail {
-    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr) => {
-        become $h($ip, $sp, $mem, $len, $ctx)
+    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
+        become $h($ip, $sp, $mem, $len, $ctx, $acc)
     };
 }
 
 #[cfg(baton_dispatch = "threaded")]
 macro_rules! tail {
-    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr) => {
-        return unsafe { $h($ip, $sp, $mem, $len, $ctx) }
+    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
+        return unsafe { $h($ip, $sp, $mem, $len, $ctx, $acc) }
     };
 }
 
 #[cfg(baton_dispatch = "portable")]
 macro_rules! tail {
-    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr) => {{
+    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
         let _ = $h;
         let ctx: &mut $crate::exec::Ctx = $ctx;
         ctx.regs = $crate::exec::Regs {
@@ -45,6 +45,7 @@ macro_rules! tail {
             sp: $sp,
             mem: $mem,
             len: $len,
+            acc: $acc,
         };
         return $crate::exec::Control::Continue;
     }};
@@ -67,19 +68,25 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
         // SAFETY: see the function's contract.
         unsafe {
             let handler = *(regs.ip as *const Handler);
-            handler(regs.ip, regs.sp, regs.mem, regs.len, ctx)
+            handler(regs.ip, regs.sp, regs.mem, regs.len, ctx, regs.acc)
         }
     }
     #[cfg(baton_dispatch = "portable")]
     {
         ctx.regs = regs;
         loop {
-            let Regs { ip, sp, mem, len } = ctx.regs;
+            let Regs {
+                ip,
+                sp,
+                mem,
+                len,
+                acc,
+            } = ctx.regs;
             // SAFETY: every handler leaves a valid state in `ctx.regs` when it returns
             // `Continue`, as `tail!` does.
             let control = unsafe {
                 let handler = *(ip as *const Handler);
-                handler(ip, sp, mem, len, ctx)
+                handler(ip, sp, mem, len, ctx, acc)
             };
             if !matches!(control, Control::Continue) {
                 return control;

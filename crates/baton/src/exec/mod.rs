@@ -16,9 +16,10 @@ pub(crate) type Sp = *mut u64;
 pub(crate) type Mem = *mut u8;
 
 /// Every instruction handler has this signature, so that any handler can hand over to any
-/// other with the interpreter registers (ip, sp, memory base and length) in machine
-/// registers.
-pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, usize, &mut Ctx) -> Control;
+/// other with the interpreter registers (ip, sp, memory base and length, and the
+/// accumulator) in machine registers. The accumulator carries a value from one instruction
+/// to the very next one without a trip through the frame.
+pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, usize, &mut Ctx, u64) -> Control;
 
 /// Why the interpreter stopped running handlers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +49,8 @@ pub(crate) struct Regs {
     pub sp: Sp,
     pub mem: Mem,
     pub len: usize,
+    /// The accumulator (see [`Handler`]).
+    pub acc: u64,
 }
 
 impl Regs {
@@ -56,6 +59,7 @@ impl Regs {
         sp: core::ptr::null_mut(),
         mem: core::ptr::null_mut(),
         len: 0,
+        acc: 0,
     };
 }
 

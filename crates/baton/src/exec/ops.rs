@@ -72,13 +72,20 @@ pub(crate) struct OpInfo {
     pub describe: fn(*const u64) -> String,
 }
 
-/// Defines one instruction: `def!(NAME: Layout, "wasm-ish name", |imm, ip, sp, mem, len, ctx| body)`.
+/// Defines one instruction: `def!(NAME: Layout, "wasm-ish name", |imm, ip, sp, mem, len, ctx, acc| body)`.
 /// The body ends by handing over (`next!`, `jump!`) or returning a `Control`.
 macro_rules! def {
-    ($NAME:ident : $L:ty, $name:literal, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident| $body:block) => {
+    ($NAME:ident : $L:ty, $name:literal, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
         pub(crate) const $NAME: Op<$L> = {
             #[allow(unused_variables, unused_unsafe, unused_mut)]
-            unsafe fn handler($ip: Ip, $sp: Sp, $mem: Mem, $len: usize, $ctx: &mut Ctx) -> Control {
+            unsafe fn handler(
+                $ip: Ip,
+                $sp: Sp,
+                $mem: Mem,
+                $len: usize,
+                $ctx: &mut Ctx,
+                $acc: u64,
+            ) -> Control {
                 // SAFETY: the instruction at `ip` was emitted with layout `$L`.
                 let $imm: $L = unsafe { *($ip.add(1) as *const $L) };
                 unsafe { $body }
@@ -90,8 +97,8 @@ macro_rules! def {
 
 /// Hands over to the instruction after this one.
 macro_rules! next {
-    ($L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {
-        jump!($ip.add(words::<$L>()), $sp, $mem, $len, $ctx)
+    ($L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        jump!($ip.add(words::<$L>()), $sp, $mem, $len, $ctx, $acc)
     };
 }
 
@@ -420,21 +427,21 @@ mod sem {
 macro_rules! binops {
     ($family:ident, $RI:ident; $($name:literal $f:path => $RR_:ident $(, $RI_:ident)? $(; $IR_:ident)?;)*) => {
         $(
-            def!($RR_: BinRR, $name, |imm, ip, sp, mem, len, ctx| {
+            def!($RR_: BinRR, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 match $f(rd(sp, imm.a), rd(sp, imm.b)) {
-                    Ok(r) => { wr(sp, imm.dst, r); next!(BinRR, ip, sp, mem, len, ctx) }
+                    Ok(r) => { wr(sp, imm.dst, r); next!(BinRR, ip, sp, mem, len, ctx, acc) }
                     Err(code) => trap(ctx, ip, code),
                 }
             });
-            $(def!($RI_: $RI, $name, |imm, ip, sp, mem, len, ctx| {
+            $(def!($RI_: $RI, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 match $f(rd(sp, imm.a), imm.imm) {
-                    Ok(r) => { wr(sp, imm.dst, r); next!($RI, ip, sp, mem, len, ctx) }
+                    Ok(r) => { wr(sp, imm.dst, r); next!($RI, ip, sp, mem, len, ctx, acc) }
                     Err(code) => trap(ctx, ip, code),
                 }
             });)?
-            $(def!($IR_: $RI, $name, |imm, ip, sp, mem, len, ctx| {
+            $(def!($IR_: $RI, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 match $f(imm.imm, rd(sp, imm.a)) {
-                    Ok(r) => { wr(sp, imm.dst, r); next!($RI, ip, sp, mem, len, ctx) }
+                    Ok(r) => { wr(sp, imm.dst, r); next!($RI, ip, sp, mem, len, ctx, acc) }
                     Err(code) => trap(ctx, ip, code),
                 }
             });)?
@@ -538,10 +545,10 @@ binops! { float_binops, BinRI32;
 /// from `f`.
 macro_rules! unops {
     ($family:ident; $($name:literal ($a:ty) $f:expr => $NAME:ident;)*) => {
-        $(def!($NAME: Un, $name, |imm, ip, sp, mem, len, ctx| {
+        $(def!($NAME: Un, $name, |imm, ip, sp, mem, len, ctx, acc| {
             let f: fn($a) -> Result<_, TrapCode> = $f;
             match f(rd(sp, imm.src)) {
-                Ok(r) => { wr(sp, imm.dst, r); next!(Un, ip, sp, mem, len, ctx) }
+                Ok(r) => { wr(sp, imm.dst, r); next!(Un, ip, sp, mem, len, ctx, acc) }
                 Err(code) => trap(ctx, ip, code),
             }
         });)*
@@ -615,48 +622,48 @@ unops! { unops_all;
 // ---------------------------------------------------------------------------------------
 // Constants, select, globals.
 
-def!(CONST: Const, "const", |imm, ip, sp, mem, len, ctx| {
+def!(CONST: Const, "const", |imm, ip, sp, mem, len, ctx, acc| {
     wr(sp, imm.dst, imm.val);
-    next!(Const, ip, sp, mem, len, ctx)
+    next!(Const, ip, sp, mem, len, ctx, acc)
 });
 
-def!(SELECT: Select, "select", |imm, ip, sp, mem, len, ctx| {
+def!(SELECT: Select, "select", |imm, ip, sp, mem, len, ctx, acc| {
     let v: u64 = if rd::<u32>(sp, imm.cond) != 0 { rd(sp, imm.a) } else { rd(sp, imm.b) };
     wr(sp, imm.dst, v);
-    next!(Select, ip, sp, mem, len, ctx)
+    next!(Select, ip, sp, mem, len, ctx, acc)
 });
 
-def!(SELECT_II: SelectII, "select", |imm, ip, sp, mem, len, ctx| {
+def!(SELECT_II: SelectII, "select", |imm, ip, sp, mem, len, ctx, acc| {
     let v = if rd::<u32>(sp, imm.cond) != 0 { imm.a } else { imm.b };
     wr(sp, imm.dst, v);
-    next!(SelectII, ip, sp, mem, len, ctx)
+    next!(SelectII, ip, sp, mem, len, ctx, acc)
 });
 
-def!(SELECT_RI: SelectRI, "select", |imm, ip, sp, mem, len, ctx| {
+def!(SELECT_RI: SelectRI, "select", |imm, ip, sp, mem, len, ctx, acc| {
     let c = rd::<u32>(sp, imm.cond) != 0;
     let v = if c != (imm.swap != 0) { rd::<u64>(sp, imm.a) } else { imm.imm };
     wr(sp, imm.dst, v);
-    next!(SelectRI, ip, sp, mem, len, ctx)
+    next!(SelectRI, ip, sp, mem, len, ctx, acc)
 });
 
-def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx| {
+def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: validation proved the global index; the instance's global cells are boxed
     // and live as long as the store.
     let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
     wr(sp, imm.slot, *cell);
-    next!(Global, ip, sp, mem, len, ctx)
+    next!(Global, ip, sp, mem, len, ctx, acc)
 });
 
-def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx| {
+def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
     let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
     *cell = rd(sp, imm.slot);
-    next!(Global, ip, sp, mem, len, ctx)
+    next!(Global, ip, sp, mem, len, ctx, acc)
 });
 
-def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx| {
+def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx, acc| {
     let f = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
     wr(sp, imm.dst, f as u64);
-    next!(RefFunc, ip, sp, mem, len, ctx)
+    next!(RefFunc, ip, sp, mem, len, ctx, acc)
 });
 
 // ---------------------------------------------------------------------------------------
@@ -665,7 +672,7 @@ def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx| {
 
 macro_rules! loads {
     ($family:ident; $($name:literal $NAME:ident, $ABS:ident: $mem_t:ty => $val_t:ty;)*) => {
-        $(def!($NAME: Load, $name, |imm, ip, sp, mem, len, ctx| {
+        $(def!($NAME: Load, $name, |imm, ip, sp, mem, len, ctx, acc| {
             let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
             if ea + core::mem::size_of::<$mem_t>() > len {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
@@ -673,9 +680,9 @@ macro_rules! loads {
             // SAFETY: bounds checked just above.
             let v = core::ptr::read_unaligned(mem.add(ea) as *const $mem_t);
             wr(sp, imm.dst, v as $val_t);
-            next!(Load, ip, sp, mem, len, ctx)
+            next!(Load, ip, sp, mem, len, ctx, acc)
         });
-        def!($ABS: LoadAbs, $name, |imm, ip, sp, mem, len, ctx| {
+        def!($ABS: LoadAbs, $name, |imm, ip, sp, mem, len, ctx, acc| {
             // The address is at most 2^33, so this cannot overflow.
             let ea = imm.addr as usize;
             if ea + core::mem::size_of::<$mem_t>() > len {
@@ -684,7 +691,7 @@ macro_rules! loads {
             // SAFETY: bounds checked just above.
             let v = core::ptr::read_unaligned(mem.add(ea) as *const $mem_t);
             wr(sp, imm.dst, v as $val_t);
-            next!(LoadAbs, ip, sp, mem, len, ctx)
+            next!(LoadAbs, ip, sp, mem, len, ctx, acc)
         });)*
         fn $family() -> Vec<OpInfo> {
             let mut v = info!($($NAME: Load),*);
@@ -711,32 +718,32 @@ loads! { load_ops;
 
 macro_rules! stores {
     ($family:ident; $($name:literal $NAME:ident, $IMM:ident, $ABS:ident: $mem_t:ty;)*) => {
-        $(def!($NAME: Store, $name, |imm, ip, sp, mem, len, ctx| {
+        $(def!($NAME: Store, $name, |imm, ip, sp, mem, len, ctx, acc| {
             let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
             if ea + core::mem::size_of::<$mem_t>() > len {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: bounds checked just above.
             core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, rd::<u64>(sp, imm.src) as $mem_t);
-            next!(Store, ip, sp, mem, len, ctx)
+            next!(Store, ip, sp, mem, len, ctx, acc)
         });
-        def!($IMM: StoreImm, $name, |imm, ip, sp, mem, len, ctx| {
+        def!($IMM: StoreImm, $name, |imm, ip, sp, mem, len, ctx, acc| {
             let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
             if ea + core::mem::size_of::<$mem_t>() > len {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: bounds checked just above.
             core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, imm.val as $mem_t);
-            next!(StoreImm, ip, sp, mem, len, ctx)
+            next!(StoreImm, ip, sp, mem, len, ctx, acc)
         });
-        def!($ABS: StoreAbs, $name, |imm, ip, sp, mem, len, ctx| {
+        def!($ABS: StoreAbs, $name, |imm, ip, sp, mem, len, ctx, acc| {
             let ea = imm.addr as usize;
             if ea + core::mem::size_of::<$mem_t>() > len {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: bounds checked just above.
             core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, rd::<u64>(sp, imm.src) as $mem_t);
-            next!(StoreAbs, ip, sp, mem, len, ctx)
+            next!(StoreAbs, ip, sp, mem, len, ctx, acc)
         });)*
         fn $family() -> Vec<OpInfo> {
             let mut v = info!($($NAME: Store),*);
@@ -754,80 +761,80 @@ stores! { store_ops;
     "store16" STORE16, STORE16_IMM, STORE16_ABS: u16;
 }
 
-def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx| {
+def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx, acc| {
     wr(sp, imm.dst, (len / crate::runtime::PAGE_SIZE) as u32);
-    next!(MemSize, ip, sp, mem, len, ctx)
+    next!(MemSize, ip, sp, mem, len, ctx, acc)
 });
 
-def!(MEMORY_GROW: MemGrow, "memory.grow", |imm, ip, sp, mem, len, ctx| {
+def!(MEMORY_GROW: MemGrow, "memory.grow", |imm, ip, sp, mem, len, ctx, acc| {
     let delta = rd::<u32>(sp, imm.delta);
     let old = super::bulk::grow_memory(ctx, delta as u64);
     wr(sp, imm.dst, old.map_or(-1i32, |p| p as i32));
     let (mem, len) = ctx.mem_regs();
-    next!(MemGrow, ip, sp, mem, len, ctx)
+    next!(MemGrow, ip, sp, mem, len, ctx, acc)
 });
 
 // ---------------------------------------------------------------------------------------
 // Control flow.
 
-def!(UNREACHABLE: TrapImm, "trap", |imm, ip, sp, mem, len, ctx| {
+def!(UNREACHABLE: TrapImm, "trap", |imm, ip, sp, mem, len, ctx, acc| {
     trap(ctx, ip, TrapCode::from_u32(imm.code))
 });
 
-def!(BR: Br, "br", |imm, ip, sp, mem, len, ctx| {
-    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+def!(BR: Br, "br", |imm, ip, sp, mem, len, ctx, acc| {
+    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, ctx| {
+def!(BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) != 0 {
-        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
-    next!(BrCond, ip, sp, mem, len, ctx)
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx| {
+def!(BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) == 0 {
-        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
-    next!(BrCond, ip, sp, mem, len, ctx)
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx| {
+def!(BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u64>(sp, imm.cond) != 0 {
-        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
-    next!(BrCond, ip, sp, mem, len, ctx)
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem, len, ctx| {
+def!(BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u64>(sp, imm.cond) == 0 {
-        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
-    next!(BrCond, ip, sp, mem, len, ctx)
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx| {
+def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).min(imm.len) as usize;
     // SAFETY: the translator emits `len + 1` offset words right after the instruction.
     let offset = *ip.add(words::<BrTable>() + i) as i32;
-    jump!(ip.offset(offset as isize), sp, mem, len, ctx)
+    jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
 });
 
 /// Fused compare-and-branch: branches when the comparison holds.
 macro_rules! br_cmps {
     ($family:ident; $($name:literal $f:path => $RR_:ident, $RI_:ident: $RI:ident;)*) => {
         $(
-            def!($RR_: BrCmpRR, $name, |imm, ip, sp, mem, len, ctx| {
+            def!($RR_: BrCmpRR, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 if let Ok(true) = $f(rd(sp, imm.a), rd(sp, imm.b)) {
-                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
                 }
-                next!(BrCmpRR, ip, sp, mem, len, ctx)
+                next!(BrCmpRR, ip, sp, mem, len, ctx, acc)
             });
-            def!($RI_: $RI, $name, |imm, ip, sp, mem, len, ctx| {
+            def!($RI_: $RI, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 if let Ok(true) = $f(rd(sp, imm.a), imm.imm) {
-                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx)
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
                 }
-                next!($RI, ip, sp, mem, len, ctx)
+                next!($RI, ip, sp, mem, len, ctx, acc)
             });
         )*
         fn $family() -> Vec<OpInfo> {
@@ -867,7 +874,7 @@ br_cmps! { br_cmp_ops;
 /// Enters the compiled function `f` with its frame at `new_sp`. Shared by every call form;
 /// the caller has already pushed the return frame (or reuses its own, for tail calls).
 macro_rules! enter {
-    ($f:expr, $new_sp:expr, $ip:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ($f:expr, $new_sp:expr, $ip:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         let f: &crate::runtime::CompiledFunc = $f;
         let new_sp: Sp = $new_sp;
         if new_sp.add(f.frame_size as usize) > $ctx.stack_end {
@@ -879,7 +886,7 @@ macro_rules! enter {
             0,
             (f.num_locals - f.num_params) as usize,
         );
-        jump!(f.code, new_sp, $mem, $len, $ctx)
+        jump!(f.code, new_sp, $mem, $len, $ctx, $acc)
     }};
 }
 
@@ -900,7 +907,7 @@ macro_rules! push_frame {
 /// Calls any function entity: Wasm (possibly of another instance) or host.
 /// `ret` is where execution continues after the callee returns.
 macro_rules! call_entity {
-    ($func:expr, $base:expr, $ret:expr, $tail:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ($func:expr, $base:expr, $ret:expr, $tail:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         let func: *const FuncEntity = $func;
         let new_sp: Sp = $sp.add($base as usize);
         if (*func).compiled.is_null() {
@@ -918,6 +925,7 @@ macro_rules! call_entity {
                 sp: $sp,
                 mem: $mem,
                 len: $len,
+                acc: $acc,
             };
             return Control::Host;
         }
@@ -930,29 +938,29 @@ macro_rules! call_entity {
             $ctx.enter_instance((*func).inst);
             (mem, len) = $ctx.mem_regs();
         }
-        enter!(&*(*func).compiled, new_sp, $ip, mem, len, $ctx)
+        enter!(&*(*func).compiled, new_sp, $ip, mem, len, $ctx, $acc)
     }};
 }
 
-def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx| {
+def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx, acc| {
     let f = &*ctx.compiled.add(imm.func as usize);
     push_frame!(ctx, ip, ip.add(words::<Call>()), sp);
-    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx)
+    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
 });
 
-def!(RETURN_CALL: Call, "return_call", |imm, ip, sp, mem, len, ctx| {
+def!(RETURN_CALL: Call, "return_call", |imm, ip, sp, mem, len, ctx, acc| {
     let f = &*ctx.compiled.add(imm.func as usize);
-    enter!(f, sp, ip, mem, len, ctx)
+    enter!(f, sp, ip, mem, len, ctx, acc)
 });
 
-def!(CALL_IMPORT: Call, "call.import", |imm, ip, sp, mem, len, ctx| {
+def!(CALL_IMPORT: Call, "call.import", |imm, ip, sp, mem, len, ctx, acc| {
     let func = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
-    call_entity!(func, imm.base, ip.add(words::<Call>()), false, ip, sp, mem, len, ctx)
+    call_entity!(func, imm.base, ip.add(words::<Call>()), false, ip, sp, mem, len, ctx, acc)
 });
 
-def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx| {
+def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx, acc| {
     let func = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
-    call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx)
+    call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc)
 });
 
 /// Resolves the callee of an indirect call, or traps.
@@ -977,16 +985,16 @@ unsafe fn indirect_callee(
     Ok(func)
 }
 
-def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx| {
+def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
     match indirect_callee(ctx, &imm, sp) {
-        Ok(func) => call_entity!(func, imm.base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx),
+        Ok(func) => call_entity!(func, imm.base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
 });
 
-def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, mem, len, ctx| {
+def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
     match indirect_callee(ctx, &imm, sp) {
-        Ok(func) => call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx),
+        Ok(func) => call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
 });
@@ -994,7 +1002,7 @@ def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, m
 /// Returns to the caller; results are already in slots `0..n` of this frame. A macro, not
 /// a function, so that the hand-over stays in the handler (as `become` requires).
 macro_rules! do_return {
-    ($ctx:ident) => {{
+    ($ctx:ident, $acc:ident) => {{
         // SAFETY: every activation starts with a sentinel frame whose return address is
         // `EXIT_CODE`, which ends the activation before the stack can run empty.
         let frame = $ctx.frames.pop().unwrap_unchecked();
@@ -1003,7 +1011,7 @@ macro_rules! do_return {
         }
         // The callee may have grown the memory.
         let (mem, len) = $ctx.mem_regs();
-        jump!(frame.ret_ip, frame.sp, mem, len, $ctx)
+        jump!(frame.ret_ip, frame.sp, mem, len, $ctx, $acc)
     }};
 }
 
@@ -1013,31 +1021,40 @@ pub(crate) unsafe fn return_handler(
     _mem: Mem,
     _len: usize,
     ctx: &mut Ctx,
+    acc: u64,
 ) -> Control {
-    do_return!(ctx)
+    do_return!(ctx, acc)
 }
 
-def!(RETURN: Nothing, "return", |imm, ip, sp, mem, len, ctx| {
-    do_return!(ctx)
+def!(RETURN: Nothing, "return", |imm, ip, sp, mem, len, ctx, acc| {
+    do_return!(ctx, acc)
 });
 
-def!(RETURN_SLOT: Ret1, "return.slot", |imm, ip, sp, mem, len, ctx| {
+def!(RETURN_SLOT: Ret1, "return.slot", |imm, ip, sp, mem, len, ctx, acc| {
     *sp = *sp.add(imm.src as usize);
-    do_return!(ctx)
+    do_return!(ctx, acc)
 });
 
-def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx| {
+def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx, acc| {
     *sp = imm.val;
-    do_return!(ctx)
+    do_return!(ctx, acc)
 });
 
 /// Ends an activation: reached by returning to a sentinel frame.
-pub(crate) unsafe fn exit_handler(_ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx) -> Control {
+pub(crate) unsafe fn exit_handler(
+    _ip: Ip,
+    sp: Sp,
+    mem: Mem,
+    len: usize,
+    ctx: &mut Ctx,
+    acc: u64,
+) -> Control {
     ctx.regs = Regs {
         ip: _ip,
         sp,
         mem,
         len,
+        acc,
     };
     Control::Done
 }
@@ -1046,15 +1063,15 @@ pub(crate) unsafe fn exit_handler(_ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &m
 // Metering and interruption: emitted only into code translated with them switched on, so
 // code without them pays nothing.
 
-def!(FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx| {
+def!(FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx, acc| {
     match ctx.fuel.checked_sub(imm.amount as u64) {
         Some(left) => {
             ctx.fuel = left;
-            next!(Fuel, ip, sp, mem, len, ctx)
+            next!(Fuel, ip, sp, mem, len, ctx, acc)
         }
         None => {
             // Nothing of the block has run: resuming here after refuelling is exact.
-            ctx.regs = Regs { ip, sp, mem, len };
+            ctx.regs = Regs { ip, sp, mem, len, acc };
             ctx.trap = TrapCode::OutOfFuel;
             ctx.trap_ip = ip;
             Control::OutOfFuel
@@ -1062,14 +1079,14 @@ def!(FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx| {
     }
 });
 
-def!(CHECK_INTERRUPT: Nothing, "check_interrupt", |imm, ip, sp, mem, len, ctx| {
+def!(CHECK_INTERRUPT: Nothing, "check_interrupt", |imm, ip, sp, mem, len, ctx, acc| {
     if (*ctx.interrupt).load(core::sync::atomic::Ordering::Relaxed) {
-        ctx.regs = Regs { ip, sp, mem, len };
+        ctx.regs = Regs { ip, sp, mem, len, acc };
         ctx.trap = TrapCode::Interrupted;
         ctx.trap_ip = ip;
         return Control::Interrupted;
     }
-    next!(Nothing, ip, sp, mem, len, ctx)
+    next!(Nothing, ip, sp, mem, len, ctx, acc)
 });
 
 // ---------------------------------------------------------------------------------------
@@ -1077,11 +1094,11 @@ def!(CHECK_INTERRUPT: Nothing, "check_interrupt", |imm, ip, sp, mem, len, ctx| {
 
 macro_rules! bulk {
     ($family:ident; $($NAME:ident: $L:ident, $name:literal => $f:path, reload: $reload:literal;)*) => {
-        $(def!($NAME: $L, $name, |imm, ip, sp, mem, len, ctx| {
+        $(def!($NAME: $L, $name, |imm, ip, sp, mem, len, ctx, acc| {
             match $f(ctx, sp, &imm) {
                 Ok(()) => {
                     let (mem, len) = if $reload { ctx.mem_regs() } else { (mem, len) };
-                    next!($L, ip, sp, mem, len, ctx)
+                    next!($L, ip, sp, mem, len, ctx, acc)
                 }
                 Err(code) => trap(ctx, ip, code),
             }
