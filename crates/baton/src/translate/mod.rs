@@ -17,7 +17,7 @@
 mod control;
 
 use crate::error::{Error, TrapCode};
-use crate::exec::ops::{self as op};
+use crate::exec::ops::{self as op, BinOp};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, CodeBuf, Op, Slot};
 use crate::module::ModuleEnv;
@@ -42,6 +42,9 @@ struct Last {
     pos: usize,
     dst: Slot,
     cmp: Option<Cmp>,
+    /// The form of the instruction that leaves its result in the accumulator instead,
+    /// if it has one: patched in when the next instruction consumes the result at once.
+    acc: Option<crate::exec::Handler>,
 }
 
 /// A comparison that a following branch may absorb.
@@ -165,14 +168,14 @@ impl Cond {
     }
 }
 
-/// A binary integer operation's forms: register/register, register/immediate and, for
-/// non-commutative operations, immediate/register. `cmp` marks comparisons.
+/// A binary integer operation and how the translator may rearrange it.
 struct IntBin<L: 'static> {
-    rr: Op<BinRR>,
-    ri: Op<L>,
-    ir: Option<Op<L>>,
+    op: BinOp<L>,
     commutative: bool,
+    /// For comparisons: the condition, so a following branch can absorb it.
     cmp: Option<Cond>,
+    /// For comparisons: the operations of every condition (for the swapped one).
+    swapped: &'static [BinOp<L>; 10],
 }
 
 /// Translates function bodies of one module into a shared code buffer.
@@ -308,8 +311,32 @@ impl<'a> FuncTranslator<'a> {
 
     /// Pushes a temporary produced by the instruction at `pos` into its slot `dst`.
     fn push_result(&mut self, pos: usize, dst: Slot, cmp: Option<Cmp>) {
+        self.push_result_acc(pos, dst, cmp, None);
+    }
+
+    /// Like [`Self::push_result`], for an instruction with an accumulator form.
+    fn push_result_acc(
+        &mut self,
+        pos: usize,
+        dst: Slot,
+        cmp: Option<Cmp>,
+        acc: Option<crate::exec::Handler>,
+    ) {
         self.push(Opd::Temp);
-        self.last = Some(Last { pos, dst, cmp });
+        self.last = Some(Last { pos, dst, cmp, acc });
+    }
+
+    /// Whether the operand `o` at stack position `p` is the result of the previous
+    /// instruction and can be routed through the accumulator.
+    fn in_acc(&self, o: Opd, p: usize) -> bool {
+        o == Opd::Temp
+            && matches!(self.last, Some(Last { dst, acc: Some(_), .. }) if dst == self.temp(p))
+    }
+
+    /// Switches the previous instruction to its accumulator form.
+    fn route_through_acc(&mut self) {
+        let last = self.last.expect("checked by in_acc");
+        self.code.words[last.pos] = last.acc.expect("checked by in_acc") as usize as u64;
     }
 
     /// Makes the entry at stack position `p` a temporary in its own slot.
@@ -531,6 +558,7 @@ impl<'a> FuncTranslator<'a> {
                     pos,
                     dst,
                     cmp: Some(cmp),
+                    ..
                 }),
             ) if dst == self.temp(p) => Some((pos, cmp)),
             _ => None,
@@ -766,6 +794,7 @@ impl<'a> FuncTranslator<'a> {
                             pos,
                             dst,
                             cmp: Some(cmp),
+                            ..
                         }),
                     ) if dst == self.temp(p) => Some((pos, cmp)),
                     _ => None,
@@ -1006,108 +1035,84 @@ impl<'a> FuncTranslator<'a> {
 
             O::I32Eqz => self.eqz(false),
             O::I64Eqz => self.eqz(true),
-            O::I32Eq => self.int_bin32(i32_cmp(op::I32_EQ, op::I32_EQ_RI, Cond::Eq)),
-            O::I32Ne => self.int_bin32(i32_cmp(op::I32_NE, op::I32_NE_RI, Cond::Ne)),
-            O::I32LtS => self.int_bin32(i32_cmp(op::I32_LT_S, op::I32_LT_S_RI, Cond::LtS)),
-            O::I32LtU => self.int_bin32(i32_cmp(op::I32_LT_U, op::I32_LT_U_RI, Cond::LtU)),
-            O::I32GtS => self.int_bin32(i32_cmp(op::I32_GT_S, op::I32_GT_S_RI, Cond::GtS)),
-            O::I32GtU => self.int_bin32(i32_cmp(op::I32_GT_U, op::I32_GT_U_RI, Cond::GtU)),
-            O::I32LeS => self.int_bin32(i32_cmp(op::I32_LE_S, op::I32_LE_S_RI, Cond::LeS)),
-            O::I32LeU => self.int_bin32(i32_cmp(op::I32_LE_U, op::I32_LE_U_RI, Cond::LeU)),
-            O::I32GeS => self.int_bin32(i32_cmp(op::I32_GE_S, op::I32_GE_S_RI, Cond::GeS)),
-            O::I32GeU => self.int_bin32(i32_cmp(op::I32_GE_U, op::I32_GE_U_RI, Cond::GeU)),
-            O::I64Eq => self.int_bin64(i64_cmp(op::I64_EQ, op::I64_EQ_RI, Cond::Eq)),
-            O::I64Ne => self.int_bin64(i64_cmp(op::I64_NE, op::I64_NE_RI, Cond::Ne)),
-            O::I64LtS => self.int_bin64(i64_cmp(op::I64_LT_S, op::I64_LT_S_RI, Cond::LtS)),
-            O::I64LtU => self.int_bin64(i64_cmp(op::I64_LT_U, op::I64_LT_U_RI, Cond::LtU)),
-            O::I64GtS => self.int_bin64(i64_cmp(op::I64_GT_S, op::I64_GT_S_RI, Cond::GtS)),
-            O::I64GtU => self.int_bin64(i64_cmp(op::I64_GT_U, op::I64_GT_U_RI, Cond::GtU)),
-            O::I64LeS => self.int_bin64(i64_cmp(op::I64_LE_S, op::I64_LE_S_RI, Cond::LeS)),
-            O::I64LeU => self.int_bin64(i64_cmp(op::I64_LE_U, op::I64_LE_U_RI, Cond::LeU)),
-            O::I64GeS => self.int_bin64(i64_cmp(op::I64_GE_S, op::I64_GE_S_RI, Cond::GeS)),
-            O::I64GeU => self.int_bin64(i64_cmp(op::I64_GE_U, op::I64_GE_U_RI, Cond::GeU)),
+            O::I32Eq => self.int_bin32(cmp32(Cond::Eq)),
+            O::I32Ne => self.int_bin32(cmp32(Cond::Ne)),
+            O::I32LtS => self.int_bin32(cmp32(Cond::LtS)),
+            O::I32LtU => self.int_bin32(cmp32(Cond::LtU)),
+            O::I32GtS => self.int_bin32(cmp32(Cond::GtS)),
+            O::I32GtU => self.int_bin32(cmp32(Cond::GtU)),
+            O::I32LeS => self.int_bin32(cmp32(Cond::LeS)),
+            O::I32LeU => self.int_bin32(cmp32(Cond::LeU)),
+            O::I32GeS => self.int_bin32(cmp32(Cond::GeS)),
+            O::I32GeU => self.int_bin32(cmp32(Cond::GeU)),
+            O::I64Eq => self.int_bin64(cmp64(Cond::Eq)),
+            O::I64Ne => self.int_bin64(cmp64(Cond::Ne)),
+            O::I64LtS => self.int_bin64(cmp64(Cond::LtS)),
+            O::I64LtU => self.int_bin64(cmp64(Cond::LtU)),
+            O::I64GtS => self.int_bin64(cmp64(Cond::GtS)),
+            O::I64GtU => self.int_bin64(cmp64(Cond::GtU)),
+            O::I64LeS => self.int_bin64(cmp64(Cond::LeS)),
+            O::I64LeU => self.int_bin64(cmp64(Cond::LeU)),
+            O::I64GeS => self.int_bin64(cmp64(Cond::GeS)),
+            O::I64GeU => self.int_bin64(cmp64(Cond::GeU)),
 
-            O::I32Add => self.int_bin32(comm(op::I32_ADD, op::I32_ADD_RI)),
-            O::I32Sub => self.int_bin32(noncomm(op::I32_SUB, op::I32_SUB_RI, op::I32_SUB_IR)),
-            O::I32Mul => self.int_bin32(comm(op::I32_MUL, op::I32_MUL_RI)),
-            O::I32DivS => {
-                self.int_bin32(noncomm(op::I32_DIV_S, op::I32_DIV_S_RI, op::I32_DIV_S_IR))
-            }
-            O::I32DivU => {
-                self.int_bin32(noncomm(op::I32_DIV_U, op::I32_DIV_U_RI, op::I32_DIV_U_IR))
-            }
-            O::I32RemS => {
-                self.int_bin32(noncomm(op::I32_REM_S, op::I32_REM_S_RI, op::I32_REM_S_IR))
-            }
-            O::I32RemU => {
-                self.int_bin32(noncomm(op::I32_REM_U, op::I32_REM_U_RI, op::I32_REM_U_IR))
-            }
-            O::I32And => self.int_bin32(comm(op::I32_AND, op::I32_AND_RI)),
-            O::I32Or => self.int_bin32(comm(op::I32_OR, op::I32_OR_RI)),
-            O::I32Xor => self.int_bin32(comm(op::I32_XOR, op::I32_XOR_RI)),
-            O::I32Shl => self.int_bin32(noncomm(op::I32_SHL, op::I32_SHL_RI, op::I32_SHL_IR)),
-            O::I32ShrS => {
-                self.int_bin32(noncomm(op::I32_SHR_S, op::I32_SHR_S_RI, op::I32_SHR_S_IR))
-            }
-            O::I32ShrU => {
-                self.int_bin32(noncomm(op::I32_SHR_U, op::I32_SHR_U_RI, op::I32_SHR_U_IR))
-            }
-            O::I32Rotl => self.int_bin32(noncomm(op::I32_ROTL, op::I32_ROTL_RI, op::I32_ROTL_IR)),
-            O::I32Rotr => self.int_bin32(noncomm(op::I32_ROTR, op::I32_ROTR_RI, op::I32_ROTR_IR)),
-            O::I64Add => self.int_bin64(comm(op::I64_ADD, op::I64_ADD_RI)),
-            O::I64Sub => self.int_bin64(noncomm(op::I64_SUB, op::I64_SUB_RI, op::I64_SUB_IR)),
-            O::I64Mul => self.int_bin64(comm(op::I64_MUL, op::I64_MUL_RI)),
-            O::I64DivS => {
-                self.int_bin64(noncomm(op::I64_DIV_S, op::I64_DIV_S_RI, op::I64_DIV_S_IR))
-            }
-            O::I64DivU => {
-                self.int_bin64(noncomm(op::I64_DIV_U, op::I64_DIV_U_RI, op::I64_DIV_U_IR))
-            }
-            O::I64RemS => {
-                self.int_bin64(noncomm(op::I64_REM_S, op::I64_REM_S_RI, op::I64_REM_S_IR))
-            }
-            O::I64RemU => {
-                self.int_bin64(noncomm(op::I64_REM_U, op::I64_REM_U_RI, op::I64_REM_U_IR))
-            }
-            O::I64And => self.int_bin64(comm(op::I64_AND, op::I64_AND_RI)),
-            O::I64Or => self.int_bin64(comm(op::I64_OR, op::I64_OR_RI)),
-            O::I64Xor => self.int_bin64(comm(op::I64_XOR, op::I64_XOR_RI)),
-            O::I64Shl => self.int_bin64(noncomm(op::I64_SHL, op::I64_SHL_RI, op::I64_SHL_IR)),
-            O::I64ShrS => {
-                self.int_bin64(noncomm(op::I64_SHR_S, op::I64_SHR_S_RI, op::I64_SHR_S_IR))
-            }
-            O::I64ShrU => {
-                self.int_bin64(noncomm(op::I64_SHR_U, op::I64_SHR_U_RI, op::I64_SHR_U_IR))
-            }
-            O::I64Rotl => self.int_bin64(noncomm(op::I64_ROTL, op::I64_ROTL_RI, op::I64_ROTL_IR)),
-            O::I64Rotr => self.int_bin64(noncomm(op::I64_ROTR, op::I64_ROTR_RI, op::I64_ROTR_IR)),
+            O::I32Add => self.int_bin32(comm32(op::I32_ADD)),
+            O::I32Sub => self.int_bin32(noncomm32(op::I32_SUB)),
+            O::I32Mul => self.int_bin32(comm32(op::I32_MUL)),
+            O::I32DivS => self.int_bin32(noncomm32(op::I32_DIV_S)),
+            O::I32DivU => self.int_bin32(noncomm32(op::I32_DIV_U)),
+            O::I32RemS => self.int_bin32(noncomm32(op::I32_REM_S)),
+            O::I32RemU => self.int_bin32(noncomm32(op::I32_REM_U)),
+            O::I32And => self.int_bin32(comm32(op::I32_AND)),
+            O::I32Or => self.int_bin32(comm32(op::I32_OR)),
+            O::I32Xor => self.int_bin32(comm32(op::I32_XOR)),
+            O::I32Shl => self.int_bin32(noncomm32(op::I32_SHL)),
+            O::I32ShrS => self.int_bin32(noncomm32(op::I32_SHR_S)),
+            O::I32ShrU => self.int_bin32(noncomm32(op::I32_SHR_U)),
+            O::I32Rotl => self.int_bin32(noncomm32(op::I32_ROTL)),
+            O::I32Rotr => self.int_bin32(noncomm32(op::I32_ROTR)),
+            O::I64Add => self.int_bin64(comm64(op::I64_ADD)),
+            O::I64Sub => self.int_bin64(noncomm64(op::I64_SUB)),
+            O::I64Mul => self.int_bin64(comm64(op::I64_MUL)),
+            O::I64DivS => self.int_bin64(noncomm64(op::I64_DIV_S)),
+            O::I64DivU => self.int_bin64(noncomm64(op::I64_DIV_U)),
+            O::I64RemS => self.int_bin64(noncomm64(op::I64_REM_S)),
+            O::I64RemU => self.int_bin64(noncomm64(op::I64_REM_U)),
+            O::I64And => self.int_bin64(comm64(op::I64_AND)),
+            O::I64Or => self.int_bin64(comm64(op::I64_OR)),
+            O::I64Xor => self.int_bin64(comm64(op::I64_XOR)),
+            O::I64Shl => self.int_bin64(noncomm64(op::I64_SHL)),
+            O::I64ShrS => self.int_bin64(noncomm64(op::I64_SHR_S)),
+            O::I64ShrU => self.int_bin64(noncomm64(op::I64_SHR_U)),
+            O::I64Rotl => self.int_bin64(noncomm64(op::I64_ROTL)),
+            O::I64Rotr => self.int_bin64(noncomm64(op::I64_ROTR)),
 
-            O::F32Add => self.bin(op::F32_ADD),
-            O::F32Sub => self.bin(op::F32_SUB),
-            O::F32Mul => self.bin(op::F32_MUL),
-            O::F32Div => self.bin(op::F32_DIV),
-            O::F32Min => self.bin(op::F32_MIN),
-            O::F32Max => self.bin(op::F32_MAX),
-            O::F32Copysign => self.bin(op::F32_COPYSIGN),
-            O::F32Eq => self.bin(op::F32_EQ),
-            O::F32Ne => self.bin(op::F32_NE),
-            O::F32Lt => self.bin(op::F32_LT),
-            O::F32Gt => self.bin(op::F32_GT),
-            O::F32Le => self.bin(op::F32_LE),
-            O::F32Ge => self.bin(op::F32_GE),
-            O::F64Add => self.bin(op::F64_ADD),
-            O::F64Sub => self.bin(op::F64_SUB),
-            O::F64Mul => self.bin(op::F64_MUL),
-            O::F64Div => self.bin(op::F64_DIV),
-            O::F64Min => self.bin(op::F64_MIN),
-            O::F64Max => self.bin(op::F64_MAX),
-            O::F64Copysign => self.bin(op::F64_COPYSIGN),
-            O::F64Eq => self.bin(op::F64_EQ),
-            O::F64Ne => self.bin(op::F64_NE),
-            O::F64Lt => self.bin(op::F64_LT),
-            O::F64Gt => self.bin(op::F64_GT),
-            O::F64Le => self.bin(op::F64_LE),
-            O::F64Ge => self.bin(op::F64_GE),
+            O::F32Add => self.bin(&op::F32_ADD),
+            O::F32Sub => self.bin(&op::F32_SUB),
+            O::F32Mul => self.bin(&op::F32_MUL),
+            O::F32Div => self.bin(&op::F32_DIV),
+            O::F32Min => self.bin(&op::F32_MIN),
+            O::F32Max => self.bin(&op::F32_MAX),
+            O::F32Copysign => self.bin(&op::F32_COPYSIGN),
+            O::F32Eq => self.bin(&op::F32_EQ),
+            O::F32Ne => self.bin(&op::F32_NE),
+            O::F32Lt => self.bin(&op::F32_LT),
+            O::F32Gt => self.bin(&op::F32_GT),
+            O::F32Le => self.bin(&op::F32_LE),
+            O::F32Ge => self.bin(&op::F32_GE),
+            O::F64Add => self.bin(&op::F64_ADD),
+            O::F64Sub => self.bin(&op::F64_SUB),
+            O::F64Mul => self.bin(&op::F64_MUL),
+            O::F64Div => self.bin(&op::F64_DIV),
+            O::F64Min => self.bin(&op::F64_MIN),
+            O::F64Max => self.bin(&op::F64_MAX),
+            O::F64Copysign => self.bin(&op::F64_COPYSIGN),
+            O::F64Eq => self.bin(&op::F64_EQ),
+            O::F64Ne => self.bin(&op::F64_NE),
+            O::F64Lt => self.bin(&op::F64_LT),
+            O::F64Gt => self.bin(&op::F64_GT),
+            O::F64Le => self.bin(&op::F64_LE),
+            O::F64Ge => self.bin(&op::F64_GE),
 
             O::I32Clz => self.unary(op::I32_CLZ),
             O::I32Ctz => self.unary(op::I32_CTZ),
@@ -1399,15 +1404,26 @@ impl<'a> FuncTranslator<'a> {
         self.push_result(pos, dst, None);
     }
 
-    fn bin(&mut self, op: Op<BinRR>) {
+    /// A binary operation without immediate forms (floats).
+    fn bin(&mut self, op: &BinOp<BinRI32>) {
         let b = self.pop();
         let a = self.pop();
         let p = self.stack.len();
-        let sa = self.slot_at(p, a);
-        let sb = self.slot_at(p + 1, b);
         let dst = self.temp(p);
-        let pos = self.emit(op, BinRR { dst, a: sa, b: sb });
-        self.push_result(pos, dst, None);
+        let (pos, acc) = if self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) {
+            self.route_through_acc();
+            let sa = self.slot_at(p, a);
+            (self.emit(op.ra, BinRR { dst, a: sa, b: 0 }), op.ra_a)
+        } else if self.in_acc(a, p) && !matches!(b, Opd::Const(_)) {
+            self.route_through_acc();
+            let sb = self.slot_at(p + 1, b);
+            (self.emit(op.ar, BinRR { dst, a: 0, b: sb }), op.ar_a)
+        } else {
+            let sa = self.slot_at(p, a);
+            let sb = self.slot_at(p + 1, b);
+            (self.emit(op.rr, BinRR { dst, a: sa, b: sb }), op.rr_a)
+        };
+        self.push_result_acc(pos, dst, None, Some(acc.handler));
     }
 
     fn eqz(&mut self, is64: bool) {
@@ -1436,6 +1452,9 @@ impl<'a> FuncTranslator<'a> {
         self.int_bin(f, true, |dst, a, imm| BinRI64 { dst, a, imm })
     }
 
+    /// An integer binary operation: picks the form by where the operands are (slot,
+    /// constant, accumulator). Comparisons never read the accumulator, so that a
+    /// following branch can still absorb them (their operands must be in slots).
     fn int_bin<L: Copy>(&mut self, f: IntBin<L>, is64: bool, ri: impl Fn(Slot, Slot, i64) -> L) {
         let b = self.pop();
         let a = self.pop();
@@ -1448,83 +1467,94 @@ impl<'a> FuncTranslator<'a> {
                 v as u32 as i32 as i64
             }
         };
-        let (pos, cmp) = match (a, b) {
+        let op = f.op;
+        let imm = op.imm.expect("integer operations have immediate forms");
+        let acc_ok = f.cmp.is_none();
+        let (pos, acc, cmp) = match (a, b) {
             (_, Opd::Const(cb)) if !matches!(a, Opd::Const(_)) => {
-                let sa = self.slot_at(p, a);
-                let pos = self.emit(f.ri, ri(dst, sa, as_imm(cb)));
-                (
-                    pos,
-                    f.cmp.map(|cond| Cmp {
+                let k = as_imm(cb);
+                if acc_ok && self.in_acc(a, p) {
+                    self.route_through_acc();
+                    (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.handler, None)
+                } else {
+                    let sa = self.slot_at(p, a);
+                    let cmp = f.cmp.map(|cond| Cmp {
                         is64,
                         cond,
                         a: sa,
-                        b: Operand::Imm(as_imm(cb)),
-                    }),
+                        b: Operand::Imm(k),
+                    });
+                    (self.emit(imm.ri, ri(dst, sa, k)), imm.ri_a.handler, cmp)
+                }
+            }
+            (Opd::Const(ca), _) if !matches!(b, Opd::Const(_)) => {
+                let k = as_imm(ca);
+                let b_acc = acc_ok && self.in_acc(b, p + 1);
+                if let Some(cond) = f.cmp {
+                    // `c op b` as `b op' c`: comparisons swap their condition.
+                    let swapped = cmp_op(cond.swap(), is64, f.swapped);
+                    let sw = swapped
+                        .and_then(|o| o.imm)
+                        .expect("comparisons have a swapped form");
+                    let sb = self.slot_at(p + 1, b);
+                    let cmp = Some(Cmp {
+                        is64,
+                        cond: cond.swap(),
+                        a: sb,
+                        b: Operand::Imm(k),
+                    });
+                    (self.emit(sw.ri, ri(dst, sb, k)), sw.ri_a.handler, cmp)
+                } else if f.commutative {
+                    if b_acc {
+                        self.route_through_acc();
+                        (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.handler, None)
+                    } else {
+                        let sb = self.slot_at(p + 1, b);
+                        (self.emit(imm.ri, ri(dst, sb, k)), imm.ri_a.handler, None)
+                    }
+                } else if b_acc {
+                    self.route_through_acc();
+                    (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.handler, None)
+                } else {
+                    let sb = self.slot_at(p + 1, b);
+                    (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.handler, None)
+                }
+            }
+            _ if acc_ok && !matches!(a, Opd::Const(_)) && self.in_acc(b, p + 1) => {
+                self.route_through_acc();
+                let sa = self.slot_at(p, a);
+                (
+                    self.emit(op.ra, BinRR { dst, a: sa, b: 0 }),
+                    op.ra_a.handler,
+                    None,
                 )
             }
-            (Opd::Const(ca), _)
-                if !matches!(b, Opd::Const(_))
-                    && (f.commutative || f.cmp.is_some() || f.ir.is_some()) =>
-            {
+            _ if acc_ok && !matches!(b, Opd::Const(_)) && self.in_acc(a, p) => {
+                self.route_through_acc();
                 let sb = self.slot_at(p + 1, b);
-                if f.commutative || f.cmp.is_some() {
-                    // `c op b` as `b op' c` (comparisons swap their condition).
-                    let (ri_op, cmp) = match f.cmp {
-                        Some(cond) => {
-                            let swapped = swapped_cmp(cond.swap(), is64);
-                            (
-                                swapped,
-                                Some(Cmp {
-                                    is64,
-                                    cond: cond.swap(),
-                                    a: sb,
-                                    b: Operand::Imm(as_imm(ca)),
-                                }),
-                            )
-                        }
-                        None => (None, None),
-                    };
-                    let pos = match ri_op {
-                        Some(SwappedOp::I32(op)) => self.emit(
-                            op,
-                            BinRI32 {
-                                dst,
-                                a: sb,
-                                imm: as_imm(ca) as i32,
-                            },
-                        ),
-                        Some(SwappedOp::I64(op)) => self.emit(
-                            op,
-                            BinRI64 {
-                                dst,
-                                a: sb,
-                                imm: as_imm(ca),
-                            },
-                        ),
-                        None => self.emit(f.ri, ri(dst, sb, as_imm(ca))),
-                    };
-                    (pos, cmp)
-                } else {
-                    let pos = self.emit(f.ir.expect("checked above"), ri(dst, sb, as_imm(ca)));
-                    (pos, None)
-                }
+                (
+                    self.emit(op.ar, BinRR { dst, a: 0, b: sb }),
+                    op.ar_a.handler,
+                    None,
+                )
             }
             _ => {
                 let sa = self.slot_at(p, a);
                 let sb = self.slot_at(p + 1, b);
-                let pos = self.emit(f.rr, BinRR { dst, a: sa, b: sb });
+                let cmp = f.cmp.map(|cond| Cmp {
+                    is64,
+                    cond,
+                    a: sa,
+                    b: Operand::Slot(sb),
+                });
                 (
-                    pos,
-                    f.cmp.map(|cond| Cmp {
-                        is64,
-                        cond,
-                        a: sa,
-                        b: Operand::Slot(sb),
-                    }),
+                    self.emit(op.rr, BinRR { dst, a: sa, b: sb }),
+                    op.rr_a.handler,
+                    cmp,
                 )
             }
         };
-        self.push_result(pos, dst, cmp);
+        self.push_result_acc(pos, dst, cmp, Some(acc));
     }
 
     // ------------------------------------------------------------------------- calls
@@ -1712,76 +1742,87 @@ impl<'a> FuncTranslator<'a> {
     }
 }
 
-enum SwappedOp {
-    I32(Op<BinRI32>),
-    I64(Op<BinRI64>),
+/// The operation of comparison `cond` in the table `ops` (ordered as [`Cond`]).
+fn cmp_op<L: Copy>(cond: Cond, _is64: bool, ops: &'static [BinOp<L>; 10]) -> Option<BinOp<L>> {
+    Some(ops[cond as usize])
 }
 
-/// The register/immediate form of a comparison with a swapped condition.
-fn swapped_cmp(cond: Cond, is64: bool) -> Option<SwappedOp> {
-    use Cond::*;
-    Some(if is64 {
-        SwappedOp::I64(match cond {
-            Eq => op::I64_EQ_RI,
-            Ne => op::I64_NE_RI,
-            LtS => op::I64_LT_S_RI,
-            LtU => op::I64_LT_U_RI,
-            GtS => op::I64_GT_S_RI,
-            GtU => op::I64_GT_U_RI,
-            LeS => op::I64_LE_S_RI,
-            LeU => op::I64_LE_U_RI,
-            GeS => op::I64_GE_S_RI,
-            GeU => op::I64_GE_U_RI,
-        })
-    } else {
-        SwappedOp::I32(match cond {
-            Eq => op::I32_EQ_RI,
-            Ne => op::I32_NE_RI,
-            LtS => op::I32_LT_S_RI,
-            LtU => op::I32_LT_U_RI,
-            GtS => op::I32_GT_S_RI,
-            GtU => op::I32_GT_U_RI,
-            LeS => op::I32_LE_S_RI,
-            LeU => op::I32_LE_U_RI,
-            GeS => op::I32_GE_S_RI,
-            GeU => op::I32_GE_U_RI,
-        })
-    })
-}
+/// The i32 comparisons, in [`Cond`] order.
+static I32_CMPS: [BinOp<BinRI32>; 10] = [
+    op::I32_EQ,
+    op::I32_NE,
+    op::I32_LT_S,
+    op::I32_LT_U,
+    op::I32_GT_S,
+    op::I32_GT_U,
+    op::I32_LE_S,
+    op::I32_LE_U,
+    op::I32_GE_S,
+    op::I32_GE_U,
+];
 
-fn comm<L: 'static>(rr: Op<BinRR>, ri: Op<L>) -> IntBin<L> {
+/// The i64 comparisons, in [`Cond`] order.
+static I64_CMPS: [BinOp<BinRI64>; 10] = [
+    op::I64_EQ,
+    op::I64_NE,
+    op::I64_LT_S,
+    op::I64_LT_U,
+    op::I64_GT_S,
+    op::I64_GT_U,
+    op::I64_LE_S,
+    op::I64_LE_U,
+    op::I64_GE_S,
+    op::I64_GE_U,
+];
+
+static NO_CMPS32: [BinOp<BinRI32>; 10] = I32_CMPS;
+static NO_CMPS64: [BinOp<BinRI64>; 10] = I64_CMPS;
+
+fn comm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
     IntBin {
-        rr,
-        ri,
-        ir: None,
+        op,
         commutative: true,
         cmp: None,
+        swapped: &NO_CMPS32,
     }
 }
-fn noncomm<L: 'static>(rr: Op<BinRR>, ri: Op<L>, ir: Op<L>) -> IntBin<L> {
+fn noncomm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
     IntBin {
-        rr,
-        ri,
-        ir: Some(ir),
+        op,
         commutative: false,
         cmp: None,
+        swapped: &NO_CMPS32,
     }
 }
-fn i32_cmp(rr: Op<BinRR>, ri: Op<BinRI32>, cond: Cond) -> IntBin<BinRI32> {
+fn comm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
     IntBin {
-        rr,
-        ri,
-        ir: None,
-        commutative: false,
-        cmp: Some(cond),
+        op,
+        commutative: true,
+        cmp: None,
+        swapped: &NO_CMPS64,
     }
 }
-fn i64_cmp(rr: Op<BinRR>, ri: Op<BinRI64>, cond: Cond) -> IntBin<BinRI64> {
+fn noncomm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
     IntBin {
-        rr,
-        ri,
-        ir: None,
+        op,
+        commutative: false,
+        cmp: None,
+        swapped: &NO_CMPS64,
+    }
+}
+fn cmp32(cond: Cond) -> IntBin<BinRI32> {
+    IntBin {
+        op: I32_CMPS[cond as usize],
         commutative: false,
         cmp: Some(cond),
+        swapped: &I32_CMPS,
+    }
+}
+fn cmp64(cond: Cond) -> IntBin<BinRI64> {
+    IntBin {
+        op: I64_CMPS[cond as usize],
+        commutative: false,
+        cmp: Some(cond),
+        swapped: &I64_CMPS,
     }
 }
