@@ -847,95 +847,184 @@ def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx, acc| {
 // Memory access. The effective address is computed in 64 bits from a 32-bit address and a
 // 32-bit offset, so it cannot overflow; one comparison against the length checks bounds.
 
+/// What [`all`] lists of one form `owner::form` of an instruction family.
+fn form<L: core::fmt::Debug + Copy + 'static>(
+    owner: &'static str,
+    form: &'static str,
+    op: Op<L>,
+) -> OpInfo {
+    OpInfo {
+        name: op.name,
+        // Leaked once per form when the table is built: the audit wants `OWNER::form`.
+        symbol: Box::leak(format!("{owner}::{form}").into_boxed_str()),
+        handler: op.handler,
+        words: words::<L>(),
+        describe: |p| format!("{:?}", unsafe { *(p.add(1) as *const L) }),
+    }
+}
+
+/// Every form of one load: the address comes from a slot, the accumulator, or is a
+/// constant (`abs`, folded with the offset); `_a` forms leave the value in the
+/// accumulator.
+#[derive(Clone, Copy)]
+pub(crate) struct LoadOp {
+    pub r: Op<Load>,
+    pub r_a: Op<Load>,
+    pub a: Op<Load>,
+    pub a_a: Op<Load>,
+    pub abs: Op<LoadAbs>,
+    pub abs_a: Op<LoadAbs>,
+}
+
+/// One load handler: `$addr` computes the effective address (below 2^34, so the bounds
+/// check cannot overflow); the value goes to a slot or the accumulator.
+macro_rules! load_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+            // SAFETY: the instruction at `ip` was emitted with layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let ($sp, $acc) = (sp, acc);
+            let ea: usize = unsafe { $addr };
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: bounds checked just above.
+            let v = unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) } as $val_t;
+            load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+        }
+    };
+    (@out slot, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        unsafe { wr($sp, $imm.dst, $v) };
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
+    (@out acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let $acc = Cell::to_cell($v);
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
+}
+
 macro_rules! loads {
-    ($family:ident; $($name:literal $NAME:ident, $ABS:ident: $mem_t:ty => $val_t:ty;)*) => {
-        $(def!($NAME: Load, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
-            if ea + core::mem::size_of::<$mem_t>() > len {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty => $val_t:ty;)*) => {
+        $(pub(crate) const $NAME: LoadOp = {
+            load_fn!(r, Load, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, slot);
+            load_fn!(r_a, Load, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc);
+            load_fn!(a, Load, $mem_t, $val_t, |imm, sp, acc| acc as u32 as usize + imm.offset as usize, slot);
+            load_fn!(a_a, Load, $mem_t, $val_t, |imm, sp, acc| acc as u32 as usize + imm.offset as usize, acc);
+            load_fn!(abs, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, slot);
+            load_fn!(abs_a, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, acc);
+            LoadOp {
+                r: Op::new(r, $name),
+                r_a: Op::new(r_a, $name),
+                a: Op::new(a, $name),
+                a_a: Op::new(a_a, $name),
+                abs: Op::new(abs, $name),
+                abs_a: Op::new(abs_a, $name),
             }
-            // SAFETY: bounds checked just above.
-            let v = core::ptr::read_unaligned(mem.add(ea) as *const $mem_t);
-            wr(sp, imm.dst, v as $val_t);
-            next!(Load, ip, sp, mem, len, ctx, acc)
-        });
-        def!($ABS: LoadAbs, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            // The address is at most 2^33, so this cannot overflow.
-            let ea = imm.addr as usize;
-            if ea + core::mem::size_of::<$mem_t>() > len {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: bounds checked just above.
-            let v = core::ptr::read_unaligned(mem.add(ea) as *const $mem_t);
-            wr(sp, imm.dst, v as $val_t);
-            next!(LoadAbs, ip, sp, mem, len, ctx, acc)
-        });)*
+        };)*
         fn $family() -> Vec<OpInfo> {
-            let mut v = info!($($NAME: Load),*);
-            v.extend(info!($($ABS: LoadAbs),*));
+            let mut v = Vec::new();
+            $(
+                v.push(form(stringify!($NAME), "r", $NAME.r));
+                v.push(form(stringify!($NAME), "r_a", $NAME.r_a));
+                v.push(form(stringify!($NAME), "a", $NAME.a));
+                v.push(form(stringify!($NAME), "a_a", $NAME.a_a));
+                v.push(form(stringify!($NAME), "abs", $NAME.abs));
+                v.push(form(stringify!($NAME), "abs_a", $NAME.abs_a));
+            )*
             v
         }
     };
 }
 
 loads! { load_ops;
-    "i32.load" I32_LOAD, I32_LOAD_ABS: u32 => u32;
-    "i64.load" I64_LOAD, I64_LOAD_ABS: u64 => u64;
-    "i32.load8_s" I32_LOAD8_S, I32_LOAD8_S_ABS: i8 => i32;
-    "i32.load8_u" I32_LOAD8_U, I32_LOAD8_U_ABS: u8 => u32;
-    "i32.load16_s" I32_LOAD16_S, I32_LOAD16_S_ABS: i16 => i32;
-    "i32.load16_u" I32_LOAD16_U, I32_LOAD16_U_ABS: u16 => u32;
-    "i64.load8_s" I64_LOAD8_S, I64_LOAD8_S_ABS: i8 => i64;
-    "i64.load8_u" I64_LOAD8_U, I64_LOAD8_U_ABS: u8 => u64;
-    "i64.load16_s" I64_LOAD16_S, I64_LOAD16_S_ABS: i16 => i64;
-    "i64.load16_u" I64_LOAD16_U, I64_LOAD16_U_ABS: u16 => u64;
-    "i64.load32_s" I64_LOAD32_S, I64_LOAD32_S_ABS: i32 => i64;
-    "i64.load32_u" I64_LOAD32_U, I64_LOAD32_U_ABS: u32 => u64;
+    "i32.load" I32_LOAD: u32 => u32;
+    "i64.load" I64_LOAD: u64 => u64;
+    "i32.load8_s" I32_LOAD8_S: i8 => i32;
+    "i32.load8_u" I32_LOAD8_U: u8 => u32;
+    "i32.load16_s" I32_LOAD16_S: i16 => i32;
+    "i32.load16_u" I32_LOAD16_U: u16 => u32;
+    "i64.load8_s" I64_LOAD8_S: i8 => i64;
+    "i64.load8_u" I64_LOAD8_U: u8 => u64;
+    "i64.load16_s" I64_LOAD16_S: i16 => i64;
+    "i64.load16_u" I64_LOAD16_U: u16 => u64;
+    "i64.load32_s" I64_LOAD32_S: i32 => i64;
+    "i64.load32_u" I64_LOAD32_U: u32 => u64;
+}
+
+/// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
+/// (`abs`); value from a slot, the accumulator (`_va`) or an immediate (`imm`).
+#[derive(Clone, Copy)]
+pub(crate) struct StoreOp {
+    pub rr: Op<Store>,
+    pub r_va: Op<Store>,
+    pub a_r: Op<Store>,
+    pub imm: Op<StoreImm>,
+    pub a_imm: Op<StoreImm>,
+    pub abs: Op<StoreAbs>,
+    pub abs_va: Op<StoreAbs>,
+}
+
+macro_rules! store_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+            // SAFETY: the instruction at `ip` was emitted with layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let ($sp, $acc) = (sp, acc);
+            let ea: usize = unsafe { $addr };
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            let v: u64 = unsafe { $val };
+            // SAFETY: bounds checked just above.
+            unsafe { core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, v as $mem_t) };
+            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+        }
+    };
 }
 
 macro_rules! stores {
-    ($family:ident; $($name:literal $NAME:ident, $IMM:ident, $ABS:ident: $mem_t:ty;)*) => {
-        $(def!($NAME: Store, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
-            if ea + core::mem::size_of::<$mem_t>() > len {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
+        $(pub(crate) const $NAME: StoreOp = {
+            store_fn!(rr, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(r_va, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc));
+            store_fn!(a_r, Store, $mem_t, |imm, sp, acc| (acc as u32 as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(imm, StoreImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val));
+            store_fn!(a_imm, StoreImm, $mem_t, |imm, sp, acc| (acc as u32 as usize + imm.offset as usize, imm.val));
+            store_fn!(abs, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
+            StoreOp {
+                rr: Op::new(rr, $name),
+                r_va: Op::new(r_va, $name),
+                a_r: Op::new(a_r, $name),
+                imm: Op::new(imm, $name),
+                a_imm: Op::new(a_imm, $name),
+                abs: Op::new(abs, $name),
+                abs_va: Op::new(abs_va, $name),
             }
-            // SAFETY: bounds checked just above.
-            core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, rd::<u64>(sp, imm.src) as $mem_t);
-            next!(Store, ip, sp, mem, len, ctx, acc)
-        });
-        def!($IMM: StoreImm, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
-            if ea + core::mem::size_of::<$mem_t>() > len {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: bounds checked just above.
-            core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, imm.val as $mem_t);
-            next!(StoreImm, ip, sp, mem, len, ctx, acc)
-        });
-        def!($ABS: StoreAbs, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            let ea = imm.addr as usize;
-            if ea + core::mem::size_of::<$mem_t>() > len {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: bounds checked just above.
-            core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, rd::<u64>(sp, imm.src) as $mem_t);
-            next!(StoreAbs, ip, sp, mem, len, ctx, acc)
-        });)*
+        };)*
         fn $family() -> Vec<OpInfo> {
-            let mut v = info!($($NAME: Store),*);
-            v.extend(info!($($IMM: StoreImm),*));
-            v.extend(info!($($ABS: StoreAbs),*));
+            let mut v = Vec::new();
+            $(
+                v.push(form(stringify!($NAME), "rr", $NAME.rr));
+                v.push(form(stringify!($NAME), "r_va", $NAME.r_va));
+                v.push(form(stringify!($NAME), "a_r", $NAME.a_r));
+                v.push(form(stringify!($NAME), "imm", $NAME.imm));
+                v.push(form(stringify!($NAME), "a_imm", $NAME.a_imm));
+                v.push(form(stringify!($NAME), "abs", $NAME.abs));
+                v.push(form(stringify!($NAME), "abs_va", $NAME.abs_va));
+            )*
             v
         }
     };
 }
 
 stores! { store_ops;
-    "store32" STORE32, STORE32_IMM, STORE32_ABS: u32;
-    "store64" STORE64, STORE64_IMM, STORE64_ABS: u64;
-    "store8" STORE8, STORE8_IMM, STORE8_ABS: u8;
-    "store16" STORE16, STORE16_IMM, STORE16_ABS: u16;
+    "store32" STORE32: u32;
+    "store64" STORE64: u64;
+    "store8" STORE8: u8;
+    "store16" STORE16: u16;
 }
 
 def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx, acc| {

@@ -17,7 +17,7 @@
 mod control;
 
 use crate::error::{Error, TrapCode};
-use crate::exec::ops::{self as op, BinOp};
+use crate::exec::ops::{self as op, BinOp, LoadOp, StoreOp};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, CodeBuf, Op, Slot};
 use crate::module::ModuleEnv;
@@ -957,43 +957,27 @@ impl<'a> FuncTranslator<'a> {
                     },
                 );
             }
-            O::I32Load { memarg } => self.load(op::I32_LOAD, op::I32_LOAD_ABS, memarg)?,
-            O::I64Load { memarg } => self.load(op::I64_LOAD, op::I64_LOAD_ABS, memarg)?,
-            O::F32Load { memarg } => self.load(op::I32_LOAD, op::I32_LOAD_ABS, memarg)?,
-            O::F64Load { memarg } => self.load(op::I64_LOAD, op::I64_LOAD_ABS, memarg)?,
-            O::I32Load8S { memarg } => self.load(op::I32_LOAD8_S, op::I32_LOAD8_S_ABS, memarg)?,
-            O::I32Load8U { memarg } => self.load(op::I32_LOAD8_U, op::I32_LOAD8_U_ABS, memarg)?,
-            O::I32Load16S { memarg } => {
-                self.load(op::I32_LOAD16_S, op::I32_LOAD16_S_ABS, memarg)?
-            }
-            O::I32Load16U { memarg } => {
-                self.load(op::I32_LOAD16_U, op::I32_LOAD16_U_ABS, memarg)?
-            }
-            O::I64Load8S { memarg } => self.load(op::I64_LOAD8_S, op::I64_LOAD8_S_ABS, memarg)?,
-            O::I64Load8U { memarg } => self.load(op::I64_LOAD8_U, op::I64_LOAD8_U_ABS, memarg)?,
-            O::I64Load16S { memarg } => {
-                self.load(op::I64_LOAD16_S, op::I64_LOAD16_S_ABS, memarg)?
-            }
-            O::I64Load16U { memarg } => {
-                self.load(op::I64_LOAD16_U, op::I64_LOAD16_U_ABS, memarg)?
-            }
-            O::I64Load32S { memarg } => {
-                self.load(op::I64_LOAD32_S, op::I64_LOAD32_S_ABS, memarg)?
-            }
-            O::I64Load32U { memarg } => {
-                self.load(op::I64_LOAD32_U, op::I64_LOAD32_U_ABS, memarg)?
-            }
+            O::I32Load { memarg } => self.load(op::I32_LOAD, memarg)?,
+            O::I64Load { memarg } => self.load(op::I64_LOAD, memarg)?,
+            O::F32Load { memarg } => self.load(op::I32_LOAD, memarg)?,
+            O::F64Load { memarg } => self.load(op::I64_LOAD, memarg)?,
+            O::I32Load8S { memarg } => self.load(op::I32_LOAD8_S, memarg)?,
+            O::I32Load8U { memarg } => self.load(op::I32_LOAD8_U, memarg)?,
+            O::I32Load16S { memarg } => self.load(op::I32_LOAD16_S, memarg)?,
+            O::I32Load16U { memarg } => self.load(op::I32_LOAD16_U, memarg)?,
+            O::I64Load8S { memarg } => self.load(op::I64_LOAD8_S, memarg)?,
+            O::I64Load8U { memarg } => self.load(op::I64_LOAD8_U, memarg)?,
+            O::I64Load16S { memarg } => self.load(op::I64_LOAD16_S, memarg)?,
+            O::I64Load16U { memarg } => self.load(op::I64_LOAD16_U, memarg)?,
+            O::I64Load32S { memarg } => self.load(op::I64_LOAD32_S, memarg)?,
+            O::I64Load32U { memarg } => self.load(op::I64_LOAD32_U, memarg)?,
             O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
-                self.store(op::STORE32, op::STORE32_IMM, op::STORE32_ABS, memarg)?
+                self.store(op::STORE32, memarg)?
             }
-            O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store(op::STORE64, op::STORE64_IMM, op::STORE64_ABS, memarg)?
-            }
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
-                self.store(op::STORE8, op::STORE8_IMM, op::STORE8_ABS, memarg)?
-            }
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(op::STORE64, memarg)?,
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(op::STORE8, memarg)?,
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
-                self.store(op::STORE16, op::STORE16_IMM, op::STORE16_ABS, memarg)?
+                self.store(op::STORE16, memarg)?
             }
             O::MemorySize { mem } => {
                 self.memory_index(mem)?;
@@ -1347,51 +1331,113 @@ impl<'a> FuncTranslator<'a> {
         u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))
     }
 
-    fn load(&mut self, op: Op<Load>, abs: Op<LoadAbs>, memarg: wasmparser::MemArg) -> R {
+    fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) -> R {
         let offset = self.memarg(&memarg)?;
-        let pos = match self.pop() {
+        let a = self.pop();
+        let p = self.stack.len();
+        let dst = self.temp(p);
+        let (pos, acc) = match a {
             // A constant address: fold it with the offset (at most 2^33, no overflow).
-            Opd::Const(a) => {
-                let dst = self.temp(self.stack.len());
-                let addr = a as u32 as u64 + offset as u64;
-                (self.emit(abs, LoadAbs { dst, pad: 0, addr }), dst)
+            Opd::Const(c) => {
+                let addr = c as u32 as u64 + offset as u64;
+                (
+                    self.emit(op.abs, LoadAbs { dst, pad: 0, addr }),
+                    op.abs_a.handler,
+                )
             }
-            o => {
-                let p = self.stack.len();
-                let addr = self.slot_at(p, o);
-                let dst = self.temp(p);
-                (self.emit(op, Load { dst, addr, offset }), dst)
+            a if self.in_acc(a, p) => {
+                self.route_through_acc();
+                (
+                    self.emit(
+                        op.a,
+                        Load {
+                            dst,
+                            addr: 0,
+                            offset,
+                        },
+                    ),
+                    op.a_a.handler,
+                )
+            }
+            a => {
+                let addr = self.slot_at(p, a);
+                (self.emit(op.r, Load { dst, addr, offset }), op.r_a.handler)
             }
         };
-        self.push_result(pos.0, pos.1, None);
+        self.push_result_acc(pos, dst, None, Some(acc));
         Ok(())
     }
 
-    fn store(
-        &mut self,
-        op: Op<Store>,
-        imm_op: Op<StoreImm>,
-        abs: Op<StoreAbs>,
-        memarg: wasmparser::MemArg,
-    ) -> R {
+    fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
         let offset = self.memarg(&memarg)?;
         let v = self.pop();
         let a = self.pop();
         let p = self.stack.len();
         match (a, v) {
-            (_, Opd::Const(val)) => {
+            (Opd::Const(_), Opd::Const(val)) => {
                 let addr = self.slot_at(p, a);
-                self.emit(imm_op, StoreImm { addr, offset, val });
+                self.emit(op.imm, StoreImm { addr, offset, val });
             }
-            (Opd::Const(ca), _) => {
-                let src = self.slot_at(p + 1, v);
+            (a, Opd::Const(val)) if self.in_acc(a, p) => {
+                self.route_through_acc();
+                self.emit(
+                    op.a_imm,
+                    StoreImm {
+                        addr: 0,
+                        offset,
+                        val,
+                    },
+                );
+            }
+            (a, Opd::Const(val)) => {
+                let addr = self.slot_at(p, a);
+                self.emit(op.imm, StoreImm { addr, offset, val });
+            }
+            (Opd::Const(ca), v) => {
                 let addr = ca as u32 as u64 + offset as u64;
-                self.emit(abs, StoreAbs { src, pad: 0, addr });
+                if self.in_acc(v, p + 1) {
+                    self.route_through_acc();
+                    self.emit(
+                        op.abs_va,
+                        StoreAbs {
+                            src: 0,
+                            pad: 0,
+                            addr,
+                        },
+                    );
+                } else {
+                    let src = self.slot_at(p + 1, v);
+                    self.emit(op.abs, StoreAbs { src, pad: 0, addr });
+                }
             }
-            _ => {
+            (a, v) if self.in_acc(v, p + 1) => {
+                self.route_through_acc();
+                let addr = self.slot_at(p, a);
+                self.emit(
+                    op.r_va,
+                    Store {
+                        addr,
+                        src: 0,
+                        offset,
+                    },
+                );
+            }
+            (a, v) if self.in_acc(a, p) => {
+                self.route_through_acc();
+                let src = self.slot_at(p + 1, v);
+                self.emit(
+                    op.a_r,
+                    Store {
+                        addr: 0,
+                        src,
+                        offset,
+                    },
+                );
+            }
+            (a, v) => {
                 let addr = self.slot_at(p, a);
                 let src = self.slot_at(p + 1, v);
-                self.emit(op, Store { addr, src, offset });
+                self.emit(op.rr, Store { addr, src, offset });
             }
         }
         Ok(())
