@@ -21,6 +21,8 @@ pub struct EngineDef {
 /// All engines compiled into this binary, Baton first (the baseline).
 pub fn all() -> Vec<EngineDef> {
     let def = |name, prepare| EngineDef { name, prepare };
+    // Mutated only when optional engines (Baton, wasm3) are compiled in.
+    #[allow(unused_mut)]
     let mut v = vec![
         def("wasmi", wasmi_prepare),
         def("stitch", stitch_prepare),
@@ -219,6 +221,8 @@ pub struct TranslatorDef {
 /// Everything `--translate` times, Baton first.
 pub fn translators() -> Vec<TranslatorDef> {
     let def = |name, compile| TranslatorDef { name, compile };
+    // Mutated only when optional engines (Baton, wasm3) are compiled in.
+    #[allow(unused_mut)]
     let mut v = vec![
         // wasmi's default validates eagerly but translates each function on
         // its first call, so it is listed both ways.
@@ -247,7 +251,8 @@ pub fn translators() -> Vec<TranslatorDef> {
             Ok(())
         }),
         def("Cranelift", |wasm| {
-            let engine = wasmtime::Engine::new(&wasmtime::Config::new()).map_err(|e| anyhow!("{e}"))?;
+            let engine =
+                wasmtime::Engine::new(&wasmtime::Config::new()).map_err(|e| anyhow!("{e}"))?;
             wasmtime::Module::new(&engine, wasm).map_err(|e| anyhow!("{e}"))?;
             Ok(())
         }),

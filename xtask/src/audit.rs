@@ -5,101 +5,173 @@
 //! An indirect `call` (or a direct call to another handler) would mean the handler waits
 //! for the rest of the program to finish, leaving one native frame per executed
 //! instruction: the failure mode that slowed other interpreters after compiler upgrades.
+//!
+//! The analysis ([`audit_binary`]) works on any binary that links the engine: the
+//! `audit-dispatch` command builds the `baton` CLI, and `cargo xtask matrix` applies it to
+//! the `workload` binary of every compiler configuration it builds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::process::Command;
 
+use crate::common;
+
 /// What the disassembly says about one function.
-#[derive(Default, Debug)]
-struct Summary {
-    bytes: usize,
-    indirect_jumps: usize,
-    indirect_calls: usize,
-    calls_to_handlers: Vec<String>,
-    direct_calls: usize,
-    returns: usize,
+#[derive(Default, Debug, Clone)]
+pub struct Summary {
+    pub bytes: usize,
+    pub indirect_jumps: usize,
+    pub indirect_calls: usize,
+    pub calls_to_handlers: Vec<String>,
+    pub direct_calls: usize,
+    pub returns: usize,
 }
 
+/// Which functions of a binary are instruction handlers.
+pub enum Handlers {
+    /// Baton's handlers, listed by the engine itself (`baton::instruction_names`), so a
+    /// handler that the compiler inlined or merged away is reported as missing.
+    Baton,
+    /// Every function whose demangled name starts with this prefix (used for wasmi, whose
+    /// handlers live in `wasmi::engine::executor::handler::exec`).
+    Prefix(&'static str),
+}
+
+/// One handler's verdict.
+pub struct HandlerRow {
+    pub name: String,
+    pub symbol: String,
+    pub summary: Summary,
+    pub ok: bool,
+}
+
+/// The audit of one binary.
+pub struct Report {
+    pub rows: Vec<HandlerRow>,
+    /// Listed handlers that are not separate functions in the binary.
+    pub missing: Vec<String>,
+}
+
+impl Report {
+    pub fn offenders(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            .filter(|r| !r.ok)
+            .map(|r| r.symbol.as_str())
+            .collect()
+    }
+}
+
+/// Disassembles `binary` and judges every handler in it.
+///
+/// A Baton handler passes if it makes no indirect call, no direct call to another handler,
+/// and has at least one indirect jump (its dispatch). For [`Handlers::Prefix`] the jump
+/// requirement is dropped: the list is found by name and includes helpers that
+/// legitimately end in a `ret` (traps, host-call exits), so only calls count against them.
+pub fn audit_binary(binary: &Path, handlers: &Handlers) -> Result<Report, String> {
+    let text = common::disassemble(binary, true)?;
+    let functions = parse(&text);
+    let mut rows = Vec::new();
+    let mut missing = Vec::new();
+    match handlers {
+        Handlers::Baton => {
+            let mut seen = HashSet::new();
+            for (name, symbol) in baton::instruction_names() {
+                if !seen.insert(symbol) {
+                    continue;
+                }
+                let full = format!("baton::exec::ops::{symbol}::handler");
+                let Some(s) = functions.get(&full) else {
+                    missing.push(symbol.to_string());
+                    continue;
+                };
+                // A handler that only traps (e.g. `unreachable`) has nothing to hand over to.
+                let terminal = symbol == "UNREACHABLE";
+                let ok = s.indirect_calls == 0
+                    && s.calls_to_handlers.is_empty()
+                    && (s.indirect_jumps > 0 || terminal);
+                rows.push(HandlerRow {
+                    name: name.to_string(),
+                    symbol: symbol.to_string(),
+                    summary: s.clone(),
+                    ok,
+                });
+            }
+        }
+        Handlers::Prefix(prefix) => {
+            let mut names: Vec<&String> =
+                functions.keys().filter(|n| n.starts_with(prefix)).collect();
+            names.sort();
+            for full in names {
+                let s = &functions[full];
+                let ok = s.indirect_calls == 0 && s.calls_to_handlers.is_empty();
+                rows.push(HandlerRow {
+                    name: full[prefix.len()..].to_string(),
+                    symbol: full.clone(),
+                    summary: s.clone(),
+                    ok,
+                });
+            }
+        }
+    }
+    Ok(Report { rows, missing })
+}
+
+/// `cargo xtask audit-dispatch [--nightly]`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let nightly = args.iter().any(|a| a == "--nightly");
-    let root = std::env::var("CARGO_MANIFEST_DIR")
-        .map(|d| format!("{d}/.."))
-        .unwrap_or_else(|_| ".".into());
-    let target_dir = format!(
-        "{root}/target/audit-{}",
+    if let Some(bad) = args.iter().find(|a| *a != "--nightly") {
+        return Err(format!(
+            "audit-dispatch: unknown argument {bad:?} (usage: audit-dispatch [--nightly])"
+        ));
+    }
+    common::require_tool("objdump", "binutils")?;
+    let root = common::repo_root();
+    let target_dir = root.join(format!(
+        "target/audit-{}",
         if nightly { "nightly" } else { "stable" }
-    );
+    ));
     let mut build = Command::new("cargo");
     if nightly {
-        if !toolchain_available("nightly") {
+        if !common::toolchain_available("nightly") {
             println!("audit-dispatch: the nightly toolchain is not installed; skipping the `become` build");
             return Ok(());
         }
         build.arg("+nightly");
     }
     build
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "baton-cli",
-            "--target-dir",
-            &target_dir,
-        ])
+        .args(["build", "--release", "-p", "baton-cli", "--target-dir"])
+        .arg(&target_dir)
         .current_dir(&root);
     if nightly {
         build.args(["--features", "baton/tail-call"]);
     }
-    // Keep the user's RUSTFLAGS: the compiler matrix audits perturbed builds this way.
+    // Keep the user's RUSTFLAGS: perturbed builds can be audited this way
+    // (`RUSTFLAGS="-C llvm-args=-tail-dup-size=0" cargo xtask audit-dispatch`).
     let status = build
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("release build failed".into());
     }
-    let binary = format!("{target_dir}/release/baton");
-    let out = Command::new("objdump")
-        .args(["-d", "-C", "--no-show-raw-insn", &binary])
-        .output()
-        .map_err(|e| format!("cannot run objdump (install binutils): {e}"))?;
-    if !out.status.success() {
-        return Err(format!("objdump failed on {binary}"));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let functions = parse(&text);
+    let report = audit_binary(&target_dir.join("release/baton"), &Handlers::Baton)?;
 
-    let mut offenders = Vec::new();
-    let mut missing = Vec::new();
     println!(
         "| instruction | handler | bytes | indirect jmp | indirect call | calls | ret | verdict |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---|");
-    let mut seen = std::collections::HashSet::new();
-    for (name, symbol) in baton::instruction_names() {
-        if !seen.insert(symbol) {
-            continue;
-        }
-        let full = format!("baton::exec::ops::{symbol}::handler");
-        let Some(s) = functions.get(&full) else {
-            missing.push(symbol);
-            continue;
-        };
-        // A handler that only traps (e.g. `unreachable`) has nothing to hand over to.
-        let terminal = symbol == "UNREACHABLE";
-        let ok = s.indirect_calls == 0
-            && s.calls_to_handlers.is_empty()
-            && (s.indirect_jumps > 0 || terminal);
-        if !ok {
-            offenders.push(symbol);
-        }
+    for r in &report.rows {
+        let s = &r.summary;
         println!(
-            "| {name} | {symbol} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.name,
+            r.symbol,
             s.bytes,
             s.indirect_jumps,
             s.indirect_calls,
             s.direct_calls,
             s.returns,
-            if ok { "ok" } else { "FAIL" }
+            if r.ok { "ok" } else { "FAIL" }
         );
     }
     let mode = if nightly {
@@ -107,20 +179,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         "stable threaded"
     };
+    let offenders = report.offenders();
     println!();
     println!(
         "audit-dispatch ({mode}): {} handlers checked, {} offending, {} not found as separate functions",
-        seen.len() - missing.len(),
+        report.rows.len(),
         offenders.len(),
-        missing.len()
+        report.missing.len()
     );
-    if !missing.is_empty() {
+    if !report.missing.is_empty() {
         println!(
             "not found (inlined or merged by the compiler): {}",
-            missing.join(", ")
+            report.missing.join(", ")
         );
     }
-    if seen.len() == missing.len() {
+    if report.rows.is_empty() {
         return Err(
             "no handler found in the binary: is the portable dispatch forced (opt-level < 2)?"
                 .into(),
@@ -136,15 +209,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn toolchain_available(name: &str) -> bool {
-    Command::new("rustup")
-        .args(["run", name, "rustc", "--version"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-/// Splits `objdump -d` output into functions and summarises each.
+/// Splits `objdump -d -C` output into functions and summarises each.
 fn parse(text: &str) -> HashMap<String, Summary> {
     let mut map = HashMap::new();
     let mut current: Option<(String, Summary, u64, u64)> = None;
@@ -188,7 +253,8 @@ fn parse(text: &str) -> HashMap<String, Summary> {
             "call" | "callq" if operand.starts_with('*') => s.indirect_calls += 1,
             "call" | "callq" => {
                 s.direct_calls += 1;
-                if operand.contains("::handler>") {
+                // Baton's handlers are `...::handler`; wasmi's live in `handler::exec::`.
+                if operand.contains("::handler>") || operand.contains("::handler::exec::") {
                     s.calls_to_handlers.push(operand.to_string());
                 }
             }

@@ -922,6 +922,7 @@ macro_rules! loads {
                 abs_a: Op::new(abs_a, $name),
             }
         };)*
+        #[allow(clippy::vec_init_then_push)]
         fn $family() -> Vec<OpInfo> {
             let mut v = Vec::new();
             $(
@@ -1004,6 +1005,7 @@ macro_rules! stores {
                 abs_va: Op::new(abs_va, $name),
             }
         };)*
+        #[allow(clippy::vec_init_then_push)]
         fn $family() -> Vec<OpInfo> {
             let mut v = Vec::new();
             $(
