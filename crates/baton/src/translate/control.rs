@@ -28,6 +28,20 @@ pub(super) struct Ctrl {
     pub entry_reachable: bool,
     /// Whether any branch targets the end.
     pub branched: bool,
+    /// For a loop that starts by branching out of itself: that branch.
+    pub head: Option<LoopHead>,
+}
+
+/// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
+#[derive(Clone, Copy)]
+pub(super) struct LoopHead {
+    pub cmp: super::Cmp,
+    /// Whether the branch is taken when `cmp` holds.
+    pub when_true: bool,
+    /// Control-stack index of the block the test leaves to.
+    pub target: usize,
+    /// Code position just after the test.
+    pub body: usize,
 }
 
 impl Ctrl {
@@ -50,6 +64,7 @@ impl Ctrl {
             saved_params: Vec::new(),
             entry_reachable: reachable,
             branched: false,
+            head: None,
         }
     }
 

@@ -21,7 +21,7 @@ use crate::exec::ops::{self as op, BinOp, LoadOp, StoreOp};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, CodeBuf, Op, Slot};
 use crate::module::ModuleEnv;
-use control::{Ctrl, CtrlKind};
+use control::{Ctrl, CtrlKind, LoopHead};
 use core::mem::offset_of;
 use wasmparser::{BlockType, Operator};
 
@@ -541,7 +541,9 @@ impl<'a> FuncTranslator<'a> {
             return self.ret();
         }
         self.move_branch_values(depth);
-        self.emit_branch(depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+        if !self.rotated_back_edge(depth) {
+            self.emit_branch(depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+        }
         self.reachable = false;
     }
 
@@ -587,24 +589,43 @@ impl<'a> FuncTranslator<'a> {
     }
 
     fn emit_cmp_branch(&mut self, depth: u32, cmp: Cmp, when_true: bool) {
+        let head = self.loop_head_candidate(depth);
+        let (pos, byte) = self.emit_cmp_raw(cmp, when_true);
+        self.branch_fixup(depth, pos, byte);
+        if let Some(target) = head {
+            // The loop starts by branching out: remember it, so that the loop's back
+            // edge can test the condition itself (see `rotated_back_edge`).
+            let body = self.code.pos();
+            let c = self.ctrl.last_mut().expect("inside a loop");
+            c.head = Some(LoopHead {
+                cmp,
+                when_true,
+                target,
+                body,
+            });
+        }
+    }
+
+    /// Emits a compare-and-branch with a zero offset; returns the positions of the
+    /// instruction and of its offset field.
+    fn emit_cmp_raw(&mut self, cmp: Cmp, when_true: bool) -> (usize, usize) {
         let cond = if when_true {
             cmp.cond
         } else {
             cmp.cond.negate()
         };
-        match cmp.b {
+        let (pos, field) = match cmp.b {
             Operand::Slot(b) => {
                 let op = cond.branch_rr(cmp.is64);
-                self.emit_branch(
-                    depth,
+                let pos = self.emit(
                     op,
                     BrCmpRR {
                         a: cmp.a,
                         b,
                         offset: 0,
                     },
-                    offset_of!(BrCmpRR, offset),
                 );
+                (pos, offset_of!(BrCmpRR, offset))
             }
             Operand::Zero => {
                 // `eqz`: the comparison holds when the operand is zero.
@@ -614,44 +635,84 @@ impl<'a> FuncTranslator<'a> {
                     (true, true) => op::BR_IF_EQZ64,
                     (true, false) => op::BR_IF_NEZ64,
                 };
-                self.emit_branch(
-                    depth,
+                let pos = self.emit(
                     op,
                     BrCond {
                         cond: cmp.a,
                         offset: 0,
                     },
-                    offset_of!(BrCond, offset),
                 );
+                (pos, offset_of!(BrCond, offset))
             }
             Operand::Imm(imm) if cmp.is64 => {
                 let op = cond.branch_ri64();
-                self.emit_branch(
-                    depth,
+                let pos = self.emit(
                     op,
                     BrCmpRI64 {
                         a: cmp.a,
                         offset: 0,
                         imm,
                     },
-                    offset_of!(BrCmpRI64, offset),
                 );
+                (pos, offset_of!(BrCmpRI64, offset))
             }
             Operand::Imm(imm) => {
                 let op = cond.branch_ri32();
-                let imm = imm as i32;
-                self.emit_branch(
-                    depth,
+                let pos = self.emit(
                     op,
                     BrCmpRI32 {
                         a: cmp.a,
-                        imm,
+                        imm: imm as i32,
                         offset: 0,
                     },
-                    offset_of!(BrCmpRI32, offset),
                 );
+                (pos, offset_of!(BrCmpRI32, offset))
             }
+        };
+        (pos, field_byte(pos, field))
+    }
+
+    /// If a branch to `depth` emitted now would be the first instruction of the innermost
+    /// loop and leave it for a block without results, the control-stack index of its
+    /// target. Loop heads are only rotated in code without fuel or interruption checks,
+    /// which must run on every iteration.
+    fn loop_head_candidate(&self, depth: u32) -> Option<usize> {
+        let c = self.ctrl.last()?;
+        if c.kind != CtrlKind::Loop
+            || c.params != 0
+            || depth == 0
+            || self.env.fuel
+            || self.env.interruptible
+        {
+            return None;
         }
+        if self.code.pos() != c.label || c.head.is_some() {
+            return None;
+        }
+        let target = self.ctrl.len() - 1 - depth as usize;
+        let t = &self.ctrl[target];
+        (target > 0 && t.kind != CtrlKind::Loop && t.results == 0).then_some(target)
+    }
+
+    /// A `br` back to a loop whose first instruction branches out of it: instead of
+    /// jumping to that test, test the condition here and jump straight into the body, so
+    /// an iteration costs one branch instead of two. Returns whether it did so.
+    fn rotated_back_edge(&mut self, depth: u32) -> bool {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        let Some(head) = self.ctrl[idx].head else {
+            return false;
+        };
+        if self.ctrl[idx].kind != CtrlKind::Loop {
+            return false;
+        }
+        // Stay in the loop (to its body) when the exit condition does not hold...
+        let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true);
+        let off = head.body as i64 - pos as i64;
+        self.code.patch_u32(byte, off as i32 as u32);
+        // ...and leave it the way the head would have.
+        let exit_depth = (self.ctrl.len() - 1 - head.target) as u32;
+        self.emit_branch(exit_depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+        true
     }
 
     fn label_mut(&mut self, depth: u32) -> &mut Ctrl {
