@@ -21,7 +21,9 @@ pub(crate) fn disassemble(code: &[u64]) -> String {
             continue;
         };
         let desc = (info.describe)(code[pos..].as_ptr());
-        let _ = writeln!(out, "{pos:5}: {:<22} {desc}", info.name);
+        // The form (e.g. `I32_ADD::ar_a`: left operand and result in the accumulator).
+        let form = info.symbol.trim_end_matches("::handler");
+        let _ = writeln!(out, "{pos:5}: {:<16} {:<24} {desc}", info.name, form);
         pos += info.words;
         if info.name == "br_table" {
             // The offset words follow the instruction.
