@@ -720,21 +720,63 @@ float_binops! { float_binops;
 
 /// Unary operations `dst = f(src)`; `$a` is the operand's type, the result's type follows
 /// from `f`.
-macro_rules! unops {
-    ($family:ident; $($name:literal ($a:ty) $f:expr => $NAME:ident;)*) => {
-        $(def!($NAME: Un, $name, |imm, ip, sp, mem, len, ctx, acc| {
+/// Every form of one unary operation: operand from a slot or the accumulator (`a`),
+/// result to a slot or the accumulator (`_a`).
+#[derive(Clone, Copy)]
+pub(crate) struct UnOp {
+    pub r: Op<Un>,
+    pub r_a: Op<Un>,
+    pub a: Op<Un>,
+    pub a_a: Op<Un>,
+}
+
+macro_rules! un_fn {
+    ($fname:ident, $a:ty, $f:expr, |$imm:ident, $sp:ident, $acc:ident| $src:expr, $out:ident) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+            // SAFETY: the instruction at `ip` was emitted with layout `Un`.
+            let $imm: Un = unsafe { *(ip.add(1) as *const Un) };
+            let ($sp, $acc) = (sp, acc);
             let f: fn($a) -> Result<_, TrapCode> = $f;
-            match f(rd(sp, imm.src)) {
-                Ok(r) => { wr(sp, imm.dst, r); next!(Un, ip, sp, mem, len, ctx, acc) }
+            match f(unsafe { $src }) {
+                Ok(r) => bin_fn!(@out $out, r, $imm, Un, ip, sp, mem, len, ctx, acc),
                 Err(code) => trap(ctx, ip, code),
             }
-        });)*
-        fn $family() -> Vec<OpInfo> { info!($($NAME: Un),*) }
+        }
     };
 }
 
+/// Unary operations `dst = f(src)`; `$a` is the operand's type, the result's type follows
+/// from `f`.
+macro_rules! unops {
+    ($family:ident; $($name:literal ($a:ty) $f:expr => $NAME:ident;)*) => {
+        $(pub(crate) const $NAME: UnOp = {
+            un_fn!(r, $a, $f, |imm, sp, acc| rd(sp, imm.src), slot);
+            un_fn!(r_a, $a, $f, |imm, sp, acc| rd(sp, imm.src), acc);
+            un_fn!(a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), slot);
+            un_fn!(a_a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), acc);
+            UnOp { r: Op::new(r, $name), r_a: Op::new(r_a, $name), a: Op::new(a, $name), a_a: Op::new(a_a, $name) }
+        };)*
+        #[allow(clippy::vec_init_then_push)]
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(
+                v.push(form(stringify!($NAME), "r", $NAME.r));
+                v.push(form(stringify!($NAME), "r_a", $NAME.r_a));
+                v.push(form(stringify!($NAME), "a", $NAME.a));
+                v.push(form(stringify!($NAME), "a_a", $NAME.a_a));
+            )*
+            v
+        }
+    };
+}
+
+def!(COPY: Un, "copy", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, rd::<u64>(sp, imm.src));
+    next!(Un, ip, sp, mem, len, ctx, acc)
+});
+
 unops! { unops_all;
-    "copy" (u64) Ok => COPY;
     "i32.clz" (i32) sem::i32::clz => I32_CLZ;
     "i32.ctz" (i32) sem::i32::ctz => I32_CTZ;
     "i32.popcnt" (i32) sem::i32::popcnt => I32_POPCNT;
@@ -1081,6 +1123,20 @@ def!(BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem, len, ctx, acc| {
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
+def!(BR_IF_NEZ_A: Br, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+    if acc as u32 != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(Br, ip, sp, mem, len, ctx, acc)
+});
+
+def!(BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
+    if acc as u32 == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(Br, ip, sp, mem, len, ctx, acc)
+});
+
 def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).min(imm.len) as usize;
     // SAFETY: the translator emits `len + 1` offset words right after the instruction.
@@ -1403,6 +1459,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(bulk_ops());
     v.extend(info!(
         CONST: Const,
+        COPY: Un,
         SELECT: Select,
         SELECT_II: SelectII,
         SELECT_RI: SelectRI,
@@ -1417,6 +1474,8 @@ pub(crate) fn all() -> Vec<OpInfo> {
         BR_IF_EQZ: BrCond,
         BR_IF_NEZ64: BrCond,
         BR_IF_EQZ64: BrCond,
+        BR_IF_NEZ_A: Br,
+        BR_IF_EQZ_A: Br,
         BR_TABLE: BrTable,
         CALL: Call,
         RETURN_CALL: Call,

@@ -17,7 +17,7 @@
 mod control;
 
 use crate::error::{Error, TrapCode};
-use crate::exec::ops::{self as op, BinOp, LoadOp, StoreOp};
+use crate::exec::ops::{self as op, BinOp, LoadOp, StoreOp, UnOp};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, CodeBuf, Op, Slot};
 use crate::module::ModuleEnv;
@@ -569,6 +569,16 @@ impl<'a> FuncTranslator<'a> {
             self.code.truncate(pos);
             self.last = None;
             self.emit_cmp_branch(depth, cmp, when_true);
+        } else if self.in_acc(cond, p) {
+            // The condition was computed by the previous instruction: read it from the
+            // accumulator.
+            self.route_through_acc();
+            let op = if when_true {
+                op::BR_IF_NEZ_A
+            } else {
+                op::BR_IF_EQZ_A
+            };
+            self.emit_branch(depth, op, Br { offset: 0 }, offset_of!(Br, offset));
         } else {
             let slot = self.slot_at(p, cond);
             let op = if when_true {
@@ -1504,11 +1514,18 @@ impl<'a> FuncTranslator<'a> {
         Ok(())
     }
 
-    fn unary(&mut self, op: Op<Un>) {
-        let src = self.pop_slot();
-        let dst = self.temp(self.stack.len());
-        let pos = self.emit(op, Un { dst, src });
-        self.push_result(pos, dst, None);
+    fn unary(&mut self, op: UnOp) {
+        let a = self.pop();
+        let p = self.stack.len();
+        let dst = self.temp(p);
+        let (pos, acc) = if self.in_acc(a, p) {
+            self.route_through_acc();
+            (self.emit(op.a, Un { dst, src: 0 }), op.a_a)
+        } else {
+            let src = self.slot_at(p, a);
+            (self.emit(op.r, Un { dst, src }), op.r_a)
+        };
+        self.push_result_acc(pos, dst, None, Some(acc.handler));
     }
 
     /// A binary operation without immediate forms (floats).
@@ -1537,14 +1554,15 @@ impl<'a> FuncTranslator<'a> {
         let src = self.pop_slot();
         let dst = self.temp(self.stack.len());
         let op = if is64 { op::I64_EQZ } else { op::I32_EQZ };
-        let pos = self.emit(op, Un { dst, src });
+        // `eqz` reads its operand from a slot, so a following branch can absorb it.
+        let pos = self.emit(op.r, Un { dst, src });
         let cmp = Cmp {
             is64,
             cond: Cond::Eq,
             a: src,
             b: Operand::Zero,
         };
-        self.push_result(pos, dst, Some(cmp));
+        self.push_result_acc(pos, dst, Some(cmp), Some(op.r_a.handler));
     }
 
     fn int_bin32(&mut self, f: IntBin<BinRI32>) {
