@@ -1,6 +1,7 @@
 //! The dispatch audit: machine-code evidence that handlers tail-jump to each other.
 //!
-//! Every instruction handler is a function named `baton::exec::ops::<NAME>::handler`. In a
+//! Every instruction handler is a function `baton::exec::ops::<symbol>`, the symbols coming
+//! from `baton::instruction_names()` (`CONST::handler`, `I32_ADD::ar_a`...). In a
 //! threaded build each must end its fast path with an indirect `jmp` to the next handler.
 //! An indirect `call` (or a direct call to another handler) would mean the handler waits
 //! for the rest of the program to finish, leaving one native frame per executed
@@ -80,13 +81,13 @@ pub fn audit_binary(binary: &Path, handlers: &Handlers) -> Result<Report, String
                 if !seen.insert(symbol) {
                     continue;
                 }
-                let full = format!("baton::exec::ops::{symbol}::handler");
+                let full = format!("baton::exec::ops::{symbol}");
                 let Some(s) = functions.get(&full) else {
                     missing.push(symbol.to_string());
                     continue;
                 };
                 // A handler that only traps (e.g. `unreachable`) has nothing to hand over to.
-                let terminal = symbol == "UNREACHABLE";
+                let terminal = symbol == "UNREACHABLE::handler";
                 let ok = s.indirect_calls == 0
                     && s.calls_to_handlers.is_empty()
                     && (s.indirect_jumps > 0 || terminal);
@@ -117,45 +118,55 @@ pub fn audit_binary(binary: &Path, handlers: &Handlers) -> Result<Report, String
     Ok(Report { rows, missing })
 }
 
-/// `cargo xtask audit-dispatch [--nightly]`.
+/// `cargo xtask audit-dispatch [--nightly] [--binary PATH [--wasmi]]`.
 pub fn run(args: &[String]) -> Result<(), String> {
-    let nightly = args.iter().any(|a| a == "--nightly");
-    if let Some(bad) = args.iter().find(|a| *a != "--nightly") {
-        return Err(format!(
-            "audit-dispatch: unknown argument {bad:?} (usage: audit-dispatch [--nightly])"
-        ));
+    const USAGE: &str = "usage: audit-dispatch [--nightly] [--binary PATH [--wasmi]]";
+    let mut nightly = false;
+    let mut binary = None;
+    let mut wasmi = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--nightly" => nightly = true,
+            "--wasmi" => wasmi = true,
+            "--binary" => binary = Some(it.next().ok_or(USAGE)?.clone()),
+            other => {
+                return Err(format!(
+                    "audit-dispatch: unknown argument {other:?}\n{USAGE}"
+                ))
+            }
+        }
     }
     common::require_tool("objdump", "binutils")?;
-    let root = common::repo_root();
-    let target_dir = root.join(format!(
-        "target/audit-{}",
-        if nightly { "nightly" } else { "stable" }
-    ));
-    let mut build = Command::new("cargo");
-    if nightly {
-        if !common::toolchain_available("nightly") {
-            println!("audit-dispatch: the nightly toolchain is not installed; skipping the `become` build");
-            return Ok(());
+    let handlers = if wasmi {
+        Handlers::Prefix("wasmi::engine::executor::handler::exec::")
+    } else {
+        Handlers::Baton
+    };
+    let given = binary.is_some();
+    // `--binary`: audit an existing build (any binary that links the engine), no build.
+    let binary = match binary {
+        Some(b) => std::path::PathBuf::from(b),
+        None => {
+            if wasmi {
+                return Err("--wasmi needs --binary PATH (e.g. a wasmi-workload build)".into());
+            }
+            match build_cli(nightly)? {
+                Some(b) => b,
+                None => return Ok(()),
+            }
         }
-        build.arg("+nightly");
-    }
-    build
-        .args(["build", "--release", "-p", "baton-cli", "--target-dir"])
-        .arg(&target_dir)
-        .current_dir(&root);
-    if nightly {
-        build.args(["--features", "baton/tail-call"]);
-    }
-    // Keep the user's RUSTFLAGS: perturbed builds can be audited this way
-    // (`RUSTFLAGS="-C llvm-args=-tail-dup-size=0" cargo xtask audit-dispatch`).
-    let status = build
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("release build failed".into());
-    }
-    let report = audit_binary(&target_dir.join("release/baton"), &Handlers::Baton)?;
-
+    };
+    let report = audit_binary(&binary, &handlers)?;
+    let mode = if wasmi {
+        "wasmi"
+    } else if given {
+        "given binary"
+    } else if nightly {
+        "nightly + become"
+    } else {
+        "stable threaded"
+    };
     println!(
         "| instruction | handler | bytes | indirect jmp | indirect call | calls | ret | verdict |"
     );
@@ -174,11 +185,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
             if r.ok { "ok" } else { "FAIL" }
         );
     }
-    let mode = if nightly {
-        "nightly + become"
-    } else {
-        "stable threaded"
-    };
     let offenders = report.offenders();
     println!();
     println!(
@@ -207,6 +213,40 @@ pub fn run(args: &[String]) -> Result<(), String> {
             offenders.join(", ")
         ))
     }
+}
+
+/// Builds the release `baton` CLI for the audit; `None` if nightly was asked for but is
+/// not installed (reported, not an error: machines without nightly audit stable only).
+fn build_cli(nightly: bool) -> Result<Option<std::path::PathBuf>, String> {
+    let root = common::repo_root();
+    let target_dir = root.join(format!(
+        "target/audit-{}",
+        if nightly { "nightly" } else { "stable" }
+    ));
+    let mut build = Command::new("cargo");
+    if nightly {
+        if !common::toolchain_available("nightly") {
+            println!("audit-dispatch: the nightly toolchain is not installed; skipping the `become` build");
+            return Ok(None);
+        }
+        build.arg("+nightly");
+    }
+    build
+        .args(["build", "--release", "-p", "baton-cli", "--target-dir"])
+        .arg(&target_dir)
+        .current_dir(&root);
+    if nightly {
+        build.args(["--features", "baton/tail-call"]);
+    }
+    // Keep the user's RUSTFLAGS: perturbed builds can be audited this way
+    // (`RUSTFLAGS="-C llvm-args=-tail-dup-size=0" cargo xtask audit-dispatch`).
+    let status = build
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("release build failed".into());
+    }
+    Ok(Some(target_dir.join("release/baton")))
 }
 
 /// Splits `objdump -d -C` output into functions and summarises each.
@@ -253,8 +293,12 @@ fn parse(text: &str) -> HashMap<String, Summary> {
             "call" | "callq" if operand.starts_with('*') => s.indirect_calls += 1,
             "call" | "callq" => {
                 s.direct_calls += 1;
-                // Baton's handlers are `...::handler`; wasmi's live in `handler::exec::`.
-                if operand.contains("::handler>") || operand.contains("::handler::exec::") {
+                // Baton's handlers live in `baton::exec::ops::<NAME>::` (its helpers such as
+                // `trap` directly in `ops::`); wasmi's in `handler::exec::`.
+                let baton_handler = operand
+                    .split_once("<baton::exec::ops::")
+                    .is_some_and(|(_, rest)| rest.contains("::"));
+                if baton_handler || operand.contains("::handler::exec::") {
                     s.calls_to_handlers.push(operand.to_string());
                 }
             }

@@ -1,8 +1,9 @@
 //! Project automation for Baton. Run as `cargo xtask <command>` (see `xtask/README.md`):
 //!
-//! - `audit-dispatch [--nightly]`: builds the release engine (on nightly with the
-//!   `tail-call` feature), disassembles it and checks that every instruction handler hands
-//!   over to the next one by an indirect jump, never by a call.
+//! - `audit-dispatch [--nightly] [--binary PATH [--wasmi]]`: builds the release engine (on
+//!   nightly with the `tail-call` feature), or takes a given binary, disassembles it and
+//!   checks that every instruction handler hands over to the next one by an indirect jump,
+//!   never by a call.
 //! - `matrix [--engine baton|wasmi] [--quick] [--workloads a,b] [--cells c,d] [--runs N]`:
 //!   builds the workload runner under many compiler configurations and reports instruction
 //!   counts, wall times, machine-code changes and the dispatch audit of each.
@@ -17,7 +18,7 @@ mod matrix;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
-  audit-dispatch [--nightly]
+  audit-dispatch [--nightly] [--binary PATH [--wasmi]]
   matrix [--engine baton|wasmi] [--quick] [--workloads a,b] [--cells c,d] [--runs N] [--list]
   icount [--update] [--threshold PCT] [--workloads a,b]";
 

@@ -1419,7 +1419,10 @@ def!(CHECK_INTERRUPT: Nothing, "check_interrupt", |imm, ip, sp, mem, len, ctx, a
 macro_rules! bulk {
     ($family:ident; $($NAME:ident: $L:ident, $name:literal => $f:path, reload: $reload:literal;)*) => {
         $(def!($NAME: $L, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            match $f(ctx, sp, &imm) {
+            // The immediates are passed by reference into the code, never as the address of
+            // a local: a local whose address escapes into an out-of-line call would stop
+            // LLVM from turning the hand-over below into a jump (seen with `lto = "off"`).
+            match $f(ctx, sp, &*(ip.add(1) as *const $L)) {
                 Ok(()) => {
                     let (mem, len) = if $reload { ctx.mem_regs() } else { (mem, len) };
                     next!($L, ip, sp, mem, len, ctx, acc)
