@@ -1,0 +1,181 @@
+//! Baton, driven through its public embedding API.
+
+use crate::run::{host_call, Failure, Side};
+use crate::value::{HostTrap, Value};
+use baton::{Error, Linker, Store, Val, ValType};
+
+/// An instance of the module under test in its own store.
+pub(crate) struct BatonSide {
+    store: Store<()>,
+    instance: baton::Instance,
+}
+
+fn failure(e: Error) -> Failure {
+    match e {
+        Error::Trap(t) => Failure::Trap(t.code().into()),
+        Error::Host(h) if h.downcast_ref::<HostTrap>().is_some() => Failure::Host,
+        Error::Parse { .. } | Error::Validation { .. } | Error::Unsupported { .. } => {
+            Failure::Rejected(e.to_string())
+        }
+        Error::Link(_) | Error::Instantiation(_) => Failure::Instantiation(e.to_string()),
+        e => Failure::Other(e.to_string()),
+    }
+}
+
+impl BatonSide {
+    fn make_val(&mut self, v: &Value) -> Val {
+        to_val(&mut self.store, Some(&self.instance), v)
+    }
+}
+
+fn to_val(store: &mut Store<()>, instance: Option<&baton::Instance>, v: &Value) -> Val {
+    match v {
+        Value::I32(x) => Val::I32(*x),
+        Value::I64(x) => Val::I64(*x),
+        Value::F32(x) => Val::F32(*x),
+        Value::F64(x) => Val::F64(*x),
+        Value::FuncRef(name) => {
+            Val::FuncRef(name.as_ref().and_then(|n| instance?.get_func(&*store, n)))
+        }
+        Value::ExternRef(tag) => Val::ExternRef(tag.map(|t| baton::ExternRef::new(&mut *store, t))),
+    }
+}
+
+fn from_val(store: &Store<()>, v: &Val) -> Value {
+    match v {
+        Val::I32(x) => Value::I32(*x),
+        Val::I64(x) => Value::I64(*x),
+        Val::F32(x) => Value::F32(*x),
+        Val::F64(x) => Value::F64(*x),
+        Val::FuncRef(f) => Value::FuncRef(f.map(|f| signature(&f.ty(store)))),
+        Val::ExternRef(r) => Value::ExternRef(r.map(|r| {
+            *r.data(store)
+                .downcast_ref::<u32>()
+                .expect("externrefs hold u32 tags")
+        })),
+    }
+}
+
+/// A signature in the form both sides print.
+pub(crate) fn signature(ty: &baton::FuncType) -> String {
+    format!("{:?} -> {:?}", ty.params(), ty.results())
+}
+
+impl Side for BatonSide {
+    fn instantiate(_wasm: &[u8], module: &baton::Module) -> Result<Self, Failure> {
+        let engine = module.engine().clone();
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        // A module may import the same host function twice.
+        linker.allow_shadowing(true);
+        for import in module.imports() {
+            let baton::ExternType::Func(ty) = import.ty() else {
+                continue;
+            };
+            let name = import.name().to_string();
+            let results: Vec<ValType> = ty.results().to_vec();
+            linker
+                .func_new(
+                    import.module(),
+                    import.name(),
+                    ty.clone(),
+                    move |mut caller, params, out| {
+                        let args: Vec<Value> =
+                            params.iter().map(|p| from_val_caller(&caller, p)).collect();
+                        let values = host_call(&name, &args, &results).map_err(Error::host)?;
+                        for (slot, v) in out.iter_mut().zip(&values) {
+                            *slot = match v {
+                                Value::ExternRef(Some(t)) => {
+                                    Val::ExternRef(Some(baton::ExternRef::new(&mut caller, *t)))
+                                }
+                                Value::I32(x) => Val::I32(*x),
+                                Value::I64(x) => Val::I64(*x),
+                                Value::F32(x) => Val::F32(*x),
+                                Value::F64(x) => Val::F64(*x),
+                                Value::FuncRef(_) => Val::FuncRef(None),
+                                Value::ExternRef(None) => Val::ExternRef(None),
+                            };
+                        }
+                        Ok(())
+                    },
+                )
+                .map_err(failure)?;
+        }
+        let instance = linker.instantiate(&mut store, module).map_err(failure)?;
+        Ok(BatonSide { store, instance })
+    }
+
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[Value],
+        results: &[ValType],
+    ) -> Result<Vec<Value>, Failure> {
+        let func = self
+            .instance
+            .get_func(&self.store, name)
+            .ok_or_else(|| Failure::Other(format!("no export {name}")))?;
+        let params: Vec<Val> = args.iter().map(|a| self.make_val(a)).collect();
+        let mut out: Vec<Val> = results.iter().map(|t| Val::default_for(*t)).collect();
+        func.call(&mut self.store, &params, &mut out)
+            .map_err(failure)?;
+        Ok(out.iter().map(|v| from_val(&self.store, v)).collect())
+    }
+
+    fn set_global(&mut self, name: &str, value: &Value) {
+        if let Some(g) = self.instance.get_global(&self.store, name) {
+            let v = to_val(&mut self.store, None, value);
+            let _ = g.set(&mut self.store, v);
+        }
+    }
+
+    fn memory(&self, name: &str) -> Option<Vec<u8>> {
+        Some(
+            self.instance
+                .get_memory(&self.store, name)?
+                .data(&self.store)
+                .to_vec(),
+        )
+    }
+
+    fn global(&self, name: &str) -> Option<Value> {
+        Some(from_val(
+            &self.store,
+            &self
+                .instance
+                .get_global(&self.store, name)?
+                .get(&self.store),
+        ))
+    }
+
+    fn table(&self, name: &str) -> Option<Vec<Option<String>>> {
+        let t = self.instance.get_table(&self.store, name)?;
+        Some(
+            (0..t.size(&self.store))
+                .map(
+                    |i| match t.get(&self.store, i).map(|v| from_val(&self.store, &v)) {
+                        Some(Value::FuncRef(f)) => f,
+                        Some(Value::ExternRef(r)) => r.map(|t| t.to_string()),
+                        other => Some(format!("{other:?}")),
+                    },
+                )
+                .collect(),
+        )
+    }
+}
+
+/// [`from_val`] inside a host function, where the store is reached through the caller.
+fn from_val_caller(caller: &baton::Caller<'_, ()>, v: &Val) -> Value {
+    match v {
+        Val::FuncRef(f) => Value::FuncRef(f.map(|_| String::new())),
+        Val::ExternRef(r) => Value::ExternRef(r.map(|r| {
+            *r.data(caller)
+                .downcast_ref::<u32>()
+                .expect("externrefs hold u32 tags")
+        })),
+        Val::I32(x) => Value::I32(*x),
+        Val::I64(x) => Value::I64(*x),
+        Val::F32(x) => Value::F32(*x),
+        Val::F64(x) => Value::F64(*x),
+    }
+}

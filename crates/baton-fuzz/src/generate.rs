@@ -1,0 +1,217 @@
+//! Module generation: a `wasm-smith` configuration restricted to what Baton implements,
+//! plus the post-processing that lets the runner refill the termination fuel.
+
+use arbitrary::{Result, Unstructured};
+use wasm_encoder::{ExportKind, ExportSection, RawSection};
+use wasm_smith::{Config, InstructionKind, InstructionKinds};
+
+/// Name under which the fuel global injected by `ensure_termination` is exported, so the
+/// runner can refill it before every call (otherwise one long-running export would leave
+/// every later export of the module trapping at its first instruction).
+pub const FUEL_EXPORT: &str = "__baton_fuzz_fuel";
+
+/// Fuel given to every call: one unit per function entry or loop iteration, and one per
+/// element or byte of bulk operations. It also bounds recursion depth well below both
+/// engines' call-depth limits, so "stack exhausted" comes only from frames too big for
+/// the value stack (which the runner reports as inconclusive).
+pub const FUEL: u32 = 2_000;
+
+/// Module name of the host functions a module may import. Their signatures come from
+/// [`HOST_IMPORTS_WAT`]; the runner implements any function imported from this module,
+/// whatever its name or signature, with the same deterministic function on both engines.
+pub const HOST_MODULE: &str = "host";
+
+/// The imports `wasm-smith` may choose from when a configuration allows imports. Names
+/// starting with `trap` return a host error instead of results.
+pub const HOST_IMPORTS_WAT: &str = r#"(module
+  (import "host" "nop" (func))
+  (import "host" "i32_i32" (func (param i32) (result i32)))
+  (import "host" "i64_i64" (func (param i64) (result i64)))
+  (import "host" "mix" (func (param i32 i64 f32 f64) (result i64 f64)))
+  (import "host" "f32_f32" (func (param f32) (result f32)))
+  (import "host" "ref" (func (param funcref externref) (result i32 externref)))
+  (import "host" "trap_i32" (func (param i32) (result i32)))
+)"#;
+
+/// A generated test case: the module, and the bytes the runner draws call arguments from.
+#[derive(Clone, Debug)]
+pub struct TestCase {
+    /// The module's binary.
+    pub wasm: Vec<u8>,
+    /// Argument material for the runner (the fuzz input left after generation).
+    pub args: Vec<u8>,
+    /// One-line description of the configuration used.
+    pub config: String,
+}
+
+/// The `wasm-smith` configuration: every feature Baton implements switched on and every
+/// other proposal off; small memories and tables (each exported memory is compared byte
+/// for byte after the run); maximums are drawn from `u` (swarm testing: some modules are
+/// all control flow, others all memory operations...).
+pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
+    let mut c = Config {
+        // Wasm 2.0 without SIMD, plus tail calls and extended constant expressions.
+        sign_extension_ops_enabled: true,
+        saturating_float_to_int_enabled: true,
+        multi_value_enabled: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        tail_call_enabled: true,
+        extended_const_enabled: true,
+        // Everything else off.
+        simd_enabled: false,
+        relaxed_simd_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        memory64_enabled: false,
+        exceptions_enabled: false,
+        gc_enabled: false,
+        wide_arithmetic_enabled: false,
+        custom_page_sizes_enabled: false,
+        compact_imports_enabled: false,
+        custom_descriptors_enabled: false,
+        acquire_release_atomics_enabled: false,
+        multibyte_array_access_enabled: false,
+        max_memories: 1,
+        max_tags: 0,
+        // Small, bounded memories and tables: `memory.grow` cannot allocate gigabytes
+        // and the byte comparison afterwards stays cheap.
+        max_memory32_bytes: u.int_in_range(0..=4)? * 65536,
+        memory_max_size_required: true,
+        max_tables: u.int_in_range(0..=3)?,
+        max_table_elements: u.int_in_range(0..=64)?,
+        table_max_size_required: true,
+        // Shape of the module.
+        max_types: u.int_in_range(1..=20)?,
+        max_funcs: u.int_in_range(1..=20)?,
+        min_funcs: 1,
+        max_globals: u.int_in_range(0..=10)?,
+        max_exports: u.int_in_range(1..=30)?,
+        min_exports: 1,
+        export_everything: u.ratio(1, 4)?,
+        max_element_segments: u.int_in_range(0..=5)?,
+        max_elements: u.int_in_range(0..=20)?,
+        max_data_segments: u.int_in_range(0..=5)?,
+        max_instructions: u.int_in_range(1..=200)?,
+        max_nesting_depth: u.int_in_range(1..=10)?,
+        allow_start_export: u.ratio(1, 4)?,
+        // Traps are part of what is compared, so they stay allowed.
+        disallow_traps: false,
+        allow_floats: u.ratio(4, 5)?,
+        // NaN payloads are non-deterministic in the spec (with a non-canonical NaN
+        // operand, any arithmetic NaN may come out) and they leak into memory, globals and
+        // `reinterpret`: without canonicalisation, `x + nan:0x...` made Baton and wasmi
+        // store different (both correct) bits. So every float result is canonicalised,
+        // as other differential fuzzers do; NaN propagation itself is the spec suite's job.
+        canonicalize_nans: true,
+        ..Config::default()
+    };
+    // Imports: either none, or functions from `HOST_IMPORTS_WAT` only.
+    if u.ratio(1, 3)? {
+        c.max_imports = u.int_in_range(1..=7)?;
+        c.available_imports = Some(wat::parse_str(HOST_IMPORTS_WAT).expect("host imports"));
+    } else {
+        c.max_imports = 0;
+    }
+    // Swarm over instruction kinds: drop each kind with probability 1/8 (keeping
+    // control instructions, without which modules do nothing interesting).
+    let mut kinds = Vec::new();
+    for kind in [
+        InstructionKind::NumericInt,
+        InstructionKind::Numeric,
+        InstructionKind::Reference,
+        InstructionKind::Parametric,
+        InstructionKind::Variable,
+        InstructionKind::Table,
+        InstructionKind::MemoryInt,
+        InstructionKind::Memory,
+    ] {
+        if !u.ratio(1, 8)? {
+            kinds.push(kind);
+        }
+    }
+    kinds.push(InstructionKind::Control);
+    c.allowed_instructions = InstructionKinds::new(&kinds);
+    Ok(c)
+}
+
+/// Generates a test case from fuzz input: a configuration, a module (made terminating),
+/// and the rest of the input as argument material.
+pub fn generate(data: &[u8]) -> Result<TestCase> {
+    let mut u = Unstructured::new(data);
+    let config = config(&mut u)?;
+    let summary = format!(
+        "imports={} canonicalize_nans={} floats={} max_instructions={} mem_bytes={} tables={}",
+        config.max_imports,
+        config.canonicalize_nans,
+        config.allow_floats,
+        config.max_instructions,
+        config.max_memory32_bytes,
+        config.max_tables
+    );
+    let mut module = wasm_smith::Module::new(config, &mut u)?;
+    let fuel_global = module
+        .ensure_termination(FUEL)
+        .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+    let wasm = export_global(&module.to_bytes(), fuel_global, FUEL_EXPORT);
+    Ok(TestCase {
+        wasm,
+        args: u.take_rest().to_vec(),
+        config: summary,
+    })
+}
+
+/// Re-encodes `wasm` with one more export: global `index` as `name`. Sections are copied
+/// raw; the export section is rewritten (or inserted before the first section that must
+/// follow it).
+pub fn export_global(wasm: &[u8], index: u32, name: &str) -> Vec<u8> {
+    // Section ids that come after the export section in the binary format.
+    const AFTER_EXPORT: [u8; 5] = [8, 9, 10, 11, 12];
+    let mut out = wasm_encoder::Module::new();
+    let mut exported = false;
+    let new_exports = |existing: Vec<(String, ExportKind, u32)>| {
+        let mut s = ExportSection::new();
+        for (n, k, i) in existing {
+            s.export(&n, k, i);
+        }
+        s.export(name, ExportKind::Global, index);
+        s
+    };
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(payload) = payload else {
+            // Not ours to repair: hand the input back unchanged.
+            return wasm.to_vec();
+        };
+        if let wasmparser::Payload::ExportSection(reader) = &payload {
+            let mut existing = Vec::new();
+            for e in reader.clone() {
+                let Ok(e) = e else { return wasm.to_vec() };
+                let kind = match e.kind {
+                    wasmparser::ExternalKind::Func => ExportKind::Func,
+                    wasmparser::ExternalKind::Table => ExportKind::Table,
+                    wasmparser::ExternalKind::Memory => ExportKind::Memory,
+                    wasmparser::ExternalKind::Global => ExportKind::Global,
+                    _ => return wasm.to_vec(),
+                };
+                existing.push((e.name.to_string(), kind, e.index));
+            }
+            out.section(&new_exports(existing));
+            exported = true;
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            if !exported && AFTER_EXPORT.contains(&id) {
+                out.section(&new_exports(Vec::new()));
+                exported = true;
+            }
+            out.section(&RawSection {
+                id,
+                data: &wasm[range.start as usize..range.end as usize],
+            });
+        }
+    }
+    if !exported {
+        out.section(&new_exports(Vec::new()));
+    }
+    out.finish()
+}

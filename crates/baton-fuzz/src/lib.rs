@@ -1,0 +1,92 @@
+//! Differential fuzzing of Baton against wasmi.
+//!
+//! From arbitrary bytes, [`generate`] makes a module with `wasm-smith` restricted to the
+//! features Baton implements (Wasm 2.0 without SIMD, tail calls, extended constants) and
+//! made terminating with a fuel global; [`execute`] instantiates it on Baton and on wasmi
+//! (the oracle), calls every exported function with arguments drawn from the same bytes,
+//! and compares results, traps and the final exported state. [`check`] does both;
+//! [`save_mismatch`] writes a disagreeing module (optionally shrunk) and its description.
+//!
+//! Users: `tests/differential.rs` (a bounded, seeded run for CI) and the cargo-fuzz
+//! targets in `fuzz/` at the repository root. See `docs/reliability.md`.
+
+mod baton_side;
+pub mod generate;
+pub mod run;
+pub mod value;
+mod wasmi_side;
+
+pub use generate::{generate, TestCase};
+pub use run::{execute, execute_calls, Calls, Outcome, Verdict};
+pub use value::{TrapKind, Value};
+
+use std::path::{Path, PathBuf};
+
+/// Generates a test case from `data` and runs it on both engines. `None` when the bytes
+/// run out before a module is complete (wasm-smith's `arbitrary` errors).
+pub fn check(data: &[u8]) -> Option<(TestCase, Outcome)> {
+    let case = generate(data).ok()?;
+    let outcome = execute(&case.wasm, &case.args);
+    Some((case, outcome))
+}
+
+/// Shrinks `wasm` with `wasm-shrink`, keeping a mismatch of the same kind with the same
+/// argument bytes. Returns the input unchanged if it does not mismatch.
+pub fn shrink(wasm: &[u8], args: &[u8], attempts: u32) -> Vec<u8> {
+    let Verdict::Mismatch { kind, .. } = execute(wasm, args).verdict else {
+        return wasm.to_vec();
+    };
+    let result = wasm_shrink::WasmShrink::default().attempts(attempts).run(wasm.to_vec(), |candidate| {
+        let same = matches!(execute(candidate, args).verdict, Verdict::Mismatch { kind: k, .. } if k == kind);
+        Ok(same)
+    });
+    result
+        .map(|info| info.output)
+        .unwrap_or_else(|_| wasm.to_vec())
+}
+
+/// Saves a mismatching test case in `dir` as `<hash>.wasm` (the module), `<hash>.args`
+/// (the argument bytes), `<hash>.txt` (configuration, verdict, transcript, and the module
+/// as text) and, when `shrink_attempts > 0`, `<hash>.shrunk.wasm` and `.shrunk.wat`.
+/// Returns the path of the `.wasm` file.
+pub fn save_mismatch(
+    dir: &Path,
+    case: &TestCase,
+    outcome: &Outcome,
+    shrink_attempts: u32,
+) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let hash = fnv(&case.wasm) ^ fnv(&case.args).rotate_left(1);
+    let base = dir.join(format!("{hash:016x}"));
+    std::fs::write(base.with_extension("wasm"), &case.wasm)?;
+    std::fs::write(base.with_extension("args"), &case.args)?;
+    let text =
+        wasmprinter::print_bytes(&case.wasm).unwrap_or_else(|e| format!("<wasmprinter: {e}>"));
+    let mut desc = format!(
+        "config: {}\nverdict: {:?}\ncalls: {}\n\ntranscript:\n{}\nmodule:\n{}\n",
+        case.config, outcome.verdict, outcome.calls, outcome.transcript, text
+    );
+    if shrink_attempts > 0 {
+        let small = shrink(&case.wasm, &case.args, shrink_attempts);
+        let small_text = wasmprinter::print_bytes(&small).unwrap_or_default();
+        let again = execute(&small, &case.args);
+        desc.push_str(&format!(
+            "\nshrunk ({} -> {} bytes), verdict {:?}\ntranscript:\n{}\n",
+            case.wasm.len(),
+            small.len(),
+            again.verdict,
+            again.transcript
+        ));
+        std::fs::write(base.with_extension("shrunk.wasm"), &small)?;
+        std::fs::write(base.with_extension("shrunk.wat"), small_text)?;
+    }
+    std::fs::write(base.with_extension("txt"), desc)?;
+    Ok(base.with_extension("wasm"))
+}
+
+/// FNV-1a, for file names.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
