@@ -587,15 +587,29 @@ fn call_host<T>(
             (*func).ty.clone(),
         )
     };
-    // SAFETY: `args` has room for max(params, results) cells (translation or `invoke`).
-    let params: Vec<Val> = ty
-        .params()
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| Val::from_cell(unsafe { *args.add(i) }, t, &store.inner))
-        .collect();
-    let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
-    host(Caller { store, instance }, &params, &mut results)?;
+    // Up to this many parameters and results live on the native stack: host calls are
+    // frequent (WASI), and two heap allocations per call would dominate a small one.
+    const INLINE: usize = 8;
+    let (np, nr) = (ty.params().len(), ty.results().len());
+    let mut params_inline = [Val::I32(0); INLINE];
+    let mut results_inline = [Val::I32(0); INLINE];
+    let mut params_heap = Vec::new();
+    let mut results_heap = Vec::new();
+    let (params, results): (&mut [Val], &mut [Val]) = if np <= INLINE && nr <= INLINE {
+        (&mut params_inline[..np], &mut results_inline[..nr])
+    } else {
+        params_heap.resize(np, Val::I32(0));
+        results_heap.resize(nr, Val::I32(0));
+        (&mut params_heap[..], &mut results_heap[..])
+    };
+    for (i, &t) in ty.params().iter().enumerate() {
+        // SAFETY: `args` has room for max(params, results) cells (translation or `invoke`).
+        params[i] = Val::from_cell(unsafe { *args.add(i) }, t, &store.inner);
+    }
+    for (r, &t) in results.iter_mut().zip(ty.results()) {
+        *r = Val::default_for(t);
+    }
+    host(Caller { store, instance }, params, results)?;
     for (i, (r, &t)) in results.iter().zip(ty.results()).enumerate() {
         if r.ty() != t {
             return Err(Error::Usage(format!(
