@@ -33,6 +33,7 @@ pub(crate) enum Control {
     /// resumes at `Ctx::regs`.
     Host,
     /// Portable dispatch only: run the handler at `Ctx::regs` next.
+    #[cfg_attr(not(baton_dispatch = "portable"), allow(dead_code))]
     Continue,
     /// A fuel check failed; `Ctx::regs` is the state to resume from (the check itself,
     /// which has not charged anything) once fuel is added.
