@@ -6,9 +6,10 @@
 //! - `threaded` (stable, optimised builds): `return next(..)`; LLVM emits it as a sibling
 //!   call, i.e. an indirect jump. The dispatch audit and the small-stack test check that it
 //!   really does.
-//! - `portable` (debug builds, opt-level 1, or forced): the handler stores the interpreter
-//!   registers in the context and returns to a trampoline loop, so the native stack never
-//!   grows with the number of executed instructions.
+//! - `portable` (debug builds, opt-level 1, or forced): handlers call each other in chains
+//!   of at most `CHAIN`, after which the registers go to the context and control returns
+//!   to a trampoline loop, so the native stack never grows with the number of executed
+//!   instructions.
 
 /// Hands control to the handler of the instruction at `$ip`.
 macro_rules! jump {
@@ -38,8 +39,16 @@ macro_rules! tail {
 #[cfg(baton_dispatch = "portable")]
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
-        let _ = $h;
         let ctx: &mut $crate::exec::Ctx = $ctx;
+        // Chain up to `CHAIN` handlers by plain calls (each returns only when the chain
+        // ends, so the native stack holds at most `CHAIN` handler frames), then unwind to
+        // the trampoline. Calls and returns are cheaper than saving and reloading the
+        // registers on every instruction, and where the compiler does make sibling calls
+        // the chain costs nothing at all.
+        if ctx.chain != 0 {
+            ctx.chain -= 1;
+            return unsafe { $h($ip, $sp, $mem, $len, ctx, $acc) };
+        }
         ctx.regs = $crate::exec::Regs {
             ip: $ip,
             sp: $sp,
@@ -82,6 +91,7 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
                 len,
                 acc,
             } = ctx.regs;
+            ctx.chain = CHAIN;
             // SAFETY: every handler leaves a valid state in `ctx.regs` when it returns
             // `Continue`, as `tail!` does.
             let control = unsafe {
@@ -94,6 +104,11 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
         }
     }
 }
+
+/// How many handlers the portable dispatch chains by calls before returning to its
+/// trampoline: bounds the native stack it uses (a few KiB even in debug builds).
+#[cfg(baton_dispatch = "portable")]
+const CHAIN: u32 = if cfg!(debug_assertions) { 32 } else { 256 };
 
 /// The dispatch form this build uses: `"tail"`, `"threaded"` or `"portable"`.
 pub const MODE: &str = env!("BATON_DISPATCH_MODE");

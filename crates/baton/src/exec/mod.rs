@@ -95,6 +95,8 @@ pub(crate) struct Ctx {
     pub fuel: u64,
     /// The store's interrupt flag (only read by code translated with interruption checks).
     pub interrupt: *const core::sync::atomic::AtomicBool,
+    /// Portable dispatch: handlers left in the current call chain.
+    pub chain: u32,
     /// The store's resource limiter, consulted when memories and tables grow.
     pub limiter: Option<*mut dyn crate::limits::ResourceLimiter>,
 }
@@ -116,6 +118,7 @@ impl Ctx {
             fuel: 0,
             interrupt: core::ptr::null(),
             limiter: None,
+            chain: 0,
         }
     }
 
