@@ -596,20 +596,7 @@ fn bin_infos<I: core::fmt::Debug + Copy + 'static>(
     name: &'static str,
     op: &BinOp<I>,
 ) -> Vec<OpInfo> {
-    fn one<L: core::fmt::Debug + Copy + 'static>(
-        owner: &'static str,
-        form: &'static str,
-        op: Op<L>,
-    ) -> OpInfo {
-        OpInfo {
-            name: op.name,
-            // Leaked once per form at start-up: the audit wants `OWNER::form` strings.
-            symbol: Box::leak(format!("{owner}::{form}").into_boxed_str()),
-            handler: op.handler,
-            words: words::<L>(),
-            describe: |p| format!("{:?}", unsafe { *(p.add(1) as *const L) }),
-        }
-    }
+    let one = form;
     let mut v = vec![
         one(name, "rr", op.rr),
         one(name, "rr_a", op.rr_a),
