@@ -596,25 +596,24 @@ fn bin_infos<I: core::fmt::Debug + Copy + 'static>(
     name: &'static str,
     op: &BinOp<I>,
 ) -> Vec<OpInfo> {
-    let one = form;
     let mut v = vec![
-        one(name, "rr", op.rr),
-        one(name, "rr_a", op.rr_a),
-        one(name, "ar", op.ar),
-        one(name, "ar_a", op.ar_a),
-        one(name, "ra", op.ra),
-        one(name, "ra_a", op.ra_a),
+        form(name, "rr", op.rr),
+        form(name, "rr_a", op.rr_a),
+        form(name, "ar", op.ar),
+        form(name, "ar_a", op.ar_a),
+        form(name, "ra", op.ra),
+        form(name, "ra_a", op.ra_a),
     ];
     if let Some(i) = &op.imm {
         v.extend([
-            one(name, "ri", i.ri),
-            one(name, "ri_a", i.ri_a),
-            one(name, "ir", i.ir),
-            one(name, "ir_a", i.ir_a),
-            one(name, "ai", i.ai),
-            one(name, "ai_a", i.ai_a),
-            one(name, "ia", i.ia),
-            one(name, "ia_a", i.ia_a),
+            form(name, "ri", i.ri),
+            form(name, "ri_a", i.ri_a),
+            form(name, "ir", i.ir),
+            form(name, "ir_a", i.ir_a),
+            form(name, "ai", i.ai),
+            form(name, "ai_a", i.ai_a),
+            form(name, "ia", i.ia),
+            form(name, "ia_a", i.ia_a),
         ]);
     }
     v
