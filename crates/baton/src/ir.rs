@@ -85,6 +85,11 @@ impl CodeBuf {
         *word = (*word & !(0xffff_ffffu64 << shift)) | ((value as u64) << shift);
     }
 
+    /// Reads the 32-bit field at byte `byte_pos`.
+    pub fn read_u32(&self, byte_pos: usize) -> u32 {
+        (self.words[byte_pos / 8] >> ((byte_pos % 8) * 8)) as u32
+    }
+
     /// Drops every instruction from `pos` on (used when fusing an instruction into the next).
     pub fn truncate(&mut self, pos: usize) {
         self.words.truncate(pos);

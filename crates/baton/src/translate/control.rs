@@ -30,6 +30,10 @@ pub(super) struct Ctrl {
     pub branched: bool,
     /// For a loop that starts by branching out of itself: that branch.
     pub head: Option<LoopHead>,
+    /// For a loop: the `fuel` instruction of its header (metered code).
+    pub header_fuel: Option<usize>,
+    /// For a loop: where its body starts, after the header's checks.
+    pub body_start: usize,
 }
 
 /// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
@@ -65,6 +69,8 @@ impl Ctrl {
             entry_reachable: reachable,
             branched: false,
             head: None,
+            header_fuel: None,
+            body_start: label,
         }
     }
 

@@ -485,6 +485,11 @@ impl<'a> FuncTranslator<'a> {
         if kind == CtrlKind::Loop {
             // Back edges land here: interruption and fuel are checked once per iteration.
             self.check_point();
+            let fuel = if self.env.fuel { self.fuel_block } else { None };
+            let body_start = self.code.pos();
+            let c = self.ctrl.last_mut().expect("just pushed");
+            c.header_fuel = fuel;
+            c.body_start = body_start;
         }
     }
 
@@ -688,15 +693,11 @@ impl<'a> FuncTranslator<'a> {
     /// which must run on every iteration.
     fn loop_head_candidate(&self, depth: u32) -> Option<usize> {
         let c = self.ctrl.last()?;
-        if c.kind != CtrlKind::Loop
-            || c.params != 0
-            || depth == 0
-            || self.env.fuel
-            || self.env.interruptible
-        {
+        if c.kind != CtrlKind::Loop || c.params != 0 || depth == 0 {
             return None;
         }
-        if self.code.pos() != c.label || c.head.is_some() {
+        // The test must come right after the loop header's checks (if any).
+        if self.code.pos() != c.body_start || c.head.is_some() {
             return None;
         }
         let target = self.ctrl.len() - 1 - depth as usize;
@@ -714,6 +715,18 @@ impl<'a> FuncTranslator<'a> {
         };
         if self.ctrl[idx].kind != CtrlKind::Loop {
             return false;
+        }
+        // The header's checks run on every iteration: repeat them here. The fuel block the
+        // header starts is complete by now (code after a `br` is unreachable until the next
+        // label, which starts a new block), so its amount can be copied.
+        if self.env.interruptible {
+            self.emit(op::CHECK_INTERRUPT, Nothing {});
+        }
+        if let Some(fuel_pos) = self.ctrl[idx].header_fuel {
+            let amount = self
+                .code
+                .read_u32(field_byte(fuel_pos, offset_of!(Fuel, amount)));
+            self.emit(op::FUEL, Fuel { amount });
         }
         // Stay in the loop (to its body) when the exit condition does not hold...
         let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true);
