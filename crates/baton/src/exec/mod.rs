@@ -96,6 +96,7 @@ pub(crate) struct Ctx {
     /// The store's interrupt flag (only read by code translated with interruption checks).
     pub interrupt: *const core::sync::atomic::AtomicBool,
     /// Portable dispatch: handlers left in the current call chain.
+    #[cfg_attr(not(baton_dispatch = "portable"), allow(dead_code))]
     pub chain: u32,
     /// The store's resource limiter, consulted when memories and tables grow.
     pub limiter: Option<*mut dyn crate::limits::ResourceLimiter>,
