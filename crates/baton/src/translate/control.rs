@@ -39,6 +39,8 @@ pub(super) struct Ctrl {
 /// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
 #[derive(Clone, Copy)]
 pub(super) struct LoopHead {
+    /// Code position of the test.
+    pub test: usize,
     pub cmp: super::Cmp,
     /// Whether the branch is taken when `cmp` holds.
     pub when_true: bool,

@@ -613,6 +613,7 @@ impl<'a> FuncTranslator<'a> {
             let body = self.code.pos();
             let c = self.ctrl.last_mut().expect("inside a loop");
             c.head = Some(LoopHead {
+                test: pos,
                 cmp,
                 when_true,
                 target,
@@ -696,8 +697,12 @@ impl<'a> FuncTranslator<'a> {
         if c.kind != CtrlKind::Loop || c.params != 0 || depth == 0 {
             return None;
         }
-        // The test must come right after the loop header's checks (if any).
-        if self.code.pos() != c.body_start || c.head.is_some() {
+        // The test must come right after the loop header's checks (if any), or after a few
+        // plain instructions computing its operands, which the back edge will repeat.
+        if c.head.is_some() || self.code.pos() - c.body_start > MAX_REPEATED_HEADER {
+            return None;
+        }
+        if !crate::disasm::is_relocatable(&self.code.words[c.body_start..self.code.pos()]) {
             return None;
         }
         let target = self.ctrl.len() - 1 - depth as usize;
@@ -728,7 +733,13 @@ impl<'a> FuncTranslator<'a> {
                 .read_u32(field_byte(fuel_pos, offset_of!(Fuel, amount)));
             self.emit(op::FUEL, Fuel { amount });
         }
-        // Stay in the loop (to its body) when the exit condition does not hold...
+        // Recompute the test's operands, as the header does...
+        let start = self.ctrl[idx].body_start;
+        let header: Vec<u64> = self.code.words[start..head.test].to_vec();
+        for w in header {
+            self.code.push_word(w);
+        }
+        // ...stay in the loop (to its body) when the exit condition does not hold...
         let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true);
         let off = head.body as i64 - pos as i64;
         self.code.patch_u32(byte, off as i32 as u32);
@@ -1879,6 +1890,10 @@ impl<'a> FuncTranslator<'a> {
         self.bind_label();
     }
 }
+
+/// The most words of plain instructions before a loop's exit test that a rotated back
+/// edge repeats (bounds the code it duplicates).
+const MAX_REPEATED_HEADER: usize = 16;
 
 /// The operation of comparison `cond` in the table `ops` (ordered as [`Cond`]).
 fn cmp_op<L: Copy>(cond: Cond, _is64: bool, ops: &'static [BinOp<L>; 10]) -> Option<BinOp<L>> {
