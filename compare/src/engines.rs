@@ -84,7 +84,8 @@ impl Runner for WasmiRunner {
 }
 
 fn wasmi_prepare(wasm: &[u8]) -> Result<Box<dyn Runner>> {
-    // Default config: eager translation, the tail-call dispatch backend.
+    // Default config: lazy translation (each function on its first call), the tail-call
+    // dispatch backend.
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, wasm).map_err(|e| anyhow!("compile: {e}"))?;
     let mut store = wasmi::Store::new(&engine, ());

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --manifest-path compare/Cargo.toml -- [--quick] [--samples N]
 //!     [--filter SUBSTRING] [--engines Baton,wasmi,...]
+//! cargo run --release --manifest-path compare/Cargo.toml -- --real   # real WASI programs
 //! ```
 //!
 //! All engines run inside one binary on purpose: code layout alone moves wall
@@ -14,6 +15,7 @@
 //! recorded in `workloads.txt`); any disagreement makes the exit status 1.
 
 mod engines;
+mod real;
 // The generator of the synthetic translation module is shared with the
 // criterion benchmarks (this crate cannot depend on baton-bench: that would
 // pull the main workspace's lockfile out from under it).
@@ -33,6 +35,7 @@ use engines::{EngineDef, Runner};
 struct Options {
     quick: bool,
     translate: bool,
+    real: bool,
     samples: usize,
     filter: Option<String>,
     engines: Option<Vec<String>>,
@@ -42,6 +45,7 @@ fn parse_args() -> Result<Options> {
     let mut opts = Options {
         quick: false,
         translate: false,
+        real: false,
         samples: 0,
         filter: None,
         engines: None,
@@ -51,6 +55,7 @@ fn parse_args() -> Result<Options> {
         match arg.as_str() {
             "--quick" => opts.quick = true,
             "--translate" => opts.translate = true,
+            "--real" => opts.real = true,
             "--samples" => {
                 opts.samples = args
                     .next()
@@ -68,9 +73,10 @@ fn parse_args() -> Result<Options> {
             "--bench" => {}
             "-h" | "--help" => {
                 println!(
-                    "usage: baton-compare [--quick] [--translate] [--samples N] [--filter SUBSTRING] [--engines A,B,..]\n\
+                    "usage: baton-compare [--quick] [--translate] [--real] [--samples N] [--filter SUBSTRING] [--engines A,B,..]\n\
                      --quick     small inputs, 3 samples (a smoke test, not a measurement)\n\
                      --translate time module compilation instead of execution\n\
+                     --real      run real WASI programs (resvg, flite) end to end, 3 runs each\n\
                      --samples   timed calls per engine and workload (default 5)"
                 );
                 std::process::exit(0);
@@ -79,7 +85,7 @@ fn parse_args() -> Result<Options> {
         }
     }
     if opts.samples == 0 {
-        opts.samples = if opts.quick { 3 } else { 5 };
+        opts.samples = if opts.quick || opts.real { 3 } else { 5 };
     }
     Ok(opts)
 }
@@ -177,6 +183,9 @@ fn main() -> Result<()> {
     install_panic_hook();
     if opts.translate {
         return translate(&opts);
+    }
+    if opts.real {
+        return real::run(&opts);
     }
 
     let mut engines = engines::all();
