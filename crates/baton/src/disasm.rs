@@ -10,29 +10,6 @@ fn table() -> &'static HashMap<usize, OpInfo> {
     TABLE.get_or_init(|| all().into_iter().map(|i| (i.handler as usize, i)).collect())
 }
 
-/// Whether `code` is a run of whole, position-independent instructions (no branches, calls,
-/// returns or checks): such a run can be copied elsewhere and still mean the same.
-pub(crate) fn is_relocatable(code: &[u64]) -> bool {
-    let mut pos = 0;
-    while pos < code.len() {
-        let Some(info) = table().get(&(code[pos] as usize)) else {
-            return false;
-        };
-        let n = info.name;
-        if n.starts_with("br")
-            || n.starts_with("return")
-            || n.starts_with("call")
-            || n == "fuel"
-            || n == "check_interrupt"
-            || n == "trap"
-        {
-            return false;
-        }
-        pos += info.words;
-    }
-    pos == code.len()
-}
-
 /// Lists the instructions in `code` (one function's words), one per line.
 pub(crate) fn disassemble(code: &[u64]) -> String {
     let mut out = String::new();

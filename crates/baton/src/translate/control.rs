@@ -34,6 +34,8 @@ pub(super) struct Ctrl {
     pub header_fuel: Option<usize>,
     /// For a loop: where its body starts, after the header's checks.
     pub body_start: usize,
+    /// For a loop: the translator's branch count at `body_start`.
+    pub branches_at_body: usize,
 }
 
 /// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
@@ -73,6 +75,7 @@ impl Ctrl {
             head: None,
             header_fuel: None,
             body_start: label,
+            branches_at_body: 0,
         }
     }
 

@@ -197,6 +197,8 @@ pub(crate) struct FuncTranslator<'a> {
     /// The `fuel` instruction charging the current basic block (metered code only).
     fuel_block: Option<usize>,
     fuel_count: u32,
+    /// Branch instructions emitted so far (see `loop_head_candidate`).
+    branches: usize,
     offset: usize,
 }
 
@@ -223,6 +225,7 @@ impl<'a> FuncTranslator<'a> {
             local_refs: vec![0; locals as usize],
             fuel_block: None,
             fuel_count: 0,
+            branches: 0,
             offset: 0,
         };
         t.ctrl
@@ -275,6 +278,10 @@ impl<'a> FuncTranslator<'a> {
 
     fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
         self.last = None;
+        // Branches carry relative offsets: code containing one cannot be copied elsewhere.
+        if op.name.starts_with("br") {
+            self.branches += 1;
+        }
         self.code.emit(op, imm)
     }
 
@@ -487,9 +494,11 @@ impl<'a> FuncTranslator<'a> {
             self.check_point();
             let fuel = if self.env.fuel { self.fuel_block } else { None };
             let body_start = self.code.pos();
+            let branches = self.branches;
             let c = self.ctrl.last_mut().expect("just pushed");
             c.header_fuel = fuel;
             c.body_start = body_start;
+            c.branches_at_body = branches;
         }
     }
 
@@ -702,7 +711,7 @@ impl<'a> FuncTranslator<'a> {
         if c.head.is_some() || self.code.pos() - c.body_start > MAX_REPEATED_HEADER {
             return None;
         }
-        if !crate::disasm::is_relocatable(&self.code.words[c.body_start..self.code.pos()]) {
+        if self.branches != c.branches_at_body {
             return None;
         }
         let target = self.ctrl.len() - 1 - depth as usize;
