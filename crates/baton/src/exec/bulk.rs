@@ -126,6 +126,9 @@ pub(super) unsafe fn table_size(ctx: &mut Ctx, sp: Sp, imm: &TableSize) -> R {
 }
 
 /// `memory.grow` of the running instance's default memory, asking the store's limiter.
+/// Never inlined: the limiter is called through a vtable, and an indirect call inside a
+/// handler would blur the dispatch audit (seen with `lto = "fat"`).
+#[inline(never)]
 pub(super) unsafe fn grow_memory(ctx: &mut Ctx, delta: u64) -> Option<u64> {
     // SAFETY: `ctx.mem` is the running instance's memory; the limiter pointer is the
     // store's, alive for the whole execution.
@@ -136,6 +139,8 @@ pub(super) unsafe fn grow_memory(ctx: &mut Ctx, delta: u64) -> Option<u64> {
     }
 }
 
+/// Never inlined, for the same reason as [`grow_memory`].
+#[inline(never)]
 pub(super) unsafe fn table_grow(ctx: &mut Ctx, sp: Sp, imm: &TableGrow) -> R {
     unsafe {
         let limiter = ctx.limiter.map(|l| &mut *l);
