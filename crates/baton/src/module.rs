@@ -26,7 +26,6 @@ pub(crate) struct ModuleEnv {
     /// Type index of every function (imports first).
     pub func_types: Vec<u32>,
     pub num_imported_funcs: u32,
-    pub memory64: bool,
     /// Emit fuel charges (engine's `consume_fuel`).
     pub fuel: bool,
     /// Emit interruption checks (engine's `interruptible`).
@@ -547,9 +546,6 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                     });
                 }
             }
-            Payload::CodeSectionStart { .. } => {
-                env.memory64 = m.memories.iter().any(|_| false);
-            }
             Payload::CodeSectionEntry(body) => {
                 let wasmparser::ValidPayload::Func(to_validate, body2) = valid else {
                     unreachable!("wasmparser returns a function to validate for every code entry")
@@ -579,7 +575,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                         .map_err(|e| in_function(Error::from_wasmparser(e, true), func_index))?;
                     n_ops += 1;
                     if let Err(e) = t.op(&op, offset as usize) {
-                        return Err(name_function(e, func_index));
+                        return Err(in_function(e, func_index));
                     }
                 }
                 ops.finish().map_err(parse_err)?;
@@ -638,20 +634,16 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     Ok(m)
 }
 
+/// Adds the function index to a validation or unsupported-feature error raised in its code.
 fn in_function(e: Error, func_index: u32) -> Error {
+    let name = |message: String| format!("{message} (in function {func_index})");
     match e {
         Error::Validation { message, offset } => Error::Validation {
-            message: format!("{message} (in function {func_index})"),
+            message: name(message),
             offset,
         },
-        other => other,
-    }
-}
-
-fn name_function(e: Error, func_index: u32) -> Error {
-    match e {
         Error::Unsupported { message, offset } => Error::Unsupported {
-            message: format!("{message} (in function {func_index})"),
+            message: name(message),
             offset,
         },
         other => other,

@@ -787,7 +787,6 @@ unops! { unops_all;
     "f64.sqrt" (f64) sem::f64::sqrt => F64_SQRT;
     "i32.wrap_i64" (i64) |a| Ok(a as i32) => I32_WRAP_I64;
     "i64.extend_i32_s" (i32) |a| Ok(a as i64) => I64_EXTEND_I32_S;
-    "i64.extend_i32_u" (u32) |a| Ok(a as u64) => I64_EXTEND_I32_U;
     "i32.extend8_s" (i32) |a| Ok(a as i8 as i32) => I32_EXTEND8_S;
     "i32.extend16_s" (i32) |a| Ok(a as i16 as i32) => I32_EXTEND16_S;
     "i64.extend8_s" (i64) |a| Ok(a as i8 as i64) => I64_EXTEND8_S;

@@ -1383,9 +1383,6 @@ impl<'a> FuncTranslator<'a> {
         if mem != 0 {
             return Err(self.unsupported("multiple memories"));
         }
-        if self.env.memory64 {
-            return Err(self.unsupported("64-bit memories"));
-        }
         Ok(())
     }
 
