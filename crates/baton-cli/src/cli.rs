@@ -48,8 +48,8 @@ pub enum Command {
     Wast(WastArgs),
     /// Check that a module (.wasm or .wat) is valid, without running it.
     Validate(FileArg),
-    /// Show a module's imports, exports and code statistics.
-    Inspect(FileArg),
+    /// Show a module's imports, exports and code statistics, or Baton's translated code.
+    Inspect(InspectArgs),
 }
 
 /// Arguments of `baton run`.
@@ -88,6 +88,18 @@ pub struct WastArgs {
     /// Let spectest.print* functions write to stdout.
     #[arg(long)]
     pub print: bool,
+}
+
+/// Arguments of `baton inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The module (.wasm binary or .wat text).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print Baton's translated code of a function instead of the summary: an export name,
+    /// a name from the name section, or a function index (imports count).
+    #[arg(long, value_name = "FUNC")]
+    pub disassemble: Option<String>,
 }
 
 /// A single module file argument.

@@ -138,6 +138,10 @@ pub(crate) mod layout {
         BrCmpRR { a: Slot, b: Slot, offset: i32 }
         /// Fused compare-and-branch on a slot and a 32-bit constant.
         BrCmpRI32 { a: Slot, imm: i32, offset: i32 }
+        /// A loop's back edge in one instruction: `x += step`, then branch if `x` compares
+        /// true with `limit`. `step` and `limit` are each a slot or an `i32` constant, as
+        /// the instruction's form says.
+        AddBr { x: Slot, step: u32, limit: u32, offset: i32 }
         /// Fused compare-and-branch on a slot and a 64-bit constant.
         BrCmpRI64 { a: Slot, offset: i32, imm: i64 }
         /// `br_table`: followed by `len + 1` words, each a branch offset (default last).

@@ -234,6 +234,27 @@ impl Module {
         self.inner.func_names.get(&func_index).map(String::as_str)
     }
 
+    /// The index (imports first) of the function exported as `name`, or else named `name`
+    /// in the name section.
+    pub fn find_func(&self, name: &str) -> Option<u32> {
+        let exported = self
+            .inner
+            .exports
+            .iter()
+            .find_map(|(export, idx)| match idx {
+                ExportIndex::Func(i) if export == name => Some(*i),
+                _ => None,
+            });
+        exported.or_else(|| {
+            let mut named: Vec<u32> = (self.inner.func_names.iter())
+                .filter(|(_, n)| n.as_str() == name)
+                .map(|(&i, _)| i)
+                .collect();
+            named.sort_unstable();
+            named.first().copied()
+        })
+    }
+
     /// A listing of the translated code of defined function `index` (0 = first defined
     /// function), one instruction per line.
     pub fn disassemble(&self, index: usize) -> Option<String> {

@@ -3,7 +3,7 @@
 use baton::{Engine, ExternType, Module};
 use wasmparser::{Parser, Payload};
 
-use crate::cli::FileArg;
+use crate::cli::InspectArgs;
 use crate::diagnose;
 use crate::failure::CliError;
 use crate::load;
@@ -13,7 +13,7 @@ use crate::values::show_extern_type;
 const LARGEST: usize = 10;
 
 /// Prints the module summary.
-pub fn run(args: &FileArg) -> Result<i32, CliError> {
+pub fn run(args: &InspectArgs) -> Result<i32, CliError> {
     let engine = Engine::default();
     let bytes = load::wasm_bytes(&args.file)?;
     let module = Module::from_binary(&engine, &bytes).map_err(|e| {
@@ -23,11 +23,38 @@ pub fn run(args: &FileArg) -> Result<i32, CliError> {
             diagnose::compile_error(&e)
         ))
     })?;
-    print!(
-        "{}",
-        summary(&args.file.display().to_string(), &module, &bytes)
-    );
+    match &args.disassemble {
+        Some(func) => print!("{}", disassembly(&module, func)?),
+        None => print!(
+            "{}",
+            summary(&args.file.display().to_string(), &module, &bytes)
+        ),
+    }
     Ok(0)
+}
+
+/// Baton's translated code of `func` (an export, a name-section name or an index).
+fn disassembly(module: &Module, func: &str) -> Result<String, CliError> {
+    let imported = module.stats().num_imported_funcs as u32;
+    let index = func
+        .parse::<u32>()
+        .ok()
+        .or_else(|| module.find_func(func))
+        .ok_or_else(|| CliError::Failed(format!("no function `{func}` in the module (give an export name, a name from the name section, or an index)")))?;
+    let listing = index
+        .checked_sub(imported)
+        .and_then(|defined| module.disassemble(defined as usize))
+        .ok_or_else(|| {
+            CliError::Failed(format!(
+                "function {index} is imported or out of range: the module defines functions {imported}..{}",
+                imported as usize + module.stats().num_funcs
+            ))
+        })?;
+    let name = module
+        .func_name(index)
+        .map(|n| format!(" ${n}"))
+        .unwrap_or_default();
+    Ok(format!("func[{index}]{name}:\n{listing}"))
 }
 
 /// The whole report as text (separate from printing so it can be tested).

@@ -1177,6 +1177,77 @@ br_cmps! { br_cmp_ops;
     "br_if.i64.ge_u" sem::i64::ge_u => BR_I64_GE_U, BR_I64_GE_U_RI: BrCmpRI64;
 }
 
+/// The four forms of an add-and-branch instruction, by what `step` and `limit` are:
+/// `s` a slot, `i` an immediate (step first).
+#[derive(Clone, Copy)]
+pub(crate) struct AddBrOp {
+    pub ss: Op<AddBr>,
+    pub si: Op<AddBr>,
+    pub is: Op<AddBr>,
+    pub ii: Op<AddBr>,
+}
+
+/// Fused counter update and compare-and-branch (`x += step; if x <cond> limit { br }`):
+/// the back edge of a counted loop, one dispatch instead of two.
+macro_rules! add_brs {
+    ($family:ident; $($NAME:ident $name:literal $f:path;)*) => {
+        $(pub(crate) const $NAME: AddBrOp = {
+            add_brs!(@form ss, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            AddBrOp {
+                ss: Op::new(ss, $name),
+                si: Op::new(si, $name),
+                is: Op::new(is, $name),
+                ii: Op::new(ii, $name),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend([
+                form(stringify!($NAME), "ss", $NAME.ss),
+                form(stringify!($NAME), "si", $NAME.si),
+                form(stringify!($NAME), "is", $NAME.is),
+                form(stringify!($NAME), "ii", $NAME.ii),
+            ]);)*
+            v
+        }
+    };
+    (@form $fname:ident, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+            // SAFETY: the instruction at `ip` was emitted with layout `AddBr`; its slots are
+            // inside the frame (translation invariant).
+            unsafe {
+                let imm = *(ip.add(1) as *const AddBr);
+                let ($i1, $s1) = (imm, sp);
+                // Step before writing `x`: `step` may be `x` itself.
+                let x = rd::<i32>(sp, imm.x).wrapping_add($step);
+                wr(sp, imm.x, x);
+                let ($i2, $s2) = (imm, sp);
+                if let Ok(true) = $f(x, $limit) {
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+                }
+                next!(AddBr, ip, sp, mem, len, ctx, acc)
+            }
+        }
+    };
+}
+
+add_brs! { add_br_ops;
+    ADD_BR_I32_EQ "add.br_if.i32.eq" sem::i32::eq;
+    ADD_BR_I32_NE "add.br_if.i32.ne" sem::i32::ne;
+    ADD_BR_I32_LT_S "add.br_if.i32.lt_s" sem::i32::lt_s;
+    ADD_BR_I32_LT_U "add.br_if.i32.lt_u" sem::i32::lt_u;
+    ADD_BR_I32_GT_S "add.br_if.i32.gt_s" sem::i32::gt_s;
+    ADD_BR_I32_GT_U "add.br_if.i32.gt_u" sem::i32::gt_u;
+    ADD_BR_I32_LE_S "add.br_if.i32.le_s" sem::i32::le_s;
+    ADD_BR_I32_LE_U "add.br_if.i32.le_u" sem::i32::le_u;
+    ADD_BR_I32_GE_S "add.br_if.i32.ge_s" sem::i32::ge_s;
+    ADD_BR_I32_GE_U "add.br_if.i32.ge_u" sem::i32::ge_u;
+}
+
 // ---------------------------------------------------------------------------------------
 // Calls and returns.
 
@@ -1444,6 +1515,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(load_ops());
     v.extend(store_ops());
     v.extend(br_cmp_ops());
+    v.extend(add_br_ops());
     v.extend(bulk_ops());
     v.extend(info!(
         CONST: Const,

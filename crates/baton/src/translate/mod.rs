@@ -17,9 +17,9 @@
 mod control;
 
 use crate::error::{Error, TrapCode};
-use crate::exec::ops::{self as op, BinOp, LoadOp, StoreOp, UnOp};
+use crate::exec::ops::{self as op, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
 use crate::ir::layout::*;
-use crate::ir::{field_byte, CodeBuf, Op, Slot};
+use crate::ir::{field_byte, words, CodeBuf, Op, Slot};
 use crate::module::ModuleEnv;
 use control::{Ctrl, CtrlKind, LoopHead};
 use core::mem::offset_of;
@@ -136,6 +136,22 @@ impl Cond {
             (true, GeU) => op::BR_I64_GE_U,
         }
     }
+    /// The add-and-branch instructions testing this condition (32-bit only).
+    fn add_branch(self) -> AddBrOp {
+        use Cond::*;
+        match self {
+            Eq => op::ADD_BR_I32_EQ,
+            Ne => op::ADD_BR_I32_NE,
+            LtS => op::ADD_BR_I32_LT_S,
+            LtU => op::ADD_BR_I32_LT_U,
+            GtS => op::ADD_BR_I32_GT_S,
+            GtU => op::ADD_BR_I32_GT_U,
+            LeS => op::ADD_BR_I32_LE_S,
+            LeU => op::ADD_BR_I32_LE_U,
+            GeS => op::ADD_BR_I32_GE_S,
+            GeU => op::ADD_BR_I32_GE_U,
+        }
+    }
     fn branch_ri32(self) -> Op<BrCmpRI32> {
         use Cond::*;
         match self {
@@ -199,6 +215,12 @@ pub(crate) struct FuncTranslator<'a> {
     fuel_count: u32,
     /// Branch instructions emitted so far (see `loop_head_candidate`).
     branches: usize,
+    /// Starts of the last two instructions emitted (most recent last), for fusing an
+    /// instruction into the one before it; `None` where unknown.
+    recent: [Option<usize>; 2],
+    /// The latest code position that is a branch target: no two instructions on either
+    /// side of it may be fused into one.
+    label_at: usize,
     offset: usize,
 }
 
@@ -226,6 +248,8 @@ impl<'a> FuncTranslator<'a> {
             fuel_block: None,
             fuel_count: 0,
             branches: 0,
+            recent: [None, None],
+            label_at: 0,
             offset: 0,
         };
         t.ctrl
@@ -279,10 +303,19 @@ impl<'a> FuncTranslator<'a> {
     fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
         self.last = None;
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
-        if op.name.starts_with("br") {
+        if op.name.starts_with("br") || op.name.starts_with("add.br") {
             self.branches += 1;
         }
-        self.code.emit(op, imm)
+        let pos = self.code.emit(op, imm);
+        self.recent = [self.recent[1], Some(pos)];
+        pos
+    }
+
+    /// Removes the most recently emitted instruction, at `pos` (to fuse it into the next).
+    fn unemit(&mut self, pos: usize) {
+        debug_assert_eq!(self.recent[1], Some(pos));
+        self.code.truncate(pos);
+        self.recent = [None, self.recent[0]];
     }
 
     /// Slot of stack position `p`.
@@ -460,6 +493,7 @@ impl<'a> FuncTranslator<'a> {
     /// A label is bound here: instructions before it can no longer be rewritten.
     fn bind_label(&mut self) {
         self.last = None;
+        self.label_at = self.code.pos();
     }
 
     fn begin_block(&mut self, kind: CtrlKind, ty: BlockType) {
@@ -580,7 +614,7 @@ impl<'a> FuncTranslator<'a> {
             _ => None,
         };
         if let Some((pos, cmp)) = fused {
-            self.code.truncate(pos);
+            self.unemit(pos);
             self.last = None;
             self.emit_cmp_branch(depth, cmp, when_true);
         } else if self.in_acc(cond, p) {
@@ -614,12 +648,15 @@ impl<'a> FuncTranslator<'a> {
 
     fn emit_cmp_branch(&mut self, depth: u32, cmp: Cmp, when_true: bool) {
         let head = self.loop_head_candidate(depth);
-        let (pos, byte) = self.emit_cmp_raw(cmp, when_true);
+        // A loop head test stays a plain test: the back edge repeats it (and the code
+        // before it) on its own.
+        let (pos, byte) = self.emit_cmp_raw(cmp, when_true, head.is_none());
         self.branch_fixup(depth, pos, byte);
         if let Some(target) = head {
             // The loop starts by branching out: remember it, so that the loop's back
             // edge can test the condition itself (see `rotated_back_edge`).
             let body = self.code.pos();
+            self.label_at = body;
             let c = self.ctrl.last_mut().expect("inside a loop");
             c.head = Some(LoopHead {
                 test: pos,
@@ -632,13 +669,19 @@ impl<'a> FuncTranslator<'a> {
     }
 
     /// Emits a compare-and-branch with a zero offset; returns the positions of the
-    /// instruction and of its offset field.
-    fn emit_cmp_raw(&mut self, cmp: Cmp, when_true: bool) -> (usize, usize) {
+    /// instruction and of its offset field. With `fuse`, an in-place add just before it
+    /// that feeds the comparison is folded into it (see [`Self::fuse_add_branch`]).
+    fn emit_cmp_raw(&mut self, cmp: Cmp, when_true: bool, fuse: bool) -> (usize, usize) {
         let cond = if when_true {
             cmp.cond
         } else {
             cmp.cond.negate()
         };
+        if fuse {
+            if let Some(fused) = self.fuse_add_branch(cmp, cond) {
+                return fused;
+            }
+        }
         let (pos, field) = match cmp.b {
             Operand::Slot(b) => {
                 let op = cond.branch_rr(cmp.is64);
@@ -697,6 +740,66 @@ impl<'a> FuncTranslator<'a> {
         (pos, field_byte(pos, field))
     }
 
+    /// Folds `x = x + step` (the instruction just emitted, i32, `step` a slot or a
+    /// constant) and a following branch on `x <cond> limit` into one add-and-branch: the
+    /// back edge of most counted loops. Returns the fused instruction's position and its
+    /// offset field's byte, or `None` (nothing emitted) when the pattern does not match.
+    fn fuse_add_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
+        let pos = self.recent[1]?;
+        // The add must end right here, and nothing may branch to the point between the two.
+        if cmp.is64 || pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let handler = self.code.words[pos];
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        // `BinRR` and `BinRI32` share the first three fields: dst, a, then b or imm.
+        let (x, a, b) = (field(0), field(4), field(8));
+        let is = |op: Op<BinRI32>| handler == op.handler as usize as u64;
+        let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
+        let step = if handler == op::I32_ADD.rr.handler as usize as u64 {
+            match (a == x, b == x) {
+                (true, _) => Operand::Slot(b),
+                (false, true) => Operand::Slot(a),
+                _ => return None,
+            }
+        } else if (is(add.ri) || is(add.ir)) && a == x {
+            Operand::Imm(b as i32 as i64)
+        } else if is(sub.ri) && a == x {
+            Operand::Imm((b as i32).wrapping_neg() as i64)
+        } else {
+            return None;
+        };
+        // The comparison must test `x` (on either side).
+        let (cond, limit) = match cmp.b {
+            _ if cmp.a == x => (cond, cmp.b),
+            Operand::Slot(b) if b == x => (cond.swap(), Operand::Slot(cmp.a)),
+            _ => return None,
+        };
+        let limit = match limit {
+            Operand::Zero => Operand::Imm(0),
+            other => other,
+        };
+        let ops = cond.add_branch();
+        let (op, step, limit) = match (step, limit) {
+            (Operand::Slot(s), Operand::Slot(l)) => (ops.ss, s, l),
+            (Operand::Slot(s), Operand::Imm(l)) => (ops.si, s, l as u32),
+            (Operand::Imm(s), Operand::Slot(l)) => (ops.is, s as u32, l),
+            (Operand::Imm(s), Operand::Imm(l)) => (ops.ii, s as u32, l as u32),
+            _ => return None,
+        };
+        self.unemit(pos);
+        let pos = self.emit(
+            op,
+            AddBr {
+                x,
+                step,
+                limit,
+                offset: 0,
+            },
+        );
+        Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
+    }
+
     /// If a branch to `depth` emitted now would be the first instruction of the innermost
     /// loop and leave it for a block without results, the control-stack index of its
     /// target. Loop heads are only rotated in code without fuel or interruption checks,
@@ -745,11 +848,14 @@ impl<'a> FuncTranslator<'a> {
         // Recompute the test's operands, as the header does...
         let start = self.ctrl[idx].body_start;
         let header: Vec<u64> = self.code.words[start..head.test].to_vec();
+        if !header.is_empty() {
+            self.recent = [None, None];
+        }
         for w in header {
             self.code.push_word(w);
         }
         // ...stay in the loop (to its body) when the exit condition does not hold...
-        let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true);
+        let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true, true);
         let off = head.body as i64 - pos as i64;
         self.code.patch_u32(byte, off as i32 as u32);
         // ...and leave it the way the head would have.
@@ -846,6 +952,7 @@ impl<'a> FuncTranslator<'a> {
     }
 
     fn patch_to_here(&mut self, pos: usize, byte: usize) {
+        self.label_at = self.code.pos();
         let off = self.code.pos() as i64 - pos as i64;
         self.code.patch_u32(byte, off as i32 as u32);
     }
@@ -909,7 +1016,7 @@ impl<'a> FuncTranslator<'a> {
                     None
                 };
                 if let Some((pos, _)) = fused {
-                    self.code.truncate(pos);
+                    self.unemit(pos);
                     self.last = None;
                 }
                 self.begin_block(CtrlKind::If, blockty);

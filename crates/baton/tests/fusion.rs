@@ -1,0 +1,167 @@
+//! The translator's fused instructions compute what the unfused sequence would, in every
+//! shape the fusion accepts, and stay unfused where fusing would be wrong.
+//!
+//! Each case is a loop whose result depends on every iteration; the expected value is
+//! computed here in Rust, and the listing tells whether the fused form was chosen.
+
+use baton::*;
+
+/// Compiles `body` as `(func (export "f") (param i32) (result i32) ...)` and returns the
+/// results of calling it with each input, plus the function's listing.
+fn run(body: &str, inputs: &[i32]) -> (Vec<i32>, String) {
+    let engine = Engine::default();
+    let wat = format!(r#"(module (func (export "f") (param $n i32) (result i32) {body}))"#);
+    let module = Module::new(&engine, &wat).expect("module compiles");
+    let listing = module.disassemble(0).expect("one function");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    let results = inputs
+        .iter()
+        .map(|&n| f.call(&mut store, n).unwrap())
+        .collect();
+    (results, listing)
+}
+
+fn fused(listing: &str) -> bool {
+    listing.contains("add.br_if")
+}
+
+#[test]
+fn rotated_counter_with_slot_limit() {
+    // sum of i*i for i in 0..n, with `i += 1` and `i < n` on the back edge.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32)
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        (local.get $s)"#,
+        &[0, 1, 2, 10, 1000],
+    );
+    let want: Vec<i32> = [0u32, 1, 2, 10, 1000]
+        .iter()
+        .map(|&n| (0..n).fold(0u32, |s, i| s.wrapping_add(i * i)) as i32)
+        .collect();
+    assert_eq!(got, want);
+    assert!(fused(&listing), "{listing}");
+}
+
+#[test]
+fn slot_step_and_constant_limit() {
+    // j = 0; do { j += n; count++ } while (j <s 1000)
+    let (got, listing) = run(
+        r#"(local $j i32) (local $c i32)
+        (loop $l
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (local.set $j (i32.add (local.get $j) (local.get $n)))
+          (br_if $l (i32.lt_s (local.get $j) (i32.const 1000))))
+        (i32.add (i32.mul (local.get $c) (i32.const 100000)) (local.get $j))"#,
+        &[1, 7, 999, 1000, 5000],
+    );
+    let want: Vec<i32> = [1, 7, 999, 1000, 5000]
+        .iter()
+        .map(|&n: &i32| {
+            let (mut j, mut c) = (0i32, 0i32);
+            loop {
+                c += 1;
+                j += n;
+                if j >= 1000 {
+                    break;
+                }
+            }
+            c * 100000 + j
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(fused(&listing), "{listing}");
+}
+
+#[test]
+fn subtraction_and_swapped_comparison() {
+    // i = n; do { s += i; i -= 3 } while (0 <s i)   (the counter on the right)
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32)
+        (local.set $i (local.get $n))
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (local.get $i)))
+          (local.set $i (i32.sub (local.get $i) (i32.const 3)))
+          (br_if $l (i32.lt_s (i32.const 0) (local.get $i))))
+        (i32.add (i32.mul (local.get $s) (i32.const 16)) (i32.and (local.get $i) (i32.const 15)))"#,
+        &[0, 1, 3, 4, 100],
+    );
+    let want: Vec<i32> = [0, 1, 3, 4, 100]
+        .iter()
+        .map(|&n: &i32| {
+            let (mut i, mut s) = (n, 0i32);
+            loop {
+                s += i;
+                i -= 3;
+                if 0 >= i {
+                    break;
+                }
+            }
+            s * 16 + (i & 15)
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(fused(&listing), "{listing}");
+}
+
+#[test]
+fn tee_against_zero_and_counter_as_its_own_step() {
+    // Counting down to zero through `local.tee` and `eqz`, then doubling x until it
+    // reaches n (x += x; x <u n: the counter is also the step).
+    let (got, listing) = run(
+        r#"(local $i i32) (local $c i32) (local $x i32)
+        (local.set $i (local.get $n))
+        (block $done (loop $l
+          (local.set $c (i32.add (local.get $c) (i32.const 2)))
+          (br_if $done (i32.eqz (local.tee $i (i32.add (local.get $i) (i32.const -1)))))
+          (br $l)))
+        (local.set $x (i32.const 1))
+        (loop $d
+          (local.set $x (i32.add (local.get $x) (local.get $x)))
+          (br_if $d (i32.lt_u (local.get $x) (local.get $n))))
+        (i32.add (local.get $c) (local.get $x))"#,
+        &[1, 2, 5, 1000],
+    );
+    let want: Vec<i32> = [1, 2, 5, 1000]
+        .iter()
+        .map(|&n: &i32| {
+            let mut x = 1u32;
+            loop {
+                x += x;
+                if x >= n as u32 {
+                    break;
+                }
+            }
+            2 * n + x as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(fused(&listing), "{listing}");
+}
+
+#[test]
+fn not_fused_across_a_branch_target() {
+    // The block's end is a branch target between the add and the loop's test: a path
+    // that skips the add must still run the test.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $c i32)
+        (loop $l
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (block $b
+            (br_if $b (i32.and (local.get $c) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1))))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $c)"#,
+        &[1, 2, 10],
+    );
+    // `i` advances on every second iteration: n increments take 2n iterations.
+    assert_eq!(got, vec![2, 4, 20]);
+    assert!(!fused(&listing), "{listing}");
+}
