@@ -122,6 +122,8 @@ pub(crate) mod layout {
         TrapImm { code: u32 }
         /// `dst = op(src)`.
         Un { dst: Slot, src: Slot }
+        /// Two copies in one instruction, in order: `dst1 = src1`, then `dst2 = src2`.
+        Copy2 { dst1: Slot, src1: Slot, dst2: Slot, src2: Slot }
         /// `dst = op(a, b)`.
         BinRR { dst: Slot, a: Slot, b: Slot }
         /// `dst = op(a, imm)` or `dst = op(imm, a)` for 32-bit constants.

@@ -85,6 +85,11 @@ pub(crate) struct Ctx {
     /// The Wasm call stack (return addresses), on the heap.
     pub frames: Vec<Frame>,
     pub max_frames: usize,
+    /// How many frames calls may push without a check of their own:
+    /// `min(max_frames, frames.capacity())` when last computed. Never above the capacity,
+    /// which only grows, so a call handler below it can push without growing the vector
+    /// (see `ops::grow_frames`).
+    pub frames_room: usize,
     /// One past the last slot of the value stack.
     pub stack_end: *mut u64,
     pub trap: TrapCode,
@@ -111,6 +116,7 @@ impl Ctx {
             mem: core::ptr::null_mut(),
             frames: Vec::new(),
             max_frames,
+            frames_room: 0,
             stack_end: core::ptr::null_mut(),
             trap: TrapCode::Unreachable,
             trap_ip: core::ptr::null(),

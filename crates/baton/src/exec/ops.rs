@@ -762,6 +762,13 @@ def!(COPY: Un, "copy", |imm, ip, sp, mem, len, ctx, acc| {
     next!(Un, ip, sp, mem, len, ctx, acc)
 });
 
+def!(COPY2: Copy2, "copy2", |imm, ip, sp, mem, len, ctx, acc| {
+    // In order: the second copy may read what the first wrote.
+    wr(sp, imm.dst1, rd::<u64>(sp, imm.src1));
+    wr(sp, imm.dst2, rd::<u64>(sp, imm.src2));
+    next!(Copy2, ip, sp, mem, len, ctx, acc)
+});
+
 unops! { unops_all;
     "i32.clz" (i32) sem::i32::clz => I32_CLZ;
     "i32.ctz" (i32) sem::i32::ctz => I32_CTZ;
@@ -1260,28 +1267,54 @@ macro_rules! enter {
         if new_sp.add(f.frame_size as usize) > $ctx.stack_end {
             return trap($ctx, $ip, TrapCode::StackOverflow);
         }
-        // Non-parameter locals start at zero.
-        core::ptr::write_bytes(
-            new_sp.add(f.num_params as usize),
-            0,
-            (f.num_locals - f.num_params) as usize,
-        );
+        // Non-parameter locals start at zero. A plain loop, not `write_bytes`: a call to
+        // `memset` would make every call handler save and restore registers, and most
+        // functions have few locals.
+        let mut slot = new_sp.add(f.num_params as usize);
+        let end = new_sp.add(f.num_locals as usize);
+        while slot < end {
+            // Volatile only so that the loop is not turned back into a `memset` call.
+            core::ptr::write_volatile(slot, 0);
+            slot = slot.add(1);
+        }
         jump!(f.code, new_sp, $mem, $len, $ctx, $acc)
     }};
 }
 
-/// Pushes the frame that `return` will come back to, or traps when the call stack is full.
+/// Pushes the frame that `return` will come back to. When there is no room left, hands
+/// over to [`grow_frames`], which makes room (or traps) and runs the call again.
 macro_rules! push_frame {
-    ($ctx:ident, $ip:ident, $ret:expr, $sp:ident) => {
-        if $ctx.frames.len() >= $ctx.max_frames {
-            return trap($ctx, $ip, TrapCode::StackOverflow);
+    ($ctx:ident, $ip:ident, $ret:expr, $sp:ident, $mem:ident, $len:ident, $acc:ident) => {
+        let n = $ctx.frames.len();
+        if n >= $ctx.frames_room {
+            $crate::exec::dispatch::tail!(grow_frames, $ip, $sp, $mem, $len, $ctx, $acc);
         }
-        $ctx.frames.push(Frame {
+        // SAFETY: `n < frames_room <= capacity` (see `Ctx::frames_room`).
+        $ctx.frames.as_mut_ptr().add(n).write(Frame {
             ret_ip: $ret,
             sp: $sp,
             inst: $ctx.inst,
         });
+        $ctx.frames.set_len(n + 1);
     };
+}
+
+/// The slow path of a call that found no room for its frame: traps when the call stack
+/// is at its limit, else grows the frame vector and runs the call instruction at `ip`
+/// again. Has a handler's signature so that the call handlers reach it by a tail call
+/// (their fast path then needs no register saves for it).
+#[cold]
+#[inline(never)]
+unsafe fn grow_frames(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+    let n = ctx.frames.len();
+    if n >= ctx.max_frames {
+        return trap(ctx, ip, TrapCode::StackOverflow);
+    }
+    // Grow geometrically, but never reserve (much) more than the limit allows.
+    let want = (n.max(16) * 2).min(ctx.max_frames) - n;
+    ctx.frames.reserve(want.max(1));
+    ctx.frames_room = ctx.max_frames.min(ctx.frames.capacity());
+    jump!(ip, sp, mem, len, ctx, acc)
 }
 
 /// Calls any function entity: Wasm (possibly of another instance) or host.
@@ -1310,7 +1343,7 @@ macro_rules! call_entity {
             return Control::Host;
         }
         if !$tail {
-            push_frame!($ctx, $ip, $ret, $sp);
+            push_frame!($ctx, $ip, $ret, $sp, $mem, $len, $acc);
         }
         let mut mem = $mem;
         let mut len = $len;
@@ -1324,7 +1357,7 @@ macro_rules! call_entity {
 
 def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx, acc| {
     let f = &*ctx.compiled.add(imm.func as usize);
-    push_frame!(ctx, ip, ip.add(words::<Call>()), sp);
+    push_frame!(ctx, ip, ip.add(words::<Call>()), sp, mem, len, acc);
     enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
 });
 
@@ -1520,6 +1553,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(info!(
         CONST: Const,
         COPY: Un,
+        COPY2: Copy2,
         SELECT: Select,
         SELECT_II: SelectII,
         SELECT_RI: SelectRI,

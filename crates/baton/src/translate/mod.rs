@@ -311,6 +311,34 @@ impl<'a> FuncTranslator<'a> {
         pos
     }
 
+    /// Emits `dst = src`, merged with a copy emitted just before into one `copy2`; a copy
+    /// straight back (`b = a` after `a = b`) is dropped.
+    fn emit_copy(&mut self, dst: Slot, src: Slot) {
+        if let Some(pos) = self.recent[1] {
+            let merge = pos + words::<Un>() == self.code.pos()
+                && self.label_at <= pos
+                && self.code.words[pos] == op::COPY.handler as usize as u64;
+            if merge {
+                let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+                let (dst1, src1) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+                if dst1 == src && src1 == dst {
+                    self.last = None;
+                    return;
+                }
+                self.unemit(pos);
+                let copy2 = Copy2 {
+                    dst1,
+                    src1,
+                    dst2: dst,
+                    src2: src,
+                };
+                self.emit(op::COPY2, copy2);
+                return;
+            }
+        }
+        self.emit(op::COPY, Un { dst, src });
+    }
+
     /// Removes the most recently emitted instruction, at `pos` (to fuse it into the next).
     fn unemit(&mut self, pos: usize) {
         debug_assert_eq!(self.recent[1], Some(pos));
@@ -385,7 +413,7 @@ impl<'a> FuncTranslator<'a> {
         match self.stack[p] {
             Opd::Temp => {}
             Opd::Local(x) => {
-                self.emit(op::COPY, Un { dst, src: x });
+                self.emit_copy(dst, x);
                 self.local_refs[x as usize] -= 1;
             }
             Opd::Const(v) => {
@@ -445,12 +473,12 @@ impl<'a> FuncTranslator<'a> {
             Opd::Temp => {
                 let src = self.temp(p);
                 if src != dst {
-                    self.emit(op::COPY, Un { dst, src });
+                    self.emit_copy(dst, src);
                 }
             }
             Opd::Local(x) => {
                 if x != dst {
-                    self.emit(op::COPY, Un { dst, src: x });
+                    self.emit_copy(dst, x);
                 }
             }
             Opd::Const(v) => {
