@@ -167,6 +167,11 @@ pub(crate) mod layout {
         Store { addr: Slot, src: Slot, offset: u32 }
         /// Load from a constant effective address: `dst = mem[addr]`.
         LoadAbs { dst: Slot, pad: u32, addr: u64 }
+        /// A load from address `a + b` (32-bit, wrapping) plus `offset`: an `i32.add`
+        /// folded into the load that uses it.
+        LoadRR { dst: Slot, a: Slot, b: Slot, offset: u32 }
+        /// A load from address `a + imm` (32-bit, wrapping) plus `offset`.
+        LoadRI { dst: Slot, a: Slot, imm: u32, offset: u32 }
         /// Store of a constant: `mem[addr + offset] = val`.
         StoreImm { addr: Slot, offset: u32, val: u64 }
         /// Store to a constant effective address: `mem[addr] = src`.

@@ -165,3 +165,39 @@ fn not_fused_across_a_branch_target() {
     assert_eq!(got, vec![2, 4, 20]);
     assert!(!fused(&listing), "{listing}");
 }
+
+#[test]
+fn folded_address_adds_wrap_at_32_bits() {
+    // `p + k` wraps before the offset is added: with p = 0 and k = -1 the address is
+    // 0xffff_ffff (out of bounds), not -1 + offset.
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+        (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+        (func (export "ri") (param $p i32) (result i32)
+          (i32.load8_u offset=2 (i32.add (local.get $p) (i32.const -1))))
+        (func (export "rr") (param $p i32) (param $q i32) (result i32)
+          (i32.load16_u offset=1 (i32.add (local.get $p) (local.get $q)))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listings = [module.disassemble(0).unwrap(), module.disassemble(1).unwrap()];
+    assert!(listings[0].contains("LOAD8_U::ri"), "{}", listings[0]);
+    assert!(listings[1].contains("LOAD16_U::rr"), "{}", listings[1]);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let ri = instance.get_typed_func::<i32, i32>(&store, "ri").unwrap();
+    let rr = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "rr")
+        .unwrap();
+    assert_eq!(ri.call(&mut store, 1).unwrap(), 3);
+    assert_eq!(ri.call(&mut store, 5).unwrap(), 7);
+    let trap = ri.call(&mut store, 0).unwrap_err();
+    assert_eq!(trap.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    assert_eq!(rr.call(&mut store, (2, 3)).unwrap(), 0x0807);
+    // -8 + 10 wraps to 2.
+    assert_eq!(rr.call(&mut store, (-8, 10)).unwrap(), 0x0504);
+    let trap = rr.call(&mut store, (-1, 0)).unwrap_err();
+    assert_eq!(trap.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    // The store is usable after the traps.
+    assert_eq!(ri.call(&mut store, 1).unwrap(), 3);
+}

@@ -897,9 +897,10 @@ fn form<L: core::fmt::Debug + Copy + 'static>(
     }
 }
 
-/// Every form of one load: the address comes from a slot, the accumulator, or is a
-/// constant (`abs`, folded with the offset); `_a` forms leave the value in the
-/// accumulator.
+/// Every form of one load: the address comes from a slot, the accumulator, is a
+/// constant (`abs`, folded with the offset) or is the sum of a slot and a slot or
+/// constant (`rr`, `ri`: the `i32.add` computing it folded in); `_a` forms leave the
+/// value in the accumulator.
 #[derive(Clone, Copy)]
 pub(crate) struct LoadOp {
     pub r: Op<Load>,
@@ -908,6 +909,12 @@ pub(crate) struct LoadOp {
     pub a_a: Op<Load>,
     pub abs: Op<LoadAbs>,
     pub abs_a: Op<LoadAbs>,
+    /// Address `a + b`: an `i32.add` of two slots folded in.
+    pub rr: Op<LoadRR>,
+    pub rr_a: Op<LoadRR>,
+    /// Address `a + imm`: an `i32.add` of a slot and a constant folded in.
+    pub ri: Op<LoadRI>,
+    pub ri_a: Op<LoadRI>,
 }
 
 /// One load handler: `$addr` computes the effective address (below 2^34, so the bounds
@@ -947,6 +954,10 @@ macro_rules! loads {
             load_fn!(a_a, Load, $mem_t, $val_t, |imm, sp, acc| acc as u32 as usize + imm.offset as usize, acc);
             load_fn!(abs, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, slot);
             load_fn!(abs_a, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, acc);
+            load_fn!(rr, LoadRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, slot);
+            load_fn!(rr_a, LoadRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc);
+            load_fn!(ri, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, slot);
+            load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
             LoadOp {
                 r: Op::new(r, $name),
                 r_a: Op::new(r_a, $name),
@@ -954,6 +965,10 @@ macro_rules! loads {
                 a_a: Op::new(a_a, $name),
                 abs: Op::new(abs, $name),
                 abs_a: Op::new(abs_a, $name),
+                rr: Op::new(rr, $name),
+                rr_a: Op::new(rr_a, $name),
+                ri: Op::new(ri, $name),
+                ri_a: Op::new(ri_a, $name),
             }
         };)*
         #[allow(clippy::vec_init_then_push)]
@@ -966,6 +981,10 @@ macro_rules! loads {
                 v.push(form(stringify!($NAME), "a_a", $NAME.a_a));
                 v.push(form(stringify!($NAME), "abs", $NAME.abs));
                 v.push(form(stringify!($NAME), "abs_a", $NAME.abs_a));
+                v.push(form(stringify!($NAME), "rr", $NAME.rr));
+                v.push(form(stringify!($NAME), "rr_a", $NAME.rr_a));
+                v.push(form(stringify!($NAME), "ri", $NAME.ri));
+                v.push(form(stringify!($NAME), "ri_a", $NAME.ri_a));
             )*
             v
         }

@@ -1582,18 +1582,22 @@ impl<'a> FuncTranslator<'a> {
                 )
             }
             a if self.in_acc(a, p) => {
-                self.route_through_acc();
-                (
-                    self.emit(
-                        op.a,
-                        Load {
-                            dst,
-                            addr: 0,
-                            offset,
-                        },
-                    ),
-                    op.a_a.handler,
-                )
+                if let Some(fused) = self.fuse_add_load(op, dst, offset) {
+                    fused
+                } else {
+                    self.route_through_acc();
+                    (
+                        self.emit(
+                            op.a,
+                            Load {
+                                dst,
+                                addr: 0,
+                                offset,
+                            },
+                        ),
+                        op.a_a.handler,
+                    )
+                }
             }
             a => {
                 let addr = self.slot_at(p, a);
@@ -1602,6 +1606,47 @@ impl<'a> FuncTranslator<'a> {
         };
         self.push_result_acc(pos, dst, None, Some(acc));
         Ok(())
+    }
+
+    /// If the address of a load (in the accumulator's reach) was just computed by an
+    /// `i32.add` of two slots or of a slot and a constant, replaces that add by a load
+    /// from the sum. Returns the load's position and its accumulator form.
+    fn fuse_add_load(
+        &mut self,
+        op: LoadOp,
+        dst: Slot,
+        offset: u32,
+    ) -> Option<(usize, crate::exec::Handler)> {
+        let pos = self.last?.pos;
+        if pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let handler = self.code.words[pos];
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        // `BinRR` and `BinRI32` share their fields' places: dst, a, then b or imm.
+        let (a, b) = (field(4), field(8));
+        let add = op::I32_ADD.imm?;
+        if handler == op::I32_ADD.rr.handler as usize as u64 {
+            self.unemit(pos);
+            let pos = self.emit(op.rr, LoadRR { dst, a, b, offset });
+            Some((pos, op.rr_a.handler))
+        } else if handler == add.ri.handler as usize as u64
+            || handler == add.ir.handler as usize as u64
+        {
+            self.unemit(pos);
+            let pos = self.emit(
+                op.ri,
+                LoadRI {
+                    dst,
+                    a,
+                    imm: b,
+                    offset,
+                },
+            );
+            Some((pos, op.ri_a.handler))
+        } else {
+            None
+        }
     }
 
     fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
