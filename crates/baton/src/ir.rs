@@ -19,6 +19,9 @@ pub(crate) type Slot = u32;
 pub(crate) struct Op<L> {
     pub handler: crate::exec::Handler,
     pub name: &'static str,
+    /// Whether the instruction may branch (its name has a part starting with `br`, as in
+    /// `br_if.i32.eq` or `add.br_if.i32.lt_u`): code holding one cannot be copied elsewhere.
+    pub branches: bool,
     _layout: PhantomData<fn() -> L>,
 }
 
@@ -35,9 +38,23 @@ impl<L> Op<L> {
         Op {
             handler,
             name,
+            branches: names_a_branch(name),
             _layout: PhantomData,
         }
     }
+}
+
+/// Whether some `.`-separated part of `name` starts with `br` (evaluated at compile time).
+const fn names_a_branch(name: &str) -> bool {
+    let b = name.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if (i == 0 || b[i - 1] == b'.') && b[i] == b'b' && b[i + 1] == b'r' {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Number of words an instruction with layout `L` occupies (handler word included).
@@ -134,6 +151,10 @@ pub(crate) mod layout {
         Const { dst: Slot, pad: u32, val: u64 }
         /// Unconditional branch.
         Br { offset: i32 }
+        /// `dst = src`, then an unconditional branch (a value moved to a block's result).
+        CopyBr { dst: Slot, src: Slot, offset: i32 }
+        /// `dst = val`, then an unconditional branch.
+        ConstBr { dst: Slot, offset: i32, val: u64 }
         /// Branch on a slot being zero / non-zero.
         BrCond { cond: Slot, offset: i32 }
         /// Fused compare-and-branch on two slots.
@@ -210,5 +231,20 @@ pub(crate) mod layout {
         RefFunc { dst: Slot, func: u32 }
         /// Charges the fuel of the basic block it starts.
         Fuel { amount: u32 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_branch;
+
+    #[test]
+    fn branch_names() {
+        for name in ["br", "br_if_eqz", "br_table", "add.br_if.i32.lt_u", "copy.br"] {
+            assert!(names_a_branch(name), "{name}");
+        }
+        for name in ["i32.add", "copy", "return.slot", "i64.rotr", "b", ""] {
+            assert!(!names_a_branch(name), "{name}");
+        }
     }
 }

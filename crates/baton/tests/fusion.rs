@@ -178,7 +178,10 @@ fn folded_address_adds_wrap_at_32_bits() {
         (func (export "rr") (param $p i32) (param $q i32) (result i32)
           (i32.load16_u offset=1 (i32.add (local.get $p) (local.get $q)))))"#;
     let module = Module::new(&engine, wat).unwrap();
-    let listings = [module.disassemble(0).unwrap(), module.disassemble(1).unwrap()];
+    let listings = [
+        module.disassemble(0).unwrap(),
+        module.disassemble(1).unwrap(),
+    ];
     assert!(listings[0].contains("LOAD8_U::ri"), "{}", listings[0]);
     assert!(listings[1].contains("LOAD16_U::rr"), "{}", listings[1]);
     let mut store = Store::new(&engine, ());

@@ -1106,6 +1106,16 @@ def!(BR: Br, "br", |imm, ip, sp, mem, len, ctx, acc| {
     jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
 });
 
+def!(COPY_BR: CopyBr, "copy.br", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, rd::<u64>(sp, imm.src));
+    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+});
+
+def!(CONST_BR: ConstBr, "const.br", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, imm.val);
+    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+});
+
 def!(BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) != 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
@@ -1583,6 +1593,8 @@ pub(crate) fn all() -> Vec<OpInfo> {
         MEMORY_GROW: MemGrow,
         UNREACHABLE: TrapImm,
         BR: Br,
+        COPY_BR: CopyBr,
+        CONST_BR: ConstBr,
         BR_IF_NEZ: BrCond,
         BR_IF_EQZ: BrCond,
         BR_IF_NEZ64: BrCond,

@@ -303,7 +303,7 @@ impl<'a> FuncTranslator<'a> {
     fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
         self.last = None;
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
-        if op.name.starts_with("br") || op.name.starts_with("add.br") {
+        if op.branches {
             self.branches += 1;
         }
         let pos = self.code.emit(op, imm);
@@ -618,7 +618,8 @@ impl<'a> FuncTranslator<'a> {
         }
         self.move_branch_values(depth);
         if !self.rotated_back_edge(depth) {
-            self.emit_branch(depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+            let (pos, byte) = self.emit_br();
+            self.branch_fixup(depth, pos, byte);
         }
         self.reachable = false;
     }
@@ -694,6 +695,48 @@ impl<'a> FuncTranslator<'a> {
                 body,
             });
         }
+    }
+
+    /// Emits an unconditional branch with a zero offset, merged with a copy or constant
+    /// emitted just before it; returns the positions of the instruction and of its offset
+    /// field.
+    fn emit_br(&mut self) -> (usize, usize) {
+        if let Some(pos) = self.recent[1].filter(|&pos| self.label_at <= pos) {
+            let handler = self.code.words[pos];
+            let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+            if handler == op::COPY.handler as usize as u64 && pos + words::<Un>() == self.code.pos()
+            {
+                let (dst, src) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+                self.unemit(pos);
+                let pos = self.emit(
+                    op::COPY_BR,
+                    CopyBr {
+                        dst,
+                        src,
+                        offset: 0,
+                    },
+                );
+                return (pos, field_byte(pos, offset_of!(CopyBr, offset)));
+            }
+            if handler == op::CONST.handler as usize as u64
+                && pos + words::<Const>() == self.code.pos()
+            {
+                let dst = field(offset_of!(Const, dst));
+                let val = self.code.words[pos + 2];
+                self.unemit(pos);
+                let pos = self.emit(
+                    op::CONST_BR,
+                    ConstBr {
+                        dst,
+                        offset: 0,
+                        val,
+                    },
+                );
+                return (pos, field_byte(pos, offset_of!(ConstBr, offset)));
+            }
+        }
+        let pos = self.emit(op::BR, Br { offset: 0 });
+        (pos, field_byte(pos, offset_of!(Br, offset)))
     }
 
     /// Emits a compare-and-branch with a zero offset; returns the positions of the
@@ -1071,10 +1114,8 @@ impl<'a> FuncTranslator<'a> {
                 if self.reachable {
                     let (height, arity) = (self.ctrl[idx].height, self.ctrl[idx].results as usize);
                     self.move_values(height, arity);
-                    let pos = self.emit(op::BR, Br { offset: 0 });
-                    self.ctrl[idx]
-                        .fixups
-                        .push((pos, field_byte(pos, offset_of!(Br, offset))));
+                    let fixup = self.emit_br();
+                    self.ctrl[idx].fixups.push(fixup);
                     self.ctrl[idx].branched = true;
                 }
                 let c = &mut self.ctrl[idx];
