@@ -657,21 +657,16 @@ impl<'a> FuncTranslator<'a> {
             };
             self.emit_branch(depth, op, Br { offset: 0 }, offset_of!(Br, offset));
         } else {
-            let slot = self.slot_at(p, cond);
-            let op = if when_true {
-                op::BR_IF_NEZ
-            } else {
-                op::BR_IF_EQZ
+            // A test of a slot against zero: the same path as a fused comparison, so that
+            // it can head a rotated loop or absorb the add before it.
+            let a = self.slot_at(p, cond);
+            let cmp = Cmp {
+                is64: false,
+                cond: Cond::Ne,
+                a,
+                b: Operand::Zero,
             };
-            self.emit_branch(
-                depth,
-                op,
-                BrCond {
-                    cond: slot,
-                    offset: 0,
-                },
-                offset_of!(BrCond, offset),
-            );
+            self.emit_cmp_branch(depth, cmp, when_true);
         }
     }
 
