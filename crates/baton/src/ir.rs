@@ -193,6 +193,11 @@ pub(crate) mod layout {
         LoadRR { dst: Slot, a: Slot, b: Slot, offset: u32 }
         /// A load from address `a + imm` (32-bit, wrapping) plus `offset`.
         LoadRI { dst: Slot, a: Slot, imm: u32, offset: u32 }
+        /// A load from address `idx << shift` (32-bit, wrapping) plus `offset`: an
+        /// `i32.shl` scaling an index folded into the load that uses it.
+        LoadSh { dst: Slot, idx: Slot, shift: u32, offset: u32 }
+        /// `dst = a + (b << shift)` (i32): an array element's address.
+        AddShl { dst: Slot, a: Slot, b: Slot, shift: u32 }
         /// Store of a constant: `mem[addr + offset] = val`.
         StoreImm { addr: Slot, offset: u32, val: u64 }
         /// Store to a constant effective address: `mem[addr] = src`.
@@ -240,7 +245,13 @@ mod tests {
 
     #[test]
     fn branch_names() {
-        for name in ["br", "br_if_eqz", "br_table", "add.br_if.i32.lt_u", "copy.br"] {
+        for name in [
+            "br",
+            "br_if_eqz",
+            "br_table",
+            "add.br_if.i32.lt_u",
+            "copy.br",
+        ] {
             assert!(names_a_branch(name), "{name}");
         }
         for name in ["i32.add", "copy", "return.slot", "i64.rotr", "b", ""] {

@@ -204,3 +204,44 @@ fn folded_address_adds_wrap_at_32_bits() {
     // The store is usable after the traps.
     assert_eq!(ri.call(&mut store, 1).unwrap(), 3);
 }
+
+#[test]
+fn scaled_index_addresses() {
+    // `base + (i << k)` and loads from `(i << k) + offset`: shift counts are taken mod 32
+    // and the shifted index wraps at 32 bits.
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+        (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+        (func (export "elem") (param $base i32) (param $i i32) (result i32)
+          (i32.load8_u (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 33)))))
+        (func (export "addr") (param $base i32) (param $i i32) (result i32)
+          (i32.add (i32.shl (local.get $i) (i32.const 2)) (local.get $base)))
+        (func (export "table") (param $i i32) (result i32)
+          (i32.load16_u offset=2 (i32.shl (local.get $i) (i32.const 1)))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing: String = (0..3).map(|i| module.disassemble(i).unwrap()).collect();
+    assert!(listing.contains("I32_ADD_SHL"), "{listing}");
+    assert!(listing.contains("LOAD16_U::sh"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let elem = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "elem")
+        .unwrap();
+    let addr = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "addr")
+        .unwrap();
+    let table = instance.get_typed_func::<i32, i32>(&store, "table").unwrap();
+    // Shift by 33 is a shift by 1.
+    assert_eq!(elem.call(&mut store, (3, 4)).unwrap(), 12);
+    // (0x8000_0004 << 1) wraps to 8.
+    assert_eq!(elem.call(&mut store, (1, i32::MIN + 4)).unwrap(), 10);
+    assert_eq!(addr.call(&mut store, (100, 3)).unwrap(), 112);
+    assert_eq!(addr.call(&mut store, (-4, 1)).unwrap(), 0);
+    assert_eq!(table.call(&mut store, 1).unwrap(), 0x0605);
+    // (0x8000_0001 << 1) wraps to 2; + offset 2 reads bytes 4 and 5.
+    assert_eq!(table.call(&mut store, i32::MIN + 1).unwrap(), 0x0605);
+    let trap = table.call(&mut store, 0x7fff_ffff).unwrap_err();
+    assert_eq!(trap.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+}

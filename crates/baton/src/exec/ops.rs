@@ -762,6 +762,18 @@ def!(COPY: Un, "copy", |imm, ip, sp, mem, len, ctx, acc| {
     next!(Un, ip, sp, mem, len, ctx, acc)
 });
 
+def!(I32_ADD_SHL: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b).wrapping_shl(imm.shift));
+    wr(sp, imm.dst, v);
+    next!(AddShl, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32_ADD_SHL_A: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b).wrapping_shl(imm.shift));
+    let acc = Cell::to_cell(v);
+    next!(AddShl, ip, sp, mem, len, ctx, acc)
+});
+
 def!(COPY2: Copy2, "copy2", |imm, ip, sp, mem, len, ctx, acc| {
     // In order: the second copy may read what the first wrote.
     wr(sp, imm.dst1, rd::<u64>(sp, imm.src1));
@@ -915,6 +927,9 @@ pub(crate) struct LoadOp {
     /// Address `a + imm`: an `i32.add` of a slot and a constant folded in.
     pub ri: Op<LoadRI>,
     pub ri_a: Op<LoadRI>,
+    /// Address `idx << shift`: an `i32.shl` by a constant folded in.
+    pub sh: Op<LoadSh>,
+    pub sh_a: Op<LoadSh>,
 }
 
 /// One load handler: `$addr` computes the effective address (below 2^34, so the bounds
@@ -958,6 +973,8 @@ macro_rules! loads {
             load_fn!(rr_a, LoadRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc);
             load_fn!(ri, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, slot);
             load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
+            load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
+            load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
             LoadOp {
                 r: Op::new(r, $name),
                 r_a: Op::new(r_a, $name),
@@ -969,6 +986,8 @@ macro_rules! loads {
                 rr_a: Op::new(rr_a, $name),
                 ri: Op::new(ri, $name),
                 ri_a: Op::new(ri_a, $name),
+                sh: Op::new(sh, $name),
+                sh_a: Op::new(sh_a, $name),
             }
         };)*
         #[allow(clippy::vec_init_then_push)]
@@ -985,6 +1004,8 @@ macro_rules! loads {
                 v.push(form(stringify!($NAME), "rr_a", $NAME.rr_a));
                 v.push(form(stringify!($NAME), "ri", $NAME.ri));
                 v.push(form(stringify!($NAME), "ri_a", $NAME.ri_a));
+                v.push(form(stringify!($NAME), "sh", $NAME.sh));
+                v.push(form(stringify!($NAME), "sh_a", $NAME.sh_a));
             )*
             v
         }
@@ -1583,6 +1604,8 @@ pub(crate) fn all() -> Vec<OpInfo> {
         CONST: Const,
         COPY: Un,
         COPY2: Copy2,
+        I32_ADD_SHL: AddShl,
+        I32_ADD_SHL_A: AddShl,
         SELECT: Select,
         SELECT_II: SelectII,
         SELECT_RI: SelectRI,

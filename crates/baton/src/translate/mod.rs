@@ -1662,6 +1662,17 @@ impl<'a> FuncTranslator<'a> {
         // `BinRR` and `BinRI32` share their fields' places: dst, a, then b or imm.
         let (a, b) = (field(4), field(8));
         let add = op::I32_ADD.imm?;
+        if self.shl_just_emitted() == Some(pos) {
+            self.unemit(pos);
+            let load = LoadSh {
+                dst,
+                idx: a,
+                shift: b,
+                offset,
+            };
+            let pos = self.emit(op.sh, load);
+            return Some((pos, op.sh_a.handler));
+        }
         if handler == op::I32_ADD.rr.handler as usize as u64 {
             self.unemit(pos);
             let pos = self.emit(op.rr, LoadRR { dst, a, b, offset });
@@ -1892,8 +1903,11 @@ impl<'a> FuncTranslator<'a> {
                 }
             }
             _ if acc_ok && !matches!(a, Opd::Const(_)) && self.in_acc(b, p + 1) => {
-                self.route_through_acc();
                 let sa = self.slot_at(p, a);
+                if let Some(fused) = self.fuse_add_shl(&f, is64, sa, dst) {
+                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                }
+                self.route_through_acc();
                 (
                     self.emit(op.ra, BinRR { dst, a: sa, b: 0 }),
                     op.ra_a.handler,
@@ -1901,8 +1915,11 @@ impl<'a> FuncTranslator<'a> {
                 )
             }
             _ if acc_ok && !matches!(b, Opd::Const(_)) && self.in_acc(a, p) => {
-                self.route_through_acc();
                 let sb = self.slot_at(p + 1, b);
+                if let Some(fused) = self.fuse_add_shl(&f, is64, sb, dst) {
+                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                }
+                self.route_through_acc();
                 (
                     self.emit(op.ar, BinRR { dst, a: 0, b: sb }),
                     op.ar_a.handler,
@@ -1926,6 +1943,45 @@ impl<'a> FuncTranslator<'a> {
             }
         };
         self.push_result_acc(pos, dst, cmp, Some(acc));
+    }
+
+    /// For an `i32.add` of slot `base` and the result of an `i32.shl` by a constant just
+    /// emitted: replaces the shift by one `base + (idx << k)`. Returns the new
+    /// instruction's position and accumulator form.
+    fn fuse_add_shl<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        base: Slot,
+        dst: Slot,
+    ) -> Option<(usize, crate::exec::Handler)> {
+        if is64 || f.op.rr.handler as usize != op::I32_ADD.rr.handler as usize {
+            return None;
+        }
+        let pos = self.shl_just_emitted()?;
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        let (idx, shift) = (
+            field(offset_of!(BinRI32, a)),
+            field(offset_of!(BinRI32, imm)),
+        );
+        self.unemit(pos);
+        let add_shl = AddShl {
+            dst,
+            a: base,
+            b: idx,
+            shift,
+        };
+        let pos = self.emit(op::I32_ADD_SHL, add_shl);
+        Some((pos, op::I32_ADD_SHL_A.handler))
+    }
+
+    /// The position of the previous instruction if it is `i32.shl` of a slot by a
+    /// constant (`x << k`) whose result is pending in `self.last`, with no label since.
+    fn shl_just_emitted(&self) -> Option<usize> {
+        let pos = self.last?.pos;
+        let shl = op::I32_SHL.imm?.ri;
+        let fits = pos + words::<BinRI32>() == self.code.pos() && self.label_at <= pos;
+        (fits && self.code.words[pos] == shl.handler as usize as u64).then_some(pos)
     }
 
     // ------------------------------------------------------------------------- calls
