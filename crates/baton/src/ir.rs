@@ -198,6 +198,8 @@ pub(crate) mod layout {
         LoadSh { dst: Slot, idx: Slot, shift: u32, offset: u32 }
         /// `dst = a + (b << shift)` (i32): an array element's address.
         AddShl { dst: Slot, a: Slot, b: Slot, shift: u32 }
+        /// `dst = (a >> shift) & mask` (i32, logical shift): a bit field.
+        ShrAnd { dst: Slot, a: Slot, shift: u32, mask: u32 }
         /// Store of a constant: `mem[addr + offset] = val`.
         StoreImm { addr: Slot, offset: u32, val: u64 }
         /// Store to a constant effective address: `mem[addr] = src`.

@@ -232,7 +232,9 @@ fn scaled_index_addresses() {
     let addr = instance
         .get_typed_func::<(i32, i32), i32>(&store, "addr")
         .unwrap();
-    let table = instance.get_typed_func::<i32, i32>(&store, "table").unwrap();
+    let table = instance
+        .get_typed_func::<i32, i32>(&store, "table")
+        .unwrap();
     // Shift by 33 is a shift by 1.
     assert_eq!(elem.call(&mut store, (3, 4)).unwrap(), 12);
     // (0x8000_0004 << 1) wraps to 8.
@@ -244,4 +246,22 @@ fn scaled_index_addresses() {
     assert_eq!(table.call(&mut store, i32::MIN + 1).unwrap(), 0x0605);
     let trap = table.call(&mut store, 0x7fff_ffff).unwrap_err();
     assert_eq!(trap.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+}
+
+#[test]
+fn bit_field_extraction() {
+    // `(x >> k) & m`, to a local and straight into the next operation; k is taken mod 32.
+    let (got, listing) = run(
+        r#"(local $f i32)
+        (local.set $f (i32.and (i32.shr_u (local.get $n) (i32.const 4)) (i32.const 0xff)))
+        (i32.add (local.get $f)
+          (i32.mul (i32.and (i32.shr_u (local.get $n) (i32.const 60)) (i32.const 7)) (i32.const 1000)))"#,
+        &[0, 0x1234_5678, -1],
+    );
+    let want: Vec<i32> = [0u32, 0x1234_5678, u32::MAX]
+        .iter()
+        .map(|&n| (((n >> 4) & 0xff) + ((n >> 28) & 7) * 1000) as i32)
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("I32_SHR_U_AND"), "{listing}");
 }

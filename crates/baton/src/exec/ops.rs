@@ -774,6 +774,17 @@ def!(I32_ADD_SHL_A: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
     next!(AddShl, ip, sp, mem, len, ctx, acc)
 });
 
+def!(I32_SHR_U_AND: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask;
+    wr(sp, imm.dst, v);
+    next!(ShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32_SHR_U_AND_A: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
+    let acc = Cell::to_cell(rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask);
+    next!(ShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
 def!(COPY2: Copy2, "copy2", |imm, ip, sp, mem, len, ctx, acc| {
     // In order: the second copy may read what the first wrote.
     wr(sp, imm.dst1, rd::<u64>(sp, imm.src1));
@@ -1606,6 +1617,8 @@ pub(crate) fn all() -> Vec<OpInfo> {
         COPY2: Copy2,
         I32_ADD_SHL: AddShl,
         I32_ADD_SHL_A: AddShl,
+        I32_SHR_U_AND: ShrAnd,
+        I32_SHR_U_AND_A: ShrAnd,
         SELECT: Select,
         SELECT_II: SelectII,
         SELECT_RI: SelectRI,

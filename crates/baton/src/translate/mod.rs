@@ -1856,6 +1856,9 @@ impl<'a> FuncTranslator<'a> {
             (_, Opd::Const(cb)) if !matches!(a, Opd::Const(_)) => {
                 let k = as_imm(cb);
                 if acc_ok && self.in_acc(a, p) {
+                    if let Some(fused) = self.fuse_shr_and(&f, is64, k, dst) {
+                        return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                    }
                     self.route_through_acc();
                     (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.handler, None)
                 } else {
@@ -1973,6 +1976,41 @@ impl<'a> FuncTranslator<'a> {
         };
         let pos = self.emit(op::I32_ADD_SHL, add_shl);
         Some((pos, op::I32_ADD_SHL_A.handler))
+    }
+
+    /// For an `i32.and` with constant `mask` of the result of an `i32.shr_u` of a slot by a
+    /// constant just emitted: replaces the shift by one bit-field extraction. Returns the
+    /// new instruction's position and accumulator form.
+    fn fuse_shr_and<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        mask: i64,
+        dst: Slot,
+    ) -> Option<(usize, crate::exec::Handler)> {
+        if is64 || f.op.rr.handler as usize != op::I32_AND.rr.handler as usize {
+            return None;
+        }
+        let pos = self.last?.pos;
+        let shr = op::I32_SHR_U.imm?.ri;
+        let fits = pos + words::<BinRI32>() == self.code.pos() && self.label_at <= pos;
+        if !fits || self.code.words[pos] != shr.handler as usize as u64 {
+            return None;
+        }
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        let (a, shift) = (
+            field(offset_of!(BinRI32, a)),
+            field(offset_of!(BinRI32, imm)),
+        );
+        self.unemit(pos);
+        let shr_and = ShrAnd {
+            dst,
+            a,
+            shift,
+            mask: mask as u32,
+        };
+        let pos = self.emit(op::I32_SHR_U_AND, shr_and);
+        Some((pos, op::I32_SHR_U_AND_A.handler))
     }
 
     /// The position of the previous instruction if it is `i32.shl` of a slot by a
