@@ -265,3 +265,41 @@ fn bit_field_extraction() {
     assert_eq!(got, want);
     assert!(listing.contains("I32_SHR_U_AND"), "{listing}");
 }
+
+#[test]
+fn jumps_to_returns_become_returns() {
+    // Branches out of nested blocks straight to the function's end, with a constant, a
+    // copied local or computed value as the result, and two results (which must still
+    // be moved into place before returning).
+    let engine = Engine::default();
+    let wat = r#"(module
+        (func (export "pick") (param $n i32) (param $x i32) (result i32)
+          (block $out (result i32)
+            (block $inner (result i32)
+              (drop (br_if $out (i32.const 7) (i32.eqz (local.get $n))))
+              (drop (br_if $inner (local.get $x) (i32.eq (local.get $n) (i32.const 1))))
+              (i32.mul (local.get $x) (local.get $n)))
+            (br $out))
+          )
+        (func (export "pair") (param $n i32) (result i32 i32)
+          (block $b (result i32 i32)
+            (br_if $b (i32.const 10) (local.get $n) (local.get $n))
+            (drop) (drop)
+            (i32.const 20) (local.get $n))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let pick = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "pick")
+        .unwrap();
+    assert_eq!(pick.call(&mut store, (0, 5)).unwrap(), 7);
+    assert_eq!(pick.call(&mut store, (1, 5)).unwrap(), 5);
+    assert_eq!(pick.call(&mut store, (3, 5)).unwrap(), 15);
+    let pair = instance
+        .get_typed_func::<i32, (i32, i32)>(&store, "pair")
+        .unwrap();
+    assert_eq!(pair.call(&mut store, 0).unwrap(), (20, 0));
+    assert_eq!(pair.call(&mut store, 4).unwrap(), (10, 4));
+}

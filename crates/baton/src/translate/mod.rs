@@ -221,6 +221,9 @@ pub(crate) struct FuncTranslator<'a> {
     /// The latest code position that is a branch target: no two instructions on either
     /// side of it may be fused into one.
     label_at: usize,
+    /// Positions of the unconditional jumps (`br`, `copy.br`, `const.br`), for
+    /// [`Self::thread_jumps`].
+    jumps: Vec<usize>,
     offset: usize,
 }
 
@@ -250,6 +253,7 @@ impl<'a> FuncTranslator<'a> {
             branches: 0,
             recent: [None, None],
             label_at: 0,
+            jumps: Vec::new(),
             offset: 0,
         };
         t.ctrl
@@ -305,6 +309,13 @@ impl<'a> FuncTranslator<'a> {
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
         if op.branches {
             self.branches += 1;
+            let h = op.handler as usize;
+            if h == op::BR.handler as usize
+                || h == op::COPY_BR.handler as usize
+                || h == op::CONST_BR.handler as usize
+            {
+                self.jumps.push(self.code.pos());
+            }
         }
         let pos = self.code.emit(op, imm);
         self.recent = [self.recent[1], Some(pos)];
@@ -987,10 +998,12 @@ impl<'a> FuncTranslator<'a> {
                 self.ctrl.push(c);
                 self.ret();
                 self.ctrl.pop();
+                self.thread_jumps();
                 return Ok(true);
             }
             self.move_values(c.height, arity);
         } else if self.ctrl.is_empty() {
+            self.thread_jumps();
             return Ok(true);
         }
         // The else branch of an `if` without `else` falls through to here.
@@ -1015,6 +1028,89 @@ impl<'a> FuncTranslator<'a> {
         }
         self.reachable = reachable;
         Ok(false)
+    }
+
+    /// Once the function is complete: a jump to a jump goes straight to the final target,
+    /// and a jump to a return becomes that return (`copy.br` to `return.slot` of the
+    /// copied slot returns the source instead), saving a dispatch. Rewritten jumps keep
+    /// their size; a shorter return leaves dead words behind it.
+    fn thread_jumps(&mut self) {
+        let (br, copy_br, const_br) = (
+            op::BR.handler as usize as u64,
+            op::COPY_BR.handler as usize as u64,
+            op::CONST_BR.handler as usize as u64,
+        );
+        let (ret, ret_slot) = (
+            op::RETURN.handler as usize as u64,
+            op::RETURN_SLOT.handler as usize as u64,
+        );
+        let offset_field = |h: u64| {
+            if h == br {
+                Some(offset_of!(Br, offset))
+            } else if h == copy_br {
+                Some(offset_of!(CopyBr, offset))
+            } else if h == const_br {
+                Some(offset_of!(ConstBr, offset))
+            } else {
+                None
+            }
+        };
+        let jumps = core::mem::take(&mut self.jumps);
+        for &pos in &jumps {
+            let h = self.code.words[pos];
+            let Some(field) = offset_field(h) else {
+                continue; // already turned into a return
+            };
+            let byte = field_byte(pos, field);
+            // Follow plain `br`s (a bounded number: loops of `br`s exist in valid code).
+            let mut target = pos as i64 + self.code.read_u32(byte) as i32 as i64;
+            for _ in 0..8 {
+                let t = target as usize;
+                if self.code.words[t] != br {
+                    break;
+                }
+                target = t as i64 + self.code.read_u32(field_byte(t, 0)) as i32 as i64;
+            }
+            let t = target as usize;
+            let field32 = |f: usize| self.code.read_u32(field_byte(pos, f));
+            // (Read only where `t` holds a `return.slot`: a shorter instruction may end the code.)
+            let ret_src = || self.code.read_u32(field_byte(t, offset_of!(Ret1, src)));
+            match self.code.words[t] {
+                w if w == ret_slot && h == br => {
+                    let src = ret_src();
+                    self.code.words[pos] = ret_slot;
+                    self.code.words[pos + 1] = src as u64;
+                }
+                w if w == ret_slot && h == copy_br => {
+                    // `dst = src; return dst` is `return src`: the frame dies.
+                    let (dst, src) = (
+                        field32(offset_of!(CopyBr, dst)),
+                        field32(offset_of!(CopyBr, src)),
+                    );
+                    let ret_src = ret_src();
+                    let src = if ret_src == dst { src } else { ret_src };
+                    self.code.words[pos] = ret_slot;
+                    self.code.words[pos + 1] = src as u64;
+                }
+                w if w == ret_slot
+                    && h == const_br
+                    && field32(offset_of!(ConstBr, dst)) == ret_src() =>
+                {
+                    // `dst = val; return dst` is `return val` (both three words).
+                    let val = self.code.words[pos + 2];
+                    self.code.words[pos] = op::RETURN_IMM.handler as usize as u64;
+                    self.code.words[pos + 1] = 0;
+                    self.code.words[pos + 2] = val;
+                }
+                w if w == ret && h == br => self.code.words[pos] = ret,
+                _ => {
+                    let off = target - pos as i64;
+                    self.code.patch_u32(byte, off as i32 as u32);
+                }
+            }
+        }
+        self.jumps = jumps;
+        self.jumps.clear();
     }
 
     fn patch_to_here(&mut self, pos: usize, byte: usize) {
