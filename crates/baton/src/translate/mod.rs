@@ -1172,29 +1172,37 @@ impl<'a> FuncTranslator<'a> {
                     ) if dst == self.temp(p) => Some((pos, cmp)),
                     _ => None,
                 };
-                let cond_slot = if fused.is_none() {
-                    Some(self.slot_at(p, cond))
-                } else {
-                    None
+                let acc_pending = fused.is_none() && self.in_acc(cond, p);
+                // Without a comparison to absorb, test the condition's slot against zero.
+                let cmp = match fused {
+                    Some((pos, cmp)) => {
+                        self.unemit(pos);
+                        self.last = None;
+                        cmp
+                    }
+                    None => Cmp {
+                        is64: false,
+                        cond: Cond::Ne,
+                        a: self.slot_at(p, cond),
+                        b: Operand::Zero,
+                    },
                 };
-                if let Some((pos, _)) = fused {
-                    self.unemit(pos);
-                    self.last = None;
-                }
+                let pending = self.last.map(|l| l.pos);
                 self.begin_block(CtrlKind::If, blockty);
                 // Branch to the else part when the condition is false; the offset is
-                // patched at `else` / `end`.
-                let (pos, byte) = match (fused, cond_slot) {
-                    (Some((_, cmp)), _) => {
-                        self.emit_cmp_branch(0, cmp, false);
-                        let c = self.ctrl.last_mut().unwrap();
-                        c.fixups.pop().unwrap()
-                    }
-                    (None, Some(cond)) => {
-                        let pos = self.emit(op::BR_IF_EQZ, BrCond { cond, offset: 0 });
-                        (pos, field_byte(pos, offset_of!(BrCond, offset)))
-                    }
-                    (None, None) => unreachable!(),
+                // patched at `else` / `end`. A condition computed by the previous
+                // instruction is read from the accumulator, if opening the block emitted
+                // nothing in between.
+                let (pos, byte) = if acc_pending && self.last.map(|l| l.pos) == pending {
+                    self.route_through_acc();
+                    let pos = self.emit(op::BR_IF_EQZ_A, Br { offset: 0 });
+                    (pos, field_byte(pos, offset_of!(Br, offset)))
+                } else {
+                    self.emit_cmp_branch(0, cmp, false);
+                    self.ctrl
+                        .last_mut()
+                        .and_then(|c| c.fixups.pop())
+                        .expect("the branch to the else part was just recorded")
                 };
                 let c = self.ctrl.last_mut().unwrap();
                 c.else_fixup = Some((pos, byte));
