@@ -196,6 +196,11 @@ pub(crate) mod layout {
         /// A load from address `idx << shift` (32-bit, wrapping) plus `offset`: an
         /// `i32.shl` scaling an index folded into the load that uses it.
         LoadSh { dst: Slot, idx: Slot, shift: u32, offset: u32 }
+        /// A load from slot `addr` plus `offset` whose value is only tested against zero,
+        /// and the branch (by `br` words) on the outcome.
+        LoadBr { addr: Slot, offset: u32, br: i32 }
+        /// Like [`LoadBr`], from address `a + imm` (32-bit, wrapping) plus `offset`.
+        LoadBrRI { a: Slot, imm: u32, offset: u32, br: i32 }
         /// `dst = a + (b << shift)` (i32): an array element's address.
         AddShl { dst: Slot, a: Slot, b: Slot, shift: u32 }
         /// `dst = (a >> shift) & mask` (i32, logical shift): a bit field.

@@ -303,3 +303,61 @@ fn jumps_to_returns_become_returns() {
     assert_eq!(pair.call(&mut store, 0).unwrap(), (20, 0));
     assert_eq!(pair.call(&mut store, 4).unwrap(), (10, 4));
 }
+
+#[test]
+fn loads_that_only_decide_a_branch() {
+    // Count the non-zero bytes before the first zero (a `while (*p)` loop), and the
+    // non-zero 16-bit words among the first n (an `if (p[i])` test), with signed loads,
+    // a constant-offset address and an out-of-bounds access at the end of memory.
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+        (data (i32.const 0) "\01\80\ff\07\00\05")
+        (data (i32.const 100) "\00\00\00\80\01\00\00\00")
+        (func (export "strlen") (param $p i32) (result i32) (local $n i32)
+          (block $done (loop $l
+            (br_if $done (i32.eqz (i32.load8_s (i32.add (local.get $p) (i32.const 0)))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $l)))
+          (local.get $n))
+        (func (export "nonzero16") (param $n i32) (result i32) (local $i i32) (local $c i32)
+          (block $done (loop $l
+            (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+            (if (i32.load16_s offset=100 (i32.shl (local.get $i) (i32.const 1)))
+              (then (local.set $c (i32.add (local.get $c) (i32.const 1)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l)))
+          (local.get $c))
+        (func (export "last") (param $p i32) (result i32)
+          (if (result i32) (i32.load (local.get $p)) (then (i32.const 1)) (else (i32.const 0)))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing: String = (0..3).map(|i| module.disassemble(i).unwrap()).collect();
+    assert!(listing.contains("LOAD8_BR::nez_ri"), "{listing}");
+    assert!(listing.contains("LOAD32_BR::eqz_r"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let strlen = instance
+        .get_typed_func::<i32, i32>(&store, "strlen")
+        .unwrap();
+    let nonzero16 = instance
+        .get_typed_func::<i32, i32>(&store, "nonzero16")
+        .unwrap();
+    let last = instance.get_typed_func::<i32, i32>(&store, "last").unwrap();
+    assert_eq!(strlen.call(&mut store, 0).unwrap(), 4);
+    assert_eq!(strlen.call(&mut store, 4).unwrap(), 0);
+    assert_eq!(strlen.call(&mut store, 5).unwrap(), 1);
+    assert_eq!(nonzero16.call(&mut store, 4).unwrap(), 2);
+    assert_eq!(last.call(&mut store, 100).unwrap(), 1);
+    assert_eq!(last.call(&mut store, 200).unwrap(), 0);
+    assert_eq!(last.call(&mut store, 102).unwrap(), 1);
+    assert_eq!(last.call(&mut store, 65532).unwrap(), 0);
+    let trap = last.call(&mut store, 65533).unwrap_err();
+    assert_eq!(trap.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    // Past the end of memory, byte by byte: memory after the data is zero, so strlen
+    // stops; from the last byte it stops too.
+    assert_eq!(strlen.call(&mut store, 65535).unwrap(), 0);
+    let trap = strlen.call(&mut store, 65536).unwrap_err();
+    assert_eq!(trap.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+}

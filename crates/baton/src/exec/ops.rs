@@ -1038,6 +1038,70 @@ loads! { load_ops;
     "i64.load32_u" I64_LOAD32_U: u32 => u64;
 }
 
+/// A load whose value only decides a branch: `nez` forms branch when the loaded value is
+/// non-zero, `eqz` forms when it is zero; `r` forms take the address from a slot, `ri`
+/// forms from a slot plus a constant. Sign extension cannot change a zero test, so one
+/// instruction per width serves signed and unsigned loads.
+#[derive(Clone, Copy)]
+pub(crate) struct LoadBrOp {
+    pub nez_r: Op<LoadBr>,
+    pub eqz_r: Op<LoadBr>,
+    pub nez_ri: Op<LoadBrRI>,
+    pub eqz_ri: Op<LoadBrRI>,
+}
+
+macro_rules! load_brs {
+    ($family:ident; $($NAME:ident $name:literal $mem_t:ty;)*) => {
+        $(pub(crate) const $NAME: LoadBrOp = {
+            load_brs!(@form nez_r, LoadBr, $mem_t, true, |imm, sp| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize);
+            load_brs!(@form eqz_r, LoadBr, $mem_t, false, |imm, sp| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize);
+            load_brs!(@form nez_ri, LoadBrRI, $mem_t, true, |imm, sp| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize);
+            load_brs!(@form eqz_ri, LoadBrRI, $mem_t, false, |imm, sp| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize);
+            LoadBrOp {
+                nez_r: Op::new(nez_r, concat!($name, ".br_if_nez")),
+                eqz_r: Op::new(eqz_r, concat!($name, ".br_if_eqz")),
+                nez_ri: Op::new(nez_ri, concat!($name, ".br_if_nez")),
+                eqz_ri: Op::new(eqz_ri, concat!($name, ".br_if_eqz")),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend([
+                form(stringify!($NAME), "nez_r", $NAME.nez_r),
+                form(stringify!($NAME), "eqz_r", $NAME.eqz_r),
+                form(stringify!($NAME), "nez_ri", $NAME.nez_ri),
+                form(stringify!($NAME), "eqz_ri", $NAME.eqz_ri),
+            ]);)*
+            v
+        }
+    };
+    (@form $fname:ident, $L:ty, $mem_t:ty, $nez:literal, |$imm:ident, $sp:ident| $addr:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+            // SAFETY: the instruction at `ip` was emitted with layout `$L`; its slots are
+            // inside the frame (translation invariant).
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let $sp = sp;
+            let ea: usize = unsafe { $addr };
+            if ea + core::mem::size_of::<$mem_t>() > len {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: bounds checked just above.
+            let v = unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) };
+            if (v != 0) == $nez {
+                unsafe { jump!(ip.offset($imm.br as isize), sp, mem, len, ctx, acc) }
+            }
+            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+        }
+    };
+}
+
+load_brs! { load_br_ops;
+    LOAD8_BR "load8" u8;
+    LOAD16_BR "load16" u16;
+    LOAD32_BR "load32" u32;
+}
+
 /// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
 /// (`abs`); value from a slot, the accumulator (`_va`) or an immediate (`imm`).
 #[derive(Clone, Copy)]
@@ -1610,6 +1674,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(store_ops());
     v.extend(br_cmp_ops());
     v.extend(add_br_ops());
+    v.extend(load_br_ops());
     v.extend(bulk_ops());
     v.extend(info!(
         CONST: Const,

@@ -50,6 +50,10 @@ pub(super) struct LoopHead {
     pub target: usize,
     /// Code position just after the test.
     pub body: usize,
+    /// The header's last instruction, if its result is the value tested (pending in the
+    /// translator's `last` when the test was emitted): the back edge's copy of it may be
+    /// fused with the repeated test.
+    pub producer: Option<super::Last>,
 }
 
 impl Ctrl {

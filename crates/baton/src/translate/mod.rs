@@ -206,6 +206,10 @@ pub(crate) struct FuncTranslator<'a> {
     ctrl: Vec<Ctrl>,
     reachable: bool,
     last: Option<Last>,
+    /// What `last` was when the latest instruction was emitted: restored when that
+    /// instruction (a comparison) is folded into a branch, so the branch can in turn
+    /// absorb the instruction before it.
+    prev_last: Option<Last>,
     /// Stack entries below this index hold no `Opd::Local`.
     lazy_floor: usize,
     /// How many stack entries refer to each local lazily.
@@ -246,6 +250,7 @@ impl<'a> FuncTranslator<'a> {
             ctrl: Vec::new(),
             reachable: true,
             last: None,
+            prev_last: None,
             lazy_floor: 0,
             local_refs: vec![0; locals as usize],
             fuel_block: None,
@@ -305,7 +310,7 @@ impl<'a> FuncTranslator<'a> {
     // ---------------------------------------------------------------- emission helpers
 
     fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
-        self.last = None;
+        self.prev_last = self.last.take();
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
         if op.branches {
             self.branches += 1;
@@ -655,11 +660,15 @@ impl<'a> FuncTranslator<'a> {
         };
         if let Some((pos, cmp)) = fused {
             self.unemit(pos);
-            self.last = None;
+            self.last = self.prev_last.filter(|l| l.pos < pos);
             self.emit_cmp_branch(depth, cmp, when_true);
         } else if self.in_acc(cond, p) {
-            // The condition was computed by the previous instruction: read it from the
-            // accumulator.
+            // The condition was computed by the previous instruction: fold a load into
+            // the branch, or read the value from the accumulator.
+            if let Some((pos, byte)) = self.fuse_load_branch(when_true) {
+                self.branch_fixup(depth, pos, byte);
+                return;
+            }
             self.route_through_acc();
             let op = if when_true {
                 op::BR_IF_NEZ_A
@@ -681,8 +690,66 @@ impl<'a> FuncTranslator<'a> {
         }
     }
 
+    /// When a branch condition that goes nowhere else was just loaded by an i32 load
+    /// (address in a slot, or a slot plus a constant), replaces the load by one that
+    /// branches on the loaded value: non-zero with `when_true`, else zero. Returns the
+    /// instruction's position and the byte of its offset field.
+    fn fuse_load_branch(&mut self, when_true: bool) -> Option<(usize, usize)> {
+        let pos = self.last?.pos;
+        if pos + words::<LoadRI>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let handler = self.code.words[pos];
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        let pairs = [
+            (op::I32_LOAD, op::LOAD32_BR),
+            (op::I32_LOAD8_U, op::LOAD8_BR),
+            (op::I32_LOAD8_S, op::LOAD8_BR),
+            (op::I32_LOAD16_U, op::LOAD16_BR),
+            (op::I32_LOAD16_S, op::LOAD16_BR),
+        ];
+        for (load, br) in pairs {
+            if handler == load.r.handler as usize as u64 {
+                let (addr, offset) = (
+                    field(offset_of!(Load, addr)),
+                    field(offset_of!(Load, offset)),
+                );
+                self.unemit(pos);
+                let op = if when_true { br.nez_r } else { br.eqz_r };
+                let pos = self.emit(
+                    op,
+                    LoadBr {
+                        addr,
+                        offset,
+                        br: 0,
+                    },
+                );
+                return Some((pos, field_byte(pos, offset_of!(LoadBr, br))));
+            }
+            if handler == load.ri.handler as usize as u64 {
+                let a = field(offset_of!(LoadRI, a));
+                let imm = field(offset_of!(LoadRI, imm));
+                let offset = field(offset_of!(LoadRI, offset));
+                self.unemit(pos);
+                let op = if when_true { br.nez_ri } else { br.eqz_ri };
+                let pos = self.emit(
+                    op,
+                    LoadBrRI {
+                        a,
+                        imm,
+                        offset,
+                        br: 0,
+                    },
+                );
+                return Some((pos, field_byte(pos, offset_of!(LoadBrRI, br))));
+            }
+        }
+        None
+    }
+
     fn emit_cmp_branch(&mut self, depth: u32, cmp: Cmp, when_true: bool) {
         let head = self.loop_head_candidate(depth);
+        let producer = self.last.filter(|l| l.dst == cmp.a && l.acc.is_some());
         // A loop head test stays a plain test: the back edge repeats it (and the code
         // before it) on its own.
         let (pos, byte) = self.emit_cmp_raw(cmp, when_true, head.is_none());
@@ -699,6 +766,7 @@ impl<'a> FuncTranslator<'a> {
                 when_true,
                 target,
                 body,
+                producer,
             });
         }
     }
@@ -757,6 +825,13 @@ impl<'a> FuncTranslator<'a> {
         if fuse {
             if let Some(fused) = self.fuse_add_branch(cmp, cond) {
                 return fused;
+            }
+            // A zero test of a value just loaded (into a temporary nothing else reads).
+            let loaded = matches!(self.last, Some(Last { dst, acc: Some(_), .. }) if dst == cmp.a);
+            if loaded && !cmp.is64 && matches!(cmp.b, Operand::Zero) {
+                if let Some(fused) = self.fuse_load_branch(cond == Cond::Ne) {
+                    return fused;
+                }
             }
         }
         let (pos, field) = match cmp.b {
@@ -926,7 +1001,15 @@ impl<'a> FuncTranslator<'a> {
         let start = self.ctrl[idx].body_start;
         let header: Vec<u64> = self.code.words[start..head.test].to_vec();
         if !header.is_empty() {
+            // What was emitted last is no longer the previous instruction; the copy of
+            // the header's last instruction is, if it computed the tested value.
             self.recent = [None, None];
+            let copy_start = self.code.pos();
+            self.last = head.producer.filter(|l| l.pos >= start).map(|l| Last {
+                pos: copy_start + (l.pos - start),
+                ..l
+            });
+            self.recent = [None, self.last.map(|l| l.pos)];
         }
         for w in header {
             self.code.push_word(w);
@@ -1177,7 +1260,7 @@ impl<'a> FuncTranslator<'a> {
                 let cmp = match fused {
                     Some((pos, cmp)) => {
                         self.unemit(pos);
-                        self.last = None;
+                        self.last = self.prev_last.filter(|l| l.pos < pos);
                         cmp
                     }
                     None => Cmp {
@@ -1194,9 +1277,13 @@ impl<'a> FuncTranslator<'a> {
                 // instruction is read from the accumulator, if opening the block emitted
                 // nothing in between.
                 let (pos, byte) = if acc_pending && self.last.map(|l| l.pos) == pending {
-                    self.route_through_acc();
-                    let pos = self.emit(op::BR_IF_EQZ_A, Br { offset: 0 });
-                    (pos, field_byte(pos, offset_of!(Br, offset)))
+                    if let Some(fused) = self.fuse_load_branch(false) {
+                        fused
+                    } else {
+                        self.route_through_acc();
+                        let pos = self.emit(op::BR_IF_EQZ_A, Br { offset: 0 });
+                        (pos, field_byte(pos, offset_of!(Br, offset)))
+                    }
                 } else {
                     self.emit_cmp_branch(0, cmp, false);
                     self.ctrl
