@@ -251,6 +251,26 @@ fn inspect_lists_exports_and_statistics() {
 }
 
 #[test]
+fn inspect_disassembles_a_function() {
+    let out = baton(&["inspect", "examples/fib.wat", "--disassemble", "fib"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("func[0]"), "{text}");
+    assert!(text.contains("return.slot"), "{text}");
+    // The same function by index; an unknown name is a clean error.
+    let by_index = baton(&["inspect", "examples/fib.wat", "--disassemble", "0"]);
+    assert_eq!(stdout(&by_index), text);
+    let missing = baton(&["inspect", "examples/fib.wat", "--disassemble", "nope"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("no function `nope`"),
+        "{}",
+        stderr(&missing)
+    );
+    assert_no_panic(&missing);
+}
+
+#[test]
 fn wast_counts_and_exit_status() {
     let good = scratch(
         "good.wast",
