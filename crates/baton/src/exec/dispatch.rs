@@ -40,13 +40,12 @@ macro_rules! tail {
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
         let ctx: &mut $crate::exec::Ctx = $ctx;
-        // Chain up to `CHAIN` handlers by plain calls (each returns only when the chain
-        // ends, so the native stack holds at most `CHAIN` handler frames), then unwind to
-        // the trampoline. Calls and returns are cheaper than saving and reloading the
-        // registers on every instruction, and where the compiler does make sibling calls
-        // the chain costs nothing at all.
-        if ctx.chain != 0 {
-            ctx.chain -= 1;
+        // Chain handlers by plain calls while the native stack has room (each returns
+        // only when the chain ends), then unwind to the trampoline. Calls and returns are
+        // cheaper than saving and reloading the registers on every instruction, and where
+        // the compiler does make sibling calls the stack does not grow and the chain never
+        // ends: the check is one compare with no dependency between instructions.
+        if $crate::exec::dispatch::chain_has_room(ctx) {
             return unsafe { $h($ip, $sp, $mem, $len, ctx, $acc) };
         }
         ctx.regs = $crate::exec::Regs {
@@ -58,6 +57,67 @@ macro_rules! tail {
         };
         return $crate::exec::Control::Continue;
     }};
+}
+
+/// The native stack pointer, where it can be read in one instruction.
+#[cfg(all(
+    baton_dispatch = "portable",
+    not(miri),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+#[inline(always)]
+fn stack_pointer() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register; no memory access, no effect on the stack or flags.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
+        #[cfg(target_arch = "aarch64")]
+        core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags));
+    }
+    sp
+}
+
+/// Whether the portable dispatch may call one more handler before unwinding to its
+/// trampoline: the native stack is above the floor `run` set (the stack grows down).
+#[cfg(all(
+    baton_dispatch = "portable",
+    not(miri),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+#[inline(always)]
+pub(crate) fn chain_has_room(ctx: &mut Ctx) -> bool {
+    stack_pointer() > ctx.chain
+}
+
+/// Elsewhere (and under Miri): a count of the handlers left in the chain. The count is a
+/// memory read-modify-write per instruction, a dependency the stack check avoids.
+#[cfg(all(
+    baton_dispatch = "portable",
+    any(miri, not(any(target_arch = "x86_64", target_arch = "aarch64")))
+))]
+#[inline(always)]
+pub(crate) fn chain_has_room(ctx: &mut Ctx) -> bool {
+    if ctx.chain == 0 {
+        return false;
+    }
+    ctx.chain -= 1;
+    true
+}
+
+/// The value of `Ctx::chain` that starts a chain: the lowest stack address it may reach,
+/// or the number of handlers it may call.
+#[cfg(baton_dispatch = "portable")]
+#[inline(always)]
+fn chain_start() -> usize {
+    #[cfg(all(not(miri), any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        stack_pointer().saturating_sub(CHAIN_BYTES)
+    }
+    #[cfg(any(miri, not(any(target_arch = "x86_64", target_arch = "aarch64"))))]
+    {
+        CHAIN
+    }
 }
 
 pub(crate) use jump;
@@ -91,7 +151,7 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
                 len,
                 acc,
             } = ctx.regs;
-            ctx.chain = CHAIN;
+            ctx.chain = chain_start();
             // SAFETY: every handler leaves a valid state in `ctx.regs` when it returns
             // `Continue`, as `tail!` does.
             let control = unsafe {
@@ -105,10 +165,21 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
     }
 }
 
-/// How many handlers the portable dispatch chains by calls before returning to its
-/// trampoline: bounds the native stack it uses (a few KiB even in debug builds).
+/// How much native stack one chain of handler calls may use before the portable dispatch
+/// returns to its trampoline.
 #[cfg(baton_dispatch = "portable")]
-const CHAIN: u32 = if cfg!(debug_assertions) { 32 } else { 256 };
+#[allow(dead_code)]
+const CHAIN_BYTES: usize = if cfg!(debug_assertions) {
+    8 << 10
+} else {
+    16 << 10
+};
+
+/// Where the stack cannot be checked: how many handlers one chain may call (a few KiB of
+/// stack even in debug builds).
+#[cfg(baton_dispatch = "portable")]
+#[allow(dead_code)]
+const CHAIN: usize = if cfg!(debug_assertions) { 32 } else { 256 };
 
 /// The dispatch form this build uses: `"tail"`, `"threaded"` or `"portable"`.
 pub const MODE: &str = env!("BATON_DISPATCH_MODE");

@@ -100,9 +100,11 @@ pub(crate) struct Ctx {
     pub fuel: u64,
     /// The store's interrupt flag (only read by code translated with interruption checks).
     pub interrupt: *const core::sync::atomic::AtomicBool,
-    /// Portable dispatch: handlers left in the current call chain.
+    /// Portable dispatch: the lowest native stack address the current chain of handler
+    /// calls may reach (or, where the stack pointer cannot be read, how many handlers it
+    /// may still call); see `dispatch::chain_has_room`.
     #[cfg_attr(not(baton_dispatch = "portable"), allow(dead_code))]
-    pub chain: u32,
+    pub chain: usize,
     /// The store's resource limiter, consulted when memories and tables grow.
     pub limiter: Option<*mut dyn crate::limits::ResourceLimiter>,
 }
