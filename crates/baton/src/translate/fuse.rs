@@ -1,0 +1,399 @@
+//! Superinstructions: folding an instruction into the one emitted just before it, and
+//! threading jumps once a function is complete.
+//!
+//! Every fusion here checks that the two instructions are adjacent in the code
+//! (`recent`, `last`) and that no branch target lies between them (`label_at`), and reads
+//! the earlier instruction back from the code buffer. The pairs were chosen from dispatch
+//! bigrams measured over the benchmark workloads (see docs/architecture.md).
+
+use super::*;
+
+impl FuncTranslator<'_> {
+    /// Emits `dst = src`, merged with a copy emitted just before into one `copy2`; a copy
+    /// straight back (`b = a` after `a = b`) is dropped.
+    pub(super) fn emit_copy(&mut self, dst: Slot, src: Slot) {
+        if let Some(pos) = self.recent[1] {
+            let merge = pos + words::<Un>() == self.code.pos()
+                && self.label_at <= pos
+                && self.code.words[pos] == op::COPY.handler as usize as u64;
+            if merge {
+                let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+                let (dst1, src1) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+                if dst1 == src && src1 == dst {
+                    self.last = None;
+                    return;
+                }
+                self.unemit(pos);
+                let copy2 = Copy2 {
+                    dst1,
+                    src1,
+                    dst2: dst,
+                    src2: src,
+                };
+                self.emit(op::COPY2, copy2);
+                return;
+            }
+        }
+        self.emit(op::COPY, Un { dst, src });
+    }
+
+    /// Emits an unconditional branch with a zero offset, merged with a copy or constant
+    /// emitted just before it; returns the positions of the instruction and of its offset
+    /// field.
+    pub(super) fn emit_br(&mut self) -> (usize, usize) {
+        if let Some(pos) = self.recent[1].filter(|&pos| self.label_at <= pos) {
+            let handler = self.code.words[pos];
+            let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+            if handler == op::COPY.handler as usize as u64 && pos + words::<Un>() == self.code.pos()
+            {
+                let (dst, src) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+                self.unemit(pos);
+                let pos = self.emit(
+                    op::COPY_BR,
+                    CopyBr {
+                        dst,
+                        src,
+                        offset: 0,
+                    },
+                );
+                return (pos, field_byte(pos, offset_of!(CopyBr, offset)));
+            }
+            if handler == op::CONST.handler as usize as u64
+                && pos + words::<Const>() == self.code.pos()
+            {
+                let dst = field(offset_of!(Const, dst));
+                let val = self.code.words[pos + 2];
+                self.unemit(pos);
+                let pos = self.emit(
+                    op::CONST_BR,
+                    ConstBr {
+                        dst,
+                        offset: 0,
+                        val,
+                    },
+                );
+                return (pos, field_byte(pos, offset_of!(ConstBr, offset)));
+            }
+        }
+        let pos = self.emit(op::BR, Br { offset: 0 });
+        (pos, field_byte(pos, offset_of!(Br, offset)))
+    }
+
+    /// Folds `x = x + step` (the instruction just emitted, i32, `step` a slot or a
+    /// constant) and a following branch on `x <cond> limit` into one add-and-branch: the
+    /// back edge of most counted loops. Returns the fused instruction's position and its
+    /// offset field's byte, or `None` (nothing emitted) when the pattern does not match.
+    pub(super) fn fuse_add_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
+        let pos = self.recent[1]?;
+        // The add must end right here, and nothing may branch to the point between the two.
+        if cmp.is64 || pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let handler = self.code.words[pos];
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        // `BinRR` and `BinRI32` share the first three fields: dst, a, then b or imm.
+        let (x, a, b) = (field(0), field(4), field(8));
+        let is = |op: Op<BinRI32>| handler == op.handler as usize as u64;
+        let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
+        let step = if handler == op::I32_ADD.rr.handler as usize as u64 {
+            match (a == x, b == x) {
+                (true, _) => Operand::Slot(b),
+                (false, true) => Operand::Slot(a),
+                _ => return None,
+            }
+        } else if (is(add.ri) || is(add.ir)) && a == x {
+            Operand::Imm(b as i32 as i64)
+        } else if is(sub.ri) && a == x {
+            Operand::Imm((b as i32).wrapping_neg() as i64)
+        } else {
+            return None;
+        };
+        // The comparison must test `x` (on either side).
+        let (cond, limit) = match cmp.b {
+            _ if cmp.a == x => (cond, cmp.b),
+            Operand::Slot(b) if b == x => (cond.swap(), Operand::Slot(cmp.a)),
+            _ => return None,
+        };
+        let limit = match limit {
+            Operand::Zero => Operand::Imm(0),
+            other => other,
+        };
+        let ops = cond.add_branch();
+        let (op, step, limit) = match (step, limit) {
+            (Operand::Slot(s), Operand::Slot(l)) => (ops.ss, s, l),
+            (Operand::Slot(s), Operand::Imm(l)) => (ops.si, s, l as u32),
+            (Operand::Imm(s), Operand::Slot(l)) => (ops.is, s as u32, l),
+            (Operand::Imm(s), Operand::Imm(l)) => (ops.ii, s as u32, l as u32),
+            _ => return None,
+        };
+        self.unemit(pos);
+        let pos = self.emit(
+            op,
+            AddBr {
+                x,
+                step,
+                limit,
+                offset: 0,
+            },
+        );
+        Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
+    }
+
+    /// When a branch condition that goes nowhere else was just loaded by an i32 load
+    /// (address in a slot, or a slot plus a constant), replaces the load by one that
+    /// branches on the loaded value: non-zero with `when_true`, else zero. Returns the
+    /// instruction's position and the byte of its offset field.
+    pub(super) fn fuse_load_branch(&mut self, when_true: bool) -> Option<(usize, usize)> {
+        let pos = self.last?.pos;
+        if pos + words::<LoadRI>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let handler = self.code.words[pos];
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        let pairs = [
+            (op::I32_LOAD, op::LOAD32_BR),
+            (op::I32_LOAD8_U, op::LOAD8_BR),
+            (op::I32_LOAD8_S, op::LOAD8_BR),
+            (op::I32_LOAD16_U, op::LOAD16_BR),
+            (op::I32_LOAD16_S, op::LOAD16_BR),
+        ];
+        for (load, br) in pairs {
+            if handler == load.r.handler as usize as u64 {
+                let (addr, offset) = (
+                    field(offset_of!(Load, addr)),
+                    field(offset_of!(Load, offset)),
+                );
+                self.unemit(pos);
+                let op = if when_true { br.nez_r } else { br.eqz_r };
+                let pos = self.emit(
+                    op,
+                    LoadBr {
+                        addr,
+                        offset,
+                        br: 0,
+                    },
+                );
+                return Some((pos, field_byte(pos, offset_of!(LoadBr, br))));
+            }
+            if handler == load.ri.handler as usize as u64 {
+                let a = field(offset_of!(LoadRI, a));
+                let imm = field(offset_of!(LoadRI, imm));
+                let offset = field(offset_of!(LoadRI, offset));
+                self.unemit(pos);
+                let op = if when_true { br.nez_ri } else { br.eqz_ri };
+                let pos = self.emit(
+                    op,
+                    LoadBrRI {
+                        a,
+                        imm,
+                        offset,
+                        br: 0,
+                    },
+                );
+                return Some((pos, field_byte(pos, offset_of!(LoadBrRI, br))));
+            }
+        }
+        None
+    }
+
+    /// If the address of a load (in the accumulator's reach) was just computed by an
+    /// `i32.add` of two slots or of a slot and a constant, replaces that add by a load
+    /// from the sum. Returns the load's position and its accumulator form.
+    pub(super) fn fuse_add_load(
+        &mut self,
+        op: LoadOp,
+        dst: Slot,
+        offset: u32,
+    ) -> Option<(usize, crate::exec::Handler)> {
+        let pos = self.last?.pos;
+        if pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let handler = self.code.words[pos];
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        // `BinRR` and `BinRI32` share their fields' places: dst, a, then b or imm.
+        let (a, b) = (field(4), field(8));
+        let add = op::I32_ADD.imm?;
+        if let Some((pos, idx, shift)) = self.pending_ri32(op::I32_SHL.imm?.ri) {
+            self.unemit(pos);
+            let load = LoadSh {
+                dst,
+                idx,
+                shift,
+                offset,
+            };
+            let pos = self.emit(op.sh, load);
+            return Some((pos, op.sh_a.handler));
+        }
+        if handler == op::I32_ADD.rr.handler as usize as u64 {
+            self.unemit(pos);
+            let pos = self.emit(op.rr, LoadRR { dst, a, b, offset });
+            Some((pos, op.rr_a.handler))
+        } else if handler == add.ri.handler as usize as u64
+            || handler == add.ir.handler as usize as u64
+        {
+            self.unemit(pos);
+            let pos = self.emit(
+                op.ri,
+                LoadRI {
+                    dst,
+                    a,
+                    imm: b,
+                    offset,
+                },
+            );
+            Some((pos, op.ri_a.handler))
+        } else {
+            None
+        }
+    }
+
+    /// For an `i32.add` of slot `base` and the result of an `i32.shl` by a constant just
+    /// emitted: replaces the shift by one `base + (idx << k)`. Returns the new
+    /// instruction's position and accumulator form.
+    pub(super) fn fuse_add_shl<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        base: Slot,
+        dst: Slot,
+    ) -> Option<(usize, crate::exec::Handler)> {
+        if is64 || f.op.rr.handler as usize != op::I32_ADD.rr.handler as usize {
+            return None;
+        }
+        let (pos, idx, shift) = self.pending_ri32(op::I32_SHL.imm?.ri)?;
+        self.unemit(pos);
+        let add_shl = AddShl {
+            dst,
+            a: base,
+            b: idx,
+            shift,
+        };
+        let pos = self.emit(op::I32_ADD_SHL, add_shl);
+        Some((pos, op::I32_ADD_SHL_A.handler))
+    }
+
+    /// For an `i32.and` with constant `mask` of the result of an `i32.shr_u` of a slot by a
+    /// constant just emitted: replaces the shift by one bit-field extraction. Returns the
+    /// new instruction's position and accumulator form.
+    pub(super) fn fuse_shr_and<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        mask: i64,
+        dst: Slot,
+    ) -> Option<(usize, crate::exec::Handler)> {
+        if is64 || f.op.rr.handler as usize != op::I32_AND.rr.handler as usize {
+            return None;
+        }
+        let (pos, a, shift) = self.pending_ri32(op::I32_SHR_U.imm?.ri)?;
+        self.unemit(pos);
+        let shr_and = ShrAnd {
+            dst,
+            a,
+            shift,
+            mask: mask as u32,
+        };
+        let pos = self.emit(op::I32_SHR_U_AND, shr_and);
+        Some((pos, op::I32_SHR_U_AND_A.handler))
+    }
+
+    /// If the previous instruction is `op` (a slot-and-constant form) and its result is
+    /// pending in `self.last` with no label since: its position, slot operand and constant.
+    fn pending_ri32(&self, op: Op<BinRI32>) -> Option<(usize, Slot, u32)> {
+        let pos = self.last?.pos;
+        let fits = pos + words::<BinRI32>() == self.code.pos() && self.label_at <= pos;
+        if !fits || self.code.words[pos] != op.handler as usize as u64 {
+            return None;
+        }
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        Some((
+            pos,
+            field(offset_of!(BinRI32, a)),
+            field(offset_of!(BinRI32, imm)),
+        ))
+    }
+
+    /// Once the function is complete: a jump to a jump goes straight to the final target,
+    /// and a jump to a return becomes that return (`copy.br` to `return.slot` of the
+    /// copied slot returns the source instead), saving a dispatch. Rewritten jumps keep
+    /// their size; a shorter return leaves dead words behind it.
+    pub(super) fn thread_jumps(&mut self) {
+        let (br, copy_br, const_br) = (
+            op::BR.handler as usize as u64,
+            op::COPY_BR.handler as usize as u64,
+            op::CONST_BR.handler as usize as u64,
+        );
+        let (ret, ret_slot) = (
+            op::RETURN.handler as usize as u64,
+            op::RETURN_SLOT.handler as usize as u64,
+        );
+        let offset_field = |h: u64| {
+            if h == br {
+                Some(offset_of!(Br, offset))
+            } else if h == copy_br {
+                Some(offset_of!(CopyBr, offset))
+            } else if h == const_br {
+                Some(offset_of!(ConstBr, offset))
+            } else {
+                None
+            }
+        };
+        let jumps = core::mem::take(&mut self.jumps);
+        for &pos in &jumps {
+            let h = self.code.words[pos];
+            let Some(field) = offset_field(h) else {
+                continue; // already turned into a return
+            };
+            let byte = field_byte(pos, field);
+            // Follow plain `br`s (a bounded number: loops of `br`s exist in valid code).
+            let mut target = pos as i64 + self.code.read_u32(byte) as i32 as i64;
+            for _ in 0..8 {
+                let t = target as usize;
+                if self.code.words[t] != br {
+                    break;
+                }
+                target = t as i64 + self.code.read_u32(field_byte(t, 0)) as i32 as i64;
+            }
+            let t = target as usize;
+            let field32 = |f: usize| self.code.read_u32(field_byte(pos, f));
+            // (Read only where `t` holds a `return.slot`: a shorter instruction may end the code.)
+            let ret_src = || self.code.read_u32(field_byte(t, offset_of!(Ret1, src)));
+            match self.code.words[t] {
+                w if w == ret_slot && h == br => {
+                    let src = ret_src();
+                    self.code.words[pos] = ret_slot;
+                    self.code.words[pos + 1] = src as u64;
+                }
+                w if w == ret_slot && h == copy_br => {
+                    // `dst = src; return dst` is `return src`: the frame dies.
+                    let (dst, src) = (
+                        field32(offset_of!(CopyBr, dst)),
+                        field32(offset_of!(CopyBr, src)),
+                    );
+                    let ret_src = ret_src();
+                    let src = if ret_src == dst { src } else { ret_src };
+                    self.code.words[pos] = ret_slot;
+                    self.code.words[pos + 1] = src as u64;
+                }
+                w if w == ret_slot
+                    && h == const_br
+                    && field32(offset_of!(ConstBr, dst)) == ret_src() =>
+                {
+                    // `dst = val; return dst` is `return val` (both three words).
+                    let val = self.code.words[pos + 2];
+                    self.code.words[pos] = op::RETURN_IMM.handler as usize as u64;
+                    self.code.words[pos + 1] = 0;
+                    self.code.words[pos + 2] = val;
+                }
+                w if w == ret && h == br => self.code.words[pos] = ret,
+                _ => {
+                    let off = target - pos as i64;
+                    self.code.patch_u32(byte, off as i32 as u32);
+                }
+            }
+        }
+        self.jumps = jumps;
+        self.jumps.clear();
+    }
+}
