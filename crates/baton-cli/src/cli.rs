@@ -100,6 +100,9 @@ pub struct InspectArgs {
     /// a name from the name section, or a function index (imports count).
     #[arg(long, value_name = "FUNC")]
     pub disassemble: Option<String>,
+    /// Translate as `run --fuel` does (with fuel metering), to see metered code.
+    #[arg(long)]
+    pub metered: bool,
 }
 
 /// A single module file argument.

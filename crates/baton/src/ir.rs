@@ -165,6 +165,8 @@ pub(crate) mod layout {
         /// true with `limit`. `step` and `limit` are each a slot or an `i32` constant, as
         /// the instruction's form says.
         AddBr { x: Slot, step: u32, limit: u32, offset: i32 }
+        /// [`AddBr`] in metered code, charging `fuel` first (the next iteration's block).
+        AddBrFuel { x: Slot, step: u32, limit: u32, offset: i32, fuel: u32 }
         /// Fused compare-and-branch on a slot and a 64-bit constant.
         BrCmpRI64 { a: Slot, offset: i32, imm: i64 }
         /// `br_table`: followed by `len + 1` words, each a branch offset (default last).

@@ -361,3 +361,94 @@ fn loads_that_only_decide_a_branch() {
     let trap = strlen.call(&mut store, 65536).unwrap_err();
     assert_eq!(trap.trap_code(), Some(TrapCode::MemoryOutOfBounds));
 }
+
+#[test]
+fn metered_loops_fuse_and_charge_every_iteration() {
+    // With fuel and interruption checks on the back edge, the counter update moves after
+    // them and still fuses with the exit test; each iteration costs its 13 operators.
+    let mut config = Config::new();
+    config.consume_fuel(true).interruptible(true);
+    let engine = Engine::new(&config);
+    let wat = r#"(module (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (local.get $i)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        (local.get $s)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("add.br_if"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let sum = instance.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    let mut used = |n: i32| {
+        store.set_fuel(1_000_000).unwrap();
+        assert_eq!(sum.call(&mut store, n).unwrap(), (0..n).sum::<i32>());
+        1_000_000 - store.get_fuel().unwrap()
+    };
+    let (u10, u11, u100) = (used(10), used(11), used(100));
+    assert_eq!(u11 - u10, 13);
+    assert_eq!(u100 - u10, 90 * 13);
+    assert!(listing.contains("ADD_BR_I32_LT_U::is_fuel"), "{listing}");
+
+    // Running out at the fused back edge and resuming there: same result, same total.
+    let f = instance.get_func(&store, "sum").unwrap();
+    let mut results = [Val::I32(0)];
+    // (Each slice must cover the largest block, 13 operators, to make progress.)
+    store.set_fuel(50).unwrap();
+    let mut call = f
+        .call_resumable(&mut store, &[Val::I32(100)], &mut results)
+        .unwrap();
+    let mut total = 0;
+    let mut slices = 0;
+    while let ResumableCall::OutOfFuel(inv) = call {
+        total += 50 - store.get_fuel().unwrap();
+        slices += 1;
+        store.set_fuel(50).unwrap();
+        call = inv.resume(&mut store, &[], &mut results).unwrap();
+    }
+    total += 50 - store.get_fuel().unwrap();
+    assert!(matches!(call, ResumableCall::Finished));
+    assert!(slices > 10, "{slices}");
+    assert_eq!(results[0].i32(), Some((0..100).sum::<i32>()));
+    assert_eq!(total, u100);
+}
+
+#[test]
+fn metered_and_unmetered_agree_when_a_block_ends_before_the_back_edge() {
+    // The loop's last block starts at a label (so with fuel it opens with its own charge,
+    // still growing as the operators after the back edge are translated), then counts
+    // up to zero by 4 and does more work after the branch.
+    let wat = r#"(module (func (export "f") (param $n i32) (result i32)
+        (local $i i32) (local $s i32)
+        (local.set $i (i32.mul (local.get $n) (i32.const -4)))
+        (loop $l
+          (block $b
+            (br_if $b (i32.and (local.get $i) (i32.const 8)))
+            (local.set $s (i32.add (local.get $s) (i32.const 100))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $l (local.get $i))
+          (local.set $s (i32.add (local.get $s) (i32.const 1))))
+        (local.get $s)))"#;
+    let run = |metered: bool, n: i32| {
+        let mut config = Config::new();
+        config.consume_fuel(metered);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        if metered {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+        f.call(&mut store, n).unwrap()
+    };
+    for n in [1, 2, 10, 37] {
+        assert_eq!(run(true, n), run(false, n), "n = {n}");
+    }
+}

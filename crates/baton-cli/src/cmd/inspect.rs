@@ -1,6 +1,6 @@
 //! `baton inspect`: imports, exports and code statistics of a module.
 
-use baton::{Engine, ExternType, Module};
+use baton::{Config, Engine, ExternType, Module};
 use wasmparser::{Parser, Payload};
 
 use crate::cli::InspectArgs;
@@ -14,7 +14,9 @@ const LARGEST: usize = 10;
 
 /// Prints the module summary.
 pub fn run(args: &InspectArgs) -> Result<i32, CliError> {
-    let engine = Engine::default();
+    let mut config = Config::new();
+    config.consume_fuel(args.metered);
+    let engine = Engine::new(&config);
     let bytes = load::wasm_bytes(&args.file)?;
     let module = Module::from_binary(&engine, &bytes).map_err(|e| {
         CliError::Failed(format!(

@@ -1317,6 +1317,11 @@ pub(crate) struct AddBrOp {
     pub si: Op<AddBr>,
     pub is: Op<AddBr>,
     pub ii: Op<AddBr>,
+    /// The same four charging fuel first, for metered loops' back edges.
+    pub ss_fuel: Op<AddBrFuel>,
+    pub si_fuel: Op<AddBrFuel>,
+    pub is_fuel: Op<AddBrFuel>,
+    pub ii_fuel: Op<AddBrFuel>,
 }
 
 /// Fused counter update and compare-and-branch (`x += step; if x <cond> limit { br }`):
@@ -1324,15 +1329,23 @@ pub(crate) struct AddBrOp {
 macro_rules! add_brs {
     ($family:ident; $($NAME:ident $name:literal $f:path;)*) => {
         $(pub(crate) const $NAME: AddBrOp = {
-            add_brs!(@form ss, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form si, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form is, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form ii, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss, AddBr, false, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si, AddBr, false, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is, AddBr, false, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii, AddBr, false, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss_fuel, AddBrFuel, true, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si_fuel, AddBrFuel, true, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is_fuel, AddBrFuel, true, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii_fuel, AddBrFuel, true, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
             AddBrOp {
                 ss: Op::new(ss, $name),
                 si: Op::new(si, $name),
                 is: Op::new(is, $name),
                 ii: Op::new(ii, $name),
+                ss_fuel: Op::new(ss_fuel, concat!("fuel.", $name)),
+                si_fuel: Op::new(si_fuel, concat!("fuel.", $name)),
+                is_fuel: Op::new(is_fuel, concat!("fuel.", $name)),
+                ii_fuel: Op::new(ii_fuel, concat!("fuel.", $name)),
             }
         };)*
         fn $family() -> Vec<OpInfo> {
@@ -1342,17 +1355,22 @@ macro_rules! add_brs {
                 form(stringify!($NAME), "si", $NAME.si),
                 form(stringify!($NAME), "is", $NAME.is),
                 form(stringify!($NAME), "ii", $NAME.ii),
+                form(stringify!($NAME), "ss_fuel", $NAME.ss_fuel),
+                form(stringify!($NAME), "si_fuel", $NAME.si_fuel),
+                form(stringify!($NAME), "is_fuel", $NAME.is_fuel),
+                form(stringify!($NAME), "ii_fuel", $NAME.ii_fuel),
             ]);)*
             v
         }
     };
-    (@form $fname:ident, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
+    (@form $fname:ident, $L:ident, $metered:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
-            // SAFETY: the instruction at `ip` was emitted with layout `AddBr`; its slots are
+            // SAFETY: the instruction at `ip` was emitted with layout `$L`; its slots are
             // inside the frame (translation invariant).
             unsafe {
-                let imm = *(ip.add(1) as *const AddBr);
+                let imm = *(ip.add(1) as *const $L);
+                add_brs!(@charge $metered, imm, ip, sp, mem, len, ctx, acc);
                 let ($i1, $s1) = (imm, sp);
                 // Step before writing `x`: `step` may be `x` itself.
                 let x = rd::<i32>(sp, imm.x).wrapping_add($step);
@@ -1361,8 +1379,17 @@ macro_rules! add_brs {
                 if let Ok(true) = $f(x, $limit) {
                     jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
                 }
-                next!(AddBr, ip, sp, mem, len, ctx, acc)
+                next!($L, ip, sp, mem, len, ctx, acc)
             }
+        }
+    };
+    (@charge false, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {};
+    (@charge true, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        // As `FUEL` does, before anything else: stopped here, nothing has run and resuming
+        // at this instruction is exact.
+        match $ctx.fuel.checked_sub($imm.fuel as u64) {
+            Some(left) => $ctx.fuel = left,
+            None => return out_of_fuel($ctx, Regs { ip: $ip, sp: $sp, mem: $mem, len: $len, acc: $acc }),
         }
     };
 }
@@ -1601,19 +1628,24 @@ pub(crate) unsafe fn exit_handler(
 // Metering and interruption: emitted only into code translated with them switched on, so
 // code without them pays nothing.
 
+/// Stops execution for lack of fuel at the instruction of `regs`, which resumes there.
+#[cold]
+#[inline(never)]
+fn out_of_fuel(ctx: &mut Ctx, regs: Regs) -> Control {
+    ctx.regs = regs;
+    ctx.trap = TrapCode::OutOfFuel;
+    ctx.trap_ip = regs.ip;
+    Control::OutOfFuel
+}
+
 def!(FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx, acc| {
     match ctx.fuel.checked_sub(imm.amount as u64) {
         Some(left) => {
             ctx.fuel = left;
             next!(Fuel, ip, sp, mem, len, ctx, acc)
         }
-        None => {
-            // Nothing of the block has run: resuming here after refuelling is exact.
-            ctx.regs = Regs { ip, sp, mem, len, acc };
-            ctx.trap = TrapCode::OutOfFuel;
-            ctx.trap_ip = ip;
-            Control::OutOfFuel
-        }
+        // Nothing of the block has run: resuming here after refuelling is exact.
+        None => out_of_fuel(ctx, Regs { ip, sp, mem, len, acc }),
     }
 });
 

@@ -119,23 +119,50 @@ impl FuncTranslator<'_> {
             other => other,
         };
         let ops = cond.add_branch();
-        let (op, step, limit) = match (step, limit) {
-            (Operand::Slot(s), Operand::Slot(l)) => (ops.ss, s, l),
-            (Operand::Slot(s), Operand::Imm(l)) => (ops.si, s, l as u32),
-            (Operand::Imm(s), Operand::Slot(l)) => (ops.is, s as u32, l),
-            (Operand::Imm(s), Operand::Imm(l)) => (ops.ii, s as u32, l as u32),
+        // In metered code the back edge charges the next iteration just before the add
+        // (see `rotated_back_edge`): that charge joins the instruction too.
+        // Not the open block's own charge: its amount is still being patched as operators
+        // are translated (`charge`), at the position of its `fuel` instruction.
+        let fuel = self.recent[0].filter(|&f| {
+            f + words::<Fuel>() == pos
+                && self.label_at <= f
+                && self.fuel_block != Some(f)
+                && self.code.words[f] == op::FUEL.handler as usize as u64
+        });
+        let (form, step, limit) = match (step, limit) {
+            (Operand::Slot(s), Operand::Slot(l)) => (0, s, l),
+            (Operand::Slot(s), Operand::Imm(l)) => (1, s, l as u32),
+            (Operand::Imm(s), Operand::Slot(l)) => (2, s as u32, l),
+            (Operand::Imm(s), Operand::Imm(l)) => (3, s as u32, l as u32),
             _ => return None,
         };
         self.unemit(pos);
-        let pos = self.emit(
-            op,
-            AddBr {
-                x,
-                step,
-                limit,
-                offset: 0,
-            },
-        );
+        let pos = match fuel {
+            None => {
+                let imm = AddBr {
+                    x,
+                    step,
+                    limit,
+                    offset: 0,
+                };
+                self.emit([ops.ss, ops.si, ops.is, ops.ii][form], imm)
+            }
+            Some(f) => {
+                let amount = self.code.read_u32(field_byte(f, offset_of!(Fuel, amount)));
+                self.unemit(f);
+                let imm = AddBrFuel {
+                    x,
+                    step,
+                    limit,
+                    offset: 0,
+                    fuel: amount,
+                };
+                let forms = [ops.ss_fuel, ops.si_fuel, ops.is_fuel, ops.ii_fuel];
+                self.emit(forms[form], imm)
+            }
+        };
+        // (The offset is in the same place in both layouts.)
+        const _: () = assert!(offset_of!(AddBr, offset) == offset_of!(AddBrFuel, offset));
         Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
     }
 
@@ -312,6 +339,33 @@ impl FuncTranslator<'_> {
             field(offset_of!(BinRI32, a)),
             field(offset_of!(BinRI32, imm)),
         ))
+    }
+
+    /// Removes the instruction just emitted if it is an in-place add that
+    /// [`Self::fuse_add_branch`] could fold into a following test, and returns its words
+    /// (to be put back a little later).
+    pub(super) fn take_trailing_add(&mut self) -> Option<Vec<u64>> {
+        let pos = self.recent[1]?;
+        let end = pos + words::<BinRR>();
+        if end != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let handler = self.code.words[pos];
+        let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
+        let candidates = [
+            op::I32_ADD.rr.handler,
+            add.ri.handler,
+            add.ir.handler,
+            sub.ri.handler,
+        ];
+        if !candidates.iter().any(|&h| handler == h as usize as u64) {
+            return None;
+        }
+        let words = self.code.words[pos..end].to_vec();
+        self.unemit(pos);
+        // Its result may have been pending; it is about to move.
+        self.last = None;
+        Some(words)
     }
 
     /// Once the function is complete: a jump to a jump goes straight to the final target,

@@ -802,14 +802,31 @@ impl<'a> FuncTranslator<'a> {
         // The header's checks run on every iteration: repeat them here. The fuel block the
         // header starts is complete by now (code after a `br` is unreachable until the next
         // label, which starts a new block), so its amount can be copied.
+        // A counter update ending the body moves after the checks, so that it stays next
+        // to the exit test and the two can fuse (the checks do not depend on it; stopped
+        // at a check, execution resumes there, before the update).
+        let header_fuel = self.ctrl[idx].header_fuel;
+        let checks = self.env.interruptible || header_fuel.is_some();
+        let moved = if checks {
+            self.take_trailing_add()
+        } else {
+            None
+        };
         if self.env.interruptible {
             self.emit(op::CHECK_INTERRUPT, Nothing {});
         }
-        if let Some(fuel_pos) = self.ctrl[idx].header_fuel {
+        if let Some(fuel_pos) = header_fuel {
             let amount = self
                 .code
                 .read_u32(field_byte(fuel_pos, offset_of!(Fuel, amount)));
             self.emit(op::FUEL, Fuel { amount });
+        }
+        if let Some(words) = moved {
+            let pos = self.code.pos();
+            for w in words {
+                self.code.push_word(w);
+            }
+            self.recent = [self.recent[1], Some(pos)];
         }
         // Recompute the test's operands, as the header does...
         let start = self.ctrl[idx].body_start;
