@@ -65,6 +65,9 @@ impl Side for BatonSide {
     fn instantiate(_wasm: &[u8], module: &baton::Module) -> Result<Self, Failure> {
         let engine = module.engine().clone();
         let mut store = Store::new(&engine, ());
+        // A metered engine gets more fuel than any call can use (an unmetered one refuses
+        // fuel, which is fine): both must compute what wasmi computes.
+        let _ = store.set_fuel(u64::MAX / 2);
         let mut linker = Linker::new(&engine);
         // A module may import the same host function twice.
         linker.allow_shadowing(true);

@@ -277,7 +277,9 @@ pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
         out_of_fuel: 0,
         transcript: String::new(),
     };
-    let engine = baton_engine();
+    // Every other module runs metered, with more fuel than it can use: metered code is
+    // translated differently (fuel blocks, fused charges) and must compute the same.
+    let engine = baton_engine(crate::fnv(wasm) & 1 == 1);
     // Compile with Baton first: its module description (imports, exports, types) is the
     // one both sides are driven from.
     let baton_module = guard(|| {
@@ -511,10 +513,10 @@ impl Snapshot {
     }
 }
 
-/// Baton's engine as the fuzzer configures it.
-pub(crate) fn baton_engine() -> baton::Engine {
+/// Baton's engine as the fuzzer configures it, with or without fuel metering.
+pub(crate) fn baton_engine(metered: bool) -> baton::Engine {
     let mut config = baton::Config::new();
-    config.max_call_depth(MAX_CALL_DEPTH);
+    config.max_call_depth(MAX_CALL_DEPTH).consume_fuel(metered);
     baton::Engine::new(&config)
 }
 
