@@ -167,8 +167,11 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
 
 /// How much native stack one chain of handler calls may use before the portable dispatch
 /// returns to its trampoline.
-#[cfg(baton_dispatch = "portable")]
-#[allow(dead_code)]
+#[cfg(all(
+    baton_dispatch = "portable",
+    not(miri),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
 const CHAIN_BYTES: usize = if cfg!(debug_assertions) {
     8 << 10
 } else {
@@ -177,8 +180,10 @@ const CHAIN_BYTES: usize = if cfg!(debug_assertions) {
 
 /// Where the stack cannot be checked: how many handlers one chain may call (a few KiB of
 /// stack even in debug builds).
-#[cfg(baton_dispatch = "portable")]
-#[allow(dead_code)]
+#[cfg(all(
+    baton_dispatch = "portable",
+    any(miri, not(any(target_arch = "x86_64", target_arch = "aarch64")))
+))]
 const CHAIN: usize = if cfg!(debug_assertions) { 32 } else { 256 };
 
 /// The dispatch form this build uses: `"tail"`, `"threaded"` or `"portable"`.

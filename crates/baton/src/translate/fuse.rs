@@ -447,7 +447,5 @@ impl FuncTranslator<'_> {
                 }
             }
         }
-        self.jumps = jumps;
-        self.jumps.clear();
     }
 }
