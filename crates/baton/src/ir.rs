@@ -180,6 +180,22 @@ pub(crate) mod layout {
         Call { func: u32, base: Slot }
         /// Indirect call through `table`, checking the engine-wide `type_id`.
         CallIndirect { table: u32, type_id: u32, index: Slot, base: Slot }
+        /// [`Call`] that first copies one argument into place: `dst = src`, then the call.
+        CallCopy { func: u32, base: Slot, dst: Slot, src: Slot }
+        /// [`Call`] that first makes two copies, in order, as [`Copy2`] does.
+        CallCopy2 {
+            func: u32, base: Slot, dst1: Slot, src1: Slot, dst2: Slot, src2: Slot
+        }
+        /// [`CallIndirect`] that first copies one value into place (an argument or the
+        /// table index).
+        CallIndirectCopy {
+            table: u32, type_id: u32, index: Slot, base: Slot, dst: Slot, src: Slot
+        }
+        /// [`CallIndirect`] that first makes two copies, in order.
+        CallIndirectCopy2 {
+            table: u32, type_id: u32, index: Slot, base: Slot,
+            dst1: Slot, src1: Slot, dst2: Slot, src2: Slot
+        }
         /// `dst = cond != 0 ? a : b`.
         Select { dst: Slot, cond: Slot, a: Slot, b: Slot }
         /// Global access: `slot` is the destination (get) or source (set).

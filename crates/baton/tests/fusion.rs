@@ -452,3 +452,91 @@ fn metered_and_unmetered_agree_when_a_block_ends_before_the_back_edge() {
         assert_eq!(run(true, n), run(false, n), "n = {n}");
     }
 }
+
+#[test]
+fn calls_make_their_argument_copies() {
+    // `walk` recurses 3000 deep (the frame vector grows on the way, which runs the call
+    // instruction again) and passes its locals as arguments, swapped: the copies fold into
+    // the calls. `via_table` does the same through `call_indirect`. `shuffle` moves `b`
+    // into `a` and then passes `a`: a pair of copies that must not be made twice.
+    let wat = r#"(module
+      (type $t (func (param i32 i32 i32) (result i32)))
+      (table 1 funcref) (elem (i32.const 0) $via_table)
+      (func $walk (export "walk") (param $n i32) (param $a i32) (param $b i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (local.get $a))
+          (else (i32.add
+            (call $walk (i32.sub (local.get $n) (i32.const 1)) (local.get $b) (local.get $a))
+            (i32.mul (local.get $a) (i32.const 3))))))
+      (func $via_table (export "via_table") (param $n i32) (param $a i32) (param $b i32) (result i32)
+        (local $zero i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (local.get $b))
+          (else (i32.xor
+            (call_indirect (type $t)
+              (i32.sub (local.get $n) (i32.const 1)) (local.get $b) (local.get $a) (local.get $zero))
+            (i32.add (local.get $a) (i32.const 7))))))
+      (func $id (param i32) (result i32) (local.get 0))
+      (func (export "shuffle") (param $a i32) (param $b i32) (result i32)
+        (local.set $a (local.get $b))
+        (i32.add (call $id (local.get $a)) (local.get $a)))
+      (func (export "plus_one") (param $x i32) (result i32)
+        (i32.add (call $id (local.get $x)) (i32.const 1))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).expect("module compiles");
+    let listings: String = (0..5).map(|f| module.disassemble(f).unwrap()).collect();
+    for form in ["copy.call ", "copy2.call ", "copy.call_indirect "] {
+        assert!(listings.contains(form), "no {form} in\n{listings}");
+    }
+    let shuffle_listing = module.disassemble(3).unwrap();
+    assert!(
+        shuffle_listing.contains("copy2 ") && shuffle_listing.contains(" call "),
+        "the copies that read each other stay apart:\n{shuffle_listing}"
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let walk = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "walk")
+        .unwrap();
+    let via_table = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "via_table")
+        .unwrap();
+    let shuffle = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "shuffle")
+        .unwrap();
+    fn want_walk(n: i32, a: i32, b: i32) -> i32 {
+        // Iterative, to not depend on the host's stack.
+        let (mut a, mut b, mut extra) = (a, b, 0i32);
+        for _ in 0..n {
+            extra = extra.wrapping_add(a.wrapping_mul(3));
+            (a, b) = (b, a);
+        }
+        a.wrapping_add(extra)
+    }
+    fn want_table(n: i32, a: i32, b: i32) -> i32 {
+        let mut adds = Vec::new();
+        let (mut a, mut b) = (a, b);
+        for _ in 0..n {
+            adds.push(a.wrapping_add(7));
+            (a, b) = (b, a);
+        }
+        adds.iter().rev().fold(b, |r, &x| r ^ x)
+    }
+    for (n, a, b) in [(0, 5, 9), (1, 5, 9), (17, -3, 11), (3000, 123, 456)] {
+        assert_eq!(
+            walk.call(&mut store, (n, a, b)).unwrap(),
+            want_walk(n, a, b)
+        );
+        assert_eq!(
+            via_table.call(&mut store, (n, a, b)).unwrap(),
+            want_table(n, a, b)
+        );
+    }
+    assert_eq!(shuffle.call(&mut store, (1, 20)).unwrap(), 40);
+    let plus_one = instance
+        .get_typed_func::<i32, i32>(&store, "plus_one")
+        .unwrap();
+    assert_eq!(plus_one.call(&mut store, 41).unwrap(), 42);
+}

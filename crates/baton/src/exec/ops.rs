@@ -1513,6 +1513,33 @@ def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx, acc| {
     enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
 });
 
+/// The argument copies folded into a call (see [`CallCopy`]), made before anything else.
+/// Running them a second time changes nothing (the translator folds only such copies),
+/// so [`grow_frames`] may run the whole call instruction again.
+macro_rules! call_copies {
+    ($sp:ident, $imm:ident, 1) => {
+        wr($sp, $imm.dst, rd::<u64>($sp, $imm.src));
+    };
+    ($sp:ident, $imm:ident, 2) => {
+        wr($sp, $imm.dst1, rd::<u64>($sp, $imm.src1));
+        wr($sp, $imm.dst2, rd::<u64>($sp, $imm.src2));
+    };
+}
+
+def!(CALL_COPY: CallCopy, "copy.call", |imm, ip, sp, mem, len, ctx, acc| {
+    call_copies!(sp, imm, 1);
+    let f = &*ctx.compiled.add(imm.func as usize);
+    push_frame!(ctx, ip, ip.add(words::<CallCopy>()), sp, mem, len, acc);
+    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
+});
+
+def!(CALL_COPY2: CallCopy2, "copy2.call", |imm, ip, sp, mem, len, ctx, acc| {
+    call_copies!(sp, imm, 2);
+    let f = &*ctx.compiled.add(imm.func as usize);
+    push_frame!(ctx, ip, ip.add(words::<CallCopy2>()), sp, mem, len, acc);
+    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
+});
+
 def!(RETURN_CALL: Call, "return_call", |imm, ip, sp, mem, len, ctx, acc| {
     let f = &*ctx.compiled.add(imm.func as usize);
     enter!(f, sp, ip, mem, len, ctx, acc)
@@ -1555,6 +1582,43 @@ def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, 
         Ok(func) => call_entity!(func, imm.base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
+});
+
+/// [`CALL_INDIRECT`] after the folded copies (which may set the table index, so they
+/// come first).
+macro_rules! call_indirect_copies {
+    ($L:ident, $n:tt, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        call_copies!($sp, $imm, $n);
+        let target = CallIndirect {
+            table: $imm.table,
+            type_id: $imm.type_id,
+            index: $imm.index,
+            base: $imm.base,
+        };
+        match indirect_callee($ctx, &target, $sp) {
+            Ok(func) => call_entity!(
+                func,
+                $imm.base,
+                $ip.add(words::<$L>()),
+                false,
+                $ip,
+                $sp,
+                $mem,
+                $len,
+                $ctx,
+                $acc
+            ),
+            Err(code) => trap($ctx, $ip, code),
+        }
+    }};
+}
+
+def!(CALL_INDIRECT_COPY: CallIndirectCopy, "copy.call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
+    call_indirect_copies!(CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
+});
+
+def!(CALL_INDIRECT_COPY2: CallIndirectCopy2, "copy2.call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
+    call_indirect_copies!(CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
@@ -1741,6 +1805,10 @@ pub(crate) fn all() -> Vec<OpInfo> {
         RETURN_CALL_IMPORT: Call,
         CALL_INDIRECT: CallIndirect,
         RETURN_CALL_INDIRECT: CallIndirect,
+        CALL_COPY: CallCopy,
+        CALL_COPY2: CallCopy2,
+        CALL_INDIRECT_COPY: CallIndirectCopy,
+        CALL_INDIRECT_COPY2: CallIndirectCopy2,
         RETURN: Nothing,
         RETURN_SLOT: Ret1,
         RETURN_IMM: RetImm,

@@ -37,6 +37,38 @@ impl FuncTranslator<'_> {
         self.emit(op::COPY, Un { dst, src });
     }
 
+    /// Takes the copy or `copy2` emitted just before a call back out of the code, to be
+    /// made by the call instruction itself (they mostly move arguments into place: one
+    /// dispatch fewer per call). Only copies that give the same result when made twice
+    /// are taken: a call that finds no room for its frame runs again from the start.
+    pub(super) fn take_copies(&mut self) -> FoldedCopies {
+        let Some(pos) = self.recent[1].filter(|&pos| self.label_at <= pos) else {
+            return FoldedCopies::None;
+        };
+        let handler = self.code.words[pos];
+        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
+        if handler == op::COPY.handler as usize as u64 && pos + words::<Un>() == self.code.pos() {
+            let (dst, src) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+            self.unemit(pos);
+            return FoldedCopies::One { dst, src };
+        }
+        if handler == op::COPY2.handler as usize as u64 && pos + words::<Copy2>() == self.code.pos()
+        {
+            let c = Copy2 {
+                dst1: field(offset_of!(Copy2, dst1)),
+                src1: field(offset_of!(Copy2, src1)),
+                dst2: field(offset_of!(Copy2, dst2)),
+                src2: field(offset_of!(Copy2, src2)),
+            };
+            // `a = b; c = a` or `a = b; b = c` read what the pair itself wrote.
+            if c.dst1 != c.src2 && c.dst2 != c.src1 {
+                self.unemit(pos);
+                return FoldedCopies::Two(c);
+            }
+        }
+        FoldedCopies::None
+    }
+
     /// Emits an unconditional branch with a zero offset, merged with a copy or constant
     /// emitted just before it; returns the positions of the instruction and of its offset
     /// field.
@@ -448,4 +480,14 @@ impl FuncTranslator<'_> {
             }
         }
     }
+}
+
+/// Copies taken out of the code by [`FuncTranslator::take_copies`].
+pub(super) enum FoldedCopies {
+    /// Nothing to fold.
+    None,
+    /// One copy, `dst = src`.
+    One { dst: Slot, src: Slot },
+    /// Two copies, in order.
+    Two(Copy2),
 }

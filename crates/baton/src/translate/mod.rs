@@ -24,6 +24,7 @@ use crate::ir::{field_byte, words, CodeBuf, Op, Slot};
 use crate::module::ModuleEnv;
 use control::{Ctrl, CtrlKind, LoopHead};
 use core::mem::offset_of;
+use fuse::FoldedCopies;
 use wasmparser::{BlockType, Operator};
 
 /// An entry of the modelled operand stack.
@@ -1870,13 +1871,30 @@ impl<'a> FuncTranslator<'a> {
         if imported {
             self.emit(op::CALL_IMPORT, Call { func, base });
         } else {
-            self.emit(
-                op::CALL,
-                Call {
-                    func: func - self.env.num_imported_funcs,
-                    base,
-                },
-            );
+            let func = func - self.env.num_imported_funcs;
+            match self.take_copies() {
+                FoldedCopies::None => self.emit(op::CALL, Call { func, base }),
+                FoldedCopies::One { dst, src } => self.emit(
+                    op::CALL_COPY,
+                    CallCopy {
+                        func,
+                        base,
+                        dst,
+                        src,
+                    },
+                ),
+                FoldedCopies::Two(c) => self.emit(
+                    op::CALL_COPY2,
+                    CallCopy2 {
+                        func,
+                        base,
+                        dst1: c.dst1,
+                        src1: c.src1,
+                        dst2: c.dst2,
+                        src2: c.src2,
+                    },
+                ),
+            };
         }
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
@@ -1917,15 +1935,41 @@ impl<'a> FuncTranslator<'a> {
         }
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
-        self.emit(
-            op::CALL_INDIRECT,
-            CallIndirect {
-                table,
-                type_id,
-                index,
-                base,
-            },
-        );
+        match self.take_copies() {
+            FoldedCopies::None => self.emit(
+                op::CALL_INDIRECT,
+                CallIndirect {
+                    table,
+                    type_id,
+                    index,
+                    base,
+                },
+            ),
+            FoldedCopies::One { dst, src } => self.emit(
+                op::CALL_INDIRECT_COPY,
+                CallIndirectCopy {
+                    table,
+                    type_id,
+                    index,
+                    base,
+                    dst,
+                    src,
+                },
+            ),
+            FoldedCopies::Two(c) => self.emit(
+                op::CALL_INDIRECT_COPY2,
+                CallIndirectCopy2 {
+                    table,
+                    type_id,
+                    index,
+                    base,
+                    dst1: c.dst1,
+                    src1: c.src1,
+                    dst2: c.dst2,
+                    src2: c.src2,
+                },
+            ),
+        };
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
             self.push(Opd::Temp);
