@@ -12,6 +12,7 @@ pub struct Config {
     pub(crate) max_host_reentry: usize,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
+    pub(crate) compile_threads: usize,
 }
 
 impl Default for Config {
@@ -22,6 +23,7 @@ impl Default for Config {
             max_host_reentry: 100,
             consume_fuel: false,
             interruptible: false,
+            compile_threads: 0,
         }
     }
 }
@@ -55,6 +57,14 @@ impl Config {
     /// function entry. Modules compiled without it pay nothing.
     pub fn interruptible(&mut self, yes: bool) -> &mut Self {
         self.interruptible = yes;
+        self
+    }
+
+    /// How many threads may validate and translate a large module's function bodies
+    /// (0, the default: one per available core; 1: only the calling thread). Small
+    /// modules are always compiled on the calling thread. The code is the same either way.
+    pub fn compile_threads(&mut self, threads: usize) -> &mut Self {
+        self.compile_threads = threads;
         self
     }
 

@@ -21,6 +21,7 @@
 #![cfg_attr(baton_dispatch = "tail", allow(incomplete_features))]
 #![warn(missing_docs)]
 
+mod bodies;
 mod disasm;
 mod engine;
 mod error;

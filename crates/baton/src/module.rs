@@ -2,11 +2,10 @@
 //! body into Baton's internal code. A `Module` is immutable and can be instantiated in any
 //! number of stores of its engine.
 
+use crate::bodies::{translate_bodies, FuncLayout, PendingBody, Translated};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::ir::CodeBuf;
 use crate::runtime::CompiledFunc;
-use crate::translate::FuncTranslator;
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -392,10 +391,8 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         num_imported_memories: 0,
         num_imported_globals: 0,
     };
-    let mut code = CodeBuf::default();
-    // (code offset, num_params, num_locals, frame_size) per defined function.
-    let mut funcs: Vec<(usize, u32, u32, u32)> = Vec::new();
-    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    // Function bodies are validated and translated once the whole module is read.
+    let mut bodies = Vec::new();
     let parse_err = |e| Error::from_wasmparser(e, false);
 
     // The parser decodes with the same features the validator checks, so that encodings
@@ -567,44 +564,11 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                     });
                 }
             }
-            Payload::CodeSectionEntry(body) => {
-                let wasmparser::ValidPayload::Func(to_validate, body2) = valid else {
+            Payload::CodeSectionEntry(_) => {
+                let wasmparser::ValidPayload::Func(func, body) = valid else {
                     unreachable!("wasmparser returns a function to validate for every code entry")
                 };
-                let _ = body;
-                let func_index = to_validate.index;
-                let mut fv = to_validate.into_validator(core::mem::take(&mut allocs));
-                let ty = env.types[env.func_types[func_index as usize] as usize].clone();
-                let num_params = ty.params().len() as u32;
-                let mut num_locals = num_params;
-                let mut locals = body2.get_locals_reader().map_err(parse_err)?;
-                for _ in 0..locals.get_count() {
-                    let offset = locals.original_position();
-                    let (count, vt) = locals.read().map_err(parse_err)?;
-                    fv.define_locals(offset, count, vt)
-                        .map_err(|e| Error::from_wasmparser(e, true))?;
-                    num_locals = num_locals.saturating_add(count);
-                }
-                let start = code.pos();
-                let mut t =
-                    FuncTranslator::new(&env, &mut code, ty.results().len() as u32, num_locals);
-                let mut ops = body2.get_operators_reader().map_err(parse_err)?;
-                let mut n_ops = 0usize;
-                while !ops.eof() {
-                    let (op, offset) = ops.read_with_offset().map_err(parse_err)?;
-                    fv.op(offset, &op)
-                        .map_err(|e| in_function(Error::from_wasmparser(e, true), func_index))?;
-                    n_ops += 1;
-                    if let Err(e) = t.op(&op, offset as usize) {
-                        return Err(in_function(e, func_index));
-                    }
-                }
-                ops.finish().map_err(parse_err)?;
-                let frame_size = t.frame_size();
-                funcs.push((start, num_params, num_locals, frame_size));
-                m.stats.wasm_operators += n_ops;
-                m.stats.wasm_code_bytes += (body2.range().end - body2.range().start) as usize;
-                allocs = fv.into_allocations();
+                bodies.push(PendingBody { func, body });
             }
             Payload::CustomSection(c) if c.name() == "name" => {
                 if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
@@ -629,14 +593,29 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         }
     }
 
+    let Translated {
+        code,
+        funcs,
+        wasm_operators,
+        wasm_code_bytes,
+    } = translate_bodies(&env, bodies, engine.config().compile_threads)?;
+    m.stats.wasm_operators = wasm_operators;
+    m.stats.wasm_code_bytes = wasm_code_bytes;
+
     // Lay the code out once and for all, then point each function at its code.
     m.stats.instructions = 0;
     m.code = code.words.into_boxed_slice();
     let base = m.code.as_ptr();
     let mut ranges = Vec::with_capacity(funcs.len());
     let mut compiled = Vec::with_capacity(funcs.len());
-    for (i, &(start, num_params, num_locals, frame_size)) in funcs.iter().enumerate() {
-        let end = funcs.get(i + 1).map_or(m.code.len(), |f| f.0);
+    for (i, f) in funcs.iter().enumerate() {
+        let FuncLayout {
+            start,
+            num_params,
+            num_locals,
+            frame_size,
+        } = *f;
+        let end = funcs.get(i + 1).map_or(m.code.len(), |f| f.start);
         ranges.push((start, end));
         // SAFETY: `start` is within the code (or at its end for an empty module).
         compiled.push(CompiledFunc {
@@ -656,7 +635,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
 }
 
 /// Adds the function index to a validation or unsupported-feature error raised in its code.
-fn in_function(e: Error, func_index: u32) -> Error {
+pub(crate) fn in_function(e: Error, func_index: u32) -> Error {
     let name = |message: String| format!("{message} (in function {func_index})");
     match e {
         Error::Validation { message, offset } => Error::Validation {

@@ -1,0 +1,167 @@
+//! Validation and translation of a module's function bodies: on the calling thread for a
+//! small module, shared out among threads for a large one.
+//!
+//! Bodies are independent once the module's declarations are known, and both halves of the
+//! work allow it: `wasmparser` hands out each body's validator as a value that may move to
+//! another thread, and Baton's code is position-independent (branch offsets are relative),
+//! so code translated into separate buffers can simply be concatenated. The result is the
+//! same code, in the same order, whatever the number of threads; an error is the one of the
+//! first failing function, as on one thread.
+
+use crate::error::Error;
+use crate::ir::CodeBuf;
+use crate::module::{in_function, ModuleEnv};
+use crate::translate::FuncTranslator;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use wasmparser::{FuncToValidate, FuncValidatorAllocations, FunctionBody, ValidatorResources};
+
+/// Below this many bytes of function bodies, starting threads costs more than it saves.
+pub(crate) const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+
+/// A function body waiting to be validated and translated.
+pub(crate) struct PendingBody<'a> {
+    pub func: FuncToValidate<ValidatorResources>,
+    pub body: FunctionBody<'a>,
+}
+
+/// Where a translated function starts in the code, and the shape of its frame.
+#[derive(Clone, Copy)]
+pub(crate) struct FuncLayout {
+    pub start: usize,
+    pub num_params: u32,
+    pub num_locals: u32,
+    pub frame_size: u32,
+}
+
+/// The translated code of some consecutive function bodies.
+#[derive(Default)]
+pub(crate) struct Translated {
+    pub code: CodeBuf,
+    pub funcs: Vec<FuncLayout>,
+    pub wasm_operators: usize,
+    pub wasm_code_bytes: usize,
+}
+
+/// Validates and translates `bodies` (in function order) with up to `threads` threads
+/// (0: one per available core).
+pub(crate) fn translate_bodies(
+    env: &ModuleEnv,
+    bodies: Vec<PendingBody<'_>>,
+    threads: usize,
+) -> Result<Translated, Error> {
+    let total: usize = bodies.iter().map(|b| body_len(&b.body)).sum();
+    if threads == 1 || total < PARALLEL_MIN_BYTES {
+        return translate_chunk(env, bodies);
+    }
+    // (Asked only now: on Linux the answer comes from reading cgroup files.)
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(bodies.len());
+    if threads <= 1 {
+        return translate_chunk(env, bodies);
+    }
+    // Runs of consecutive bodies, several per thread: a thread that drew quick ones takes
+    // another run instead of waiting for the others.
+    let per_chunk = total / (threads * 8) + 1;
+    let mut chunks: Vec<Vec<PendingBody<'_>>> = vec![Vec::new()];
+    let mut filled = 0;
+    for b in bodies {
+        if filled >= per_chunk {
+            chunks.push(Vec::new());
+            filled = 0;
+        }
+        filled += body_len(&b.body);
+        chunks.last_mut().expect("starts with one chunk").push(b);
+    }
+    let work: Vec<Mutex<Option<Vec<PendingBody<'_>>>>> =
+        chunks.into_iter().map(|c| Mutex::new(Some(c))).collect();
+    let done: Vec<Mutex<Option<Result<Translated, Error>>>> =
+        work.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let worker = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(slot) = work.get(i) else { break };
+        // A lock is only poisoned by a panicking thread, and `scope` re-raises that panic.
+        let chunk = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let result = translate_chunk(env, chunk.unwrap_or_default());
+        *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            // A thread the system refuses is no error: the others take its share.
+            let _ = std::thread::Builder::new()
+                .name("baton-compile".into())
+                .spawn_scoped(s, worker);
+        }
+        worker();
+    });
+    // Concatenate in function order; the first failing chunk holds the first error.
+    let mut all = Translated::default();
+    for slot in done {
+        let part = slot
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .expect("every chunk is translated before the scope ends")?;
+        let offset = all.code.pos();
+        all.code.words.extend_from_slice(&part.code.words);
+        all.funcs.extend(part.funcs.into_iter().map(|f| FuncLayout {
+            start: f.start + offset,
+            ..f
+        }));
+        all.wasm_operators += part.wasm_operators;
+        all.wasm_code_bytes += part.wasm_code_bytes;
+    }
+    Ok(all)
+}
+
+/// Validates and translates consecutive bodies into one buffer, on this thread.
+fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Translated, Error> {
+    let mut out = Translated::default();
+    let mut allocs = FuncValidatorAllocations::default();
+    let parse_err = |e| Error::from_wasmparser(e, false);
+    for PendingBody { func, body } in bodies {
+        let func_index = func.index;
+        let mut fv = func.into_validator(core::mem::take(&mut allocs));
+        let ty = &env.types[env.func_types[func_index as usize] as usize];
+        let num_params = ty.params().len() as u32;
+        let mut num_locals = num_params;
+        let mut locals = body.get_locals_reader().map_err(parse_err)?;
+        for _ in 0..locals.get_count() {
+            let offset = locals.original_position();
+            let (count, vt) = locals.read().map_err(parse_err)?;
+            fv.define_locals(offset, count, vt)
+                .map_err(|e| Error::from_wasmparser(e, true))?;
+            num_locals = num_locals.saturating_add(count);
+        }
+        let start = out.code.pos();
+        let mut t = FuncTranslator::new(env, &mut out.code, ty.results().len() as u32, num_locals);
+        let mut ops = body.get_operators_reader().map_err(parse_err)?;
+        while !ops.eof() {
+            let (op, offset) = ops.read_with_offset().map_err(parse_err)?;
+            fv.op(offset, &op)
+                .map_err(|e| in_function(Error::from_wasmparser(e, true), func_index))?;
+            out.wasm_operators += 1;
+            t.op(&op, offset as usize)
+                .map_err(|e| in_function(e, func_index))?;
+        }
+        ops.finish().map_err(parse_err)?;
+        out.funcs.push(FuncLayout {
+            start,
+            num_params,
+            num_locals,
+            frame_size: t.frame_size(),
+        });
+        out.wasm_code_bytes += body_len(&body);
+        allocs = fv.into_allocations();
+    }
+    Ok(out)
+}
+
+/// Bytes of a function body.
+fn body_len(body: &FunctionBody<'_>) -> usize {
+    let range = body.range();
+    (range.end - range.start) as usize
+}
