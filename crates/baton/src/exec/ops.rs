@@ -13,7 +13,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 use super::dispatch::jump;
-use super::{Control, Ctx, Frame, Ip, Mem, Regs, Sp};
+use super::{Control, Ctx, Ip, Mem, Regs, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
 use crate::ir::{words, Op};
@@ -1417,7 +1417,9 @@ macro_rules! enter {
         let f: &crate::runtime::CompiledFunc = $f;
         let new_sp: Sp = $new_sp;
         if new_sp.add(f.frame_size as usize) > $ctx.stack_end {
-            return trap($ctx, $ip, TrapCode::StackOverflow);
+            // A tail call, not a call: the call handlers' fast path then needs no stack
+            // frame of its own.
+            $crate::exec::dispatch::tail!(stack_exhausted, $ip, new_sp, $mem, $len, $ctx, $acc);
         }
         // Non-parameter locals start at zero. A plain loop, not `write_bytes`: a call to
         // `memset` would make every call handler save and restore registers, and most
@@ -1433,6 +1435,23 @@ macro_rules! enter {
     }};
 }
 
+/// The slow path of a call whose callee's frame does not fit in the value stack: traps
+/// at the call instruction `ip`. Has a handler's signature so that calls reach it by a
+/// tail call.
+#[cold]
+#[inline(never)]
+unsafe fn stack_exhausted(
+    ip: Ip,
+    _sp: Sp,
+    _mem: Mem,
+    _len: usize,
+    ctx: &mut Ctx,
+    _acc: u64,
+) -> Control {
+    // (Opaque, or the compiler would know the result and call this instead of jumping.)
+    core::hint::black_box(trap(ctx, ip, TrapCode::StackOverflow))
+}
+
 /// Pushes the frame that `return` will come back to. When there is no room left, hands
 /// over to [`grow_frames`], which makes room (or traps) and runs the call again.
 macro_rules! push_frame {
@@ -1442,12 +1461,18 @@ macro_rules! push_frame {
             $crate::exec::dispatch::tail!(grow_frames, $ip, $sp, $mem, $len, $ctx, $acc);
         }
         // SAFETY: `n < frames_room <= capacity` (see `Ctx::frames_room`).
-        $ctx.frames.as_mut_ptr().add(n).write(Frame {
-            ret_ip: $ret,
-            sp: $sp,
-            inst: $ctx.inst,
-        });
+        // The length first, then the frame field by field, each value fetched just before
+        // its store: fewer registers live at once (the frame is written before anything
+        // can read it).
         $ctx.frames.set_len(n + 1);
+        let top = $ctx.frames.as_mut_ptr().add(n);
+        core::ptr::addr_of_mut!((*top).ret_ip).write($ret);
+        core::ptr::addr_of_mut!((*top).sp).write($sp);
+        core::ptr::addr_of_mut!((*top).inst).write($ctx.inst);
+        // Keeps the compiler from loading what the call needs next (callee, frame base)
+        // before the frame is written: all of it live at once would need more registers
+        // than the handler has free, and saving some on every call costs more.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     };
 }
 
@@ -1474,8 +1499,8 @@ unsafe fn grow_frames(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: 
 macro_rules! call_entity {
     ($func:expr, $base:expr, $ret:expr, $tail:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         let func: *const FuncEntity = $func;
-        let new_sp: Sp = $sp.add($base as usize);
         if (*func).compiled.is_null() {
+            let new_sp: Sp = $sp.add($base as usize);
             // Host function: leave the interpreter; the embedder's loop calls it and
             // resumes at `ret` (for a tail call, at a `return`).
             $ctx.host_func = func;
@@ -1497,6 +1522,8 @@ macro_rules! call_entity {
         if !$tail {
             push_frame!($ctx, $ip, $ret, $sp, $mem, $len, $acc);
         }
+        // (`$base` is evaluated only now, for the register reason given at `CALL`.)
+        let new_sp: Sp = $sp.add($base as usize);
         let mut mem = $mem;
         let mut len = $len;
         if (*func).inst != $ctx.inst {
@@ -1508,8 +1535,12 @@ macro_rules! call_entity {
 }
 
 def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx, acc| {
-    let f = &*ctx.compiled.add(imm.func as usize);
     push_frame!(ctx, ip, ip.add(words::<Call>()), sp, mem, len, acc);
+    // The immediates are read (again) only now: loaded before the frame is written, they
+    // would occupy registers the handler has none of to spare, and saving registers on
+    // every call costs more than the reload.
+    let imm = *(ip.add(1) as *const Call);
+    let f = &*ctx.compiled.add(imm.func as usize);
     enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
 });
 
@@ -1517,26 +1548,30 @@ def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx, acc| {
 /// Running them a second time changes nothing (the translator folds only such copies),
 /// so [`grow_frames`] may run the whole call instruction again.
 macro_rules! call_copies {
-    ($sp:ident, $imm:ident, 1) => {
+    ($sp:ident, $imm:ident, $ip:ident, $L:ty, 1) => {
         wr($sp, $imm.dst, rd::<u64>($sp, $imm.src));
     };
-    ($sp:ident, $imm:ident, 2) => {
+    ($sp:ident, $imm:ident, $ip:ident, $L:ty, 2) => {
         wr($sp, $imm.dst1, rd::<u64>($sp, $imm.src1));
-        wr($sp, $imm.dst2, rd::<u64>($sp, $imm.src2));
+        // The second pair is read only now, for the register reason given at `CALL`.
+        let second = *($ip.add(1) as *const $L);
+        wr($sp, second.dst2, rd::<u64>($sp, second.src2));
     };
 }
 
 def!(CALL_COPY: CallCopy, "copy.call", |imm, ip, sp, mem, len, ctx, acc| {
-    call_copies!(sp, imm, 1);
-    let f = &*ctx.compiled.add(imm.func as usize);
+    call_copies!(sp, imm, ip, CallCopy, 1);
     push_frame!(ctx, ip, ip.add(words::<CallCopy>()), sp, mem, len, acc);
+    let imm = *(ip.add(1) as *const CallCopy); // (see `CALL`)
+    let f = &*ctx.compiled.add(imm.func as usize);
     enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
 });
 
 def!(CALL_COPY2: CallCopy2, "copy2.call", |imm, ip, sp, mem, len, ctx, acc| {
-    call_copies!(sp, imm, 2);
-    let f = &*ctx.compiled.add(imm.func as usize);
+    call_copies!(sp, imm, ip, CallCopy2, 2);
     push_frame!(ctx, ip, ip.add(words::<CallCopy2>()), sp, mem, len, acc);
+    let imm = *(ip.add(1) as *const CallCopy2); // (see `CALL`)
+    let f = &*ctx.compiled.add(imm.func as usize);
     enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
 });
 
@@ -1547,7 +1582,7 @@ def!(RETURN_CALL: Call, "return_call", |imm, ip, sp, mem, len, ctx, acc| {
 
 def!(CALL_IMPORT: Call, "call.import", |imm, ip, sp, mem, len, ctx, acc| {
     let func = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
-    call_entity!(func, imm.base, ip.add(words::<Call>()), false, ip, sp, mem, len, ctx, acc)
+    call_entity!(func, (*(ip.add(1) as *const Call)).base, ip.add(words::<Call>()), false, ip, sp, mem, len, ctx, acc)
 });
 
 def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx, acc| {
@@ -1579,7 +1614,7 @@ unsafe fn indirect_callee(
 
 def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
     match indirect_callee(ctx, &imm, sp) {
-        Ok(func) => call_entity!(func, imm.base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
+        Ok(func) => call_entity!(func, (*(ip.add(1) as *const CallIndirect)).base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
 });
@@ -1588,7 +1623,8 @@ def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, 
 /// come first).
 macro_rules! call_indirect_copies {
     ($L:ident, $n:tt, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
-        call_copies!($sp, $imm, $n);
+        call_copies!($sp, $imm, $ip, $L, $n);
+        let $imm = *($ip.add(1) as *const $L); // (see `CALL`)
         let target = CallIndirect {
             table: $imm.table,
             type_id: $imm.type_id,
@@ -1598,7 +1634,7 @@ macro_rules! call_indirect_copies {
         match indirect_callee($ctx, &target, $sp) {
             Ok(func) => call_entity!(
                 func,
-                $imm.base,
+                (*($ip.add(1) as *const $L)).base,
                 $ip.add(words::<$L>()),
                 false,
                 $ip,
