@@ -454,6 +454,19 @@ pub(crate) struct ImmForms<I: 'static> {
 /// One handler of a binary operation: `$lhs`/`$rhs` read the operands (from `imm`, the
 /// frame `sp` or the accumulator `acc`); the result goes to `imm.dst` (`slot`) or to the
 /// accumulator (`acc`).
+/// The `dst` field of the immediates at `ip`, read only once the result is computed.
+/// Read at the start with the operands, it would keep a register busy all along, and the
+/// handlers that need one more (a comparison's result, a shift count in `cl`) would then
+/// save and restore a register on every run. The fence is free at run time: it only stops
+/// the compiler from moving the read up.
+macro_rules! dst_after {
+    ($ip:ident, $L:ty) => {{
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        // SAFETY: the instruction at `ip` was emitted with layout `$L`.
+        unsafe { (*($ip.add(1) as *const $L)).dst }
+    }};
+}
+
 macro_rules! bin_fn {
     ($fname:ident, $L:ty, $f:path, |$imm:ident, $sp:ident, $acc:ident| ($lhs:expr, $rhs:expr), $out:ident) => {
         #[allow(unused_variables)]
@@ -471,7 +484,7 @@ macro_rules! bin_fn {
     };
     (@out slot, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `dst` is inside the frame.
-        unsafe { wr($sp, $imm.dst, $r) };
+        unsafe { wr($sp, dst_after!($ip, $L), $r) };
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
     (@out acc, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -788,6 +801,8 @@ def!(I32_SHR_U_AND_A: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc|
 def!(COPY2: Copy2, "copy2", |imm, ip, sp, mem, len, ctx, acc| {
     // In order: the second copy may read what the first wrote.
     wr(sp, imm.dst1, rd::<u64>(sp, imm.src1));
+    // The second pair is read after the first store (see `add_brs!`).
+    let imm = *(ip.add(1) as *const Copy2);
     wr(sp, imm.dst2, rd::<u64>(sp, imm.src2));
     next!(Copy2, ip, sp, mem, len, ctx, acc)
 });
@@ -1375,6 +1390,10 @@ macro_rules! add_brs {
                 // Step before writing `x`: `step` may be `x` itself.
                 let x = rd::<i32>(sp, imm.x).wrapping_add($step);
                 wr(sp, imm.x, x);
+                // The rest of the immediates is read only after the store: the compiler
+                // cannot know the store leaves the code alone, so everything read before
+                // it would be live across it, in more registers than are free.
+                let imm = *(ip.add(1) as *const $L);
                 let ($i2, $s2) = (imm, sp);
                 if let Ok(true) = $f(x, $limit) {
                     jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
