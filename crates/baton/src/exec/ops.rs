@@ -958,6 +958,18 @@ pub(crate) struct LoadOp {
     pub sh_a: Op<LoadSh>,
 }
 
+/// Whether an access of a `T` at effective address `ea` (below 2^34) leaves a memory of
+/// `len` bytes: `ea + size > len`, written as a signed comparison of `ea` with
+/// `len - size` so that the address needs computing only once (the sum form makes the
+/// compiler compute it twice). No overflow: both sides are far from the limits of `isize`.
+#[inline(always)]
+fn out_of_bounds<T>(ea: usize, len: usize) -> bool {
+    match core::mem::size_of::<T>() {
+        1 => ea >= len,
+        size => (ea as isize) > len as isize - size as isize,
+    }
+}
+
 /// One load handler: `$addr` computes the effective address (below 2^34, so the bounds
 /// check cannot overflow); the value goes to a slot or the accumulator.
 macro_rules! load_fn {
@@ -968,7 +980,7 @@ macro_rules! load_fn {
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
             let ea: usize = unsafe { $addr };
-            if ea + core::mem::size_of::<$mem_t>() > len {
+            if out_of_bounds::<$mem_t>(ea, len) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: bounds checked just above.
@@ -1098,7 +1110,7 @@ macro_rules! load_brs {
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let $sp = sp;
             let ea: usize = unsafe { $addr };
-            if ea + core::mem::size_of::<$mem_t>() > len {
+            if out_of_bounds::<$mem_t>(ea, len) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: bounds checked just above.
@@ -1138,7 +1150,7 @@ macro_rules! store_fn {
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
             let ea: usize = unsafe { $addr };
-            if ea + core::mem::size_of::<$mem_t>() > len {
+            if out_of_bounds::<$mem_t>(ea, len) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             let v: u64 = unsafe { $val };
