@@ -25,14 +25,14 @@ macro_rules! jump {
 #[cfg(baton_dispatch = "tail")]
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
-        become $h($ip, $sp, $mem, $len, $ctx, $acc)
+        become $h($ip, $sp, $mem, $acc, $ctx, $len)
     };
 }
 
 #[cfg(baton_dispatch = "threaded")]
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
-        return unsafe { $h($ip, $sp, $mem, $len, $ctx, $acc) }
+        return unsafe { $h($ip, $sp, $mem, $acc, $ctx, $len) }
     };
 }
 
@@ -46,7 +46,7 @@ macro_rules! tail {
         // the compiler does make sibling calls the stack does not grow and the chain never
         // ends: the check is one compare with no dependency between instructions.
         if $crate::exec::dispatch::chain_has_room(ctx) {
-            return unsafe { $h($ip, $sp, $mem, $len, ctx, $acc) };
+            return unsafe { $h($ip, $sp, $mem, $acc, ctx, $len) };
         }
         ctx.regs = $crate::exec::Regs {
             ip: $ip,
@@ -137,7 +137,7 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
         // SAFETY: see the function's contract.
         unsafe {
             let handler = *(regs.ip as *const Handler);
-            handler(regs.ip, regs.sp, regs.mem, regs.len, ctx, regs.acc)
+            handler(regs.ip, regs.sp, regs.mem, regs.acc, ctx, regs.len)
         }
     }
     #[cfg(baton_dispatch = "portable")]
@@ -156,7 +156,7 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
             // `Continue`, as `tail!` does.
             let control = unsafe {
                 let handler = *(ip as *const Handler);
-                handler(ip, sp, mem, len, ctx, acc)
+                handler(ip, sp, mem, acc, ctx, len)
             };
             if !matches!(control, Control::Continue) {
                 return control;

@@ -19,7 +19,7 @@ pub(crate) type Mem = *mut u8;
 /// other with the interpreter registers (ip, sp, memory base and length, and the
 /// accumulator) in machine registers. The accumulator carries a value from one instruction
 /// to the very next one without a trip through the frame.
-pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, usize, &mut Ctx, u64) -> Control;
+pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, u64, &mut Ctx, usize) -> Control;
 
 /// Why the interpreter stopped running handlers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -23,23 +23,30 @@ use crate::runtime::FuncEntity;
 pub(crate) trait Cell: Copy {
     fn from_cell(c: u64) -> Self;
     fn to_cell(self) -> u64;
+    /// The accumulator to pass on after computing `self` into a slot (see `passed_acc!`):
+    /// an integer result, which is in a general register already, or for a float (in a
+    /// vector register) the incoming accumulator, untouched.
+    fn pass_on(self, acc: u64) -> u64;
 }
 macro_rules! cell {
-    ($($t:ty => |$c:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+    ($($t:ty => |$c:ident| $from:expr, |$v:ident| $to:expr, $int:literal;)*) => {$(
         impl Cell for $t {
             #[inline(always)] fn from_cell($c: u64) -> Self { $from }
             #[inline(always)] fn to_cell(self) -> u64 { let $v = self; $to }
+            #[inline(always)] fn pass_on(self, acc: u64) -> u64 {
+                if $int { self.to_cell() } else { acc }
+            }
         }
     )*};
 }
 cell! {
-    i32 => |c| c as u32 as i32, |v| v as u32 as u64;
-    u32 => |c| c as u32, |v| v as u64;
-    i64 => |c| c as i64, |v| v as u64;
-    u64 => |c| c, |v| v;
-    f32 => |c| f32::from_bits(c as u32), |v| v.to_bits() as u64;
-    f64 => |c| f64::from_bits(c), |v| v.to_bits();
-    bool => |c| c != 0, |v| v as u64;
+    i32 => |c| c as u32 as i32, |v| v as u32 as u64, true;
+    u32 => |c| c as u32, |v| v as u64, true;
+    i64 => |c| c as i64, |v| v as u64, true;
+    u64 => |c| c, |v| v, true;
+    f32 => |c| f32::from_bits(c as u32), |v| v.to_bits() as u64, false;
+    f64 => |c| f64::from_bits(c), |v| v.to_bits(), false;
+    bool => |c| c != 0, |v| v as u64, true;
 }
 
 #[inline(always)]
@@ -82,9 +89,9 @@ macro_rules! def {
                 $ip: Ip,
                 $sp: Sp,
                 $mem: Mem,
-                $len: usize,
-                $ctx: &mut Ctx,
                 $acc: u64,
+                $ctx: &mut Ctx,
+                $len: usize,
             ) -> Control {
                 // SAFETY: the instruction at `ip` was emitted with layout `$L`.
                 let $imm: $L = unsafe { *($ip.add(1) as *const $L) };
@@ -467,11 +474,22 @@ macro_rules! dst_after {
     }};
 }
 
+/// The accumulator a handler that leaves its result in a slot passes on: the result
+/// itself. The accumulator means something only from an instruction that writes it to the
+/// one right after (the translator pairs them), so any value will do here, and passing one
+/// the handler holds anyway frees the accumulator's register (the count register `cl` of
+/// shifts and rotates) instead of preserving a value nobody reads.
+macro_rules! passed_acc {
+    ($r:expr, $acc:ident) => {
+        Cell::pass_on($r, $acc)
+    };
+}
+
 macro_rules! bin_fn {
     ($fname:ident, $L:ty, $f:path, |$imm:ident, $sp:ident, $acc:ident| ($lhs:expr, $rhs:expr), $out:ident) => {
         #[allow(unused_variables)]
         #[allow(unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
@@ -485,6 +503,7 @@ macro_rules! bin_fn {
     (@out slot, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `dst` is inside the frame.
         unsafe { wr($sp, dst_after!($ip, $L), $r) };
+        let $acc = passed_acc!($r, $acc);
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
     (@out acc, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -732,7 +751,7 @@ pub(crate) struct UnOp {
 macro_rules! un_fn {
     ($fname:ident, $a:ty, $f:expr, |$imm:ident, $sp:ident, $acc:ident| $src:expr, $out:ident) => {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `Un`.
             let $imm: Un = unsafe { *(ip.add(1) as *const Un) };
             let ($sp, $acc) = (sp, acc);
@@ -778,6 +797,7 @@ def!(COPY: Un, "copy", |imm, ip, sp, mem, len, ctx, acc| {
 def!(I32_ADD_SHL: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
     let v = rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b).wrapping_shl(imm.shift));
     wr(sp, imm.dst, v);
+    let acc = passed_acc!(v, acc);
     next!(AddShl, ip, sp, mem, len, ctx, acc)
 });
 
@@ -790,6 +810,7 @@ def!(I32_ADD_SHL_A: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
 def!(I32_SHR_U_AND: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
     let v = rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask;
     wr(sp, imm.dst, v);
+    let acc = passed_acc!(v, acc);
     next!(ShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
@@ -975,7 +996,7 @@ fn out_of_bounds<T>(ea: usize, len: usize) -> bool {
 macro_rules! load_fn {
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident) => {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
@@ -990,6 +1011,7 @@ macro_rules! load_fn {
     };
     (@out slot, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         unsafe { wr($sp, $imm.dst, $v) };
+        let $acc = passed_acc!($v, $acc);
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
     (@out acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -1104,7 +1126,7 @@ macro_rules! load_brs {
     };
     (@form $fname:ident, $L:ty, $mem_t:ty, $nez:literal, |$imm:ident, $sp:ident| $addr:expr) => {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `$L`; its slots are
             // inside the frame (translation invariant).
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
@@ -1145,7 +1167,7 @@ pub(crate) struct StoreOp {
 macro_rules! store_fn {
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
@@ -1392,7 +1414,7 @@ macro_rules! add_brs {
     };
     (@form $fname:ident, $L:ident, $metered:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `$L`; its slots are
             // inside the frame (translation invariant).
             unsafe {
@@ -1475,9 +1497,9 @@ unsafe fn stack_exhausted(
     ip: Ip,
     _sp: Sp,
     _mem: Mem,
-    _len: usize,
-    ctx: &mut Ctx,
     _acc: u64,
+    ctx: &mut Ctx,
+    _len: usize,
 ) -> Control {
     // (Opaque, or the compiler would know the result and call this instead of jumping.)
     core::hint::black_box(trap(ctx, ip, TrapCode::StackOverflow))
@@ -1513,7 +1535,7 @@ macro_rules! push_frame {
 /// (their fast path then needs no register saves for it).
 #[cold]
 #[inline(never)]
-unsafe fn grow_frames(ip: Ip, sp: Sp, mem: Mem, len: usize, ctx: &mut Ctx, acc: u64) -> Control {
+unsafe fn grow_frames(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
     let n = ctx.frames.len();
     if n >= ctx.max_frames {
         return trap(ctx, ip, TrapCode::StackOverflow);
@@ -1715,9 +1737,9 @@ pub(crate) unsafe fn return_handler(
     _ip: Ip,
     _sp: Sp,
     _mem: Mem,
-    _len: usize,
-    ctx: &mut Ctx,
     acc: u64,
+    ctx: &mut Ctx,
+    _len: usize,
 ) -> Control {
     do_return!(ctx, acc)
 }
@@ -1741,9 +1763,9 @@ pub(crate) unsafe fn exit_handler(
     _ip: Ip,
     sp: Sp,
     mem: Mem,
-    len: usize,
-    ctx: &mut Ctx,
     acc: u64,
+    ctx: &mut Ctx,
+    len: usize,
 ) -> Control {
     ctx.regs = Regs {
         ip: _ip,
