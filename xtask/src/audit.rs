@@ -26,6 +26,9 @@ pub struct Summary {
     pub calls_to_handlers: Vec<String>,
     pub direct_calls: usize,
     pub returns: usize,
+    /// Registers pushed before the first other instruction: saved (and restored) on every
+    /// run, a cost but not a dispatch failure.
+    pub entry_saves: usize,
 }
 
 /// Which functions of a binary are instruction handlers.
@@ -168,13 +171,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "stable threaded"
     };
     println!(
-        "| instruction | handler | bytes | indirect jmp | indirect call | calls | ret | verdict |"
+        "| instruction | handler | bytes | indirect jmp | indirect call | calls | ret | saves on entry | verdict |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
     for r in &report.rows {
         let s = &r.summary;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.symbol,
             s.bytes,
@@ -182,9 +185,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
             s.indirect_calls,
             s.direct_calls,
             s.returns,
+            s.entry_saves,
             if r.ok { "ok" } else { "FAIL" }
         );
     }
+    // Not a failure: a register saved on entry costs every run of the handler, which the
+    // instruction-count guard catches where it matters; listed so that it is seen.
+    let saving: Vec<&str> = report
+        .rows
+        .iter()
+        .filter(|r| r.summary.entry_saves > 0)
+        .map(|r| r.symbol.as_str())
+        .collect();
     let offenders = report.offenders();
     println!();
     println!(
@@ -192,6 +204,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         report.rows.len(),
         offenders.len(),
         report.missing.len()
+    );
+    println!(
+        "saving registers on entry (a cost, not a failure): {} handlers{}{}",
+        saving.len(),
+        if saving.is_empty() { "" } else { ": " },
+        saving.join(", ")
     );
     if !report.missing.is_empty() {
         println!(
@@ -253,6 +271,7 @@ fn build_cli(nightly: bool) -> Result<Option<std::path::PathBuf>, String> {
 fn parse(text: &str) -> HashMap<String, Summary> {
     let mut map = HashMap::new();
     let mut current: Option<(String, Summary, u64, u64)> = None;
+    let mut in_prologue = false;
     let finish = |cur: Option<(String, Summary, u64, u64)>, map: &mut HashMap<String, Summary>| {
         if let Some((name, mut s, start, last)) = cur {
             s.bytes = (last - start) as usize;
@@ -265,6 +284,7 @@ fn parse(text: &str) -> HashMap<String, Summary> {
                 finish(current.take(), &mut map);
                 let start = u64::from_str_radix(addr.trim(), 16).unwrap_or(0);
                 current = Some((name.to_string(), Summary::default(), start, start));
+                in_prologue = true;
                 continue;
             }
         }
@@ -283,6 +303,11 @@ fn parse(text: &str) -> HashMap<String, Summary> {
         }
         let mnemonic = insn.split_whitespace().next().unwrap_or("");
         let operand = insn[mnemonic.len()..].trim();
+        if in_prologue && mnemonic.starts_with("push") {
+            s.entry_saves += 1;
+        } else {
+            in_prologue = false;
+        }
         match mnemonic {
             "jmp" | "jmpq" if operand.starts_with('*') => s.indirect_jumps += 1,
             // `call *sym@GOTPCREL(%rip)`: a library function (memcpy, floor...) reached

@@ -66,7 +66,10 @@ unsafe fn wr<T: Cell>(sp: Sp, s: u32, v: T) {
 pub(crate) fn trap(ctx: &mut Ctx, ip: Ip, code: TrapCode) -> Control {
     ctx.trap = code;
     ctx.trap_ip = ip;
-    Control::Trap
+    // Opaque: a compiler that knows the result turns `return trap(..)` into a call followed
+    // by the constant, and a handler that calls aligns the stack on entry, on its fast
+    // path too (signed division did). Not knowing it, the compiler jumps here instead.
+    core::hint::black_box(Control::Trap)
 }
 
 /// What the disassembler and the dispatch audit know of an instruction.
@@ -271,7 +274,7 @@ mod sem {
     int_sem!(i64, u64, 64);
 
     macro_rules! float_sem {
-        ($t:ident, $bits:ty) => {
+        ($t:ident, $bits:ty, $int:ty) => {
             pub mod $t {
                 use super::*;
                 #[inline(always)]
@@ -352,21 +355,55 @@ mod sem {
                 pub fn neg(a: $t) -> R<$t> {
                     Ok(-a)
                 }
+                // Rounding without the standard library's functions: on x86-64 without
+                // SSE4.1 they are calls into libm, and a handler that calls saves
+                // registers on every run. From `INTEGRAL` (2^mantissa bits) up every value
+                // is an integer already, and below it a value converts to `$int` exactly.
+                const INTEGRAL: $t = (1u64 << (<$t>::MANTISSA_DIGITS - 1)) as $t;
+                /// Whether `|a| < INTEGRAL` (false for NaN and infinities).
+                #[inline(always)]
+                fn below_integral(a: $t) -> bool {
+                    a.abs() < INTEGRAL
+                }
+                /// `a` rounded toward zero, for `|a| < INTEGRAL`, sign (of zero) kept.
+                #[inline(always)]
+                fn trunc_small(a: $t) -> $t {
+                    // SAFETY: `|a| < INTEGRAL`, so `a` is finite and its truncation fits.
+                    let i = unsafe { a.to_int_unchecked::<$int>() };
+                    (i as $t).copysign(a)
+                }
                 #[inline(always)]
                 pub fn ceil(a: $t) -> R<$t> {
-                    Ok(quiet(a.ceil()))
+                    if !below_integral(a) {
+                        return Ok(quiet(a));
+                    }
+                    let t = trunc_small(a);
+                    // (`-0.5` truncates to `-0.0`, which is its ceiling: no step.)
+                    Ok(if t < a { t + 1.0 } else { t })
                 }
                 #[inline(always)]
                 pub fn floor(a: $t) -> R<$t> {
-                    Ok(quiet(a.floor()))
+                    if !below_integral(a) {
+                        return Ok(quiet(a));
+                    }
+                    let t = trunc_small(a);
+                    Ok(if t > a { t - 1.0 } else { t })
                 }
                 #[inline(always)]
                 pub fn trunc(a: $t) -> R<$t> {
-                    Ok(quiet(a.trunc()))
+                    if !below_integral(a) {
+                        return Ok(quiet(a));
+                    }
+                    Ok(trunc_small(a))
                 }
                 #[inline(always)]
                 pub fn nearest(a: $t) -> R<$t> {
-                    Ok(quiet(a.round_ties_even()))
+                    if !below_integral(a) {
+                        return Ok(quiet(a));
+                    }
+                    // Adding `INTEGRAL` leaves no fraction bits: the addition itself rounds,
+                    // to nearest with ties to even (the IEEE default, which Rust keeps).
+                    Ok(((a.abs() + INTEGRAL) - INTEGRAL).copysign(a))
                 }
                 /// Rounding functions may pass a signalling NaN through; Wasm wants it quiet.
                 #[inline(always)]
@@ -384,8 +421,8 @@ mod sem {
             }
         };
     }
-    float_sem!(f32, u32);
-    float_sem!(f64, u64);
+    float_sem!(f32, u32, i32);
+    float_sem!(f64, u64, i64);
 
     /// Trapping float → int conversion: `lo`/`hi` are the exclusive bounds of the
     /// truncated value that fit the target type.
@@ -396,11 +433,17 @@ mod sem {
                 if a.is_nan() {
                     return Err(BadConversionToInteger);
                 }
-                let t = a.trunc() as f64;
+                // `lo` and `hi` are integers, so comparing `a` itself decides as comparing
+                // its truncation would (`trunc(a) <= lo` iff `a <= lo`), without the call
+                // to `trunc` that made these handlers save registers on every run.
+                let t = a as f64;
                 if t <= $lo || t >= $hi {
                     return Err(IntegerOverflow);
                 }
-                Ok(a as $i)
+                // SAFETY: `a` is finite and its truncation fits in the integer type (checked
+                // just above), which is all the unchecked conversion needs; it then skips
+                // the saturation that `as` adds.
+                Ok(unsafe { a.to_int_unchecked::<$i>() })
             }
         };
     }
@@ -1501,8 +1544,7 @@ unsafe fn stack_exhausted(
     ctx: &mut Ctx,
     _len: usize,
 ) -> Control {
-    // (Opaque, or the compiler would know the result and call this instead of jumping.)
-    core::hint::black_box(trap(ctx, ip, TrapCode::StackOverflow))
+    trap(ctx, ip, TrapCode::StackOverflow)
 }
 
 /// Pushes the frame that `return` will come back to. When there is no room left, hands
@@ -1905,4 +1947,90 @@ pub(crate) fn all() -> Vec<OpInfo> {
         CHECK_INTERRUPT: Nothing,
     ));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sem;
+
+    /// Values around every boundary the call-free rounding has: zero and its sign, halves
+    /// (ties), the integral threshold 2^mantissa, the largest values, infinities and NaNs.
+    fn f64_cases() -> Vec<f64> {
+        let mut v = vec![
+            0.0,
+            0.3,
+            0.5,
+            0.7,
+            1.0,
+            1.5,
+            2.5,
+            3.5,
+            4503599627370495.5,
+            4503599627370496.0,
+            4503599627370497.0,
+            9007199254740993.0,
+            f64::MIN_POSITIVE,
+            1e-310,
+            f64::MAX,
+            f64::INFINITY,
+            f64::EPSILON,
+        ];
+        let mut x = 0.37f64;
+        for _ in 0..2000 {
+            x = x * 1.618 + 0.1;
+            if x > 1e19 {
+                x = x.sqrt().fract() * 7.0;
+            }
+            v.push(x);
+        }
+        let neg: Vec<f64> = v.iter().map(|x| -x).collect();
+        v.extend(neg);
+        v
+    }
+
+    #[test]
+    fn rounding_matches_the_standard_library() {
+        for a in f64_cases() {
+            for (name, ours, std) in [
+                ("floor", sem::f64::floor(a).unwrap(), a.floor()),
+                ("ceil", sem::f64::ceil(a).unwrap(), a.ceil()),
+                ("trunc", sem::f64::trunc(a).unwrap(), a.trunc()),
+                (
+                    "nearest",
+                    sem::f64::nearest(a).unwrap(),
+                    a.round_ties_even(),
+                ),
+            ] {
+                assert_eq!(ours.to_bits(), std.to_bits(), "f64 {name}({a:e})");
+            }
+            let b = a as f32;
+            for (name, ours, std) in [
+                ("floor", sem::f32::floor(b).unwrap(), b.floor()),
+                ("ceil", sem::f32::ceil(b).unwrap(), b.ceil()),
+                ("trunc", sem::f32::trunc(b).unwrap(), b.trunc()),
+                (
+                    "nearest",
+                    sem::f32::nearest(b).unwrap(),
+                    b.round_ties_even(),
+                ),
+            ] {
+                assert_eq!(ours.to_bits(), std.to_bits(), "f32 {name}({b:e})");
+            }
+        }
+    }
+
+    #[test]
+    fn rounding_a_nan_gives_a_quiet_nan() {
+        let signalling = f64::from_bits(0x7ff0_0000_0000_0001);
+        for r in [
+            sem::f64::floor(signalling),
+            sem::f64::ceil(signalling),
+            sem::f64::trunc(signalling),
+            sem::f64::nearest(signalling),
+        ] {
+            let bits = r.unwrap().to_bits();
+            assert!(f64::from_bits(bits).is_nan());
+            assert_ne!(bits & (1 << 51), 0, "quiet bit set: {bits:#x}");
+        }
+    }
 }
