@@ -34,7 +34,8 @@ impl Config {
         Self::default()
     }
 
-    /// The deepest Wasm call stack, in frames, before "call stack exhausted".
+    /// The deepest Wasm call stack, in activations (the function the host called counts
+    /// as one), before "call stack exhausted".
     pub fn max_call_depth(&mut self, frames: usize) -> &mut Self {
         self.max_call_depth = frames.max(1);
         self

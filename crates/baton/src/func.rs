@@ -643,7 +643,7 @@ fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
         }
     };
     push(ctx.inst, ctx.trap_ip);
-    for fr in ctx.frames.iter().skip(frames_before + 1).rev() {
+    for fr in ctx.frames.as_slice().iter().skip(frames_before + 1).rev() {
         // `ret_ip` is just after the call; step back into the calling instruction.
         push(fr.inst, fr.ret_ip.wrapping_sub(1));
     }

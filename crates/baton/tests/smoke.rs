@@ -354,3 +354,45 @@ fn host_reentry_recursion_is_bounded() {
         1
     );
 }
+
+#[test]
+fn the_call_depth_limit_is_exact_and_the_store_survives_it() {
+    // `down(n)` makes n nested calls below the exported call.
+    let wat = r#"(module
+      (func $down (export "down") (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.const 0))
+          (else (i32.add (i32.const 1)
+            (call $down (i32.sub (local.get $n) (i32.const 1))))))))"#;
+    for limit in [1usize, 2, 17, 100, 1000] {
+        let mut config = Config::new();
+        config.max_call_depth(limit);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let down = inst.get_typed_func::<i32, i32>(&store, "down").unwrap();
+        // The deepest chain that fits: `limit` activations, the exported call included.
+        let deepest = limit as i32 - 1;
+        assert_eq!(
+            down.call(&mut store, deepest).unwrap(),
+            deepest,
+            "limit {limit}"
+        );
+        let err = down.call(&mut store, deepest + 1).unwrap_err();
+        assert_eq!(
+            err.trap_code(),
+            Some(TrapCode::StackOverflow),
+            "limit {limit}"
+        );
+        // Usable afterwards, at full depth again.
+        assert_eq!(
+            down.call(&mut store, deepest).unwrap(),
+            deepest,
+            "limit {limit}"
+        );
+        assert_eq!(down.call(&mut store, 0).unwrap(), 0);
+    }
+}

@@ -3,10 +3,12 @@
 
 mod bulk;
 pub(crate) mod dispatch;
+mod frames;
 pub(crate) mod ops;
 
 use crate::error::TrapCode;
 use crate::runtime::{CompiledFunc, FuncEntity, InstanceEntity, MemoryEntity};
+use frames::Frames;
 
 /// Instruction pointer: the first word of an instruction.
 pub(crate) type Ip = *const u64;
@@ -83,13 +85,7 @@ pub(crate) struct Ctx {
     /// That instance's default memory (an empty one when it has none).
     pub mem: *mut MemoryEntity,
     /// The Wasm call stack (return addresses), on the heap.
-    pub frames: Vec<Frame>,
-    pub max_frames: usize,
-    /// How many frames calls may push without a check of their own:
-    /// `min(max_frames, frames.capacity())` when last computed. Never above the capacity,
-    /// which only grows, so a call handler below it can push without growing the vector
-    /// (see `ops::grow_frames`).
-    pub frames_room: usize,
+    pub frames: Frames,
     /// One past the last slot of the value stack.
     pub stack_end: *mut u64,
     pub trap: TrapCode,
@@ -116,9 +112,7 @@ impl Ctx {
             inst: core::ptr::null(),
             compiled: core::ptr::null(),
             mem: core::ptr::null_mut(),
-            frames: Vec::new(),
-            max_frames,
-            frames_room: 0,
+            frames: Frames::new(max_frames),
             stack_end: core::ptr::null_mut(),
             trap: TrapCode::Unreachable,
             trap_ip: core::ptr::null(),

@@ -1551,16 +1551,15 @@ unsafe fn stack_exhausted(
 /// over to [`grow_frames`], which makes room (or traps) and runs the call again.
 macro_rules! push_frame {
     ($ctx:ident, $ip:ident, $ret:expr, $sp:ident, $mem:ident, $len:ident, $acc:ident) => {
-        let n = $ctx.frames.len();
-        if n >= $ctx.frames_room {
+        let top = $ctx.frames.top;
+        if top >= $ctx.frames.room_end {
             $crate::exec::dispatch::tail!(grow_frames, $ip, $sp, $mem, $len, $ctx, $acc);
         }
-        // SAFETY: `n < frames_room <= capacity` (see `Ctx::frames_room`).
-        // The length first, then the frame field by field, each value fetched just before
+        // The top first, then the frame field by field, each value fetched just before
         // its store: fewer registers live at once (the frame is written before anything
         // can read it).
-        $ctx.frames.set_len(n + 1);
-        let top = $ctx.frames.as_mut_ptr().add(n);
+        // SAFETY: `top < room_end`, which is inside the frames' storage.
+        $ctx.frames.top = top.add(1);
         core::ptr::addr_of_mut!((*top).ret_ip).write($ret);
         core::ptr::addr_of_mut!((*top).sp).write($sp);
         core::ptr::addr_of_mut!((*top).inst).write($ctx.inst);
@@ -1578,14 +1577,9 @@ macro_rules! push_frame {
 #[cold]
 #[inline(never)]
 unsafe fn grow_frames(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-    let n = ctx.frames.len();
-    if n >= ctx.max_frames {
+    if !ctx.frames.grow() {
         return trap(ctx, ip, TrapCode::StackOverflow);
     }
-    // Grow geometrically, but never reserve (much) more than the limit allows.
-    let want = (n.max(16) * 2).min(ctx.max_frames) - n;
-    ctx.frames.reserve(want.max(1));
-    ctx.frames_room = ctx.max_frames.min(ctx.frames.capacity());
     jump!(ip, sp, mem, len, ctx, acc)
 }
 
@@ -1765,7 +1759,7 @@ macro_rules! do_return {
     ($ctx:ident, $acc:ident) => {{
         // SAFETY: every activation starts with a sentinel frame whose return address is
         // `EXIT_CODE`, which ends the activation before the stack can run empty.
-        let frame = $ctx.frames.pop().unwrap_unchecked();
+        let frame = $ctx.frames.pop_unchecked();
         if frame.inst != $ctx.inst {
             $ctx.enter_instance(frame.inst);
         }
