@@ -165,6 +165,9 @@ pub(crate) mod layout {
         /// true with `limit`. `step` and `limit` are each a slot or an `i32` constant, as
         /// the instruction's form says.
         AddBr { x: Slot, step: u32, limit: u32, offset: i32 }
+        /// [`AddBr`] after a second counter's step, `dst2 = a2 + k2` (i32): the back edge of
+        /// a loop that also advances a pointer or a second index.
+        AddAddBr { dst2: Slot, a2: Slot, k2: i32, x: Slot, step: u32, limit: u32, offset: i32 }
         /// [`AddBr`] in metered code, charging `fuel` first (the next iteration's block).
         AddBrFuel { x: Slot, step: u32, limit: u32, offset: i32, fuel: u32 }
         /// Fused compare-and-branch on a slot and a 64-bit constant.

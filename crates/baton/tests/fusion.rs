@@ -540,3 +540,65 @@ fn calls_make_their_argument_copies() {
         .unwrap();
     assert_eq!(plus_one.call(&mut store, 41).unwrap(), 42);
 }
+
+#[test]
+fn a_second_counter_joins_the_back_edge() {
+    // A loop in the shape compilers give a strength-reduced loop: a pointer-like counter
+    // `p` steps by a constant just before `i += 1; i != n` closes the loop. The listing
+    // must show the two-counter back edge; results must match whatever the counters alias.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $p i32) (local $s i32)
+        (local.set $p (i32.const 0x7ffffff0))
+        (if (i32.ne (local.get $n) (i32.const 0)) (then
+          (loop $l
+            (local.set $s (i32.xor (i32.add (local.get $s) (local.get $p)) (local.get $i)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                              (local.get $n))))))
+        (i32.add (local.get $s) (local.get $p))"#,
+        &[0, 1, 2, 7, 1000],
+    );
+    let want: Vec<i32> = [0u32, 1, 2, 7, 1000]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut p) = (0u32, 0x7fff_fff0u32);
+            for i in 0..n {
+                s = s.wrapping_add(p) ^ i;
+                p = p.wrapping_add(4);
+            }
+            s.wrapping_add(p) as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("add.add.br_if"), "{listing}");
+
+    // The second counter is the loop's own limit: it must be stepped before the test.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $lim i32) (local $c i32)
+        (local.set $lim (local.get $n))
+        (loop $l
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (local.set $lim (i32.add (local.get $lim) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 3)))
+                              (local.get $lim))))
+        (i32.add (i32.mul (local.get $c) (i32.const 1000)) (local.get $i))"#,
+        &[0, 1, 5, 100],
+    );
+    let want: Vec<i32> = [0u32, 1, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut i, mut lim, mut c) = (0u32, n, 0u32);
+            loop {
+                c += 1;
+                lim = lim.wrapping_add(1);
+                i = i.wrapping_add(3);
+                if i >= lim {
+                    break;
+                }
+            }
+            (c * 1000 + i) as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("add.add.br_if"), "{listing}");
+}

@@ -1409,6 +1409,11 @@ pub(crate) struct AddBrOp {
     pub si: Op<AddBr>,
     pub is: Op<AddBr>,
     pub ii: Op<AddBr>,
+    /// The same four after a second counter's step (see [`AddAddBr`]).
+    pub add_ss: Op<AddAddBr>,
+    pub add_si: Op<AddAddBr>,
+    pub add_is: Op<AddAddBr>,
+    pub add_ii: Op<AddAddBr>,
     /// The same four charging fuel first, for metered loops' back edges.
     pub ss_fuel: Op<AddBrFuel>,
     pub si_fuel: Op<AddBrFuel>,
@@ -1425,6 +1430,10 @@ macro_rules! add_brs {
             add_brs!(@form si, AddBr, false, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
             add_brs!(@form is, AddBr, false, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
             add_brs!(@form ii, AddBr, false, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
             add_brs!(@form ss_fuel, AddBrFuel, true, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
             add_brs!(@form si_fuel, AddBrFuel, true, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
             add_brs!(@form is_fuel, AddBrFuel, true, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
@@ -1434,6 +1443,10 @@ macro_rules! add_brs {
                 si: Op::new(si, $name),
                 is: Op::new(is, $name),
                 ii: Op::new(ii, $name),
+                add_ss: Op::new(add_ss, concat!("add.", $name)),
+                add_si: Op::new(add_si, concat!("add.", $name)),
+                add_is: Op::new(add_is, concat!("add.", $name)),
+                add_ii: Op::new(add_ii, concat!("add.", $name)),
                 ss_fuel: Op::new(ss_fuel, concat!("fuel.", $name)),
                 si_fuel: Op::new(si_fuel, concat!("fuel.", $name)),
                 is_fuel: Op::new(is_fuel, concat!("fuel.", $name)),
@@ -1447,6 +1460,10 @@ macro_rules! add_brs {
                 form(stringify!($NAME), "si", $NAME.si),
                 form(stringify!($NAME), "is", $NAME.is),
                 form(stringify!($NAME), "ii", $NAME.ii),
+                form(stringify!($NAME), "add_ss", $NAME.add_ss),
+                form(stringify!($NAME), "add_si", $NAME.add_si),
+                form(stringify!($NAME), "add_is", $NAME.add_is),
+                form(stringify!($NAME), "add_ii", $NAME.add_ii),
                 form(stringify!($NAME), "ss_fuel", $NAME.ss_fuel),
                 form(stringify!($NAME), "si_fuel", $NAME.si_fuel),
                 form(stringify!($NAME), "is_fuel", $NAME.is_fuel),
@@ -1480,6 +1497,13 @@ macro_rules! add_brs {
         }
     };
     (@charge false, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {};
+    // The second counter's step, first: the code had it just before the back edge, so the
+    // main step and the limit may read what it wrote.
+    (@charge add, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        wr($sp, $imm.dst2, rd::<i32>($sp, $imm.a2).wrapping_add($imm.k2));
+        // (The rest is read after this store, as below.)
+        let $imm = *($ip.add(1) as *const AddAddBr);
+    };
     (@charge true, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
         // As `FUEL` does, before anything else: stopped here, nothing has run and resuming
         // at this instruction is exact.

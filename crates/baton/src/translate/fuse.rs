@@ -12,7 +12,7 @@ impl FuncTranslator<'_> {
     /// Emits `dst = src`, merged with a copy emitted just before into one `copy2`; a copy
     /// straight back (`b = a` after `a = b`) is dropped.
     pub(super) fn emit_copy(&mut self, dst: Slot, src: Slot) {
-        if let Some(pos) = self.recent[1] {
+        if let Some(pos) = self.recent.last() {
             let merge = pos + words::<Un>() == self.code.pos()
                 && self.label_at <= pos
                 && self.code.words[pos] == op::COPY.handler as usize as u64;
@@ -42,7 +42,7 @@ impl FuncTranslator<'_> {
     /// dispatch fewer per call). Only copies that give the same result when made twice
     /// are taken: a call that finds no room for its frame runs again from the start.
     pub(super) fn take_copies(&mut self) -> FoldedCopies {
-        let Some(pos) = self.recent[1].filter(|&pos| self.label_at <= pos) else {
+        let Some(pos) = self.recent.last().filter(|&pos| self.label_at <= pos) else {
             return FoldedCopies::None;
         };
         let handler = self.code.words[pos];
@@ -73,7 +73,7 @@ impl FuncTranslator<'_> {
     /// emitted just before it; returns the positions of the instruction and of its offset
     /// field.
     pub(super) fn emit_br(&mut self) -> (usize, usize) {
-        if let Some(pos) = self.recent[1].filter(|&pos| self.label_at <= pos) {
+        if let Some(pos) = self.recent.last().filter(|&pos| self.label_at <= pos) {
             let handler = self.code.words[pos];
             let field = |f: usize| self.code.read_u32(field_byte(pos, f));
             if handler == op::COPY.handler as usize as u64 && pos + words::<Un>() == self.code.pos()
@@ -116,7 +116,7 @@ impl FuncTranslator<'_> {
     /// back edge of most counted loops. Returns the fused instruction's position and its
     /// offset field's byte, or `None` (nothing emitted) when the pattern does not match.
     pub(super) fn fuse_add_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
-        let pos = self.recent[1]?;
+        let pos = self.recent.last()?;
         // The add must end right here, and nothing may branch to the point between the two.
         if cmp.is64 || pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
             return None;
@@ -155,7 +155,7 @@ impl FuncTranslator<'_> {
         // (see `rotated_back_edge`): that charge joins the instruction too.
         // Not the open block's own charge: its amount is still being patched as operators
         // are translated (`charge`), at the position of its `fuel` instruction.
-        let fuel = self.recent[0].filter(|&f| {
+        let fuel = self.recent.before_last().filter(|&f| {
             f + words::<Fuel>() == pos
                 && self.label_at <= f
                 && self.fuel_block != Some(f)
@@ -171,6 +171,22 @@ impl FuncTranslator<'_> {
         self.unemit(pos);
         let pos = match fuel {
             None => {
+                if let Some((q, dst2, a2, k2)) = self.pending_add_imm() {
+                    // A second counter stepped just before (`p += 4; i += 1; i != n`).
+                    self.unemit(q);
+                    let imm = AddAddBr {
+                        dst2,
+                        a2,
+                        k2,
+                        x,
+                        step,
+                        limit,
+                        offset: 0,
+                    };
+                    let forms = [ops.add_ss, ops.add_si, ops.add_is, ops.add_ii];
+                    let pos = self.emit(forms[form], imm);
+                    return Some((pos, field_byte(pos, offset_of!(AddAddBr, offset))));
+                }
                 let imm = AddBr {
                     x,
                     step,
@@ -196,6 +212,27 @@ impl FuncTranslator<'_> {
         // (The offset is in the same place in both layouts.)
         const _: () = assert!(offset_of!(AddBr, offset) == offset_of!(AddBrFuel, offset));
         Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
+    }
+
+    /// The `i32.add` of a slot and a constant into a slot that ends right here, with no
+    /// branch target after its start: its position, destination, slot and constant.
+    fn pending_add_imm(&self) -> Option<(usize, Slot, Slot, i32)> {
+        let q = self.recent.last()?;
+        if q + words::<BinRI32>() != self.code.pos() || self.label_at > q {
+            return None;
+        }
+        let add = op::I32_ADD.imm?;
+        let handler = self.code.words[q];
+        if handler != add.ri.handler as usize as u64 && handler != add.ir.handler as usize as u64 {
+            return None;
+        }
+        let field = |f: usize| self.code.read_u32(field_byte(q, f));
+        Some((
+            q,
+            field(offset_of!(BinRI32, dst)),
+            field(offset_of!(BinRI32, a)),
+            field(offset_of!(BinRI32, imm)) as i32,
+        ))
     }
 
     /// When a branch condition that goes nowhere else was just loaded by an i32 load
@@ -377,7 +414,7 @@ impl FuncTranslator<'_> {
     /// [`Self::fuse_add_branch`] could fold into a following test, and returns its words
     /// (to be put back a little later).
     pub(super) fn take_trailing_add(&mut self) -> Option<Vec<u64>> {
-        let pos = self.recent[1]?;
+        let pos = self.recent.last()?;
         let end = pos + words::<BinRR>();
         if end != self.code.pos() || self.label_at > pos {
             return None;

@@ -49,6 +49,34 @@ struct Last {
     acc: Option<crate::exec::Handler>,
 }
 
+/// Starts of the last three instructions emitted, most recent last (`None` where unknown).
+/// Three, so that a fusion that takes back the last instruction (a comparison a branch
+/// absorbs, an add a back edge absorbs) still sees the two before it.
+#[derive(Clone, Copy, Default)]
+struct Recent([Option<usize>; 3]);
+
+impl Recent {
+    /// The most recent instruction.
+    fn last(&self) -> Option<usize> {
+        self.0[2]
+    }
+    /// The instruction before it.
+    fn before_last(&self) -> Option<usize> {
+        self.0[1]
+    }
+    fn push(&mut self, pos: usize) {
+        self.0 = [self.0[1], self.0[2], Some(pos)];
+    }
+    /// Forgets the most recent instruction (it was taken back out of the code).
+    fn pop(&mut self) {
+        self.0 = [None, self.0[0], self.0[1]];
+    }
+    /// Only `pos` is known (what came before is not the previous instruction any more).
+    fn reset_to(&mut self, pos: Option<usize>) {
+        self.0 = [None, None, pos];
+    }
+}
+
 /// A comparison that a following branch may absorb.
 #[derive(Clone, Copy)]
 struct Cmp {
@@ -221,9 +249,9 @@ pub(crate) struct FuncTranslator<'a> {
     fuel_count: u32,
     /// Branch instructions emitted so far (see `loop_head_candidate`).
     branches: usize,
-    /// Starts of the last two instructions emitted (most recent last), for fusing an
-    /// instruction into the one before it; `None` where unknown.
-    recent: [Option<usize>; 2],
+    /// Starts of the last instructions emitted, for fusing an instruction into the ones
+    /// before it.
+    recent: Recent,
     /// The latest code position that is a branch target: no two instructions on either
     /// side of it may be fused into one.
     label_at: usize,
@@ -258,7 +286,7 @@ impl<'a> FuncTranslator<'a> {
             fuel_block: None,
             fuel_count: 0,
             branches: 0,
-            recent: [None, None],
+            recent: Recent::default(),
             label_at: 0,
             jumps: Vec::new(),
             offset: 0,
@@ -325,15 +353,15 @@ impl<'a> FuncTranslator<'a> {
             }
         }
         let pos = self.code.emit(op, imm);
-        self.recent = [self.recent[1], Some(pos)];
+        self.recent.push(pos);
         pos
     }
 
     /// Removes the most recently emitted instruction, at `pos` (to fuse it into the next).
     fn unemit(&mut self, pos: usize) {
-        debug_assert_eq!(self.recent[1], Some(pos));
+        debug_assert_eq!(self.recent.last(), Some(pos));
         self.code.truncate(pos);
-        self.recent = [None, self.recent[0]];
+        self.recent.pop();
     }
 
     /// Slot of stack position `p`.
@@ -827,7 +855,7 @@ impl<'a> FuncTranslator<'a> {
             for w in words {
                 self.code.push_word(w);
             }
-            self.recent = [self.recent[1], Some(pos)];
+            self.recent.push(pos);
         }
         // Recompute the test's operands, as the header does...
         let start = self.ctrl[idx].body_start;
@@ -835,13 +863,13 @@ impl<'a> FuncTranslator<'a> {
         if !header.is_empty() {
             // What was emitted last is no longer the previous instruction; the copy of
             // the header's last instruction is, if it computed the tested value.
-            self.recent = [None, None];
+            self.recent.reset_to(None);
             let copy_start = self.code.pos();
             self.last = head.producer.filter(|l| l.pos >= start).map(|l| Last {
                 pos: copy_start + (l.pos - start),
                 ..l
             });
-            self.recent = [None, self.last.map(|l| l.pos)];
+            self.recent.reset_to(self.last.map(|l| l.pos));
         }
         for w in header {
             self.code.push_word(w);
