@@ -3,7 +3,9 @@
 //! `cargo test --release -p baton-fuzz --test differential -- --nocapture` prints the
 //! statistics. Environment overrides: `BATON_FUZZ_CASES` (default 100 000 inputs, 20-40 s on two cores),
 //! `BATON_FUZZ_SEED` (default fixed), `BATON_FUZZ_SECONDS` (a time cap, default 100 s, so a
-//! slow machine shortens the run instead of timing CI out; the statistics say when it hit).
+//! slow machine shortens the run instead of timing CI out; the statistics say when it hit),
+//! `BATON_FUZZ_LAST_INPUT` (a file each input is written to before it is checked, so that a
+//! crash leaves the input that caused it behind).
 //! A mismatch fails the test after the module is saved under `crates/baton-fuzz/mismatches/`.
 
 use baton_fuzz::{check, save_mismatch, Verdict};
@@ -61,6 +63,7 @@ fn baton_agrees_with_wasmi() {
     let start = Instant::now();
     let mut capped = false;
     let verbose = std::env::var_os("BATON_FUZZ_VERBOSE").is_some();
+    let last_input = std::env::var_os("BATON_FUZZ_LAST_INPUT");
     for _ in 0..cases {
         if start.elapsed() > cap {
             capped = true;
@@ -71,6 +74,10 @@ fn baton_agrees_with_wasmi() {
         let len = 64 << (rng.next() % 9);
         let data = rng.bytes(len);
         s.inputs += 1;
+        if let Some(path) = &last_input {
+            // Written before the check: a crash (not a mismatch) leaves the input behind.
+            std::fs::write(path, &data).expect("write BATON_FUZZ_LAST_INPUT");
+        }
         let Some((case, outcome)) = check(&data) else {
             continue;
         };
