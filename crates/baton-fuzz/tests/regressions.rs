@@ -103,3 +103,52 @@ fn wasmi_block_param_br_if_oracle_bug_baton_is_right() {
     let g = instance.get_global(&store, "g").unwrap().get(&store);
     assert_eq!(g.i64(), Some(42), "the i64 below the block must survive");
 }
+
+/// wasmi 2.0.0 gets an `if (param i64) (result i64)` without `else` wrong when the
+/// condition is false and the (skipped) `then` branch writes the parameter's local and
+/// leaves by `br_table`: its result reads as 0 instead of the parameter. Found by the
+/// differential run with seed 4242 (`mismatches/3051928941e7e0ba` shrunk, then by hand);
+/// `run_wat` on the same text shows wasmi's 1 against Baton's 19. Checked on Baton alone.
+#[test]
+fn wasmi_if_param_without_else_oracle_bug_baton_is_right() {
+    let wasm = wat::parse_str(
+        r#"(module
+          (import "host" "nop" (func $nop))
+          (memory 0 0)
+          (global $g (mut i64) (i64.const 0))
+          (export "g" (global $g))
+          (func (export "v") (param i64)
+            block
+              local.get 0
+              memory.size         ;; 0: the `if` is skipped, its parameter is its result
+              if (param i64) (result i64)
+                call $nop
+                local.tee 0
+                i32.wrap_i64
+                i64.load32_s
+                local.tee 0
+                drop
+                i32.const 0
+                br_table 1 1
+              end
+              i64.const 1
+              i64.xor
+              global.set $g
+            end))"#,
+    )
+    .unwrap();
+    let engine = baton::Engine::default();
+    let module = baton::Module::new(&engine, &wasm).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let mut linker = baton::Linker::new(&engine);
+    linker.func_wrap("host", "nop", || {}).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let v = instance.get_func(&store, "v").unwrap();
+    v.call(&mut store, &[baton::Val::I64(18)], &mut []).unwrap();
+    let g = instance.get_global(&store, "g").unwrap().get(&store);
+    assert_eq!(
+        g.i64(),
+        Some(18 ^ 1),
+        "the skipped if passes its parameter on"
+    );
+}
