@@ -44,6 +44,19 @@ fn engine(threads: usize) -> Engine {
     Engine::new(&config)
 }
 
+/// An instance of `module` in a store of its own, and its last function (which calls all
+/// the others, one after another).
+fn last_function(module: &Module) -> (Store<()>, TypedFunc<i32, i32>) {
+    let mut store = Store::new(module.engine(), ());
+    let instance = Linker::new(module.engine())
+        .instantiate(&mut store, module)
+        .expect("instantiates");
+    let f = instance
+        .get_typed_func::<i32, i32>(&store, "f3999")
+        .unwrap();
+    (store, f)
+}
+
 #[test]
 fn threads_produce_the_code_of_one_thread() {
     let bytes = big_module(4000, &[]);
@@ -71,20 +84,8 @@ fn threads_produce_the_code_of_one_thread() {
             format!("{:?}", one.stats()),
             "{threads} threads"
         );
-        let mut store = Store::new(many.engine(), ());
-        let instance = Linker::new(many.engine())
-            .instantiate(&mut store, &many)
-            .expect("instantiates");
-        let f = instance
-            .get_typed_func::<i32, i32>(&store, "f3999")
-            .unwrap();
-        let mut store1 = Store::new(one.engine(), ());
-        let instance1 = Linker::new(one.engine())
-            .instantiate(&mut store1, &one)
-            .expect("instantiates");
-        let f1 = instance1
-            .get_typed_func::<i32, i32>(&store1, "f3999")
-            .unwrap();
+        let (mut store, f) = last_function(&many);
+        let (mut store1, f1) = last_function(&one);
         for x in [0, 7, 0x7fff_ffff, -1] {
             assert_eq!(
                 f.call(&mut store, x).unwrap(),
