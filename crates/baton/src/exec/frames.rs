@@ -35,14 +35,22 @@ impl Frames {
         }
     }
 
-    fn base(&self) -> *mut Frame {
-        self.storage.as_ptr() as *mut Frame
+    /// The first slot, for reading and for address arithmetic.
+    fn base(&self) -> *const Frame {
+        self.storage.as_ptr() as *const Frame
+    }
+
+    /// The first slot, for pointers that will be written through (`top`, `room_end`):
+    /// derived from `as_mut_ptr`, which later `as_ptr`/`as_mut_ptr` calls do not
+    /// invalidate.
+    fn base_mut(&mut self) -> *mut Frame {
+        self.storage.as_mut_ptr() as *mut Frame
     }
 
     /// How many frames are live.
     pub(crate) fn len(&self) -> usize {
         // SAFETY: `top` is within (or one past) `storage`.
-        unsafe { self.top.offset_from(self.base()) as usize }
+        unsafe { self.top.cast_const().offset_from(self.base()) as usize }
     }
 
     /// The live frames, oldest first.
@@ -81,7 +89,7 @@ impl Frames {
     pub(crate) fn truncate(&mut self, len: usize) {
         if len < self.len() {
             // SAFETY: `len` is below the live count.
-            self.top = unsafe { self.base().add(len) };
+            self.top = unsafe { self.base_mut().add(len) };
         }
     }
 
@@ -105,7 +113,7 @@ impl Frames {
         storage.resize(capacity, MaybeUninit::uninit());
         storage[..n].copy_from_slice(&self.storage[..n]);
         self.storage = storage;
-        let base = self.base();
+        let base = self.base_mut();
         // SAFETY: `n < capacity` and `min(max, capacity) <= capacity`: both in the storage.
         unsafe {
             self.top = base.add(n);

@@ -20,7 +20,9 @@ pub(crate) type Mem = *mut u8;
 /// Every instruction handler has this signature, so that any handler can hand over to any
 /// other with the interpreter registers (ip, sp, memory base and length, and the
 /// accumulator) in machine registers. The accumulator carries a value from one instruction
-/// to the very next one without a trip through the frame.
+/// to the very next one without a trip through the frame. The order puts the accumulator
+/// in the fourth argument register, `rcx` on x86-64: the shift-count register, which a
+/// handler that does not read the accumulator may then use freely (see `passed_acc!`).
 pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, u64, &mut Ctx, usize) -> Control;
 
 /// Why the interpreter stopped running handlers.
