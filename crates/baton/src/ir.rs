@@ -62,6 +62,13 @@ pub(crate) const fn words<L>() -> usize {
     1 + core::mem::size_of::<L>().div_ceil(8)
 }
 
+/// The immediates of an instruction, as written after its handler word.
+///
+/// # Safety
+/// Every bit pattern is a valid value (the layouts hold integers only), so that reading one
+/// back from the code is sound whatever was written there.
+pub(crate) unsafe trait Layout: Copy {}
+
 /// A growing buffer of translated code.
 #[derive(Default)]
 pub(crate) struct CodeBuf {
@@ -107,6 +114,17 @@ impl CodeBuf {
         (self.words[byte_pos / 8] >> ((byte_pos % 8) * 8)) as u32
     }
 
+    /// The immediates of the instruction at `pos`, read as layout `L`.
+    pub fn imm<L: Layout>(&self, pos: usize) -> L {
+        assert!(
+            pos + words::<L>() <= self.words.len(),
+            "instruction inside the code"
+        );
+        // SAFETY: the words `pos + 1 ..` hold at least `size_of::<L>()` bytes (checked just
+        // above), aligned to 8, and any bits are an `L` (`Layout`).
+        unsafe { (self.words.as_ptr().add(pos + 1) as *const L).read() }
+    }
+
     /// Drops every instruction from `pos` on (used when fusing an instruction into the next).
     pub fn truncate(&mut self, pos: usize) {
         self.words.truncate(pos);
@@ -129,6 +147,9 @@ pub(crate) mod layout {
             #[repr(C)]
             #[derive(Clone, Copy, Debug)]
             pub(crate) struct $name { $(pub $f: $t),* }
+            // SAFETY: the fields are the integers listed here (`Slot`, `u32`, `i32`, `u64`,
+            // `i64`): any bits are a value.
+            unsafe impl super::Layout for $name {}
         )*};
     }
 

@@ -22,7 +22,7 @@ pub(crate) type Mem = *mut u8;
 /// accumulator) in machine registers. The accumulator carries a value from one instruction
 /// to the very next one without a trip through the frame. The order puts the accumulator
 /// in the fourth argument register, `rcx` on x86-64: the shift-count register, which a
-/// handler that does not read the accumulator may then use freely (see `passed_acc!`).
+/// handler that does not read the accumulator may then use freely (see `ops::Cell::pass_on`).
 pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, u64, &mut Ctx, usize) -> Control;
 
 /// Why the interpreter stopped running handlers.

@@ -23,9 +23,13 @@ use crate::runtime::FuncEntity;
 pub(crate) trait Cell: Copy {
     fn from_cell(c: u64) -> Self;
     fn to_cell(self) -> u64;
-    /// The accumulator to pass on after computing `self` into a slot (see `passed_acc!`):
-    /// an integer result, which is in a general register already, or for a float (in a
-    /// vector register) the incoming accumulator, untouched.
+    /// The accumulator a handler passes on after writing `self` to a slot. The
+    /// accumulator means something only from an instruction that writes it to the one
+    /// right after (the translator pairs them), so any value will do; passing one the
+    /// handler holds anyway frees the accumulator's register (`rcx`, the count register of
+    /// shifts and rotates) instead of preserving a value nobody reads. An integer result is
+    /// in a general register already; for a float (in a vector register) the incoming
+    /// accumulator goes on untouched.
     fn pass_on(self, acc: u64) -> u64;
 }
 macro_rules! cell {
@@ -517,17 +521,6 @@ macro_rules! dst_after {
     }};
 }
 
-/// The accumulator a handler that leaves its result in a slot passes on: the result
-/// itself. The accumulator means something only from an instruction that writes it to the
-/// one right after (the translator pairs them), so any value will do here, and passing one
-/// the handler holds anyway frees the accumulator's register (the count register `cl` of
-/// shifts and rotates) instead of preserving a value nobody reads.
-macro_rules! passed_acc {
-    ($r:expr, $acc:ident) => {
-        Cell::pass_on($r, $acc)
-    };
-}
-
 macro_rules! bin_fn {
     ($fname:ident, $L:ty, $f:path, |$imm:ident, $sp:ident, $acc:ident| ($lhs:expr, $rhs:expr), $out:ident) => {
         #[allow(unused_variables)]
@@ -546,7 +539,7 @@ macro_rules! bin_fn {
     (@out slot, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `dst` is inside the frame.
         unsafe { wr($sp, dst_after!($ip, $L), $r) };
-        let $acc = passed_acc!($r, $acc);
+        let $acc = Cell::pass_on($r, $acc);
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
     (@out acc, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -840,7 +833,7 @@ def!(COPY: Un, "copy", |imm, ip, sp, mem, len, ctx, acc| {
 def!(I32_ADD_SHL: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
     let v = rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b).wrapping_shl(imm.shift));
     wr(sp, imm.dst, v);
-    let acc = passed_acc!(v, acc);
+    let acc = v.pass_on(acc);
     next!(AddShl, ip, sp, mem, len, ctx, acc)
 });
 
@@ -853,7 +846,7 @@ def!(I32_ADD_SHL_A: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
 def!(I32_SHR_U_AND: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
     let v = rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask;
     wr(sp, imm.dst, v);
-    let acc = passed_acc!(v, acc);
+    let acc = v.pass_on(acc);
     next!(ShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
@@ -1054,7 +1047,7 @@ macro_rules! load_fn {
     };
     (@out slot, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         unsafe { wr($sp, $imm.dst, $v) };
-        let $acc = passed_acc!($v, $acc);
+        let $acc = Cell::pass_on($v, $acc);
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
     (@out acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -1426,18 +1419,18 @@ pub(crate) struct AddBrOp {
 macro_rules! add_brs {
     ($family:ident; $($NAME:ident $name:literal $f:path;)*) => {
         $(pub(crate) const $NAME: AddBrOp = {
-            add_brs!(@form ss, AddBr, false, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form si, AddBr, false, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form is, AddBr, false, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form ii, AddBr, false, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
             add_brs!(@form add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
             add_brs!(@form add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
             add_brs!(@form add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
             add_brs!(@form add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
-            add_brs!(@form ss_fuel, AddBrFuel, true, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form si_fuel, AddBrFuel, true, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form is_fuel, AddBrFuel, true, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form ii_fuel, AddBrFuel, true, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
             AddBrOp {
                 ss: Op::new(ss, $name),
                 si: Op::new(si, $name),
@@ -1472,14 +1465,14 @@ macro_rules! add_brs {
             v
         }
     };
-    (@form $fname:ident, $L:ident, $metered:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
+    (@form $fname:ident, $L:ident, $before:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `$L`; its slots are
             // inside the frame (translation invariant).
             unsafe {
                 let imm = *(ip.add(1) as *const $L);
-                add_brs!(@charge $metered, imm, ip, sp, mem, len, ctx, acc);
+                add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
                 let ($i1, $s1) = (imm, sp);
                 // Step before writing `x`: `step` may be `x` itself.
                 let x = rd::<i32>(sp, imm.x).wrapping_add($step);
@@ -1496,15 +1489,17 @@ macro_rules! add_brs {
             }
         }
     };
-    (@charge false, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {};
+    // What a form does before its counter's step: nothing, charge the next iteration's
+    // fuel, or step a second counter.
+    (@before plain, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {};
     // The second counter's step, first: the code had it just before the back edge, so the
     // main step and the limit may read what it wrote.
-    (@charge add, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+    (@before add, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
         wr($sp, $imm.dst2, rd::<i32>($sp, $imm.a2).wrapping_add($imm.k2));
         // (The rest is read after this store, as below.)
         let $imm = *($ip.add(1) as *const AddAddBr);
     };
-    (@charge true, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+    (@before fuel, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
         // As `FUEL` does, before anything else: stopped here, nothing has run and resuming
         // at this instruction is exact.
         match $ctx.fuel.checked_sub($imm.fuel as u64) {

@@ -42,24 +42,14 @@ impl FuncTranslator<'_> {
     /// dispatch fewer per call). Only copies that give the same result when made twice
     /// are taken: a call that finds no room for its frame runs again from the start.
     pub(super) fn take_copies(&mut self) -> FoldedCopies {
-        let Some(pos) = self.recent.last().filter(|&pos| self.label_at <= pos) else {
+        let Some(pos) = self.recent.last() else {
             return FoldedCopies::None;
         };
-        let handler = self.code.words[pos];
-        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
-        if handler == op::COPY.handler as usize as u64 && pos + words::<Un>() == self.code.pos() {
-            let (dst, src) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+        if let Some(Un { dst, src }) = self.last_instruction(pos, &[op::COPY]) {
             self.unemit(pos);
             return FoldedCopies::One { dst, src };
         }
-        if handler == op::COPY2.handler as usize as u64 && pos + words::<Copy2>() == self.code.pos()
-        {
-            let c = Copy2 {
-                dst1: field(offset_of!(Copy2, dst1)),
-                src1: field(offset_of!(Copy2, src1)),
-                dst2: field(offset_of!(Copy2, dst2)),
-                src2: field(offset_of!(Copy2, src2)),
-            };
+        if let Some(c) = self.last_instruction(pos, &[op::COPY2]) {
             // `a = b; c = a` or `a = b; b = c` read what the pair itself wrote.
             if c.dst1 != c.src2 && c.dst2 != c.src1 {
                 self.unemit(pos);
@@ -171,13 +161,13 @@ impl FuncTranslator<'_> {
         self.unemit(pos);
         let pos = match fuel {
             None => {
-                if let Some((q, dst2, a2, k2)) = self.pending_add_imm() {
+                if let Some((q, second)) = self.pending_add_imm() {
                     // A second counter stepped just before (`p += 4; i += 1; i != n`).
                     self.unemit(q);
                     let imm = AddAddBr {
-                        dst2,
-                        a2,
-                        k2,
+                        dst2: second.dst,
+                        a2: second.a,
+                        k2: second.imm,
                         x,
                         step,
                         limit,
@@ -214,25 +204,25 @@ impl FuncTranslator<'_> {
         Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
     }
 
-    /// The `i32.add` of a slot and a constant into a slot that ends right here, with no
-    /// branch target after its start: its position, destination, slot and constant.
-    fn pending_add_imm(&self) -> Option<(usize, Slot, Slot, i32)> {
+    /// The `i32.add` of a slot and a constant just emitted (into a slot), with no branch
+    /// target after its start: its position and immediates.
+    fn pending_add_imm(&self) -> Option<(usize, BinRI32)> {
         let q = self.recent.last()?;
-        if q + words::<BinRI32>() != self.code.pos() || self.label_at > q {
-            return None;
-        }
         let add = op::I32_ADD.imm?;
-        let handler = self.code.words[q];
-        if handler != add.ri.handler as usize as u64 && handler != add.ir.handler as usize as u64 {
+        Some((q, self.last_instruction(q, &[add.ri, add.ir])?))
+    }
+
+    /// The immediates of the instruction at `pos` if it is the last one in the code, no
+    /// branch lands after its start, and it is one of `ops` (read back from the code, not
+    /// taken from bookkeeping).
+    fn last_instruction<L: Layout>(&self, pos: usize, ops: &[Op<L>]) -> Option<L> {
+        if pos + words::<L>() != self.code.pos() || self.label_at > pos {
             return None;
         }
-        let field = |f: usize| self.code.read_u32(field_byte(q, f));
-        Some((
-            q,
-            field(offset_of!(BinRI32, dst)),
-            field(offset_of!(BinRI32, a)),
-            field(offset_of!(BinRI32, imm)) as i32,
-        ))
+        let handler = self.code.words[pos];
+        ops.iter()
+            .any(|op| op.handler as usize as u64 == handler)
+            .then(|| self.code.imm(pos))
     }
 
     /// When a branch condition that goes nowhere else was just loaded by an i32 load
@@ -398,16 +388,8 @@ impl FuncTranslator<'_> {
     /// pending in `self.last` with no label since: its position, slot operand and constant.
     fn pending_ri32(&self, op: Op<BinRI32>) -> Option<(usize, Slot, u32)> {
         let pos = self.last?.pos;
-        let fits = pos + words::<BinRI32>() == self.code.pos() && self.label_at <= pos;
-        if !fits || self.code.words[pos] != op.handler as usize as u64 {
-            return None;
-        }
-        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
-        Some((
-            pos,
-            field(offset_of!(BinRI32, a)),
-            field(offset_of!(BinRI32, imm)),
-        ))
+        let imm = self.last_instruction(pos, &[op])?;
+        Some((pos, imm.a, imm.imm as u32))
     }
 
     /// Removes the instruction just emitted if it is an in-place add that

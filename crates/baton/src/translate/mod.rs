@@ -20,7 +20,7 @@ mod fuse;
 use crate::error::{Error, TrapCode};
 use crate::exec::ops::{self as op, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
 use crate::ir::layout::*;
-use crate::ir::{field_byte, words, CodeBuf, Op, Slot};
+use crate::ir::{field_byte, words, CodeBuf, Layout, Op, Slot};
 use crate::module::ModuleEnv;
 use control::{Ctrl, CtrlKind, LoopHead};
 use core::mem::offset_of;
