@@ -78,33 +78,41 @@ pub(crate) fn translate_bodies(
     }
     let work: Vec<Mutex<Option<Vec<PendingBody<'_>>>>> =
         chunks.into_iter().map(|c| Mutex::new(Some(c))).collect();
-    let done: Vec<Mutex<Option<Result<Translated, Error>>>> =
-        work.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let worker = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(slot) = work.get(i) else { break };
-        // A lock is only poisoned by a panicking thread, and `scope` re-raises that panic.
-        let chunk = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let result = translate_chunk(env, chunk.unwrap_or_default());
-        *done[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-    };
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            // A thread the system refuses is no error: the others take its share.
-            let _ = std::thread::Builder::new()
-                .name("baton-compile".into())
-                .spawn_scoped(s, worker);
+    // Takes runs until none is left; returns what it translated, by run number.
+    let worker = || {
+        let mut parts = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = work.get(i) else {
+                return parts;
+            };
+            // A lock is only poisoned by a panicking thread, whose panic is re-raised below.
+            let chunk = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            parts.push((i, translate_chunk(env, chunk.unwrap_or_default())));
         }
-        worker();
+    };
+    let mut parts = std::thread::scope(|s| {
+        // A thread the system refuses is no error: the others take its share.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("baton-compile".into())
+                    .spawn_scoped(s, worker)
+                    .ok()
+            })
+            .collect();
+        let mut parts = worker();
+        for h in helpers {
+            parts.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        parts
     });
+    parts.sort_unstable_by_key(|&(i, _)| i);
     // Concatenate in function order; the first failing chunk holds the first error.
     let mut all = Translated::default();
-    for slot in done {
-        let part = slot
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
-            .expect("every chunk is translated before the scope ends")?;
+    for (_, part) in parts {
+        let part = part?;
         let offset = all.code.pos();
         all.code.words.extend_from_slice(&part.code.words);
         all.funcs.extend(part.funcs.into_iter().map(|f| FuncLayout {
