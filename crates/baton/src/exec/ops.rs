@@ -1532,9 +1532,8 @@ macro_rules! enter {
         let f: &crate::runtime::CompiledFunc = $f;
         let new_sp: Sp = $new_sp;
         if new_sp.add(f.frame_size as usize) > $ctx.stack_end {
-            // A tail call, not a call: the call handlers' fast path then needs no stack
-            // frame of its own.
-            $crate::exec::dispatch::tail!(stack_exhausted, $ip, new_sp, $mem, $len, $ctx, $acc);
+            // (`trap` is reached by a jump: the fast path needs no stack frame for it.)
+            return trap($ctx, $ip, TrapCode::StackOverflow);
         }
         // Non-parameter locals start at zero. A plain loop, not `write_bytes`: a call to
         // `memset` would make every call handler save and restore registers, and most
@@ -1548,22 +1547,6 @@ macro_rules! enter {
         }
         jump!(f.code, new_sp, $mem, $len, $ctx, $acc)
     }};
-}
-
-/// The slow path of a call whose callee's frame does not fit in the value stack: traps
-/// at the call instruction `ip`. Has a handler's signature so that calls reach it by a
-/// tail call.
-#[cold]
-#[inline(never)]
-unsafe fn stack_exhausted(
-    ip: Ip,
-    _sp: Sp,
-    _mem: Mem,
-    _acc: u64,
-    ctx: &mut Ctx,
-    _len: usize,
-) -> Control {
-    trap(ctx, ip, TrapCode::StackOverflow)
 }
 
 /// Pushes the frame that `return` will come back to. When there is no room left, hands
