@@ -602,3 +602,141 @@ fn a_second_counter_joins_the_back_edge() {
     assert_eq!(got, want);
     assert!(listing.contains("add.add.br_if"), "{listing}");
 }
+
+#[test]
+fn multiply_adds_in_every_form() {
+    // s += i * n (two slots); p = base + i * 12 (slot times constant, plus a slot);
+    // x = x * 1103515245 + 12345 (an affine step, both constants); y = 7 + i * 3 (the
+    // constant first); z = z * z + z (every operand the destination); w += (i ^ 5) * n
+    // (the accumulator times a slot). All wrap at 32 bits.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32) (local $p i32) (local $x i32) (local $y i32)
+        (local $z i32) (local $base i32) (local $w i32)
+        (local.set $x (i32.const 1))
+        (local.set $z (i32.const 3))
+        (local.set $base (i32.const 0x7ffffff0))
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (local.get $n))))
+          (local.set $p (i32.add (local.get $base) (i32.mul (local.get $i) (i32.const 12))))
+          (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 1103515245)) (i32.const 12345)))
+          (local.set $y (i32.add (i32.const 7) (i32.mul (local.get $i) (i32.const 3))))
+          (local.set $z (i32.add (i32.mul (local.get $z) (local.get $z)) (local.get $z)))
+          (local.set $w (i32.add (local.get $w)
+            (i32.mul (i32.xor (local.get $i) (i32.const 5)) (local.get $n))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        (i32.xor (i32.xor (i32.xor (local.get $s) (local.get $p))
+                          (i32.xor (local.get $x) (local.get $y)))
+                 (i32.add (i32.mul (local.get $z) (i32.const 31)) (local.get $w)))"#,
+        &[0, 1, 5, 1000],
+    );
+    let want: Vec<i32> = [0u32, 1, 5, 1000]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut p, mut x, mut y, mut z, mut w) = (0u32, 0u32, 1u32, 0u32, 3u32, 0u32);
+            for i in 0..n {
+                s = s.wrapping_add(i.wrapping_mul(n));
+                p = 0x7fff_fff0u32.wrapping_add(i.wrapping_mul(12));
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                y = 7u32.wrapping_add(i.wrapping_mul(3));
+                z = z.wrapping_mul(z).wrapping_add(z);
+                w = w.wrapping_add((i ^ 5).wrapping_mul(n));
+            }
+            (s ^ p ^ x ^ y ^ z.wrapping_mul(31).wrapping_add(w)) as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    for form in [
+        "I32_MUL_ADD::rr ",
+        "I32_MUL_ADD::ir ",
+        "I32_MUL_ADD::ii ",
+        "I32_MUL_ADD::ar ",
+    ] {
+        assert!(listing.contains(form), "{form} missing:\n{listing}");
+    }
+    // (The last line's `z * 31 + w` fuses too.)
+    assert_eq!(listing.matches("i32.mul_add").count(), 7, "{listing}");
+}
+
+/// A loop whose body is a two-way `if` or a `br_table` switch: every arm ends by jumping to
+/// the loop's back edge.
+const SWITCH_LOOP: &str = r#"(local $i i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (block $next
+        (block $c2 (block $c1 (block $c0
+          (br_table $c0 $c1 $c2 (i32.rem_u (local.get $i) (i32.const 3))))
+          (local.set $s (i32.add (local.get $s) (i32.const 1)))
+          (br $next))
+          (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+          (br $next))
+        (if (i32.and (local.get $i) (i32.const 1))
+          (then (local.set $s (i32.xor (local.get $s) (local.get $i))))
+          (else (local.set $s (i32.sub (local.get $s) (i32.const 5))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s)"#;
+
+fn switch_loop(n: u32) -> i32 {
+    let mut s = 0u32;
+    for i in 0..n {
+        s = match i % 3 {
+            0 => s.wrapping_add(1),
+            1 => s.wrapping_mul(3),
+            _ if i & 1 == 1 => s ^ i,
+            _ => s.wrapping_sub(5),
+        };
+    }
+    s as i32
+}
+
+#[test]
+fn jumps_to_a_back_edge_run_it_in_place() {
+    let inputs = [0, 1, 2, 3, 4, 100];
+    let (got, listing) = run(SWITCH_LOOP, &inputs);
+    let want: Vec<i32> = inputs.iter().map(|&n| switch_loop(n as u32)).collect();
+    assert_eq!(got, want);
+    // The arms' jumps (the `if`'s too) became vias of the back edge.
+    assert!(listing.matches("br>add.br_if").count() >= 3, "{listing}");
+}
+
+#[test]
+fn metered_switch_loops_charge_and_resume_exactly() {
+    // Metered code charges fuel at every label, so the arms' jumps land on a charge and
+    // keep their `br`: the unmetered result and exact resumption are what is checked.
+    let mut config = Config::new();
+    config.consume_fuel(true).interruptible(true);
+    let engine = Engine::new(&config);
+    let wat = format!(r#"(module (func (export "f") (param $n i32) (result i32) {SWITCH_LOOP}))"#);
+    let module = Module::new(&engine, &wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("fuel.add.br_if"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_func(&store, "f").unwrap();
+    let mut results = [Val::I32(0)];
+    // Whole runs, then the same run in slices that stop all over the loop.
+    store.set_fuel(1_000_000).unwrap();
+    f.call(&mut store, &[Val::I32(300)], &mut results).unwrap();
+    assert_eq!(results[0].i32(), Some(switch_loop(300)));
+    let whole = 1_000_000 - store.get_fuel().unwrap();
+    for slice in [40, 41, 47, 53] {
+        store.set_fuel(slice).unwrap();
+        let mut call = f
+            .call_resumable(&mut store, &[Val::I32(300)], &mut results)
+            .unwrap();
+        let mut total = 0;
+        while let ResumableCall::OutOfFuel(inv) = call {
+            total += slice - store.get_fuel().unwrap();
+            store.set_fuel(slice).unwrap();
+            call = inv.resume(&mut store, &[], &mut results).unwrap();
+        }
+        total += slice - store.get_fuel().unwrap();
+        assert!(matches!(call, ResumableCall::Finished));
+        assert_eq!(results[0].i32(), Some(switch_loop(300)), "slice {slice}");
+        assert_eq!(total, whole, "slice {slice}");
+    }
+}

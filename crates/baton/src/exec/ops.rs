@@ -13,7 +13,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 use super::dispatch::jump;
-use super::{Control, Ctx, Ip, Mem, Regs, Sp};
+use super::{Control, Ctx, Handler, Ip, Mem, Regs, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
 use crate::ir::{words, Op};
@@ -105,6 +105,73 @@ macro_rules! def {
                 unsafe { $body }
             }
             Op::new(handler, $name)
+        };
+    };
+}
+
+/// Where a handler finds its instruction. `at`: at `ip`, as usual. `via`: `ip` is a `br`
+/// to the instruction, which the handler runs as if the `br` had jumped there (`ip` is
+/// moved to it first, so branch targets, fall-through and a resumption point all come out
+/// as the jump's would).
+///
+/// A via saves the dispatch of the `br`: [`FuncTranslator::thread_jumps`] turns a `br`
+/// whose target is a conditional branch (most often a loop's back edge, reached from the
+/// end of an `if` arm or a `switch` case) into the via of that branch. It is tail
+/// duplication, done where the `br` stands and in its two words.
+///
+/// [`FuncTranslator::thread_jumps`]: crate::translate
+macro_rules! via_entry {
+    (at, $ip:ident) => {};
+    (via, $ip:ident) => {
+        // SAFETY: `thread_jumps` writes a via only over a `br` (layout `Br`) whose target
+        // is an instruction of the kind this handler runs.
+        let $ip: Ip = opaque($ip.offset((*($ip.add(1) as *const Br)).offset as isize));
+    };
+}
+
+/// `ip`, unchanged, hidden from the optimiser: a via that knew its target was its own
+/// position plus an offset would keep both in registers (reading the target's immediates
+/// relative to its own position), one register more than it has free.
+#[inline(always)]
+fn opaque(ip: Ip) -> Ip {
+    #[cfg(all(not(miri), any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let mut ip = ip;
+        // SAFETY: an empty instruction sequence; it touches no memory, stack or flags.
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(reg) ip, options(pure, nomem, nostack, preserves_flags));
+        }
+        ip
+    }
+    #[cfg(not(all(not(miri), any(target_arch = "x86_64", target_arch = "aarch64"))))]
+    {
+        ip
+    }
+}
+
+/// Defines an instruction (as [`def!`] does) and its via (see [`via_entry`]), a `br` to it:
+/// `def_via!(NAME, VIA_NAME: Layout, "name", |..| body)`.
+macro_rules! def_via {
+    ($NAME:ident, $VIA:ident : $L:ty, $name:literal, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
+        def!($NAME: $L, $name, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
+        pub(crate) const $VIA: Op<Br> = {
+            #[allow(unused_variables, unused_unsafe, unused_mut)]
+            unsafe fn handler(
+                $ip: Ip,
+                $sp: Sp,
+                $mem: Mem,
+                $acc: u64,
+                $ctx: &mut Ctx,
+                $len: usize,
+            ) -> Control {
+                // SAFETY: see `via_entry`; then the instruction at `ip` has layout `$L`.
+                unsafe {
+                    via_entry!(via, $ip);
+                    let $imm: $L = *($ip.add(1) as *const $L);
+                    $body
+                }
+            }
+            Op::new(handler, concat!("br>", $name))
         };
     };
 }
@@ -855,6 +922,72 @@ def!(I32_SHR_U_AND_A: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc|
     next!(ShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
+/// The forms of `i32.mul_add` (`dst = a * b + c`), by what `b` and `c` are: the sum of
+/// products, an array-of-records index `base + i * size`, an affine step `x * k + c`.
+#[derive(Clone, Copy)]
+pub(crate) struct MulAddOp {
+    /// `b` and `c` slots.
+    pub rr: Op<MulAdd>,
+    /// `b` a constant, `c` a slot.
+    pub ir: Op<MulAdd>,
+    /// `b` and `c` constants.
+    pub ii: Op<MulAdd>,
+    /// `a` the accumulator (a value just loaded), `b` and `c` slots.
+    pub ar: Op<MulAdd>,
+    /// The same four leaving the result in the accumulator.
+    pub rr_a: Op<MulAdd>,
+    pub ir_a: Op<MulAdd>,
+    pub ii_a: Op<MulAdd>,
+    pub ar_a: Op<MulAdd>,
+}
+
+macro_rules! mul_adds {
+    ($($form:ident / $form_a:ident: |$i:ident, $s:ident, $acc:ident| $a:expr, $b:expr, $c:expr;)*) => {
+        pub(crate) const I32_MUL_ADD: MulAddOp = {
+            $(
+                #[allow(unused_variables, unused_unsafe)]
+                unsafe fn $form(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+                    // SAFETY: the instruction at `ip` has layout `MulAdd`; its slots are
+                    // inside the frame (translation invariant).
+                    unsafe {
+                        let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                        let v = $a.wrapping_mul($b).wrapping_add($c);
+                        wr(sp, dst_after!(ip, MulAdd), v);
+                        let acc = v.pass_on(acc);
+                        next!(MulAdd, ip, sp, mem, len, ctx, acc)
+                    }
+                }
+                #[allow(unused_variables, unused_unsafe)]
+                unsafe fn $form_a(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+                    // SAFETY: as above.
+                    unsafe {
+                        let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                        let v = $a.wrapping_mul($b).wrapping_add($c);
+                        let acc = Cell::to_cell(v);
+                        next!(MulAdd, ip, sp, mem, len, ctx, acc)
+                    }
+                }
+            )*
+            MulAddOp {
+                $($form: Op::new($form, "i32.mul_add"), $form_a: Op::new($form_a, "i32.mul_add"),)*
+            }
+        };
+        fn mul_add_ops() -> Vec<OpInfo> {
+            vec![$(
+                form("I32_MUL_ADD", stringify!($form), I32_MUL_ADD.$form),
+                form("I32_MUL_ADD", stringify!($form_a), I32_MUL_ADD.$form_a),
+            )*]
+        }
+    };
+}
+
+mul_adds! {
+    rr / rr_a: |imm, sp, acc| rd::<u32>(sp, imm.a), rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
+    ir / ir_a: |imm, sp, acc| rd::<u32>(sp, imm.a), imm.b, rd::<u32>(sp, imm.c);
+    ii / ii_a: |imm, sp, acc| rd::<u32>(sp, imm.a), imm.b, imm.c;
+    ar / ar_a: |imm, sp, acc| acc as u32, rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
+}
+
 def!(COPY2: Copy2, "copy2", |imm, ip, sp, mem, len, ctx, acc| {
     // In order: the second copy may read what the first wrote.
     wr(sp, imm.dst1, rd::<u64>(sp, imm.src1));
@@ -1297,42 +1430,42 @@ def!(CONST_BR: ConstBr, "const.br", |imm, ip, sp, mem, len, ctx, acc| {
     jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_IF_NEZ, VIA_BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) != 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_IF_EQZ, VIA_BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) == 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_IF_NEZ64, VIA_BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u64>(sp, imm.cond) != 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_IF_EQZ64, VIA_BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u64>(sp, imm.cond) == 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_NEZ_A: Br, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_IF_NEZ_A, VIA_BR_IF_NEZ_A: Br, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
     if acc as u32 != 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
     next!(Br, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_IF_EQZ_A, VIA_BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
     if acc as u32 == 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
@@ -1348,15 +1481,15 @@ def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
 
 /// Fused compare-and-branch: branches when the comparison holds.
 macro_rules! br_cmps {
-    ($family:ident; $($name:literal $f:path => $RR_:ident, $RI_:ident: $RI:ident;)*) => {
+    ($family:ident, $vias:ident; $($name:literal $f:path => $RR_:ident / $VRR:ident, $RI_:ident / $VRI:ident: $RI:ident;)*) => {
         $(
-            def!($RR_: BrCmpRR, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            def_via!($RR_, $VRR: BrCmpRR, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 if let Ok(true) = $f(rd(sp, imm.a), rd(sp, imm.b)) {
                     jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
                 }
                 next!(BrCmpRR, ip, sp, mem, len, ctx, acc)
             });
-            def!($RI_: $RI, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            def_via!($RI_, $VRI: $RI, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 if let Ok(true) = $f(rd(sp, imm.a), imm.imm) {
                     jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
                 }
@@ -1368,30 +1501,37 @@ macro_rules! br_cmps {
             $(v.extend(info!($RI_: $RI));)*
             v
         }
+        /// Each instruction's via (see [`def_via`]).
+        fn $vias() -> Vec<Via> {
+            vec![$(
+                Via { target: $RR_.handler, op: $VRR, owner: stringify!($VRR), form: "handler" },
+                Via { target: $RI_.handler, op: $VRI, owner: stringify!($VRI), form: "handler" },
+            )*]
+        }
     };
 }
 
-br_cmps! { br_cmp_ops;
-    "br_if.i32.eq" sem::i32::eq => BR_I32_EQ, BR_I32_EQ_RI: BrCmpRI32;
-    "br_if.i32.ne" sem::i32::ne => BR_I32_NE, BR_I32_NE_RI: BrCmpRI32;
-    "br_if.i32.lt_s" sem::i32::lt_s => BR_I32_LT_S, BR_I32_LT_S_RI: BrCmpRI32;
-    "br_if.i32.lt_u" sem::i32::lt_u => BR_I32_LT_U, BR_I32_LT_U_RI: BrCmpRI32;
-    "br_if.i32.gt_s" sem::i32::gt_s => BR_I32_GT_S, BR_I32_GT_S_RI: BrCmpRI32;
-    "br_if.i32.gt_u" sem::i32::gt_u => BR_I32_GT_U, BR_I32_GT_U_RI: BrCmpRI32;
-    "br_if.i32.le_s" sem::i32::le_s => BR_I32_LE_S, BR_I32_LE_S_RI: BrCmpRI32;
-    "br_if.i32.le_u" sem::i32::le_u => BR_I32_LE_U, BR_I32_LE_U_RI: BrCmpRI32;
-    "br_if.i32.ge_s" sem::i32::ge_s => BR_I32_GE_S, BR_I32_GE_S_RI: BrCmpRI32;
-    "br_if.i32.ge_u" sem::i32::ge_u => BR_I32_GE_U, BR_I32_GE_U_RI: BrCmpRI32;
-    "br_if.i64.eq" sem::i64::eq => BR_I64_EQ, BR_I64_EQ_RI: BrCmpRI64;
-    "br_if.i64.ne" sem::i64::ne => BR_I64_NE, BR_I64_NE_RI: BrCmpRI64;
-    "br_if.i64.lt_s" sem::i64::lt_s => BR_I64_LT_S, BR_I64_LT_S_RI: BrCmpRI64;
-    "br_if.i64.lt_u" sem::i64::lt_u => BR_I64_LT_U, BR_I64_LT_U_RI: BrCmpRI64;
-    "br_if.i64.gt_s" sem::i64::gt_s => BR_I64_GT_S, BR_I64_GT_S_RI: BrCmpRI64;
-    "br_if.i64.gt_u" sem::i64::gt_u => BR_I64_GT_U, BR_I64_GT_U_RI: BrCmpRI64;
-    "br_if.i64.le_s" sem::i64::le_s => BR_I64_LE_S, BR_I64_LE_S_RI: BrCmpRI64;
-    "br_if.i64.le_u" sem::i64::le_u => BR_I64_LE_U, BR_I64_LE_U_RI: BrCmpRI64;
-    "br_if.i64.ge_s" sem::i64::ge_s => BR_I64_GE_S, BR_I64_GE_S_RI: BrCmpRI64;
-    "br_if.i64.ge_u" sem::i64::ge_u => BR_I64_GE_U, BR_I64_GE_U_RI: BrCmpRI64;
+br_cmps! { br_cmp_ops, br_cmp_vias;
+    "br_if.i32.eq" sem::i32::eq => BR_I32_EQ / VIA_BR_I32_EQ, BR_I32_EQ_RI / VIA_BR_I32_EQ_RI: BrCmpRI32;
+    "br_if.i32.ne" sem::i32::ne => BR_I32_NE / VIA_BR_I32_NE, BR_I32_NE_RI / VIA_BR_I32_NE_RI: BrCmpRI32;
+    "br_if.i32.lt_s" sem::i32::lt_s => BR_I32_LT_S / VIA_BR_I32_LT_S, BR_I32_LT_S_RI / VIA_BR_I32_LT_S_RI: BrCmpRI32;
+    "br_if.i32.lt_u" sem::i32::lt_u => BR_I32_LT_U / VIA_BR_I32_LT_U, BR_I32_LT_U_RI / VIA_BR_I32_LT_U_RI: BrCmpRI32;
+    "br_if.i32.gt_s" sem::i32::gt_s => BR_I32_GT_S / VIA_BR_I32_GT_S, BR_I32_GT_S_RI / VIA_BR_I32_GT_S_RI: BrCmpRI32;
+    "br_if.i32.gt_u" sem::i32::gt_u => BR_I32_GT_U / VIA_BR_I32_GT_U, BR_I32_GT_U_RI / VIA_BR_I32_GT_U_RI: BrCmpRI32;
+    "br_if.i32.le_s" sem::i32::le_s => BR_I32_LE_S / VIA_BR_I32_LE_S, BR_I32_LE_S_RI / VIA_BR_I32_LE_S_RI: BrCmpRI32;
+    "br_if.i32.le_u" sem::i32::le_u => BR_I32_LE_U / VIA_BR_I32_LE_U, BR_I32_LE_U_RI / VIA_BR_I32_LE_U_RI: BrCmpRI32;
+    "br_if.i32.ge_s" sem::i32::ge_s => BR_I32_GE_S / VIA_BR_I32_GE_S, BR_I32_GE_S_RI / VIA_BR_I32_GE_S_RI: BrCmpRI32;
+    "br_if.i32.ge_u" sem::i32::ge_u => BR_I32_GE_U / VIA_BR_I32_GE_U, BR_I32_GE_U_RI / VIA_BR_I32_GE_U_RI: BrCmpRI32;
+    "br_if.i64.eq" sem::i64::eq => BR_I64_EQ / VIA_BR_I64_EQ, BR_I64_EQ_RI / VIA_BR_I64_EQ_RI: BrCmpRI64;
+    "br_if.i64.ne" sem::i64::ne => BR_I64_NE / VIA_BR_I64_NE, BR_I64_NE_RI / VIA_BR_I64_NE_RI: BrCmpRI64;
+    "br_if.i64.lt_s" sem::i64::lt_s => BR_I64_LT_S / VIA_BR_I64_LT_S, BR_I64_LT_S_RI / VIA_BR_I64_LT_S_RI: BrCmpRI64;
+    "br_if.i64.lt_u" sem::i64::lt_u => BR_I64_LT_U / VIA_BR_I64_LT_U, BR_I64_LT_U_RI / VIA_BR_I64_LT_U_RI: BrCmpRI64;
+    "br_if.i64.gt_s" sem::i64::gt_s => BR_I64_GT_S / VIA_BR_I64_GT_S, BR_I64_GT_S_RI / VIA_BR_I64_GT_S_RI: BrCmpRI64;
+    "br_if.i64.gt_u" sem::i64::gt_u => BR_I64_GT_U / VIA_BR_I64_GT_U, BR_I64_GT_U_RI / VIA_BR_I64_GT_U_RI: BrCmpRI64;
+    "br_if.i64.le_s" sem::i64::le_s => BR_I64_LE_S / VIA_BR_I64_LE_S, BR_I64_LE_S_RI / VIA_BR_I64_LE_S_RI: BrCmpRI64;
+    "br_if.i64.le_u" sem::i64::le_u => BR_I64_LE_U / VIA_BR_I64_LE_U, BR_I64_LE_U_RI / VIA_BR_I64_LE_U_RI: BrCmpRI64;
+    "br_if.i64.ge_s" sem::i64::ge_s => BR_I64_GE_S / VIA_BR_I64_GE_S, BR_I64_GE_S_RI / VIA_BR_I64_GE_S_RI: BrCmpRI64;
+    "br_if.i64.ge_u" sem::i64::ge_u => BR_I64_GE_U / VIA_BR_I64_GE_U, BR_I64_GE_U_RI / VIA_BR_I64_GE_U_RI: BrCmpRI64;
 }
 
 /// The four forms of an add-and-branch instruction, by what `step` and `limit` are:
@@ -1412,21 +1552,24 @@ pub(crate) struct AddBrOp {
     pub si_fuel: Op<AddBrFuel>,
     pub is_fuel: Op<AddBrFuel>,
     pub ii_fuel: Op<AddBrFuel>,
+    /// A `br` to each of the first eight forms above (in their order), running it where
+    /// the `br` stands (see [`via_entry`]).
+    pub vias: [Op<Br>; 8],
 }
 
 /// Fused counter update and compare-and-branch (`x += step; if x <cond> limit { br }`):
 /// the back edge of a counted loop, one dispatch instead of two.
 macro_rules! add_brs {
-    ($family:ident; $($NAME:ident $name:literal $f:path;)*) => {
+    ($family:ident, $vias:ident; $($NAME:ident $name:literal $f:path;)*) => {
         $(pub(crate) const $NAME: AddBrOp = {
-            add_brs!(@form ss, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form si, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form is, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form ii, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
-            add_brs!(@form add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss / via_ss, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si / via_si, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is / via_is, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii / via_ii, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form add_ss / via_add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_si / via_add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form add_is / via_add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_ii / via_add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
             add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
             add_brs!(@form si_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
             add_brs!(@form is_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
@@ -1444,6 +1587,16 @@ macro_rules! add_brs {
                 si_fuel: Op::new(si_fuel, concat!("fuel.", $name)),
                 is_fuel: Op::new(is_fuel, concat!("fuel.", $name)),
                 ii_fuel: Op::new(ii_fuel, concat!("fuel.", $name)),
+                vias: [
+                    Op::new(via_ss, concat!("br>", $name)),
+                    Op::new(via_si, concat!("br>", $name)),
+                    Op::new(via_is, concat!("br>", $name)),
+                    Op::new(via_ii, concat!("br>", $name)),
+                    Op::new(via_add_ss, concat!("br>add.", $name)),
+                    Op::new(via_add_si, concat!("br>add.", $name)),
+                    Op::new(via_add_is, concat!("br>add.", $name)),
+                    Op::new(via_add_ii, concat!("br>add.", $name)),
+                ],
             }
         };)*
         fn $family() -> Vec<OpInfo> {
@@ -1464,13 +1617,43 @@ macro_rules! add_brs {
             ]);)*
             v
         }
+        /// Each form's via (see [`def_via`]).
+        fn $vias() -> Vec<Via> {
+            const FORMS: [&str; 8] = [
+                "via_ss", "via_si", "via_is", "via_ii", "via_add_ss", "via_add_si",
+                "via_add_is", "via_add_ii",
+            ];
+            let mut v = Vec::new();
+            $(
+                let targets = [
+                    $NAME.ss.handler, $NAME.si.handler, $NAME.is.handler, $NAME.ii.handler,
+                    $NAME.add_ss.handler, $NAME.add_si.handler, $NAME.add_is.handler,
+                    $NAME.add_ii.handler,
+                ];
+                for ((target, op), form) in targets.into_iter().zip($NAME.vias).zip(FORMS) {
+                    v.push(Via { target, op, owner: stringify!($NAME), form });
+                }
+            )*
+            v
+        }
     };
-    (@form $fname:ident, $L:ident, $before:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
+    // Each form is defined twice: as itself, and as its via, a `br` to it. The fuel forms
+    // have none: metered code charges fuel at every label, so no `br` lands on them.
+    (@form $fname:ident / $via:ident, $L:ident, $($rest:tt)*) => {
+        add_brs!(@fn $fname, at, $L, $($rest)*);
+        add_brs!(@fn $via, via, $L, $($rest)*);
+    };
+    (@form $fname:ident, $L:ident, $($rest:tt)*) => {
+        add_brs!(@fn $fname, at, $L, $($rest)*);
+    };
+    (@fn $fname:ident, $entry:tt, $L:ident, $before:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the instruction at `ip` was emitted with layout `$L`; its slots are
-            // inside the frame (translation invariant).
+            // inside the frame (translation invariant). A via's `br` targets such an
+            // instruction (see `def_via`).
             unsafe {
+                via_entry!($entry, ip);
                 let imm = *(ip.add(1) as *const $L);
                 add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
                 let ($i1, $s1) = (imm, sp);
@@ -1509,7 +1692,7 @@ macro_rules! add_brs {
     };
 }
 
-add_brs! { add_br_ops;
+add_brs! { add_br_ops, add_br_vias;
     ADD_BR_I32_EQ "add.br_if.i32.eq" sem::i32::eq;
     ADD_BR_I32_NE "add.br_if.i32.ne" sem::i32::ne;
     ADD_BR_I32_LT_S "add.br_if.i32.lt_s" sem::i32::lt_s;
@@ -1887,8 +2070,44 @@ bulk! { bulk_ops;
 }
 
 /// Every instruction, for the disassembler and the dispatch audit.
+/// A via (see [`via_entry`]) and the instruction it runs.
+pub(crate) struct Via {
+    /// The handler of the instruction the via runs.
+    pub target: Handler,
+    /// The via itself.
+    pub op: Op<Br>,
+    /// Where its handler is defined, for the audit (`owner::form`).
+    owner: &'static str,
+    form: &'static str,
+}
+
+/// Every via.
+pub(crate) fn vias() -> Vec<Via> {
+    let mut v = add_br_vias();
+    v.extend(br_cmp_vias());
+    macro_rules! conds {
+        ($($NAME:ident / $VIA:ident),*) => {
+            [$(Via { target: $NAME.handler, op: $VIA, owner: stringify!($VIA), form: "handler" }),*]
+        };
+    }
+    v.extend(conds!(
+        BR_IF_NEZ / VIA_BR_IF_NEZ,
+        BR_IF_EQZ / VIA_BR_IF_EQZ,
+        BR_IF_NEZ64 / VIA_BR_IF_NEZ64,
+        BR_IF_EQZ64 / VIA_BR_IF_EQZ64,
+        BR_IF_NEZ_A / VIA_BR_IF_NEZ_A,
+        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A
+    ));
+    v
+}
+
 pub(crate) fn all() -> Vec<OpInfo> {
     let mut v = Vec::new();
+    v.extend(
+        vias()
+            .into_iter()
+            .map(|via| form(via.owner, via.form, via.op)),
+    );
     v.extend(i32_binops());
     v.extend(i64_binops());
     v.extend(float_binops());
@@ -1898,6 +2117,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(br_cmp_ops());
     v.extend(add_br_ops());
     v.extend(load_br_ops());
+    v.extend(mul_add_ops());
     v.extend(bulk_ops());
     v.extend(info!(
         CONST: Const,

@@ -7,6 +7,7 @@
 //! bigrams measured over the benchmark workloads (see docs/architecture.md).
 
 use super::*;
+use std::sync::OnceLock;
 
 impl FuncTranslator<'_> {
     /// Emits `dst = src`, merged with a copy emitted just before into one `copy2`; a copy
@@ -359,6 +360,57 @@ impl FuncTranslator<'_> {
         Some((pos, op::I32_ADD_SHL_A.handler))
     }
 
+    /// For an `i32.add` of the result of an `i32.mul` just emitted and `c` (a slot or a
+    /// constant): replaces the multiply by one multiply-add. The multiply is of two slots,
+    /// of a slot and a constant, or of the accumulator and a slot. Returns the new instruction's position and accumulator
+    /// form.
+    pub(super) fn fuse_mul_add<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        c: Operand,
+        dst: Slot,
+    ) -> Option<(usize, crate::exec::Handler)> {
+        if is64 || f.op.rr.handler as usize != op::I32_ADD.rr.handler as usize {
+            return None;
+        }
+        let pos = self.last?.pos;
+        let forms = op::I32_MUL_ADD;
+        let (form, form_a, a, b) =
+            if let Some(m) = self.last_instruction(pos, &[op::I32_MUL.imm?.ri]) {
+                match c {
+                    Operand::Slot(_) => (forms.ir, forms.ir_a, m.a, m.imm as u32),
+                    _ => (forms.ii, forms.ii_a, m.a, m.imm as u32),
+                }
+            } else if let Some(m) = self.last_instruction(pos, &[op::I32_MUL.rr]) {
+                match c {
+                    Operand::Slot(_) => (forms.rr, forms.rr_a, m.a, m.b),
+                    _ => return None,
+                }
+            } else {
+                // A multiply of the accumulator by a slot (`ra`: `a` the slot; `ar`: `b`),
+                // which the multiply-add reads in its place.
+                let (ra, ar) = (op::I32_MUL.ra, op::I32_MUL.ar);
+                let slot = if let Some(m) = self.last_instruction(pos, &[ra]) {
+                    m.a
+                } else {
+                    self.last_instruction(pos, &[ar])?.b
+                };
+                match c {
+                    Operand::Slot(_) => (forms.ar, forms.ar_a, 0, slot),
+                    _ => return None,
+                }
+            };
+        let c = match c {
+            Operand::Slot(s) => s,
+            Operand::Imm(k) => k as u32,
+            Operand::Zero => return None,
+        };
+        self.unemit(pos);
+        let pos = self.emit(form, MulAdd { dst, a, b, c });
+        Some((pos, form_a.handler))
+    }
+
     /// For an `i32.and` with constant `mask` of the result of an `i32.shr_u` of a slot by a
     /// constant just emitted: replaces the shift by one bit-field extraction. Returns the
     /// new instruction's position and accumulator form.
@@ -492,13 +544,42 @@ impl FuncTranslator<'_> {
                     self.code.words[pos + 2] = val;
                 }
                 w if w == ret && h == br => self.code.words[pos] = ret,
-                _ => {
+                w => {
                     let off = target - pos as i64;
                     self.code.patch_u32(byte, off as i32 as u32);
+                    if h == br {
+                        // A `br` to a conditional branch runs that branch where it stands.
+                        if let Some(via) = via_of(w) {
+                            self.code.words[pos] = via;
+                        }
+                    }
                 }
             }
         }
     }
+}
+
+/// The handler of each instruction that has a via (see `exec::ops::via_entry`) and its
+/// via's handler, sorted by the first.
+fn via_table() -> &'static [(u64, u64)] {
+    static TABLE: OnceLock<Vec<(u64, u64)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: Vec<(u64, u64)> = crate::exec::ops::vias()
+            .into_iter()
+            .map(|via| (via.target as usize as u64, via.op.handler as usize as u64))
+            .collect();
+        t.sort_unstable();
+        t
+    })
+}
+
+/// The via of the instruction whose handler is `handler`, if it has one.
+fn via_of(handler: u64) -> Option<u64> {
+    let table = via_table();
+    let i = table
+        .binary_search_by_key(&handler, |&(target, _)| target)
+        .ok()?;
+    Some(table[i].1)
 }
 
 /// Copies taken out of the code by [`FuncTranslator::take_copies`].

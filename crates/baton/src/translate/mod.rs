@@ -1772,7 +1772,10 @@ impl<'a> FuncTranslator<'a> {
             (_, Opd::Const(cb)) if !matches!(a, Opd::Const(_)) => {
                 let k = as_imm(cb);
                 if acc_ok && self.in_acc(a, p) {
-                    if let Some(fused) = self.fuse_shr_and(&f, is64, k, dst) {
+                    if let Some(fused) = self
+                        .fuse_shr_and(&f, is64, k, dst)
+                        .or_else(|| self.fuse_mul_add(&f, is64, Operand::Imm(k), dst))
+                    {
                         return self.push_result_acc(fused.0, dst, None, Some(fused.1));
                     }
                     self.route_through_acc();
@@ -1807,6 +1810,9 @@ impl<'a> FuncTranslator<'a> {
                     (self.emit(sw.ri, ri(dst, sb, k)), sw.ri_a.handler, cmp)
                 } else if f.commutative {
                     if b_acc {
+                        if let Some(fused) = self.fuse_mul_add(&f, is64, Operand::Imm(k), dst) {
+                            return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                        }
                         self.route_through_acc();
                         (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.handler, None)
                     } else {
@@ -1823,7 +1829,10 @@ impl<'a> FuncTranslator<'a> {
             }
             _ if acc_ok && !matches!(a, Opd::Const(_)) && self.in_acc(b, p + 1) => {
                 let sa = self.slot_at(p, a);
-                if let Some(fused) = self.fuse_add_shl(&f, is64, sa, dst) {
+                if let Some(fused) = self
+                    .fuse_add_shl(&f, is64, sa, dst)
+                    .or_else(|| self.fuse_mul_add(&f, is64, Operand::Slot(sa), dst))
+                {
                     return self.push_result_acc(fused.0, dst, None, Some(fused.1));
                 }
                 self.route_through_acc();
@@ -1835,7 +1844,10 @@ impl<'a> FuncTranslator<'a> {
             }
             _ if acc_ok && !matches!(b, Opd::Const(_)) && self.in_acc(a, p) => {
                 let sb = self.slot_at(p + 1, b);
-                if let Some(fused) = self.fuse_add_shl(&f, is64, sb, dst) {
+                if let Some(fused) = self
+                    .fuse_add_shl(&f, is64, sb, dst)
+                    .or_else(|| self.fuse_mul_add(&f, is64, Operand::Slot(sb), dst))
+                {
                     return self.push_result_acc(fused.0, dst, None, Some(fused.1));
                 }
                 self.route_through_acc();
