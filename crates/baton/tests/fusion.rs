@@ -665,11 +665,14 @@ const SWITCH_LOOP: &str = r#"(local $i i32) (local $s i32)
     (block $done (loop $l
       (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
       (block $next
-        (block $c2 (block $c1 (block $c0
-          (br_table $c0 $c1 $c2 (i32.rem_u (local.get $i) (i32.const 3))))
+        (block $c3 (block $c2 (block $c1 (block $c0
+          (br_table $c0 $c1 $c2 $c3 (i32.rem_u (local.get $i) (i32.const 4))))
           (local.set $s (i32.add (local.get $s) (i32.const 1)))
           (br $next))
           (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+          (br $next))
+          (local.set $s (i32.add (local.get $i) (local.get $s)))
+          (local.set $s (local.get $i))
           (br $next))
         (if (i32.and (local.get $i) (i32.const 1))
           (then (local.set $s (i32.xor (local.get $s) (local.get $i))))
@@ -681,9 +684,10 @@ const SWITCH_LOOP: &str = r#"(local $i i32) (local $s i32)
 fn switch_loop(n: u32) -> i32 {
     let mut s = 0u32;
     for i in 0..n {
-        s = match i % 3 {
+        s = match i % 4 {
             0 => s.wrapping_add(1),
             1 => s.wrapping_mul(3),
+            2 => i,
             _ if i & 1 == 1 => s ^ i,
             _ => s.wrapping_sub(5),
         };
@@ -697,8 +701,10 @@ fn jumps_to_a_back_edge_run_it_in_place() {
     let (got, listing) = run(SWITCH_LOOP, &inputs);
     let want: Vec<i32> = inputs.iter().map(|&n| switch_loop(n as u32)).collect();
     assert_eq!(got, want);
-    // The arms' jumps (the `if`'s too) became vias of the back edge.
-    assert!(listing.matches("br>add.br_if").count() >= 3, "{listing}");
+    // The arms' jumps (the `if`'s too) became vias of the back edge, the one that makes a
+    // copy first too.
+    assert!(listing.matches("br>add.br_if").count() >= 4, "{listing}");
+    assert!(listing.contains("copy.br>add.br_if"), "{listing}");
 }
 
 #[test]

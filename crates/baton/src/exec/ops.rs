@@ -112,21 +112,37 @@ macro_rules! def {
 /// Where a handler finds its instruction. `at`: at `ip`, as usual. `via`: `ip` is a `br`
 /// to the instruction, which the handler runs as if the `br` had jumped there (`ip` is
 /// moved to it first, so branch targets, fall-through and a resumption point all come out
-/// as the jump's would).
+/// as the jump's would). `via_copy`: the same for a `copy.br`, whose copy is made first.
 ///
-/// A via saves the dispatch of the `br`: [`FuncTranslator::thread_jumps`] turns a `br`
-/// whose target is a conditional branch (most often a loop's back edge, reached from the
-/// end of an `if` arm or a `switch` case) into the via of that branch. It is tail
-/// duplication, done where the `br` stands and in its two words.
+/// A via saves the dispatch of the jump: [`FuncTranslator::thread_jumps`] turns a `br` or
+/// `copy.br` whose target is a conditional branch (most often a loop's back edge, reached
+/// from the end of an `if` arm or a `switch` case) into the via of that branch. It is tail
+/// duplication, done where the jump stands and in its words.
 ///
 /// [`FuncTranslator::thread_jumps`]: crate::translate
 macro_rules! via_entry {
-    (at, $ip:ident) => {};
-    (via, $ip:ident) => {
+    (at, $ip:ident, $sp:ident) => {};
+    (via, $ip:ident, $sp:ident) => {
         // SAFETY: `thread_jumps` writes a via only over a `br` (layout `Br`) whose target
         // is an instruction of the kind this handler runs.
         let $ip: Ip = opaque($ip.offset((*($ip.add(1) as *const Br)).offset as isize));
     };
+    (via_copy, $ip:ident, $sp:ident) => {
+        // SAFETY: as for `via`, over a `copy.br` (layout `CopyBr`); its slots are inside
+        // the frame (translation invariant).
+        let jump = *($ip.add(1) as *const CopyBr);
+        wr($sp, jump.dst, rd::<u64>($sp, jump.src));
+        let $ip: Ip = opaque($ip.offset(jump.offset as isize));
+    };
+}
+
+/// The vias of one instruction (see [`via_entry`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Vias {
+    /// Over a `br`.
+    pub br: Op<Br>,
+    /// Over a `copy.br`.
+    pub copy_br: Op<CopyBr>,
 }
 
 /// `ip`, unchanged, hidden from the optimiser: a via that knew its target was its own
@@ -149,30 +165,37 @@ fn opaque(ip: Ip) -> Ip {
     }
 }
 
-/// Defines an instruction (as [`def!`] does) and its via (see [`via_entry`]), a `br` to it:
-/// `def_via!(NAME, VIA_NAME: Layout, "name", |..| body)`.
+/// Defines an instruction (as [`def!`] does) and its vias (see [`via_entry`]):
+/// `def_via!(NAME, VIAS_NAME: Layout, "name", |..| body)`.
 macro_rules! def_via {
     ($NAME:ident, $VIA:ident : $L:ty, $name:literal, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
         def!($NAME: $L, $name, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
-        pub(crate) const $VIA: Op<Br> = {
-            #[allow(unused_variables, unused_unsafe, unused_mut)]
-            unsafe fn handler(
-                $ip: Ip,
-                $sp: Sp,
-                $mem: Mem,
-                $acc: u64,
-                $ctx: &mut Ctx,
-                $len: usize,
-            ) -> Control {
-                // SAFETY: see `via_entry`; then the instruction at `ip` has layout `$L`.
-                unsafe {
-                    via_entry!(via, $ip);
-                    let $imm: $L = *($ip.add(1) as *const $L);
-                    $body
-                }
+        pub(crate) const $VIA: Vias = {
+            def_via!(@fn br, via, $L, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
+            def_via!(@fn copy_br, via_copy, $L, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
+            Vias {
+                br: Op::new(br, concat!("br>", $name)),
+                copy_br: Op::new(copy_br, concat!("copy.br>", $name)),
             }
-            Op::new(handler, concat!("br>", $name))
         };
+    };
+    (@fn $fname:ident, $entry:tt, $L:ty, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
+        #[allow(unused_variables, unused_unsafe, unused_mut)]
+        unsafe fn $fname(
+            $ip: Ip,
+            $sp: Sp,
+            $mem: Mem,
+            $acc: u64,
+            $ctx: &mut Ctx,
+            $len: usize,
+        ) -> Control {
+            // SAFETY: see `via_entry`; then the instruction at `ip` has layout `$L`.
+            unsafe {
+                via_entry!($entry, $ip, $sp);
+                let $imm: $L = *($ip.add(1) as *const $L);
+                $body
+            }
+        }
     };
 }
 
@@ -1504,8 +1527,8 @@ macro_rules! br_cmps {
         /// Each instruction's via (see [`def_via`]).
         fn $vias() -> Vec<Via> {
             vec![$(
-                Via { target: $RR_.handler, op: $VRR, owner: stringify!($VRR), form: "handler" },
-                Via { target: $RI_.handler, op: $VRI, owner: stringify!($VRI), form: "handler" },
+                Via { target: $RR_.handler, vias: $VRR, owner: stringify!($VRR), forms: ["br", "copy_br"] },
+                Via { target: $RI_.handler, vias: $VRI, owner: stringify!($VRI), forms: ["br", "copy_br"] },
             )*]
         }
     };
@@ -1552,9 +1575,8 @@ pub(crate) struct AddBrOp {
     pub si_fuel: Op<AddBrFuel>,
     pub is_fuel: Op<AddBrFuel>,
     pub ii_fuel: Op<AddBrFuel>,
-    /// A `br` to each of the first eight forms above (in their order), running it where
-    /// the `br` stands (see [`via_entry`]).
-    pub vias: [Op<Br>; 8],
+    /// The vias of the first eight forms above, in their order (see [`via_entry`]).
+    pub vias: [Vias; 8],
 }
 
 /// Fused counter update and compare-and-branch (`x += step; if x <cond> limit { br }`):
@@ -1562,14 +1584,14 @@ pub(crate) struct AddBrOp {
 macro_rules! add_brs {
     ($family:ident, $vias:ident; $($NAME:ident $name:literal $f:path;)*) => {
         $(pub(crate) const $NAME: AddBrOp = {
-            add_brs!(@form ss / via_ss, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form si / via_si, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form is / via_is, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form ii / via_ii, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
-            add_brs!(@form add_ss / via_add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form add_si / via_add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form add_is / via_add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form add_ii / via_add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss / via_ss / copy_via_ss, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si / via_si / copy_via_si, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is / via_is / copy_via_is, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii / via_ii / copy_via_ii, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form add_ss / via_add_ss / copy_via_add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_si / via_add_si / copy_via_add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form add_is / via_add_is / copy_via_add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_ii / via_add_ii / copy_via_add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
             add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
             add_brs!(@form si_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
             add_brs!(@form is_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
@@ -1588,14 +1610,14 @@ macro_rules! add_brs {
                 is_fuel: Op::new(is_fuel, concat!("fuel.", $name)),
                 ii_fuel: Op::new(ii_fuel, concat!("fuel.", $name)),
                 vias: [
-                    Op::new(via_ss, concat!("br>", $name)),
-                    Op::new(via_si, concat!("br>", $name)),
-                    Op::new(via_is, concat!("br>", $name)),
-                    Op::new(via_ii, concat!("br>", $name)),
-                    Op::new(via_add_ss, concat!("br>add.", $name)),
-                    Op::new(via_add_si, concat!("br>add.", $name)),
-                    Op::new(via_add_is, concat!("br>add.", $name)),
-                    Op::new(via_add_ii, concat!("br>add.", $name)),
+                    Vias { br: Op::new(via_ss, concat!("br>", $name)), copy_br: Op::new(copy_via_ss, concat!("copy.br>", $name)) },
+                    Vias { br: Op::new(via_si, concat!("br>", $name)), copy_br: Op::new(copy_via_si, concat!("copy.br>", $name)) },
+                    Vias { br: Op::new(via_is, concat!("br>", $name)), copy_br: Op::new(copy_via_is, concat!("copy.br>", $name)) },
+                    Vias { br: Op::new(via_ii, concat!("br>", $name)), copy_br: Op::new(copy_via_ii, concat!("copy.br>", $name)) },
+                    Vias { br: Op::new(via_add_ss, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_ss, concat!("copy.br>add.", $name)) },
+                    Vias { br: Op::new(via_add_si, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_si, concat!("copy.br>add.", $name)) },
+                    Vias { br: Op::new(via_add_is, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_is, concat!("copy.br>add.", $name)) },
+                    Vias { br: Op::new(via_add_ii, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_ii, concat!("copy.br>add.", $name)) },
                 ],
             }
         };)*
@@ -1619,9 +1641,11 @@ macro_rules! add_brs {
         }
         /// Each form's via (see [`def_via`]).
         fn $vias() -> Vec<Via> {
-            const FORMS: [&str; 8] = [
-                "via_ss", "via_si", "via_is", "via_ii", "via_add_ss", "via_add_si",
-                "via_add_is", "via_add_ii",
+            const FORMS: [[&str; 2]; 8] = [
+                ["via_ss", "copy_via_ss"], ["via_si", "copy_via_si"], ["via_is", "copy_via_is"],
+                ["via_ii", "copy_via_ii"], ["via_add_ss", "copy_via_add_ss"],
+                ["via_add_si", "copy_via_add_si"], ["via_add_is", "copy_via_add_is"],
+                ["via_add_ii", "copy_via_add_ii"],
             ];
             let mut v = Vec::new();
             $(
@@ -1630,8 +1654,8 @@ macro_rules! add_brs {
                     $NAME.add_ss.handler, $NAME.add_si.handler, $NAME.add_is.handler,
                     $NAME.add_ii.handler,
                 ];
-                for ((target, op), form) in targets.into_iter().zip($NAME.vias).zip(FORMS) {
-                    v.push(Via { target, op, owner: stringify!($NAME), form });
+                for ((target, vias), forms) in targets.into_iter().zip($NAME.vias).zip(FORMS) {
+                    v.push(Via { target, vias, owner: stringify!($NAME), forms });
                 }
             )*
             v
@@ -1639,9 +1663,10 @@ macro_rules! add_brs {
     };
     // Each form is defined twice: as itself, and as its via, a `br` to it. The fuel forms
     // have none: metered code charges fuel at every label, so no `br` lands on them.
-    (@form $fname:ident / $via:ident, $L:ident, $($rest:tt)*) => {
+    (@form $fname:ident / $via:ident / $copy_via:ident, $L:ident, $($rest:tt)*) => {
         add_brs!(@fn $fname, at, $L, $($rest)*);
         add_brs!(@fn $via, via, $L, $($rest)*);
+        add_brs!(@fn $copy_via, via_copy, $L, $($rest)*);
     };
     (@form $fname:ident, $L:ident, $($rest:tt)*) => {
         add_brs!(@fn $fname, at, $L, $($rest)*);
@@ -1653,7 +1678,7 @@ macro_rules! add_brs {
             // inside the frame (translation invariant). A via's `br` targets such an
             // instruction (see `def_via`).
             unsafe {
-                via_entry!($entry, ip);
+                via_entry!($entry, ip, sp);
                 let imm = *(ip.add(1) as *const $L);
                 add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
                 let ($i1, $s1) = (imm, sp);
@@ -2074,11 +2099,11 @@ bulk! { bulk_ops;
 pub(crate) struct Via {
     /// The handler of the instruction the via runs.
     pub target: Handler,
-    /// The via itself.
-    pub op: Op<Br>,
-    /// Where its handler is defined, for the audit (`owner::form`).
+    /// The vias themselves.
+    pub vias: Vias,
+    /// Where their handlers are defined, for the audit (`owner::form`).
     owner: &'static str,
-    form: &'static str,
+    forms: [&'static str; 2],
 }
 
 /// Every via.
@@ -2087,7 +2112,7 @@ pub(crate) fn vias() -> Vec<Via> {
     v.extend(br_cmp_vias());
     macro_rules! conds {
         ($($NAME:ident / $VIA:ident),*) => {
-            [$(Via { target: $NAME.handler, op: $VIA, owner: stringify!($VIA), form: "handler" }),*]
+            [$(Via { target: $NAME.handler, vias: $VIA, owner: stringify!($VIA), forms: ["br", "copy_br"] }),*]
         };
     }
     v.extend(conds!(
@@ -2103,11 +2128,12 @@ pub(crate) fn vias() -> Vec<Via> {
 
 pub(crate) fn all() -> Vec<OpInfo> {
     let mut v = Vec::new();
-    v.extend(
-        vias()
-            .into_iter()
-            .map(|via| form(via.owner, via.form, via.op)),
-    );
+    v.extend(vias().into_iter().flat_map(|via| {
+        [
+            form(via.owner, via.forms[0], via.vias.br),
+            form(via.owner, via.forms[1], via.vias.copy_br),
+        ]
+    }));
     v.extend(i32_binops());
     v.extend(i64_binops());
     v.extend(float_binops());

@@ -547,10 +547,12 @@ impl FuncTranslator<'_> {
                 w => {
                     let off = target - pos as i64;
                     self.code.patch_u32(byte, off as i32 as u32);
-                    if h == br {
-                        // A `br` to a conditional branch runs that branch where it stands.
-                        if let Some(via) = via_of(w) {
-                            self.code.words[pos] = via;
+                    // A jump to a conditional branch runs that branch where it stands.
+                    if let Some([via_br, via_copy_br]) = vias_of(w) {
+                        if h == br {
+                            self.code.words[pos] = via_br;
+                        } else if h == copy_br {
+                            self.code.words[pos] = via_copy_br;
                         }
                     }
                 }
@@ -559,22 +561,29 @@ impl FuncTranslator<'_> {
     }
 }
 
-/// The handler of each instruction that has a via (see `exec::ops::via_entry`) and its
-/// via's handler, sorted by the first.
-fn via_table() -> &'static [(u64, u64)] {
-    static TABLE: OnceLock<Vec<(u64, u64)>> = OnceLock::new();
+/// The handler of each instruction that has vias (see `exec::ops::via_entry`) and its
+/// vias' handlers (over a `br`, over a `copy.br`), sorted by the first.
+fn via_table() -> &'static [(u64, [u64; 2])] {
+    static TABLE: OnceLock<Vec<(u64, [u64; 2])>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: Vec<(u64, u64)> = crate::exec::ops::vias()
+        let mut t: Vec<(u64, [u64; 2])> = crate::exec::ops::vias()
             .into_iter()
-            .map(|via| (via.target as usize as u64, via.op.handler as usize as u64))
+            .map(|via| {
+                let handlers = [via.vias.br.handler, via.vias.copy_br.handler];
+                (
+                    via.target as usize as u64,
+                    handlers.map(|h| h as usize as u64),
+                )
+            })
             .collect();
         t.sort_unstable();
         t
     })
 }
 
-/// The via of the instruction whose handler is `handler`, if it has one.
-fn via_of(handler: u64) -> Option<u64> {
+/// The vias (over a `br`, over a `copy.br`) of the instruction whose handler is `handler`,
+/// if it has them.
+fn vias_of(handler: u64) -> Option<[u64; 2]> {
     let table = via_table();
     let i = table
         .binary_search_by_key(&handler, |&(target, _)| target)
