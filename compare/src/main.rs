@@ -132,39 +132,81 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     })
 }
 
-fn measure(engine: &EngineDef, wasm: &[u8], n: i32, samples: usize) -> Outcome {
-    let mut runner: Box<dyn Runner> = match guarded(|| (engine.prepare)(wasm)) {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Outcome::Failed(format!("{e:#}")),
-        Err(p) => return Outcome::Panicked(p),
-    };
-    // One untimed warm-up call: lazy translation, page faults on fresh
-    // memory and cold caches should not land in the first sample.
-    let mut times = Vec::with_capacity(samples);
-    let mut result = None;
-    for i in 0..=samples {
-        let start = Instant::now();
-        let r = match guarded(|| runner.call(n)) {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => return Outcome::Failed(format!("{e:#}")),
-            Err(p) => return Outcome::Panicked(p),
-        };
-        let elapsed = start.elapsed();
-        if let Some(prev) = result {
-            if prev != r {
-                return Outcome::Failed(format!("nondeterministic: {prev:#x} then {r:#x}"));
+/// Times `run(n)` on every engine, interleaved: each round calls every engine once, so
+/// that a change in the machine's load (it is shared) during the run falls on all engines
+/// alike instead of on whichever ran then. After one untimed warm-up round (lazy
+/// translation, page faults on fresh memory and cold caches should not land in the first
+/// sample), `samples` timed rounds; each engine's median is reported.
+fn measure_all(engines: &[EngineDef], wasm: &[u8], n: i32, samples: usize) -> Vec<Outcome> {
+    struct Run {
+        runner: Option<Box<dyn Runner>>,
+        times: Vec<Duration>,
+        result: Option<i64>,
+        failed: Option<Outcome>,
+    }
+    let mut runs: Vec<Run> = engines
+        .iter()
+        .map(|engine| {
+            let (runner, failed) = match guarded(|| (engine.prepare)(wasm)) {
+                Ok(Ok(r)) => (Some(r), None),
+                Ok(Err(e)) => (None, Some(Outcome::Failed(format!("{e:#}")))),
+                Err(p) => (None, Some(Outcome::Panicked(p))),
+            };
+            Run {
+                runner,
+                times: Vec::with_capacity(samples),
+                result: None,
+                failed,
+            }
+        })
+        .collect();
+    for round in 0..=samples {
+        for run in &mut runs {
+            let Some(runner) = run.runner.as_mut() else {
+                continue;
+            };
+            let start = Instant::now();
+            let r = match guarded(|| runner.call(n)) {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => {
+                    run.failed = Some(Outcome::Failed(format!("{e:#}")));
+                    run.runner = None;
+                    continue;
+                }
+                Err(p) => {
+                    run.failed = Some(Outcome::Panicked(p));
+                    run.runner = None;
+                    continue;
+                }
+            };
+            let elapsed = start.elapsed();
+            if let Some(prev) = run.result {
+                if prev != r {
+                    run.failed = Some(Outcome::Failed(format!(
+                        "nondeterministic: {prev:#x} then {r:#x}"
+                    )));
+                    run.runner = None;
+                    continue;
+                }
+            }
+            run.result = Some(r);
+            if round > 0 {
+                run.times.push(elapsed);
             }
         }
-        result = Some(r);
-        if i > 0 {
-            times.push(elapsed);
-        }
     }
-    times.sort();
-    Outcome::Ok {
-        median: times[times.len() / 2],
-        result: result.unwrap(),
-    }
+    runs.into_iter()
+        .map(|mut run| {
+            if let Some(failed) = run.failed {
+                return failed;
+            }
+            run.times.sort();
+            Outcome::Ok {
+                median: run.times[run.times.len() / 2],
+                result: run.result.expect("at least one call"),
+            }
+        })
+        .collect()
 }
 
 fn fmt_duration(d: Duration) -> String {
@@ -210,18 +252,16 @@ fn main() -> Result<()> {
         } else {
             w.bench_result
         };
-        let mut row = Vec::new();
-        for e in &engines {
+        let row = measure_all(&engines, &w.wasm, n, opts.samples);
+        for (e, o) in engines.iter().zip(&row) {
             eprint!("{:<14} n={:<10} {:<10} ", w.name, n, e.name);
-            let o = measure(e, &w.wasm, n, opts.samples);
-            match &o {
+            match o {
                 Outcome::Ok { median, result } => {
                     eprintln!("{:>10}  result {result:#018x}", fmt_duration(*median))
                 }
                 Outcome::Failed(m) => eprintln!("failed: {m}"),
                 Outcome::Panicked(m) => eprintln!("panicked: {m}"),
             }
-            row.push(o);
         }
         // Cross-check results: against the recorded checksum if there is
         // one, else against the first engine that produced a result.
