@@ -74,7 +74,10 @@ fn engines() -> Vec<WasiEngine> {
     let def = |name, run| WasiEngine { name, run };
     #[allow(unused_mut)]
     let mut v = vec![
-        def("wasmi", wasmi_run as fn(&[u8], &[&str], &Path) -> Result<RunTimes>),
+        def(
+            "wasmi",
+            wasmi_run as fn(&[u8], &[&str], &Path) -> Result<RunTimes>,
+        ),
         def("Pulley", pulley_run),
         def("Cranelift", cranelift_run),
     ];
@@ -103,8 +106,8 @@ fn baton_run(wasm: &[u8], args: &[&str], dir: &Path) -> Result<RunTimes> {
     let mut builder = baton_wasi::WasiCtxBuilder::new();
     builder.args(args).preopened_dir(dir, ".")?;
     let mut store = baton::Store::new(&engine, builder.build());
-    let code = baton_wasi::run_command(&mut store, &linker, &module)
-        .map_err(|e| anyhow!("run: {e}"))?;
+    let code =
+        baton_wasi::run_command(&mut store, &linker, &module).map_err(|e| anyhow!("run: {e}"))?;
     let total = start.elapsed();
     check_exit(code)?;
     Ok(RunTimes { compile, total })
@@ -121,7 +124,11 @@ fn wasmi_run(wasm: &[u8], args: &[&str], dir: &Path) -> Result<RunTimes> {
     let mut linker: wasmi::Linker<WasiCtx> = wasmi::Linker::new(&engine);
     wasmi_wasi::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| anyhow!("link: {e}"))?;
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let sink = || Box::new(wasmi_wasi::wasi_common::pipe::WritePipe::new(std::io::sink()));
+    let sink = || {
+        Box::new(wasmi_wasi::wasi_common::pipe::WritePipe::new(
+            std::io::sink(),
+        ))
+    };
     let ctx = wasmi_wasi::WasiCtxBuilder::new()
         .args(&args)
         .map_err(|e| anyhow!("args: {e}"))?
@@ -359,7 +366,10 @@ pub fn run(opts: &crate::Options) -> Result<()> {
         }
         let wasm_kib = wasm.len() as f64 / 1024.0;
         for (figure, pick) in [
-            ("end to end", (|m: &Measured| m.total) as fn(&Measured) -> Duration),
+            (
+                "end to end",
+                (|m: &Measured| m.total) as fn(&Measured) -> Duration,
+            ),
             ("compile", |m: &Measured| m.compile),
         ] {
             let label = if figure == "end to end" {
@@ -388,7 +398,9 @@ pub fn run(opts: &crate::Options) -> Result<()> {
     }
     print!("{s}");
     if !outputs.is_empty() {
-        println!("\nOutputs (identical on every engine unless listed under Problems):\n\n{outputs}");
+        println!(
+            "\nOutputs (identical on every engine unless listed under Problems):\n\n{outputs}"
+        );
     }
     println!(
         "\"compile\" includes creating the engine. wasmi runs with its default config, lazy \
