@@ -396,3 +396,33 @@ fn the_call_depth_limit_is_exact_and_the_store_survives_it() {
         assert_eq!(down.call(&mut store, 0).unwrap(), 0);
     }
 }
+
+#[test]
+fn memory_grown_by_a_callee_is_the_callers_memory_after_return() {
+    // The caller writes, calls a function that grows the memory (a large step, so that
+    // the buffer may move) and writes into the new pages on return; then reads both back
+    // through a third call. Returns hand the callee's memory registers back: they must
+    // be the grown memory's, for plain and for tail-called callees alike.
+    let (mut store, inst) = instance(
+        r#"(module (memory 1)
+          (func $grow (param i32) (result i32) (memory.grow (local.get 0)))
+          (func $grow_tail (param i32) (result i32) (return_call $grow (local.get 0)))
+          (func $sum (param i32) (result i32)
+            (i32.add (i32.load (i32.const 16)) (i32.load (local.get 0))))
+          (func (export "run") (param $tail i32) (result i32)
+            (local $end i32) (local $old i32)
+            (i32.store (i32.const 16) (i32.const 5))
+            (local.set $old (if (result i32) (local.get $tail)
+                              (then (call $grow_tail (i32.const 300)))
+                              (else (call $grow (i32.const 300)))))
+            ;; The last word of the grown memory, and one past it.
+            (local.set $end (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4)))
+            (i32.store (local.get $end) (i32.const 37))
+            (i32.add (i32.add (call $sum (local.get $end)) (local.get $old))
+                     (i32.mul (memory.size) (i32.const 1000)))))"#,
+    );
+    let run = inst.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 0).unwrap(), 42 + 1 + 301_000);
+    // A second run grows again, from 301 to 601 pages.
+    assert_eq!(run.call(&mut store, 1).unwrap(), 42 + 301 + 601_000);
+}

@@ -1966,42 +1966,45 @@ def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, m
 /// Returns to the caller; results are already in slots `0..n` of this frame. A macro, not
 /// a function, so that the hand-over stays in the handler (as `become` requires).
 macro_rules! do_return {
-    ($ctx:ident, $acc:ident) => {{
+    ($ctx:ident, $mem:ident, $len:ident, $acc:ident) => {{
         // SAFETY: every activation starts with a sentinel frame whose return address is
         // `EXIT_CODE`, which ends the activation before the stack can run empty.
         let frame = $ctx.frames.pop_unchecked();
         if frame.inst != $ctx.inst {
             $ctx.enter_instance(frame.inst);
+            let (mem, len) = $ctx.mem_regs();
+            jump!(frame.ret_ip, frame.sp, mem, len, $ctx, $acc)
         }
-        // The callee may have grown the memory.
-        let (mem, len) = $ctx.mem_regs();
-        jump!(frame.ret_ip, frame.sp, mem, len, $ctx, $acc)
+        // Same instance: the callee's memory registers are the caller's, kept current
+        // (`memory.grow`, host calls and calls into other instances reload them), so they
+        // are handed back as they are, even if the callee grew the memory.
+        jump!(frame.ret_ip, frame.sp, $mem, $len, $ctx, $acc)
     }};
 }
 
 pub(crate) unsafe fn return_handler(
     _ip: Ip,
     _sp: Sp,
-    _mem: Mem,
+    mem: Mem,
     acc: u64,
     ctx: &mut Ctx,
-    _len: usize,
+    len: usize,
 ) -> Control {
-    do_return!(ctx, acc)
+    do_return!(ctx, mem, len, acc)
 }
 
 def!(RETURN: Nothing, "return", |imm, ip, sp, mem, len, ctx, acc| {
-    do_return!(ctx, acc)
+    do_return!(ctx, mem, len, acc)
 });
 
 def!(RETURN_SLOT: Ret1, "return.slot", |imm, ip, sp, mem, len, ctx, acc| {
     *sp = *sp.add(imm.src as usize);
-    do_return!(ctx, acc)
+    do_return!(ctx, mem, len, acc)
 });
 
 def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx, acc| {
     *sp = imm.val;
-    do_return!(ctx, acc)
+    do_return!(ctx, mem, len, acc)
 });
 
 /// Ends an activation: reached by returning to a sentinel frame.
