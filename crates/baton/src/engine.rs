@@ -35,7 +35,8 @@ impl Config {
     }
 
     /// The deepest Wasm call stack, in activations (the function the host called counts
-    /// as one), before "call stack exhausted".
+    /// as one), before "call stack exhausted". A call into another instance counts as two:
+    /// its return also re-enters the caller's instance.
     pub fn max_call_depth(&mut self, frames: usize) -> &mut Self {
         self.max_call_depth = frames.max(1);
         self

@@ -250,7 +250,6 @@ fn begin<T>(
     ctx.frames.push(Frame {
         ret_ip: &EXIT_CODE as *const Handler as Ip,
         sp,
-        inst,
     });
     // SAFETY: the instance belongs to this store.
     unsafe { ctx.enter_instance(inst) };
@@ -627,12 +626,18 @@ fn call_host<T>(
 fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
     let ctx = &inner.ctx;
     let mut frames = Vec::new();
-    let mut push = |inst: *const InstanceEntity, ip: Ip| {
-        if inst.is_null() {
+    // Frames do not record their instance (see `exec::Frame`): the function is found by
+    // the module whose code holds the address.
+    let mut push = |ip: Ip| {
+        let in_code = |inst: &&Box<InstanceEntity>| {
+            let code = &inst.module.inner.code;
+            let pos = (ip as usize).wrapping_sub(code.as_ptr() as usize) / 8;
+            pos < code.len()
+        };
+        let Some(inst) = inner.instances.iter().find(in_code) else {
             return;
-        }
-        // SAFETY: instances recorded in frames are live.
-        let module = unsafe { &(*inst).module.inner };
+        };
+        let module = &inst.module.inner;
         let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
         if let Some(func_index) = module.func_at(pos) {
             frames.push(FrameInfo {
@@ -642,10 +647,13 @@ fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
             });
         }
     };
-    push(ctx.inst, ctx.trap_ip);
+    push(ctx.trap_ip);
     for fr in ctx.frames.as_slice().iter().skip(frames_before + 1).rev() {
-        // `ret_ip` is just after the call; step back into the calling instruction.
-        push(fr.inst, fr.ret_ip.wrapping_sub(1));
+        // Returns through `RESTORE_CODE` are the instance switches, not calls.
+        if !fr.restores() {
+            // `ret_ip` is just after the call; step back into the calling instruction.
+            push(fr.ret_ip.wrapping_sub(1));
+        }
     }
     Trap::new(ctx.trap, frames)
 }

@@ -93,15 +93,15 @@ impl Frames {
         }
     }
 
-    /// Makes room for a call to push one more frame; `false` when the depth limit is
-    /// reached (the call traps).
-    pub(crate) fn grow(&mut self) -> bool {
+    /// Makes room for a call to push `need` more frames (two for a call into another
+    /// instance); `false` when that would pass the depth limit (the call traps).
+    pub(crate) fn grow(&mut self, need: usize) -> bool {
         let n = self.len();
-        if n >= self.max {
+        if n + need > self.max {
             return false;
         }
         // Geometrically, but never (much) beyond the limit.
-        self.reallocate((n.max(16) * 2).min(self.max).max(n + 1));
+        self.reallocate((n.max(16) * 2).min(self.max).max(n + need));
         true
     }
 

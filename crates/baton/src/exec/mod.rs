@@ -69,11 +69,36 @@ impl Regs {
 }
 
 /// A suspended caller: where to continue when the callee returns.
+///
+/// A frame holds no instance: a return goes back to the instance it left, because a call
+/// into another instance pushes two frames. The upper one returns to [`RESTORE_CODE`]
+/// with the caller's `sp`; the lower one holds the caller's return address and, in place
+/// of `sp`, its instance (see [`Frame::restoring`]), which `RESTORE_CODE` re-enters before
+/// returning there. Returns within an instance, nearly all of them, check nothing.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
     pub ret_ip: Ip,
     pub sp: Sp,
-    pub inst: *const InstanceEntity,
+}
+
+impl Frame {
+    /// The lower frame of a call into another instance: return to `ret_ip` in `inst`.
+    pub(crate) fn restoring(ret_ip: Ip, inst: *const InstanceEntity) -> Frame {
+        Frame {
+            ret_ip,
+            sp: inst as Sp,
+        }
+    }
+
+    /// Whether this is the upper frame of a call into another instance.
+    pub(crate) fn restores(&self) -> bool {
+        self.ret_ip == restore_ip()
+    }
+}
+
+/// Where the upper frame of a call into another instance returns to.
+pub(crate) fn restore_ip() -> Ip {
+    &RESTORE_CODE as *const Handler as Ip
 }
 
 /// State shared by all handlers of one store's execution, reached through a pointer that
@@ -153,3 +178,6 @@ impl Ctx {
 pub(crate) static EXIT_CODE: Handler = ops::exit_handler;
 /// The word a host call made in tail position resumes at: returns to the caller.
 pub(crate) static RETURN_CODE: Handler = ops::return_handler;
+/// The word a call into another instance returns to: re-enters the caller's instance
+/// (see [`Frame`]).
+pub(crate) static RESTORE_CODE: Handler = ops::restore_handler;

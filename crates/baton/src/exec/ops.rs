@@ -13,7 +13,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 use super::dispatch::jump;
-use super::{Control, Ctx, Handler, Ip, Mem, Regs, Sp};
+use super::{Control, Ctx, Frame, Handler, Ip, Mem, Regs, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
 use crate::ir::{words, Op};
@@ -1772,7 +1772,6 @@ macro_rules! push_frame {
         $ctx.frames.top = top.add(1);
         core::ptr::addr_of_mut!((*top).ret_ip).write($ret);
         core::ptr::addr_of_mut!((*top).sp).write($sp);
-        core::ptr::addr_of_mut!((*top).inst).write($ctx.inst);
         // Keeps the compiler from loading what the call needs next (callee, frame base)
         // before the frame is written: all of it live at once would need more registers
         // than the handler has free, and saving some on every call costs more.
@@ -1787,7 +1786,24 @@ macro_rules! push_frame {
 #[cold]
 #[inline(never)]
 unsafe fn grow_frames(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-    if !ctx.frames.grow() {
+    if !ctx.frames.grow(1) {
+        return trap(ctx, ip, TrapCode::StackOverflow);
+    }
+    jump!(ip, sp, mem, len, ctx, acc)
+}
+
+/// [`grow_frames`] for a call into another instance, which pushes two frames.
+#[cold]
+#[inline(never)]
+unsafe fn grow_frames_pair(
+    ip: Ip,
+    sp: Sp,
+    mem: Mem,
+    acc: u64,
+    ctx: &mut Ctx,
+    len: usize,
+) -> Control {
+    if !ctx.frames.grow(2) {
         return trap(ctx, ip, TrapCode::StackOverflow);
     }
     jump!(ip, sp, mem, len, ctx, acc)
@@ -1818,17 +1834,65 @@ macro_rules! call_entity {
             };
             return Control::Host;
         }
-        if !$tail {
-            push_frame!($ctx, $ip, $ret, $sp, $mem, $len, $acc);
-        }
-        // (`$base` is evaluated only now, for the register reason given at `CALL`.)
-        let new_sp: Sp = $sp.add($base as usize);
         let mut mem = $mem;
         let mut len = $len;
-        if (*func).inst != $ctx.inst {
+        if (*func).inst == $ctx.inst {
+            if !$tail {
+                push_frame!($ctx, $ip, $ret, $sp, $mem, $len, $acc);
+            }
+        } else {
+            // Into another instance: the return must re-enter this one (see `Frame`).
+            let top = $ctx.frames.top;
+            if $tail {
+                // The caller's frame is on top. Unless it already restores an instance
+                // (the caller is in another instance than this function, or an earlier
+                // tail call came here), it becomes a restoring pair: one frame more, at
+                // most once per activation of the caller, so tail calls stay bounded.
+                let caller = *top.sub(1);
+                if !caller.restores() {
+                    if top >= $ctx.frames.room_end {
+                        $crate::exec::dispatch::tail!(
+                            grow_frames,
+                            $ip,
+                            $sp,
+                            $mem,
+                            $len,
+                            $ctx,
+                            $acc
+                        );
+                    }
+                    *top.sub(1) = Frame::restoring(caller.ret_ip, $ctx.inst);
+                    *top = Frame {
+                        ret_ip: super::restore_ip(),
+                        sp: caller.sp,
+                    };
+                    $ctx.frames.top = top.add(1);
+                }
+            } else {
+                if top.add(1) >= $ctx.frames.room_end {
+                    $crate::exec::dispatch::tail!(
+                        grow_frames_pair,
+                        $ip,
+                        $sp,
+                        $mem,
+                        $len,
+                        $ctx,
+                        $acc
+                    );
+                }
+                // SAFETY: `top + 1 < room_end`: two free frames.
+                *top = Frame::restoring($ret, $ctx.inst);
+                *top.add(1) = Frame {
+                    ret_ip: super::restore_ip(),
+                    sp: $sp,
+                };
+                $ctx.frames.top = top.add(2);
+            }
             $ctx.enter_instance((*func).inst);
             (mem, len) = $ctx.mem_regs();
         }
+        // (`$base` is evaluated only now, for the register reason given at `CALL`.)
+        let new_sp: Sp = $sp.add($base as usize);
         enter!(&*(*func).compiled, new_sp, $ip, mem, len, $ctx, $acc)
     }};
 }
@@ -1970,14 +2034,10 @@ macro_rules! do_return {
         // SAFETY: every activation starts with a sentinel frame whose return address is
         // `EXIT_CODE`, which ends the activation before the stack can run empty.
         let frame = $ctx.frames.pop_unchecked();
-        if frame.inst != $ctx.inst {
-            $ctx.enter_instance(frame.inst);
-            let (mem, len) = $ctx.mem_regs();
-            jump!(frame.ret_ip, frame.sp, mem, len, $ctx, $acc)
-        }
-        // Same instance: the callee's memory registers are the caller's, kept current
-        // (`memory.grow`, host calls and calls into other instances reload them), so they
-        // are handed back as they are, even if the callee grew the memory.
+        // The caller is in this instance (a call into another one returns through
+        // `RESTORE_CODE` first), so the callee's memory registers are the caller's, kept
+        // current (`memory.grow`, host calls and calls into other instances reload
+        // them): they are handed back as they are, even if the callee grew the memory.
         jump!(frame.ret_ip, frame.sp, $mem, $len, $ctx, $acc)
     }};
 }
@@ -2006,6 +2066,25 @@ def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx, acc| {
     *sp = imm.val;
     do_return!(ctx, mem, len, acc)
 });
+
+/// Returns from a call into another instance (see [`Frame`](super::Frame)): re-enters the
+/// caller's instance, kept in the frame below, and returns to the caller. `sp` is the
+/// caller's, from the frame just popped.
+pub(crate) unsafe fn restore_handler(
+    _ip: Ip,
+    sp: Sp,
+    _mem: Mem,
+    acc: u64,
+    ctx: &mut Ctx,
+    _len: usize,
+) -> Control {
+    // SAFETY: the call into another instance pushed this pair; the lower frame holds the
+    // caller's instance, live as long as its store.
+    let frame = unsafe { ctx.frames.pop_unchecked() };
+    unsafe { ctx.enter_instance(frame.sp as *const crate::runtime::InstanceEntity) };
+    let (mem, len) = ctx.mem_regs();
+    jump!(frame.ret_ip, sp, mem, len, ctx, acc)
+}
 
 /// Ends an activation: reached by returning to a sentinel frame.
 pub(crate) unsafe fn exit_handler(

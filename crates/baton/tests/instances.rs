@@ -1,0 +1,154 @@
+//! Calls between instances: each instance's code runs with its own memory, returns go
+//! back to the caller's instance (plain calls, tail calls, and chains of both), traps
+//! report frames from both, and deep recursion across instances traps cleanly.
+
+use baton::*;
+
+/// `b` holds 1000 at address 0 and calls back into `a` through its exported table;
+/// `a` holds 1 at address 0.
+const B: &str = r#"(module $b
+  (type $t (func (param i32) (result i32)))
+  (memory 1) (data (i32.const 0) "\e8\03\00\00")
+  (table (export "t") 2 funcref)
+  (func $g (export "g") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.load (i32.const 0)))
+      (else (i32.add (i32.load (i32.const 0))
+                     (call_indirect (type $t) (i32.sub (local.get $n) (i32.const 1)) (i32.const 0))))))
+  (func $gt (export "gt") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.load (i32.const 0)))
+      (else (return_call_indirect (type $t) (i32.sub (local.get $n) (i32.const 1)) (i32.const 1)))))
+  (func $boom (export "boom") (param i32) (result i32) unreachable))"#;
+
+const A: &str = r#"(module $a
+  (import "b" "t" (table 2 funcref))
+  (import "b" "g" (func $g (param i32) (result i32)))
+  (import "b" "gt" (func $gt (param i32) (result i32)))
+  (import "b" "boom" (func $boom (param i32) (result i32)))
+  (memory 1) (data (i32.const 0) "\01\00\00\00")
+  (elem (i32.const 0) $f $ft)
+  (func $f (export "f") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.load (i32.const 0)))
+      (else (i32.add (i32.load (i32.const 0)) (call $g (i32.sub (local.get $n) (i32.const 1)))))))
+  (func $ft (export "ft") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.load (i32.const 0)))
+      (else (return_call $gt (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "mix") (param $n i32) (result i32)
+    (i32.add (call $ft (local.get $n)) (i32.load (i32.const 0))))
+  (func (export "mix_b") (param $n i32) (result i32)
+    (i32.add (call $gt (local.get $n)) (i32.load (i32.const 0))))
+  (func (export "tail_into_b") (param $n i32) (result i32)
+    (return_call $gt (local.get $n)))
+  (func $trap_via_b (export "trap_via_b") (result i32)
+    (i32.add (i32.const 1) (call $boom (i32.const 0)))))"#;
+
+fn setup(config: &Config) -> (Store<()>, Instance) {
+    let engine = Engine::new(config);
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let b = linker
+        .instantiate(&mut store, &Module::new(&engine, B).unwrap())
+        .unwrap();
+    linker.instance(&mut store, "b", b).unwrap();
+    let a = linker
+        .instantiate(&mut store, &Module::new(&engine, A).unwrap())
+        .unwrap();
+    (store, a)
+}
+
+/// `f(n)`: `a` adds 1 per level, `b` adds 1000.
+fn f(n: i32) -> i32 {
+    if n == 0 {
+        1
+    } else {
+        1 + g(n - 1)
+    }
+}
+fn g(n: i32) -> i32 {
+    if n == 0 {
+        1000
+    } else {
+        1000 + f(n - 1)
+    }
+}
+/// `ft(n)`: tail calls alternate between the instances; the one reaching 0 answers.
+fn ft(n: i32) -> i32 {
+    if n % 2 == 0 {
+        1
+    } else {
+        1000
+    }
+}
+
+#[test]
+fn calls_between_instances_use_each_ones_memory() {
+    let (mut store, a) = setup(&Config::new());
+    let call = |store: &mut Store<()>, name: &str, n: i32| {
+        a.get_typed_func::<i32, i32>(&*store, name)
+            .unwrap()
+            .call(store, n)
+            .unwrap()
+    };
+    for n in [0, 1, 2, 3, 10, 101] {
+        assert_eq!(call(&mut store, "f", n), f(n), "f({n})");
+        assert_eq!(call(&mut store, "ft", n), ft(n), "ft({n})");
+        assert_eq!(call(&mut store, "mix", n), ft(n) + 1, "mix({n})");
+        // `gt(n)` is `ft(n)` seen from `b`: the parities swap.
+        assert_eq!(call(&mut store, "mix_b", n), ft(n + 1) + 1, "mix_b({n})");
+        assert_eq!(
+            call(&mut store, "tail_into_b", n),
+            ft(n + 1),
+            "tail_into_b({n})"
+        );
+    }
+}
+
+#[test]
+fn tail_calls_between_instances_run_in_bounded_frames() {
+    // Far more alternations than the call-depth limit allows frames.
+    let mut config = Config::new();
+    config.max_call_depth(1000);
+    let (mut store, a) = setup(&config);
+    let ft_ = a.get_typed_func::<i32, i32>(&store, "ft").unwrap();
+    assert_eq!(ft_.call(&mut store, 1_000_001).unwrap(), 1000);
+    let mix = a.get_typed_func::<i32, i32>(&store, "mix").unwrap();
+    assert_eq!(mix.call(&mut store, 200_000).unwrap(), 2);
+    // Plain calls still count: recursion through both instances hits the limit.
+    let f_ = a.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    let err = f_.call(&mut store, 100_000).unwrap_err();
+    match err {
+        Error::Trap(t) => assert_eq!(t.code(), TrapCode::StackOverflow),
+        e => panic!("expected a trap, got {e}"),
+    }
+    // The store is still usable, and back in the right instances.
+    assert_eq!(f_.call(&mut store, 7).unwrap(), f(7));
+    assert_eq!(mix.call(&mut store, 7).unwrap(), ft(7) + 1);
+}
+
+#[test]
+fn traps_report_frames_of_both_instances() {
+    let (mut store, a) = setup(&Config::new());
+    let t = a.get_typed_func::<(), i32>(&store, "trap_via_b").unwrap();
+    let Error::Trap(trap) = t.call(&mut store, ()).unwrap_err() else {
+        panic!("expected a trap");
+    };
+    assert_eq!(trap.code(), TrapCode::Unreachable);
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| (f.module_name.clone(), f.func_name.clone()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (Some("b".to_string()), Some("boom".to_string())),
+            (Some("a".to_string()), Some("trap_via_b".to_string())),
+        ]
+    );
+    // Afterwards, calls still land in the right instance.
+    let f_ = a.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    assert_eq!(f_.call(&mut store, 4).unwrap(), f(4));
+}
