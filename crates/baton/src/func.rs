@@ -629,12 +629,12 @@ fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
     // Frames do not record their instance (see `exec::Frame`): the function is found by
     // the module whose code holds the address.
     let mut push = |ip: Ip| {
-        let in_code = |inst: &&Box<InstanceEntity>| {
+        let in_code = |inst: &InstanceEntity| {
             let code = &inst.module.inner.code;
             let pos = (ip as usize).wrapping_sub(code.as_ptr() as usize) / 8;
             pos < code.len()
         };
-        let Some(inst) = inner.instances.iter().find(in_code) else {
+        let Some(inst) = inner.instances.iter().find(|inst| in_code(inst)) else {
             return;
         };
         let module = &inst.module.inner;
