@@ -250,6 +250,9 @@ pub(crate) mod layout {
         /// `dst = a * b + c` (i32, wrapping): a multiply-accumulate. `b` and `c` are slots
         /// or constants, by the instruction's form (see `I32_MUL_ADD`).
         MulAdd { dst: Slot, a: Slot, b: u32, c: u32 }
+        /// Store to address `a + b` (32-bit, wrapping) plus `offset`: `base[i] = src`, the
+        /// value from slot `src` or the accumulator, by the instruction's form.
+        StoreSum { a: Slot, b: Slot, src: Slot, offset: u32 }
         /// Store of a constant: `mem[addr + offset] = val`.
         StoreImm { addr: Slot, offset: u32, val: u64 }
         /// Store to a constant effective address: `mem[addr] = src`.

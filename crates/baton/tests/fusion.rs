@@ -746,3 +746,79 @@ fn metered_switch_loops_charge_and_resume_exactly() {
         assert_eq!(total, whole, "slice {slice}");
     }
 }
+
+#[test]
+fn stores_to_a_sum_of_two_slots() {
+    // `base[i] = v` with the address an `i32.add` of two locals: the value from a local,
+    // computed into the accumulator, and the sum wrapping at 32 bits before the offset.
+    let wat = r#"(module (memory 1)
+      (func (export "f") (param $base i32) (param $n i32) (result i32)
+        (local $i i32) (local $s i32)
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+          (i32.store8 (i32.add (local.get $base) (local.get $i)) (local.get $i))
+          (i32.store16 offset=1000 (i32.add (local.get $base) (local.get $i))
+            (i32.mul (local.get $i) (i32.const 3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        ;; Read back through plain loads.
+        (local.set $i (i32.const 0))
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $s (i32.add (local.get $s)
+            (i32.add (i32.load8_u (i32.add (local.get $base) (local.get $i)))
+                     (i32.load16_u offset=1000 (i32.add (local.get $base) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        (local.get $s))
+      (func (export "wrap") (param $a i32) (param $b i32) (param $v i32)
+        (i32.store offset=8 (i32.add (local.get $a) (local.get $b)) (local.get $v)))
+      (func (export "peek") (param $p i32) (result i32) (i32.load (local.get $p))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("STORE8::sum_r "), "{listing}");
+    assert!(listing.contains("STORE16::sum_va "), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "f")
+        .unwrap();
+    for (base, n) in [(0, 0), (7, 1), (1000, 300)] {
+        // The same stores and loads on a model of the memory (the 16-bit stores overlap).
+        let mut mem = vec![0u8; 65536];
+        for i in 0..n {
+            mem[base + i] = i as u8;
+            let v = ((i * 3) as u16).to_le_bytes();
+            mem[base + i + 1000..base + i + 1002].copy_from_slice(&v);
+        }
+        let want: usize = (0..n)
+            .map(|i| {
+                let p = base + i + 1000;
+                mem[base + i] as usize + u16::from_le_bytes([mem[p], mem[p + 1]]) as usize
+            })
+            .sum();
+        let got = f.call(&mut store, (base as i32, n as i32)).unwrap();
+        assert_eq!(got, want as i32, "base {base}, n {n}");
+    }
+    let wrap = instance
+        .get_typed_func::<(i32, i32, i32), ()>(&store, "wrap")
+        .unwrap();
+    let peek = instance.get_typed_func::<i32, i32>(&store, "peek").unwrap();
+    // -4 + 20 wraps to 16; plus the offset, 24.
+    wrap.call(&mut store, (-4, 20, 0x1234_5678)).unwrap();
+    assert_eq!(peek.call(&mut store, 24).unwrap(), 0x1234_5678);
+    // A sum past the memory traps (the offset is added without wrapping).
+    let err = wrap.call(&mut store, (65536 - 8, 0, 1)).unwrap_err();
+    assert!(
+        matches!(err, Error::Trap(ref t) if t.code() == TrapCode::MemoryOutOfBounds),
+        "{err}"
+    );
+    let err = wrap.call(&mut store, (-1, -1, 1)).unwrap_err();
+    assert!(
+        matches!(err, Error::Trap(ref t) if t.code() == TrapCode::MemoryOutOfBounds),
+        "{err}"
+    );
+}

@@ -1356,6 +1356,10 @@ pub(crate) struct StoreOp {
     pub a_imm: Op<StoreImm>,
     pub abs: Op<StoreAbs>,
     pub abs_va: Op<StoreAbs>,
+    /// Address `a + b` (an `i32.add` folded in), value from a slot.
+    pub sum_r: Op<StoreSum>,
+    /// Address `a + b`, value from the accumulator.
+    pub sum_va: Op<StoreSum>,
 }
 
 macro_rules! store_fn {
@@ -1387,6 +1391,8 @@ macro_rules! stores {
             store_fn!(a_imm, StoreImm, $mem_t, |imm, sp, acc| (acc as u32 as usize + imm.offset as usize, imm.val));
             store_fn!(abs, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, rd::<u64>(sp, imm.src)));
             store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
+            store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
             StoreOp {
                 rr: Op::new(rr, $name),
                 r_va: Op::new(r_va, $name),
@@ -1395,6 +1401,8 @@ macro_rules! stores {
                 a_imm: Op::new(a_imm, $name),
                 abs: Op::new(abs, $name),
                 abs_va: Op::new(abs_va, $name),
+                sum_r: Op::new(sum_r, $name),
+                sum_va: Op::new(sum_va, $name),
             }
         };)*
         #[allow(clippy::vec_init_then_push)]
@@ -1408,6 +1416,8 @@ macro_rules! stores {
                 v.push(form(stringify!($NAME), "a_imm", $NAME.a_imm));
                 v.push(form(stringify!($NAME), "abs", $NAME.abs));
                 v.push(form(stringify!($NAME), "abs_va", $NAME.abs_va));
+                v.push(form(stringify!($NAME), "sum_r", $NAME.sum_r));
+                v.push(form(stringify!($NAME), "sum_va", $NAME.sum_va));
             )*
             v
         }

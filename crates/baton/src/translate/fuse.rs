@@ -335,6 +335,85 @@ impl FuncTranslator<'_> {
         }
     }
 
+    /// If a store's address (the temporary in `addr`) was computed by an `i32.add` of two
+    /// slots just before its value, replaces the add by a store to the sum. The value is
+    /// in slot `src`, or, with `src` `None`, in the accumulator, where the instruction
+    /// right after the add (`value_pos`, the last one) computes it: that instruction moves
+    /// up in the add's place. It writes no slot (its result goes to the accumulator) and
+    /// reads none the add wrote (the add's result is a temporary below its operands), so
+    /// running it before the add's work changes nothing. Returns whether it fused.
+    pub(super) fn fuse_add_store(
+        &mut self,
+        op: StoreOp,
+        addr: Slot,
+        src: Option<Slot>,
+        offset: u32,
+    ) -> bool {
+        let add_pos = match src {
+            Some(_) => self.recent.last(),
+            None => self.recent.before_last(),
+        };
+        let Some(add_pos) = add_pos else {
+            return false;
+        };
+        let value_pos = add_pos + words::<BinRR>();
+        let value_end = self.code.pos();
+        if self.label_at > add_pos || (src.is_none() && self.recent.last() != Some(value_pos)) {
+            return false;
+        }
+        if src.is_some() && value_pos != value_end {
+            return false;
+        }
+        if self.code.words[add_pos] != op::I32_ADD.rr.handler as usize as u64 {
+            return false;
+        }
+        let add: BinRR = self.code.imm(add_pos);
+        if add.dst != addr {
+            return false;
+        }
+        let value = match src {
+            Some(_) => None,
+            None => {
+                // The value's instruction, switched to its accumulator form.
+                let Some(Last {
+                    pos,
+                    acc: Some(acc),
+                    ..
+                }) = self.last
+                else {
+                    return false;
+                };
+                if pos != value_pos {
+                    return false;
+                }
+                let mut words = self.code.words[value_pos..value_end].to_vec();
+                words[0] = acc as usize as u64;
+                self.unemit(value_pos);
+                Some(words)
+            }
+        };
+        self.unemit(add_pos);
+        self.last = None;
+        if let Some(words) = value {
+            let pos = self.code.pos();
+            for w in words {
+                self.code.push_word(w);
+            }
+            self.recent.push(pos);
+        }
+        let store = StoreSum {
+            a: add.a,
+            b: add.b,
+            src: src.unwrap_or(0),
+            offset,
+        };
+        match src {
+            Some(_) => self.emit(op.sum_r, store),
+            None => self.emit(op.sum_va, store),
+        };
+        true
+    }
+
     /// For an `i32.add` of slot `base` and the result of an `i32.shl` by a constant just
     /// emitted: replaces the shift by one `base + (idx << k)`. Returns the new
     /// instruction's position and accumulator form.

@@ -1654,6 +1654,9 @@ impl<'a> FuncTranslator<'a> {
                     self.emit(op.abs, StoreAbs { src, pad: 0, addr });
                 }
             }
+            (Opd::Temp, v)
+                if self.in_acc(v, p + 1) && self.fuse_add_store(op, self.temp(p), None, offset) => {
+            }
             (a, v) if self.in_acc(v, p + 1) => {
                 self.route_through_acc();
                 let addr = self.slot_at(p, a);
@@ -1667,8 +1670,11 @@ impl<'a> FuncTranslator<'a> {
                 );
             }
             (a, v) if self.in_acc(a, p) => {
-                self.route_through_acc();
                 let src = self.slot_at(p + 1, v);
+                if self.fuse_add_store(op, self.temp(p), Some(src), offset) {
+                    return Ok(());
+                }
+                self.route_through_acc();
                 self.emit(
                     op.a_r,
                     Store {
@@ -1681,7 +1687,9 @@ impl<'a> FuncTranslator<'a> {
             (a, v) => {
                 let addr = self.slot_at(p, a);
                 let src = self.slot_at(p + 1, v);
-                self.emit(op.rr, Store { addr, src, offset });
+                if !(a == Opd::Temp && self.fuse_add_store(op, addr, Some(src), offset)) {
+                    self.emit(op.rr, Store { addr, src, offset });
+                }
             }
         }
         Ok(())
