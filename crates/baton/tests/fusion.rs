@@ -709,8 +709,9 @@ fn jumps_to_a_back_edge_run_it_in_place() {
 
 #[test]
 fn metered_switch_loops_charge_and_resume_exactly() {
-    // Metered code charges fuel at every label, so the arms' jumps land on a charge and
-    // keep their `br`: the unmetered result and exact resumption are what is checked.
+    // Metered code charges fuel at every label, so the arms' jumps land on a charge: they
+    // become vias of the charge (`br>fuel`), which must charge exactly as the jump and the
+    // charge did, and stop and resume at the charge.
     let mut config = Config::new();
     config.consume_fuel(true).interruptible(true);
     let engine = Engine::new(&config);
@@ -718,6 +719,7 @@ fn metered_switch_loops_charge_and_resume_exactly() {
     let module = Module::new(&engine, &wat).unwrap();
     let listing = module.disassemble(0).unwrap();
     assert!(listing.contains("fuel.add.br_if"), "{listing}");
+    assert!(listing.contains("br>fuel"), "{listing}");
     let mut store = Store::new(&engine, ());
     let instance = Linker::new(&engine)
         .instantiate(&mut store, &module)

@@ -2131,7 +2131,9 @@ fn out_of_fuel(ctx: &mut Ctx, regs: Regs) -> Control {
     Control::OutOfFuel
 }
 
-def!(FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx, acc| {
+// (With vias: in metered code every label starts with a charge, so that is where jumps
+// land.)
+def_via!(FUEL, VIA_FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx, acc| {
     match ctx.fuel.checked_sub(imm.amount as u64) {
         Some(left) => {
             ctx.fuel = left;
@@ -2215,7 +2217,8 @@ pub(crate) fn vias() -> Vec<Via> {
         BR_IF_NEZ64 / VIA_BR_IF_NEZ64,
         BR_IF_EQZ64 / VIA_BR_IF_EQZ64,
         BR_IF_NEZ_A / VIA_BR_IF_NEZ_A,
-        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A
+        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A,
+        FUEL / VIA_FUEL
     ));
     v
 }
