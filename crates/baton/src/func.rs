@@ -629,16 +629,14 @@ fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
     // Frames do not record their instance (see `exec::Frame`): the function is found by
     // the module whose code holds the address.
     let mut push = |ip: Ip| {
-        let in_code = |inst: &InstanceEntity| {
-            let code = &inst.module.inner.code;
-            let pos = (ip as usize).wrapping_sub(code.as_ptr() as usize) / 8;
-            pos < code.len()
-        };
-        let Some(inst) = inner.instances.iter().find(|inst| in_code(inst)) else {
+        let found = inner.instances.iter().find_map(|inst| {
+            let module = &inst.module.inner;
+            let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
+            (pos < module.code.len()).then_some((module, pos))
+        });
+        let Some((module, pos)) = found else {
             return;
         };
-        let module = &inst.module.inner;
-        let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
         if let Some(func_index) = module.func_at(pos) {
             frames.push(FrameInfo {
                 func_index,

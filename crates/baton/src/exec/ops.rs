@@ -1673,8 +1673,9 @@ macro_rules! add_brs {
             v
         }
     };
-    // Each form is defined twice: as itself, and as its via, a `br` to it. The fuel forms
-    // have none: metered code charges fuel at every label, so no `br` lands on them.
+    // Each form is defined three times: as itself, and as its vias over a `br` and over a
+    // `copy.br`. The fuel forms have none: metered code charges fuel at every label, so no
+    // jump lands on them.
     (@form $fname:ident / $via:ident / $copy_via:ident, $L:ident, $($rest:tt)*) => {
         add_brs!(@fn $fname, at, $L, $($rest)*);
         add_brs!(@fn $via, via, $L, $($rest)*);
@@ -2190,7 +2191,6 @@ bulk! { bulk_ops;
     ELEM_DROP: Seg, "elem.drop" => super::bulk::elem_drop, reload: false;
 }
 
-/// Every instruction, for the disassembler and the dispatch audit.
 /// A via (see [`via_entry`]) and the instruction it runs.
 pub(crate) struct Via {
     /// The handler of the instruction the via runs.
@@ -2223,6 +2223,7 @@ pub(crate) fn vias() -> Vec<Via> {
     v
 }
 
+/// Every instruction, for the disassembler and the dispatch audit.
 pub(crate) fn all() -> Vec<OpInfo> {
     let mut v = Vec::new();
     v.extend(vias().into_iter().flat_map(|via| {

@@ -349,6 +349,7 @@ impl FuncTranslator<'_> {
         src: Option<Slot>,
         offset: u32,
     ) -> bool {
+        // Where the add must be: last, or just before the value's instruction.
         let add_pos = match src {
             Some(_) => self.recent.last(),
             None => self.recent.before_last(),
@@ -356,45 +357,39 @@ impl FuncTranslator<'_> {
         let Some(add_pos) = add_pos else {
             return false;
         };
-        let value_pos = add_pos + words::<BinRR>();
-        let value_end = self.code.pos();
-        if self.label_at > add_pos || (src.is_none() && self.recent.last() != Some(value_pos)) {
-            return false;
-        }
-        if src.is_some() && value_pos != value_end {
-            return false;
-        }
-        if self.code.words[add_pos] != op::I32_ADD.rr.handler as usize as u64 {
+        if self.label_at > add_pos
+            || self.code.words[add_pos] != op::I32_ADD.rr.handler as usize as u64
+        {
             return false;
         }
         let add: BinRR = self.code.imm(add_pos);
-        if add.dst != addr {
-            return false;
-        }
-        let value = match src {
-            Some(_) => None,
-            None => {
+        let value_pos = add_pos + words::<BinRR>();
+        let moved = match src {
+            Some(_) if value_pos == self.code.pos() => None,
+            Some(_) => return false,
+            None => match self.last {
                 // The value's instruction, switched to its accumulator form.
-                let Some(Last {
+                Some(Last {
                     pos,
                     acc: Some(acc),
                     ..
-                }) = self.last
-                else {
-                    return false;
-                };
-                if pos != value_pos {
-                    return false;
+                }) if pos == value_pos && self.recent.last() == Some(pos) => {
+                    let mut words = self.code.words[value_pos..].to_vec();
+                    words[0] = acc as usize as u64;
+                    Some(words)
                 }
-                let mut words = self.code.words[value_pos..value_end].to_vec();
-                words[0] = acc as usize as u64;
-                self.unemit(value_pos);
-                Some(words)
-            }
+                _ => return false,
+            },
         };
+        if add.dst != addr {
+            return false;
+        }
+        if moved.is_some() {
+            self.unemit(value_pos);
+        }
         self.unemit(add_pos);
         self.last = None;
-        if let Some(words) = value {
+        if let Some(words) = moved {
             let pos = self.code.pos();
             for w in words {
                 self.code.push_word(w);
@@ -407,10 +402,8 @@ impl FuncTranslator<'_> {
             src: src.unwrap_or(0),
             offset,
         };
-        match src {
-            Some(_) => self.emit(op.sum_r, store),
-            None => self.emit(op.sum_va, store),
-        };
+        let form = if src.is_some() { op.sum_r } else { op.sum_va };
+        self.emit(form, store);
         true
     }
 
@@ -441,8 +434,8 @@ impl FuncTranslator<'_> {
 
     /// For an `i32.add` of the result of an `i32.mul` just emitted and `c` (a slot or a
     /// constant): replaces the multiply by one multiply-add. The multiply is of two slots,
-    /// of a slot and a constant, or of the accumulator and a slot. Returns the new instruction's position and accumulator
-    /// form.
+    /// of a slot and a constant, or of the accumulator and a slot. Returns the new
+    /// instruction's position and accumulator form.
     pub(super) fn fuse_mul_add<L>(
         &mut self,
         f: &IntBin<L>,
@@ -453,38 +446,35 @@ impl FuncTranslator<'_> {
         if is64 || f.op.rr.handler as usize != op::I32_ADD.rr.handler as usize {
             return None;
         }
+        let (c_is_slot, c) = match c {
+            Operand::Slot(s) => (true, s),
+            Operand::Imm(k) => (false, k as u32),
+            Operand::Zero => return None,
+        };
         let pos = self.last?.pos;
         let forms = op::I32_MUL_ADD;
         let (form, form_a, a, b) =
             if let Some(m) = self.last_instruction(pos, &[op::I32_MUL.imm?.ri]) {
-                match c {
-                    Operand::Slot(_) => (forms.ir, forms.ir_a, m.a, m.imm as u32),
-                    _ => (forms.ii, forms.ii_a, m.a, m.imm as u32),
-                }
+                let (form, form_a) = if c_is_slot {
+                    (forms.ir, forms.ir_a)
+                } else {
+                    (forms.ii, forms.ii_a)
+                };
+                (form, form_a, m.a, m.imm as u32)
+            } else if !c_is_slot {
+                // Only a multiply by a constant has a form adding a constant.
+                return None;
             } else if let Some(m) = self.last_instruction(pos, &[op::I32_MUL.rr]) {
-                match c {
-                    Operand::Slot(_) => (forms.rr, forms.rr_a, m.a, m.b),
-                    _ => return None,
-                }
+                (forms.rr, forms.rr_a, m.a, m.b)
             } else {
                 // A multiply of the accumulator by a slot (`ra`: `a` the slot; `ar`: `b`),
                 // which the multiply-add reads in its place.
-                let (ra, ar) = (op::I32_MUL.ra, op::I32_MUL.ar);
-                let slot = if let Some(m) = self.last_instruction(pos, &[ra]) {
-                    m.a
-                } else {
-                    self.last_instruction(pos, &[ar])?.b
+                let slot = match self.last_instruction(pos, &[op::I32_MUL.ra]) {
+                    Some(m) => m.a,
+                    None => self.last_instruction(pos, &[op::I32_MUL.ar])?.b,
                 };
-                match c {
-                    Operand::Slot(_) => (forms.ar, forms.ar_a, 0, slot),
-                    _ => return None,
-                }
+                (forms.ar, forms.ar_a, 0, slot)
             };
-        let c = match c {
-            Operand::Slot(s) => s,
-            Operand::Imm(k) => k as u32,
-            Operand::Zero => return None,
-        };
         self.unemit(pos);
         let pos = self.emit(form, MulAdd { dst, a, b, c });
         Some((pos, form_a.handler))

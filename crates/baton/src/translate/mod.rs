@@ -1654,10 +1654,10 @@ impl<'a> FuncTranslator<'a> {
                     self.emit(op.abs, StoreAbs { src, pad: 0, addr });
                 }
             }
-            (Opd::Temp, v)
-                if self.in_acc(v, p + 1) && self.fuse_add_store(op, self.temp(p), None, offset) => {
-            }
             (a, v) if self.in_acc(v, p + 1) => {
+                if a == Opd::Temp && self.fuse_add_store(op, self.temp(p), None, offset) {
+                    return Ok(());
+                }
                 self.route_through_acc();
                 let addr = self.slot_at(p, a);
                 self.emit(
