@@ -114,7 +114,7 @@ pub(crate) fn translate_bodies(
     for (_, part) in parts {
         let part = part?;
         let offset = all.code.pos();
-        all.code.words.extend_from_slice(&part.code.words);
+        all.code.append(&part.code);
         all.funcs.extend(part.funcs.into_iter().map(|f| FuncLayout {
             start: f.start + offset,
             ..f

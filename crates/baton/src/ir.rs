@@ -15,8 +15,54 @@ use core::marker::PhantomData;
 /// Index of a 64-bit cell in the current frame (params, then locals, then temporaries).
 pub(crate) type Slot = u32;
 
-/// One instruction kind: its handler and the layout of its immediates.
+/// An instruction's identity, independent of where its handler ended up in the binary.
+///
+/// The translator and the fusion passes recognise instructions by their code, never by
+/// comparing handler addresses: the compiler may merge handlers whose machine code is
+/// identical (rustc's function merging does exactly that), which would make two different
+/// instructions look the same; nor by name, which the forms of one family share. The code
+/// is the address of a static of the instruction's own, made next to its handler by the
+/// instruction table's `op!` (`exec::ops`): distinct statics are distinct objects, so
+/// distinct addresses. A test (`exec::ops::tests::op_codes_are_unique`) checks that no two
+/// instructions of the table share a code.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OpCode(&'static OpTag);
+
+/// The static an [`OpCode`] points to: one per instruction, never read.
+#[derive(Debug)]
+pub(crate) struct OpTag(#[allow(dead_code)] pub u8);
+
+impl OpCode {
+    fn addr(self) -> usize {
+        self.0 as *const OpTag as usize
+    }
+}
+impl PartialEq for OpCode {
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self.0, other.0)
+    }
+}
+impl Eq for OpCode {}
+impl PartialOrd for OpCode {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OpCode {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.addr().cmp(&other.addr())
+    }
+}
+impl core::hash::Hash for OpCode {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.addr().hash(state);
+    }
+}
+
+/// One instruction kind: its identity, its handler and the layout of its immediates.
 pub(crate) struct Op<L> {
+    /// What the translator compares to recognise the instruction.
+    pub code: OpCode,
     pub handler: crate::exec::Handler,
     pub name: &'static str,
     /// Whether the instruction may branch (its name has a part starting with `br`, as in
@@ -33,15 +79,40 @@ impl<L> Clone for Op<L> {
 impl<L> Copy for Op<L> {}
 
 impl<L> Op<L> {
-    /// Pairs `handler` with the layout `L`; used only by the instruction table.
-    pub const fn new(handler: crate::exec::Handler, name: &'static str) -> Self {
+    /// Pairs `handler` with the layout `L` under the identity `tag`; used only by the
+    /// instruction table's `op!`, which gives each instruction a static of its own.
+    pub const fn new(
+        handler: crate::exec::Handler,
+        name: &'static str,
+        tag: &'static OpTag,
+    ) -> Self {
         Op {
+            code: OpCode(tag),
             handler,
             name,
             branches: names_a_branch(name),
             _layout: PhantomData,
         }
     }
+
+    /// The instruction without its layout type, for code that keeps instructions of
+    /// different layouts side by side (the form to patch in later, say).
+    pub const fn erase(self) -> AnyOp {
+        AnyOp {
+            code: self.code,
+            handler: self.handler,
+            words: words::<L>(),
+        }
+    }
+}
+
+/// An [`Op`] whose layout is known only by its size: what [`CodeBuf::retag`] takes, which
+/// checks that the new instruction occupies as many words as the one it replaces.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AnyOp {
+    pub code: OpCode,
+    pub handler: crate::exec::Handler,
+    pub words: usize,
 }
 
 /// Whether some `.`-separated part of `name` starts with `br` (evaluated at compile time).
@@ -70,15 +141,42 @@ pub(crate) const fn words<L>() -> usize {
 pub(crate) unsafe trait Layout: Copy {}
 
 /// A growing buffer of translated code.
+///
+/// Besides the words it records, for the function being translated, which instruction
+/// starts at each position ([`CodeBuf::op_at`]): the fusion passes ask that instead of
+/// reading handler addresses back, and a position inside an instruction's immediates
+/// answers `None`, so no immediate can be mistaken for an instruction.
 #[derive(Default)]
 pub(crate) struct CodeBuf {
-    pub words: Vec<u64>,
+    words: Vec<u64>,
+    /// `codes[i]`: the instruction starting at word `base + i`, if one does.
+    codes: Vec<Option<OpCode>>,
+    /// Where the function being translated starts.
+    base: usize,
 }
 
 impl CodeBuf {
+    /// Starts a new function at the current position: instructions before it are no longer
+    /// tracked (fusions never reach across functions), which keeps the side table small.
+    pub fn begin_function(&mut self) {
+        self.codes.clear();
+        self.base = self.words.len();
+    }
+
     /// Current position (in words): where the next instruction goes.
     pub fn pos(&self) -> usize {
         self.words.len()
+    }
+
+    /// The instruction that starts at `pos` in the current function, if one does.
+    pub fn op_at(&self, pos: usize) -> Option<OpCode> {
+        let i = pos.checked_sub(self.base)?;
+        self.codes.get(i).copied().flatten()
+    }
+
+    /// Whether the instruction at `pos` is `op`.
+    pub fn is<L>(&self, pos: usize, op: Op<L>) -> bool {
+        self.op_at(pos) == Some(op.code)
     }
 
     /// Appends one instruction and returns its position.
@@ -87,6 +185,8 @@ impl CodeBuf {
         let n = words::<L>();
         self.words.resize(pos + n, 0);
         self.words[pos] = op.handler as usize as u64;
+        self.codes.resize(pos + n - self.base, None);
+        self.codes[pos - self.base] = Some(op.code);
         // SAFETY: the buffer has `n - 1` words after `pos`, which is at least
         // `size_of::<L>()` bytes; words are 8-aligned and every layout's alignment is <= 8.
         unsafe {
@@ -97,21 +197,54 @@ impl CodeBuf {
         pos
     }
 
+    /// Replaces the instruction at `pos` by `op`, keeping its immediates: `op` must be a form
+    /// with the same layout (the accumulator form of a producer, a via of a jump).
+    pub fn retag(&mut self, pos: usize, op: AnyOp) {
+        let old = self.op_at(pos).expect("an instruction starts at `pos`");
+        let next = self.codes[pos - self.base + 1..]
+            .iter()
+            .position(Option::is_some)
+            .map_or(self.words.len() - pos, |n| n + 1);
+        assert!(
+            op.words <= next,
+            "{old:?} at {pos} replaced by a longer instruction"
+        );
+        self.words[pos] = op.handler as usize as u64;
+        self.codes[pos - self.base] = Some(op.code);
+    }
+
+    /// Replaces the instruction at `pos` by `op` with immediates `imm`, where `op` is no
+    /// longer than what it replaces (a jump turned into a return); words it leaves over
+    /// are dead.
+    pub fn rewrite<L: Copy>(&mut self, pos: usize, op: Op<L>, imm: L) {
+        let end = pos + words::<L>();
+        assert!(end <= self.words.len(), "instruction inside the code");
+        let tail = self.words.split_off(end);
+        let tail_codes = self.codes.split_off(end - self.base);
+        self.words.truncate(pos);
+        self.codes.truncate(pos - self.base);
+        self.emit(op, imm);
+        self.words.extend_from_slice(&tail);
+        self.codes.extend_from_slice(&tail_codes);
+    }
+
     /// Appends a raw word (used for `br_table` targets).
     pub fn push_word(&mut self, w: u64) {
         self.words.push(w);
+        if self.words.len() - self.base > self.codes.len() {
+            self.codes.resize(self.words.len() - self.base, None);
+        }
     }
 
     /// Overwrites the 32-bit field at byte `byte_pos` of the buffer.
     pub fn patch_u32(&mut self, byte_pos: usize, value: u32) {
+        debug_assert!(
+            self.op_at(byte_pos / 8).is_none(),
+            "a patch inside immediates, not over a handler word"
+        );
         let word = &mut self.words[byte_pos / 8];
         let shift = (byte_pos % 8) * 8;
         *word = (*word & !(0xffff_ffffu64 << shift)) | ((value as u64) << shift);
-    }
-
-    /// Reads the 32-bit field at byte `byte_pos`.
-    pub fn read_u32(&self, byte_pos: usize) -> u32 {
-        (self.words[byte_pos / 8] >> ((byte_pos % 8) * 8)) as u32
     }
 
     /// The immediates of the instruction at `pos`, read as layout `L`.
@@ -125,9 +258,79 @@ impl CodeBuf {
         unsafe { (self.words.as_ptr().add(pos + 1) as *const L).read() }
     }
 
+    /// The immediates of the instruction at `pos` if it is `op`, read with `op`'s layout.
+    pub fn imm_if<L: Layout>(&self, pos: usize, op: Op<L>) -> Option<L> {
+        self.is(pos, op).then(|| self.imm::<L>(pos))
+    }
+
+    /// Changes the immediates of the instruction at `pos`, which must be `op`.
+    pub fn update<L: Layout>(&mut self, pos: usize, op: Op<L>, f: impl FnOnce(&mut L)) {
+        let mut imm = self.imm_if(pos, op).expect("the instruction to update");
+        f(&mut imm);
+        // SAFETY: the instruction at `pos` is `op`, so the words after it hold an `L`
+        // (`imm_if` checked that they lie inside the code); aligned to 8.
+        unsafe { (self.words.as_mut_ptr().add(pos + 1) as *mut L).write(imm) }
+    }
+
     /// Drops every instruction from `pos` on (used when fusing an instruction into the next).
     pub fn truncate(&mut self, pos: usize) {
         self.words.truncate(pos);
+        self.codes.truncate(pos.saturating_sub(self.base));
+    }
+
+    /// The code, once translation is over.
+    pub fn into_words(self) -> Vec<u64> {
+        self.words
+    }
+
+    /// Appends code translated apart (functions translated on another thread): branch
+    /// offsets are relative, so code moves unchanged.
+    pub fn append(&mut self, other: &CodeBuf) {
+        self.words.extend_from_slice(&other.words);
+        self.base = self.words.len();
+        self.codes.clear();
+    }
+
+    /// Removes the instructions from `pos` on and hands them back, to be put back later
+    /// with [`CodeBuf::paste`] (an instruction that a fusion moves past another).
+    pub fn cut(&mut self, pos: usize) -> Cut {
+        let codes = self.codes.split_off(pos - self.base);
+        let words = self.words.split_off(pos);
+        Cut { words, codes }
+    }
+
+    /// Appends what [`CodeBuf::cut`] took out; returns where it now starts.
+    pub fn paste(&mut self, cut: Cut) -> usize {
+        let pos = self.words.len();
+        self.codes.resize(pos - self.base, None);
+        self.words.extend_from_slice(&cut.words);
+        self.codes.extend_from_slice(&cut.codes);
+        pos
+    }
+
+    /// Appends words copied from elsewhere in the current function (a loop's exit test
+    /// repeated at its back edge), with the instructions they hold.
+    pub fn extend_from_within(&mut self, from: usize, to: usize) {
+        let start = self.words.len();
+        self.words.extend_from_within(from..to);
+        let codes: Vec<Option<OpCode>> = (from..to).map(|p| self.op_at(p)).collect();
+        self.codes.resize(start - self.base, None);
+        self.codes.extend(codes);
+    }
+}
+
+/// Instructions taken out of a [`CodeBuf`] with their identities, to be put back.
+pub(crate) struct Cut {
+    words: Vec<u64>,
+    codes: Vec<Option<OpCode>>,
+}
+
+impl Cut {
+    /// Replaces the first instruction by `op`, a form with the same layout.
+    pub fn retag_first(&mut self, op: AnyOp) {
+        assert!(op.words <= self.words.len(), "a form of the same layout");
+        self.words[0] = op.handler as usize as u64;
+        self.codes[0] = Some(op.code);
     }
 }
 

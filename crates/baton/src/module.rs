@@ -604,7 +604,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
 
     // Lay the code out once and for all, then point each function at its code.
     m.stats.instructions = 0;
-    m.code = code.words.into_boxed_slice();
+    m.code = code.into_words().into_boxed_slice();
     let base = m.code.as_ptr();
     let mut ranges = Vec::with_capacity(funcs.len());
     let mut compiled = Vec::with_capacity(funcs.len());

@@ -13,7 +13,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 use super::dispatch::jump;
-use super::{Control, Ctx, Frame, Handler, Ip, Mem, Regs, Sp};
+use super::{Control, Ctx, Frame, Ip, Mem, Regs, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
 use crate::ir::{words, Op};
@@ -76,10 +76,22 @@ pub(crate) fn trap(ctx: &mut Ctx, ip: Ip, code: TrapCode) -> Control {
     core::hint::black_box(Control::Trap)
 }
 
+/// One instruction of the table: `op!(handler, name)` is its [`Op`], with an identity
+/// ([`crate::ir::OpCode`]) of its own, the address of a static made here for it alone.
+macro_rules! op {
+    ($handler:expr, $name:expr) => {{
+        static TAG: crate::ir::OpTag = crate::ir::OpTag(0);
+        Op::new($handler, $name, &TAG)
+    }};
+}
+
 /// What the disassembler and the dispatch audit know of an instruction.
 #[derive(Clone, Copy)]
 pub(crate) struct OpInfo {
     pub name: &'static str,
+    /// The instruction's identity; read by the test that checks codes are unique.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub code: crate::ir::OpCode,
     pub symbol: &'static str,
     pub handler: super::Handler,
     pub words: usize,
@@ -104,7 +116,7 @@ macro_rules! def {
                 let $imm: $L = unsafe { *($ip.add(1) as *const $L) };
                 unsafe { $body }
             }
-            Op::new(handler, $name)
+            op!(handler, $name)
         };
     };
 }
@@ -176,8 +188,8 @@ macro_rules! def_via {
             def_via!(@fn br, via, $L, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
             def_via!(@fn copy_br, via_copy, $L, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
             Vias {
-                br: Op::new(br, concat!("br>", $name)),
-                copy_br: Op::new(copy_br, concat!("copy.br>", $name)),
+                br: op!(br, concat!("br>", $name)),
+                copy_br: op!(copy_br, concat!("copy.br>", $name)),
             }
         };
     };
@@ -213,6 +225,7 @@ macro_rules! info {
     ($($NAME:ident : $L:ty),* $(,)?) => {
         vec![$(OpInfo {
             name: $NAME.name,
+            code: $NAME.code,
             symbol: concat!(stringify!($NAME), "::handler"),
             handler: $NAME.handler,
             words: words::<$L>(),
@@ -702,21 +715,21 @@ macro_rules! int_binops {
             bin_fn!(ia, $I, $f, |imm, sp, acc| (imm.imm, Cell::from_cell(acc)), slot);
             bin_fn!(ia_a, $I, $f, |imm, sp, acc| (imm.imm, Cell::from_cell(acc)), acc);
             BinOp {
-                rr: Op::new(rr, $name),
-                rr_a: Op::new(rr_a, $name),
-                ar: Op::new(ar, $name),
-                ar_a: Op::new(ar_a, $name),
-                ra: Op::new(ra, $name),
-                ra_a: Op::new(ra_a, $name),
+                rr: op!(rr, $name),
+                rr_a: op!(rr_a, $name),
+                ar: op!(ar, $name),
+                ar_a: op!(ar_a, $name),
+                ra: op!(ra, $name),
+                ra_a: op!(ra_a, $name),
                 imm: Some(ImmForms {
-                    ri: Op::new(ri, $name),
-                    ri_a: Op::new(ri_a, $name),
-                    ir: Op::new(ir, $name),
-                    ir_a: Op::new(ir_a, $name),
-                    ai: Op::new(ai, $name),
-                    ai_a: Op::new(ai_a, $name),
-                    ia: Op::new(ia, $name),
-                    ia_a: Op::new(ia_a, $name),
+                    ri: op!(ri, $name),
+                    ri_a: op!(ri_a, $name),
+                    ir: op!(ir, $name),
+                    ir_a: op!(ir_a, $name),
+                    ai: op!(ai, $name),
+                    ai_a: op!(ai_a, $name),
+                    ia: op!(ia, $name),
+                    ia_a: op!(ia_a, $name),
                 }),
             }
         };)*
@@ -734,12 +747,12 @@ macro_rules! float_binops {
         $(pub(crate) const $NAME: BinOp<BinRI32> = {
             reg_forms!($f);
             BinOp {
-                rr: Op::new(rr, $name),
-                rr_a: Op::new(rr_a, $name),
-                ar: Op::new(ar, $name),
-                ar_a: Op::new(ar_a, $name),
-                ra: Op::new(ra, $name),
-                ra_a: Op::new(ra_a, $name),
+                rr: op!(rr, $name),
+                rr_a: op!(rr_a, $name),
+                ar: op!(ar, $name),
+                ar_a: op!(ar_a, $name),
+                ra: op!(ra, $name),
+                ra_a: op!(ra_a, $name),
                 imm: None,
             }
         };)*
@@ -901,7 +914,7 @@ macro_rules! unops {
             un_fn!(r_a, $a, $f, |imm, sp, acc| rd(sp, imm.src), acc);
             un_fn!(a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), slot);
             un_fn!(a_a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), acc);
-            UnOp { r: Op::new(r, $name), r_a: Op::new(r_a, $name), a: Op::new(a, $name), a_a: Op::new(a_a, $name) }
+            UnOp { r: op!(r, $name), r_a: op!(r_a, $name), a: op!(a, $name), a_a: op!(a_a, $name) }
         };)*
         #[allow(clippy::vec_init_then_push)]
         fn $family() -> Vec<OpInfo> {
@@ -994,7 +1007,7 @@ macro_rules! mul_adds {
                 }
             )*
             MulAddOp {
-                $($form: Op::new($form, "i32.mul_add"), $form_a: Op::new($form_a, "i32.mul_add"),)*
+                $($form: op!($form, "i32.mul_add"), $form_a: op!($form_a, "i32.mul_add"),)*
             }
         };
         fn mul_add_ops() -> Vec<OpInfo> {
@@ -1142,6 +1155,7 @@ fn form<L: core::fmt::Debug + Copy + 'static>(
 ) -> OpInfo {
     OpInfo {
         name: op.name,
+        code: op.code,
         // Leaked once per form when the table is built: the audit wants `OWNER::form`.
         symbol: Box::leak(format!("{owner}::{form}").into_boxed_str()),
         handler: op.handler,
@@ -1230,18 +1244,18 @@ macro_rules! loads {
             load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
             load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
             LoadOp {
-                r: Op::new(r, $name),
-                r_a: Op::new(r_a, $name),
-                a: Op::new(a, $name),
-                a_a: Op::new(a_a, $name),
-                abs: Op::new(abs, $name),
-                abs_a: Op::new(abs_a, $name),
-                rr: Op::new(rr, $name),
-                rr_a: Op::new(rr_a, $name),
-                ri: Op::new(ri, $name),
-                ri_a: Op::new(ri_a, $name),
-                sh: Op::new(sh, $name),
-                sh_a: Op::new(sh_a, $name),
+                r: op!(r, $name),
+                r_a: op!(r_a, $name),
+                a: op!(a, $name),
+                a_a: op!(a_a, $name),
+                abs: op!(abs, $name),
+                abs_a: op!(abs_a, $name),
+                rr: op!(rr, $name),
+                rr_a: op!(rr_a, $name),
+                ri: op!(ri, $name),
+                ri_a: op!(ri_a, $name),
+                sh: op!(sh, $name),
+                sh_a: op!(sh_a, $name),
             }
         };)*
         #[allow(clippy::vec_init_then_push)]
@@ -1301,10 +1315,10 @@ macro_rules! load_brs {
             load_brs!(@form nez_ri, LoadBrRI, $mem_t, true, |imm, sp| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize);
             load_brs!(@form eqz_ri, LoadBrRI, $mem_t, false, |imm, sp| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize);
             LoadBrOp {
-                nez_r: Op::new(nez_r, concat!($name, ".br_if_nez")),
-                eqz_r: Op::new(eqz_r, concat!($name, ".br_if_eqz")),
-                nez_ri: Op::new(nez_ri, concat!($name, ".br_if_nez")),
-                eqz_ri: Op::new(eqz_ri, concat!($name, ".br_if_eqz")),
+                nez_r: op!(nez_r, concat!($name, ".br_if_nez")),
+                eqz_r: op!(eqz_r, concat!($name, ".br_if_eqz")),
+                nez_ri: op!(nez_ri, concat!($name, ".br_if_nez")),
+                eqz_ri: op!(eqz_ri, concat!($name, ".br_if_eqz")),
             }
         };)*
         fn $family() -> Vec<OpInfo> {
@@ -1394,15 +1408,15 @@ macro_rules! stores {
             store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
             store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
             StoreOp {
-                rr: Op::new(rr, $name),
-                r_va: Op::new(r_va, $name),
-                a_r: Op::new(a_r, $name),
-                imm: Op::new(imm, $name),
-                a_imm: Op::new(a_imm, $name),
-                abs: Op::new(abs, $name),
-                abs_va: Op::new(abs_va, $name),
-                sum_r: Op::new(sum_r, $name),
-                sum_va: Op::new(sum_va, $name),
+                rr: op!(rr, $name),
+                r_va: op!(r_va, $name),
+                a_r: op!(a_r, $name),
+                imm: op!(imm, $name),
+                a_imm: op!(a_imm, $name),
+                abs: op!(abs, $name),
+                abs_va: op!(abs_va, $name),
+                sum_r: op!(sum_r, $name),
+                sum_va: op!(sum_va, $name),
             }
         };)*
         #[allow(clippy::vec_init_then_push)]
@@ -1539,8 +1553,8 @@ macro_rules! br_cmps {
         /// Each instruction's via (see [`def_via`]).
         fn $vias() -> Vec<Via> {
             vec![$(
-                Via { target: $RR_.handler, vias: $VRR, owner: stringify!($VRR), forms: ["br", "copy_br"] },
-                Via { target: $RI_.handler, vias: $VRI, owner: stringify!($VRI), forms: ["br", "copy_br"] },
+                Via { target: $RR_.code, vias: $VRR, owner: stringify!($VRR), forms: ["br", "copy_br"] },
+                Via { target: $RI_.code, vias: $VRI, owner: stringify!($VRI), forms: ["br", "copy_br"] },
             )*]
         }
     };
@@ -1609,27 +1623,27 @@ macro_rules! add_brs {
             add_brs!(@form is_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
             add_brs!(@form ii_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
             AddBrOp {
-                ss: Op::new(ss, $name),
-                si: Op::new(si, $name),
-                is: Op::new(is, $name),
-                ii: Op::new(ii, $name),
-                add_ss: Op::new(add_ss, concat!("add.", $name)),
-                add_si: Op::new(add_si, concat!("add.", $name)),
-                add_is: Op::new(add_is, concat!("add.", $name)),
-                add_ii: Op::new(add_ii, concat!("add.", $name)),
-                ss_fuel: Op::new(ss_fuel, concat!("fuel.", $name)),
-                si_fuel: Op::new(si_fuel, concat!("fuel.", $name)),
-                is_fuel: Op::new(is_fuel, concat!("fuel.", $name)),
-                ii_fuel: Op::new(ii_fuel, concat!("fuel.", $name)),
+                ss: op!(ss, $name),
+                si: op!(si, $name),
+                is: op!(is, $name),
+                ii: op!(ii, $name),
+                add_ss: op!(add_ss, concat!("add.", $name)),
+                add_si: op!(add_si, concat!("add.", $name)),
+                add_is: op!(add_is, concat!("add.", $name)),
+                add_ii: op!(add_ii, concat!("add.", $name)),
+                ss_fuel: op!(ss_fuel, concat!("fuel.", $name)),
+                si_fuel: op!(si_fuel, concat!("fuel.", $name)),
+                is_fuel: op!(is_fuel, concat!("fuel.", $name)),
+                ii_fuel: op!(ii_fuel, concat!("fuel.", $name)),
                 vias: [
-                    Vias { br: Op::new(via_ss, concat!("br>", $name)), copy_br: Op::new(copy_via_ss, concat!("copy.br>", $name)) },
-                    Vias { br: Op::new(via_si, concat!("br>", $name)), copy_br: Op::new(copy_via_si, concat!("copy.br>", $name)) },
-                    Vias { br: Op::new(via_is, concat!("br>", $name)), copy_br: Op::new(copy_via_is, concat!("copy.br>", $name)) },
-                    Vias { br: Op::new(via_ii, concat!("br>", $name)), copy_br: Op::new(copy_via_ii, concat!("copy.br>", $name)) },
-                    Vias { br: Op::new(via_add_ss, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_ss, concat!("copy.br>add.", $name)) },
-                    Vias { br: Op::new(via_add_si, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_si, concat!("copy.br>add.", $name)) },
-                    Vias { br: Op::new(via_add_is, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_is, concat!("copy.br>add.", $name)) },
-                    Vias { br: Op::new(via_add_ii, concat!("br>add.", $name)), copy_br: Op::new(copy_via_add_ii, concat!("copy.br>add.", $name)) },
+                    Vias { br: op!(via_ss, concat!("br>", $name)), copy_br: op!(copy_via_ss, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_si, concat!("br>", $name)), copy_br: op!(copy_via_si, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_is, concat!("br>", $name)), copy_br: op!(copy_via_is, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_ii, concat!("br>", $name)), copy_br: op!(copy_via_ii, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_add_ss, concat!("br>add.", $name)), copy_br: op!(copy_via_add_ss, concat!("copy.br>add.", $name)) },
+                    Vias { br: op!(via_add_si, concat!("br>add.", $name)), copy_br: op!(copy_via_add_si, concat!("copy.br>add.", $name)) },
+                    Vias { br: op!(via_add_is, concat!("br>add.", $name)), copy_br: op!(copy_via_add_is, concat!("copy.br>add.", $name)) },
+                    Vias { br: op!(via_add_ii, concat!("br>add.", $name)), copy_br: op!(copy_via_add_ii, concat!("copy.br>add.", $name)) },
                 ],
             }
         };)*
@@ -1662,9 +1676,9 @@ macro_rules! add_brs {
             let mut v = Vec::new();
             $(
                 let targets = [
-                    $NAME.ss.handler, $NAME.si.handler, $NAME.is.handler, $NAME.ii.handler,
-                    $NAME.add_ss.handler, $NAME.add_si.handler, $NAME.add_is.handler,
-                    $NAME.add_ii.handler,
+                    $NAME.ss.code, $NAME.si.code, $NAME.is.code, $NAME.ii.code,
+                    $NAME.add_ss.code, $NAME.add_si.code, $NAME.add_is.code,
+                    $NAME.add_ii.code,
                 ];
                 for ((target, vias), forms) in targets.into_iter().zip($NAME.vias).zip(FORMS) {
                     v.push(Via { target, vias, owner: stringify!($NAME), forms });
@@ -2193,8 +2207,8 @@ bulk! { bulk_ops;
 
 /// A via (see [`via_entry`]) and the instruction it runs.
 pub(crate) struct Via {
-    /// The handler of the instruction the via runs.
-    pub target: Handler,
+    /// The instruction the via runs.
+    pub target: crate::ir::OpCode,
     /// The vias themselves.
     pub vias: Vias,
     /// Where their handlers are defined, for the audit (`owner::form`).
@@ -2208,7 +2222,7 @@ pub(crate) fn vias() -> Vec<Via> {
     v.extend(br_cmp_vias());
     macro_rules! conds {
         ($($NAME:ident / $VIA:ident),*) => {
-            [$(Via { target: $NAME.handler, vias: $VIA, owner: stringify!($VIA), forms: ["br", "copy_br"] }),*]
+            [$(Via { target: $NAME.code, vias: $VIA, owner: stringify!($VIA), forms: ["br", "copy_br"] }),*]
         };
     }
     v.extend(conds!(
@@ -2292,6 +2306,27 @@ pub(crate) fn all() -> Vec<OpInfo> {
 #[cfg(test)]
 mod tests {
     use super::sem;
+
+    /// The translator tells instructions apart by their codes: no two instructions of the
+    /// table may share one. (Names do not identify an instruction: the forms of a family
+    /// share theirs; the audit's symbols do.)
+    #[test]
+    fn op_codes_are_unique() {
+        let all = super::all();
+        let mut symbols: Vec<&str> = all.iter().map(|i| i.symbol).collect();
+        symbols.sort_unstable();
+        symbols.dedup();
+        assert_eq!(symbols.len(), all.len(), "one table entry per instruction");
+        let mut codes: Vec<crate::ir::OpCode> = all.iter().map(|i| i.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len(), "instruction codes are unique");
+        assert!(
+            all.len() > 300,
+            "the table lists every instruction ({})",
+            all.len()
+        );
+    }
 
     /// Values around every boundary the call-free rounding has: zero and its sign, halves
     /// (ties), the integral threshold 2^mantissa, the largest values, infinities and NaNs.

@@ -7,6 +7,8 @@
 //! bigrams measured over the benchmark workloads (see docs/architecture.md).
 
 use super::*;
+use crate::exec::ops::Vias;
+use crate::ir::{Cut, OpCode};
 use std::sync::OnceLock;
 
 impl FuncTranslator<'_> {
@@ -14,12 +16,11 @@ impl FuncTranslator<'_> {
     /// straight back (`b = a` after `a = b`) is dropped.
     pub(super) fn emit_copy(&mut self, dst: Slot, src: Slot) {
         if let Some(pos) = self.recent.last() {
-            let merge = pos + words::<Un>() == self.code.pos()
-                && self.label_at <= pos
-                && self.code.words[pos] == op::COPY.handler as usize as u64;
-            if merge {
-                let field = |f: usize| self.code.read_u32(field_byte(pos, f));
-                let (dst1, src1) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+            if let Some(Un {
+                dst: dst1,
+                src: src1,
+            }) = self.last_instruction(pos, &[op::COPY])
+            {
                 if dst1 == src && src1 == dst {
                     self.last = None;
                     return;
@@ -64,12 +65,8 @@ impl FuncTranslator<'_> {
     /// emitted just before it; returns the positions of the instruction and of its offset
     /// field.
     pub(super) fn emit_br(&mut self) -> (usize, usize) {
-        if let Some(pos) = self.recent.last().filter(|&pos| self.label_at <= pos) {
-            let handler = self.code.words[pos];
-            let field = |f: usize| self.code.read_u32(field_byte(pos, f));
-            if handler == op::COPY.handler as usize as u64 && pos + words::<Un>() == self.code.pos()
-            {
-                let (dst, src) = (field(offset_of!(Un, dst)), field(offset_of!(Un, src)));
+        if let Some(pos) = self.recent.last() {
+            if let Some(Un { dst, src }) = self.last_instruction(pos, &[op::COPY]) {
                 self.unemit(pos);
                 let pos = self.emit(
                     op::COPY_BR,
@@ -81,11 +78,7 @@ impl FuncTranslator<'_> {
                 );
                 return (pos, field_byte(pos, offset_of!(CopyBr, offset)));
             }
-            if handler == op::CONST.handler as usize as u64
-                && pos + words::<Const>() == self.code.pos()
-            {
-                let dst = field(offset_of!(Const, dst));
-                let val = self.code.words[pos + 2];
+            if let Some(Const { dst, val, .. }) = self.last_instruction(pos, &[op::CONST]) {
                 self.unemit(pos);
                 let pos = self.emit(
                     op::CONST_BR,
@@ -112,13 +105,17 @@ impl FuncTranslator<'_> {
         if cmp.is64 || pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
             return None;
         }
-        let handler = self.code.words[pos];
-        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
-        // `BinRR` and `BinRI32` share the first three fields: dst, a, then b or imm.
-        let (x, a, b) = (field(0), field(4), field(8));
-        let is = |op: Op<BinRI32>| handler == op.handler as usize as u64;
+        let code = self.code.op_at(pos)?;
+        let is = |op: Op<BinRI32>| code == op.code;
         let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
-        let step = if handler == op::I32_ADD.rr.handler as usize as u64 {
+        let (x, a, b) = if code == op::I32_ADD.rr.code {
+            let BinRR { dst, a, b } = self.code.imm(pos);
+            (dst, a, b)
+        } else {
+            let BinRI32 { dst, a, imm } = self.code.imm(pos);
+            (dst, a, imm as u32)
+        };
+        let step = if code == op::I32_ADD.rr.code {
             match (a == x, b == x) {
                 (true, _) => Operand::Slot(b),
                 (false, true) => Operand::Slot(a),
@@ -150,7 +147,7 @@ impl FuncTranslator<'_> {
             f + words::<Fuel>() == pos
                 && self.label_at <= f
                 && self.fuel_block != Some(f)
-                && self.code.words[f] == op::FUEL.handler as usize as u64
+                && self.code.is(f, op::FUEL)
         });
         let (form, step, limit) = match (step, limit) {
             (Operand::Slot(s), Operand::Slot(l)) => (0, s, l),
@@ -187,7 +184,7 @@ impl FuncTranslator<'_> {
                 self.emit([ops.ss, ops.si, ops.is, ops.ii][form], imm)
             }
             Some(f) => {
-                let amount = self.code.read_u32(field_byte(f, offset_of!(Fuel, amount)));
+                let amount = self.code.imm::<Fuel>(f).amount;
                 self.unemit(f);
                 let imm = AddBrFuel {
                     x,
@@ -220,9 +217,8 @@ impl FuncTranslator<'_> {
         if pos + words::<L>() != self.code.pos() || self.label_at > pos {
             return None;
         }
-        let handler = self.code.words[pos];
         ops.iter()
-            .any(|op| op.handler as usize as u64 == handler)
+            .any(|&op| self.code.is(pos, op))
             .then(|| self.code.imm(pos))
     }
 
@@ -235,8 +231,6 @@ impl FuncTranslator<'_> {
         if pos + words::<LoadRI>() != self.code.pos() || self.label_at > pos {
             return None;
         }
-        let handler = self.code.words[pos];
-        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
         let pairs = [
             (op::I32_LOAD, op::LOAD32_BR),
             (op::I32_LOAD8_U, op::LOAD8_BR),
@@ -245,11 +239,7 @@ impl FuncTranslator<'_> {
             (op::I32_LOAD16_S, op::LOAD16_BR),
         ];
         for (load, br) in pairs {
-            if handler == load.r.handler as usize as u64 {
-                let (addr, offset) = (
-                    field(offset_of!(Load, addr)),
-                    field(offset_of!(Load, offset)),
-                );
+            if let Some(Load { addr, offset, .. }) = self.code.imm_if(pos, load.r) {
                 self.unemit(pos);
                 let op = if when_true { br.nez_r } else { br.eqz_r };
                 let pos = self.emit(
@@ -262,10 +252,7 @@ impl FuncTranslator<'_> {
                 );
                 return Some((pos, field_byte(pos, offset_of!(LoadBr, br))));
             }
-            if handler == load.ri.handler as usize as u64 {
-                let a = field(offset_of!(LoadRI, a));
-                let imm = field(offset_of!(LoadRI, imm));
-                let offset = field(offset_of!(LoadRI, offset));
+            if let Some(LoadRI { a, imm, offset, .. }) = self.code.imm_if(pos, load.ri) {
                 self.unemit(pos);
                 let op = if when_true { br.nez_ri } else { br.eqz_ri };
                 let pos = self.emit(
@@ -291,15 +278,11 @@ impl FuncTranslator<'_> {
         op: LoadOp,
         dst: Slot,
         offset: u32,
-    ) -> Option<(usize, crate::exec::Handler)> {
+    ) -> Option<(usize, AnyOp)> {
         let pos = self.last?.pos;
         if pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
             return None;
         }
-        let handler = self.code.words[pos];
-        let field = |f: usize| self.code.read_u32(field_byte(pos, f));
-        // `BinRR` and `BinRI32` share their fields' places: dst, a, then b or imm.
-        let (a, b) = (field(4), field(8));
         let add = op::I32_ADD.imm?;
         if let Some((pos, idx, shift)) = self.pending_ri32(op::I32_SHL.imm?.ri) {
             self.unemit(pos);
@@ -310,14 +293,16 @@ impl FuncTranslator<'_> {
                 offset,
             };
             let pos = self.emit(op.sh, load);
-            return Some((pos, op.sh_a.handler));
+            return Some((pos, op.sh_a.erase()));
         }
-        if handler == op::I32_ADD.rr.handler as usize as u64 {
+        if let Some(BinRR { a, b, .. }) = self.code.imm_if(pos, op::I32_ADD.rr) {
             self.unemit(pos);
             let pos = self.emit(op.rr, LoadRR { dst, a, b, offset });
-            Some((pos, op.rr_a.handler))
-        } else if handler == add.ri.handler as usize as u64
-            || handler == add.ir.handler as usize as u64
+            Some((pos, op.rr_a.erase()))
+        } else if let Some(BinRI32 { a, imm, .. }) = self
+            .code
+            .imm_if(pos, add.ri)
+            .or_else(|| self.code.imm_if(pos, add.ir))
         {
             self.unemit(pos);
             let pos = self.emit(
@@ -325,11 +310,11 @@ impl FuncTranslator<'_> {
                 LoadRI {
                     dst,
                     a,
-                    imm: b,
+                    imm: imm as u32,
                     offset,
                 },
             );
-            Some((pos, op.ri_a.handler))
+            Some((pos, op.ri_a.erase()))
         } else {
             None
         }
@@ -357,9 +342,7 @@ impl FuncTranslator<'_> {
         let Some(add_pos) = add_pos else {
             return false;
         };
-        if self.label_at > add_pos
-            || self.code.words[add_pos] != op::I32_ADD.rr.handler as usize as u64
-        {
+        if self.label_at > add_pos || !self.code.is(add_pos, op::I32_ADD.rr) {
             return false;
         }
         let add: BinRR = self.code.imm(add_pos);
@@ -373,27 +356,24 @@ impl FuncTranslator<'_> {
                     pos,
                     acc: Some(acc),
                     ..
-                }) if pos == value_pos && self.recent.last() == Some(pos) => {
-                    let mut words = self.code.words[value_pos..].to_vec();
-                    words[0] = acc as usize as u64;
-                    Some(words)
-                }
+                }) if pos == value_pos && self.recent.last() == Some(pos) => Some(acc),
                 _ => return false,
             },
         };
         if add.dst != addr {
             return false;
         }
-        if moved.is_some() {
-            self.unemit(value_pos);
-        }
+        // The value's instruction, switched to its accumulator form, moves up.
+        let moved = moved.map(|acc| {
+            let mut cut = self.code.cut(value_pos);
+            self.recent.pop();
+            cut.retag_first(acc);
+            cut
+        });
         self.unemit(add_pos);
         self.last = None;
-        if let Some(words) = moved {
-            let pos = self.code.pos();
-            for w in words {
-                self.code.push_word(w);
-            }
+        if let Some(cut) = moved {
+            let pos = self.code.paste(cut);
             self.recent.push(pos);
         }
         let store = StoreSum {
@@ -416,8 +396,8 @@ impl FuncTranslator<'_> {
         is64: bool,
         base: Slot,
         dst: Slot,
-    ) -> Option<(usize, crate::exec::Handler)> {
-        if is64 || f.op.rr.handler as usize != op::I32_ADD.rr.handler as usize {
+    ) -> Option<(usize, AnyOp)> {
+        if is64 || f.op.rr.code != op::I32_ADD.rr.code {
             return None;
         }
         let (pos, idx, shift) = self.pending_ri32(op::I32_SHL.imm?.ri)?;
@@ -429,7 +409,7 @@ impl FuncTranslator<'_> {
             shift,
         };
         let pos = self.emit(op::I32_ADD_SHL, add_shl);
-        Some((pos, op::I32_ADD_SHL_A.handler))
+        Some((pos, op::I32_ADD_SHL_A.erase()))
     }
 
     /// For an `i32.add` of the result of an `i32.mul` just emitted and `c` (a slot or a
@@ -442,8 +422,8 @@ impl FuncTranslator<'_> {
         is64: bool,
         c: Operand,
         dst: Slot,
-    ) -> Option<(usize, crate::exec::Handler)> {
-        if is64 || f.op.rr.handler as usize != op::I32_ADD.rr.handler as usize {
+    ) -> Option<(usize, AnyOp)> {
+        if is64 || f.op.rr.code != op::I32_ADD.rr.code {
             return None;
         }
         let (c_is_slot, c) = match c {
@@ -477,7 +457,7 @@ impl FuncTranslator<'_> {
             };
         self.unemit(pos);
         let pos = self.emit(form, MulAdd { dst, a, b, c });
-        Some((pos, form_a.handler))
+        Some((pos, form_a.erase()))
     }
 
     /// For an `i32.and` with constant `mask` of the result of an `i32.shr_u` of a slot by a
@@ -489,8 +469,8 @@ impl FuncTranslator<'_> {
         is64: bool,
         mask: i64,
         dst: Slot,
-    ) -> Option<(usize, crate::exec::Handler)> {
-        if is64 || f.op.rr.handler as usize != op::I32_AND.rr.handler as usize {
+    ) -> Option<(usize, AnyOp)> {
+        if is64 || f.op.rr.code != op::I32_AND.rr.code {
             return None;
         }
         let (pos, a, shift) = self.pending_ri32(op::I32_SHR_U.imm?.ri)?;
@@ -502,7 +482,7 @@ impl FuncTranslator<'_> {
             mask: mask as u32,
         };
         let pos = self.emit(op::I32_SHR_U_AND, shr_and);
-        Some((pos, op::I32_SHR_U_AND_A.handler))
+        Some((pos, op::I32_SHR_U_AND_A.erase()))
     }
 
     /// If the previous instruction is `op` (a slot-and-constant form) and its result is
@@ -516,28 +496,22 @@ impl FuncTranslator<'_> {
     /// Removes the instruction just emitted if it is an in-place add that
     /// [`Self::fuse_add_branch`] could fold into a following test, and returns its words
     /// (to be put back a little later).
-    pub(super) fn take_trailing_add(&mut self) -> Option<Vec<u64>> {
+    pub(super) fn take_trailing_add(&mut self) -> Option<Cut> {
         let pos = self.recent.last()?;
         let end = pos + words::<BinRR>();
         if end != self.code.pos() || self.label_at > pos {
             return None;
         }
-        let handler = self.code.words[pos];
         let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
-        let candidates = [
-            op::I32_ADD.rr.handler,
-            add.ri.handler,
-            add.ir.handler,
-            sub.ri.handler,
-        ];
-        if !candidates.iter().any(|&h| handler == h as usize as u64) {
+        let candidates = [op::I32_ADD.rr.code, add.ri.code, add.ir.code, sub.ri.code];
+        if !candidates.contains(&self.code.op_at(pos)?) {
             return None;
         }
-        let words = self.code.words[pos..end].to_vec();
-        self.unemit(pos);
+        let cut = self.code.cut(pos);
+        self.recent.pop();
         // Its result may have been pending; it is about to move.
         self.last = None;
-        Some(words)
+        Some(cut)
     }
 
     /// Once the function is complete: a jump to a jump goes straight to the final target,
@@ -545,83 +519,60 @@ impl FuncTranslator<'_> {
     /// copied slot returns the source instead), saving a dispatch. Rewritten jumps keep
     /// their size; a shorter return leaves dead words behind it.
     pub(super) fn thread_jumps(&mut self) {
-        let (br, copy_br, const_br) = (
-            op::BR.handler as usize as u64,
-            op::COPY_BR.handler as usize as u64,
-            op::CONST_BR.handler as usize as u64,
-        );
-        let (ret, ret_slot) = (
-            op::RETURN.handler as usize as u64,
-            op::RETURN_SLOT.handler as usize as u64,
-        );
-        let offset_field = |h: u64| {
-            if h == br {
-                Some(offset_of!(Br, offset))
-            } else if h == copy_br {
-                Some(offset_of!(CopyBr, offset))
-            } else if h == const_br {
-                Some(offset_of!(ConstBr, offset))
-            } else {
-                None
-            }
-        };
         let jumps = core::mem::take(&mut self.jumps);
         for &pos in &jumps {
-            let h = self.code.words[pos];
-            let Some(field) = offset_field(h) else {
+            let code = &*self.code;
+            let (jump, offset) = if let Some(Br { offset }) = code.imm_if(pos, op::BR) {
+                (Jump::Br, offset)
+            } else if let Some(CopyBr { dst, src, offset }) = code.imm_if(pos, op::COPY_BR) {
+                (Jump::CopyBr { dst, src }, offset)
+            } else if let Some(ConstBr { dst, offset, val }) = code.imm_if(pos, op::CONST_BR) {
+                (Jump::ConstBr { dst, val }, offset)
+            } else {
                 continue; // already turned into a return
             };
-            let byte = field_byte(pos, field);
             // Follow plain `br`s (a bounded number: loops of `br`s exist in valid code).
-            let mut target = pos as i64 + self.code.read_u32(byte) as i32 as i64;
+            let mut target = pos as i64 + offset as i64;
             for _ in 0..8 {
                 let t = target as usize;
-                if self.code.words[t] != br {
+                let Some(Br { offset }) = code.imm_if(t, op::BR) else {
                     break;
-                }
-                target = t as i64 + self.code.read_u32(field_byte(t, 0)) as i32 as i64;
+                };
+                target = t as i64 + offset as i64;
             }
             let t = target as usize;
-            let field32 = |f: usize| self.code.read_u32(field_byte(pos, f));
-            // (Read only where `t` holds a `return.slot`: a shorter instruction may end the code.)
-            let ret_src = || self.code.read_u32(field_byte(t, offset_of!(Ret1, src)));
-            match self.code.words[t] {
-                w if w == ret_slot && h == br => {
-                    let src = ret_src();
-                    self.code.words[pos] = ret_slot;
-                    self.code.words[pos + 1] = src as u64;
-                }
-                w if w == ret_slot && h == copy_br => {
+            let returns = code.is(t, op::RETURN);
+            let ret_src = code.imm_if(t, op::RETURN_SLOT).map(|r| r.src);
+            match (jump, ret_src) {
+                (Jump::Br, Some(src)) => self.code.rewrite(pos, op::RETURN_SLOT, Ret1 { src }),
+                (Jump::CopyBr { dst, src }, Some(ret_src)) => {
                     // `dst = src; return dst` is `return src`: the frame dies.
-                    let (dst, src) = (
-                        field32(offset_of!(CopyBr, dst)),
-                        field32(offset_of!(CopyBr, src)),
-                    );
-                    let ret_src = ret_src();
                     let src = if ret_src == dst { src } else { ret_src };
-                    self.code.words[pos] = ret_slot;
-                    self.code.words[pos + 1] = src as u64;
+                    self.code.rewrite(pos, op::RETURN_SLOT, Ret1 { src });
                 }
-                w if w == ret_slot
-                    && h == const_br
-                    && field32(offset_of!(ConstBr, dst)) == ret_src() =>
-                {
-                    // `dst = val; return dst` is `return val` (both three words).
-                    let val = self.code.words[pos + 2];
-                    self.code.words[pos] = op::RETURN_IMM.handler as usize as u64;
-                    self.code.words[pos + 1] = 0;
-                    self.code.words[pos + 2] = val;
+                (Jump::ConstBr { dst, val }, Some(ret_src)) if dst == ret_src => {
+                    // `dst = val; return dst` is `return val`.
+                    self.code
+                        .rewrite(pos, op::RETURN_IMM, RetImm { pad: 0, val });
                 }
-                w if w == ret && h == br => self.code.words[pos] = ret,
-                w => {
-                    let off = target - pos as i64;
-                    self.code.patch_u32(byte, off as i32 as u32);
+                (Jump::Br, None) if returns => self.code.rewrite(pos, op::RETURN, Nothing {}),
+                _ => {
+                    let off = (target - pos as i64) as i32;
+                    match jump {
+                        Jump::Br => self.code.update(pos, op::BR, |b| b.offset = off),
+                        Jump::CopyBr { .. } => {
+                            self.code.update(pos, op::COPY_BR, |b| b.offset = off)
+                        }
+                        Jump::ConstBr { .. } => {
+                            self.code.update(pos, op::CONST_BR, |b| b.offset = off)
+                        }
+                    }
                     // A jump to a conditional branch runs that branch where it stands.
-                    if let Some([via_br, via_copy_br]) = vias_of(w) {
-                        if h == br {
-                            self.code.words[pos] = via_br;
-                        } else if h == copy_br {
-                            self.code.words[pos] = via_copy_br;
+                    if let Some(vias) = self.code.op_at(t).and_then(vias_of) {
+                        match jump {
+                            Jump::Br => self.code.retag(pos, vias.br.erase()),
+                            Jump::CopyBr { .. } => self.code.retag(pos, vias.copy_br.erase()),
+                            Jump::ConstBr { .. } => {}
                         }
                     }
                 }
@@ -630,32 +581,34 @@ impl FuncTranslator<'_> {
     }
 }
 
-/// The handler of each instruction that has vias (see `exec::ops::via_entry`) and its
-/// vias' handlers (over a `br`, over a `copy.br`), sorted by the first.
-fn via_table() -> &'static [(u64, [u64; 2])] {
-    static TABLE: OnceLock<Vec<(u64, [u64; 2])>> = OnceLock::new();
+/// An unconditional jump that [`FuncTranslator::thread_jumps`] may rewrite, with what it
+/// does besides jumping.
+#[derive(Clone, Copy)]
+enum Jump {
+    Br,
+    CopyBr { dst: Slot, src: Slot },
+    ConstBr { dst: Slot, val: u64 },
+}
+
+/// Each instruction that has vias (see `exec::ops::via_entry`) and its vias, sorted by
+/// the first.
+fn via_table() -> &'static [(OpCode, Vias)] {
+    static TABLE: OnceLock<Vec<(OpCode, Vias)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: Vec<(u64, [u64; 2])> = crate::exec::ops::vias()
+        let mut t: Vec<(OpCode, Vias)> = crate::exec::ops::vias()
             .into_iter()
-            .map(|via| {
-                let handlers = [via.vias.br.handler, via.vias.copy_br.handler];
-                (
-                    via.target as usize as u64,
-                    handlers.map(|h| h as usize as u64),
-                )
-            })
+            .map(|via| (via.target, via.vias))
             .collect();
-        t.sort_unstable();
+        t.sort_unstable_by_key(|&(target, _)| target);
         t
     })
 }
 
-/// The vias (over a `br`, over a `copy.br`) of the instruction whose handler is `handler`,
-/// if it has them.
-fn vias_of(handler: u64) -> Option<[u64; 2]> {
+/// The vias (over a `br`, over a `copy.br`) of the instruction `code`, if it has them.
+fn vias_of(code: OpCode) -> Option<Vias> {
     let table = via_table();
     let i = table
-        .binary_search_by_key(&handler, |&(target, _)| target)
+        .binary_search_by_key(&code, |&(target, _)| target)
         .ok()?;
     Some(table[i].1)
 }

@@ -20,7 +20,7 @@ mod fuse;
 use crate::error::{Error, TrapCode};
 use crate::exec::ops::{self as op, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
 use crate::ir::layout::*;
-use crate::ir::{field_byte, words, CodeBuf, Layout, Op, Slot};
+use crate::ir::{field_byte, words, AnyOp, CodeBuf, Layout, Op, Slot};
 use crate::module::ModuleEnv;
 use control::{Ctrl, CtrlKind, LoopHead};
 use core::mem::offset_of;
@@ -46,7 +46,7 @@ struct Last {
     cmp: Option<Cmp>,
     /// The form of the instruction that leaves its result in the accumulator instead,
     /// if it has one: patched in when the next instruction consumes the result at once.
-    acc: Option<crate::exec::Handler>,
+    acc: Option<AnyOp>,
 }
 
 /// Starts of the last three instructions emitted, most recent last (`None` where unknown).
@@ -291,6 +291,7 @@ impl<'a> FuncTranslator<'a> {
             jumps: Vec::new(),
             offset: 0,
         };
+        t.code.begin_function();
         t.ctrl
             .push(Ctrl::new(CtrlKind::Block, 0, 0, num_results, 0, true));
         t.check_point();
@@ -319,8 +320,8 @@ impl<'a> FuncTranslator<'a> {
     fn charge(&mut self) {
         if let Some(pos) = self.fuel_block {
             self.fuel_count = self.fuel_count.saturating_add(1);
-            self.code
-                .patch_u32(field_byte(pos, offset_of!(Fuel, amount)), self.fuel_count);
+            let amount = self.fuel_count;
+            self.code.update(pos, op::FUEL, |f| f.amount = amount);
         }
     }
 
@@ -344,11 +345,7 @@ impl<'a> FuncTranslator<'a> {
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
         if op.branches {
             self.branches += 1;
-            let h = op.handler as usize;
-            if h == op::BR.handler as usize
-                || h == op::COPY_BR.handler as usize
-                || h == op::CONST_BR.handler as usize
-            {
+            if [op::BR.code, op::COPY_BR.code, op::CONST_BR.code].contains(&op.code) {
                 self.jumps.push(self.code.pos());
             }
         }
@@ -401,13 +398,7 @@ impl<'a> FuncTranslator<'a> {
     }
 
     /// Like [`Self::push_result`], for an instruction with an accumulator form.
-    fn push_result_acc(
-        &mut self,
-        pos: usize,
-        dst: Slot,
-        cmp: Option<Cmp>,
-        acc: Option<crate::exec::Handler>,
-    ) {
+    fn push_result_acc(&mut self, pos: usize, dst: Slot, cmp: Option<Cmp>, acc: Option<AnyOp>) {
         self.push(Opd::Temp);
         self.last = Some(Last { pos, dst, cmp, acc });
     }
@@ -422,7 +413,8 @@ impl<'a> FuncTranslator<'a> {
     /// Switches the previous instruction to its accumulator form.
     fn route_through_acc(&mut self) {
         let last = self.last.expect("checked by in_acc");
-        self.code.words[last.pos] = last.acc.expect("checked by in_acc") as usize as u64;
+        self.code
+            .retag(last.pos, last.acc.expect("checked by in_acc"));
     }
 
     /// Makes the entry at stack position `p` a temporary in its own slot.
@@ -845,22 +837,16 @@ impl<'a> FuncTranslator<'a> {
             self.emit(op::CHECK_INTERRUPT, Nothing {});
         }
         if let Some(fuel_pos) = header_fuel {
-            let amount = self
-                .code
-                .read_u32(field_byte(fuel_pos, offset_of!(Fuel, amount)));
+            let Fuel { amount } = self.code.imm_if(fuel_pos, op::FUEL).expect("a charge");
             self.emit(op::FUEL, Fuel { amount });
         }
-        if let Some(words) = moved {
-            let pos = self.code.pos();
-            for w in words {
-                self.code.push_word(w);
-            }
+        if let Some(cut) = moved {
+            let pos = self.code.paste(cut);
             self.recent.push(pos);
         }
         // Recompute the test's operands, as the header does...
         let start = self.ctrl[idx].body_start;
-        let header: Vec<u64> = self.code.words[start..head.test].to_vec();
-        if !header.is_empty() {
+        if head.test > start {
             // What was emitted last is no longer the previous instruction; the copy of
             // the header's last instruction is, if it computed the tested value.
             self.recent.reset_to(None);
@@ -871,9 +857,7 @@ impl<'a> FuncTranslator<'a> {
             });
             self.recent.reset_to(self.last.map(|l| l.pos));
         }
-        for w in header {
-            self.code.push_word(w);
-        }
+        self.code.extend_from_within(start, head.test);
         // ...stay in the loop (to its body) when the exit condition does not hold...
         let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true, true);
         let off = head.body as i64 - pos as i64;
@@ -1582,7 +1566,7 @@ impl<'a> FuncTranslator<'a> {
                 let addr = c as u32 as u64 + offset as u64;
                 (
                     self.emit(op.abs, LoadAbs { dst, pad: 0, addr }),
-                    op.abs_a.handler,
+                    op.abs_a.erase(),
                 )
             }
             a if self.in_acc(a, p) => {
@@ -1599,13 +1583,13 @@ impl<'a> FuncTranslator<'a> {
                                 offset,
                             },
                         ),
-                        op.a_a.handler,
+                        op.a_a.erase(),
                     )
                 }
             }
             a => {
                 let addr = self.slot_at(p, a);
-                (self.emit(op.r, Load { dst, addr, offset }), op.r_a.handler)
+                (self.emit(op.r, Load { dst, addr, offset }), op.r_a.erase())
             }
         };
         self.push_result_acc(pos, dst, None, Some(acc));
@@ -1706,7 +1690,7 @@ impl<'a> FuncTranslator<'a> {
             let src = self.slot_at(p, a);
             (self.emit(op.r, Un { dst, src }), op.r_a)
         };
-        self.push_result_acc(pos, dst, None, Some(acc.handler));
+        self.push_result_acc(pos, dst, None, Some(acc.erase()));
     }
 
     /// A binary operation without immediate forms (floats).
@@ -1728,7 +1712,7 @@ impl<'a> FuncTranslator<'a> {
             let sb = self.slot_at(p + 1, b);
             (self.emit(op.rr, BinRR { dst, a: sa, b: sb }), op.rr_a)
         };
-        self.push_result_acc(pos, dst, None, Some(acc.handler));
+        self.push_result_acc(pos, dst, None, Some(acc.erase()));
     }
 
     fn eqz(&mut self, is64: bool) {
@@ -1743,7 +1727,7 @@ impl<'a> FuncTranslator<'a> {
             a: src,
             b: Operand::Zero,
         };
-        self.push_result_acc(pos, dst, Some(cmp), Some(op.r_a.handler));
+        self.push_result_acc(pos, dst, Some(cmp), Some(op.r_a.erase()));
     }
 
     fn int_bin32(&mut self, f: IntBin<BinRI32>) {
@@ -1787,7 +1771,7 @@ impl<'a> FuncTranslator<'a> {
                         return self.push_result_acc(fused.0, dst, None, Some(fused.1));
                     }
                     self.route_through_acc();
-                    (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.handler, None)
+                    (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase(), None)
                 } else {
                     let sa = self.slot_at(p, a);
                     let cmp = f.cmp.map(|cond| Cmp {
@@ -1796,7 +1780,7 @@ impl<'a> FuncTranslator<'a> {
                         a: sa,
                         b: Operand::Imm(k),
                     });
-                    (self.emit(imm.ri, ri(dst, sa, k)), imm.ri_a.handler, cmp)
+                    (self.emit(imm.ri, ri(dst, sa, k)), imm.ri_a.erase(), cmp)
                 }
             }
             (Opd::Const(ca), _) if !matches!(b, Opd::Const(_)) => {
@@ -1815,24 +1799,24 @@ impl<'a> FuncTranslator<'a> {
                         a: sb,
                         b: Operand::Imm(k),
                     });
-                    (self.emit(sw.ri, ri(dst, sb, k)), sw.ri_a.handler, cmp)
+                    (self.emit(sw.ri, ri(dst, sb, k)), sw.ri_a.erase(), cmp)
                 } else if f.commutative {
                     if b_acc {
                         if let Some(fused) = self.fuse_mul_add(&f, is64, Operand::Imm(k), dst) {
                             return self.push_result_acc(fused.0, dst, None, Some(fused.1));
                         }
                         self.route_through_acc();
-                        (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.handler, None)
+                        (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase(), None)
                     } else {
                         let sb = self.slot_at(p + 1, b);
-                        (self.emit(imm.ri, ri(dst, sb, k)), imm.ri_a.handler, None)
+                        (self.emit(imm.ri, ri(dst, sb, k)), imm.ri_a.erase(), None)
                     }
                 } else if b_acc {
                     self.route_through_acc();
-                    (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.handler, None)
+                    (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.erase(), None)
                 } else {
                     let sb = self.slot_at(p + 1, b);
-                    (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.handler, None)
+                    (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.erase(), None)
                 }
             }
             _ if acc_ok && !matches!(a, Opd::Const(_)) && self.in_acc(b, p + 1) => {
@@ -1846,7 +1830,7 @@ impl<'a> FuncTranslator<'a> {
                 self.route_through_acc();
                 (
                     self.emit(op.ra, BinRR { dst, a: sa, b: 0 }),
-                    op.ra_a.handler,
+                    op.ra_a.erase(),
                     None,
                 )
             }
@@ -1861,7 +1845,7 @@ impl<'a> FuncTranslator<'a> {
                 self.route_through_acc();
                 (
                     self.emit(op.ar, BinRR { dst, a: 0, b: sb }),
-                    op.ar_a.handler,
+                    op.ar_a.erase(),
                     None,
                 )
             }
@@ -1876,7 +1860,7 @@ impl<'a> FuncTranslator<'a> {
                 });
                 (
                     self.emit(op.rr, BinRR { dst, a: sa, b: sb }),
-                    op.rr_a.handler,
+                    op.rr_a.erase(),
                     cmp,
                 )
             }
