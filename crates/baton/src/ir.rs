@@ -201,12 +201,8 @@ impl CodeBuf {
     /// with the same layout (the accumulator form of a producer, a via of a jump).
     pub fn retag(&mut self, pos: usize, op: AnyOp) {
         let old = self.op_at(pos).expect("an instruction starts at `pos`");
-        let next = self.codes[pos - self.base + 1..]
-            .iter()
-            .position(Option::is_some)
-            .map_or(self.words.len() - pos, |n| n + 1);
         assert!(
-            op.words <= next,
+            op.words <= self.span(pos),
             "{old:?} at {pos} replaced by a longer instruction"
         );
         self.words[pos] = op.handler as usize as u64;
@@ -215,17 +211,24 @@ impl CodeBuf {
 
     /// Replaces the instruction at `pos` by `op` with immediates `imm`, where `op` is no
     /// longer than what it replaces (a jump turned into a return); words it leaves over
-    /// are dead.
+    /// are dead (never executed: the new instruction does not fall through into them).
     pub fn rewrite<L: Copy>(&mut self, pos: usize, op: Op<L>, imm: L) {
-        let end = pos + words::<L>();
-        assert!(end <= self.words.len(), "instruction inside the code");
-        let tail = self.words.split_off(end);
-        let tail_codes = self.codes.split_off(end - self.base);
-        self.words.truncate(pos);
-        self.codes.truncate(pos - self.base);
-        self.emit(op, imm);
-        self.words.extend_from_slice(&tail);
-        self.codes.extend_from_slice(&tail_codes);
+        self.retag(pos, op.erase());
+        let n = words::<L>();
+        self.words[pos + 1..pos + n].fill(0);
+        // SAFETY: `retag` checked that the instruction replaced spans at least `n` words
+        // from `pos`, which hold at least `size_of::<L>()` bytes after the handler word;
+        // words are 8-aligned and every layout's alignment is <= 8.
+        unsafe { (self.words.as_mut_ptr().add(pos + 1) as *mut L).write(imm) }
+    }
+
+    /// The number of words from `pos` to the next instruction of the current function (or
+    /// to the end of the code).
+    fn span(&self, pos: usize) -> usize {
+        self.codes[pos - self.base + 1..]
+            .iter()
+            .position(Option::is_some)
+            .map_or(self.words.len() - pos, |n| n + 1)
     }
 
     /// Appends a raw word (used for `br_table` targets).

@@ -1,0 +1,1306 @@
+//! The translator's visitor: one method per Wasm operator, checked by the compiler.
+//!
+//! `wasmparser`'s [`VisitOperator`] has one required method per operator. The methods of
+//! the proposals Baton translates are written out here; `unsupported_operators!` writes
+//! those of every other proposal, each returning [`Error::Unsupported`]. An operator added
+//! to a translated proposal (or a proposal switched to "translated" without its methods)
+//! is therefore a compile error, not a silent fall-through: completeness is the compiler's
+//! job. A new proposal's operators go into a file of their own (`impl FuncTranslator` with
+//! the methods) once it is taken out of the unsupported list.
+//!
+//! Dead code (after `unreachable`, `br`, `return`...) never reaches these methods:
+//! [`FuncTranslator::op`] only tracks its nesting. Fuel is charged before the visit.
+
+use super::*;
+use wasmparser::{VisitOperator, VisitSimdOperator};
+
+/// Writes the visit methods of operators Baton does not translate: every operator of a
+/// proposal not listed in its first arms. Invoked with `wasmparser`'s own operator list.
+macro_rules! unsupported_operators {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        $( unsupported_operators!(@one $proposal $op $({ $($arg: $argty),* })? => $visit); )*
+    };
+    // The proposals Baton translates: their methods are written out below.
+    (@one mvp $($rest:tt)*) => {};
+    (@one sign_extension $($rest:tt)*) => {};
+    (@one saturating_float_to_int $($rest:tt)*) => {};
+    (@one bulk_memory $($rest:tt)*) => {};
+    (@one reference_types $($rest:tt)*) => {};
+    (@one tail_call $($rest:tt)*) => {};
+    (@one $proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
+        fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
+            $($(let _ = $arg;)*)?
+            Err(self.unsupported(concat!("operator `", stringify!($op), "`")))
+        }
+    };
+}
+
+impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
+    type Output = R<bool>;
+
+    fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'a, Output = R<bool>>> {
+        Some(self)
+    }
+
+    wasmparser::for_each_visit_operator!(unsupported_operators);
+
+    fn visit_unreachable(&mut self) -> R<bool> {
+        self.emit(
+            op::UNREACHABLE,
+            TrapImm {
+                code: TrapCode::Unreachable as u32,
+            },
+        );
+        self.reachable = false;
+        Ok(false)
+    }
+
+    fn visit_nop(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    fn visit_block(&mut self, blockty: wasmparser::BlockType) -> R<bool> {
+        self.begin_block(CtrlKind::Block, blockty);
+        Ok(false)
+    }
+
+    fn visit_loop(&mut self, blockty: wasmparser::BlockType) -> R<bool> {
+        self.begin_block(CtrlKind::Loop, blockty);
+        Ok(false)
+    }
+
+    fn visit_if(&mut self, blockty: wasmparser::BlockType) -> R<bool> {
+        // The condition is consumed before the block's parameters are fixed.
+        let cond = self.pop();
+        let p = self.stack.len();
+        let fused = match (cond, self.last) {
+            (
+                Opd::Temp,
+                Some(Last {
+                    pos,
+                    dst,
+                    cmp: Some(cmp),
+                    ..
+                }),
+            ) if dst == self.temp(p) => Some((pos, cmp)),
+            _ => None,
+        };
+        let acc_pending = fused.is_none() && self.in_acc(cond, p);
+        // Without a comparison to absorb, test the condition's slot against zero.
+        let cmp = match fused {
+            Some((pos, cmp)) => {
+                self.unemit(pos);
+                self.last = self.prev_last.filter(|l| l.pos < pos);
+                cmp
+            }
+            None => Cmp {
+                is64: false,
+                cond: Cond::Ne,
+                a: self.slot_at(p, cond),
+                b: Operand::Zero,
+            },
+        };
+        let pending = self.last.map(|l| l.pos);
+        self.begin_block(CtrlKind::If, blockty);
+        // Branch to the else part when the condition is false; the offset is
+        // patched at `else` / `end`. A condition computed by the previous
+        // instruction is read from the accumulator, if opening the block emitted
+        // nothing in between.
+        let (pos, byte) = if acc_pending && self.last.map(|l| l.pos) == pending {
+            if let Some(fused) = self.fuse_load_branch(false) {
+                fused
+            } else {
+                self.route_through_acc();
+                let pos = self.emit(op::BR_IF_EQZ_A, Br { offset: 0 });
+                (pos, field_byte(pos, offset_of!(Br, offset)))
+            }
+        } else {
+            self.emit_cmp_branch(0, cmp, false);
+            self.ctrl
+                .last_mut()
+                .and_then(|c| c.fixups.pop())
+                .expect("the branch to the else part was just recorded")
+        };
+        let c = self.ctrl.last_mut().unwrap();
+        c.else_fixup = Some((pos, byte));
+        c.saved_params = self.stack[c.height..].to_vec();
+        Ok(false)
+    }
+
+    fn visit_else(&mut self) -> R<bool> {
+        let idx = self.ctrl.len() - 1;
+        if self.reachable {
+            let (height, arity) = (self.ctrl[idx].height, self.ctrl[idx].results as usize);
+            self.move_values(height, arity);
+            let fixup = self.emit_br();
+            self.ctrl[idx].fixups.push(fixup);
+            self.ctrl[idx].branched = true;
+        }
+        let c = &mut self.ctrl[idx];
+        c.kind = CtrlKind::Else;
+        let else_fixup = c.else_fixup.take();
+        let params = core::mem::take(&mut c.saved_params);
+        let (height, entry_reachable) = (c.height, c.entry_reachable);
+        if let Some((pos, byte)) = else_fixup {
+            self.patch_to_here(pos, byte);
+        }
+        self.bind_label();
+        if entry_reachable {
+            self.start_fuel_block();
+        }
+        self.truncate_stack(height);
+        for p in params {
+            self.push(p);
+        }
+        self.reachable = entry_reachable;
+        Ok(false)
+    }
+
+    fn visit_end(&mut self) -> R<bool> {
+        self.end()
+    }
+
+    fn visit_br(&mut self, relative_depth: u32) -> R<bool> {
+        self.br(relative_depth);
+        Ok(false)
+    }
+
+    fn visit_br_if(&mut self, relative_depth: u32) -> R<bool> {
+        self.br_if_full(relative_depth);
+        Ok(false)
+    }
+
+    fn visit_br_table(&mut self, targets: wasmparser::BrTable<'a>) -> R<bool> {
+        let mut depths = Vec::with_capacity(targets.len() as usize + 1);
+        for t in targets.targets() {
+            depths.push(t.map_err(|e| Error::from_wasmparser(e, false))?);
+        }
+        depths.push(targets.default());
+        self.br_table(&depths);
+        Ok(false)
+    }
+
+    fn visit_return(&mut self) -> R<bool> {
+        self.ret();
+        Ok(false)
+    }
+
+    fn visit_call(&mut self, function_index: u32) -> R<bool> {
+        self.call(function_index, false)?;
+        Ok(false)
+    }
+
+    fn visit_return_call(&mut self, function_index: u32) -> R<bool> {
+        self.call(function_index, true)?;
+        Ok(false)
+    }
+
+    fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> R<bool> {
+        self.call_indirect(type_index, table_index, false);
+        Ok(false)
+    }
+
+    fn visit_return_call_indirect(&mut self, type_index: u32, table_index: u32) -> R<bool> {
+        self.call_indirect(type_index, table_index, true);
+        Ok(false)
+    }
+
+    fn visit_drop(&mut self) -> R<bool> {
+        self.pop();
+        Ok(false)
+    }
+
+    fn visit_select(&mut self) -> R<bool> {
+        let cond = self.pop_slot();
+        let b = self.pop();
+        let a = self.pop();
+        let p = self.stack.len();
+        let dst = self.temp(p);
+        let pos = match (a, b) {
+            (Opd::Const(a), Opd::Const(b)) => {
+                self.emit(op::SELECT_II, SelectII { dst, cond, a, b })
+            }
+            (Opd::Const(imm), b) => {
+                let sb = self.slot_at(p + 1, b);
+                self.emit(
+                    op::SELECT_RI,
+                    SelectRI {
+                        dst,
+                        cond,
+                        a: sb,
+                        swap: 1,
+                        imm,
+                    },
+                )
+            }
+            (a, Opd::Const(imm)) => {
+                let sa = self.slot_at(p, a);
+                self.emit(
+                    op::SELECT_RI,
+                    SelectRI {
+                        dst,
+                        cond,
+                        a: sa,
+                        swap: 0,
+                        imm,
+                    },
+                )
+            }
+            (a, b) => {
+                let sa = self.slot_at(p, a);
+                let sb = self.slot_at(p + 1, b);
+                self.emit(
+                    op::SELECT,
+                    Select {
+                        dst,
+                        cond,
+                        a: sa,
+                        b: sb,
+                    },
+                )
+            }
+        };
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_typed_select(&mut self, _ty: wasmparser::ValType) -> R<bool> {
+        self.visit_select()
+    }
+
+    fn visit_local_get(&mut self, local_index: u32) -> R<bool> {
+        self.push(Opd::Local(local_index));
+        Ok(false)
+    }
+
+    fn visit_local_set(&mut self, local_index: u32) -> R<bool> {
+        self.local_set(local_index, false);
+        Ok(false)
+    }
+
+    fn visit_local_tee(&mut self, local_index: u32) -> R<bool> {
+        self.local_set(local_index, true);
+        Ok(false)
+    }
+
+    fn visit_global_get(&mut self, global_index: u32) -> R<bool> {
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(
+            op::GLOBAL_GET,
+            Global {
+                slot: dst,
+                global: global_index,
+            },
+        );
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_global_set(&mut self, global_index: u32) -> R<bool> {
+        let src = self.pop_slot();
+        self.emit(
+            op::GLOBAL_SET,
+            Global {
+                slot: src,
+                global: global_index,
+            },
+        );
+        Ok(false)
+    }
+
+    fn visit_i32_load(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I32_LOAD, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_load(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_f32_load(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I32_LOAD, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_f64_load(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i32_load8_s(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I32_LOAD8_S, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i32_load8_u(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I32_LOAD8_U, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i32_load16_s(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I32_LOAD16_S, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i32_load16_u(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I32_LOAD16_U, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_load8_s(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD8_S, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_load8_u(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD8_U, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_load16_s(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD16_S, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_load16_u(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD16_U, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_load32_s(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD32_S, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_load32_u(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.load(op::I64_LOAD32_U, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i32_store(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE32, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_f32_store(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE32, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_store32(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE32, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_store(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE64, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_f64_store(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE64, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i32_store8(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE8, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_store8(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE8, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i32_store16(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE16, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_i64_store16(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
+        self.store(op::STORE16, memarg)?;
+        Ok(false)
+    }
+
+    fn visit_memory_size(&mut self, mem: u32) -> R<bool> {
+        self.memory_index(mem)?;
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(op::MEMORY_SIZE, MemSize { dst, memory: mem });
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_memory_grow(&mut self, mem: u32) -> R<bool> {
+        self.memory_index(mem)?;
+        let delta = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(
+            op::MEMORY_GROW,
+            MemGrow {
+                dst,
+                delta,
+                memory: mem,
+            },
+        );
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_i32_const(&mut self, value: i32) -> R<bool> {
+        self.push(Opd::Const(value as u32 as u64));
+        Ok(false)
+    }
+
+    fn visit_i64_const(&mut self, value: i64) -> R<bool> {
+        self.push(Opd::Const(value as u64));
+        Ok(false)
+    }
+
+    fn visit_f32_const(&mut self, value: wasmparser::Ieee32) -> R<bool> {
+        self.push(Opd::Const(value.bits() as u64));
+        Ok(false)
+    }
+
+    fn visit_f64_const(&mut self, value: wasmparser::Ieee64) -> R<bool> {
+        self.push(Opd::Const(value.bits()));
+        Ok(false)
+    }
+
+    fn visit_ref_null(&mut self, _hty: wasmparser::HeapType) -> R<bool> {
+        self.push(Opd::Const(0));
+        Ok(false)
+    }
+
+    fn visit_ref_is_null(&mut self) -> R<bool> {
+        self.unary(op::REF_IS_NULL);
+        Ok(false)
+    }
+
+    fn visit_ref_func(&mut self, function_index: u32) -> R<bool> {
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(
+            op::REF_FUNC,
+            RefFunc {
+                dst,
+                func: function_index,
+            },
+        );
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_i32_eqz(&mut self) -> R<bool> {
+        self.eqz(false);
+        Ok(false)
+    }
+
+    fn visit_i64_eqz(&mut self) -> R<bool> {
+        self.eqz(true);
+        Ok(false)
+    }
+
+    fn visit_i32_eq(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::Eq));
+        Ok(false)
+    }
+
+    fn visit_i32_ne(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::Ne));
+        Ok(false)
+    }
+
+    fn visit_i32_lt_s(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::LtS));
+        Ok(false)
+    }
+
+    fn visit_i32_lt_u(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::LtU));
+        Ok(false)
+    }
+
+    fn visit_i32_gt_s(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::GtS));
+        Ok(false)
+    }
+
+    fn visit_i32_gt_u(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::GtU));
+        Ok(false)
+    }
+
+    fn visit_i32_le_s(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::LeS));
+        Ok(false)
+    }
+
+    fn visit_i32_le_u(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::LeU));
+        Ok(false)
+    }
+
+    fn visit_i32_ge_s(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::GeS));
+        Ok(false)
+    }
+
+    fn visit_i32_ge_u(&mut self) -> R<bool> {
+        self.int_bin32(cmp32(Cond::GeU));
+        Ok(false)
+    }
+
+    fn visit_i64_eq(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::Eq));
+        Ok(false)
+    }
+
+    fn visit_i64_ne(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::Ne));
+        Ok(false)
+    }
+
+    fn visit_i64_lt_s(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::LtS));
+        Ok(false)
+    }
+
+    fn visit_i64_lt_u(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::LtU));
+        Ok(false)
+    }
+
+    fn visit_i64_gt_s(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::GtS));
+        Ok(false)
+    }
+
+    fn visit_i64_gt_u(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::GtU));
+        Ok(false)
+    }
+
+    fn visit_i64_le_s(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::LeS));
+        Ok(false)
+    }
+
+    fn visit_i64_le_u(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::LeU));
+        Ok(false)
+    }
+
+    fn visit_i64_ge_s(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::GeS));
+        Ok(false)
+    }
+
+    fn visit_i64_ge_u(&mut self) -> R<bool> {
+        self.int_bin64(cmp64(Cond::GeU));
+        Ok(false)
+    }
+
+    fn visit_i32_add(&mut self) -> R<bool> {
+        self.int_bin32(comm32(op::I32_ADD));
+        Ok(false)
+    }
+
+    fn visit_i32_sub(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_SUB));
+        Ok(false)
+    }
+
+    fn visit_i32_mul(&mut self) -> R<bool> {
+        self.int_bin32(comm32(op::I32_MUL));
+        Ok(false)
+    }
+
+    fn visit_i32_div_s(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_DIV_S));
+        Ok(false)
+    }
+
+    fn visit_i32_div_u(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_DIV_U));
+        Ok(false)
+    }
+
+    fn visit_i32_rem_s(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_REM_S));
+        Ok(false)
+    }
+
+    fn visit_i32_rem_u(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_REM_U));
+        Ok(false)
+    }
+
+    fn visit_i32_and(&mut self) -> R<bool> {
+        self.int_bin32(comm32(op::I32_AND));
+        Ok(false)
+    }
+
+    fn visit_i32_or(&mut self) -> R<bool> {
+        self.int_bin32(comm32(op::I32_OR));
+        Ok(false)
+    }
+
+    fn visit_i32_xor(&mut self) -> R<bool> {
+        self.int_bin32(comm32(op::I32_XOR));
+        Ok(false)
+    }
+
+    fn visit_i32_shl(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_SHL));
+        Ok(false)
+    }
+
+    fn visit_i32_shr_s(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_SHR_S));
+        Ok(false)
+    }
+
+    fn visit_i32_shr_u(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_SHR_U));
+        Ok(false)
+    }
+
+    fn visit_i32_rotl(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_ROTL));
+        Ok(false)
+    }
+
+    fn visit_i32_rotr(&mut self) -> R<bool> {
+        self.int_bin32(noncomm32(op::I32_ROTR));
+        Ok(false)
+    }
+
+    fn visit_i64_add(&mut self) -> R<bool> {
+        self.int_bin64(comm64(op::I64_ADD));
+        Ok(false)
+    }
+
+    fn visit_i64_sub(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_SUB));
+        Ok(false)
+    }
+
+    fn visit_i64_mul(&mut self) -> R<bool> {
+        self.int_bin64(comm64(op::I64_MUL));
+        Ok(false)
+    }
+
+    fn visit_i64_div_s(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_DIV_S));
+        Ok(false)
+    }
+
+    fn visit_i64_div_u(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_DIV_U));
+        Ok(false)
+    }
+
+    fn visit_i64_rem_s(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_REM_S));
+        Ok(false)
+    }
+
+    fn visit_i64_rem_u(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_REM_U));
+        Ok(false)
+    }
+
+    fn visit_i64_and(&mut self) -> R<bool> {
+        self.int_bin64(comm64(op::I64_AND));
+        Ok(false)
+    }
+
+    fn visit_i64_or(&mut self) -> R<bool> {
+        self.int_bin64(comm64(op::I64_OR));
+        Ok(false)
+    }
+
+    fn visit_i64_xor(&mut self) -> R<bool> {
+        self.int_bin64(comm64(op::I64_XOR));
+        Ok(false)
+    }
+
+    fn visit_i64_shl(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_SHL));
+        Ok(false)
+    }
+
+    fn visit_i64_shr_s(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_SHR_S));
+        Ok(false)
+    }
+
+    fn visit_i64_shr_u(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_SHR_U));
+        Ok(false)
+    }
+
+    fn visit_i64_rotl(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_ROTL));
+        Ok(false)
+    }
+
+    fn visit_i64_rotr(&mut self) -> R<bool> {
+        self.int_bin64(noncomm64(op::I64_ROTR));
+        Ok(false)
+    }
+
+    fn visit_f32_add(&mut self) -> R<bool> {
+        self.bin(&op::F32_ADD);
+        Ok(false)
+    }
+
+    fn visit_f32_sub(&mut self) -> R<bool> {
+        self.bin(&op::F32_SUB);
+        Ok(false)
+    }
+
+    fn visit_f32_mul(&mut self) -> R<bool> {
+        self.bin(&op::F32_MUL);
+        Ok(false)
+    }
+
+    fn visit_f32_div(&mut self) -> R<bool> {
+        self.bin(&op::F32_DIV);
+        Ok(false)
+    }
+
+    fn visit_f32_min(&mut self) -> R<bool> {
+        self.bin(&op::F32_MIN);
+        Ok(false)
+    }
+
+    fn visit_f32_max(&mut self) -> R<bool> {
+        self.bin(&op::F32_MAX);
+        Ok(false)
+    }
+
+    fn visit_f32_copysign(&mut self) -> R<bool> {
+        self.bin(&op::F32_COPYSIGN);
+        Ok(false)
+    }
+
+    fn visit_f32_eq(&mut self) -> R<bool> {
+        self.bin(&op::F32_EQ);
+        Ok(false)
+    }
+
+    fn visit_f32_ne(&mut self) -> R<bool> {
+        self.bin(&op::F32_NE);
+        Ok(false)
+    }
+
+    fn visit_f32_lt(&mut self) -> R<bool> {
+        self.bin(&op::F32_LT);
+        Ok(false)
+    }
+
+    fn visit_f32_gt(&mut self) -> R<bool> {
+        self.bin(&op::F32_GT);
+        Ok(false)
+    }
+
+    fn visit_f32_le(&mut self) -> R<bool> {
+        self.bin(&op::F32_LE);
+        Ok(false)
+    }
+
+    fn visit_f32_ge(&mut self) -> R<bool> {
+        self.bin(&op::F32_GE);
+        Ok(false)
+    }
+
+    fn visit_f64_add(&mut self) -> R<bool> {
+        self.bin(&op::F64_ADD);
+        Ok(false)
+    }
+
+    fn visit_f64_sub(&mut self) -> R<bool> {
+        self.bin(&op::F64_SUB);
+        Ok(false)
+    }
+
+    fn visit_f64_mul(&mut self) -> R<bool> {
+        self.bin(&op::F64_MUL);
+        Ok(false)
+    }
+
+    fn visit_f64_div(&mut self) -> R<bool> {
+        self.bin(&op::F64_DIV);
+        Ok(false)
+    }
+
+    fn visit_f64_min(&mut self) -> R<bool> {
+        self.bin(&op::F64_MIN);
+        Ok(false)
+    }
+
+    fn visit_f64_max(&mut self) -> R<bool> {
+        self.bin(&op::F64_MAX);
+        Ok(false)
+    }
+
+    fn visit_f64_copysign(&mut self) -> R<bool> {
+        self.bin(&op::F64_COPYSIGN);
+        Ok(false)
+    }
+
+    fn visit_f64_eq(&mut self) -> R<bool> {
+        self.bin(&op::F64_EQ);
+        Ok(false)
+    }
+
+    fn visit_f64_ne(&mut self) -> R<bool> {
+        self.bin(&op::F64_NE);
+        Ok(false)
+    }
+
+    fn visit_f64_lt(&mut self) -> R<bool> {
+        self.bin(&op::F64_LT);
+        Ok(false)
+    }
+
+    fn visit_f64_gt(&mut self) -> R<bool> {
+        self.bin(&op::F64_GT);
+        Ok(false)
+    }
+
+    fn visit_f64_le(&mut self) -> R<bool> {
+        self.bin(&op::F64_LE);
+        Ok(false)
+    }
+
+    fn visit_f64_ge(&mut self) -> R<bool> {
+        self.bin(&op::F64_GE);
+        Ok(false)
+    }
+
+    fn visit_i32_clz(&mut self) -> R<bool> {
+        self.unary(op::I32_CLZ);
+        Ok(false)
+    }
+
+    fn visit_i32_ctz(&mut self) -> R<bool> {
+        self.unary(op::I32_CTZ);
+        Ok(false)
+    }
+
+    fn visit_i32_popcnt(&mut self) -> R<bool> {
+        self.unary(op::I32_POPCNT);
+        Ok(false)
+    }
+
+    fn visit_i64_clz(&mut self) -> R<bool> {
+        self.unary(op::I64_CLZ);
+        Ok(false)
+    }
+
+    fn visit_i64_ctz(&mut self) -> R<bool> {
+        self.unary(op::I64_CTZ);
+        Ok(false)
+    }
+
+    fn visit_i64_popcnt(&mut self) -> R<bool> {
+        self.unary(op::I64_POPCNT);
+        Ok(false)
+    }
+
+    fn visit_f32_abs(&mut self) -> R<bool> {
+        self.unary(op::F32_ABS);
+        Ok(false)
+    }
+
+    fn visit_f32_neg(&mut self) -> R<bool> {
+        self.unary(op::F32_NEG);
+        Ok(false)
+    }
+
+    fn visit_f32_ceil(&mut self) -> R<bool> {
+        self.unary(op::F32_CEIL);
+        Ok(false)
+    }
+
+    fn visit_f32_floor(&mut self) -> R<bool> {
+        self.unary(op::F32_FLOOR);
+        Ok(false)
+    }
+
+    fn visit_f32_trunc(&mut self) -> R<bool> {
+        self.unary(op::F32_TRUNC);
+        Ok(false)
+    }
+
+    fn visit_f32_nearest(&mut self) -> R<bool> {
+        self.unary(op::F32_NEAREST);
+        Ok(false)
+    }
+
+    fn visit_f32_sqrt(&mut self) -> R<bool> {
+        self.unary(op::F32_SQRT);
+        Ok(false)
+    }
+
+    fn visit_f64_abs(&mut self) -> R<bool> {
+        self.unary(op::F64_ABS);
+        Ok(false)
+    }
+
+    fn visit_f64_neg(&mut self) -> R<bool> {
+        self.unary(op::F64_NEG);
+        Ok(false)
+    }
+
+    fn visit_f64_ceil(&mut self) -> R<bool> {
+        self.unary(op::F64_CEIL);
+        Ok(false)
+    }
+
+    fn visit_f64_floor(&mut self) -> R<bool> {
+        self.unary(op::F64_FLOOR);
+        Ok(false)
+    }
+
+    fn visit_f64_trunc(&mut self) -> R<bool> {
+        self.unary(op::F64_TRUNC);
+        Ok(false)
+    }
+
+    fn visit_f64_nearest(&mut self) -> R<bool> {
+        self.unary(op::F64_NEAREST);
+        Ok(false)
+    }
+
+    fn visit_f64_sqrt(&mut self) -> R<bool> {
+        self.unary(op::F64_SQRT);
+        Ok(false)
+    }
+
+    fn visit_i32_wrap_i64(&mut self) -> R<bool> {
+        self.unary(op::I32_WRAP_I64);
+        Ok(false)
+    }
+
+    fn visit_i64_extend_i32_s(&mut self) -> R<bool> {
+        self.unary(op::I64_EXTEND_I32_S);
+        Ok(false)
+    }
+
+    // Every i32 lives zero-extended in its slot (all i32 producers write it so), so
+    // zero-extension to i64 is already done.
+    fn visit_i64_extend_i32_u(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    fn visit_i32_extend8_s(&mut self) -> R<bool> {
+        self.unary(op::I32_EXTEND8_S);
+        Ok(false)
+    }
+
+    fn visit_i32_extend16_s(&mut self) -> R<bool> {
+        self.unary(op::I32_EXTEND16_S);
+        Ok(false)
+    }
+
+    fn visit_i64_extend8_s(&mut self) -> R<bool> {
+        self.unary(op::I64_EXTEND8_S);
+        Ok(false)
+    }
+
+    fn visit_i64_extend16_s(&mut self) -> R<bool> {
+        self.unary(op::I64_EXTEND16_S);
+        Ok(false)
+    }
+
+    fn visit_i64_extend32_s(&mut self) -> R<bool> {
+        self.unary(op::I64_EXTEND32_S);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_f32_s(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_F32_S);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_f32_u(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_F32_U);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_f64_s(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_F64_S);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_f64_u(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_F64_U);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_f32_s(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_F32_S);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_f32_u(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_F32_U);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_f64_s(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_F64_S);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_f64_u(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_F64_U);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_sat_f32_s(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_SAT_F32_S);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_sat_f32_u(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_SAT_F32_U);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_sat_f64_s(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_SAT_F64_S);
+        Ok(false)
+    }
+
+    fn visit_i32_trunc_sat_f64_u(&mut self) -> R<bool> {
+        self.unary(op::I32_TRUNC_SAT_F64_U);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_sat_f32_s(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_SAT_F32_S);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_sat_f32_u(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_SAT_F32_U);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_sat_f64_s(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_SAT_F64_S);
+        Ok(false)
+    }
+
+    fn visit_i64_trunc_sat_f64_u(&mut self) -> R<bool> {
+        self.unary(op::I64_TRUNC_SAT_F64_U);
+        Ok(false)
+    }
+
+    fn visit_f32_convert_i32_s(&mut self) -> R<bool> {
+        self.unary(op::F32_CONVERT_I32_S);
+        Ok(false)
+    }
+
+    fn visit_f32_convert_i32_u(&mut self) -> R<bool> {
+        self.unary(op::F32_CONVERT_I32_U);
+        Ok(false)
+    }
+
+    fn visit_f32_convert_i64_s(&mut self) -> R<bool> {
+        self.unary(op::F32_CONVERT_I64_S);
+        Ok(false)
+    }
+
+    fn visit_f32_convert_i64_u(&mut self) -> R<bool> {
+        self.unary(op::F32_CONVERT_I64_U);
+        Ok(false)
+    }
+
+    fn visit_f64_convert_i32_s(&mut self) -> R<bool> {
+        self.unary(op::F64_CONVERT_I32_S);
+        Ok(false)
+    }
+
+    fn visit_f64_convert_i32_u(&mut self) -> R<bool> {
+        self.unary(op::F64_CONVERT_I32_U);
+        Ok(false)
+    }
+
+    fn visit_f64_convert_i64_s(&mut self) -> R<bool> {
+        self.unary(op::F64_CONVERT_I64_S);
+        Ok(false)
+    }
+
+    fn visit_f64_convert_i64_u(&mut self) -> R<bool> {
+        self.unary(op::F64_CONVERT_I64_U);
+        Ok(false)
+    }
+
+    fn visit_f32_demote_f64(&mut self) -> R<bool> {
+        self.unary(op::F32_DEMOTE_F64);
+        Ok(false)
+    }
+
+    fn visit_f64_promote_f32(&mut self) -> R<bool> {
+        self.unary(op::F64_PROMOTE_F32);
+        Ok(false)
+    }
+
+    // Reinterpretations keep the bits: nothing to do.
+    fn visit_i32_reinterpret_f32(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    // Reinterpretations keep the bits: nothing to do.
+    fn visit_i64_reinterpret_f64(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    // Reinterpretations keep the bits: nothing to do.
+    fn visit_f32_reinterpret_i32(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    // Reinterpretations keep the bits: nothing to do.
+    fn visit_f64_reinterpret_i64(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    fn visit_memory_copy(&mut self, dst_mem: u32, src_mem: u32) -> R<bool> {
+        self.memory_index(dst_mem)?;
+        self.memory_index(src_mem)?;
+        let [dst, src, len] = self.pop3();
+        self.emit(op::MEMORY_COPY, MemCopy { dst, src, len });
+        Ok(false)
+    }
+
+    fn visit_memory_fill(&mut self, mem: u32) -> R<bool> {
+        self.memory_index(mem)?;
+        let [dst, val, len] = self.pop3();
+        self.emit(op::MEMORY_FILL, MemFill { dst, val, len });
+        Ok(false)
+    }
+
+    fn visit_memory_init(&mut self, data_index: u32, mem: u32) -> R<bool> {
+        self.memory_index(mem)?;
+        let [dst, src, len] = self.pop3();
+        self.emit(
+            op::MEMORY_INIT,
+            MemInit {
+                seg: data_index,
+                dst,
+                src,
+                len,
+            },
+        );
+        Ok(false)
+    }
+
+    fn visit_data_drop(&mut self, data_index: u32) -> R<bool> {
+        self.emit(op::DATA_DROP, Seg { seg: data_index });
+        Ok(false)
+    }
+
+    fn visit_table_get(&mut self, table: u32) -> R<bool> {
+        let idx = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(op::TABLE_GET, TableGet { dst, table, idx });
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_table_set(&mut self, table: u32) -> R<bool> {
+        let val = self.pop_slot();
+        let idx = self.pop_slot();
+        self.emit(op::TABLE_SET, TableSet { table, idx, val });
+        Ok(false)
+    }
+
+    fn visit_table_size(&mut self, table: u32) -> R<bool> {
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(op::TABLE_SIZE, TableSize { dst, table });
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_table_grow(&mut self, table: u32) -> R<bool> {
+        let delta = self.pop_slot();
+        let init = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(
+            op::TABLE_GROW,
+            TableGrow {
+                dst,
+                table,
+                init,
+                delta,
+            },
+        );
+        self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_table_fill(&mut self, table: u32) -> R<bool> {
+        let [idx, val, len] = self.pop3();
+        self.emit(
+            op::TABLE_FILL,
+            TableFill {
+                table,
+                idx,
+                val,
+                len,
+            },
+        );
+        Ok(false)
+    }
+
+    fn visit_table_copy(&mut self, dst_table: u32, src_table: u32) -> R<bool> {
+        let [dst, src, len] = self.pop3();
+        self.emit(
+            op::TABLE_COPY,
+            TableCopy {
+                dst_table,
+                src_table,
+                dst,
+                src,
+                len,
+            },
+        );
+        Ok(false)
+    }
+
+    fn visit_table_init(&mut self, elem_index: u32, table: u32) -> R<bool> {
+        let [dst, src, len] = self.pop3();
+        self.emit(
+            op::TABLE_INIT,
+            TableInit {
+                table,
+                seg: elem_index,
+                dst,
+                src,
+                len,
+            },
+        );
+        Ok(false)
+    }
+
+    fn visit_elem_drop(&mut self, elem_index: u32) -> R<bool> {
+        self.emit(op::ELEM_DROP, Seg { seg: elem_index });
+        Ok(false)
+    }
+
+    /// `select` with several result types (a multi-value `select`, not in any proposal
+    /// Baton translates).
+    fn visit_typed_select_multi(&mut self, _tys: Vec<wasmparser::ValType>) -> R<bool> {
+        Err(self.unsupported("operator `TypedSelectMulti`"))
+    }
+}
+
+impl<'a> VisitSimdOperator<'a> for FuncTranslator<'_> {
+    wasmparser::for_each_visit_simd_operator!(unsupported_operators);
+}
