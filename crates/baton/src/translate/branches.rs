@@ -1,0 +1,533 @@
+//! Control flow: blocks, branches (with their fused compare-and-branch forms), `br_table`,
+//! loop rotation, `return` and `end`.
+
+use super::*;
+
+impl FuncTranslator<'_> {
+    pub(super) fn block_arity(&self, ty: BlockType) -> (u32, u32) {
+        match ty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(i) => {
+                let t = &self.env.types[i as usize];
+                (t.params().len() as u32, t.results().len() as u32)
+            }
+        }
+    }
+
+    /// A label is bound here: instructions before it can no longer be rewritten.
+    pub(super) fn bind_label(&mut self) {
+        self.last = None;
+        self.label_at = self.code.pos();
+    }
+
+    pub(super) fn begin_block(&mut self, kind: CtrlKind, ty: BlockType) {
+        let (params, results) = self.block_arity(ty);
+        if !self.reachable {
+            let h = self.stack.len();
+            self.ctrl
+                .push(Ctrl::new(kind, h, params, results, self.code.pos(), false));
+            return;
+        }
+        // Values flowing into a merge point must be where every path agrees: lazy locals
+        // are copied now (a later `local.set` in one branch could not fix up the other),
+        // and block parameters go to their slots.
+        self.materialize_locals();
+        let h = self.stack.len();
+        for p in h - params as usize..h {
+            self.materialize(p);
+        }
+        if kind == CtrlKind::Loop {
+            self.bind_label();
+        }
+        self.ctrl.push(Ctrl::new(
+            kind,
+            h - params as usize,
+            params,
+            results,
+            self.code.pos(),
+            true,
+        ));
+        if kind == CtrlKind::Loop {
+            // Back edges land here: interruption and fuel are checked once per iteration.
+            self.check_point();
+            let fuel = if self.env.fuel { self.fuel_block } else { None };
+            let body_start = self.code.pos();
+            let branches = self.branches;
+            let c = self.ctrl.last_mut().expect("just pushed");
+            c.header_fuel = fuel;
+            c.body_start = body_start;
+            c.branches_at_body = branches;
+        }
+    }
+
+    /// Moves the top `arity` values into the slots starting at stack position `height`.
+    pub(super) fn move_values(&mut self, height: usize, arity: usize) {
+        let h = self.stack.len();
+        for i in 0..arity {
+            let p = h - arity + i;
+            let dst = self.temp(height + i);
+            let o = self.stack[p];
+            self.move_to(dst, p, o);
+        }
+    }
+
+    pub(super) fn label(&self, depth: u32) -> &Ctrl {
+        &self.ctrl[self.ctrl.len() - 1 - depth as usize]
+    }
+
+    pub(super) fn needs_moves(&self, depth: u32) -> bool {
+        let c = self.label(depth);
+        let arity = c.branch_arity() as usize;
+        let h = self.stack.len();
+        (0..arity).any(|i| self.stack[h - arity + i] != Opd::Temp || h - arity + i != c.height + i)
+    }
+
+    pub(super) fn move_branch_values(&mut self, depth: u32) {
+        let c = self.label(depth);
+        let (height, arity) = (c.height, c.branch_arity() as usize);
+        self.move_values(height, arity);
+    }
+
+    /// Emits a branching instruction to label `depth`, whose offset field is at
+    /// `field_offset` in its immediates.
+    pub(super) fn emit_branch<L: Copy>(
+        &mut self,
+        depth: u32,
+        op: Op<L>,
+        imm: L,
+        field_offset: usize,
+    ) {
+        let pos = self.emit(op, imm);
+        self.branch_fixup(depth, pos, field_byte(pos, field_offset));
+    }
+
+    /// Makes the 32-bit offset at `byte` (of the instruction at `pos`) reach label `depth`.
+    pub(super) fn branch_fixup(&mut self, depth: u32, pos: usize, byte: usize) {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        let c = &mut self.ctrl[idx];
+        c.branched = true;
+        if c.kind == CtrlKind::Loop {
+            let off = c.label as i64 - pos as i64;
+            self.code.patch_u32(byte, off as i32 as u32);
+        } else {
+            c.fixups.push((pos, byte));
+        }
+    }
+
+    pub(super) fn br(&mut self, depth: u32) {
+        if depth as usize == self.ctrl.len() - 1 {
+            return self.ret();
+        }
+        self.move_branch_values(depth);
+        if !self.rotated_back_edge(depth) {
+            let (pos, byte) = self.emit_br();
+            self.branch_fixup(depth, pos, byte);
+        }
+        self.reachable = false;
+    }
+
+    /// Emits a branch to `depth` taken when `cond` (stack position `p`) is non-zero
+    /// (`when_true`) or zero; fuses a just-computed comparison into it when possible.
+    pub(super) fn branch_if(&mut self, depth: u32, when_true: bool) {
+        let cond = self.pop();
+        let p = self.stack.len();
+        // A fused comparison, if the condition was computed by the previous instruction.
+        let fused = match (cond, self.last) {
+            (
+                Opd::Temp,
+                Some(Last {
+                    pos,
+                    dst,
+                    cmp: Some(cmp),
+                    ..
+                }),
+            ) if dst == self.temp(p) => Some((pos, cmp)),
+            _ => None,
+        };
+        if let Some((pos, cmp)) = fused {
+            self.unemit(pos);
+            self.last = self.prev_last.filter(|l| l.pos < pos);
+            self.emit_cmp_branch(depth, cmp, when_true);
+        } else if self.in_acc(cond, p) {
+            // The condition was computed by the previous instruction: fold a load into
+            // the branch, or read the value from the accumulator.
+            if let Some((pos, byte)) = self.fuse_load_branch(when_true) {
+                self.branch_fixup(depth, pos, byte);
+                return;
+            }
+            self.route_through_acc();
+            let op = if when_true {
+                op::BR_IF_NEZ_A
+            } else {
+                op::BR_IF_EQZ_A
+            };
+            self.emit_branch(depth, op, Br { offset: 0 }, offset_of!(Br, offset));
+        } else {
+            // A test of a slot against zero: the same path as a fused comparison, so that
+            // it can head a rotated loop or absorb the add before it.
+            let a = self.slot_at(p, cond);
+            let cmp = Cmp {
+                is64: false,
+                cond: Cond::Ne,
+                a,
+                b: Operand::Zero,
+            };
+            self.emit_cmp_branch(depth, cmp, when_true);
+        }
+    }
+
+    pub(super) fn emit_cmp_branch(&mut self, depth: u32, cmp: Cmp, when_true: bool) {
+        let head = self.loop_head_candidate(depth);
+        let producer = self.last.filter(|l| l.dst == cmp.a && l.acc.is_some());
+        // A loop head test stays a plain test: the back edge repeats it (and the code
+        // before it) on its own.
+        let (pos, byte) = self.emit_cmp_raw(cmp, when_true, head.is_none());
+        self.branch_fixup(depth, pos, byte);
+        if let Some(target) = head {
+            // The loop starts by branching out: remember it, so that the loop's back
+            // edge can test the condition itself (see `rotated_back_edge`).
+            let body = self.code.pos();
+            self.label_at = body;
+            let c = self.ctrl.last_mut().expect("inside a loop");
+            c.head = Some(LoopHead {
+                test: pos,
+                cmp,
+                when_true,
+                target,
+                body,
+                producer,
+            });
+        }
+    }
+
+    /// Emits a compare-and-branch with a zero offset; returns the positions of the
+    /// instruction and of its offset field. With `fuse`, an in-place add just before it
+    /// that feeds the comparison is folded into it (see [`Self::fuse_add_branch`]).
+    pub(super) fn emit_cmp_raw(&mut self, cmp: Cmp, when_true: bool, fuse: bool) -> (usize, usize) {
+        let cond = if when_true {
+            cmp.cond
+        } else {
+            cmp.cond.negate()
+        };
+        if fuse {
+            if let Some(fused) = self.fuse_add_branch(cmp, cond) {
+                return fused;
+            }
+            // A zero test of a value just loaded (into a temporary nothing else reads).
+            let loaded = matches!(self.last, Some(Last { dst, acc: Some(_), .. }) if dst == cmp.a);
+            if loaded && !cmp.is64 && matches!(cmp.b, Operand::Zero) {
+                if let Some(fused) = self.fuse_load_branch(cond == Cond::Ne) {
+                    return fused;
+                }
+            }
+        }
+        let (pos, field) = match cmp.b {
+            Operand::Slot(b) => {
+                let op = cond.branch_rr(cmp.is64);
+                let pos = self.emit(
+                    op,
+                    BrCmpRR {
+                        a: cmp.a,
+                        b,
+                        offset: 0,
+                    },
+                );
+                (pos, offset_of!(BrCmpRR, offset))
+            }
+            Operand::Zero => {
+                // `eqz`: the comparison holds when the operand is zero.
+                let op = match (cmp.is64, cond == Cond::Eq) {
+                    (false, true) => op::BR_IF_EQZ,
+                    (false, false) => op::BR_IF_NEZ,
+                    (true, true) => op::BR_IF_EQZ64,
+                    (true, false) => op::BR_IF_NEZ64,
+                };
+                let pos = self.emit(
+                    op,
+                    BrCond {
+                        cond: cmp.a,
+                        offset: 0,
+                    },
+                );
+                (pos, offset_of!(BrCond, offset))
+            }
+            Operand::Imm(imm) if cmp.is64 => {
+                let op = cond.branch_ri64();
+                let pos = self.emit(
+                    op,
+                    BrCmpRI64 {
+                        a: cmp.a,
+                        offset: 0,
+                        imm,
+                    },
+                );
+                (pos, offset_of!(BrCmpRI64, offset))
+            }
+            Operand::Imm(imm) => {
+                let op = cond.branch_ri32();
+                let pos = self.emit(
+                    op,
+                    BrCmpRI32 {
+                        a: cmp.a,
+                        imm: imm as i32,
+                        offset: 0,
+                    },
+                );
+                (pos, offset_of!(BrCmpRI32, offset))
+            }
+        };
+        (pos, field_byte(pos, field))
+    }
+
+    /// If a branch to `depth` emitted now would be the first instruction of the innermost
+    /// loop and leave it for a block without results, the control-stack index of its
+    /// target. Loop heads are only rotated in code without fuel or interruption checks,
+    /// which must run on every iteration.
+    pub(super) fn loop_head_candidate(&self, depth: u32) -> Option<usize> {
+        let c = self.ctrl.last()?;
+        if c.kind != CtrlKind::Loop || c.params != 0 || depth == 0 {
+            return None;
+        }
+        // The test must come right after the loop header's checks (if any), or after a few
+        // plain instructions computing its operands, which the back edge will repeat.
+        if c.head.is_some() || self.code.pos() - c.body_start > MAX_REPEATED_HEADER {
+            return None;
+        }
+        if self.branches != c.branches_at_body {
+            return None;
+        }
+        let target = self.ctrl.len() - 1 - depth as usize;
+        let t = &self.ctrl[target];
+        (target > 0 && t.kind != CtrlKind::Loop && t.results == 0).then_some(target)
+    }
+
+    /// A `br` back to a loop whose first instruction branches out of it: instead of
+    /// jumping to that test, test the condition here and jump straight into the body, so
+    /// an iteration costs one branch instead of two. Returns whether it did so.
+    pub(super) fn rotated_back_edge(&mut self, depth: u32) -> bool {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        let Some(head) = self.ctrl[idx].head else {
+            return false;
+        };
+        if self.ctrl[idx].kind != CtrlKind::Loop {
+            return false;
+        }
+        // The header's checks run on every iteration: repeat them here. The fuel block the
+        // header starts is complete by now (code after a `br` is unreachable until the next
+        // label, which starts a new block), so its amount can be copied.
+        // A counter update ending the body moves after the checks, so that it stays next
+        // to the exit test and the two can fuse (the checks do not depend on it; stopped
+        // at a check, execution resumes there, before the update).
+        let header_fuel = self.ctrl[idx].header_fuel;
+        let checks = self.env.interruptible || header_fuel.is_some();
+        let moved = if checks {
+            self.take_trailing_add()
+        } else {
+            None
+        };
+        if self.env.interruptible {
+            self.emit(op::CHECK_INTERRUPT, Nothing {});
+        }
+        if let Some(fuel_pos) = header_fuel {
+            let Fuel { amount } = self.code.imm_if(fuel_pos, op::FUEL).expect("a charge");
+            self.emit(op::FUEL, Fuel { amount });
+        }
+        if let Some(cut) = moved {
+            let pos = self.code.paste(cut);
+            self.recent.push(pos);
+        }
+        // Recompute the test's operands, as the header does...
+        let start = self.ctrl[idx].body_start;
+        if head.test > start {
+            // What was emitted last is no longer the previous instruction; the copy of
+            // the header's last instruction is, if it computed the tested value.
+            self.recent.reset_to(None);
+            let copy_start = self.code.pos();
+            self.last = head.producer.filter(|l| l.pos >= start).map(|l| Last {
+                pos: copy_start + (l.pos - start),
+                ..l
+            });
+            self.recent.reset_to(self.last.map(|l| l.pos));
+        }
+        self.code.extend_from_within(start, head.test);
+        // ...stay in the loop (to its body) when the exit condition does not hold...
+        let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true, true);
+        let off = head.body as i64 - pos as i64;
+        self.code.patch_u32(byte, off as i32 as u32);
+        // ...and leave it the way the head would have.
+        let exit_depth = (self.ctrl.len() - 1 - head.target) as u32;
+        self.emit_branch(exit_depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+        true
+    }
+
+    pub(super) fn label_mut(&mut self, depth: u32) -> &mut Ctrl {
+        let i = self.ctrl.len() - 1 - depth as usize;
+        &mut self.ctrl[i]
+    }
+
+    /// Whether a `br_if` to `depth` has values to move (the condition is on top).
+    pub(super) fn needs_moves_below_cond(&mut self, depth: u32) -> bool {
+        let cond = self.stack.pop().unwrap_or(Opd::Temp);
+        let r = self.needs_moves(depth);
+        self.stack.push(cond);
+        r
+    }
+
+    pub(super) fn ret(&mut self) {
+        let n = self.num_results as usize;
+        let h = self.stack.len();
+        if n == 1 {
+            match self.stack[h - 1] {
+                Opd::Const(val) => {
+                    self.emit(op::RETURN_IMM, RetImm { pad: 0, val });
+                }
+                o => {
+                    let src = self.slot_at(h - 1, o);
+                    self.emit(op::RETURN_SLOT, Ret1 { src });
+                }
+            }
+        } else {
+            // Results go to slots 0..n, which may be locals that other results still
+            // read: copy such locals out of the way first.
+            for p in h - n..h {
+                if let Opd::Local(x) = self.stack[p] {
+                    if (x as usize) < n {
+                        self.materialize(p);
+                    }
+                }
+            }
+            for i in 0..n {
+                let p = h - n + i;
+                let o = self.stack[p];
+                self.move_to(i as Slot, p, o);
+            }
+            self.emit(op::RETURN, Nothing {});
+        }
+        self.reachable = false;
+    }
+
+    pub(super) fn end(&mut self) -> R<bool> {
+        let c = self
+            .ctrl
+            .pop()
+            .expect("validated: control stack is not empty at `end`");
+        let arity = c.results as usize;
+        if self.reachable {
+            if self.ctrl.is_empty() {
+                self.ctrl.push(c);
+                self.ret();
+                self.ctrl.pop();
+                self.thread_jumps();
+                return Ok(true);
+            }
+            self.move_values(c.height, arity);
+        } else if self.ctrl.is_empty() {
+            self.thread_jumps();
+            return Ok(true);
+        }
+        // The else branch of an `if` without `else` falls through to here.
+        let mut reachable = self.reachable || c.branched;
+        if let Some((pos, byte)) = c.else_fixup {
+            self.patch_to_here(pos, byte);
+            reachable |= c.entry_reachable;
+        }
+        for &(pos, byte) in &c.fixups {
+            self.patch_to_here(pos, byte);
+        }
+        if c.kind == CtrlKind::Loop {
+            reachable = self.reachable;
+        }
+        self.bind_label();
+        if reachable {
+            self.start_fuel_block();
+        }
+        self.truncate_stack(c.height);
+        for _ in 0..arity {
+            self.push(Opd::Temp);
+        }
+        self.reachable = reachable;
+        Ok(false)
+    }
+
+    pub(super) fn patch_to_here(&mut self, pos: usize, byte: usize) {
+        self.label_at = self.code.pos();
+        let off = self.code.pos() as i64 - pos as i64;
+        self.code.patch_u32(byte, off as i32 as u32);
+    }
+
+    pub(super) fn br_table(&mut self, depths: &[u32]) {
+        let index = self.pop_slot();
+        let len = (depths.len() - 1) as u32;
+        let pos = self.emit(op::BR_TABLE, BrTable { index, len });
+        let first = pos + crate::ir::words::<BrTable>();
+        for _ in depths {
+            self.code.push_word(0);
+        }
+        let mut stubs: Vec<(u32, usize)> = Vec::new();
+        for (k, &depth) in depths.iter().enumerate() {
+            let byte = (first + k) * 8;
+            let outermost = depth as usize == self.ctrl.len() - 1;
+            if !outermost && !self.needs_moves(depth) {
+                self.branch_fixup(depth, pos, byte);
+                self.label_mut(depth).branched = true;
+                continue;
+            }
+            // Targets that need values moved (or a return) go through a stub.
+            let stub = match stubs.iter().find(|s| s.0 == depth) {
+                Some(&(_, stub)) => stub,
+                None => {
+                    let stub = self.code.pos();
+                    stubs.push((depth, stub));
+                    let saved = self.reachable;
+                    if outermost {
+                        self.ret();
+                    } else {
+                        self.br(depth);
+                        self.label_mut(depth).branched = true;
+                    }
+                    self.reachable = saved;
+                    stub
+                }
+            };
+            self.code
+                .patch_u32(byte, (stub as i64 - pos as i64) as i32 as u32);
+        }
+        self.last = None;
+        self.reachable = false;
+    }
+
+    pub(super) fn br_if_full(&mut self, depth: u32) {
+        if depth as usize != self.ctrl.len() - 1 && !self.needs_moves_below_cond(depth) {
+            self.branch_if(depth, true);
+            self.label_mut(depth).branched = true;
+            return;
+        }
+        // Values must be moved (or the function returns) only when the branch is taken:
+        // branch over the moves when the condition is false.
+        let cond = self.pop();
+        let p = self.stack.len();
+        let slot = self.slot_at(p, cond);
+        let skip = self.emit(
+            op::BR_IF_EQZ,
+            BrCond {
+                cond: slot,
+                offset: 0,
+            },
+        );
+        let saved = self.reachable;
+        if depth as usize == self.ctrl.len() - 1 {
+            self.ret();
+        } else {
+            self.br(depth);
+            self.label_mut(depth).branched = true;
+        }
+        self.reachable = saved;
+        self.patch_to_here(skip, field_byte(skip, offset_of!(BrCond, offset)));
+        self.bind_label();
+    }
+}
+
+/// The most words of plain instructions before a loop's exit test that a rotated back
+/// edge repeats (bounds the code it duplicates).
+const MAX_REPEATED_HEADER: usize = 16;

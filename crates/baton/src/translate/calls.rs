@@ -1,0 +1,159 @@
+//! Calls: direct, indirect and tail calls, with arguments passed in place.
+
+use super::*;
+
+impl FuncTranslator<'_> {
+    /// Places the top `n` operands in their own slots (callee frames start there).
+    pub(super) fn materialize_args(&mut self, n: usize) {
+        let h = self.stack.len();
+        for p in h - n..h {
+            self.materialize(p);
+        }
+    }
+
+    pub(super) fn call(&mut self, func: u32, tail: bool) -> R {
+        let ty = &self.env.types[self.env.func_types[func as usize] as usize];
+        let (n, m) = (ty.params().len(), ty.results().len());
+        let imported = func < self.env.num_imported_funcs;
+        if tail {
+            self.move_tail_args(n);
+            if imported {
+                self.emit(op::RETURN_CALL_IMPORT, Call { func, base: 0 });
+            } else {
+                self.emit(
+                    op::RETURN_CALL,
+                    Call {
+                        func: func - self.env.num_imported_funcs,
+                        base: 0,
+                    },
+                );
+            }
+            self.reachable = false;
+            return Ok(());
+        }
+        self.materialize_args(n);
+        let base = self.temp(self.stack.len() - n);
+        if imported {
+            self.emit(op::CALL_IMPORT, Call { func, base });
+        } else {
+            let func = func - self.env.num_imported_funcs;
+            match self.take_copies() {
+                FoldedCopies::None => self.emit(op::CALL, Call { func, base }),
+                FoldedCopies::One { dst, src } => self.emit(
+                    op::CALL_COPY,
+                    CallCopy {
+                        func,
+                        base,
+                        dst,
+                        src,
+                    },
+                ),
+                FoldedCopies::Two(c) => self.emit(
+                    op::CALL_COPY2,
+                    CallCopy2 {
+                        func,
+                        base,
+                        dst1: c.dst1,
+                        src1: c.src1,
+                        dst2: c.dst2,
+                        src2: c.src2,
+                    },
+                ),
+            };
+        }
+        self.truncate_stack(self.stack.len() - n);
+        for _ in 0..m {
+            self.push(Opd::Temp);
+        }
+        Ok(())
+    }
+
+    pub(super) fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
+        let ty = &self.env.types[type_index as usize];
+        let (n, m) = (ty.params().len(), ty.results().len());
+        let type_id = self.env.type_ids[type_index as usize];
+        // The index goes to a temporary above the arguments, where neither moving the
+        // arguments nor the callee's frame can overwrite it before it is read.
+        let idx = self.pop();
+        let p = self.stack.len();
+        let index = match idx {
+            Opd::Temp => self.temp(p),
+            o => {
+                self.move_to(self.temp(p), p, o);
+                self.temp(p)
+            }
+        };
+        self.max_height = self.max_height.max(p + 1);
+        if tail {
+            self.move_tail_args(n);
+            self.emit(
+                op::RETURN_CALL_INDIRECT,
+                CallIndirect {
+                    table,
+                    type_id,
+                    index,
+                    base: 0,
+                },
+            );
+            self.reachable = false;
+            return;
+        }
+        self.materialize_args(n);
+        let base = self.temp(self.stack.len() - n);
+        match self.take_copies() {
+            FoldedCopies::None => self.emit(
+                op::CALL_INDIRECT,
+                CallIndirect {
+                    table,
+                    type_id,
+                    index,
+                    base,
+                },
+            ),
+            FoldedCopies::One { dst, src } => self.emit(
+                op::CALL_INDIRECT_COPY,
+                CallIndirectCopy {
+                    table,
+                    type_id,
+                    index,
+                    base,
+                    dst,
+                    src,
+                },
+            ),
+            FoldedCopies::Two(c) => self.emit(
+                op::CALL_INDIRECT_COPY2,
+                CallIndirectCopy2 {
+                    table,
+                    type_id,
+                    index,
+                    base,
+                    dst1: c.dst1,
+                    src1: c.src1,
+                    dst2: c.dst2,
+                    src2: c.src2,
+                },
+            ),
+        };
+        self.truncate_stack(self.stack.len() - n);
+        for _ in 0..m {
+            self.push(Opd::Temp);
+        }
+    }
+
+    /// For a tail call: moves the top `n` operands to slots `0..n` (the reused frame).
+    pub(super) fn move_tail_args(&mut self, n: usize) {
+        let h = self.stack.len();
+        // Locals among the arguments may be overwritten by earlier moves: copy them out.
+        for p in h - n..h {
+            if let Opd::Local(_) = self.stack[p] {
+                self.materialize(p);
+            }
+        }
+        for i in 0..n {
+            let p = h - n + i;
+            let o = self.stack[p];
+            self.move_to(i as Slot, p, o);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Numeric operators: unary and binary operations with their register, immediate and
+//! accumulator forms.
+
+use super::*;
+
+impl FuncTranslator<'_> {
+    pub(super) fn unary(&mut self, op: UnOp) {
+        let a = self.pop();
+        let p = self.stack.len();
+        let dst = self.temp(p);
+        let (pos, acc) = if self.in_acc(a, p) {
+            self.route_through_acc();
+            (self.emit(op.a, Un { dst, src: 0 }), op.a_a)
+        } else {
+            let src = self.slot_at(p, a);
+            (self.emit(op.r, Un { dst, src }), op.r_a)
+        };
+        self.push_result_acc(pos, dst, None, Some(acc.erase()));
+    }
+
+    /// A binary operation without immediate forms (floats).
+    pub(super) fn bin(&mut self, op: &BinOp<BinRI32>) {
+        let b = self.pop();
+        let a = self.pop();
+        let p = self.stack.len();
+        let dst = self.temp(p);
+        let (pos, acc) = if self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) {
+            self.route_through_acc();
+            let sa = self.slot_at(p, a);
+            (self.emit(op.ra, BinRR { dst, a: sa, b: 0 }), op.ra_a)
+        } else if self.in_acc(a, p) && !matches!(b, Opd::Const(_)) {
+            self.route_through_acc();
+            let sb = self.slot_at(p + 1, b);
+            (self.emit(op.ar, BinRR { dst, a: 0, b: sb }), op.ar_a)
+        } else {
+            let sa = self.slot_at(p, a);
+            let sb = self.slot_at(p + 1, b);
+            (self.emit(op.rr, BinRR { dst, a: sa, b: sb }), op.rr_a)
+        };
+        self.push_result_acc(pos, dst, None, Some(acc.erase()));
+    }
+
+    pub(super) fn eqz(&mut self, is64: bool) {
+        let src = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let op = if is64 { op::I64_EQZ } else { op::I32_EQZ };
+        // `eqz` reads its operand from a slot, so a following branch can absorb it.
+        let pos = self.emit(op.r, Un { dst, src });
+        let cmp = Cmp {
+            is64,
+            cond: Cond::Eq,
+            a: src,
+            b: Operand::Zero,
+        };
+        self.push_result_acc(pos, dst, Some(cmp), Some(op.r_a.erase()));
+    }
+
+    pub(super) fn int_bin32(&mut self, f: IntBin<BinRI32>) {
+        self.int_bin(f, false, |dst, a, imm| BinRI32 {
+            dst,
+            a,
+            imm: imm as i32,
+        })
+    }
+
+    pub(super) fn int_bin64(&mut self, f: IntBin<BinRI64>) {
+        self.int_bin(f, true, |dst, a, imm| BinRI64 { dst, a, imm })
+    }
+
+    /// An integer binary operation: picks the form by where the operands are (slot,
+    /// constant, accumulator). Comparisons never read the accumulator, so that a
+    /// following branch can still absorb them (their operands must be in slots).
+    pub(super) fn int_bin<L: Copy>(
+        &mut self,
+        f: IntBin<L>,
+        is64: bool,
+        ri: impl Fn(Slot, Slot, i64) -> L,
+    ) {
+        let b = self.pop();
+        let a = self.pop();
+        let p = self.stack.len();
+        let dst = self.temp(p);
+        let as_imm = |v: u64| {
+            if is64 {
+                v as i64
+            } else {
+                v as u32 as i32 as i64
+            }
+        };
+        let op = f.op;
+        let imm = op.imm.expect("integer operations have immediate forms");
+        let acc_ok = f.cmp.is_none();
+        let (pos, acc, cmp) = match (a, b) {
+            (_, Opd::Const(cb)) if !matches!(a, Opd::Const(_)) => {
+                let k = as_imm(cb);
+                if acc_ok && self.in_acc(a, p) {
+                    if let Some(fused) = self
+                        .fuse_shr_and(&f, is64, k, dst)
+                        .or_else(|| self.fuse_mul_add(&f, is64, Operand::Imm(k), dst))
+                    {
+                        return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                    }
+                    self.route_through_acc();
+                    (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase(), None)
+                } else {
+                    let sa = self.slot_at(p, a);
+                    let cmp = f.cmp.map(|cond| Cmp {
+                        is64,
+                        cond,
+                        a: sa,
+                        b: Operand::Imm(k),
+                    });
+                    (self.emit(imm.ri, ri(dst, sa, k)), imm.ri_a.erase(), cmp)
+                }
+            }
+            (Opd::Const(ca), _) if !matches!(b, Opd::Const(_)) => {
+                let k = as_imm(ca);
+                let b_acc = acc_ok && self.in_acc(b, p + 1);
+                if let Some(cond) = f.cmp {
+                    // `c op b` as `b op' c`: comparisons swap their condition.
+                    let swapped = cmp_op(cond.swap(), is64, f.swapped);
+                    let sw = swapped
+                        .and_then(|o| o.imm)
+                        .expect("comparisons have a swapped form");
+                    let sb = self.slot_at(p + 1, b);
+                    let cmp = Some(Cmp {
+                        is64,
+                        cond: cond.swap(),
+                        a: sb,
+                        b: Operand::Imm(k),
+                    });
+                    (self.emit(sw.ri, ri(dst, sb, k)), sw.ri_a.erase(), cmp)
+                } else if f.commutative {
+                    if b_acc {
+                        if let Some(fused) = self.fuse_mul_add(&f, is64, Operand::Imm(k), dst) {
+                            return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                        }
+                        self.route_through_acc();
+                        (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase(), None)
+                    } else {
+                        let sb = self.slot_at(p + 1, b);
+                        (self.emit(imm.ri, ri(dst, sb, k)), imm.ri_a.erase(), None)
+                    }
+                } else if b_acc {
+                    self.route_through_acc();
+                    (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.erase(), None)
+                } else {
+                    let sb = self.slot_at(p + 1, b);
+                    (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.erase(), None)
+                }
+            }
+            _ if acc_ok && !matches!(a, Opd::Const(_)) && self.in_acc(b, p + 1) => {
+                let sa = self.slot_at(p, a);
+                if let Some(fused) = self
+                    .fuse_add_shl(&f, is64, sa, dst)
+                    .or_else(|| self.fuse_mul_add(&f, is64, Operand::Slot(sa), dst))
+                {
+                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                }
+                self.route_through_acc();
+                (
+                    self.emit(op.ra, BinRR { dst, a: sa, b: 0 }),
+                    op.ra_a.erase(),
+                    None,
+                )
+            }
+            _ if acc_ok && !matches!(b, Opd::Const(_)) && self.in_acc(a, p) => {
+                let sb = self.slot_at(p + 1, b);
+                if let Some(fused) = self
+                    .fuse_add_shl(&f, is64, sb, dst)
+                    .or_else(|| self.fuse_mul_add(&f, is64, Operand::Slot(sb), dst))
+                {
+                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                }
+                self.route_through_acc();
+                (
+                    self.emit(op.ar, BinRR { dst, a: 0, b: sb }),
+                    op.ar_a.erase(),
+                    None,
+                )
+            }
+            _ => {
+                let sa = self.slot_at(p, a);
+                let sb = self.slot_at(p + 1, b);
+                let cmp = f.cmp.map(|cond| Cmp {
+                    is64,
+                    cond,
+                    a: sa,
+                    b: Operand::Slot(sb),
+                });
+                (
+                    self.emit(op.rr, BinRR { dst, a: sa, b: sb }),
+                    op.rr_a.erase(),
+                    cmp,
+                )
+            }
+        };
+        self.push_result_acc(pos, dst, cmp, Some(acc));
+    }
+}
+
+/// The operation of comparison `cond` in the table `ops` (ordered as [`Cond`]).
+pub(super) fn cmp_op<L: Copy>(
+    cond: Cond,
+    _is64: bool,
+    ops: &'static [BinOp<L>; 10],
+) -> Option<BinOp<L>> {
+    Some(ops[cond as usize])
+}
+
+/// The i32 comparisons, in [`Cond`] order.
+static I32_CMPS: [BinOp<BinRI32>; 10] = [
+    op::I32_EQ,
+    op::I32_NE,
+    op::I32_LT_S,
+    op::I32_LT_U,
+    op::I32_GT_S,
+    op::I32_GT_U,
+    op::I32_LE_S,
+    op::I32_LE_U,
+    op::I32_GE_S,
+    op::I32_GE_U,
+];
+
+/// The i64 comparisons, in [`Cond`] order.
+static I64_CMPS: [BinOp<BinRI64>; 10] = [
+    op::I64_EQ,
+    op::I64_NE,
+    op::I64_LT_S,
+    op::I64_LT_U,
+    op::I64_GT_S,
+    op::I64_GT_U,
+    op::I64_LE_S,
+    op::I64_LE_U,
+    op::I64_GE_S,
+    op::I64_GE_U,
+];
+
+static NO_CMPS32: [BinOp<BinRI32>; 10] = I32_CMPS;
+static NO_CMPS64: [BinOp<BinRI64>; 10] = I64_CMPS;
+
+pub(super) fn comm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
+    IntBin {
+        op,
+        commutative: true,
+        cmp: None,
+        swapped: &NO_CMPS32,
+    }
+}
+pub(super) fn noncomm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
+    IntBin {
+        op,
+        commutative: false,
+        cmp: None,
+        swapped: &NO_CMPS32,
+    }
+}
+pub(super) fn comm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
+    IntBin {
+        op,
+        commutative: true,
+        cmp: None,
+        swapped: &NO_CMPS64,
+    }
+}
+pub(super) fn noncomm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
+    IntBin {
+        op,
+        commutative: false,
+        cmp: None,
+        swapped: &NO_CMPS64,
+    }
+}
+pub(super) fn cmp32(cond: Cond) -> IntBin<BinRI32> {
+    IntBin {
+        op: I32_CMPS[cond as usize],
+        commutative: false,
+        cmp: Some(cond),
+        swapped: &I32_CMPS,
+    }
+}
+pub(super) fn cmp64(cond: Cond) -> IntBin<BinRI64> {
+    IntBin {
+        op: I64_CMPS[cond as usize],
+        commutative: false,
+        cmp: Some(cond),
+        swapped: &I64_CMPS,
+    }
+}
