@@ -132,39 +132,15 @@ fn limits_match(actual_min: u64, actual_max: Option<u64>, min: u64, max: Option<
 
 /// Evaluates a constant expression against the instance built so far.
 fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u64 {
-    let mut stack: Vec<u64> = Vec::with_capacity(2);
-    for op in expr {
-        let v = match *op {
-            ConstOp::I32(v) => v as u32 as u64,
-            ConstOp::I64(v) => v as u64,
-            ConstOp::F32(v) => v as u64,
-            ConstOp::F64(v) => v,
-            ConstOp::RefNull => 0,
-            ConstOp::RefFunc(f) => inst.funcs[f as usize] as u64,
-            // SAFETY: global cells are boxed in the store; validation only lets constant
-            // expressions read globals that exist at this point.
-            ConstOp::GlobalGet(g) => unsafe { *inst.globals[g as usize] },
-            ConstOp::I32Add
-            | ConstOp::I32Sub
-            | ConstOp::I32Mul
-            | ConstOp::I64Add
-            | ConstOp::I64Sub
-            | ConstOp::I64Mul => {
-                let b = stack.pop().unwrap_or(0);
-                let a = stack.pop().unwrap_or(0);
-                match *op {
-                    ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
-                    ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
-                    ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
-                    ConstOp::I64Add => a.wrapping_add(b),
-                    ConstOp::I64Sub => a.wrapping_sub(b),
-                    _ => a.wrapping_mul(b),
-                }
-            }
-        };
-        stack.push(v);
-    }
-    stack.pop().unwrap_or(0)
+    crate::module::eval_const(expr, |op| match *op {
+        ConstOp::RefFunc(f) => Some(inst.funcs[f as usize] as u64),
+        // SAFETY: global cells are boxed in the store; validation only lets constant
+        // expressions read globals that exist at this point.
+        ConstOp::GlobalGet(g) => Some(unsafe { *inst.globals[g as usize] }),
+        _ => None,
+    })
+    // Validation makes every constant expression leave one value.
+    .unwrap_or(0)
 }
 
 /// Asks the store's limiter whether the instance and its memories and tables may exist.

@@ -21,41 +21,37 @@ pub(crate) type Slot = u32;
 /// comparing handler addresses: the compiler may merge handlers whose machine code is
 /// identical (rustc's function merging does exactly that), which would make two different
 /// instructions look the same; nor by name, which the forms of one family share. The code
-/// is the address of a static of the instruction's own, made next to its handler by the
-/// instruction table's `op!` (`exec::ops`): distinct statics are distinct objects, so
-/// distinct addresses. A test (`exec::ops::tests::op_codes_are_unique`) checks that no two
-/// instructions of the table share a code.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct OpCode(&'static OpTag);
-
-/// The static an [`OpCode`] points to: one per instruction, never read.
-#[derive(Debug)]
-pub(crate) struct OpTag(#[allow(dead_code)] pub u8);
+/// is computed at compile time by the instruction table's `op!` (`exec::ops`) from where
+/// the instruction is defined: the source position of the table entry, its name and its
+/// handler's identifier, which together tell every instruction apart. A test
+/// (`exec::ops::tests::op_codes_are_unique`) checks that no two instructions of the table
+/// share a code. (A number, not the address of a per-instruction static: every `Op` kept in
+/// a table of the binary would carry one more pointer for the loader to relocate.)
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub(crate) struct OpCode(core::num::NonZeroU32);
 
 impl OpCode {
-    fn addr(self) -> usize {
-        self.0 as *const OpTag as usize
-    }
-}
-impl PartialEq for OpCode {
-    fn eq(&self, other: &Self) -> bool {
-        core::ptr::eq(self.0, other.0)
-    }
-}
-impl Eq for OpCode {}
-impl PartialOrd for OpCode {
-    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for OpCode {
-    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.addr().cmp(&other.addr())
-    }
-}
-impl core::hash::Hash for OpCode {
-    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        self.addr().hash(state);
+    /// The code of the instruction defined by `parts` (32-bit FNV-1a over them, never 0).
+    pub const fn of(parts: &[&str]) -> OpCode {
+        let mut h: u32 = 0x811c_9dc5;
+        let mut p = 0;
+        while p < parts.len() {
+            let b = parts[p].as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                h ^= b[i] as u32;
+                h = h.wrapping_mul(0x0100_0193);
+                i += 1;
+            }
+            // A separator, so that ("ab", "c") and ("a", "bc") differ.
+            h ^= 0xff;
+            h = h.wrapping_mul(0x0100_0193);
+            p += 1;
+        }
+        match core::num::NonZeroU32::new(h) {
+            Some(nz) => OpCode(nz),
+            None => OpCode(core::num::NonZeroU32::MIN),
+        }
     }
 }
 
@@ -79,15 +75,11 @@ impl<L> Clone for Op<L> {
 impl<L> Copy for Op<L> {}
 
 impl<L> Op<L> {
-    /// Pairs `handler` with the layout `L` under the identity `tag`; used only by the
-    /// instruction table's `op!`, which gives each instruction a static of its own.
-    pub const fn new(
-        handler: crate::exec::Handler,
-        name: &'static str,
-        tag: &'static OpTag,
-    ) -> Self {
+    /// Pairs `handler` with the layout `L` under the identity `code`; used only by the
+    /// instruction table's `op!`, which computes the code.
+    pub const fn new(handler: crate::exec::Handler, name: &'static str, code: OpCode) -> Self {
         Op {
-            code: OpCode(tag),
+            code,
             handler,
             name,
             branches: names_a_branch(name),

@@ -29,6 +29,11 @@ pub(crate) struct ModuleEnv {
     pub fuel: bool,
     /// Emit interruption checks (engine's `interruptible`).
     pub interruptible: bool,
+    /// The value of every global that is known before instantiation: a defined, immutable
+    /// global whose initialiser reads nothing of the instance (or only such globals).
+    /// `global.get` of one is a constant, folded into the instruction that uses it
+    /// (compiled C keeps constants such as table bases and hash seeds in these).
+    pub const_globals: Vec<Option<u64>>,
 }
 
 /// A constant expression, evaluated at instantiation.
@@ -50,6 +55,68 @@ pub(crate) enum ConstOp {
 }
 
 pub(crate) type ConstExpr = Vec<ConstOp>;
+
+/// Evaluates a constant expression to the bits of its value. `read` gives the value of the
+/// operators that read the instance (`ref.func`, `global.get`), or `None` where it cannot
+/// be known; the expression's value is then `None` too. Validation guarantees that the
+/// expression is well formed (one value left, operands present).
+pub(crate) fn eval_const(
+    expr: &ConstExpr,
+    mut read: impl FnMut(&ConstOp) -> Option<u64>,
+) -> Option<u64> {
+    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    for op in expr {
+        let v = match *op {
+            ConstOp::I32(v) => v as u32 as u64,
+            ConstOp::I64(v) => v as u64,
+            ConstOp::F32(v) => v as u64,
+            ConstOp::F64(v) => v,
+            ConstOp::RefNull => 0,
+            ConstOp::RefFunc(_) | ConstOp::GlobalGet(_) => read(op)?,
+            ConstOp::I32Add
+            | ConstOp::I32Sub
+            | ConstOp::I32Mul
+            | ConstOp::I64Add
+            | ConstOp::I64Sub
+            | ConstOp::I64Mul => {
+                let b = stack.pop()?;
+                let a = stack.pop()?;
+                match *op {
+                    ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
+                    ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
+                    ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                }
+            }
+        };
+        stack.push(v);
+    }
+    stack.pop()
+}
+
+/// The globals whose values are known before instantiation (see
+/// [`ModuleEnv::const_globals`]): defined and immutable, with an initialiser that reads
+/// no import and no function reference (a function's reference is an address in the
+/// store, known only once instantiated).
+fn known_globals(m: &ModuleInner) -> Vec<Option<u64>> {
+    let mut known: Vec<Option<u64>> = Vec::with_capacity(m.globals.len());
+    let imported = m.num_imported_globals as usize;
+    for (i, ty) in m.globals.iter().enumerate() {
+        let value = match (i.checked_sub(imported), ty.mutability()) {
+            (Some(d), crate::types::Mutability::Const) => {
+                eval_const(&m.global_inits[d], |op| match *op {
+                    ConstOp::GlobalGet(g) => known.get(g as usize).copied().flatten(),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        known.push(value);
+    }
+    known
+}
 
 /// Where an element or data segment goes.
 #[derive(Clone, Debug)]
@@ -593,6 +660,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         }
     }
 
+    env.const_globals = known_globals(&m);
     let Translated {
         code,
         funcs,

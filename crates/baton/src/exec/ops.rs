@@ -77,12 +77,24 @@ pub(crate) fn trap(ctx: &mut Ctx, ip: Ip, code: TrapCode) -> Control {
 }
 
 /// One instruction of the table: `op!(handler, name)` is its [`Op`], with an identity
-/// ([`crate::ir::OpCode`]) of its own, the address of a static made here for it alone.
+/// ([`crate::ir::OpCode`]) made from where the table defines it: the source position of
+/// the family's invocation, the name and the handler's identifier.
+/// `op!(handler, name, CONST_NAME)` adds the name of the constant that holds the
+/// instruction, for the families whose entries share names and handler identifiers.
 macro_rules! op {
-    ($handler:expr, $name:expr) => {{
-        static TAG: crate::ir::OpTag = crate::ir::OpTag(0);
-        Op::new($handler, $name, &TAG)
-    }};
+    ($handler:ident, $name:expr $(, $owner:expr)?) => {
+        Op::new(
+            $handler,
+            $name,
+            crate::ir::OpCode::of(&[
+                file!(),
+                stringify!($handler),
+                $name,
+                concat!(line!(), ":", column!()),
+                $($owner,)?
+            ]),
+        )
+    };
 }
 
 /// What the disassembler and the dispatch audit know of an instruction.
@@ -116,7 +128,7 @@ macro_rules! def {
                 let $imm: $L = unsafe { *($ip.add(1) as *const $L) };
                 unsafe { $body }
             }
-            op!(handler, $name)
+            op!(handler, $name, stringify!($NAME))
         };
     };
 }
@@ -188,8 +200,8 @@ macro_rules! def_via {
             def_via!(@fn br, via, $L, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
             def_via!(@fn copy_br, via_copy, $L, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
             Vias {
-                br: op!(br, concat!("br>", $name)),
-                copy_br: op!(copy_br, concat!("copy.br>", $name)),
+                br: op!(br, concat!("br>", $name), stringify!($VIA)),
+                copy_br: op!(copy_br, concat!("copy.br>", $name), stringify!($VIA)),
             }
         };
     };
@@ -2317,10 +2329,15 @@ mod tests {
         symbols.sort_unstable();
         symbols.dedup();
         assert_eq!(symbols.len(), all.len(), "one table entry per instruction");
-        let mut codes: Vec<crate::ir::OpCode> = all.iter().map(|i| i.code).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), all.len(), "instruction codes are unique");
+        let mut by_code: Vec<(crate::ir::OpCode, &str)> =
+            all.iter().map(|i| (i.code, i.symbol)).collect();
+        by_code.sort_unstable();
+        let shared: Vec<[&str; 2]> = by_code
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| [w[0].1, w[1].1])
+            .collect();
+        assert!(shared.is_empty(), "instructions sharing a code: {shared:?}");
         assert!(
             all.len() > 300,
             "the table lists every instruction ({})",

@@ -284,6 +284,11 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_global_get(&mut self, global_index: u32) -> R<bool> {
+        // A global whose value is known before instantiation is a constant.
+        if let Some(&Some(value)) = self.env.const_globals.get(global_index as usize) {
+            self.push(Opd::Const(value));
+            return Ok(false);
+        }
         let dst = self.temp(self.stack.len());
         let pos = self.emit(
             op::GLOBAL_GET,
