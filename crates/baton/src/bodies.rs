@@ -11,7 +11,7 @@
 use crate::error::Error;
 use crate::ir::CodeBuf;
 use crate::module::{in_function, ModuleEnv};
-use crate::translate::FuncTranslator;
+use crate::translate::{FuncTranslator, ValidateThenTranslate};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use wasmparser::{FuncToValidate, FuncValidatorAllocations, FunctionBody, ValidatorResources};
@@ -147,13 +147,17 @@ fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Tran
         let start = out.code.pos();
         let mut t = FuncTranslator::new(env, &mut out.code, ty.results().len() as u32, num_locals);
         let mut ops = body.get_operators_reader().map_err(parse_err)?;
+        let mut pass = ValidateThenTranslate {
+            validator: &mut fv,
+            translator: &mut t,
+            offset: 0,
+        };
         while !ops.eof() {
-            let (op, offset) = ops.read_with_offset().map_err(parse_err)?;
-            fv.op(offset, &op)
-                .map_err(|e| in_function(Error::from_wasmparser(e, true), func_index))?;
-            out.wasm_operators += 1;
-            t.op(&op, offset as usize)
+            pass.offset = ops.original_position() as usize;
+            ops.visit_operator(&mut pass)
+                .map_err(parse_err)?
                 .map_err(|e| in_function(e, func_index))?;
+            out.wasm_operators += 1;
         }
         ops.finish().map_err(parse_err)?;
         out.funcs.push(FuncLayout {

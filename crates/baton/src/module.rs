@@ -685,8 +685,9 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         } = *f;
         let end = funcs.get(i + 1).map_or(m.code.len(), |f| f.start);
         ranges.push((start, end));
-        // SAFETY: `start` is within the code (or at its end for an empty module).
         compiled.push(CompiledFunc {
+            // SAFETY: `start` is a function's start in `m.code` (translation recorded it),
+            // so within the code, or at its end for a module without code.
             code: unsafe { base.add(start) },
             num_params,
             num_locals,

@@ -39,6 +39,8 @@ pub(crate) struct StoreInner {
 // SAFETY: the raw pointers inside point to entities owned by this same store (boxed, so
 // they move with it), never to thread-local data.
 unsafe impl Send for StoreInner {}
+// SAFETY: shared access (`&StoreInner`) only reads through those pointers; every write
+// goes through `&mut StoreInner`.
 unsafe impl Sync for StoreInner {}
 
 impl StoreInner {

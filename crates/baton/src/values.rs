@@ -143,9 +143,10 @@ impl Val {
 
 pub(crate) fn func_from_cell(cell: u64, store: &StoreInner) -> Option<Func> {
     let ptr = cell as *const crate::runtime::FuncEntity;
-    // SAFETY: a non-null funcref cell always points to a boxed entity of this store.
     (!ptr.is_null()).then(|| Func {
         store: store.id,
+        // SAFETY: a non-null funcref cell always points to a boxed entity of this store
+        // (`ref.func`, tables and globals only ever hold such pointers or 0).
         index: unsafe { (*ptr).index },
     })
 }

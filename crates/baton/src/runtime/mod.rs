@@ -25,8 +25,10 @@ pub(crate) struct CompiledFunc {
     pub frame_size: u32,
 }
 
-// SAFETY: `code` points into the module's immutable, shared code.
+// SAFETY: `code` points into the module's code, which is immutable once translated and
+// shared behind an `Arc` that outlives every `CompiledFunc` made from it.
 unsafe impl Send for CompiledFunc {}
+// SAFETY: as for `Send`: nothing is ever written through `code`.
 unsafe impl Sync for CompiledFunc {}
 
 /// A function in a store: Wasm code of an instance, or a host function.

@@ -20,9 +20,11 @@ mod control;
 mod fuse;
 mod memory;
 mod numeric;
+mod pass;
 mod visit;
 
 use numeric::*;
+pub(crate) use pass::ValidateThenTranslate;
 
 use crate::error::{Error, TrapCode};
 use crate::exec::ops::{self as op, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
@@ -32,7 +34,7 @@ use crate::module::ModuleEnv;
 use control::{Ctrl, CtrlKind, LoopHead};
 use core::mem::offset_of;
 use fuse::FoldedCopies;
-use wasmparser::{BlockType, Operator, VisitOperator};
+use wasmparser::{BlockType, VisitOperator};
 
 /// An entry of the modelled operand stack.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -523,31 +525,6 @@ impl<'a> FuncTranslator<'a> {
     }
 
     // -------------------------------------------------------------------- operators
-
-    /// Translates one operator. Returns `true` after the function's final `end`.
-    pub(crate) fn op(&mut self, o: &Operator, offset: usize) -> R<bool> {
-        self.offset = offset;
-        use Operator as O;
-        if !self.reachable {
-            // Dead code: only track nesting so that `else`/`end` match up.
-            match o {
-                O::Block { blockty } | O::Loop { blockty } | O::If { blockty } => {
-                    let kind = match o {
-                        O::Loop { .. } => CtrlKind::Loop,
-                        O::If { .. } => CtrlKind::If,
-                        _ => CtrlKind::Block,
-                    };
-                    self.begin_block(kind, *blockty);
-                    return Ok(false);
-                }
-                O::Else => {}
-                O::End => return self.end(),
-                _ => return Ok(false),
-            }
-        }
-        self.charge();
-        self.visit_operator(o)
-    }
 
     /// Pops three operands (in push order) as slots. Each keeps its own stack position,
     /// so materialising one constant cannot clobber another operand.
