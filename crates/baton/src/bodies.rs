@@ -10,7 +10,7 @@
 
 use crate::error::Error;
 use crate::ir::CodeBuf;
-use crate::module::{in_function, ModuleEnv};
+use crate::module::{check_value_type, in_function, ModuleEnv};
 use crate::translate::{FuncTranslator, ValidateThenTranslate};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -142,6 +142,7 @@ fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Tran
             let (count, vt) = locals.read().map_err(parse_err)?;
             fv.define_locals(offset, count, vt)
                 .map_err(|e| Error::from_wasmparser(e, true))?;
+            check_value_type(vt, offset as usize).map_err(|e| in_function(e, func_index))?;
             num_locals = num_locals.saturating_add(count);
         }
         let start = out.code.pos();
