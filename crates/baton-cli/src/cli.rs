@@ -1,5 +1,6 @@
 //! Command-line syntax: the clap definitions and their help texts.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -7,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 const EXAMPLES: &str = "\
 Examples:
   baton run hello.wasm                         run a WASI command
-  baton run app.wasm --dir data::/data -- -v   grant a directory; guest flags go after --
+  baton run --dir data::/data app.wasm -v      grant a directory; the rest is the guest's
   baton run examples/fib.wat --invoke fib 30   call an export and print its results
   baton wast tests/*.wast                      run spec scripts
   baton validate module.wasm                   check a module without running it
@@ -20,9 +21,16 @@ guest's exit code.";
 const RUN_EXAMPLES: &str = "\
 Examples:
   baton run hello.wasm
-  baton run app.wasm --env HOME=/ --dir .::/ -- input.txt --verbose
+  baton run --env HOME=/ --dir .::/ app.wasm input.txt --verbose
   baton run examples/fib.wat --invoke fib 30
-  baton run math.wasm --invoke add -- -1 0x10
+  baton run --invoke add math.wasm -1 -0x10
+
+Baton's options go before the module path; everything after it is the
+guest's, dashes included, as with wasmtime and wasmi. Two exceptions:
+`--invoke NAME` directly after the module is still Baton's, and one `--`
+directly after the module (or after that --invoke NAME) is dropped, so
+`baton run app.wasm -- --invoke` passes `--invoke` to the guest. Any later
+`--` reaches the guest.
 
 Arguments to --invoke are parsed by the export's parameter types:
 integers in decimal or 0x-hex (signed or unsigned range), floats in decimal,
@@ -71,12 +79,76 @@ pub struct RunArgs {
     /// Print the fuel the guest consumed to stderr when it stops (implies metering).
     #[arg(long)]
     pub fuel_report: bool,
-    /// The module to run (.wasm binary or .wat text).
-    #[arg(value_name = "FILE.wasm|FILE.wat")]
+    /// The module to run (.wasm binary or .wat text), then its arguments: for --invoke the
+    /// function's parameters, otherwise the guest's argv (see below).
+    // One positional that swallows everything from the module path on (`trailing_var_arg`),
+    // as wasmtime's `run` does: with a separate ARGS positional clap would still
+    // take Baton's own options from between the module and the guest's arguments, and
+    // `-voice` would fail as an unknown `-v`. Unknown options *before* the module remain
+    // usage errors because the positional does not allow hyphen values.
+    #[arg(
+        value_names = ["FILE.wasm|FILE.wat", "ARGS"],
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true
+    )]
+    pub module_and_args: Vec<OsString>,
+}
+
+/// What `baton run` is to do, once the command line is split between Baton and the guest.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RunTarget {
+    /// The module file.
     pub file: PathBuf,
-    /// Arguments: for --invoke the function's parameters, otherwise the guest's argv.
-    #[arg(value_name = "ARGS", allow_negative_numbers = true)]
+    /// The export to call, if not running the module as a WASI command.
+    pub invoke: Option<String>,
+    /// The guest's argv (without argv[0]) or --invoke's parameters.
     pub args: Vec<String>,
+}
+
+impl RunArgs {
+    /// Splits the words from the module path on into the module, an `--invoke NAME` that
+    /// directly follows it, and the guest's arguments (see `baton run --help`).
+    pub fn target(&self) -> Result<RunTarget, String> {
+        // clap guarantees the module path (`required`, `num_args = 1..`).
+        let (file, rest) = self
+            .module_and_args
+            .split_first()
+            .ok_or("no module given")?;
+        let mut rest: &[OsString] = rest;
+        let mut invoke = self.invoke.clone();
+        // `baton run m.wat --invoke fib 30` is how the README and earlier versions spell
+        // it, and a guest whose first argument is `--invoke` can still get it after `--`.
+        if invoke.is_none() {
+            if let Some(first) = rest.first().and_then(|word| word.to_str()) {
+                if first == "--invoke" {
+                    let name = rest.get(1).ok_or("--invoke needs a function NAME")?;
+                    invoke = Some(utf8(name)?);
+                    rest = &rest[2..];
+                } else if let Some(name) = first.strip_prefix("--invoke=") {
+                    invoke = Some(name.to_string());
+                    rest = &rest[1..];
+                }
+            }
+        }
+        // Only the first `--`: it separated Baton's options from the guest's arguments in
+        // earlier versions, so scripts keep working; a later one is the guest's own.
+        if rest.first().is_some_and(|word| word == "--") {
+            rest = &rest[1..];
+        }
+        Ok(RunTarget {
+            file: PathBuf::from(file),
+            invoke,
+            args: rest.iter().map(utf8).collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// WASI arguments and --invoke's values are strings; a word that is not UTF-8 cannot be one.
+fn utf8(word: &OsString) -> Result<String, String> {
+    word.to_str()
+        .map(String::from)
+        .ok_or_else(|| format!("argument `{}` is not valid UTF-8", word.to_string_lossy()))
 }
 
 /// Arguments of `baton wast`.
@@ -141,6 +213,75 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Parses `baton run WORDS...` and splits it as `baton run` does.
+    fn run_target(words: &[&str]) -> Result<RunTarget, String> {
+        let cli =
+            Cli::try_parse_from(["baton", "run"].iter().chain(words)).map_err(|e| e.to_string())?;
+        let Command::Run(args) = cli.command else {
+            unreachable!("parsed `run`")
+        };
+        args.target()
+    }
+
+    fn target(file: &str, invoke: Option<&str>, args: &[&str]) -> RunTarget {
+        RunTarget {
+            file: PathBuf::from(file),
+            invoke: invoke.map(String::from),
+            args: args.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn everything_after_the_module_is_the_guests() {
+        assert_eq!(
+            run_target(&["m.wasm", "-voice", "slt", "--dir", "x", "-f"]),
+            Ok(target(
+                "m.wasm",
+                None,
+                &["-voice", "slt", "--dir", "x", "-f"]
+            ))
+        );
+        // Baton's options before the module still count.
+        let parsed =
+            Cli::try_parse_from(["baton", "run", "--dir", ".", "--fuel", "9", "m.wasm"]).unwrap();
+        let Command::Run(args) = parsed.command else {
+            unreachable!()
+        };
+        assert_eq!((args.dirs.len(), args.fuel), (1, Some(9)));
+        // ... and unknown ones there are usage errors, not module paths.
+        assert!(run_target(&["--fule", "9", "m.wasm"]).is_err());
+    }
+
+    #[test]
+    fn only_the_first_double_dash_is_dropped() {
+        assert_eq!(
+            run_target(&["m.wasm", "--", "-x", "--", "y"]),
+            Ok(target("m.wasm", None, &["-x", "--", "y"]))
+        );
+        assert_eq!(
+            run_target(&["m.wasm", "x", "--"]),
+            Ok(target("m.wasm", None, &["x", "--"]))
+        );
+        assert_eq!(
+            run_target(&["m.wasm", "--", "--invoke", "f"]),
+            Ok(target("m.wasm", None, &["--invoke", "f"]))
+        );
+    }
+
+    #[test]
+    fn invoke_before_or_directly_after_the_module() {
+        let fib = || Ok(target("fib.wat", Some("fib"), &["-5"]));
+        assert_eq!(run_target(&["--invoke", "fib", "fib.wat", "-5"]), fib());
+        assert_eq!(run_target(&["fib.wat", "--invoke", "fib", "-5"]), fib());
+        assert_eq!(run_target(&["fib.wat", "--invoke=fib", "--", "-5"]), fib());
+        assert!(run_target(&["fib.wat", "--invoke"]).is_err());
+        // Not directly after the module: the guest's.
+        assert_eq!(
+            run_target(&["m.wasm", "a", "--invoke", "f"]),
+            Ok(target("m.wasm", None, &["a", "--invoke", "f"]))
+        );
     }
 
     #[test]

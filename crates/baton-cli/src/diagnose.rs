@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use baton::{Error, ExternType, Linker, Module, Trap};
+use baton::{Error, ExternType, Linker, Module};
 
 use crate::values::show_extern_type;
 
@@ -18,15 +18,17 @@ pub fn compile_error(error: &Error) -> String {
         Error::Unsupported { message, offset } => format!(
             "the module uses a feature Baton does not implement (byte offset {offset:#x}): {message}"
         ),
-        other => runtime_error(other, None),
+        other => runtime_error(other),
     }
 }
 
 /// Describes an error from instantiating or running a module; traps get a
-/// wasm backtrace, named from the module's name section when possible.
-pub fn runtime_error(error: &Error, module: Option<&Module>) -> String {
+/// wasm backtrace.
+pub fn runtime_error(error: &Error) -> String {
     match error {
-        Error::Trap(trap) => trap_message(trap, module),
+        // The engine's own rendering: frames already carry their names from the
+        // module's name section, and a deep recursion is shortened there.
+        Error::Trap(trap) => trap.to_string(),
         Error::Link(message) => format!("cannot link the module: {message}"),
         Error::Instantiation(message) => format!("cannot instantiate the module: {message}"),
         Error::Host(e) => format!("a host function failed: {e}"),
@@ -36,27 +38,6 @@ pub fn runtime_error(error: &Error, module: Option<&Module>) -> String {
         }
         other => other.to_string(),
     }
-}
-
-fn trap_message(trap: &Trap, module: Option<&Module>) -> String {
-    let mut text = format!("wasm trap: {}", trap.code());
-    let frames = trap.backtrace();
-    if !frames.is_empty() {
-        text.push_str("\nwasm backtrace:");
-        for (i, frame) in frames.iter().enumerate() {
-            let name = frame
-                .func_name
-                .clone()
-                .or_else(|| module.and_then(|m| m.func_name(frame.func_index).map(String::from)));
-            match name {
-                Some(name) => {
-                    text.push_str(&format!("\n  {i:>3}: func[{}] {name}", frame.func_index))
-                }
-                None => text.push_str(&format!("\n  {i:>3}: func[{}]", frame.func_index)),
-            }
-        }
-    }
-    text
 }
 
 /// Checks the module's imports against what `linker` defines before

@@ -8,6 +8,7 @@ mod cmd;
 mod diagnose;
 mod failure;
 mod load;
+mod output;
 mod values;
 
 use std::io::Write;
@@ -15,7 +16,7 @@ use std::io::Write;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use failure::EXIT_INTERNAL;
+use failure::{EXIT_FAILURE, EXIT_INTERNAL};
 
 /// Native stack for the thread that runs the guest: generous, so deep wasm
 /// recursion ends in a wasm "call stack exhausted" trap rather than a host
@@ -35,7 +36,9 @@ fn main() {
         // The panic hook has already reported (and normally exited).
         Ok(Err(_)) => EXIT_INTERNAL,
         Err(e) => {
-            eprintln!("error: cannot start the interpreter thread: {e}");
+            output::error_line(format_args!(
+                "error: cannot start the interpreter thread: {e}"
+            ));
             EXIT_INTERNAL
         }
     };
@@ -60,7 +63,7 @@ fn dispatch(cli: &Cli) -> i32 {
         Ok(code) => code,
         Err(error) => {
             let _ = std::io::stdout().flush();
-            eprintln!("error: {error}");
+            output::error_line(format_args!("error: {error}"));
             error.exit_code()
         }
     }
@@ -71,14 +74,28 @@ fn dispatch(cli: &Cli) -> i32 {
 /// A panic is always a bug in baton (or the engine), never the user's fault;
 /// the raw panic text is only shown when `BATON_DEBUG` is set, to keep it
 /// out of normal output while still allowing a useful bug report.
+///
+/// The one exception is `println!` finding stdout (or stderr) closed, in code that does not
+/// write through [`output`] (`spectest.print` in `baton wast --print`): the reader
+/// left, so the run ends quietly, with status 1 because it was cut short.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if info
+            .payload_as_str()
+            .is_some_and(output::is_closed_pipe_panic)
+        {
+            std::process::exit(EXIT_FAILURE);
+        }
         let _ = std::io::stdout().flush();
-        eprintln!("error: internal error in baton; this is a bug, please report it");
+        // Not `eprintln!`: with stderr closed too it would panic inside the hook,
+        // and a panic while panicking aborts the process (status 134).
+        output::error_line(format_args!(
+            "error: internal error in baton; this is a bug, please report it"
+        ));
         if std::env::var_os("BATON_DEBUG").is_some() {
-            eprintln!("details: {info}");
+            output::error_line(format_args!("details: {info}"));
         } else {
-            eprintln!("(set BATON_DEBUG=1 for details)");
+            output::error_line(format_args!("(set BATON_DEBUG=1 for details)"));
         }
         std::process::exit(EXIT_INTERNAL);
     }));

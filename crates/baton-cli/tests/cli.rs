@@ -1,7 +1,7 @@
 //! End-to-end tests of the `baton` binary: output, exit codes and error messages.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// Runs `baton` with `args` from the repository root (so `examples/...` paths work).
 fn baton(args: &[&str]) -> Output {
@@ -58,10 +58,13 @@ fn invoke_parses_args_by_type_and_prints_each_result() {
         r#"(module (func (export "swap") (param i32 f64 i64) (result f64 i32 i64)
              (local.get 1) (local.get 0) (local.get 2)))"#,
     );
-    // Plain negative decimals need no `--`; anything else dash-led does.
-    let out = baton(&["run", &wat, "--invoke", "swap", "-16", "2.5", "-1"]);
+    // After the module every word is an argument, dashes and all.
+    let out = baton(&["run", &wat, "--invoke", "swap", "-16", "2.5", "-0x1"]);
     assert_eq!(stdout(&out), "2.5\n-16\n-1\n", "stderr: {}", stderr(&out));
     assert_eq!(out.status.code(), Some(0));
+    let out = baton(&["run", "--invoke", "swap", &wat, "-16", "-inf", "-1"]);
+    assert_eq!(stdout(&out), "-inf\n-16\n-1\n", "stderr: {}", stderr(&out));
+    // The `--` of earlier versions is still accepted.
     let out = baton(&[
         "run",
         &wat,
@@ -211,10 +214,160 @@ fn wasi_args_and_env_reach_the_guest() {
                (call $exit (i32.add (i32.mul (i32.load (i32.const 0)) (i32.const 10))
                                     (i32.load (i32.const 8))))))"#,
     );
+    // argv is the path, `x`, `--` and `-y`: only a `--` directly after the module is dropped.
     let out = baton(&[
         "run", "--env", "A=1", "--env", "B=2", &path, "x", "--", "-y",
     ]);
-    assert_eq!(out.status.code(), Some(32), "stderr: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(42), "stderr: {}", stderr(&out));
+    let out = baton(&["run", "--env", "A=1", &path, "--", "-y"]);
+    assert_eq!(out.status.code(), Some(21), "stderr: {}", stderr(&out));
+}
+
+/// A WASI command that prints its arguments after argv[0], one per line.
+const ECHO_WAT: &str = r#"(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 40) "\n")
+  ;; argc at 0, argv pointers at 1024, the strings at 4096; two iovecs at 48:
+  ;; the argument, then the "\n" at 40.
+  (func (export "_start") (local $i i32) (local $p i32) (local $n i32)
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $args (i32.const 1024) (i32.const 4096)))
+    (local.set $i (i32.const 1))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (i32.load (i32.const 0))))
+        (local.set $p (i32.load (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $n (i32.const 0))
+        (block $end
+          (loop $len
+            (br_if $end (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $len)))
+        (i32.store (i32.const 48) (local.get $p))
+        (i32.store (i32.const 52) (local.get $n))
+        (i32.store (i32.const 56) (i32.const 40))
+        (i32.store (i32.const 60) (i32.const 1))
+        (drop (call $write (i32.const 1) (i32.const 48) (i32.const 2) (i32.const 64)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))))"#;
+
+#[test]
+fn everything_after_the_module_reaches_the_guest() {
+    let echo = scratch("echo.wat", ECHO_WAT);
+    // Flags that are Baton's (`--dir`, `--invoke`) or look like clap shorts (`-voice`).
+    let out = baton(&[
+        "run", "--env", "A=1", &echo, "-voice", "slt", "-f", "in.txt", "--dir", "x", "--",
+        "--invoke", "-5",
+    ]);
+    assert_eq!(
+        stdout(&out),
+        "-voice\nslt\n-f\nin.txt\n--dir\nx\n--\n--invoke\n-5\n",
+        "stderr: {}",
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // `--` right after the module separates, so a guest can get `--invoke` first.
+    let out = baton(&["run", &echo, "--", "--invoke", "f"]);
+    assert_eq!(stdout(&out), "--invoke\nf\n", "stderr: {}", stderr(&out));
+    // Baton's options misplaced after a module without `_start` get a pointer.
+    let out = baton(&["run", "examples/fib.wat", "--fuel", "10"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("options go before the module path"),
+        "{}",
+        stderr(&out)
+    );
+    // Unknown options before the module are still usage errors, not module paths.
+    let out = baton(&["run", "--fule", "10", "examples/fib.wat"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--fule"), "{}", stderr(&out));
+}
+
+#[test]
+fn deep_recursion_backtrace_is_collapsed() {
+    const DEPTH: usize = 50_000;
+    let path = scratch(
+        "deep.wat",
+        r#"(module
+             (func $recurse (param i32) (result i32)
+               (if (result i32) (i32.eqz (local.get 0))
+                 (then (unreachable))
+                 (else (call $recurse (i32.sub (local.get 0) (i32.const 1))))))
+             (func $ping (param i32) (result i32)
+               (if (result i32) (i32.eqz (local.get 0))
+                 (then (unreachable))
+                 (else (call $pong (i32.sub (local.get 0) (i32.const 1))))))
+             (func $pong (param i32) (result i32) (call $ping (local.get 0)))
+             (func (export "self") (param i32) (result i32) (call $recurse (local.get 0)))
+             (func (export "mutual") (param i32) (result i32) (call $ping (local.get 0))))"#,
+    );
+    let depth = DEPTH.to_string();
+    let out = baton(&["run", &path, "--invoke", "self", &depth]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.lines().count() < 10, "{err}");
+    // The innermost frame comes first, then the run of its repeats.
+    assert!(
+        err.contains(
+            "     0: func[0] recurse
+"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("repeated {} more times", DEPTH)),
+        "{err}"
+    );
+    assert_no_panic(&out);
+
+    // Alternating frames do not collapse into runs: the middle is left out.
+    let out = baton(&["run", &path, "--invoke", "mutual", &depth]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.lines().count() < 40, "{err}");
+    assert!(
+        err.contains(
+            "     0: func[1] ping
+"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("more frames"), "{err}");
+}
+
+/// Starts baton with piped output and closes the reading ends before it writes anything.
+fn run_with_closed_output(args: &[&str], close_stderr: bool) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(args)
+        .current_dir(repo_root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running baton");
+    drop(child.stdout.take());
+    if close_stderr {
+        drop(child.stderr.take());
+    }
+    child.wait_with_output().expect("waiting for baton")
+}
+
+#[test]
+fn closed_output_pipe_ends_quietly() {
+    // Baton's own output (`baton run ... | head`): the status is the command's.
+    let out = run_with_closed_output(&["run", "examples/fib.wat", "--invoke", "fib", "20"], false);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    // The guest's output: fd_write reports EPIPE to the guest, which carries on here.
+    let echo = scratch("echo_closed.wat", ECHO_WAT);
+    let out = run_with_closed_output(&["run", &echo, "a", "b", "c"], false);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    // `2>&1 | head`: an error message with nowhere to go is not a crash (status 134).
+    let out = run_with_closed_output(&["run", "examples/fib.wat"], true);
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]

@@ -110,26 +110,126 @@ impl Trap {
         self.code
     }
 
-    /// The Wasm frames active when the trap happened, innermost first.
+    /// The Wasm frames active when the trap happened, innermost first; every frame, however
+    /// deep the stack (only the `Display` forms shorten it).
     pub fn backtrace(&self) -> &[FrameInfo] {
         &self.backtrace
+    }
+
+    /// The backtrace as text for people: `wasm backtrace:` and one line per frame, innermost
+    /// first, each with its depth, function index and name; empty if there are no frames.
+    ///
+    /// A trap from deep recursion can have a million frames, so the text is kept short:
+    /// consecutive identical frames (a function calling itself) print once, followed by a
+    /// `... repeated N more times` line, and when there are more than 26 such groups only
+    /// the innermost 20 and the outermost 5 are shown, around a `... N more frames ...`
+    /// line. The alternate form (`{:#}`) prints every frame. The trap's own `Display` ends
+    /// with this text.
+    pub fn display_backtrace(&self) -> impl fmt::Display + '_ {
+        DisplayBacktrace(&self.backtrace)
+    }
+}
+
+/// How many groups of identical frames [`Trap::display_backtrace`] shows from the innermost
+/// end of a long backtrace: where the trap happened, which matters most.
+const BACKTRACE_INNERMOST: usize = 20;
+/// How many groups it shows from the outermost end: how the guest got there.
+const BACKTRACE_OUTERMOST: usize = 5;
+
+/// The text of [`Trap::display_backtrace`].
+struct DisplayBacktrace<'a>(&'a [FrameInfo]);
+
+impl fmt::Display for DisplayBacktrace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let frames = self.0;
+        if frames.is_empty() {
+            return Ok(());
+        }
+        f.write_str("wasm backtrace:")?;
+        // Depths are right-aligned to the deepest one, so names line up.
+        let width = (frames.len() - 1).to_string().len();
+        if f.alternate() {
+            for (depth, frame) in frames.iter().enumerate() {
+                write_frame(f, depth, width, frame)?;
+            }
+            return Ok(());
+        }
+        // Runs of consecutive identical frames as (first depth, length). Frames carry no
+        // position within the function, so identical frames are indistinguishable anyway.
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (depth, frame) in frames.iter().enumerate() {
+            match runs.last_mut() {
+                Some((first, len)) if same_function(&frames[*first], frame) => *len += 1,
+                _ => runs.push((depth, 1)),
+            }
+        }
+        // Eliding a single run would save nothing: the marker line takes its place.
+        let (shown_inner, shown_outer) =
+            if runs.len() > BACKTRACE_INNERMOST + BACKTRACE_OUTERMOST + 1 {
+                (BACKTRACE_INNERMOST, BACKTRACE_OUTERMOST)
+            } else {
+                (runs.len(), 0)
+            };
+        let write_run = |f: &mut fmt::Formatter<'_>, &(first, len): &(usize, usize)| {
+            write_frame(f, first, width, &frames[first])?;
+            if len > 1 {
+                let last = first + len - 1;
+                write!(
+                    f,
+                    "\n  {:width$}  ... repeated {} more times (to depth {last})",
+                    "",
+                    len - 1
+                )?;
+            }
+            Ok(())
+        };
+        for run in &runs[..shown_inner] {
+            write_run(f, run)?;
+        }
+        if shown_outer > 0 {
+            let outer = runs.len() - shown_outer;
+            let hidden: usize = runs[shown_inner..outer].iter().map(|&(_, len)| len).sum();
+            write!(f, "\n  {:width$}  ... {hidden} more frames ...", "")?;
+            for run in &runs[outer..] {
+                write_run(f, run)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether two frames are in the same function of the same module.
+fn same_function(a: &FrameInfo, b: &FrameInfo) -> bool {
+    a.func_index == b.func_index && a.module_name == b.module_name && a.func_name == b.func_name
+}
+
+/// One backtrace line: `  DEPTH: func[INDEX] MODULE!NAME`, the parts that are known.
+fn write_frame(
+    f: &mut fmt::Formatter<'_>,
+    depth: usize,
+    width: usize,
+    frame: &FrameInfo,
+) -> fmt::Result {
+    write!(f, "\n  {depth:>width$}: func[{}]", frame.func_index)?;
+    match (&frame.module_name, &frame.func_name) {
+        (Some(module), Some(name)) => write!(f, " {module}!{name}"),
+        (None, Some(name)) => write!(f, " {name}"),
+        (Some(module), None) => write!(f, " in {module}"),
+        (None, None) => Ok(()),
     }
 }
 
 impl fmt::Display for Trap {
+    /// `wasm trap: MESSAGE`, then the backtrace as [`Trap::display_backtrace`] gives it;
+    /// `{:#}` shows every frame.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "wasm trap: {}", self.code)?;
         if !self.backtrace.is_empty() {
-            write!(f, "\nwasm backtrace:")?;
-            for (i, fr) in self.backtrace.iter().enumerate() {
-                let name = fr
-                    .func_name
-                    .clone()
-                    .unwrap_or_else(|| format!("<func {}>", fr.func_index));
-                match &fr.module_name {
-                    Some(m) => write!(f, "\n  {i}: {m}!{name}")?,
-                    None => write!(f, "\n  {i}: {name}")?,
-                }
+            let backtrace = DisplayBacktrace(&self.backtrace);
+            if f.alternate() {
+                write!(f, "\n{backtrace:#}")?;
+            } else {
+                write!(f, "\n{backtrace}")?;
             }
         }
         Ok(())
@@ -229,3 +329,90 @@ impl From<TrapCode> for Error {
 #[derive(thiserror::Error, Debug, Clone, Copy, PartialEq, Eq)]
 #[error("out of bounds memory access")]
 pub struct MemoryAccessError;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(func_index: u32, name: &str) -> FrameInfo {
+        FrameInfo {
+            func_index,
+            func_name: Some(name.to_string()),
+            module_name: None,
+        }
+    }
+
+    #[test]
+    fn short_backtraces_show_every_frame() {
+        let mut inner = frame(1, "inner");
+        inner.module_name = Some("m".into());
+        let unnamed = FrameInfo {
+            func_index: 7,
+            func_name: None,
+            module_name: None,
+        };
+        let trap = Trap::new(
+            TrapCode::Unreachable,
+            vec![inner, frame(0, "outer"), unnamed],
+        );
+        let expected = "wasm trap: unreachable\n\
+                        wasm backtrace:\n  \
+                        0: func[1] m!inner\n  \
+                        1: func[0] outer\n  \
+                        2: func[7]";
+        assert_eq!(trap.to_string(), expected);
+        assert_eq!(format!("{trap:#}"), expected);
+        let no_frames = Trap::new(TrapCode::OutOfFuel, Vec::new());
+        assert_eq!(no_frames.to_string(), "wasm trap: all fuel consumed");
+        assert_eq!(no_frames.display_backtrace().to_string(), "");
+    }
+
+    #[test]
+    fn recursion_collapses_into_one_frame_and_a_count() {
+        let mut frames = vec![frame(2, "leaf")];
+        frames.extend((0..100_000).map(|_| frame(1, "recurse")));
+        frames.push(frame(0, "main"));
+        let trap = Trap::new(TrapCode::StackOverflow, frames);
+        // Depths are right-aligned to six digits, after two spaces of indentation.
+        let expected = [
+            "wasm backtrace:",
+            "       0: func[2] leaf",
+            "       1: func[1] recurse",
+            "          ... repeated 99999 more times (to depth 100000)",
+            "  100001: func[0] main",
+        ];
+        assert_eq!(trap.display_backtrace().to_string(), expected.join("\n"));
+        // Every frame is still there for programs, and in the alternate form.
+        assert_eq!(trap.backtrace().len(), 100_002);
+        assert_eq!(format!("{trap:#}").lines().count(), 2 + 100_002);
+    }
+
+    #[test]
+    fn long_backtraces_keep_both_ends() {
+        // Alternating frames: nothing to collapse, so the middle is elided.
+        let frames: Vec<FrameInfo> = (0..1000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    frame(0, "even")
+                } else {
+                    frame(1, "odd")
+                }
+            })
+            .collect();
+        let text = Trap::new(TrapCode::Unreachable, frames).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = BACKTRACE_INNERMOST + BACKTRACE_OUTERMOST;
+        assert_eq!(lines.len(), 2 + shown + 1, "{text}");
+        assert_eq!(lines[2], "    0: func[0] even");
+        assert_eq!(
+            lines[2 + BACKTRACE_INNERMOST],
+            "       ... 975 more frames ..."
+        );
+        assert_eq!(lines.last(), Some(&"  999: func[1] odd"));
+        // One group more than fits is shown rather than replaced by a marker line.
+        let frames: Vec<FrameInfo> = (0..shown as u32 + 1).map(|i| frame(i, "f")).collect();
+        let text = Trap::new(TrapCode::Unreachable, frames).to_string();
+        assert!(!text.contains("more frames"), "{text}");
+        assert_eq!(text.lines().count(), 2 + shown + 1);
+    }
+}

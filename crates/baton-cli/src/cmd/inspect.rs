@@ -7,6 +7,7 @@ use crate::cli::InspectArgs;
 use crate::diagnose;
 use crate::failure::CliError;
 use crate::load;
+use crate::output;
 use crate::values::show_extern_type;
 
 /// How many of the largest function bodies to list.
@@ -25,13 +26,11 @@ pub fn run(args: &InspectArgs) -> Result<i32, CliError> {
             diagnose::compile_error(&e)
         ))
     })?;
-    match &args.disassemble {
-        Some(func) => print!("{}", disassembly(&module, func)?),
-        None => print!(
-            "{}",
-            summary(&args.file.display().to_string(), &module, &bytes)
-        ),
-    }
+    let text = match &args.disassemble {
+        Some(func) => disassembly(&module, func)?,
+        None => summary(&args.file.display().to_string(), &module, &bytes),
+    };
+    output::text(format_args!("{text}"))?;
     Ok(0)
 }
 

@@ -3,21 +3,23 @@
 use baton::{Config, Engine, Instance, Linker, Module, Store, Val};
 use baton_wasi::{WasiCtx, WasiCtxBuilder};
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, RunTarget};
 use crate::diagnose;
 use crate::failure::CliError;
 use crate::load;
+use crate::output;
 use crate::values::{parse_arg, show_func_type, show_val};
 
 /// Runs the command; returns the exit status (the guest's, for WASI commands).
-pub fn run(args: &RunArgs) -> Result<i32, CliError> {
-    let metered = args.fuel.is_some() || args.fuel_report;
+pub fn run(options: &RunArgs) -> Result<i32, CliError> {
+    let target = options.target().map_err(CliError::Usage)?;
+    let metered = options.fuel.is_some() || options.fuel_report;
     let mut config = Config::new();
     config.consume_fuel(metered);
     let engine = Engine::new(&config);
-    let module = load::module(&engine, &args.file)?;
-    let mut store = Store::new(&engine, wasi_context(args)?);
-    let budget = args.fuel.unwrap_or(u64::MAX);
+    let module = load::module(&engine, &target.file)?;
+    let mut store = Store::new(&engine, wasi_context(options, &target)?);
+    let budget = options.fuel.unwrap_or(u64::MAX);
     if metered {
         store
             .set_fuel(budget)
@@ -28,31 +30,31 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     baton_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)
         .map_err(|e| internal(&format!("cannot set up WASI: {e}")))?;
     diagnose::check_imports(&linker, &module).map_err(|message| {
-        CliError::Failed(format!("cannot run `{}`: {message}", args.file.display()))
+        CliError::Failed(format!("cannot run `{}`: {message}", target.file.display()))
     })?;
-    let result = match &args.invoke {
-        Some(name) => invoke(&mut store, &linker, &module, name, args),
-        None => run_command(&mut store, &linker, &module, args),
+    let result = match &target.invoke {
+        Some(name) => invoke(&mut store, &linker, &module, name, &target),
+        None => run_command(&mut store, &linker, &module, &target),
     };
-    if args.fuel_report {
+    if options.fuel_report {
         let left = store.get_fuel().unwrap_or(0);
-        eprintln!("fuel consumed: {}", budget - left);
+        output::error_line(format_args!("fuel consumed: {}", budget - left));
     }
     result
 }
 
 /// Builds the guest's WASI context: argv[0] is the module path, as a shell would give.
-fn wasi_context(args: &RunArgs) -> Result<WasiCtx, CliError> {
-    let mut argv = vec![args.file.display().to_string()];
-    if args.invoke.is_none() {
-        argv.extend(args.args.iter().cloned());
+fn wasi_context(options: &RunArgs, target: &RunTarget) -> Result<WasiCtx, CliError> {
+    let mut argv = vec![target.file.display().to_string()];
+    if target.invoke.is_none() {
+        argv.extend(target.args.iter().cloned());
     }
     let mut builder = WasiCtxBuilder::new();
     builder.args(&argv).inherit_stdio();
-    for (key, value) in &args.envs {
+    for (key, value) in &options.envs {
         builder.env(key, value);
     }
-    for (host, guest) in &args.dirs {
+    for (host, guest) in &options.dirs {
         builder.preopened_dir(host, guest).map_err(|e| {
             CliError::Failed(format!("cannot grant directory `{}`: {e}", host.display()))
         })?;
@@ -64,20 +66,21 @@ fn run_command(
     store: &mut Store<WasiCtx>,
     linker: &Linker<WasiCtx>,
     module: &Module,
-    args: &RunArgs,
+    target: &RunTarget,
 ) -> Result<i32, CliError> {
     if !diagnose::is_func_export(module, "_start") {
         return Err(CliError::Failed(format!(
-            "`{}` is not a WASI command (it exports no `_start`); use --invoke NAME to call an export.\n{}",
-            args.file.display(),
-            diagnose::list_exports(module)
+            "`{}` is not a WASI command (it exports no `_start`); use --invoke NAME to call an export.\n{}{}",
+            target.file.display(),
+            diagnose::list_exports(module),
+            options_hint(&target.args)
         )));
     }
     baton_wasi::run_command(store, linker, module).map_err(|e| {
         CliError::Failed(format!(
             "running `{}` failed: {}",
-            args.file.display(),
-            diagnose::runtime_error(&e, Some(module))
+            target.file.display(),
+            diagnose::runtime_error(&e)
         ))
     })
 }
@@ -87,35 +90,36 @@ fn invoke(
     linker: &Linker<WasiCtx>,
     module: &Module,
     name: &str,
-    args: &RunArgs,
+    target: &RunTarget,
 ) -> Result<i32, CliError> {
     let instance: Instance = linker.instantiate(&mut *store, module).map_err(|e| {
         CliError::Failed(format!(
             "cannot instantiate `{}`: {}",
-            args.file.display(),
-            diagnose::runtime_error(&e, Some(module))
+            target.file.display(),
+            diagnose::runtime_error(&e)
         ))
     })?;
     let func = instance.get_func(&*store, name).ok_or_else(|| {
         CliError::Usage(format!(
             "`{}` exports no function named `{name}`; {}",
-            args.file.display(),
+            target.file.display(),
             diagnose::list_exports(module)
         ))
     })?;
     let ty = func.ty(&*store);
-    if ty.params().len() != args.args.len() {
+    if ty.params().len() != target.args.len() {
         return Err(CliError::Usage(format!(
-            "`{name}` has type {} and takes {} argument(s), but {} were given",
+            "`{name}` has type {} and takes {} argument(s), but {} were given{}",
             show_func_type(&ty),
             ty.params().len(),
-            args.args.len()
+            target.args.len(),
+            options_hint(&target.args)
         )));
     }
     let params = ty
         .params()
         .iter()
-        .zip(&args.args)
+        .zip(&target.args)
         .enumerate()
         .map(|(i, (ty, text))| {
             parse_arg(*ty, text).map_err(|e| CliError::Usage(format!("argument {}: {e}", i + 1)))
@@ -128,14 +132,33 @@ fn invoke(
             Some(exit) => CliError::Failed(format!("`{name}` called proc_exit({})", exit.0)),
             None => CliError::Failed(format!(
                 "calling `{name}` failed: {}",
-                diagnose::runtime_error(&e, Some(module))
+                diagnose::runtime_error(&e)
             )),
         }
     })?;
     for value in &results {
-        println!("{}", show_val(value));
+        output::line(format_args!("{}", show_val(value)))?;
     }
     Ok(0)
+}
+
+/// Baton's own `run` options, for [`options_hint`].
+const RUN_OPTIONS: [&str; 5] = ["--dir", "--env", "--invoke", "--fuel", "--fuel-report"];
+
+/// A reminder, when the arguments after the module include one of Baton's options, that
+/// those go before the module: until this version they were accepted anywhere.
+fn options_hint(args: &[String]) -> String {
+    let misplaced = args.iter().find(|arg| {
+        let name = arg.split_once('=').map_or(arg.as_str(), |(name, _)| name);
+        RUN_OPTIONS.contains(&name)
+    });
+    match misplaced {
+        Some(option) => format!(
+            "\nnote: `{option}` came after the module path, where every word is an argument; \
+             Baton's own options go before the module path"
+        ),
+        None => String::new(),
+    }
 }
 
 fn internal(message: &str) -> CliError {

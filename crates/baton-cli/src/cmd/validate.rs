@@ -6,6 +6,7 @@ use crate::cli::FileArg;
 use crate::diagnose;
 use crate::failure::CliError;
 use crate::load;
+use crate::output;
 
 /// Validates the file; prints a confirmation on success.
 pub fn run(args: &FileArg) -> Result<i32, CliError> {
@@ -17,6 +18,6 @@ pub fn run(args: &FileArg) -> Result<i32, CliError> {
             diagnose::compile_error(&e)
         ))
     })?;
-    println!("`{}` is a valid module", args.file.display());
+    output::line(format_args!("`{}` is a valid module", args.file.display()))?;
     Ok(0)
 }

@@ -5,6 +5,7 @@ use baton_wast::{run_scripts, WastOptions};
 use crate::cli::WastArgs;
 use crate::failure::{CliError, EXIT_FAILURE};
 use crate::load;
+use crate::output;
 
 /// Runs every script; exit status 1 if any directive failed.
 pub fn run(args: &WastArgs) -> Result<i32, CliError> {
@@ -21,19 +22,19 @@ pub fn run(args: &WastArgs) -> Result<i32, CliError> {
     };
     let report = run_scripts(&scripts, &options);
     for file in &report.files {
-        println!("{file}");
+        output::line(format_args!("{file}"))?;
         for (_, message) in &file.failures {
-            println!("  FAIL {message}");
+            output::line(format_args!("  FAIL {message}"))?;
         }
         for (reason, count) in &file.skip_reasons {
-            println!("  skipped {count}: {reason}");
+            output::line(format_args!("  skipped {count}: {reason}"))?;
         }
     }
     if report.files.len() > 1 {
-        println!(
+        output::line(format_args!(
             "total: {} passed, {} failed, {} skipped",
             report.passed, report.failed, report.skipped
-        );
+        ))?;
     }
     Ok(if report.is_success() { 0 } else { EXIT_FAILURE })
 }
