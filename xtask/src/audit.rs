@@ -1,7 +1,8 @@
 //! The dispatch audit: machine-code evidence that handlers tail-jump to each other.
 //!
 //! Every instruction handler is a function `baton::exec::ops::<symbol>`, the symbols coming
-//! from `baton::instruction_names()` (`CONST::handler`, `I32_ADD::ar_a`...). In a
+//! from `baton::instruction_names()` as `<family>::<NAME>::<form>`
+//! (`values::CONST::handler`, `numeric::I32_ADD::ar_a`...). In a
 //! threaded build each must end its fast path with an indirect `jmp` to the next handler.
 //! An indirect `call` (or a direct call to another handler) would mean the handler waits
 //! for the rest of the program to finish, leaving one native frame per executed
@@ -90,7 +91,7 @@ pub fn audit_binary(binary: &Path, handlers: &Handlers) -> Result<Report, String
                     continue;
                 };
                 // A handler that only traps (e.g. `unreachable`) has nothing to hand over to.
-                let terminal = symbol == "UNREACHABLE::handler";
+                let terminal = symbol == "control::UNREACHABLE::handler";
                 let ok = s.indirect_calls == 0
                     && s.calls_to_handlers.is_empty()
                     && (s.indirect_jumps > 0 || terminal);
@@ -318,11 +319,14 @@ fn parse(text: &str) -> HashMap<String, Summary> {
             "call" | "callq" if operand.starts_with('*') => s.indirect_calls += 1,
             "call" | "callq" => {
                 s.direct_calls += 1;
-                // Baton's handlers live in `baton::exec::ops::<NAME>::` (its helpers such as
-                // `trap` directly in `ops::`); wasmi's in `handler::exec::`.
+                // Baton's handlers live in `baton::exec::ops::<family>::<NAME>::`, inside
+                // an instruction's constant (a name in capitals); its helpers directly in
+                // `ops::` (`trap`) or in a family (`calls::grow_frames`); wasmi's handlers
+                // in `handler::exec::`.
                 let baton_handler = operand
                     .split_once("<baton::exec::ops::")
-                    .is_some_and(|(_, rest)| rest.contains("::"));
+                    .and_then(|(_, rest)| rest.split_once("::"))
+                    .is_some_and(|(_, rest)| rest.starts_with(|c: char| c.is_ascii_uppercase()));
                 if baton_handler || operand.contains("::handler::exec::") {
                     s.calls_to_handlers.push(operand.to_string());
                 }

@@ -15,14 +15,22 @@ pub(crate) fn disassemble(code: &[u64]) -> String {
     let mut out = String::new();
     let mut pos = 0;
     while pos < code.len() {
-        let Some(info) = table().get(&(code[pos] as usize)) else {
-            let _ = writeln!(out, "{pos:5}: <data {:#x}>", code[pos]);
-            pos += 1;
-            continue;
+        let info = match table().get(&(code[pos] as usize)) {
+            // A word that is a handler's address, with the instruction's words all there.
+            Some(info) if info.words <= code.len() - pos => info,
+            // A word the table does not know, or an instruction cut short: shown raw.
+            _ => {
+                let _ = writeln!(out, "{pos:5}: <data {:#x}>", code[pos]);
+                pos += 1;
+                continue;
+            }
         };
-        let desc = (info.describe)(code[pos..].as_ptr());
+        // SAFETY: the `info.words` words from `pos` on are inside `code` (checked just
+        // above); `describe` reads them as the instruction's layout, which any bits are a
+        // value of (`ir::Layout`), so a stray word that looks like a handler is harmless.
+        let desc = unsafe { (info.describe)(code[pos..].as_ptr()) };
         // The form (e.g. `I32_ADD::ar_a`: left operand and result in the accumulator).
-        let form = info.symbol.trim_end_matches("::handler");
+        let form = info.form();
         let _ = writeln!(out, "{pos:5}: {:<16} {:<24} {desc}", info.name, form);
         pos += info.words;
         if info.name == "br_table" {
@@ -37,7 +45,9 @@ pub(crate) fn disassemble(code: &[u64]) -> String {
     out
 }
 
-/// Names of every instruction with the symbol of its handler, for the dispatch audit.
+/// Names of every instruction with the symbol of its handler, for the dispatch audit: the
+/// handler's path below `baton::exec::ops`, `<family>::<NAME>::<form>` (`<form>` is
+/// `handler` for an instruction defined alone), e.g. `numeric::I32_ADD::ar_a`.
 pub fn instruction_names() -> Vec<(&'static str, &'static str)> {
-    all().iter().map(|i| (i.name, i.symbol)).collect()
+    all().iter().map(|i| (i.name, i.symbol())).collect()
 }

@@ -1,6 +1,18 @@
 //! Out-of-line semantics of the bulk memory, table and segment instructions. They touch
 //! whole ranges, so a function call per instruction costs nothing that matters, and the
 //! handlers that call them stay small enough to keep their tail calls.
+//!
+//! # Safety
+//! Every `unsafe fn` here is called by the handler of its instruction (`ops/bulk.rs`), with
+//! `ctx` the running context, `sp` the running function's frame and `imm` that
+//! instruction's immediates. Then:
+//! - the slots `imm` names are inside the frame (translation invariant);
+//! - the segment and table indices in `imm` exist in the running instance, `ctx.inst`
+//!   (validation proved them against its module, and an instance has every segment and
+//!   table its module declares), and its tables are boxed in the store, which outlives
+//!   the execution;
+//! - `ctx.mem` is the running instance's default memory (or its empty stand-in), alive
+//!   while its code runs, and nothing else borrows it while Wasm code runs.
 
 use super::{Ctx, Sp};
 use crate::error::TrapCode;
@@ -10,7 +22,8 @@ type R = Result<(), TrapCode>;
 
 #[inline(always)]
 unsafe fn slot32(sp: Sp, s: u32) -> u32 {
-    // SAFETY: slots are inside the frame (translation invariant).
+    // SAFETY: the slots an instruction names are inside the frame (translation invariant,
+    // see the module's documentation).
     unsafe { *sp.add(s as usize) as u32 }
 }
 
@@ -29,6 +42,8 @@ fn range(
 }
 
 pub(super) unsafe fn memory_copy(ctx: &mut Ctx, sp: Sp, imm: &MemCopy) -> R {
+    // SAFETY: `ctx.mem` is the running instance's memory and the slots are in the frame
+    // (see the module's documentation); the ranges are checked before the copy.
     unsafe {
         let mem = &mut (&mut *ctx.mem).data;
         let (d, s, n) = (
@@ -44,6 +59,8 @@ pub(super) unsafe fn memory_copy(ctx: &mut Ctx, sp: Sp, imm: &MemCopy) -> R {
 }
 
 pub(super) unsafe fn memory_fill(ctx: &mut Ctx, sp: Sp, imm: &MemFill) -> R {
+    // SAFETY: `ctx.mem` is the running instance's memory and the slots are in the frame
+    // (see the module's documentation); the range is checked before the fill.
     unsafe {
         let mem = &mut (&mut *ctx.mem).data;
         let (d, v, n) = (
@@ -58,6 +75,10 @@ pub(super) unsafe fn memory_fill(ctx: &mut Ctx, sp: Sp, imm: &MemFill) -> R {
 }
 
 pub(super) unsafe fn memory_init(ctx: &mut Ctx, sp: Sp, imm: &MemInit) -> R {
+    // SAFETY: the segment exists in the running instance, `ctx.mem` is its memory and the
+    // slots are in the frame (see the module's documentation). A data segment's `ptr` and
+    // `len` describe bytes of the module, which the instance holds (`len` drops to 0 when
+    // the segment is dropped, and never grows). The ranges are checked before the copy.
     unsafe {
         let seg = (&*ctx.inst).data[imm.seg as usize];
         let bytes = core::slice::from_raw_parts(seg.ptr, seg.len);
@@ -75,6 +96,8 @@ pub(super) unsafe fn memory_init(ctx: &mut Ctx, sp: Sp, imm: &MemInit) -> R {
 }
 
 pub(super) unsafe fn data_drop(ctx: &mut Ctx, _sp: Sp, imm: &Seg) -> R {
+    // SAFETY: `ctx.inst` is the running instance and has the segment (see the module's
+    // documentation); no reference into its segment list is held across a handler.
     unsafe {
         let inst = ctx.inst as *mut crate::runtime::InstanceEntity;
         (&mut *inst).data[imm.seg as usize].len = 0;
@@ -83,6 +106,7 @@ pub(super) unsafe fn data_drop(ctx: &mut Ctx, _sp: Sp, imm: &Seg) -> R {
 }
 
 pub(super) unsafe fn elem_drop(ctx: &mut Ctx, _sp: Sp, imm: &Seg) -> R {
+    // SAFETY: as for `data_drop`.
     unsafe {
         let inst = ctx.inst as *mut crate::runtime::InstanceEntity;
         (&mut *inst).elems[imm.seg as usize] = Vec::new();
@@ -90,12 +114,18 @@ pub(super) unsafe fn elem_drop(ctx: &mut Ctx, _sp: Sp, imm: &Seg) -> R {
     }
 }
 
+///
+/// # Safety
+/// As for the module's functions; the caller holds no other reference to the table.
 unsafe fn table<'a>(ctx: &Ctx, t: u32) -> &'a mut crate::runtime::TableEntity {
-    // SAFETY: validation proved the table index; tables are boxed in the store.
+    // SAFETY: validation proved the table index against the running instance's module, and
+    // tables are boxed in the store (see the module's documentation).
     unsafe { &mut **(&*ctx.inst).tables.get_unchecked(t as usize) }
 }
 
 pub(super) unsafe fn table_get(ctx: &mut Ctx, sp: Sp, imm: &TableGet) -> R {
+    // SAFETY: the table exists and the slots are in the frame (see the module's
+    // documentation); the element is read through a checked `get`.
     unsafe {
         let t = table(ctx, imm.table);
         let v = *t
@@ -108,6 +138,8 @@ pub(super) unsafe fn table_get(ctx: &mut Ctx, sp: Sp, imm: &TableGet) -> R {
 }
 
 pub(super) unsafe fn table_set(ctx: &mut Ctx, sp: Sp, imm: &TableSet) -> R {
+    // SAFETY: the table exists and the slots are in the frame (see the module's
+    // documentation); the element is written through a checked `get_mut`.
     unsafe {
         let t = table(ctx, imm.table);
         let v = *sp.add(imm.val as usize);
@@ -119,6 +151,7 @@ pub(super) unsafe fn table_set(ctx: &mut Ctx, sp: Sp, imm: &TableSet) -> R {
 }
 
 pub(super) unsafe fn table_size(ctx: &mut Ctx, sp: Sp, imm: &TableSize) -> R {
+    // SAFETY: the table exists and `dst` is in the frame (see the module's documentation).
     unsafe {
         *sp.add(imm.dst as usize) = table(ctx, imm.table).elems.len() as u64;
         Ok(())
@@ -130,8 +163,9 @@ pub(super) unsafe fn table_size(ctx: &mut Ctx, sp: Sp, imm: &TableSize) -> R {
 /// handler would blur the dispatch audit (seen with `lto = "fat"`).
 #[inline(never)]
 pub(super) unsafe fn grow_memory(ctx: &mut Ctx, delta: u64) -> Option<u64> {
-    // SAFETY: `ctx.mem` is the running instance's memory; the limiter pointer is the
-    // store's, alive for the whole execution.
+    // SAFETY: `ctx.mem` is the running instance's memory (see the module's documentation);
+    // the limiter pointer is the store's (`Store::limiter`), alive for the whole execution,
+    // and nothing else borrows the limiter while Wasm code runs.
     unsafe {
         let mem = &mut *ctx.mem;
         let limiter = ctx.limiter.map(|l| &mut *l);
@@ -142,6 +176,8 @@ pub(super) unsafe fn grow_memory(ctx: &mut Ctx, delta: u64) -> Option<u64> {
 /// Never inlined, for the same reason as [`grow_memory`].
 #[inline(never)]
 pub(super) unsafe fn table_grow(ctx: &mut Ctx, sp: Sp, imm: &TableGrow) -> R {
+    // SAFETY: the table exists and the slots are in the frame (see the module's
+    // documentation); the limiter is the store's, as for `grow_memory`.
     unsafe {
         let limiter = ctx.limiter.map(|l| &mut *l);
         let t = table(ctx, imm.table);
@@ -156,6 +192,8 @@ pub(super) unsafe fn table_grow(ctx: &mut Ctx, sp: Sp, imm: &TableGrow) -> R {
 }
 
 pub(super) unsafe fn table_fill(ctx: &mut Ctx, sp: Sp, imm: &TableFill) -> R {
+    // SAFETY: the table exists and the slots are in the frame (see the module's
+    // documentation); the range is checked before the fill.
     unsafe {
         let t = table(ctx, imm.table);
         let v = *sp.add(imm.val as usize);
@@ -171,6 +209,11 @@ pub(super) unsafe fn table_fill(ctx: &mut Ctx, sp: Sp, imm: &TableFill) -> R {
 }
 
 pub(super) unsafe fn table_copy(ctx: &mut Ctx, sp: Sp, imm: &TableCopy) -> R {
+    // SAFETY: both tables exist and the slots are in the frame (see the module's
+    // documentation); the ranges are checked before the copy. The `&mut`s that `table`
+    // hands out are never in use together over one table: the first `src_t` is last used
+    // before `dst_t` is made (the same table or not), and the second is made only when the
+    // tables differ.
     unsafe {
         let (d, s, n) = (
             slot32(sp, imm.dst),
@@ -192,6 +235,8 @@ pub(super) unsafe fn table_copy(ctx: &mut Ctx, sp: Sp, imm: &TableCopy) -> R {
 }
 
 pub(super) unsafe fn table_init(ctx: &mut Ctx, sp: Sp, imm: &TableInit) -> R {
+    // SAFETY: the segment and the table exist and the slots are in the frame (see the
+    // module's documentation); the ranges are checked before the copy.
     unsafe {
         let (d, s, n) = (
             slot32(sp, imm.dst),

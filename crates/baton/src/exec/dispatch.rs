@@ -12,6 +12,11 @@
 //!   instructions.
 
 /// Hands control to the handler of the instruction at `$ip`.
+///
+/// Every hand-over passes on a valid interpreter state, the contract of every handler (and
+/// of [`run`]): `ip` at an instruction of translated code, `sp` at a frame of the value
+/// stack large enough for that instruction's function, `mem`/`len` the running instance's
+/// default memory, `ctx` the store's context.
 macro_rules! jump {
     ($ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
         let ip: $crate::exec::Ip = $ip;
@@ -22,20 +27,27 @@ macro_rules! jump {
     }};
 }
 
+/// Runs the handler `$h` on the state given, ending the current handler: `$h` is the
+/// handler of the instruction at `$ip` (see `jump!`), or a slow path that a handler hands
+/// its own instruction to (`grow_frames`), and the state is valid (see `jump!`).
 #[cfg(baton_dispatch = "tail")]
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
-        become $h($ip, $sp, $mem, $acc, $ctx, $len)
+        // SAFETY: `$h` runs the instruction at `$ip` on a valid state (see `tail!`).
+        unsafe { become $h($ip, $sp, $mem, $acc, $ctx, $len) }
     };
 }
 
+/// See the `tail` form.
 #[cfg(baton_dispatch = "threaded")]
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
+        // SAFETY: `$h` runs the instruction at `$ip` on a valid state (see `tail!`).
         return unsafe { $h($ip, $sp, $mem, $acc, $ctx, $len) }
     };
 }
 
+/// See the `tail` form.
 #[cfg(baton_dispatch = "portable")]
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
@@ -46,6 +58,7 @@ macro_rules! tail {
         // the compiler does make sibling calls the stack does not grow and the chain never
         // ends: the check is one compare with no dependency between instructions.
         if $crate::exec::dispatch::chain_has_room(ctx) {
+            // SAFETY: `$h` runs the instruction at `$ip` on a valid state (see `tail!`).
             return unsafe { $h($ip, $sp, $mem, $acc, ctx, $len) };
         }
         ctx.regs = $crate::exec::Regs {
@@ -134,7 +147,8 @@ use super::{Control, Ctx, Handler, Regs};
 pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
     #[cfg(not(baton_dispatch = "portable"))]
     {
-        // SAFETY: see the function's contract.
+        // SAFETY: `regs` is a valid state (the contract): `regs.ip` starts an instruction
+        // whose first word is its handler, which may run on that state.
         unsafe {
             let handler = *(regs.ip as *const Handler);
             handler(regs.ip, regs.sp, regs.mem, regs.acc, ctx, regs.len)
@@ -152,8 +166,9 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
                 acc,
             } = ctx.regs;
             ctx.chain = chain_start();
-            // SAFETY: every handler leaves a valid state in `ctx.regs` when it returns
-            // `Continue`, as `tail!` does.
+            // SAFETY: `ctx.regs` is `regs` on the first turn (valid by the contract), and
+            // afterwards the state a handler saved on returning `Continue`: `tail!` saves
+            // only the valid state it would have handed on.
             let control = unsafe {
                 let handler = *(ip as *const Handler);
                 handler(ip, sp, mem, acc, ctx, len)

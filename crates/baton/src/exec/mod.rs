@@ -1,5 +1,11 @@
 //! Execution: the interpreter's registers, its context, and the entry point that runs
 //! translated code until it returns, traps or needs the host.
+//!
+//! Every `unsafe` operation here sits in an `unsafe` block that says, in a `SAFETY:`
+//! comment, what makes it sound and where that is established (validation, translation,
+//! a check just above), also inside `unsafe fn`s and in macros.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod bulk;
 pub(crate) mod dispatch;
@@ -169,7 +175,9 @@ impl Ctx {
     /// Current base and length of the running instance's default memory.
     #[inline(always)]
     pub(crate) fn mem_regs(&self) -> (Mem, usize) {
-        // SAFETY: `mem` always points to a live memory (or the instance's empty one).
+        // SAFETY: `mem` always points to a live memory: `enter_instance` sets it to the
+        // running instance's memory 0 (or its empty stand-in), which the store or the
+        // instance owns for as long as the instance's code can run.
         unsafe { ((*self.mem).data.as_mut_ptr(), (*self.mem).data.len()) }
     }
 }

@@ -1,0 +1,349 @@
+//! Control flow: `unreachable`, branches (plain, carrying a value, conditional),
+//! `br_table`, and the fused forms of loops: compare-and-branch and add-and-branch, with
+//! their vias. (Loads that only decide a branch are memory instructions, in `memory.rs`.)
+//!
+//! Every branch lands where its offset says: the translator makes each offset (and each
+//! `br_table` entry) point at the start of an instruction of the same function, so the
+//! `jump!` of a branch reads a handler's word.
+
+use super::metering::out_of_fuel;
+use super::*;
+
+def!(UNREACHABLE: TrapImm, "trap", |imm, ip, sp, mem, len, ctx, acc| {
+    trap(ctx, ip, TrapCode::from_u32(imm.code))
+});
+
+def!(BR: Br, "br", |imm, ip, sp, mem, len, ctx, acc| {
+    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+});
+
+def!(COPY_BR: CopyBr, "copy.br", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, rd::<u64>(sp, imm.src));
+    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+});
+
+def!(CONST_BR: ConstBr, "const.br", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, imm.val);
+    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+});
+
+def_via!(BR_IF_NEZ, VIA_BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+    if rd::<u32>(sp, imm.cond) != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
+});
+
+def_via!(BR_IF_EQZ, VIA_BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
+    if rd::<u32>(sp, imm.cond) == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
+});
+
+def_via!(BR_IF_NEZ64, VIA_BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx, acc| {
+    if rd::<u64>(sp, imm.cond) != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
+});
+
+def_via!(BR_IF_EQZ64, VIA_BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem, len, ctx, acc| {
+    if rd::<u64>(sp, imm.cond) == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(BrCond, ip, sp, mem, len, ctx, acc)
+});
+
+def_via!(BR_IF_NEZ_A, VIA_BR_IF_NEZ_A: Br, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+    if acc as u32 != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(Br, ip, sp, mem, len, ctx, acc)
+});
+
+def_via!(BR_IF_EQZ_A, VIA_BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
+    if acc as u32 == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(Br, ip, sp, mem, len, ctx, acc)
+});
+
+def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+    let i = rd::<u32>(sp, imm.index).min(imm.len) as usize;
+    // SAFETY: the translator emits `len + 1` offset words right after the instruction,
+    // and `i <= len`.
+    let offset = *ip.add(words::<BrTable>() + i) as i32;
+    jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+});
+
+/// Fused compare-and-branch: branches when the comparison holds.
+macro_rules! br_cmps {
+    ($family:ident, $vias:ident; $($name:literal $f:path => $RR_:ident / $VRR:ident, $RI_:ident / $VRI:ident: $RI:ident;)*) => {
+        $(
+            def_via!($RR_, $VRR: BrCmpRR, $name, |imm, ip, sp, mem, len, ctx, acc| {
+                if let Ok(true) = $f(rd(sp, imm.a), rd(sp, imm.b)) {
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+                }
+                next!(BrCmpRR, ip, sp, mem, len, ctx, acc)
+            });
+            def_via!($RI_, $VRI: $RI, $name, |imm, ip, sp, mem, len, ctx, acc| {
+                if let Ok(true) = $f(rd(sp, imm.a), imm.imm) {
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+                }
+                next!($RI, ip, sp, mem, len, ctx, acc)
+            });
+        )*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = info!($($RR_: BrCmpRR),*);
+            $(v.extend(info!($RI_: $RI));)*
+            v
+        }
+        /// Each instruction's via (see [`def_via`]).
+        fn $vias() -> Vec<Via> {
+            vec![$(
+                Via { target: $RR_.code, vias: $VRR, module: module_path!(), owner: stringify!($VRR), forms: ["br", "copy_br"] },
+                Via { target: $RI_.code, vias: $VRI, module: module_path!(), owner: stringify!($VRI), forms: ["br", "copy_br"] },
+            )*]
+        }
+    };
+}
+
+br_cmps! { br_cmp_ops, br_cmp_vias;
+    "br_if.i32.eq" sem::i32::eq => BR_I32_EQ / VIA_BR_I32_EQ, BR_I32_EQ_RI / VIA_BR_I32_EQ_RI: BrCmpRI32;
+    "br_if.i32.ne" sem::i32::ne => BR_I32_NE / VIA_BR_I32_NE, BR_I32_NE_RI / VIA_BR_I32_NE_RI: BrCmpRI32;
+    "br_if.i32.lt_s" sem::i32::lt_s => BR_I32_LT_S / VIA_BR_I32_LT_S, BR_I32_LT_S_RI / VIA_BR_I32_LT_S_RI: BrCmpRI32;
+    "br_if.i32.lt_u" sem::i32::lt_u => BR_I32_LT_U / VIA_BR_I32_LT_U, BR_I32_LT_U_RI / VIA_BR_I32_LT_U_RI: BrCmpRI32;
+    "br_if.i32.gt_s" sem::i32::gt_s => BR_I32_GT_S / VIA_BR_I32_GT_S, BR_I32_GT_S_RI / VIA_BR_I32_GT_S_RI: BrCmpRI32;
+    "br_if.i32.gt_u" sem::i32::gt_u => BR_I32_GT_U / VIA_BR_I32_GT_U, BR_I32_GT_U_RI / VIA_BR_I32_GT_U_RI: BrCmpRI32;
+    "br_if.i32.le_s" sem::i32::le_s => BR_I32_LE_S / VIA_BR_I32_LE_S, BR_I32_LE_S_RI / VIA_BR_I32_LE_S_RI: BrCmpRI32;
+    "br_if.i32.le_u" sem::i32::le_u => BR_I32_LE_U / VIA_BR_I32_LE_U, BR_I32_LE_U_RI / VIA_BR_I32_LE_U_RI: BrCmpRI32;
+    "br_if.i32.ge_s" sem::i32::ge_s => BR_I32_GE_S / VIA_BR_I32_GE_S, BR_I32_GE_S_RI / VIA_BR_I32_GE_S_RI: BrCmpRI32;
+    "br_if.i32.ge_u" sem::i32::ge_u => BR_I32_GE_U / VIA_BR_I32_GE_U, BR_I32_GE_U_RI / VIA_BR_I32_GE_U_RI: BrCmpRI32;
+    "br_if.i64.eq" sem::i64::eq => BR_I64_EQ / VIA_BR_I64_EQ, BR_I64_EQ_RI / VIA_BR_I64_EQ_RI: BrCmpRI64;
+    "br_if.i64.ne" sem::i64::ne => BR_I64_NE / VIA_BR_I64_NE, BR_I64_NE_RI / VIA_BR_I64_NE_RI: BrCmpRI64;
+    "br_if.i64.lt_s" sem::i64::lt_s => BR_I64_LT_S / VIA_BR_I64_LT_S, BR_I64_LT_S_RI / VIA_BR_I64_LT_S_RI: BrCmpRI64;
+    "br_if.i64.lt_u" sem::i64::lt_u => BR_I64_LT_U / VIA_BR_I64_LT_U, BR_I64_LT_U_RI / VIA_BR_I64_LT_U_RI: BrCmpRI64;
+    "br_if.i64.gt_s" sem::i64::gt_s => BR_I64_GT_S / VIA_BR_I64_GT_S, BR_I64_GT_S_RI / VIA_BR_I64_GT_S_RI: BrCmpRI64;
+    "br_if.i64.gt_u" sem::i64::gt_u => BR_I64_GT_U / VIA_BR_I64_GT_U, BR_I64_GT_U_RI / VIA_BR_I64_GT_U_RI: BrCmpRI64;
+    "br_if.i64.le_s" sem::i64::le_s => BR_I64_LE_S / VIA_BR_I64_LE_S, BR_I64_LE_S_RI / VIA_BR_I64_LE_S_RI: BrCmpRI64;
+    "br_if.i64.le_u" sem::i64::le_u => BR_I64_LE_U / VIA_BR_I64_LE_U, BR_I64_LE_U_RI / VIA_BR_I64_LE_U_RI: BrCmpRI64;
+    "br_if.i64.ge_s" sem::i64::ge_s => BR_I64_GE_S / VIA_BR_I64_GE_S, BR_I64_GE_S_RI / VIA_BR_I64_GE_S_RI: BrCmpRI64;
+    "br_if.i64.ge_u" sem::i64::ge_u => BR_I64_GE_U / VIA_BR_I64_GE_U, BR_I64_GE_U_RI / VIA_BR_I64_GE_U_RI: BrCmpRI64;
+}
+
+/// The four forms of an add-and-branch instruction, by what `step` and `limit` are:
+/// `s` a slot, `i` an immediate (step first).
+#[derive(Clone, Copy)]
+pub(crate) struct AddBrOp {
+    pub ss: Op<AddBr>,
+    pub si: Op<AddBr>,
+    pub is: Op<AddBr>,
+    pub ii: Op<AddBr>,
+    /// The same four after a second counter's step (see [`AddAddBr`]).
+    pub add_ss: Op<AddAddBr>,
+    pub add_si: Op<AddAddBr>,
+    pub add_is: Op<AddAddBr>,
+    pub add_ii: Op<AddAddBr>,
+    /// The same four charging fuel first, for metered loops' back edges.
+    pub ss_fuel: Op<AddBrFuel>,
+    pub si_fuel: Op<AddBrFuel>,
+    pub is_fuel: Op<AddBrFuel>,
+    pub ii_fuel: Op<AddBrFuel>,
+    /// The vias of the first eight forms above, in their order (see [`via_entry`]).
+    pub vias: [Vias; 8],
+}
+
+/// Fused counter update and compare-and-branch (`x += step; if x <cond> limit { br }`):
+/// the back edge of a counted loop, one dispatch instead of two.
+macro_rules! add_brs {
+    ($family:ident, $vias:ident; $($NAME:ident $name:literal $f:path;)*) => {
+        $(pub(crate) const $NAME: AddBrOp = {
+            add_brs!(@form ss / via_ss / copy_via_ss, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si / via_si / copy_via_si, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is / via_is / copy_via_is, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii / via_ii / copy_via_ii, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form add_ss / via_add_ss / copy_via_add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_si / via_add_si / copy_via_add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form add_is / via_add_is / copy_via_add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form add_ii / via_add_ii / copy_via_add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form si_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
+            add_brs!(@form is_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
+            add_brs!(@form ii_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            AddBrOp {
+                ss: op!(ss, $name),
+                si: op!(si, $name),
+                is: op!(is, $name),
+                ii: op!(ii, $name),
+                add_ss: op!(add_ss, concat!("add.", $name)),
+                add_si: op!(add_si, concat!("add.", $name)),
+                add_is: op!(add_is, concat!("add.", $name)),
+                add_ii: op!(add_ii, concat!("add.", $name)),
+                ss_fuel: op!(ss_fuel, concat!("fuel.", $name)),
+                si_fuel: op!(si_fuel, concat!("fuel.", $name)),
+                is_fuel: op!(is_fuel, concat!("fuel.", $name)),
+                ii_fuel: op!(ii_fuel, concat!("fuel.", $name)),
+                vias: [
+                    Vias { br: op!(via_ss, concat!("br>", $name)), copy_br: op!(copy_via_ss, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_si, concat!("br>", $name)), copy_br: op!(copy_via_si, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_is, concat!("br>", $name)), copy_br: op!(copy_via_is, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_ii, concat!("br>", $name)), copy_br: op!(copy_via_ii, concat!("copy.br>", $name)) },
+                    Vias { br: op!(via_add_ss, concat!("br>add.", $name)), copy_br: op!(copy_via_add_ss, concat!("copy.br>add.", $name)) },
+                    Vias { br: op!(via_add_si, concat!("br>add.", $name)), copy_br: op!(copy_via_add_si, concat!("copy.br>add.", $name)) },
+                    Vias { br: op!(via_add_is, concat!("br>add.", $name)), copy_br: op!(copy_via_add_is, concat!("copy.br>add.", $name)) },
+                    Vias { br: op!(via_add_ii, concat!("br>add.", $name)), copy_br: op!(copy_via_add_ii, concat!("copy.br>add.", $name)) },
+                ],
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend([
+                form!(stringify!($NAME), "ss", $NAME.ss),
+                form!(stringify!($NAME), "si", $NAME.si),
+                form!(stringify!($NAME), "is", $NAME.is),
+                form!(stringify!($NAME), "ii", $NAME.ii),
+                form!(stringify!($NAME), "add_ss", $NAME.add_ss),
+                form!(stringify!($NAME), "add_si", $NAME.add_si),
+                form!(stringify!($NAME), "add_is", $NAME.add_is),
+                form!(stringify!($NAME), "add_ii", $NAME.add_ii),
+                form!(stringify!($NAME), "ss_fuel", $NAME.ss_fuel),
+                form!(stringify!($NAME), "si_fuel", $NAME.si_fuel),
+                form!(stringify!($NAME), "is_fuel", $NAME.is_fuel),
+                form!(stringify!($NAME), "ii_fuel", $NAME.ii_fuel),
+            ]);)*
+            v
+        }
+        /// Each form's via (see [`def_via`]).
+        fn $vias() -> Vec<Via> {
+            const FORMS: [[&str; 2]; 8] = [
+                ["via_ss", "copy_via_ss"], ["via_si", "copy_via_si"], ["via_is", "copy_via_is"],
+                ["via_ii", "copy_via_ii"], ["via_add_ss", "copy_via_add_ss"],
+                ["via_add_si", "copy_via_add_si"], ["via_add_is", "copy_via_add_is"],
+                ["via_add_ii", "copy_via_add_ii"],
+            ];
+            let mut v = Vec::new();
+            $(
+                let targets = [
+                    $NAME.ss.code, $NAME.si.code, $NAME.is.code, $NAME.ii.code,
+                    $NAME.add_ss.code, $NAME.add_si.code, $NAME.add_is.code,
+                    $NAME.add_ii.code,
+                ];
+                for ((target, vias), forms) in targets.into_iter().zip($NAME.vias).zip(FORMS) {
+                    v.push(Via { target, vias, module: module_path!(), owner: stringify!($NAME), forms });
+                }
+            )*
+            v
+        }
+    };
+    // Each form is defined three times: as itself, and as its vias over a `br` and over a
+    // `copy.br`. The fuel forms have none: metered code charges fuel at every label, so no
+    // jump lands on them.
+    (@form $fname:ident / $via:ident / $copy_via:ident, $L:ident, $($rest:tt)*) => {
+        add_brs!(@fn $fname, at, $L, $($rest)*);
+        add_brs!(@fn $via, via, $L, $($rest)*);
+        add_brs!(@fn $copy_via, via_copy, $L, $($rest)*);
+    };
+    (@form $fname:ident, $L:ident, $($rest:tt)*) => {
+        add_brs!(@fn $fname, at, $L, $($rest)*);
+    };
+    (@fn $fname:ident, $entry:tt, $L:ident, $before:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: after `via_entry` (see there: a via's `br` targets an instruction of
+            // this kind), the instruction at `ip` was emitted through an `Op<$L>`, so the
+            // words after it hold a `$L`; its slots are inside the frame and its offset
+            // lands on an instruction start (translation invariants); the next instruction
+            // follows the immediates (see `next!`).
+            unsafe {
+                via_entry!($entry, ip, sp);
+                let imm = *(ip.add(1) as *const $L);
+                add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
+                let ($i1, $s1) = (imm, sp);
+                // Step before writing `x`: `step` may be `x` itself.
+                let x = rd::<i32>(sp, imm.x).wrapping_add($step);
+                wr(sp, imm.x, x);
+                // The rest of the immediates is read only after the store: the compiler
+                // cannot know the store leaves the code alone, so everything read before
+                // it would be live across it, in more registers than are free.
+                let imm = *(ip.add(1) as *const $L);
+                let ($i2, $s2) = (imm, sp);
+                if let Ok(true) = $f(x, $limit) {
+                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+                }
+                next!($L, ip, sp, mem, len, ctx, acc)
+            }
+        }
+    };
+    // What a form does before its counter's step: nothing, charge the next iteration's
+    // fuel, or step a second counter.
+    (@before plain, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {};
+    // The second counter's step, first: the code had it just before the back edge, so the
+    // main step and the limit may read what it wrote.
+    (@before add, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        wr($sp, $imm.dst2, rd::<i32>($sp, $imm.a2).wrapping_add($imm.k2));
+        // (The rest is read after this store, as below.)
+        let $imm = *($ip.add(1) as *const AddAddBr);
+    };
+    (@before fuel, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        // As `FUEL` does, before anything else: stopped here, nothing has run and resuming
+        // at this instruction is exact.
+        match $ctx.fuel.checked_sub($imm.fuel as u64) {
+            Some(left) => $ctx.fuel = left,
+            None => return out_of_fuel($ctx, Regs { ip: $ip, sp: $sp, mem: $mem, len: $len, acc: $acc }),
+        }
+    };
+}
+
+add_brs! { add_br_ops, add_br_vias;
+    ADD_BR_I32_EQ "add.br_if.i32.eq" sem::i32::eq;
+    ADD_BR_I32_NE "add.br_if.i32.ne" sem::i32::ne;
+    ADD_BR_I32_LT_S "add.br_if.i32.lt_s" sem::i32::lt_s;
+    ADD_BR_I32_LT_U "add.br_if.i32.lt_u" sem::i32::lt_u;
+    ADD_BR_I32_GT_S "add.br_if.i32.gt_s" sem::i32::gt_s;
+    ADD_BR_I32_GT_U "add.br_if.i32.gt_u" sem::i32::gt_u;
+    ADD_BR_I32_LE_S "add.br_if.i32.le_s" sem::i32::le_s;
+    ADD_BR_I32_LE_U "add.br_if.i32.le_u" sem::i32::le_u;
+    ADD_BR_I32_GE_S "add.br_if.i32.ge_s" sem::i32::ge_s;
+    ADD_BR_I32_GE_U "add.br_if.i32.ge_u" sem::i32::ge_u;
+}
+
+/// The instructions of this family that have vias, with their vias.
+pub(super) fn vias() -> Vec<Via> {
+    let mut v = add_br_vias();
+    v.extend(br_cmp_vias());
+    macro_rules! conds {
+        ($($NAME:ident / $VIA:ident),*) => {
+            [$(Via { target: $NAME.code, vias: $VIA, module: module_path!(), owner: stringify!($VIA), forms: ["br", "copy_br"] }),*]
+        };
+    }
+    v.extend(conds!(
+        BR_IF_NEZ / VIA_BR_IF_NEZ,
+        BR_IF_EQZ / VIA_BR_IF_EQZ,
+        BR_IF_NEZ64 / VIA_BR_IF_NEZ64,
+        BR_IF_EQZ64 / VIA_BR_IF_EQZ64,
+        BR_IF_NEZ_A / VIA_BR_IF_NEZ_A,
+        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A
+    ));
+    v
+}
+
+/// This family's instructions, for [`all`](super::all).
+pub(super) fn infos() -> Vec<OpInfo> {
+    let mut v = br_cmp_ops();
+    v.extend(add_br_ops());
+    v.extend(info!(
+        UNREACHABLE: TrapImm,
+        BR: Br,
+        COPY_BR: CopyBr,
+        CONST_BR: ConstBr,
+        BR_IF_NEZ: BrCond,
+        BR_IF_EQZ: BrCond,
+        BR_IF_NEZ64: BrCond,
+        BR_IF_EQZ64: BrCond,
+        BR_IF_NEZ_A: Br,
+        BR_IF_EQZ_A: Br,
+        BR_TABLE: BrTable,
+    ));
+    v
+}

@@ -1,0 +1,341 @@
+//! Memory instructions: loads, stores, loads that only decide a branch, `memory.size` and
+//! `memory.grow` (bulk memory operations are in `bulk.rs`).
+//!
+//! The effective address is computed in 64 bits from a 32-bit address and a 32-bit offset,
+//! so it cannot overflow; one comparison against the length checks bounds. The bounds are
+//! the `mem` and `len` registers: the running instance's default memory, which every
+//! handler hands on unchanged or reloads (`memory.grow`, host calls and calls into
+//! another instance reload it; `Ctx::mem_regs`), so `mem..mem + len` is always that
+//! memory's current data.
+
+use super::*;
+
+/// Every form of one load: the address comes from a slot, the accumulator, is a
+/// constant (`abs`, folded with the offset) or is the sum of a slot and a slot or
+/// constant (`rr`, `ri`: the `i32.add` computing it folded in); `_a` forms leave the
+/// value in the accumulator.
+#[derive(Clone, Copy)]
+pub(crate) struct LoadOp {
+    pub r: Op<Load>,
+    pub r_a: Op<Load>,
+    pub a: Op<Load>,
+    pub a_a: Op<Load>,
+    pub abs: Op<LoadAbs>,
+    pub abs_a: Op<LoadAbs>,
+    /// Address `a + b`: an `i32.add` of two slots folded in.
+    pub rr: Op<LoadRR>,
+    pub rr_a: Op<LoadRR>,
+    /// Address `a + imm`: an `i32.add` of a slot and a constant folded in.
+    pub ri: Op<LoadRI>,
+    pub ri_a: Op<LoadRI>,
+    /// Address `idx << shift`: an `i32.shl` by a constant folded in.
+    pub sh: Op<LoadSh>,
+    pub sh_a: Op<LoadSh>,
+}
+
+/// Whether an access of a `T` at effective address `ea` (below 2^34) leaves a memory of
+/// `len` bytes: `ea + size > len`, written as a signed comparison of `ea` with
+/// `len - size` so that the address needs computing only once (the sum form makes the
+/// compiler compute it twice). No overflow: both sides are far from the limits of `isize`.
+#[inline(always)]
+fn out_of_bounds<T>(ea: usize, len: usize) -> bool {
+    match core::mem::size_of::<T>() {
+        1 => ea >= len,
+        size => (ea as isize) > len as isize - size as isize,
+    }
+}
+
+/// One load handler: `$addr` computes the effective address (below 2^34, so the bounds
+/// check cannot overflow); the value goes to a slot or the accumulator.
+macro_rules! load_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let ($sp, $acc) = (sp, acc);
+            // SAFETY: the address slots the immediates name are inside the frame
+            // (translation invariant).
+            let ea: usize = unsafe { $addr };
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation); the
+            // read is unaligned, as Wasm allows any address.
+            let v = unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) } as $val_t;
+            load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+        }
+    };
+    (@out slot, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `dst` names a slot inside the frame (translation invariant).
+        unsafe { wr($sp, $imm.dst, $v) };
+        let $acc = Cell::pass_on($v, $acc);
+        // SAFETY: the next instruction starts right after this one's `$L` immediates (see
+        // `next!`).
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
+    (@out acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let $acc = Cell::to_cell($v);
+        // SAFETY: the next instruction starts right after this one's `$L` immediates (see
+        // `next!`).
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
+}
+
+macro_rules! loads {
+    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty => $val_t:ty;)*) => {
+        $(pub(crate) const $NAME: LoadOp = {
+            load_fn!(r, Load, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, slot);
+            load_fn!(r_a, Load, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc);
+            load_fn!(a, Load, $mem_t, $val_t, |imm, sp, acc| acc as u32 as usize + imm.offset as usize, slot);
+            load_fn!(a_a, Load, $mem_t, $val_t, |imm, sp, acc| acc as u32 as usize + imm.offset as usize, acc);
+            load_fn!(abs, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, slot);
+            load_fn!(abs_a, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, acc);
+            load_fn!(rr, LoadRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, slot);
+            load_fn!(rr_a, LoadRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc);
+            load_fn!(ri, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, slot);
+            load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
+            load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
+            load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
+            LoadOp {
+                r: op!(r, $name),
+                r_a: op!(r_a, $name),
+                a: op!(a, $name),
+                a_a: op!(a_a, $name),
+                abs: op!(abs, $name),
+                abs_a: op!(abs_a, $name),
+                rr: op!(rr, $name),
+                rr_a: op!(rr_a, $name),
+                ri: op!(ri, $name),
+                ri_a: op!(ri_a, $name),
+                sh: op!(sh, $name),
+                sh_a: op!(sh_a, $name),
+            }
+        };)*
+        #[allow(clippy::vec_init_then_push)]
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(
+                v.push(form!(stringify!($NAME), "r", $NAME.r));
+                v.push(form!(stringify!($NAME), "r_a", $NAME.r_a));
+                v.push(form!(stringify!($NAME), "a", $NAME.a));
+                v.push(form!(stringify!($NAME), "a_a", $NAME.a_a));
+                v.push(form!(stringify!($NAME), "abs", $NAME.abs));
+                v.push(form!(stringify!($NAME), "abs_a", $NAME.abs_a));
+                v.push(form!(stringify!($NAME), "rr", $NAME.rr));
+                v.push(form!(stringify!($NAME), "rr_a", $NAME.rr_a));
+                v.push(form!(stringify!($NAME), "ri", $NAME.ri));
+                v.push(form!(stringify!($NAME), "ri_a", $NAME.ri_a));
+                v.push(form!(stringify!($NAME), "sh", $NAME.sh));
+                v.push(form!(stringify!($NAME), "sh_a", $NAME.sh_a));
+            )*
+            v
+        }
+    };
+}
+
+loads! { load_ops;
+    "i32.load" I32_LOAD: u32 => u32;
+    "i64.load" I64_LOAD: u64 => u64;
+    "i32.load8_s" I32_LOAD8_S: i8 => i32;
+    "i32.load8_u" I32_LOAD8_U: u8 => u32;
+    "i32.load16_s" I32_LOAD16_S: i16 => i32;
+    "i32.load16_u" I32_LOAD16_U: u16 => u32;
+    "i64.load8_s" I64_LOAD8_S: i8 => i64;
+    "i64.load8_u" I64_LOAD8_U: u8 => u64;
+    "i64.load16_s" I64_LOAD16_S: i16 => i64;
+    "i64.load16_u" I64_LOAD16_U: u16 => u64;
+    "i64.load32_s" I64_LOAD32_S: i32 => i64;
+    "i64.load32_u" I64_LOAD32_U: u32 => u64;
+}
+
+/// A load whose value only decides a branch: `nez` forms branch when the loaded value is
+/// non-zero, `eqz` forms when it is zero; `r` forms take the address from a slot, `ri`
+/// forms from a slot plus a constant. Sign extension cannot change a zero test, so one
+/// instruction per width serves signed and unsigned loads.
+#[derive(Clone, Copy)]
+pub(crate) struct LoadBrOp {
+    pub nez_r: Op<LoadBr>,
+    pub eqz_r: Op<LoadBr>,
+    pub nez_ri: Op<LoadBrRI>,
+    pub eqz_ri: Op<LoadBrRI>,
+}
+
+macro_rules! load_brs {
+    ($family:ident; $($NAME:ident $name:literal $mem_t:ty;)*) => {
+        $(pub(crate) const $NAME: LoadBrOp = {
+            load_brs!(@form nez_r, LoadBr, $mem_t, true, |imm, sp| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize);
+            load_brs!(@form eqz_r, LoadBr, $mem_t, false, |imm, sp| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize);
+            load_brs!(@form nez_ri, LoadBrRI, $mem_t, true, |imm, sp| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize);
+            load_brs!(@form eqz_ri, LoadBrRI, $mem_t, false, |imm, sp| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize);
+            LoadBrOp {
+                nez_r: op!(nez_r, concat!($name, ".br_if_nez")),
+                eqz_r: op!(eqz_r, concat!($name, ".br_if_eqz")),
+                nez_ri: op!(nez_ri, concat!($name, ".br_if_nez")),
+                eqz_ri: op!(eqz_ri, concat!($name, ".br_if_eqz")),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend([
+                form!(stringify!($NAME), "nez_r", $NAME.nez_r),
+                form!(stringify!($NAME), "eqz_r", $NAME.eqz_r),
+                form!(stringify!($NAME), "nez_ri", $NAME.nez_ri),
+                form!(stringify!($NAME), "eqz_ri", $NAME.eqz_ri),
+            ]);)*
+            v
+        }
+    };
+    (@form $fname:ident, $L:ty, $mem_t:ty, $nez:literal, |$imm:ident, $sp:ident| $addr:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let $sp = sp;
+            // SAFETY: the address slots the immediates name are inside the frame
+            // (translation invariant).
+            let ea: usize = unsafe { $addr };
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) };
+            if (v != 0) == $nez {
+                // SAFETY: the translator points `br` at the start of an instruction of
+                // this function.
+                unsafe { jump!(ip.offset($imm.br as isize), sp, mem, len, ctx, acc) }
+            }
+            // SAFETY: the next instruction starts right after this one's `$L` immediates
+            // (see `next!`).
+            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+        }
+    };
+}
+
+load_brs! { load_br_ops;
+    LOAD8_BR "load8" u8;
+    LOAD16_BR "load16" u16;
+    LOAD32_BR "load32" u32;
+}
+
+/// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
+/// (`abs`); value from a slot, the accumulator (`_va`) or an immediate (`imm`).
+#[derive(Clone, Copy)]
+pub(crate) struct StoreOp {
+    pub rr: Op<Store>,
+    pub r_va: Op<Store>,
+    pub a_r: Op<Store>,
+    pub imm: Op<StoreImm>,
+    pub a_imm: Op<StoreImm>,
+    pub abs: Op<StoreAbs>,
+    pub abs_va: Op<StoreAbs>,
+    /// Address `a + b` (an `i32.add` folded in), value from a slot.
+    pub sum_r: Op<StoreSum>,
+    /// Address `a + b`, value from the accumulator.
+    pub sum_va: Op<StoreSum>,
+}
+
+macro_rules! store_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let ($sp, $acc) = (sp, acc);
+            // SAFETY: the address slots the immediates name are inside the frame
+            // (translation invariant).
+            let ea: usize = unsafe { $addr };
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: the value slot, if any, is inside the frame (translation invariant).
+            let v: u64 = unsafe { $val };
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation), which
+            // nothing else borrows while Wasm code runs.
+            unsafe { core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, v as $mem_t) };
+            // SAFETY: the next instruction starts right after this one's `$L` immediates
+            // (see `next!`).
+            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+        }
+    };
+}
+
+macro_rules! stores {
+    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
+        $(pub(crate) const $NAME: StoreOp = {
+            store_fn!(rr, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(r_va, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc));
+            store_fn!(a_r, Store, $mem_t, |imm, sp, acc| (acc as u32 as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(imm, StoreImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val));
+            store_fn!(a_imm, StoreImm, $mem_t, |imm, sp, acc| (acc as u32 as usize + imm.offset as usize, imm.val));
+            store_fn!(abs, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
+            store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
+            StoreOp {
+                rr: op!(rr, $name),
+                r_va: op!(r_va, $name),
+                a_r: op!(a_r, $name),
+                imm: op!(imm, $name),
+                a_imm: op!(a_imm, $name),
+                abs: op!(abs, $name),
+                abs_va: op!(abs_va, $name),
+                sum_r: op!(sum_r, $name),
+                sum_va: op!(sum_va, $name),
+            }
+        };)*
+        #[allow(clippy::vec_init_then_push)]
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(
+                v.push(form!(stringify!($NAME), "rr", $NAME.rr));
+                v.push(form!(stringify!($NAME), "r_va", $NAME.r_va));
+                v.push(form!(stringify!($NAME), "a_r", $NAME.a_r));
+                v.push(form!(stringify!($NAME), "imm", $NAME.imm));
+                v.push(form!(stringify!($NAME), "a_imm", $NAME.a_imm));
+                v.push(form!(stringify!($NAME), "abs", $NAME.abs));
+                v.push(form!(stringify!($NAME), "abs_va", $NAME.abs_va));
+                v.push(form!(stringify!($NAME), "sum_r", $NAME.sum_r));
+                v.push(form!(stringify!($NAME), "sum_va", $NAME.sum_va));
+            )*
+            v
+        }
+    };
+}
+
+stores! { store_ops;
+    "store32" STORE32: u32;
+    "store64" STORE64: u64;
+    "store8" STORE8: u8;
+    "store16" STORE16: u16;
+}
+
+def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, (len / crate::runtime::PAGE_SIZE) as u32);
+    next!(MemSize, ip, sp, mem, len, ctx, acc)
+});
+
+def!(MEMORY_GROW: MemGrow, "memory.grow", |imm, ip, sp, mem, len, ctx, acc| {
+    let delta = rd::<u32>(sp, imm.delta);
+    let old = crate::exec::bulk::grow_memory(ctx, delta as u64);
+    wr(sp, imm.dst, old.map_or(-1i32, |p| p as i32));
+    // Growing may have moved the memory: the registers are reloaded (see the module's
+    // documentation).
+    let (mem, len) = ctx.mem_regs();
+    next!(MemGrow, ip, sp, mem, len, ctx, acc)
+});
+
+/// This family's instructions, for [`all`](super::all).
+pub(super) fn infos() -> Vec<OpInfo> {
+    let mut v = load_ops();
+    v.extend(store_ops());
+    v.extend(load_br_ops());
+    v.extend(info!(MEMORY_SIZE: MemSize, MEMORY_GROW: MemGrow));
+    v
+}

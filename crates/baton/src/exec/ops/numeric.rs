@@ -1,0 +1,533 @@
+//! Numeric instructions: binary and unary operations in all their operand forms, and the
+//! fused arithmetic (`i32.mul_add`, `i32.add_shl`, `i32.shr_u_and`). Their semantics is in
+//! `sem`.
+
+use super::*;
+
+/// Every form of one binary operation. Operands come from slots (`r`), an immediate
+/// (`i`) or the accumulator (`a`): `ar` takes its left operand from the accumulator and its
+/// right one from a slot. `_a` forms leave the result in the accumulator instead of a slot,
+/// for the very next instruction to consume without a store and a reload.
+#[derive(Clone, Copy)]
+pub(crate) struct BinOp<I: 'static> {
+    pub rr: Op<BinRR>,
+    pub rr_a: Op<BinRR>,
+    pub ar: Op<BinRR>,
+    pub ar_a: Op<BinRR>,
+    pub ra: Op<BinRR>,
+    pub ra_a: Op<BinRR>,
+    /// Forms with an immediate operand (integer operations only).
+    pub imm: Option<ImmForms<I>>,
+}
+
+/// The immediate forms of a binary operation (see [`BinOp`]).
+#[derive(Clone, Copy)]
+pub(crate) struct ImmForms<I: 'static> {
+    pub ri: Op<I>,
+    pub ri_a: Op<I>,
+    pub ir: Op<I>,
+    pub ir_a: Op<I>,
+    pub ai: Op<I>,
+    pub ai_a: Op<I>,
+    pub ia: Op<I>,
+    pub ia_a: Op<I>,
+}
+
+/// The `dst` field of the immediates at `ip`, read only once the result is computed.
+/// Read at the start with the operands, it would keep a register busy all along, and the
+/// handlers that need one more (a comparison's result, a shift count in `cl`) would then
+/// save and restore a register on every run. The fence is free at run time: it only stops
+/// the compiler from moving the read up.
+macro_rules! dst_after {
+    ($ip:ident, $L:ty) => {{
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+        // followed by the immediates of layout `$L`.
+        unsafe { (*($ip.add(1) as *const $L)).dst }
+    }};
+}
+
+/// One handler of a binary operation: `$lhs`/`$rhs` read the operands (from `imm`, the
+/// frame `sp` or the accumulator `acc`); the result goes to `imm.dst` (`slot`) or to the
+/// accumulator (`acc`).
+macro_rules! bin_fn {
+    ($fname:ident, $L:ty, $f:path, |$imm:ident, $sp:ident, $acc:ident| ($lhs:expr, $rhs:expr), $out:ident) => {
+        #[allow(unused_variables)]
+        #[allow(unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let ($sp, $acc) = (sp, acc);
+            // SAFETY: the operand slots the immediates name are inside the frame
+            // (translation invariant); the semantic functions themselves are safe.
+            match unsafe { $f($lhs, $rhs) } {
+                Ok(r) => bin_fn!(@out $out, r, $imm, $L, ip, sp, mem, len, ctx, acc),
+                Err(code) => trap(ctx, ip, code),
+            }
+        }
+    };
+    (@out slot, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `dst` names a slot inside the frame (translation invariant).
+        unsafe { wr($sp, dst_after!($ip, $L), $r) };
+        let $acc = Cell::pass_on($r, $acc);
+        // SAFETY: the next instruction starts right after this one's `$L` immediates (see
+        // `next!`).
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
+    (@out acc, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let $acc = Cell::to_cell($r);
+        // SAFETY: the next instruction starts right after this one's `$L` immediates (see
+        // `next!`).
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
+}
+
+/// The register and accumulator forms shared by every binary operation.
+macro_rules! reg_forms {
+    ($f:path) => {
+        bin_fn!(
+            rr,
+            BinRR,
+            $f,
+            |imm, sp, acc| (rd(sp, imm.a), rd(sp, imm.b)),
+            slot
+        );
+        bin_fn!(
+            rr_a,
+            BinRR,
+            $f,
+            |imm, sp, acc| (rd(sp, imm.a), rd(sp, imm.b)),
+            acc
+        );
+        bin_fn!(
+            ar,
+            BinRR,
+            $f,
+            |imm, sp, acc| (Cell::from_cell(acc), rd(sp, imm.b)),
+            slot
+        );
+        bin_fn!(
+            ar_a,
+            BinRR,
+            $f,
+            |imm, sp, acc| (Cell::from_cell(acc), rd(sp, imm.b)),
+            acc
+        );
+        bin_fn!(
+            ra,
+            BinRR,
+            $f,
+            |imm, sp, acc| (rd(sp, imm.a), Cell::from_cell(acc)),
+            slot
+        );
+        bin_fn!(
+            ra_a,
+            BinRR,
+            $f,
+            |imm, sp, acc| (rd(sp, imm.a), Cell::from_cell(acc)),
+            acc
+        );
+    };
+}
+
+/// Integer binary operations: all register, immediate and accumulator forms.
+macro_rules! int_binops {
+    ($family:ident, $I:ident; $($NAME:ident $name:literal $f:path;)*) => {
+        $(pub(crate) const $NAME: BinOp<$I> = {
+            reg_forms!($f);
+            bin_fn!(ri, $I, $f, |imm, sp, acc| (rd(sp, imm.a), imm.imm), slot);
+            bin_fn!(ri_a, $I, $f, |imm, sp, acc| (rd(sp, imm.a), imm.imm), acc);
+            bin_fn!(ir, $I, $f, |imm, sp, acc| (imm.imm, rd(sp, imm.a)), slot);
+            bin_fn!(ir_a, $I, $f, |imm, sp, acc| (imm.imm, rd(sp, imm.a)), acc);
+            bin_fn!(ai, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), imm.imm), slot);
+            bin_fn!(ai_a, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), imm.imm), acc);
+            bin_fn!(ia, $I, $f, |imm, sp, acc| (imm.imm, Cell::from_cell(acc)), slot);
+            bin_fn!(ia_a, $I, $f, |imm, sp, acc| (imm.imm, Cell::from_cell(acc)), acc);
+            BinOp {
+                rr: op!(rr, $name),
+                rr_a: op!(rr_a, $name),
+                ar: op!(ar, $name),
+                ar_a: op!(ar_a, $name),
+                ra: op!(ra, $name),
+                ra_a: op!(ra_a, $name),
+                imm: Some(ImmForms {
+                    ri: op!(ri, $name),
+                    ri_a: op!(ri_a, $name),
+                    ir: op!(ir, $name),
+                    ir_a: op!(ir_a, $name),
+                    ai: op!(ai, $name),
+                    ai_a: op!(ai_a, $name),
+                    ia: op!(ia, $name),
+                    ia_a: op!(ia_a, $name),
+                }),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend(bin_infos(stringify!($NAME), &$NAME));)*
+            v
+        }
+    };
+}
+
+/// Float binary operations: register and accumulator forms.
+macro_rules! float_binops {
+    ($family:ident; $($NAME:ident $name:literal $f:path;)*) => {
+        $(pub(crate) const $NAME: BinOp<BinRI32> = {
+            reg_forms!($f);
+            BinOp {
+                rr: op!(rr, $name),
+                rr_a: op!(rr_a, $name),
+                ar: op!(ar, $name),
+                ar_a: op!(ar_a, $name),
+                ra: op!(ra, $name),
+                ra_a: op!(ra_a, $name),
+                imm: None,
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend(bin_infos(stringify!($NAME), &$NAME));)*
+            v
+        }
+    };
+}
+
+/// Lists every form of a binary operation for [`all`].
+fn bin_infos<I: crate::ir::Layout + core::fmt::Debug + 'static>(
+    name: &'static str,
+    op: &BinOp<I>,
+) -> Vec<OpInfo> {
+    let mut v = vec![
+        form!(name, "rr", op.rr),
+        form!(name, "rr_a", op.rr_a),
+        form!(name, "ar", op.ar),
+        form!(name, "ar_a", op.ar_a),
+        form!(name, "ra", op.ra),
+        form!(name, "ra_a", op.ra_a),
+    ];
+    if let Some(i) = &op.imm {
+        v.extend([
+            form!(name, "ri", i.ri),
+            form!(name, "ri_a", i.ri_a),
+            form!(name, "ir", i.ir),
+            form!(name, "ir_a", i.ir_a),
+            form!(name, "ai", i.ai),
+            form!(name, "ai_a", i.ai_a),
+            form!(name, "ia", i.ia),
+            form!(name, "ia_a", i.ia_a),
+        ]);
+    }
+    v
+}
+
+int_binops! { i32_binops, BinRI32;
+    I32_ADD "i32.add" sem::i32::add;
+    I32_SUB "i32.sub" sem::i32::sub;
+    I32_MUL "i32.mul" sem::i32::mul;
+    I32_DIV_S "i32.div_s" sem::i32::div_s;
+    I32_DIV_U "i32.div_u" sem::i32::div_u;
+    I32_REM_S "i32.rem_s" sem::i32::rem_s;
+    I32_REM_U "i32.rem_u" sem::i32::rem_u;
+    I32_AND "i32.and" sem::i32::and;
+    I32_OR "i32.or" sem::i32::or;
+    I32_XOR "i32.xor" sem::i32::xor;
+    I32_SHL "i32.shl" sem::i32::shl;
+    I32_SHR_S "i32.shr_s" sem::i32::shr_s;
+    I32_SHR_U "i32.shr_u" sem::i32::shr_u;
+    I32_ROTL "i32.rotl" sem::i32::rotl;
+    I32_ROTR "i32.rotr" sem::i32::rotr;
+    I32_EQ "i32.eq" sem::i32::eq;
+    I32_NE "i32.ne" sem::i32::ne;
+    I32_LT_S "i32.lt_s" sem::i32::lt_s;
+    I32_LT_U "i32.lt_u" sem::i32::lt_u;
+    I32_GT_S "i32.gt_s" sem::i32::gt_s;
+    I32_GT_U "i32.gt_u" sem::i32::gt_u;
+    I32_LE_S "i32.le_s" sem::i32::le_s;
+    I32_LE_U "i32.le_u" sem::i32::le_u;
+    I32_GE_S "i32.ge_s" sem::i32::ge_s;
+    I32_GE_U "i32.ge_u" sem::i32::ge_u;
+}
+
+int_binops! { i64_binops, BinRI64;
+    I64_ADD "i64.add" sem::i64::add;
+    I64_SUB "i64.sub" sem::i64::sub;
+    I64_MUL "i64.mul" sem::i64::mul;
+    I64_DIV_S "i64.div_s" sem::i64::div_s;
+    I64_DIV_U "i64.div_u" sem::i64::div_u;
+    I64_REM_S "i64.rem_s" sem::i64::rem_s;
+    I64_REM_U "i64.rem_u" sem::i64::rem_u;
+    I64_AND "i64.and" sem::i64::and;
+    I64_OR "i64.or" sem::i64::or;
+    I64_XOR "i64.xor" sem::i64::xor;
+    I64_SHL "i64.shl" sem::i64::shl;
+    I64_SHR_S "i64.shr_s" sem::i64::shr_s;
+    I64_SHR_U "i64.shr_u" sem::i64::shr_u;
+    I64_ROTL "i64.rotl" sem::i64::rotl;
+    I64_ROTR "i64.rotr" sem::i64::rotr;
+    I64_EQ "i64.eq" sem::i64::eq;
+    I64_NE "i64.ne" sem::i64::ne;
+    I64_LT_S "i64.lt_s" sem::i64::lt_s;
+    I64_LT_U "i64.lt_u" sem::i64::lt_u;
+    I64_GT_S "i64.gt_s" sem::i64::gt_s;
+    I64_GT_U "i64.gt_u" sem::i64::gt_u;
+    I64_LE_S "i64.le_s" sem::i64::le_s;
+    I64_LE_U "i64.le_u" sem::i64::le_u;
+    I64_GE_S "i64.ge_s" sem::i64::ge_s;
+    I64_GE_U "i64.ge_u" sem::i64::ge_u;
+}
+
+float_binops! { float_binops;
+    F32_ADD "f32.add" sem::f32::add;
+    F32_SUB "f32.sub" sem::f32::sub;
+    F32_MUL "f32.mul" sem::f32::mul;
+    F32_DIV "f32.div" sem::f32::div;
+    F32_MIN "f32.min" sem::f32::min;
+    F32_MAX "f32.max" sem::f32::max;
+    F32_COPYSIGN "f32.copysign" sem::f32::copysign;
+    F32_EQ "f32.eq" sem::f32::eq;
+    F32_NE "f32.ne" sem::f32::ne;
+    F32_LT "f32.lt" sem::f32::lt;
+    F32_GT "f32.gt" sem::f32::gt;
+    F32_LE "f32.le" sem::f32::le;
+    F32_GE "f32.ge" sem::f32::ge;
+    F64_ADD "f64.add" sem::f64::add;
+    F64_SUB "f64.sub" sem::f64::sub;
+    F64_MUL "f64.mul" sem::f64::mul;
+    F64_DIV "f64.div" sem::f64::div;
+    F64_MIN "f64.min" sem::f64::min;
+    F64_MAX "f64.max" sem::f64::max;
+    F64_COPYSIGN "f64.copysign" sem::f64::copysign;
+    F64_EQ "f64.eq" sem::f64::eq;
+    F64_NE "f64.ne" sem::f64::ne;
+    F64_LT "f64.lt" sem::f64::lt;
+    F64_GT "f64.gt" sem::f64::gt;
+    F64_LE "f64.le" sem::f64::le;
+    F64_GE "f64.ge" sem::f64::ge;
+}
+
+/// Every form of one unary operation: operand from a slot or the accumulator (`a`),
+/// result to a slot or the accumulator (`_a`).
+#[derive(Clone, Copy)]
+pub(crate) struct UnOp {
+    pub r: Op<Un>,
+    pub r_a: Op<Un>,
+    pub a: Op<Un>,
+    pub a_a: Op<Un>,
+}
+
+macro_rules! un_fn {
+    ($fname:ident, $a:ty, $f:expr, |$imm:ident, $sp:ident, $acc:ident| $src:expr, $out:ident) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<Un>`,
+            // followed by the immediates of layout `Un`.
+            let $imm: Un = unsafe { *(ip.add(1) as *const Un) };
+            let ($sp, $acc) = (sp, acc);
+            let f: fn($a) -> Result<_, TrapCode> = $f;
+            // SAFETY: `src` names a slot inside the frame (translation invariant), holding a
+            // value of the operand's type (validation).
+            match f(unsafe { $src }) {
+                Ok(r) => bin_fn!(@out $out, r, $imm, Un, ip, sp, mem, len, ctx, acc),
+                Err(code) => trap(ctx, ip, code),
+            }
+        }
+    };
+}
+
+/// Unary operations `dst = f(src)`; `$a` is the operand's type, the result's type follows
+/// from `f`.
+macro_rules! unops {
+    ($family:ident; $($name:literal ($a:ty) $f:expr => $NAME:ident;)*) => {
+        $(pub(crate) const $NAME: UnOp = {
+            un_fn!(r, $a, $f, |imm, sp, acc| rd(sp, imm.src), slot);
+            un_fn!(r_a, $a, $f, |imm, sp, acc| rd(sp, imm.src), acc);
+            un_fn!(a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), slot);
+            un_fn!(a_a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), acc);
+            UnOp { r: op!(r, $name), r_a: op!(r_a, $name), a: op!(a, $name), a_a: op!(a_a, $name) }
+        };)*
+        #[allow(clippy::vec_init_then_push)]
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(
+                v.push(form!(stringify!($NAME), "r", $NAME.r));
+                v.push(form!(stringify!($NAME), "r_a", $NAME.r_a));
+                v.push(form!(stringify!($NAME), "a", $NAME.a));
+                v.push(form!(stringify!($NAME), "a_a", $NAME.a_a));
+            )*
+            v
+        }
+    };
+}
+
+def!(I32_ADD_SHL: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b).wrapping_shl(imm.shift));
+    wr(sp, imm.dst, v);
+    let acc = v.pass_on(acc);
+    next!(AddShl, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32_ADD_SHL_A: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b).wrapping_shl(imm.shift));
+    let acc = Cell::to_cell(v);
+    next!(AddShl, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32_SHR_U_AND: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask;
+    wr(sp, imm.dst, v);
+    let acc = v.pass_on(acc);
+    next!(ShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32_SHR_U_AND_A: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
+    let acc = Cell::to_cell(rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask);
+    next!(ShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
+/// The forms of `i32.mul_add` (`dst = a * b + c`), by what `b` and `c` are: the sum of
+/// products, an array-of-records index `base + i * size`, an affine step `x * k + c`.
+#[derive(Clone, Copy)]
+pub(crate) struct MulAddOp {
+    /// `b` and `c` slots.
+    pub rr: Op<MulAdd>,
+    /// `b` a constant, `c` a slot.
+    pub ir: Op<MulAdd>,
+    /// `b` and `c` constants.
+    pub ii: Op<MulAdd>,
+    /// `a` the accumulator (a value just loaded), `b` and `c` slots.
+    pub ar: Op<MulAdd>,
+    /// The same four leaving the result in the accumulator.
+    pub rr_a: Op<MulAdd>,
+    pub ir_a: Op<MulAdd>,
+    pub ii_a: Op<MulAdd>,
+    pub ar_a: Op<MulAdd>,
+}
+
+macro_rules! mul_adds {
+    ($($form:ident / $form_a:ident: |$i:ident, $s:ident, $acc:ident| $a:expr, $b:expr, $c:expr;)*) => {
+        pub(crate) const I32_MUL_ADD: MulAddOp = {
+            $(
+                #[allow(unused_variables, unused_unsafe)]
+                unsafe fn $form(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+                    // SAFETY: the translator emits this handler's word only through an
+                    // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it
+                    // names are inside the frame (translation invariant); the next
+                    // instruction follows the immediates (see `next!`).
+                    unsafe {
+                        let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                        let v = $a.wrapping_mul($b).wrapping_add($c);
+                        wr(sp, dst_after!(ip, MulAdd), v);
+                        let acc = v.pass_on(acc);
+                        next!(MulAdd, ip, sp, mem, len, ctx, acc)
+                    }
+                }
+                #[allow(unused_variables, unused_unsafe)]
+                unsafe fn $form_a(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+                    // SAFETY: as for the form above: a `MulAdd` follows `ip`, its slots are
+                    // inside the frame, the next instruction follows it.
+                    unsafe {
+                        let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                        let v = $a.wrapping_mul($b).wrapping_add($c);
+                        let acc = Cell::to_cell(v);
+                        next!(MulAdd, ip, sp, mem, len, ctx, acc)
+                    }
+                }
+            )*
+            MulAddOp {
+                $($form: op!($form, "i32.mul_add"), $form_a: op!($form_a, "i32.mul_add"),)*
+            }
+        };
+        fn mul_add_ops() -> Vec<OpInfo> {
+            vec![$(
+                form!("I32_MUL_ADD", stringify!($form), I32_MUL_ADD.$form),
+                form!("I32_MUL_ADD", stringify!($form_a), I32_MUL_ADD.$form_a),
+            )*]
+        }
+    };
+}
+
+mul_adds! {
+    rr / rr_a: |imm, sp, acc| rd::<u32>(sp, imm.a), rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
+    ir / ir_a: |imm, sp, acc| rd::<u32>(sp, imm.a), imm.b, rd::<u32>(sp, imm.c);
+    ii / ii_a: |imm, sp, acc| rd::<u32>(sp, imm.a), imm.b, imm.c;
+    ar / ar_a: |imm, sp, acc| acc as u32, rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
+}
+
+unops! { unops_all;
+    "i32.clz" (i32) sem::i32::clz => I32_CLZ;
+    "i32.ctz" (i32) sem::i32::ctz => I32_CTZ;
+    "i32.popcnt" (i32) sem::i32::popcnt => I32_POPCNT;
+    "i32.eqz" (i32) sem::i32::eqz => I32_EQZ;
+    "i64.clz" (i64) sem::i64::clz => I64_CLZ;
+    "i64.ctz" (i64) sem::i64::ctz => I64_CTZ;
+    "i64.popcnt" (i64) sem::i64::popcnt => I64_POPCNT;
+    "i64.eqz" (i64) sem::i64::eqz => I64_EQZ;
+    "f32.abs" (f32) sem::f32::abs => F32_ABS;
+    "f32.neg" (f32) sem::f32::neg => F32_NEG;
+    "f32.ceil" (f32) sem::f32::ceil => F32_CEIL;
+    "f32.floor" (f32) sem::f32::floor => F32_FLOOR;
+    "f32.trunc" (f32) sem::f32::trunc => F32_TRUNC;
+    "f32.nearest" (f32) sem::f32::nearest => F32_NEAREST;
+    "f32.sqrt" (f32) sem::f32::sqrt => F32_SQRT;
+    "f64.abs" (f64) sem::f64::abs => F64_ABS;
+    "f64.neg" (f64) sem::f64::neg => F64_NEG;
+    "f64.ceil" (f64) sem::f64::ceil => F64_CEIL;
+    "f64.floor" (f64) sem::f64::floor => F64_FLOOR;
+    "f64.trunc" (f64) sem::f64::trunc => F64_TRUNC;
+    "f64.nearest" (f64) sem::f64::nearest => F64_NEAREST;
+    "f64.sqrt" (f64) sem::f64::sqrt => F64_SQRT;
+    "i32.wrap_i64" (i64) |a| Ok(a as i32) => I32_WRAP_I64;
+    "i64.extend_i32_s" (i32) |a| Ok(a as i64) => I64_EXTEND_I32_S;
+    "i32.extend8_s" (i32) |a| Ok(a as i8 as i32) => I32_EXTEND8_S;
+    "i32.extend16_s" (i32) |a| Ok(a as i16 as i32) => I32_EXTEND16_S;
+    "i64.extend8_s" (i64) |a| Ok(a as i8 as i64) => I64_EXTEND8_S;
+    "i64.extend16_s" (i64) |a| Ok(a as i16 as i64) => I64_EXTEND16_S;
+    "i64.extend32_s" (i64) |a| Ok(a as i32 as i64) => I64_EXTEND32_S;
+    "i32.trunc_f32_s" (f32) sem::i32_trunc_f32_s => I32_TRUNC_F32_S;
+    "i32.trunc_f32_u" (f32) sem::i32_trunc_f32_u => I32_TRUNC_F32_U;
+    "i32.trunc_f64_s" (f64) sem::i32_trunc_f64_s => I32_TRUNC_F64_S;
+    "i32.trunc_f64_u" (f64) sem::i32_trunc_f64_u => I32_TRUNC_F64_U;
+    "i64.trunc_f32_s" (f32) sem::i64_trunc_f32_s => I64_TRUNC_F32_S;
+    "i64.trunc_f32_u" (f32) sem::i64_trunc_f32_u => I64_TRUNC_F32_U;
+    "i64.trunc_f64_s" (f64) sem::i64_trunc_f64_s => I64_TRUNC_F64_S;
+    "i64.trunc_f64_u" (f64) sem::i64_trunc_f64_u => I64_TRUNC_F64_U;
+    // Rust's float-to-int `as` saturates and maps NaN to 0: exactly `trunc_sat`.
+    "i32.trunc_sat_f32_s" (f32) |a| Ok(a as i32) => I32_TRUNC_SAT_F32_S;
+    "i32.trunc_sat_f32_u" (f32) |a| Ok(a as u32) => I32_TRUNC_SAT_F32_U;
+    "i32.trunc_sat_f64_s" (f64) |a| Ok(a as i32) => I32_TRUNC_SAT_F64_S;
+    "i32.trunc_sat_f64_u" (f64) |a| Ok(a as u32) => I32_TRUNC_SAT_F64_U;
+    "i64.trunc_sat_f32_s" (f32) |a| Ok(a as i64) => I64_TRUNC_SAT_F32_S;
+    "i64.trunc_sat_f32_u" (f32) |a| Ok(a as u64) => I64_TRUNC_SAT_F32_U;
+    "i64.trunc_sat_f64_s" (f64) |a| Ok(a as i64) => I64_TRUNC_SAT_F64_S;
+    "i64.trunc_sat_f64_u" (f64) |a| Ok(a as u64) => I64_TRUNC_SAT_F64_U;
+    // Rust's int-to-float `as` rounds to nearest, ties to even, as Wasm requires.
+    "f32.convert_i32_s" (i32) |a| Ok(a as f32) => F32_CONVERT_I32_S;
+    "f32.convert_i32_u" (u32) |a| Ok(a as f32) => F32_CONVERT_I32_U;
+    "f32.convert_i64_s" (i64) |a| Ok(a as f32) => F32_CONVERT_I64_S;
+    "f32.convert_i64_u" (u64) |a| Ok(a as f32) => F32_CONVERT_I64_U;
+    "f64.convert_i32_s" (i32) |a| Ok(a as f64) => F64_CONVERT_I32_S;
+    "f64.convert_i32_u" (u32) |a| Ok(a as f64) => F64_CONVERT_I32_U;
+    "f64.convert_i64_s" (i64) |a| Ok(a as f64) => F64_CONVERT_I64_S;
+    "f64.convert_i64_u" (u64) |a| Ok(a as f64) => F64_CONVERT_I64_U;
+    "f32.demote_f64" (f64) |a| Ok(a as f32) => F32_DEMOTE_F64;
+    "f64.promote_f32" (f32) |a| Ok(a as f64) => F64_PROMOTE_F32;
+    "ref.is_null" (u64) |a| Ok(a == 0) => REF_IS_NULL;
+}
+
+/// This family's instructions, for [`all`](super::all).
+pub(super) fn infos() -> Vec<OpInfo> {
+    let mut v = i32_binops();
+    v.extend(i64_binops());
+    v.extend(float_binops());
+    v.extend(unops_all());
+    v.extend(mul_add_ops());
+    v.extend(info!(
+        I32_ADD_SHL: AddShl,
+        I32_ADD_SHL_A: AddShl,
+        I32_SHR_U_AND: ShrAnd,
+        I32_SHR_U_AND_A: ShrAnd,
+    ));
+    v
+}

@@ -1,0 +1,82 @@
+//! Instructions that move values: copies between slots, constants, `select`, globals and
+//! `ref.func`.
+
+use super::*;
+
+def!(COPY: Un, "copy", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, rd::<u64>(sp, imm.src));
+    next!(Un, ip, sp, mem, len, ctx, acc)
+});
+
+def!(COPY2: Copy2, "copy2", |imm, ip, sp, mem, len, ctx, acc| {
+    // In order: the second copy may read what the first wrote.
+    wr(sp, imm.dst1, rd::<u64>(sp, imm.src1));
+    // The second pair is read after the first store (see `add_brs!` in `control.rs`).
+    let imm = *(ip.add(1) as *const Copy2);
+    wr(sp, imm.dst2, rd::<u64>(sp, imm.src2));
+    next!(Copy2, ip, sp, mem, len, ctx, acc)
+});
+
+def!(CONST: Const, "const", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, imm.val);
+    next!(Const, ip, sp, mem, len, ctx, acc)
+});
+
+def!(SELECT: Select, "select", |imm, ip, sp, mem, len, ctx, acc| {
+    let v: u64 = if rd::<u32>(sp, imm.cond) != 0 { rd(sp, imm.a) } else { rd(sp, imm.b) };
+    wr(sp, imm.dst, v);
+    next!(Select, ip, sp, mem, len, ctx, acc)
+});
+
+def!(SELECT_II: SelectII, "select", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = if rd::<u32>(sp, imm.cond) != 0 { imm.a } else { imm.b };
+    wr(sp, imm.dst, v);
+    next!(SelectII, ip, sp, mem, len, ctx, acc)
+});
+
+def!(SELECT_RI: SelectRI, "select", |imm, ip, sp, mem, len, ctx, acc| {
+    let c = rd::<u32>(sp, imm.cond) != 0;
+    let v = if c != (imm.swap != 0) { rd::<u64>(sp, imm.a) } else { imm.imm };
+    wr(sp, imm.dst, v);
+    next!(SelectRI, ip, sp, mem, len, ctx, acc)
+});
+
+def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: `ctx.inst` is the running instance (set by `enter_instance`), alive while
+    // its code runs; validation proved the global index against its module, and the
+    // instance's global cells are boxed and live as long as the store.
+    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    wr(sp, imm.slot, *cell);
+    next!(Global, ip, sp, mem, len, ctx, acc)
+});
+
+def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: as for `GLOBAL_GET`; validation also proved the global mutable, so nothing
+    // else relies on the cell's value staying put.
+    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    *cell = rd(sp, imm.slot);
+    next!(Global, ip, sp, mem, len, ctx, acc)
+});
+
+def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: `ctx.inst` is the running instance; validation proved the function index,
+    // and the instance lists an entity for every function of its module.
+    let f = *(&*ctx.inst).funcs.get_unchecked(imm.func as usize);
+    wr(sp, imm.dst, f as u64);
+    next!(RefFunc, ip, sp, mem, len, ctx, acc)
+});
+
+/// This family's instructions, for [`all`](super::all).
+pub(super) fn infos() -> Vec<OpInfo> {
+    info!(
+        CONST: Const,
+        COPY: Un,
+        COPY2: Copy2,
+        SELECT: Select,
+        SELECT_II: SelectII,
+        SELECT_RI: SelectRI,
+        GLOBAL_GET: Global,
+        GLOBAL_SET: Global,
+        REF_FUNC: RefFunc,
+    )
+}
