@@ -66,7 +66,7 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
         memory64_enabled: false,
         exceptions_enabled: false,
         gc_enabled: false,
-        wide_arithmetic_enabled: false,
+        wide_arithmetic_enabled: true,
         custom_page_sizes_enabled: false,
         compact_imports_enabled: false,
         custom_descriptors_enabled: false,

@@ -529,7 +529,7 @@ pub(crate) fn wasmi_engine() -> wasmi::Engine {
         .compilation_mode(wasmi::CompilationMode::Eager)
         .wasm_multi_memory(false)
         .wasm_memory64(false)
-        .wasm_wide_arithmetic(false)
+        .wasm_wide_arithmetic(true)
         .wasm_custom_page_sizes(false);
     wasmi::Engine::new(&config)
 }

@@ -9,11 +9,12 @@
 use wasmparser::{Validator, WasmFeatures};
 
 /// The feature set Baton implements: WebAssembly 2.0 without SIMD, plus the
-/// tail-call and extended-constant-expression proposals.
+/// tail-call, extended-constant-expression and wide-arithmetic proposals.
 pub fn baton_features() -> WasmFeatures {
     let mut features = WasmFeatures::WASM2
         .union(WasmFeatures::TAIL_CALL)
-        .union(WasmFeatures::EXTENDED_CONST);
+        .union(WasmFeatures::EXTENDED_CONST)
+        .union(WasmFeatures::WIDE_ARITHMETIC);
     features.remove(WasmFeatures::SIMD);
     features
 }

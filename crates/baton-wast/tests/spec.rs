@@ -2,7 +2,7 @@
 //!
 //! Scope: every Wasm 2.0 core script (bulk memory, reference types,
 //! multi-value, sign extension, saturating conversions) except SIMD, plus the
-//! tail-call and extended-const proposal scripts. Files wholly outside that
+//! tail-call, extended-const and wide-arithmetic proposal scripts. Files wholly outside that
 //! scope are listed with a reason, never silently dropped. Run with
 //! `--nocapture` to see the table even when everything passes.
 //!
@@ -42,6 +42,9 @@ fn selection() -> (Vec<Script>, Vec<(String, String)>) {
         }
     }
     for file in proposal(Proposal::ExtendedConst) {
+        run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
+    }
+    for file in proposal(Proposal::WideArithmetic) {
         run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
     }
     run.sort();

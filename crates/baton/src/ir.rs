@@ -487,6 +487,9 @@ pub(crate) mod layout {
         TableInit { table: u32, seg: u32, dst: Slot, src: Slot, len: Slot }
         /// `ref.func`.
         RefFunc { dst: Slot, func: u32 }
+        /// A 128-bit operation on two i64 pairs (wide arithmetic): the low half of the
+        /// result goes to `dst`, the high half to `dst + 1`.
+        Wide128 { dst: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot }
         /// Charges the fuel of the basic block it starts.
         Fuel { amount: u32 }
     }

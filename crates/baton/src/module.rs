@@ -234,7 +234,10 @@ impl ExportType<'_> {
 /// The Wasm features Baton validates against: 2.0 (SIMD is validated so that a SIMD
 /// module is reported as unsupported rather than invalid), tail calls, extended constants.
 pub(crate) fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL | WasmFeatures::EXTENDED_CONST
+    WasmFeatures::WASM2
+        | WasmFeatures::TAIL_CALL
+        | WasmFeatures::EXTENDED_CONST
+        | WasmFeatures::WIDE_ARITHMETIC
 }
 
 impl Module {

@@ -22,6 +22,7 @@ mod memory;
 mod numeric;
 mod pass;
 mod visit;
+mod wide;
 
 use numeric::*;
 pub(crate) use pass::ValidateThenTranslate;

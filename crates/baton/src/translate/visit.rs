@@ -27,6 +27,7 @@ macro_rules! unsupported_operators {
     (@one bulk_memory $($rest:tt)*) => {};
     (@one reference_types $($rest:tt)*) => {};
     (@one tail_call $($rest:tt)*) => {};
+    (@one wide_arithmetic $($rest:tt)*) => {};
     (@one $proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             $($(let _ = $arg;)*)?
@@ -1296,6 +1297,26 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
 
     fn visit_elem_drop(&mut self, elem_index: u32) -> R<bool> {
         self.emit(op::ELEM_DROP, Seg { seg: elem_index });
+        Ok(false)
+    }
+
+    fn visit_i64_add128(&mut self) -> R<bool> {
+        self.wide_128(op::I64_ADD128);
+        Ok(false)
+    }
+
+    fn visit_i64_sub128(&mut self) -> R<bool> {
+        self.wide_128(op::I64_SUB128);
+        Ok(false)
+    }
+
+    fn visit_i64_mul_wide_s(&mut self) -> R<bool> {
+        self.mul_wide(op::I64_MUL_WIDE_S);
+        Ok(false)
+    }
+
+    fn visit_i64_mul_wide_u(&mut self) -> R<bool> {
+        self.mul_wide(op::I64_MUL_WIDE_U);
         Ok(false)
     }
 

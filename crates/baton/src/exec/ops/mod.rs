@@ -314,6 +314,7 @@ mod metering;
 mod numeric;
 mod sem;
 mod values;
+mod wide;
 
 pub(crate) use bulk::*;
 pub(crate) use calls::*;
@@ -322,6 +323,7 @@ pub(crate) use memory::*;
 pub(crate) use metering::*;
 pub(crate) use numeric::*;
 pub(crate) use values::*;
+pub(crate) use wide::*;
 
 /// This module's path, the start of every handler's path.
 const OPS: &str = module_path!();
@@ -410,6 +412,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(calls::infos());
     v.extend(metering::infos());
     v.extend(bulk::infos());
+    v.extend(wide::infos());
     v
 }
 
