@@ -20,6 +20,9 @@
 #![cfg_attr(baton_dispatch = "tail", feature(explicit_tail_calls))]
 #![cfg_attr(baton_dispatch = "tail", allow(incomplete_features))]
 #![warn(missing_docs)]
+// Every `unsafe` operation sits in a block that states the invariant making it sound.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod bodies;
 mod disasm;
