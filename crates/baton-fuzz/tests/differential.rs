@@ -54,7 +54,10 @@ struct Stats {
 #[test]
 fn baton_agrees_with_wasmi() {
     let cases = env_u64("BATON_FUZZ_CASES", 100_000);
-    let seed = env_u64("BATON_FUZZ_SEED", 0x0ba7_0f00_2026);
+    // 0x0ba7_0f00_2026 until wide arithmetic joined the generator: its modules then
+    // included one on which wasmi 2.0.0 is wrong and Baton and Wasmtime agree (kept as
+    // `wasmi_value_below_loop_result_block_oracle_bug_baton_is_right` in regressions.rs).
+    let seed = env_u64("BATON_FUZZ_SEED", 0x0ba7_0f00_2027);
     let cap = Duration::from_secs(env_u64("BATON_FUZZ_SECONDS", 100));
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mismatches");
     let mut rng = SplitMix(seed);

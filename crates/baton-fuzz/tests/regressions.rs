@@ -152,3 +152,73 @@ fn wasmi_if_param_without_else_oracle_bug_baton_is_right() {
         "the skipped if passes its parameter on"
     );
 }
+
+/// wasmi 2.0.0 loses a value kept below a block whose body is a `loop (result i64)`
+/// around nested blocks that set globals: the `f32` converted before the block (1.0 here)
+/// is read back as 0 afterwards. Found by the bounded run's previous seed
+/// (`0x0ba7_0f00_2026`) once wide arithmetic joined the generator (the module uses none of
+/// it), shrunk by `reduce` and by line deletion; Wasmtime 50 (PyPI `wasmtime` 50.0.1) gives
+/// 1065353216 (the bits of 1.0) like Baton. Checked on Baton alone.
+#[test]
+fn wasmi_value_below_loop_result_block_oracle_bug_baton_is_right() {
+    let wasm = wat::parse_str(
+        r#"(module
+          (global $a (mut i64) (i64.const 0))
+          (global $g (mut i32) (i32.const 0))
+          (global $b (mut i32) (i32.const 0))
+          (export "g" (global $g))
+          (func (export "f") (param funcref externref) (result i32 externref)
+            i64.const 0
+            i64.const 1
+            local.get 1
+            ref.is_null
+            select               ;; 1: the externref is not null
+            f32.convert_i64_s    ;; 1.0, kept below the block
+            local.get 0
+            i32.const 0
+            i64.const 0
+            block
+              loop (result i64)
+                block
+                  f32.const 0x1.6c6aaep-10
+                  i64.const 0
+                  block
+                    i32.const 0
+                    i64.extend_i32_s
+                    global.set $a
+                  end
+                  global.set $a
+                  i32.reinterpret_f32
+                  global.set $g
+                end
+                i64.const 0
+              end
+              global.set $a
+            end
+            global.set $a
+            global.set $b
+            drop
+            i32.reinterpret_f32
+            global.set $g        ;; the bits of 1.0
+            i32.const 0
+            ref.null extern))"#,
+    )
+    .unwrap();
+    let engine = baton::Engine::default();
+    let module = baton::Module::new(&engine, &wasm).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_func(&store, "f").unwrap();
+    let mut results = [baton::Val::I32(7), baton::Val::ExternRef(None)];
+    let some = baton::ExternRef::new(&mut store, 1u32);
+    f.call(
+        &mut store,
+        &[baton::Val::FuncRef(None), baton::Val::ExternRef(Some(some))],
+        &mut results,
+    )
+    .unwrap();
+    let g = instance.get_global(&store, "g").unwrap().get(&store);
+    assert_eq!(g.i32(), Some(1.0f32.to_bits() as i32));
+}
