@@ -22,8 +22,8 @@ pub(crate) type Slot = u32;
 /// identical (rustc's function merging does exactly that), which would make two different
 /// instructions look the same; nor by name, which the forms of one family share. The code
 /// is computed at compile time by the instruction table's `op!` (`exec::ops`) from where
-/// the instruction is defined: the source position of the table entry, its name and its
-/// handler's identifier, which together tell every instruction apart. A test
+/// the instruction is defined: the module and source position of the table entry, its name
+/// and its handler's identifier, which together tell every instruction apart. A test
 /// (`exec::ops::tests::op_codes_are_unique`) checks that no two instructions of the table
 /// share a code. (A number, not the address of a per-instruction static: every `Op` kept in
 /// a table of the binary would carry one more pointer for the loader to relocate.)
@@ -172,7 +172,7 @@ impl CodeBuf {
     }
 
     /// Appends one instruction and returns its position.
-    pub fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
+    pub fn emit<L: Layout>(&mut self, op: Op<L>, imm: L) -> usize {
         let pos = self.words.len();
         let n = words::<L>();
         self.words.resize(pos + n, 0);
@@ -204,7 +204,7 @@ impl CodeBuf {
     /// Replaces the instruction at `pos` by `op` with immediates `imm`, where `op` is no
     /// longer than what it replaces (a jump turned into a return); words it leaves over
     /// are dead (never executed: the new instruction does not fall through into them).
-    pub fn rewrite<L: Copy>(&mut self, pos: usize, op: Op<L>, imm: L) {
+    pub fn rewrite<L: Layout>(&mut self, pos: usize, op: Op<L>, imm: L) {
         self.retag(pos, op.erase());
         let n = words::<L>();
         self.words[pos + 1..pos + n].fill(0);
@@ -269,6 +269,7 @@ impl CodeBuf {
 
     /// Drops every instruction from `pos` on (used when fusing an instruction into the next).
     pub fn truncate(&mut self, pos: usize) {
+        debug_assert!(pos >= self.base, "truncating into an earlier function");
         self.words.truncate(pos);
         self.codes.truncate(pos.saturating_sub(self.base));
     }
@@ -346,8 +347,14 @@ pub(crate) mod layout {
             #[derive(Clone, Copy, Debug)]
             pub(crate) struct $name { $(pub $f: $t),* }
             // SAFETY: the fields are the integers listed here (`Slot`, `u32`, `i32`, `u64`,
-            // `i64`): any bits are a value.
+            // `i64`): any bits are a value. The assertions below make sure the struct has no
+            // padding (whose bytes would be uninitialised inside the code words) and needs
+            // no more than the words' alignment.
             unsafe impl super::Layout for $name {}
+            const _: () = {
+                assert!(core::mem::size_of::<$name>() == 0 $(+ core::mem::size_of::<$t>())*);
+                assert!(core::mem::align_of::<$name>() <= 8);
+            };
         )*};
     }
 
@@ -396,7 +403,7 @@ pub(crate) mod layout {
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
         /// Return with one constant value.
-        RetImm { pad: u32, val: u64 }
+        RetImm { pad: u32, pad2: u32, val: u64 }
         /// Direct call: callee's frame starts at `base`; `func` is a defined function index
         /// (`Call`) or a module function index (`CallImport`).
         Call { func: u32, base: Slot }

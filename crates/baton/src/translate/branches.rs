@@ -91,7 +91,7 @@ impl FuncTranslator<'_> {
 
     /// Emits a branching instruction to label `depth`, whose offset field is at
     /// `field_offset` in its immediates.
-    pub(super) fn emit_branch<L: Copy>(
+    pub(super) fn emit_branch<L: Layout>(
         &mut self,
         depth: u32,
         op: Op<L>,
@@ -380,7 +380,14 @@ impl FuncTranslator<'_> {
         if n == 1 {
             match self.stack[h - 1] {
                 Opd::Const(val) => {
-                    self.emit(op::RETURN_IMM, RetImm { pad: 0, val });
+                    self.emit(
+                        op::RETURN_IMM,
+                        RetImm {
+                            pad: 0,
+                            pad2: 0,
+                            val,
+                        },
+                    );
                 }
                 o => {
                     let src = self.slot_at(h - 1, o);

@@ -552,8 +552,15 @@ impl FuncTranslator<'_> {
                 }
                 (Jump::ConstBr { dst, val }, Some(ret_src)) if dst == ret_src => {
                     // `dst = val; return dst` is `return val`.
-                    self.code
-                        .rewrite(pos, op::RETURN_IMM, RetImm { pad: 0, val });
+                    self.code.rewrite(
+                        pos,
+                        op::RETURN_IMM,
+                        RetImm {
+                            pad: 0,
+                            pad2: 0,
+                            val,
+                        },
+                    );
                 }
                 (Jump::Br, None) if returns => self.code.rewrite(pos, op::RETURN, Nothing {}),
                 _ => {

@@ -350,7 +350,7 @@ impl<'a> FuncTranslator<'a> {
 
     // ---------------------------------------------------------------- emission helpers
 
-    fn emit<L: Copy>(&mut self, op: Op<L>, imm: L) -> usize {
+    fn emit<L: Layout>(&mut self, op: Op<L>, imm: L) -> usize {
         self.prev_last = self.last.take();
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
         if op.branches {

@@ -70,7 +70,7 @@ impl FuncTranslator<'_> {
     /// An integer binary operation: picks the form by where the operands are (slot,
     /// constant, accumulator). Comparisons never read the accumulator, so that a
     /// following branch can still absorb them (their operands must be in slots).
-    pub(super) fn int_bin<L: Copy>(
+    pub(super) fn int_bin<L: Layout>(
         &mut self,
         f: IntBin<L>,
         is64: bool,

@@ -9,7 +9,7 @@
 //! the methods) once it is taken out of the unsupported list.
 //!
 //! Dead code (after `unreachable`, `br`, `return`...) never reaches these methods:
-//! [`FuncTranslator::op`] only tracks its nesting. Fuel is charged before the visit.
+//! [`ValidateThenTranslate`](super::ValidateThenTranslate) only tracks its nesting. Fuel is charged before the visit.
 
 use super::*;
 use wasmparser::{VisitOperator, VisitSimdOperator};

@@ -110,8 +110,11 @@ pub(crate) fn trap(ctx: &mut Ctx, ip: Ip, code: TrapCode) -> Control {
 }
 
 /// One instruction of the table: `op!(handler, name)` is its [`Op`], with an identity
-/// ([`crate::ir::OpCode`]) made from where the table defines it: the source position of
-/// the family's invocation, the name and the handler's identifier.
+/// ([`crate::ir::OpCode`]) made from where the table defines it: the module and source
+/// position of the family's invocation, the name and the handler's identifier. (The module
+/// path, not `file!()`: a file's path depends on where the crate is built from and on
+/// `--remap-path-prefix`, so the codes, and the uniqueness test's verdict on them, would
+/// too.)
 /// `op!(handler, name, CONST_NAME)` adds the name of the constant that holds the
 /// instruction, for the families whose entries share names and handler identifiers.
 macro_rules! op {
@@ -120,7 +123,7 @@ macro_rules! op {
             $handler,
             $name,
             crate::ir::OpCode::of(&[
-                file!(),
+                module_path!(),
                 stringify!($handler),
                 $name,
                 concat!(line!(), ":", column!()),
