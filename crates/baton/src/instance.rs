@@ -293,8 +293,11 @@ pub(crate) fn instantiate<T>(
         }
     }
 
-    // Defined functions point back at this instance (boxed: its address is final).
-    let inst_ptr: *const InstanceEntity = &*inst;
+    // Defined functions point back at this instance (boxed: its address is final). The
+    // pointer is taken without a shared reference in between: one would freeze the
+    // instance for as long as the pointer is used, and the instance is still written below
+    // (memories, segments), which Miri reports as undefined behaviour.
+    let inst_ptr: *const InstanceEntity = core::ptr::addr_of!(*inst);
     for (i, compiled) in m.compiled.iter().enumerate() {
         let func_index = m.env.num_imported_funcs as usize + i;
         let ty = m.func_type(func_index as u32).clone();
