@@ -127,13 +127,10 @@ impl FuncTranslator<'_> {
         self.reachable = false;
     }
 
-    /// Emits a branch to `depth` taken when `cond` (stack position `p`) is non-zero
-    /// (`when_true`) or zero; fuses a just-computed comparison into it when possible.
-    pub(super) fn branch_if(&mut self, depth: u32, when_true: bool) {
-        let cond = self.pop();
-        let p = self.stack.len();
-        // A fused comparison, if the condition was computed by the previous instruction.
-        let fused = match (cond, self.last) {
+    /// The comparison the previous instruction computed, if the condition `cond` (at stack
+    /// position `p`) is its result: a branch on it absorbs the comparison.
+    fn pending_cmp(&self, cond: Opd, p: usize) -> Option<(usize, Cmp)> {
+        match (cond, self.last) {
             (
                 Opd::Temp,
                 Some(Last {
@@ -144,7 +141,64 @@ impl FuncTranslator<'_> {
                 }),
             ) if dst == self.temp(p) => Some((pos, cmp)),
             _ => None,
+        }
+    }
+
+    /// `if`: opens the block and branches to its `else` part (or end) when the condition is
+    /// false, absorbing a just-computed comparison or reading a condition left in the
+    /// accumulator.
+    pub(super) fn begin_if(&mut self, blockty: BlockType) {
+        // The condition is consumed before the block's parameters are fixed.
+        let cond = self.pop();
+        let p = self.stack.len();
+        let fused = self.pending_cmp(cond, p);
+        let acc_pending = fused.is_none() && self.in_acc(cond, p);
+        // Without a comparison to absorb, test the condition's slot against zero.
+        let cmp = match fused {
+            Some((pos, cmp)) => {
+                self.unemit(pos);
+                self.last = self.prev_last.filter(|l| l.pos < pos);
+                cmp
+            }
+            None => Cmp {
+                is64: false,
+                cond: Cond::Ne,
+                a: self.slot_at(p, cond),
+                b: Operand::Zero,
+            },
         };
+        let pending = self.last.map(|l| l.pos);
+        self.begin_block(CtrlKind::If, blockty);
+        // Branch to the else part when the condition is false; the offset is
+        // patched at `else` / `end`. A condition computed by the previous
+        // instruction is read from the accumulator, if opening the block emitted
+        // nothing in between.
+        let (pos, byte) = if acc_pending && self.last.map(|l| l.pos) == pending {
+            if let Some(fused) = self.fuse_load_branch(false) {
+                fused
+            } else {
+                self.route_through_acc();
+                let pos = self.emit(op::BR_IF_EQZ_A, Br { offset: 0 });
+                (pos, field_byte(pos, offset_of!(Br, offset)))
+            }
+        } else {
+            self.emit_cmp_branch(0, cmp, false);
+            self.ctrl
+                .last_mut()
+                .and_then(|c| c.fixups.pop())
+                .expect("the branch to the else part was just recorded")
+        };
+        let c = self.ctrl.last_mut().unwrap();
+        c.else_fixup = Some((pos, byte));
+        c.saved_params = self.stack[c.height..].to_vec();
+    }
+
+    /// Emits a branch to `depth` taken when `cond` (stack position `p`) is non-zero
+    /// (`when_true`) or zero; fuses a just-computed comparison into it when possible.
+    pub(super) fn branch_if(&mut self, depth: u32, when_true: bool) {
+        let cond = self.pop();
+        let p = self.stack.len();
+        let fused = self.pending_cmp(cond, p);
         if let Some((pos, cmp)) = fused {
             self.unemit(pos);
             self.last = self.prev_last.filter(|l| l.pos < pos);

@@ -71,60 +71,7 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_if(&mut self, blockty: wasmparser::BlockType) -> R<bool> {
-        // The condition is consumed before the block's parameters are fixed.
-        let cond = self.pop();
-        let p = self.stack.len();
-        let fused = match (cond, self.last) {
-            (
-                Opd::Temp,
-                Some(Last {
-                    pos,
-                    dst,
-                    cmp: Some(cmp),
-                    ..
-                }),
-            ) if dst == self.temp(p) => Some((pos, cmp)),
-            _ => None,
-        };
-        let acc_pending = fused.is_none() && self.in_acc(cond, p);
-        // Without a comparison to absorb, test the condition's slot against zero.
-        let cmp = match fused {
-            Some((pos, cmp)) => {
-                self.unemit(pos);
-                self.last = self.prev_last.filter(|l| l.pos < pos);
-                cmp
-            }
-            None => Cmp {
-                is64: false,
-                cond: Cond::Ne,
-                a: self.slot_at(p, cond),
-                b: Operand::Zero,
-            },
-        };
-        let pending = self.last.map(|l| l.pos);
-        self.begin_block(CtrlKind::If, blockty);
-        // Branch to the else part when the condition is false; the offset is
-        // patched at `else` / `end`. A condition computed by the previous
-        // instruction is read from the accumulator, if opening the block emitted
-        // nothing in between.
-        let (pos, byte) = if acc_pending && self.last.map(|l| l.pos) == pending {
-            if let Some(fused) = self.fuse_load_branch(false) {
-                fused
-            } else {
-                self.route_through_acc();
-                let pos = self.emit(op::BR_IF_EQZ_A, Br { offset: 0 });
-                (pos, field_byte(pos, offset_of!(Br, offset)))
-            }
-        } else {
-            self.emit_cmp_branch(0, cmp, false);
-            self.ctrl
-                .last_mut()
-                .and_then(|c| c.fixups.pop())
-                .expect("the branch to the else part was just recorded")
-        };
-        let c = self.ctrl.last_mut().unwrap();
-        c.else_fixup = Some((pos, byte));
-        c.saved_params = self.stack[c.height..].to_vec();
+        self.begin_if(blockty);
         Ok(false)
     }
 
