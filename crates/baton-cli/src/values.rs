@@ -7,7 +7,8 @@ use baton::{ExternType, FuncType, Mutability, Val, ValType};
 /// Integers accept decimal and `0x` hex, with an optional sign, anywhere in
 /// the signed or unsigned range of the type (so `0xffffffff` and `-1` are the
 /// same i32). Floats accept Rust's decimal syntax plus `inf`/`nan`; a `0x`
-/// prefix gives the raw IEEE-754 bits. References accept only `null`.
+/// prefix gives the raw IEEE-754 bits. A `v128` is its 128 bits in `0x` hex (lane 0 in the
+/// lowest bits). References accept only `null`.
 pub fn parse_arg(ty: ValType, text: &str) -> Result<Val, String> {
     let bad = |what: &str| format!("`{text}` is not a valid {} ({what})", show_type(ty));
     match ty {
@@ -34,7 +35,9 @@ pub fn parse_arg(ty: ValType, text: &str) -> Result<Val, String> {
         ValType::FuncRef if text == "null" => Ok(Val::FuncRef(None)),
         ValType::ExternRef if text == "null" => Ok(Val::ExternRef(None)),
         ValType::FuncRef | ValType::ExternRef => Err(bad("only `null` can be passed")),
-        ValType::V128 => Err(bad("v128 values are not supported")),
+        ValType::V128 => hex_bits(text, 128)
+            .map(|bits| Val::V128(bits.into()))
+            .ok_or_else(|| bad("expected 0x and up to 32 hex digits, lane 0 lowest")),
     }
 }
 
@@ -63,7 +66,7 @@ fn hex_bits(text: &str, bits: u32) -> Option<u128> {
         .strip_prefix("0x")
         .or_else(|| body.strip_prefix("0X"))?;
     let value = u128::from_str_radix(&hex.replace('_', ""), 16).ok()?;
-    if value >> bits != 0 {
+    if bits < 128 && value >> bits != 0 {
         return None;
     }
     Some(if negative {
@@ -88,6 +91,7 @@ pub fn show_val(val: &Val) -> String {
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => f32::from_bits(*bits).to_string(),
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
+        Val::V128(v) => format!("0x{:032x}", v.as_u128()),
         Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(Some(_)) => "externref".to_string(),

@@ -34,6 +34,7 @@ fn to_val(store: &mut Store<()>, instance: Option<&baton::Instance>, v: &Value) 
         Value::I64(x) => Val::I64(*x),
         Value::F32(x) => Val::F32(*x),
         Value::F64(x) => Val::F64(*x),
+        Value::V128(x) => Val::V128((*x).into()),
         Value::FuncRef(name) => {
             Val::FuncRef(name.as_ref().and_then(|n| instance?.get_func(&*store, n)))
         }
@@ -47,6 +48,7 @@ fn from_val(store: &Store<()>, v: &Val) -> Value {
         Val::I64(x) => Value::I64(*x),
         Val::F32(x) => Value::F32(*x),
         Val::F64(x) => Value::F64(*x),
+        Val::V128(x) => Value::V128(x.as_u128()),
         Val::FuncRef(f) => Value::FuncRef(f.map(|f| signature(&f.ty(store)))),
         Val::ExternRef(r) => Value::ExternRef(r.map(|r| {
             *r.data(store)
@@ -95,6 +97,7 @@ impl Side for BatonSide {
                                 Value::I64(x) => Val::I64(*x),
                                 Value::F32(x) => Val::F32(*x),
                                 Value::F64(x) => Val::F64(*x),
+                                Value::V128(x) => Val::V128((*x).into()),
                                 Value::FuncRef(_) => Val::FuncRef(None),
                                 Value::ExternRef(None) => Val::ExternRef(None),
                             };
@@ -180,5 +183,6 @@ fn from_val_caller(caller: &baton::Caller<'_, ()>, v: &Val) -> Value {
         Val::I64(x) => Value::I64(*x),
         Val::F32(x) => Value::F32(*x),
         Val::F64(x) => Value::F64(*x),
+        Val::V128(x) => Value::V128(x.as_u128()),
     }
 }

@@ -151,7 +151,7 @@ pub fn host_call(name: &str, args: &[Value], results: &[ValType]) -> Result<Vec<
                 ValType::F64 => Value::F64(x & 0x3fff_ffff_ffff_ffff),
                 ValType::FuncRef => Value::FuncRef(None),
                 ValType::ExternRef => Value::ExternRef((x & 1 == 1).then_some((x >> 1) as u32 % 8)),
-                ValType::V128 => Value::I64(0),
+                ValType::V128 => Value::V128((x as u128) << 64 | x.rotate_left(32) as u128),
             }
         })
         .collect())
@@ -217,7 +217,7 @@ fn arg(u: &mut Unstructured<'_>, ty: ValType, funcs: &[String]) -> Value {
             u.choose(funcs).ok().cloned()
         }),
         ValType::ExternRef => Value::ExternRef((!edge).then(|| u.int_in_range(0..=7).unwrap_or(0))),
-        ValType::V128 => Value::I64(0),
+        ValType::V128 => Value::V128(u.arbitrary().unwrap_or(0)),
     }
 }
 

@@ -22,6 +22,8 @@ pub enum Value {
     FuncRef(Option<String>),
     /// `externref`: null, or the tag the host gave it.
     ExternRef(Option<u32>),
+    /// `v128`, as bits.
+    V128(u128),
 }
 
 impl Value {
@@ -51,6 +53,7 @@ impl Value {
             Value::F64(v) => *v,
             Value::FuncRef(f) => f.is_some() as u64,
             Value::ExternRef(r) => r.map_or(0, |t| t as u64 + 1),
+            Value::V128(v) => (*v as u64) ^ (*v >> 64) as u64,
         }
     }
 }

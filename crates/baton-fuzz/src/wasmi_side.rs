@@ -70,7 +70,7 @@ fn from_val<'a>(ctx: impl Into<wasmi::StoreContext<'a, ()>> + Copy, v: &Val) -> 
                 .downcast_ref::<u32>()
                 .expect("externrefs hold u32 tags")
         })),
-        Val::V128(_) => Value::I64(0),
+        Val::V128(x) => Value::V128(x.as_u128()),
     }
 }
 
@@ -81,6 +81,7 @@ impl WasmiSide {
             Value::I64(x) => Val::I64(*x),
             Value::F32(x) => Val::F32(wasmi::F32::from_bits(*x)),
             Value::F64(x) => Val::F64(wasmi::F64::from_bits(*x)),
+            Value::V128(x) => Val::V128((*x).into()),
             Value::FuncRef(name) => {
                 let f: Option<Func> = name
                     .as_ref()
@@ -139,6 +140,7 @@ impl Side for WasmiSide {
                                 Value::I64(x) => Val::I64(*x),
                                 Value::F32(x) => Val::F32(wasmi::F32::from_bits(*x)),
                                 Value::F64(x) => Val::F64(wasmi::F64::from_bits(*x)),
+                                Value::V128(x) => Val::V128((*x).into()),
                                 Value::FuncRef(_) => Val::FuncRef(Nullable::Null),
                                 Value::ExternRef(Some(t)) => {
                                     Val::ExternRef(Nullable::Val(ExternRef::new(&mut caller, *t)))

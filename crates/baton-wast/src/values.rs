@@ -2,7 +2,7 @@
 //! results against wast expectations (including NaN patterns and references).
 
 use baton::{ExternRef, Store, Val, ValType};
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
 use crate::Halt;
@@ -15,14 +15,12 @@ use crate::Halt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostRef(pub u32);
 
-const SIMD_VALUES: &str = "SIMD (v128) values are not implemented";
 const GC_REFS: &str = "GC reference types are not implemented";
 
-/// Skips directives whose function signature mentions a type Baton cannot hold in a [`Val`].
+/// Skips directives whose function signature mentions a type Baton cannot hold in a
+/// [`Val`] (every type of `ValType` can be held today).
 pub fn check_signature(types: &[ValType]) -> Result<(), Halt> {
-    if types.iter().any(|t| matches!(t, ValType::V128)) {
-        return Err(Halt::Skip(SIMD_VALUES.into()));
-    }
+    let _ = types;
     Ok(())
 }
 
@@ -38,7 +36,7 @@ pub fn to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val, Halt> {
         WastArgCore::I64(v) => Val::I64(*v),
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
-        WastArgCore::V128(_) => return Err(Halt::Skip(SIMD_VALUES.into())),
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes()).into()),
         WastArgCore::RefNull(heap) => match abstract_kind(heap) {
             Some(RefKind::Func) => Val::FuncRef(None),
             Some(RefKind::Extern) => Val::ExternRef(None),
@@ -86,17 +84,9 @@ fn matches_core(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
     Ok(match (expected, actual) {
         (R::I32(e), Val::I32(a)) => e == a,
         (R::I64(e), Val::I64(a)) => e == a,
-        (R::F32(pattern), Val::F32(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
-            NanPattern::Value(e) => e.bits == *bits,
-        },
-        (R::F64(pattern), Val::F64(bits)) => match pattern {
-            NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-            NanPattern::Value(e) => e.bits == *bits,
-        },
-        (R::V128(_), _) => return Err(Halt::Skip(SIMD_VALUES.into())),
+        (R::F32(pattern), Val::F32(bits)) => f32_matches(pattern, *bits),
+        (R::F64(pattern), Val::F64(bits)) => f64_matches(pattern, *bits),
+        (R::V128(pattern), Val::V128(v)) => v128_matches(pattern, v.as_u128()),
         (R::RefNull(heap), actual) => {
             let kind = match heap {
                 None => None,
@@ -140,6 +130,50 @@ fn matches_core(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
     })
 }
 
+fn f32_matches(pattern: &NanPattern<wast::token::F32>, bits: u32) -> bool {
+    match pattern {
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+        NanPattern::Value(e) => e.bits == bits,
+    }
+}
+
+fn f64_matches(pattern: &NanPattern<wast::token::F64>, bits: u64) -> bool {
+    match pattern {
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+        NanPattern::Value(e) => e.bits == bits,
+    }
+}
+
+/// Checks a `v128` lane by lane (float lanes may be NaN patterns).
+fn v128_matches(pattern: &V128Pattern, v: u128) -> bool {
+    let lane = |i: usize, bits: usize| (v >> (i * bits)) as u64 & (u64::MAX >> (64 - bits));
+    match pattern {
+        V128Pattern::I8x16(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, &e)| lane(i, 8) == e as u8 as u64),
+        V128Pattern::I16x8(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, &e)| lane(i, 16) == e as u16 as u64),
+        V128Pattern::I32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, &e)| lane(i, 32) == e as u32 as u64),
+        V128Pattern::I64x2(l) => l.iter().enumerate().all(|(i, &e)| lane(i, 64) == e as u64),
+        V128Pattern::F32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f32_matches(p, lane(i, 32) as u32)),
+        V128Pattern::F64x2(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f64_matches(p, lane(i, 64))),
+    }
+}
+
 /// Renders a value for failure messages, with raw bits for floats so NaN
 /// payloads and signed zeros are visible.
 pub fn show_val(store: &Store<()>, val: &Val) -> String {
@@ -148,6 +182,7 @@ pub fn show_val(store: &Store<()>, val: &Val) -> String {
         Val::I64(v) => format!("i64 {v} (0x{:x})", *v as u64),
         Val::F32(bits) => format!("f32 {} (0x{bits:08x})", f32::from_bits(*bits)),
         Val::F64(bits) => format!("f64 {} (0x{bits:016x})", f64::from_bits(*bits)),
+        Val::V128(v) => format!("v128 0x{:032x}", v.as_u128()),
         Val::FuncRef(None) => "ref.null func".into(),
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),

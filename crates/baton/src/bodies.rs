@@ -10,7 +10,7 @@
 
 use crate::error::Error;
 use crate::ir::CodeBuf;
-use crate::module::{check_value_type, in_function, ModuleEnv};
+use crate::module::{in_function, ModuleEnv};
 use crate::translate::{FuncTranslator, ValidateThenTranslate};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -134,19 +134,33 @@ fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Tran
         let func_index = func.index;
         let mut fv = func.into_validator(core::mem::take(&mut allocs));
         let ty = &env.types[env.func_types[func_index as usize] as usize];
-        let num_params = ty.params().len() as u32;
+        // Locals in cells: a `v128` takes two (see `crate::values`).
+        let num_params = ty.param_cells() as u32;
         let mut num_locals = num_params;
+        let mut declared = Vec::new();
         let mut locals = body.get_locals_reader().map_err(parse_err)?;
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
             let (count, vt) = locals.read().map_err(parse_err)?;
             fv.define_locals(offset, count, vt)
                 .map_err(|e| Error::from_wasmparser(e, true))?;
-            check_value_type(vt, offset as usize).map_err(|e| in_function(e, func_index))?;
-            num_locals = num_locals.saturating_add(count);
+            let cells = if vt == wasmparser::ValType::V128 {
+                2
+            } else {
+                1
+            };
+            num_locals = num_locals.saturating_add(count.saturating_mul(cells));
+            declared.push((count, cells));
         }
+        let local_map = local_cells(ty.params(), &declared);
         let start = out.code.pos();
-        let mut t = FuncTranslator::new(env, &mut out.code, ty.results().len() as u32, num_locals);
+        let mut t = FuncTranslator::new(
+            env,
+            &mut out.code,
+            ty.result_cells() as u32,
+            num_locals,
+            local_map,
+        );
         let mut ops = body.get_operators_reader().map_err(parse_err)?;
         let mut pass = ValidateThenTranslate {
             validator: &mut fv,
@@ -171,6 +185,30 @@ fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Tran
         allocs = fv.into_allocations();
     }
     Ok(out)
+}
+
+/// Where each local starts in the frame, when some local takes two cells (a `v128`):
+/// `map[x]` is local `x`'s first cell and `map[x + 1] - map[x]` its width. Empty when every
+/// local takes one cell, so that local `x` is cell `x` (the common case costs nothing).
+fn local_cells(params: &[crate::ValType], declared: &[(u32, u32)]) -> Vec<u32> {
+    let wide = params.iter().any(|t| t.cells() == 2) || declared.iter().any(|&(_, c)| c == 2);
+    if !wide {
+        return Vec::new();
+    }
+    let mut map = Vec::new();
+    let mut cell = 0u32;
+    for t in params {
+        map.push(cell);
+        cell += t.cells() as u32;
+    }
+    for &(count, cells) in declared {
+        for _ in 0..count {
+            map.push(cell);
+            cell = cell.saturating_add(cells);
+        }
+    }
+    map.push(cell);
+    map
 }
 
 /// Bytes of a function body.

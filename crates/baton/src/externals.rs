@@ -219,7 +219,8 @@ impl Global {
                 "global initial value has the wrong type".into(),
             ));
         }
-        let value = val.to_cell(inner);
+        let mut value = [0; 2];
+        val.write_cells(inner, &mut value);
         inner.globals.push(Box::new(GlobalEntity { value, ty }));
         Ok(Global {
             store: inner.id,
@@ -239,7 +240,7 @@ impl Global {
         let inner = &store.as_context().0.inner;
         inner.check(self.store);
         let g = &inner.globals[self.index as usize];
-        Val::from_cell(g.value, g.ty.content(), inner)
+        Val::read_cells(&g.value, g.ty.content(), inner)
     }
 
     /// Sets a mutable global.
@@ -253,8 +254,9 @@ impl Global {
         if val.ty() != ty.content() {
             return Err(Error::Usage("global value of the wrong type".into()));
         }
-        let cell = val.to_cell(inner);
-        inner.globals[self.index as usize].value = cell;
+        let mut value = [0; 2];
+        val.write_cells(inner, &mut value);
+        inner.globals[self.index as usize].value = value;
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use crate::instance::Instance;
 use crate::runtime::{FuncEntity, InstanceEntity};
 use crate::store::{AsContext, AsContextMut, Caller, Store, StoreInner};
 use crate::types::{FuncType, ValType};
-use crate::values::{ExternRef, Val};
+use crate::values::{cells_to_vals, vals_to_cells, ExternRef, Val};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -94,19 +94,12 @@ impl Func {
                 )));
             }
         }
-        let mut cells = Vec::with_capacity(params.len());
-        for p in params {
-            cells.push(p.to_cell(&store.inner));
-        }
+        let cells = vals_to_cells(params, &store.inner);
         invoke(
             store,
             self.index,
             |slots| slots.copy_from_slice(&cells),
-            |inner, slots| {
-                for (i, t) in ty.results().iter().enumerate() {
-                    results[i] = Val::from_cell(slots[i], *t, inner);
-                }
-            },
+            |inner, slots| cells_to_vals(slots, ty.results(), inner, results),
         )
     }
 
@@ -203,7 +196,7 @@ fn begin<T>(
 ) -> Result<Begun, Error> {
     let entity: *const FuncEntity = &*store.inner.funcs[index as usize];
     // SAFETY: entities are boxed and live as long as the store.
-    let (n, m) = unsafe { ((*entity).ty.params().len(), (*entity).ty.results().len()) };
+    let (n, m) = unsafe { ((*entity).ty.param_cells(), (*entity).ty.result_cells()) };
     let k = n.max(m);
     // SAFETY: as above.
     if unsafe { (*entity).compiled.is_null() } {
@@ -315,7 +308,7 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                 // Nested activations start above the host function's arguments.
                 // SAFETY: `func` is a live host function entity; `args` is in the stack.
                 let args_end = unsafe {
-                    let hk = (*func).ty.params().len().max((*func).ty.results().len());
+                    let hk = (*func).ty.param_cells().max((*func).ty.result_cells());
                     args.add(hk).offset_from(stack) as usize
                 };
                 let saved_top = store.inner.stack_top;
@@ -433,10 +426,9 @@ impl ResumableInvocation {
                     ty.results()
                 )));
             }
-            for (i, v) in inputs.iter().enumerate() {
-                // SAFETY: `args` has room for the host function's results.
-                unsafe { *args.add(i) = v.to_cell(&store.inner) };
-            }
+            let cells = vals_to_cells(inputs, &store.inner);
+            // SAFETY: `args` has room for the host function's results, `cells.len()` cells.
+            unsafe { core::ptr::copy_nonoverlapping(cells.as_ptr(), *args, cells.len()) };
         }
         let inner = &mut store.inner;
         inner.wire();
@@ -465,9 +457,8 @@ fn run_resumable<T>(
     let (regs, host) = match step {
         Step::Done => {
             finish(store, &act);
-            for (i, t) in result_types.iter().enumerate() {
-                results[i] = Val::from_cell(store.inner.stack[act.base + i], *t, &store.inner);
-            }
+            let inner = &store.inner;
+            cells_to_vals(&inner.stack[act.base..], &result_types, inner, results);
             return Ok(ResumableCall::Finished);
         }
         Step::Failed(e) => {
@@ -492,7 +483,7 @@ fn run_resumable<T>(
         // SAFETY: as above; the host entity is boxed in this store.
         let end = unsafe {
             args.offset_from(stack) as usize
-                + (**func).ty.params().len().max((**func).ty.results().len())
+                + (**func).ty.param_cells().max((**func).ty.result_cells())
         };
         high = high.max(end);
     }
@@ -557,12 +548,10 @@ impl Func {
                 "function {ty} called with mismatched parameters or results"
             )));
         }
-        let cells: Vec<u64> = params.iter().map(|p| p.to_cell(&store.inner)).collect();
+        let cells = vals_to_cells(params, &store.inner);
         match begin(store, self.index, |slots| slots.copy_from_slice(&cells))? {
             Begun::Host(out) => {
-                for (i, t) in ty.results().iter().enumerate() {
-                    results[i] = Val::from_cell(out[i], *t, &store.inner);
-                }
+                cells_to_vals(&out, ty.results(), &store.inner, results);
                 Ok(ResumableCall::Finished)
             }
             Begun::Wasm(act, regs) => {
@@ -601,23 +590,27 @@ fn call_host<T>(
         results_heap.resize(nr, Val::I32(0));
         (&mut params_heap[..], &mut results_heap[..])
     };
-    for (i, &t) in ty.params().iter().enumerate() {
-        // SAFETY: `args` has room for max(params, results) cells (translation or `invoke`).
-        params[i] = Val::from_cell(unsafe { *args.add(i) }, t, &store.inner);
-    }
+    // SAFETY: `args` has room for the larger of the parameters' and the results' cells
+    // (translation or `invoke`).
+    let cells =
+        unsafe { core::slice::from_raw_parts(args, ty.param_cells().max(ty.result_cells())) };
+    cells_to_vals(cells, ty.params(), &store.inner, params);
     for (r, &t) in results.iter_mut().zip(ty.results()) {
         *r = Val::default_for(t);
     }
     host(Caller { store, instance }, params, results)?;
-    for (i, (r, &t)) in results.iter().zip(ty.results()).enumerate() {
+    let mut at = 0;
+    for (r, &t) in results.iter().zip(ty.results()) {
         if r.ty() != t {
             return Err(Error::Usage(format!(
                 "host function returned {} where {t} was expected",
                 r.ty()
             )));
         }
-        // SAFETY: as above.
-        unsafe { *args.add(i) = r.to_cell(&store.inner) };
+        // SAFETY: as above: the results' cells fit from `args` on.
+        let out = unsafe { core::slice::from_raw_parts_mut(args.add(at), t.cells()) };
+        r.write_cells(&store.inner, out);
+        at += t.cells();
     }
     Ok(())
 }

@@ -131,12 +131,16 @@ fn limits_match(actual_min: u64, actual_max: Option<u64>, min: u64, max: Option<
 }
 
 /// Evaluates a constant expression against the instance built so far.
-fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u64 {
+/// The bits of its value: a `v128`'s all 128, any other value's in the low 64.
+fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u128 {
     crate::module::eval_const(expr, |op| match *op {
-        ConstOp::RefFunc(f) => Some(inst.funcs[f as usize] as u64),
-        // SAFETY: global cells are boxed in the store; validation only lets constant
-        // expressions read globals that exist at this point.
-        ConstOp::GlobalGet(g) => Some(unsafe { *inst.globals[g as usize] }),
+        ConstOp::RefFunc(f) => Some(inst.funcs[f as usize] as u128),
+        // SAFETY: global cells are boxed in the store, two per global; validation only
+        // lets constant expressions read globals that exist at this point.
+        ConstOp::GlobalGet(g) => Some(unsafe {
+            let cells = inst.globals[g as usize];
+            *cells as u128 | (*cells.add(1) as u128) << 64
+        }),
         _ => None,
     })
     // Validation makes every constant expression leave one value.
@@ -253,7 +257,7 @@ pub(crate) fn instantiate<T>(
                         format!("expected {ty:?}, found {:?}", e.ty),
                     ));
                 }
-                inst.globals.push(&mut e.value as *mut u64);
+                inst.globals.push(e.value.as_mut_ptr());
                 inst.global_ids.push(g.index);
             }
             (ExternType::Table(ty), Extern::Table(t)) => {
@@ -320,10 +324,11 @@ pub(crate) fn instantiate<T>(
         .iter()
         .zip(&m.global_inits)
     {
-        let value = eval(init, &inst);
+        let bits = eval(init, &inst);
+        let value = [bits as u64, (bits >> 64) as u64];
         inner.globals.push(Box::new(GlobalEntity { value, ty: *g }));
         let e = inner.globals.last_mut().unwrap();
-        inst.globals.push(&mut e.value as *mut u64);
+        inst.globals.push(e.value.as_mut_ptr());
         inst.global_ids.push(inner.globals.len() as u32 - 1);
     }
 
@@ -334,7 +339,7 @@ pub(crate) fn instantiate<T>(
         .zip(&m.table_inits)
         .skip(m.num_imported_tables as usize)
     {
-        let cell = init.as_ref().map_or(0, |e| eval(e, &inst));
+        let cell = init.as_ref().map_or(0, |e| eval(e, &inst) as u64);
         let elems = vec![cell; t.minimum() as usize];
         inner.tables.push(Box::new(TableEntity { elems, ty: *t }));
         inst.tables
@@ -360,7 +365,7 @@ pub(crate) fn instantiate<T>(
     inst.elems = m
         .elems
         .iter()
-        .map(|seg| seg.items.iter().map(|e| eval(e, &inst)).collect())
+        .map(|seg| seg.items.iter().map(|e| eval(e, &inst) as u64).collect())
         .collect();
     inst.data = m
         .data

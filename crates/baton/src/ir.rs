@@ -494,6 +494,19 @@ pub(crate) mod layout {
         TableInit { table: u32, seg: u32, dst: Slot, src: Slot, len: Slot }
         /// `ref.func`.
         RefFunc { dst: Slot, func: u32 }
+        /// `dst = op(a, b, c)` on `v128`s (cell pairs).
+        Tern { dst: Slot, a: Slot, b: Slot, c: Slot }
+        /// `dst` = lane `lane` of the `v128` at `a`.
+        Lane { dst: Slot, a: Slot, lane: u32 }
+        /// `dst = a` with lane `lane` replaced by the scalar in slot `x`.
+        ReplaceLane { dst: Slot, a: Slot, x: Slot, lane: u32 }
+        /// `i8x16.shuffle`: the 16 lane indices, little-endian in `lanes_lo`, `lanes_hi`.
+        Shuffle { dst: Slot, a: Slot, b: Slot, pad: u32, lanes_lo: u64, lanes_hi: u64 }
+        /// A load into lane `lane` of the `v128` at `src`: `dst = src` with that lane
+        /// replaced by `mem[addr + offset]`.
+        LoadLane { dst: Slot, addr: Slot, offset: u32, src: Slot, lane: u32 }
+        /// A store of lane `lane` of the `v128` at `src` to `mem[addr + offset]`.
+        StoreLane { addr: Slot, src: Slot, offset: u32, lane: u32 }
         /// A 128-bit operation on two i64 pairs (wide arithmetic): the low half of the
         /// result goes to `dst`, the high half to `dst + 1`.
         Wide128 { dst: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot }

@@ -40,6 +40,7 @@ mod runtime;
 mod store;
 mod translate;
 mod types;
+mod v128;
 mod values;
 
 pub use disasm::instruction_names;
@@ -59,4 +60,4 @@ pub use store::{
     AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
 };
 pub use types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
-pub use values::{ExternRef, Val};
+pub use values::{ExternRef, Val, V128};

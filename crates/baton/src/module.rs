@@ -34,6 +34,8 @@ pub(crate) struct ModuleEnv {
     /// `global.get` of one is a constant, folded into the instruction that uses it
     /// (compiled C keeps constants such as table bases and hash seeds in these).
     pub const_globals: Vec<Option<u64>>,
+    /// Each global's type (imports first).
+    pub global_types: Vec<ValType>,
 }
 
 /// A constant expression, evaluated at instantiation.
@@ -43,6 +45,7 @@ pub(crate) enum ConstOp {
     I64(i64),
     F32(u32),
     F64(u64),
+    V128(u128),
     RefNull,
     RefFunc(u32),
     GlobalGet(u32),
@@ -60,17 +63,20 @@ pub(crate) type ConstExpr = Vec<ConstOp>;
 /// operators that read the instance (`ref.func`, `global.get`), or `None` where it cannot
 /// be known; the expression's value is then `None` too. Validation guarantees that the
 /// expression is well formed (one value left, operands present).
+///
+/// Values are 128 bits wide so that a `v128` fits; any other value is in the low 64.
 pub(crate) fn eval_const(
     expr: &ConstExpr,
-    mut read: impl FnMut(&ConstOp) -> Option<u64>,
-) -> Option<u64> {
-    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    mut read: impl FnMut(&ConstOp) -> Option<u128>,
+) -> Option<u128> {
+    let mut stack: Vec<u128> = Vec::with_capacity(2);
     for op in expr {
         let v = match *op {
-            ConstOp::I32(v) => v as u32 as u64,
-            ConstOp::I64(v) => v as u64,
-            ConstOp::F32(v) => v as u64,
-            ConstOp::F64(v) => v,
+            ConstOp::I32(v) => v as u32 as u128,
+            ConstOp::I64(v) => v as u64 as u128,
+            ConstOp::F32(v) => v as u128,
+            ConstOp::F64(v) => v as u128,
+            ConstOp::V128(v) => v,
             ConstOp::RefNull => 0,
             ConstOp::RefFunc(_) | ConstOp::GlobalGet(_) => read(op)?,
             ConstOp::I32Add
@@ -79,16 +85,16 @@ pub(crate) fn eval_const(
             | ConstOp::I64Add
             | ConstOp::I64Sub
             | ConstOp::I64Mul => {
-                let b = stack.pop()?;
-                let a = stack.pop()?;
-                match *op {
+                let b = stack.pop()? as u64;
+                let a = stack.pop()? as u64;
+                (match *op {
                     ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
                     ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
                     ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
                     ConstOp::I64Add => a.wrapping_add(b),
                     ConstOp::I64Sub => a.wrapping_sub(b),
                     _ => a.wrapping_mul(b),
-                }
+                }) as u128
             }
         };
         stack.push(v);
@@ -101,7 +107,7 @@ pub(crate) fn eval_const(
 /// no import and no function reference (a function's reference is an address in the
 /// store, known only once instantiated).
 fn known_globals(m: &ModuleInner) -> Vec<Option<u64>> {
-    let mut known: Vec<Option<u64>> = Vec::with_capacity(m.globals.len());
+    let mut known: Vec<Option<u128>> = Vec::with_capacity(m.globals.len());
     let imported = m.num_imported_globals as usize;
     for (i, ty) in m.globals.iter().enumerate() {
         let value = match (i.checked_sub(imported), ty.mutability()) {
@@ -115,7 +121,16 @@ fn known_globals(m: &ModuleInner) -> Vec<Option<u64>> {
         };
         known.push(value);
     }
+    // A `v128` takes two cells, which one constant operand cannot stand for: its
+    // `global.get` reads the global.
     known
+        .iter()
+        .zip(&m.globals)
+        .map(|(v, ty)| {
+            v.filter(|_| ty.content() != ValType::V128)
+                .map(|v| v as u64)
+        })
+        .collect()
 }
 
 /// Where an element or data segment goes.
@@ -231,10 +246,11 @@ impl ExportType<'_> {
     }
 }
 
-/// The Wasm features Baton validates against: 2.0 (SIMD is validated so that a SIMD
-/// module is reported as unsupported rather than invalid), tail calls, extended constants.
+/// The Wasm features Baton validates against: 2.0 (SIMD included), relaxed SIMD, tail
+/// calls, extended constants, wide arithmetic.
 pub(crate) fn features() -> WasmFeatures {
     WasmFeatures::WASM2
+        | WasmFeatures::RELAXED_SIMD
         | WasmFeatures::TAIL_CALL
         | WasmFeatures::EXTENDED_CONST
         | WasmFeatures::WIDE_ARITHMETIC
@@ -256,7 +272,7 @@ impl Module {
 
     /// Compiles a module from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let inner = compile(engine, bytes)?;
+        let inner = compile(engine, bytes).map_err(|e| unsupported_proposal(e, bytes))?;
         Ok(Module {
             inner: Arc::new(inner),
         })
@@ -332,6 +348,27 @@ impl Module {
     }
 }
 
+/// A validation error on a module that is valid with every proposal `wasmparser` knows
+/// is not an invalid module: it needs a proposal Baton does not run yet (memory64,
+/// exceptions, GC...), and says so. Checked only on the error path.
+fn unsupported_proposal(error: Error, bytes: &[u8]) -> Error {
+    match error {
+        Error::Validation { message, offset }
+            if Validator::new_with_features(WasmFeatures::all())
+                .validate_all(bytes)
+                .is_ok() =>
+        {
+            Error::Unsupported {
+                message: format!(
+                    "the module needs a proposal Baton does not implement ({message})"
+                ),
+                offset,
+            }
+        }
+        other => other,
+    }
+}
+
 impl ModuleInner {
     pub(crate) fn export_type(&self, idx: ExportIndex) -> ExternType {
         match idx {
@@ -355,24 +392,10 @@ impl ModuleInner {
 }
 
 fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, Error> {
-    check_value_type(ty, offset)?;
     ValType::from_wasmparser(ty).ok_or_else(|| Error::Unsupported {
         message: format!("value type {ty:?}"),
         offset,
     })
-}
-
-/// Refuses value types Baton cannot hold yet. A `v128` takes 128 bits, and Baton's slots,
-/// globals and host values hold 64: a module that only passes `v128` values around (no
-/// SIMD instruction at all) would otherwise run with half of every value lost.
-pub(crate) fn check_value_type(ty: wasmparser::ValType, offset: usize) -> Result<(), Error> {
-    match ty {
-        wasmparser::ValType::V128 => Err(Error::Unsupported {
-            message: "SIMD (a value of type v128) is not supported".into(),
-            offset,
-        }),
-        _ => Ok(()),
-    }
 }
 
 fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<TableType, Error> {
@@ -424,6 +447,7 @@ fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
             O::I64Const { value } => ConstOp::I64(value),
             O::F32Const { value } => ConstOp::F32(value.bits()),
             O::F64Const { value } => ConstOp::F64(value.bits()),
+            O::V128Const { value } => ConstOp::V128(value.i128() as u128),
             O::RefNull { .. } => ConstOp::RefNull,
             O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
             O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
@@ -678,6 +702,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     }
 
     env.const_globals = known_globals(&m);
+    env.global_types = m.globals.iter().map(|g| g.content()).collect();
     let Translated {
         code,
         funcs,

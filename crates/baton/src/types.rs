@@ -13,7 +13,7 @@ pub enum ValType {
     F32,
     /// 64-bit float.
     F64,
-    /// 128-bit vector (not executable yet).
+    /// 128-bit vector.
     V128,
     /// Nullable function reference.
     FuncRef,
@@ -34,6 +34,16 @@ impl ValType {
             W::Ref(r) if r.is_extern_ref() && r.is_nullable() => ValType::ExternRef,
             W::Ref(_) => return None,
         })
+    }
+
+    /// How many 64-bit cells a value of this type takes in a frame, a call's arguments or
+    /// a global: two for a `v128`, one for everything else.
+    pub(crate) fn cells(self) -> usize {
+        if self == ValType::V128 {
+            2
+        } else {
+            1
+        }
     }
 
     /// Whether values of this type are references.
@@ -61,6 +71,8 @@ impl fmt::Display for ValType {
 pub struct FuncType {
     params_results: std::sync::Arc<[ValType]>,
     num_params: usize,
+    /// Cells the parameters and the results take (see [`ValType::cells`]).
+    cells: [u32; 2],
 }
 
 impl FuncType {
@@ -72,10 +84,22 @@ impl FuncType {
         let mut v: Vec<ValType> = params.into_iter().collect();
         let num_params = v.len();
         v.extend(results);
+        let cells = |t: &[ValType]| t.iter().map(|t| t.cells() as u32).sum();
         FuncType {
+            cells: [cells(&v[..num_params]), cells(&v[num_params..])],
             params_results: v.into(),
             num_params,
         }
+    }
+
+    /// Cells the parameters take (one per value, two per `v128`).
+    pub(crate) fn param_cells(&self) -> usize {
+        self.cells[0] as usize
+    }
+
+    /// Cells the results take.
+    pub(crate) fn result_cells(&self) -> usize {
+        self.cells[1] as usize
     }
 
     /// Parameter types.

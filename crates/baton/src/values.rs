@@ -1,4 +1,9 @@
-//! Values as the embedder sees them, and their encoding in 64-bit slots.
+//! Values as the embedder sees them, and their encoding in 64-bit cells.
+//!
+//! Every value takes one cell except a `v128`, which takes two: the low 64 bits in the
+//! first, the high 64 bits in the second (see [`ValType::cells`]). Frames, call arguments
+//! and results, host function arguments and globals all hold values this way; the
+//! functions here are the only place that converts between a [`Val`] and its cells.
 
 use crate::func::Func;
 use crate::store::{AsContext, AsContextMut, StoreInner};
@@ -31,6 +36,24 @@ impl ExternRef {
     }
 }
 
+/// A 128-bit SIMD vector, as its bits: byte `i` of the Wasm vector is byte `i` of the
+/// little-endian `u128` (lane 0 in the lowest bits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct V128(u128);
+
+impl V128 {
+    /// The vector's bits.
+    pub fn as_u128(self) -> u128 {
+        self.0
+    }
+}
+
+impl From<u128> for V128 {
+    fn from(bits: u128) -> V128 {
+        V128(bits)
+    }
+}
+
 /// A Wasm value.
 #[derive(Clone, Copy, Debug)]
 pub enum Val {
@@ -42,6 +65,8 @@ pub enum Val {
     F32(u32),
     /// A 64-bit float, as its bits.
     F64(u64),
+    /// A 128-bit vector.
+    V128(V128),
     /// A function reference.
     FuncRef(Option<Func>),
     /// A host reference.
@@ -56,6 +81,7 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
         }
@@ -67,7 +93,8 @@ impl Val {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
-            ValType::F64 | ValType::V128 => Val::F64(0),
+            ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(V128(0)),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
         }
@@ -106,13 +133,44 @@ impl Val {
         }
     }
 
-    /// Encodes the value into a slot. References must belong to `store`.
+    /// The `v128`, if this is one.
+    pub fn v128(&self) -> Option<V128> {
+        if let Val::V128(v) = *self {
+            Some(v)
+        } else {
+            None
+        }
+    }
+
+    /// Encodes the value into its cells (one, or two for a `v128`: `out` must have room).
+    /// References must belong to `store`.
+    pub(crate) fn write_cells(self, store: &StoreInner, out: &mut [u64]) {
+        match self {
+            Val::V128(v) => {
+                out[0] = v.0 as u64;
+                out[1] = (v.0 >> 64) as u64;
+            }
+            other => out[0] = other.to_cell(store),
+        }
+    }
+
+    /// Decodes a value of type `ty` from its cells (one, or two for a `v128`).
+    pub(crate) fn read_cells(cells: &[u64], ty: ValType, store: &StoreInner) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(V128(cells[0] as u128 | (cells[1] as u128) << 64)),
+            _ => Val::from_cell(cells[0], ty, store),
+        }
+    }
+
+    /// Encodes a value that takes one cell. References must belong to `store`; a `v128`
+    /// (two cells) goes through [`Val::write_cells`] instead, and gives its low half here.
     pub(crate) fn to_cell(self, store: &StoreInner) -> u64 {
         match self {
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
+            Val::V128(v) => v.0 as u64,
             Val::FuncRef(None) | Val::ExternRef(None) => 0,
             Val::FuncRef(Some(f)) => {
                 store.check(f.store);
@@ -125,13 +183,15 @@ impl Val {
         }
     }
 
-    /// Decodes a slot holding a value of type `ty`.
+    /// Decodes a cell holding a value of a one-cell type `ty` (a `v128` goes through
+    /// [`Val::read_cells`]; here it gets only its low half).
     pub(crate) fn from_cell(cell: u64, ty: ValType, store: &StoreInner) -> Val {
         match ty {
             ValType::I32 => Val::I32(cell as u32 as i32),
             ValType::I64 => Val::I64(cell as i64),
             ValType::F32 => Val::F32(cell as u32),
-            ValType::F64 | ValType::V128 => Val::F64(cell),
+            ValType::F64 => Val::F64(cell),
+            ValType::V128 => Val::V128(V128(cell as u128)),
             ValType::FuncRef => Val::FuncRef(func_from_cell(cell, store)),
             ValType::ExternRef => Val::ExternRef((cell != 0).then(|| ExternRef {
                 store: store.id,
@@ -174,5 +234,31 @@ impl From<f64> for Val {
 impl From<Func> for Val {
     fn from(f: Func) -> Val {
         Val::FuncRef(Some(f))
+    }
+}
+
+impl From<V128> for Val {
+    fn from(v: V128) -> Val {
+        Val::V128(v)
+    }
+}
+
+/// Encodes `vals` into cells (see the module's documentation).
+pub(crate) fn vals_to_cells(vals: &[Val], store: &StoreInner) -> Vec<u64> {
+    let mut cells = vec![0; vals.iter().map(|v| v.ty().cells()).sum()];
+    let mut at = 0;
+    for v in vals {
+        v.write_cells(store, &mut cells[at..]);
+        at += v.ty().cells();
+    }
+    cells
+}
+
+/// Decodes values of `types` from `cells` into `out`.
+pub(crate) fn cells_to_vals(cells: &[u64], types: &[ValType], store: &StoreInner, out: &mut [Val]) {
+    let mut at = 0;
+    for (o, &t) in out.iter_mut().zip(types) {
+        *o = Val::read_cells(&cells[at..], t, store);
+        at += t.cells();
     }
 }

@@ -107,32 +107,11 @@ fn unknown_and_mistyped_imports_are_link_errors() {
 }
 
 #[test]
-fn simd_is_reported_as_unsupported() {
+fn memory64_is_reported_as_unsupported() {
     let engine = Engine::default();
-    let wasm = wat::parse_str(r#"(module (func (result v128) (v128.const i64x2 0 0)))"#).unwrap();
+    let wasm = wat::parse_str(r#"(module (memory i64 1))"#).unwrap();
     assert!(matches!(
         Module::new(&engine, wasm),
         Err(Error::Unsupported { .. })
     ));
-}
-
-/// A module that only passes `v128` values around, with no SIMD instruction, must not load
-/// either: Baton's 64-bit slots would drop half of every value.
-#[test]
-fn v128_values_without_simd_instructions_are_unsupported() {
-    let engine = Engine::default();
-    for text in [
-        r#"(module (func (export "id") (param v128) (result v128) local.get 0))"#,
-        r#"(module (func (export "f") (result i32) (local v128) i32.const 1))"#,
-        r#"(module (import "env" "g" (global v128)))"#,
-    ] {
-        let wasm = wat::parse_str(text).unwrap();
-        match Module::new(&engine, wasm) {
-            Err(Error::Unsupported { message, .. }) => {
-                assert!(message.contains("v128"), "{text}: {message}")
-            }
-            Err(other) => panic!("{text}: expected Unsupported, got {other:?}"),
-            Ok(_) => panic!("{text}: loaded"),
-        }
-    }
 }

@@ -129,9 +129,10 @@ impl TableEntity {
     }
 }
 
-/// A global variable: its value is one slot-sized cell.
+/// A global variable: its value in cells (the first only, or both for a `v128`; see
+/// [`crate::values`]). Instances point at the first cell.
 pub(crate) struct GlobalEntity {
-    pub value: u64,
+    pub value: [u64; 2],
     pub ty: GlobalType,
 }
 

@@ -4,13 +4,15 @@
 use super::*;
 
 impl FuncTranslator<'_> {
+    /// Cells of a block's parameters and results (a `v128` takes two stack entries).
     pub(super) fn block_arity(&self, ty: BlockType) -> (u32, u32) {
         match ty {
             BlockType::Empty => (0, 0),
+            BlockType::Type(wasmparser::ValType::V128) => (0, 2),
             BlockType::Type(_) => (0, 1),
             BlockType::FuncType(i) => {
                 let t = &self.env.types[i as usize];
-                (t.params().len() as u32, t.results().len() as u32)
+                (t.param_cells() as u32, t.result_cells() as u32)
             }
         }
     }

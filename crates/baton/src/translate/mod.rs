@@ -21,6 +21,7 @@ mod fuse;
 mod memory;
 mod numeric;
 mod pass;
+mod simd;
 mod visit;
 mod wide;
 
@@ -238,8 +239,14 @@ struct IntBin<L: 'static> {
 pub(crate) struct FuncTranslator<'a> {
     env: &'a ModuleEnv,
     code: &'a mut CodeBuf,
-    /// Number of params + declared locals: temporaries start here.
+    /// Cells of the params and declared locals: temporaries start here.
     locals: u32,
+    /// Where each local starts when some local is a `v128` (two cells; see
+    /// `bodies::local_cells`); empty when local `x` is cell `x`.
+    local_map: Vec<u32>,
+    /// Whether the operand that the next `drop` or `select` works on is a `v128` (two
+    /// stack entries): set by the decoding pass, which asks the validator.
+    pub(super) wide_operand: bool,
     num_results: u32,
     stack: Vec<Opd>,
     max_height: usize,
@@ -279,11 +286,14 @@ impl<'a> FuncTranslator<'a> {
         code: &'a mut CodeBuf,
         num_results: u32,
         locals: u32,
+        local_map: Vec<u32>,
     ) -> Self {
         let mut t = FuncTranslator {
             env,
             code,
             locals,
+            local_map,
+            wide_operand: false,
             num_results,
             stack: Vec::new(),
             max_height: 0,
@@ -539,6 +549,55 @@ impl<'a> FuncTranslator<'a> {
             self.slot_at(p + 1, b),
             self.slot_at(p + 2, c),
         ]
+    }
+
+    /// The first cell of local `x`, and whether it is a `v128` (two cells).
+    fn local_cell(&self, x: u32) -> (Slot, bool) {
+        match self.local_map.get(x as usize..x as usize + 2) {
+            Some(&[c, next]) => (c, next - c == 2),
+            _ => (x, false),
+        }
+    }
+
+    /// Pops a `v128` (two stack entries, low half first) and returns the first of the two
+    /// adjacent cells holding it: a local's, or its temporaries' (materialised if they are
+    /// constants or not a local's pair).
+    fn pop_v128(&mut self) -> Slot {
+        let hi = self.pop();
+        let lo = self.pop();
+        let p = self.stack.len();
+        match (lo, hi) {
+            (Opd::Temp, Opd::Temp) => self.temp(p),
+            (Opd::Local(a), Opd::Local(b)) if b == a + 1 => a,
+            (lo, hi) => {
+                self.move_to(self.temp(p), p, lo);
+                self.move_to(self.temp(p + 1), p + 1, hi);
+                self.temp(p)
+            }
+        }
+    }
+
+    /// Pushes a `v128` an instruction wrote to cells `dst`, `dst + 1` (no fusion with
+    /// what follows: it has two results).
+    fn push_v128(&mut self) {
+        self.push(Opd::Temp);
+        self.push(Opd::Temp);
+        self.last = None;
+    }
+
+    /// `local.set`/`local.tee` of a `v128` local at cells `c`, `c + 1`.
+    fn local_set_v128(&mut self, c: Slot, tee: bool) {
+        let hi = self.pop();
+        let lo = self.pop();
+        let p = self.stack.len();
+        self.preserve_local(c);
+        self.preserve_local(c + 1);
+        self.move_to(c, p, lo);
+        self.move_to(c + 1, p + 1, hi);
+        if tee {
+            self.push(lo);
+            self.push(hi);
+        }
     }
 
     fn local_set(&mut self, x: u32, tee: bool) {

@@ -48,12 +48,27 @@ macro_rules! dead_code {
     }};
 }
 
+/// What the translator must know before the validator pops an operator's operands:
+/// whether `drop` and `select` move a `v128`, which takes two stack entries (the
+/// translator's stack holds cells, not types; the validator's holds types).
+macro_rules! before_validation {
+    (visit_drop, $pass:expr) => {
+        $pass.translator.wide_operand = $pass.operand_is_v128(0)
+    };
+    (visit_select, $pass:expr) => {
+        // The operands are `a b cond`: `b` is one below the top.
+        $pass.translator.wide_operand = $pass.operand_is_v128(1)
+    };
+    ($other:ident, $pass:expr) => {};
+}
+
 /// Writes every visit method: validate (with `$validator`, the validator's visitor for
 /// this family of operators), then translate unless the code is dead.
 macro_rules! validate_then_translate {
     ($validator:ident; $( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {$(
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             let offset = self.offset;
+            before_validation!($visit, self);
             self.validator
                 .$validator(offset as u64)
                 .$visit($($($arg.clone()),*)?)
@@ -81,6 +96,17 @@ macro_rules! simd_operators {
     ($($list:tt)*) => {
         validate_then_translate!(simd_visitor; $($list)*);
     };
+}
+
+impl ValidateThenTranslate<'_, '_, '_> {
+    /// Whether the operand `depth` entries below the top of the validator's stack is a
+    /// `v128` (false where the stack is polymorphic: that code is dead).
+    fn operand_is_v128(&self, depth: usize) -> bool {
+        matches!(
+            self.validator.get_operand_type(depth),
+            Some(Some(wasmparser::ValType::V128))
+        )
+    }
 }
 
 #[allow(clippy::clone_on_copy)]

@@ -155,10 +155,16 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
 
     fn visit_drop(&mut self) -> R<bool> {
         self.pop();
+        if self.wide_operand {
+            self.pop();
+        }
         Ok(false)
     }
 
     fn visit_select(&mut self) -> R<bool> {
+        if self.wide_operand {
+            return self.select_v128();
+        }
         let cond = self.pop_slot();
         let b = self.pop();
         let a = self.pop();
@@ -212,26 +218,44 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
         Ok(false)
     }
 
-    fn visit_typed_select(&mut self, _ty: wasmparser::ValType) -> R<bool> {
+    fn visit_typed_select(&mut self, ty: wasmparser::ValType) -> R<bool> {
+        self.wide_operand = ty == wasmparser::ValType::V128;
         self.visit_select()
     }
 
     fn visit_local_get(&mut self, local_index: u32) -> R<bool> {
-        self.push(Opd::Local(local_index));
+        let (c, wide) = self.local_cell(local_index);
+        self.push(Opd::Local(c));
+        if wide {
+            self.push(Opd::Local(c + 1));
+        }
         Ok(false)
     }
 
     fn visit_local_set(&mut self, local_index: u32) -> R<bool> {
-        self.local_set(local_index, false);
+        match self.local_cell(local_index) {
+            (c, true) => self.local_set_v128(c, false),
+            (c, false) => self.local_set(c, false),
+        }
         Ok(false)
     }
 
     fn visit_local_tee(&mut self, local_index: u32) -> R<bool> {
-        self.local_set(local_index, true);
+        match self.local_cell(local_index) {
+            (c, true) => self.local_set_v128(c, true),
+            (c, false) => self.local_set(c, true),
+        }
         Ok(false)
     }
 
     fn visit_global_get(&mut self, global_index: u32) -> R<bool> {
+        if self.is_v128_global(global_index) {
+            let dst = self.temp(self.stack.len());
+            let global = global_index;
+            self.emit(op::GLOBAL_GET_V128, Global { slot: dst, global });
+            self.push_v128();
+            return Ok(false);
+        }
         // A global whose value is known before instantiation is a constant.
         if let Some(&Some(value)) = self.env.const_globals.get(global_index as usize) {
             self.push(Opd::Const(value));
@@ -250,6 +274,12 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_global_set(&mut self, global_index: u32) -> R<bool> {
+        if self.is_v128_global(global_index) {
+            let slot = self.pop_v128();
+            let global = global_index;
+            self.emit(op::GLOBAL_SET_V128, Global { slot, global });
+            return Ok(false);
+        }
         let src = self.pop_slot();
         self.emit(
             op::GLOBAL_SET,
@@ -1272,8 +1302,4 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     fn visit_typed_select_multi(&mut self, _tys: Vec<wasmparser::ValType>) -> R<bool> {
         Err(self.unsupported("operator `TypedSelectMulti`"))
     }
-}
-
-impl<'a> VisitSimdOperator<'a> for FuncTranslator<'_> {
-    wasmparser::for_each_visit_simd_operator!(unsupported_operators);
 }

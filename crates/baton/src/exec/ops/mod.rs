@@ -21,6 +21,8 @@
 //! | `calls.rs` | calls, returns, and the `exit`/`restore` stubs |
 //! | `metering.rs` | `fuel`, `check_interrupt` |
 //! | `bulk.rs` | bulk memory, table and segment instructions (their work is in `exec/bulk.rs`) |
+//! | `wide.rs` | wide arithmetic: 128-bit add/sub on i64 pairs, 64×64→128 multiplication |
+//! | `simd.rs` | SIMD and relaxed SIMD, from one table (`simd_table!`) shared with the translator |
 //!
 //! A new family (a proposal's instructions) is a new file: declare it with the others
 //! below the macros (a `macro_rules!` is in scope only in modules declared after it),
@@ -157,7 +159,7 @@ pub(crate) struct OpInfo {
 /// Defines one instruction: `def!(NAME: Layout, "wasm-ish name", |imm, ip, sp, mem, len, ctx, acc| body)`.
 /// The body ends by handing over (`next!`, `jump!`) or returning a `Control`.
 macro_rules! def {
-    ($NAME:ident : $L:ty, $name:literal, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
+    ($NAME:ident : $L:ty, $name:expr, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
         pub(crate) const $NAME: Op<$L> = {
             #[allow(unused_variables, unused_unsafe, unused_mut)]
             unsafe fn handler(
@@ -316,6 +318,7 @@ mod memory;
 mod metering;
 mod numeric;
 mod sem;
+mod simd;
 mod values;
 mod wide;
 
@@ -325,6 +328,7 @@ pub(crate) use control::*;
 pub(crate) use memory::*;
 pub(crate) use metering::*;
 pub(crate) use numeric::*;
+pub(crate) use simd::*;
 pub(crate) use values::*;
 pub(crate) use wide::*;
 
@@ -416,6 +420,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(metering::infos());
     v.extend(bulk::infos());
     v.extend(wide::infos());
+    v.extend(simd::infos());
     v
 }
 

@@ -58,6 +58,33 @@ def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
     next!(Global, ip, sp, mem, len, ctx, acc)
 });
 
+def!(GLOBAL_GET_V128: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: as for `GLOBAL_GET`; a global's cells are two (`GlobalEntity::value`), and
+    // validation proved this one a `v128`, so the translator reserved `slot` and
+    // `slot + 1` for it.
+    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    wr(sp, imm.slot, *cell);
+    wr(sp, imm.slot + 1, *cell.add(1));
+    next!(Global, ip, sp, mem, len, ctx, acc)
+});
+
+def!(GLOBAL_SET_V128: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: as for `GLOBAL_GET_V128`, and as for `GLOBAL_SET` on mutability.
+    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    *cell = rd(sp, imm.slot);
+    *cell.add(1) = rd(sp, imm.slot + 1);
+    next!(Global, ip, sp, mem, len, ctx, acc)
+});
+
+def!(SELECT_V128: Select, "select", |imm, ip, sp, mem, len, ctx, acc| {
+    // The operands are cell pairs (`v128`); `dst` may be `a`'s pair.
+    let src = if rd::<u32>(sp, imm.cond) != 0 { imm.a } else { imm.b };
+    let (lo, hi) = (rd::<u64>(sp, src), rd::<u64>(sp, src + 1));
+    wr(sp, imm.dst, lo);
+    wr(sp, imm.dst + 1, hi);
+    next!(Select, ip, sp, mem, len, ctx, acc)
+});
+
 def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: `ctx.inst` is the running instance; validation proved the function index,
     // and the instance lists an entity for every function of its module.
@@ -77,6 +104,9 @@ pub(super) fn infos() -> Vec<OpInfo> {
         SELECT_RI: SelectRI,
         GLOBAL_GET: Global,
         GLOBAL_SET: Global,
+        GLOBAL_GET_V128: Global,
+        GLOBAL_SET_V128: Global,
+        SELECT_V128: Select,
         REF_FUNC: RefFunc,
     )
 }
