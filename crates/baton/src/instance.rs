@@ -6,7 +6,7 @@ use crate::externals::{Extern, Global, Memory, Table};
 use crate::func::{invoke, Func, TypedFunc, WasmParams, WasmResults};
 use crate::module::{ConstExpr, ConstOp, ExportIndex, Module, SegmentMode};
 use crate::runtime::{
-    DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity, MAX_PAGES32,
+    DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity,
 };
 use crate::store::{AsContext, AsContextMut, Store, StoreInner};
 use crate::types::{ExternType, MemoryType, Mutability};
@@ -175,10 +175,11 @@ fn check_limits(inner: &mut StoreInner, module: &Module) -> Result<(), Error> {
             "the store's table limit is reached".into(),
         ));
     }
-    let page = crate::runtime::PAGE_SIZE as u64;
     for mt in new_memories {
-        let max = mt.maximum().map(|m| (m * page) as usize);
-        if !limiter.memory_growing(0, (mt.minimum() * page) as usize, max) {
+        let page = mt.page_size() as usize;
+        let max = mt.maximum().map(|m| (m as usize).saturating_mul(page));
+        let min = (mt.minimum() as usize).saturating_mul(page);
+        if !limiter.memory_growing(0, min, max) {
             return Err(Error::Instantiation(
                 "a memory exceeds the store's limits".into(),
             ));
@@ -222,7 +223,10 @@ pub(crate) fn instantiate<T>(
         tables: Vec::new(),
         memories: Vec::new(),
         mem0: core::ptr::null_mut(),
-        empty_memory: Box::new(MemoryEntity::new(MemoryType::new(0, Some(0)))),
+        empty_memory: Box::new(MemoryEntity {
+            data: Vec::new(),
+            ty: MemoryType::new(0, Some(0)),
+        }),
         data: Vec::new(),
         elems: Vec::new(),
         func_ids: Vec::new(),
@@ -283,7 +287,11 @@ pub(crate) fn instantiate<T>(
             (ExternType::Memory(ty), Extern::Memory(mem)) => {
                 inner.check(mem.store);
                 let e = &mut inner.memories[mem.index as usize];
-                if !limits_match(e.pages(), e.ty.maximum(), ty.minimum(), ty.maximum()) {
+                let same_kind =
+                    e.ty.is_64() == ty.is_64() && e.ty.page_size_log2() == ty.page_size_log2();
+                if !same_kind
+                    || !limits_match(e.pages(), e.ty.maximum(), ty.minimum(), ty.maximum())
+                {
                     return Err(link_err(
                         module,
                         i,
@@ -347,10 +355,9 @@ pub(crate) fn instantiate<T>(
         inst.table_ids.push(inner.tables.len() as u32 - 1);
     }
     for mt in &m.memories[m.num_imported_memories as usize..] {
-        if mt.minimum() > MAX_PAGES32 {
-            return Err(Error::Instantiation("memory too large".into()));
-        }
-        inner.memories.push(Box::new(MemoryEntity::new(*mt)));
+        let memory = MemoryEntity::new(*mt)
+            .ok_or_else(|| Error::Instantiation("memory too large".into()))?;
+        inner.memories.push(Box::new(memory));
         inst.memories
             .push(&mut **inner.memories.last_mut().unwrap() as *mut MemoryEntity);
         inst.memory_ids.push(inner.memories.len() as u32 - 1);
@@ -407,16 +414,20 @@ pub(crate) fn instantiate<T>(
     }
     for (i, seg) in m.data.iter().enumerate() {
         if let SegmentMode::Active { index: mi, offset } = &seg.mode {
-            let offset = eval(offset, inst) as u32 as usize;
             // SAFETY: memory pointers of the instance are live.
             let mem = unsafe { &mut *inst.memories[*mi as usize] };
-            let end = offset
-                .checked_add(seg.bytes.len())
+            let offset = match eval(offset, inst) as u64 {
+                o if mem.ty.is_64() => o,
+                o => o as u32 as u64,
+            };
+            let end = usize::try_from(offset)
+                .ok()
+                .and_then(|o| o.checked_add(seg.bytes.len()))
                 .filter(|&e| e <= mem.data.len());
             let Some(end) = end else {
                 return Err(TrapCode::MemoryOutOfBounds.into());
             };
-            mem.data[offset..end].copy_from_slice(&seg.bytes);
+            mem.data[end - seg.bytes.len()..end].copy_from_slice(&seg.bytes);
             inst.data[i].len = 0;
         }
     }

@@ -470,12 +470,12 @@ pub(crate) mod layout {
         MemSize { dst: Slot, memory: u32 }
         /// `memory.grow`.
         MemGrow { dst: Slot, delta: Slot, memory: u32 }
-        /// `memory.copy`.
-        MemCopy { dst: Slot, src: Slot, len: Slot }
+        /// `memory.copy` from memory `src_mem` to memory `dst_mem`.
+        MemCopy { dst: Slot, src: Slot, len: Slot, dst_mem: u32, src_mem: u32 }
         /// `memory.fill`.
-        MemFill { dst: Slot, val: Slot, len: Slot }
+        MemFill { dst: Slot, val: Slot, len: Slot, memory: u32 }
         /// `memory.init`.
-        MemInit { seg: u32, dst: Slot, src: Slot, len: Slot }
+        MemInit { seg: u32, dst: Slot, src: Slot, len: Slot, memory: u32 }
         /// `data.drop` / `elem.drop`.
         Seg { seg: u32 }
         /// `table.get`.
@@ -502,11 +502,16 @@ pub(crate) mod layout {
         ReplaceLane { dst: Slot, a: Slot, x: Slot, lane: u32 }
         /// `i8x16.shuffle`: the 16 lane indices, little-endian in `lanes_lo`, `lanes_hi`.
         Shuffle { dst: Slot, a: Slot, b: Slot, pad: u32, lanes_lo: u64, lanes_hi: u64 }
+        /// A load from any memory (`memory`), with 32- or 64-bit addresses (`is64`) and a
+        /// 64-bit offset: `dst = memory[addr + offset]` (see `exec::ops::memory::locate`).
+        LoadX { dst: Slot, addr: Slot, memory: u32, is64: u32, offset: u64 }
+        /// A store to any memory: `memory[addr + offset] = src`.
+        StoreX { addr: Slot, src: Slot, memory: u32, is64: u32, offset: u64 }
         /// A load into lane `lane` of the `v128` at `src`: `dst = src` with that lane
-        /// replaced by `mem[addr + offset]`.
-        LoadLane { dst: Slot, addr: Slot, offset: u32, src: Slot, lane: u32 }
-        /// A store of lane `lane` of the `v128` at `src` to `mem[addr + offset]`.
-        StoreLane { addr: Slot, src: Slot, offset: u32, lane: u32 }
+        /// replaced by `memory[addr + offset]`.
+        LoadLane { dst: Slot, addr: Slot, src: Slot, lane: u32, memory: u32, is64: u32, offset: u64 }
+        /// A store of lane `lane` of the `v128` at `src` to `memory[addr + offset]`.
+        StoreLane { addr: Slot, src: Slot, lane: u32, memory: u32, is64: u32, pad: u32, offset: u64 }
         /// A 128-bit operation on two i64 pairs (wide arithmetic): the low half of the
         /// result goes to `dst`, the high half to `dst + 1`.
         Wide128 { dst: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot }

@@ -36,6 +36,8 @@ pub(crate) struct ModuleEnv {
     pub const_globals: Vec<Option<u64>>,
     /// Each global's type (imports first).
     pub global_types: Vec<ValType>,
+    /// Each memory's type (imports first).
+    pub memories: Vec<MemoryType>,
 }
 
 /// A constant expression, evaluated at instantiation.
@@ -246,11 +248,15 @@ impl ExportType<'_> {
     }
 }
 
-/// The Wasm features Baton validates against: 2.0 (SIMD included), relaxed SIMD, tail
-/// calls, extended constants, wide arithmetic.
-pub(crate) fn features() -> WasmFeatures {
+/// The Wasm features Baton runs, and validates against by default (see `Config` to turn
+/// proposals off): 2.0 (SIMD included), relaxed SIMD, memory64, multi-memory, custom page
+/// sizes, tail calls, extended constants, wide arithmetic.
+pub(crate) fn all_features() -> WasmFeatures {
     WasmFeatures::WASM2
         | WasmFeatures::RELAXED_SIMD
+        | WasmFeatures::MEMORY64
+        | WasmFeatures::MULTI_MEMORY
+        | WasmFeatures::CUSTOM_PAGE_SIZES
         | WasmFeatures::TAIL_CALL
         | WasmFeatures::EXTENDED_CONST
         | WasmFeatures::WIDE_ARITHMETIC
@@ -272,7 +278,7 @@ impl Module {
 
     /// Compiles a module from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let inner = compile(engine, bytes).map_err(|e| unsupported_proposal(e, bytes))?;
+        let inner = compile(engine, bytes).map_err(|e| unsupported_proposal(e, engine, bytes))?;
         Ok(Module {
             inner: Arc::new(inner),
         })
@@ -348,13 +354,17 @@ impl Module {
     }
 }
 
-/// A validation error on a module that is valid with every proposal `wasmparser` knows
-/// is not an invalid module: it needs a proposal Baton does not run yet (memory64,
-/// exceptions, GC...), and says so. Checked only on the error path.
-fn unsupported_proposal(error: Error, bytes: &[u8]) -> Error {
+/// A validation error on a module that is valid once the proposals Baton does not run
+/// yet (exceptions, GC...) are switched on is not an invalid module: it needs one of
+/// them, and says so. (Proposals Baton runs but the engine's `Config` switched off stay
+/// off: such a module is invalid under that configuration.) Checked only on the error
+/// path.
+fn unsupported_proposal(error: Error, engine: &Engine, bytes: &[u8]) -> Error {
+    let missing = WasmFeatures::all().difference(all_features());
+    let features = engine.config().features.union(missing);
     match error {
         Error::Validation { message, offset }
-            if Validator::new_with_features(WasmFeatures::all())
+            if Validator::new_with_features(features)
                 .validate_all(bytes)
                 .is_ok() =>
         {
@@ -410,13 +420,18 @@ fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<TableType, Err
 }
 
 fn memory_type(m: &wasmparser::MemoryType, offset: usize) -> Result<MemoryType, Error> {
-    if m.memory64 || m.shared || m.page_size_log2.is_some() {
+    if m.shared {
         return Err(Error::Unsupported {
-            message: "64-bit, shared or custom-page-size memories".into(),
+            message: "shared memories".into(),
             offset,
         });
     }
-    Ok(MemoryType::new(m.initial, m.maximum))
+    let ty = if m.memory64 {
+        MemoryType::new64(m.initial, m.maximum)
+    } else {
+        MemoryType::new(m.initial, m.maximum)
+    };
+    Ok(ty.with_page_size_log2(m.page_size_log2.unwrap_or(16) as u8))
 }
 
 fn global_type(g: &wasmparser::GlobalType, offset: usize) -> Result<GlobalType, Error> {
@@ -470,7 +485,8 @@ fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
 }
 
 fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
-    let mut validator = Validator::new_with_features(features());
+    let features = engine.config().features;
+    let mut validator = Validator::new_with_features(features);
     let mut env = ModuleEnv {
         fuel: engine.config().consume_fuel,
         interruptible: engine.config().interruptible,
@@ -506,7 +522,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     // The parser decodes with the same features the validator checks, so that encodings
     // only later proposals allow (e.g. a memory index byte) are reported as malformed.
     let mut parser = Parser::new(0);
-    parser.set_features(features());
+    parser.set_features(features);
     for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(parse_err)?;
         let valid = validator
@@ -703,6 +719,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
 
     env.const_globals = known_globals(&m);
     env.global_types = m.globals.iter().map(|g| g.content()).collect();
+    env.memories = m.memories.clone();
     let Translated {
         code,
         funcs,

@@ -164,17 +164,41 @@ impl GlobalType {
     }
 }
 
-/// The type of a linear memory, in 64 KiB pages.
+/// The type of a linear memory: its limits in pages, its address type (32- or 64-bit
+/// addresses, the memory64 proposal) and its page size (64 KiB, or 1 byte with the
+/// custom-page-sizes proposal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
     min: u64,
     max: Option<u64>,
+    memory64: bool,
+    page_size_log2: u8,
 }
 
 impl MemoryType {
-    /// A memory type with `min` pages and an optional maximum.
+    /// A memory with 32-bit addresses and 64 KiB pages: `min` pages and an optional
+    /// maximum.
     pub fn new(min: u64, max: Option<u64>) -> Self {
-        MemoryType { min, max }
+        MemoryType {
+            min,
+            max,
+            memory64: false,
+            page_size_log2: 16,
+        }
+    }
+    /// A memory with 64-bit addresses (memory64) and 64 KiB pages.
+    pub fn new64(min: u64, max: Option<u64>) -> Self {
+        MemoryType {
+            memory64: true,
+            ..MemoryType::new(min, max)
+        }
+    }
+    /// The same memory with pages of `2^log2` bytes (custom page sizes: 0 or 16).
+    pub fn with_page_size_log2(self, log2: u8) -> Self {
+        MemoryType {
+            page_size_log2: log2,
+            ..self
+        }
     }
     /// Initial (minimum) pages.
     pub fn minimum(&self) -> u64 {
@@ -183,6 +207,30 @@ impl MemoryType {
     /// Maximum pages, if limited.
     pub fn maximum(&self) -> Option<u64> {
         self.max
+    }
+    /// Whether addresses are 64-bit (`i64`).
+    pub fn is_64(&self) -> bool {
+        self.memory64
+    }
+    /// The page size, in bytes.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+    /// The page size as a power of two.
+    pub fn page_size_log2(&self) -> u8 {
+        self.page_size_log2
+    }
+    /// The most pages the address type allows: `2^32` bytes' worth for 32-bit addresses,
+    /// `2^64` bytes' worth for 64-bit ones (at most `2^bits - 1` pages, so that the size in
+    /// pages fits the address type).
+    pub(crate) fn address_space_pages(&self) -> u64 {
+        let bits = if self.memory64 { 64 } else { 32 };
+        let pages = 1u128 << (bits - self.page_size_log2 as u32);
+        pages.min((1u128 << bits) - 1) as u64
+    }
+    /// The same limits with another minimum (a memory's type after it grew).
+    pub(crate) fn with_minimum(self, min: u64) -> Self {
+        MemoryType { min, ..self }
     }
 }
 

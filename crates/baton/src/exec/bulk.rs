@@ -17,6 +17,7 @@
 use super::{Ctx, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
+use crate::runtime::MemoryEntity;
 
 type R = Result<(), TrapCode>;
 
@@ -41,56 +42,100 @@ fn range(
     Ok(start as usize..end as usize)
 }
 
-pub(super) unsafe fn memory_copy(ctx: &mut Ctx, sp: Sp, imm: &MemCopy) -> R {
-    // SAFETY: `ctx.mem` is the running instance's memory and the slots are in the frame
-    // (see the module's documentation); the ranges are checked before the copy.
+/// Memory `index` of the running instance.
+///
+/// # Safety
+/// `index` is a memory of the running instance (validation).
+unsafe fn memory<'a>(ctx: &Ctx, index: u32) -> &'a mut MemoryEntity {
+    // SAFETY: the instance's memory pointers are live entities of its store, not borrowed
+    // elsewhere while a handler runs; the index is valid (the contract).
+    unsafe { &mut **(&*ctx.inst).memories.get_unchecked(index as usize) }
+}
+
+/// An address or length operand of a memory of the given address type: an `i64`, or an
+/// `i32` (the cell's upper half is not looked at).
+#[inline(always)]
+unsafe fn slot_addr(sp: Sp, s: u32, is64: bool) -> u64 {
+    // SAFETY: the slot is inside the frame (translation invariant).
     unsafe {
-        let mem = &mut (&mut *ctx.mem).data;
-        let (d, s, n) = (
-            slot32(sp, imm.dst),
-            slot32(sp, imm.src),
-            slot32(sp, imm.len),
-        );
-        let src = range(s, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
-        let dst = range(d, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
-        mem.copy_within(src, dst.start);
+        if is64 {
+            *sp.add(s as usize)
+        } else {
+            slot32(sp, s) as u64
+        }
+    }
+}
+
+/// Checks that `[start, start + len)` lies within `size` bytes (64-bit operands).
+fn range64(start: u64, len: u64, size: usize) -> Result<core::ops::Range<usize>, TrapCode> {
+    match start.checked_add(len) {
+        Some(end) if end <= size as u64 => Ok(start as usize..end as usize),
+        _ => Err(TrapCode::MemoryOutOfBounds),
+    }
+}
+
+pub(super) unsafe fn memory_copy(ctx: &mut Ctx, sp: Sp, imm: &MemCopy) -> R {
+    // SAFETY: the memories exist and the slots are in the frame (see the module's
+    // documentation). The entities are reached by raw pointer: source and destination may
+    // be one memory, which must not be borrowed mutably twice.
+    unsafe {
+        let memories = &(&*ctx.inst).memories;
+        let dst_mem = *memories.get_unchecked(imm.dst_mem as usize);
+        let src_mem = *memories.get_unchecked(imm.src_mem as usize);
+        let (d64, s64, dst_len, src_len) = {
+            let (d, s): (&MemoryEntity, &MemoryEntity) = (&*dst_mem, &*src_mem);
+            (d.ty.is_64(), s.ty.is_64(), d.data.len(), s.data.len())
+        };
+        let d = slot_addr(sp, imm.dst, d64);
+        let s = slot_addr(sp, imm.src, s64);
+        // The length has the narrower of the two address types.
+        let n = slot_addr(sp, imm.len, d64 && s64);
+        let src = range64(s, n, src_len)?;
+        let dst = range64(d, n, dst_len)?;
+        if dst_mem == src_mem {
+            let m: &mut MemoryEntity = &mut *dst_mem;
+            m.data.copy_within(src, dst.start);
+        } else {
+            let (to, from): (&mut MemoryEntity, &MemoryEntity) = (&mut *dst_mem, &*src_mem);
+            to.data[dst].copy_from_slice(&from.data[src]);
+        }
         Ok(())
     }
 }
 
 pub(super) unsafe fn memory_fill(ctx: &mut Ctx, sp: Sp, imm: &MemFill) -> R {
-    // SAFETY: `ctx.mem` is the running instance's memory and the slots are in the frame
-    // (see the module's documentation); the range is checked before the fill.
+    // SAFETY: the memory exists and the slots are in the frame (see the module's
+    // documentation).
     unsafe {
-        let mem = &mut (&mut *ctx.mem).data;
+        let mem = memory(ctx, imm.memory);
+        let is64 = mem.ty.is_64();
         let (d, v, n) = (
-            slot32(sp, imm.dst),
+            slot_addr(sp, imm.dst, is64),
             slot32(sp, imm.val),
-            slot32(sp, imm.len),
+            slot_addr(sp, imm.len, is64),
         );
-        let dst = range(d, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
-        mem[dst].fill(v as u8);
+        let dst = range64(d, n, mem.data.len())?;
+        mem.data[dst].fill(v as u8);
         Ok(())
     }
 }
 
 pub(super) unsafe fn memory_init(ctx: &mut Ctx, sp: Sp, imm: &MemInit) -> R {
-    // SAFETY: the segment exists in the running instance, `ctx.mem` is its memory and the
-    // slots are in the frame (see the module's documentation). A data segment's `ptr` and
-    // `len` describe bytes of the module, which the instance holds (`len` drops to 0 when
-    // the segment is dropped, and never grows). The ranges are checked before the copy.
+    // SAFETY: the segment and memory exist and the slots are in the frame (see the
+    // module's documentation); a passive segment's bytes live in the module, which the
+    // instance keeps alive.
     unsafe {
         let seg = (&*ctx.inst).data[imm.seg as usize];
         let bytes = core::slice::from_raw_parts(seg.ptr, seg.len);
-        let mem = &mut (&mut *ctx.mem).data;
+        let mem = memory(ctx, imm.memory);
         let (d, s, n) = (
-            slot32(sp, imm.dst),
+            slot_addr(sp, imm.dst, mem.ty.is_64()),
             slot32(sp, imm.src),
             slot32(sp, imm.len),
         );
         let src = range(s, n, bytes.len(), TrapCode::MemoryOutOfBounds)?;
-        let dst = range(d, n, mem.len(), TrapCode::MemoryOutOfBounds)?;
-        mem[dst].copy_from_slice(&bytes[src]);
+        let dst = range64(d, n as u64, mem.data.len())?;
+        mem.data[dst].copy_from_slice(&bytes[src]);
         Ok(())
     }
 }
@@ -163,11 +208,26 @@ pub(super) unsafe fn table_size(ctx: &mut Ctx, sp: Sp, imm: &TableSize) -> R {
 /// handler would blur the dispatch audit (seen with `lto = "fat"`).
 #[inline(never)]
 pub(super) unsafe fn grow_memory(ctx: &mut Ctx, delta: u64) -> Option<u64> {
-    // SAFETY: `ctx.mem` is the running instance's memory (see the module's documentation);
-    // the limiter pointer is the store's (`Store::limiter`), alive for the whole execution,
-    // and nothing else borrows the limiter while Wasm code runs.
+    // SAFETY: `ctx.mem` is the running instance's memory (see the module's documentation).
+    unsafe { grow_memory_at(ctx, ctx.mem, delta) }
+}
+
+/// `memory.grow` of `mem`, a memory of the running instance, asking the store's limiter.
+/// Never inlined, for the same reason as [`grow_memory`].
+///
+/// # Safety
+/// `mem` is a live memory entity of the running instance's store.
+#[inline(never)]
+pub(super) unsafe fn grow_memory_at(
+    ctx: &mut Ctx,
+    mem: *mut MemoryEntity,
+    delta: u64,
+) -> Option<u64> {
+    // SAFETY: `mem` is live (the contract); the limiter pointer is the store's
+    // (`Store::limiter`), alive for the whole execution, and nothing else borrows the
+    // memory or the limiter while Wasm code runs.
     unsafe {
-        let mem = &mut *ctx.mem;
+        let mem = &mut *mem;
         let limiter = ctx.limiter.map(|l| &mut *l);
         mem.grow_limited(delta, limiter)
     }

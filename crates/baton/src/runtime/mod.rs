@@ -8,10 +8,8 @@ use crate::limits::ResourceLimiter;
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType, MemoryType, TableType};
 
-/// Size of a Wasm page in bytes.
+/// Size of a default Wasm page in bytes.
 pub(crate) const PAGE_SIZE: usize = 65536;
-/// The most pages a 32-bit memory can have.
-pub(crate) const MAX_PAGES32: u64 = 65536;
 
 /// A function after translation, owned by its module.
 #[derive(Debug)]
@@ -53,42 +51,56 @@ pub(crate) struct MemoryEntity {
 }
 
 impl MemoryEntity {
-    pub(crate) fn new(ty: MemoryType) -> MemoryEntity {
-        MemoryEntity {
-            data: vec![0; ty.minimum() as usize * PAGE_SIZE],
-            ty,
+    /// A memory of `ty`'s minimum size, or `None` if that many bytes cannot be had.
+    pub(crate) fn new(ty: MemoryType) -> Option<MemoryEntity> {
+        let bytes = Self::bytes(&ty, ty.minimum())?;
+        let mut data = Vec::new();
+        data.try_reserve_exact(bytes).ok()?;
+        data.resize(bytes, 0);
+        Some(MemoryEntity { data, ty })
+    }
+
+    /// The size in bytes of `pages` pages of a memory of type `ty`, if it is addressable.
+    pub(crate) fn bytes(ty: &MemoryType, pages: u64) -> Option<usize> {
+        if pages > ty.address_space_pages() {
+            return None;
         }
+        usize::try_from(pages)
+            .ok()?
+            .checked_mul(ty.page_size() as usize)
     }
 
     /// Current size in pages.
     pub(crate) fn pages(&self) -> u64 {
-        (self.data.len() / PAGE_SIZE) as u64
+        (self.data.len() >> self.ty.page_size_log2()) as u64
     }
 
     /// Grows by `delta` pages, asking `limiter` first; returns the old size, or `None`
-    /// when the maximum, the limiter or the host's memory does not allow it.
+    /// when the maximum, the address space, the limiter or the host's memory does not
+    /// allow it.
     pub(crate) fn grow_limited(
         &mut self,
         delta: u64,
         limiter: Option<&mut dyn ResourceLimiter>,
     ) -> Option<u64> {
         let old = self.pages();
-        let max = self.ty.maximum().unwrap_or(MAX_PAGES32).min(MAX_PAGES32);
+        let max = (self.ty.maximum())
+            .unwrap_or(u64::MAX)
+            .min(self.ty.address_space_pages());
         let new = old.checked_add(delta)?;
         if new > max {
             return None;
         }
+        let bytes = Self::bytes(&self.ty, new)?;
         if let Some(l) = limiter {
-            let page = PAGE_SIZE as u64;
-            let maximum = self.ty.maximum().map(|m| (m * page) as usize);
-            if !l.memory_growing(self.data.len(), (new * page) as usize, maximum) {
+            let page = self.ty.page_size() as usize;
+            let maximum = self.ty.maximum().map(|m| (m as usize).saturating_mul(page));
+            if !l.memory_growing(self.data.len(), bytes, maximum) {
                 return None;
             }
         }
-        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
         self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
         self.data.resize(bytes, 0);
-        self.ty = MemoryType::new(self.ty.minimum(), self.ty.maximum());
         Some(old)
     }
 }

@@ -1,26 +1,101 @@
-//! Memory operators: loads and stores (with their address folding) and the memory index
-//! checks.
+//! Memory operators: loads and stores (with their address folding), and which form of
+//! addressing each access gets (see `exec/ops/memory.rs`): the fast forms for memory 0
+//! with 32-bit addresses, the `x` form for any other memory or 64-bit addresses.
 
 use super::*;
 
-impl FuncTranslator<'_> {
-    pub(super) fn memory_index(&self, mem: u32) -> R {
-        if mem != 0 {
-            return Err(self.unsupported("multiple memories"));
-        }
-        Ok(())
+/// Where a memory access goes: which memory, how its addresses are read, and the offset.
+#[derive(Clone, Copy)]
+pub(super) struct Access {
+    pub memory: u32,
+    pub is64: bool,
+    pub offset: u64,
+}
+
+impl Access {
+    /// The offset, if the access can use the fast forms: memory 0, 32-bit addresses (its
+    /// offsets are below 2^32 by validation).
+    fn fast(self) -> Option<u32> {
+        (self.memory == 0 && !self.is64)
+            .then(|| u32::try_from(self.offset).ok())
+            .flatten()
     }
 
-    pub(super) fn memarg(&self, memarg: &wasmparser::MemArg) -> R<u32> {
-        let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
+    /// The immediates of a load in the `x` form.
+    pub fn load(self, dst: Slot, addr: Slot) -> LoadX {
+        LoadX {
+            dst,
+            addr,
+            memory: self.memory,
+            is64: self.is64 as u32,
+            offset: self.offset,
+        }
+    }
+
+    /// The immediates of a store in the `x` form.
+    pub fn store(self, addr: Slot, src: Slot) -> StoreX {
+        StoreX {
+            addr,
+            src,
+            memory: self.memory,
+            is64: self.is64 as u32,
+            offset: self.offset,
+        }
+    }
+}
+
+impl FuncTranslator<'_> {
+    /// Whether memory `mem` has 64-bit addresses.
+    pub(super) fn memory_is_64(&self, mem: u32) -> bool {
+        self.env
+            .memories
+            .get(mem as usize)
+            .is_some_and(|m| m.is_64())
+    }
+
+    /// Whether memory `mem` is memory 0 with 32-bit addresses and 64 KiB pages: the memory
+    /// in the interpreter's registers, which the fast forms serve.
+    pub(super) fn is_fast_memory(&self, mem: u32) -> bool {
+        mem == 0
+            && self
+                .env
+                .memories
+                .first()
+                .is_some_and(|m| !m.is_64() && m.page_size_log2() == 16)
+    }
+
+    pub(super) fn access(&self, memarg: &wasmparser::MemArg) -> R<Access> {
+        let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
             return Err(self.unsupported("GC array access"));
         };
-        self.memory_index(mem)?;
-        u32::try_from(memarg.offset).map_err(|_| self.unsupported("offsets above 4 GiB"))
+        Ok(Access {
+            memory,
+            is64: self.memory_is_64(memory),
+            offset: memarg.offset,
+        })
+    }
+
+    /// A load in its `x` form (any memory, 32- or 64-bit addresses).
+    fn load_x(&mut self, op: Op<LoadX>, access: Access) {
+        let addr = self.pop_slot();
+        let dst = self.temp(self.stack.len());
+        let pos = self.emit(op, access.load(dst, addr));
+        self.push_result(pos, dst, None);
+    }
+
+    /// A store in its `x` form.
+    fn store_x(&mut self, op: Op<StoreX>, access: Access) {
+        let src = self.pop_slot();
+        let addr = self.pop_slot();
+        self.emit(op, access.store(addr, src));
     }
 
     pub(super) fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) -> R {
-        let offset = self.memarg(&memarg)?;
+        let access = self.access(&memarg)?;
+        let Some(offset) = access.fast() else {
+            self.load_x(op.x, access);
+            return Ok(());
+        };
         let a = self.pop();
         let p = self.stack.len();
         let dst = self.temp(p);
@@ -61,7 +136,11 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
-        let offset = self.memarg(&memarg)?;
+        let access = self.access(&memarg)?;
+        let Some(offset) = access.fast() else {
+            self.store_x(op.x, access);
+            return Ok(());
+        };
         let v = self.pop();
         let a = self.pop();
         let p = self.stack.len();

@@ -99,11 +99,11 @@ impl FuncTranslator<'_> {
         self.push_v128();
     }
 
-    fn v128_load(&mut self, op: Op<Load>, memarg: wasmparser::MemArg) -> R<bool> {
-        let offset = self.memarg(&memarg)?;
+    fn v128_load(&mut self, op: Op<LoadX>, memarg: wasmparser::MemArg) -> R<bool> {
+        let access = self.access(&memarg)?;
         let addr = self.pop_slot();
         let dst = self.v128_dst();
-        self.emit(op, Load { dst, addr, offset });
+        self.emit(op, access.load(dst, addr));
         self.push_v128();
         Ok(false)
     }
@@ -114,17 +114,18 @@ impl FuncTranslator<'_> {
         memarg: wasmparser::MemArg,
         lane: u8,
     ) -> R<bool> {
-        let offset = self.memarg(&memarg)?;
+        let access = self.access(&memarg)?;
         let src = self.pop_v128();
         let addr = self.pop_slot();
         let dst = self.v128_dst();
-        let lane = lane as u32;
         let imm = LoadLane {
             dst,
             addr,
-            offset,
             src,
-            lane,
+            lane: lane as u32,
+            memory: access.memory,
+            is64: access.is64 as u32,
+            offset: access.offset,
         };
         self.emit(op, imm);
         self.push_v128();
@@ -137,15 +138,17 @@ impl FuncTranslator<'_> {
         memarg: wasmparser::MemArg,
         lane: u8,
     ) -> R<bool> {
-        let offset = self.memarg(&memarg)?;
+        let access = self.access(&memarg)?;
         let src = self.pop_v128();
         let addr = self.pop_slot();
-        let lane = lane as u32;
         let imm = StoreLane {
             addr,
             src,
-            offset,
-            lane,
+            lane: lane as u32,
+            memory: access.memory,
+            is64: access.is64 as u32,
+            pad: 0,
+            offset: access.offset,
         };
         self.emit(op, imm);
         Ok(false)
@@ -219,10 +222,10 @@ impl<'a> VisitSimdOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_v128_store(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
-        let offset = self.memarg(&memarg)?;
+        let access = self.access(&memarg)?;
         let src = self.pop_v128();
         let addr = self.pop_slot();
-        self.emit(op::V128_STORE, Store { addr, src, offset });
+        self.emit(op::V128_STORE, access.store(addr, src));
         Ok(false)
     }
 

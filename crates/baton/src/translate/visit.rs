@@ -407,19 +407,27 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_memory_size(&mut self, mem: u32) -> R<bool> {
-        self.memory_index(mem)?;
         let dst = self.temp(self.stack.len());
-        let pos = self.emit(op::MEMORY_SIZE, MemSize { dst, memory: mem });
+        let op = if self.is_fast_memory(mem) {
+            op::MEMORY_SIZE
+        } else {
+            op::MEMORY_SIZE_X
+        };
+        let pos = self.emit(op, MemSize { dst, memory: mem });
         self.push_result(pos, dst, None);
         Ok(false)
     }
 
     fn visit_memory_grow(&mut self, mem: u32) -> R<bool> {
-        self.memory_index(mem)?;
         let delta = self.pop_slot();
         let dst = self.temp(self.stack.len());
+        let op = if self.is_fast_memory(mem) {
+            op::MEMORY_GROW
+        } else {
+            op::MEMORY_GROW_X
+        };
         let pos = self.emit(
-            op::MEMORY_GROW,
+            op,
             MemGrow {
                 dst,
                 delta,
@@ -1155,32 +1163,40 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_memory_copy(&mut self, dst_mem: u32, src_mem: u32) -> R<bool> {
-        self.memory_index(dst_mem)?;
-        self.memory_index(src_mem)?;
         let [dst, src, len] = self.pop3();
-        self.emit(op::MEMORY_COPY, MemCopy { dst, src, len });
+        let imm = MemCopy {
+            dst,
+            src,
+            len,
+            dst_mem,
+            src_mem,
+        };
+        self.emit(op::MEMORY_COPY, imm);
         Ok(false)
     }
 
     fn visit_memory_fill(&mut self, mem: u32) -> R<bool> {
-        self.memory_index(mem)?;
         let [dst, val, len] = self.pop3();
-        self.emit(op::MEMORY_FILL, MemFill { dst, val, len });
+        let imm = MemFill {
+            dst,
+            val,
+            len,
+            memory: mem,
+        };
+        self.emit(op::MEMORY_FILL, imm);
         Ok(false)
     }
 
     fn visit_memory_init(&mut self, data_index: u32, mem: u32) -> R<bool> {
-        self.memory_index(mem)?;
         let [dst, src, len] = self.pop3();
-        self.emit(
-            op::MEMORY_INIT,
-            MemInit {
-                seg: data_index,
-                dst,
-                src,
-                len,
-            },
-        );
+        let imm = MemInit {
+            seg: data_index,
+            dst,
+            src,
+            len,
+            memory: mem,
+        };
+        self.emit(op::MEMORY_INIT, imm);
         Ok(false)
     }
 

@@ -1,12 +1,21 @@
 //! Memory instructions: loads, stores, loads that only decide a branch, `memory.size` and
 //! `memory.grow` (bulk memory operations are in `bulk.rs`).
 //!
-//! The effective address is computed in 64 bits from a 32-bit address and a 32-bit offset,
-//! so it cannot overflow; one comparison against the length checks bounds. The bounds are
-//! the `mem` and `len` registers: the running instance's default memory, which every
-//! handler hands on unchanged or reloads (`memory.grow`, host calls and calls into
-//! another instance reload it; `Ctx::mem_regs`), so `mem..mem + len` is always that
-//! memory's current data.
+//! Two kinds of addressing:
+//! - The fast forms serve memory 0 with 32-bit addresses, nearly every access there is:
+//!   the effective address is computed in 64 bits from a 32-bit address and a 32-bit
+//!   offset, so it cannot overflow, and one comparison against the length checks bounds.
+//!   The bounds are the `mem` and `len` registers: the running instance's default memory,
+//!   which every handler hands on unchanged or reloads (`memory.grow`, host calls and
+//!   calls into another instance reload it; `Ctx::mem_regs`), so `mem..mem + len` is
+//!   always that memory's current data.
+//! - The `x` form of each access serves everything else: any memory (others are reached
+//!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
+//!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
+//!   accesses use it too.
+//!
+//! Memory is little-endian whatever the host: values are converted with `to_le`/`from_le`
+//! (no-ops on little-endian hosts).
 
 use super::*;
 
@@ -31,6 +40,8 @@ pub(crate) struct LoadOp {
     /// Address `idx << shift`: an `i32.shl` by a constant folded in.
     pub sh: Op<LoadSh>,
     pub sh_a: Op<LoadSh>,
+    /// Any memory, 32- or 64-bit addresses (see the module's documentation).
+    pub x: Op<LoadX>,
 }
 
 /// Whether an access of a `T` at effective address `ea` (below 2^34) leaves a memory of
@@ -38,11 +49,122 @@ pub(crate) struct LoadOp {
 /// `len - size` so that the address needs computing only once (the sum form makes the
 /// compiler compute it twice). No overflow: both sides are far from the limits of `isize`.
 #[inline(always)]
-pub(super) fn out_of_bounds<T>(ea: usize, len: usize) -> bool {
+fn out_of_bounds<T>(ea: usize, len: usize) -> bool {
     match core::mem::size_of::<T>() {
         1 => ea >= len,
         size => (ea as isize) > len as isize - size as isize,
     }
+}
+
+/// Where an access of `size` bytes at `addr + offset` lands in memory `memory` of the
+/// running instance (0: the memory in the `mem`/`len` registers), or `None` when any of
+/// its bytes is out of bounds (the sum overflowing 64 bits included). `is64` says how to
+/// read the address slot: an `i64`, or an `i32` whose cell's upper half is not looked at.
+///
+/// # Safety
+/// `ctx.inst` is the running instance, `memory` one of its memories (validation), `addr`
+/// a slot of the frame at `sp`, and `mem`/`len` memory 0's registers.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn locate(
+    ctx: &Ctx,
+    sp: Sp,
+    mem: Mem,
+    len: usize,
+    memory: u32,
+    is64: u32,
+    addr: u32,
+    offset: u64,
+    size: usize,
+) -> Option<*mut u8> {
+    // SAFETY: `addr` is a slot of the frame (the contract).
+    let a = unsafe {
+        if is64 != 0 {
+            rd::<u64>(sp, addr)
+        } else {
+            rd::<u32>(sp, addr) as u64
+        }
+    };
+    let (base, bytes) = if memory == 0 {
+        (mem, len)
+    } else {
+        // SAFETY: the instance's memory pointers are live entities of its store, and
+        // validation proved `memory` in range.
+        unsafe {
+            let inst: &crate::runtime::InstanceEntity = &*ctx.inst;
+            let m: &mut crate::runtime::MemoryEntity =
+                &mut **inst.memories.get_unchecked(memory as usize);
+            (m.data.as_mut_ptr(), m.data.len())
+        }
+    };
+    let end = a.checked_add(offset)?.checked_add(size as u64)?;
+    if end > bytes as u64 {
+        return None;
+    }
+    // SAFETY: `end <= bytes`, so the access's first byte, at `end - size`, and all the
+    // others are inside the memory's data.
+    Some(unsafe { base.add((end - size as u64) as usize) })
+}
+
+/// A load's `x` form (see the module's documentation), reading a `$mem_t` into a `$val_t`.
+macro_rules! load_x_fn {
+    ($mem_t:ty, $val_t:ty) => {
+        #[allow(unused_unsafe)]
+        unsafe fn x(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an
+            // `Op<LoadX>`, followed by its immediates.
+            let imm: LoadX = unsafe { *(ip.add(1) as *const LoadX) };
+            let size = core::mem::size_of::<$mem_t>();
+            // SAFETY: the immediates come from translation (see `locate`'s contract).
+            let at = unsafe {
+                locate(
+                    ctx, sp, mem, len, imm.memory, imm.is64, imm.addr, imm.offset, size,
+                )
+            };
+            let Some(at) = at else {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            };
+            // SAFETY: `locate` checked that the `size` bytes at `at` are in the memory.
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) })
+                as $val_t;
+            // SAFETY: `dst` is a slot of the frame; the next instruction follows.
+            unsafe {
+                wr(sp, imm.dst, v);
+                next!(LoadX, ip, sp, mem, len, ctx, acc)
+            }
+        }
+    };
+}
+
+/// A store's `x` form (see the module's documentation), writing a `$mem_t`.
+macro_rules! store_x_fn {
+    ($mem_t:ty) => {
+        #[allow(unused_unsafe)]
+        unsafe fn x(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an
+            // `Op<StoreX>`, followed by its immediates.
+            let imm: StoreX = unsafe { *(ip.add(1) as *const StoreX) };
+            let size = core::mem::size_of::<$mem_t>();
+            // SAFETY: the immediates come from translation (see `locate`'s contract).
+            let at = unsafe {
+                locate(
+                    ctx, sp, mem, len, imm.memory, imm.is64, imm.addr, imm.offset, size,
+                )
+            };
+            let Some(at) = at else {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            };
+            // SAFETY: `src` is a slot of the frame.
+            let v = unsafe { rd::<u64>(sp, imm.src) } as $mem_t;
+            // SAFETY: `locate` checked that the `size` bytes at `at` are in the memory,
+            // which nothing else borrows while Wasm code runs; the next instruction
+            // follows this one.
+            unsafe {
+                core::ptr::write_unaligned(at as *mut $mem_t, v.to_le());
+                next!(StoreX, ip, sp, mem, len, ctx, acc)
+            }
+        }
+    };
 }
 
 /// One load handler: `$addr` computes the effective address (below 2^34, so the bounds
@@ -64,7 +186,7 @@ macro_rules! load_fn {
             // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
             // `mem..mem + len` is the memory's data (see the module's documentation); the
             // read is unaligned, as Wasm allows any address.
-            let v = unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) } as $val_t;
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as $val_t;
             load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
         }
     };
@@ -99,6 +221,7 @@ macro_rules! loads {
             load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
             load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
             load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
+            load_x_fn!($mem_t, $val_t);
             LoadOp {
                 r: op!(r, $name),
                 r_a: op!(r_a, $name),
@@ -112,6 +235,7 @@ macro_rules! loads {
                 ri_a: op!(ri_a, $name),
                 sh: op!(sh, $name),
                 sh_a: op!(sh_a, $name),
+                x: op!(x, $name),
             }
         };)*
         #[allow(clippy::vec_init_then_push)]
@@ -130,6 +254,7 @@ macro_rules! loads {
                 v.push(form!(stringify!($NAME), "ri_a", $NAME.ri_a));
                 v.push(form!(stringify!($NAME), "sh", $NAME.sh));
                 v.push(form!(stringify!($NAME), "sh_a", $NAME.sh_a));
+                v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
         }
@@ -237,6 +362,8 @@ pub(crate) struct StoreOp {
     pub sum_r: Op<StoreSum>,
     /// Address `a + b`, value from the accumulator.
     pub sum_va: Op<StoreSum>,
+    /// Any memory, 32- or 64-bit addresses (see the module's documentation).
+    pub x: Op<StoreX>,
 }
 
 macro_rules! store_fn {
@@ -258,7 +385,9 @@ macro_rules! store_fn {
             // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
             // `mem..mem + len` is the memory's data (see the module's documentation), which
             // nothing else borrows while Wasm code runs.
-            unsafe { core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, v as $mem_t) };
+            unsafe {
+                core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, (v as $mem_t).to_le())
+            };
             // SAFETY: the next instruction starts right after this one's `$L` immediates
             // (see `next!`).
             unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
@@ -278,6 +407,7 @@ macro_rules! stores {
             store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
             store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
             store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
+            store_x_fn!($mem_t);
             StoreOp {
                 rr: op!(rr, $name),
                 r_va: op!(r_va, $name),
@@ -288,6 +418,7 @@ macro_rules! stores {
                 abs_va: op!(abs_va, $name),
                 sum_r: op!(sum_r, $name),
                 sum_va: op!(sum_va, $name),
+                x: op!(x, $name),
             }
         };)*
         #[allow(clippy::vec_init_then_push)]
@@ -303,6 +434,7 @@ macro_rules! stores {
                 v.push(form!(stringify!($NAME), "abs_va", $NAME.abs_va));
                 v.push(form!(stringify!($NAME), "sum_r", $NAME.sum_r));
                 v.push(form!(stringify!($NAME), "sum_va", $NAME.sum_va));
+                v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
         }
@@ -331,11 +463,41 @@ def!(MEMORY_GROW: MemGrow, "memory.grow", |imm, ip, sp, mem, len, ctx, acc| {
     next!(MemGrow, ip, sp, mem, len, ctx, acc)
 });
 
+def!(MEMORY_SIZE_X: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx, acc| {
+    // Any memory, any page size: the size in pages, an `i32` or an `i64` (both fit a cell
+    // as a zero-extended u64: a 32-bit memory has fewer than 2^32 pages).
+    // SAFETY: the running instance's memory pointers are live; validation proved the index.
+    let inst: &crate::runtime::InstanceEntity = &*ctx.inst;
+    let m: &crate::runtime::MemoryEntity = &**inst.memories.get_unchecked(imm.memory as usize);
+    wr(sp, imm.dst, m.pages());
+    next!(MemSize, ip, sp, mem, len, ctx, acc)
+});
+
+def!(MEMORY_GROW_X: MemGrow, "memory.grow", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: as for `MEMORY_SIZE_X`.
+    let inst: &crate::runtime::InstanceEntity = &*ctx.inst;
+    let m = *inst.memories.get_unchecked(imm.memory as usize);
+    let is64 = (&*m).ty.is_64();
+    let delta = if is64 { rd::<u64>(sp, imm.delta) } else { rd::<u32>(sp, imm.delta) as u64 };
+    let old = crate::exec::bulk::grow_memory_at(ctx, m, delta);
+    // -1 of the memory's address type.
+    let failed = if is64 { u64::MAX } else { u32::MAX as u64 };
+    wr(sp, imm.dst, old.unwrap_or(failed));
+    // Memory 0 may have moved (see the module's documentation).
+    let (mem, len) = ctx.mem_regs();
+    next!(MemGrow, ip, sp, mem, len, ctx, acc)
+});
+
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = load_ops();
     v.extend(store_ops());
     v.extend(load_br_ops());
-    v.extend(info!(MEMORY_SIZE: MemSize, MEMORY_GROW: MemGrow));
+    v.extend(info!(
+        MEMORY_SIZE: MemSize,
+        MEMORY_GROW: MemGrow,
+        MEMORY_SIZE_X: MemSize,
+        MEMORY_GROW_X: MemGrow,
+    ));
     v
 }

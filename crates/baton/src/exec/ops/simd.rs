@@ -9,6 +9,7 @@
 //! it and `translate/simd.rs` the translator's visit methods, so an operator cannot be
 //! translated without a handler or have a handler that is never emitted.
 
+use super::memory::locate;
 use super::*;
 use crate::v128;
 
@@ -65,32 +66,35 @@ macro_rules! wasm_name {
     }};
 }
 
-/// The effective address `addr + offset` of a SIMD memory access of a `T`, or the trap.
+/// Where a SIMD access of a `$T` lands (any memory, 32- or 64-bit addresses: see
+/// `memory::locate`), or the trap.
 macro_rules! effective_address {
-    ($T:ty, $imm:ident, $ip:ident, $sp:ident, $len:ident, $ctx:ident) => {{
-        // SAFETY: `addr` names a slot inside the frame (translation invariant).
-        let ea = unsafe { rd::<u32>($sp, $imm.addr) } as usize + $imm.offset as usize;
-        if out_of_bounds::<$T>(ea, $len) {
-            return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
+    ($T:ty, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+        let size = core::mem::size_of::<$T>();
+        let (memory, is64, addr, offset) = ($imm.memory, $imm.is64, $imm.addr, $imm.offset);
+        // SAFETY: the immediates come from translation: `memory` is the instance's,
+        // `addr` a slot of the frame; `mem`/`len` are memory 0's registers.
+        match unsafe { locate($ctx, $sp, $mem, $len, memory, is64, addr, offset, size) } {
+            Some(at) => at,
+            None => return trap($ctx, $ip, TrapCode::MemoryOutOfBounds),
         }
-        ea
     }};
 }
 
-/// Reads a little-endian `$T` at `$ea`, which [`effective_address!`] checked.
+/// Reads a little-endian `$T` at `$at`, which [`effective_address!`] located.
 macro_rules! mem_read {
-    ($T:ty, $mem:ident, $ea:expr) => {
-        // SAFETY: `ea + size_of::<$T>() <= len` (checked by `effective_address!`), and
-        // `mem..mem + len` is the memory's data; unaligned, as Wasm allows any address.
-        <$T>::from_le(unsafe { core::ptr::read_unaligned($mem.add($ea) as *const $T) })
+    ($T:ty, $at:expr) => {
+        // SAFETY: `locate` checked that the bytes are inside the memory; unaligned, as
+        // Wasm allows any address.
+        <$T>::from_le(unsafe { core::ptr::read_unaligned($at as *const $T) })
     };
 }
 
-/// Writes `$v` as a little-endian `$T` at `$ea`, which [`effective_address!`] checked.
+/// Writes `$v` as a little-endian `$T` at `$at`, which [`effective_address!`] located.
 macro_rules! mem_write {
-    ($T:ty, $mem:ident, $ea:expr, $v:expr) => {
-        // SAFETY: as for `mem_read!`.
-        unsafe { core::ptr::write_unaligned($mem.add($ea) as *mut $T, <$T>::to_le($v)) }
+    ($T:ty, $at:expr, $v:expr) => {
+        // SAFETY: as for `mem_read!`; nothing else borrows the memory while Wasm runs.
+        unsafe { core::ptr::write_unaligned($at as *mut $T, <$T>::to_le($v)) }
     };
 }
 
@@ -446,30 +450,30 @@ macro_rules! simd_handlers {
             wr_v128(sp, imm.dst, v128::$rep(rd_v128(sp, imm.a), imm.lane as u8, x));
             next!(ReplaceLane, ip, sp, mem, len, ctx, acc)
         });)*
-        $(def!($LOAD: Load, wasm_name!($load), |imm, ip, sp, mem, len, ctx, acc| {
-            let ea = effective_address!($load_t, imm, ip, sp, len, ctx);
-            let x = mem_read!($load_t, mem, ea);
+        $(def!($LOAD: LoadX, wasm_name!($load), |imm, ip, sp, mem, len, ctx, acc| {
+            let at = effective_address!($load_t, imm, ip, sp, mem, len, ctx);
+            let x = mem_read!($load_t, at);
             wr_v128(sp, imm.dst, v128::$load(x as _));
-            next!(Load, ip, sp, mem, len, ctx, acc)
+            next!(LoadX, ip, sp, mem, len, ctx, acc)
         });)*
         $(def!($LL: LoadLane, wasm_name!($ll_name), |imm, ip, sp, mem, len, ctx, acc| {
-            let ea = effective_address!($ll_t, imm, ip, sp, len, ctx);
-            let x = mem_read!($ll_t, mem, ea) as $ll_x;
+            let at = effective_address!($ll_t, imm, ip, sp, mem, len, ctx);
+            let x = mem_read!($ll_t, at) as $ll_x;
             wr_v128(sp, imm.dst, v128::$ll(rd_v128(sp, imm.src), imm.lane as u8, x));
             next!(LoadLane, ip, sp, mem, len, ctx, acc)
         });)*
         $(def!($SL: StoreLane, wasm_name!($sl_name), |imm, ip, sp, mem, len, ctx, acc| {
-            let ea = effective_address!($sl_t, imm, ip, sp, len, ctx);
+            let at = effective_address!($sl_t, imm, ip, sp, mem, len, ctx);
             let x = v128::$sl(rd_v128(sp, imm.src), imm.lane as u8) as $sl_t;
-            mem_write!($sl_t, mem, ea, x);
+            mem_write!($sl_t, at, x);
             next!(StoreLane, ip, sp, mem, len, ctx, acc)
         });)*
 
         /// This family's instructions, for [`all`](super::all).
         pub(super) fn infos() -> Vec<OpInfo> {
             let mut v = info!(
-                V128_LOAD: Load,
-                V128_STORE: Store,
+                V128_LOAD: LoadX,
+                V128_STORE: StoreX,
                 I8X16_SHUFFLE: Shuffle,
             );
             v.extend(info!($($BIN: BinRR),*));
@@ -480,7 +484,7 @@ macro_rules! simd_handlers {
             v.extend(info!($($SPLAT: Un),*));
             v.extend(info!($($EXT: Lane),*));
             v.extend(info!($($REP: ReplaceLane),*));
-            v.extend(info!($($LOAD: Load),*));
+            v.extend(info!($($LOAD: LoadX),*));
             v.extend(info!($($LL: LoadLane),*));
             v.extend(info!($($SL: StoreLane),*));
             v
@@ -490,16 +494,16 @@ macro_rules! simd_handlers {
 
 simd_table!(simd_handlers);
 
-def!(V128_LOAD: Load, "v128.load", |imm, ip, sp, mem, len, ctx, acc| {
-    let ea = effective_address!(u128, imm, ip, sp, len, ctx);
-    wr_v128(sp, imm.dst, mem_read!(u128, mem, ea));
-    next!(Load, ip, sp, mem, len, ctx, acc)
+def!(V128_LOAD: LoadX, "v128.load", |imm, ip, sp, mem, len, ctx, acc| {
+    let at = effective_address!(u128, imm, ip, sp, mem, len, ctx);
+    wr_v128(sp, imm.dst, mem_read!(u128, at));
+    next!(LoadX, ip, sp, mem, len, ctx, acc)
 });
 
-def!(V128_STORE: Store, "v128.store", |imm, ip, sp, mem, len, ctx, acc| {
-    let ea = effective_address!(u128, imm, ip, sp, len, ctx);
-    mem_write!(u128, mem, ea, rd_v128(sp, imm.src));
-    next!(Store, ip, sp, mem, len, ctx, acc)
+def!(V128_STORE: StoreX, "v128.store", |imm, ip, sp, mem, len, ctx, acc| {
+    let at = effective_address!(u128, imm, ip, sp, mem, len, ctx);
+    mem_write!(u128, at, rd_v128(sp, imm.src));
+    next!(StoreX, ip, sp, mem, len, ctx, acc)
 });
 
 def!(I8X16_SHUFFLE: Shuffle, "i8x16.shuffle", |imm, ip, sp, mem, len, ctx, acc| {
