@@ -159,7 +159,7 @@ impl Table {
     /// The table's type, with its current size as minimum.
     pub fn ty(&self, store: impl AsContext) -> TableType {
         let t = self.entity(&store);
-        TableType::new(t.ty.element(), t.elems.len() as u64, t.ty.maximum())
+        t.ty.with_minimum(t.elems.len() as u64)
     }
 
     /// Current number of elements.

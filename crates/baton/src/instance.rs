@@ -268,6 +268,7 @@ pub(crate) fn instantiate<T>(
                 inner.check(t.store);
                 let e = &mut inner.tables[t.index as usize];
                 let ok = e.ty.element() == ty.element()
+                    && e.ty.is_64() == ty.is_64()
                     && limits_match(
                         e.elems.len() as u64,
                         e.ty.maximum(),
@@ -395,9 +396,12 @@ pub(crate) fn instantiate<T>(
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
             SegmentMode::Active { index: t, offset } => {
-                let offset = eval(offset, inst) as u32 as usize;
                 // SAFETY: table pointers of the instance are live.
                 let table = unsafe { &mut *inst.tables[*t as usize] };
+                let offset = match eval(offset, inst) as u64 {
+                    o if table.ty.is_64() => usize::try_from(o).unwrap_or(usize::MAX),
+                    o => o as u32 as usize,
+                };
                 let items = &inst.elems[i];
                 let end = offset
                     .checked_add(items.len())

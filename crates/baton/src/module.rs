@@ -38,6 +38,8 @@ pub(crate) struct ModuleEnv {
     pub global_types: Vec<ValType>,
     /// Each memory's type (imports first).
     pub memories: Vec<MemoryType>,
+    /// Each table's type (imports first).
+    pub tables: Vec<TableType>,
 }
 
 /// A constant expression, evaluated at instantiation.
@@ -409,14 +411,12 @@ fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, Error> {
 }
 
 fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<TableType, Error> {
-    if t.table64 {
-        return Err(Error::Unsupported {
-            message: "64-bit tables".into(),
-            offset,
-        });
-    }
     let elem = val_type(wasmparser::ValType::Ref(t.element_type), offset)?;
-    Ok(TableType::new(elem, t.initial, t.maximum))
+    Ok(if t.table64 {
+        TableType::new64(elem, t.initial, t.maximum)
+    } else {
+        TableType::new(elem, t.initial, t.maximum)
+    })
 }
 
 fn memory_type(m: &wasmparser::MemoryType, offset: usize) -> Result<MemoryType, Error> {
@@ -720,6 +720,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     env.const_globals = known_globals(&m);
     env.global_types = m.globals.iter().map(|g| g.content()).collect();
     env.memories = m.memories.clone();
+    env.tables = m.tables.clone();
     let Translated {
         code,
         funcs,

@@ -234,18 +234,32 @@ impl MemoryType {
     }
 }
 
-/// The type of a table.
+/// The type of a table: its element type, its limits, and its index type (32-bit, or
+/// 64-bit with the memory64 proposal's 64-bit tables).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TableType {
     element: ValType,
     min: u64,
     max: Option<u64>,
+    table64: bool,
 }
 
 impl TableType {
-    /// A table type.
+    /// A table with 32-bit indices.
     pub fn new(element: ValType, min: u64, max: Option<u64>) -> Self {
-        TableType { element, min, max }
+        TableType {
+            element,
+            min,
+            max,
+            table64: false,
+        }
+    }
+    /// A table with 64-bit indices (`i64`).
+    pub fn new64(element: ValType, min: u64, max: Option<u64>) -> Self {
+        TableType {
+            table64: true,
+            ..TableType::new(element, min, max)
+        }
     }
     /// The element type.
     pub fn element(&self) -> ValType {
@@ -258,6 +272,14 @@ impl TableType {
     /// Maximum size, if limited.
     pub fn maximum(&self) -> Option<u64> {
         self.max
+    }
+    /// Whether indices are 64-bit.
+    pub fn is_64(&self) -> bool {
+        self.table64
+    }
+    /// The same limits with another minimum (a table's type after it grew).
+    pub(crate) fn with_minimum(self, min: u64) -> Self {
+        TableType { min, ..self }
     }
 }
 

@@ -155,3 +155,45 @@ fn proposals_can_be_switched_off() {
         Module::new(&Engine::default(), text).unwrap();
     }
 }
+
+#[test]
+fn a_64_bit_table_takes_64_bit_indices() {
+    let engine = Engine::default();
+    let (mut store, inst) = instance(
+        &engine,
+        r#"(module
+          (type $f (func (result i32)))
+          (table $t i64 2 10 funcref)
+          (elem (table $t) (i64.const 1) func $seven)
+          (func $seven (result i32) (i32.const 7))
+          (func (export "call") (param i64) (result i32) (call_indirect $t (type $f) (local.get 0)))
+          (func (export "is_null") (param i64) (result i32) (ref.is_null (table.get $t (local.get 0))))
+          (func (export "grow") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0)))
+          (func (export "size") (result i64) (table.size $t))
+          (func (export "fill") (param i64 i64) (table.fill $t (local.get 0) (ref.func $seven) (local.get 1))))"#,
+        None,
+    );
+    let call = inst.get_typed_func::<i64, i32>(&store, "call").unwrap();
+    assert_eq!(call.call(&mut store, 1).unwrap(), 7);
+    for index in [2, 1 << 32, (1 << 32) + 1, -1] {
+        let trap = call.call(&mut store, index).unwrap_err();
+        assert!(
+            matches!(trap, Error::Trap(ref t) if t.code() == TrapCode::UndefinedElement),
+            "index {index}: {trap}"
+        );
+    }
+    let is_null = inst.get_typed_func::<i64, i32>(&store, "is_null").unwrap();
+    assert_eq!(is_null.call(&mut store, 0).unwrap(), 1);
+    assert!(is_null.call(&mut store, 1 << 32).is_err());
+    let grow = inst.get_typed_func::<i64, i64>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 3).unwrap(), 2);
+    assert_eq!(grow.call(&mut store, 1 << 40).unwrap(), -1);
+    let size = inst.get_typed_func::<(), i64>(&store, "size").unwrap();
+    assert_eq!(size.call(&mut store, ()).unwrap(), 5);
+    let fill = inst
+        .get_typed_func::<(i64, i64), ()>(&store, "fill")
+        .unwrap();
+    fill.call(&mut store, (3, 2)).unwrap();
+    assert_eq!(call.call(&mut store, 4).unwrap(), 7);
+    assert!(fill.call(&mut store, (4, 1 << 33)).is_err());
+}

@@ -66,6 +66,14 @@ unsafe fn slot_addr(sp: Sp, s: u32, is64: bool) -> u64 {
     }
 }
 
+/// A table index operand as a `usize` (an index beyond the address space is beyond
+/// every table: `usize::MAX`).
+#[inline(always)]
+unsafe fn slot_index(sp: Sp, s: u32, is64: bool) -> usize {
+    // SAFETY: the slot is inside the frame (the caller's contract).
+    usize::try_from(unsafe { slot_addr(sp, s, is64) }).unwrap_or(usize::MAX)
+}
+
 /// Checks that `[start, start + len)` lies within `size` bytes (64-bit operands).
 fn range64(start: u64, len: u64, size: usize) -> Result<core::ops::Range<usize>, TrapCode> {
     match start.checked_add(len) {
@@ -175,7 +183,7 @@ pub(super) unsafe fn table_get(ctx: &mut Ctx, sp: Sp, imm: &TableGet) -> R {
         let t = table(ctx, imm.table);
         let v = *t
             .elems
-            .get(slot32(sp, imm.idx) as usize)
+            .get(slot_index(sp, imm.idx, t.ty.is_64()))
             .ok_or(TrapCode::TableOutOfBounds)?;
         *sp.add(imm.dst as usize) = v;
         Ok(())
@@ -189,7 +197,7 @@ pub(super) unsafe fn table_set(ctx: &mut Ctx, sp: Sp, imm: &TableSet) -> R {
         let t = table(ctx, imm.table);
         let v = *sp.add(imm.val as usize);
         *t.elems
-            .get_mut(slot32(sp, imm.idx) as usize)
+            .get_mut(slot_index(sp, imm.idx, t.ty.is_64()))
             .ok_or(TrapCode::TableOutOfBounds)? = v;
         Ok(())
     }
@@ -242,11 +250,12 @@ pub(super) unsafe fn table_grow(ctx: &mut Ctx, sp: Sp, imm: &TableGrow) -> R {
         let limiter = ctx.limiter.map(|l| &mut *l);
         let t = table(ctx, imm.table);
         let init = *sp.add(imm.init as usize);
-        let delta = slot32(sp, imm.delta);
-        let old = t
-            .grow_limited(delta as u64, init, limiter)
-            .map_or(-1i32, |o| o as i32);
-        *sp.add(imm.dst as usize) = old as u32 as u64;
+        let is64 = t.ty.is_64();
+        let delta = slot_addr(sp, imm.delta, is64);
+        // -1 of the table's index type on failure.
+        let failed = if is64 { u64::MAX } else { u32::MAX as u64 };
+        let old = t.grow_limited(delta, init, limiter).unwrap_or(failed);
+        *sp.add(imm.dst as usize) = old;
         Ok(())
     }
 }
@@ -257,12 +266,9 @@ pub(super) unsafe fn table_fill(ctx: &mut Ctx, sp: Sp, imm: &TableFill) -> R {
     unsafe {
         let t = table(ctx, imm.table);
         let v = *sp.add(imm.val as usize);
-        let r = range(
-            slot32(sp, imm.idx),
-            slot32(sp, imm.len),
-            t.elems.len(),
-            TrapCode::TableOutOfBounds,
-        )?;
+        let is64 = t.ty.is_64();
+        let (i, n) = (slot_addr(sp, imm.idx, is64), slot_addr(sp, imm.len, is64));
+        let r = range64(i, n, t.elems.len()).map_err(|_| TrapCode::TableOutOfBounds)?;
         t.elems[r].fill(v);
         Ok(())
     }
@@ -275,15 +281,19 @@ pub(super) unsafe fn table_copy(ctx: &mut Ctx, sp: Sp, imm: &TableCopy) -> R {
     // before `dst_t` is made (the same table or not), and the second is made only when the
     // tables differ.
     unsafe {
-        let (d, s, n) = (
-            slot32(sp, imm.dst),
-            slot32(sp, imm.src),
-            slot32(sp, imm.len),
-        );
         let src_t = table(ctx, imm.src_table);
-        let src = range(s, n, src_t.elems.len(), TrapCode::TableOutOfBounds)?;
+        let (s64, src_len) = (src_t.ty.is_64(), src_t.elems.len());
         let dst_t = table(ctx, imm.dst_table);
-        let dst = range(d, n, dst_t.elems.len(), TrapCode::TableOutOfBounds)?;
+        let d64 = dst_t.ty.is_64();
+        // The length has the narrower of the two index types.
+        let (d, s, n) = (
+            slot_addr(sp, imm.dst, d64),
+            slot_addr(sp, imm.src, s64),
+            slot_addr(sp, imm.len, d64 && s64),
+        );
+        let oob = |_| TrapCode::TableOutOfBounds;
+        let src = range64(s, n, src_len).map_err(oob)?;
+        let dst = range64(d, n, dst_t.elems.len()).map_err(oob)?;
         if imm.src_table == imm.dst_table {
             dst_t.elems.copy_within(src, dst.start);
         } else {
@@ -298,15 +308,15 @@ pub(super) unsafe fn table_init(ctx: &mut Ctx, sp: Sp, imm: &TableInit) -> R {
     // SAFETY: the segment and the table exist and the slots are in the frame (see the
     // module's documentation); the ranges are checked before the copy.
     unsafe {
+        let seg = &(&*ctx.inst).elems[imm.seg as usize];
+        let t = table(ctx, imm.table);
         let (d, s, n) = (
-            slot32(sp, imm.dst),
+            slot_addr(sp, imm.dst, t.ty.is_64()),
             slot32(sp, imm.src),
             slot32(sp, imm.len),
         );
-        let seg = &(&*ctx.inst).elems[imm.seg as usize];
         let src = range(s, n, seg.len(), TrapCode::TableOutOfBounds)?;
-        let t = table(ctx, imm.table);
-        let dst = range(d, n, t.elems.len(), TrapCode::TableOutOfBounds)?;
+        let dst = range64(d, n as u64, t.elems.len()).map_err(|_| TrapCode::TableOutOfBounds)?;
         t.elems[dst].copy_from_slice(&seg[src]);
         Ok(())
     }

@@ -84,6 +84,20 @@ impl FuncTranslator<'_> {
             }
         };
         self.max_height = self.max_height.max(p + 1);
+        if self
+            .env
+            .tables
+            .get(table as usize)
+            .is_some_and(|t| t.is_64())
+        {
+            self.emit(
+                op::TABLE_INDEX64,
+                Un {
+                    dst: index,
+                    src: index,
+                },
+            );
+        }
         if tail {
             self.move_tail_args(n);
             self.emit(

@@ -279,6 +279,15 @@ unsafe fn indirect_callee(
     Ok(func)
 }
 
+def!(TABLE_INDEX64: Un, "table.index64", |imm, ip, sp, mem, len, ctx, acc| {
+    // A 64-bit table's index made a 32-bit one for `call_indirect`: tables hold fewer than
+    // 2^32 elements, so an index at or above that (saturated to `u32::MAX`) is out of
+    // bounds either way.
+    let i = rd::<u64>(sp, imm.src).min(u32::MAX as u64);
+    wr(sp, imm.dst, i);
+    next!(Un, ip, sp, mem, len, ctx, acc)
+});
+
 def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
     match indirect_callee(ctx, &imm, sp) {
         Ok(func) => call_entity!(func, (*(ip.add(1) as *const CallIndirect)).base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
@@ -421,6 +430,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
         RETURN_CALL: Call,
         CALL_IMPORT: Call,
         RETURN_CALL_IMPORT: Call,
+        TABLE_INDEX64: Un,
         CALL_INDIRECT: CallIndirect,
         RETURN_CALL_INDIRECT: CallIndirect,
         CALL_COPY: CallCopy,
