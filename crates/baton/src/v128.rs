@@ -89,28 +89,6 @@ fn from_f64x2(a: [f64; 2]) -> u128 {
     from_u64x2(a.map(f64::to_bits))
 }
 
-/// `x`, with the quiet bit set if it is a NaN. Rounding a signalling NaN must give a
-/// quiet one (an arithmetic NaN), and the C library's `ceilf` and friends, which Rust calls
-/// where the CPU has no rounding instruction, hand a signalling NaN back unchanged.
-#[inline]
-fn quiet32(x: f32) -> f32 {
-    if x.is_nan() {
-        f32::from_bits(x.to_bits() | 0x0040_0000)
-    } else {
-        x
-    }
-}
-
-/// See [`quiet32`].
-#[inline]
-fn quiet64(x: f64) -> f64 {
-    if x.is_nan() {
-        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
-    } else {
-        x
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Operator-defining macros
 // ---------------------------------------------------------------------------
@@ -354,6 +332,11 @@ fn q15mulr_sat(x: i16, y: i16) -> i16 {
     allow(dead_code)
 )]
 mod lanes {
+    /// Rounding without the standard library's `ceil` and friends, which are calls into
+    /// libm on x86-64 without SSE4.1: a handler that calls cannot hand over by a jump.
+    /// The scalar instructions' call-free rounding (quiet NaNs included) serves each lane.
+    use crate::exec::ops::sem as round;
+
     use super::*;
 
     // ---------------------------------------------------------------------------
@@ -1119,13 +1102,13 @@ mod lanes {
 
     unop! {
         /// `f32x4.ceil`: round toward +∞.
-        f32x4_ceil: f32x4 -> from_f32x4, |x| quiet32(x.ceil());
+        f32x4_ceil: f32x4 -> from_f32x4, |x| round::f32::ceil(x).unwrap_or(x);
         /// `f32x4.floor`: round toward -∞.
-        f32x4_floor: f32x4 -> from_f32x4, |x| quiet32(x.floor());
+        f32x4_floor: f32x4 -> from_f32x4, |x| round::f32::floor(x).unwrap_or(x);
         /// `f32x4.trunc`: round toward zero.
-        f32x4_trunc: f32x4 -> from_f32x4, |x| quiet32(x.trunc());
+        f32x4_trunc: f32x4 -> from_f32x4, |x| round::f32::trunc(x).unwrap_or(x);
         /// `f32x4.nearest`: round to nearest, ties to even.
-        f32x4_nearest: f32x4 -> from_f32x4, |x| quiet32(x.round_ties_even());
+        f32x4_nearest: f32x4 -> from_f32x4, |x| round::f32::nearest(x).unwrap_or(x);
         /// `f32x4.sqrt`: IEEE square root.
         f32x4_sqrt: f32x4 -> from_f32x4, |x| x.sqrt();
     }
@@ -1221,13 +1204,13 @@ mod lanes {
 
     unop! {
         /// `f64x2.ceil`: round toward +∞.
-        f64x2_ceil: f64x2 -> from_f64x2, |x| quiet64(x.ceil());
+        f64x2_ceil: f64x2 -> from_f64x2, |x| round::f64::ceil(x).unwrap_or(x);
         /// `f64x2.floor`: round toward -∞.
-        f64x2_floor: f64x2 -> from_f64x2, |x| quiet64(x.floor());
+        f64x2_floor: f64x2 -> from_f64x2, |x| round::f64::floor(x).unwrap_or(x);
         /// `f64x2.trunc`: round toward zero.
-        f64x2_trunc: f64x2 -> from_f64x2, |x| quiet64(x.trunc());
+        f64x2_trunc: f64x2 -> from_f64x2, |x| round::f64::trunc(x).unwrap_or(x);
         /// `f64x2.nearest`: round to nearest, ties to even.
-        f64x2_nearest: f64x2 -> from_f64x2, |x| quiet64(x.round_ties_even());
+        f64x2_nearest: f64x2 -> from_f64x2, |x| round::f64::nearest(x).unwrap_or(x);
         /// `f64x2.sqrt`: IEEE square root.
         f64x2_sqrt: f64x2 -> from_f64x2, |x| x.sqrt();
     }

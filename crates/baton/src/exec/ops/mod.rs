@@ -317,7 +317,7 @@ mod control;
 mod memory;
 mod metering;
 mod numeric;
-mod sem;
+pub(crate) mod sem;
 mod simd;
 mod values;
 mod wide;
