@@ -1278,6 +1278,41 @@ mod lanes {
 
 pub(crate) use lanes::*;
 
+/// The 32-bit lanes an `i8x16.shuffle` picks, if it moves whole, aligned 32-bit lanes
+/// (broadcasts, transposes, horizontal sums: most shuffles compilers emit for `f32x4` and
+/// `i32x4` code): lane `i` of the result is lane `words[i]` (0..8) of `a ++ b`.
+pub(crate) fn shuffle_words(lanes: &[u8; 16]) -> Option<[u8; 4]> {
+    let mut words = [0u8; 4];
+    for (i, word) in words.iter_mut().enumerate() {
+        let first = lanes[4 * i];
+        let whole = first.is_multiple_of(4) && (1..4).all(|k| lanes[4 * i + k] == first + k as u8);
+        if !whole {
+            return None;
+        }
+        *word = first / 4;
+    }
+    Some(words)
+}
+
+/// `i8x16.shuffle` of whole 32-bit lanes (see [`shuffle_words`]): four word moves instead
+/// of sixteen byte moves.
+#[inline]
+pub(crate) fn i32x4_shuffle(a: u128, b: u128, words: [u8; 4]) -> u128 {
+    let table = [
+        a as u32,
+        (a >> 32) as u32,
+        (a >> 64) as u32,
+        (a >> 96) as u32,
+        b as u32,
+        (b >> 32) as u32,
+        (b >> 64) as u32,
+        (b >> 96) as u32,
+    ];
+    words.iter().enumerate().fold(0, |r, (i, &w)| {
+        r | (table[usize::from(w & 7)] as u128) << (32 * i)
+    })
+}
+
 // ---------------------------------------------------------------------------
 // x86-64 fast paths
 // ---------------------------------------------------------------------------
@@ -1965,6 +2000,36 @@ pub(crate) use sse::{
 // ---------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------
+
+#[cfg(test)]
+mod word_shuffle_tests {
+    use super::*;
+
+    /// A shuffle of whole 32-bit lanes gives the same result by words as by bytes; one
+    /// that splits a lane is not taken for one.
+    #[test]
+    fn word_shuffles_match_byte_shuffles() {
+        let (a, b) = (
+            0x0f0e_0d0c_0b0a_0908_0706_0504_0302_0100u128,
+            0x1f1e_1d1c_1b1a_1918_1716_1514_1312_1110u128,
+        );
+        for words in [[0, 0, 0, 0], [3, 2, 1, 0], [0, 4, 1, 5], [7, 7, 2, 6]] {
+            let mut lanes = [0u8; 16];
+            for (i, w) in words.iter().enumerate() {
+                for k in 0..4 {
+                    lanes[4 * i + k] = 4 * w + k as u8;
+                }
+            }
+            assert_eq!(shuffle_words(&lanes), Some(words));
+            assert_eq!(i32x4_shuffle(a, b, words), i8x16_shuffle(a, b, lanes));
+        }
+        let mut split = core::array::from_fn(|i| i as u8);
+        split.swap(0, 1);
+        assert_eq!(shuffle_words(&split), None);
+        let unaligned: [u8; 16] = core::array::from_fn(|i| i as u8 + 1);
+        assert_eq!(shuffle_words(&unaligned), None);
+    }
+}
 
 #[cfg(test)]
 mod tests {

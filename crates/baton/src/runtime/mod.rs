@@ -54,10 +54,10 @@ impl MemoryEntity {
     /// A memory of `ty`'s minimum size, or `None` if that many bytes cannot be had.
     pub(crate) fn new(ty: MemoryType) -> Option<MemoryEntity> {
         let bytes = Self::bytes(&ty, ty.minimum())?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes).ok()?;
-        data.resize(bytes, 0);
-        Some(MemoryEntity { data, ty })
+        Some(MemoryEntity {
+            data: zeroed(bytes)?,
+            ty,
+        })
     }
 
     /// The size in bytes of `pages` pages of a memory of type `ty`, if it is addressable.
@@ -103,6 +103,27 @@ impl MemoryEntity {
         self.data.resize(bytes, 0);
         Some(old)
     }
+}
+
+/// `bytes` zero bytes, or `None` if the allocator has not that many. Zeroed by the
+/// allocator (`calloc`: fresh pages from the OS are zero already), not written: a large
+/// initial memory costs neither the time to fill it nor resident memory for pages the
+/// guest never touches. (`vec![0; n]` does the same but aborts the process when the
+/// allocation fails, which a guest's memory size must not be able to cause.)
+fn zeroed(bytes: usize) -> Option<Vec<u8>> {
+    if bytes == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(bytes).ok()?;
+    // SAFETY: the layout has a non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` comes from the global allocator with the layout a `Vec<u8>` of
+    // capacity `bytes` uses (`Layout::array::<u8>(bytes)`), and all `bytes` bytes are
+    // initialised (to zero).
+    Some(unsafe { Vec::from_raw_parts(ptr, bytes, bytes) })
 }
 
 /// A table of references (funcref: `*const FuncEntity`; externref: index + 1; 0 is null).

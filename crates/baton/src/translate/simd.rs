@@ -241,7 +241,11 @@ impl<'a> VisitSimdOperator<'a> for FuncTranslator<'_> {
         let b = self.pop_v128();
         let a = self.pop_v128();
         let dst = self.v128_dst();
-        let lanes = u128::from_le_bytes(lanes);
+        // Whole 32-bit lanes (the common case) move as words.
+        let (op, lanes) = match crate::v128::shuffle_words(&lanes) {
+            Some(words) => (op::I32X4_SHUFFLE, u32::from_le_bytes(words) as u128),
+            None => (op::I8X16_SHUFFLE, u128::from_le_bytes(lanes)),
+        };
         let imm = Shuffle {
             dst,
             a,
@@ -250,7 +254,7 @@ impl<'a> VisitSimdOperator<'a> for FuncTranslator<'_> {
             lanes_lo: lanes as u64,
             lanes_hi: (lanes >> 64) as u64,
         };
-        self.emit(op::I8X16_SHUFFLE, imm);
+        self.emit(op, imm);
         self.push_v128();
         Ok(false)
     }

@@ -475,6 +475,7 @@ macro_rules! simd_handlers {
                 V128_LOAD: LoadX,
                 V128_STORE: StoreX,
                 I8X16_SHUFFLE: Shuffle,
+                I32X4_SHUFFLE: Shuffle,
             );
             v.extend(info!($($BIN: BinRR),*));
             v.extend(info!($($UN: Un),*));
@@ -509,6 +510,14 @@ def!(V128_STORE: StoreX, "v128.store", |imm, ip, sp, mem, len, ctx, acc| {
 def!(I8X16_SHUFFLE: Shuffle, "i8x16.shuffle", |imm, ip, sp, mem, len, ctx, acc| {
     let lanes = (imm.lanes_lo as u128 | (imm.lanes_hi as u128) << 64).to_le_bytes();
     let r = v128::i8x16_shuffle(rd_v128(sp, imm.a), rd_v128(sp, imm.b), lanes);
+    wr_v128(sp, imm.dst, r);
+    next!(Shuffle, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32X4_SHUFFLE: Shuffle, "i8x16.shuffle", |imm, ip, sp, mem, len, ctx, acc| {
+    // An `i8x16.shuffle` of whole 32-bit lanes: the four word indices in `lanes_lo`.
+    let words = (imm.lanes_lo as u32).to_le_bytes();
+    let r = v128::i32x4_shuffle(rd_v128(sp, imm.a), rd_v128(sp, imm.b), words);
     wr_v128(sp, imm.dst, r);
     next!(Shuffle, ip, sp, mem, len, ctx, acc)
 });
