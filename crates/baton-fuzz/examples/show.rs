@@ -2,6 +2,9 @@
 //! or `show FILE` for a raw fuzz input (e.g. the one `BATON_FUZZ_LAST_INPUT` left behind
 //! after a crash). The module and its argument bytes are written to `FILE.wasm` and
 //! `FILE.args` before anything runs, for `run_wat`/`reduce` (or a debugger).
+//! `BATON_FUZZ_SIMD=all` generates with SIMD in every module (as the differential test
+//! does with the same variable); `BATON_FUZZ_SIMD=relaxed` with relaxed SIMD, run twice
+//! on Baton (as `baton_relaxed_simd_is_deterministic` does).
 fn main() {
     let arg = std::env::args().nth(1).unwrap_or_else(|| "1".into());
     let data: Vec<u8> = match arg.parse::<u64>() {
@@ -18,12 +21,22 @@ fn main() {
         }
         Err(_) => std::fs::read(&arg).expect("read the raw input"),
     };
-    let case = baton_fuzz::generate::generate(&data).expect("generated");
+    let simd = std::env::var("BATON_FUZZ_SIMD").unwrap_or_default();
+    let profile = match simd.as_str() {
+        "all" => baton_fuzz::Simd::Always,
+        "relaxed" => baton_fuzz::Simd::Relaxed,
+        _ => baton_fuzz::Simd::Differential,
+    };
+    let case = baton_fuzz::generate_with(&data, profile).expect("generated");
     if arg.parse::<u64>().is_err() {
         std::fs::write(format!("{arg}.wasm"), &case.wasm).expect("write module");
         std::fs::write(format!("{arg}.args"), &case.args).expect("write arguments");
     }
     println!("{}", wasmprinter::print_bytes(&case.wasm).unwrap());
-    let out = baton_fuzz::execute(&case.wasm, &case.args);
+    let out = if profile == baton_fuzz::Simd::Relaxed {
+        baton_fuzz::execute_baton_twice(&case.wasm, &case.args)
+    } else {
+        baton_fuzz::execute(&case.wasm, &case.args)
+    };
     println!("{}\n{:?}\n{}", case.config, out.verdict, out.transcript);
 }

@@ -21,17 +21,48 @@ pub const FUEL: u32 = 2_000;
 /// whatever its name or signature, with the same deterministic function on both engines.
 pub const HOST_MODULE: &str = "host";
 
-/// The imports `wasm-smith` may choose from when a configuration allows imports. Names
-/// starting with `trap` return a host error instead of results.
-pub const HOST_IMPORTS_WAT: &str = r#"(module
+/// The scalar host functions, as `import` lines; both import lists below start with them.
+macro_rules! scalar_host_imports {
+    () => {
+        r#"
   (import "host" "nop" (func))
   (import "host" "i32_i32" (func (param i32) (result i32)))
   (import "host" "i64_i64" (func (param i64) (result i64)))
   (import "host" "mix" (func (param i32 i64 f32 f64) (result i64 f64)))
   (import "host" "f32_f32" (func (param f32) (result f32)))
   (import "host" "ref" (func (param funcref externref) (result i32 externref)))
-  (import "host" "trap_i32" (func (param i32) (result i32)))
-)"#;
+  (import "host" "trap_i32" (func (param i32) (result i32)))"#
+    };
+}
+
+/// The imports `wasm-smith` may choose from when a configuration allows imports. Names
+/// starting with `trap` return a host error instead of results.
+pub const HOST_IMPORTS_WAT: &str = concat!("(module", scalar_host_imports!(), "\n)");
+
+/// [`HOST_IMPORTS_WAT`] plus functions taking and returning `v128`, for modules generated
+/// with SIMD (a module without SIMD must not import them).
+pub const HOST_IMPORTS_SIMD_WAT: &str = concat!(
+    "(module",
+    scalar_host_imports!(),
+    r#"
+  (import "host" "v128_v128" (func (param v128) (result v128)))
+  (import "host" "v128_mix" (func (param v128 i32 v128) (result i64 v128 f32)))
+)"#
+);
+
+/// Which proposals a generated module may use beyond the fixed set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Simd {
+    /// Compared against wasmi: SIMD in about half the modules (drawn from the input),
+    /// never relaxed SIMD (whose operators may legitimately differ between engines).
+    Differential,
+    /// Compared against wasmi, SIMD (not relaxed) in every module: for runs aimed at the
+    /// SIMD implementation (`BATON_FUZZ_SIMD=all` in `tests/differential.rs`).
+    Always,
+    /// SIMD and relaxed SIMD in every module; for Baton-only checks (no panic, the same
+    /// result twice), since relaxed results are implementation-defined.
+    Relaxed,
+}
 
 /// A generated test case: the module, and the bytes the runner draws call arguments from.
 #[derive(Clone, Debug)]
@@ -48,9 +79,16 @@ pub struct TestCase {
 /// other proposal off; small memories and tables (each exported memory is compared byte
 /// for byte after the run); maximums are drawn from `u` (swarm testing: some modules are
 /// all control flow, others all memory operations...).
-pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
+pub fn config(u: &mut Unstructured<'_>, simd: Simd) -> Result<Config> {
+    // SIMD in half the modules: wasm-smith chooses among all valid instructions, so with
+    // SIMD on, v128 operators (a couple of hundred) crowd out the scalar ones, and the
+    // scalar half keeps the control-flow and memory mechanisms as well covered as before.
+    let simd_on = match simd {
+        Simd::Differential => u.ratio(1, 2)?,
+        Simd::Always | Simd::Relaxed => true,
+    };
     let mut c = Config {
-        // Wasm 2.0 without SIMD, plus tail calls and extended constant expressions.
+        // Wasm 2.0 (SIMD as drawn above), plus tail calls and extended constant expressions.
         sign_extension_ops_enabled: true,
         saturating_float_to_int_enabled: true,
         multi_value_enabled: true,
@@ -58,9 +96,10 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
         reference_types_enabled: true,
         tail_call_enabled: true,
         extended_const_enabled: true,
+        simd_enabled: simd_on,
+        // Relaxed SIMD only where Baton is compared with itself.
+        relaxed_simd_enabled: simd == Simd::Relaxed,
         // Everything else off.
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
         memory64_enabled: false,
@@ -109,7 +148,12 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
     // Imports: either none, or functions from `HOST_IMPORTS_WAT` only.
     if u.ratio(1, 3)? {
         c.max_imports = u.int_in_range(1..=7)?;
-        c.available_imports = Some(wat::parse_str(HOST_IMPORTS_WAT).expect("host imports"));
+        let imports = if simd_on {
+            HOST_IMPORTS_SIMD_WAT
+        } else {
+            HOST_IMPORTS_WAT
+        };
+        c.available_imports = Some(wat::parse_str(imports).expect("host imports"));
     } else {
         c.max_imports = 0;
     }
@@ -130,6 +174,15 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
             kinds.push(kind);
         }
     }
+    if simd_on {
+        // `Vector` includes `VectorInt`; dropping `Vector` keeps the integer operators
+        // unless `VectorInt` is dropped too.
+        for kind in [InstructionKind::VectorInt, InstructionKind::Vector] {
+            if !u.ratio(1, 8)? {
+                kinds.push(kind);
+            }
+        }
+    }
     kinds.push(InstructionKind::Control);
     c.allowed_instructions = InstructionKinds::new(&kinds);
     Ok(c)
@@ -138,10 +191,17 @@ pub fn config(u: &mut Unstructured<'_>) -> Result<Config> {
 /// Generates a test case from fuzz input: a configuration, a module (made terminating),
 /// and the rest of the input as argument material.
 pub fn generate(data: &[u8]) -> Result<TestCase> {
+    generate_with(data, Simd::Differential)
+}
+
+/// [`generate`] with the given SIMD profile.
+pub fn generate_with(data: &[u8], simd: Simd) -> Result<TestCase> {
     let mut u = Unstructured::new(data);
-    let config = config(&mut u)?;
+    let config = config(&mut u, simd)?;
     let summary = format!(
-        "imports={} canonicalize_nans={} floats={} max_instructions={} mem_bytes={} tables={}",
+        "simd={} relaxed_simd={} imports={} canonicalize_nans={} floats={} max_instructions={} mem_bytes={} tables={}",
+        config.simd_enabled,
+        config.relaxed_simd_enabled,
         config.max_imports,
         config.canonicalize_nans,
         config.allow_floats,

@@ -1,11 +1,14 @@
 //! Differential fuzzing of Baton against wasmi.
 //!
 //! From arbitrary bytes, [`generate`] makes a module with `wasm-smith` restricted to the
-//! features Baton implements (Wasm 2.0 without SIMD, tail calls, extended constants) and
-//! made terminating with a fuel global; [`execute`] instantiates it on Baton and on wasmi
-//! (the oracle), calls every exported function with arguments drawn from the same bytes,
-//! and compares results, traps and the final exported state. [`check`] does both;
-//! [`save_mismatch`] writes a disagreeing module (optionally shrunk) and its description.
+//! features Baton implements (Wasm 2.0 with SIMD in half the modules, tail calls, extended
+//! constants, wide arithmetic) and made terminating with a fuel global; [`execute`]
+//! instantiates it on Baton and on wasmi (the oracle), calls every exported function with
+//! arguments drawn from the same bytes, and compares results, traps and the final
+//! exported state. [`check`] does both; [`save_mismatch`] writes a disagreeing module
+//! (optionally shrunk) and its description. Relaxed SIMD, whose results are
+//! implementation-defined, is checked on Baton alone ([`check_relaxed`]: no panic, and the
+//! same results bit for bit on an unmetered and a metered engine).
 //!
 //! Users: `tests/differential.rs` (a bounded, seeded run for CI) and the cargo-fuzz
 //! targets in `fuzz/` at the repository root. See `docs/reliability.md`.
@@ -16,8 +19,11 @@ pub mod run;
 pub mod value;
 mod wasmi_side;
 
-pub use generate::{generate, TestCase};
-pub use run::{execute, execute_calls, Calls, Outcome, Verdict};
+mod split_mix;
+pub use split_mix::SplitMix;
+
+pub use generate::{generate, generate_with, Simd, TestCase};
+pub use run::{execute, execute_baton_twice, execute_calls, Calls, Outcome, Verdict};
 pub use value::{TrapKind, Value};
 
 use std::path::{Path, PathBuf};
@@ -27,6 +33,14 @@ use std::path::{Path, PathBuf};
 pub fn check(data: &[u8]) -> Option<(TestCase, Outcome)> {
     let case = generate(data).ok()?;
     let outcome = execute(&case.wasm, &case.args);
+    Some((case, outcome))
+}
+
+/// Generates a test case with relaxed SIMD from `data` and runs it twice on Baton
+/// ([`execute_baton_twice`]). `None` when the bytes run out before a module is complete.
+pub fn check_relaxed(data: &[u8]) -> Option<(TestCase, Outcome)> {
+    let case = generate_with(data, Simd::Relaxed).ok()?;
+    let outcome = execute_baton_twice(&case.wasm, &case.args);
     Some((case, outcome))
 }
 

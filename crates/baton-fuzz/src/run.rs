@@ -157,50 +157,52 @@ pub fn host_call(name: &str, args: &[Value], results: &[ValType]) -> Result<Vec<
         .collect())
 }
 
+// Edge values of each type, drawn for a third of the arguments.
+const I32S: [i32; 10] = [
+    0,
+    1,
+    -1,
+    i32::MIN,
+    i32::MAX,
+    0x8000,
+    0x1_0000,
+    31,
+    32,
+    0xffff,
+];
+const I64S: [i64; 9] = [0, 1, -1, i64::MIN, i64::MAX, 63, 64, 0x1_0000, 0xffff_ffff];
+const F32S: [u32; 12] = [
+    0x0000_0000, // 0
+    0x8000_0000, // -0
+    0x3f80_0000, // 1
+    0xbf80_0000, // -1
+    0x7fc0_0000, // canonical NaN
+    0xffc0_0001, // negative NaN with payload
+    0x7fa0_0000, // signalling NaN
+    0x7f80_0000, // inf
+    0xff80_0000, // -inf
+    0x4f00_0000, // 2^31
+    0xcf00_0001, // just below -2^31
+    0x0000_0001, // smallest subnormal
+];
+const F64S: [u64; 12] = [
+    0,
+    0x8000_0000_0000_0000,
+    0x3ff0_0000_0000_0000,
+    0xbff0_0000_0000_0000,
+    0x7ff8_0000_0000_0000,
+    0xfff8_0000_0000_0001,
+    0x7ff4_0000_0000_0000,
+    0x7ff0_0000_0000_0000,
+    0xfff0_0000_0000_0000,
+    0x43e0_0000_0000_0000, // 2^63
+    0x41df_ffff_ffc0_0000, // 2^31 - 1
+    0xc1e0_0000_0020_0000, // just below -2^31
+];
+
 /// Draws an argument of type `ty`: often an edge value, otherwise arbitrary bits.
 /// `funcs` are the exported functions a `funcref` argument may name.
 fn arg(u: &mut Unstructured<'_>, ty: ValType, funcs: &[String]) -> Value {
-    const I32S: [i32; 10] = [
-        0,
-        1,
-        -1,
-        i32::MIN,
-        i32::MAX,
-        0x8000,
-        0x1_0000,
-        31,
-        32,
-        0xffff,
-    ];
-    const I64S: [i64; 9] = [0, 1, -1, i64::MIN, i64::MAX, 63, 64, 0x1_0000, 0xffff_ffff];
-    const F32S: [u32; 12] = [
-        0x0000_0000, // 0
-        0x8000_0000, // -0
-        0x3f80_0000, // 1
-        0xbf80_0000, // -1
-        0x7fc0_0000, // canonical NaN
-        0xffc0_0001, // negative NaN with payload
-        0x7fa0_0000, // signalling NaN
-        0x7f80_0000, // inf
-        0xff80_0000, // -inf
-        0x4f00_0000, // 2^31
-        0xcf00_0001, // just below -2^31
-        0x0000_0001, // smallest subnormal
-    ];
-    const F64S: [u64; 12] = [
-        0,
-        0x8000_0000_0000_0000,
-        0x3ff0_0000_0000_0000,
-        0xbff0_0000_0000_0000,
-        0x7ff8_0000_0000_0000,
-        0xfff8_0000_0000_0001,
-        0x7ff4_0000_0000_0000,
-        0x7ff0_0000_0000_0000,
-        0xfff0_0000_0000_0000,
-        0x43e0_0000_0000_0000, // 2^63
-        0x41df_ffff_ffc0_0000, // 2^31 - 1
-        0xc1e0_0000_0020_0000, // just below -2^31
-    ];
     let edge = u.ratio(1, 3).unwrap_or(false);
     match ty {
         ValType::I32 if edge => Value::I32(*u.choose(&I32S).unwrap_or(&0)),
@@ -217,37 +219,85 @@ fn arg(u: &mut Unstructured<'_>, ty: ValType, funcs: &[String]) -> Value {
             u.choose(funcs).ok().cloned()
         }),
         ValType::ExternRef => Value::ExternRef((!edge).then(|| u.int_in_range(0..=7).unwrap_or(0))),
+        ValType::V128 if edge => Value::V128(v128_edge(u)),
         ValType::V128 => Value::V128(u.arbitrary().unwrap_or(0)),
     }
 }
 
-/// Compares the two sides' failure or results of one operation; `None` if they agree.
-fn compare_results(
-    baton: &Result<Vec<Value>, Failure>,
-    wasmi: &Result<Vec<Value>, Failure>,
-) -> Option<(&'static str, String)> {
-    match (baton, wasmi) {
-        (Ok(b), Ok(w)) => {
-            let same = b.len() == w.len() && b.iter().zip(w).all(|(x, y)| x.same(y));
-            (!same).then(|| {
-                (
-                    "result",
-                    format!("baton returned {b:?}, wasmi returned {w:?}"),
-                )
-            })
+/// An edge `v128`: zero, all ones, or a scalar edge value (of any lane shape) in every
+/// lane or in one lane of an otherwise arbitrary vector.
+fn v128_edge(u: &mut Unstructured<'_>) -> u128 {
+    let splat = |x: u128, bits: u32| (0..128 / bits).fold(0u128, |v, i| v | x << (i * bits));
+    let (lane, bits) = match u.int_in_range(0..=6).unwrap_or(0) {
+        0 => return 0,
+        1 => return u128::MAX,
+        2 => (
+            u128::from(*u.choose(&[0u8, 1, 0x7f, 0x80, 0xff]).unwrap_or(&0)),
+            8,
+        ),
+        3 => (
+            u128::from(*u.choose(&[0u16, 1, 0x7fff, 0x8000, 0xffff]).unwrap_or(&0)),
+            16,
+        ),
+        4 => (u128::from(*u.choose(&I32S).unwrap_or(&0) as u32), 32),
+        5 => (u128::from(*u.choose(&F32S).unwrap_or(&0)), 32),
+        _ => (u128::from(*u.choose(&F64S).unwrap_or(&0)), 64),
+    };
+    if u.ratio(1, 2).unwrap_or(true) {
+        splat(lane, bits)
+    } else {
+        let at = u.int_in_range(0..=128 / bits - 1).unwrap_or(0) * bits;
+        let mask = (u128::MAX >> (128 - bits)) << at;
+        (u.arbitrary::<u128>().unwrap_or(0) & !mask) | lane << at
+    }
+}
+
+/// How two sides are compared: their names (for messages) and whether values must be
+/// equal bit for bit (Baton against itself) or NaNs compared by class (against wasmi).
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    a: &'static str,
+    b: &'static str,
+    exact: bool,
+}
+
+const BATON_WASMI: Pair = Pair {
+    a: "baton",
+    b: "wasmi",
+    exact: false,
+};
+
+impl Pair {
+    fn same(&self, x: &Value, y: &Value) -> bool {
+        if self.exact {
+            x == y
+        } else {
+            x.same(y)
         }
-        (Err(Failure::Panic(p)), _) => Some(("panic", format!("baton panicked: {p}"))),
-        (Err(b), Err(w)) => {
-            (b != w).then(|| ("trap", format!("baton failed with {b:?}, wasmi with {w:?}")))
+    }
+
+    /// Compares the two sides' failure or results of one operation; `None` if they agree.
+    fn compare_results(
+        &self,
+        ra: &Result<Vec<Value>, Failure>,
+        rb: &Result<Vec<Value>, Failure>,
+    ) -> Option<(&'static str, String)> {
+        let Pair { a, b, .. } = *self;
+        match (ra, rb) {
+            (Ok(x), Ok(y)) => {
+                let same = x.len() == y.len() && x.iter().zip(y).all(|(v, w)| self.same(v, w));
+                (!same).then(|| ("result", format!("{a} returned {x:?}, {b} returned {y:?}")))
+            }
+            (Err(Failure::Panic(p)), _) => Some(("panic", format!("{a} panicked: {p}"))),
+            (_, Err(Failure::Panic(p))) if self.exact => {
+                Some(("panic", format!("{b} panicked: {p}")))
+            }
+            (Err(x), Err(y)) => {
+                (x != y).then(|| ("trap", format!("{a} failed with {x:?}, {b} with {y:?}")))
+            }
+            (Ok(x), Err(y)) => Some(("trap", format!("{a} returned {x:?}, {b} failed with {y:?}"))),
+            (Err(x), Ok(y)) => Some(("trap", format!("{a} failed with {x:?}, {b} returned {y:?}"))),
         }
-        (Ok(b), Err(w)) => Some((
-            "trap",
-            format!("baton returned {b:?}, wasmi failed with {w:?}"),
-        )),
-        (Err(b), Ok(w)) => Some((
-            "trap",
-            format!("baton failed with {b:?}, wasmi returned {w:?}"),
-        )),
     }
 }
 
@@ -267,19 +317,23 @@ pub enum Calls<'a> {
     Listed(&'a [(&'a str, Vec<Value>)]),
 }
 
-/// Runs `wasm` on both engines, makes `calls`, and compares.
-pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
-    let mut out = Outcome {
+fn new_outcome() -> Outcome {
+    Outcome {
         verdict: Verdict::Agree,
         instantiated: false,
         calls: 0,
         traps: 0,
         out_of_fuel: 0,
         transcript: String::new(),
-    };
+    }
+}
+
+/// Runs `wasm` on both engines, makes `calls`, and compares.
+pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
+    let mut out = new_outcome();
     // Every other module runs metered, with more fuel than it can use: metered code is
     // translated differently (fuel blocks, fused charges) and must compute the same.
-    let engine = baton_engine(crate::fnv(wasm) & 1 == 1);
+    let engine = baton_engine(crate::fnv(wasm) & 1 == 1, false);
     // Compile with Baton first: its module description (imports, exports, types) is the
     // one both sides are driven from.
     let baton_module = guard(|| {
@@ -314,40 +368,108 @@ pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
             return out;
         }
     };
-    if module
-        .imports()
-        .any(|i| i.module() != HOST_MODULE || !matches!(i.ty(), baton::ExternType::Func(_)))
-    {
+    if !host_imports_only(&module) {
         out.verdict = Verdict::Skipped("imports something other than host functions".into());
         return out;
     }
-
     let b = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &module));
     let w = guard(|| crate::wasmi_side::WasmiSide::instantiate(wasm, &module));
-    let (mut b, mut w) = match (b, w) {
-        (Ok(b), Ok(w)) => (b, w),
-        (b, w) => {
+    run_pair(BATON_WASMI, &module, b, w, calls, out)
+}
+
+/// Baton against itself, for modules with relaxed SIMD (whose results are
+/// implementation-defined, so wasmi is no oracle): compiled once unmetered and once
+/// metered, each instantiated in its own store, the same calls on both. Checks that
+/// Baton never panics and is deterministic: results, traps and final state equal bit for
+/// bit (NaN payloads included) between the two runs.
+pub fn execute_baton_twice(wasm: &[u8], args: &[u8]) -> Outcome {
+    let mut out = new_outcome();
+    let compile = |metered: bool| {
+        guard(|| {
+            baton::Module::from_binary(&baton_engine(metered, true), wasm)
+                .map_err(|e| Failure::Rejected(e.to_string()))
+        })
+    };
+    let (m1, m2) = match (compile(false), compile(true)) {
+        (Ok(m1), Ok(m2)) => (m1, m2),
+        (Err(Failure::Panic(p)), _) | (_, Err(Failure::Panic(p))) => {
+            out.verdict = Verdict::Mismatch {
+                kind: "panic",
+                detail: format!("baton panicked compiling: {p}"),
+            };
+            return out;
+        }
+        (r1, r2) => {
+            // wasm-smith's modules are valid, and Baton implements all they use.
+            out.verdict = Verdict::Mismatch {
+                kind: "reject",
+                detail: format!(
+                    "baton rejected a generated module: {:?}, metered: {:?}",
+                    r1.err(),
+                    r2.err()
+                ),
+            };
+            return out;
+        }
+    };
+    if !host_imports_only(&m1) {
+        out.verdict = Verdict::Skipped("imports something other than host functions".into());
+        return out;
+    }
+    let pair = Pair {
+        a: "baton",
+        b: "baton metered",
+        exact: true,
+    };
+    let b1 = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &m1));
+    let b2 = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &m2));
+    run_pair(pair, &m1, b1, b2, Calls::Drawn(args), out)
+}
+
+fn host_imports_only(module: &baton::Module) -> bool {
+    module
+        .imports()
+        .all(|i| i.module() == HOST_MODULE && matches!(i.ty(), baton::ExternType::Func(_)))
+}
+
+/// Compares two instances of `module` (or of the same module as compiled by another
+/// engine): instantiation, then `calls`, then the exported state.
+fn run_pair<A: Side, B: Side>(
+    pair: Pair,
+    module: &baton::Module,
+    ia: Result<A, Failure>,
+    ib: Result<B, Failure>,
+    calls: Calls<'_>,
+    mut out: Outcome,
+) -> Outcome {
+    let Pair { a: na, b: nb, .. } = pair;
+    let (mut a, mut b) = match (ia, ib) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            let a = a.map(|_| Vec::new());
             let b = b.map(|_| Vec::new());
-            let w = w.map(|_| Vec::new());
             // wasmi reports some instantiation-time traps (a segment out of bounds) as
             // plain errors, so two failures agree unless both are traps of other kinds.
-            let traps_differ = matches!((&b, &w),
-                (Err(Failure::Trap(x)), Err(Failure::Trap(y))) if x != y);
-            let panicked = matches!(b, Err(Failure::Panic(_)));
-            if b.as_ref().is_err_and(Failure::is_stack) != w.as_ref().is_err_and(Failure::is_stack)
+            let traps_differ = matches!((&a, &b),
+                (Err(Failure::Trap(x)), Err(Failure::Trap(y))) if x != y)
+                || (pair.exact && a.is_err() && a != b);
+            let panicked = matches!(a, Err(Failure::Panic(_)))
+                || matches!(b, Err(Failure::Panic(_))) && pair.exact;
+            if a.as_ref().is_err_and(Failure::is_stack) != b.as_ref().is_err_and(Failure::is_stack)
             {
                 out.verdict =
-                    Verdict::Inconclusive(format!("instantiation: baton {b:?}, wasmi {w:?}"));
-            } else if panicked || b.is_ok() || w.is_ok() || traps_differ {
-                let detail = compare_results(&b, &w)
-                    .map_or_else(|| format!("baton {b:?}, wasmi {w:?}"), |(_, d)| d);
+                    Verdict::Inconclusive(format!("instantiation: {na} {a:?}, {nb} {b:?}"));
+            } else if panicked || a.is_ok() || b.is_ok() || traps_differ {
+                let detail = pair
+                    .compare_results(&a, &b)
+                    .map_or_else(|| format!("{na} {a:?}, {nb} {b:?}"), |(_, d)| d);
                 out.verdict = Verdict::Mismatch {
                     kind: "instantiate",
                     detail,
                 };
             } else {
                 out.verdict = Verdict::Skipped(format!(
-                    "both failed to instantiate: baton {b:?}, wasmi {w:?}"
+                    "both failed to instantiate: {na} {a:?}, {nb} {b:?}"
                 ));
             }
             return out;
@@ -402,33 +524,32 @@ pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
 
     for (name, fty, params) in &plan {
         if has_fuel {
+            a.set_global(FUEL_EXPORT, &Value::I32(FUEL as i32));
             b.set_global(FUEL_EXPORT, &Value::I32(FUEL as i32));
-            w.set_global(FUEL_EXPORT, &Value::I32(FUEL as i32));
         }
+        let ra = guard(|| a.call(name, params, fty.results()));
         let rb = guard(|| b.call(name, params, fty.results()));
-        let rw = guard(|| w.call(name, params, fty.results()));
         out.calls += 1;
         let _ = writeln!(
             out.transcript,
-            "call {name:?} {params:?}\n  baton: {rb:?}\n  wasmi: {rw:?}"
+            "call {name:?} {params:?}\n  {na}: {ra:?}\n  {nb}: {rb:?}"
         );
-        if rb.as_ref().is_err_and(Failure::is_stack) != rw.as_ref().is_err_and(Failure::is_stack) {
-            out.verdict =
-                Verdict::Inconclusive(format!("call {name:?}: baton {rb:?}, wasmi {rw:?}"));
+        if ra.as_ref().is_err_and(Failure::is_stack) != rb.as_ref().is_err_and(Failure::is_stack) {
+            out.verdict = Verdict::Inconclusive(format!("call {name:?}: {na} {ra:?}, {nb} {rb:?}"));
             return out;
         }
-        if let Some((kind, detail)) = compare_results(&rb, &rw) {
+        if let Some((kind, detail)) = pair.compare_results(&ra, &rb) {
             out.verdict = Verdict::Mismatch {
                 kind,
                 detail: format!("call {name:?} {params:?}: {detail}"),
             };
             return out;
         }
-        if rb.is_err() {
+        if ra.is_err() {
             out.traps += 1;
             // The fuel check traps with `unreachable` once the global reaches zero.
             if has_fuel
-                && b.global(FUEL_EXPORT)
+                && a.global(FUEL_EXPORT)
                     .is_some_and(|v| v.same(&Value::I32(0)))
             {
                 out.out_of_fuel += 1;
@@ -438,25 +559,25 @@ pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
 
     // Final state of everything exported.
     for (name, ty) in &exports {
-        let (kind, bv, wv) = match ty {
+        let (kind, va, vb) = match ty {
             baton::ExternType::Memory(_) => (
                 "memory",
+                a.memory(name).map(Snapshot::Memory),
                 b.memory(name).map(Snapshot::Memory),
-                w.memory(name).map(Snapshot::Memory),
             ),
             baton::ExternType::Global(_) => (
                 "global",
+                a.global(name).map(Snapshot::Global),
                 b.global(name).map(Snapshot::Global),
-                w.global(name).map(Snapshot::Global),
             ),
             baton::ExternType::Table(_) => (
                 "table",
+                a.table(name).map(Snapshot::Table),
                 b.table(name).map(Snapshot::Table),
-                w.table(name).map(Snapshot::Table),
             ),
             baton::ExternType::Func(_) => continue,
         };
-        if let Some(detail) = Snapshot::diff(&bv, &wv) {
+        if let Some(detail) = Snapshot::diff(pair, &va, &vb) {
             out.verdict = Verdict::Mismatch {
                 kind,
                 detail: format!("export {name:?}: {detail}"),
@@ -476,52 +597,58 @@ enum Snapshot {
 }
 
 impl Snapshot {
-    fn diff(b: &Option<Snapshot>, w: &Option<Snapshot>) -> Option<String> {
-        match (b, w) {
-            (Some(Snapshot::Memory(b)), Some(Snapshot::Memory(w))) => {
-                if b.len() != w.len() {
+    fn diff(pair: Pair, a: &Option<Snapshot>, b: &Option<Snapshot>) -> Option<String> {
+        let Pair { a: na, b: nb, .. } = pair;
+        match (a, b) {
+            (Some(Snapshot::Memory(a)), Some(Snapshot::Memory(b))) => {
+                if a.len() != b.len() {
                     return Some(format!(
-                        "memory size: baton {} bytes, wasmi {} bytes",
-                        b.len(),
-                        w.len()
+                        "memory size: {na} {} bytes, {nb} {} bytes",
+                        a.len(),
+                        b.len()
                     ));
                 }
-                let diffs: Vec<usize> = (0..b.len()).filter(|&i| b[i] != w[i]).collect();
+                let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
                 let first = *diffs.first()?;
-                let end = (first + 16).min(b.len());
+                let end = (first + 16).min(a.len());
                 Some(format!(
-                    "{} bytes differ, first at {first:#x}: baton {:02x?}, wasmi {:02x?}",
+                    "{} bytes differ, first at {first:#x}: {na} {:02x?}, {nb} {:02x?}",
                     diffs.len(),
-                    &b[first..end],
-                    &w[first..end]
+                    &a[first..end],
+                    &b[first..end]
                 ))
             }
-            (Some(Snapshot::Global(b)), Some(Snapshot::Global(w))) => {
-                (!b.same(w)).then(|| format!("baton {b:?}, wasmi {w:?}"))
+            (Some(Snapshot::Global(x)), Some(Snapshot::Global(y))) => {
+                (!pair.same(x, y)).then(|| format!("{na} {x:?}, {nb} {y:?}"))
             }
-            (Some(Snapshot::Table(b)), Some(Snapshot::Table(w))) => {
-                if b.len() != w.len() {
-                    return Some(format!("table size: baton {}, wasmi {}", b.len(), w.len()));
+            (Some(Snapshot::Table(x)), Some(Snapshot::Table(y))) => {
+                if x.len() != y.len() {
+                    return Some(format!("table size: {na} {}, {nb} {}", x.len(), y.len()));
                 }
-                let i = (0..b.len()).find(|&i| b[i] != w[i])?;
-                Some(format!("element {i}: baton {:?}, wasmi {:?}", b[i], w[i]))
+                let i = (0..x.len()).find(|&i| x[i] != y[i])?;
+                Some(format!("element {i}: {na} {:?}, {nb} {:?}", x[i], y[i]))
             }
             _ => Some(format!(
-                "export missing or of another kind: baton {b:?}, wasmi {w:?}"
+                "export missing or of another kind: {na} {a:?}, {nb} {b:?}"
             )),
         }
     }
 }
 
-/// Baton's engine as the fuzzer configures it, with or without fuel metering.
-pub(crate) fn baton_engine(metered: bool) -> baton::Engine {
+/// Baton's engine as the fuzzer configures it, with or without fuel metering, with or
+/// without relaxed SIMD (off when compared against wasmi).
+pub(crate) fn baton_engine(metered: bool, relaxed_simd: bool) -> baton::Engine {
     let mut config = baton::Config::new();
-    config.max_call_depth(MAX_CALL_DEPTH).consume_fuel(metered);
+    config
+        .max_call_depth(MAX_CALL_DEPTH)
+        .consume_fuel(metered)
+        .wasm_relaxed_simd(relaxed_simd);
     baton::Engine::new(&config)
 }
 
 /// wasmi's engine as the fuzzer configures it: the same call-depth limit, eager
-/// translation (so compile errors surface at `Module::new`, as Baton's do).
+/// translation (so compile errors surface at `Module::new`, as Baton's do), SIMD on and
+/// relaxed SIMD off (its results may legitimately differ between engines).
 pub(crate) fn wasmi_engine() -> wasmi::Engine {
     let mut config = wasmi::Config::default();
     config
@@ -530,6 +657,8 @@ pub(crate) fn wasmi_engine() -> wasmi::Engine {
         .wasm_multi_memory(false)
         .wasm_memory64(false)
         .wasm_wide_arithmetic(true)
-        .wasm_custom_page_sizes(false);
+        .wasm_custom_page_sizes(false)
+        .wasm_simd(true)
+        .wasm_relaxed_simd(false);
     wasmi::Engine::new(&config)
 }

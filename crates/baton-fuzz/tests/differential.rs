@@ -4,11 +4,19 @@
 //! statistics. Environment overrides: `BATON_FUZZ_CASES` (default 100 000 inputs, 20-40 s on two cores),
 //! `BATON_FUZZ_SEED` (default fixed), `BATON_FUZZ_SECONDS` (a time cap, default 100 s, so a
 //! slow machine shortens the run instead of timing CI out; the statistics say when it hit),
+//! `BATON_FUZZ_SIMD=all` (SIMD in every module rather than half of them),
 //! `BATON_FUZZ_LAST_INPUT` (a file each input is written to before it is checked, so that a
 //! crash leaves the input that caused it behind).
 //! A mismatch fails the test after the module is saved under `crates/baton-fuzz/mismatches/`.
+//!
+//! A second test runs modules with relaxed SIMD on Baton alone, twice (unmetered and
+//! metered), and requires no panic and bit-identical results: `BATON_FUZZ_RELAXED_CASES`
+//! (default 5 000 inputs), `BATON_FUZZ_RELAXED_SEED`; the time cap is shared.
 
-use baton_fuzz::{check, save_mismatch, Verdict};
+use baton_fuzz::{
+    check, check_relaxed, execute, generate_with, save_mismatch, Outcome, Simd, SplitMix, TestCase,
+    Verdict,
+};
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -18,23 +26,6 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// SplitMix64: a small, well-mixed generator, so the inputs depend only on the seed.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
-    }
 }
 
 #[derive(Default, Debug)]
@@ -58,6 +49,45 @@ fn baton_agrees_with_wasmi() {
     // included one on which wasmi 2.0.0 is wrong and Baton and Wasmtime agree (kept as
     // `wasmi_value_below_loop_result_block_oracle_bug_baton_is_right` in regressions.rs).
     let seed = env_u64("BATON_FUZZ_SEED", 0x0ba7_0f00_2027);
+    if std::env::var("BATON_FUZZ_SIMD").is_ok_and(|v| v == "all") {
+        fuzz(
+            "differential, SIMD in every module",
+            "",
+            cases,
+            seed,
+            |data| {
+                let case = generate_with(data, Simd::Always).ok()?;
+                let outcome = execute(&case.wasm, &case.args);
+                Some((case, outcome))
+            },
+        );
+    } else {
+        fuzz("differential", "", cases, seed, check);
+    }
+}
+
+#[test]
+fn baton_relaxed_simd_is_deterministic() {
+    let cases = env_u64("BATON_FUZZ_RELAXED_CASES", 5_000);
+    let seed = env_u64("BATON_FUZZ_RELAXED_SEED", 0x0ba7_0f00_2028);
+    fuzz(
+        "relaxed simd, baton twice",
+        ".relaxed",
+        cases,
+        seed,
+        check_relaxed,
+    );
+}
+
+/// Runs `cases` inputs drawn from `seed` through `check`; `suffix` is appended to the
+/// `BATON_FUZZ_LAST_INPUT` file name.
+fn fuzz(
+    what: &str,
+    suffix: &str,
+    cases: u64,
+    seed: u64,
+    check: fn(&[u8]) -> Option<(TestCase, Outcome)>,
+) {
     let cap = Duration::from_secs(env_u64("BATON_FUZZ_SECONDS", 100));
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mismatches");
     let mut rng = SplitMix(seed);
@@ -66,7 +96,11 @@ fn baton_agrees_with_wasmi() {
     let start = Instant::now();
     let mut capped = false;
     let verbose = std::env::var_os("BATON_FUZZ_VERBOSE").is_some();
-    let last_input = std::env::var_os("BATON_FUZZ_LAST_INPUT");
+    // The two tests run in parallel, so each has its own file (`FILE`, `FILE.relaxed`).
+    let last_input = std::env::var_os("BATON_FUZZ_LAST_INPUT").map(|mut p| {
+        p.push(suffix);
+        p
+    });
     for _ in 0..cases {
         if start.elapsed() > cap {
             capped = true;
@@ -74,7 +108,7 @@ fn baton_agrees_with_wasmi() {
         }
         // Input sizes from 64 B to 16 KiB: small ones give small modules, large ones
         // leave argument bytes for many calls.
-        let len = 64 << (rng.next() % 9);
+        let len = 64 << (rng.next_u64() % 9);
         let data = rng.bytes(len);
         s.inputs += 1;
         if let Some(path) = &last_input {
@@ -117,7 +151,7 @@ fn baton_agrees_with_wasmi() {
     }
     let elapsed = start.elapsed();
     println!(
-        "differential: seed {seed:#x}, {} inputs -> {} modules ({} distinct), {} instantiated, \
+        "{what}: seed {seed:#x}, {} inputs -> {} modules ({} distinct), {} instantiated, \
          {} skipped, {} inconclusive (stack exhaustion on one side only); {} calls, {} traps \
          ({} out of fuel); {} mismatches; {:.1} s{}",
         s.inputs,
@@ -139,7 +173,7 @@ fn baton_agrees_with_wasmi() {
     assert!(s.generated > 0, "no module was generated");
     assert!(
         s.mismatches.is_empty(),
-        "{} mismatches between Baton and wasmi",
+        "{what}: {} mismatches",
         s.mismatches.len()
     );
 }
