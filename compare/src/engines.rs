@@ -16,23 +16,45 @@ pub struct EngineDef {
     /// Compiles/translates and instantiates the module (timed separately
     /// from the calls: only the calls are reported).
     pub prepare: fn(&[u8]) -> Result<Box<dyn Runner>>,
+    /// Why this engine cannot run modules that use the SIMD proposal (`simd_*`
+    /// workloads), or `None` if it can. Such workloads are shown as
+    /// "unsupported" for it instead of being attempted.
+    pub no_simd: Option<&'static str>,
 }
 
 /// All engines compiled into this binary, Baton first (the baseline).
 pub fn all() -> Vec<EngineDef> {
-    let def = |name, prepare| EngineDef { name, prepare };
+    let def = |name, prepare, no_simd| EngineDef {
+        name,
+        prepare,
+        no_simd,
+    };
+    // wasmi has SIMD only when built with its `simd` feature (ours: `wasmi-simd`).
+    let wasmi_no_simd = if cfg!(feature = "wasmi-simd") {
+        None
+    } else {
+        Some("wasmi built without SIMD (use --features wasmi-simd)")
+    };
     // Mutated only when optional engines (Baton, wasm3) are compiled in.
     #[allow(unused_mut)]
     let mut v = vec![
-        def("wasmi", wasmi_prepare),
-        def("stitch", stitch_prepare),
-        def("Pulley", pulley_prepare),
-        def("Cranelift", cranelift_prepare),
+        def("wasmi", wasmi_prepare, wasmi_no_simd),
+        def(
+            "stitch",
+            stitch_prepare,
+            Some("makepad-stitch 0.1 has no SIMD (no v128 type or SIMD operators)"),
+        ),
+        def("Pulley", pulley_prepare, None),
+        def("Cranelift", cranelift_prepare, None),
     ];
     #[cfg(feature = "baton")]
-    v.insert(0, def("Baton", baton_prepare));
+    v.insert(0, def("Baton", baton_prepare, None));
     #[cfg(feature = "wasm3")]
-    v.push(def("wasm3", wasm3_prepare));
+    v.push(def(
+        "wasm3",
+        wasm3_prepare,
+        Some("wasm3 has no SIMD proposal"),
+    ));
     v
 }
 
@@ -85,7 +107,8 @@ impl Runner for WasmiRunner {
 
 fn wasmi_prepare(wasm: &[u8]) -> Result<Box<dyn Runner>> {
     // Default config: lazy translation (each function on its first call), the tail-call
-    // dispatch backend.
+    // dispatch backend; SIMD (and relaxed SIMD) are on by default when wasmi is built with
+    // its `simd` feature (our `wasmi-simd`).
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, wasm).map_err(|e| anyhow!("compile: {e}"))?;
     let mut store = wasmi::Store::new(&engine, ());

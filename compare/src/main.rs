@@ -98,6 +98,8 @@ enum Outcome {
     Failed(String),
     /// The engine panicked (makepad-stitch does on some valid modules).
     Panicked(String),
+    /// Not attempted: the engine lacks a proposal the workload needs (SIMD).
+    Unsupported(&'static str),
 }
 
 thread_local! {
@@ -136,8 +138,15 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 /// that a change in the machine's load (it is shared) during the run falls on all engines
 /// alike instead of on whichever ran then. After one untimed warm-up round (lazy
 /// translation, page faults on fresh memory and cold caches should not land in the first
-/// sample), `samples` timed rounds; each engine's median is reported.
-fn measure_all(engines: &[EngineDef], wasm: &[u8], n: i32, samples: usize) -> Vec<Outcome> {
+/// sample), `samples` timed rounds; each engine's median is reported. Engines that lack a
+/// proposal the workload needs (`simd`) are not attempted and report `Unsupported`.
+fn measure_all(
+    engines: &[EngineDef],
+    wasm: &[u8],
+    simd: bool,
+    n: i32,
+    samples: usize,
+) -> Vec<Outcome> {
     struct Run {
         runner: Option<Box<dyn Runner>>,
         times: Vec<Duration>,
@@ -147,7 +156,13 @@ fn measure_all(engines: &[EngineDef], wasm: &[u8], n: i32, samples: usize) -> Ve
     let mut runs: Vec<Run> = engines
         .iter()
         .map(|engine| {
-            let (runner, failed) = match guarded(|| (engine.prepare)(wasm)) {
+            let unsupported = if simd { engine.no_simd } else { None };
+            let prepared = match unsupported {
+                Some(why) => Err(Outcome::Unsupported(why)),
+                None => Ok(guarded(|| (engine.prepare)(wasm))),
+            };
+            let (runner, failed) = match prepared {
+                Err(o) => (None, Some(o)),
                 Ok(Ok(r)) => (Some(r), None),
                 Ok(Err(e)) => (None, Some(Outcome::Failed(format!("{e:#}")))),
                 Err(p) => (None, Some(Outcome::Panicked(p))),
@@ -245,6 +260,8 @@ fn main() -> Result<()> {
     // outcomes[w][e]
     let mut outcomes: Vec<Vec<Outcome>> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
+    // Engine/workload pairs skipped for a missing proposal: listed, not problems.
+    let mut not_run: Vec<String> = Vec::new();
     for w in &workloads {
         let n = if opts.quick { w.small_n } else { w.bench_n };
         let recorded = if opts.quick {
@@ -252,7 +269,7 @@ fn main() -> Result<()> {
         } else {
             w.bench_result
         };
-        let row = measure_all(&engines, &w.wasm, n, opts.samples);
+        let row = measure_all(&engines, &w.wasm, w.simd, n, opts.samples);
         for (e, o) in engines.iter().zip(&row) {
             eprint!("{:<14} n={:<10} {:<10} ", w.name, n, e.name);
             match o {
@@ -261,6 +278,7 @@ fn main() -> Result<()> {
                 }
                 Outcome::Failed(m) => eprintln!("failed: {m}"),
                 Outcome::Panicked(m) => eprintln!("panicked: {m}"),
+                Outcome::Unsupported(why) => eprintln!("unsupported: {why}"),
             }
         }
         // Cross-check results: against the recorded checksum if there is
@@ -283,6 +301,9 @@ fn main() -> Result<()> {
                 Outcome::Panicked(m) => {
                     problems.push(format!("{}: {} panicked: {m}", w.name, e.name))
                 }
+                Outcome::Unsupported(why) => {
+                    not_run.push(format!("{}: {} unsupported: {why}", w.name, e.name))
+                }
                 _ => {}
             }
         }
@@ -295,6 +316,12 @@ fn main() -> Result<()> {
     );
     #[cfg(feature = "baton")]
     println!("\nBaton dispatch mode: {}", baton::DISPATCH_MODE);
+    if !not_run.is_empty() {
+        println!("\nNot run:\n");
+        for p in &not_run {
+            println!("- {p}");
+        }
+    }
     if !problems.is_empty() {
         println!("\nProblems:\n");
         for p in &problems {
@@ -355,6 +382,7 @@ fn render_table(
                 },
                 Outcome::Failed(_) => "failed".to_string(),
                 Outcome::Panicked(_) => "panicked".to_string(),
+                Outcome::Unsupported(_) => "unsupported".to_string(),
             };
             let _ = write!(s, " {cell} |");
         }

@@ -19,6 +19,9 @@ pub struct Workload {
     pub small_result: Option<i64>,
     /// Recorded checksum of `run(bench_n)`, if any.
     pub bench_result: Option<i64>,
+    /// Needs the SIMD proposal: by convention the `simd_*` workloads (see
+    /// docs/benchmarks.md), and only those.
+    pub simd: bool,
 }
 
 /// The workloads directory, found relative to this crate so the tool works
@@ -56,6 +59,7 @@ pub fn load(dir: &Path) -> Result<Vec<Workload>> {
         let wasm = std::fs::read(&wasm_path)
             .with_context(|| format!("reading {} (run build.sh?)", wasm_path.display()))?;
         out.push(Workload {
+            simd: name.starts_with("simd_"),
             name,
             wasm,
             small_n: fields[1].parse().context("small_n")?,
