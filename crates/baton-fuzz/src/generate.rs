@@ -99,23 +99,30 @@ pub fn config(u: &mut Unstructured<'_>, simd: Simd) -> Result<Config> {
         simd_enabled: simd_on,
         // Relaxed SIMD only where Baton is compared with itself.
         relaxed_simd_enabled: simd == Simd::Relaxed,
+        wide_arithmetic_enabled: true,
+        // memory64, multi-memory (`max_memories` below) and custom page sizes: drawn per
+        // module, so memory instructions also come in their plain 32-bit, memory-0 form.
+        memory64_enabled: u.ratio(1, 3)?,
+        custom_page_sizes_enabled: u.ratio(1, 4)?,
         // Everything else off.
         threads_enabled: false,
         shared_everything_threads_enabled: false,
-        memory64_enabled: false,
         exceptions_enabled: false,
         gc_enabled: false,
-        wide_arithmetic_enabled: true,
-        custom_page_sizes_enabled: false,
         compact_imports_enabled: false,
         custom_descriptors_enabled: false,
         acquire_release_atomics_enabled: false,
         multibyte_array_access_enabled: false,
-        max_memories: 1,
+        max_memories: if u.ratio(1, 3)? {
+            u.int_in_range(2..=3)?
+        } else {
+            1
+        },
         max_tags: 0,
         // Small, bounded memories and tables: `memory.grow` cannot allocate gigabytes
         // and the byte comparison afterwards stays cheap.
         max_memory32_bytes: u.int_in_range(0..=4)? * 65536,
+        max_memory64_bytes: u128::from(u.int_in_range(0..=4u32)?) * 65536,
         memory_max_size_required: true,
         max_tables: u.int_in_range(0..=3)?,
         max_table_elements: u.int_in_range(0..=64)?,
@@ -199,9 +206,12 @@ pub fn generate_with(data: &[u8], simd: Simd) -> Result<TestCase> {
     let mut u = Unstructured::new(data);
     let config = config(&mut u, simd)?;
     let summary = format!(
-        "simd={} relaxed_simd={} imports={} canonicalize_nans={} floats={} max_instructions={} mem_bytes={} tables={}",
+        "simd={} relaxed_simd={} memory64={} memories<={} custom_page_sizes={} imports={} canonicalize_nans={} floats={} max_instructions={} mem_bytes={} tables={}",
         config.simd_enabled,
         config.relaxed_simd_enabled,
+        config.memory64_enabled,
+        config.max_memories,
+        config.custom_page_sizes_enabled,
         config.max_imports,
         config.canonicalize_nans,
         config.allow_floats,

@@ -648,16 +648,17 @@ pub(crate) fn baton_engine(metered: bool, relaxed_simd: bool) -> baton::Engine {
 
 /// wasmi's engine as the fuzzer configures it: the same call-depth limit, eager
 /// translation (so compile errors surface at `Module::new`, as Baton's do), SIMD on and
-/// relaxed SIMD off (its results may legitimately differ between engines).
+/// relaxed SIMD off (its results may legitimately differ between engines), memory64,
+/// multi-memory, wide arithmetic and custom page sizes on.
 pub(crate) fn wasmi_engine() -> wasmi::Engine {
     let mut config = wasmi::Config::default();
     config
         .set_max_recursion_depth(MAX_CALL_DEPTH)
         .compilation_mode(wasmi::CompilationMode::Eager)
-        .wasm_multi_memory(false)
-        .wasm_memory64(false)
+        .wasm_multi_memory(true)
+        .wasm_memory64(true)
         .wasm_wide_arithmetic(true)
-        .wasm_custom_page_sizes(false)
+        .wasm_custom_page_sizes(true)
         .wasm_simd(true)
         .wasm_relaxed_simd(false);
     wasmi::Engine::new(&config)
