@@ -6,7 +6,7 @@ use crate::instance::Instance;
 use crate::runtime::{FuncEntity, InstanceEntity};
 use crate::store::{AsContext, AsContextMut, Caller, Store, StoreInner};
 use crate::types::{FuncType, ValType};
-use crate::values::{cells_to_vals, vals_to_cells, ExternRef, Val};
+use crate::values::{cells_to_vals, vals_to_cells, ExternRef, Val, V128};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -688,12 +688,26 @@ pub struct StoreRef<'a>(pub(crate) &'a StoreInner);
 
 /// A Rust type that is a Wasm value type.
 pub trait WasmTy: Copy + Send + Sync + 'static {
+    /// How many 64-bit value cells the value takes (1; 2 for `v128`).
+    #[doc(hidden)]
+    const CELLS: usize = 1;
     /// The Wasm type.
     fn valtype() -> ValType;
     #[doc(hidden)]
     fn to_cell(self, store: StoreRef<'_>) -> u64;
     #[doc(hidden)]
     fn from_cell(cell: u64, store: StoreRef<'_>) -> Self;
+    /// Writes the value's [`Self::CELLS`] cells at the start of `out`. Types of more than
+    /// one cell override this and [`Self::read_cells`].
+    #[doc(hidden)]
+    fn write_cells(self, store: StoreRef<'_>, out: &mut [u64]) {
+        out[0] = self.to_cell(store);
+    }
+    /// Reads the value from the [`Self::CELLS`] cells at the start of `cells`.
+    #[doc(hidden)]
+    fn read_cells(cells: &[u64], store: StoreRef<'_>) -> Self {
+        Self::from_cell(cells[0], store)
+    }
     /// Converts from a dynamically typed value (of the right type).
     fn from_val(v: &Val) -> Option<Self>;
     /// Converts to a dynamically typed value.
@@ -767,6 +781,63 @@ impl WasmTy for Option<ExternRef> {
     }
 }
 
+/// `v128` as its bits (lane 0 in the lowest bits), as [`V128`] or as a plain `u128`.
+macro_rules! wasm_ty_v128 {
+    ($($t:ty => |$v:ident| $bits:expr, |$b:ident| $from_bits:expr;)*) => {$(
+        impl WasmTy for $t {
+            const CELLS: usize = 2;
+            fn valtype() -> ValType {
+                ValType::V128
+            }
+            /// Only the low half: a `v128` is written and read as two cells.
+            fn to_cell(self, _: StoreRef<'_>) -> u64 {
+                let $v = self;
+                $bits as u64
+            }
+            fn from_cell(cell: u64, _: StoreRef<'_>) -> Self {
+                let $b = u128::from(cell);
+                $from_bits
+            }
+            fn write_cells(self, _: StoreRef<'_>, out: &mut [u64]) {
+                let $v = self;
+                let bits: u128 = $bits;
+                out[0] = bits as u64;
+                out[1] = (bits >> 64) as u64;
+            }
+            fn read_cells(cells: &[u64], _: StoreRef<'_>) -> Self {
+                let $b = u128::from(cells[0]) | u128::from(cells[1]) << 64;
+                $from_bits
+            }
+            fn from_val(v: &Val) -> Option<Self> {
+                let $b = v.v128()?.as_u128();
+                Some($from_bits)
+            }
+            fn into_val(self) -> Val {
+                let $v = self;
+                Val::V128(V128::from($bits))
+            }
+        }
+    )*};
+}
+wasm_ty_v128! {
+    V128 => |v| v.as_u128(), |b| V128::from(b);
+    u128 => |v| v, |b| b;
+}
+
+/// The cells of a typed call's parameters: room for `N` cells, `len` of them used (a
+/// tuple of `n` values takes between `n` and `2n` cells).
+#[doc(hidden)]
+pub struct ParamCells<const N: usize> {
+    cells: [u64; N],
+    len: usize,
+}
+
+impl<const N: usize> AsRef<[u64]> for ParamCells<N> {
+    fn as_ref(&self) -> &[u64] {
+        &self.cells[..self.len]
+    }
+}
+
 /// Parameters of a typed call: `()`, one [`WasmTy`], or a tuple of them.
 pub trait WasmParams: Send {
     #[doc(hidden)]
@@ -792,12 +863,17 @@ pub trait WasmResults: Send {
 }
 
 impl<A: WasmTy> WasmParams for A {
-    type Cells = [u64; 1];
+    type Cells = ParamCells<2>;
     fn types() -> Vec<ValType> {
         vec![A::valtype()]
     }
-    fn into_cells(self, store: StoreRef<'_>) -> [u64; 1] {
-        [self.to_cell(store)]
+    fn into_cells(self, store: StoreRef<'_>) -> ParamCells<2> {
+        let mut cells = [0; 2];
+        self.write_cells(store, &mut cells);
+        ParamCells {
+            cells,
+            len: A::CELLS,
+        }
     }
     fn from_vals(vals: &[Val]) -> Option<Self> {
         A::from_val(vals.first()?)
@@ -809,7 +885,7 @@ impl<A: WasmTy> WasmResults for A {
         vec![A::valtype()]
     }
     fn from_cells(cells: &[u64], store: StoreRef<'_>) -> Self {
-        A::from_cell(cells[0], store)
+        A::read_cells(cells, store)
     }
     fn into_vals(self, out: &mut [Val]) {
         out[0] = self.into_val();
@@ -819,17 +895,32 @@ impl<A: WasmTy> WasmResults for A {
 macro_rules! tuples {
     ($($n:literal: ($($t:ident $i:tt),*);)*) => {$(
         impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
-            type Cells = [u64; $n];
+            type Cells = ParamCells<{ 2 * $n }>;
             fn types() -> Vec<ValType> { vec![$($t::valtype()),*] }
-            #[allow(unused_variables)]
-            fn into_cells(self, store: StoreRef<'_>) -> [u64; $n] { [$(self.$i.to_cell(StoreRef(store.0))),*] }
+            #[allow(unused_variables, unused_mut)]
+            fn into_cells(self, store: StoreRef<'_>) -> ParamCells<{ 2 * $n }> {
+                let mut cells = [0; 2 * $n];
+                let mut len = 0;
+                $(
+                    self.$i.write_cells(StoreRef(store.0), &mut cells[len..]);
+                    len += $t::CELLS;
+                )*
+                ParamCells { cells, len }
+            }
             #[allow(unused_variables)]
             fn from_vals(vals: &[Val]) -> Option<Self> { Some(($($t::from_val(vals.get($i)?)?,)*)) }
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
             fn types() -> Vec<ValType> { vec![$($t::valtype()),*] }
-            #[allow(unused_variables, clippy::unused_unit)]
-            fn from_cells(cells: &[u64], store: StoreRef<'_>) -> Self { ($($t::from_cell(cells[$i], StoreRef(store.0)),)*) }
+            #[allow(unused_variables, unused_mut, unused_assignments, clippy::unused_unit)]
+            fn from_cells(cells: &[u64], store: StoreRef<'_>) -> Self {
+                let mut at = 0;
+                ($({
+                    let v = $t::read_cells(&cells[at..], StoreRef(store.0));
+                    at += $t::CELLS;
+                    v
+                },)*)
+            }
             #[allow(unused_variables)]
             fn into_vals(self, out: &mut [Val]) { $(out[$i] = self.$i.into_val();)* }
         }

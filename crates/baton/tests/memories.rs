@@ -197,3 +197,91 @@ fn a_64_bit_table_takes_64_bit_indices() {
     assert_eq!(call.call(&mut store, 4).unwrap(), 7);
     assert!(fill.call(&mut store, (4, 1 << 33)).is_err());
 }
+
+/// Whether a trap is an out-of-bounds memory access.
+fn is_oob<T: std::fmt::Debug>(r: Result<T, Error>) -> bool {
+    matches!(r, Err(Error::Trap(ref t)) if t.code() == TrapCode::MemoryOutOfBounds)
+}
+
+#[test]
+fn memories_of_4_gib_and_more_are_addressed_to_their_last_byte() {
+    // 4 GiB plus one page of 64-bit memory, and exactly 4 GiB of 32-bit memory: the
+    // allocator hands out zeroed pages lazily, so only the pages touched become resident.
+    const BIG: u64 = (1 << 32) + 65536;
+    let engine = Engine::default();
+    let (mut store, inst) = instance(
+        &engine,
+        r#"(module
+          (memory (export "m64") i64 65537)
+          (memory (export "m32") 65536)
+          (func (export "store64") (param i64 i64) (i64.store 0 offset=8 (local.get 0) (local.get 1)))
+          (func (export "load64") (param i64) (result i64) (i64.load 0 offset=8 (local.get 0)))
+          (func (export "load32") (param i32) (result i64) (i64.load 1 (local.get 0)))
+          (func (export "load32_off") (param i32) (result i64)
+            (i64.load 1 offset=0xfffffff0 (local.get 0))))"#,
+        None,
+    );
+    let m64 = inst.get_memory(&store, "m64").unwrap();
+    let m32 = inst.get_memory(&store, "m32").unwrap();
+    assert_eq!(m64.data_size(&store) as u64, BIG);
+    assert_eq!(m32.data_size(&store) as u64, 1 << 32);
+
+    // Wasm stores past 4 GiB; the host reads them at the same place, and the reverse.
+    let store64 = inst
+        .get_typed_func::<(i64, i64), ()>(&store, "store64")
+        .unwrap();
+    let load64 = inst.get_typed_func::<i64, i64>(&store, "load64").unwrap();
+    let at = (1i64 << 32) + 4;
+    store64
+        .call(&mut store, (at, 0x0102_0304_0506_0708))
+        .unwrap();
+    let mut buf = [0u8; 8];
+    m64.read(&store, (at + 8) as usize, &mut buf).unwrap();
+    assert_eq!(u64::from_le_bytes(buf), 0x0102_0304_0506_0708);
+    m64.write(&mut store, (BIG - 8) as usize, &(-3i64).to_le_bytes())
+        .unwrap();
+    assert_eq!(load64.call(&mut store, BIG as i64 - 16).unwrap(), -3);
+    assert!(is_oob(load64.call(&mut store, BIG as i64 - 15)));
+    assert!(m64.read(&store, (BIG - 7) as usize, &mut buf).is_err());
+
+    // A full 32-bit memory: the last 8 bytes are in bounds, and an address plus an offset
+    // past 2^32 is out of bounds, not wrapped around.
+    m32.write(&mut store, (1 << 32) - 8, &7i64.to_le_bytes())
+        .unwrap();
+    let load32 = inst.get_typed_func::<i32, i64>(&store, "load32").unwrap();
+    assert_eq!(load32.call(&mut store, -8).unwrap(), 7);
+    assert!(is_oob(load32.call(&mut store, -7)));
+    let load32_off = inst
+        .get_typed_func::<i32, i64>(&store, "load32_off")
+        .unwrap();
+    assert_eq!(load32_off.call(&mut store, 8).unwrap(), 7);
+    assert!(is_oob(load32_off.call(&mut store, 9)));
+    assert!(is_oob(load32_off.call(&mut store, -1)));
+
+    // The same on memory 0, whose accesses take the fast path (base and length in
+    // registers).
+    let (mut store, inst) = instance(
+        &engine,
+        r#"(module
+          (memory (export "m") 65536)
+          (func (export "load") (param i32) (result i64) (i64.load (local.get 0)))
+          (func (export "load_off") (param i32) (result i64)
+            (i64.load offset=0xfffffff0 (local.get 0)))
+          (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1))))"#,
+        None,
+    );
+    let m = inst.get_memory(&store, "m").unwrap();
+    m.write(&mut store, (1 << 32) - 8, &9i64.to_le_bytes())
+        .unwrap();
+    let load = inst.get_typed_func::<i32, i64>(&store, "load").unwrap();
+    let load_off = inst.get_typed_func::<i32, i64>(&store, "load_off").unwrap();
+    let store8 = inst
+        .get_typed_func::<(i32, i32), ()>(&store, "store8")
+        .unwrap();
+    assert_eq!(load.call(&mut store, -8).unwrap(), 9);
+    assert!(is_oob(load.call(&mut store, -7)));
+    assert_eq!(load_off.call(&mut store, 8).unwrap(), 9);
+    assert!(is_oob(load_off.call(&mut store, 9)));
+    store8.call(&mut store, (-1, 0x55)).unwrap();
+    assert_eq!(m.data(&store)[(1 << 32) - 1], 0x55);
+}

@@ -18,6 +18,17 @@ fn bits(val: &Val) -> u128 {
     val.v128().expect("a v128").as_u128()
 }
 
+/// Defines `env.g`, a mutable v128 global holding `B`.
+fn define_global(store: &mut Store<()>, linker: &mut Linker<()>) {
+    let g = Global::new(
+        &mut *store,
+        GlobalType::new(ValType::V128, Mutability::Var),
+        v(B),
+    )
+    .unwrap();
+    linker.define("env", "g", g).unwrap();
+}
+
 /// Instantiates `text` with a host function `env.swap` (v128, i32, v128) -> (v128, v128)
 /// and a mutable v128 global `env.g`, and calls `name` with `args`.
 fn run(text: &str, name: &str, args: &[Val], results: usize) -> Vec<Val> {
@@ -36,13 +47,7 @@ fn run(text: &str, name: &str, args: &[Val], results: usize) -> Vec<Val> {
         Ok(())
     });
     linker.define("env", "swap", swap).unwrap();
-    let g = Global::new(
-        &mut store,
-        GlobalType::new(ValType::V128, Mutability::Var),
-        v(B),
-    )
-    .unwrap();
-    linker.define("env", "g", g).unwrap();
+    define_global(&mut store, &mut linker);
     let instance = linker.instantiate(&mut store, &module).unwrap();
     let f = instance.get_func(&store, name).unwrap();
     let mut out = vec![Val::I32(0); results];
@@ -133,4 +138,45 @@ fn v128_globals_hold_all_bits() {
     assert_eq!(bits(&r[0]), B, "imported global's value moved to $h");
     assert_eq!(bits(&r[1]), A, "imported global set from the parameter");
     assert_eq!(bits(&r[2]), 4 << 96 | 3 << 64 | 2 << 32 | 1);
+}
+
+#[test]
+fn typed_funcs_take_and_return_v128_as_u128_or_v128() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, MODULE).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    // A host function written with `u128`: the typed path converts both ways.
+    linker
+        .func_wrap("env", "swap", |a: u128, k: i32, b: u128| {
+            assert_eq!(k, 7);
+            (b, a)
+        })
+        .unwrap();
+    define_global(&mut store, &mut linker);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+
+    let id = instance.get_typed_func::<u128, u128>(&store, "id").unwrap();
+    assert_eq!(id.call(&mut store, A).unwrap(), A);
+    let id = instance.get_typed_func::<V128, V128>(&store, "id").unwrap();
+    assert_eq!(id.call(&mut store, V128::from(B)).unwrap(), V128::from(B));
+
+    // v128 among one-cell values: each value's cells at the right offset, both ways.
+    let mixed = instance
+        .get_typed_func::<(i32, u128, i64, V128), (i64, u128, i32, V128)>(&store, "mixed")
+        .unwrap();
+    let (x, y, z, w) = mixed
+        .call(&mut store, (-5, A, 1 << 40, V128::from(B)))
+        .unwrap();
+    assert_eq!((x, y, z, w), (1 << 40, B, -5, V128::from(A)));
+
+    // Through the `u128` host function.
+    let host = instance
+        .get_typed_func::<(u128, u128), (u128, u128)>(&store, "host")
+        .unwrap();
+    assert_eq!(host.call(&mut store, (A, B)).unwrap(), (B, A));
+
+    // A v128 type where the function has another is a type mismatch, not a misread.
+    assert!(instance.get_typed_func::<i64, u128>(&store, "id").is_err());
+    assert!(instance.get_typed_func::<u128, i64>(&store, "id").is_err());
 }
