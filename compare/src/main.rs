@@ -163,9 +163,9 @@ fn measure_all(
             };
             let (runner, failed) = match prepared {
                 Err(o) => (None, Some(o)),
-                Ok(Ok(r)) => (Some(r), None),
-                Ok(Err(e)) => (None, Some(Outcome::Failed(format!("{e:#}")))),
-                Err(p) => (None, Some(Outcome::Panicked(p))),
+                Ok(Ok(Ok(r))) => (Some(r), None),
+                Ok(Ok(Err(e))) => (None, Some(Outcome::Failed(format!("{e:#}")))),
+                Ok(Err(p)) => (None, Some(Outcome::Panicked(p))),
             };
             Run {
                 runner,
