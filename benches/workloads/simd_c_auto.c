@@ -9,8 +9,8 @@
  *
  * Both builds compute the same checksum: nothing here depends on the
  * order of floating-point additions (the float dot product keeps eight
- * explicit partial sums, which the vectoriser maps onto two f32x4 lanes
- * sets without reassociating anything; no -ffast-math).
+ * explicit partial sums, which the vectoriser maps onto the lanes of two
+ * f32x4 accumulators without reassociating anything; no -ffast-math).
  *
  * Each round, over a 128x64 byte image:
  *   1. perturbs image A with a round-dependent xor and a byte add;
