@@ -8,7 +8,7 @@ use baton::{ExternType, FuncType, Mutability, Val, ValType};
 /// the signed or unsigned range of the type (so `0xffffffff` and `-1` are the
 /// same i32). Floats accept Rust's decimal syntax plus `inf`/`nan`; a `0x`
 /// prefix gives the raw IEEE-754 bits. A `v128` is its 128 bits in `0x` hex (lane 0 in the
-/// lowest bits). References accept only `null`.
+/// lowest bits). References accept only `null` (where the type is nullable).
 pub fn parse_arg(ty: ValType, text: &str) -> Result<Val, String> {
     let bad = |what: &str| format!("`{text}` is not a valid {} ({what})", show_type(ty));
     match ty {
@@ -34,7 +34,10 @@ pub fn parse_arg(ty: ValType, text: &str) -> Result<Val, String> {
         },
         ValType::FuncRef if text == "null" => Ok(Val::FuncRef(None)),
         ValType::ExternRef if text == "null" => Ok(Val::ExternRef(None)),
-        ValType::FuncRef | ValType::ExternRef => Err(bad("only `null` can be passed")),
+        ValType::Ref(r) if text == "null" && r.is_nullable() => Ok(Val::default_for(ty)),
+        ValType::FuncRef | ValType::ExternRef | ValType::Ref(_) => {
+            Err(bad("only `null` can be passed, to a nullable reference"))
+        }
         ValType::V128 => hex_bits(text, 128)
             .map(|bits| Val::V128(bits.into()))
             .ok_or_else(|| bad("expected 0x and up to 32 hex digits, lane 0 lowest")),
@@ -99,16 +102,8 @@ pub fn show_val(val: &Val) -> String {
 }
 
 /// The text-format name of a value type.
-pub fn show_type(ty: ValType) -> &'static str {
-    match ty {
-        ValType::I32 => "i32",
-        ValType::I64 => "i64",
-        ValType::F32 => "f32",
-        ValType::F64 => "f64",
-        ValType::V128 => "v128",
-        ValType::FuncRef => "funcref",
-        ValType::ExternRef => "externref",
-    }
+pub fn show_type(ty: ValType) -> String {
+    ty.to_string()
 }
 
 /// `(i32, i64) -> f32` style signature.

@@ -37,6 +37,9 @@ fn val_type(t: ValType) -> wasmi::ValType {
         ValType::V128 => wasmi::ValType::V128,
         ValType::FuncRef => wasmi::ValType::FuncRef,
         ValType::ExternRef => wasmi::ValType::ExternRef,
+        // Typed references are off in generated modules: wasmi has none.
+        ValType::Ref(r) if r.heap_type() == baton::HeapType::Extern => wasmi::ValType::ExternRef,
+        ValType::Ref(_) => wasmi::ValType::FuncRef,
     }
 }
 

@@ -10,7 +10,7 @@ use wasmparser::{Validator, WasmFeatures};
 
 /// The feature set Baton implements: WebAssembly 2.0 (SIMD included), plus the
 /// relaxed-SIMD, memory64, multi-memory, custom-page-sizes, tail-call,
-/// extended-constant-expression and wide-arithmetic proposals.
+/// extended-constant-expression, wide-arithmetic and typed-function-references proposals.
 pub fn baton_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
@@ -20,6 +20,7 @@ pub fn baton_features() -> WasmFeatures {
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::WIDE_ARITHMETIC)
+        .union(WasmFeatures::FUNCTION_REFERENCES)
 }
 
 /// If `bytes` is a module that is only valid with proposals outside Baton's

@@ -57,6 +57,9 @@ fn code_for_message(expected: &str) -> Option<CodeTest> {
             matches!(c, TrapCode::BadConversionToInteger)
         }),
         ("unreachable", |c| matches!(c, TrapCode::Unreachable)),
+        ("null function reference", |c| {
+            matches!(c, TrapCode::NullReference)
+        }),
         ("call stack exhausted", |c| {
             matches!(c, TrapCode::StackOverflow)
         }),

@@ -2,8 +2,8 @@
 //!
 //! Scope: every Wasm 2.0 core script (bulk memory, reference types,
 //! multi-value, sign extension, saturating conversions, SIMD), plus the relaxed-SIMD,
-//! memory64, multi-memory, custom-page-sizes, tail-call, extended-const and
-//! wide-arithmetic proposal scripts (exceptions, typed function references and GC are
+//! memory64, multi-memory, custom-page-sizes, tail-call, extended-const,
+//! wide-arithmetic and typed-function-references proposal scripts (exceptions and GC are
 //! not run yet). Run with
 //! `--nocapture` to see the table even when everything passes.
 //!
@@ -22,7 +22,8 @@ struct Suite {
     /// Scripts written for Wasm 2.0: they assert that two memories are invalid and that
     /// a memory's limits are 32-bit LEBs, true only without multi-memory and memory64.
     v2: Vec<Script>,
-    /// The memory64 proposal's scripts, which predate multi-memory (two memories invalid).
+    /// The memory64 and function-references proposals' scripts, which predate
+    /// multi-memory (two memories invalid, a memory index byte must be zero).
     memory64: Vec<Script>,
     /// Everything else, run with every proposal Baton implements.
     rest: Vec<Script>,
@@ -47,8 +48,10 @@ fn selection() -> Suite {
             run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
         }
     }
-    for file in proposal(Proposal::Memory64) {
-        memory64.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
+    for folder in [Proposal::Memory64, Proposal::FunctionReferences] {
+        for file in proposal(folder) {
+            memory64.push((format!("{}/{}", file.parent(), file.name()), file.raw()));
+        }
     }
     for file in proposal(Proposal::TailCall) {
         if file.name().starts_with("return_call") {
@@ -89,7 +92,7 @@ fn run_suite(options: WastOptions) {
     let suite = selection();
     // Guards against the data crate changing shape and the test passing vacuously.
     assert!(
-        suite.v2.len() > 80 && suite.memory64.len() > 10 && suite.rest.len() > 100,
+        suite.v2.len() > 80 && suite.memory64.len() > 30 && suite.rest.len() > 100,
         "only {} + {} + {} spec scripts selected",
         suite.v2.len(),
         suite.memory64.len(),

@@ -94,6 +94,12 @@ impl Config {
         self.feature(wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES, yes)
     }
 
+    /// Whether modules may use typed function references (`call_ref`, `(ref $t)`,
+    /// non-nullable references; on by default).
+    pub fn wasm_function_references(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::FUNCTION_REFERENCES, yes)
+    }
+
     /// Whether modules may use the wide-arithmetic proposal (on by default).
     pub fn wasm_wide_arithmetic(&mut self, yes: bool) -> &mut Self {
         self.feature(wasmparser::WasmFeatures::WIDE_ARITHMETIC, yes)

@@ -33,12 +33,14 @@ pub enum TrapCode {
     HostReentryLimit,
     /// The store's interrupt handle stopped the guest.
     Interrupted,
+    /// A null reference where a non-null one is needed (`call_ref`, `ref.as_non_null`).
+    NullReference,
 }
 
 impl TrapCode {
     pub(crate) fn from_u32(code: u32) -> TrapCode {
         use TrapCode::*;
-        const ALL: [TrapCode; 13] = [
+        const ALL: [TrapCode; 14] = [
             Unreachable,
             MemoryOutOfBounds,
             TableOutOfBounds,
@@ -52,6 +54,7 @@ impl TrapCode {
             OutOfFuel,
             HostReentryLimit,
             Interrupted,
+            NullReference,
         ];
         ALL.get(code as usize).copied().unwrap_or(Unreachable)
     }
@@ -72,6 +75,7 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::HostReentryLimit => "call stack exhausted (host re-entry limit)",
             TrapCode::Interrupted => "interrupted",
+            TrapCode::NullReference => "null reference",
         }
     }
 }

@@ -136,7 +136,7 @@ impl Table {
     /// A new table with every element set to `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
         let inner = &mut store.as_context_mut().0.inner;
-        if init.ty() != ty.element() {
+        if !init.matches(ty.element(), inner) {
             return Err(Error::Usage(
                 "table initial value has the wrong type".into(),
             ));
@@ -179,7 +179,7 @@ impl Table {
     pub fn set(&self, mut store: impl AsContextMut, index: u64, val: Val) -> Result<(), Error> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
-        if val.ty() != inner.tables[self.index as usize].ty.element() {
+        if !val.matches(inner.tables[self.index as usize].ty.element(), inner) {
             return Err(Error::Usage("table element of the wrong type".into()));
         }
         let cell = val.to_cell(inner);
@@ -194,6 +194,9 @@ impl Table {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64, Error> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
+        if !init.matches(inner.tables[self.index as usize].ty.element(), inner) {
+            return Err(Error::Usage("table element of the wrong type".into()));
+        }
         let cell = init.to_cell(inner);
         let limiter = inner
             .limiter
@@ -216,7 +219,7 @@ impl Global {
     /// A new global.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global, Error> {
         let inner = &mut store.as_context_mut().0.inner;
-        if val.ty() != ty.content() {
+        if !val.matches(ty.content(), inner) {
             return Err(Error::Usage(
                 "global initial value has the wrong type".into(),
             ));
@@ -253,7 +256,7 @@ impl Global {
         if ty.mutability() != Mutability::Var {
             return Err(Error::Usage("cannot set an immutable global".into()));
         }
-        if val.ty() != ty.content() {
+        if !val.matches(ty.content(), inner) {
             return Err(Error::Usage("global value of the wrong type".into()));
         }
         let mut value = [0; 2];

@@ -87,7 +87,7 @@ impl Func {
             )));
         }
         for (p, t) in params.iter().zip(ty.params()) {
-            if p.ty() != *t {
+            if !p.matches(*t, &store.inner) {
                 return Err(Error::Usage(format!(
                     "parameter of type {} where {t} is expected",
                     p.ty()
@@ -419,7 +419,10 @@ impl ResumableInvocation {
             // SAFETY: the function entity is boxed in this store.
             let ty = unsafe { (**func).ty.clone() };
             if inputs.len() != ty.results().len()
-                || inputs.iter().zip(ty.results()).any(|(v, t)| v.ty() != *t)
+                || inputs
+                    .iter()
+                    .zip(ty.results())
+                    .any(|(v, t)| !v.matches(*t, &store.inner))
             {
                 return Err(Error::Usage(format!(
                     "resuming needs the host function's results: {:?}",
@@ -542,7 +545,10 @@ impl Func {
         let ty = store.inner.funcs[self.index as usize].ty.clone();
         if params.len() != ty.params().len()
             || results.len() != ty.results().len()
-            || params.iter().zip(ty.params()).any(|(p, t)| p.ty() != *t)
+            || params
+                .iter()
+                .zip(ty.params())
+                .any(|(p, t)| !p.matches(*t, &store.inner))
         {
             return Err(Error::Usage(format!(
                 "function {ty} called with mismatched parameters or results"
@@ -601,7 +607,7 @@ fn call_host<T>(
     host(Caller { store, instance }, params, results)?;
     let mut at = 0;
     for (r, &t) in results.iter().zip(ty.results()) {
-        if r.ty() != t {
+        if !r.matches(t, &store.inner) {
             return Err(Error::Usage(format!(
                 "host function returned {} where {t} was expected",
                 r.ty()

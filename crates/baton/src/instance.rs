@@ -254,7 +254,15 @@ pub(crate) fn instantiate<T>(
             (ExternType::Global(ty), Extern::Global(g)) => {
                 inner.check(g.store);
                 let e = &mut inner.globals[g.index as usize];
-                if e.ty != *ty {
+                // An immutable global may hold a subtype (a typed function reference
+                // where `funcref` is expected); a mutable one must match exactly, since
+                // both sides may write it.
+                let ok = e.ty.mutability() == ty.mutability()
+                    && match ty.mutability() {
+                        Mutability::Const => e.ty.content().matches(ty.content()),
+                        Mutability::Var => e.ty.content() == ty.content(),
+                    };
+                if !ok {
                     return Err(link_err(
                         module,
                         i,

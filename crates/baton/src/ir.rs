@@ -409,6 +409,9 @@ pub(crate) mod layout {
         Call { func: u32, base: Slot }
         /// Indirect call through `table`, checking the engine-wide `type_id`.
         CallIndirect { table: u32, type_id: u32, index: Slot, base: Slot }
+        /// Call through a function reference (`call_ref`): the callee is the function
+        /// entity whose address slot `callee` holds (0: null, a trap).
+        CallRef { callee: Slot, base: Slot }
         /// [`Call`] that first copies one argument into place: `dst = src`, then the call.
         CallCopy { func: u32, base: Slot, dst: Slot, src: Slot }
         /// [`Call`] that first makes two copies, in order, as [`Copy2`] does.

@@ -59,5 +59,8 @@ pub use module::{ExportType, ImportType, Module, ModuleStats};
 pub use store::{
     AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
 };
-pub use types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
+pub use types::{
+    ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, RefType,
+    TableType, ValType,
+};
 pub use values::{ExternRef, Val, V128};

@@ -6,7 +6,10 @@ use crate::bodies::{translate_bodies, FuncLayout, PendingBody, Translated};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::runtime::CompiledFunc;
-use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
+use crate::types::{
+    ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, TableType,
+    ValType,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
@@ -262,6 +265,7 @@ pub(crate) fn all_features() -> WasmFeatures {
         | WasmFeatures::TAIL_CALL
         | WasmFeatures::EXTENDED_CONST
         | WasmFeatures::WIDE_ARITHMETIC
+        | WasmFeatures::FUNCTION_REFERENCES
 }
 
 impl Module {
@@ -403,15 +407,48 @@ impl ModuleInner {
     }
 }
 
-fn val_type(ty: wasmparser::ValType, offset: usize) -> Result<ValType, Error> {
-    ValType::from_wasmparser(ty).ok_or_else(|| Error::Unsupported {
+/// Baton's type for `ty`; `type_ids` maps the module's type indices to engine-wide
+/// signature ids (for typed function references).
+fn val_type(ty: wasmparser::ValType, type_ids: &[u32], offset: usize) -> Result<ValType, Error> {
+    use wasmparser::{AbstractHeapType as A, HeapType as H, ValType as W};
+    let unsupported = || Error::Unsupported {
         message: format!("value type {ty:?}"),
         offset,
+    };
+    Ok(match ty {
+        W::I32 => ValType::I32,
+        W::I64 => ValType::I64,
+        W::F32 => ValType::F32,
+        W::F64 => ValType::F64,
+        W::V128 => ValType::V128,
+        W::Ref(r) => {
+            let heap = match r.heap_type() {
+                H::Abstract { shared: false, ty } => match ty {
+                    A::Func => HeapType::Func,
+                    A::Extern => HeapType::Extern,
+                    A::NoFunc => HeapType::NoFunc,
+                    A::NoExtern => HeapType::NoExtern,
+                    _ => return Err(unsupported()),
+                },
+                H::Concrete(i) => {
+                    let i = i.as_module_index().ok_or_else(unsupported)?;
+                    HeapType::Concrete(FuncTypeId(
+                        *type_ids.get(i as usize).ok_or_else(unsupported)?,
+                    ))
+                }
+                _ => return Err(unsupported()),
+            };
+            ValType::reference(r.is_nullable(), heap)
+        }
     })
 }
 
-fn table_type(t: &wasmparser::TableType, offset: usize) -> Result<TableType, Error> {
-    let elem = val_type(wasmparser::ValType::Ref(t.element_type), offset)?;
+fn table_type(
+    t: &wasmparser::TableType,
+    type_ids: &[u32],
+    offset: usize,
+) -> Result<TableType, Error> {
+    let elem = val_type(wasmparser::ValType::Ref(t.element_type), type_ids, offset)?;
     Ok(if t.table64 {
         TableType::new64(elem, t.initial, t.maximum)
     } else {
@@ -434,7 +471,11 @@ fn memory_type(m: &wasmparser::MemoryType, offset: usize) -> Result<MemoryType, 
     Ok(ty.with_page_size_log2(m.page_size_log2.unwrap_or(16) as u8))
 }
 
-fn global_type(g: &wasmparser::GlobalType, offset: usize) -> Result<GlobalType, Error> {
+fn global_type(
+    g: &wasmparser::GlobalType,
+    type_ids: &[u32],
+    offset: usize,
+) -> Result<GlobalType, Error> {
     if g.shared {
         return Err(Error::Unsupported {
             message: "shared globals".into(),
@@ -446,7 +487,10 @@ fn global_type(g: &wasmparser::GlobalType, offset: usize) -> Result<GlobalType, 
     } else {
         Mutability::Const
     };
-    Ok(GlobalType::new(val_type(g.content_type, offset)?, m))
+    Ok(GlobalType::new(
+        val_type(g.content_type, type_ids, offset)?,
+        m,
+    ))
 }
 
 fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
@@ -537,12 +581,12 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                         let params = f
                             .params()
                             .iter()
-                            .map(|&t| val_type(t, 0))
+                            .map(|&t| val_type(t, &env.type_ids, 0))
                             .collect::<Result<Vec<_>, _>>()?;
                         let results = f
                             .results()
                             .iter()
-                            .map(|&t| val_type(t, 0))
+                            .map(|&t| val_type(t, &env.type_ids, 0))
                             .collect::<Result<Vec<_>, _>>()?;
                         let ty = FuncType::new(params, results);
                         env.type_ids.push(engine.type_id(&ty));
@@ -560,7 +604,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                             ExternType::Func(env.types[i as usize].clone())
                         }
                         wasmparser::TypeRef::Table(t) => {
-                            let t = table_type(&t, 0)?;
+                            let t = table_type(&t, &env.type_ids, 0)?;
                             m.tables.push(t);
                             m.table_inits.push(None);
                             m.num_imported_tables += 1;
@@ -573,7 +617,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                             ExternType::Memory(mt)
                         }
                         wasmparser::TypeRef::Global(g) => {
-                            let g = global_type(&g, 0)?;
+                            let g = global_type(&g, &env.type_ids, 0)?;
                             m.globals.push(g);
                             m.num_imported_globals += 1;
                             ExternType::Global(g)
@@ -600,7 +644,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
             Payload::TableSection(reader) => {
                 for table in reader {
                     let table = table.map_err(parse_err)?;
-                    m.tables.push(table_type(&table.ty, 0)?);
+                    m.tables.push(table_type(&table.ty, &env.type_ids, 0)?);
                     m.table_inits.push(match &table.init {
                         wasmparser::TableInit::RefNull => None,
                         wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
@@ -616,7 +660,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
             Payload::GlobalSection(reader) => {
                 for g in reader {
                     let g = g.map_err(parse_err)?;
-                    m.globals.push(global_type(&g.ty, 0)?);
+                    m.globals.push(global_type(&g.ty, &env.type_ids, 0)?);
                     m.global_inits.push(const_expr(&g.init_expr)?);
                 }
             }

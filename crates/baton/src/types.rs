@@ -15,25 +15,100 @@ pub enum ValType {
     F64,
     /// 128-bit vector.
     V128,
-    /// Nullable function reference.
+    /// Nullable function reference (`funcref`, `(ref null func)`).
     FuncRef,
-    /// Nullable host reference.
+    /// Nullable host reference (`externref`, `(ref null extern)`).
     ExternRef,
+    /// Any other reference type (typed function references): never one of the two
+    /// abbreviations above, which [`ValType::reference`] turns into `FuncRef`/`ExternRef`.
+    Ref(RefType),
+}
+
+/// What a reference may point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Any host reference.
+    Extern,
+    /// No function: only null (the bottom of the function references).
+    NoFunc,
+    /// No host reference: only null.
+    NoExtern,
+    /// A function of one signature.
+    Concrete(FuncTypeId),
+}
+
+/// A function signature's identity in its engine: two signatures are equal if and only if
+/// their ids are (the engine interns them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FuncTypeId(pub(crate) u32);
+
+/// A reference type: nullability and heap type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RefType {
+    nullable: bool,
+    heap: HeapType,
+}
+
+impl RefType {
+    /// A reference type.
+    pub fn new(nullable: bool, heap: HeapType) -> Self {
+        RefType { nullable, heap }
+    }
+    /// Whether null is a value of the type.
+    pub fn is_nullable(&self) -> bool {
+        self.nullable
+    }
+    /// What the references point at.
+    pub fn heap_type(&self) -> HeapType {
+        self.heap
+    }
+    /// Whether the references are function references (or their bottom, `nofunc`), held as
+    /// function entities; the others are host references.
+    pub(crate) fn is_func(&self) -> bool {
+        !matches!(self.heap, HeapType::Extern | HeapType::NoExtern)
+    }
+    /// Whether every reference of `self` is one of `other` (subtyping).
+    pub fn matches(&self, other: &RefType) -> bool {
+        use HeapType::*;
+        let heap = match (self.heap, other.heap) {
+            (a, b) if a == b => true,
+            (NoFunc, Func | Concrete(_)) | (Concrete(_), Func) | (NoExtern, Extern) => true,
+            _ => false,
+        };
+        heap && (other.nullable || !self.nullable)
+    }
 }
 
 impl ValType {
-    pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
-        use wasmparser::ValType as W;
-        Some(match ty {
-            W::I32 => ValType::I32,
-            W::I64 => ValType::I64,
-            W::F32 => ValType::F32,
-            W::F64 => ValType::F64,
-            W::V128 => ValType::V128,
-            W::Ref(r) if r.is_func_ref() && r.is_nullable() => ValType::FuncRef,
-            W::Ref(r) if r.is_extern_ref() && r.is_nullable() => ValType::ExternRef,
-            W::Ref(_) => return None,
-        })
+    /// The value type of references of `nullable`/`heap`: `FuncRef` and `ExternRef` for
+    /// the nullable abstract types, `Ref` for the rest.
+    pub fn reference(nullable: bool, heap: HeapType) -> ValType {
+        match (nullable, heap) {
+            (true, HeapType::Func) => ValType::FuncRef,
+            (true, HeapType::Extern) => ValType::ExternRef,
+            _ => ValType::Ref(RefType { nullable, heap }),
+        }
+    }
+
+    /// The reference type, if values of this type are references.
+    pub fn as_ref_type(self) -> Option<RefType> {
+        match self {
+            ValType::FuncRef => Some(RefType::new(true, HeapType::Func)),
+            ValType::ExternRef => Some(RefType::new(true, HeapType::Extern)),
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether every value of `self` is a value of `other` (subtyping: equal types, or
+    /// reference types where `self`'s references are all `other`'s).
+    pub fn matches(self, other: ValType) -> bool {
+        match (self.as_ref_type(), other.as_ref_type()) {
+            (Some(a), Some(b)) => a.matches(&b),
+            _ => self == other,
+        }
     }
 
     /// How many 64-bit cells a value of this type takes in a frame, a call's arguments or
@@ -48,7 +123,19 @@ impl ValType {
 
     /// Whether values of this type are references.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        self.as_ref_type().is_some()
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::NoFunc => f.write_str("nofunc"),
+            HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Concrete(id) => write!(f, "<signature {}>", id.0),
+        }
     }
 }
 
@@ -62,6 +149,10 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::Ref(r) => {
+                let null = if r.nullable { "null " } else { "" };
+                return write!(f, "(ref {null}{})", r.heap);
+            }
         })
     }
 }

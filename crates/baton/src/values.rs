@@ -7,7 +7,7 @@
 
 use crate::func::Func;
 use crate::store::{AsContext, AsContextMut, StoreInner};
-use crate::types::ValType;
+use crate::types::{HeapType, ValType};
 use std::any::Any;
 
 /// A reference to a host value owned by a store.
@@ -97,6 +97,32 @@ impl Val {
             ValType::V128 => Val::V128(V128(0)),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            // (Null also for a non-nullable type: the placeholder a caller overwrites.)
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(_) => Val::ExternRef(None),
+        }
+    }
+
+    /// Whether the value is one of type `ty`: its own type, or for a reference, any
+    /// reference type it belongs to (null only to nullable ones; a function only to its
+    /// signature's typed references). References must belong to `store`.
+    pub(crate) fn matches(&self, ty: ValType, store: &StoreInner) -> bool {
+        let Some(r) = ty.as_ref_type() else {
+            return self.ty() == ty;
+        };
+        match self {
+            Val::FuncRef(None) => r.is_func() && r.is_nullable(),
+            Val::ExternRef(None) => !r.is_func() && r.is_nullable(),
+            Val::FuncRef(Some(f)) => match r.heap_type() {
+                HeapType::Func => true,
+                HeapType::Concrete(id) => store
+                    .funcs
+                    .get(f.index as usize)
+                    .is_some_and(|e| store.id == f.store && e.type_id == id.0),
+                _ => false,
+            },
+            Val::ExternRef(Some(_)) => r.heap_type() == HeapType::Extern,
+            _ => false,
         }
     }
 
@@ -193,10 +219,13 @@ impl Val {
             ValType::F64 => Val::F64(cell),
             ValType::V128 => Val::V128(V128(cell as u128)),
             ValType::FuncRef => Val::FuncRef(func_from_cell(cell, store)),
-            ValType::ExternRef => Val::ExternRef((cell != 0).then(|| ExternRef {
-                store: store.id,
-                index: (cell - 1) as u32,
-            })),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(func_from_cell(cell, store)),
+            ValType::ExternRef | ValType::Ref(_) => {
+                Val::ExternRef((cell != 0).then(|| ExternRef {
+                    store: store.id,
+                    index: (cell - 1) as u32,
+                }))
+            }
         }
     }
 }

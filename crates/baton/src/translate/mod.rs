@@ -21,6 +21,7 @@ mod fuse;
 mod memory;
 mod numeric;
 mod pass;
+mod refs;
 mod simd;
 mod visit;
 mod wide;

@@ -28,6 +28,7 @@ macro_rules! unsupported_operators {
     (@one reference_types $($rest:tt)*) => {};
     (@one tail_call $($rest:tt)*) => {};
     (@one wide_arithmetic $($rest:tt)*) => {};
+    (@one function_references $($rest:tt)*) => {};
     (@one $proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             $($(let _ = $arg;)*)?
@@ -478,6 +479,31 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
             },
         );
         self.push_result(pos, dst, None);
+        Ok(false)
+    }
+
+    fn visit_call_ref(&mut self, type_index: u32) -> R<bool> {
+        self.call_ref(type_index, false);
+        Ok(false)
+    }
+
+    fn visit_return_call_ref(&mut self, type_index: u32) -> R<bool> {
+        self.call_ref(type_index, true);
+        Ok(false)
+    }
+
+    fn visit_ref_as_non_null(&mut self) -> R<bool> {
+        self.ref_as_non_null();
+        Ok(false)
+    }
+
+    fn visit_br_on_null(&mut self, relative_depth: u32) -> R<bool> {
+        self.br_on_null(relative_depth);
+        Ok(false)
+    }
+
+    fn visit_br_on_non_null(&mut self, relative_depth: u32) -> R<bool> {
+        self.br_on_non_null(relative_depth);
         Ok(false)
     }
 

@@ -340,6 +340,26 @@ def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, m
     }
 });
 
+def!(CALL_REF: CallRef, "call_ref", |imm, ip, sp, mem, len, ctx, acc| {
+    // A function reference's cell is its entity's address, or 0 for null (`ref.func`,
+    // tables and globals hold only such cells). Validation proved the reference's type,
+    // so the callee has the signature the translator sized the call for.
+    let func = rd::<u64>(sp, imm.callee) as *const FuncEntity;
+    if func.is_null() {
+        return trap(ctx, ip, TrapCode::NullReference);
+    }
+    call_entity!(func, (*(ip.add(1) as *const CallRef)).base, ip.add(words::<CallRef>()), false, ip, sp, mem, len, ctx, acc)
+});
+
+def!(RETURN_CALL_REF: CallRef, "return_call_ref", |imm, ip, sp, mem, len, ctx, acc| {
+    // (As for `CALL_REF`.)
+    let func = rd::<u64>(sp, imm.callee) as *const FuncEntity;
+    if func.is_null() {
+        return trap(ctx, ip, TrapCode::NullReference);
+    }
+    call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc)
+});
+
 /// Returns to the caller; results are already in slots `0..n` of this frame. A macro, not
 /// a function, so that the hand-over stays in the handler (as `become` requires).
 macro_rules! do_return {
@@ -437,6 +457,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         CALL_COPY2: CallCopy2,
         CALL_INDIRECT_COPY: CallIndirectCopy,
         CALL_INDIRECT_COPY2: CallIndirectCopy2,
+        CALL_REF: CallRef,
+        RETURN_CALL_REF: CallRef,
         RETURN: Nothing,
         RETURN_SLOT: Ret1,
         RETURN_IMM: RetImm,

@@ -93,6 +93,15 @@ def!(REF_FUNC: RefFunc, "ref.func", |imm, ip, sp, mem, len, ctx, acc| {
     next!(RefFunc, ip, sp, mem, len, ctx, acc)
 });
 
+def!(REF_AS_NON_NULL: Un, "ref.as_non_null", |imm, ip, sp, mem, len, ctx, acc| {
+    // Traps on a null reference (cell 0) and leaves the reference where it is: the
+    // translator keeps the operand in place, so `dst` is `src` and nothing moves.
+    if rd::<u64>(sp, imm.src) == 0 {
+        return trap(ctx, ip, TrapCode::NullReference);
+    }
+    next!(Un, ip, sp, mem, len, ctx, acc)
+});
+
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
     info!(
@@ -108,5 +117,6 @@ pub(super) fn infos() -> Vec<OpInfo> {
         GLOBAL_SET_V128: Global,
         SELECT_V128: Select,
         REF_FUNC: RefFunc,
+        REF_AS_NON_NULL: Un,
     )
 }
