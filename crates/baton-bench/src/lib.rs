@@ -62,6 +62,16 @@ fn parse_checksum(field: &str) -> Result<Option<i64>, String> {
 
 /// Reads the workload list in `dir` and every module it names.
 pub fn load_workloads_from(dir: &Path) -> Result<Vec<Workload>, String> {
+    load_workloads_where(dir, |_| true)
+}
+
+/// [`load_workloads_from`] for the workloads whose names `wanted` accepts: only their
+/// modules are read (the instruction-count guard measures one workload per process, and
+/// reading every other module would make its count grow with the list).
+pub fn load_workloads_where(
+    dir: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<Workload>, String> {
     let list_path = dir.join("workloads.txt");
     let list = std::fs::read_to_string(&list_path)
         .map_err(|e| format!("reading {}: {e}", list_path.display()))?;
@@ -75,6 +85,9 @@ pub fn load_workloads_from(dir: &Path) -> Result<Vec<Workload>, String> {
         let f: Vec<&str> = line.split_whitespace().collect();
         if f.len() != 5 {
             return Err(format!("{}: expected 5 fields", at()));
+        }
+        if !wanted(f[0]) {
+            continue;
         }
         let wasm_path = dir.join(format!("{}.wasm", f[0]));
         let wasm = std::fs::read(&wasm_path).map_err(|e| {

@@ -510,6 +510,13 @@ pub(crate) mod layout {
         LoadX { dst: Slot, addr: Slot, memory: u32, is64: u32, offset: u64 }
         /// A store to any memory: `memory[addr + offset] = src`.
         StoreX { addr: Slot, src: Slot, memory: u32, is64: u32, offset: u64 }
+        /// A load from memory `memory` (not 0) with 32-bit addresses:
+        /// `dst = memory[addr + offset]`.
+        LoadM { dst: Slot, addr: Slot, memory: u32, offset: u32 }
+        /// A store to memory `memory` (not 0) with 32-bit addresses.
+        StoreM { addr: Slot, src: Slot, memory: u32, offset: u32 }
+        /// A store of a constant to memory `memory` (not 0) with 32-bit addresses.
+        StoreMImm { addr: Slot, memory: u32, offset: u32, pad: u32, val: u64 }
         /// A load into lane `lane` of the `v128` at `src`: `dst = src` with that lane
         /// replaced by `memory[addr + offset]`.
         LoadLane { dst: Slot, addr: Slot, src: Slot, lane: u32, memory: u32, is64: u32, offset: u64 }

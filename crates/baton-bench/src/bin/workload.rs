@@ -16,14 +16,20 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let workloads = match baton_bench::load_workloads_from(&baton_bench::workloads_dir()) {
+    // `--list` reads them all; a run reads only its own module.
+    let listing = args.first().map(String::as_str) == Some("--list");
+    let dir = baton_bench::workloads_dir();
+    let loaded = baton_bench::load_workloads_where(&dir, |name| {
+        listing || args.first().map(String::as_str) == Some(name)
+    });
+    let workloads = match loaded {
         Ok(w) => w,
         Err(e) => {
             eprintln!("workload: {e}");
             return ExitCode::FAILURE;
         }
     };
-    if args.first().map(String::as_str) == Some("--list") {
+    if listing {
         for w in &workloads {
             println!(
                 "{:<15} small_n={:<9} bench_n={}",

@@ -1,6 +1,8 @@
 //! Memory operators: loads and stores (with their address folding), and which form of
 //! addressing each access gets (see `exec/ops/memory.rs`): the fast forms for memory 0
-//! with 32-bit addresses, the `x` form for any other memory or 64-bit addresses.
+//! with 32-bit addresses, the `w` forms for memory 0 with 64-bit addresses, the `m` forms
+//! for other memories with 32-bit addresses, and the `x` form for the rest (offsets of
+//! 2^32 and more, 64-bit addresses into other memories).
 
 use super::*;
 
@@ -12,13 +14,31 @@ pub(super) struct Access {
     pub offset: u64,
 }
 
+/// Which forms serve an access (see the module's documentation).
+enum Form {
+    /// Memory 0, 32-bit addresses: the fast forms, with this offset.
+    Fast(u32),
+    /// Memory 0, 64-bit addresses, an offset below 2^32: the `w` forms.
+    Wide(u32),
+    /// Another memory with 32-bit addresses: the `m` forms.
+    Other(u32),
+    /// The `x` form.
+    X,
+}
+
 impl Access {
-    /// The offset, if the access can use the fast forms: memory 0, 32-bit addresses (its
-    /// offsets are below 2^32 by validation).
-    fn fast(self) -> Option<u32> {
-        (self.memory == 0 && !self.is64)
-            .then(|| u32::try_from(self.offset).ok())
-            .flatten()
+    /// Which forms serve the access. Validation keeps a 32-bit memory's offsets below
+    /// 2^32; a 64-bit memory's may be larger, and only the `x` form takes those.
+    fn form(self) -> Form {
+        let Ok(offset) = u32::try_from(self.offset) else {
+            return Form::X;
+        };
+        match (self.memory, self.is64) {
+            (0, false) => Form::Fast(offset),
+            (0, true) => Form::Wide(offset),
+            (_, false) => Form::Other(offset),
+            (_, true) => Form::X,
+        }
     }
 
     /// The immediates of a load in the `x` form.
@@ -92,9 +112,33 @@ impl FuncTranslator<'_> {
 
     pub(super) fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
-        let Some(offset) = access.fast() else {
-            self.load_x(op.x, access);
-            return Ok(());
+        let offset = match access.form() {
+            Form::Fast(offset) => offset,
+            Form::Wide(offset) => {
+                let addr = self.pop_slot();
+                let dst = self.temp(self.stack.len());
+                let pos = self.emit(op.w, Load { dst, addr, offset });
+                self.push_result_acc(pos, dst, None, Some(op.w_a.erase()));
+                return Ok(());
+            }
+            Form::Other(offset) => {
+                let addr = self.pop_slot();
+                let dst = self.temp(self.stack.len());
+                let memory = access.memory;
+                let imm = LoadM {
+                    dst,
+                    addr,
+                    memory,
+                    offset,
+                };
+                let pos = self.emit(op.m, imm);
+                self.push_result_acc(pos, dst, None, Some(op.m_a.erase()));
+                return Ok(());
+            }
+            Form::X => {
+                self.load_x(op.x, access);
+                return Ok(());
+            }
         };
         let a = self.pop();
         let p = self.stack.len();
@@ -137,9 +181,54 @@ impl FuncTranslator<'_> {
 
     pub(super) fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
-        let Some(offset) = access.fast() else {
-            self.store_x(op.x, access);
-            return Ok(());
+        let offset = match access.form() {
+            Form::Fast(offset) => offset,
+            Form::Wide(offset) => {
+                match self.pop() {
+                    Opd::Const(val) => {
+                        let addr = self.pop_slot();
+                        self.emit(op.w_imm, StoreImm { addr, offset, val });
+                    }
+                    v => {
+                        let src = self.slot_at(self.stack.len(), v);
+                        let addr = self.pop_slot();
+                        self.emit(op.w_rr, Store { addr, src, offset });
+                    }
+                }
+                return Ok(());
+            }
+            Form::Other(offset) => {
+                let memory = access.memory;
+                match self.pop() {
+                    Opd::Const(val) => {
+                        let addr = self.pop_slot();
+                        let imm = StoreMImm {
+                            addr,
+                            memory,
+                            offset,
+                            pad: 0,
+                            val,
+                        };
+                        self.emit(op.m_imm, imm);
+                    }
+                    v => {
+                        let src = self.slot_at(self.stack.len(), v);
+                        let addr = self.pop_slot();
+                        let imm = StoreM {
+                            addr,
+                            src,
+                            memory,
+                            offset,
+                        };
+                        self.emit(op.m_rr, imm);
+                    }
+                }
+                return Ok(());
+            }
+            Form::X => {
+                self.store_x(op.x, access);
+                return Ok(());
+            }
         };
         let v = self.pop();
         let a = self.pop();

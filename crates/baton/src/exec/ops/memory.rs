@@ -9,6 +9,12 @@
 //!   which every handler hands on unchanged or reloads (`memory.grow`, host calls and
 //!   calls into another instance reload it; `Ctx::mem_regs`), so `mem..mem + len` is
 //!   always that memory's current data.
+//! - The `w` forms serve memory 0 with 64-bit addresses (memory64): the same registers,
+//!   and an address clamped below `2^62` first, so that the sum with a 32-bit offset cannot
+//!   overflow and an address past the memory stays past it.
+//! - The `m` forms serve other memories with 32-bit addresses and 32-bit offsets: the
+//!   memory's data and length are read through the instance, and the rest is the fast
+//!   forms' check.
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
 //!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
@@ -40,8 +46,38 @@ pub(crate) struct LoadOp {
     /// Address `idx << shift`: an `i32.shl` by a constant folded in.
     pub sh: Op<LoadSh>,
     pub sh_a: Op<LoadSh>,
+    /// Memory 0 with 64-bit addresses, address from a slot.
+    pub w: Op<Load>,
+    pub w_a: Op<Load>,
+    /// Another memory with 32-bit addresses, address from a slot.
+    pub m: Op<LoadM>,
+    pub m_a: Op<LoadM>,
     /// Any memory, 32- or 64-bit addresses (see the module's documentation).
     pub x: Op<LoadX>,
+}
+
+/// A 64-bit address made safe to add a 32-bit offset to: addresses at or above `2^62`
+/// (past any memory: a memory's length is below `isize::MAX`) become `2^62`, which stays
+/// out of bounds, and the sum stays below `isize::MAX` (see the `w` forms).
+#[inline(always)]
+fn clamp64(addr: u64) -> usize {
+    addr.min(1 << 62) as usize
+}
+
+/// The data and length of memory `memory` of the running instance (the `m` forms).
+///
+/// # Safety
+/// `ctx.inst` is the running instance and `memory` one of its memories (validation).
+#[inline(always)]
+unsafe fn memory_n(ctx: &Ctx, memory: u32) -> (Mem, usize) {
+    // SAFETY: the running instance's memory pointers are live entities of its store (the
+    // contract).
+    unsafe {
+        let inst: &crate::runtime::InstanceEntity = &*ctx.inst;
+        let m: &mut crate::runtime::MemoryEntity =
+            &mut **inst.memories.get_unchecked(memory as usize);
+        (m.data.as_mut_ptr(), m.data.len())
+    }
 }
 
 /// Whether an access of a `T` at effective address `ea` (below 2^34) leaves a memory of
@@ -171,6 +207,11 @@ macro_rules! store_x_fn {
 /// check cannot overflow); the value goes to a slot or the accumulator.
 macro_rules! load_fn {
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident) => {
+        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc| $addr, $out, |ctx, mem, len| (mem, len));
+    };
+    // `$memory` gives the accessed memory's data and length (memory 0's by default: the
+    // registers).
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
@@ -180,13 +221,17 @@ macro_rules! load_fn {
             // SAFETY: the address slots the immediates name are inside the frame
             // (translation invariant).
             let ea: usize = unsafe { $addr };
-            if out_of_bounds::<$mem_t>(ea, len) {
+            let ($c, $m, $l) = (&*ctx, mem, len);
+            // SAFETY: a memory index in the immediates is one of the running instance's
+            // memories (validation; see `memory_n`).
+            let (base, bytes): (Mem, usize) = unsafe { $memory };
+            if out_of_bounds::<$mem_t>(ea, bytes) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
-            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
-            // `mem..mem + len` is the memory's data (see the module's documentation); the
-            // read is unaligned, as Wasm allows any address.
-            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as $val_t;
+            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
+            // `base..base + bytes` is the memory's data (see the module's documentation);
+            // the read is unaligned, as Wasm allows any address.
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(base.add(ea) as *const $mem_t) }) as $val_t;
             load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
         }
     };
@@ -221,6 +266,10 @@ macro_rules! loads {
             load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
             load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
             load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
+            load_fn!(w, Load, $mem_t, $val_t, |imm, sp, acc| clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, slot);
+            load_fn!(w_a, Load, $mem_t, $val_t, |imm, sp, acc| clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, acc);
+            load_fn!(m, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_a, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
             load_x_fn!($mem_t, $val_t);
             LoadOp {
                 r: op!(r, $name),
@@ -235,6 +284,10 @@ macro_rules! loads {
                 ri_a: op!(ri_a, $name),
                 sh: op!(sh, $name),
                 sh_a: op!(sh_a, $name),
+                w: op!(w, $name),
+                w_a: op!(w_a, $name),
+                m: op!(m, $name),
+                m_a: op!(m_a, $name),
                 x: op!(x, $name),
             }
         };)*
@@ -254,6 +307,10 @@ macro_rules! loads {
                 v.push(form!(stringify!($NAME), "ri_a", $NAME.ri_a));
                 v.push(form!(stringify!($NAME), "sh", $NAME.sh));
                 v.push(form!(stringify!($NAME), "sh_a", $NAME.sh_a));
+                v.push(form!(stringify!($NAME), "w", $NAME.w));
+                v.push(form!(stringify!($NAME), "w_a", $NAME.w_a));
+                v.push(form!(stringify!($NAME), "m", $NAME.m));
+                v.push(form!(stringify!($NAME), "m_a", $NAME.m_a));
                 v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
@@ -362,12 +419,29 @@ pub(crate) struct StoreOp {
     pub sum_r: Op<StoreSum>,
     /// Address `a + b`, value from the accumulator.
     pub sum_va: Op<StoreSum>,
+    /// Memory 0 with 64-bit addresses: address and value from slots, or the value an
+    /// immediate.
+    pub w_rr: Op<Store>,
+    pub w_imm: Op<StoreImm>,
+    /// Another memory with 32-bit addresses: value from a slot, or an immediate.
+    pub m_rr: Op<StoreM>,
+    pub m_imm: Op<StoreMImm>,
     /// Any memory, 32- or 64-bit addresses (see the module's documentation).
     pub x: Op<StoreX>,
 }
 
 macro_rules! store_fn {
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
+        store_fn!(
+            $fname,
+            $L,
+            $mem_t,
+            |$imm, $sp, $acc| ($addr, $val),
+            |ctx, mem, len| (mem, len)
+        );
+    };
+    // `$memory`: as for `load_fn!`.
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
@@ -377,16 +451,19 @@ macro_rules! store_fn {
             // SAFETY: the address slots the immediates name are inside the frame
             // (translation invariant).
             let ea: usize = unsafe { $addr };
-            if out_of_bounds::<$mem_t>(ea, len) {
+            let ($c, $m, $l) = (&*ctx, mem, len);
+            // SAFETY: as in `load_fn!`.
+            let (base, bytes): (Mem, usize) = unsafe { $memory };
+            if out_of_bounds::<$mem_t>(ea, bytes) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: the value slot, if any, is inside the frame (translation invariant).
             let v: u64 = unsafe { $val };
-            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
-            // `mem..mem + len` is the memory's data (see the module's documentation), which
-            // nothing else borrows while Wasm code runs.
+            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
+            // `base..base + bytes` is the memory's data (see the module's documentation),
+            // which nothing else borrows while Wasm code runs.
             unsafe {
-                core::ptr::write_unaligned(mem.add(ea) as *mut $mem_t, (v as $mem_t).to_le())
+                core::ptr::write_unaligned(base.add(ea) as *mut $mem_t, (v as $mem_t).to_le())
             };
             // SAFETY: the next instruction starts right after this one's `$L` immediates
             // (see `next!`).
@@ -407,6 +484,10 @@ macro_rules! stores {
             store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
             store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
             store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
+            store_fn!(w_rr, Store, $mem_t, |imm, sp, acc| (clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc| (clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, imm.val));
+            store_fn!(m_rr, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
+            store_fn!(m_imm, StoreMImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val), |c, mem, len| memory_n(c, imm.memory));
             store_x_fn!($mem_t);
             StoreOp {
                 rr: op!(rr, $name),
@@ -418,6 +499,10 @@ macro_rules! stores {
                 abs_va: op!(abs_va, $name),
                 sum_r: op!(sum_r, $name),
                 sum_va: op!(sum_va, $name),
+                w_rr: op!(w_rr, $name),
+                w_imm: op!(w_imm, $name),
+                m_rr: op!(m_rr, $name),
+                m_imm: op!(m_imm, $name),
                 x: op!(x, $name),
             }
         };)*
@@ -434,6 +519,10 @@ macro_rules! stores {
                 v.push(form!(stringify!($NAME), "abs_va", $NAME.abs_va));
                 v.push(form!(stringify!($NAME), "sum_r", $NAME.sum_r));
                 v.push(form!(stringify!($NAME), "sum_va", $NAME.sum_va));
+                v.push(form!(stringify!($NAME), "w_rr", $NAME.w_rr));
+                v.push(form!(stringify!($NAME), "w_imm", $NAME.w_imm));
+                v.push(form!(stringify!($NAME), "m_rr", $NAME.m_rr));
+                v.push(form!(stringify!($NAME), "m_imm", $NAME.m_imm));
                 v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
