@@ -824,3 +824,62 @@ fn stores_to_a_sum_of_two_slots() {
         "{err}"
     );
 }
+
+#[test]
+fn sixty_four_bit_counters_fuse_and_wrap_at_64_bits() {
+    // An i64 counter stepped by a constant, by a slot, and down by a `sub`, against
+    // constant and slot limits, signed and unsigned: each loop counts its iterations.
+    let cases = [
+        // (init, step code, compare, limit, expected iterations for n)
+        (
+            "(i64.const 0)",
+            "(i64.add (local.get $i) (i64.const 3))",
+            "i64.lt_u",
+            "(i64.extend_i32_u (local.get $n))",
+        ),
+        (
+            "(i64.extend_i32_u (local.get $n))",
+            "(i64.sub (local.get $i) (i64.const 1))",
+            "i64.gt_s",
+            "(i64.const -2)",
+        ),
+        (
+            // Starts just below 2^32: a 32-bit counter would wrap, this one must not.
+            "(i64.const 0xfffffff0)",
+            "(i64.add (local.get $i) (local.get $k))",
+            "i64.lt_u",
+            "(i64.add (i64.const 0xfffffff0) (i64.extend_i32_u (local.get $n)))",
+        ),
+        (
+            // Crosses from negative to positive, signed.
+            "(i64.sub (i64.const 0) (i64.extend_i32_u (local.get $n)))",
+            "(i64.add (local.get $i) (i64.const 2))",
+            "i64.le_s",
+            "(i64.const 5)",
+        ),
+    ];
+    let expected: [fn(i64) -> i32; 4] = [
+        |n| ((n + 2) / 3).max(1) as i32,
+        |n| (n + 2).max(1) as i32,
+        |n| n.max(1) as i32,
+        |n| ((n + 5) / 2 + 1) as i32,
+    ];
+    for ((init, step, cmp, limit), expect) in cases.iter().zip(expected) {
+        let body = format!(
+            r#"(local $i i64) (local $k i64) (local $c i32) (local $lim i64)
+            (local.set $k (i64.const 1))
+            (local.set $lim {limit})
+            (local.set $i {init})
+            (loop $l
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (local.set $i {step})
+              (br_if $l ({cmp} (local.get $i) (local.get $lim))))
+            (local.get $c)"#
+        );
+        let inputs = [0, 1, 2, 7, 100];
+        let (got, listing) = run(&body, &inputs);
+        let want: Vec<i32> = inputs.iter().map(|&n| expect(n as i64)).collect();
+        assert_eq!(got, want, "{step} {cmp} {limit}\n{listing}");
+        assert!(listing.contains("add.br_if.i64"), "not fused:\n{listing}");
+    }
+}

@@ -102,31 +102,41 @@ impl FuncTranslator<'_> {
     pub(super) fn fuse_add_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
         let pos = self.recent.last()?;
         // The add must end right here, and nothing may branch to the point between the two.
-        if cmp.is64 || pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
+        // (All the adds below take two words: `BinRR`, `BinRI32` and `BinRI64` alike.)
+        const _: () = assert!(words::<BinRR>() == words::<BinRI64>());
+        if pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
             return None;
         }
         let code = self.code.op_at(pos)?;
-        let is = |op: Op<BinRI32>| code == op.code;
-        let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
-        let (x, a, b) = if code == op::I32_ADD.rr.code {
-            let BinRR { dst, a, b } = self.code.imm(pos);
-            (dst, a, b)
-        } else {
-            let BinRI32 { dst, a, imm } = self.code.imm(pos);
-            (dst, a, imm as u32)
-        };
-        let step = if code == op::I32_ADD.rr.code {
-            match (a == x, b == x) {
-                (true, _) => Operand::Slot(b),
-                (false, true) => Operand::Slot(a),
-                _ => return None,
+        // The counter's add, of the comparison's width: `x = x + step` with `step` a slot or
+        // a constant (an `i64` one only if it fits the instruction's 32-bit immediate).
+        let (x, step) = if cmp.is64 {
+            let (add, sub) = (op::I64_ADD.imm?, op::I64_SUB.imm?);
+            let is = |op: Op<BinRI64>| code == op.code;
+            if code == op::I64_ADD.rr.code {
+                let BinRR { dst, a, b } = self.code.imm(pos);
+                (dst, Self::other_operand(dst, a, b)?)
+            } else if is(add.ri) || is(add.ir) || is(sub.ri) {
+                let BinRI64 { dst, a, imm } = self.code.imm(pos);
+                let step = if is(sub.ri) { imm.checked_neg()? } else { imm };
+                i32::try_from(step).ok()?;
+                (a == dst).then_some((dst, Operand::Imm(step)))?
+            } else {
+                return None;
             }
-        } else if (is(add.ri) || is(add.ir)) && a == x {
-            Operand::Imm(b as i32 as i64)
-        } else if is(sub.ri) && a == x {
-            Operand::Imm((b as i32).wrapping_neg() as i64)
         } else {
-            return None;
+            let is = |op: Op<BinRI32>| code == op.code;
+            let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
+            if code == op::I32_ADD.rr.code {
+                let BinRR { dst, a, b } = self.code.imm(pos);
+                (dst, Self::other_operand(dst, a, b)?)
+            } else if is(add.ri) || is(add.ir) || is(sub.ri) {
+                let BinRI32 { dst, a, imm } = self.code.imm(pos);
+                let step = if is(sub.ri) { imm.wrapping_neg() } else { imm };
+                (a == dst).then_some((dst, Operand::Imm(step as i64)))?
+            } else {
+                return None;
+            }
         };
         // The comparison must test `x` (on either side).
         let (cond, limit) = match cmp.b {
@@ -136,9 +146,15 @@ impl FuncTranslator<'_> {
         };
         let limit = match limit {
             Operand::Zero => Operand::Imm(0),
+            // (An `i64` limit must fit the 32-bit immediate.)
+            Operand::Imm(l) if i32::try_from(l).is_err() => return None,
             other => other,
         };
-        let ops = cond.add_branch();
+        let ops = if cmp.is64 {
+            cond.add_branch64()
+        } else {
+            cond.add_branch()
+        };
         // In metered code the back edge charges the next iteration just before the add
         // (see `rotated_back_edge`): that charge joins the instruction too.
         // Not the open block's own charge: its amount is still being patched as operators
@@ -200,6 +216,15 @@ impl FuncTranslator<'_> {
         // (The offset is in the same place in both layouts.)
         const _: () = assert!(offset_of!(AddBr, offset) == offset_of!(AddBrFuel, offset));
         Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
+    }
+
+    /// For `x = a + b` (slots): the operand that is not `x`, as the step of a counter `x`.
+    fn other_operand(x: Slot, a: Slot, b: Slot) -> Option<Operand> {
+        match (a == x, b == x) {
+            (true, _) => Some(Operand::Slot(b)),
+            (false, true) => Some(Operand::Slot(a)),
+            _ => None,
+        }
     }
 
     /// The `i32.add` of a slot and a constant just emitted (into a slot), with no branch
@@ -503,7 +528,17 @@ impl FuncTranslator<'_> {
             return None;
         }
         let (add, sub) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
-        let candidates = [op::I32_ADD.rr.code, add.ri.code, add.ir.code, sub.ri.code];
+        let (add64, sub64) = (op::I64_ADD.imm?, op::I64_SUB.imm?);
+        let candidates = [
+            op::I32_ADD.rr.code,
+            add.ri.code,
+            add.ir.code,
+            sub.ri.code,
+            op::I64_ADD.rr.code,
+            add64.ri.code,
+            add64.ir.code,
+            sub64.ri.code,
+        ];
         if !candidates.contains(&self.code.op_at(pos)?) {
             return None;
         }

@@ -194,6 +194,21 @@ impl Cond {
             GeU => op::ADD_BR_I32_GE_U,
         }
     }
+    fn add_branch64(self) -> AddBrOp {
+        use Cond::*;
+        match self {
+            Eq => op::ADD_BR_I64_EQ,
+            Ne => op::ADD_BR_I64_NE,
+            LtS => op::ADD_BR_I64_LT_S,
+            LtU => op::ADD_BR_I64_LT_U,
+            GtS => op::ADD_BR_I64_GT_S,
+            GtU => op::ADD_BR_I64_GT_U,
+            LeS => op::ADD_BR_I64_LE_S,
+            LeU => op::ADD_BR_I64_LE_U,
+            GeS => op::ADD_BR_I64_GE_S,
+            GeU => op::ADD_BR_I64_GE_U,
+        }
+    }
     fn branch_ri32(self) -> Op<BrCmpRI32> {
         use Cond::*;
         match self {

@@ -157,20 +157,20 @@ pub(crate) struct AddBrOp {
 /// Fused counter update and compare-and-branch (`x += step; if x <cond> limit { br }`):
 /// the back edge of a counted loop, one dispatch instead of two.
 macro_rules! add_brs {
-    ($family:ident, $vias:ident; $($NAME:ident $name:literal $f:path;)*) => {
+    ($family:ident, $vias:ident, $T:ty; $($NAME:ident $name:literal $f:path;)*) => {
         $(pub(crate) const $NAME: AddBrOp = {
-            add_brs!(@form ss / via_ss / copy_via_ss, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form si / via_si / copy_via_si, AddBr, plain, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form is / via_is / copy_via_is, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form ii / via_ii / copy_via_ii, AddBr, plain, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
-            add_brs!(@form add_ss / via_add_ss / copy_via_add_ss, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form add_si / via_add_si / copy_via_add_si, AddAddBr, add, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form add_is / via_add_is / copy_via_add_is, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form add_ii / via_add_ii / copy_via_add_ii, AddAddBr, add, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
-            add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form si_fuel, AddBrFuel, fuel, $f, |imm, sp| rd::<i32>(sp, imm.step), |imm, sp| imm.limit as i32);
-            add_brs!(@form is_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| rd::<i32>(sp, imm.limit));
-            add_brs!(@form ii_fuel, AddBrFuel, fuel, $f, |imm, sp| imm.step as i32, |imm, sp| imm.limit as i32);
+            add_brs!(@form ss / via_ss / copy_via_ss, AddBr, plain, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form si / via_si / copy_via_si, AddBr, plain, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form is / via_is / copy_via_is, AddBr, plain, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form ii / via_ii / copy_via_ii, AddBr, plain, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form add_ss / via_add_ss / copy_via_add_ss, AddAddBr, add, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form add_si / via_add_si / copy_via_add_si, AddAddBr, add, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form add_is / via_add_is / copy_via_add_is, AddAddBr, add, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form add_ii / via_add_ii / copy_via_add_ii, AddAddBr, add, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form si_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form is_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form ii_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| imm.limit as i32 as $T);
             AddBrOp {
                 ss: op!(ss, $name),
                 si: op!(si, $name),
@@ -247,7 +247,7 @@ macro_rules! add_brs {
     (@form $fname:ident, $L:ident, $($rest:tt)*) => {
         add_brs!(@fn $fname, at, $L, $($rest)*);
     };
-    (@fn $fname:ident, $entry:tt, $L:ident, $before:tt, $f:path, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
+    (@fn $fname:ident, $entry:tt, $L:ident, $before:tt, $f:path, $T:ty, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: after `via_entry` (see there: a via's `br` targets an instruction of
@@ -261,7 +261,7 @@ macro_rules! add_brs {
                 add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
                 let ($i1, $s1) = (imm, sp);
                 // Step before writing `x`: `step` may be `x` itself.
-                let x = rd::<i32>(sp, imm.x).wrapping_add($step);
+                let x = rd::<$T>(sp, imm.x).wrapping_add($step);
                 wr(sp, imm.x, x);
                 // The rest of the immediates is read only after the store: the compiler
                 // cannot know the store leaves the code alone, so everything read before
@@ -295,7 +295,7 @@ macro_rules! add_brs {
     };
 }
 
-add_brs! { add_br_ops, add_br_vias;
+add_brs! { add_br_ops, add_br_vias, i32;
     ADD_BR_I32_EQ "add.br_if.i32.eq" sem::i32::eq;
     ADD_BR_I32_NE "add.br_if.i32.ne" sem::i32::ne;
     ADD_BR_I32_LT_S "add.br_if.i32.lt_s" sem::i32::lt_s;
@@ -308,9 +308,26 @@ add_brs! { add_br_ops, add_br_vias;
     ADD_BR_I32_GE_U "add.br_if.i32.ge_u" sem::i32::ge_u;
 }
 
+// The 64-bit counters' back edges (memory64 pointers, `i64` loop indices): the same forms,
+// the counter, a slot step and a slot limit 64-bit, immediates sign-extended from 32 bits.
+// The second counter of the `add_` forms stays an `i32` (`AddAddBr`).
+add_brs! { add_br64_ops, add_br64_vias, i64;
+    ADD_BR_I64_EQ "add.br_if.i64.eq" sem::i64::eq;
+    ADD_BR_I64_NE "add.br_if.i64.ne" sem::i64::ne;
+    ADD_BR_I64_LT_S "add.br_if.i64.lt_s" sem::i64::lt_s;
+    ADD_BR_I64_LT_U "add.br_if.i64.lt_u" sem::i64::lt_u;
+    ADD_BR_I64_GT_S "add.br_if.i64.gt_s" sem::i64::gt_s;
+    ADD_BR_I64_GT_U "add.br_if.i64.gt_u" sem::i64::gt_u;
+    ADD_BR_I64_LE_S "add.br_if.i64.le_s" sem::i64::le_s;
+    ADD_BR_I64_LE_U "add.br_if.i64.le_u" sem::i64::le_u;
+    ADD_BR_I64_GE_S "add.br_if.i64.ge_s" sem::i64::ge_s;
+    ADD_BR_I64_GE_U "add.br_if.i64.ge_u" sem::i64::ge_u;
+}
+
 /// The instructions of this family that have vias, with their vias.
 pub(super) fn vias() -> Vec<Via> {
     let mut v = add_br_vias();
+    v.extend(add_br64_vias());
     v.extend(br_cmp_vias());
     macro_rules! conds {
         ($($NAME:ident / $VIA:ident),*) => {
@@ -332,6 +349,7 @@ pub(super) fn vias() -> Vec<Via> {
 pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = br_cmp_ops();
     v.extend(add_br_ops());
+    v.extend(add_br64_ops());
     v.extend(info!(
         UNREACHABLE: TrapImm,
         BR: Br,
