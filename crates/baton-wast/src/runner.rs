@@ -116,8 +116,12 @@ impl<'s> ScriptRunner<'s> {
             WastDirective::ModuleInstance {
                 instance, module, ..
             } => {
-                let definition = self.definition(module)?;
-                let slot = self.instantiate(&definition);
+                // An instance of a skipped definition is itself skipped (and named, so
+                // that directives addressing it are skipped too, not failed).
+                let slot = match self.definition(module) {
+                    Ok(definition) => self.instantiate(&definition),
+                    Err(halt) => Err(halt),
+                };
                 self.set_instance(instance.map(|id| id.name().to_string()), &slot);
                 slot.map(|_| ())
             }
