@@ -16,44 +16,67 @@ pub struct EngineDef {
     /// Compiles/translates and instantiates the module (timed separately
     /// from the calls: only the calls are reported).
     pub prepare: fn(&[u8]) -> Result<Box<dyn Runner>>,
-    /// Why this engine cannot run modules that use the SIMD proposal (`simd_*`
-    /// workloads), or `None` if it can. Such workloads are shown as
+    /// The proposals (by [`crate::workloads::PROPOSALS`] name) this engine, as built
+    /// here, cannot run, each with the reason. Workloads needing one are shown as
     /// "unsupported" for it instead of being attempted.
-    pub no_simd: Option<&'static str>,
+    pub lacks: Vec<(&'static str, &'static str)>,
 }
 
 /// All engines compiled into this binary, Baton first (the baseline).
 pub fn all() -> Vec<EngineDef> {
-    let def = |name, prepare, no_simd| EngineDef {
+    let def = |name, prepare, lacks| EngineDef {
         name,
         prepare,
-        no_simd,
+        lacks,
     };
+    let mut wasmi_lacks = vec![(
+        "function-references",
+        "wasmi 2.0 has no typed function references",
+    )];
     // wasmi has SIMD only when built with its `simd` feature (ours: `wasmi-simd`).
-    let wasmi_no_simd = if cfg!(feature = "wasmi-simd") {
-        None
-    } else {
-        Some("wasmi built without SIMD (use --features wasmi-simd)")
+    if !cfg!(feature = "wasmi-simd") {
+        wasmi_lacks.push((
+            "simd",
+            "wasmi built without SIMD (use --features wasmi-simd)",
+        ));
+    }
+    let wasmtime_lacks = || {
+        vec![(
+            "function-references",
+            "wasmtime is built here without its `gc` feature, which typed function references need",
+        )]
     };
+    let stitch = "makepad-stitch 0.1 runs Wasm 1.0 with a few 2.0 extensions";
     // Mutated only when optional engines (Baton, wasm3) are compiled in.
     #[allow(unused_mut)]
     let mut v = vec![
-        def("wasmi", wasmi_prepare, wasmi_no_simd),
+        def("wasmi", wasmi_prepare, wasmi_lacks),
         def(
             "stitch",
             stitch_prepare,
-            Some("makepad-stitch 0.1 has no SIMD (no v128 type or SIMD operators)"),
+            vec![
+                ("simd", stitch),
+                ("memory64", stitch),
+                ("multi-memory", stitch),
+                ("function-references", stitch),
+            ],
         ),
-        def("Pulley", pulley_prepare, None),
-        def("Cranelift", cranelift_prepare, None),
+        def("Pulley", pulley_prepare, wasmtime_lacks()),
+        def("Cranelift", cranelift_prepare, wasmtime_lacks()),
     ];
     #[cfg(feature = "baton")]
-    v.insert(0, def("Baton", baton_prepare, None));
+    v.insert(0, def("Baton", baton_prepare, Vec::new()));
     #[cfg(feature = "wasm3")]
     v.push(def(
         "wasm3",
         wasm3_prepare,
-        Some("wasm3 has no SIMD proposal"),
+        vec![
+            ("simd", "wasm3 has no SIMD"),
+            (
+                "function-references",
+                "wasm3 has no typed function references",
+            ),
+        ],
     ));
     v
 }

@@ -139,11 +139,11 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 /// alike instead of on whichever ran then. After one untimed warm-up round (lazy
 /// translation, page faults on fresh memory and cold caches should not land in the first
 /// sample), `samples` timed rounds; each engine's median is reported. Engines that lack a
-/// proposal the workload needs (`simd`) are not attempted and report `Unsupported`.
+/// proposal the workload needs (`needs`) are not attempted and report `Unsupported`.
 fn measure_all(
     engines: &[EngineDef],
     wasm: &[u8],
-    simd: bool,
+    needs: &[&str],
     n: i32,
     samples: usize,
 ) -> Vec<Outcome> {
@@ -156,7 +156,10 @@ fn measure_all(
     let mut runs: Vec<Run> = engines
         .iter()
         .map(|engine| {
-            let unsupported = if simd { engine.no_simd } else { None };
+            let unsupported = needs.iter().find_map(|p| {
+                let lacked = engine.lacks.iter().find(|(q, _)| q == p);
+                lacked.map(|&(_, why)| why)
+            });
             let prepared = match unsupported {
                 Some(why) => Err(Outcome::Unsupported(why)),
                 None => Ok(guarded(|| (engine.prepare)(wasm))),
@@ -269,7 +272,7 @@ fn main() -> Result<()> {
         } else {
             w.bench_result
         };
-        let row = measure_all(&engines, &w.wasm, w.simd, n, opts.samples);
+        let row = measure_all(&engines, &w.wasm, &w.needs, n, opts.samples);
         for (e, o) in engines.iter().zip(&row) {
             eprint!("{:<14} n={:<10} {:<10} ", w.name, n, e.name);
             match o {

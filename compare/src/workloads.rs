@@ -19,9 +19,35 @@ pub struct Workload {
     pub small_result: Option<i64>,
     /// Recorded checksum of `run(bench_n)`, if any.
     pub bench_result: Option<i64>,
-    /// Needs the SIMD proposal: by convention the `simd_*` workloads (see
-    /// docs/benchmarks.md), and only those.
-    pub simd: bool,
+    /// The proposals beyond Wasm 2.0 without SIMD that the module needs (see
+    /// [`PROPOSALS`]), found by validation.
+    pub needs: Vec<&'static str>,
+}
+
+/// The proposals some workloads need and some engines lack, by the names engines use in
+/// [`crate::engines::EngineDef::lacks`].
+pub const PROPOSALS: [(&str, wasmparser::WasmFeatures); 4] = [
+    ("simd", wasmparser::WasmFeatures::SIMD),
+    ("memory64", wasmparser::WasmFeatures::MEMORY64),
+    ("multi-memory", wasmparser::WasmFeatures::MULTI_MEMORY),
+    (
+        "function-references",
+        wasmparser::WasmFeatures::FUNCTION_REFERENCES,
+    ),
+];
+
+/// The proposals of [`PROPOSALS`] that `wasm` is invalid without.
+fn needs(wasm: &[u8]) -> Vec<&'static str> {
+    PROPOSALS
+        .iter()
+        .filter(|(_, feature)| {
+            let features = wasmparser::WasmFeatures::all().difference(*feature);
+            wasmparser::Validator::new_with_features(features)
+                .validate_all(wasm)
+                .is_err()
+        })
+        .map(|(name, _)| *name)
+        .collect()
 }
 
 /// The workloads directory, found relative to this crate so the tool works
@@ -59,7 +85,7 @@ pub fn load(dir: &Path) -> Result<Vec<Workload>> {
         let wasm = std::fs::read(&wasm_path)
             .with_context(|| format!("reading {} (run build.sh?)", wasm_path.display()))?;
         out.push(Workload {
-            simd: name.starts_with("simd_"),
+            needs: needs(&wasm),
             name,
             wasm,
             small_n: fields[1].parse().context("small_n")?,

@@ -412,6 +412,11 @@ pub(crate) mod layout {
         /// Call through a function reference (`call_ref`): the callee is the function
         /// entity whose address slot `callee` holds (0: null, a trap).
         CallRef { callee: Slot, base: Slot }
+        /// [`CallRef`] that first copies one value into place (an argument or the
+        /// reference).
+        CallRefCopy { callee: Slot, base: Slot, dst: Slot, src: Slot }
+        /// [`CallRef`] that first makes two copies, in order.
+        CallRefCopy2 { callee: Slot, base: Slot, dst1: Slot, src1: Slot, dst2: Slot, src2: Slot }
         /// [`Call`] that first copies one argument into place: `dst = src`, then the call.
         CallCopy { func: u32, base: Slot, dst: Slot, src: Slot }
         /// [`Call`] that first makes two copies, in order, as [`Copy2`] does.

@@ -31,7 +31,30 @@ impl FuncTranslator<'_> {
         }
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
-        self.emit(op::CALL_REF, CallRef { callee, base });
+        // Argument copies just made fold into the call (as for `call_indirect`).
+        match self.take_copies() {
+            FoldedCopies::None => self.emit(op::CALL_REF, CallRef { callee, base }),
+            FoldedCopies::One { dst, src } => self.emit(
+                op::CALL_REF_COPY,
+                CallRefCopy {
+                    callee,
+                    base,
+                    dst,
+                    src,
+                },
+            ),
+            FoldedCopies::Two(c) => self.emit(
+                op::CALL_REF_COPY2,
+                CallRefCopy2 {
+                    callee,
+                    base,
+                    dst1: c.dst1,
+                    src1: c.src1,
+                    dst2: c.dst2,
+                    src2: c.src2,
+                },
+            ),
+        };
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
             self.push(Opd::Temp);

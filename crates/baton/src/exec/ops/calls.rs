@@ -351,6 +351,40 @@ def!(CALL_REF: CallRef, "call_ref", |imm, ip, sp, mem, len, ctx, acc| {
     call_entity!(func, (*(ip.add(1) as *const CallRef)).base, ip.add(words::<CallRef>()), false, ip, sp, mem, len, ctx, acc)
 });
 
+/// [`CALL_REF`] after the folded copies (which may set the reference, so they come
+/// first).
+macro_rules! call_ref_copies {
+    ($L:ident, $n:tt, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        call_copies!($sp, $imm, $ip, $L, $n);
+        let $imm = *($ip.add(1) as *const $L); // (see `CALL`)
+                                               // (As for `CALL_REF`.)
+        let func = rd::<u64>($sp, $imm.callee) as *const FuncEntity;
+        if func.is_null() {
+            return trap($ctx, $ip, TrapCode::NullReference);
+        }
+        call_entity!(
+            func,
+            (*($ip.add(1) as *const $L)).base,
+            $ip.add(words::<$L>()),
+            false,
+            $ip,
+            $sp,
+            $mem,
+            $len,
+            $ctx,
+            $acc
+        )
+    }};
+}
+
+def!(CALL_REF_COPY: CallRefCopy, "copy.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
+    call_ref_copies!(CallRefCopy, 1, imm, ip, sp, mem, len, ctx, acc)
+});
+
+def!(CALL_REF_COPY2: CallRefCopy2, "copy2.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
+    call_ref_copies!(CallRefCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
+});
+
 def!(RETURN_CALL_REF: CallRef, "return_call_ref", |imm, ip, sp, mem, len, ctx, acc| {
     // (As for `CALL_REF`.)
     let func = rd::<u64>(sp, imm.callee) as *const FuncEntity;
@@ -458,6 +492,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         CALL_INDIRECT_COPY: CallIndirectCopy,
         CALL_INDIRECT_COPY2: CallIndirectCopy2,
         CALL_REF: CallRef,
+        CALL_REF_COPY: CallRefCopy,
+        CALL_REF_COPY2: CallRefCopy2,
         RETURN_CALL_REF: CallRef,
         RETURN: Nothing,
         RETURN_SLOT: Ret1,
