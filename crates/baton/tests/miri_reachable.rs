@@ -1,0 +1,50 @@
+//! What Miri can check today (see docs/reliability.md, "Miri"): translation of the
+//! newest instruction forms, and a memory's allocation (zeroed by the allocator), host
+//! access, growth and release. Run with
+//! `MIRIFLAGS=-Zmiri-tree-borrows cargo +nightly miri test -p baton --test miri_reachable`;
+//! it also runs, fast, in the ordinary test suite.
+
+/// Typed function references, the w and m memory forms and a 64-bit add-and-branch.
+#[test]
+fn translate_new_forms() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (type $t (func (param i32) (result i32)))
+      (memory i64 1) (memory 1)
+      (table 2 (ref null $t))
+      (func $f (type $t) (local.get 0))
+      (elem declare func $f)
+      (func (export "g") (param $r (ref null $t)) (param $p i64) (result i32)
+        (local $i i64)
+        (block $b (br_on_null $b (local.get $r)) (drop))
+        (block $c (result (ref $t)) (br_on_non_null $c (local.get $r)) (return (i32.const 0)))
+        (drop)
+        (i32.store8 0 (local.get $p) (i32.const 7))
+        (i32.store8 1 (i32.const 3) (i32.load8_u 0 offset=4 (local.get $p)))
+        (loop $l (local.set $i (i64.add (local.get $i) (i64.const 1))) (br_if $l (i64.lt_u (local.get $i) (i64.const 10))))
+        (call_ref $t (i32.const 1) (ref.as_non_null (local.get $r)))))"#;
+    let m = baton::Module::new(&engine, wat).unwrap();
+    let listing = m.disassemble(1).unwrap();
+    assert!(listing.contains("call_ref"), "{listing}");
+}
+
+/// `MemoryEntity::new`'s `alloc_zeroed` buffer through its whole life.
+#[test]
+fn zeroed_memory_allocates_reads_grows_and_frees() {
+    let engine = baton::Engine::default();
+    let m = baton::Module::new(
+        &engine,
+        r#"(module (memory (export "m") 1 3) (data (i32.const 8) "hi"))"#,
+    )
+    .unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let inst = baton::Linker::new(&engine)
+        .instantiate(&mut store, &m)
+        .unwrap();
+    let mem = inst.get_memory(&store, "m").unwrap();
+    assert_eq!(&mem.data(&store)[7..11], &[0, b'h', b'i', 0]);
+    mem.write(&mut store, 65535, &[5]).unwrap();
+    assert_eq!(mem.grow(&mut store, 1).unwrap(), 1);
+    assert_eq!(mem.data(&store)[65535], 5);
+    assert_eq!(mem.data(&store)[65536 * 2 - 1], 0);
+}
