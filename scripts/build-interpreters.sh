@@ -29,9 +29,38 @@ read -r -a cc <<< "${ZIG_CC:-python3 -m ziglang cc}"
 # Plain WASI preview 1: -mcpu=generic is LLVM's default Wasm feature set (sign-ext,
 # mutable-globals, nontrapping-fptoint, bulk-memory, multivalue, reference-types);
 # no SIMD, no exception handling. 8 MiB shadow stack (QuickJS recurses in C per JS call).
-# --strip-debug drops DWARF (zig cc emits it by default) but keeps the name section,
-# which profilers and `baton inspect --disassemble luaV_execute` use.
-common=(--target=wasm32-wasi -mcpu=generic -O2 -fno-exceptions -Wl,-z,stack-size=8388608 -Wl,--strip-debug)
+# zig cc emits DWARF; it is dropped after linking (strip_debug below), keeping the name
+# section, which profilers and `baton inspect --disassemble luaV_execute` use (wasm-ld's
+# --strip-debug would drop the names too; -g0 changes clang's code).
+common=(--target=wasm32-wasi -mcpu=generic -O2 -fno-exceptions -Wl,-z,stack-size=8388608)
+
+# Copies a module without its .debug_* custom sections.
+strip_debug() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+out, i = bytearray(b[:8]), 8
+def leb(i):
+    r = s = 0
+    while True:
+        x = b[i]; i += 1; r |= (x & 0x7F) << s; s += 7
+        if x < 0x80:
+            return r, i
+while i < len(b):
+    start = i
+    sid = b[i]
+    n, j = leb(i + 1)
+    end = j + n
+    keep = True
+    if sid == 0:
+        ln, k = leb(j)
+        keep = not b[k:k + ln].startswith(b".debug")
+    if keep:
+        out += b[start:end]
+    i = end
+open(sys.argv[2], "wb").write(out)
+PY
+}
 
 echo "fetching lupa $LUPA_VERSION and quickjs $QUICKJS_VERSION sdists from PyPI"
 python3 -m pip download --quiet --no-deps --no-binary :all: -d "$work" \
@@ -68,8 +97,8 @@ echo "building quickjs.wasm"
     "$src/qjs_main.c" -lm -o "$work/quickjs.wasm"
 
 for w in lua quickjs; do
-    cp "$work/$w.wasm" "$src/$w.wasm"
-    cp "$work/$w.wasm" "$dest/$w.wasm"
+    strip_debug "$work/$w.wasm" "$src/$w.wasm"
+    cp "$src/$w.wasm" "$dest/$w.wasm"
 done
 ls -l "$src"/*.wasm
 sha256sum "$src"/*.wasm
