@@ -76,7 +76,7 @@ fn parse_args() -> Result<Options> {
                     "usage: baton-compare [--quick] [--translate] [--real] [--samples N] [--filter SUBSTRING] [--engines A,B,..]\n\
                      --quick     small inputs, 3 samples (a smoke test, not a measurement)\n\
                      --translate time module compilation instead of execution\n\
-                     --real      run real WASI programs (resvg, flite) end to end, 3 runs each\n\
+                     --real      run real WASI programs (resvg, flite, Lua, QuickJS) end to end, 3 runs each\n\
                      --samples   timed calls per engine and workload (default 5)"
                 );
                 std::process::exit(0);

@@ -1,7 +1,9 @@
 //! `--real`: runs real WASI preview-1 programs (resvg, flite; fetched by
-//! scripts/fetch-real-programs.sh) end to end on each engine with that
-//! engine's own WASI implementation, checks that every engine writes a
-//! byte-identical output file, and prints a markdown table of wall times.
+//! scripts/fetch-real-programs.sh; and two interpreters, Lua and QuickJS, built
+//! by scripts/build-interpreters.sh and committed in benches/interpreters/) end
+//! to end on each engine with that engine's own WASI implementation, checks that
+//! every engine writes a byte-identical output file, and prints a markdown table
+//! of wall times.
 //!
 //! Every run starts from nothing: a fresh engine, compilation, a fresh WASI
 //! context, instantiation and `_start`, in a fresh temporary directory
@@ -21,9 +23,11 @@ use crate::{fmt_duration, guarded};
 /// run it.
 struct Program {
     name: &'static str,
-    /// File name in target/real-programs/.
+    /// File name in target/real-programs/, or (with a `/`) a path from the
+    /// repository's root for a program committed in the repository.
     file: &'static str,
-    /// Input file (in crates/baton-wasi/tests/data/) and its name in the guest's directory.
+    /// Input file (in crates/baton-wasi/tests/data/, or with a `/` a path from the
+    /// repository's root) and its name in the guest's directory.
     input: (&'static str, &'static str),
     args: &'static [&'static str],
     /// The file the program writes in its directory.
@@ -52,6 +56,22 @@ const PROGRAMS: &[Program] = &[
             "out.wav",
         ],
         output: "out.wav",
+    },
+    // Interpreters inside Wasm (benches/interpreters/README.md): each runs a
+    // fixed script for a number of rounds and writes its result line to out.txt.
+    Program {
+        name: "Lua 5.4 (bench.lua)",
+        file: "benches/interpreters/lua.wasm",
+        input: ("benches/interpreters/bench.lua", "bench.lua"),
+        args: &["lua.wasm", "bench.lua", "out.txt", "10"],
+        output: "out.txt",
+    },
+    Program {
+        name: "QuickJS (bench.js)",
+        file: "benches/interpreters/quickjs.wasm",
+        input: ("benches/interpreters/bench.js", "bench.js"),
+        args: &["quickjs.wasm", "bench.js", "out.txt", "4"],
+        output: "out.txt",
     },
 ];
 
@@ -225,8 +245,27 @@ fn programs_dir() -> PathBuf {
     }
 }
 
-fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/baton-wasi/tests/data")
+fn repo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where a program's module is: committed (a path with `/`) or fetched.
+fn program_path(file: &str) -> PathBuf {
+    if file.contains('/') {
+        repo_dir().join(file)
+    } else {
+        programs_dir().join(file)
+    }
+}
+
+/// Where an input file is: a path from the repository's root (with `/`) or
+/// a file of crates/baton-wasi/tests/data/.
+fn input_path(file: &str) -> PathBuf {
+    if file.contains('/') {
+        repo_dir().join(file)
+    } else {
+        repo_dir().join("crates/baton-wasi/tests/data").join(file)
+    }
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -242,15 +281,18 @@ struct Measured {
     total: Duration,
     sha: String,
     bytes: usize,
+    /// The output itself when it is one short line of text (the interpreters').
+    text: Option<String>,
 }
 
 fn measure(engine: &WasiEngine, prog: &Program, wasm: &[u8], samples: usize) -> Result<Measured> {
     let mut compiles = Vec::new();
     let mut totals = Vec::new();
     let mut out: Option<(String, usize)> = None;
+    let mut text = None;
     for _ in 0..samples {
         let dir = tempfile::tempdir()?;
-        std::fs::copy(data_dir().join(prog.input.0), dir.path().join(prog.input.1))
+        std::fs::copy(input_path(prog.input.0), dir.path().join(prog.input.1))
             .with_context(|| format!("copying input {}", prog.input.0))?;
         let t = match guarded(|| (engine.run)(wasm, prog.args, dir.path())) {
             Ok(r) => r?,
@@ -259,6 +301,10 @@ fn measure(engine: &WasiEngine, prog: &Program, wasm: &[u8], samples: usize) -> 
         let bytes = std::fs::read(dir.path().join(prog.output))
             .with_context(|| format!("reading {}", prog.output))?;
         let this = (sha256(&bytes), bytes.len());
+        text = std::str::from_utf8(&bytes)
+            .ok()
+            .filter(|t| t.len() <= 200 && t.trim_end().lines().count() == 1)
+            .map(|t| t.trim_end().to_string());
         if let Some(prev) = &out {
             if *prev != this {
                 bail!("nondeterministic output: {} then {}", prev.0, this.0);
@@ -276,6 +322,7 @@ fn measure(engine: &WasiEngine, prog: &Program, wasm: &[u8], samples: usize) -> 
         total: totals[totals.len() / 2],
         sha,
         bytes,
+        text,
     })
 }
 
@@ -314,14 +361,19 @@ pub fn run(opts: &crate::Options) -> Result<()> {
                 continue;
             }
         }
-        let path = programs_dir().join(prog.file);
+        let path = program_path(prog.file);
         let wasm = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
                 problems.push(format!(
-                    "{}: not available at {} ({e}); run scripts/fetch-real-programs.sh",
+                    "{}: not available at {} ({e}); run {}",
                     prog.file,
-                    path.display()
+                    path.display(),
+                    if prog.file.contains('/') {
+                        "scripts/build-interpreters.sh"
+                    } else {
+                        "scripts/fetch-real-programs.sh"
+                    }
                 ));
                 continue;
             }
@@ -350,8 +402,15 @@ pub fn run(opts: &crate::Options) -> Result<()> {
         if let Some(r0) = reference {
             let _ = writeln!(
                 outputs,
-                "- {}: `{}` {} bytes, sha256 `{}`",
-                prog.name, prog.output, r0.bytes, r0.sha
+                "- {}: `{}` {} bytes, sha256 `{}`{}",
+                prog.name,
+                prog.output,
+                r0.bytes,
+                r0.sha,
+                match &r0.text {
+                    Some(t) => format!(": `{t}`"),
+                    None => String::new(),
+                }
             );
             for (e, r) in engines.iter().zip(&results) {
                 if let Ok(m) = r {
