@@ -400,6 +400,10 @@ pub(crate) mod layout {
         BrCmpRI64 { a: Slot, offset: i32, imm: i64 }
         /// `br_table`: followed by `len + 1` words, each a branch offset (default last).
         BrTable { index: Slot, len: u32 }
+        /// [`BrTable`] on `index + bias` (32-bit, wrapping): the `i32.add` of a constant
+        /// computing the index folded in (interpreters' opcode dispatch). `len` stays in the
+        /// last word's upper half, where the disassembler finds it.
+        BrTableBias { index: Slot, bias: i32, pad: u32, len: u32 }
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
         /// Return with one constant value.

@@ -883,3 +883,43 @@ fn sixty_four_bit_counters_fuse_and_wrap_at_64_bits() {
         assert!(listing.contains("add.br_if.i64"), "not fused:\n{listing}");
     }
 }
+
+#[test]
+fn br_table_takes_the_add_of_its_index() {
+    // `br_table` on `n + k`: k = -1 wraps 0 to 2^32 - 1 (the default), k = 2 shifts the
+    // cases; from a slot (`local.get`) and from the accumulator (an xor's result).
+    for (index, fused_form) in [
+        ("(i32.add (local.get $n) (i32.const -1))", "BR_TABLE_BIAS "),
+        ("(i32.add (i32.const 2) (local.get $n))", "BR_TABLE_BIAS "),
+        (
+            "(i32.add (i32.xor (local.get $n) (i32.const 3)) (i32.const -1))",
+            "BR_TABLE_BIAS_A",
+        ),
+    ] {
+        let body = format!(
+            r#"(block $d (block $c (block $b (block $a
+              (br_table $a $b $c $d {index}))
+              (return (i32.const 10)))
+              (return (i32.const 11)))
+              (return (i32.const 12)))
+            (i32.const 13)"#
+        );
+        let inputs = [0, 1, 2, 3, 4, 5, -1];
+        let (got, listing) = run(&body, &inputs);
+        let bias: i64 = if index.contains("-1") { -1 } else { 2 };
+        let want: Vec<i32> = inputs
+            .iter()
+            .map(|&n| {
+                let n = n as u32;
+                let x = if index.contains("xor") { n ^ 3 } else { n } as i64;
+                let i = ((x + bias) as u32).min(3);
+                10 + i as i32
+            })
+            .collect();
+        assert_eq!(got, want, "{index}\n{listing}");
+        assert!(
+            listing.contains(fused_form),
+            "{index} not fused:\n{listing}"
+        );
+    }
+}

@@ -520,10 +520,29 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn br_table(&mut self, depths: &[u32]) {
-        let index = self.pop_slot();
         let len = (depths.len() - 1) as u32;
-        let pos = self.emit(op::BR_TABLE, BrTable { index, len });
-        let first = pos + crate::ir::words::<BrTable>();
+        let (pos, first) = match self.take_index_add() {
+            Some((from_acc, index, bias)) => {
+                let op = if from_acc {
+                    op::BR_TABLE_BIAS_A
+                } else {
+                    op::BR_TABLE_BIAS
+                };
+                let imm = BrTableBias {
+                    index,
+                    bias,
+                    pad: 0,
+                    len,
+                };
+                let pos = self.emit(op, imm);
+                (pos, pos + crate::ir::words::<BrTableBias>())
+            }
+            None => {
+                let index = self.pop_slot();
+                let pos = self.emit(op::BR_TABLE, BrTable { index, len });
+                (pos, pos + crate::ir::words::<BrTable>())
+            }
+        };
         for _ in depths {
             self.code.push_word(0);
         }

@@ -218,6 +218,29 @@ impl FuncTranslator<'_> {
         Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
     }
 
+    /// If the `br_table` index on top of the stack was just computed by an `i32.add` of a
+    /// constant (into its temporary, the last instruction, no label since), takes both
+    /// off: returns whether the add's operand was the accumulator, its slot otherwise, and
+    /// the constant.
+    pub(super) fn take_index_add(&mut self) -> Option<(bool, Slot, i32)> {
+        let p = self.stack.len().checked_sub(1)?;
+        let last = self.last?;
+        if self.stack[p] != Opd::Temp || last.dst != self.temp(p) {
+            return None;
+        }
+        let add = op::I32_ADD.imm?;
+        let pos = last.pos;
+        let (from_acc, imm) = if let Some(i) = self.last_instruction(pos, &[add.ri, add.ir]) {
+            (false, i)
+        } else {
+            (true, self.last_instruction(pos, &[add.ai, add.ia])?)
+        };
+        self.unemit(pos);
+        self.last = None;
+        self.pop();
+        Some((from_acc, imm.a, imm.imm))
+    }
+
     /// For `x = a + b` (slots): the operand that is not `x`, as the step of a counter `x`.
     fn other_operand(x: Slot, a: Slot, b: Slot) -> Option<Operand> {
         match (a == x, b == x) {

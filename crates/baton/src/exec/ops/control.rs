@@ -77,6 +77,21 @@ def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
 });
 
+def!(BR_TABLE_BIAS: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+    let i = rd::<u32>(sp, imm.index).wrapping_add(imm.bias as u32).min(imm.len) as usize;
+    // SAFETY: as for `BR_TABLE`.
+    let offset = *ip.add(words::<BrTableBias>() + i) as i32;
+    jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+});
+
+def!(BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+    // The index's operand comes from the accumulator (the add read it from there).
+    let i = (acc as u32).wrapping_add(imm.bias as u32).min(imm.len) as usize;
+    // SAFETY: as for `BR_TABLE`.
+    let offset = *ip.add(words::<BrTableBias>() + i) as i32;
+    jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+});
+
 /// Fused compare-and-branch: branches when the comparison holds.
 macro_rules! br_cmps {
     ($family:ident, $vias:ident; $($name:literal $f:path => $RR_:ident / $VRR:ident, $RI_:ident / $VRI:ident: $RI:ident;)*) => {
@@ -362,6 +377,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         BR_IF_NEZ_A: Br,
         BR_IF_EQZ_A: Br,
         BR_TABLE: BrTable,
+        BR_TABLE_BIAS: BrTableBias,
+        BR_TABLE_BIAS_A: BrTableBias,
     ));
     v
 }
