@@ -30,7 +30,8 @@ pub(crate) struct PendingBody<'a> {
 pub(crate) struct FuncLayout {
     pub start: usize,
     pub num_params: u32,
-    pub num_locals: u32,
+    /// One past the last local cell zeroed on entry (see `translate/init.rs`).
+    pub zero_end: u32,
     pub frame_size: u32,
 }
 
@@ -158,6 +159,7 @@ fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Tran
             env,
             &mut out.code,
             ty.result_cells() as u32,
+            num_params,
             num_locals,
             local_map,
         );
@@ -178,7 +180,7 @@ fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Tran
         out.funcs.push(FuncLayout {
             start,
             num_params,
-            num_locals,
+            zero_end: t.zero_end(),
             frame_size: t.frame_size(),
         });
         out.wasm_code_bytes += body_len(&body);

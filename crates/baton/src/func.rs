@@ -251,7 +251,7 @@ fn begin<T>(
         core::ptr::write_bytes(
             sp.add(compiled.num_params as usize),
             0,
-            (compiled.num_locals - compiled.num_params) as usize,
+            (compiled.zero_end - compiled.num_params) as usize,
         )
     };
     let (mem, len) = ctx.mem_regs();

@@ -784,7 +784,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         let FuncLayout {
             start,
             num_params,
-            num_locals,
+            zero_end,
             frame_size,
         } = *f;
         let end = funcs.get(i + 1).map_or(m.code.len(), |f| f.start);
@@ -794,7 +794,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
             // so within the code, or at its end for a module without code.
             code: unsafe { base.add(start) },
             num_params,
-            num_locals,
+            zero_end,
             frame_size,
         });
     }

@@ -17,8 +17,10 @@ pub(crate) struct CompiledFunc {
     /// First instruction (points into the module's code, which never moves).
     pub code: Ip,
     pub num_params: u32,
-    /// Parameters plus declared locals.
-    pub num_locals: u32,
+    /// One past the last local cell that must be zero on entry: cells `num_params..zero_end`
+    /// are zeroed by the call (the locals the function may read before writing them, see
+    /// `translate/init.rs`; others are written first).
+    pub zero_end: u32,
     /// Locals plus the deepest operand stack: every slot the function touches.
     pub frame_size: u32,
 }

@@ -25,10 +25,12 @@ impl FuncTranslator<'_> {
 
     pub(super) fn begin_block(&mut self, kind: CtrlKind, ty: BlockType) {
         let (params, results) = self.block_arity(ty);
+        let init_mark = self.init.mark();
         if !self.reachable {
             let h = self.stack.len();
-            self.ctrl
-                .push(Ctrl::new(kind, h, params, results, self.code.pos(), false));
+            let mut c = Ctrl::new(kind, h, params, results, self.code.pos(), false);
+            c.init_mark = init_mark;
+            self.ctrl.push(c);
             return;
         }
         // Values flowing into a merge point must be where every path agrees: lazy locals
@@ -42,14 +44,16 @@ impl FuncTranslator<'_> {
         if kind == CtrlKind::Loop {
             self.bind_label();
         }
-        self.ctrl.push(Ctrl::new(
+        let mut c = Ctrl::new(
             kind,
             h - params as usize,
             params,
             results,
             self.code.pos(),
             true,
-        ));
+        );
+        c.init_mark = init_mark;
+        self.ctrl.push(c);
         if kind == CtrlKind::Loop {
             // Back edges land here: interruption and fuel are checked once per iteration.
             self.check_point();
@@ -475,6 +479,8 @@ impl FuncTranslator<'_> {
             .ctrl
             .pop()
             .expect("validated: control stack is not empty at `end`");
+        // Assignments made inside the construct may not have run (see `init.rs`).
+        self.init.undo(c.init_mark);
         let arity = c.results as usize;
         if self.reachable {
             if self.ctrl.is_empty() {

@@ -36,6 +36,8 @@ pub(super) struct Ctrl {
     pub body_start: usize,
     /// For a loop: the translator's branch count at `body_start`.
     pub branches_at_body: usize,
+    /// Where the local-initialisation pass stood when the construct opened (`init.rs`).
+    pub init_mark: usize,
 }
 
 /// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
@@ -80,6 +82,7 @@ impl Ctrl {
             header_fuel: None,
             body_start: label,
             branches_at_body: 0,
+            init_mark: 0,
         }
     }
 

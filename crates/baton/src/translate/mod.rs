@@ -18,6 +18,7 @@ mod branches;
 mod calls;
 mod control;
 mod fuse;
+mod init;
 mod memory;
 mod numeric;
 mod pass;
@@ -292,6 +293,8 @@ pub(crate) struct FuncTranslator<'a> {
     /// [`Self::thread_jumps`].
     jumps: Vec<usize>,
     offset: usize,
+    /// Which locals need zeroing on entry (see `init.rs`).
+    init: init::LocalInit,
 }
 
 type R<T = ()> = Result<T, Error>;
@@ -301,6 +304,7 @@ impl<'a> FuncTranslator<'a> {
         env: &'a ModuleEnv,
         code: &'a mut CodeBuf,
         num_results: u32,
+        params: u32,
         locals: u32,
         local_map: Vec<u32>,
     ) -> Self {
@@ -326,6 +330,7 @@ impl<'a> FuncTranslator<'a> {
             label_at: 0,
             jumps: Vec::new(),
             offset: 0,
+            init: init::LocalInit::new(params, locals),
         };
         t.code.begin_function();
         t.ctrl
@@ -363,6 +368,12 @@ impl<'a> FuncTranslator<'a> {
 
     /// Slots the function needs: locals plus the deepest operand stack (plus room for
     /// results written in place by calls).
+    /// One past the last local cell the function may read before writing it: the call
+    /// handlers zero the cells from the parameters' end to here on entry.
+    pub(crate) fn zero_end(&self) -> u32 {
+        self.init.zero_end()
+    }
+
     pub(crate) fn frame_size(&self) -> u32 {
         (self.locals as usize + self.max_height).max(self.num_results as usize) as u32
     }
@@ -603,6 +614,8 @@ impl<'a> FuncTranslator<'a> {
 
     /// `local.set`/`local.tee` of a `v128` local at cells `c`, `c + 1`.
     fn local_set_v128(&mut self, c: Slot, tee: bool) {
+        self.init.write(c);
+        self.init.write(c + 1);
         let hi = self.pop();
         let lo = self.pop();
         let p = self.stack.len();
@@ -617,6 +630,7 @@ impl<'a> FuncTranslator<'a> {
     }
 
     fn local_set(&mut self, x: u32, tee: bool) {
+        self.init.write(x);
         let v = self.pop();
         let p = self.stack.len();
         // The value was just computed into its temporary: write it to the local directly.

@@ -85,6 +85,8 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
             self.ctrl[idx].fixups.push(fixup);
             self.ctrl[idx].branched = true;
         }
+        // The `then` part's assignments do not hold in the `else` part.
+        self.init.undo(self.ctrl[idx].init_mark);
         let c = &mut self.ctrl[idx];
         c.kind = CtrlKind::Else;
         let else_fixup = c.else_fixup.take();
@@ -226,8 +228,10 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
 
     fn visit_local_get(&mut self, local_index: u32) -> R<bool> {
         let (c, wide) = self.local_cell(local_index);
+        self.init.read(c);
         self.push(Opd::Local(c));
         if wide {
+            self.init.read(c + 1);
             self.push(Opd::Local(c + 1));
         }
         Ok(false)

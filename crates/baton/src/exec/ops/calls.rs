@@ -25,12 +25,14 @@ macro_rules! enter {
             // (`trap` is reached by a jump: the fast path needs no stack frame for it.)
             return trap($ctx, $ip, TrapCode::StackOverflow);
         }
-        // Non-parameter locals start at zero. A plain loop, not `write_bytes`: a call to
-        // `memset` would make every call handler save and restore registers, and most
-        // functions have few locals. (In bounds: `num_locals <= frame_size`, and the frame
-        // fits, checked just above.)
+        // Non-parameter locals start at zero: those the function may read before writing
+        // them (the translator puts the last of them before `zero_end`). A plain loop, not
+        // `write_bytes`: a call to `memset` would make every call handler save and restore
+        // registers, and most functions have few such locals. (In bounds: `zero_end` is at
+        // most the locals' end, inside `frame_size`, and the frame fits, checked just
+        // above.)
         let mut slot = new_sp.add(f.num_params as usize);
-        let end = new_sp.add(f.num_locals as usize);
+        let end = new_sp.add(f.zero_end as usize);
         while slot < end {
             // Volatile only so that the loop is not turned back into a `memset` call.
             core::ptr::write_volatile(slot, 0);
