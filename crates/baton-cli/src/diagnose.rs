@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use baton::{Error, ExternType, Linker, Module};
+use baton::{Error, Extern, ExternType, Instance, Linker, Module, Store};
 
-use crate::values::show_extern_type;
+use crate::values::{show_extern_type, show_val};
 
 /// Describes an error from compiling or validating a module.
 pub fn compile_error(error: &Error) -> String {
@@ -38,6 +38,30 @@ pub fn runtime_error(error: &Error) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// [`runtime_error`] with the store the error came from, so that an uncaught exception
+/// can be shown with its tag (by the name `instance` exports it under, if it does) and
+/// payload.
+pub fn runtime_error_in<T>(error: &Error, store: &Store<T>, instance: Option<Instance>) -> String {
+    let Error::Exception(exn) = error else {
+        return runtime_error(error);
+    };
+    let tag = exn.tag(store);
+    let name = instance
+        .and_then(|i| {
+            i.exports(store)
+                .into_iter()
+                .find(|(_, e)| matches!(e, Extern::Tag(t) if *t == tag))
+        })
+        .map(|(name, _)| format!("`{name}` "))
+        .unwrap_or_default();
+    let ty = show_extern_type(&ExternType::Tag(tag.ty(store)));
+    let payload: Vec<String> = exn.payload(store).iter().map(show_val).collect();
+    format!(
+        "uncaught exception: tag {name}({ty}) with payload [{}]",
+        payload.join(", ")
+    )
 }
 
 /// Checks the module's imports against what `linker` defines before

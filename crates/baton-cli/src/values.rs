@@ -95,7 +95,8 @@ pub fn show_val(val: &Val) -> String {
         Val::F32(bits) => f32::from_bits(*bits).to_string(),
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
         Val::V128(v) => format!("0x{:032x}", v.as_u128()),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".to_string(),
+        Val::ExnRef(Some(_)) => "exnref".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(Some(_)) => "externref".to_string(),
     }
@@ -145,6 +146,10 @@ pub fn show_extern_type(ty: &ExternType) -> String {
             show_type(t.element())
         ),
         ExternType::Memory(m) => format!("memory {} pages", limits(m.minimum(), m.maximum())),
+        ExternType::Tag(t) => {
+            let params: Vec<String> = t.params().iter().map(|p| show_type(*p)).collect();
+            format!("tag ({})", params.join(", "))
+        }
     }
 }
 

@@ -580,7 +580,7 @@ fn run_pair<A: Side, B: Side>(
                 a.table(name).map(Snapshot::Table),
                 b.table(name).map(Snapshot::Table),
             ),
-            baton::ExternType::Func(_) => continue,
+            baton::ExternType::Func(_) | baton::ExternType::Tag(_) => continue,
         };
         if let Some(detail) = Snapshot::diff(pair, &va, &vb) {
             out.verdict = Verdict::Mismatch {

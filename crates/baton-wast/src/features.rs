@@ -10,7 +10,8 @@ use wasmparser::{Validator, WasmFeatures};
 
 /// The feature set Baton implements: WebAssembly 2.0 (SIMD included), plus the
 /// relaxed-SIMD, memory64, multi-memory, custom-page-sizes, tail-call,
-/// extended-constant-expression, wide-arithmetic and typed-function-references proposals.
+/// extended-constant-expression, wide-arithmetic, typed-function-references and
+/// exception-handling proposals.
 pub fn baton_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
@@ -21,6 +22,7 @@ pub fn baton_features() -> WasmFeatures {
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::WIDE_ARITHMETIC)
         .union(WasmFeatures::FUNCTION_REFERENCES)
+        .union(WasmFeatures::EXCEPTIONS)
 }
 
 /// If `bytes` is a module that is only valid with proposals outside Baton's
@@ -43,15 +45,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exceptions_module_is_classified_as_missing_feature() {
+    fn gc_module_is_classified_as_missing_feature() {
         let bytes = wast::parser::parse::<wast::Wat>(
-            &wast::parser::ParseBuffer::new("(module (tag))").unwrap(),
+            &wast::parser::ParseBuffer::new("(module (type (struct)))").unwrap(),
         )
         .unwrap()
         .encode()
         .unwrap();
-        let reason = missing_feature(&bytes).expect("exceptions must be reported as missing");
-        assert!(reason.contains("exception"), "{reason}");
+        let reason = missing_feature(&bytes).expect("GC must be reported as missing");
+        assert!(reason.contains("gc"), "{reason}");
     }
 
     #[test]

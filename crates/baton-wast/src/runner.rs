@@ -157,9 +157,7 @@ impl<'s> ScriptRunner<'s> {
             WastDirective::AssertUnlinkable {
                 module, message, ..
             } => self.assert_unlinkable(module, message),
-            WastDirective::AssertException { .. } => {
-                Err(Halt::Skip("exception handling is not implemented".into()))
-            }
+            WastDirective::AssertException { exec, .. } => self.assert_exception(exec),
             WastDirective::AssertSuspension { .. } => {
                 Err(Halt::Skip("stack switching is not implemented".into()))
             }
@@ -352,6 +350,22 @@ impl<'s> ScriptRunner<'s> {
             Err(e) if traps::trap_matches(&e, message) => Ok(()),
             Err(e) => Err(Halt::Fail(format!(
                 "{what}: expected trap \"{message}\", got: {}",
+                describe(&e)
+            ))),
+        }
+    }
+
+    /// `assert_exception`: the call must end with an exception that nothing caught.
+    fn assert_exception(&mut self, exec: WastExecute<'_>) -> Result<(), Halt> {
+        let what = exec_name(&exec);
+        match self.execute(exec)? {
+            Ok(values) => Err(Halt::Fail(format!(
+                "{what} was expected to throw but returned {}",
+                self.show_vals(&values)
+            ))),
+            Err(Error::Exception(_)) => Ok(()),
+            Err(e) => Err(Halt::Fail(format!(
+                "{what}: expected an uncaught exception, got: {}",
                 describe(&e)
             ))),
         }

@@ -60,6 +60,9 @@ fn code_for_message(expected: &str) -> Option<CodeTest> {
         ("null function reference", |c| {
             matches!(c, TrapCode::NullReference)
         }),
+        ("null exception reference", |c| {
+            matches!(c, TrapCode::NullReference)
+        }),
         ("call stack exhausted", |c| {
             matches!(c, TrapCode::StackOverflow)
         }),

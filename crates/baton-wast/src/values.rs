@@ -40,6 +40,7 @@ pub fn to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val, Halt> {
         WastArgCore::RefNull(heap) => match abstract_kind(heap) {
             Some(RefKind::Func) => Val::FuncRef(None),
             Some(RefKind::Extern) => Val::ExternRef(None),
+            Some(RefKind::Exn) => Val::ExnRef(None),
             None => return Err(Halt::Skip(GC_REFS.into())),
         },
         // `ref.host` is the older spelling of an external host reference.
@@ -49,10 +50,11 @@ pub fn to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val, Halt> {
     })
 }
 
-/// Which of Baton's two reference types a heap type denotes, if either.
+/// Which of Baton's reference kinds a heap type denotes, if any.
 enum RefKind {
     Func,
     Extern,
+    Exn,
 }
 
 fn abstract_kind(heap: &HeapType<'_>) -> Option<RefKind> {
@@ -60,6 +62,7 @@ fn abstract_kind(heap: &HeapType<'_>) -> Option<RefKind> {
         HeapType::Abstract { shared: false, ty } => match ty {
             AbstractHeapType::Func | AbstractHeapType::NoFunc => Some(RefKind::Func),
             AbstractHeapType::Extern | AbstractHeapType::NoExtern => Some(RefKind::Extern),
+            AbstractHeapType::Exn | AbstractHeapType::NoExn => Some(RefKind::Exn),
             _ => None,
         },
         _ => None,
@@ -99,6 +102,7 @@ fn matches_core(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
                 (kind, actual),
                 (None | Some(RefKind::Func), Val::FuncRef(None))
                     | (None | Some(RefKind::Extern), Val::ExternRef(None))
+                    | (None | Some(RefKind::Exn), Val::ExnRef(None))
             )
         }
         (R::RefExtern(None), Val::ExternRef(Some(_))) => true,
@@ -186,6 +190,8 @@ pub fn show_val(store: &Store<()>, val: &Val) -> String {
         Val::FuncRef(None) => "ref.null func".into(),
         Val::FuncRef(Some(_)) => "ref.func".into(),
         Val::ExternRef(None) => "ref.null extern".into(),
+        Val::ExnRef(None) => "ref.null exn".into(),
+        Val::ExnRef(Some(_)) => "ref.exn".into(),
         Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<HostRef>() {
             Some(HostRef(n)) => format!("ref.extern {n}"),
             None => "ref.extern <foreign payload>".into(),

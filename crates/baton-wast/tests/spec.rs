@@ -3,8 +3,8 @@
 //! Scope: every Wasm 2.0 core script (bulk memory, reference types,
 //! multi-value, sign extension, saturating conversions, SIMD), plus the relaxed-SIMD,
 //! memory64, multi-memory, custom-page-sizes, tail-call, extended-const,
-//! wide-arithmetic and typed-function-references proposal scripts (exceptions and GC are
-//! not run yet). Run with
+//! wide-arithmetic, typed-function-references and exception-handling proposal scripts (GC
+//! is not run yet). Run with
 //! `--nocapture` to see the table even when everything passes.
 //!
 //! Debugging aids (both off by default):
@@ -43,6 +43,7 @@ fn selection() -> Suite {
         Proposal::RelaxedSimd,
         Proposal::MultiMemory,
         Proposal::CustomPageSizes,
+        Proposal::ExceptionHandling,
     ] {
         for file in proposal(folder) {
             run.push((format!("{}/{}", file.parent(), file.name()), file.raw()));

@@ -100,6 +100,12 @@ impl Config {
         self.feature(wasmparser::WasmFeatures::FUNCTION_REFERENCES, yes)
     }
 
+    /// Whether modules may use exception handling (tags, `throw`, `throw_ref`,
+    /// `try_table`, `exnref`; on by default).
+    pub fn wasm_exceptions(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::EXCEPTIONS, yes)
+    }
+
     /// Whether modules may use the wide-arithmetic proposal (on by default).
     pub fn wasm_wide_arithmetic(&mut self, yes: bool) -> &mut Self {
         self.feature(wasmparser::WasmFeatures::WIDE_ARITHMETIC, yes)

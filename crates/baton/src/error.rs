@@ -280,6 +280,10 @@ pub enum Error {
     /// A host function failed.
     #[error("{0}")]
     Host(Box<dyn std::error::Error + Send + Sync>),
+    /// A Wasm exception that no handler caught: thrown by Wasm code, or by a host function
+    /// (which throws by returning this error; Wasm code calling it may catch it).
+    #[error("uncaught Wasm exception")]
+    Exception(crate::exceptions::ExnRef),
     /// The embedding API was used wrongly (wrong argument types, counts, stores...).
     #[error("{0}")]
     Usage(String),

@@ -277,6 +277,8 @@ pub enum Extern {
     Table(Table),
     /// A memory.
     Memory(Memory),
+    /// An exception tag.
+    Tag(crate::exceptions::Tag),
 }
 
 impl Extern {
@@ -319,7 +321,23 @@ impl Extern {
             Extern::Global(g) => ExternType::Global(g.ty(store)),
             Extern::Table(t) => ExternType::Table(t.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
         }
+    }
+
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<crate::exceptions::Tag> {
+        if let Extern::Tag(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+}
+
+impl From<crate::exceptions::Tag> for Extern {
+    fn from(t: crate::exceptions::Tag) -> Extern {
+        Extern::Tag(t)
     }
 }
 

@@ -318,6 +318,26 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                 let ctx = &mut store.inner.ctx;
                 (ctx.inst, ctx.compiled, ctx.mem) = here;
                 if let Err(error) = r {
+                    if let Error::Exception(exn) = error {
+                        // The host function threw: unwind from the call that made it.
+                        if exn.store != store.inner.id {
+                            return Step::Failed(Error::Usage(
+                                "a host function threw an exception of another store".into(),
+                            ));
+                        }
+                        let ctx = &mut store.inner.ctx;
+                        ctx.exception = &mut *ctx.exns.objects[exn.index as usize];
+                        ctx.throw_site = resume.ip.wrapping_sub(1);
+                        let (mem, len) = ctx.mem_regs();
+                        regs = Regs {
+                            ip: &crate::exec::UNWIND_CODE as *const Handler as Ip,
+                            sp: resume.sp,
+                            mem,
+                            len,
+                            acc: resume.acc,
+                        };
+                        continue;
+                    }
                     if resumable {
                         return Step::HostError {
                             error,
@@ -337,6 +357,12 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                     len,
                     acc: resume.acc,
                 };
+            }
+            Control::Exception => {
+                let inner = &store.inner;
+                // SAFETY: the unwinder left the live exception that ended the activation.
+                let exn = unsafe { crate::exceptions::exn_handle(inner, inner.ctx.exception) };
+                return Step::Failed(Error::Exception(exn));
             }
             Control::Continue => unreachable!("the trampoline consumes Continue"),
         }

@@ -2,11 +2,12 @@
 //! initialising tables and memories from segments, and running the start function.
 
 use crate::error::{Error, TrapCode};
+use crate::exceptions::{new_tag, Tag};
 use crate::externals::{Extern, Global, Memory, Table};
 use crate::func::{invoke, Func, TypedFunc, WasmParams, WasmResults};
 use crate::module::{ConstExpr, ConstOp, ExportIndex, Module, SegmentMode};
 use crate::runtime::{
-    DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity,
+    DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity, TagEntity,
 };
 use crate::store::{AsContext, AsContextMut, Store, StoreInner};
 use crate::types::{ExternType, MemoryType, Mutability};
@@ -86,6 +87,11 @@ impl Instance {
         self.get_export(store, name)?.into_global()
     }
 
+    /// The exported tag `name`.
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
+    }
+
     /// The module this is an instance of.
     pub fn module(&self, store: impl AsContext) -> Module {
         self.entity(&store.as_context().0.inner).module.clone()
@@ -110,6 +116,10 @@ fn extern_of(inner: &StoreInner, inst: &InstanceEntity, idx: ExportIndex) -> Ext
         ExportIndex::Global(i) => Extern::Global(Global {
             store,
             index: inst.global_ids[i as usize],
+        }),
+        ExportIndex::Tag(i) => Extern::Tag(Tag {
+            store,
+            index: inst.tag_ids[i as usize],
         }),
     }
 }
@@ -233,6 +243,8 @@ pub(crate) fn instantiate<T>(
         global_ids: Vec::new(),
         table_ids: Vec::new(),
         memory_ids: Vec::new(),
+        tags: Vec::new(),
+        tag_ids: Vec::new(),
     });
 
     // Imports.
@@ -310,6 +322,19 @@ pub(crate) fn instantiate<T>(
                 inst.memories.push(&mut **e as *mut MemoryEntity);
                 inst.memory_ids.push(mem.index);
             }
+            (ExternType::Tag(ty), Extern::Tag(t)) => {
+                // Tag types must be equal (a tag's payload flows both ways).
+                let e = t.entity(inner);
+                if e.ty != *ty {
+                    return Err(link_err(
+                        module,
+                        i,
+                        format!("expected {ty:?}, found {:?}", e.ty),
+                    ));
+                }
+                inst.tags.push(e as *const TagEntity);
+                inst.tag_ids.push(t.index);
+            }
             (expected, _) => return Err(link_err(module, i, format!("expected {expected}"))),
         }
     }
@@ -334,6 +359,14 @@ pub(crate) fn instantiate<T>(
         inst.funcs
             .push(&**inner.funcs.last().unwrap() as *const FuncEntity);
         inst.func_ids.push(id);
+    }
+
+    // Defined tags: each instantiation makes new ones (a tag's identity is its entity).
+    for ty in &m.tags[m.num_imported_tags as usize..] {
+        let tag = new_tag(inner, ty.clone());
+        inst.tags
+            .push(&*inner.tags[tag.index as usize] as *const TagEntity);
+        inst.tag_ids.push(tag.index);
     }
 
     // Defined globals, in order (initialisers may read earlier globals).

@@ -145,6 +145,8 @@ pub(crate) struct CodeBuf {
     codes: Vec<Option<OpCode>>,
     /// Where the function being translated starts.
     base: usize,
+    /// The `try_table`s of the code (see `exec::unwind`).
+    pub handlers: crate::exec::unwind::HandlerTable,
 }
 
 impl CodeBuf {
@@ -282,6 +284,7 @@ impl CodeBuf {
     /// Appends code translated apart (functions translated on another thread): branch
     /// offsets are relative, so code moves unchanged.
     pub fn append(&mut self, other: &CodeBuf) {
+        self.handlers.append(&other.handlers, self.words.len());
         self.words.extend_from_slice(&other.words);
         self.base = self.words.len();
         self.codes.clear();
@@ -406,6 +409,11 @@ pub(crate) mod layout {
         BrTableBias { index: Slot, bias: i32, pad: u32, len: u32 }
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
+        /// `throw`: an exception of the module's tag `tag`, its payload in the cells from
+        /// `base` on.
+        Throw { tag: u32, base: Slot }
+        /// `throw_ref` of the exception slot `exn` refers to.
+        ThrowRef { exn: Slot }
         /// Return with one constant value.
         RetImm { pad: u32, pad2: u32, val: u64 }
         /// Direct call: callee's frame starts at `base`; `func` is a defined function index

@@ -28,6 +28,7 @@ mod bodies;
 mod disasm;
 mod engine;
 mod error;
+mod exceptions;
 mod exec;
 mod externals;
 mod func;
@@ -46,6 +47,7 @@ mod values;
 pub use disasm::instruction_names;
 pub use engine::{Config, Engine};
 pub use error::{Error, FrameInfo, MemoryAccessError, Trap, TrapCode};
+pub use exceptions::{ExnRef, Tag};
 pub use exec::dispatch::MODE as DISPATCH_MODE;
 pub use externals::{Extern, Global, Memory, Table};
 pub use func::{
@@ -61,6 +63,6 @@ pub use store::{
 };
 pub use types::{
     ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, RefType,
-    TableType, ValType,
+    TableType, TagType, ValType,
 };
 pub use values::{ExternRef, Val, V128};

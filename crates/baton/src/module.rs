@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::runtime::CompiledFunc;
 use crate::types::{
     ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, TableType,
-    ValType,
+    TagType, ValType,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,6 +43,8 @@ pub(crate) struct ModuleEnv {
     pub memories: Vec<MemoryType>,
     /// Each table's type (imports first).
     pub tables: Vec<TableType>,
+    /// Each tag's type (imports first).
+    pub tags: Vec<TagType>,
 }
 
 /// A constant expression, evaluated at instantiation.
@@ -172,6 +174,7 @@ pub(crate) enum ExportIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 pub(crate) struct ModuleInner {
@@ -189,6 +192,8 @@ pub(crate) struct ModuleInner {
     pub elems: Vec<ElemSegment>,
     pub data: Vec<DataSegment>,
     pub code: Box<[u64]>,
+    /// Where exceptions thrown in `code` are caught (see `exec::unwind`).
+    pub handlers: crate::exec::unwind::HandlerTable,
     pub compiled: Box<[CompiledFunc]>,
     /// Word range of each defined function's code, for backtraces.
     pub code_ranges: Vec<(usize, usize)>,
@@ -197,6 +202,9 @@ pub(crate) struct ModuleInner {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
+    /// Every tag's type (imports first).
+    pub tags: Vec<TagType>,
+    pub num_imported_tags: u32,
 }
 
 /// Sizes and translation statistics of a module.
@@ -266,6 +274,7 @@ pub(crate) fn all_features() -> WasmFeatures {
         | WasmFeatures::EXTENDED_CONST
         | WasmFeatures::WIDE_ARITHMETIC
         | WasmFeatures::FUNCTION_REFERENCES
+        | WasmFeatures::EXCEPTIONS
 }
 
 impl Module {
@@ -392,6 +401,7 @@ impl ModuleInner {
             ExportIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             ExportIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             ExportIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+            ExportIndex::Tag(i) => ExternType::Tag(self.tags[i as usize].clone()),
         }
     }
 
@@ -428,6 +438,8 @@ fn val_type(ty: wasmparser::ValType, type_ids: &[u32], offset: usize) -> Result<
                     A::Extern => HeapType::Extern,
                     A::NoFunc => HeapType::NoFunc,
                     A::NoExtern => HeapType::NoExtern,
+                    A::Exn => HeapType::Exn,
+                    A::NoExn => HeapType::NoExn,
                     _ => return Err(unsupported()),
                 },
                 H::Concrete(i) => {
@@ -454,6 +466,11 @@ fn table_type(
     } else {
         TableType::new(elem, t.initial, t.maximum)
     })
+}
+
+/// A tag's type: its function type's parameters (validation proved it has no results).
+fn tag_type(env: &ModuleEnv, t: &wasmparser::TagType) -> TagType {
+    TagType::new(env.types[t.func_type_idx as usize].params().iter().copied())
 }
 
 fn memory_type(m: &wasmparser::MemoryType, offset: usize) -> Result<MemoryType, Error> {
@@ -551,6 +568,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         elems: Vec::new(),
         data: Vec::new(),
         code: Box::new([]),
+        handlers: Default::default(),
         compiled: Box::new([]),
         code_ranges: Vec::new(),
         func_names: HashMap::new(),
@@ -558,6 +576,8 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         num_imported_tables: 0,
         num_imported_memories: 0,
         num_imported_globals: 0,
+        tags: Vec::new(),
+        num_imported_tags: 0,
     };
     // Function bodies are validated and translated once the whole module is read.
     let mut bodies = Vec::new();
@@ -622,6 +642,12 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                             m.num_imported_globals += 1;
                             ExternType::Global(g)
                         }
+                        wasmparser::TypeRef::Tag(t) => {
+                            let ty = tag_type(&env, &t);
+                            m.tags.push(ty.clone());
+                            m.num_imported_tags += 1;
+                            ExternType::Tag(ty)
+                        }
                         other => {
                             return Err(Error::Unsupported {
                                 message: format!("import of {other:?}"),
@@ -672,6 +698,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                         wasmparser::ExternalKind::Table => ExportIndex::Table(e.index),
                         wasmparser::ExternalKind::Memory => ExportIndex::Memory(e.index),
                         wasmparser::ExternalKind::Global => ExportIndex::Global(e.index),
+                        wasmparser::ExternalKind::Tag => ExportIndex::Tag(e.index),
                         other => {
                             return Err(Error::Unsupported {
                                 message: format!("export of {other:?}"),
@@ -680,6 +707,12 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
                         }
                     };
                     m.exports.push((e.name.to_string(), idx));
+                }
+            }
+            Payload::TagSection(reader) => {
+                for t in reader {
+                    let t = t.map_err(parse_err)?;
+                    m.tags.push(tag_type(&env, &t));
                 }
             }
             Payload::StartSection { func, .. } => m.start = Some(func),
@@ -765,8 +798,9 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     env.global_types = m.globals.iter().map(|g| g.content()).collect();
     env.memories = m.memories.clone();
     env.tables = m.tables.clone();
+    env.tags = m.tags.clone();
     let Translated {
-        code,
+        mut code,
         funcs,
         wasm_operators,
         wasm_code_bytes,
@@ -776,6 +810,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
 
     // Lay the code out once and for all, then point each function at its code.
     m.stats.instructions = 0;
+    m.handlers = core::mem::take(&mut code.handlers);
     m.code = code.into_words().into_boxed_slice();
     let base = m.code.as_ptr();
     let mut ranges = Vec::with_capacity(funcs.len());

@@ -22,6 +22,7 @@ pub(crate) struct StoreInner {
     pub tables: Vec<Box<TableEntity>>,
     pub globals: Vec<Box<GlobalEntity>>,
     pub instances: Vec<Box<InstanceEntity>>,
+    pub tags: Vec<Box<crate::runtime::TagEntity>>,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
     /// The Wasm value stack (allocated on first use).
     pub stack: Vec<u64>,
@@ -54,6 +55,7 @@ impl StoreInner {
             tables: Vec::new(),
             globals: Vec::new(),
             instances: Vec::new(),
+            tags: Vec::new(),
             externrefs: Vec::new(),
             stack: Vec::new(),
             stack_top: 0,

@@ -37,6 +37,10 @@ pub enum HeapType {
     NoExtern,
     /// A function of one signature.
     Concrete(FuncTypeId),
+    /// Any exception (exception handling's `exnref`).
+    Exn,
+    /// No exception: only null.
+    NoExn,
 }
 
 /// A function signature's identity in its engine: two signatures are equal if and only if
@@ -67,14 +71,25 @@ impl RefType {
     /// Whether the references are function references (or their bottom, `nofunc`), held as
     /// function entities; the others are host references.
     pub(crate) fn is_func(&self) -> bool {
-        !matches!(self.heap, HeapType::Extern | HeapType::NoExtern)
+        matches!(
+            self.heap,
+            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_)
+        )
+    }
+    /// Whether the references are exception references (`exnref`, or its bottom `noexn`),
+    /// held as exception objects.
+    pub(crate) fn is_exn(&self) -> bool {
+        matches!(self.heap, HeapType::Exn | HeapType::NoExn)
     }
     /// Whether every reference of `self` is one of `other` (subtyping).
     pub fn matches(&self, other: &RefType) -> bool {
         use HeapType::*;
         let heap = match (self.heap, other.heap) {
             (a, b) if a == b => true,
-            (NoFunc, Func | Concrete(_)) | (Concrete(_), Func) | (NoExtern, Extern) => true,
+            (NoFunc, Func | Concrete(_))
+            | (Concrete(_), Func)
+            | (NoExtern, Extern)
+            | (NoExn, Exn) => true,
             _ => false,
         };
         heap && (other.nullable || !self.nullable)
@@ -82,6 +97,12 @@ impl RefType {
 }
 
 impl ValType {
+    /// Nullable exception reference (`exnref`, `(ref null exn)`).
+    pub const EXNREF: ValType = ValType::Ref(RefType {
+        nullable: true,
+        heap: HeapType::Exn,
+    });
+
     /// The value type of references of `nullable`/`heap`: `FuncRef` and `ExternRef` for
     /// the nullable abstract types, `Ref` for the rest.
     pub fn reference(nullable: bool, heap: HeapType) -> ValType {
@@ -135,6 +156,8 @@ impl fmt::Display for HeapType {
             HeapType::NoFunc => f.write_str("nofunc"),
             HeapType::NoExtern => f.write_str("noextern"),
             HeapType::Concrete(id) => write!(f, "<signature {}>", id.0),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::NoExn => f.write_str("noexn"),
         }
     }
 }
@@ -385,6 +408,32 @@ pub enum ExternType {
     Table(TableType),
     /// A memory.
     Memory(MemoryType),
+    /// An exception tag.
+    Tag(TagType),
+}
+
+/// The type of an exception tag: the types of the values an exception of the tag carries
+/// (its payload). Written in Wasm as a function type without results.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagType {
+    ty: FuncType,
+}
+
+impl TagType {
+    /// The type of a tag whose exceptions carry values of `params`.
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> Self {
+        TagType {
+            ty: FuncType::new(params, []),
+        }
+    }
+    /// The payload's types.
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
+    /// The payload as a function type (without results), as the module declares it.
+    pub(crate) fn func_type(&self) -> &FuncType {
+        &self.ty
+    }
 }
 
 impl fmt::Display for ExternType {
@@ -407,6 +456,7 @@ impl fmt::Display for ExternType {
                 t.element()
             ),
             ExternType::Memory(m) => write!(f, "(memory {} {:?})", m.minimum(), m.maximum()),
+            ExternType::Tag(t) => write!(f, "(tag {})", t.ty),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! and results, host function arguments and globals all hold values this way; the
 //! functions here are the only place that converts between a [`Val`] and its cells.
 
+use crate::exceptions::{exn_handle, ExnRef};
 use crate::func::Func;
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::{HeapType, ValType};
@@ -71,6 +72,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// A host reference.
     ExternRef(Option<ExternRef>),
+    /// An exception reference (`exnref`).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -84,6 +87,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -99,6 +103,7 @@ impl Val {
             ValType::ExternRef => Val::ExternRef(None),
             // (Null also for a non-nullable type: the placeholder a caller overwrites.)
             ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(r) if r.is_exn() => Val::ExnRef(None),
             ValType::Ref(_) => Val::ExternRef(None),
         }
     }
@@ -112,7 +117,13 @@ impl Val {
         };
         match self {
             Val::FuncRef(None) => r.is_func() && r.is_nullable(),
-            Val::ExternRef(None) => !r.is_func() && r.is_nullable(),
+            Val::ExnRef(None) => r.is_exn() && r.is_nullable(),
+            Val::ExnRef(Some(e)) => {
+                r.heap_type() == HeapType::Exn
+                    && e.store == store.id
+                    && (e.index as usize) < store.ctx.exns.objects.len()
+            }
+            Val::ExternRef(None) => !r.is_func() && !r.is_exn() && r.is_nullable(),
             Val::FuncRef(Some(f)) => match r.heap_type() {
                 HeapType::Func => true,
                 HeapType::Concrete(id) => store
@@ -197,7 +208,11 @@ impl Val {
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
             Val::V128(v) => v.0 as u64,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::ExnRef(Some(e)) => {
+                store.check(e.store);
+                &*store.ctx.exns.objects[e.index as usize] as *const _ as u64
+            }
             Val::FuncRef(Some(f)) => {
                 store.check(f.store);
                 &*store.funcs[f.index as usize] as *const _ as u64
@@ -220,6 +235,12 @@ impl Val {
             ValType::V128 => Val::V128(V128(cell as u128)),
             ValType::FuncRef => Val::FuncRef(func_from_cell(cell, store)),
             ValType::Ref(r) if r.is_func() => Val::FuncRef(func_from_cell(cell, store)),
+            ValType::Ref(r) if r.is_exn() => {
+                let ptr = cell as *const crate::runtime::ExnEntity;
+                // SAFETY: a non-null exnref cell always points to a live object of this
+                // store's exception heap (only `throw`, catches and `ExnRef` make them).
+                Val::ExnRef((!ptr.is_null()).then(|| unsafe { exn_handle(store, ptr) }))
+            }
             ValType::ExternRef | ValType::Ref(_) => {
                 Val::ExternRef((cell != 0).then(|| ExternRef {
                     store: store.id,

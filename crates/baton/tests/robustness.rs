@@ -107,9 +107,9 @@ fn unknown_and_mistyped_imports_are_link_errors() {
 }
 
 #[test]
-fn exceptions_are_reported_as_unsupported() {
+fn gc_types_are_reported_as_unsupported() {
     let engine = Engine::default();
-    let wasm = wat::parse_str(r#"(module (tag))"#).unwrap();
+    let wasm = wat::parse_str(r#"(module (type (struct (field i32))))"#).unwrap();
     assert!(matches!(
         Module::new(&engine, wasm),
         Err(Error::Unsupported { .. })

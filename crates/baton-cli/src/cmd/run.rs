@@ -80,7 +80,7 @@ fn run_command(
         CliError::Failed(format!(
             "running `{}` failed: {}",
             target.file.display(),
-            diagnose::runtime_error(&e)
+            diagnose::runtime_error_in(&e, store, None)
         ))
     })
 }
@@ -132,7 +132,7 @@ fn invoke(
             Some(exit) => CliError::Failed(format!("`{name}` called proc_exit({})", exit.0)),
             None => CliError::Failed(format!(
                 "calling `{name}` failed: {}",
-                diagnose::runtime_error(&e)
+                diagnose::runtime_error_in(&e, store, Some(instance))
             )),
         }
     })?;

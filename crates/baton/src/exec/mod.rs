@@ -11,6 +11,7 @@ mod bulk;
 pub(crate) mod dispatch;
 mod frames;
 pub(crate) mod ops;
+pub(crate) mod unwind;
 
 use crate::error::TrapCode;
 use crate::runtime::{CompiledFunc, FuncEntity, InstanceEntity, MemoryEntity};
@@ -50,6 +51,9 @@ pub(crate) enum Control {
     OutOfFuel,
     /// The store's interrupt flag was raised; `Ctx::regs` is where execution stopped.
     Interrupted,
+    /// An exception (`Ctx::exception`) left the activation: no handler caught it. The
+    /// activation's frames are gone.
+    Exception,
 }
 
 /// The interpreter registers, saved in the context when they must survive a handler
@@ -136,6 +140,13 @@ pub(crate) struct Ctx {
     pub chain: usize,
     /// The store's resource limiter, consulted when memories and tables grow.
     pub limiter: Option<*mut dyn crate::limits::ResourceLimiter>,
+    /// The store's exceptions (here, not in the store, because `throw` makes them).
+    pub exns: crate::runtime::ExnHeap,
+    /// The exception being thrown (see `unwind`), and with [`Control::Exception`] the one
+    /// that left the activation.
+    pub exception: *mut crate::runtime::ExnEntity,
+    /// Where it was thrown: a word of the instruction that threw (see `unwind`).
+    pub throw_site: Ip,
 }
 
 impl Ctx {
@@ -155,6 +166,9 @@ impl Ctx {
             interrupt: core::ptr::null(),
             limiter: None,
             chain: 0,
+            exns: Default::default(),
+            exception: core::ptr::null_mut(),
+            throw_site: core::ptr::null(),
         }
     }
 
@@ -189,3 +203,6 @@ pub(crate) static RETURN_CODE: Handler = ops::return_handler;
 /// The word a call into another instance returns to: re-enters the caller's instance
 /// (see [`Frame`]).
 pub(crate) static RESTORE_CODE: Handler = ops::restore_handler;
+/// The word execution resumes at when a host function called from Wasm throws: unwinds
+/// `Ctx::exception` from `Ctx::throw_site` (see `unwind`).
+pub(crate) static UNWIND_CODE: Handler = unwind::unwind;

@@ -481,17 +481,22 @@ impl FuncTranslator<'_> {
             .expect("validated: control stack is not empty at `end`");
         // Assignments made inside the construct may not have run (see `init.rs`).
         self.init.undo(c.init_mark);
+        if let Some(region) = c.try_region {
+            self.end_try_region(region);
+        }
         let arity = c.results as usize;
         if self.reachable {
             if self.ctrl.is_empty() {
                 self.ctrl.push(c);
                 self.ret();
                 self.ctrl.pop();
+                self.emit_return_landing();
                 self.thread_jumps();
                 return Ok(true);
             }
             self.move_values(c.height, arity);
         } else if self.ctrl.is_empty() {
+            self.emit_return_landing();
             self.thread_jumps();
             return Ok(true);
         }
@@ -504,6 +509,7 @@ impl FuncTranslator<'_> {
         for &(pos, byte) in &c.fixups {
             self.patch_to_here(pos, byte);
         }
+        self.bind_catches(&c.catch_fixups);
         if c.kind == CtrlKind::Loop {
             reachable = self.reachable;
         }

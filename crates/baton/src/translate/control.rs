@@ -38,6 +38,10 @@ pub(super) struct Ctrl {
     pub branches_at_body: usize,
     /// Where the local-initialisation pass stood when the construct opened (`init.rs`).
     pub init_mark: usize,
+    /// For a `try_table`: its region in the handler table (`exceptions.rs`).
+    pub try_region: Option<u32>,
+    /// Catch clauses that continue at this construct's end (`exceptions.rs`).
+    pub catch_fixups: Vec<u32>,
 }
 
 /// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
@@ -83,6 +87,8 @@ impl Ctrl {
             body_start: label,
             branches_at_body: 0,
             init_mark: 0,
+            try_region: None,
+            catch_fixups: Vec::new(),
         }
     }
 

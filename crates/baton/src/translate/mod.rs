@@ -17,6 +17,7 @@
 mod branches;
 mod calls;
 mod control;
+mod exceptions;
 mod fuse;
 mod init;
 mod memory;
@@ -295,6 +296,8 @@ pub(crate) struct FuncTranslator<'a> {
     offset: usize,
     /// Which locals need zeroing on entry (see `init.rs`).
     init: init::LocalInit,
+    /// Catch clauses whose label is the function's (see `exceptions.rs`).
+    return_catches: Vec<u32>,
 }
 
 type R<T = ()> = Result<T, Error>;
@@ -331,6 +334,7 @@ impl<'a> FuncTranslator<'a> {
             jumps: Vec::new(),
             offset: 0,
             init: init::LocalInit::new(params, locals),
+            return_catches: Vec::new(),
         };
         t.code.begin_function();
         t.ctrl

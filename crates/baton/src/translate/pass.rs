@@ -36,6 +36,10 @@ macro_rules! dead_code {
         $t.begin_block(CtrlKind::If, $blockty);
         Some(Ok(false))
     }};
+    (visit_try_table, $t:expr, $try_table:ident) => {{
+        $t.begin_block(CtrlKind::Block, $try_table.ty);
+        Some(Ok(false))
+    }};
     (visit_else, $t:expr) => {
         None
     };

@@ -29,6 +29,7 @@ macro_rules! unsupported_operators {
     (@one tail_call $($rest:tt)*) => {};
     (@one wide_arithmetic $($rest:tt)*) => {};
     (@one function_references $($rest:tt)*) => {};
+    (@one exceptions $($rest:tt)*) => {};
     (@one $proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             $($(let _ = $arg;)*)?
@@ -109,6 +110,21 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
 
     fn visit_end(&mut self) -> R<bool> {
         self.end()
+    }
+
+    fn visit_try_table(&mut self, try_table: wasmparser::TryTable) -> R<bool> {
+        self.try_table(try_table);
+        Ok(false)
+    }
+
+    fn visit_throw(&mut self, tag_index: u32) -> R<bool> {
+        self.throw(tag_index);
+        Ok(false)
+    }
+
+    fn visit_throw_ref(&mut self) -> R<bool> {
+        self.throw_ref();
+        Ok(false)
     }
 
     fn visit_br(&mut self, relative_depth: u32) -> R<bool> {

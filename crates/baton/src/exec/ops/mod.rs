@@ -314,6 +314,7 @@ macro_rules! form {
 mod bulk;
 mod calls;
 mod control;
+mod exceptions;
 mod memory;
 mod metering;
 mod numeric;
@@ -325,6 +326,7 @@ mod wide;
 pub(crate) use bulk::*;
 pub(crate) use calls::*;
 pub(crate) use control::*;
+pub(crate) use exceptions::*;
 pub(crate) use memory::*;
 pub(crate) use metering::*;
 pub(crate) use numeric::*;
@@ -417,6 +419,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(memory::infos());
     v.extend(control::infos());
     v.extend(calls::infos());
+    v.extend(exceptions::infos());
     v.extend(metering::infos());
     v.extend(bulk::infos());
     v.extend(wide::infos());

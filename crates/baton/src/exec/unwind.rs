@@ -1,0 +1,211 @@
+//! Unwinding: how a thrown exception finds its handler.
+//!
+//! Nothing is done for exception handling while no exception is thrown: no instruction
+//! marks entering or leaving a `try_table`, and calls push the same frames as ever. The
+//! translator records instead, per module, a side table ([`HandlerTable`]): for each
+//! `try_table`, the range of code words its body was translated to, its catch clauses,
+//! and the `try_table` around it in the same function. A catch clause says where the
+//! payload goes (the slots of its label's values, as a branch to that label would leave
+//! them) and where execution continues (the label's target).
+//!
+//! [`unwind`] starts at the instruction that threw (`throw`, `throw_ref`, or a call whose
+//! callee threw) and looks its code position up in the running instance's table: the
+//! innermost region holding it, then the regions around that one, each clause in order.
+//! If none catches the exception, the function is left as a `return` would leave it: the
+//! frame popped gives the caller's frame and return address, and the call instruction
+//! just before that address is where the search goes on (after a call into another
+//! instance, the pair of frames gives the caller's instance too). Reaching the frame that
+//! started the activation ends it with [`Control::Exception`]; the host sees the exception
+//! as an error, and if that host was called from Wasm, returning the error throws the
+//! exception on in the calling activation.
+
+use super::dispatch::jump;
+use super::{Control, Ctx, Handler, Ip, Mem, Sp, EXIT_CODE};
+use crate::runtime::InstanceEntity;
+
+/// [`TryRegion::parent`] of a region with no `try_table` around it.
+pub(crate) const NO_PARENT: u32 = u32::MAX;
+/// [`CatchClause::tag`] of `catch_all` and `catch_all_ref`.
+pub(crate) const CATCH_ALL: u32 = u32::MAX;
+
+/// The translated body of one `try_table`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TryRegion {
+    /// First code word of the body.
+    pub start: usize,
+    /// One past its last code word.
+    pub end: usize,
+    /// The region of the `try_table` around this one in the same function, or
+    /// [`NO_PARENT`].
+    pub parent: u32,
+    /// The region's clauses: `catches[first..first + count]`, in order.
+    pub first: u32,
+    pub count: u32,
+}
+
+/// One catch clause of a `try_table`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CatchClause {
+    /// The module's tag index it catches, or [`CATCH_ALL`].
+    pub tag: u32,
+    /// Whether the label also receives the exception's reference (`catch_ref`,
+    /// `catch_all_ref`).
+    pub with_ref: bool,
+    /// First slot of the label's values: the payload's cells (unless a catch-all), then the
+    /// reference.
+    pub dst: u32,
+    /// Code word where execution continues: the label's target.
+    pub target: usize,
+}
+
+/// A module's `try_table`s, in the order of their starts (so a region comes before the
+/// regions inside it).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HandlerTable {
+    pub regions: Vec<TryRegion>,
+    pub catches: Vec<CatchClause>,
+}
+
+impl HandlerTable {
+    /// Appends the table of code that is appended at word `offset` of this table's code.
+    pub(crate) fn append(&mut self, other: &HandlerTable, offset: usize) {
+        let (regions, catches) = (self.regions.len() as u32, self.catches.len() as u32);
+        self.regions.extend(other.regions.iter().map(|r| TryRegion {
+            start: r.start + offset,
+            end: r.end + offset,
+            parent: if r.parent == NO_PARENT {
+                NO_PARENT
+            } else {
+                r.parent + regions
+            },
+            first: r.first + catches,
+            count: r.count,
+        }));
+        self.catches
+            .extend(other.catches.iter().map(|c| CatchClause {
+                target: c.target + offset,
+                ..*c
+            }));
+    }
+
+    /// The first clause, innermost region first, that catches an exception thrown by the
+    /// instruction holding code word `pos`; `catches(tag)` says whether the exception's tag
+    /// is the module's tag `tag`.
+    ///
+    /// Regions nest or are disjoint, and they are sorted by start: the regions holding
+    /// `pos` are therefore the last region starting at or before `pos` and the regions
+    /// around it (any other region holding `pos` would start between them and contain
+    /// that last one), which the parent links give innermost first.
+    pub(crate) fn find(
+        &self,
+        pos: usize,
+        mut catches: impl FnMut(u32) -> bool,
+    ) -> Option<CatchClause> {
+        let last = self
+            .regions
+            .partition_point(|r| r.start <= pos)
+            .checked_sub(1)?;
+        let mut at = last as u32;
+        while at != NO_PARENT {
+            let r = &self.regions[at as usize];
+            if pos < r.end {
+                let clauses = &self.catches[r.first as usize..(r.first + r.count) as usize];
+                if let Some(c) = clauses
+                    .iter()
+                    .find(|c| c.tag == CATCH_ALL || catches(c.tag))
+                {
+                    return Some(*c);
+                }
+            }
+            at = r.parent;
+        }
+        None
+    }
+}
+
+/// Unwinds the exception `ctx.exception`, thrown by the instruction holding the word at
+/// `ctx.throw_site` (a call's last word, for a callee's exception), in the frame `sp` of
+/// the running instance, to the first handler that catches it (see the module's
+/// documentation). A handler's signature, so that `throw` hands over to it by a tail call
+/// and the handler it finds runs as the next instruction.
+///
+/// # Safety
+/// `ctx.exception` is a live exception of the store; `sp` is the frame of the function
+/// whose code holds `ctx.throw_site` (or, when the site is outside every module's code,
+/// e.g. a host function called in tail position, a frame that is left at once); the
+/// activation's frames lie between the sentinel frame and `ctx.frames.top`.
+pub(crate) unsafe fn unwind(
+    _ip: Ip,
+    mut sp: Sp,
+    _mem: Mem,
+    acc: u64,
+    ctx: &mut Ctx,
+    _len: usize,
+) -> Control {
+    let exn = ctx.exception;
+    let mut site = ctx.throw_site;
+    let exit = &EXIT_CODE as *const Handler as Ip;
+    loop {
+        // SAFETY: `ctx.inst` is the running instance (contract, and kept so below when a
+        // frame pair switches instances), alive as long as the store.
+        let inst: &InstanceEntity = unsafe { &*ctx.inst };
+        let module = &inst.module.inner;
+        let base = module.code.as_ptr();
+        let pos = (site as usize).wrapping_sub(base as usize) / 8;
+        if pos < module.code.len() {
+            // SAFETY: a live exception of the store (contract).
+            let tag = unsafe { (*exn).tag };
+            // (Validation proved the clauses' tag indices against the module.)
+            if let Some(c) = module.handlers.find(pos, |t| inst.tags[t as usize] == tag) {
+                // SAFETY: as above.
+                let payload = unsafe { &(*exn).payload };
+                let mut dst = c.dst as usize;
+                // SAFETY: the label's values lie inside the catching function's frame, `sp`
+                // (the translator sized the frame for them), and the payload has as many
+                // cells as the tag's type, which validation matched with the label's.
+                unsafe {
+                    if c.tag != CATCH_ALL {
+                        core::ptr::copy_nonoverlapping(
+                            payload.as_ptr(),
+                            sp.add(dst),
+                            payload.len(),
+                        );
+                        dst += payload.len();
+                    }
+                    if c.with_ref {
+                        (*exn)
+                            .referenced
+                            .store(true, core::sync::atomic::Ordering::Relaxed);
+                        *sp.add(dst) = exn as u64;
+                    } else {
+                        ctx.exns.free_unreferenced(exn);
+                    }
+                }
+                ctx.exception = core::ptr::null_mut();
+                let (mem, len) = ctx.mem_regs();
+                // SAFETY: the target is a label of the catching function's code (the
+                // translator recorded it), an instruction start.
+                let target = unsafe { base.add(c.target) };
+                jump!(target, sp, mem, len, ctx, acc)
+            }
+        }
+        // Leave the function as `return` would. SAFETY: every activation's frames start
+        // with its sentinel frame, at which the loop stops: a frame is live.
+        let frame = unsafe { ctx.frames.pop_unchecked() };
+        if frame.ret_ip == exit {
+            return Control::Exception;
+        }
+        if frame.restores() {
+            // SAFETY: a restoring frame is the upper one of a pair whose lower frame holds
+            // the caller's return address and instance (`Frame::restoring`).
+            unsafe {
+                let lower = ctx.frames.pop_unchecked();
+                ctx.enter_instance(lower.sp as *const InstanceEntity);
+                site = lower.ret_ip.wrapping_sub(1);
+            }
+        } else {
+            site = frame.ret_ip.wrapping_sub(1);
+        }
+        sp = frame.sp;
+    }
+}
