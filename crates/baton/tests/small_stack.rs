@@ -17,6 +17,7 @@ const PROGRAM: &str = r#"
 (module
   (type $ii (func (param i32) (result i32)))
   (import "host" "id" (func $host_id (param i32) (result i32)))
+  (import "host" "throw" (func $host_throw (param i32)))
   (memory 1)
   (table 4 funcref)
   (global $g (mut i64) (i64.const 0))
@@ -86,6 +87,23 @@ const PROGRAM: &str = r#"
     (i32.add (i32.load8_u (i32.const 100)) (table.size)))
 
   ;; Calls of every kind, br_table, tables, host calls.
+  ;; Exceptions: thrown `depth` frames down and by a host function, caught every time.
+  (tag $e (export "e") (param i32))
+  (func $dive (param i32) (param i32) (result i32)
+    (if (i32.eqz (local.get 0)) (then (throw $e (local.get 1))))
+    (i32.add (call $dive (i32.sub (local.get 0) (i32.const 1)) (local.get 1)) (i32.const 1)))
+  (func (export "exceptions") (param $n i32) (param $depth i32) (result i32) (local $s i32)
+    (loop $l
+      (block $h (result i32)
+        (try_table (result i32) (catch $e $h) (call $dive (local.get $depth) (local.get $n))))
+      (local.set $s (i32.add (local.get $s)))
+      (block $h2 (result i32)
+        (try_table (catch $e $h2) (call $host_throw (i32.const 1)))
+        (i32.const 0))
+      (local.set $s (i32.add (local.get $s)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+
   (func (export "calls") (param $n i32) (result i32)
     (local $i i32) (local $s i32)
     (loop $l
@@ -114,6 +132,19 @@ fn millions_of_instructions_on_a_tiny_native_stack() {
             let mut store = Store::new(&engine, ());
             let mut linker = Linker::new(&engine);
             linker.func_wrap("host", "id", |x: i32| x).unwrap();
+            linker
+                .func_new(
+                    "host",
+                    "throw",
+                    FuncType::new([ValType::I32], []),
+                    |mut caller, params, _| {
+                        let Some(Extern::Tag(tag)) = caller.get_export("e") else {
+                            panic!("the program exports tag `e`");
+                        };
+                        Err(Error::Exception(ExnRef::new(&mut caller, &tag, params)?))
+                    },
+                )
+                .unwrap();
             let inst = linker.instantiate(&mut store, &module).unwrap();
             let n = 200_000;
             let ints = inst
@@ -143,6 +174,17 @@ fn millions_of_instructions_on_a_tiny_native_stack() {
                 .unwrap();
             // The last fill wrote `n - 1` (as a byte); the table grew from 4 to 4.
             assert_eq!(bulk, ((n - 1) & 0xff) + 4);
+            // Unwinding is a loop, not a recursion: thrown through 40 frames (and a host
+            // function) many times, then once through 50,000 frames.
+            let exceptions = inst
+                .get_typed_func::<(i32, i32), i32>(&store, "exceptions")
+                .unwrap();
+            let rounds = 20_000;
+            assert_eq!(
+                exceptions.call(&mut store, (rounds, 40)).unwrap(),
+                (1..=rounds).sum::<i32>() + rounds
+            );
+            assert_eq!(exceptions.call(&mut store, (1, 50_000)).unwrap(), 2);
             (ints, floats, memory, calls)
         })
         .unwrap();
