@@ -49,8 +49,8 @@ pub(crate) fn new_tag(inner: &mut StoreInner, ty: TagType) -> Tag {
 
 /// A reference to an exception of a store: its tag and payload.
 ///
-/// Exceptions that Wasm code or the host holds a reference to stay in the store until it
-/// is dropped (see `runtime::ExnHeap`).
+/// An exception the host has a handle to stays in the store until the store is dropped
+/// (see `runtime::exn`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExnRef {
     pub(crate) store: u64,
@@ -110,16 +110,15 @@ impl ExnRef {
     }
 }
 
-/// The handle of exception `exn`, which is marked as referenced: it is never freed while
-/// the store lives (the handle may be used any time later).
+/// The handle of exception `exn`, which is pinned: it is never freed while the store lives
+/// (the handle may be used any time later).
 ///
 /// # Safety
 /// `exn` is a live object of `inner`'s exception heap.
 pub(crate) unsafe fn exn_handle(inner: &StoreInner, exn: *const ExnEntity) -> ExnRef {
     // SAFETY: (caller) a live, boxed object of this store's heap.
     let e = unsafe { &*exn };
-    e.referenced
-        .store(true, core::sync::atomic::Ordering::Relaxed);
+    e.pin();
     ExnRef {
         store: inner.id,
         index: e.index,

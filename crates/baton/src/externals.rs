@@ -144,6 +144,7 @@ impl Table {
         let cell = init.to_cell(inner);
         let elems = vec![cell; ty.minimum() as usize];
         inner.tables.push(Box::new(TableEntity { elems, ty }));
+        inner.register_exn_table();
         Ok(Table {
             store: inner.id,
             index: inner.tables.len() as u32 - 1,
@@ -227,6 +228,7 @@ impl Global {
         let mut value = [0; 2];
         val.write_cells(inner, &mut value);
         inner.globals.push(Box::new(GlobalEntity { value, ty }));
+        inner.register_exn_global();
         Ok(Global {
             store: inner.id,
             index: inner.globals.len() as u32 - 1,

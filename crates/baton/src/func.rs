@@ -233,6 +233,7 @@ fn begin<T>(
     let ctx = &mut inner.ctx;
     // SAFETY: the stack is never reallocated once allocated.
     ctx.stack_end = unsafe { stack.add(inner.stack.len()) };
+    ctx.stack_base = stack;
     let act = Activation {
         base,
         results: m,

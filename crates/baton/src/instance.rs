@@ -377,6 +377,7 @@ pub(crate) fn instantiate<T>(
         let bits = eval(init, &inst);
         let value = [bits as u64, (bits >> 64) as u64];
         inner.globals.push(Box::new(GlobalEntity { value, ty: *g }));
+        inner.register_exn_global();
         let e = inner.globals.last_mut().unwrap();
         inst.globals.push(e.value.as_mut_ptr());
         inst.global_ids.push(inner.globals.len() as u32 - 1);
@@ -392,6 +393,7 @@ pub(crate) fn instantiate<T>(
         let cell = init.as_ref().map_or(0, |e| eval(e, &inst) as u64);
         let elems = vec![cell; t.minimum() as usize];
         inner.tables.push(Box::new(TableEntity { elems, ty: *t }));
+        inner.register_exn_table();
         inst.tables
             .push(&mut **inner.tables.last_mut().unwrap() as *mut TableEntity);
         inst.table_ids.push(inner.tables.len() as u32 - 1);

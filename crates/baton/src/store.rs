@@ -72,6 +72,25 @@ impl StoreInner {
         self.ctx.interrupt = std::sync::Arc::as_ptr(&self.interrupt);
     }
 
+    /// Registers the newest global, if it holds an `exnref`, as a root of exception
+    /// collections (see `runtime::exn`). Called right after a global is pushed.
+    pub(crate) fn register_exn_global(&mut self) {
+        if let Some(g) = self.globals.last() {
+            if is_exn(g.ty.content()) {
+                self.ctx.exns.add_global(g.value.as_ptr());
+            }
+        }
+    }
+
+    /// [`StoreInner::register_exn_global`] for the newest table.
+    pub(crate) fn register_exn_table(&mut self) {
+        if let Some(t) = self.tables.last() {
+            if is_exn(t.ty.element()) {
+                self.ctx.exns.add_table(&**t);
+            }
+        }
+    }
+
     /// Panics unless a handle belongs to this store: mixing stores is a programming error
     /// that would otherwise let one store read another's memory.
     pub(crate) fn check(&self, store_id: u64) {
@@ -80,6 +99,11 @@ impl StoreInner {
             "handle used with a store it does not belong to"
         );
     }
+}
+
+/// Whether values of `ty` are exception references.
+fn is_exn(ty: crate::types::ValType) -> bool {
+    ty.as_ref_type().is_some_and(|r| r.is_exn())
 }
 
 /// A collection of instances and host state `T`. All Wasm execution happens in a store.
@@ -147,6 +171,13 @@ impl<T> Store<T> {
     /// loop iteration or function entry.
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle(self.inner.interrupt.clone())
+    }
+
+    /// How many exception objects the store holds: those in flight or referenced by Wasm
+    /// values, and those the host has handles to. Exceptions caught without a reference
+    /// are freed when caught, and unreferenced ones are collected as more are thrown.
+    pub fn exceptions_in_use(&self) -> usize {
+        self.inner.ctx.exns.live_count()
     }
 
     /// Installs a resource limiter, consulted when memories and tables grow and when

@@ -518,3 +518,71 @@ fn host_made_tag_thrown_into_wasm() {
     let r = call(&mut store, inst, "run", &[]).unwrap();
     assert_eq!(r[0].i64(), Some(-9));
 }
+
+/// Exceptions caught with their reference (as C++ catch clauses and cleanups are compiled)
+/// and then dropped do not pile up: throwing a million of them keeps the store's count
+/// small. One kept in a global or a table, or held by the host, survives collections.
+#[test]
+fn referenced_exceptions_are_collected() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+          (tag $e (param i32))
+          (global $kept (mut exnref) (ref.null exn))
+          (table $t 1 exnref)
+          (func $throw (param i32) (throw $e (local.get 0)))
+          ;; Catches with catch_ref, keeps the reference in a local, rethrows every
+          ;; other one to an outer catch_ref.
+          (func (export "churn") (param $n i32) (result i32) (local $s i32) (local $x exnref)
+            (loop $l
+              (block $outer (result i32 exnref)
+                (block $h (result i32 exnref)
+                  (try_table (catch_ref $e $h) (call $throw (local.get $n)))
+                  (unreachable))
+                (local.set $x)
+                (drop)
+                (if (i32.and (local.get $n) (i32.const 1))
+                  (then (try_table (catch_ref $e $outer) (throw_ref (local.get $x)))))
+                (local.get $n)
+                (local.get $x))
+              (drop)
+              (local.set $s (i32.add (local.get $s)))
+              (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+            (local.get $s))
+          (func (export "keep") (param i32) (local $x exnref)
+            (block $h (result exnref)
+              (try_table (catch_all_ref $h) (call $throw (local.get 0)))
+              (unreachable))
+            (global.set $kept)
+            (block $h2 (result exnref)
+              (try_table (catch_all_ref $h2) (call $throw (i32.add (local.get 0) (i32.const 1))))
+              (unreachable))
+            (local.set $x)
+            (table.set $t (i32.const 0) (local.get $x)))
+          (func (export "kept") (result i32 i32)
+            (block $a (result i32)
+              (try_table (catch $e $a) (throw_ref (global.get $kept)))
+              (unreachable))
+            (block $b (result i32)
+              (try_table (catch $e $b) (throw_ref (table.get $t (i32.const 0))))
+              (unreachable))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let keep = inst.get_typed_func::<i32, ()>(&store, "keep").unwrap();
+    keep.call(&mut store, 100).unwrap();
+    let churn = inst.get_typed_func::<i32, i32>(&store, "churn").unwrap();
+    let n = 1_000_000;
+    let sum = churn.call(&mut store, n).unwrap();
+    assert_eq!(sum as i64, (1..=n as i64).sum::<i64>() as i32 as i64);
+    let in_use = store.exceptions_in_use();
+    assert!(in_use < 20_000, "{in_use} exceptions still held");
+    let kept = inst
+        .get_typed_func::<(), (i32, i32)>(&store, "kept")
+        .unwrap();
+    assert_eq!(kept.call(&mut store, ()).unwrap(), (100, 101));
+}

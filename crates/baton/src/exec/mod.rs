@@ -125,6 +125,8 @@ pub(crate) struct Ctx {
     pub frames: Frames,
     /// One past the last slot of the value stack.
     pub stack_end: *mut u64,
+    /// The value stack's first slot.
+    pub stack_base: *mut u64,
     pub trap: TrapCode,
     pub trap_ip: Ip,
     pub host_func: *const FuncEntity,
@@ -158,6 +160,7 @@ impl Ctx {
             mem: core::ptr::null_mut(),
             frames: Frames::new(max_frames),
             stack_end: core::ptr::null_mut(),
+            stack_base: core::ptr::null_mut(),
             trap: TrapCode::Unreachable,
             trap_ip: core::ptr::null(),
             host_func: core::ptr::null(),

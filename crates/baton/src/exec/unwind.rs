@@ -173,9 +173,7 @@ pub(crate) unsafe fn unwind(
                         dst += payload.len();
                     }
                     if c.with_ref {
-                        (*exn)
-                            .referenced
-                            .store(true, core::sync::atomic::Ordering::Relaxed);
+                        ctx.exns.mark_referenced(exn);
                         *sp.add(dst) = exn as u64;
                     } else {
                         ctx.exns.free_unreferenced(exn);
@@ -208,4 +206,29 @@ pub(crate) unsafe fn unwind(
         }
         sp = frame.sp;
     }
+}
+
+/// Collects the exceptions no Wasm value refers to any more (see `runtime::exn`), before
+/// the `throw` at `ip`, in the frame `sp`, makes another. The live part of the value stack
+/// ends with that frame.
+///
+/// # Safety
+/// `ip` is an instruction of the running instance's code and `sp` its function's frame.
+#[cold]
+#[inline(never)]
+pub(crate) unsafe fn collect_exceptions(ctx: &mut Ctx, ip: Ip, sp: Sp) {
+    // SAFETY: the running instance is live (contract).
+    let module = unsafe { &(*ctx.inst).module.inner };
+    let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
+    let frame = module.func_at(pos).map_or(0, |f| {
+        module.compiled[(f - module.env.num_imported_funcs) as usize].frame_size as usize
+    });
+    // SAFETY: the frame lies in the value stack, which starts at `stack_base` (set when the
+    // activation began), and every cell below its end belongs to a live frame or to
+    // suspended calls, all initialised; nothing writes the stack during the collection.
+    let stack = unsafe {
+        let end = sp.add(frame);
+        core::slice::from_raw_parts(ctx.stack_base, end.offset_from(ctx.stack_base) as usize)
+    };
+    ctx.exns.collect(stack);
 }

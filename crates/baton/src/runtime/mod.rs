@@ -179,69 +179,8 @@ pub(crate) struct TagEntity {
     pub index: u32,
 }
 
-/// An exception: the tag it was thrown with and its payload in cells (see
-/// [`crate::values`]). Exceptions live in the store's [`ExnHeap`]; an `exnref` cell is the
-/// entity's address (0 for null).
-pub(crate) struct ExnEntity {
-    pub tag: *const TagEntity,
-    pub payload: Vec<u64>,
-    /// This exception's index in the heap.
-    pub index: u32,
-    /// Whether a reference to it may exist: caught by `catch_ref`/`catch_all_ref`, handed to
-    /// the host, or made by the host. One that never was is freed as soon as a `catch` or
-    /// `catch_all` has copied its payload out, so that code which throws and catches in a
-    /// loop reuses one object instead of accumulating them. (Atomic: set through shared
-    /// access to the store, when a value is read out of it.)
-    pub referenced: core::sync::atomic::AtomicBool,
-}
-
-/// The store's exceptions. Objects are boxed (their addresses are `exnref` cells) and
-/// reused once freed.
-///
-/// Referenced exceptions are kept until the store is dropped: nothing traces `exnref`
-/// values yet (the garbage collector of the GC proposal will). Exceptions caught without
-/// a reference, the common case of throwing and catching, never accumulate.
-#[derive(Default)]
-#[allow(clippy::vec_box)]
-pub(crate) struct ExnHeap {
-    pub objects: Vec<Box<ExnEntity>>,
-    free: Vec<u32>,
-}
-
-impl ExnHeap {
-    /// A new exception of `tag` with the payload `payload`.
-    pub(crate) fn alloc(&mut self, tag: *const TagEntity, payload: &[u64]) -> *mut ExnEntity {
-        let obj = match self.free.pop() {
-            Some(i) => &mut self.objects[i as usize],
-            None => {
-                let index = self.objects.len() as u32;
-                self.objects.push(Box::new(ExnEntity {
-                    tag,
-                    payload: Vec::new(),
-                    index,
-                    referenced: Default::default(),
-                }));
-                self.objects.last_mut().expect("just pushed")
-            }
-        };
-        obj.tag = tag;
-        *obj.referenced.get_mut() = false;
-        obj.payload.clear();
-        obj.payload.extend_from_slice(payload);
-        &mut **obj
-    }
-
-    /// Frees an exception that no reference can reach (see [`ExnEntity::referenced`]).
-    pub(crate) fn free_unreferenced(&mut self, exn: *mut ExnEntity) {
-        // SAFETY: `exn` is one of this heap's live objects (the unwinder's in-flight
-        // exception), boxed in `objects`.
-        let e = unsafe { &mut *exn };
-        if !*e.referenced.get_mut() {
-            e.payload.clear();
-            self.free.push(e.index);
-        }
-    }
-}
+mod exn;
+pub(crate) use exn::{ExnEntity, ExnHeap};
 
 /// A passive data segment as an instance sees it (empty once dropped).
 #[derive(Clone, Copy)]

@@ -12,6 +12,9 @@ def!(THROW: Throw, "throw", |imm, ip, sp, mem, len, ctx, acc| {
     // type has, are the frame's from `base` on: the translator put them there.)
     let tag = *(&*ctx.inst).tags.get_unchecked(imm.tag as usize);
     let cells = (*tag).ty.func_type().param_cells();
+    if ctx.exns.collection_due() {
+        crate::exec::unwind::collect_exceptions(ctx, ip, sp);
+    }
     let payload = core::slice::from_raw_parts(sp.add(imm.base as usize), cells);
     ctx.exception = ctx.exns.alloc(tag, payload);
     ctx.throw_site = ip;
