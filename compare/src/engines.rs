@@ -29,10 +29,13 @@ pub fn all() -> Vec<EngineDef> {
         prepare,
         lacks,
     };
-    let mut wasmi_lacks = vec![(
-        "function-references",
-        "wasmi 2.0 has no typed function references",
-    )];
+    let mut wasmi_lacks = vec![
+        (
+            "function-references",
+            "wasmi 2.0 has no typed function references",
+        ),
+        ("exceptions", "wasmi 2.0 has no exception handling"),
+    ];
     // wasmi has SIMD only when built with its `simd` feature (ours: `wasmi-simd`).
     if !cfg!(feature = "wasmi-simd") {
         wasmi_lacks.push((
@@ -40,12 +43,7 @@ pub fn all() -> Vec<EngineDef> {
             "wasmi built without SIMD (use --features wasmi-simd)",
         ));
     }
-    let wasmtime_lacks = || {
-        vec![(
-            "function-references",
-            "wasmtime is built here without its `gc` feature, which typed function references need",
-        )]
-    };
+    let wasmtime_lacks = Vec::new;
     let stitch = "makepad-stitch 0.1 runs Wasm 1.0 with a few 2.0 extensions";
     // Mutated only when optional engines (Baton, wasm3) are compiled in.
     #[allow(unused_mut)]
@@ -59,6 +57,7 @@ pub fn all() -> Vec<EngineDef> {
                 ("memory64", stitch),
                 ("multi-memory", stitch),
                 ("function-references", stitch),
+                ("exceptions", stitch),
             ],
         ),
         def("Pulley", pulley_prepare, wasmtime_lacks()),
@@ -209,16 +208,29 @@ fn wasmtime_prepare(config: &wasmtime::Config, wasm: &[u8]) -> Result<Box<dyn Ru
 
 /// Wasmtime compiling to its Pulley bytecode and interpreting that.
 fn pulley_prepare(wasm: &[u8]) -> Result<Box<dyn Runner>> {
-    let mut config = wasmtime::Config::new();
-    config
-        .target("pulley64")
-        .map_err(|e| anyhow!("pulley target: {e}"))?;
-    wasmtime_prepare(&config, wasm)
+    wasmtime_prepare(&wasmtime_config(true)?, wasm)
 }
 
 /// Wasmtime's Cranelift JIT for the host: the "how far from native" column.
 fn cranelift_prepare(wasm: &[u8]) -> Result<Box<dyn Runner>> {
-    wasmtime_prepare(&wasmtime::Config::new(), wasm)
+    wasmtime_prepare(&wasmtime_config(false)?, wasm)
+}
+
+/// Wasmtime's configuration: Pulley (its interpreter) or Cranelift for the host, with
+/// typed function references and exception handling switched on (off by default in
+/// Wasmtime 48), which workloads use.
+pub fn wasmtime_config(pulley: bool) -> Result<wasmtime::Config> {
+    let mut config = wasmtime::Config::new();
+    if pulley {
+        config
+            .target("pulley64")
+            .map_err(|e| anyhow!("pulley target: {e}"))?;
+    }
+    config
+        .wasm_function_references(true)
+        .wasm_gc(true)
+        .wasm_exceptions(true);
+    Ok(config)
 }
 
 // ---------------------------------------------------------------- wasm3
@@ -291,15 +303,14 @@ pub fn translators() -> Vec<TranslatorDef> {
             Ok(())
         }),
         def("Pulley", |wasm| {
-            let mut config = wasmtime::Config::new();
-            config.target("pulley64").map_err(|e| anyhow!("{e}"))?;
-            let engine = wasmtime::Engine::new(&config).map_err(|e| anyhow!("{e}"))?;
+            let engine =
+                wasmtime::Engine::new(&wasmtime_config(true)?).map_err(|e| anyhow!("{e}"))?;
             wasmtime::Module::new(&engine, wasm).map_err(|e| anyhow!("{e}"))?;
             Ok(())
         }),
         def("Cranelift", |wasm| {
             let engine =
-                wasmtime::Engine::new(&wasmtime::Config::new()).map_err(|e| anyhow!("{e}"))?;
+                wasmtime::Engine::new(&wasmtime_config(false)?).map_err(|e| anyhow!("{e}"))?;
             wasmtime::Module::new(&engine, wasm).map_err(|e| anyhow!("{e}"))?;
             Ok(())
         }),

@@ -225,15 +225,11 @@ fn wasmtime_run(
 }
 
 fn pulley_run(wasm: &[u8], args: &[&str], dir: &Path) -> Result<RunTimes> {
-    let mut config = wasmtime::Config::new();
-    config
-        .target("pulley64")
-        .map_err(|e| anyhow!("pulley target: {e}"))?;
-    wasmtime_run(&config, wasm, args, dir)
+    wasmtime_run(&crate::engines::wasmtime_config(true)?, wasm, args, dir)
 }
 
 fn cranelift_run(wasm: &[u8], args: &[&str], dir: &Path) -> Result<RunTimes> {
-    wasmtime_run(&wasmtime::Config::new(), wasm, args, dir)
+    wasmtime_run(&crate::engines::wasmtime_config(false)?, wasm, args, dir)
 }
 
 // ---------------------------------------------------------------- driver

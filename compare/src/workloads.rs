@@ -26,7 +26,7 @@ pub struct Workload {
 
 /// The proposals some workloads need and some engines lack, by the names engines use in
 /// [`crate::engines::EngineDef::lacks`].
-pub const PROPOSALS: [(&str, wasmparser::WasmFeatures); 4] = [
+pub const PROPOSALS: [(&str, wasmparser::WasmFeatures); 5] = [
     ("simd", wasmparser::WasmFeatures::SIMD),
     ("memory64", wasmparser::WasmFeatures::MEMORY64),
     ("multi-memory", wasmparser::WasmFeatures::MULTI_MEMORY),
@@ -34,6 +34,7 @@ pub const PROPOSALS: [(&str, wasmparser::WasmFeatures); 4] = [
         "function-references",
         wasmparser::WasmFeatures::FUNCTION_REFERENCES,
     ),
+    ("exceptions", wasmparser::WasmFeatures::EXCEPTIONS),
 ];
 
 /// The proposals of [`PROPOSALS`] that `wasm` is invalid without.
