@@ -507,3 +507,30 @@ fn fuel_budget_and_report() {
         stderr(&out)
     );
 }
+
+#[test]
+fn uncaught_exception_prints_its_tag_and_fails() {
+    let wat = scratch(
+        "throw.wat",
+        r#"(module
+             (tag $oops (export "oops") (param i32 i64))
+             (func $deep (param i32) (throw $oops (local.get 0) (i64.const -2)))
+             (func (export "main") (param i32) (result i32)
+               (call $deep (local.get 0)) (i32.const 0))
+             (func (export "caught") (param i32) (result i32)
+               (block $h (result i32 i64)
+                 (try_table (catch $oops $h) (call $deep (local.get 0)))
+                 (return (i32.const -1)))
+               (drop)))"#,
+    );
+    let out = baton(&["run", &wat, "--invoke", "main", "7"]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("uncaught exception") && err.contains("`oops`") && err.contains("[7, -2]"),
+        "{err}"
+    );
+    let out = baton(&["run", &wat, "--invoke", "caught", "7"]);
+    assert_eq!(stdout(&out), "7\n", "stderr: {}", stderr(&out));
+}
