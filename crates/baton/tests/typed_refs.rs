@@ -231,3 +231,61 @@ fn the_proposal_can_be_switched_off() {
     let err = Module::new(&engine, MODULE).err();
     assert!(matches!(err, Some(Error::Validation { .. })), "{err:?}");
 }
+
+/// `call_ref` of a `table.get` (one fused instruction) keeps both instructions' traps: an
+/// index past the table is `table.get`'s out-of-bounds access, a null element is
+/// `call_ref`'s null reference; and it calls Wasm and host functions alike, with the
+/// arguments from locals, temporaries and constants.
+#[test]
+fn call_ref_of_table_get() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+          (type $binop (func (param i32 i32) (result i32)))
+          (import "env" "host_sub" (func $host_sub (type $binop)))
+          (func $add (type $binop) (i32.add (local.get 0) (local.get 1)))
+          (table $t 4 (ref null $binop))
+          (elem (table $t) (i32.const 0) (ref null $binop) (ref.func $add) (ref.func $host_sub))
+          (func (export "locals") (param $i i32) (param $a i32) (param $b i32) (result i32)
+            (call_ref $binop (local.get $a) (local.get $b) (table.get $t (local.get $i))))
+          (func (export "temps") (param $i i32) (param $a i32) (param $b i32) (result i32)
+            (call_ref $binop
+              (i32.mul (local.get $a) (i32.const 2))
+              (i32.const 1)
+              (table.get $t (i32.and (local.get $i) (i32.const 7))))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "host_sub", |a: i32, b: i32| a - b)
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let locals = inst
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "locals")
+        .unwrap();
+    let temps = inst
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "temps")
+        .unwrap();
+    assert_eq!(locals.call(&mut store, (0, 7, 5)).unwrap(), 12);
+    assert_eq!(locals.call(&mut store, (1, 7, 5)).unwrap(), 2);
+    assert_eq!(temps.call(&mut store, (0, 7, 0)).unwrap(), 15);
+    assert_eq!(temps.call(&mut store, (1, 7, 0)).unwrap(), 13);
+    let code = |r: Result<i32, Error>| r.unwrap_err().as_trap().map(|t| t.code());
+    assert_eq!(
+        code(locals.call(&mut store, (2, 1, 1))),
+        Some(TrapCode::NullReference)
+    );
+    assert_eq!(
+        code(locals.call(&mut store, (4, 1, 1))),
+        Some(TrapCode::TableOutOfBounds)
+    );
+    assert_eq!(
+        code(temps.call(&mut store, (5, 1, 1))),
+        Some(TrapCode::TableOutOfBounds)
+    );
+    let listing = module.disassemble(2).unwrap();
+    assert!(listing.contains("table.get.call_ref"), "{listing}");
+    assert!(!listing.contains("\ntable.get"), "{listing}");
+}

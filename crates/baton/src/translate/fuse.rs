@@ -261,7 +261,7 @@ impl FuncTranslator<'_> {
     /// The immediates of the instruction at `pos` if it is the last one in the code, no
     /// branch lands after its start, and it is one of `ops` (read back from the code, not
     /// taken from bookkeeping).
-    fn last_instruction<L: Layout>(&self, pos: usize, ops: &[Op<L>]) -> Option<L> {
+    pub(super) fn last_instruction<L: Layout>(&self, pos: usize, ops: &[Op<L>]) -> Option<L> {
         if pos + words::<L>() != self.code.pos() || self.label_at > pos {
             return None;
         }

@@ -13,6 +13,11 @@ impl FuncTranslator<'_> {
     pub(super) fn call_ref(&mut self, type_index: u32, tail: bool) {
         let ty = &self.env.types[type_index as usize];
         let (n, m) = (ty.param_cells(), ty.result_cells());
+        if !tail {
+            if let Some(get) = self.take_table_get() {
+                return self.call_ref_table(get, n, m);
+            }
+        }
         // The reference goes to a temporary above the arguments, where neither moving
         // the arguments nor the callee's frame can overwrite it before it is read (as
         // `call_indirect`'s table index does).
@@ -47,6 +52,77 @@ impl FuncTranslator<'_> {
                 op::CALL_REF_COPY2,
                 CallRefCopy2 {
                     callee,
+                    base,
+                    dst1: c.dst1,
+                    src1: c.src1,
+                    dst2: c.dst2,
+                    src2: c.src2,
+                },
+            ),
+        };
+        self.truncate_stack(self.stack.len() - n);
+        for _ in 0..m {
+            self.push(Opd::Temp);
+        }
+    }
+
+    /// The `table.get` just emitted, if it produced the reference on top of the stack and
+    /// reads a 32-bit table: taken back out of the code, so that the call reads the table
+    /// itself (see [`Self::call_ref_table`]).
+    fn take_table_get(&mut self) -> Option<TableGet> {
+        let last = self.last?;
+        let top = self.stack.len().checked_sub(1)?;
+        if self.stack[top] != Opd::Temp || last.dst != self.temp(top) {
+            return None;
+        }
+        let get = self.last_instruction(last.pos, &[op::TABLE_GET])?;
+        if self.env.tables.get(get.table as usize)?.is_64() {
+            return None;
+        }
+        self.unemit(last.pos);
+        self.last = None;
+        Some(get)
+    }
+
+    /// `call_ref` of a reference `table.get` just read: one instruction that reads the
+    /// element (with `table.get`'s bounds check), tests it for null and calls it, as
+    /// `call_indirect` does with its table, minus the signature check, which validation
+    /// made unnecessary. The index stays where `table.get` read it: in a local, or in the
+    /// temporary of the reference's own stack position, above the arguments, where neither
+    /// the argument copies nor the callee's frame can overwrite it before it is read.
+    fn call_ref_table(&mut self, get: TableGet, n: usize, m: usize) {
+        self.pop();
+        let (table, index) = (get.table, get.idx);
+        self.materialize_args(n);
+        let base = self.temp(self.stack.len() - n);
+        // (`type_id` is unused: the element's type is the call's.)
+        match self.take_copies() {
+            FoldedCopies::None => self.emit(
+                op::CALL_REF_TABLE,
+                CallIndirect {
+                    table,
+                    type_id: 0,
+                    index,
+                    base,
+                },
+            ),
+            FoldedCopies::One { dst, src } => self.emit(
+                op::CALL_REF_TABLE_COPY,
+                CallIndirectCopy {
+                    table,
+                    type_id: 0,
+                    index,
+                    base,
+                    dst,
+                    src,
+                },
+            ),
+            FoldedCopies::Two(c) => self.emit(
+                op::CALL_REF_TABLE_COPY2,
+                CallIndirectCopy2 {
+                    table,
+                    type_id: 0,
+                    index,
                     base,
                     dst1: c.dst1,
                     src1: c.src1,

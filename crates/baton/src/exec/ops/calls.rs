@@ -250,12 +250,15 @@ def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx
     call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc)
 });
 
-/// Resolves the callee of an indirect call, or traps.
+/// Resolves the callee of an indirect call, or traps. `TYPED`: for a `call_ref` of a
+/// `table.get` (`CALL_REF_TABLE`), whose traps are `table.get`'s and `call_ref`'s, and
+/// which needs no signature check: validation proved that the table holds references of
+/// the call's type (`imm.type_id` is unused).
 ///
 /// # Safety
 /// `ctx` runs the instance whose code holds `imm`, and `sp` is that code's frame.
 #[inline(always)]
-unsafe fn indirect_callee(
+unsafe fn indirect_callee<const TYPED: bool>(
     ctx: &Ctx,
     imm: &CallIndirect,
     sp: Sp,
@@ -267,15 +270,23 @@ unsafe fn indirect_callee(
     // SAFETY: `index` names a slot of the frame (translation invariant).
     let i = unsafe { rd::<u32>(sp, imm.index) } as usize;
     let Some(&elem) = table.elems.get(i) else {
-        return Err(TrapCode::UndefinedElement);
+        return Err(if TYPED {
+            TrapCode::TableOutOfBounds
+        } else {
+            TrapCode::UndefinedElement
+        });
     };
     let func = elem as *const FuncEntity;
     if func.is_null() {
-        return Err(TrapCode::IndirectCallToNull);
+        return Err(if TYPED {
+            TrapCode::NullReference
+        } else {
+            TrapCode::IndirectCallToNull
+        });
     }
     // SAFETY: a non-null element of a funcref table (validation proved the table's type)
     // is a function entity of the store, alive as long as the store.
-    if unsafe { (*func).type_id } != imm.type_id {
+    if !TYPED && unsafe { (*func).type_id } != imm.type_id {
         return Err(TrapCode::BadSignature);
     }
     Ok(func)
@@ -291,7 +302,7 @@ def!(TABLE_INDEX64: Un, "table.index64", |imm, ip, sp, mem, len, ctx, acc| {
 });
 
 def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    match indirect_callee(ctx, &imm, sp) {
+    match indirect_callee::<false>(ctx, &imm, sp) {
         Ok(func) => call_entity!(func, (*(ip.add(1) as *const CallIndirect)).base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
@@ -300,7 +311,7 @@ def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, 
 /// [`CALL_INDIRECT`] after the folded copies (which may set the table index, so they
 /// come first).
 macro_rules! call_indirect_copies {
-    ($L:ident, $n:tt, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+    ($typed:literal, $L:ident, $n:tt, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         call_copies!($sp, $imm, $ip, $L, $n);
         let $imm = *($ip.add(1) as *const $L); // (see `CALL`)
         let target = CallIndirect {
@@ -309,7 +320,7 @@ macro_rules! call_indirect_copies {
             index: $imm.index,
             base: $imm.base,
         };
-        match indirect_callee($ctx, &target, $sp) {
+        match indirect_callee::<$typed>($ctx, &target, $sp) {
             Ok(func) => call_entity!(
                 func,
                 (*($ip.add(1) as *const $L)).base,
@@ -328,15 +339,15 @@ macro_rules! call_indirect_copies {
 }
 
 def!(CALL_INDIRECT_COPY: CallIndirectCopy, "copy.call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    call_indirect_copies!(CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
+    call_indirect_copies!(false, CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(CALL_INDIRECT_COPY2: CallIndirectCopy2, "copy2.call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    call_indirect_copies!(CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
+    call_indirect_copies!(false, CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    match indirect_callee(ctx, &imm, sp) {
+    match indirect_callee::<false>(ctx, &imm, sp) {
         Ok(func) => call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
@@ -385,6 +396,21 @@ def!(CALL_REF_COPY: CallRefCopy, "copy.call_ref", |imm, ip, sp, mem, len, ctx, a
 
 def!(CALL_REF_COPY2: CallRefCopy2, "copy2.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
     call_ref_copies!(CallRefCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
+});
+
+def!(CALL_REF_TABLE: CallIndirect, "table.get.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
+    match indirect_callee::<true>(ctx, &imm, sp) {
+        Ok(func) => call_entity!(func, (*(ip.add(1) as *const CallIndirect)).base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
+        Err(code) => trap(ctx, ip, code),
+    }
+});
+
+def!(CALL_REF_TABLE_COPY: CallIndirectCopy, "copy.table.get.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
+    call_indirect_copies!(true, CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
+});
+
+def!(CALL_REF_TABLE_COPY2: CallIndirectCopy2, "copy2.table.get.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
+    call_indirect_copies!(true, CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(RETURN_CALL_REF: CallRef, "return_call_ref", |imm, ip, sp, mem, len, ctx, acc| {
@@ -496,6 +522,9 @@ pub(super) fn infos() -> Vec<OpInfo> {
         CALL_REF: CallRef,
         CALL_REF_COPY: CallRefCopy,
         CALL_REF_COPY2: CallRefCopy2,
+        CALL_REF_TABLE: CallIndirect,
+        CALL_REF_TABLE_COPY: CallIndirectCopy,
+        CALL_REF_TABLE_COPY2: CallIndirectCopy2,
         RETURN_CALL_REF: CallRef,
         RETURN: Nothing,
         RETURN_SLOT: Ret1,
