@@ -123,18 +123,36 @@ fn wrong_results_are_failures() {
 #[test]
 fn unsupported_features_are_skipped_with_a_reason() {
     let source = r#"
-(module $exn (tag) (func (export "v") (result i64) (i64.const 0)))
+(module $gc (type (struct)) (func (export "v") (result i64) (i64.const 0)))
 (assert_return (invoke "v") (i64.const 0))
-(register "exn" $exn)
-(module (tag))
-(assert_exception (invoke "v"))
+(register "gc" $gc)
+(module (type (struct)))
+(assert_return (invoke "v") (i64.const 0))
 "#;
     let report = run("skips.wast", source);
     assert_eq!(report.failed, 0, "{report}");
     assert_eq!(report.skipped, 5, "{report}");
     assert!(
-        report.skip_reasons.keys().any(|r| r.contains("exception")),
+        report.skip_reasons.keys().any(|r| r.contains("gc")),
         "{report:?}"
+    );
+}
+
+#[test]
+fn assert_exception_needs_an_uncaught_exception() {
+    let source = r#"
+(module
+  (tag $t (param i32))
+  (func (export "throws") (throw $t (i32.const 1)))
+  (func (export "returns")))
+(assert_exception (invoke "throws"))
+(assert_exception (invoke "returns"))
+"#;
+    let report = run("exceptions.wast", source);
+    assert_eq!((report.passed, report.failed), (2, 1), "{report}");
+    assert!(
+        report.failures[0].1.contains("expected to throw"),
+        "{report}"
     );
 }
 

@@ -386,6 +386,9 @@ pub(crate) mod layout {
         ConstBr { dst: Slot, offset: i32, val: u64 }
         /// Branch on a slot being zero / non-zero.
         BrCond { cond: Slot, offset: i32 }
+        /// Branch when `cond` is non-zero, moving the one value the label takes first:
+        /// `dst = src`.
+        BrIfCopy { cond: Slot, dst: Slot, src: Slot, offset: i32 }
         /// Fused compare-and-branch on two slots.
         BrCmpRR { a: Slot, b: Slot, offset: i32 }
         /// Fused compare-and-branch on a slot and a 32-bit constant.
@@ -449,6 +452,10 @@ pub(crate) mod layout {
         Select { dst: Slot, cond: Slot, a: Slot, b: Slot }
         /// Global access: `slot` is the destination (get) or source (set).
         Global { slot: Slot, global: u32 }
+        /// `slot = global + imm` (`global.get` and an add of a constant in one), or
+        /// `global = slot + imm` (an add of a constant and `global.set`): a C function's
+        /// shadow-stack prologue and epilogue. 32-bit forms use the low half of `imm`.
+        GlobalAdd { slot: Slot, global: u32, imm: i64 }
         /// Memory load: `dst = mem[addr + offset]`.
         Load { dst: Slot, addr: Slot, offset: u32 }
         /// Memory store: `mem[addr + offset] = src`.

@@ -923,3 +923,106 @@ fn br_table_takes_the_add_of_its_index() {
         );
     }
 }
+
+/// Compiles a module with a mutable i32 global `$sp` (starting at 1000) and an i64 one
+/// `$wide`, and runs its `f`; returns the results and `f`'s listing.
+fn run_with_globals(body: &str, inputs: &[i32]) -> (Vec<i32>, String) {
+    let engine = Engine::default();
+    let wat = format!(
+        r#"(module
+          (global $sp (mut i32) (i32.const 1000))
+          (global $wide (mut i64) (i64.const 5000000000))
+          (func (export "f") (param $n i32) (result i32) {body}))"#
+    );
+    let module = Module::new(&engine, &wat).expect("module compiles");
+    let listing = module.disassemble(0).expect("one function");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    let results = inputs
+        .iter()
+        .map(|&n| f.call(&mut store, n).unwrap())
+        .collect();
+    (results, listing)
+}
+
+/// A C function's shadow-stack prologue and epilogue: `global.get; const; sub` and
+/// `const; add; global.set` are one instruction each, and compute what the sequence does
+/// (wrapping included), for 32- and 64-bit globals.
+#[test]
+fn shadow_stack_prologue_and_epilogue() {
+    let (got, listing) = run_with_globals(
+        r#"(local $frame i32) (local $w i64)
+        (local.set $frame (i32.sub (global.get $sp) (i32.const 48)))
+        (global.set $sp (local.get $frame))
+        (local.set $w (i64.add (global.get $wide) (i64.const -7)))
+        (global.set $wide (i64.sub (local.get $w) (i64.const 3)))
+        (global.set $sp (i32.add (local.get $frame) (local.get $n)))
+        (i32.add (global.get $sp)
+          (i32.wrap_i64 (i64.sub (global.get $wide) (i64.const 5000000000))))"#,
+        &[0, 48, -2000],
+    );
+    // Each call starts where the previous one left the globals.
+    let (mut sp, mut wide) = (1000i32, 5_000_000_000i64);
+    let want: Vec<i32> = [0, 48, -2000]
+        .iter()
+        .map(|&n| {
+            let frame = sp.wrapping_sub(48);
+            wide = wide - 7 - 3;
+            sp = frame.wrapping_add(n);
+            sp.wrapping_add((wide - 5_000_000_000) as i32)
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("global.get.add "), "{listing}");
+    assert!(listing.contains("global.get.add64"), "{listing}");
+    assert!(listing.contains("add64.global.set"), "{listing}");
+}
+
+/// A counter kept in a global: the `global.get` right after the `global.set` reads the
+/// value where the set took it from; one with an instruction in between reads the global.
+#[test]
+fn global_get_after_global_set() {
+    let (got, listing) = run_with_globals(
+        r#"(global.set $sp (local.get $n))
+        (loop $l
+          (global.set $sp (i32.sub (global.get $sp) (i32.const 1)))
+          (br_if $l (i32.gt_s (global.get $sp) (i32.const 0))))
+        (global.set $sp (i32.mul (global.get $sp) (i32.const 3)))
+        (global.get $sp)"#,
+        &[5, 0, -4],
+    );
+    assert_eq!(got, vec![0, -3, -15]);
+    // Two reads are left: the one inside the fused decrement and the last one, after a
+    // multiplication that is not an add.
+    assert_eq!(listing.matches("global.get").count(), 2, "{listing}");
+}
+
+/// `br_if` carrying one value to a loop parameter or a block result moves it and branches
+/// in one instruction, and only when it branches.
+#[test]
+fn br_if_carrying_one_value() {
+    let (got, listing) = run(
+        r#"(local $in i32) (local $r i32)
+        (local.set $in (local.get $n))
+        (local.get $n)
+        (loop $l (param i32) (result i32)
+          (i32.sub (i32.const 1))
+          (local.tee $n)
+          (local.get $n)
+          (br_if $l))
+        (local.set $r)
+        (block $b (result i32)
+          (i32.add (local.get $r) (i32.const 7))
+          (br_if $b (i32.and (local.get $in) (i32.const 1)))
+          (i32.const 100)
+          (i32.add))"#,
+        &[5, 2, 3],
+    );
+    // The loop counts n down to 0 and leaves 0; the block branches with 7 for odd inputs
+    // and falls through to 107 for even ones.
+    assert_eq!(got, vec![7, 107, 7]);
+    assert!(listing.contains("copy.br_if_nez"), "{listing}");
+}

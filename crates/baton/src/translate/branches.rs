@@ -591,10 +591,46 @@ impl FuncTranslator<'_> {
         self.reachable = false;
     }
 
+    /// A `br_if` whose label takes one value that must move, from a slot (a loop carrying
+    /// its counter as a parameter, a block's result): one conditional copy-and-branch
+    /// instead of a branch over a `copy.br`. Returns whether it applied.
+    fn branch_if_copy(&mut self, depth: u32) -> bool {
+        if depth as usize == self.ctrl.len() - 1 {
+            return false;
+        }
+        let c = self.label(depth);
+        // (A rotated loop head is entered through its own back-edge test.)
+        if c.branch_arity() != 1 || c.head.is_some() {
+            return false;
+        }
+        let dst = self.temp(c.height);
+        let h = self.stack.len();
+        let src = match self.stack[h - 2] {
+            Opd::Temp => self.temp(h - 2),
+            Opd::Local(x) => x,
+            Opd::Const(_) => return false,
+        };
+        let cond = self.pop();
+        let p = self.stack.len();
+        let cond = self.slot_at(p, cond);
+        let imm = BrIfCopy {
+            cond,
+            dst,
+            src,
+            offset: 0,
+        };
+        self.emit_branch(depth, op::BR_IF_NEZ_COPY, imm, offset_of!(BrIfCopy, offset));
+        self.label_mut(depth).branched = true;
+        true
+    }
+
     pub(super) fn br_if_full(&mut self, depth: u32) {
         if depth as usize != self.ctrl.len() - 1 && !self.needs_moves_below_cond(depth) {
             self.branch_if(depth, true);
             self.label_mut(depth).branched = true;
+            return;
+        }
+        if self.branch_if_copy(depth) {
             return;
         }
         // Values must be moved (or the function returns) only when the branch is taken:

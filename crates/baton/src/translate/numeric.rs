@@ -103,6 +103,15 @@ impl FuncTranslator<'_> {
                     self.route_through_acc();
                     (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase(), None)
                 } else {
+                    let add =
+                        f.op.rr.code == op::I32_ADD.rr.code || f.op.rr.code == op::I64_ADD.rr.code;
+                    let sub =
+                        f.op.rr.code == op::I32_SUB.rr.code || f.op.rr.code == op::I64_SUB.rr.code;
+                    if add || sub {
+                        if let Some(pos) = self.fuse_global_get_add(a, p, k, add, is64, dst) {
+                            return self.push_result(pos, dst, None);
+                        }
+                    }
                     let sa = self.slot_at(p, a);
                     let cmp = f.cmp.map(|cond| Cmp {
                         is64,

@@ -277,20 +277,7 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
             self.push_v128();
             return Ok(false);
         }
-        // A global whose value is known before instantiation is a constant.
-        if let Some(&Some(value)) = self.env.const_globals.get(global_index as usize) {
-            self.push(Opd::Const(value));
-            return Ok(false);
-        }
-        let dst = self.temp(self.stack.len());
-        let pos = self.emit(
-            op::GLOBAL_GET,
-            Global {
-                slot: dst,
-                global: global_index,
-            },
-        );
-        self.push_result(pos, dst, None);
+        self.global_get(global_index);
         Ok(false)
     }
 
@@ -301,14 +288,7 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
             self.emit(op::GLOBAL_SET_V128, Global { slot, global });
             return Ok(false);
         }
-        let src = self.pop_slot();
-        self.emit(
-            op::GLOBAL_SET,
-            Global {
-                slot: src,
-                global: global_index,
-            },
-        );
+        self.global_set(global_index);
         Ok(false)
     }
 

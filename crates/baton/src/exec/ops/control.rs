@@ -34,6 +34,14 @@ def_via!(BR_IF_NEZ, VIA_BR_IF_NEZ: BrCond, "br_if_nez", |imm, ip, sp, mem, len, 
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
+def!(BR_IF_NEZ_COPY: BrIfCopy, "copy.br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+    if rd::<u32>(sp, imm.cond) != 0 {
+        wr(sp, imm.dst, rd::<u64>(sp, imm.src));
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(BrIfCopy, ip, sp, mem, len, ctx, acc)
+});
+
 def_via!(BR_IF_EQZ, VIA_BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) == 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
@@ -371,6 +379,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
         COPY_BR: CopyBr,
         CONST_BR: ConstBr,
         BR_IF_NEZ: BrCond,
+        BR_IF_NEZ_COPY: BrIfCopy,
         BR_IF_EQZ: BrCond,
         BR_IF_NEZ64: BrCond,
         BR_IF_EQZ64: BrCond,

@@ -58,6 +58,41 @@ def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
     next!(Global, ip, sp, mem, len, ctx, acc)
 });
 
+/// `global.get` followed by an add of a constant (`i32`/`i64`: `$T`), and an add of a
+/// constant followed by `global.set`.
+macro_rules! global_add {
+    ($GET:ident, $SET:ident, $T:ty, $get:literal, $set:literal) => {
+        def!($GET: GlobalAdd, $get, |imm, ip, sp, mem, len, ctx, acc| {
+            // SAFETY: as for `GLOBAL_GET`.
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let v = (*cell as $T).wrapping_add(imm.imm as $T);
+            wr(sp, imm.slot, v);
+            let acc = v.pass_on(acc);
+            next!(GlobalAdd, ip, sp, mem, len, ctx, acc)
+        });
+        def!($SET: GlobalAdd, $set, |imm, ip, sp, mem, len, ctx, acc| {
+            // SAFETY: as for `GLOBAL_SET`.
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            *cell = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T).to_cell();
+            next!(GlobalAdd, ip, sp, mem, len, ctx, acc)
+        });
+    };
+}
+global_add!(
+    GLOBAL_GET_ADD,
+    GLOBAL_SET_ADD,
+    u32,
+    "global.get.add",
+    "add.global.set"
+);
+global_add!(
+    GLOBAL_GET_ADD64,
+    GLOBAL_SET_ADD64,
+    u64,
+    "global.get.add64",
+    "add64.global.set"
+);
+
 def!(GLOBAL_GET_V128: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: as for `GLOBAL_GET`; a global's cells are two (`GlobalEntity::value`), and
     // validation proved this one a `v128`, so the translator reserved `slot` and
@@ -113,6 +148,10 @@ pub(super) fn infos() -> Vec<OpInfo> {
         SELECT_RI: SelectRI,
         GLOBAL_GET: Global,
         GLOBAL_SET: Global,
+        GLOBAL_GET_ADD: GlobalAdd,
+        GLOBAL_SET_ADD: GlobalAdd,
+        GLOBAL_GET_ADD64: GlobalAdd,
+        GLOBAL_SET_ADD64: GlobalAdd,
         GLOBAL_GET_V128: Global,
         GLOBAL_SET_V128: Global,
         SELECT_V128: Select,

@@ -1,0 +1,118 @@
+//! Mutable globals: `global.get` and `global.set`, with the fusions that C's shadow stack
+//! makes worth having. Every C function that keeps anything in memory opens with
+//! `global.get $__stack_pointer; i32.const N; i32.sub` and closes with
+//! `local.get $frame; i32.const N; i32.add; global.set $__stack_pointer`: each pair is one
+//! instruction here (`global.get.add`, `add.global.set`). And a `global.get` right after a
+//! `global.set` of the same global reads the value where the set took it from, without an
+//! instruction (a counter kept in a global: `global.set $g (...)`, then `global.get $g` to
+//! test it).
+
+use super::*;
+
+impl FuncTranslator<'_> {
+    pub(super) fn global_get(&mut self, global: u32) {
+        // A global whose value is known before instantiation is a constant.
+        if let Some(&Some(value)) = self.env.const_globals.get(global as usize) {
+            self.push(Opd::Const(value));
+            return;
+        }
+        let p = self.stack.len();
+        if let Some(pos) = self.recent.last() {
+            if let Some(set) = self.last_instruction(pos, &[op::GLOBAL_SET]) {
+                // The global holds what the set took from `set.slot`, which nothing has
+                // written since: a temporary the set popped (this very position's) or a
+                // local, read lazily like any `local.get`.
+                if set.global == global && set.slot == self.temp(p) {
+                    self.push(Opd::Temp);
+                    self.last = None;
+                    return;
+                }
+                if set.global == global && set.slot < self.locals {
+                    self.push(Opd::Local(set.slot));
+                    return;
+                }
+            }
+        }
+        let dst = self.temp(p);
+        let pos = self.emit(op::GLOBAL_GET, Global { slot: dst, global });
+        self.push_result(pos, dst, None);
+    }
+
+    pub(super) fn global_set(&mut self, global: u32) {
+        if let Some((slot, imm, is64)) = self.take_add_imm() {
+            self.pop();
+            let op = if is64 {
+                op::GLOBAL_SET_ADD64
+            } else {
+                op::GLOBAL_SET_ADD
+            };
+            self.emit(op, GlobalAdd { slot, global, imm });
+            return;
+        }
+        let src = self.pop_slot();
+        self.emit(op::GLOBAL_SET, Global { slot: src, global });
+    }
+
+    /// For an `add`/`sub` (with `is_add`) of the constant `k` to operand `a` at stack
+    /// position `p`: if `a` is the result of the `global.get` just emitted, both become
+    /// one `global.get.add` writing `dst`; returns its position.
+    pub(super) fn fuse_global_get_add(
+        &mut self,
+        a: Opd,
+        p: usize,
+        k: i64,
+        is_add: bool,
+        is64: bool,
+        dst: Slot,
+    ) -> Option<usize> {
+        let last = self.last?;
+        if a != Opd::Temp || last.dst != self.temp(p) {
+            return None;
+        }
+        let get = self.last_instruction(last.pos, &[op::GLOBAL_GET])?;
+        self.unemit(last.pos);
+        self.last = None;
+        let imm = if is_add { k } else { k.wrapping_neg() };
+        let op = if is64 {
+            op::GLOBAL_GET_ADD64
+        } else {
+            op::GLOBAL_GET_ADD
+        };
+        let global = get.global;
+        Some(self.emit(
+            op,
+            GlobalAdd {
+                slot: dst,
+                global,
+                imm,
+            },
+        ))
+    }
+
+    /// If the value on top of the stack was just computed by an add or subtract of a
+    /// constant from a slot, takes that instruction back: its operand slot, the constant
+    /// to add, and whether it is 64-bit.
+    fn take_add_imm(&mut self) -> Option<(Slot, i64, bool)> {
+        let last = self.last?;
+        let top = self.stack.len().checked_sub(1)?;
+        if self.stack[top] != Opd::Temp || last.dst != self.temp(top) {
+            return None;
+        }
+        let (add32, sub32) = (op::I32_ADD.imm?, op::I32_SUB.imm?);
+        let (add64, sub64) = (op::I64_ADD.imm?, op::I64_SUB.imm?);
+        let found = if let Some(i) = self.last_instruction(last.pos, &[add32.ri]) {
+            (i.a, i.imm as i64, false)
+        } else if let Some(i) = self.last_instruction(last.pos, &[sub32.ri]) {
+            (i.a, (i.imm as i64).wrapping_neg(), false)
+        } else if let Some(i) = self.last_instruction(last.pos, &[add64.ri]) {
+            (i.a, i.imm, true)
+        } else if let Some(i) = self.last_instruction(last.pos, &[sub64.ri]) {
+            (i.a, i.imm.wrapping_neg(), true)
+        } else {
+            return None;
+        };
+        self.unemit(last.pos);
+        self.last = None;
+        Some(found)
+    }
+}
