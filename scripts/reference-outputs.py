@@ -41,6 +41,7 @@ CASES = [
     ("yosys.wasm", "counter.v", "counter.v",
      ["yosys", "-p", "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; "
       "write_json counter.json"], "counter.json"),
+    ("yosys.wasm", "syntax-error.v", "bad.v", ["yosys", "-p", "read_verilog bad.v"], "stdout"),
 ]
 # yosys' techlibs (fetched beside it) are preopened as /share, as the yowasp
 # driver does; NO_COLOR because Baton reports a captured stdout as a terminal.

@@ -85,50 +85,62 @@ const YOSYS_STAT: &str = "3. Printing statistics.
         9   SB_LUT4
 ";
 
-/// yosys.wasm (a 66 MB C++ program built by wasi-sdk with Wasm exceptions)
-/// runs `read_verilog counter.v; synth_ice40 -top counter -noabc; stat;
-/// write_json counter.json`, with its techlibs preopened as /share as the
-/// yowasp driver does. Some seconds in a release build, minutes in a debug
-/// one: debug builds skip it unless BATON_SLOW_TESTS is set (CI runs it with
-/// `cargo test --release -p baton-wasi --test real_programs`).
-#[test]
-fn yosys_synthesises_like_wasmtime() {
+/// Runs yosys.wasm (a 66 MB C++ program built by wasi-sdk with Wasm
+/// exceptions) on a script, in a working directory holding `files` (name,
+/// text), with its techlibs preopened as /share and a /tmp, as the yowasp
+/// driver does. `None` (after saying why) if the program is not fetched or
+/// this is a debug build: yosys takes some seconds in a release build but
+/// minutes in a debug one, so debug builds skip it unless BATON_SLOW_TESTS is
+/// set (CI runs it with `cargo test --release -p baton-wasi --test
+/// real_programs`).
+fn yosys(script: &str, files: &[(&str, &str)]) -> Option<(common::Outcome, tempfile::TempDir)> {
     if cfg!(debug_assertions) && std::env::var_os("BATON_SLOW_TESTS").is_none() {
         eprintln!(
             "SKIPPED: yosys takes minutes in a debug build; run it with --release (or set BATON_SLOW_TESTS)"
         );
-        return;
+        return None;
     }
-    let Some(wasm) = load("yosys.wasm") else {
-        return;
-    };
+    let wasm = load("yosys.wasm")?;
     let share = programs_dir().join("yosys-share");
     if !share.join("ice40/cells_sim.v").is_file() {
         eprintln!(
             "SKIPPED: yosys' techlibs not available at {}; run scripts/fetch-real-programs.sh to fetch them",
             share.display()
         );
-        return;
+        return None;
     }
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(data("counter.v"), dir.path().join("counter.v")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
     let out = common::run_bytes(&wasm, |b| {
-        b.args(&[
-            "yosys",
-            "-p",
-            "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; write_json counter.json",
-        ])
-        // Baton reports a captured stdout as a terminal, wasmtime does not:
-        // without this yosys would colour its log.
-        .env("NO_COLOR", "1")
-        .preopened_dir(dir.path(), ".")
-        .unwrap()
-        .preopened_dir(&share, "/share")
-        .unwrap()
-        .preopened_dir(tmp.path(), "/tmp")
-        .unwrap();
+        b.args(&["yosys", "-p", script])
+            // Baton reports a captured stdout as a terminal, wasmtime does
+            // not: without this yosys would colour its log.
+            .env("NO_COLOR", "1")
+            .preopened_dir(dir.path(), ".")
+            .unwrap()
+            .preopened_dir(&share, "/share")
+            .unwrap()
+            .preopened_dir(tmp.path(), "/tmp")
+            .unwrap();
     });
+    Some((out, dir))
+}
+
+/// `read_verilog counter.v; synth_ice40 -top counter -noabc; stat;
+/// write_json counter.json`: the log, the statistics and the netlist are
+/// wasmtime's.
+#[test]
+fn yosys_synthesises_like_wasmtime() {
+    let counter = std::fs::read_to_string(data("counter.v")).unwrap();
+    let Some((out, dir)) = yosys(
+        "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; write_json counter.json",
+        &[("counter.v", &counter)],
+    ) else {
+        return;
+    };
     assert_eq!(out.code, Ok(0), "stderr: {}", out.stderr);
     let log: String = out
         .stdout
@@ -152,6 +164,26 @@ fn yosys_synthesises_like_wasmtime() {
         YOSYS_JSON_SHA256,
         "netlist differs from wasmtime's ({} bytes)",
         json.len()
+    );
+}
+
+/// A syntax error: yosys reports it on stderr and exits with 1, as under
+/// wasmtime (whose stdout, 684 bytes, is the banner and two log lines).
+#[test]
+fn yosys_reports_a_syntax_error_like_wasmtime() {
+    let bad = std::fs::read_to_string(data("syntax-error.v")).unwrap();
+    let Some((out, _dir)) = yosys("read_verilog bad.v", &[("bad.v", &bad)]) else {
+        return;
+    };
+    assert_eq!(out.code, Ok(1), "stdout: {}", out.stdout);
+    assert_eq!(out.stderr, "bad.v:2: ERROR: syntax error, unexpected ';'\n");
+    assert!(out
+        .stdout
+        .ends_with("Parsing Verilog input from `bad.v' to AST representation.\n"));
+    assert_eq!(
+        sha256(out.stdout.as_bytes()),
+        "aee6bf764411602d89c143f6ae611012f0e8665b232cf870ef0a4de9c96fa0d7",
+        "log differs from wasmtime's"
     );
 }
 

@@ -1,0 +1,3 @@
+module bad(input a, output b);
+ assign b = a +;
+endmodule
