@@ -42,6 +42,8 @@ CASES = [
      ["yosys", "-p", "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; "
       "write_json counter.json"], "counter.json"),
     ("yosys.wasm", "syntax-error.v", "bad.v", ["yosys", "-p", "read_verilog bad.v"], "stdout"),
+    # The interactive shell, with yosys-shell.txt on stdin.
+    ("yosys.wasm", "counter.v", "counter.v", ["yosys"], "stdout", "yosys-shell.txt"),
 ]
 # yosys' techlibs (fetched beside it) are preopened as /share, as the yowasp
 # driver does; NO_COLOR because Baton reports a captured stdout as a terminal.
@@ -54,7 +56,7 @@ ENGINE = wasmtime.Engine(_config)
 _modules = {}
 
 
-def run(wasm, argv, workdir, stdout=None):
+def run(wasm, argv, workdir, stdout=None, stdin=None):
     engine = ENGINE
     if wasm not in _modules:  # yosys takes a minute to compile
         _modules[wasm] = wasmtime.Module.from_file(engine, wasm)
@@ -72,6 +74,8 @@ def run(wasm, argv, workdir, stdout=None):
         cfg.env = [("NO_COLOR", "1")]
     if stdout:
         cfg.stdout_file = stdout
+    if stdin:
+        cfg.stdin_file = stdin
     cfg.inherit_stderr()
     store.set_wasi(cfg)
     instance = linker.instantiate(store, module)
@@ -99,14 +103,15 @@ def exceptions():
 def main():
     if sys.argv[1:] == ["--exceptions"]:
         return exceptions()
-    for program, src, guest_in, argv, out in CASES:
+    for program, src, guest_in, argv, out, *stdin in CASES:
         wasm = os.path.join(PROGRAMS, program)
         if not os.path.exists(wasm):
             sys.exit(f"{wasm} missing: run scripts/fetch-real-programs.sh first")
         with tempfile.TemporaryDirectory() as work:
             shutil.copy(os.path.join(DATA, src), os.path.join(work, guest_in))
             stdout = os.path.join(work, "stdout") if out == "stdout" else None
-            code = run(wasm, argv, work, stdout)
+            stdin = os.path.join(DATA, stdin[0]) if stdin else None
+            code = run(wasm, argv, work, stdout, stdin)
             with open(os.path.join(work, out), "rb") as f:
                 data = f.read()
             if program == "yosys.wasm" and out == "stdout":

@@ -66,6 +66,10 @@ const YOSYS_LOG_SHA256: &str = "b88bce77ad5e746c6d98a75d8573462fb766ca9640d960ec
 /// The netlist it writes (`write_json`): wasmtime's, 307825 bytes.
 const YOSYS_JSON_SHA256: &str = "cb59ad99260718344fcc5b1c67aca3a1a705d107ed89b5b99174f93a6f0639a5";
 
+/// yosys' shell on tests/data/yosys-shell.txt: its stdout less the timing
+/// lines, wasmtime's.
+const YOSYS_SHELL_SHA256: &str = "b5369d4cfc0572aae11b88ccae6cc58909aee7e6bd403a96a67419921cbc4eef";
+
 /// What `stat` prints on the synthesised counter (wasmtime's).
 const YOSYS_STAT: &str = "3. Printing statistics.
 
@@ -86,14 +90,18 @@ const YOSYS_STAT: &str = "3. Printing statistics.
 ";
 
 /// Runs yosys.wasm (a 66 MB C++ program built by wasi-sdk with Wasm
-/// exceptions) on a script, in a working directory holding `files` (name,
+/// exceptions) with `args` and `stdin`, in a working directory holding `files` (name,
 /// text), with its techlibs preopened as /share and a /tmp, as the yowasp
 /// driver does. `None` (after saying why) if the program is not fetched or
 /// this is a debug build: yosys takes some seconds in a release build but
 /// minutes in a debug one, so debug builds skip it unless BATON_SLOW_TESTS is
 /// set (CI runs it with `cargo test --release -p baton-wasi --test
 /// real_programs`).
-fn yosys(script: &str, files: &[(&str, &str)]) -> Option<(common::Outcome, tempfile::TempDir)> {
+fn yosys(
+    args: &[&str],
+    stdin: &str,
+    files: &[(&str, &str)],
+) -> Option<(common::Outcome, tempfile::TempDir)> {
     if cfg!(debug_assertions) && std::env::var_os("BATON_SLOW_TESTS").is_none() {
         eprintln!(
             "SKIPPED: yosys takes minutes in a debug build; run it with --release (or set BATON_SLOW_TESTS)"
@@ -115,7 +123,11 @@ fn yosys(script: &str, files: &[(&str, &str)]) -> Option<(common::Outcome, tempf
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     let out = common::run_bytes(&wasm, |b| {
-        b.args(&["yosys", "-p", script])
+        let argv: Vec<&str> = std::iter::once("yosys")
+            .chain(args.iter().copied())
+            .collect();
+        b.args(&argv)
+            .stdin_bytes(stdin.as_bytes().to_vec())
             // Baton reports a captured stdout as a terminal, wasmtime does
             // not: without this yosys would colour its log.
             .env("NO_COLOR", "1")
@@ -136,7 +148,11 @@ fn yosys(script: &str, files: &[(&str, &str)]) -> Option<(common::Outcome, tempf
 fn yosys_synthesises_like_wasmtime() {
     let counter = std::fs::read_to_string(data("counter.v")).unwrap();
     let Some((out, dir)) = yosys(
-        "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; write_json counter.json",
+        &[
+            "-p",
+            "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; write_json counter.json",
+        ],
+        "",
         &[("counter.v", &counter)],
     ) else {
         return;
@@ -172,7 +188,7 @@ fn yosys_synthesises_like_wasmtime() {
 #[test]
 fn yosys_reports_a_syntax_error_like_wasmtime() {
     let bad = std::fs::read_to_string(data("syntax-error.v")).unwrap();
-    let Some((out, _dir)) = yosys("read_verilog bad.v", &[("bad.v", &bad)]) else {
+    let Some((out, _dir)) = yosys(&["-p", "read_verilog bad.v"], "", &[("bad.v", &bad)]) else {
         return;
     };
     assert_eq!(out.code, Ok(1), "stdout: {}", out.stdout);
@@ -184,6 +200,41 @@ fn yosys_reports_a_syntax_error_like_wasmtime() {
         sha256(out.stdout.as_bytes()),
         "aee6bf764411602d89c143f6ae611012f0e8665b232cf870ef0a4de9c96fa0d7",
         "log differs from wasmtime's"
+    );
+}
+
+/// yosys' interactive shell, fed tests/data/yosys-shell.txt on stdin: a
+/// command that fails throws a C++ exception that the shell catches, prints
+/// the error on stderr and goes on (Baton unwinds 25 times in this run; the
+/// synthesis above throws nothing); stdout (less the timing lines) and
+/// stderr are wasmtime's.
+#[test]
+fn yosys_shell_recovers_from_errors_like_wasmtime() {
+    let counter = std::fs::read_to_string(data("counter.v")).unwrap();
+    let commands = std::fs::read_to_string(data("yosys-shell.txt")).unwrap();
+    let Some((out, _dir)) = yosys(&[], &commands, &[("counter.v", &counter)]) else {
+        return;
+    };
+    assert_eq!(out.code, Ok(0), "stderr: {}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "ERROR: File `missing.v' not found or is a directory\n\
+         ERROR: No such command: nosuchcommand (type 'help' for a command overview)\n"
+    );
+    let log: String = out
+        .stdout
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("End of script.") && !l.starts_with("Time spent:"))
+        .collect();
+    assert!(
+        log.contains("        1 cells\n        1   $add\n"),
+        "log: {log}"
+    );
+    assert_eq!(
+        sha256(log.as_bytes()),
+        YOSYS_SHELL_SHA256,
+        "log differs from wasmtime's ({} lines)",
+        log.lines().count()
     );
 }
 
