@@ -105,15 +105,25 @@ pub fn workloads(root: &Path) -> Result<Vec<Workload>, String> {
     let path = root.join("benches/workloads/workloads.txt");
     let text =
         std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    Ok(text
-        .lines()
+    let mut names: Vec<Workload> = names_in(&text);
+    // The interpreters inside Wasm (WASI programs), run by the same `workload` binary.
+    let path = root.join("benches/interpreters/interpreters.txt");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    names.extend(names_in(&text));
+    Ok(names)
+}
+
+/// The first field of every line of a list that is not blank or a comment.
+fn names_in(text: &str) -> Vec<Workload> {
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_whitespace().next())
         .map(|name| Workload {
             name: name.to_string(),
         })
-        .collect())
+        .collect()
 }
 
 /// Keeps the workloads named in a comma-separated `filter` (all if `None`).

@@ -5,6 +5,9 @@
 //!   `benches/workloads` (bench input; `BATON_BENCH_INPUT=small` switches to
 //!   the small input for a quick pass). Compile and instantiate are outside
 //!   the timed part.
+//! - `interpreters/NAME`: an interpreter compiled to Wasm (Lua, QuickJS) running its
+//!   script (`benches/interpreters`; bench rounds, or small with
+//!   `BATON_BENCH_INPUT=small`), WASI set-up included, compilation not.
 //! - `translate/NAME`: `Module::new` (validate + translate) of a ~4 MiB
 //!   synthetic module and of the C workloads; throughput in module bytes.
 //! - `instantiate/NAME`: `Instance::new` of already compiled modules in a
@@ -67,6 +70,44 @@ fn execute(c: &mut Criterion) {
         }
         group.bench_function(BenchmarkId::new(&w.name, n), |b| {
             b.iter(|| inst.call(black_box(n)).expect("run failed"))
+        });
+    }
+    group.finish();
+}
+
+fn interpreters(c: &mut Criterion) {
+    let small = std::env::var("BATON_BENCH_INPUT").is_ok_and(|v| v == "small");
+    let engine = Engine::default();
+    let mut group = c.benchmark_group("interpreters");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(if small { 3 } else { 8 }));
+    let dir = baton_bench::interpreters_dir();
+    let list = baton_bench::load_interpreters(&dir, |_| true).unwrap_or_else(|e| panic!("{e}"));
+    for interp in list {
+        let rounds = if small {
+            interp.small_rounds
+        } else {
+            interp.bench_rounds
+        };
+        let module = Module::new(&engine, &interp.wasm).expect("interpreter compiles");
+        // Checked once before timing, as for `execute`.
+        let sum = interp
+            .run_module(&module, rounds)
+            .expect("interpreter runs");
+        assert_eq!(
+            Some(sum),
+            interp.expected(rounds),
+            "interpreters/{}",
+            interp.name
+        );
+        group.bench_function(BenchmarkId::new(&interp.name, rounds), |b| {
+            b.iter(|| {
+                interp
+                    .run_module(&module, black_box(rounds))
+                    .expect("run failed")
+            })
         });
     }
     group.finish();
@@ -217,5 +258,12 @@ fn call_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, execute, translate, instantiate, call_overhead);
+criterion_group!(
+    benches,
+    execute,
+    interpreters,
+    translate,
+    instantiate,
+    call_overhead
+);
 criterion_main!(benches);

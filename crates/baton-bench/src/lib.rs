@@ -5,6 +5,9 @@
 //!   `run(n: i32) -> i64` and returns a checksum.
 //! - [`Instantiated`] is a workload compiled and instantiated on Baton.
 //! - [`synth`] generates a large synthetic module for translation benchmarks.
+//! - [`load_interpreters`] reads `benches/interpreters/interpreters.txt`: interpreters
+//!   compiled to Wasm (WASI programs), each running a script; [`Interpreter::run`] runs
+//!   one and returns the checksum its script prints.
 //!
 //! The criterion benchmarks live in `benches/baton.rs`
 //! (`cargo bench -p baton-bench`); `src/bin/workload.rs` runs one workload
@@ -139,5 +142,138 @@ impl Instantiated {
     /// Calls `run(n)` once.
     pub fn call(&mut self, n: i32) -> Result<i64, baton::Error> {
         self.run.call(&mut self.store, n)
+    }
+}
+
+/// An interpreter compiled to Wasm, run on a script as a workload (a line of
+/// `benches/interpreters/interpreters.txt`).
+#[derive(Clone, Debug)]
+pub struct Interpreter {
+    /// Short name; the module is `NAME.wasm` next to the list.
+    pub name: String,
+    /// The module's binary.
+    pub wasm: Vec<u8>,
+    /// The script's file name (next to the list) and text.
+    pub script: (String, Vec<u8>),
+    /// Rounds for instruction-count guards.
+    pub small_rounds: u32,
+    /// Rounds for wall-clock benchmarks.
+    pub bench_rounds: u32,
+    /// The checksum the script prints for `small_rounds`.
+    pub small_result: u64,
+    /// The checksum the script prints for `bench_rounds`.
+    pub bench_result: u64,
+}
+
+/// `benches/interpreters` at the repository root.
+pub fn interpreters_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/interpreters")
+}
+
+/// Reads the interpreter list in `dir` and the modules and scripts of the interpreters
+/// `wanted` accepts.
+pub fn load_interpreters(
+    dir: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<Interpreter>, String> {
+    let list_path = dir.join("interpreters.txt");
+    let list = std::fs::read_to_string(&list_path)
+        .map_err(|e| format!("reading {}: {e}", list_path.display()))?;
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))
+    };
+    let mut out = Vec::new();
+    for (i, line) in list.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = || format!("{}:{}", list_path.display(), i + 1);
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() != 6 {
+            return Err(format!("{}: expected 6 fields", at()));
+        }
+        if !wanted(f[0]) {
+            continue;
+        }
+        let num = |s: &str| {
+            s.parse::<u64>()
+                .map_err(|e| format!("{}: {s:?}: {e}", at()))
+        };
+        out.push(Interpreter {
+            name: f[0].to_string(),
+            wasm: read(&format!("{}.wasm", f[0]))?,
+            script: (f[1].to_string(), read(f[1])?),
+            small_rounds: num(f[2])? as u32,
+            bench_rounds: num(f[3])? as u32,
+            small_result: num(f[4])?,
+            bench_result: num(f[5])?,
+        });
+    }
+    Ok(out)
+}
+
+impl Interpreter {
+    /// The recorded checksum for `rounds`, if it is one of the two recorded inputs.
+    pub fn expected(&self, rounds: u32) -> Option<u64> {
+        if rounds == self.small_rounds {
+            Some(self.small_result)
+        } else if rounds == self.bench_rounds {
+            Some(self.bench_result)
+        } else {
+            None
+        }
+    }
+
+    /// Compiles the interpreter on `engine` and runs its script for `rounds` rounds in a
+    /// scratch directory (granted to the guest as `/`, holding a copy of the script);
+    /// returns the checksum the script prints.
+    pub fn run(&self, engine: &baton::Engine, rounds: u32) -> Result<u64, String> {
+        let module = baton::Module::new(engine, &self.wasm).map_err(|e| e.to_string())?;
+        self.run_module(&module, rounds)
+    }
+
+    /// [`Interpreter::run`] with the module compiled already.
+    pub fn run_module(&self, module: &baton::Module, rounds: u32) -> Result<u64, String> {
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("baton-{}-{}-{n}", self.name, std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let result = self.run_in(module, rounds, &dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+
+    fn run_in(&self, module: &baton::Module, rounds: u32, dir: &Path) -> Result<u64, String> {
+        std::fs::write(dir.join(&self.script.0), &self.script.1).map_err(|e| e.to_string())?;
+        let engine = module.engine();
+        let rounds_arg = rounds.to_string();
+        let mut builder = baton_wasi::WasiCtxBuilder::new();
+        builder
+            .args(&[
+                &format!("{}.wasm", self.name),
+                &self.script.0,
+                "out.txt",
+                &rounds_arg,
+            ])
+            .capture_stdout()
+            .preopened_dir(dir, "/")
+            .map_err(|e| e.to_string())?;
+        let mut store = baton::Store::new(engine, builder.build());
+        let mut linker = baton::Linker::new(engine);
+        baton_wasi::add_to_linker(&mut linker, |ctx: &mut baton_wasi::WasiCtx| ctx)
+            .map_err(|e| e.to_string())?;
+        let code =
+            baton_wasi::run_command(&mut store, &linker, module).map_err(|e| e.to_string())?;
+        if code != 0 {
+            return Err(format!("{} exited with status {code}", self.name));
+        }
+        let out = String::from_utf8_lossy(&store.data().stdout_contents()).into_owned();
+        out.split_whitespace()
+            .find_map(|w| w.strip_prefix("checksum="))
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| format!("{} printed no checksum: {out:?}", self.name))
     }
 }

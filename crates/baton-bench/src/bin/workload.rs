@@ -36,12 +36,27 @@ fn main() -> ExitCode {
                 w.name, w.small_n, w.bench_n
             );
         }
+        let dir = baton_bench::interpreters_dir();
+        match baton_bench::load_interpreters(&dir, |_| true) {
+            Ok(list) => {
+                for i in list {
+                    println!(
+                        "{:<15} small_rounds={:<4} bench_rounds={} (interpreter, {})",
+                        i.name, i.small_rounds, i.bench_rounds, i.script.0
+                    );
+                }
+            }
+            Err(e) => eprintln!("workload: {e}"),
+        }
         return ExitCode::SUCCESS;
     }
     let Some(name) = args.first() else {
         eprintln!("usage: workload NAME [small|bench|N]   |   workload --list");
         return ExitCode::from(2);
     };
+    if workloads.is_empty() {
+        return run_interpreter(name, args.get(1).map(String::as_str));
+    }
     let Some(w) = workloads.iter().find(|w| &w.name == name) else {
         eprintln!("workload: unknown workload {name:?} (see --list)");
         return ExitCode::from(2);
@@ -72,6 +87,49 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("workload: {} failed: {e}", w.name);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs interpreter `name` (see `benches/interpreters/interpreters.txt`) on its script.
+fn run_interpreter(name: &str, input: Option<&str>) -> ExitCode {
+    let dir = baton_bench::interpreters_dir();
+    let list = match baton_bench::load_interpreters(&dir, |n| n == name) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("workload: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(interp) = list.first() else {
+        eprintln!("workload: unknown workload {name:?} (see --list)");
+        return ExitCode::from(2);
+    };
+    let rounds = match input {
+        None | Some("small") => interp.small_rounds,
+        Some("bench") => interp.bench_rounds,
+        Some(s) => match s.parse() {
+            Ok(n) => n,
+            Err(_) => {
+                eprintln!("workload: bad input {s:?}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match interp.run(&baton::Engine::default(), rounds) {
+        Ok(sum) => {
+            println!("{name} rounds={rounds} checksum={sum}");
+            match interp.expected(rounds) {
+                Some(e) if e != sum => {
+                    eprintln!("workload: MISMATCH, expected {e}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            }
+        }
+        Err(e) => {
+            eprintln!("workload: {name} failed: {e}");
             ExitCode::FAILURE
         }
     }
