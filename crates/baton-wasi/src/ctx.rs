@@ -32,6 +32,26 @@ pub(crate) enum OutputSink {
     Capture(Arc<Mutex<Vec<u8>>>),
 }
 
+impl StdinSource {
+    /// Whether it is the host's standard input and that is a terminal.
+    pub(crate) fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        matches!(self, StdinSource::Inherit) && std::io::stdin().is_terminal()
+    }
+}
+
+impl OutputSink {
+    /// Whether it is a host stream that is a terminal.
+    pub(crate) fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            OutputSink::Inherit(StdStream::Stdout) => std::io::stdout().is_terminal(),
+            OutputSink::Inherit(StdStream::Stderr) => std::io::stderr().is_terminal(),
+            _ => false,
+        }
+    }
+}
+
 /// Which host stream an inherited sink writes to.
 #[derive(Clone, Copy)]
 pub(crate) enum StdStream {

@@ -364,7 +364,12 @@ fn filetype_of(ft: cap_std::fs::FileType) -> u8 {
 
 fn descriptor_filetype(d: &Descriptor) -> u8 {
     match &d.kind {
-        Kind::Stdin(_) | Kind::Stdout(_) | Kind::Stderr(_) => filetype::CHARACTER_DEVICE,
+        // A terminal is a character device; anything else (a pipe, a file, a capture
+        // buffer) is reported as unknown, as wasmtime does, so that a guest's `isatty`
+        // answers as it would natively (programs colour their output on terminals only).
+        Kind::Stdin(s) if s.is_terminal() => filetype::CHARACTER_DEVICE,
+        Kind::Stdout(s) | Kind::Stderr(s) if s.is_terminal() => filetype::CHARACTER_DEVICE,
+        Kind::Stdin(_) | Kind::Stdout(_) | Kind::Stderr(_) => filetype::UNKNOWN,
         Kind::Dir(_) => filetype::DIRECTORY,
         Kind::File(f) => cap_std::fs::Metadata::from_file(&f.file)
             .map(|m| filetype_of(m.file_type()))
@@ -455,9 +460,9 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: u32, out: u
             write_filestat(mem, out, &m)
         }
         _ => {
-            // Like wasmtime: a character device with zeroed times.
+            // Like wasmtime: zeroed times, and the type `fd_fdstat_get` reports.
             let mut buf = [0u8; size::FILESTAT as usize];
-            buf[16] = filetype::CHARACTER_DEVICE;
+            buf[16] = descriptor_filetype(d);
             mem.write_bytes(out, &buf)
         }
     }

@@ -441,3 +441,21 @@ fn random_arguments_never_panic() {
     // The sandbox's parent was not touched.
     assert!(tmp.path().parent().unwrap().exists());
 }
+
+/// Standard streams that are not terminals (captured, discarded, or fed from bytes) are
+/// not character devices, so a guest's `isatty` says no, as under wasmtime; programs that
+/// colour terminal output then print plain text.
+#[test]
+fn stdio_that_is_not_a_terminal_is_no_character_device() {
+    let mut g = Guest::new(
+        WasiCtxBuilder::new()
+            .capture_stdout()
+            .stdin_bytes(b"x".to_vec()),
+    );
+    for fd in [0, 1, 2] {
+        g.call(|c, m| fd_fdstat_get(c, m, fd, OUT)).unwrap();
+        assert_eq!(g.mem[OUT as usize], filetype::UNKNOWN, "fd {fd}");
+        g.call(|c, m| fd_filestat_get(c, m, fd, OUT)).unwrap();
+        assert_eq!(g.mem[OUT as usize + 16], filetype::UNKNOWN, "fd {fd}");
+    }
+}
