@@ -1,7 +1,7 @@
 //! Baton, driven through its public embedding API.
 
 use crate::run::{host_call, Failure, Side};
-use crate::value::{HostTrap, Value};
+use crate::value::{describe_exn, signature_of, type_name, HostTrap, Value};
 use baton::{Error, Linker, Store, Val, ValType};
 
 /// An instance of the module under test in its own store.
@@ -10,8 +10,9 @@ pub(crate) struct BatonSide {
     instance: baton::Instance,
 }
 
-fn failure(e: Error) -> Failure {
+fn failure(store: &Store<()>, e: Error) -> Failure {
     match e {
+        Error::Exception(exn) => Failure::Exception(exn_string(store, &exn)),
         Error::Trap(t) => Failure::Trap(t.code().into()),
         Error::Host(h) if h.downcast_ref::<HostTrap>().is_some() => Failure::Host,
         Error::Parse { .. } | Error::Validation { .. } | Error::Unsupported { .. } => {
@@ -39,12 +40,25 @@ fn to_val(store: &mut Store<()>, instance: Option<&baton::Instance>, v: &Value) 
             Val::FuncRef(name.as_ref().and_then(|n| instance?.get_func(&*store, n)))
         }
         Value::ExternRef(tag) => Val::ExternRef(tag.map(|t| baton::ExternRef::new(&mut *store, t))),
+        // Arguments are never exceptions (the runner passes only null).
+        Value::ExnRef(_) => Val::ExnRef(None),
     }
 }
 
-/// The modules compared here use no exception handling: wasmi has none, and the generator
-/// leaves it off, so no `exnref` value can reach the comparison.
-const NO_EXCEPTIONS: &str = "modules compared with wasmi use no exception handling";
+/// The host functions take and return no exceptions (see `generate::HOST_IMPORTS_WAT`).
+const NO_EXCEPTIONS: &str = "host functions take no exnref";
+
+/// An exception as [`describe_exn`] describes it.
+fn exn_string(store: &Store<()>, exn: &baton::ExnRef) -> String {
+    let tag = exn.tag(store);
+    let types: Vec<String> = tag.ty(store).params().iter().map(type_name).collect();
+    let payload: Vec<Value> = exn
+        .payload(store)
+        .iter()
+        .map(|v| from_val(store, v))
+        .collect();
+    describe_exn(&types, &payload)
+}
 
 fn from_val(store: &Store<()>, v: &Val) -> Value {
     match v {
@@ -59,13 +73,14 @@ fn from_val(store: &Store<()>, v: &Val) -> Value {
                 .downcast_ref::<u32>()
                 .expect("externrefs hold u32 tags")
         })),
-        Val::ExnRef(_) => unreachable!("{NO_EXCEPTIONS}"),
+        Val::ExnRef(e) => Value::ExnRef(e.map(|e| exn_string(store, &e))),
     }
 }
 
-/// A signature in the form both sides print.
+/// A signature in the form both sides print ([`signature_of`]).
 pub(crate) fn signature(ty: &baton::FuncType) -> String {
-    format!("{:?} -> {:?}", ty.params(), ty.results())
+    let names = |t: &[ValType]| t.iter().map(type_name).collect::<Vec<_>>();
+    signature_of(&names(ty.params()), &names(ty.results()))
 }
 
 impl Side for BatonSide {
@@ -105,14 +120,17 @@ impl Side for BatonSide {
                                 Value::V128(x) => Val::V128((*x).into()),
                                 Value::FuncRef(_) => Val::FuncRef(None),
                                 Value::ExternRef(None) => Val::ExternRef(None),
+                                Value::ExnRef(_) => Val::ExnRef(None),
                             };
                         }
                         Ok(())
                     },
                 )
-                .map_err(failure)?;
+                .map_err(|e| failure(&store, e))?;
         }
-        let instance = linker.instantiate(&mut store, module).map_err(failure)?;
+        let instance = linker
+            .instantiate(&mut store, module)
+            .map_err(|e| failure(&store, e))?;
         Ok(BatonSide { store, instance })
     }
 
@@ -129,7 +147,7 @@ impl Side for BatonSide {
         let params: Vec<Val> = args.iter().map(|a| self.make_val(a)).collect();
         let mut out: Vec<Val> = results.iter().map(|t| Val::default_for(*t)).collect();
         func.call(&mut self.store, &params, &mut out)
-            .map_err(failure)?;
+            .map_err(|e| failure(&self.store, e))?;
         Ok(out.iter().map(|v| from_val(&self.store, v)).collect())
     }
 
@@ -167,6 +185,7 @@ impl Side for BatonSide {
                     |i| match t.get(&self.store, i).map(|v| from_val(&self.store, &v)) {
                         Some(Value::FuncRef(f)) => f,
                         Some(Value::ExternRef(r)) => r.map(|t| t.to_string()),
+                        Some(Value::ExnRef(e)) => e,
                         other => Some(format!("{other:?}")),
                     },
                 )

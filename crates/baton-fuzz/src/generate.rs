@@ -285,3 +285,184 @@ pub fn export_global(wasm: &[u8], index: u32, name: &str) -> Vec<u8> {
     }
     out.finish()
 }
+
+/// The Wasm features of modules compared against Wasmtime: what Baton implements (relaxed
+/// SIMD aside), including exception handling and typed function references, without GC.
+pub fn wasmtime_features() -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as F;
+    F::WASM2
+        | F::MEMORY64
+        | F::MULTI_MEMORY
+        | F::CUSTOM_PAGE_SIZES
+        | F::TAIL_CALL
+        | F::EXTENDED_CONST
+        | F::WIDE_ARITHMETIC
+        | F::FUNCTION_REFERENCES
+        | F::EXCEPTIONS
+}
+
+/// Generates a test case for the comparison with Wasmtime: [`config`]'s module shapes
+/// plus exception handling (tags, `throw`, `throw_ref`, `try_table`, `exnref`) in every
+/// module and typed function references (`call_ref`, `return_call_ref`, `br_on_null`,
+/// `br_on_non_null`, `ref.as_non_null`, `(ref $t)`) in two thirds of them.
+///
+/// wasm-smith 0.263 has no switch for typed function references alone: they come with
+/// `gc_enabled`. So those modules are generated with GC on (minus the `Aggregate`
+/// instructions, which [`config`] never allows) and then made GC-free by [`strip_gc`];
+/// what still needs GC after that is dropped and generation retried (a few times, from
+/// the following input bytes).
+pub fn generate_wasmtime(data: &[u8]) -> Result<TestCase> {
+    let mut u = Unstructured::new(data);
+    let mut config = config(&mut u, Simd::Differential)?;
+    config.exceptions_enabled = true;
+    config.max_tags = u.int_in_range(1..=4)?;
+    let typed = u.ratio(2, 3)?;
+    if typed {
+        config.gc_enabled = true;
+        // Few types: every struct or array type, and every rec group or subtype that
+        // does not flatten, costs a retry.
+        config.max_types = u.int_in_range(1..=6)?;
+    }
+    let summary = format!(
+        "wasmtime: exceptions tags<={} typed_func_refs={typed} simd={} memory64={} memories<={} imports={} max_instructions={} types<={}",
+        config.max_tags,
+        config.simd_enabled,
+        config.memory64_enabled,
+        config.max_memories,
+        config.max_imports,
+        config.max_instructions,
+        config.max_types,
+    );
+    let attempts = if typed { 24 } else { 1 };
+    for _ in 0..attempts {
+        let mut module = wasm_smith::Module::new(config.clone(), &mut u)?;
+        let fuel_global = module
+            .ensure_termination(FUEL)
+            .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+        let mut wasm = module.to_bytes();
+        if typed {
+            match strip_gc(&wasm) {
+                Some(w) => wasm = w,
+                None => continue,
+            }
+        }
+        if wasmparser::Validator::new_with_features(wasmtime_features())
+            .validate_all(&wasm)
+            .is_err()
+        {
+            continue;
+        }
+        return Ok(TestCase {
+            wasm: export_global(&wasm, fuel_global, FUEL_EXPORT),
+            args: u.take_rest().to_vec(),
+            config: summary,
+        });
+    }
+    Err(arbitrary::Error::IncorrectFormat)
+}
+
+/// Rewrites a module generated with GC on towards one without: every type in its own rec
+/// group, final, without supertypes; struct and array types become `(func)`; the GC
+/// heap types become `extern` (`any`, `eq`, `struct`, `array`, `i31`, `none`, `noextern`)
+/// or `func` (`nofunc`); `ref.test`/`ref.eq` become `drop`s and `i32.const 0`, casts
+/// `unreachable`, `any.convert_extern`/`extern.convert_any` nothing. The result may still
+/// be invalid (a reference to a later type, a subtyping the rewrite broke): the caller
+/// validates. `None` if re-encoding fails.
+pub fn strip_gc(wasm: &[u8]) -> Option<Vec<u8>> {
+    use wasm_encoder::reencode::{Error, Reencode};
+    struct StripGc;
+    impl Reencode for StripGc {
+        type Error = std::convert::Infallible;
+
+        fn heap_type(
+            &mut self,
+            ht: wasmparser::HeapType,
+        ) -> std::result::Result<wasm_encoder::HeapType, Error<Self::Error>> {
+            use wasmparser::AbstractHeapType as A;
+            if let wasmparser::HeapType::Abstract { ty, .. } = ht {
+                let to = match ty {
+                    A::Any | A::Eq | A::Struct | A::Array | A::I31 | A::None | A::NoExtern => {
+                        Some(wasm_encoder::AbstractHeapType::Extern)
+                    }
+                    A::NoFunc => Some(wasm_encoder::AbstractHeapType::Func),
+                    _ => None,
+                };
+                if let Some(ty) = to {
+                    return Ok(wasm_encoder::HeapType::Abstract { shared: false, ty });
+                }
+            }
+            wasm_encoder::reencode::utils::heap_type(self, ht)
+        }
+
+        fn parse_type_section(
+            &mut self,
+            types: &mut wasm_encoder::TypeSection,
+            section: wasmparser::TypeSectionReader<'_>,
+        ) -> std::result::Result<(), Error<Self::Error>> {
+            for group in section {
+                for sub in group?.into_types() {
+                    let mut s = self.sub_type(sub)?;
+                    s.is_final = true;
+                    s.supertype_idxs.clear();
+                    s.composite_type.descriptor = None;
+                    s.composite_type.describes = None;
+                    if !matches!(
+                        s.composite_type.inner,
+                        wasm_encoder::CompositeInnerType::Func(_)
+                    ) {
+                        s.composite_type.inner = wasm_encoder::CompositeInnerType::Func(
+                            wasm_encoder::FuncType::new([], []),
+                        );
+                    }
+                    types.ty().subtype(&s);
+                }
+            }
+            Ok(())
+        }
+
+        fn parse_function_body(
+            &mut self,
+            code: &mut wasm_encoder::CodeSection,
+            func: wasmparser::FunctionBody<'_>,
+        ) -> std::result::Result<(), Error<Self::Error>> {
+            use wasm_encoder::Instruction as I;
+            use wasmparser::Operator as O;
+            let mut f = self.new_function_with_parsed_locals(&func)?;
+            let mut reader = func.get_operators_reader()?;
+            while !reader.eof() {
+                match reader.read()? {
+                    O::RefTestNonNull { .. }
+                    | O::RefTestNullable { .. }
+                    | O::I31GetS
+                    | O::I31GetU => {
+                        f.instruction(&I::Drop);
+                        f.instruction(&I::I32Const(0));
+                    }
+                    O::RefEq => {
+                        f.instruction(&I::Drop);
+                        f.instruction(&I::Drop);
+                        f.instruction(&I::I32Const(0));
+                    }
+                    O::RefCastNonNull { .. }
+                    | O::RefCastNullable { .. }
+                    | O::BrOnCast { .. }
+                    | O::BrOnCastFail { .. }
+                    | O::RefI31 => {
+                        f.instruction(&I::Unreachable);
+                    }
+                    O::AnyConvertExtern | O::ExternConvertAny => {}
+                    op => {
+                        f.instruction(&self.instruction(op)?);
+                    }
+                }
+            }
+            code.function(&f);
+            Ok(())
+        }
+    }
+    let mut out = wasm_encoder::Module::new();
+    StripGc
+        .parse_core_module(&mut out, wasmparser::Parser::new(0), wasm)
+        .ok()?;
+    Some(out.finish())
+}

@@ -10,6 +10,11 @@
 //! implementation-defined, is checked on Baton alone ([`check_relaxed`]: no panic, and the
 //! same results bit for bit on an unmetered and a metered engine).
 //!
+//! With the `wasmtime` feature, a second comparison covers what wasmi lacks, exception
+//! handling and typed function references: [`generate_wasmtime`] makes modules that use
+//! them (and no GC), [`execute_wasmtime`] compares Baton with Wasmtime (Cranelift),
+//! [`check_wasmtime`] does both (`tests/wasmtime_exceptions.rs`).
+//!
 //! Users: `tests/differential.rs` (a bounded, seeded run for CI) and the cargo-fuzz
 //! targets in `fuzz/` at the repository root. See `docs/reliability.md`.
 
@@ -18,12 +23,16 @@ pub mod generate;
 pub mod run;
 pub mod value;
 mod wasmi_side;
+#[cfg(feature = "wasmtime")]
+mod wasmtime_side;
 
 mod split_mix;
 pub use split_mix::SplitMix;
 
-pub use generate::{generate, generate_with, Simd, TestCase};
+pub use generate::{generate, generate_wasmtime, generate_with, Simd, TestCase};
 pub use run::{execute, execute_baton_twice, execute_calls, Calls, Outcome, Verdict};
+#[cfg(feature = "wasmtime")]
+pub use run::{execute_wasmtime, execute_wasmtime_calls};
 pub use value::{TrapKind, Value};
 
 use std::path::{Path, PathBuf};
@@ -44,14 +53,31 @@ pub fn check_relaxed(data: &[u8]) -> Option<(TestCase, Outcome)> {
     Some((case, outcome))
 }
 
+/// Generates a test case with exception handling and typed function references from
+/// `data` and runs it on Baton and Wasmtime. `None` when the bytes run out first.
+#[cfg(feature = "wasmtime")]
+pub fn check_wasmtime(data: &[u8]) -> Option<(TestCase, Outcome)> {
+    let case = generate_wasmtime(data).ok()?;
+    let outcome = execute_wasmtime(&case.wasm, &case.args);
+    Some((case, outcome))
+}
+
+/// How a module is run and compared: [`execute`] (against wasmi) or `execute_wasmtime`.
+pub type Execute = fn(&[u8], &[u8]) -> Outcome;
+
 /// Shrinks `wasm` with `wasm-shrink`, keeping a mismatch of the same kind with the same
 /// argument bytes. Returns the input unchanged if it does not mismatch.
 pub fn shrink(wasm: &[u8], args: &[u8], attempts: u32) -> Vec<u8> {
-    let Verdict::Mismatch { kind, .. } = execute(wasm, args).verdict else {
+    shrink_with(execute, wasm, args, attempts)
+}
+
+/// [`shrink`], comparing with `exec`.
+pub fn shrink_with(exec: Execute, wasm: &[u8], args: &[u8], attempts: u32) -> Vec<u8> {
+    let Verdict::Mismatch { kind, .. } = exec(wasm, args).verdict else {
         return wasm.to_vec();
     };
     let result = wasm_shrink::WasmShrink::default().attempts(attempts).run(wasm.to_vec(), |candidate| {
-        let same = matches!(execute(candidate, args).verdict, Verdict::Mismatch { kind: k, .. } if k == kind);
+        let same = matches!(exec(candidate, args).verdict, Verdict::Mismatch { kind: k, .. } if k == kind);
         Ok(same)
     });
     result
@@ -69,6 +95,17 @@ pub fn save_mismatch(
     outcome: &Outcome,
     shrink_attempts: u32,
 ) -> std::io::Result<PathBuf> {
+    save_mismatch_with(execute, dir, case, outcome, shrink_attempts)
+}
+
+/// [`save_mismatch`], comparing with `exec` when shrinking.
+pub fn save_mismatch_with(
+    exec: Execute,
+    dir: &Path,
+    case: &TestCase,
+    outcome: &Outcome,
+    shrink_attempts: u32,
+) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let hash = fnv(&case.wasm) ^ fnv(&case.args).rotate_left(1);
     let base = dir.join(format!("{hash:016x}"));
@@ -81,9 +118,9 @@ pub fn save_mismatch(
         case.config, outcome.verdict, outcome.calls, outcome.transcript, text
     );
     if shrink_attempts > 0 {
-        let small = shrink(&case.wasm, &case.args, shrink_attempts);
+        let small = shrink_with(exec, &case.wasm, &case.args, shrink_attempts);
         let small_text = wasmprinter::print_bytes(&small).unwrap_or_default();
-        let again = execute(&small, &case.args);
+        let again = exec(&small, &case.args);
         desc.push_str(&format!(
             "\nshrunk ({} -> {} bytes), verdict {:?}\ntranscript:\n{}\n",
             case.wasm.len(),

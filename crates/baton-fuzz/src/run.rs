@@ -91,6 +91,8 @@ pub enum Failure {
     Host,
     /// The engine panicked.
     Panic(String),
+    /// An exception no handler caught, as [`crate::value::describe_exn`] describes it.
+    Exception(String),
     /// Anything else.
     Other(String),
 }
@@ -297,9 +299,15 @@ impl Pair {
             (_, Err(Failure::Panic(p))) if self.exact => {
                 Some(("panic", format!("{b} panicked: {p}")))
             }
-            (Err(x), Err(y)) => {
-                (x != y).then(|| ("trap", format!("{a} failed with {x:?}, {b} with {y:?}")))
-            }
+            (Err(x), Err(y)) => (x != y).then(|| {
+                let kind =
+                    if matches!(x, Failure::Exception(_)) || matches!(y, Failure::Exception(_)) {
+                        "exception"
+                    } else {
+                        "trap"
+                    };
+                (kind, format!("{a} failed with {x:?}, {b} with {y:?}"))
+            }),
             (Ok(x), Err(y)) => Some(("trap", format!("{a} returned {x:?}, {b} failed with {y:?}"))),
             (Err(x), Ok(y)) => Some(("trap", format!("{a} failed with {x:?}, {b} returned {y:?}"))),
         }
@@ -379,7 +387,68 @@ pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
     }
     let b = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &module));
     let w = guard(|| crate::wasmi_side::WasmiSide::instantiate(wasm, &module));
-    run_pair(BATON_WASMI, &module, b, w, calls, out)
+    run_pair(BATON_WASMI, wasm, &module, b, w, calls, out)
+}
+
+/// Runs `wasm` on Baton and on Wasmtime (Cranelift) with arguments drawn from `args` and
+/// compares: for modules with exception handling and typed function references, which
+/// wasmi lacks. Results, traps (by kind), uncaught exceptions (their tag's payload types
+/// and payload) and the final exported state.
+#[cfg(feature = "wasmtime")]
+pub fn execute_wasmtime(wasm: &[u8], args: &[u8]) -> Outcome {
+    execute_wasmtime_calls(wasm, Calls::Drawn(args))
+}
+
+/// [`execute_wasmtime`] with the calls given.
+#[cfg(feature = "wasmtime")]
+pub fn execute_wasmtime_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
+    use crate::wasmtime_side::WasmtimeSide;
+    let mut out = new_outcome();
+    let engine = baton_engine(crate::fnv(wasm) & 1 == 1, false);
+    let baton_module = guard(|| {
+        baton::Module::from_binary(&engine, wasm).map_err(|e| Failure::Rejected(e.to_string()))
+    });
+    let wt_module = guard(|| WasmtimeSide::compile(wasm));
+    let (module, wt_module) = match (baton_module, wt_module) {
+        (Ok(m), Ok(w)) => (m, w),
+        (Err(Failure::Panic(p)), _) => {
+            out.verdict = Verdict::Mismatch {
+                kind: "panic",
+                detail: format!("baton panicked compiling: {p}"),
+            };
+            return out;
+        }
+        (Err(b), Err(w)) => {
+            out.verdict = Verdict::Skipped(format!("both rejected: baton: {b:?}; wasmtime: {w:?}"));
+            return out;
+        }
+        (Err(b), Ok(_)) => {
+            out.verdict = Verdict::Mismatch {
+                kind: "reject",
+                detail: format!("baton rejected a module wasmtime accepts: {b:?}"),
+            };
+            return out;
+        }
+        (Ok(_), Err(w)) => {
+            out.verdict = Verdict::Mismatch {
+                kind: "reject",
+                detail: format!("wasmtime rejected a module baton accepts (oracle?): {w:?}"),
+            };
+            return out;
+        }
+    };
+    if !host_imports_only(&module) {
+        out.verdict = Verdict::Skipped("imports something other than host functions".into());
+        return out;
+    }
+    let b = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &module));
+    let w = guard(|| WasmtimeSide::instantiate_module(&wt_module, &module));
+    let pair = Pair {
+        a: "baton",
+        b: "wasmtime",
+        exact: false,
+    };
+    run_pair(pair, wasm, &module, b, w, calls, out)
 }
 
 /// Baton against itself, for modules with relaxed SIMD (whose results are
@@ -428,7 +497,7 @@ pub fn execute_baton_twice(wasm: &[u8], args: &[u8]) -> Outcome {
     };
     let b1 = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &m1));
     let b2 = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &m2));
-    run_pair(pair, &m1, b1, b2, Calls::Drawn(args), out)
+    run_pair(pair, wasm, &m1, b1, b2, Calls::Drawn(args), out)
 }
 
 fn host_imports_only(module: &baton::Module) -> bool {
@@ -441,6 +510,7 @@ fn host_imports_only(module: &baton::Module) -> bool {
 /// engine): instantiation, then `calls`, then the exported state.
 fn run_pair<A: Side, B: Side>(
     pair: Pair,
+    wasm: &[u8],
     module: &baton::Module,
     ia: Result<A, Failure>,
     ib: Result<B, Failure>,
@@ -503,14 +573,27 @@ fn run_pair<A: Side, B: Side>(
     match calls {
         Calls::Drawn(args) => {
             let mut u = Unstructured::new(args);
+            // Typed references need the module's own type indices (read only when some
+            // export takes one).
+            let mut typed: Option<TypedRefs> = None;
             for name in &funcs {
                 let fty = func_type(name).expect("exported function");
-                for _ in 0..u.int_in_range(1..=3).unwrap_or(1) {
-                    let params = fty
-                        .params()
-                        .iter()
-                        .map(|t| arg(&mut u, *t, &funcs))
-                        .collect();
+                'call: for _ in 0..u.int_in_range(1..=3).unwrap_or(1) {
+                    let mut params = Vec::new();
+                    for (i, t) in fty.params().iter().enumerate() {
+                        let v = match t {
+                            ValType::Ref(r) => {
+                                let typed = typed.get_or_insert_with(|| TypedRefs::new(wasm));
+                                match typed.arg(&mut u, *r, name, i) {
+                                    Some(v) => v,
+                                    // No value of the type to pass: the call is not made.
+                                    None => continue 'call,
+                                }
+                            }
+                            t => arg(&mut u, *t, &funcs),
+                        };
+                        params.push(v);
+                    }
                     plan.push((name.clone(), fty.clone(), params));
                 }
             }
@@ -591,6 +674,149 @@ fn run_pair<A: Side, B: Side>(
         }
     }
     out
+}
+
+/// What arguments of typed reference types need from the module itself: which exported
+/// functions have which (structurally compared) type, and each export's parameter types
+/// as the module declares them.
+struct TypedRefs {
+    /// Per type index: a structural key (concrete references expanded a few levels deep).
+    keys: Vec<String>,
+    /// Exported functions and their type indices.
+    funcs: Vec<(String, u32)>,
+    /// Exported functions' parameter types.
+    params: std::collections::HashMap<String, Vec<wasmparser::ValType>>,
+}
+
+impl TypedRefs {
+    fn new(wasm: &[u8]) -> TypedRefs {
+        let mut types: Vec<Option<wasmparser::FuncType>> = Vec::new();
+        let mut func_types: Vec<u32> = Vec::new();
+        let mut exports: Vec<(String, u32)> = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(wasm).flatten() {
+            match payload {
+                wasmparser::Payload::TypeSection(r) => {
+                    for group in r.into_iter().flatten() {
+                        for sub in group.into_types() {
+                            types.push(match sub.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(f) => Some(f),
+                                _ => None,
+                            });
+                        }
+                    }
+                }
+                wasmparser::Payload::ImportSection(r) => {
+                    for imp in r.into_imports().flatten() {
+                        if let wasmparser::TypeRef::Func(t) = imp.ty {
+                            func_types.push(t);
+                        }
+                    }
+                }
+                wasmparser::Payload::FunctionSection(r) => {
+                    func_types.extend(r.into_iter().flatten())
+                }
+                wasmparser::Payload::ExportSection(r) => {
+                    for e in r.into_iter().flatten() {
+                        if e.kind == wasmparser::ExternalKind::Func {
+                            exports.push((e.name.to_string(), e.index));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let keys = (0..types.len())
+            .map(|i| type_key(&types, i as u32, 3))
+            .collect();
+        let mut funcs = Vec::new();
+        let mut params = std::collections::HashMap::new();
+        for (name, f) in exports {
+            let Some(&t) = func_types.get(f as usize) else {
+                continue;
+            };
+            if let Some(Some(ft)) = types.get(t as usize) {
+                params.insert(name.clone(), ft.params().to_vec());
+            }
+            funcs.push((name, t));
+        }
+        TypedRefs {
+            keys,
+            funcs,
+            params,
+        }
+    }
+
+    /// An argument for parameter `index` of export `name`, of type `r`: null or a value of
+    /// the type (an exported function of the right type, an externref); `None` if the type
+    /// has no value the runner can make (`(ref exn)`, `(ref nofunc)`...).
+    fn arg(
+        &self,
+        u: &mut Unstructured<'_>,
+        r: baton::RefType,
+        name: &str,
+        index: usize,
+    ) -> Option<Value> {
+        use baton::HeapType as H;
+        let edge = u.ratio(1, 3).unwrap_or(false);
+        let null = |v: Value| r.is_nullable().then_some(v);
+        match r.heap_type() {
+            H::Func | H::Concrete(_) => {
+                let wanted = match self.params.get(name).and_then(|p| p.get(index)) {
+                    Some(wasmparser::ValType::Ref(rt)) => match rt.heap_type() {
+                        wasmparser::HeapType::Concrete(i) => i.as_module_index(),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let candidates: Vec<&String> = self
+                    .funcs
+                    .iter()
+                    .filter(|(_, t)| match (r.heap_type(), wanted) {
+                        (H::Func, _) => true,
+                        (_, Some(w)) => self.keys.get(*t as usize) == self.keys.get(w as usize),
+                        _ => false,
+                    })
+                    .map(|(n, _)| n)
+                    .collect();
+                if (edge && r.is_nullable()) || candidates.is_empty() {
+                    null(Value::FuncRef(None))
+                } else {
+                    u.choose(&candidates)
+                        .ok()
+                        .map(|n| Value::FuncRef(Some((*n).clone())))
+                }
+            }
+            H::Extern => Some(Value::ExternRef(
+                (!edge || !r.is_nullable()).then(|| u.int_in_range(0..=7).unwrap_or(0)),
+            )),
+            H::NoFunc => null(Value::FuncRef(None)),
+            H::NoExtern => null(Value::ExternRef(None)),
+            H::Exn | H::NoExn => null(Value::ExnRef(None)),
+        }
+    }
+}
+
+/// A structural key for function type `index`, expanding concrete references `depth`
+/// levels deep.
+fn type_key(types: &[Option<wasmparser::FuncType>], index: u32, depth: u32) -> String {
+    let Some(Some(f)) = types.get(index as usize) else {
+        return format!("<non-func {index}>");
+    };
+    let vt = |t: &wasmparser::ValType| match t {
+        wasmparser::ValType::Ref(r) => match r.heap_type() {
+            wasmparser::HeapType::Concrete(i) if depth > 0 => format!(
+                "(ref {}{})",
+                if r.is_nullable() { "null " } else { "" },
+                i.as_module_index()
+                    .map_or_else(|| "?".into(), |i| type_key(types, i, depth - 1))
+            ),
+            _ => format!("{r:?}"),
+        },
+        t => format!("{t:?}"),
+    };
+    let params: Vec<String> = f.params().iter().map(vt).collect();
+    let results: Vec<String> = f.results().iter().map(vt).collect();
+    format!("(func {params:?} {results:?})")
 }
 
 /// The final state of one export.

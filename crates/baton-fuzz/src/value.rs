@@ -24,6 +24,43 @@ pub enum Value {
     ExternRef(Option<u32>),
     /// `v128`, as bits.
     V128(u128),
+    /// `exnref` (and `(ref exn)`): null, or a description of the exception (its tag's
+    /// payload types and its payload), the same on both engines (see [`describe_exn`]).
+    ExnRef(Option<String>),
+}
+
+/// How an exception is described on both engines: its tag's payload types and the payload
+/// values, e.g. `exn [I32, F64] [I32(1), F64(0)]`.
+pub fn describe_exn(types: &[String], payload: &[Value]) -> String {
+    format!("exn [{}] {payload:?}", types.join(", "))
+}
+
+/// A value type's name as both sides print it: `I32`, `FuncRef`, ..., and typed
+/// references as `(ref null? HEAP)` where a concrete heap type prints as `$t` (type
+/// identities are engine-specific, so concrete types compare by nullability only).
+pub fn type_name(t: &baton::ValType) -> String {
+    use baton::HeapType as H;
+    match t {
+        baton::ValType::Ref(r) => {
+            let heap = match r.heap_type() {
+                H::Func => "func",
+                H::Extern => "extern",
+                H::NoFunc => "nofunc",
+                H::NoExtern => "noextern",
+                H::Concrete(_) => "$t",
+                H::Exn => "exn",
+                H::NoExn => "noexn",
+            };
+            let null = if r.is_nullable() { "null " } else { "" };
+            format!("(ref {null}{heap})")
+        }
+        t => format!("{t:?}"),
+    }
+}
+
+/// A signature as both sides print it: `[I32, FuncRef] -> [I64]` (see [`type_name`]).
+pub fn signature_of(params: &[String], results: &[String]) -> String {
+    format!("[{}] -> [{}]", params.join(", "), results.join(", "))
 }
 
 /// As derived, except that a `v128` prints in hexadecimal (`V128(0x0000...)`, lane 0 at
@@ -38,6 +75,7 @@ impl fmt::Debug for Value {
             Value::FuncRef(v) => f.debug_tuple("FuncRef").field(v).finish(),
             Value::ExternRef(v) => f.debug_tuple("ExternRef").field(v).finish(),
             Value::V128(v) => write!(f, "V128({v:#034x})"),
+            Value::ExnRef(v) => f.debug_tuple("ExnRef").field(v).finish(),
         }
     }
 }
@@ -77,6 +115,7 @@ impl Value {
             Value::FuncRef(f) => f.is_some() as u64,
             Value::ExternRef(r) => r.map_or(0, |t| t as u64 + 1),
             Value::V128(v) => (*v as u64) ^ (*v >> 64) as u64,
+            Value::ExnRef(e) => e.is_some() as u64,
         }
     }
 }
@@ -105,6 +144,9 @@ pub enum TrapKind {
     BadConversionToInteger,
     /// Call stack exhausted.
     StackOverflow,
+    /// A null reference where a non-null one is needed (`call_ref`, `ref.as_non_null`,
+    /// `throw_ref`).
+    NullReference,
     /// Any other trap code.
     Other,
 }
@@ -122,6 +164,7 @@ impl From<baton::TrapCode> for TrapKind {
             B::IntegerOverflow => TrapKind::IntegerOverflow,
             B::BadConversionToInteger => TrapKind::BadConversionToInteger,
             B::StackOverflow => TrapKind::StackOverflow,
+            B::NullReference => TrapKind::NullReference,
             _ => TrapKind::Other,
         }
     }
@@ -140,6 +183,26 @@ impl From<wasmi::TrapCode> for TrapKind {
             W::IntegerOverflow => TrapKind::IntegerOverflow,
             W::BadConversionToInteger => TrapKind::BadConversionToInteger,
             W::StackOverflow => TrapKind::StackOverflow,
+            _ => TrapKind::Other,
+        }
+    }
+}
+
+#[cfg(feature = "wasmtime")]
+impl From<wasmtime::Trap> for TrapKind {
+    fn from(code: wasmtime::Trap) -> TrapKind {
+        use wasmtime::Trap as T;
+        match code {
+            T::UnreachableCodeReached => TrapKind::Unreachable,
+            T::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
+            T::TableOutOfBounds => TrapKind::TableOutOfBounds,
+            T::IndirectCallToNull => TrapKind::IndirectCallToNull,
+            T::BadSignature => TrapKind::BadSignature,
+            T::IntegerDivisionByZero => TrapKind::IntegerDivisionByZero,
+            T::IntegerOverflow => TrapKind::IntegerOverflow,
+            T::BadConversionToInteger => TrapKind::BadConversionToInteger,
+            T::StackOverflow => TrapKind::StackOverflow,
+            T::NullReference => TrapKind::NullReference,
             _ => TrapKind::Other,
         }
     }

@@ -1,7 +1,7 @@
 //! wasmi, the oracle, driven through its public API.
 
 use crate::run::{host_call, wasmi_engine, Failure, Side};
-use crate::value::{HostTrap, Value};
+use crate::value::{signature_of, type_name, HostTrap, Value};
 use baton::ValType;
 use wasmi::{ExternRef, Func, Linker, Module, Nullable, Ref, Store, Val};
 
@@ -57,8 +57,12 @@ fn from_wasmi_type(t: wasmi::ValType) -> ValType {
 
 /// A signature printed exactly as [`crate::baton_side::signature`] prints Baton's.
 fn signature(ty: &wasmi::FuncType) -> String {
-    let conv = |v: &[wasmi::ValType]| v.iter().map(|t| from_wasmi_type(*t)).collect::<Vec<_>>();
-    format!("{:?} -> {:?}", conv(ty.params()), conv(ty.results()))
+    let conv = |v: &[wasmi::ValType]| {
+        v.iter()
+            .map(|t| type_name(&from_wasmi_type(*t)))
+            .collect::<Vec<_>>()
+    };
+    signature_of(&conv(ty.params()), &conv(ty.results()))
 }
 
 fn from_val<'a>(ctx: impl Into<wasmi::StoreContext<'a, ()>> + Copy, v: &Val) -> Value {
@@ -95,6 +99,8 @@ impl WasmiSide {
                 Some(t) => Nullable::Val(ExternRef::new(&mut self.store, *t)),
                 None => Nullable::Null,
             }),
+            // wasmi has no exceptions; modules compared with it have no exnref.
+            Value::ExnRef(_) => Val::FuncRef(Nullable::Null),
         }
     }
 }
@@ -149,6 +155,7 @@ impl Side for WasmiSide {
                                     Val::ExternRef(Nullable::Val(ExternRef::new(&mut caller, *t)))
                                 }
                                 Value::ExternRef(None) => Val::ExternRef(Nullable::Null),
+                                Value::ExnRef(_) => Val::FuncRef(Nullable::Null),
                             };
                         }
                         Ok(())
