@@ -479,6 +479,9 @@ pub(crate) mod layout {
         AddShl { dst: Slot, a: Slot, b: Slot, shift: u32 }
         /// `dst = (a >> shift) & mask` (i32, logical shift): a bit field.
         ShrAnd { dst: Slot, a: Slot, shift: u32, mask: u32 }
+        /// `dst = a + ((b >> shift) & mask)` (i32): a bit field decoded and added to a
+        /// base in one (an interpreter's operand fields).
+        AddShrAnd { dst: Slot, a: Slot, b: Slot, shift: u32, mask: u32 }
         /// `dst = a * b + c` (i32, wrapping): a multiply-accumulate. `b` and `c` are slots
         /// or constants, by the instruction's form (see `I32_MUL_ADD`).
         MulAdd { dst: Slot, a: Slot, b: u32, c: u32 }

@@ -1026,3 +1026,40 @@ fn br_if_carrying_one_value() {
     assert_eq!(got, vec![7, 107, 7]);
     assert!(listing.contains("copy.br_if_nez"), "{listing}");
 }
+
+/// A bit field decoded and added to a base (an interpreter's operand fields) is one
+/// `i32.add_shr_u_and`, with the base on either side of the add.
+#[test]
+fn add_of_a_bit_field() {
+    let (got, listing) = run(
+        r#"(local $s i32) (local $i i32) (local $x i32)
+        (loop $l
+          (local.set $x (i32.mul (local.get $i) (i32.const -1640531535)))
+          (local.set $s
+            (i32.add (local.get $s)
+              (i32.and (i32.shr_u (local.get $x) (i32.const 7)) (i32.const 0x1ff))))
+          (local.set $s
+            (i32.add
+              (i32.and (i32.shr_u (local.get $s) (i32.const 3)) (i32.const 0xff))
+              (local.get $i)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (local.get $s)"#,
+        &[1, 10, 1000],
+    );
+    let want: Vec<i32> = [1u32, 10, 1000]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut i) = (0u32, 0u32);
+            loop {
+                s = s.wrapping_add((i.wrapping_mul(0x9e3779b1) >> 7) & 0x1ff);
+                s = ((s >> 3) & 0xff).wrapping_add(i);
+                i += 1;
+                if i >= n {
+                    break s as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(listing.matches("i32.add_shr_u_and").count(), 2, "{listing}");
+}

@@ -460,6 +460,32 @@ impl FuncTranslator<'_> {
         Some((pos, op::I32_ADD_SHL_A.erase()))
     }
 
+    /// For an `i32.add` of `base` and the result of an `i32.shr_u_and` just emitted (a bit
+    /// field): one `i32.add_shr_u_and`. Returns its position and accumulator form.
+    pub(super) fn fuse_add_shr_and<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        base: Slot,
+        dst: Slot,
+    ) -> Option<(usize, AnyOp)> {
+        if is64 || f.op.rr.code != op::I32_ADD.rr.code {
+            return None;
+        }
+        let pos = self.last?.pos;
+        let field: ShrAnd = self.last_instruction(pos, &[op::I32_SHR_U_AND])?;
+        self.unemit(pos);
+        let fused = AddShrAnd {
+            dst,
+            a: base,
+            b: field.a,
+            shift: field.shift,
+            mask: field.mask,
+        };
+        let pos = self.emit(op::I32_ADD_SHR_U_AND, fused);
+        Some((pos, op::I32_ADD_SHR_U_AND_A.erase()))
+    }
+
     /// For an `i32.add` of the result of an `i32.mul` just emitted and `c` (a slot or a
     /// constant): replaces the multiply by one multiply-add. The multiply is of two slots,
     /// of a slot and a constant, or of the accumulator and a slot. Returns the new

@@ -163,6 +163,7 @@ impl FuncTranslator<'_> {
                 if let Some(fused) = self
                     .fuse_add_shl(&f, is64, sa, dst)
                     .or_else(|| self.fuse_mul_add(&f, is64, Operand::Slot(sa), dst))
+                    .or_else(|| self.fuse_add_shr_and(&f, is64, sa, dst))
                 {
                     return self.push_result_acc(fused.0, dst, None, Some(fused.1));
                 }
@@ -178,6 +179,7 @@ impl FuncTranslator<'_> {
                 if let Some(fused) = self
                     .fuse_add_shl(&f, is64, sb, dst)
                     .or_else(|| self.fuse_mul_add(&f, is64, Operand::Slot(sb), dst))
+                    .or_else(|| self.fuse_add_shr_and(&f, is64, sb, dst))
                 {
                     return self.push_result_acc(fused.0, dst, None, Some(fused.1));
                 }

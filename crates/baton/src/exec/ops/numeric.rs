@@ -386,6 +386,20 @@ def!(I32_SHR_U_AND_A: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc|
     next!(ShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
+def!(I32_ADD_SHR_U_AND: AddShrAnd, "i32.add_shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
+    let field = rd::<u32>(sp, imm.b).wrapping_shr(imm.shift) & imm.mask;
+    let v = rd::<u32>(sp, imm.a).wrapping_add(field);
+    wr(sp, imm.dst, v);
+    let acc = v.pass_on(acc);
+    next!(AddShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32_ADD_SHR_U_AND_A: AddShrAnd, "i32.add_shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
+    let field = rd::<u32>(sp, imm.b).wrapping_shr(imm.shift) & imm.mask;
+    let acc = Cell::to_cell(rd::<u32>(sp, imm.a).wrapping_add(field));
+    next!(AddShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
 /// The forms of `i32.mul_add` (`dst = a * b + c`), by what `b` and `c` are: the sum of
 /// products, an array-of-records index `base + i * size`, an affine step `x * k + c`.
 #[derive(Clone, Copy)]
@@ -528,6 +542,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         I32_ADD_SHL_A: AddShl,
         I32_SHR_U_AND: ShrAnd,
         I32_SHR_U_AND_A: ShrAnd,
+        I32_ADD_SHR_U_AND: AddShrAnd,
+        I32_ADD_SHR_U_AND_A: AddShrAnd,
     ));
     v
 }
