@@ -316,6 +316,8 @@ pub fn generate_wasmtime(data: &[u8]) -> Result<TestCase> {
     let mut config = config(&mut u, Simd::Differential)?;
     config.exceptions_enabled = true;
     config.max_tags = u.int_in_range(1..=4)?;
+    // At least one tag wherever the module has a function type without results.
+    config.min_tags = 1;
     let typed = u.ratio(2, 3)?;
     if typed {
         config.gc_enabled = true;
