@@ -170,3 +170,68 @@ fn run() {
         mismatches.join("\n")
     );
 }
+
+/// The plumbing on a known module: an uncaught exception with a payload (thrown, and
+/// rethrown with `throw_ref`), an `exnref` result, `call_ref` on a `(ref $t)` argument,
+/// `br_on_null`, and a null `call_ref` (trap) compare equal, described the same way.
+#[test]
+fn known_module_agrees() {
+    use baton_fuzz::{execute_wasmtime_calls, Calls, Value};
+    let wat = r#"(module
+      (type $t (func (param i32) (result i32)))
+      (tag $e (export "e") (param i32 f64))
+      (func $inc (export "inc") (type $t) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "throw") (param i32)
+        (throw $e (local.get 0) (f64.const 2.5)))
+      (func (export "rethrow") (param i32)
+        (block $h (result exnref)
+          (try_table (catch_all_ref $h) (throw $e (local.get 0) (f64.const -1)))
+          (unreachable))
+        (throw_ref))
+      (func (export "catch") (param i32) (result exnref)
+        (block $h (result exnref)
+          (try_table (catch_all_ref $h) (throw $e (local.get 0) (f64.const 0)))
+          (ref.null exn)))
+      (func (export "call") (param (ref $t)) (param i32) (result i32)
+        (call_ref $t (local.get 1) (local.get 0)))
+      (func (export "maybe") (param (ref null $t)) (result i32)
+        (block $null (result i32)
+          (i32.const 41)
+          (br_on_null $null (local.get 0))
+          (return (call_ref $t)))
+        (drop)
+        (i32.const -1))
+      (func (export "null") (param (ref null $t)) (result i32)
+        (call_ref $t (i32.const 0) (local.get 0))))"#;
+    let wasm = wat::parse_str(wat).expect("wat");
+    let inc = || Value::FuncRef(Some("inc".into()));
+    let calls = [
+        ("throw", vec![Value::I32(7)]),
+        ("rethrow", vec![Value::I32(8)]),
+        ("catch", vec![Value::I32(9)]),
+        ("call", vec![inc(), Value::I32(1)]),
+        ("maybe", vec![inc()]),
+        ("maybe", vec![Value::FuncRef(None)]),
+        ("null", vec![Value::FuncRef(None)]),
+    ];
+    let listed: Vec<(&str, Vec<Value>)> = calls.to_vec();
+    let out = execute_wasmtime_calls(&wasm, Calls::Listed(&listed));
+    println!("{}", out.transcript);
+    assert_eq!(out.verdict, Verdict::Agree, "{}", out.transcript);
+    assert_eq!(out.calls, 7);
+    for expected in [
+        "wasmtime: Err(Exception(\"exn [I32, F64] [I32(7), F64(4612811918334230528)]\"))",
+        "wasmtime: Err(Exception(\"exn [I32, F64] [I32(8), F64(13830554455654793216)]\"))",
+        "wasmtime: Ok([ExnRef(Some(\"exn [I32, F64] [I32(9), F64(0)]\"))])",
+        "wasmtime: Ok([I32(2)])",
+        "wasmtime: Ok([I32(42)])",
+        "wasmtime: Ok([I32(-1)])",
+        "wasmtime: Err(Trap(NullReference))",
+    ] {
+        assert!(
+            out.transcript.contains(expected),
+            "{expected} not in {}",
+            out.transcript
+        );
+    }
+}
