@@ -448,9 +448,11 @@ pub(crate) mod layout {
         /// Load from a constant effective address: `dst = mem[addr]`.
         LoadAbs { dst: Slot, pad: u32, addr: u64 }
         /// A load from address `a + b` (32-bit, wrapping) plus `offset`: an `i32.add`
-        /// folded into the load that uses it.
+        /// folded into the load that uses it. The `w` forms (64-bit addresses) add in 64
+        /// bits: an `i64.add` folded in.
         LoadRR { dst: Slot, a: Slot, b: Slot, offset: u32 }
-        /// A load from address `a + imm` (32-bit, wrapping) plus `offset`.
+        /// A load from address `a + imm` (32-bit, wrapping) plus `offset`. The `w` forms
+        /// add `imm` sign-extended to 64 bits, in 64 bits.
         LoadRI { dst: Slot, a: Slot, imm: u32, offset: u32 }
         /// A load from address `idx << shift` (32-bit, wrapping) plus `offset`: an
         /// `i32.shl` scaling an index folded into the load that uses it.
@@ -522,7 +524,14 @@ pub(crate) mod layout {
         /// A load from memory `memory` (not 0) with 32-bit addresses:
         /// `dst = memory[addr + offset]`.
         LoadM { dst: Slot, addr: Slot, memory: u32, offset: u32 }
-        /// A store to memory `memory` (not 0) with 32-bit addresses.
+        /// A load from memory `memory` (not 0) with 32-bit addresses, from address `a + b`
+        /// (32-bit, wrapping) plus `offset`: an `i32.add` folded in.
+        LoadMRR { dst: Slot, a: Slot, b: Slot, memory: u32, offset: u32 }
+        /// A load from memory `memory` (not 0) with 32-bit addresses, from address
+        /// `a + imm` (32-bit, wrapping) plus `offset`.
+        LoadMRI { dst: Slot, a: Slot, imm: u32, memory: u32, offset: u32 }
+        /// A store to memory `memory` (not 0) with 32-bit addresses; the value from slot
+        /// `src` or the accumulator, by the instruction's form.
         StoreM { addr: Slot, src: Slot, memory: u32, offset: u32 }
         /// A store of a constant to memory `memory` (not 0) with 32-bit addresses.
         StoreMImm { addr: Slot, memory: u32, offset: u32, pad: u32, val: u64 }

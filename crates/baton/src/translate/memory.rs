@@ -26,6 +26,15 @@ enum Form {
     X,
 }
 
+/// An address computed by an add just emitted, taken back to fold it into the access
+/// that uses it.
+enum Sum {
+    /// `a + b`.
+    RR(Slot, Slot),
+    /// `a + imm` (for 64-bit addresses, `imm` sign-extended).
+    RI(Slot, u32),
+}
+
 impl Access {
     /// Which forms serve the access. Validation keeps a 32-bit memory's offsets below
     /// 2^32; a 64-bit memory's may be larger, and only the `x` form takes those.
@@ -95,6 +104,62 @@ impl FuncTranslator<'_> {
         })
     }
 
+    /// If the address operand `a` at stack position `p` is the result of the instruction
+    /// just emitted and that is an add of two slots or of a slot and a constant
+    /// (`i64.add` with `is64`, the constant then fitting 32 bits sign-extended; else
+    /// `i32.add`), removes the add and returns its operands, for a `w` or `m` access to
+    /// compute the sum itself (the fast forms have `fuse_add_load`/`fuse_add_store`).
+    /// The add's result was a temporary that only the access reads.
+    fn take_add(&mut self, a: Opd, p: usize, is64: bool) -> Option<Sum> {
+        let last = self.last?;
+        if a != Opd::Temp || last.dst != self.temp(p) || self.label_at > last.pos {
+            return None;
+        }
+        let pos = last.pos;
+        let end = self.code.pos();
+        let sum = if is64 {
+            let add = op::I64_ADD.imm?;
+            if pos + words::<BinRR>() == end {
+                self.code
+                    .imm_if(pos, op::I64_ADD.rr)
+                    .map(|BinRR { a, b, .. }| Sum::RR(a, b))
+            } else if pos + words::<BinRI64>() == end {
+                self.code
+                    .imm_if(pos, add.ri)
+                    .or_else(|| self.code.imm_if(pos, add.ir))
+                    .and_then(|BinRI64 { a, imm, .. }| {
+                        i32::try_from(imm).ok().map(|imm| Sum::RI(a, imm as u32))
+                    })
+            } else {
+                None
+            }
+        } else {
+            let add = op::I32_ADD.imm?;
+            if pos + words::<BinRR>() != end {
+                return None;
+            }
+            self.code
+                .imm_if(pos, op::I32_ADD.rr)
+                .map(|BinRR { a, b, .. }| Sum::RR(a, b))
+                .or_else(|| {
+                    self.code
+                        .imm_if(pos, add.ri)
+                        .or_else(|| self.code.imm_if(pos, add.ir))
+                        .map(|BinRI32 { a, imm, .. }| Sum::RI(a, imm as u32))
+                })
+        }?;
+        self.unemit(pos);
+        self.last = None;
+        Some(sum)
+    }
+
+    /// Whether a store's value (`v`, at stack position `p`, the address just below it)
+    /// can come from the accumulator: it is the last instruction's result and the address
+    /// needs no instruction of its own (it is not a constant).
+    fn store_value_in_acc(&self, v: Opd, p: usize) -> bool {
+        self.in_acc(v, p) && !matches!(self.stack.last(), Some(Opd::Const(_)))
+    }
+
     /// A load in its `x` form (any memory, 32- or 64-bit addresses).
     fn load_x(&mut self, op: Op<LoadX>, access: Access) {
         let addr = self.pop_slot();
@@ -115,24 +180,70 @@ impl FuncTranslator<'_> {
         let offset = match access.form() {
             Form::Fast(offset) => offset,
             Form::Wide(offset) => {
-                let addr = self.pop_slot();
-                let dst = self.temp(self.stack.len());
-                let pos = self.emit(op.w, Load { dst, addr, offset });
-                self.push_result_acc(pos, dst, None, Some(op.w_a.erase()));
+                let a = self.pop();
+                let p = self.stack.len();
+                let dst = self.temp(p);
+                let (pos, acc) = match self.take_add(a, p, true) {
+                    Some(Sum::RR(a, b)) => (
+                        self.emit(op.w_rr, LoadRR { dst, a, b, offset }),
+                        op.w_rr_a.erase(),
+                    ),
+                    Some(Sum::RI(a, imm)) => {
+                        let imm = LoadRI {
+                            dst,
+                            a,
+                            imm,
+                            offset,
+                        };
+                        (self.emit(op.w_ri, imm), op.w_ri_a.erase())
+                    }
+                    None => {
+                        let addr = self.slot_at(p, a);
+                        let imm = Load { dst, addr, offset };
+                        (self.emit(op.w, imm), op.w_a.erase())
+                    }
+                };
+                self.push_result_acc(pos, dst, None, Some(acc));
                 return Ok(());
             }
             Form::Other(offset) => {
-                let addr = self.pop_slot();
-                let dst = self.temp(self.stack.len());
+                let a = self.pop();
+                let p = self.stack.len();
+                let dst = self.temp(p);
                 let memory = access.memory;
-                let imm = LoadM {
-                    dst,
-                    addr,
-                    memory,
-                    offset,
+                let (pos, acc) = match self.take_add(a, p, false) {
+                    Some(Sum::RR(a, b)) => {
+                        let imm = LoadMRR {
+                            dst,
+                            a,
+                            b,
+                            memory,
+                            offset,
+                        };
+                        (self.emit(op.m_rr, imm), op.m_rr_a.erase())
+                    }
+                    Some(Sum::RI(a, imm)) => {
+                        let imm = LoadMRI {
+                            dst,
+                            a,
+                            imm,
+                            memory,
+                            offset,
+                        };
+                        (self.emit(op.m_ri, imm), op.m_ri_a.erase())
+                    }
+                    None => {
+                        let addr = self.slot_at(p, a);
+                        let imm = LoadM {
+                            dst,
+                            addr,
+                            memory,
+                            offset,
+                        };
+                        (self.emit(op.m, imm), op.m_a.erase())
+                    }
                 };
-                let pos = self.emit(op.m, imm);
-                self.push_result_acc(pos, dst, None, Some(op.m_a.erase()));
+                self.push_result_acc(pos, dst, None, Some(acc));
                 return Ok(());
             }
             Form::X => {
@@ -189,6 +300,16 @@ impl FuncTranslator<'_> {
                         let addr = self.pop_slot();
                         self.emit(op.w_imm, StoreImm { addr, offset, val });
                     }
+                    v if self.store_value_in_acc(v, self.stack.len()) => {
+                        self.route_through_acc();
+                        let addr = self.pop_slot();
+                        let imm = Store {
+                            addr,
+                            src: 0,
+                            offset,
+                        };
+                        self.emit(op.w_va, imm);
+                    }
                     v => {
                         let src = self.slot_at(self.stack.len(), v);
                         let addr = self.pop_slot();
@@ -210,6 +331,17 @@ impl FuncTranslator<'_> {
                             val,
                         };
                         self.emit(op.m_imm, imm);
+                    }
+                    v if self.store_value_in_acc(v, self.stack.len()) => {
+                        self.route_through_acc();
+                        let addr = self.pop_slot();
+                        let imm = StoreM {
+                            addr,
+                            src: 0,
+                            memory,
+                            offset,
+                        };
+                        self.emit(op.m_va, imm);
                     }
                     v => {
                         let src = self.slot_at(self.stack.len(), v);

@@ -10,11 +10,13 @@
 //!   calls into another instance reload it; `Ctx::mem_regs`), so `mem..mem + len` is
 //!   always that memory's current data.
 //! - The `w` forms serve memory 0 with 64-bit addresses (memory64): the same registers,
-//!   and an address clamped below `2^62` first, so that the sum with a 32-bit offset cannot
-//!   overflow and an address past the memory stays past it.
+//!   and an address clamped to the memory's length first ([`wide`]), so that the sum with
+//!   a 32-bit offset cannot overflow and an address past the memory stays past it. They
+//!   come with the fast forms' variants that matter in loops: the `i64.add` computing the
+//!   address folded into a load (`w_rr`, `w_ri`), the value in the accumulator.
 //! - The `m` forms serve other memories with 32-bit addresses and 32-bit offsets: the
 //!   memory's data and length are read through the instance, and the rest is the fast
-//!   forms' check.
+//!   forms' check; the same variants (`m_rr`, `m_ri`, accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
 //!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
@@ -49,19 +51,34 @@ pub(crate) struct LoadOp {
     /// Memory 0 with 64-bit addresses, address from a slot.
     pub w: Op<Load>,
     pub w_a: Op<Load>,
+    /// Memory 0 with 64-bit addresses, address `a + b` (an `i64.add` folded in).
+    pub w_rr: Op<LoadRR>,
+    pub w_rr_a: Op<LoadRR>,
+    /// Memory 0 with 64-bit addresses, address `a + imm` (`imm` sign-extended: an
+    /// `i64.add` of a constant folded in).
+    pub w_ri: Op<LoadRI>,
+    pub w_ri_a: Op<LoadRI>,
     /// Another memory with 32-bit addresses, address from a slot.
     pub m: Op<LoadM>,
     pub m_a: Op<LoadM>,
+    /// Another memory with 32-bit addresses, address `a + b` (an `i32.add` folded in).
+    pub m_rr: Op<LoadMRR>,
+    pub m_rr_a: Op<LoadMRR>,
+    /// Another memory with 32-bit addresses, address `a + imm`.
+    pub m_ri: Op<LoadMRI>,
+    pub m_ri_a: Op<LoadMRI>,
     /// Any memory, 32- or 64-bit addresses (see the module's documentation).
     pub x: Op<LoadX>,
 }
 
-/// A 64-bit address made safe to add a 32-bit offset to: addresses at or above `2^62`
-/// (past any memory: a memory's length is below `isize::MAX`) become `2^62`, which stays
-/// out of bounds, and the sum stays below `isize::MAX` (see the `w` forms).
+/// A 64-bit address made safe to add a 32-bit offset to, for a memory of `len` bytes:
+/// addresses past the memory become `len`, which stays out of bounds for any access of at
+/// least one byte whatever the offset, and the sum with a 32-bit offset stays far below
+/// `isize::MAX` (a memory's length is below `2^48`). One comparison and a conditional move
+/// against the register that holds the length (see the `w` forms).
 #[inline(always)]
-fn clamp64(addr: u64) -> usize {
-    addr.min(1 << 62) as usize
+fn wide(addr: u64, len: usize) -> usize {
+    addr.min(len as u64) as usize
 }
 
 /// The data and length of memory `memory` of the running instance (the `m` forms).
@@ -207,29 +224,35 @@ macro_rules! store_x_fn {
 /// check cannot overflow); the value goes to a slot or the accumulator.
 macro_rules! load_fn {
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident) => {
-        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc| $addr, $out, |ctx, mem, len| (mem, len));
+        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, bytes| $addr, $out, |ctx, mem, len| (mem, len));
+    };
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| $addr:expr, $out:ident) => {
+        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, $bytes| $addr, $out, |ctx, mem, len| (mem, len));
+    };
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
+        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, bytes| $addr, $out, |$c, $m, $l| $memory);
     };
     // `$memory` gives the accessed memory's data and length (memory 0's by default: the
-    // registers).
-    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
+    // registers); `$addr` may read that length as `$bytes`.
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
-            // SAFETY: the address slots the immediates name are inside the frame
-            // (translation invariant).
-            let ea: usize = unsafe { $addr };
             let ($c, $m, $l) = (&*ctx, mem, len);
             // SAFETY: a memory index in the immediates is one of the running instance's
             // memories (validation; see `memory_n`).
-            let (base, bytes): (Mem, usize) = unsafe { $memory };
-            if out_of_bounds::<$mem_t>(ea, bytes) {
+            let (base, $bytes): (Mem, usize) = unsafe { $memory };
+            // SAFETY: the address slots the immediates name are inside the frame
+            // (translation invariant).
+            let ea: usize = unsafe { $addr };
+            if out_of_bounds::<$mem_t>(ea, $bytes) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
-            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
-            // `base..base + bytes` is the memory's data (see the module's documentation);
+            // SAFETY: `ea + size_of::<$mem_t>() <= $bytes` (checked just above) and
+            // `base..base + $bytes` is the memory's data (see the module's documentation);
             // the read is unaligned, as Wasm allows any address.
             let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(base.add(ea) as *const $mem_t) }) as $val_t;
             load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
@@ -266,10 +289,18 @@ macro_rules! loads {
             load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
             load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
             load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
-            load_fn!(w, Load, $mem_t, $val_t, |imm, sp, acc| clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, slot);
-            load_fn!(w_a, Load, $mem_t, $val_t, |imm, sp, acc| clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, acc);
+            load_fn!(w, Load, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, slot);
+            load_fn!(w_a, Load, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, acc);
+            load_fn!(w_rr, LoadRR, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), len) + imm.offset as usize, slot);
+            load_fn!(w_rr_a, LoadRR, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), len) + imm.offset as usize, acc);
+            load_fn!(w_ri, LoadRI, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), len) + imm.offset as usize, slot);
+            load_fn!(w_ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), len) + imm.offset as usize, acc);
             load_fn!(m, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
             load_fn!(m_a, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_rr, LoadMRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_rr_a, LoadMRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_ri, LoadMRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_ri_a, LoadMRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
             load_x_fn!($mem_t, $val_t);
             LoadOp {
                 r: op!(r, $name),
@@ -286,8 +317,16 @@ macro_rules! loads {
                 sh_a: op!(sh_a, $name),
                 w: op!(w, $name),
                 w_a: op!(w_a, $name),
+                w_rr: op!(w_rr, $name),
+                w_rr_a: op!(w_rr_a, $name),
+                w_ri: op!(w_ri, $name),
+                w_ri_a: op!(w_ri_a, $name),
                 m: op!(m, $name),
                 m_a: op!(m_a, $name),
+                m_rr: op!(m_rr, $name),
+                m_rr_a: op!(m_rr_a, $name),
+                m_ri: op!(m_ri, $name),
+                m_ri_a: op!(m_ri_a, $name),
                 x: op!(x, $name),
             }
         };)*
@@ -309,8 +348,16 @@ macro_rules! loads {
                 v.push(form!(stringify!($NAME), "sh_a", $NAME.sh_a));
                 v.push(form!(stringify!($NAME), "w", $NAME.w));
                 v.push(form!(stringify!($NAME), "w_a", $NAME.w_a));
+                v.push(form!(stringify!($NAME), "w_rr", $NAME.w_rr));
+                v.push(form!(stringify!($NAME), "w_rr_a", $NAME.w_rr_a));
+                v.push(form!(stringify!($NAME), "w_ri", $NAME.w_ri));
+                v.push(form!(stringify!($NAME), "w_ri_a", $NAME.w_ri_a));
                 v.push(form!(stringify!($NAME), "m", $NAME.m));
                 v.push(form!(stringify!($NAME), "m_a", $NAME.m_a));
+                v.push(form!(stringify!($NAME), "m_rr", $NAME.m_rr));
+                v.push(form!(stringify!($NAME), "m_rr_a", $NAME.m_rr_a));
+                v.push(form!(stringify!($NAME), "m_ri", $NAME.m_ri));
+                v.push(form!(stringify!($NAME), "m_ri_a", $NAME.m_ri_a));
                 v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
@@ -419,12 +466,15 @@ pub(crate) struct StoreOp {
     pub sum_r: Op<StoreSum>,
     /// Address `a + b`, value from the accumulator.
     pub sum_va: Op<StoreSum>,
-    /// Memory 0 with 64-bit addresses: address and value from slots, or the value an
-    /// immediate.
+    /// Memory 0 with 64-bit addresses: address and value from slots, the value from the
+    /// accumulator (`w_va`) or an immediate.
     pub w_rr: Op<Store>,
+    pub w_va: Op<Store>,
     pub w_imm: Op<StoreImm>,
-    /// Another memory with 32-bit addresses: value from a slot, or an immediate.
+    /// Another memory with 32-bit addresses: value from a slot, the accumulator (`m_va`)
+    /// or an immediate.
     pub m_rr: Op<StoreM>,
+    pub m_va: Op<StoreM>,
     pub m_imm: Op<StoreMImm>,
     /// Any memory, 32- or 64-bit addresses (see the module's documentation).
     pub x: Op<StoreX>,
@@ -436,31 +486,49 @@ macro_rules! store_fn {
             $fname,
             $L,
             $mem_t,
-            |$imm, $sp, $acc| ($addr, $val),
+            |$imm, $sp, $acc, bytes| ($addr, $val),
             |ctx, mem, len| (mem, len)
         );
     };
-    // `$memory`: as for `load_fn!`.
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| ($addr:expr, $val:expr)) => {
+        store_fn!(
+            $fname,
+            $L,
+            $mem_t,
+            |$imm, $sp, $acc, $bytes| ($addr, $val),
+            |ctx, mem, len| (mem, len)
+        );
+    };
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident| $memory:expr) => {
+        store_fn!(
+            $fname,
+            $L,
+            $mem_t,
+            |$imm, $sp, $acc, bytes| ($addr, $val),
+            |$c, $m, $l| $memory
+        );
+    };
+    // `$memory` and `$bytes`: as for `load_fn!`.
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
+            let ($c, $m, $l) = (&*ctx, mem, len);
+            // SAFETY: as in `load_fn!`.
+            let (base, $bytes): (Mem, usize) = unsafe { $memory };
             // SAFETY: the address slots the immediates name are inside the frame
             // (translation invariant).
             let ea: usize = unsafe { $addr };
-            let ($c, $m, $l) = (&*ctx, mem, len);
-            // SAFETY: as in `load_fn!`.
-            let (base, bytes): (Mem, usize) = unsafe { $memory };
-            if out_of_bounds::<$mem_t>(ea, bytes) {
+            if out_of_bounds::<$mem_t>(ea, $bytes) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: the value slot, if any, is inside the frame (translation invariant).
             let v: u64 = unsafe { $val };
-            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
-            // `base..base + bytes` is the memory's data (see the module's documentation),
+            // SAFETY: `ea + size_of::<$mem_t>() <= $bytes` (checked just above) and
+            // `base..base + $bytes` is the memory's data (see the module's documentation),
             // which nothing else borrows while Wasm code runs.
             unsafe {
                 core::ptr::write_unaligned(base.add(ea) as *mut $mem_t, (v as $mem_t).to_le())
@@ -484,9 +552,11 @@ macro_rules! stores {
             store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
             store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
             store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
-            store_fn!(w_rr, Store, $mem_t, |imm, sp, acc| (clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, rd::<u64>(sp, imm.src)));
-            store_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc| (clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, imm.val));
+            store_fn!(w_rr, Store, $mem_t, |imm, sp, acc, len| (wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(w_va, Store, $mem_t, |imm, sp, acc, len| (wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, acc));
+            store_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc, len| (wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, imm.val));
             store_fn!(m_rr, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
+            store_fn!(m_va, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_imm, StoreMImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val), |c, mem, len| memory_n(c, imm.memory));
             store_x_fn!($mem_t);
             StoreOp {
@@ -500,8 +570,10 @@ macro_rules! stores {
                 sum_r: op!(sum_r, $name),
                 sum_va: op!(sum_va, $name),
                 w_rr: op!(w_rr, $name),
+                w_va: op!(w_va, $name),
                 w_imm: op!(w_imm, $name),
                 m_rr: op!(m_rr, $name),
+                m_va: op!(m_va, $name),
                 m_imm: op!(m_imm, $name),
                 x: op!(x, $name),
             }
@@ -520,8 +592,10 @@ macro_rules! stores {
                 v.push(form!(stringify!($NAME), "sum_r", $NAME.sum_r));
                 v.push(form!(stringify!($NAME), "sum_va", $NAME.sum_va));
                 v.push(form!(stringify!($NAME), "w_rr", $NAME.w_rr));
+                v.push(form!(stringify!($NAME), "w_va", $NAME.w_va));
                 v.push(form!(stringify!($NAME), "w_imm", $NAME.w_imm));
                 v.push(form!(stringify!($NAME), "m_rr", $NAME.m_rr));
+                v.push(form!(stringify!($NAME), "m_va", $NAME.m_va));
                 v.push(form!(stringify!($NAME), "m_imm", $NAME.m_imm));
                 v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
