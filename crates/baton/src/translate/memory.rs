@@ -1,8 +1,9 @@
 //! Memory operators: loads and stores (with their address folding), and which form of
 //! addressing each access gets (see `exec/ops/memory.rs`): the fast forms for memory 0
 //! with 32-bit addresses, the `w` forms for memory 0 with 64-bit addresses, the `m` forms
-//! for other memories with 32-bit addresses, and the `x` form for the rest (offsets of
-//! 2^32 and more, 64-bit addresses into other memories).
+//! for other memories with 32-bit addresses (up to `CACHED_MEMORIES`), and the `x` form
+//! for the rest (offsets of 2^32 and more, 64-bit addresses into other memories, memories
+//! from `CACHED_MEMORIES` up).
 
 use super::*;
 
@@ -20,9 +21,10 @@ enum Form {
     Fast(u32),
     /// Memory 0, 64-bit addresses, an offset below 2^32: the `w` forms.
     Wide(u32),
-    /// Another memory with 32-bit addresses: the `m` forms.
+    /// Another memory with 32-bit addresses, below `CACHED_MEMORIES`: the `m` forms.
     Other(u32),
-    /// The `x` form.
+    /// The `x` form: offsets of 2^32 and more, 64-bit addresses into other memories,
+    /// memories past the context's cache.
     X,
 }
 
@@ -45,8 +47,8 @@ impl Access {
         match (self.memory, self.is64) {
             (0, false) => Form::Fast(offset),
             (0, true) => Form::Wide(offset),
-            (_, false) => Form::Other(offset),
-            (_, true) => Form::X,
+            (m, false) if (m as usize) < crate::exec::CACHED_MEMORIES => Form::Other(offset),
+            _ => Form::X,
         }
     }
 

@@ -14,9 +14,10 @@
 //!   a 32-bit offset cannot overflow and an address past the memory stays past it. They
 //!   come with the fast forms' variants that matter in loops: the `i64.add` computing the
 //!   address folded into a load (`w_rr`, `w_ri`), the value in the accumulator.
-//! - The `m` forms serve other memories with 32-bit addresses and 32-bit offsets: the
-//!   memory's data and length are read through the instance, and the rest is the fast
-//!   forms' check; the same variants (`m_rr`, `m_ri`, accumulator values).
+//! - The `m` forms serve other memories (below `CACHED_MEMORIES`) with 32-bit addresses
+//!   and 32-bit offsets: the memory's data and length are read from the context's cache
+//!   (`Ctx::mem_data`, `Ctx::mem_len`, reloaded wherever the registers are), and the rest
+//!   is the fast forms' check; the same variants (`m_rr`, `m_ri`, accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
 //!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
@@ -81,19 +82,21 @@ fn wide(addr: u64, len: usize) -> usize {
     addr.min(len as u64) as usize
 }
 
-/// The data and length of memory `memory` of the running instance (the `m` forms).
+/// The data and length of memory `memory` of the running instance (the `m` forms), from
+/// the context's cache (`Ctx::mem_data`, `Ctx::mem_len`), which is as current as the
+/// `mem`/`len` registers.
 ///
 /// # Safety
-/// `ctx.inst` is the running instance and `memory` one of its memories (validation).
+/// `memory` is one of the running instance's memories (validation) and below
+/// `CACHED_MEMORIES` (the translator gives the others the `x` form).
 #[inline(always)]
 unsafe fn memory_n(ctx: &Ctx, memory: u32) -> (Mem, usize) {
-    // SAFETY: the running instance's memory pointers are live entities of its store (the
-    // contract).
+    // SAFETY: `memory` is in the arrays' range (the contract).
     unsafe {
-        let inst: &crate::runtime::InstanceEntity = &*ctx.inst;
-        let m: &mut crate::runtime::MemoryEntity =
-            &mut **inst.memories.get_unchecked(memory as usize);
-        (m.data.as_mut_ptr(), m.data.len())
+        (
+            *ctx.mem_data.get_unchecked(memory as usize),
+            *ctx.mem_len.get_unchecked(memory as usize),
+        )
     }
 }
 
