@@ -441,15 +441,18 @@ pub(crate) mod layout {
         Select { dst: Slot, cond: Slot, a: Slot, b: Slot }
         /// Global access: `slot` is the destination (get) or source (set).
         Global { slot: Slot, global: u32 }
-        /// Memory load: `dst = mem[addr + offset]`.
+        /// Memory load: `dst = mem[addr + offset]`. In the `w` forms (memory 0 with 64-bit
+        /// addresses), here and in the other layouts they use, `offset` is that of the
+        /// access's last byte: the Wasm offset plus the access's size minus one (see
+        /// `exec::ops::memory::wide_at`).
         Load { dst: Slot, addr: Slot, offset: u32 }
-        /// Memory store: `mem[addr + offset] = src`.
+        /// Memory store: `mem[addr + offset] = src` (`w` forms: see [`Load`]).
         Store { addr: Slot, src: Slot, offset: u32 }
         /// Load from a constant effective address: `dst = mem[addr]`.
         LoadAbs { dst: Slot, pad: u32, addr: u64 }
         /// A load from address `a + b` (32-bit, wrapping) plus `offset`: an `i32.add`
         /// folded into the load that uses it. The `w` forms (64-bit addresses) add in 64
-        /// bits: an `i64.add` folded in.
+        /// bits, an `i64.add` folded in (their `offset`: see [`Load`]).
         LoadRR { dst: Slot, a: Slot, b: Slot, offset: u32 }
         /// A load from address `a + imm` (32-bit, wrapping) plus `offset`. The `w` forms
         /// add `imm` sign-extended to 64 bits, in 64 bits.
@@ -472,7 +475,7 @@ pub(crate) mod layout {
         /// Store to address `a + b` (32-bit, wrapping) plus `offset`: `base[i] = src`, the
         /// value from slot `src` or the accumulator, by the instruction's form.
         StoreSum { a: Slot, b: Slot, src: Slot, offset: u32 }
-        /// Store of a constant: `mem[addr + offset] = val`.
+        /// Store of a constant: `mem[addr + offset] = val` (`w` forms: see [`Load`]).
         StoreImm { addr: Slot, offset: u32, val: u64 }
         /// Store to a constant effective address: `mem[addr] = src`.
         StoreAbs { src: Slot, pad: u32, addr: u64 }

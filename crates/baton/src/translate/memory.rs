@@ -19,7 +19,8 @@ pub(super) struct Access {
 enum Form {
     /// Memory 0, 32-bit addresses: the fast forms, with this offset.
     Fast(u32),
-    /// Memory 0, 64-bit addresses, an offset below 2^32: the `w` forms.
+    /// Memory 0, 64-bit addresses: the `w` forms, with the offset of the access's last
+    /// byte (the offset plus the size minus one), when that is below 2^32.
     Wide(u32),
     /// Another memory with 32-bit addresses, below `CACHED_MEMORIES`: the `m` forms.
     Other(u32),
@@ -38,15 +39,19 @@ enum Sum {
 }
 
 impl Access {
-    /// Which forms serve the access. Validation keeps a 32-bit memory's offsets below
-    /// 2^32; a 64-bit memory's may be larger, and only the `x` form takes those.
-    fn form(self) -> Form {
+    /// Which forms serve an access of `size` bytes. Validation keeps a 32-bit memory's
+    /// offsets below 2^32; a 64-bit memory's may be larger, and only the `x` form takes
+    /// those.
+    fn form(self, size: u32) -> Form {
         let Ok(offset) = u32::try_from(self.offset) else {
             return Form::X;
         };
         match (self.memory, self.is64) {
             (0, false) => Form::Fast(offset),
-            (0, true) => Form::Wide(offset),
+            (0, true) => match offset.checked_add(size - 1) {
+                Some(last) => Form::Wide(last),
+                None => Form::X,
+            },
             (m, false) if (m as usize) < crate::exec::CACHED_MEMORIES => Form::Other(offset),
             _ => Form::X,
         }
@@ -179,7 +184,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
-        let offset = match access.form() {
+        let offset = match access.form(op.size) {
             Form::Fast(offset) => offset,
             Form::Wide(offset) => {
                 let a = self.pop();
@@ -294,7 +299,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
-        let offset = match access.form() {
+        let offset = match access.form(op.size) {
             Form::Fast(offset) => offset,
             Form::Wide(offset) => {
                 match self.pop() {

@@ -9,9 +9,9 @@
 //!   which every handler hands on unchanged or reloads (`memory.grow`, host calls and
 //!   calls into another instance reload it; `Ctx::mem_regs`), so `mem..mem + len` is
 //!   always that memory's current data.
-//! - The `w` forms serve memory 0 with 64-bit addresses (memory64): the same registers,
-//!   and an address clamped to the memory's length first ([`wide`]), so that the sum with
-//!   a 32-bit offset cannot overflow and an address past the memory stays past it. They
+//! - The `w` forms serve memory 0 with 64-bit addresses (memory64): the same registers;
+//!   the address plus the offset of the access's last byte (set by the translator) must
+//!   not wrap around and must be below the length ([`wide_at`]). They
 //!   come with the fast forms' variants that matter in loops: the `i64.add` computing the
 //!   address folded into a load (`w_rr`, `w_ri`), the value in the accumulator.
 //! - The `m` forms serve other memories (below `CACHED_MEMORIES`) with 32-bit addresses
@@ -34,6 +34,8 @@ use super::*;
 /// value in the accumulator.
 #[derive(Clone, Copy)]
 pub(crate) struct LoadOp {
+    /// The access's size in bytes.
+    pub size: u32,
     pub r: Op<Load>,
     pub r_a: Op<Load>,
     pub a: Op<Load>,
@@ -72,14 +74,22 @@ pub(crate) struct LoadOp {
     pub x: Op<LoadX>,
 }
 
-/// A 64-bit address made safe to add a 32-bit offset to, for a memory of `len` bytes:
-/// addresses past the memory become `len`, which stays out of bounds for any access of at
-/// least one byte whatever the offset, and the sum with a 32-bit offset stays far below
-/// `isize::MAX` (a memory's length is below `2^48`). One comparison and a conditional move
-/// against the register that holds the length (see the `w` forms).
+/// Where the `w` forms' access of a `T` at 64-bit address `addr` lands in memory 0 (`mem`,
+/// `len` bytes), or `None` when any of its bytes is out of bounds. `last` is the offset of
+/// the access's last byte: the Wasm offset plus `size_of::<T>() - 1`, added by the
+/// translator. The sum of the address and that offset is the address of the last byte:
+/// the access is in bounds when the sum does not wrap around and is below `len`. One
+/// addition, a branch on its carry and the fast forms' single comparison; the first byte
+/// is then a constant displacement away from the last.
 #[inline(always)]
-fn wide(addr: u64, len: usize) -> usize {
-    addr.min(len as u64) as usize
+fn wide_at<T>(mem: Mem, len: usize, addr: u64, last: u32) -> Option<*mut u8> {
+    let (end, wrapped) = addr.overflowing_add(last as u64);
+    if wrapped || end >= len as u64 {
+        return None;
+    }
+    // SAFETY: `end < len`, so `end` and the `size_of::<T>() - 1` bytes before it (`end` is
+    // at least that: `last` is) are inside the memory's data.
+    Some(unsafe { mem.add(end as usize - (core::mem::size_of::<T>() - 1)) })
 }
 
 /// The data and length of memory `memory` of the running instance (the `m` forms), from
@@ -229,9 +239,6 @@ macro_rules! load_fn {
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident) => {
         load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, bytes| $addr, $out, |ctx, mem, len| (mem, len));
     };
-    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| $addr:expr, $out:ident) => {
-        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, $bytes| $addr, $out, |ctx, mem, len| (mem, len));
-    };
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, bytes| $addr, $out, |$c, $m, $l| $memory);
     };
@@ -277,6 +284,31 @@ macro_rules! load_fn {
     }};
 }
 
+/// One load handler of the `w` forms: `$addr` computes the 64-bit address (the offset not
+/// added: see [`wide_at`]); the value goes to a slot or the accumulator.
+macro_rules! load_w_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident| $addr:expr, $out:ident) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let $sp = sp;
+            // SAFETY: the address slots the immediates name are inside the frame
+            // (translation invariant).
+            let addr: u64 = unsafe { $addr };
+            let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            };
+            // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0,
+            // whose data `mem..mem + len` is (see the module's documentation); the read is
+            // unaligned, as Wasm allows any address.
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) }) as $val_t;
+            load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+        }
+    };
+}
+
 macro_rules! loads {
     ($family:ident; $($name:literal $NAME:ident: $mem_t:ty => $val_t:ty;)*) => {
         $(pub(crate) const $NAME: LoadOp = {
@@ -292,12 +324,12 @@ macro_rules! loads {
             load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
             load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
             load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
-            load_fn!(w, Load, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, slot);
-            load_fn!(w_a, Load, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, acc);
-            load_fn!(w_rr, LoadRR, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), len) + imm.offset as usize, slot);
-            load_fn!(w_rr_a, LoadRR, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), len) + imm.offset as usize, acc);
-            load_fn!(w_ri, LoadRI, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), len) + imm.offset as usize, slot);
-            load_fn!(w_ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc, len| wide(rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), len) + imm.offset as usize, acc);
+            load_w_fn!(w, Load, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.addr), slot);
+            load_w_fn!(w_a, Load, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.addr), acc);
+            load_w_fn!(w_rr, LoadRR, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), slot);
+            load_w_fn!(w_rr_a, LoadRR, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), acc);
+            load_w_fn!(w_ri, LoadRI, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), slot);
+            load_w_fn!(w_ri_a, LoadRI, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), acc);
             load_fn!(m, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
             load_fn!(m_a, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
             load_fn!(m_rr, LoadMRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
@@ -306,6 +338,7 @@ macro_rules! loads {
             load_fn!(m_ri_a, LoadMRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
             load_x_fn!($mem_t, $val_t);
             LoadOp {
+                size: core::mem::size_of::<$mem_t>() as u32,
                 r: op!(r, $name),
                 r_a: op!(r_a, $name),
                 a: op!(a, $name),
@@ -458,6 +491,8 @@ load_brs! { load_br_ops;
 /// (`abs`); value from a slot, the accumulator (`_va`) or an immediate (`imm`).
 #[derive(Clone, Copy)]
 pub(crate) struct StoreOp {
+    /// The access's size in bytes.
+    pub size: u32,
     pub rr: Op<Store>,
     pub r_va: Op<Store>,
     pub a_r: Op<Store>,
@@ -490,15 +525,6 @@ macro_rules! store_fn {
             $L,
             $mem_t,
             |$imm, $sp, $acc, bytes| ($addr, $val),
-            |ctx, mem, len| (mem, len)
-        );
-    };
-    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| ($addr:expr, $val:expr)) => {
-        store_fn!(
-            $fname,
-            $L,
-            $mem_t,
-            |$imm, $sp, $acc, $bytes| ($addr, $val),
             |ctx, mem, len| (mem, len)
         );
     };
@@ -543,6 +569,34 @@ macro_rules! store_fn {
     };
 }
 
+/// One store handler of the `w` forms: `$addr` computes the 64-bit address (the offset not
+/// added: see [`wide_at`]), `$val` the value.
+macro_rules! store_w_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let ($sp, $acc) = (sp, acc);
+            // SAFETY: the address slot is inside the frame (translation invariant).
+            let addr: u64 = unsafe { $addr };
+            let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            };
+            // SAFETY: the value slot, if any, is inside the frame (translation invariant).
+            let v: u64 = unsafe { $val };
+            // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0
+            // (see the module's documentation), which nothing else borrows while Wasm code
+            // runs.
+            unsafe { core::ptr::write_unaligned(at as *mut $mem_t, (v as $mem_t).to_le()) };
+            // SAFETY: the next instruction starts right after this one's `$L` immediates
+            // (see `next!`).
+            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+        }
+    };
+}
+
 macro_rules! stores {
     ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: StoreOp = {
@@ -555,14 +609,15 @@ macro_rules! stores {
             store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
             store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
             store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
-            store_fn!(w_rr, Store, $mem_t, |imm, sp, acc, len| (wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, rd::<u64>(sp, imm.src)));
-            store_fn!(w_va, Store, $mem_t, |imm, sp, acc, len| (wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, acc));
-            store_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc, len| (wide(rd::<u64>(sp, imm.addr), len) + imm.offset as usize, imm.val));
+            store_w_fn!(w_rr, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), rd::<u64>(sp, imm.src)));
+            store_w_fn!(w_va, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), acc));
+            store_w_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), imm.val));
             store_fn!(m_rr, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_va, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_imm, StoreMImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val), |c, mem, len| memory_n(c, imm.memory));
             store_x_fn!($mem_t);
             StoreOp {
+                size: core::mem::size_of::<$mem_t>() as u32,
                 rr: op!(rr, $name),
                 r_va: op!(r_va, $name),
                 a_r: op!(a_r, $name),
