@@ -126,20 +126,22 @@ impl FuncTranslator<'_> {
         let end = self.code.pos();
         let sum = if is64 {
             let add = op::I64_ADD.imm?;
-            if pos + words::<BinRR>() == end {
-                self.code
-                    .imm_if(pos, op::I64_ADD.rr)
-                    .map(|BinRR { a, b, .. }| Sum::RR(a, b))
-            } else if pos + words::<BinRI64>() == end {
-                self.code
-                    .imm_if(pos, add.ri)
-                    .or_else(|| self.code.imm_if(pos, add.ir))
+            let rr = (pos + words::<BinRR>() == end)
+                .then(|| self.code.imm_if(pos, op::I64_ADD.rr))
+                .flatten()
+                .map(|BinRR { a, b, .. }| Sum::RR(a, b));
+            rr.or_else(|| {
+                (pos + words::<BinRI64>() == end)
+                    .then(|| {
+                        self.code
+                            .imm_if(pos, add.ri)
+                            .or_else(|| self.code.imm_if(pos, add.ir))
+                    })
+                    .flatten()
                     .and_then(|BinRI64 { a, imm, .. }| {
                         i32::try_from(imm).ok().map(|imm| Sum::RI(a, imm as u32))
                     })
-            } else {
-                None
-            }
+            })
         } else {
             let add = op::I32_ADD.imm?;
             if pos + words::<BinRR>() != end {
