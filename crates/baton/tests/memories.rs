@@ -536,8 +536,9 @@ fn memory_1_grown_elsewhere_is_seen_by_the_next_access() {
 }
 
 #[test]
-fn memories_past_the_context_cache_take_the_x_form() {
-    // Memory 8 is past `CACHED_MEMORIES`: its accesses take the `x` form and work alike.
+fn memory_8_takes_the_m_forms_and_a_64_bit_memory_1_the_x_form() {
+    // The `m` forms reach any memory index through the instance's memory list; a memory
+    // other than 0 with 64-bit addresses takes the `x` form.
     let engine = Engine::default();
     let mut memories = String::new();
     for i in 0..9 {
@@ -550,7 +551,7 @@ fn memories_past_the_context_cache_take_the_x_form() {
           (func (export "load7") (param i32) (result i32) (i32.load8_u 7 (local.get 0))))"#
     );
     let module = Module::new(&engine, &text).unwrap();
-    assert!(module.disassemble(0).unwrap().contains("STORE8::x"));
+    assert!(module.disassemble(0).unwrap().contains("STORE8::m"));
     assert!(module.disassemble(2).unwrap().contains("I32_LOAD8_U::m"));
     let (mut store, inst) = instance(&engine, &text, None);
     let s = &mut store;
@@ -559,4 +560,20 @@ fn memories_past_the_context_cache_take_the_x_form() {
     assert!(is_oob(call::<_, i32>(s, &inst, "load", 65536)));
     assert_eq!(call::<_, i32>(s, &inst, "load7", 2 * 65536 - 1).unwrap(), 0);
     assert!(is_oob(call::<_, i32>(s, &inst, "load7", 2 * 65536)));
+
+    let text = r#"(module (memory 1) (memory i64 1)
+      (func (export "load") (param i64) (result i32) (i32.load8_u 1 (local.get 0))))"#;
+    let module = Module::new(&engine, text).unwrap();
+    assert!(module.disassemble(0).unwrap().contains("I32_LOAD8_U::x"));
+    let (mut store, inst) = instance(&engine, text, None);
+    assert_eq!(
+        call::<_, i32>(&mut store, &inst, "load", 65535i64).unwrap(),
+        0
+    );
+    assert!(is_oob(call::<_, i32>(
+        &mut store,
+        &inst,
+        "load",
+        1i64 << 32
+    )));
 }

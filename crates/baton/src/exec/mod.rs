@@ -107,11 +107,6 @@ pub(crate) fn restore_ip() -> Ip {
     &RESTORE_CODE as *const Handler as Ip
 }
 
-/// How many memories, from memory 0, [`Ctx`] caches the data and length of for the `m`
-/// forms of memory accesses (`exec/ops/memory.rs`); accesses to memories from this index
-/// up take the `x` form.
-pub(crate) const CACHED_MEMORIES: usize = 8;
-
 /// State shared by all handlers of one store's execution, reached through a pointer that
 /// stays in a register.
 pub(crate) struct Ctx {
@@ -122,14 +117,11 @@ pub(crate) struct Ctx {
     pub compiled: *const CompiledFunc,
     /// That instance's default memory (an empty one when it has none).
     pub mem: *mut MemoryEntity,
-    /// The data and length of that instance's memories below [`CACHED_MEMORIES`] (null
-    /// and 0 past its last memory), for the `m` forms: one load each from `ctx`, where
-    /// the instance's memory list and the memory entity would take three. Refreshed
-    /// wherever the `mem`/`len` registers are reloaded ([`Ctx::mem_regs`]: after entering
-    /// an instance, `memory.grow`, host calls), so they are current whenever the
-    /// instance's code runs, exactly like the registers.
-    pub mem_data: [Mem; CACHED_MEMORIES],
-    pub mem_len: [usize; CACHED_MEMORIES],
+    /// That instance's memories (its `memories` list), for the `m` forms of memory
+    /// accesses: one load from `ctx` where going through the instance takes two. Set
+    /// wherever the `mem`/`len` registers are reloaded ([`Ctx::mem_regs`]), so it is the
+    /// running instance's whenever its code runs, exactly like the registers.
+    pub memories: *const *mut MemoryEntity,
     /// The Wasm call stack (return addresses), on the heap.
     pub frames: Frames,
     /// One past the last slot of the value stack.
@@ -158,8 +150,7 @@ impl Ctx {
             inst: core::ptr::null(),
             compiled: core::ptr::null(),
             mem: core::ptr::null_mut(),
-            mem_data: [core::ptr::null_mut(); CACHED_MEMORIES],
-            mem_len: [0; CACHED_MEMORIES],
+            memories: core::ptr::null(),
             frames: Frames::new(max_frames),
             stack_end: core::ptr::null_mut(),
             trap: TrapCode::Unreachable,
@@ -188,38 +179,18 @@ impl Ctx {
     }
 
     /// Current base and length of the running instance's default memory, for the `mem`
-    /// and `len` registers; also refreshes the cache of its other memories (`mem_data`,
-    /// `mem_len`) when it has any.
+    /// and `len` registers; also points `memories` at the running instance's memories
+    /// (a store, no call: handlers that reload the registers keep their fast paths free
+    /// of register saves).
     #[inline(always)]
     pub(crate) fn mem_regs(&mut self) -> (Mem, usize) {
         // SAFETY: `inst` is the running instance (set with `mem` by `enter_instance` or
         // restored with it), alive for as long as its code can run.
-        if unsafe { (*self.inst).memories.len() } > 1 {
-            self.cache_memories();
-        }
+        self.memories = unsafe { (*self.inst).memories.as_ptr() };
         // SAFETY: `mem` always points to a live memory: `enter_instance` sets it to the
         // running instance's memory 0 (or its empty stand-in), which the store or the
         // instance owns for as long as the instance's code can run.
         unsafe { ((*self.mem).data.as_mut_ptr(), (*self.mem).data.len()) }
-    }
-
-    /// Refreshes `mem_data`/`mem_len` from the running instance's memories. Out of line:
-    /// only instances with several memories need it.
-    #[cold]
-    #[inline(never)]
-    fn cache_memories(&mut self) {
-        // SAFETY: `inst` is the running instance (see `mem_regs`), and its memory pointers
-        // are live entities of its store.
-        let memories = unsafe { &(*self.inst).memories };
-        for i in 0..CACHED_MEMORIES {
-            let (data, len) = match memories.get(i) {
-                // SAFETY: as above.
-                Some(&m) => unsafe { ((*m).data.as_mut_ptr(), (*m).data.len()) },
-                None => (core::ptr::null_mut(), 0),
-            };
-            self.mem_data[i] = data;
-            self.mem_len[i] = len;
-        }
     }
 }
 

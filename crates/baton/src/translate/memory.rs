@@ -1,9 +1,8 @@
 //! Memory operators: loads and stores (with their address folding), and which form of
 //! addressing each access gets (see `exec/ops/memory.rs`): the fast forms for memory 0
 //! with 32-bit addresses, the `w` forms for memory 0 with 64-bit addresses, the `m` forms
-//! for other memories with 32-bit addresses (up to `CACHED_MEMORIES`), and the `x` form
-//! for the rest (offsets of 2^32 and more, 64-bit addresses into other memories, memories
-//! from `CACHED_MEMORIES` up).
+//! for other memories with 32-bit addresses, and the `x` form for the rest (offsets of
+//! 2^32 and more, 64-bit addresses into other memories).
 
 use super::*;
 
@@ -22,10 +21,9 @@ enum Form {
     /// Memory 0, 64-bit addresses: the `w` forms, with the offset of the access's last
     /// byte (the offset plus the size minus one), when that is below 2^32.
     Wide(u32),
-    /// Another memory with 32-bit addresses, below `CACHED_MEMORIES`: the `m` forms.
+    /// Another memory with 32-bit addresses: the `m` forms.
     Other(u32),
-    /// The `x` form: offsets of 2^32 and more, 64-bit addresses into other memories,
-    /// memories past the context's cache.
+    /// The `x` form: offsets of 2^32 and more, 64-bit addresses into other memories.
     X,
 }
 
@@ -52,7 +50,7 @@ impl Access {
                 Some(last) => Form::Wide(last),
                 None => Form::X,
             },
-            (m, false) if (m as usize) < crate::exec::CACHED_MEMORIES => Form::Other(offset),
+            (_, false) => Form::Other(offset),
             _ => Form::X,
         }
     }

@@ -14,9 +14,9 @@
 //!   not wrap around and must be below the length ([`wide_at`]). They
 //!   come with the fast forms' variants that matter in loops: the `i64.add` computing the
 //!   address folded into a load (`w_rr`, `w_ri`), the value in the accumulator.
-//! - The `m` forms serve other memories (below `CACHED_MEMORIES`) with 32-bit addresses
-//!   and 32-bit offsets: the memory's data and length are read from the context's cache
-//!   (`Ctx::mem_data`, `Ctx::mem_len`, reloaded wherever the registers are), and the rest
+//! - The `m` forms serve other memories with 32-bit addresses and 32-bit offsets: the
+//!   memory's data and length are read through the context's pointer to the instance's
+//!   memory list (`Ctx::memories`, set wherever the registers are reloaded), and the rest
 //!   is the fast forms' check; the same variants (`m_rr`, `m_ri`, accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
@@ -92,21 +92,19 @@ fn wide_at<T>(mem: Mem, len: usize, addr: u64, last: u32) -> Option<*mut u8> {
     Some(unsafe { mem.add(end as usize - (core::mem::size_of::<T>() - 1)) })
 }
 
-/// The data and length of memory `memory` of the running instance (the `m` forms), from
-/// the context's cache (`Ctx::mem_data`, `Ctx::mem_len`), which is as current as the
-/// `mem`/`len` registers.
+/// The data and length of memory `memory` of the running instance (the `m` forms),
+/// through the context's pointer to its memory list (`Ctx::memories`, set wherever the
+/// `mem`/`len` registers are reloaded).
 ///
 /// # Safety
-/// `memory` is one of the running instance's memories (validation) and below
-/// `CACHED_MEMORIES` (the translator gives the others the `x` form).
+/// `memory` is one of the running instance's memories (validation).
 #[inline(always)]
 unsafe fn memory_n(ctx: &Ctx, memory: u32) -> (Mem, usize) {
-    // SAFETY: `memory` is in the arrays' range (the contract).
+    // SAFETY: `ctx.memories` is the running instance's memory list (see `Ctx::mem_regs`),
+    // `memory` is in it (the contract), and its entries are live entities of the store.
     unsafe {
-        (
-            *ctx.mem_data.get_unchecked(memory as usize),
-            *ctx.mem_len.get_unchecked(memory as usize),
-        )
+        let m: &mut crate::runtime::MemoryEntity = &mut **ctx.memories.add(memory as usize);
+        (m.data.as_mut_ptr(), m.data.len())
     }
 }
 
