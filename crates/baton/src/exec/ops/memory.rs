@@ -235,32 +235,29 @@ macro_rules! store_x_fn {
 /// check cannot overflow); the value goes to a slot or the accumulator.
 macro_rules! load_fn {
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident) => {
-        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, bytes| $addr, $out, |ctx, mem, len| (mem, len));
-    };
-    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
-        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc, bytes| $addr, $out, |$c, $m, $l| $memory);
+        load_fn!($fname, $L, $mem_t, $val_t, |$imm, $sp, $acc| $addr, $out, |ctx, mem, len| (mem, len));
     };
     // `$memory` gives the accessed memory's data and length (memory 0's by default: the
-    // registers); `$addr` may read that length as `$bytes`.
-    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
+    // registers).
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
-            let ($c, $m, $l) = (&*ctx, mem, len);
-            // SAFETY: a memory index in the immediates is one of the running instance's
-            // memories (validation; see `memory_n`).
-            let (base, $bytes): (Mem, usize) = unsafe { $memory };
             // SAFETY: the address slots the immediates name are inside the frame
             // (translation invariant).
             let ea: usize = unsafe { $addr };
-            if out_of_bounds::<$mem_t>(ea, $bytes) {
+            let ($c, $m, $l) = (&*ctx, mem, len);
+            // SAFETY: a memory index in the immediates is one of the running instance's
+            // memories (validation; see `memory_n`).
+            let (base, bytes): (Mem, usize) = unsafe { $memory };
+            if out_of_bounds::<$mem_t>(ea, bytes) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
-            // SAFETY: `ea + size_of::<$mem_t>() <= $bytes` (checked just above) and
-            // `base..base + $bytes` is the memory's data (see the module's documentation);
+            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
+            // `base..base + bytes` is the memory's data (see the module's documentation);
             // the read is unaligned, as Wasm allows any address.
             let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(base.add(ea) as *const $mem_t) }) as $val_t;
             load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
@@ -522,40 +519,31 @@ macro_rules! store_fn {
             $fname,
             $L,
             $mem_t,
-            |$imm, $sp, $acc, bytes| ($addr, $val),
+            |$imm, $sp, $acc| ($addr, $val),
             |ctx, mem, len| (mem, len)
         );
     };
+    // `$memory`: as for `load_fn!`.
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident| $memory:expr) => {
-        store_fn!(
-            $fname,
-            $L,
-            $mem_t,
-            |$imm, $sp, $acc, bytes| ($addr, $val),
-            |$c, $m, $l| $memory
-        );
-    };
-    // `$memory` and `$bytes`: as for `load_fn!`.
-    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident, $bytes:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
             let ($sp, $acc) = (sp, acc);
-            let ($c, $m, $l) = (&*ctx, mem, len);
-            // SAFETY: as in `load_fn!`.
-            let (base, $bytes): (Mem, usize) = unsafe { $memory };
             // SAFETY: the address slots the immediates name are inside the frame
             // (translation invariant).
             let ea: usize = unsafe { $addr };
-            if out_of_bounds::<$mem_t>(ea, $bytes) {
+            let ($c, $m, $l) = (&*ctx, mem, len);
+            // SAFETY: as in `load_fn!`.
+            let (base, bytes): (Mem, usize) = unsafe { $memory };
+            if out_of_bounds::<$mem_t>(ea, bytes) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
             // SAFETY: the value slot, if any, is inside the frame (translation invariant).
             let v: u64 = unsafe { $val };
-            // SAFETY: `ea + size_of::<$mem_t>() <= $bytes` (checked just above) and
-            // `base..base + $bytes` is the memory's data (see the module's documentation),
+            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
+            // `base..base + bytes` is the memory's data (see the module's documentation),
             // which nothing else borrows while Wasm code runs.
             unsafe {
                 core::ptr::write_unaligned(base.add(ea) as *mut $mem_t, (v as $mem_t).to_le())
