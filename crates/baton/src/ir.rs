@@ -473,7 +473,8 @@ pub(crate) mod layout {
         /// or constants, by the instruction's form (see `I32_MUL_ADD`).
         MulAdd { dst: Slot, a: Slot, b: u32, c: u32 }
         /// Store to address `a + b` (32-bit, wrapping) plus `offset`: `base[i] = src`, the
-        /// value from slot `src` or the accumulator, by the instruction's form.
+        /// value from slot `src` or the accumulator, by the instruction's form. The `w`
+        /// forms add in 64 bits, an `i64.add` folded in (their `offset`: see [`Load`]).
         StoreSum { a: Slot, b: Slot, src: Slot, offset: u32 }
         /// Store of a constant: `mem[addr + offset] = val` (`w` forms: see [`Load`]).
         StoreImm { addr: Slot, offset: u32, val: u64 }
@@ -536,6 +537,10 @@ pub(crate) mod layout {
         /// A store to memory `memory` (not 0) with 32-bit addresses; the value from slot
         /// `src` or the accumulator, by the instruction's form.
         StoreM { addr: Slot, src: Slot, memory: u32, offset: u32 }
+        /// A store to memory `memory` (not 0) with 32-bit addresses, to address `a + b`
+        /// (32-bit, wrapping) plus `offset`: an `i32.add` folded in; the value from slot
+        /// `src` or the accumulator, by the instruction's form.
+        StoreMSum { a: Slot, b: Slot, src: Slot, memory: u32, offset: u32 }
         /// A store of a constant to memory `memory` (not 0) with 32-bit addresses.
         StoreMImm { addr: Slot, memory: u32, offset: u32, pad: u32, val: u64 }
         /// A load into lane `lane` of the `v128` at `src`: `dst = src` with that lane

@@ -318,7 +318,12 @@ fn w_forms_fold_the_address_add_and_take_accumulator_values_and_check_bounds() {
         (i32.store8 (local.get 0) (i32.add (local.get 1) (i32.const 1))))
       (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
       (func (export "load_sum") (param i64 i64) (result i32)
-        (i32.add (i32.load8_u (i64.add (local.get 0) (local.get 1))) (i32.const 1))))"#;
+        (i32.add (i32.load8_u (i64.add (local.get 0) (local.get 1))) (i32.const 1)))
+      (func (export "store_sum") (param i64 i64 i64)
+        (i64.store offset=8 (i64.add (local.get 0) (local.get 1)) (local.get 2)))
+      (func (export "store_sum_va") (param i64 i64 i32)
+        (i32.store16 offset=2 (i64.add (local.get 0) (local.get 1))
+          (i32.add (local.get 2) (i32.const 1)))))"#;
     let module = Module::new(&engine, text).unwrap();
     for (func, form) in [
         (0, "I64_LOAD::w_rr"),
@@ -327,6 +332,8 @@ fn w_forms_fold_the_address_add_and_take_accumulator_values_and_check_bounds() {
         (2, "STORE64::w_va"),
         (3, "STORE8::w_va"),
         (5, "I32_LOAD8_U::w_rr_a"),
+        (6, "STORE64::w_sum_r"),
+        (7, "STORE16::w_sum_va"),
     ] {
         let listing = module.disassemble(func).unwrap();
         assert!(listing.contains(form), "{form} in\n{listing}");
@@ -385,6 +392,29 @@ fn w_forms_fold_the_address_add_and_take_accumulator_values_and_check_bounds() {
     copy(s, 0, 65513).unwrap();
     assert_eq!(load_rr(s, 65521, 0).unwrap(), -5);
     assert!(is_oob(load_rr(s, 2 * 65536 - 15, 0)));
+
+    // Stores to a sum (`w_sum_r`, `w_sum_va`), at the new end.
+    let end = 2 * 65536;
+    let store_sum =
+        |s: &mut Store<()>, a: i64, b: i64, v: i64| call::<_, ()>(s, &inst, "store_sum", (a, b, v));
+    store_sum(s, end - 16, 0, 77).unwrap();
+    assert_eq!(load_rr(s, end - 16, 0).unwrap(), 77);
+    store_sum(s, -1, end - 15, 78).unwrap();
+    assert_eq!(
+        load_rr(s, end - 16, 0).unwrap(),
+        78,
+        "the sum wraps around 64 bits"
+    );
+    assert!(is_oob(store_sum(s, end - 15, 0, 1)));
+    assert!(is_oob(store_sum(s, -8, 0, 1)));
+    assert!(is_oob(store_sum(s, 1 << 32, 0, 1)));
+    let store_sum_va = |s: &mut Store<()>, a: i64, b: i64, v: i32| {
+        call::<_, ()>(s, &inst, "store_sum_va", (a, b, v))
+    };
+    store_sum_va(s, end - 4, 0, 0x1233).unwrap();
+    assert_eq!(m.data(&*s)[end as usize - 2..], [0x34, 0x12]);
+    assert!(is_oob(store_sum_va(s, end - 3, 0, 0)));
+    assert!(is_oob(store_sum_va(s, -2, 0, 0)));
 }
 
 #[test]
@@ -406,7 +436,12 @@ fn m_forms_fold_the_address_add_and_take_accumulator_values_and_check_bounds() {
       (func (export "grow") (param i32) (result i32) (memory.grow $m (local.get 0)))
       (func (export "load_sum") (param i32 i32) (result i32)
         (i32.add (i32.load8_u $m (i32.add (local.get 0) (local.get 1))) (i32.const 1)))
-      (func (export "load0") (param i32) (result i32) (i32.load8_u $z (local.get 0))))"#;
+      (func (export "load0") (param i32) (result i32) (i32.load8_u $z (local.get 0)))
+      (func (export "store_sum") (param i32 i32 i64)
+        (i64.store $m offset=8 (i32.add (local.get 0) (local.get 1)) (local.get 2)))
+      (func (export "store_sum_va") (param i32 i32 i32)
+        (i32.store16 $m offset=2 (i32.add (local.get 0) (local.get 1))
+          (i32.add (local.get 2) (i32.const 1)))))"#;
     let module = Module::new(&engine, text).unwrap();
     for (func, form) in [
         (0, "I64_LOAD::m_rr"),
@@ -415,6 +450,8 @@ fn m_forms_fold_the_address_add_and_take_accumulator_values_and_check_bounds() {
         (2, "STORE64::m_va"),
         (3, "STORE8::m_va"),
         (5, "I32_LOAD8_U::m_rr_a"),
+        (7, "STORE64::m_sum_r"),
+        (8, "STORE16::m_sum_va"),
     ] {
         let listing = module.disassemble(func).unwrap();
         assert!(listing.contains(form), "{form} in\n{listing}");
@@ -472,6 +509,28 @@ fn m_forms_fold_the_address_add_and_take_accumulator_values_and_check_bounds() {
     assert!(is_oob(load_rr(s, 3 * 65536 - 15, 0)));
     assert!(is_oob(call::<_, i32>(s, &inst, "load0", 65536)));
     assert_eq!(call::<_, i32>(s, &inst, "grow", 1).unwrap(), -1);
+
+    // Stores to a sum (`m_sum_r`, `m_sum_va`), at the new end.
+    let end = 3 * 65536;
+    let store_sum =
+        |s: &mut Store<()>, a: i32, b: i32, v: i64| call::<_, ()>(s, &inst, "store_sum", (a, b, v));
+    store_sum(s, end - 16, 0, 77).unwrap();
+    assert_eq!(load_rr(s, end - 16, 0).unwrap(), 77);
+    store_sum(s, -1, end - 15, 78).unwrap();
+    assert_eq!(
+        load_rr(s, end - 16, 0).unwrap(),
+        78,
+        "the sum wraps around 32 bits"
+    );
+    assert!(is_oob(store_sum(s, end - 15, 0, 1)));
+    assert!(is_oob(store_sum(s, -8, 0, 1)));
+    let store_sum_va = |s: &mut Store<()>, a: i32, b: i32, v: i32| {
+        call::<_, ()>(s, &inst, "store_sum_va", (a, b, v))
+    };
+    store_sum_va(s, end - 4, 0, 0x1233).unwrap();
+    assert_eq!(m.data(&*s)[end as usize - 2..], [0x34, 0x12]);
+    assert!(is_oob(store_sum_va(s, end - 3, 0, 0)));
+    assert!(is_oob(store_sum_va(s, -2, 0, 0)));
 }
 
 #[test]

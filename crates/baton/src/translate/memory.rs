@@ -307,20 +307,39 @@ impl FuncTranslator<'_> {
                         let addr = self.pop_slot();
                         self.emit(op.w_imm, StoreImm { addr, offset, val });
                     }
-                    v if self.store_value_in_acc(v, self.stack.len()) => {
-                        self.route_through_acc();
-                        let addr = self.pop_slot();
-                        let imm = Store {
-                            addr,
-                            src: 0,
-                            offset,
-                        };
-                        self.emit(op.w_va, imm);
-                    }
                     v => {
-                        let src = self.slot_at(self.stack.len(), v);
-                        let addr = self.pop_slot();
-                        self.emit(op.w_rr, Store { addr, src, offset });
+                        let in_acc = self.store_value_in_acc(v, self.stack.len());
+                        let src = (!in_acc).then(|| self.slot_at(self.stack.len(), v));
+                        let a = self.pop();
+                        let p = self.stack.len();
+                        let sum = |t: &mut Self, add: BinRR, src: Option<Slot>| {
+                            let (a, b) = (add.a, add.b);
+                            let src_slot = src.unwrap_or(0);
+                            let store = StoreSum {
+                                a,
+                                b,
+                                src: src_slot,
+                                offset,
+                            };
+                            let form = if src.is_some() {
+                                op.w_sum_r
+                            } else {
+                                op.w_sum_va
+                            };
+                            t.emit(form, store);
+                        };
+                        if a == Opd::Temp
+                            && self.fold_add_into_store(op::I64_ADD.rr, self.temp(p), src, sum)
+                        {
+                            return Ok(());
+                        }
+                        if in_acc {
+                            self.route_through_acc();
+                        }
+                        let addr = self.slot_at(p, a);
+                        let form = if in_acc { op.w_va } else { op.w_rr };
+                        let src = src.unwrap_or(0);
+                        self.emit(form, Store { addr, src, offset });
                     }
                 }
                 return Ok(());
@@ -339,27 +358,46 @@ impl FuncTranslator<'_> {
                         };
                         self.emit(op.m_imm, imm);
                     }
-                    v if self.store_value_in_acc(v, self.stack.len()) => {
-                        self.route_through_acc();
-                        let addr = self.pop_slot();
-                        let imm = StoreM {
-                            addr,
-                            src: 0,
-                            memory,
-                            offset,
-                        };
-                        self.emit(op.m_va, imm);
-                    }
                     v => {
-                        let src = self.slot_at(self.stack.len(), v);
-                        let addr = self.pop_slot();
+                        let in_acc = self.store_value_in_acc(v, self.stack.len());
+                        let src = (!in_acc).then(|| self.slot_at(self.stack.len(), v));
+                        let a = self.pop();
+                        let p = self.stack.len();
+                        let sum = |t: &mut Self, add: BinRR, src: Option<Slot>| {
+                            let (a, b) = (add.a, add.b);
+                            let src_slot = src.unwrap_or(0);
+                            let store = StoreMSum {
+                                a,
+                                b,
+                                src: src_slot,
+                                memory,
+                                offset,
+                            };
+                            let form = if src.is_some() {
+                                op.m_sum_r
+                            } else {
+                                op.m_sum_va
+                            };
+                            t.emit(form, store);
+                        };
+                        if a == Opd::Temp
+                            && self.fold_add_into_store(op::I32_ADD.rr, self.temp(p), src, sum)
+                        {
+                            return Ok(());
+                        }
+                        if in_acc {
+                            self.route_through_acc();
+                        }
+                        let addr = self.slot_at(p, a);
+                        let form = if in_acc { op.m_va } else { op.m_rr };
+                        let src = src.unwrap_or(0);
                         let imm = StoreM {
                             addr,
                             src,
                             memory,
                             offset,
                         };
-                        self.emit(op.m_rr, imm);
+                        self.emit(form, imm);
                     }
                 }
                 return Ok(());

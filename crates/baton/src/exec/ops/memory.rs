@@ -13,11 +13,13 @@
 //!   the address plus the offset of the access's last byte (set by the translator) must
 //!   not wrap around and must be below the length ([`wide_at`]). They
 //!   come with the fast forms' variants that matter in loops: the `i64.add` computing the
-//!   address folded into a load (`w_rr`, `w_ri`), the value in the accumulator.
+//!   address folded into a load (`w_rr`, `w_ri`) or a store (`w_sum_r`, `w_sum_va`), the
+//!   value in the accumulator.
 //! - The `m` forms serve other memories with 32-bit addresses and 32-bit offsets: the
 //!   memory's data and length are read through the context's pointer to the instance's
 //!   memory list (`Ctx::memories`, set wherever the registers are reloaded), and the rest
-//!   is the fast forms' check; the same variants (`m_rr`, `m_ri`, accumulator values).
+//!   is the fast forms' check; the same variants (`m_rr`, `m_ri`, `m_sum_r`, `m_sum_va`,
+//!   accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
 //!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
@@ -504,11 +506,19 @@ pub(crate) struct StoreOp {
     pub w_rr: Op<Store>,
     pub w_va: Op<Store>,
     pub w_imm: Op<StoreImm>,
+    /// Memory 0 with 64-bit addresses, address `a + b` (an `i64.add` folded in), value
+    /// from a slot or the accumulator.
+    pub w_sum_r: Op<StoreSum>,
+    pub w_sum_va: Op<StoreSum>,
     /// Another memory with 32-bit addresses: value from a slot, the accumulator (`m_va`)
     /// or an immediate.
     pub m_rr: Op<StoreM>,
     pub m_va: Op<StoreM>,
     pub m_imm: Op<StoreMImm>,
+    /// Another memory with 32-bit addresses, address `a + b` (an `i32.add` folded in),
+    /// value from a slot or the accumulator.
+    pub m_sum_r: Op<StoreMSum>,
+    pub m_sum_va: Op<StoreMSum>,
     /// Any memory, 32- or 64-bit addresses (see the module's documentation).
     pub x: Op<StoreX>,
 }
@@ -598,7 +608,11 @@ macro_rules! stores {
             store_w_fn!(w_rr, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), rd::<u64>(sp, imm.src)));
             store_w_fn!(w_va, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), acc));
             store_w_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), imm.val));
+            store_w_fn!(w_sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), rd::<u64>(sp, imm.src)));
+            store_w_fn!(w_sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), acc));
             store_fn!(m_rr, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
+            store_fn!(m_sum_r, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
+            store_fn!(m_sum_va, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_va, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_imm, StoreMImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val), |c, mem, len| memory_n(c, imm.memory));
             store_x_fn!($mem_t);
@@ -616,9 +630,13 @@ macro_rules! stores {
                 w_rr: op!(w_rr, $name),
                 w_va: op!(w_va, $name),
                 w_imm: op!(w_imm, $name),
+                w_sum_r: op!(w_sum_r, $name),
+                w_sum_va: op!(w_sum_va, $name),
                 m_rr: op!(m_rr, $name),
                 m_va: op!(m_va, $name),
                 m_imm: op!(m_imm, $name),
+                m_sum_r: op!(m_sum_r, $name),
+                m_sum_va: op!(m_sum_va, $name),
                 x: op!(x, $name),
             }
         };)*
@@ -638,9 +656,13 @@ macro_rules! stores {
                 v.push(form!(stringify!($NAME), "w_rr", $NAME.w_rr));
                 v.push(form!(stringify!($NAME), "w_va", $NAME.w_va));
                 v.push(form!(stringify!($NAME), "w_imm", $NAME.w_imm));
+                v.push(form!(stringify!($NAME), "w_sum_r", $NAME.w_sum_r));
+                v.push(form!(stringify!($NAME), "w_sum_va", $NAME.w_sum_va));
                 v.push(form!(stringify!($NAME), "m_rr", $NAME.m_rr));
                 v.push(form!(stringify!($NAME), "m_va", $NAME.m_va));
                 v.push(form!(stringify!($NAME), "m_imm", $NAME.m_imm));
+                v.push(form!(stringify!($NAME), "m_sum_r", $NAME.m_sum_r));
+                v.push(form!(stringify!($NAME), "m_sum_va", $NAME.m_sum_va));
                 v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
