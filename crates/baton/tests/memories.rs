@@ -636,3 +636,31 @@ fn memory_8_takes_the_m_forms_and_a_64_bit_memory_1_the_x_form() {
         1i64 << 32
     )));
 }
+
+#[test]
+fn an_address_add_whose_result_is_also_kept_is_not_folded() {
+    // `local.tee` keeps the sum in a local: the add stays, and the access reads the local.
+    let engine = Engine::default();
+    let text = r#"(module
+      (memory (export "m") i64 1)
+      (memory $m 1)
+      (func (export "w") (param i64 i64) (result i64) (local $x i64)
+        (i64.add (i64.load (local.tee $x (i64.add (local.get 0) (local.get 1))))
+          (local.get $x)))
+      (func (export "m") (param i32 i32) (result i32) (local $x i32)
+        (i32.add (i32.load $m (local.tee $x (i32.add (local.get 0) (local.get 1))))
+          (local.get $x))))"#;
+    let module = Module::new(&engine, text).unwrap();
+    for func in [0, 1] {
+        let listing = module.disassemble(func).unwrap();
+        assert!(listing.contains("ADD::rr"), "{listing}");
+    }
+    let (mut store, inst) = instance(&engine, text, None);
+    let m = inst.get_memory(&store, "m").unwrap();
+    m.write(&mut store, 8, &100i64.to_le_bytes()).unwrap();
+    assert_eq!(
+        call::<_, i64>(&mut store, &inst, "w", (3i64, 5i64)).unwrap(),
+        108
+    );
+    assert_eq!(call::<_, i32>(&mut store, &inst, "m", (3, 5)).unwrap(), 8);
+}

@@ -116,8 +116,10 @@ impl FuncTranslator<'_> {
     /// compute the sum itself (the fast forms have `fuse_add_load`/`fuse_add_store`).
     /// The add's result was a temporary that only the access reads.
     fn take_add(&mut self, a: Opd, p: usize, is64: bool) -> Option<Sum> {
+        // As for the fast forms' `fuse_add_load`: the operand is the last instruction's
+        // result, which nothing else reads.
         let last = self.last?;
-        if a != Opd::Temp || last.dst != self.temp(p) || self.label_at > last.pos {
+        if !self.in_acc(a, p) || self.label_at > last.pos {
             return None;
         }
         let pos = last.pos;
