@@ -642,7 +642,7 @@ fn an_address_add_whose_result_is_also_kept_is_not_folded() {
     // `local.tee` keeps the sum in a local: the add stays, and the access reads the local.
     let engine = Engine::default();
     let text = r#"(module
-      (memory (export "m") i64 1)
+      (memory (export "mem") i64 1)
       (memory $m 1)
       (func (export "w") (param i64 i64) (result i64) (local $x i64)
         (i64.add (i64.load (local.tee $x (i64.add (local.get 0) (local.get 1))))
@@ -656,7 +656,7 @@ fn an_address_add_whose_result_is_also_kept_is_not_folded() {
         assert!(listing.contains("ADD::rr"), "{listing}");
     }
     let (mut store, inst) = instance(&engine, text, None);
-    let m = inst.get_memory(&store, "m").unwrap();
+    let m = inst.get_memory(&store, "mem").unwrap();
     m.write(&mut store, 8, &100i64.to_le_bytes()).unwrap();
     assert_eq!(
         call::<_, i64>(&mut store, &inst, "w", (3i64, 5i64)).unwrap(),
