@@ -222,6 +222,7 @@ pub(crate) fn instantiate<T>(
         globals: Vec::new(),
         tables: Vec::new(),
         memories: Vec::new(),
+        memory_slots: [core::ptr::null_mut(); crate::exec::MEMORY_SLOTS],
         mem0: core::ptr::null_mut(),
         empty_memory: Box::new(MemoryEntity {
             data: Vec::new(),
@@ -376,6 +377,8 @@ pub(crate) fn instantiate<T>(
         .first()
         .copied()
         .unwrap_or(&mut *inst.empty_memory as *mut MemoryEntity);
+    let empty = &mut *inst.empty_memory as *mut MemoryEntity;
+    inst.memory_slots = core::array::from_fn(|i| inst.memories.get(i).copied().unwrap_or(empty));
 
     // Segments as the instance sees them.
     inst.elems = m

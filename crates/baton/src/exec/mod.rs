@@ -107,6 +107,10 @@ pub(crate) fn restore_ip() -> Ip {
     &RESTORE_CODE as *const Handler as Ip
 }
 
+/// How many memories, from memory 0, the `m` forms of memory accesses reach through
+/// [`Ctx::memory_slots`]; accesses to the others take the `x` form.
+pub(crate) const MEMORY_SLOTS: usize = 8;
+
 /// State shared by all handlers of one store's execution, reached through a pointer that
 /// stays in a register.
 pub(crate) struct Ctx {
@@ -117,11 +121,13 @@ pub(crate) struct Ctx {
     pub compiled: *const CompiledFunc,
     /// That instance's default memory (an empty one when it has none).
     pub mem: *mut MemoryEntity,
-    /// That instance's memories (its `memories` list), for the `m` forms of memory
-    /// accesses: one load from `ctx` where going through the instance takes two. Set
-    /// wherever the `mem`/`len` registers are reloaded ([`Ctx::mem_regs`]), so it is the
-    /// running instance's whenever its code runs, exactly like the registers.
-    pub memories: *const *mut MemoryEntity,
+    /// That instance's memories below [`MEMORY_SLOTS`] (its `memory_slots`, copied), for
+    /// the `m` forms of memory accesses: one load from `ctx` to reach the memory entity,
+    /// where going through the instance takes three. Copied wherever the `mem`/`len`
+    /// registers are reloaded ([`Ctx::mem_regs`]), so they are the running instance's
+    /// whenever its code runs, exactly like the registers. Entity pointers, not data and
+    /// lengths: they do not change when a memory grows.
+    pub memory_slots: [*mut MemoryEntity; MEMORY_SLOTS],
     /// The Wasm call stack (return addresses), on the heap.
     pub frames: Frames,
     /// One past the last slot of the value stack.
@@ -150,7 +156,7 @@ impl Ctx {
             inst: core::ptr::null(),
             compiled: core::ptr::null(),
             mem: core::ptr::null_mut(),
-            memories: core::ptr::null(),
+            memory_slots: [core::ptr::null_mut(); MEMORY_SLOTS],
             frames: Frames::new(max_frames),
             stack_end: core::ptr::null_mut(),
             trap: TrapCode::Unreachable,
@@ -186,7 +192,7 @@ impl Ctx {
     pub(crate) fn mem_regs(&mut self) -> (Mem, usize) {
         // SAFETY: `inst` is the running instance (set with `mem` by `enter_instance` or
         // restored with it), alive for as long as its code can run.
-        self.memories = unsafe { (*self.inst).memories.as_ptr() };
+        self.memory_slots = unsafe { (*self.inst).memory_slots };
         // SAFETY: `mem` always points to a live memory: `enter_instance` sets it to the
         // running instance's memory 0 (or its empty stand-in), which the store or the
         // instance owns for as long as the instance's code can run.

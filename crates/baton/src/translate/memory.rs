@@ -1,8 +1,9 @@
 //! Memory operators: loads and stores (with their address folding), and which form of
 //! addressing each access gets (see `exec/ops/memory.rs`): the fast forms for memory 0
 //! with 32-bit addresses, the `w` forms for memory 0 with 64-bit addresses, the `m` forms
-//! for other memories with 32-bit addresses, and the `x` form for the rest (offsets of
-//! 2^32 and more, 64-bit addresses into other memories).
+//! for other memories with 32-bit addresses (below `MEMORY_SLOTS`), and the `x` form for
+//! the rest (offsets of 2^32 and more, 64-bit addresses into other memories, memories from
+//! `MEMORY_SLOTS` up).
 
 use super::*;
 
@@ -21,9 +22,10 @@ enum Form {
     /// Memory 0, 64-bit addresses: the `w` forms, with the offset of the access's last
     /// byte (the offset plus the size minus one), when that is below 2^32.
     Wide(u32),
-    /// Another memory with 32-bit addresses: the `m` forms.
+    /// Another memory with 32-bit addresses, below `MEMORY_SLOTS`: the `m` forms.
     Other(u32),
-    /// The `x` form: offsets of 2^32 and more, 64-bit addresses into other memories.
+    /// The `x` form: offsets of 2^32 and more, 64-bit addresses into other memories,
+    /// memories from `MEMORY_SLOTS` up.
     X,
 }
 
@@ -50,7 +52,7 @@ impl Access {
                 Some(last) => Form::Wide(last),
                 None => Form::X,
             },
-            (_, false) => Form::Other(offset),
+            (m, false) if (m as usize) < crate::exec::MEMORY_SLOTS => Form::Other(offset),
             _ => Form::X,
         }
     }

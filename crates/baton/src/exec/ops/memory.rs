@@ -15,10 +15,10 @@
 //!   come with the fast forms' variants that matter in loops: the `i64.add` computing the
 //!   address folded into a load (`w_rr`, `w_ri`) or a store (`w_sum_r`, `w_sum_va`), the
 //!   value in the accumulator.
-//! - The `m` forms serve other memories with 32-bit addresses and 32-bit offsets: the
-//!   memory's data and length are read through the context's pointer to the instance's
-//!   memory list (`Ctx::memories`, set wherever the registers are reloaded), and the rest
-//!   is the fast forms' check; the same variants (`m_rr`, `m_ri`, `m_sum_r`, `m_sum_va`,
+//! - The `m` forms serve other memories (below `MEMORY_SLOTS`) with 32-bit addresses and
+//!   32-bit offsets: the memory's data and length are read through the context's copy of
+//!   the instance's memory pointers (`Ctx::memory_slots`, copied wherever the registers
+//!   are reloaded), and the rest is the fast forms' check; the same variants (`m_rr`, `m_ri`, `m_sum_r`, `m_sum_va`,
 //!   accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
@@ -95,17 +95,20 @@ fn wide_at<T>(mem: Mem, len: usize, addr: u64, last: u32) -> Option<*mut u8> {
 }
 
 /// The data and length of memory `memory` of the running instance (the `m` forms),
-/// through the context's pointer to its memory list (`Ctx::memories`, set wherever the
-/// `mem`/`len` registers are reloaded).
+/// through the context's copy of its memory pointers (`Ctx::memory_slots`, copied
+/// wherever the `mem`/`len` registers are reloaded).
 ///
 /// # Safety
-/// `memory` is one of the running instance's memories (validation).
+/// `memory` is one of the running instance's memories (validation), below `MEMORY_SLOTS`
+/// (the translator gives the others the `x` form).
 #[inline(always)]
 unsafe fn memory_n(ctx: &Ctx, memory: u32) -> (Mem, usize) {
-    // SAFETY: `ctx.memories` is the running instance's memory list (see `Ctx::mem_regs`),
-    // `memory` is in it (the contract), and its entries are live entities of the store.
+    // SAFETY: `ctx.memory_slots` holds the running instance's memories (see
+    // `Ctx::mem_regs`), `memory` is one of them and below `MEMORY_SLOTS` (the contract),
+    // and they are live entities of the store.
     unsafe {
-        let m: &mut crate::runtime::MemoryEntity = &mut **ctx.memories.add(memory as usize);
+        let m: &mut crate::runtime::MemoryEntity =
+            &mut **ctx.memory_slots.get_unchecked(memory as usize);
         (m.data.as_mut_ptr(), m.data.len())
     }
 }
