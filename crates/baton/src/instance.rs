@@ -377,8 +377,13 @@ pub(crate) fn instantiate<T>(
         .first()
         .copied()
         .unwrap_or(&mut *inst.empty_memory as *mut MemoryEntity);
-    let empty = &mut *inst.empty_memory as *mut MemoryEntity;
-    inst.memory_slots = core::array::from_fn(|i| inst.memories.get(i).copied().unwrap_or(empty));
+    // Null past the last memory: validation keeps accesses to the module's memories.
+    inst.memory_slots = core::array::from_fn(|i| {
+        inst.memories
+            .get(i)
+            .copied()
+            .unwrap_or(core::ptr::null_mut())
+    });
 
     // Segments as the instance sees them.
     inst.elems = m

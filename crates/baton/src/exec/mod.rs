@@ -185,9 +185,9 @@ impl Ctx {
     }
 
     /// Current base and length of the running instance's default memory, for the `mem`
-    /// and `len` registers; also points `memories` at the running instance's memories
-    /// (a store, no call: handlers that reload the registers keep their fast paths free
-    /// of register saves).
+    /// and `len` registers; also copies the instance's `memory_slots` into the context's
+    /// (a fixed 64-byte copy, no loop and no call: the handlers that reload the registers,
+    /// calls among them, keep their fast paths as they were).
     #[inline(always)]
     pub(crate) fn mem_regs(&mut self) -> (Mem, usize) {
         // SAFETY: `inst` is the running instance (set with `mem` by `enter_instance` or

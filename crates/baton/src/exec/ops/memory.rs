@@ -11,15 +11,15 @@
 //!   always that memory's current data.
 //! - The `w` forms serve memory 0 with 64-bit addresses (memory64): the same registers;
 //!   the address plus the offset of the access's last byte (set by the translator) must
-//!   not wrap around and must be below the length ([`wide_at`]). They
-//!   come with the fast forms' variants that matter in loops: the `i64.add` computing the
-//!   address folded into a load (`w_rr`, `w_ri`) or a store (`w_sum_r`, `w_sum_va`), the
-//!   value in the accumulator.
+//!   not wrap around and must be below the length ([`wide_at`]). They come with the fast
+//!   forms' variants that matter in loops: the `i64.add` computing the address folded into
+//!   a load (`w_rr`, `w_ri`) or a store (`w_sum_r`, `w_sum_va`), the value in the
+//!   accumulator.
 //! - The `m` forms serve other memories (below `MEMORY_SLOTS`) with 32-bit addresses and
 //!   32-bit offsets: the memory's data and length are read through the context's copy of
 //!   the instance's memory pointers (`Ctx::memory_slots`, copied wherever the registers
-//!   are reloaded), and the rest is the fast forms' check; the same variants (`m_rr`, `m_ri`, `m_sum_r`, `m_sum_va`,
-//!   accumulator values).
+//!   are reloaded), and the rest is the fast forms' check; the same variants (`m_rr`,
+//!   `m_ri`, `m_sum_r`, `m_sum_va`, accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
 //!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
