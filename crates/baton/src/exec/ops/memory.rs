@@ -536,8 +536,17 @@ macro_rules! store_fn {
             |ctx, mem, len| (mem, len)
         );
     };
-    // `$memory`: as for `load_fn!`.
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident| $memory:expr) => {
+        store_fn!(
+            $fname,
+            $L,
+            $mem_t,
+            |$imm, $sp, $acc| ($addr, $val),
+            |$c, $m, $l, ip| $memory
+        );
+    };
+    // `$memory`: as for `load_fn!`; it may read the instruction pointer as `$i`.
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident, $i:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
@@ -547,7 +556,7 @@ macro_rules! store_fn {
             // SAFETY: the address slots the immediates name are inside the frame
             // (translation invariant).
             let ea: usize = unsafe { $addr };
-            let ($c, $m, $l) = (&*ctx, mem, len);
+            let ($c, $m, $l, $i) = (&*ctx, mem, len, ip);
             // SAFETY: as in `load_fn!`.
             let (base, bytes): (Mem, usize) = unsafe { $memory };
             if out_of_bounds::<$mem_t>(ea, bytes) {
@@ -596,6 +605,19 @@ macro_rules! store_w_fn {
     };
 }
 
+/// The `memory` field of the immediates (layout `$L`) at `$ip`, read only once the address
+/// is computed, as `dst_after!` does for `dst`: read at the start with the other
+/// immediates, it keeps one more register busy, and the `m_sum` stores (five immediates)
+/// then save one on every run.
+macro_rules! memory_after {
+    ($ip:ident, $L:ty) => {{
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+        // followed by the immediates of layout `$L`.
+        unsafe { (*($ip.add(1) as *const $L)).memory }
+    }};
+}
+
 macro_rules! stores {
     ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: StoreOp = {
@@ -614,8 +636,8 @@ macro_rules! stores {
             store_w_fn!(w_sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), rd::<u64>(sp, imm.src)));
             store_w_fn!(w_sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), acc));
             store_fn!(m_rr, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
-            store_fn!(m_sum_r, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
-            store_fn!(m_sum_va, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
+            store_fn!(m_sum_r, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len, ip| memory_n(c, memory_after!(ip, StoreMSum)));
+            store_fn!(m_sum_va, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc), |c, mem, len, ip| memory_n(c, memory_after!(ip, StoreMSum)));
             store_fn!(m_va, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_imm, StoreMImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val), |c, mem, len| memory_n(c, imm.memory));
             store_x_fn!($mem_t);
