@@ -232,6 +232,7 @@ pub(crate) fn instantiate<T>(
         globals: Vec::new(),
         tables: Vec::new(),
         memories: Vec::new(),
+        memory_slots: [core::ptr::null_mut(); crate::exec::MEMORY_SLOTS],
         mem0: core::ptr::null_mut(),
         empty_memory: Box::new(MemoryEntity {
             data: Vec::new(),
@@ -411,6 +412,13 @@ pub(crate) fn instantiate<T>(
         .first()
         .copied()
         .unwrap_or(&mut *inst.empty_memory as *mut MemoryEntity);
+    // Null past the last memory: validation keeps accesses to the module's memories.
+    inst.memory_slots = core::array::from_fn(|i| {
+        inst.memories
+            .get(i)
+            .copied()
+            .unwrap_or(core::ptr::null_mut())
+    });
 
     // Segments as the instance sees them.
     inst.elems = m

@@ -456,16 +456,21 @@ pub(crate) mod layout {
         /// `global = slot + imm` (an add of a constant and `global.set`): a C function's
         /// shadow-stack prologue and epilogue. 32-bit forms use the low half of `imm`.
         GlobalAdd { slot: Slot, global: u32, imm: i64 }
-        /// Memory load: `dst = mem[addr + offset]`.
+        /// Memory load: `dst = mem[addr + offset]`. In the `w` forms (memory 0 with 64-bit
+        /// addresses), here and in the other layouts they use, `offset` is that of the
+        /// access's last byte: the Wasm offset plus the access's size minus one (see
+        /// `exec::ops::memory::wide_at`).
         Load { dst: Slot, addr: Slot, offset: u32 }
-        /// Memory store: `mem[addr + offset] = src`.
+        /// Memory store: `mem[addr + offset] = src` (`w` forms: see [`Load`]).
         Store { addr: Slot, src: Slot, offset: u32 }
         /// Load from a constant effective address: `dst = mem[addr]`.
         LoadAbs { dst: Slot, pad: u32, addr: u64 }
         /// A load from address `a + b` (32-bit, wrapping) plus `offset`: an `i32.add`
-        /// folded into the load that uses it.
+        /// folded into the load that uses it. The `w` forms (64-bit addresses) add in 64
+        /// bits, an `i64.add` folded in (their `offset`: see [`Load`]).
         LoadRR { dst: Slot, a: Slot, b: Slot, offset: u32 }
-        /// A load from address `a + imm` (32-bit, wrapping) plus `offset`.
+        /// A load from address `a + imm` (32-bit, wrapping) plus `offset`. The `w` forms
+        /// add `imm` sign-extended to 64 bits, in 64 bits.
         LoadRI { dst: Slot, a: Slot, imm: u32, offset: u32 }
         /// A load from address `idx << shift` (32-bit, wrapping) plus `offset`: an
         /// `i32.shl` scaling an index folded into the load that uses it.
@@ -486,9 +491,10 @@ pub(crate) mod layout {
         /// or constants, by the instruction's form (see `I32_MUL_ADD`).
         MulAdd { dst: Slot, a: Slot, b: u32, c: u32 }
         /// Store to address `a + b` (32-bit, wrapping) plus `offset`: `base[i] = src`, the
-        /// value from slot `src` or the accumulator, by the instruction's form.
+        /// value from slot `src` or the accumulator, by the instruction's form. The `w`
+        /// forms add in 64 bits, an `i64.add` folded in (their `offset`: see [`Load`]).
         StoreSum { a: Slot, b: Slot, src: Slot, offset: u32 }
-        /// Store of a constant: `mem[addr + offset] = val`.
+        /// Store of a constant: `mem[addr + offset] = val` (`w` forms: see [`Load`]).
         StoreImm { addr: Slot, offset: u32, val: u64 }
         /// Store to a constant effective address: `mem[addr] = src`.
         StoreAbs { src: Slot, pad: u32, addr: u64 }
@@ -540,8 +546,19 @@ pub(crate) mod layout {
         /// A load from memory `memory` (not 0) with 32-bit addresses:
         /// `dst = memory[addr + offset]`.
         LoadM { dst: Slot, addr: Slot, memory: u32, offset: u32 }
-        /// A store to memory `memory` (not 0) with 32-bit addresses.
+        /// A load from memory `memory` (not 0) with 32-bit addresses, from address `a + b`
+        /// (32-bit, wrapping) plus `offset`: an `i32.add` folded in.
+        LoadMRR { dst: Slot, a: Slot, b: Slot, memory: u32, offset: u32 }
+        /// A load from memory `memory` (not 0) with 32-bit addresses, from address
+        /// `a + imm` (32-bit, wrapping) plus `offset`.
+        LoadMRI { dst: Slot, a: Slot, imm: u32, memory: u32, offset: u32 }
+        /// A store to memory `memory` (not 0) with 32-bit addresses; the value from slot
+        /// `src` or the accumulator, by the instruction's form.
         StoreM { addr: Slot, src: Slot, memory: u32, offset: u32 }
+        /// A store to memory `memory` (not 0) with 32-bit addresses, to address `a + b`
+        /// (32-bit, wrapping) plus `offset`: an `i32.add` folded in; the value from slot
+        /// `src` or the accumulator, by the instruction's form.
+        StoreMSum { a: Slot, b: Slot, src: Slot, memory: u32, offset: u32 }
         /// A store of a constant to memory `memory` (not 0) with 32-bit addresses.
         StoreMImm { addr: Slot, memory: u32, offset: u32, pad: u32, val: u64 }
         /// A load into lane `lane` of the `v128` at `src`: `dst = src` with that lane

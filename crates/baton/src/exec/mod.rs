@@ -111,6 +111,10 @@ pub(crate) fn restore_ip() -> Ip {
     &RESTORE_CODE as *const Handler as Ip
 }
 
+/// How many memories, from memory 0, the `m` forms of memory accesses reach through
+/// [`Ctx::memory_slots`]; accesses to the others take the `x` form.
+pub(crate) const MEMORY_SLOTS: usize = 8;
+
 /// State shared by all handlers of one store's execution, reached through a pointer that
 /// stays in a register.
 pub(crate) struct Ctx {
@@ -121,6 +125,13 @@ pub(crate) struct Ctx {
     pub compiled: *const CompiledFunc,
     /// That instance's default memory (an empty one when it has none).
     pub mem: *mut MemoryEntity,
+    /// That instance's memories below [`MEMORY_SLOTS`] (its `memory_slots`, copied), for
+    /// the `m` forms of memory accesses: one load from `ctx` to reach the memory entity,
+    /// where going through the instance takes three. Copied wherever the `mem`/`len`
+    /// registers are reloaded ([`Ctx::mem_regs`]), so they are the running instance's
+    /// whenever its code runs, exactly like the registers. Entity pointers, not data and
+    /// lengths: they do not change when a memory grows.
+    pub memory_slots: [*mut MemoryEntity; MEMORY_SLOTS],
     /// The Wasm call stack (return addresses), on the heap.
     pub frames: Frames,
     /// One past the last slot of the value stack.
@@ -158,6 +169,7 @@ impl Ctx {
             inst: core::ptr::null(),
             compiled: core::ptr::null(),
             mem: core::ptr::null_mut(),
+            memory_slots: [core::ptr::null_mut(); MEMORY_SLOTS],
             frames: Frames::new(max_frames),
             stack_end: core::ptr::null_mut(),
             stack_base: core::ptr::null_mut(),
@@ -189,9 +201,15 @@ impl Ctx {
         }
     }
 
-    /// Current base and length of the running instance's default memory.
+    /// Current base and length of the running instance's default memory, for the `mem`
+    /// and `len` registers; also copies the instance's `memory_slots` into the context's
+    /// (a fixed 64-byte copy, no loop and no call: the handlers that reload the registers,
+    /// calls among them, keep their fast paths as they were).
     #[inline(always)]
-    pub(crate) fn mem_regs(&self) -> (Mem, usize) {
+    pub(crate) fn mem_regs(&mut self) -> (Mem, usize) {
+        // SAFETY: `inst` is the running instance (set with `mem` by `enter_instance` or
+        // restored with it), alive for as long as its code can run.
+        self.memory_slots = unsafe { (*self.inst).memory_slots };
         // SAFETY: `mem` always points to a live memory: `enter_instance` sets it to the
         // running instance's memory 0 (or its empty stand-in), which the store or the
         // instance owns for as long as the instance's code can run.

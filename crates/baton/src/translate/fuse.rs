@@ -382,6 +382,29 @@ impl FuncTranslator<'_> {
         src: Option<Slot>,
         offset: u32,
     ) -> bool {
+        self.fold_add_into_store(op::I32_ADD.rr, addr, src, |t, add, src| {
+            let store = StoreSum {
+                a: add.a,
+                b: add.b,
+                src: src.unwrap_or(0),
+                offset,
+            };
+            let form = if src.is_some() { op.sum_r } else { op.sum_va };
+            t.emit(form, store);
+        })
+    }
+
+    /// [`Self::fuse_add_store`] for any add of two slots (`add`: `i32.add` or `i64.add`)
+    /// and any store form: `emit` emits the store from the add's operands and the value's
+    /// slot (`None`: the accumulator) once the add is gone. Returns whether it fused.
+    pub(super) fn fold_add_into_store(
+        &mut self,
+        add: Op<BinRR>,
+        addr: Slot,
+        src: Option<Slot>,
+        emit: impl FnOnce(&mut Self, BinRR, Option<Slot>),
+    ) -> bool {
+        let add_op = add;
         // Where the add must be: last, or just before the value's instruction.
         let add_pos = match src {
             Some(_) => self.recent.last(),
@@ -390,7 +413,7 @@ impl FuncTranslator<'_> {
         let Some(add_pos) = add_pos else {
             return false;
         };
-        if self.label_at > add_pos || !self.code.is(add_pos, op::I32_ADD.rr) {
+        if self.label_at > add_pos || !self.code.is(add_pos, add_op) {
             return false;
         }
         let add: BinRR = self.code.imm(add_pos);
@@ -424,14 +447,7 @@ impl FuncTranslator<'_> {
             let pos = self.code.paste(cut);
             self.recent.push(pos);
         }
-        let store = StoreSum {
-            a: add.a,
-            b: add.b,
-            src: src.unwrap_or(0),
-            offset,
-        };
-        let form = if src.is_some() { op.sum_r } else { op.sum_va };
-        self.emit(form, store);
+        emit(self, add, src);
         true
     }
 

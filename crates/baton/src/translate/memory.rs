@@ -1,8 +1,9 @@
 //! Memory operators: loads and stores (with their address folding), and which form of
 //! addressing each access gets (see `exec/ops/memory.rs`): the fast forms for memory 0
 //! with 32-bit addresses, the `w` forms for memory 0 with 64-bit addresses, the `m` forms
-//! for other memories with 32-bit addresses, and the `x` form for the rest (offsets of
-//! 2^32 and more, 64-bit addresses into other memories).
+//! for other memories with 32-bit addresses (below `MEMORY_SLOTS`), and the `x` form for
+//! the rest (offsets of 2^32 and more, 64-bit addresses into other memories, memories from
+//! `MEMORY_SLOTS` up).
 
 use super::*;
 
@@ -18,26 +19,41 @@ pub(super) struct Access {
 enum Form {
     /// Memory 0, 32-bit addresses: the fast forms, with this offset.
     Fast(u32),
-    /// Memory 0, 64-bit addresses, an offset below 2^32: the `w` forms.
+    /// Memory 0, 64-bit addresses: the `w` forms, with the offset of the access's last
+    /// byte (the offset plus the size minus one), when that is below 2^32.
     Wide(u32),
-    /// Another memory with 32-bit addresses: the `m` forms.
+    /// Another memory with 32-bit addresses, below `MEMORY_SLOTS`: the `m` forms.
     Other(u32),
-    /// The `x` form.
+    /// The `x` form: offsets of 2^32 and more, 64-bit addresses into other memories,
+    /// memories from `MEMORY_SLOTS` up.
     X,
 }
 
+/// An address computed by an add just emitted, taken back to fold it into the access
+/// that uses it.
+enum Sum {
+    /// `a + b`.
+    RR(Slot, Slot),
+    /// `a + imm` (for 64-bit addresses, `imm` sign-extended).
+    RI(Slot, u32),
+}
+
 impl Access {
-    /// Which forms serve the access. Validation keeps a 32-bit memory's offsets below
-    /// 2^32; a 64-bit memory's may be larger, and only the `x` form takes those.
-    fn form(self) -> Form {
+    /// Which forms serve an access of `size` bytes. Validation keeps a 32-bit memory's
+    /// offsets below 2^32; a 64-bit memory's may be larger, and only the `x` form takes
+    /// those.
+    fn form(self, size: u32) -> Form {
         let Ok(offset) = u32::try_from(self.offset) else {
             return Form::X;
         };
         match (self.memory, self.is64) {
             (0, false) => Form::Fast(offset),
-            (0, true) => Form::Wide(offset),
-            (_, false) => Form::Other(offset),
-            (_, true) => Form::X,
+            (0, true) => match offset.checked_add(size - 1) {
+                Some(last) => Form::Wide(last),
+                None => Form::X,
+            },
+            (m, false) if (m as usize) < crate::exec::MEMORY_SLOTS => Form::Other(offset),
+            _ => Form::X,
         }
     }
 
@@ -95,6 +111,66 @@ impl FuncTranslator<'_> {
         })
     }
 
+    /// If the address operand `a` at stack position `p` is the result of the instruction
+    /// just emitted and that is an add of two slots or of a slot and a constant
+    /// (`i64.add` with `is64`, the constant then fitting 32 bits sign-extended; else
+    /// `i32.add`), removes the add and returns its operands, for a `w` or `m` access to
+    /// compute the sum itself (the fast forms have `fuse_add_load`/`fuse_add_store`).
+    /// The add's result was a temporary that only the access reads.
+    fn take_add(&mut self, a: Opd, p: usize, is64: bool) -> Option<Sum> {
+        // As for the fast forms' `fuse_add_load`: the operand is the last instruction's
+        // result, which nothing else reads.
+        let last = self.last?;
+        if !self.in_acc(a, p) || self.label_at > last.pos {
+            return None;
+        }
+        let pos = last.pos;
+        let end = self.code.pos();
+        let sum = if is64 {
+            let add = op::I64_ADD.imm?;
+            let rr = (pos + words::<BinRR>() == end)
+                .then(|| self.code.imm_if(pos, op::I64_ADD.rr))
+                .flatten()
+                .map(|BinRR { a, b, .. }| Sum::RR(a, b));
+            rr.or_else(|| {
+                (pos + words::<BinRI64>() == end)
+                    .then(|| {
+                        self.code
+                            .imm_if(pos, add.ri)
+                            .or_else(|| self.code.imm_if(pos, add.ir))
+                    })
+                    .flatten()
+                    .and_then(|BinRI64 { a, imm, .. }| {
+                        i32::try_from(imm).ok().map(|imm| Sum::RI(a, imm as u32))
+                    })
+            })
+        } else {
+            let add = op::I32_ADD.imm?;
+            if pos + words::<BinRR>() != end {
+                return None;
+            }
+            self.code
+                .imm_if(pos, op::I32_ADD.rr)
+                .map(|BinRR { a, b, .. }| Sum::RR(a, b))
+                .or_else(|| {
+                    self.code
+                        .imm_if(pos, add.ri)
+                        .or_else(|| self.code.imm_if(pos, add.ir))
+                        .map(|BinRI32 { a, imm, .. }| Sum::RI(a, imm as u32))
+                })
+        }?;
+        self.unemit(pos);
+        self.last = None;
+        Some(sum)
+    }
+
+    /// Whether a store's value (`v`, at stack position `p`, the address just below it)
+    /// can come from the accumulator: it is the last instruction's result and the address
+    /// needs no instruction of its own (it is not a constant).
+    fn store_value_in_acc(&self, v: Opd, p: usize) -> bool {
+        self.in_acc(v, p) && !matches!(self.stack.last(), Some(Opd::Const(_)))
+    }
+
     /// A load in its `x` form (any memory, 32- or 64-bit addresses).
     fn load_x(&mut self, op: Op<LoadX>, access: Access) {
         let addr = self.pop_slot();
@@ -112,27 +188,73 @@ impl FuncTranslator<'_> {
 
     pub(super) fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
-        let offset = match access.form() {
+        let offset = match access.form(op.size) {
             Form::Fast(offset) => offset,
             Form::Wide(offset) => {
-                let addr = self.pop_slot();
-                let dst = self.temp(self.stack.len());
-                let pos = self.emit(op.w, Load { dst, addr, offset });
-                self.push_result_acc(pos, dst, None, Some(op.w_a.erase()));
+                let a = self.pop();
+                let p = self.stack.len();
+                let dst = self.temp(p);
+                let (pos, acc) = match self.take_add(a, p, true) {
+                    Some(Sum::RR(a, b)) => (
+                        self.emit(op.w_rr, LoadRR { dst, a, b, offset }),
+                        op.w_rr_a.erase(),
+                    ),
+                    Some(Sum::RI(a, imm)) => {
+                        let imm = LoadRI {
+                            dst,
+                            a,
+                            imm,
+                            offset,
+                        };
+                        (self.emit(op.w_ri, imm), op.w_ri_a.erase())
+                    }
+                    None => {
+                        let addr = self.slot_at(p, a);
+                        let imm = Load { dst, addr, offset };
+                        (self.emit(op.w, imm), op.w_a.erase())
+                    }
+                };
+                self.push_result_acc(pos, dst, None, Some(acc));
                 return Ok(());
             }
             Form::Other(offset) => {
-                let addr = self.pop_slot();
-                let dst = self.temp(self.stack.len());
+                let a = self.pop();
+                let p = self.stack.len();
+                let dst = self.temp(p);
                 let memory = access.memory;
-                let imm = LoadM {
-                    dst,
-                    addr,
-                    memory,
-                    offset,
+                let (pos, acc) = match self.take_add(a, p, false) {
+                    Some(Sum::RR(a, b)) => {
+                        let imm = LoadMRR {
+                            dst,
+                            a,
+                            b,
+                            memory,
+                            offset,
+                        };
+                        (self.emit(op.m_rr, imm), op.m_rr_a.erase())
+                    }
+                    Some(Sum::RI(a, imm)) => {
+                        let imm = LoadMRI {
+                            dst,
+                            a,
+                            imm,
+                            memory,
+                            offset,
+                        };
+                        (self.emit(op.m_ri, imm), op.m_ri_a.erase())
+                    }
+                    None => {
+                        let addr = self.slot_at(p, a);
+                        let imm = LoadM {
+                            dst,
+                            addr,
+                            memory,
+                            offset,
+                        };
+                        (self.emit(op.m, imm), op.m_a.erase())
+                    }
                 };
-                let pos = self.emit(op.m, imm);
-                self.push_result_acc(pos, dst, None, Some(op.m_a.erase()));
+                self.push_result_acc(pos, dst, None, Some(acc));
                 return Ok(());
             }
             Form::X => {
@@ -181,7 +303,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
-        let offset = match access.form() {
+        let offset = match access.form(op.size) {
             Form::Fast(offset) => offset,
             Form::Wide(offset) => {
                 match self.pop() {
@@ -190,9 +312,38 @@ impl FuncTranslator<'_> {
                         self.emit(op.w_imm, StoreImm { addr, offset, val });
                     }
                     v => {
-                        let src = self.slot_at(self.stack.len(), v);
-                        let addr = self.pop_slot();
-                        self.emit(op.w_rr, Store { addr, src, offset });
+                        let in_acc = self.store_value_in_acc(v, self.stack.len());
+                        let src = (!in_acc).then(|| self.slot_at(self.stack.len(), v));
+                        let a = self.pop();
+                        let p = self.stack.len();
+                        let sum = |t: &mut Self, add: BinRR, src: Option<Slot>| {
+                            let (a, b) = (add.a, add.b);
+                            let src_slot = src.unwrap_or(0);
+                            let store = StoreSum {
+                                a,
+                                b,
+                                src: src_slot,
+                                offset,
+                            };
+                            let form = if src.is_some() {
+                                op.w_sum_r
+                            } else {
+                                op.w_sum_va
+                            };
+                            t.emit(form, store);
+                        };
+                        if a == Opd::Temp
+                            && self.fold_add_into_store(op::I64_ADD.rr, self.temp(p), src, sum)
+                        {
+                            return Ok(());
+                        }
+                        if in_acc {
+                            self.route_through_acc();
+                        }
+                        let addr = self.slot_at(p, a);
+                        let form = if in_acc { op.w_va } else { op.w_rr };
+                        let src = src.unwrap_or(0);
+                        self.emit(form, Store { addr, src, offset });
                     }
                 }
                 return Ok(());
@@ -212,15 +363,45 @@ impl FuncTranslator<'_> {
                         self.emit(op.m_imm, imm);
                     }
                     v => {
-                        let src = self.slot_at(self.stack.len(), v);
-                        let addr = self.pop_slot();
+                        let in_acc = self.store_value_in_acc(v, self.stack.len());
+                        let src = (!in_acc).then(|| self.slot_at(self.stack.len(), v));
+                        let a = self.pop();
+                        let p = self.stack.len();
+                        let sum = |t: &mut Self, add: BinRR, src: Option<Slot>| {
+                            let (a, b) = (add.a, add.b);
+                            let src_slot = src.unwrap_or(0);
+                            let store = StoreMSum {
+                                a,
+                                b,
+                                src: src_slot,
+                                memory,
+                                offset,
+                            };
+                            let form = if src.is_some() {
+                                op.m_sum_r
+                            } else {
+                                op.m_sum_va
+                            };
+                            t.emit(form, store);
+                        };
+                        if a == Opd::Temp
+                            && self.fold_add_into_store(op::I32_ADD.rr, self.temp(p), src, sum)
+                        {
+                            return Ok(());
+                        }
+                        if in_acc {
+                            self.route_through_acc();
+                        }
+                        let addr = self.slot_at(p, a);
+                        let form = if in_acc { op.m_va } else { op.m_rr };
+                        let src = src.unwrap_or(0);
                         let imm = StoreM {
                             addr,
                             src,
                             memory,
                             offset,
                         };
-                        self.emit(op.m_rr, imm);
+                        self.emit(form, imm);
                     }
                 }
                 return Ok(());

@@ -9,12 +9,17 @@
 //!   which every handler hands on unchanged or reloads (`memory.grow`, host calls and
 //!   calls into another instance reload it; `Ctx::mem_regs`), so `mem..mem + len` is
 //!   always that memory's current data.
-//! - The `w` forms serve memory 0 with 64-bit addresses (memory64): the same registers,
-//!   and an address clamped below `2^62` first, so that the sum with a 32-bit offset cannot
-//!   overflow and an address past the memory stays past it.
-//! - The `m` forms serve other memories with 32-bit addresses and 32-bit offsets: the
-//!   memory's data and length are read through the instance, and the rest is the fast
-//!   forms' check.
+//! - The `w` forms serve memory 0 with 64-bit addresses (memory64): the same registers;
+//!   the address plus the offset of the access's last byte (set by the translator) must
+//!   not wrap around and must be below the length ([`wide_at`]). They come with the fast
+//!   forms' variants that matter in loops: the `i64.add` computing the address folded into
+//!   a load (`w_rr`, `w_ri`) or a store (`w_sum_r`, `w_sum_va`), the value in the
+//!   accumulator.
+//! - The `m` forms serve other memories (below `MEMORY_SLOTS`) with 32-bit addresses and
+//!   32-bit offsets: the memory's data and length are read through the context's copy of
+//!   the instance's memory pointers (`Ctx::memory_slots`, copied wherever the registers
+//!   are reloaded), and the rest is the fast forms' check; the same variants (`m_rr`,
+//!   `m_ri`, `m_sum_r`, `m_sum_va`, accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
 //!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
@@ -31,6 +36,8 @@ use super::*;
 /// value in the accumulator.
 #[derive(Clone, Copy)]
 pub(crate) struct LoadOp {
+    /// The access's size in bytes.
+    pub size: u32,
     pub r: Op<Load>,
     pub r_a: Op<Load>,
     pub a: Op<Load>,
@@ -49,33 +56,59 @@ pub(crate) struct LoadOp {
     /// Memory 0 with 64-bit addresses, address from a slot.
     pub w: Op<Load>,
     pub w_a: Op<Load>,
+    /// Memory 0 with 64-bit addresses, address `a + b` (an `i64.add` folded in).
+    pub w_rr: Op<LoadRR>,
+    pub w_rr_a: Op<LoadRR>,
+    /// Memory 0 with 64-bit addresses, address `a + imm` (`imm` sign-extended: an
+    /// `i64.add` of a constant folded in).
+    pub w_ri: Op<LoadRI>,
+    pub w_ri_a: Op<LoadRI>,
     /// Another memory with 32-bit addresses, address from a slot.
     pub m: Op<LoadM>,
     pub m_a: Op<LoadM>,
+    /// Another memory with 32-bit addresses, address `a + b` (an `i32.add` folded in).
+    pub m_rr: Op<LoadMRR>,
+    pub m_rr_a: Op<LoadMRR>,
+    /// Another memory with 32-bit addresses, address `a + imm`.
+    pub m_ri: Op<LoadMRI>,
+    pub m_ri_a: Op<LoadMRI>,
     /// Any memory, 32- or 64-bit addresses (see the module's documentation).
     pub x: Op<LoadX>,
 }
 
-/// A 64-bit address made safe to add a 32-bit offset to: addresses at or above `2^62`
-/// (past any memory: a memory's length is below `isize::MAX`) become `2^62`, which stays
-/// out of bounds, and the sum stays below `isize::MAX` (see the `w` forms).
+/// Where the `w` forms' access of a `T` at 64-bit address `addr` lands in memory 0 (`mem`,
+/// `len` bytes), or `None` when any of its bytes is out of bounds. `last` is the offset of
+/// the access's last byte: the Wasm offset plus `size_of::<T>() - 1`, added by the
+/// translator. The sum of the address and that offset is the address of the last byte:
+/// the access is in bounds when the sum does not wrap around and is below `len`. One
+/// addition, a branch on its carry and the fast forms' single comparison; the first byte
+/// is then a constant displacement away from the last.
 #[inline(always)]
-fn clamp64(addr: u64) -> usize {
-    addr.min(1 << 62) as usize
+fn wide_at<T>(mem: Mem, len: usize, addr: u64, last: u32) -> Option<*mut u8> {
+    let (end, wrapped) = addr.overflowing_add(last as u64);
+    if wrapped || end >= len as u64 {
+        return None;
+    }
+    // SAFETY: `end < len`, so `end` and the `size_of::<T>() - 1` bytes before it (`end` is
+    // at least that: `last` is) are inside the memory's data.
+    Some(unsafe { mem.add(end as usize - (core::mem::size_of::<T>() - 1)) })
 }
 
-/// The data and length of memory `memory` of the running instance (the `m` forms).
+/// The data and length of memory `memory` of the running instance (the `m` forms),
+/// through the context's copy of its memory pointers (`Ctx::memory_slots`, copied
+/// wherever the `mem`/`len` registers are reloaded).
 ///
 /// # Safety
-/// `ctx.inst` is the running instance and `memory` one of its memories (validation).
+/// `memory` is one of the running instance's memories (validation), below `MEMORY_SLOTS`
+/// (the translator gives the others the `x` form).
 #[inline(always)]
 unsafe fn memory_n(ctx: &Ctx, memory: u32) -> (Mem, usize) {
-    // SAFETY: the running instance's memory pointers are live entities of its store (the
-    // contract).
+    // SAFETY: `ctx.memory_slots` holds the running instance's memories (see
+    // `Ctx::mem_regs`), `memory` is one of them and below `MEMORY_SLOTS` (the contract),
+    // and they are live entities of the store.
     unsafe {
-        let inst: &crate::runtime::InstanceEntity = &*ctx.inst;
         let m: &mut crate::runtime::MemoryEntity =
-            &mut **inst.memories.get_unchecked(memory as usize);
+            &mut **ctx.memory_slots.get_unchecked(memory as usize);
         (m.data.as_mut_ptr(), m.data.len())
     }
 }
@@ -251,6 +284,31 @@ macro_rules! load_fn {
     }};
 }
 
+/// One load handler of the `w` forms: `$addr` computes the 64-bit address (the offset not
+/// added: see [`wide_at`]); the value goes to a slot or the accumulator.
+macro_rules! load_w_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident| $addr:expr, $out:ident) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let $sp = sp;
+            // SAFETY: the address slots the immediates name are inside the frame
+            // (translation invariant).
+            let addr: u64 = unsafe { $addr };
+            let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            };
+            // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0,
+            // whose data `mem..mem + len` is (see the module's documentation); the read is
+            // unaligned, as Wasm allows any address.
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) }) as $val_t;
+            load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+        }
+    };
+}
+
 macro_rules! loads {
     ($family:ident; $($name:literal $NAME:ident: $mem_t:ty => $val_t:ty;)*) => {
         $(pub(crate) const $NAME: LoadOp = {
@@ -266,12 +324,21 @@ macro_rules! loads {
             load_fn!(ri_a, LoadRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc);
             load_fn!(sh, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, slot);
             load_fn!(sh_a, LoadSh, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, acc);
-            load_fn!(w, Load, $mem_t, $val_t, |imm, sp, acc| clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, slot);
-            load_fn!(w_a, Load, $mem_t, $val_t, |imm, sp, acc| clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, acc);
+            load_w_fn!(w, Load, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.addr), slot);
+            load_w_fn!(w_a, Load, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.addr), acc);
+            load_w_fn!(w_rr, LoadRR, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), slot);
+            load_w_fn!(w_rr_a, LoadRR, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), acc);
+            load_w_fn!(w_ri, LoadRI, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), slot);
+            load_w_fn!(w_ri_a, LoadRI, $mem_t, $val_t, |imm, sp| rd::<u64>(sp, imm.a).wrapping_add(imm.imm as i32 as i64 as u64), acc);
             load_fn!(m, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
             load_fn!(m_a, LoadM, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_rr, LoadMRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_rr_a, LoadMRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_ri, LoadMRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, slot, |c, mem, len| memory_n(c, imm.memory));
+            load_fn!(m_ri_a, LoadMRI, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, acc, |c, mem, len| memory_n(c, imm.memory));
             load_x_fn!($mem_t, $val_t);
             LoadOp {
+                size: core::mem::size_of::<$mem_t>() as u32,
                 r: op!(r, $name),
                 r_a: op!(r_a, $name),
                 a: op!(a, $name),
@@ -286,8 +353,16 @@ macro_rules! loads {
                 sh_a: op!(sh_a, $name),
                 w: op!(w, $name),
                 w_a: op!(w_a, $name),
+                w_rr: op!(w_rr, $name),
+                w_rr_a: op!(w_rr_a, $name),
+                w_ri: op!(w_ri, $name),
+                w_ri_a: op!(w_ri_a, $name),
                 m: op!(m, $name),
                 m_a: op!(m_a, $name),
+                m_rr: op!(m_rr, $name),
+                m_rr_a: op!(m_rr_a, $name),
+                m_ri: op!(m_ri, $name),
+                m_ri_a: op!(m_ri_a, $name),
                 x: op!(x, $name),
             }
         };)*
@@ -309,8 +384,16 @@ macro_rules! loads {
                 v.push(form!(stringify!($NAME), "sh_a", $NAME.sh_a));
                 v.push(form!(stringify!($NAME), "w", $NAME.w));
                 v.push(form!(stringify!($NAME), "w_a", $NAME.w_a));
+                v.push(form!(stringify!($NAME), "w_rr", $NAME.w_rr));
+                v.push(form!(stringify!($NAME), "w_rr_a", $NAME.w_rr_a));
+                v.push(form!(stringify!($NAME), "w_ri", $NAME.w_ri));
+                v.push(form!(stringify!($NAME), "w_ri_a", $NAME.w_ri_a));
                 v.push(form!(stringify!($NAME), "m", $NAME.m));
                 v.push(form!(stringify!($NAME), "m_a", $NAME.m_a));
+                v.push(form!(stringify!($NAME), "m_rr", $NAME.m_rr));
+                v.push(form!(stringify!($NAME), "m_rr_a", $NAME.m_rr_a));
+                v.push(form!(stringify!($NAME), "m_ri", $NAME.m_ri));
+                v.push(form!(stringify!($NAME), "m_ri_a", $NAME.m_ri_a));
                 v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
@@ -408,6 +491,8 @@ load_brs! { load_br_ops;
 /// (`abs`); value from a slot, the accumulator (`_va`) or an immediate (`imm`).
 #[derive(Clone, Copy)]
 pub(crate) struct StoreOp {
+    /// The access's size in bytes.
+    pub size: u32,
     pub rr: Op<Store>,
     pub r_va: Op<Store>,
     pub a_r: Op<Store>,
@@ -419,13 +504,24 @@ pub(crate) struct StoreOp {
     pub sum_r: Op<StoreSum>,
     /// Address `a + b`, value from the accumulator.
     pub sum_va: Op<StoreSum>,
-    /// Memory 0 with 64-bit addresses: address and value from slots, or the value an
-    /// immediate.
+    /// Memory 0 with 64-bit addresses: address and value from slots, the value from the
+    /// accumulator (`w_va`) or an immediate.
     pub w_rr: Op<Store>,
+    pub w_va: Op<Store>,
     pub w_imm: Op<StoreImm>,
-    /// Another memory with 32-bit addresses: value from a slot, or an immediate.
+    /// Memory 0 with 64-bit addresses, address `a + b` (an `i64.add` folded in), value
+    /// from a slot or the accumulator.
+    pub w_sum_r: Op<StoreSum>,
+    pub w_sum_va: Op<StoreSum>,
+    /// Another memory with 32-bit addresses: value from a slot, the accumulator (`m_va`)
+    /// or an immediate.
     pub m_rr: Op<StoreM>,
+    pub m_va: Op<StoreM>,
     pub m_imm: Op<StoreMImm>,
+    /// Another memory with 32-bit addresses, address `a + b` (an `i32.add` folded in),
+    /// value from a slot or the accumulator.
+    pub m_sum_r: Op<StoreMSum>,
+    pub m_sum_va: Op<StoreMSum>,
     /// Any memory, 32- or 64-bit addresses (see the module's documentation).
     pub x: Op<StoreX>,
 }
@@ -440,8 +536,17 @@ macro_rules! store_fn {
             |ctx, mem, len| (mem, len)
         );
     };
-    // `$memory`: as for `load_fn!`.
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident| $memory:expr) => {
+        store_fn!(
+            $fname,
+            $L,
+            $mem_t,
+            |$imm, $sp, $acc| ($addr, $val),
+            |$c, $m, $l, ip| $memory
+        );
+    };
+    // `$memory`: as for `load_fn!`; it may read the instruction pointer as `$i`.
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident, $i:ident| $memory:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
@@ -451,7 +556,7 @@ macro_rules! store_fn {
             // SAFETY: the address slots the immediates name are inside the frame
             // (translation invariant).
             let ea: usize = unsafe { $addr };
-            let ($c, $m, $l) = (&*ctx, mem, len);
+            let ($c, $m, $l, $i) = (&*ctx, mem, len, ip);
             // SAFETY: as in `load_fn!`.
             let (base, bytes): (Mem, usize) = unsafe { $memory };
             if out_of_bounds::<$mem_t>(ea, bytes) {
@@ -472,6 +577,47 @@ macro_rules! store_fn {
     };
 }
 
+/// One store handler of the `w` forms: `$addr` computes the 64-bit address (the offset not
+/// added: see [`wide_at`]), `$val` the value.
+macro_rules! store_w_fn {
+    ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+            // followed by the immediates of layout `$L`.
+            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+            let ($sp, $acc) = (sp, acc);
+            // SAFETY: the address slot is inside the frame (translation invariant).
+            let addr: u64 = unsafe { $addr };
+            let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            };
+            // SAFETY: the value slot, if any, is inside the frame (translation invariant).
+            let v: u64 = unsafe { $val };
+            // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0
+            // (see the module's documentation), which nothing else borrows while Wasm code
+            // runs.
+            unsafe { core::ptr::write_unaligned(at as *mut $mem_t, (v as $mem_t).to_le()) };
+            // SAFETY: the next instruction starts right after this one's `$L` immediates
+            // (see `next!`).
+            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+        }
+    };
+}
+
+/// The `memory` field of the immediates (layout `$L`) at `$ip`, read only once the address
+/// is computed, as `dst_after!` does for `dst`: read at the start with the other
+/// immediates, it keeps one more register busy, and the `m_sum` stores (five immediates)
+/// then save one on every run.
+macro_rules! memory_after {
+    ($ip:ident, $L:ty) => {{
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+        // followed by the immediates of layout `$L`.
+        unsafe { (*($ip.add(1) as *const $L)).memory }
+    }};
+}
+
 macro_rules! stores {
     ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: StoreOp = {
@@ -484,12 +630,19 @@ macro_rules! stores {
             store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
             store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
             store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
-            store_fn!(w_rr, Store, $mem_t, |imm, sp, acc| (clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, rd::<u64>(sp, imm.src)));
-            store_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc| (clamp64(rd::<u64>(sp, imm.addr)) + imm.offset as usize, imm.val));
+            store_w_fn!(w_rr, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), rd::<u64>(sp, imm.src)));
+            store_w_fn!(w_va, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), acc));
+            store_w_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), imm.val));
+            store_w_fn!(w_sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), rd::<u64>(sp, imm.src)));
+            store_w_fn!(w_sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), acc));
             store_fn!(m_rr, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
+            store_fn!(m_sum_r, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len, ip| memory_n(c, memory_after!(ip, StoreMSum)));
+            store_fn!(m_sum_va, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc), |c, mem, len, ip| memory_n(c, memory_after!(ip, StoreMSum)));
+            store_fn!(m_va, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_imm, StoreMImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val), |c, mem, len| memory_n(c, imm.memory));
             store_x_fn!($mem_t);
             StoreOp {
+                size: core::mem::size_of::<$mem_t>() as u32,
                 rr: op!(rr, $name),
                 r_va: op!(r_va, $name),
                 a_r: op!(a_r, $name),
@@ -500,9 +653,15 @@ macro_rules! stores {
                 sum_r: op!(sum_r, $name),
                 sum_va: op!(sum_va, $name),
                 w_rr: op!(w_rr, $name),
+                w_va: op!(w_va, $name),
                 w_imm: op!(w_imm, $name),
+                w_sum_r: op!(w_sum_r, $name),
+                w_sum_va: op!(w_sum_va, $name),
                 m_rr: op!(m_rr, $name),
+                m_va: op!(m_va, $name),
                 m_imm: op!(m_imm, $name),
+                m_sum_r: op!(m_sum_r, $name),
+                m_sum_va: op!(m_sum_va, $name),
                 x: op!(x, $name),
             }
         };)*
@@ -520,9 +679,15 @@ macro_rules! stores {
                 v.push(form!(stringify!($NAME), "sum_r", $NAME.sum_r));
                 v.push(form!(stringify!($NAME), "sum_va", $NAME.sum_va));
                 v.push(form!(stringify!($NAME), "w_rr", $NAME.w_rr));
+                v.push(form!(stringify!($NAME), "w_va", $NAME.w_va));
                 v.push(form!(stringify!($NAME), "w_imm", $NAME.w_imm));
+                v.push(form!(stringify!($NAME), "w_sum_r", $NAME.w_sum_r));
+                v.push(form!(stringify!($NAME), "w_sum_va", $NAME.w_sum_va));
                 v.push(form!(stringify!($NAME), "m_rr", $NAME.m_rr));
+                v.push(form!(stringify!($NAME), "m_va", $NAME.m_va));
                 v.push(form!(stringify!($NAME), "m_imm", $NAME.m_imm));
+                v.push(form!(stringify!($NAME), "m_sum_r", $NAME.m_sum_r));
+                v.push(form!(stringify!($NAME), "m_sum_va", $NAME.m_sum_va));
                 v.push(form!(stringify!($NAME), "x", $NAME.x));
             )*
             v
