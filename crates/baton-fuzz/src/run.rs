@@ -527,6 +527,9 @@ fn run_pair<A: Side, B: Side>(
             // plain errors, so two failures agree unless both are traps of other kinds.
             let traps_differ = matches!((&a, &b),
                 (Err(Failure::Trap(x)), Err(Failure::Trap(y))) if x != y)
+                // An uncaught exception (start function) must meet the same exception.
+                || matches!((&a, &b), (Err(x), Err(y)) if x != y
+                    && (matches!(x, Failure::Exception(_)) || matches!(y, Failure::Exception(_))))
                 || (pair.exact && a.is_err() && a != b);
             let panicked = matches!(a, Err(Failure::Panic(_)))
                 || matches!(b, Err(Failure::Panic(_))) && pair.exact;
