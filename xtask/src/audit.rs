@@ -27,10 +27,17 @@ pub struct Summary {
     pub calls_to_handlers: Vec<String>,
     pub direct_calls: usize,
     pub returns: usize,
+    /// Direct jumps to the unwinder (`exec::unwind::unwind`), which `throw` and
+    /// `throw_ref` hand over to by a tail call: a hand-over, since the unwinder ends by
+    /// dispatching (it is audited as a handler itself).
+    pub unwinder_jumps: usize,
     /// Registers pushed before the first other instruction: saved (and restored) on every
     /// run, a cost but not a dispatch failure.
     pub entry_saves: usize,
 }
+
+/// The unwinder's symbol as objdump prints a jump to it (see [`Summary::unwinder_jumps`]).
+const UNWINDER: &str = "<baton::exec::unwind::unwind";
 
 /// Which functions of a binary are instruction handlers.
 pub enum Handlers {
@@ -94,12 +101,25 @@ pub fn audit_binary(binary: &Path, handlers: &Handlers) -> Result<Report, String
                 let terminal = symbol == "control::UNREACHABLE::handler";
                 let ok = s.indirect_calls == 0
                     && s.calls_to_handlers.is_empty()
-                    && (s.indirect_jumps > 0 || terminal);
+                    && (s.indirect_jumps > 0 || s.unwinder_jumps > 0 || terminal);
                 rows.push(HandlerRow {
                     name: name.to_string(),
                     symbol: symbol.to_string(),
                     summary: s.clone(),
                     ok,
+                });
+            }
+            // The unwinder that `throw` and `throw_ref` tail-call: it must end by
+            // dispatching too (unless every use of it was inlined).
+            let unwinder = UNWINDER.trim_start_matches('<');
+            if let Some(s) = functions.get(unwinder) {
+                rows.push(HandlerRow {
+                    name: "(unwind)".to_string(),
+                    symbol: unwinder.to_string(),
+                    summary: s.clone(),
+                    ok: s.indirect_calls == 0
+                        && s.calls_to_handlers.is_empty()
+                        && s.indirect_jumps > 0,
                 });
             }
         }
@@ -311,6 +331,7 @@ fn parse(text: &str) -> HashMap<String, Summary> {
         }
         match mnemonic {
             "jmp" | "jmpq" if operand.starts_with('*') => s.indirect_jumps += 1,
+            "jmp" | "jmpq" if operand.contains(UNWINDER) => s.unwinder_jumps += 1,
             // `call *sym@GOTPCREL(%rip)`: a library function (memcpy, floor...) reached
             // through the GOT, not a dispatch.
             "call" | "callq" if operand.starts_with('*') && operand.contains("(%rip)") => {

@@ -426,3 +426,51 @@ fn memory_grown_by_a_callee_is_the_callers_memory_after_return() {
     // A second run grows again, from 301 to 601 pages.
     assert_eq!(run.call(&mut store, 1).unwrap(), 42 + 301 + 601_000);
 }
+
+/// A conditional return (`br_if`, `br_on_null` or a `br_table` entry to the function's
+/// label) with several results, one of them a parameter read by `local.get`: the path that
+/// goes on must still read the operands where they were (the return copies them out of the
+/// result slots' way only on its own path). Found by the differential fuzzer against
+/// Wasmtime.
+#[test]
+fn conditional_returns_of_several_values_leave_the_operands_alone() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+          (func (export "br_if") (param i32 i32) (result i32 i32)
+            (i32.const 1) (local.get 0) (local.get 1) (br_if 0))
+          (func (export "br_on_null") (param i32 funcref) (result i32 i32)
+            (i32.const 2) (local.get 0) (local.get 1) (br_on_null 0) (drop))
+          (func (export "br_table") (param i32 i32) (result i32 i32)
+            (block $b (result i32 i32)
+              (local.get 1) (local.get 0)
+              (br_table 1 $b (local.get 1)))
+            (i32.add (i32.const 100)))
+        )"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let br_if = inst
+        .get_typed_func::<(i32, i32), (i32, i32)>(&store, "br_if")
+        .unwrap();
+    assert_eq!(br_if.call(&mut store, (7, 0)).unwrap(), (1, 7));
+    assert_eq!(br_if.call(&mut store, (7, 1)).unwrap(), (1, 7));
+    let f = inst.get_func(&store, "br_on_null").unwrap();
+    let mut out = [Val::I32(0), Val::I32(0)];
+    f.call(&mut store, &[Val::I32(9), Val::FuncRef(None)], &mut out)
+        .unwrap();
+    assert_eq!((out[0].i32(), out[1].i32()), (Some(2), Some(9)));
+    f.call(&mut store, &[Val::I32(9), Val::FuncRef(Some(f))], &mut out)
+        .unwrap();
+    assert_eq!((out[0].i32(), out[1].i32()), (Some(2), Some(9)));
+    let br_table = inst
+        .get_typed_func::<(i32, i32), (i32, i32)>(&store, "br_table")
+        .unwrap();
+    assert_eq!(br_table.call(&mut store, (5, 0)).unwrap(), (0, 5));
+    assert_eq!(br_table.call(&mut store, (5, 1)).unwrap(), (1, 105));
+    assert_eq!(br_table.call(&mut store, (5, 2)).unwrap(), (2, 105));
+}

@@ -130,20 +130,24 @@ impl HandlerTable {
 /// and the handler it finds runs as the next instruction.
 ///
 /// # Safety
-/// `ctx.exception` is a live exception of the store; `sp` is the frame of the function
+/// `ctx.exception` is a live exception of the store; `mem`/`len` are the running
+/// instance's memory registers; `sp` is the frame of the function
 /// whose code holds `ctx.throw_site` (or, when the site is outside every module's code,
 /// e.g. a host function called in tail position, a frame that is left at once); the
 /// activation's frames lie between the sentinel frame and `ctx.frames.top`.
 pub(crate) unsafe fn unwind(
     _ip: Ip,
     mut sp: Sp,
-    _mem: Mem,
+    mem: Mem,
     acc: u64,
     ctx: &mut Ctx,
-    _len: usize,
+    len: usize,
 ) -> Control {
     let exn = ctx.exception;
     let mut site = ctx.throw_site;
+    // Whether a frame pair switched instances: only then must the memory registers be
+    // reloaded (the thrower's are the running instance's, kept current like a return's).
+    let mut switched = false;
     let exit = &EXIT_CODE as *const Handler as Ip;
     loop {
         // SAFETY: `ctx.inst` is the running instance (contract, and kept so below when a
@@ -180,7 +184,7 @@ pub(crate) unsafe fn unwind(
                     }
                 }
                 ctx.exception = core::ptr::null_mut();
-                let (mem, len) = ctx.mem_regs();
+                let (mem, len) = if switched { ctx.mem_regs() } else { (mem, len) };
                 // SAFETY: the target is a label of the catching function's code (the
                 // translator recorded it), an instruction start.
                 let target = unsafe { base.add(c.target) };
@@ -201,6 +205,7 @@ pub(crate) unsafe fn unwind(
                 ctx.enter_instance(lower.sp as *const InstanceEntity);
                 site = lower.ret_ip.wrapping_sub(1);
             }
+            switched = true;
         } else {
             site = frame.ret_ip.wrapping_sub(1);
         }

@@ -456,7 +456,10 @@ impl FuncTranslator<'_> {
             }
         } else {
             // Results go to slots 0..n, which may be locals that other results still
-            // read: copy such locals out of the way first.
+            // read: copy such locals out of the way first. Only the return's own copies:
+            // a conditional return (`br_if`, `br_on_null`, a `br_table` entry) is skipped
+            // on the other path, which must still see the operands as they were.
+            let operands = self.stack[h - n..].to_vec();
             for p in h - n..h {
                 if let Opd::Local(x) = self.stack[p] {
                     if (x as usize) < n {
@@ -470,6 +473,13 @@ impl FuncTranslator<'_> {
                 self.move_to(i as Slot, p, o);
             }
             self.emit(op::RETURN, Nothing {});
+            for (i, o) in operands.into_iter().enumerate() {
+                let p = h - n + i;
+                if let (Opd::Local(x), Opd::Temp) = (o, self.stack[p]) {
+                    self.local_refs[x as usize] += 1;
+                }
+                self.stack[p] = o;
+            }
         }
         self.reachable = false;
     }

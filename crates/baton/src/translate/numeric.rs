@@ -18,26 +18,79 @@ impl FuncTranslator<'_> {
         self.push_result_acc(pos, dst, None, Some(acc.erase()));
     }
 
-    /// A binary operation without immediate forms (floats).
-    pub(super) fn bin(&mut self, op: &BinOp<BinRI32>) {
+    /// A float binary operation of 32-bit floats (immediates in 32-bit fields).
+    pub(super) fn bin32(&mut self, op: &BinOp<BinRI32>) {
+        self.float_bin(op, |dst, a, bits| BinRI32 {
+            dst,
+            a,
+            imm: bits as u32 as i32,
+        })
+    }
+
+    /// A float binary operation of 64-bit floats.
+    pub(super) fn bin64(&mut self, op: &BinOp<BinRI64>) {
+        self.float_bin(op, |dst, a, bits| BinRI64 {
+            dst,
+            a,
+            imm: bits as i64,
+        })
+    }
+
+    /// A float binary operation: a constant operand (its bits) goes into the instruction,
+    /// a result of the previous instruction comes through the accumulator. (Comparisons
+    /// too: a float comparison is never fused into a branch, so reading the accumulator
+    /// costs nothing.)
+    fn float_bin<L: Layout>(&mut self, op: &BinOp<L>, ri: impl Fn(Slot, Slot, u64) -> L) {
         let b = self.pop();
         let a = self.pop();
         let p = self.stack.len();
         let dst = self.temp(p);
-        let (pos, acc) = if self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) {
-            self.route_through_acc();
-            let sa = self.slot_at(p, a);
-            (self.emit(op.ra, BinRR { dst, a: sa, b: 0 }), op.ra_a)
-        } else if self.in_acc(a, p) && !matches!(b, Opd::Const(_)) {
-            self.route_through_acc();
-            let sb = self.slot_at(p + 1, b);
-            (self.emit(op.ar, BinRR { dst, a: 0, b: sb }), op.ar_a)
-        } else {
-            let sa = self.slot_at(p, a);
-            let sb = self.slot_at(p + 1, b);
-            (self.emit(op.rr, BinRR { dst, a: sa, b: sb }), op.rr_a)
+        let imm = op.imm.expect("float operations have immediate forms");
+        let (pos, acc) = match (a, b) {
+            (_, Opd::Const(k)) if !matches!(a, Opd::Const(_)) => {
+                if self.in_acc(a, p) {
+                    self.route_through_acc();
+                    (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase())
+                } else {
+                    let sa = self.slot_at(p, a);
+                    (self.emit(imm.ri, ri(dst, sa, k)), imm.ri_a.erase())
+                }
+            }
+            (Opd::Const(k), _) if !matches!(b, Opd::Const(_)) => {
+                if self.in_acc(b, p + 1) {
+                    self.route_through_acc();
+                    (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.erase())
+                } else {
+                    let sb = self.slot_at(p + 1, b);
+                    (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.erase())
+                }
+            }
+            _ if self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) => {
+                self.route_through_acc();
+                let sa = self.slot_at(p, a);
+                (
+                    self.emit(op.ra, BinRR { dst, a: sa, b: 0 }),
+                    op.ra_a.erase(),
+                )
+            }
+            _ if self.in_acc(a, p) && !matches!(b, Opd::Const(_)) => {
+                self.route_through_acc();
+                let sb = self.slot_at(p + 1, b);
+                (
+                    self.emit(op.ar, BinRR { dst, a: 0, b: sb }),
+                    op.ar_a.erase(),
+                )
+            }
+            _ => {
+                let sa = self.slot_at(p, a);
+                let sb = self.slot_at(p + 1, b);
+                (
+                    self.emit(op.rr, BinRR { dst, a: sa, b: sb }),
+                    op.rr_a.erase(),
+                )
+            }
         };
-        self.push_result_acc(pos, dst, None, Some(acc.erase()));
+        self.push_result_acc(pos, dst, None, Some(acc));
     }
 
     pub(super) fn eqz(&mut self, is64: bool) {

@@ -768,132 +768,132 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_f32_add(&mut self) -> R<bool> {
-        self.bin(&op::F32_ADD);
+        self.bin32(&op::F32_ADD);
         Ok(false)
     }
 
     fn visit_f32_sub(&mut self) -> R<bool> {
-        self.bin(&op::F32_SUB);
+        self.bin32(&op::F32_SUB);
         Ok(false)
     }
 
     fn visit_f32_mul(&mut self) -> R<bool> {
-        self.bin(&op::F32_MUL);
+        self.bin32(&op::F32_MUL);
         Ok(false)
     }
 
     fn visit_f32_div(&mut self) -> R<bool> {
-        self.bin(&op::F32_DIV);
+        self.bin32(&op::F32_DIV);
         Ok(false)
     }
 
     fn visit_f32_min(&mut self) -> R<bool> {
-        self.bin(&op::F32_MIN);
+        self.bin32(&op::F32_MIN);
         Ok(false)
     }
 
     fn visit_f32_max(&mut self) -> R<bool> {
-        self.bin(&op::F32_MAX);
+        self.bin32(&op::F32_MAX);
         Ok(false)
     }
 
     fn visit_f32_copysign(&mut self) -> R<bool> {
-        self.bin(&op::F32_COPYSIGN);
+        self.bin32(&op::F32_COPYSIGN);
         Ok(false)
     }
 
     fn visit_f32_eq(&mut self) -> R<bool> {
-        self.bin(&op::F32_EQ);
+        self.bin32(&op::F32_EQ);
         Ok(false)
     }
 
     fn visit_f32_ne(&mut self) -> R<bool> {
-        self.bin(&op::F32_NE);
+        self.bin32(&op::F32_NE);
         Ok(false)
     }
 
     fn visit_f32_lt(&mut self) -> R<bool> {
-        self.bin(&op::F32_LT);
+        self.bin32(&op::F32_LT);
         Ok(false)
     }
 
     fn visit_f32_gt(&mut self) -> R<bool> {
-        self.bin(&op::F32_GT);
+        self.bin32(&op::F32_GT);
         Ok(false)
     }
 
     fn visit_f32_le(&mut self) -> R<bool> {
-        self.bin(&op::F32_LE);
+        self.bin32(&op::F32_LE);
         Ok(false)
     }
 
     fn visit_f32_ge(&mut self) -> R<bool> {
-        self.bin(&op::F32_GE);
+        self.bin32(&op::F32_GE);
         Ok(false)
     }
 
     fn visit_f64_add(&mut self) -> R<bool> {
-        self.bin(&op::F64_ADD);
+        self.bin64(&op::F64_ADD);
         Ok(false)
     }
 
     fn visit_f64_sub(&mut self) -> R<bool> {
-        self.bin(&op::F64_SUB);
+        self.bin64(&op::F64_SUB);
         Ok(false)
     }
 
     fn visit_f64_mul(&mut self) -> R<bool> {
-        self.bin(&op::F64_MUL);
+        self.bin64(&op::F64_MUL);
         Ok(false)
     }
 
     fn visit_f64_div(&mut self) -> R<bool> {
-        self.bin(&op::F64_DIV);
+        self.bin64(&op::F64_DIV);
         Ok(false)
     }
 
     fn visit_f64_min(&mut self) -> R<bool> {
-        self.bin(&op::F64_MIN);
+        self.bin64(&op::F64_MIN);
         Ok(false)
     }
 
     fn visit_f64_max(&mut self) -> R<bool> {
-        self.bin(&op::F64_MAX);
+        self.bin64(&op::F64_MAX);
         Ok(false)
     }
 
     fn visit_f64_copysign(&mut self) -> R<bool> {
-        self.bin(&op::F64_COPYSIGN);
+        self.bin64(&op::F64_COPYSIGN);
         Ok(false)
     }
 
     fn visit_f64_eq(&mut self) -> R<bool> {
-        self.bin(&op::F64_EQ);
+        self.bin64(&op::F64_EQ);
         Ok(false)
     }
 
     fn visit_f64_ne(&mut self) -> R<bool> {
-        self.bin(&op::F64_NE);
+        self.bin64(&op::F64_NE);
         Ok(false)
     }
 
     fn visit_f64_lt(&mut self) -> R<bool> {
-        self.bin(&op::F64_LT);
+        self.bin64(&op::F64_LT);
         Ok(false)
     }
 
     fn visit_f64_gt(&mut self) -> R<bool> {
-        self.bin(&op::F64_GT);
+        self.bin64(&op::F64_GT);
         Ok(false)
     }
 
     fn visit_f64_le(&mut self) -> R<bool> {
-        self.bin(&op::F64_LE);
+        self.bin64(&op::F64_LE);
         Ok(false)
     }
 
     fn visit_f64_ge(&mut self) -> R<bool> {
-        self.bin(&op::F64_GE);
+        self.bin64(&op::F64_GE);
         Ok(false)
     }
 

@@ -134,16 +134,24 @@ macro_rules! reg_forms {
 /// Integer binary operations: all register, immediate and accumulator forms.
 macro_rules! int_binops {
     ($family:ident, $I:ident; $($NAME:ident $name:literal $f:path;)*) => {
+        binops_with_imm! { $family, $I, core::convert::identity; $($NAME $name $f;)* }
+    };
+}
+
+/// Binary operations with every form: register, immediate (`$conv` turns the immediate
+/// field into the operand's type) and accumulator.
+macro_rules! binops_with_imm {
+    ($family:ident, $I:ident, $conv:path; $($NAME:ident $name:literal $f:path;)*) => {
         $(pub(crate) const $NAME: BinOp<$I> = {
             reg_forms!($f);
-            bin_fn!(ri, $I, $f, |imm, sp, acc| (rd(sp, imm.a), imm.imm), slot);
-            bin_fn!(ri_a, $I, $f, |imm, sp, acc| (rd(sp, imm.a), imm.imm), acc);
-            bin_fn!(ir, $I, $f, |imm, sp, acc| (imm.imm, rd(sp, imm.a)), slot);
-            bin_fn!(ir_a, $I, $f, |imm, sp, acc| (imm.imm, rd(sp, imm.a)), acc);
-            bin_fn!(ai, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), imm.imm), slot);
-            bin_fn!(ai_a, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), imm.imm), acc);
-            bin_fn!(ia, $I, $f, |imm, sp, acc| (imm.imm, Cell::from_cell(acc)), slot);
-            bin_fn!(ia_a, $I, $f, |imm, sp, acc| (imm.imm, Cell::from_cell(acc)), acc);
+            bin_fn!(ri, $I, $f, |imm, sp, acc| (rd(sp, imm.a), $conv(imm.imm)), slot);
+            bin_fn!(ri_a, $I, $f, |imm, sp, acc| (rd(sp, imm.a), $conv(imm.imm)), acc);
+            bin_fn!(ir, $I, $f, |imm, sp, acc| ($conv(imm.imm), rd(sp, imm.a)), slot);
+            bin_fn!(ir_a, $I, $f, |imm, sp, acc| ($conv(imm.imm), rd(sp, imm.a)), acc);
+            bin_fn!(ai, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), $conv(imm.imm)), slot);
+            bin_fn!(ai_a, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), $conv(imm.imm)), acc);
+            bin_fn!(ia, $I, $f, |imm, sp, acc| ($conv(imm.imm), Cell::from_cell(acc)), slot);
+            bin_fn!(ia_a, $I, $f, |imm, sp, acc| ($conv(imm.imm), Cell::from_cell(acc)), acc);
             BinOp {
                 rr: op!(rr, $name),
                 rr_a: op!(rr_a, $name),
@@ -171,27 +179,11 @@ macro_rules! int_binops {
     };
 }
 
-/// Float binary operations: register and accumulator forms.
-macro_rules! float_binops {
-    ($family:ident; $($NAME:ident $name:literal $f:path;)*) => {
-        $(pub(crate) const $NAME: BinOp<BinRI32> = {
-            reg_forms!($f);
-            BinOp {
-                rr: op!(rr, $name),
-                rr_a: op!(rr_a, $name),
-                ar: op!(ar, $name),
-                ar_a: op!(ar_a, $name),
-                ra: op!(ra, $name),
-                ra_a: op!(ra_a, $name),
-                imm: None,
-            }
-        };)*
-        fn $family() -> Vec<OpInfo> {
-            let mut v = Vec::new();
-            $(v.extend(bin_infos(stringify!($NAME), &$NAME));)*
-            v
-        }
-    };
+/// A float operation's immediate: the constant's bits, sign-extended from a 32-bit field
+/// for `f32` (only the low 32 bits count).
+#[inline(always)]
+fn float_bits<T: Cell>(imm: impl Into<i64>) -> T {
+    T::from_cell(imm.into() as u64)
 }
 
 /// Lists every form of a binary operation for [`all`].
@@ -278,7 +270,7 @@ int_binops! { i64_binops, BinRI64;
     I64_GE_U "i64.ge_u" sem::i64::ge_u;
 }
 
-float_binops! { float_binops;
+binops_with_imm! { f32_binops, BinRI32, float_bits;
     F32_ADD "f32.add" sem::f32::add;
     F32_SUB "f32.sub" sem::f32::sub;
     F32_MUL "f32.mul" sem::f32::mul;
@@ -292,6 +284,9 @@ float_binops! { float_binops;
     F32_GT "f32.gt" sem::f32::gt;
     F32_LE "f32.le" sem::f32::le;
     F32_GE "f32.ge" sem::f32::ge;
+}
+
+binops_with_imm! { f64_binops, BinRI64, float_bits;
     F64_ADD "f64.add" sem::f64::add;
     F64_SUB "f64.sub" sem::f64::sub;
     F64_MUL "f64.mul" sem::f64::mul;
@@ -534,7 +529,8 @@ unops! { unops_all;
 pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = i32_binops();
     v.extend(i64_binops());
-    v.extend(float_binops());
+    v.extend(f32_binops());
+    v.extend(f64_binops());
     v.extend(unops_all());
     v.extend(mul_add_ops());
     v.extend(info!(
