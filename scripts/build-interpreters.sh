@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds two interpreters for wasm32-wasi (WASI preview 1, no SIMD, no exception handling)
-# from the C sources shipped in PyPI source distributions, with zig cc:
+# Builds two interpreters for wasm32-wasi (WASI preview 1, no SIMD) from the C sources
+# shipped in PyPI source distributions, with zig cc:
 #   lua.wasm      Lua 5.4.8  from the sdist of `lupa`    (third-party/lua54/)
 #   quickjs.wasm  QuickJS 2021-03-27 from the sdist of `quickjs` (upstream-quickjs/)
 # Each is linked with a small driver (benches/interpreters/{lua,qjs}_main.c):
 #   lua.wasm SCRIPT OUT [ARGS...]      quickjs.wasm SCRIPT OUT [ARGS...]
 # which runs SCRIPT and writes its result string to OUT (and stdout).
-# The Lua build replaces setjmp/longjmp with abort (benches/interpreters/lua_wasi.h).
+# Lua raises errors with setjmp/longjmp (its own LUAI_THROW/LUAI_TRY), which clang lowers
+# to Wasm exception handling in its standard (exnref) form (-mllvm -wasm-enable-sjlj, as in
+# scripts/build-exceptions.sh; examples/exceptions/c_longjmp_tag.s supplies the
+# __c_longjmp tag zig's wasi-libc lacks). QuickJS needs no exception handling.
 #
 # Output: benches/interpreters/{lua,quickjs}.wasm (committed) and a copy in
 # target/real-programs/ (override with REAL_PROGRAMS_DIR), where `compare --real` looks.
@@ -28,11 +31,14 @@ read -r -a cc <<< "${ZIG_CC:-python3 -m ziglang cc}"
 
 # Plain WASI preview 1: -mcpu=generic is LLVM's default Wasm feature set (sign-ext,
 # mutable-globals, nontrapping-fptoint, bulk-memory, multivalue, reference-types);
-# no SIMD, no exception handling. 8 MiB shadow stack (QuickJS recurses in C per JS call).
+# no SIMD. Lua adds exception handling (exnref form) for setjmp/longjmp; QuickJS has
+# none. 8 MiB shadow stack (QuickJS recurses in C per JS call).
 # zig cc emits DWARF; it is dropped after linking (strip_debug below), keeping the name
 # section, which profilers and `baton inspect --disassemble luaV_execute` use (wasm-ld's
 # --strip-debug would drop the names too; -g0 changes clang's code).
 common=(--target=wasm32-wasi -mcpu=generic -O2 -fno-exceptions -Wl,-z,stack-size=8388608)
+lua_sjlj=(-mcpu=generic+exception_handling -mllvm -wasm-enable-sjlj
+          -mllvm -wasm-use-legacy-eh=false)
 
 # Copies a module without its .debug_* custom sections.
 strip_debug() {
@@ -78,8 +84,9 @@ for f in lapi lcode lctype ldebug ldo ldump lfunc lgc llex lmem lobject lopcodes
     lua_srcs+=("$lua/$f.c")
 done
 echo "building lua.wasm"
-"${cc[@]}" "${common[@]}" -std=gnu99 -DLUA_COMPAT_5_3 -include "$src/lua_wasi.h" \
-    -I"$lua" "${lua_srcs[@]}" "$src/lua_main.c" -lm -o "$work/lua.wasm"
+"${cc[@]}" "${common[@]}" "${lua_sjlj[@]}" -std=gnu99 -DLUA_COMPAT_5_3 \
+    -include "$src/lua_wasi.h" -I"$lua" "${lua_srcs[@]}" "$src/lua_main.c" \
+    "$root/examples/exceptions/c_longjmp_tag.s" -lm -o "$work/lua.wasm"
 
 # ---- QuickJS: the core engine without quickjs-libc (not in the sdist) and without
 # bignum. EMSCRIPTEN selects QuickJS's own configuration for a Wasm target: no Atomics

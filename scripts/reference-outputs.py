@@ -13,6 +13,11 @@ With --exceptions, runs the programs of examples/exceptions/ (built by
 scripts/build-exceptions.sh) instead and writes what each prints to
 examples/exceptions/NAME.expected, which crates/baton-wasi/tests/exceptions.rs
 compares Baton's output with.
+
+With --lua-errors, runs benches/interpreters/lua.wasm (Lua with setjmp/longjmp
+as exceptions, built by scripts/build-interpreters.sh) on
+benches/interpreters/errors.lua and writes what it prints to
+crates/baton-wasi/tests/data/lua-errors.expected (the same test file compares).
 """
 import hashlib
 import os
@@ -100,9 +105,25 @@ def exceptions():
         print(f"{name}.wasm: exit={code} stdout bytes={len(data)}")
 
 
+def lua_errors():
+    interp = os.path.join(ROOT, "benches", "interpreters")
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(os.path.join(interp, "errors.lua"), os.path.join(work, "errors.lua"))
+        out = os.path.join(work, "stdout")
+        code = run(os.path.join(interp, "lua.wasm"), ["lua.wasm", "errors.lua", "out.txt"],
+                   work, stdout=out)
+        with open(out, "rb") as f:
+            data = f.read()
+    with open(os.path.join(DATA, "lua-errors.expected"), "wb") as f:
+        f.write(data)
+    print(f"lua.wasm errors.lua: exit={code} stdout bytes={len(data)}")
+
+
 def main():
     if sys.argv[1:] == ["--exceptions"]:
         return exceptions()
+    if sys.argv[1:] == ["--lua-errors"]:
+        return lua_errors()
     for program, src, guest_in, argv, out, *stdin in CASES:
         wasm = os.path.join(PROGRAMS, program)
         if not os.path.exists(wasm):

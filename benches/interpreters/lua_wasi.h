@@ -2,19 +2,9 @@
  * Force-included (-include) into every Lua 5.4 source file when building lua.wasm for
  * wasm32-wasi (scripts/build-interpreters.sh). Lua's C sources are used unmodified.
  *
- * Lua raises errors with longjmp (ldo.c: LUAI_THROW / LUAI_TRY). wasm32-wasi has no
- * setjmp/longjmp without the exception-handling proposal, which this build does not use
- * (plain WASI preview 1, Wasm 2.0 features only). So:
- *   - LUAI_TRY runs its block directly (no recovery point);
- *   - LUAI_THROW calls lua_wasi_throw (lua_main.c), which prints the error object and
- *     calls abort() (a Wasm `unreachable` trap).
- * Consequences: any Lua error ends the program (pcall/error/xpcall cannot recover), and
- * coroutine.yield from a Lua function (which throws LUA_YIELD) cannot work, so the
- * coroutine library is not opened. The benchmark script uses neither.
- *
- * wasi-libc's <setjmp.h> stops the build with #error unless exception handling is on;
- * ldo.c includes it unconditionally, so its include guard is defined here and the
- * header is skipped (nothing from it is used once LUAI_THROW/LUAI_TRY are redefined).
+ * Errors use Lua's own LUAI_THROW/LUAI_TRY (ldo.c: setjmp/longjmp), which clang lowers
+ * to Wasm exception handling (exnref form, -mllvm -wasm-enable-sjlj), so error, pcall,
+ * xpcall and coroutine.yield work. Nothing about them is redefined here.
  *
  * l_signalT: lstate.h would include <signal.h> (which wasi-libc refuses without signal
  * emulation) only for sig_atomic_t; nothing here uses signals, so a plain int.
@@ -26,15 +16,6 @@
  */
 #ifndef LUA_WASI_H
 #define LUA_WASI_H
-
-#define _SETJMP_H 1
-
-struct lua_State;
-void lua_wasi_throw(struct lua_State *L, int status) __attribute__((noreturn));
-
-#define LUAI_THROW(L, c) lua_wasi_throw(L, (c)->status)
-#define LUAI_TRY(L, c, a) { a }
-#define luai_jmpbuf int
 
 #define l_signalT int
 

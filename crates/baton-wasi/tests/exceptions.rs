@@ -46,3 +46,32 @@ fn cpp_throw_catch() {
 fn cpp_throw_in_a_loop() {
     runs_like_wasmtime("throw_loop");
 }
+
+/// Lua 5.4 (benches/interpreters/lua.wasm) raises its errors with
+/// setjmp/longjmp, built as Wasm exceptions: benches/interpreters/errors.lua
+/// throws errors of every kind through Lua frames, C frames (string.gsub
+/// callbacks, table.sort comparators, metamethods), nested pcall/xpcall and
+/// to-be-closed variables. Its output must be what wasmtime 50.0.1 printed,
+/// recorded in tests/data/lua-errors.expected by
+/// `scripts/reference-outputs.py --lua-errors`.
+#[test]
+fn lua_errors_and_pcall() {
+    let interp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../benches/interpreters");
+    let wasm = std::fs::read(interp.join("lua.wasm")).expect("lua.wasm is committed");
+    let expected = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/lua-errors.expected"),
+    )
+    .expect("reference output");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(interp.join("errors.lua"), dir.path().join("errors.lua")).unwrap();
+    let out = common::run_bytes(&wasm, |b| {
+        b.args(&["lua.wasm", "errors.lua", "out.txt"])
+            .preopened_dir(dir.path(), ".")
+            .unwrap();
+    });
+    assert_eq!(out.code, Ok(0), "stderr: {}", out.stderr);
+    assert_eq!(
+        out.stdout, expected,
+        "errors.lua: output differs from wasmtime's"
+    );
+}
