@@ -9,8 +9,13 @@ use baton::*;
 /// Compiles `body` as `(func (export "f") (param i32) (result i32) ...)` and returns the
 /// results of calling it with each input, plus the function's listing.
 fn run(body: &str, inputs: &[i32]) -> (Vec<i32>, String) {
+    run_in_module("", body, inputs)
+}
+
+/// [`run`] with `decls` (globals, ...) declared before the function in its module.
+fn run_in_module(decls: &str, body: &str, inputs: &[i32]) -> (Vec<i32>, String) {
     let engine = Engine::default();
-    let wat = format!(r#"(module (func (export "f") (param $n i32) (result i32) {body}))"#);
+    let wat = format!(r#"(module {decls} (func (export "f") (param $n i32) (result i32) {body}))"#);
     let module = Module::new(&engine, &wat).expect("module compiles");
     let listing = module.disassemble(0).expect("one function");
     let mut store = Store::new(&engine, ());
@@ -927,25 +932,12 @@ fn br_table_takes_the_add_of_its_index() {
 /// Compiles a module with a mutable i32 global `$sp` (starting at 1000) and an i64 one
 /// `$wide`, and runs its `f`; returns the results and `f`'s listing.
 fn run_with_globals(body: &str, inputs: &[i32]) -> (Vec<i32>, String) {
-    let engine = Engine::default();
-    let wat = format!(
-        r#"(module
-          (global $sp (mut i32) (i32.const 1000))
-          (global $wide (mut i64) (i64.const 5000000000))
-          (func (export "f") (param $n i32) (result i32) {body}))"#
-    );
-    let module = Module::new(&engine, &wat).expect("module compiles");
-    let listing = module.disassemble(0).expect("one function");
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
-    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
-    let results = inputs
-        .iter()
-        .map(|&n| f.call(&mut store, n).unwrap())
-        .collect();
-    (results, listing)
+    run_in_module(
+        r#"(global $sp (mut i32) (i32.const 1000))
+          (global $wide (mut i64) (i64.const 5000000000))"#,
+        body,
+        inputs,
+    )
 }
 
 /// A C function's shadow-stack prologue and epilogue: `global.get; const; sub` and
