@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// Print the fuel the guest consumed to stderr when it stops (implies metering).
     #[arg(long)]
     pub fuel_report: bool,
+    /// When to translate functions: `lazy` (on first call, the default) or `eager` (all
+    /// before the program starts). Every function is validated before it starts either way.
+    #[arg(long, value_name = "WHEN", default_value = "lazy", value_parser = parse_compile)]
+    pub compile: baton::CompilationMode,
     /// The module to run (.wasm binary or .wat text), then its arguments: for --invoke the
     /// function's parameters, otherwise the guest's argv (see below).
     // One positional that swallows everything from the module path on (`trailing_var_arg`),
@@ -93,6 +97,15 @@ pub struct RunArgs {
         trailing_var_arg = true
     )]
     pub module_and_args: Vec<OsString>,
+}
+
+/// `--compile`'s value.
+fn parse_compile(s: &str) -> Result<baton::CompilationMode, String> {
+    match s {
+        "lazy" => Ok(baton::CompilationMode::Lazy),
+        "eager" => Ok(baton::CompilationMode::Eager),
+        other => Err(format!("`{other}` is neither `lazy` nor `eager`")),
+    }
 }
 
 /// What `baton run` is to do, once the command line is split between Baton and the guest.

@@ -3,11 +3,15 @@
 //!
 //! Bodies are independent once the module's declarations are known, and both halves of the
 //! work allow it: `wasmparser` hands out each body's validator as a value that may move to
-//! another thread, and Baton's code is position-independent (branch offsets are relative),
-//! so code translated into separate buffers can simply be concatenated. The result is the
-//! same code, in the same order, whatever the number of threads; an error is the one of the
-//! first failing function, as on one thread.
+//! another thread, and each function is translated into a buffer of its own. The result is
+//! the same whatever the number of threads; an error is the one of the first failing
+//! function, as on one thread.
+//!
+//! Eager compilation validates and translates every body here ([`translate_bodies`]); lazy
+//! compilation only validates them ([`validate_bodies`]) and translates each one on its
+//! first call ([`translate_body`], from `code.rs`).
 
+use crate::code::FuncCode;
 use crate::error::Error;
 use crate::ir::CodeBuf;
 use crate::module::{in_function, ModuleEnv};
@@ -19,41 +23,51 @@ use wasmparser::{FuncToValidate, FuncValidatorAllocations, FunctionBody, Validat
 /// Below this many bytes of function bodies, starting threads costs more than it saves.
 pub(crate) const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 
-/// A function body waiting to be validated and translated.
+/// A function body waiting to be validated (and translated).
 pub(crate) struct PendingBody<'a> {
     pub func: FuncToValidate<ValidatorResources>,
     pub body: FunctionBody<'a>,
 }
 
-/// Where a translated function starts in the code, and the shape of its frame.
-#[derive(Clone, Copy)]
-pub(crate) struct FuncLayout {
-    pub start: usize,
-    pub num_params: u32,
-    /// One past the last local cell zeroed on entry (see `translate/init.rs`).
-    pub zero_end: u32,
-    pub frame_size: u32,
-}
-
-/// The translated code of some consecutive function bodies.
-#[derive(Default)]
-pub(crate) struct Translated {
-    pub code: CodeBuf,
-    pub funcs: Vec<FuncLayout>,
-    pub wasm_operators: usize,
-    pub wasm_code_bytes: usize,
-}
-
 /// Validates and translates `bodies` (in function order) with up to `threads` threads
-/// (0: one per available core).
+/// (0: one per available core); returns their code in the same order.
 pub(crate) fn translate_bodies(
     env: &ModuleEnv,
     bodies: Vec<PendingBody<'_>>,
     threads: usize,
-) -> Result<Translated, Error> {
+) -> Result<Vec<FuncCode>, Error> {
+    in_parallel(bodies, threads, |chunk| {
+        let mut allocs = FuncValidatorAllocations::default();
+        chunk
+            .into_iter()
+            .map(|PendingBody { func, body }| translate_body(env, func, &body, &mut allocs))
+            .collect()
+    })
+}
+
+/// Validates `bodies` without translating them, with up to `threads` threads.
+pub(crate) fn validate_bodies(bodies: Vec<PendingBody<'_>>, threads: usize) -> Result<(), Error> {
+    in_parallel(bodies, threads, |chunk| {
+        let mut allocs = FuncValidatorAllocations::default();
+        for PendingBody { func, body } in chunk {
+            allocs = validate_body(func, &body, allocs)?;
+        }
+        Ok(Vec::<()>::new())
+    })
+    .map(drop)
+}
+
+/// Runs `work` on runs of consecutive bodies, several runs per thread (a thread that drew
+/// quick ones takes another run instead of waiting for the others), and concatenates the
+/// results in function order. The error is the first failing run's.
+fn in_parallel<'a, T: Send>(
+    bodies: Vec<PendingBody<'a>>,
+    threads: usize,
+    work: impl Fn(Vec<PendingBody<'a>>) -> Result<Vec<T>, Error> + Sync,
+) -> Result<Vec<T>, Error> {
     let total: usize = bodies.iter().map(|b| body_len(&b.body)).sum();
     if threads == 1 || total < PARALLEL_MIN_BYTES {
-        return translate_chunk(env, bodies);
+        return work(bodies);
     }
     // (Asked only now: on Linux the answer comes from reading cgroup files.)
     let threads = match threads {
@@ -62,10 +76,8 @@ pub(crate) fn translate_bodies(
     }
     .min(bodies.len());
     if threads <= 1 {
-        return translate_chunk(env, bodies);
+        return work(bodies);
     }
-    // Runs of consecutive bodies, several per thread: a thread that drew quick ones takes
-    // another run instead of waiting for the others.
     let per_chunk = total / (threads * 8) + 1;
     let mut chunks: Vec<Vec<PendingBody<'_>>> = vec![Vec::new()];
     let mut filled = 0;
@@ -77,20 +89,20 @@ pub(crate) fn translate_bodies(
         filled += body_len(&b.body);
         chunks.last_mut().expect("starts with one chunk").push(b);
     }
-    let work: Vec<Mutex<Option<Vec<PendingBody<'_>>>>> =
+    let queue: Vec<Mutex<Option<Vec<PendingBody<'_>>>>> =
         chunks.into_iter().map(|c| Mutex::new(Some(c))).collect();
     let next = AtomicUsize::new(0);
-    // Takes runs until none is left; returns what it translated, by run number.
+    // Takes runs until none is left; returns what it made, by run number.
     let worker = || {
         let mut parts = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = work.get(i) else {
+            let Some(slot) = queue.get(i) else {
                 return parts;
             };
             // A lock is only poisoned by a panicking thread, whose panic is re-raised below.
             let chunk = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-            parts.push((i, translate_chunk(env, chunk.unwrap_or_default())));
+            parts.push((i, work(chunk.unwrap_or_default())));
         }
     };
     let mut parts = std::thread::scope(|s| {
@@ -110,83 +122,111 @@ pub(crate) fn translate_bodies(
         parts
     });
     parts.sort_unstable_by_key(|&(i, _)| i);
-    // Concatenate in function order; the first failing chunk holds the first error.
-    let mut all = Translated::default();
+    let mut all = Vec::new();
     for (_, part) in parts {
-        let part = part?;
-        let offset = all.code.pos();
-        all.code.append(&part.code);
-        all.funcs.extend(part.funcs.into_iter().map(|f| FuncLayout {
-            start: f.start + offset,
-            ..f
-        }));
-        all.wasm_operators += part.wasm_operators;
-        all.wasm_code_bytes += part.wasm_code_bytes;
+        all.extend(part?);
     }
     Ok(all)
 }
 
-/// Validates and translates consecutive bodies into one buffer, on this thread.
-fn translate_chunk(env: &ModuleEnv, bodies: Vec<PendingBody<'_>>) -> Result<Translated, Error> {
-    let mut out = Translated::default();
-    let mut allocs = FuncValidatorAllocations::default();
-    let parse_err = |e| Error::from_wasmparser(e, false);
-    for PendingBody { func, body } in bodies {
-        let func_index = func.index;
-        let mut fv = func.into_validator(core::mem::take(&mut allocs));
-        let ty = &env.types[env.func_types[func_index as usize] as usize];
-        // Locals in cells: a `v128` takes two (see `crate::values`).
-        let num_params = ty.param_cells() as u32;
-        let mut num_locals = num_params;
-        let mut declared = Vec::new();
-        let mut locals = body.get_locals_reader().map_err(parse_err)?;
-        for _ in 0..locals.get_count() {
-            let offset = locals.original_position();
-            let (count, vt) = locals.read().map_err(parse_err)?;
-            fv.define_locals(offset, count, vt)
-                .map_err(|e| Error::from_wasmparser(e, true))?;
-            let cells = if vt == wasmparser::ValType::V128 {
-                2
-            } else {
-                1
-            };
-            num_locals = num_locals.saturating_add(count.saturating_mul(cells));
-            declared.push((count, cells));
-        }
-        let local_map = local_cells(ty.params(), &declared);
-        let start = out.code.pos();
-        let mut t = FuncTranslator::new(
-            env,
-            &mut out.code,
-            ty.result_cells() as u32,
-            num_params,
-            num_locals,
-            local_map,
-        );
-        let mut ops = body.get_operators_reader().map_err(parse_err)?;
-        let mut pass = ValidateThenTranslate {
-            validator: &mut fv,
-            translator: &mut t,
-            offset: 0,
-        };
-        while !ops.eof() {
-            pass.offset = ops.original_position() as usize;
-            ops.visit_operator(&mut pass)
-                .map_err(parse_err)?
-                .map_err(|e| in_function(e, func_index))?;
-            out.wasm_operators += 1;
-        }
-        ops.finish().map_err(parse_err)?;
-        out.funcs.push(FuncLayout {
-            start,
-            num_params,
-            zero_end: t.zero_end(),
-            frame_size: t.frame_size(),
-        });
-        out.wasm_code_bytes += body_len(&body);
-        allocs = fv.into_allocations();
+fn parse_err(e: wasmparser::BinaryReaderError) -> Error {
+    Error::from_wasmparser(e, false)
+}
+
+fn invalid(e: wasmparser::BinaryReaderError) -> Error {
+    Error::from_wasmparser(e, true)
+}
+
+/// Validates one body; hands back the validator's allocations for the next.
+fn validate_body(
+    func: FuncToValidate<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    allocs: FuncValidatorAllocations,
+) -> Result<FuncValidatorAllocations, Error> {
+    let func_index = func.index;
+    let mut fv = func.into_validator(allocs);
+    let mut locals = body.get_locals_reader().map_err(parse_err)?;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        let (count, vt) = locals.read().map_err(parse_err)?;
+        fv.define_locals(offset, count, vt).map_err(invalid)?;
     }
-    Ok(out)
+    let mut ops = body.get_operators_reader().map_err(parse_err)?;
+    while !ops.eof() {
+        let offset = ops.original_position();
+        ops.visit_operator(&mut fv.visitor(offset))
+            .map_err(parse_err)?
+            .map_err(|e| in_function(invalid(e), func_index))?;
+    }
+    ops.finish().map_err(parse_err)?;
+    Ok(fv.into_allocations())
+}
+
+/// Validates and translates one body (validation again, for a body validated when the
+/// module was compiled: the translator asks the validator for operand types, and decoding
+/// is shared).
+pub(crate) fn translate_body(
+    env: &ModuleEnv,
+    func: FuncToValidate<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    allocs: &mut FuncValidatorAllocations,
+) -> Result<FuncCode, Error> {
+    let func_index = func.index;
+    let mut fv = func.into_validator(core::mem::take(allocs));
+    let ty = &env.types[env.func_types[func_index as usize] as usize];
+    // Locals in cells: a `v128` takes two (see `crate::values`).
+    let num_params = ty.param_cells() as u32;
+    let mut num_locals = num_params;
+    let mut declared = Vec::new();
+    let mut locals = body.get_locals_reader().map_err(parse_err)?;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        let (count, vt) = locals.read().map_err(parse_err)?;
+        fv.define_locals(offset, count, vt).map_err(invalid)?;
+        let cells = if vt == wasmparser::ValType::V128 {
+            2
+        } else {
+            1
+        };
+        num_locals = num_locals.saturating_add(count.saturating_mul(cells));
+        declared.push((count, cells));
+    }
+    let local_map = local_cells(ty.params(), &declared);
+    let mut code = CodeBuf::default();
+    let mut t = FuncTranslator::new(
+        env,
+        &mut code,
+        ty.result_cells() as u32,
+        num_params,
+        num_locals,
+        local_map,
+    );
+    let mut ops = body.get_operators_reader().map_err(parse_err)?;
+    let mut pass = ValidateThenTranslate {
+        validator: &mut fv,
+        translator: &mut t,
+        offset: 0,
+    };
+    let mut wasm_operators = 0;
+    while !ops.eof() {
+        pass.offset = ops.original_position() as usize;
+        ops.visit_operator(&mut pass)
+            .map_err(parse_err)?
+            .map_err(|e| in_function(e, func_index))?;
+        wasm_operators += 1;
+    }
+    ops.finish().map_err(parse_err)?;
+    let (zero_end, frame_size) = (t.zero_end(), t.frame_size());
+    *allocs = fv.into_allocations();
+    let handlers = core::mem::take(&mut code.handlers);
+    Ok(FuncCode {
+        words: code.into_words().into_boxed_slice(),
+        handlers,
+        num_params,
+        zero_end,
+        frame_size,
+        wasm_operators,
+    })
 }
 
 /// Where each local starts in the frame, when some local takes two cells (a `v128`):
@@ -214,7 +254,7 @@ fn local_cells(params: &[crate::ValType], declared: &[(u32, u32)]) -> Vec<u32> {
 }
 
 /// Bytes of a function body.
-fn body_len(body: &FunctionBody<'_>) -> usize {
+pub(crate) fn body_len(body: &FunctionBody<'_>) -> usize {
     let range = body.range();
     (range.end - range.start) as usize
 }

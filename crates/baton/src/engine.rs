@@ -13,6 +13,7 @@ pub struct Config {
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
     pub(crate) compile_threads: usize,
+    pub(crate) compilation_mode: crate::CompilationMode,
     /// The proposals modules may use (beyond Wasm 2.0, which is always on).
     pub(crate) features: wasmparser::WasmFeatures,
 }
@@ -26,6 +27,7 @@ impl Default for Config {
             consume_fuel: false,
             interruptible: false,
             compile_threads: 0,
+            compilation_mode: crate::CompilationMode::Lazy,
             features: crate::module::all_features(),
         }
     }
@@ -53,6 +55,10 @@ impl Config {
 
     /// Meter execution with fuel (see `Store::set_fuel`): every Wasm operator costs 1
     /// unit, charged when its basic block starts. Modules compiled without it pay nothing.
+    /// Under lazy compilation, translating a function costs one unit per four bytes of its
+    /// body, plus one, charged to the instance that calls it first (once per instance, so
+    /// that the fuel a run uses does not depend on other instances); running out of fuel
+    /// there suspends a resumable call before the function starts.
     pub fn consume_fuel(&mut self, yes: bool) -> &mut Self {
         self.consume_fuel = yes;
         self
@@ -104,6 +110,19 @@ impl Config {
     /// `try_table`, `exnref`; on by default).
     pub fn wasm_exceptions(&mut self, yes: bool) -> &mut Self {
         self.feature(wasmparser::WasmFeatures::EXCEPTIONS, yes)
+    }
+
+    /// When functions are translated: on their first call ([`CompilationMode::Lazy`], the
+    /// default; every body is still validated when the module is compiled) or all when the
+    /// module is compiled ([`CompilationMode::Eager`]). Lazy translation with fuel metering
+    /// charges each function's translation, once per instance, on its first call (see
+    /// [`Config::consume_fuel`]).
+    ///
+    /// [`CompilationMode::Lazy`]: crate::CompilationMode::Lazy
+    /// [`CompilationMode::Eager`]: crate::CompilationMode::Eager
+    pub fn compilation_mode(&mut self, mode: crate::CompilationMode) -> &mut Self {
+        self.compilation_mode = mode;
+        self
     }
 
     /// Whether modules may use the wide-arithmetic proposal (on by default).

@@ -359,6 +359,22 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                     acc: resume.acc,
                 };
             }
+            Control::Translate => match enter_translated(&mut store.inner) {
+                Ok(next) => regs = next,
+                Err(Ok(TrapCode::OutOfFuel)) if resumable => {
+                    return Step::OutOfFuel(store.inner.ctx.regs)
+                }
+                Err(Err(error)) => return Step::Failed(error),
+                Err(Ok(code)) => {
+                    let ctx = &mut store.inner.ctx;
+                    ctx.trap = code;
+                    ctx.trap_ip = ctx.regs.ip;
+                    return Step::Failed(Error::Trap(trap_with_backtrace(
+                        &store.inner,
+                        act.frames_before,
+                    )));
+                }
+            },
             Control::Exception => {
                 let inner = &store.inner;
                 // SAFETY: the unwinder left the live exception that ended the activation.
@@ -368,6 +384,56 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
             Control::Continue => unreachable!("the trampoline consumes Continue"),
         }
     }
+}
+
+/// Finishes the call that entered a function's stub (`Ctx::regs`, see `crate::code`):
+/// charges the translation's fuel, translates the function (or takes the module's
+/// translation), points the running instance's entry at the code, checks the frame and
+/// zeroes the locals as a call does, and returns the registers at the function's first
+/// instruction. On `Err` (a trap, or translation's error), nothing was charged or changed:
+/// resuming runs the stub again.
+fn enter_translated(inner: &mut StoreInner) -> Result<Regs, Result<TrapCode, Error>> {
+    let fuel = inner.engine.config().consume_fuel;
+    let ctx = &mut inner.ctx;
+    let at = ctx.regs;
+    // SAFETY: the stub was entered by a call of the running instance (`enter_instance` runs
+    // before any call into another instance enters its callee), which is live.
+    let inst: &InstanceEntity = unsafe { &*ctx.inst };
+    let module = &inst.module.inner;
+    let defined = module
+        .code
+        .stub_at(at.ip)
+        .expect("`translate` runs only in its module's stubs");
+    let cost = if fuel {
+        module.code.translation_fuel(defined)
+    } else {
+        0
+    };
+    let left = ctx.fuel.checked_sub(cost).ok_or(Ok(TrapCode::OutOfFuel))?;
+    // (A body that validated translates: the translator handles every operator of the
+    // proposals validation allows. An error here would be a Baton limitation.)
+    let code = module.code.get(&module.env, defined).map_err(Err)?;
+    let entry = code.compiled();
+    // The frame as `enter!` checks it (the stub's covered the parameters only).
+    if (at.sp as usize).wrapping_add(entry.frame_size as usize * 8) > ctx.stack_end as usize {
+        return Err(Ok(TrapCode::StackOverflow));
+    }
+    ctx.fuel = left;
+    inst.compiled_funcs[defined].set(entry);
+    // SAFETY: the frame fits in the stack (checked just above), and `num_params..zero_end`
+    // is inside it.
+    unsafe {
+        let mut slot = at.sp.add(entry.num_params as usize);
+        let end = at.sp.add(entry.zero_end as usize);
+        while slot < end {
+            slot.write(0);
+            slot = slot.add(1);
+        }
+    }
+    Ok(Regs {
+        ip: entry.code,
+        ..at
+    })
 }
 
 /// Ends an activation: drops its frames and restores the context it started from.
@@ -549,13 +615,7 @@ fn frame_size_at(inner: &StoreInner, ip: Ip) -> usize {
     }
     // SAFETY: the running instance is live.
     let module = unsafe { &(*inst).module.inner };
-    let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
-    match module.func_at(pos) {
-        Some(f) => {
-            module.compiled[(f - module.env.num_imported_funcs) as usize].frame_size as usize
-        }
-        None => 0,
-    }
+    module.frame_size_at(ip).unwrap_or(0)
 }
 
 impl Func {
@@ -657,13 +717,9 @@ fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
     let mut push = |ip: Ip| {
         let found = inner.instances.iter().find_map(|inst| {
             let module = &inst.module.inner;
-            let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
-            (pos < module.code.len()).then_some((module, pos))
+            module.func_at(ip).map(|f| (module, f))
         });
-        let Some((module, pos)) = found else {
-            return;
-        };
-        if let Some(func_index) = module.func_at(pos) {
+        if let Some((module, func_index)) = found {
             frames.push(FrameInfo {
                 func_index,
                 func_name: module.func_names.get(&func_index).cloned(),

@@ -7,7 +7,8 @@ use crate::externals::{Extern, Global, Memory, Table};
 use crate::func::{invoke, Func, TypedFunc, WasmParams, WasmResults};
 use crate::module::{ConstExpr, ConstOp, ExportIndex, Module, SegmentMode};
 use crate::runtime::{
-    DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity, TagEntity,
+    CompiledFunc, DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity,
+    TagEntity,
 };
 use crate::store::{AsContext, AsContextMut, Store, StoreInner};
 use crate::types::{ExternType, MemoryType, Mutability};
@@ -224,10 +225,23 @@ pub(crate) fn instantiate<T>(
     }
     check_limits(inner, module)?;
     let index = inner.instances.len() as u32;
+    // Each function's entry: its code if translated already (unless translation is charged
+    // as fuel: then every instance translates — or finds translated — on its own first
+    // call, so the fuel a run uses does not depend on what other instances did).
+    let use_translated = !inner.engine.config().consume_fuel;
+    let compiled_funcs: Box<[core::cell::Cell<CompiledFunc>]> = (0..m.code.len())
+        .map(|i| {
+            let params = m
+                .func_type(m.env.num_imported_funcs + i as u32)
+                .param_cells() as u32;
+            core::cell::Cell::new(m.code.initial_entry(i, params, use_translated))
+        })
+        .collect();
     let mut inst = Box::new(InstanceEntity {
         index,
         module: module.clone(),
-        compiled: m.compiled.as_ptr(),
+        compiled: core::ptr::null(),
+        compiled_funcs,
         funcs: Vec::new(),
         globals: Vec::new(),
         tables: Vec::new(),
@@ -344,8 +358,13 @@ pub(crate) fn instantiate<T>(
     // pointer is taken without a shared reference in between: one would freeze the
     // instance for as long as the pointer is used, and the instance is still written below
     // (memories, segments), which Miri reports as undefined behaviour.
+    // (Taken from the boxed entries in place. `Cell<T>` has `T`'s layout; the entries are
+    // written only through the cells.)
+    inst.compiled = inst.compiled_funcs.as_ptr() as *const CompiledFunc;
     let inst_ptr: *const InstanceEntity = core::ptr::addr_of!(*inst);
-    for (i, compiled) in m.compiled.iter().enumerate() {
+    for i in 0..m.code.len() {
+        // SAFETY: `inst_ptr` points to the boxed instance, alive; `i` is a defined function.
+        let compiled = unsafe { (*inst_ptr).compiled.add(i) };
         let func_index = m.env.num_imported_funcs as usize + i;
         let ty = m.func_type(func_index as u32).clone();
         let id = inner.funcs.len() as u32;

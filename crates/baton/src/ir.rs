@@ -281,15 +281,6 @@ impl CodeBuf {
         self.words
     }
 
-    /// Appends code translated apart (functions translated on another thread): branch
-    /// offsets are relative, so code moves unchanged.
-    pub fn append(&mut self, other: &CodeBuf) {
-        self.handlers.append(&other.handlers, self.words.len());
-        self.words.extend_from_slice(&other.words);
-        self.base = self.words.len();
-        self.codes.clear();
-    }
-
     /// Removes the instructions from `pos` on and hands them back, to be put back later
     /// with [`CodeBuf::paste`] (an instruction that a fusion moves past another).
     pub fn cut(&mut self, pos: usize) -> Cut {
@@ -366,6 +357,8 @@ pub(crate) mod layout {
         Nothing {}
         /// A trap with its code.
         TrapImm { code: u32 }
+        /// A function not translated yet (its stub): the module's defined-function index.
+        Translate { func: u32 }
         /// `dst = op(src)`.
         Un { dst: Slot, src: Slot }
         /// Two copies in one instruction, in order: `dst1 = src1`, then `dst2 = src2`.

@@ -25,6 +25,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod bodies;
+mod code;
 mod disasm;
 mod engine;
 mod error;
@@ -44,6 +45,7 @@ mod types;
 mod v128;
 mod values;
 
+pub use code::CompilationMode;
 pub use disasm::instruction_names;
 pub use engine::{Config, Engine};
 pub use error::{Error, FrameInfo, MemoryAccessError, Trap, TrapCode};

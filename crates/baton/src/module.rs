@@ -2,10 +2,10 @@
 //! body into Baton's internal code. A `Module` is immutable and can be instantiated in any
 //! number of stores of its engine.
 
-use crate::bodies::{translate_bodies, FuncLayout, PendingBody, Translated};
+use crate::bodies::{body_len, translate_bodies, validate_bodies, PendingBody};
+use crate::code::{CompilationMode, LazyBodies, ModuleCode};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::runtime::CompiledFunc;
 use crate::types::{
     ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, TableType,
     TagType, ValType,
@@ -191,12 +191,8 @@ pub(crate) struct ModuleInner {
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
     pub data: Vec<DataSegment>,
-    pub code: Box<[u64]>,
-    /// Where exceptions thrown in `code` are caught (see `exec::unwind`).
-    pub handlers: crate::exec::unwind::HandlerTable,
-    pub compiled: Box<[CompiledFunc]>,
-    /// Word range of each defined function's code, for backtraces.
-    pub code_ranges: Vec<(usize, usize)>,
+    /// The defined functions' translated code (see `crate::code`).
+    pub code: ModuleCode,
     pub func_names: HashMap<u32, String>,
     pub stats: ModuleStats,
     pub num_imported_tables: u32,
@@ -216,9 +212,12 @@ pub struct ModuleStats {
     pub num_imported_funcs: usize,
     /// Bytes of Wasm function bodies.
     pub wasm_code_bytes: usize,
-    /// Bytes of translated code.
+    /// Bytes of translated code (so far: functions are translated on their first call
+    /// unless compilation is eager).
     pub translated_code_bytes: usize,
-    /// Wasm operators translated.
+    /// Functions translated so far.
+    pub translated_funcs: usize,
+    /// Wasm operators translated so far.
     pub wasm_operators: usize,
     /// Internal instructions emitted.
     pub instructions: usize,
@@ -293,15 +292,23 @@ impl Module {
 
     /// Compiles a module from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let inner = compile(engine, bytes).map_err(|e| unsupported_proposal(e, engine, bytes))?;
+        let build = match engine.config().compilation_mode {
+            CompilationMode::Lazy => Build::Lazy,
+            CompilationMode::Eager => Build::Eager,
+        };
+        let inner =
+            compile(engine, bytes, build).map_err(|e| unsupported_proposal(e, engine, bytes))?;
         Ok(Module {
             inner: Arc::new(inner),
         })
     }
 
-    /// Checks that `bytes` is a valid module Baton can run, without keeping it.
+    /// Checks that `bytes` is a valid module Baton can run, without keeping it: decodes
+    /// and validates it, translates nothing.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<(), Error> {
-        Self::from_binary(engine, bytes).map(drop)
+        compile(engine, bytes, Build::ValidateOnly)
+            .map(drop)
+            .map_err(|e| unsupported_proposal(e, engine, bytes))
     }
 
     /// The module's name from its name section.
@@ -332,7 +339,13 @@ impl Module {
 
     /// Sizes and translation statistics.
     pub fn stats(&self) -> ModuleStats {
-        self.inner.stats.clone()
+        let code = &self.inner.code;
+        ModuleStats {
+            translated_code_bytes: code.translated_bytes(),
+            translated_funcs: code.translated_funcs(),
+            wasm_operators: code.translated_operators(),
+            ..self.inner.stats.clone()
+        }
     }
 
     /// The name of function `func_index` from the name section.
@@ -363,9 +376,13 @@ impl Module {
 
     /// A listing of the translated code of defined function `index` (0 = first defined
     /// function), one instruction per line.
+    /// (Translates the function if it is not translated yet.)
     pub fn disassemble(&self, index: usize) -> Option<String> {
-        let &(start, end) = self.inner.code_ranges.get(index)?;
-        Some(crate::disasm::disassemble(&self.inner.code[start..end]))
+        if index >= self.inner.code.len() {
+            return None;
+        }
+        let code = self.inner.code.get(&self.inner.env, index).ok()?;
+        Some(crate::disasm::disassemble(&code.words))
     }
 }
 
@@ -409,11 +426,23 @@ impl ModuleInner {
         &self.env.types[self.env.func_types[func as usize] as usize]
     }
 
-    /// Which defined function the code word `pos` belongs to.
-    pub(crate) fn func_at(&self, pos: usize) -> Option<u32> {
-        let i = self.code_ranges.partition_point(|&(_, end)| end <= pos);
-        let &(start, end) = self.code_ranges.get(i)?;
-        (start <= pos && pos < end).then_some(i as u32 + self.env.num_imported_funcs)
+    /// The function (index, imports first) whose translated code holds `ip`.
+    pub(crate) fn func_at(&self, ip: crate::exec::Ip) -> Option<u32> {
+        let (defined, _) = self.code.find(ip)?;
+        Some(defined as u32 + self.env.num_imported_funcs)
+    }
+
+    /// The size of the frame of the function whose code (or stub) holds `ip`.
+    pub(crate) fn frame_size_at(&self, ip: crate::exec::Ip) -> Option<usize> {
+        if let Some((_, f)) = self.code.find(ip) {
+            return Some(f.frame_size as usize);
+        }
+        // A stub's frame is the function's parameters (see `ModuleCode::initial_entry`).
+        let defined = self.code.stub_at(ip)?;
+        Some(
+            self.func_type(self.env.num_imported_funcs + defined as u32)
+                .param_cells(),
+        )
     }
 }
 
@@ -545,7 +574,18 @@ fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
     Ok(out)
 }
 
-fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
+/// What [`compile`] makes of the function bodies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Build {
+    /// Validate them, keep them to translate on first call.
+    Lazy,
+    /// Validate and translate them all.
+    Eager,
+    /// Validate them only (the module is not kept).
+    ValidateOnly,
+}
+
+fn compile(engine: &Engine, bytes: &[u8], build: Build) -> Result<ModuleInner, Error> {
     let features = engine.config().features;
     let mut validator = Validator::new_with_features(features);
     let mut env = ModuleEnv {
@@ -567,10 +607,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
         start: None,
         elems: Vec::new(),
         data: Vec::new(),
-        code: Box::new([]),
-        handlers: Default::default(),
-        compiled: Box::new([]),
-        code_ranges: Vec::new(),
+        code: ModuleCode::eager(Vec::new()),
         func_names: HashMap::new(),
         stats: ModuleStats::default(),
         num_imported_tables: 0,
@@ -799,45 +836,28 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
     env.memories = m.memories.clone();
     env.tables = m.tables.clone();
     env.tags = m.tags.clone();
-    let Translated {
-        mut code,
-        funcs,
-        wasm_operators,
-        wasm_code_bytes,
-    } = translate_bodies(&env, bodies, engine.config().compile_threads)?;
-    m.stats.wasm_operators = wasm_operators;
-    m.stats.wasm_code_bytes = wasm_code_bytes;
-
-    // Lay the code out once and for all, then point each function at its code.
-    m.stats.instructions = 0;
-    m.handlers = core::mem::take(&mut code.handlers);
-    m.code = code.into_words().into_boxed_slice();
-    let base = m.code.as_ptr();
-    let mut ranges = Vec::with_capacity(funcs.len());
-    let mut compiled = Vec::with_capacity(funcs.len());
-    for (i, f) in funcs.iter().enumerate() {
-        let FuncLayout {
-            start,
-            num_params,
-            zero_end,
-            frame_size,
-        } = *f;
-        let end = funcs.get(i + 1).map_or(m.code.len(), |f| f.start);
-        ranges.push((start, end));
-        compiled.push(CompiledFunc {
-            // SAFETY: `start` is a function's start in `m.code` (translation recorded it),
-            // so within the code, or at its end for a module without code.
-            code: unsafe { base.add(start) },
-            num_params,
-            zero_end,
-            frame_size,
-        });
-    }
-    m.code_ranges = ranges;
-    m.compiled = compiled.into_boxed_slice();
-    m.stats.num_funcs = funcs.len();
+    let threads = engine.config().compile_threads;
+    m.stats.wasm_code_bytes = bodies.iter().map(|b| body_len(&b.body)).sum();
+    m.stats.num_funcs = bodies.len();
+    m.code = match build {
+        Build::Eager => ModuleCode::eager(translate_bodies(&env, bodies, threads)?),
+        Build::Lazy => {
+            let ranges: Vec<_> = bodies.iter().map(|b| b.body.range()).collect();
+            let resources = bodies.first().map(|b| b.func.resources.clone());
+            validate_bodies(bodies, threads)?;
+            match resources {
+                Some(resources) => {
+                    ModuleCode::lazy(LazyBodies::new(bytes, &ranges, resources, features))
+                }
+                None => ModuleCode::eager(Vec::new()),
+            }
+        }
+        Build::ValidateOnly => {
+            validate_bodies(bodies, threads)?;
+            ModuleCode::eager(Vec::new())
+        }
+    };
     m.stats.num_imported_funcs = env.num_imported_funcs as usize;
-    m.stats.translated_code_bytes = m.code.len() * 8;
     m.env = env;
     Ok(m)
 }

@@ -150,11 +150,24 @@ fn fuel_is_deterministic_and_traps_when_exhausted() {
     let count = inst.get_typed_func::<i32, i32>(&store, "count").unwrap();
     store.set_fuel(1_000_000).unwrap();
     assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
+    let first = 1_000_000 - store.get_fuel().unwrap();
+    store.set_fuel(1_000_000).unwrap();
+    count.call(&mut store, 1000).unwrap();
     let used = 1_000_000 - store.get_fuel().unwrap();
-    // Same program, same fuel: same consumption, every time.
+    // The first call also paid for translating the function (lazy compilation), once.
+    assert!(first > used, "{first} {used}");
+    // Same program, same fuel: same consumption, every time, in every instance.
     store.set_fuel(1_000_000).unwrap();
     count.call(&mut store, 1000).unwrap();
     assert_eq!(1_000_000 - store.get_fuel().unwrap(), used);
+    let mut other = Store::new(&engine, ());
+    let inst2 = Linker::new(&engine)
+        .instantiate(&mut other, &module)
+        .unwrap();
+    let count2 = inst2.get_typed_func::<i32, i32>(&other, "count").unwrap();
+    other.set_fuel(1_000_000).unwrap();
+    count2.call(&mut other, 1000).unwrap();
+    assert_eq!(1_000_000 - other.get_fuel().unwrap(), first);
     // Not enough fuel: a distinct trap, and the store stays usable.
     store.set_fuel(used / 2).unwrap();
     assert_eq!(

@@ -15,7 +15,9 @@ pub fn run(options: &RunArgs) -> Result<i32, CliError> {
     let target = options.target().map_err(CliError::Usage)?;
     let metered = options.fuel.is_some() || options.fuel_report;
     let mut config = Config::new();
-    config.consume_fuel(metered);
+    config
+        .consume_fuel(metered)
+        .compilation_mode(options.compile);
     let engine = Engine::new(&config);
     let module = load::module(&engine, &target.file)?;
     let mut store = Store::new(&engine, wasi_context(options, &target)?);

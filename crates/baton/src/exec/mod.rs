@@ -51,6 +51,9 @@ pub(crate) enum Control {
     OutOfFuel,
     /// The store's interrupt flag was raised; `Ctx::regs` is where execution stopped.
     Interrupted,
+    /// A function not translated yet was entered (its stub is at `Ctx::regs`): translate
+    /// it, then run it from its first instruction.
+    Translate,
     /// An exception (`Ctx::exception`) left the activation: no handler caught it. The
     /// activation's frames are gone.
     Exception,

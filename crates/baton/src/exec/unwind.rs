@@ -67,27 +67,6 @@ pub(crate) struct HandlerTable {
 }
 
 impl HandlerTable {
-    /// Appends the table of code that is appended at word `offset` of this table's code.
-    pub(crate) fn append(&mut self, other: &HandlerTable, offset: usize) {
-        let (regions, catches) = (self.regions.len() as u32, self.catches.len() as u32);
-        self.regions.extend(other.regions.iter().map(|r| TryRegion {
-            start: r.start + offset,
-            end: r.end + offset,
-            parent: if r.parent == NO_PARENT {
-                NO_PARENT
-            } else {
-                r.parent + regions
-            },
-            first: r.first + catches,
-            count: r.count,
-        }));
-        self.catches
-            .extend(other.catches.iter().map(|c| CatchClause {
-                target: c.target + offset,
-                ..*c
-            }));
-    }
-
     /// The first clause, innermost region first, that catches an exception thrown by the
     /// instruction holding code word `pos`; `catches(tag)` says whether the exception's tag
     /// is the module's tag `tag`.
@@ -154,13 +133,13 @@ pub(crate) unsafe fn unwind(
         // frame pair switches instances), alive as long as the store.
         let inst: &InstanceEntity = unsafe { &*ctx.inst };
         let module = &inst.module.inner;
-        let base = module.code.as_ptr();
-        let pos = (site as usize).wrapping_sub(base as usize) / 8;
-        if pos < module.code.len() {
+        if let Some((_, code)) = module.code.find(site) {
+            let base = code.words.as_ptr();
+            let pos = (site as usize - base as usize) / 8;
             // SAFETY: a live exception of the store (contract).
             let tag = unsafe { (*exn).tag };
             // (Validation proved the clauses' tag indices against the module.)
-            if let Some(c) = module.handlers.find(pos, |t| inst.tags[t as usize] == tag) {
+            if let Some(c) = code.handlers.find(pos, |t| inst.tags[t as usize] == tag) {
                 // SAFETY: as above.
                 let payload = unsafe { &(*exn).payload };
                 let mut dst = c.dst as usize;
@@ -224,10 +203,7 @@ pub(crate) unsafe fn unwind(
 pub(crate) unsafe fn collect_exceptions(ctx: &mut Ctx, ip: Ip, sp: Sp) {
     // SAFETY: the running instance is live (contract).
     let module = unsafe { &(*ctx.inst).module.inner };
-    let pos = (ip as usize).wrapping_sub(module.code.as_ptr() as usize) / 8;
-    let frame = module.func_at(pos).map_or(0, |f| {
-        module.compiled[(f - module.env.num_imported_funcs) as usize].frame_size as usize
-    });
+    let frame = module.frame_size_at(ip).unwrap_or(0);
     // SAFETY: the frame lies in the value stack, which starts at `stack_base` (set when the
     // activation began), and every cell below its end belongs to a live frame or to
     // suspended calls, all initialised; nothing writes the stack during the collection.

@@ -11,10 +11,13 @@ use crate::types::{FuncType, GlobalType, MemoryType, TableType, TagType};
 /// Size of a default Wasm page in bytes.
 pub(crate) const PAGE_SIZE: usize = 65536;
 
-/// A function after translation, owned by its module.
-#[derive(Debug)]
+/// What a call needs to enter a function: an entry of an instance's table of compiled
+/// functions (see `crate::code`), a copy of the module's, made per instance so that a lazily
+/// translated function's entry can change from its stub to its code without
+/// synchronisation (an instance runs on one thread at a time).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct CompiledFunc {
-    /// First instruction (points into the module's code, which never moves).
+    /// First instruction (points into the module's code or its stubs, which never move).
     pub code: Ip,
     pub num_params: u32,
     /// One past the last local cell that must be zero on entry: cells `num_params..zero_end`
@@ -26,7 +29,8 @@ pub(crate) struct CompiledFunc {
 }
 
 // SAFETY: `code` points into the module's code, which is immutable once translated and
-// shared behind an `Arc` that outlives every `CompiledFunc` made from it.
+// shared behind an `Arc` that outlives every `CompiledFunc` made from it (each instance
+// holds the module).
 unsafe impl Send for CompiledFunc {}
 // SAFETY: as for `Send`: nothing is ever written through `code`.
 unsafe impl Sync for CompiledFunc {}
@@ -194,7 +198,11 @@ pub(crate) struct InstanceEntity {
     /// This instance's index in the store.
     pub index: u32,
     pub module: Module,
+    /// `compiled_funcs`' first entry, as the call instructions read it.
     pub compiled: *const CompiledFunc,
+    /// Each defined function's entry: its code once translated, its stub before (see
+    /// `crate::code`). Written only by the embedder's loop, between instructions.
+    pub compiled_funcs: Box<[core::cell::Cell<CompiledFunc>]>,
     pub funcs: Vec<*const FuncEntity>,
     pub globals: Vec<*mut u64>,
     pub tables: Vec<*mut TableEntity>,

@@ -187,6 +187,15 @@ macro_rules! call_entity {
     }};
 }
 
+// A function's stub before it is translated (see `crate::code`): the call has entered the
+// function (frame pushed, arguments in place); the embedder's loop translates it and
+// continues at its first instruction, or resumes here after refuelling.
+def!(TRANSLATE: Translate, "translate", |imm, ip, sp, mem, len, ctx, acc| {
+    let _ = imm;
+    ctx.regs = Regs { ip, sp, mem, len, acc };
+    Control::Translate
+});
+
 def!(CALL: Call, "call", |imm, ip, sp, mem, len, ctx, acc| {
     push_frame!(ctx, ip, ip.add(words::<Call>()), sp, mem, len, acc);
     // The immediates are read (again) only now: loaded before the frame is written, they
@@ -508,6 +517,7 @@ pub(crate) unsafe fn exit_handler(
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
     info!(
+        TRANSLATE: Translate,
         CALL: Call,
         RETURN_CALL: Call,
         CALL_IMPORT: Call,

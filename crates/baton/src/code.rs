@@ -1,0 +1,309 @@
+//! The translated code of a module's functions, shared by every instance of the module.
+//!
+//! Each function's code is a buffer of its own, made either when the module is compiled
+//! ([`CompilationMode::Eager`]) or when the function is first called
+//! ([`CompilationMode::Lazy`], the default: a large program runs a small part of its code,
+//! and a module that is loaded only to call one export translates only what that call
+//! reaches).
+//!
+//! Lazily, a function starts as a *stub*: a single `translate` instruction (one per
+//! function, in [`ModuleCode::stubs`]) that an instance's table of compiled functions
+//! points at until the function is translated. Calling the stub leaves the interpreter
+//! (`Control::Translate`); the embedder's loop translates the function — once per module:
+//! every function's code sits in a [`OnceLock`], so a thread that finds the function being
+//! translated by another waits for it and then uses its code — charges the translation's
+//! fuel, points the instance's entry at the code and enters it. Validation is never lazy:
+//! every body is validated when the module is compiled, so a module that compiles never
+//! fails later.
+//!
+//! Code addresses map back to functions (for backtraces and the exception unwinder)
+//! through [`ModuleCode::find`], a map from each translated function's first word.
+
+use crate::bodies::translate_body;
+use crate::error::Error;
+use crate::exec::unwind::HandlerTable;
+use crate::exec::Ip;
+use crate::ir::{layout, CodeBuf};
+use crate::module::ModuleEnv;
+use crate::runtime::CompiledFunc;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{OnceLock, RwLock};
+use wasmparser::{
+    BinaryReader, FuncToValidate, FuncValidatorAllocations, FunctionBody, ValidatorResources,
+    WasmFeatures,
+};
+
+/// When a module's functions are translated (see [`Config::compilation_mode`]).
+///
+/// [`Config::compilation_mode`]: crate::Config::compilation_mode
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CompilationMode {
+    /// Validate every function when the module is compiled, translate each on its first
+    /// call (the default).
+    #[default]
+    Lazy,
+    /// Validate and translate every function when the module is compiled.
+    Eager,
+}
+
+/// One function's translated code and the shape of its frame.
+pub(crate) struct FuncCode {
+    /// The instructions (see `crate::ir`).
+    pub words: Box<[u64]>,
+    /// Where exceptions thrown in `words` are caught (word positions in `words`).
+    pub handlers: HandlerTable,
+    pub num_params: u32,
+    /// One past the last local cell zeroed on entry (see `translate/init.rs`).
+    pub zero_end: u32,
+    pub frame_size: u32,
+    /// Wasm operators translated.
+    pub wasm_operators: usize,
+}
+
+impl FuncCode {
+    /// The entry the call instructions read.
+    pub(crate) fn compiled(&self) -> CompiledFunc {
+        CompiledFunc {
+            code: self.words.as_ptr(),
+            num_params: self.num_params,
+            zero_end: self.zero_end,
+            frame_size: self.frame_size,
+        }
+    }
+
+    /// The word position of `ip` in this function's code, if it is inside it.
+    pub(crate) fn pos_of(&self, ip: Ip) -> Option<usize> {
+        let pos = (ip as usize).wrapping_sub(self.words.as_ptr() as usize) / 8;
+        (pos < self.words.len()).then_some(pos)
+    }
+}
+
+/// What lazy translation needs of the function bodies once compilation is over: the code
+/// section's bytes and the validator's view of the module.
+pub(crate) struct LazyBodies {
+    /// The bytes of the code section (all bodies).
+    bytes: Box<[u8]>,
+    /// Byte offset of `bytes[0]` in the module (error offsets are module offsets).
+    base: usize,
+    /// Each defined function's body: its range in `bytes`.
+    ranges: Box<[(u32, u32)]>,
+    resources: ValidatorResources,
+    features: WasmFeatures,
+}
+
+impl LazyBodies {
+    /// Keeps what the bodies at `ranges` (byte ranges in `module`, in function order,
+    /// ascending) need to be translated later.
+    pub(crate) fn new(
+        module: &[u8],
+        ranges: &[core::ops::Range<u64>],
+        resources: ValidatorResources,
+        features: WasmFeatures,
+    ) -> LazyBodies {
+        let start = ranges.first().map_or(0, |r| r.start as usize);
+        let end = ranges.last().map_or(0, |r| r.end as usize);
+        LazyBodies {
+            bytes: module[start..end].into(),
+            base: start,
+            ranges: ranges
+                .iter()
+                .map(|r| {
+                    let at = |x: u64| (x as usize - start) as u32;
+                    (at(r.start), at(r.end))
+                })
+                .collect(),
+            resources,
+            features,
+        }
+    }
+
+    fn body(&self, defined: usize) -> FunctionBody<'_> {
+        let (start, end) = self.ranges[defined];
+        let bytes = &self.bytes[start as usize..end as usize];
+        FunctionBody::new(BinaryReader::new_features(
+            bytes,
+            (self.base + start as usize) as u64,
+            self.features,
+        ))
+    }
+}
+
+/// The code of a module's functions (see the module documentation).
+pub(crate) struct ModuleCode {
+    /// Each defined function's code, once translated (an error only if translation of a
+    /// validated body failed, which is a Baton limitation).
+    funcs: Box<[OnceLock<Result<FuncCode, String>>]>,
+    /// The bodies still to translate (lazy compilation only).
+    lazy: Option<LazyBodies>,
+    /// One `translate` instruction per defined function, `STUB_WORDS` apart (lazy
+    /// compilation only).
+    stubs: Box<[u64]>,
+    /// First word of each translated function's code → its defined-function index.
+    by_address: RwLock<BTreeMap<usize, u32>>,
+    translated_bytes: AtomicUsize,
+    translated_operators: AtomicUsize,
+}
+
+/// Words of one stub: the `translate` instruction.
+const STUB_WORDS: usize = crate::ir::words::<layout::Translate>();
+
+/// Fuel charged for translating a function lazily: one unit per this many bytes of its
+/// body, plus one (translating a byte of Wasm costs far more than running one operator).
+pub(crate) const TRANSLATION_BYTES_PER_FUEL: usize = 4;
+
+impl ModuleCode {
+    /// The code of a module whose `funcs` bodies are all translated (eager compilation).
+    pub(crate) fn eager(funcs: Vec<FuncCode>) -> ModuleCode {
+        let code = ModuleCode::with_capacity(funcs.len(), None);
+        for (i, f) in funcs.into_iter().enumerate() {
+            code.publish(i, f);
+        }
+        code
+    }
+
+    /// The code of a module whose bodies will be translated on first call.
+    pub(crate) fn lazy(bodies: LazyBodies) -> ModuleCode {
+        let n = bodies.ranges.len();
+        let mut code = ModuleCode::with_capacity(n, Some(bodies));
+        let mut stubs = CodeBuf::default();
+        for func in 0..n {
+            stubs.emit(
+                crate::exec::ops::TRANSLATE,
+                layout::Translate { func: func as u32 },
+            );
+        }
+        code.stubs = stubs.into_words().into_boxed_slice();
+        code
+    }
+
+    fn with_capacity(n: usize, lazy: Option<LazyBodies>) -> ModuleCode {
+        ModuleCode {
+            funcs: (0..n).map(|_| OnceLock::new()).collect(),
+            lazy,
+            stubs: Box::new([]),
+            by_address: RwLock::new(BTreeMap::new()),
+            translated_bytes: AtomicUsize::new(0),
+            translated_operators: AtomicUsize::new(0),
+        }
+    }
+
+    /// Records `f` as function `defined`'s code (which it must not have yet) and returns it.
+    fn publish(&self, defined: usize, f: FuncCode) -> &FuncCode {
+        let result = self.funcs[defined].get_or_init(|| Ok(f));
+        let f = result.as_ref().expect("just published");
+        self.note(defined, f);
+        f
+    }
+
+    /// Counts `f` in the statistics and the address map.
+    fn note(&self, defined: usize, f: &FuncCode) {
+        self.translated_bytes
+            .fetch_add(f.words.len() * 8, Ordering::Relaxed);
+        self.translated_operators
+            .fetch_add(f.wasm_operators, Ordering::Relaxed);
+        // A poisoned lock only means a panic elsewhere; the map itself is always whole.
+        let mut map = self.by_address.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(f.words.as_ptr() as usize, defined as u32);
+    }
+
+    /// Number of defined functions.
+    pub(crate) fn len(&self) -> usize {
+        self.funcs.len()
+    }
+
+    /// Function `defined`'s code, translating it now if needed (waiting for another
+    /// thread that is translating it).
+    pub(crate) fn get(&self, env: &ModuleEnv, defined: usize) -> Result<&FuncCode, Error> {
+        let result = self.funcs[defined].get_or_init(|| {
+            let lazy = self
+                .lazy
+                .as_ref()
+                .expect("an eagerly compiled module has all its code");
+            let num_imported = env.num_imported_funcs;
+            let func = FuncToValidate {
+                resources: lazy.resources.clone(),
+                index: num_imported + defined as u32,
+                ty: env.func_types[num_imported as usize + defined],
+                features: lazy.features,
+            };
+            let mut allocs = FuncValidatorAllocations::default();
+            let f = translate_body(env, func, &lazy.body(defined), &mut allocs)
+                .map_err(|e| e.to_string())?;
+            self.note(defined, &f);
+            Ok(f)
+        });
+        result.as_ref().map_err(|message| Error::Unsupported {
+            message: message.clone(),
+            offset: 0,
+        })
+    }
+
+    /// Function `defined`'s code if it is translated already.
+    pub(crate) fn get_translated(&self, defined: usize) -> Option<&FuncCode> {
+        self.funcs.get(defined)?.get()?.as_ref().ok()
+    }
+
+    /// What an instance's table of compiled functions holds for function `defined` before
+    /// the instance first calls it: the code if translated and `use_translated`, else the
+    /// function's stub, whose frame is only its parameters (the translated function's
+    /// frame is checked, and its locals zeroed, when the stub hands over to it).
+    pub(crate) fn initial_entry(
+        &self,
+        defined: usize,
+        num_params: u32,
+        use_translated: bool,
+    ) -> CompiledFunc {
+        match self.get_translated(defined) {
+            Some(f) if use_translated || self.lazy.is_none() => f.compiled(),
+            _ => CompiledFunc {
+                code: self.stubs[defined * STUB_WORDS..].as_ptr(),
+                num_params,
+                zero_end: num_params,
+                frame_size: num_params,
+            },
+        }
+    }
+
+    /// The defined function whose stub is at `ip`, if `ip` is a stub.
+    pub(crate) fn stub_at(&self, ip: Ip) -> Option<usize> {
+        let pos = (ip as usize).wrapping_sub(self.stubs.as_ptr() as usize) / 8;
+        (pos < self.stubs.len()).then_some(pos / STUB_WORDS)
+    }
+
+    /// The translated function whose code holds `ip` (defined-function index and code).
+    pub(crate) fn find(&self, ip: Ip) -> Option<(usize, &FuncCode)> {
+        let defined = {
+            let map = self.by_address.read().unwrap_or_else(|e| e.into_inner());
+            let (_, &defined) = map.range(..=ip as usize).next_back()?;
+            defined as usize
+        };
+        let f = self.get_translated(defined)?;
+        f.pos_of(ip).map(|_| (defined, f))
+    }
+
+    /// Fuel charged for translating function `defined` lazily.
+    pub(crate) fn translation_fuel(&self, defined: usize) -> u64 {
+        let len = self.lazy.as_ref().map_or(0, |l| {
+            let (start, end) = l.ranges[defined];
+            (end - start) as usize
+        });
+        (len / TRANSLATION_BYTES_PER_FUEL) as u64 + 1
+    }
+
+    /// Bytes of translated code so far.
+    pub(crate) fn translated_bytes(&self) -> usize {
+        self.translated_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Functions translated so far.
+    pub(crate) fn translated_funcs(&self) -> usize {
+        let map = self.by_address.read().unwrap_or_else(|e| e.into_inner());
+        map.len()
+    }
+
+    /// Wasm operators translated so far.
+    pub(crate) fn translated_operators(&self) -> usize {
+        self.translated_operators.load(Ordering::Relaxed)
+    }
+}
