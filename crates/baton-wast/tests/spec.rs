@@ -81,11 +81,17 @@ fn spec_testsuite() {
 }
 
 /// The same suite on an engine with fuel metering and interruption checks compiled in:
-/// the extra instructions must not change any result.
+/// the extra instructions must not change any result. Translation is eager here, so that
+/// every function of the suite is translated in one of the two runs (the default run
+/// translates lazily: only what the scripts call).
 #[test]
 fn spec_testsuite_metered_and_interruptible() {
     let mut options = WastOptions::default();
-    options.config.consume_fuel(true).interruptible(true);
+    options
+        .config
+        .consume_fuel(true)
+        .interruptible(true)
+        .compilation_mode(baton::CompilationMode::Eager);
     run_suite(options);
 }
 

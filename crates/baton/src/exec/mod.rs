@@ -163,6 +163,8 @@ pub(crate) struct Ctx {
     pub exception: *mut crate::runtime::ExnEntity,
     /// Where it was thrown: a word of the instruction that threw (see `unwind`).
     pub throw_site: Ip,
+    /// The code of functions the unwinder found lately (see `unwind::code_at`).
+    pub code_cache: unwind::CodeCache,
 }
 
 impl Ctx {
@@ -187,6 +189,7 @@ impl Ctx {
             exns: Default::default(),
             exception: core::ptr::null_mut(),
             throw_site: core::ptr::null(),
+            code_cache: unwind::CodeCache::default(),
         }
     }
 

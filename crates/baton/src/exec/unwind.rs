@@ -21,7 +21,10 @@
 
 use super::dispatch::jump;
 use super::{Control, Ctx, Handler, Ip, Mem, Sp, EXIT_CODE};
+use crate::code::FuncCode;
+use crate::module::ModuleInner;
 use crate::runtime::InstanceEntity;
+use core::ptr::NonNull;
 
 /// [`TryRegion::parent`] of a region with no `try_table` around it.
 pub(crate) const NO_PARENT: u32 = u32::MAX;
@@ -133,7 +136,8 @@ pub(crate) unsafe fn unwind(
         // frame pair switches instances), alive as long as the store.
         let inst: &InstanceEntity = unsafe { &*ctx.inst };
         let module = &inst.module.inner;
-        if let Some((_, code)) = module.code.find(site) {
+        // SAFETY: the running instance's module is live, instantiated in this store.
+        if let Some(code) = unsafe { code_at(ctx, module, site) } {
             let base = code.words.as_ptr();
             let pos = (site as usize - base as usize) / 8;
             // SAFETY: a live exception of the store (contract).
@@ -190,6 +194,48 @@ pub(crate) unsafe fn unwind(
         }
         sp = frame.sp;
     }
+}
+
+/// The code of the functions [`code_at`] found last: a program that throws again and again
+/// unwinds through the same few functions, and the module's map (under a lock, see
+/// `ModuleCode::find`) costs several times a look here.
+#[derive(Default)]
+pub(crate) struct CodeCache {
+    /// Each entry: the code's first byte, its length in bytes, the code.
+    entries: [(usize, usize, Option<NonNull<FuncCode>>); 8],
+    /// The entry the next miss replaces.
+    next: usize,
+}
+
+/// The translated function of `module` whose code holds `ip`.
+///
+/// # Safety
+/// `module` is the module of an instance of the store `ctx` belongs to (so it lives as
+/// long as the store, and so does every code the cache remembers: only such modules'
+/// code is ever looked up).
+pub(crate) unsafe fn code_at<'m>(
+    ctx: &mut Ctx,
+    module: &'m ModuleInner,
+    ip: Ip,
+) -> Option<&'m FuncCode> {
+    let cache = &mut ctx.code_cache;
+    for &(start, len, code) in &cache.entries {
+        if let Some(code) = code {
+            if (ip as usize).wrapping_sub(start) < len {
+                // SAFETY: the code of a module of this store (contract), alive; code
+                // allocations never overlap, so the address names this code.
+                return Some(unsafe { code.as_ref() });
+            }
+        }
+    }
+    let (_, code) = module.code.find(ip)?;
+    cache.entries[cache.next] = (
+        code.words.as_ptr() as usize,
+        code.words.len() * 8,
+        Some(NonNull::from(code)),
+    );
+    cache.next = (cache.next + 1) % cache.entries.len();
+    Some(code)
 }
 
 /// Collects the exceptions no Wasm value refers to any more (see `runtime::exn`), before
