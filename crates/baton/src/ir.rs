@@ -400,6 +400,10 @@ pub(crate) mod layout {
         /// [`AddBr`] after a second counter's step, `dst2 = a2 + k2` (i32): the back edge of
         /// a loop that also advances a pointer or a second index.
         AddAddBr { dst2: Slot, a2: Slot, k2: i32, x: Slot, step: u32, limit: u32, offset: i32 }
+        /// [`AddBr`] after the copies emitted just before it, in order: `dst1 = src1`, then
+        /// `dst2 = src2` (one copy is written twice). A loop whose carried values rotate
+        /// (`t = a + b; a = b; b = t`) moves them right before its back edge.
+        CopyAddBr { dst1: Slot, src1: Slot, dst2: Slot, src2: Slot, x: Slot, step: u32, limit: u32, offset: i32 }
         /// [`AddBr`] in metered code, charging `fuel` first (the next iteration's block).
         AddBrFuel { x: Slot, step: u32, limit: u32, offset: i32, fuel: u32 }
         /// Fused compare-and-branch on a slot and a 64-bit constant.

@@ -1055,3 +1055,103 @@ fn add_of_a_bit_field() {
     assert_eq!(got, want);
     assert_eq!(listing.matches("i32.add_shr_u_and").count(), 2, "{listing}");
 }
+
+#[test]
+fn copies_before_a_back_edge_join_it() {
+    // The iterative Fibonacci kernel: `t = a + b; a = b; b = t; i -= 1` on i64 locals,
+    // `br_if` while `i != 0`. The two copies join the back edge: `copy2.add.br_if`.
+    let (got, listing) = run(
+        r#"(local $a i64) (local $b i64) (local $t i64) (local $i i64)
+        (local.set $b (i64.const 1))
+        (local.set $i (i64.extend_i32_u (local.get $n)))
+        (block $done
+          (br_if $done (i64.eqz (local.get $i)))
+          (loop $l
+            (local.set $t (i64.add (local.get $a) (local.get $b)))
+            (local.set $a (local.get $b))
+            (local.set $b (local.get $t))
+            (local.set $i (i64.sub (local.get $i) (i64.const 1)))
+            (br_if $l (i64.ne (local.get $i) (i64.const 0)))))
+        (i32.wrap_i64 (i64.xor (local.get $a) (i64.shr_u (local.get $a) (i64.const 32))))"#,
+        &[0, 1, 2, 3, 10, 90, 200],
+    );
+    let want: Vec<i32> = [0u64, 1, 2, 3, 10, 90, 200]
+        .iter()
+        .map(|&n| {
+            let (mut a, mut b) = (0u64, 1u64);
+            for _ in 0..n {
+                let t = a.wrapping_add(b);
+                a = b;
+                b = t;
+            }
+            (a ^ (a >> 32)) as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("copy2.add.br_if.i64"), "{listing}");
+
+    // One copy (i32), which writes the loop's limit: the step and the test must see it.
+    // do { t = s + n; s = t >> 1; lim = t; i += 1 } while (i < lim)
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32) (local $lim i32) (local $t i32)
+        (loop $l
+          (local.set $t (i32.add (local.get $s) (local.get $n)))
+          (local.set $s (i32.shr_u (local.get $t) (i32.const 1)))
+          (local.set $lim (local.get $t))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                              (local.get $lim))))
+        (i32.add (i32.mul (local.get $i) (i32.const 1000)) (local.get $lim))"#,
+        &[0, 1, 5, 100],
+    );
+    let want: Vec<i32> = [0u32, 1, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut i, mut s) = (0u32, 0u32);
+            let mut lim;
+            loop {
+                let t = s.wrapping_add(n);
+                s = t >> 1;
+                lim = t;
+                i = i.wrapping_add(1);
+                if i >= lim {
+                    break;
+                }
+            }
+            (i * 1000 + lim) as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("copy2.add.br_if.i32"), "{listing}");
+
+    // Two copies where the second reads what the first wrote and the counter is a copy's
+    // destination: `a = b; i = a` then `i += 2`, `i < n` (sequential order kept).
+    let (got, listing) = run(
+        r#"(local $i i32) (local $a i32) (local $b i32) (local $c i32)
+        (loop $l
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (local.set $b (i32.add (local.get $i) (i32.const 1)))
+          (local.set $a (local.get $b))
+          (local.set $i (local.get $a))
+          (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 2)))
+                              (local.get $n))))
+        (i32.add (i32.mul (local.get $c) (i32.const 1000)) (local.get $i))"#,
+        &[0, 1, 5, 100],
+    );
+    let want: Vec<i32> = [0i32, 1, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut i, mut c) = (0i32, 0i32);
+            loop {
+                c += 1;
+                let b = i + 1;
+                i = b + 2;
+                if i >= n {
+                    break;
+                }
+            }
+            c * 1000 + i
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("copy2.add.br_if.i32"), "{listing}");
+}

@@ -191,6 +191,23 @@ impl FuncTranslator<'_> {
                     let pos = self.emit(forms[form], imm);
                     return Some((pos, field_byte(pos, offset_of!(AddAddBr, offset))));
                 }
+                if let Some((q, copies)) = self.pending_copies() {
+                    // Values moved just before (a rotation: `t = a + b; a = b; b = t`).
+                    self.unemit(q);
+                    let imm = CopyAddBr {
+                        dst1: copies.dst1,
+                        src1: copies.src1,
+                        dst2: copies.dst2,
+                        src2: copies.src2,
+                        x,
+                        step,
+                        limit,
+                        offset: 0,
+                    };
+                    let forms = [ops.copy_ss, ops.copy_si, ops.copy_is, ops.copy_ii];
+                    let pos = self.emit(forms[form], imm);
+                    return Some((pos, field_byte(pos, offset_of!(CopyAddBr, offset))));
+                }
                 let imm = AddBr {
                     x,
                     step,
@@ -256,6 +273,23 @@ impl FuncTranslator<'_> {
         let q = self.recent.last()?;
         let add = op::I32_ADD.imm?;
         Some((q, self.last_instruction(q, &[add.ri, add.ir])?))
+    }
+
+    /// The copy or `copy2` just emitted, with no branch target after its start: its
+    /// position and its copies (one copy as the same copy twice: made again, it changes
+    /// nothing).
+    fn pending_copies(&self) -> Option<(usize, Copy2)> {
+        let q = self.recent.last()?;
+        if let Some(Un { dst, src }) = self.last_instruction(q, &[op::COPY]) {
+            let copy2 = Copy2 {
+                dst1: dst,
+                src1: src,
+                dst2: dst,
+                src2: src,
+            };
+            return Some((q, copy2));
+        }
+        Some((q, self.last_instruction(q, &[op::COPY2])?))
     }
 
     /// The immediates of the instruction at `pos` if it is the last one in the code, no
