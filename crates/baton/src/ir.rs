@@ -414,6 +414,11 @@ pub(crate) mod layout {
         /// computing the index folded in (interpreters' opcode dispatch). `len` stays in the
         /// last word's upper half, where the disassembler finds it.
         BrTableBias { index: Slot, bias: i32, pad: u32, len: u32 }
+        /// `br_table` on the value loaded from memory 0 at `addr + offset` (`addr` a slot or
+        /// the accumulator, as the form says) plus `bias` (32-bit, wrapping), the value also
+        /// written to `dst`: a switch on a byte or word just read (`switch (op = *pc++)`).
+        /// `len` stays in the last word's upper half, as in [`BrTableBias`].
+        LoadBrTable { dst: Slot, addr: Slot, offset: u32, bias: i32, pad: u32, len: u32 }
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
         /// `throw`: an exception of the module's tag `tag`, its payload in the cells from

@@ -1155,3 +1155,150 @@ fn copies_before_a_back_edge_join_it() {
     assert_eq!(got, want);
     assert!(listing.contains("copy2.add.br_if.i32"), "{listing}");
 }
+
+/// A loop over `i` in `0..n` that switches on `index` (wat computing it from `$i`, `$p` =
+/// `i & 15` and memory) into four cases and a default, each updating `$s` differently.
+fn load_switch_loop(index: &str) -> String {
+    format!(
+        r#"(local $i i32) (local $s i32) (local $p i32) (local $op i32)
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $p (i32.and (local.get $i) (i32.const 15)))
+            (block $d (block $c3 (block $c2 (block $c1 (block $c0
+              (br_table $c0 $c1 $c2 $c3 $d {index}))
+              (local.set $s (i32.add (local.get $s) (i32.const 1))) (br $d))
+              (local.set $s (i32.mul (local.get $s) (i32.const 3))) (br $d))
+              (local.set $s (i32.xor (local.get $s) (i32.const 0x55))) (br $d))
+              (local.set $s (i32.sub (local.get $s) (local.get $i))))
+            (local.set $s (i32.add (local.get $s) (local.get $op)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l)))
+        (local.get $s)"#
+    )
+}
+
+/// What [`load_switch_loop`] returns when the case taken for `i` is `case(i)` (4: default) and
+/// `$op` is `op(i)` afterwards.
+fn switch_model(n: i32, case: impl Fn(u32) -> u32, op: impl Fn(u32) -> u32) -> i32 {
+    let mut s = 0u32;
+    for i in 0..n as u32 {
+        match case(i).min(4) {
+            0 => s = s.wrapping_add(1),
+            1 => s = s.wrapping_mul(3),
+            2 => s ^= 0x55,
+            3 => s = s.wrapping_sub(i),
+            _ => {}
+        }
+        s = s.wrapping_add(op(i));
+    }
+    s as i32
+}
+
+#[test]
+fn br_table_on_a_loaded_value() {
+    // Opcodes at 16..32, words at 64..80 (little-endian).
+    let decls = r#"(memory 1)
+        (data (i32.const 16) "\01\02\03\04\05\00\02\03\01\04\09\02\03\03\01\ff")
+        (data (i32.const 64) "\02\00\00\00\03\00\00\00\00\00\01\00\05\00\00\00")"#;
+    let bytes: [u8; 16] = [1, 2, 3, 4, 5, 0, 2, 3, 1, 4, 9, 2, 3, 3, 1, 255];
+    let words: [u32; 4] = [2, 3, 0x10000, 5];
+    let inputs = [0, 1, 5, 16, 100];
+    let check = |index: &str, form: &str, case: &dyn Fn(u32) -> u32, op: &dyn Fn(u32) -> u32| {
+        let (got, listing) = run_in_module(decls, &load_switch_loop(index), &inputs);
+        let want: Vec<i32> = inputs.iter().map(|&n| switch_model(n, case, op)).collect();
+        assert_eq!(got, want, "{index}\n{listing}");
+        assert!(listing.contains(form), "{index}: {form}\n{listing}");
+    };
+    let byte = |i: u32| bytes[(i & 15) as usize] as u32;
+    // `switch (*p - 1)`: a byte, address in a slot, the bias's add reading a slot.
+    check(
+        "(i32.add (i32.load8_u offset=16 (local.get $p)) (i32.const -1))",
+        "LOAD8_BR_TABLE::r",
+        &|i| byte(i).wrapping_sub(1),
+        &|_| 0,
+    );
+    // The byte kept in a local too (QuickJS's `switch (opcode = *pc++)`): written there.
+    check(
+        "(i32.add (local.tee $op (i32.load8_u offset=16 (local.get $p))) (i32.const -1))",
+        "LOAD8_BR_TABLE::r",
+        &|i| byte(i).wrapping_sub(1),
+        &byte,
+    );
+    // A zero-extending `i64` load, wrapped: not fused (the wrap is an instruction).
+    let (got, listing) = run_in_module(
+        decls,
+        &load_switch_loop(
+            "(i32.add (i32.wrap_i64 (i64.load8_u offset=16 (local.get $p))) (i32.const -1))",
+        ),
+        &inputs,
+    );
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| switch_model(n, |i| byte(i).wrapping_sub(1), |_| 0))
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    // The address computed into the accumulator (`(i & 3) << 2`), a word, the add reading
+    // the accumulator (the dispatch of Lua's interpreter loop).
+    check(
+        "(i32.add (i32.load offset=64 (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))) (i32.const -2))",
+        "LOAD32_BR_TABLE::a",
+        &|i| words[(i & 3) as usize].wrapping_sub(2),
+        &|_| 0,
+    );
+    // No bias: a 16-bit value straight from a slot's address.
+    check(
+        "(i32.load16_u offset=16 (local.get $p))",
+        "LOAD16_BR_TABLE::r",
+        &|i| {
+            let k = (i & 15) as usize;
+            bytes[k] as u32 | (bytes.get(k + 1).copied().unwrap_or(0) as u32) << 8
+        },
+        &|_| 0,
+    );
+    // No bias, the value kept in a local.
+    check(
+        "(local.tee $op (i32.load8_u offset=16 (local.get $p)))",
+        "LOAD8_BR_TABLE::r",
+        &byte,
+        &byte,
+    );
+    // The value kept in a local, which the address reads: the load writes it after.
+    check(
+        "(local.tee $p (i32.load8_u offset=16 (local.get $p)))",
+        "LOAD8_BR_TABLE::r",
+        &byte,
+        &|_| 0,
+    );
+    // The index a constant: a plain `br_table`.
+    let (got, listing) = run_in_module(decls, &load_switch_loop("(i32.const 2)"), &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| switch_model(n, |_| 2, |_| 0))
+        .collect();
+    assert_eq!(got, want, "{listing}");
+}
+
+#[test]
+fn br_table_on_a_loaded_value_traps_out_of_bounds() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+        (func (export "f") (param $a i32) (result i32)
+          (block $b (block $a0
+            (br_table $a0 $b (i32.add (i32.load8_u offset=1 (local.get $a)) (i32.const 1))))
+            (return (i32.const 7)))
+          (i32.const 9)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("LOAD8_BR_TABLE::r"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    // Byte 0 + 1 = 1: the second target.
+    assert_eq!(f.call(&mut store, 0).unwrap(), 9);
+    assert_eq!(f.call(&mut store, 65534).unwrap(), 9);
+    assert!(f.call(&mut store, 65535).is_err());
+    assert!(f.call(&mut store, -1).is_err());
+}

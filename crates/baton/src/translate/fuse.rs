@@ -258,6 +258,69 @@ impl FuncTranslator<'_> {
         Some((from_acc, imm.a, imm.imm))
     }
 
+    /// For a `br_table` whose index is the value an `i32.load`, `i32.load8_u` or
+    /// `i32.load16_u` (or an `i64` load that zero-extends: memory 0, address from a slot or
+    /// the accumulator) just loaded, with no label since: takes the load back out, to be
+    /// made by the `br_table` itself, which also writes the value where the load did.
+    /// `index` is what [`Self::take_index_add`] found, if it took the add of the bias
+    /// (whether the add read the accumulator, else its operand's slot); without it, the
+    /// index is the top of the stack, which this pops. The load must have produced the
+    /// index: its accumulator form when the add read the accumulator, otherwise written to
+    /// the slot the index is read from (a temporary, or a local it was just set to).
+    /// Returns the fused `br_table`'s form and the load's immediates.
+    pub(super) fn take_index_load(
+        &mut self,
+        index: Option<(bool, Slot)>,
+    ) -> Option<(Op<LoadBrTable>, Load)> {
+        let pos = self.recent.last()?;
+        let (to_acc, slot) = match index {
+            Some((from_acc, slot)) => (from_acc, slot),
+            None => {
+                let p = self.stack.len().checked_sub(1)?;
+                match self.stack[p] {
+                    Opd::Temp => (false, self.temp(p)),
+                    Opd::Local(x) => (false, x),
+                    Opd::Const(_) => return None,
+                }
+            }
+        };
+        // (An `i64` zero-extending load has the same low 32 bits as the `i32` one.)
+        let pairs = [
+            (op::I32_LOAD, op::LOAD32_BR_TABLE),
+            (op::I32_LOAD8_U, op::LOAD8_BR_TABLE),
+            (op::I32_LOAD16_U, op::LOAD16_BR_TABLE),
+            (op::I64_LOAD8_U, op::LOAD8_BR_TABLE),
+            (op::I64_LOAD16_U, op::LOAD16_BR_TABLE),
+            (op::I64_LOAD32_U, op::LOAD32_BR_TABLE),
+        ];
+        for (load, fused) in pairs {
+            // An accumulator form's `dst` is the temporary it would have written: nothing
+            // reads it, so writing it changes nothing.
+            let (from_slot, from_acc) = if to_acc {
+                (load.r_a, load.a_a)
+            } else {
+                (load.r, load.a)
+            };
+            let (form, imm) = if let Some(imm) = self.last_instruction(pos, &[from_slot]) {
+                (fused.r, imm)
+            } else if let Some(imm) = self.last_instruction(pos, &[from_acc]) {
+                (fused.a, imm)
+            } else {
+                continue;
+            };
+            if !to_acc && imm.dst != slot {
+                return None;
+            }
+            self.unemit(pos);
+            self.last = None;
+            if index.is_none() {
+                self.pop();
+            }
+            return Some((form, imm));
+        }
+        None
+    }
+
     /// For `x = a + b` (slots): the operand that is not `x`, as the step of a counter `x`.
     fn other_operand(x: Slot, a: Slot, b: Slot) -> Option<Operand> {
         match (a == x, b == x) {
