@@ -1221,7 +1221,7 @@ fn br_table_on_a_loaded_value() {
     // The byte kept in a local too (QuickJS's `switch (opcode = *pc++)`): written there.
     check(
         "(i32.add (local.tee $op (i32.load8_u offset=16 (local.get $p))) (i32.const -1))",
-        "LOAD8_BR_TABLE::r",
+        "LOAD8_BR_TABLE::r_d",
         &|i| byte(i).wrapping_sub(1),
         &byte,
     );
@@ -1259,14 +1259,14 @@ fn br_table_on_a_loaded_value() {
     // No bias, the value kept in a local.
     check(
         "(local.tee $op (i32.load8_u offset=16 (local.get $p)))",
-        "LOAD8_BR_TABLE::r",
+        "LOAD8_BR_TABLE::r_d",
         &byte,
         &byte,
     );
     // The value kept in a local, which the address reads: the load writes it after.
     check(
         "(local.tee $p (i32.load8_u offset=16 (local.get $p)))",
-        "LOAD8_BR_TABLE::r",
+        "LOAD8_BR_TABLE::r_d",
         &byte,
         &|_| 0,
     );

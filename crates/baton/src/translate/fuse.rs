@@ -261,7 +261,8 @@ impl FuncTranslator<'_> {
     /// For a `br_table` whose index is the value an `i32.load`, `i32.load8_u` or
     /// `i32.load16_u` (or an `i64` load that zero-extends: memory 0, address from a slot or
     /// the accumulator) just loaded, with no label since: takes the load back out, to be
-    /// made by the `br_table` itself, which also writes the value where the load did.
+    /// made by the `br_table` itself, which also writes the value where the load did if
+    /// that is a local.
     /// `index` is what [`Self::take_index_add`] found, if it took the add of the bias
     /// (whether the add read the accumulator, else its operand's slot); without it, the
     /// index is the top of the stack, which this pops. The load must have produced the
@@ -294,17 +295,18 @@ impl FuncTranslator<'_> {
             (op::I64_LOAD32_U, op::LOAD32_BR_TABLE),
         ];
         for (load, fused) in pairs {
-            // An accumulator form's `dst` is the temporary it would have written: nothing
-            // reads it, so writing it changes nothing.
             let (from_slot, from_acc) = if to_acc {
                 (load.r_a, load.a_a)
             } else {
                 (load.r, load.a)
             };
+            // The value must still be written when it goes to a local (temporaries are
+            // the slots from `locals` on; the index's is dead once the index is read).
+            let keep = !to_acc && slot < self.locals;
             let (form, imm) = if let Some(imm) = self.last_instruction(pos, &[from_slot]) {
-                (fused.r, imm)
+                (if keep { fused.r_d } else { fused.r }, imm)
             } else if let Some(imm) = self.last_instruction(pos, &[from_acc]) {
-                (fused.a, imm)
+                (if keep { fused.a_d } else { fused.a }, imm)
             } else {
                 continue;
             };

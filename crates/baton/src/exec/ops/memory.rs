@@ -488,21 +488,28 @@ load_brs! { load_br_ops;
 }
 
 /// A `br_table` whose index is loaded: the address from a slot (`r`) or the accumulator
-/// (`a`), the value zero-extended (or an `i32`), written to `dst` and biased.
+/// (`a`), the value zero-extended (or an `i32`) and biased; the `_d` forms also write it
+/// to `dst` (a local the program keeps it in).
 #[derive(Clone, Copy)]
 pub(crate) struct LoadBrTableOp {
     pub r: Op<LoadBrTable>,
     pub a: Op<LoadBrTable>,
+    pub r_d: Op<LoadBrTable>,
+    pub a_d: Op<LoadBrTable>,
 }
 
 macro_rules! load_br_tables {
     ($family:ident; $($NAME:ident $name:literal $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: LoadBrTableOp = {
-            load_br_tables!(@form r, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r_d, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_d, true, $mem_t, |imm, sp, acc| acc as u32);
             LoadBrTableOp {
                 r: op!(r, concat!($name, ".br_table")),
                 a: op!(a, concat!($name, ".br_table")),
+                r_d: op!(r_d, concat!($name, ".br_table")),
+                a_d: op!(a_d, concat!($name, ".br_table")),
             }
         };)*
         fn $family() -> Vec<OpInfo> {
@@ -510,11 +517,13 @@ macro_rules! load_br_tables {
             $(v.extend([
                 form!(stringify!($NAME), "r", $NAME.r),
                 form!(stringify!($NAME), "a", $NAME.a),
+                form!(stringify!($NAME), "r_d", $NAME.r_d),
+                form!(stringify!($NAME), "a_d", $NAME.a_d),
             ]);)*
             v
         }
     };
-    (@form $fname:ident, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
+    (@form $fname:ident, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
             // SAFETY: the translator emits this handler's word only through an
@@ -530,8 +539,10 @@ macro_rules! load_br_tables {
             // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
             // `mem..mem + len` is the memory's data (see the module's documentation).
             let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
-            // SAFETY: `dst` names a slot inside the frame (translation invariant).
-            unsafe { wr(sp, $imm.dst, v) };
+            if $write {
+                // SAFETY: `dst` names a slot inside the frame (translation invariant).
+                unsafe { wr(sp, $imm.dst, v) };
+            }
             // The rest is read after the store (see `add_brs!`: read before, it would stay
             // live across it).
             // SAFETY: as for the first read of the immediates.
