@@ -33,7 +33,7 @@ pub(crate) fn disassemble(code: &[u64]) -> String {
         let form = info.form();
         let _ = writeln!(out, "{pos:5}: {:<16} {:<24} {desc}", info.name, form);
         pos += info.words;
-        if info.name == "br_table" {
+        if info.name.ends_with("br_table") {
             // The offset words follow the instruction.
             let len = (code[pos - 1] >> 32) as usize + 1;
             for k in 0..len.min(code.len() - pos) {

@@ -393,6 +393,10 @@ pub(crate) mod layout {
         /// [`AddBr`] after a second counter's step, `dst2 = a2 + k2` (i32): the back edge of
         /// a loop that also advances a pointer or a second index.
         AddAddBr { dst2: Slot, a2: Slot, k2: i32, x: Slot, step: u32, limit: u32, offset: i32 }
+        /// [`AddBr`] after the copies emitted just before it, in order: `dst1 = src1`, then
+        /// `dst2 = src2` (one copy is written twice). A loop whose carried values rotate
+        /// (`t = a + b; a = b; b = t`) moves them right before its back edge.
+        CopyAddBr { dst1: Slot, src1: Slot, dst2: Slot, src2: Slot, x: Slot, step: u32, limit: u32, offset: i32 }
         /// [`AddBr`] in metered code, charging `fuel` first (the next iteration's block).
         AddBrFuel { x: Slot, step: u32, limit: u32, offset: i32, fuel: u32 }
         /// Fused compare-and-branch on a slot and a 64-bit constant.
@@ -403,6 +407,11 @@ pub(crate) mod layout {
         /// computing the index folded in (interpreters' opcode dispatch). `len` stays in the
         /// last word's upper half, where the disassembler finds it.
         BrTableBias { index: Slot, bias: i32, pad: u32, len: u32 }
+        /// `br_table` on the value loaded from memory 0 at `addr + offset` (`addr` a slot or
+        /// the accumulator, as the form says) plus `bias` (32-bit, wrapping), the value also
+        /// written to `dst`: a switch on a byte or word just read (`switch (op = *pc++)`).
+        /// `len` stays in the last word's upper half, as in [`BrTableBias`].
+        LoadBrTable { dst: Slot, addr: Slot, offset: u32, bias: i32, pad: u32, len: u32 }
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
         /// `throw`: an exception of the module's tag `tag`, its payload in the cells from

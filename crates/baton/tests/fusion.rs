@@ -1060,3 +1060,250 @@ fn add_of_a_bit_field() {
     assert_eq!(got, want);
     assert_eq!(listing.matches("i32.add_shr_u_and").count(), 2, "{listing}");
 }
+
+#[test]
+fn copies_before_a_back_edge_join_it() {
+    // The iterative Fibonacci kernel: `t = a + b; a = b; b = t; i -= 1` on i64 locals,
+    // `br_if` while `i != 0`. The two copies join the back edge: `copy2.add.br_if`.
+    let (got, listing) = run(
+        r#"(local $a i64) (local $b i64) (local $t i64) (local $i i64)
+        (local.set $b (i64.const 1))
+        (local.set $i (i64.extend_i32_u (local.get $n)))
+        (block $done
+          (br_if $done (i64.eqz (local.get $i)))
+          (loop $l
+            (local.set $t (i64.add (local.get $a) (local.get $b)))
+            (local.set $a (local.get $b))
+            (local.set $b (local.get $t))
+            (local.set $i (i64.sub (local.get $i) (i64.const 1)))
+            (br_if $l (i64.ne (local.get $i) (i64.const 0)))))
+        (i32.wrap_i64 (i64.xor (local.get $a) (i64.shr_u (local.get $a) (i64.const 32))))"#,
+        &[0, 1, 2, 3, 10, 90, 200],
+    );
+    let want: Vec<i32> = [0u64, 1, 2, 3, 10, 90, 200]
+        .iter()
+        .map(|&n| {
+            let (mut a, mut b) = (0u64, 1u64);
+            for _ in 0..n {
+                let t = a.wrapping_add(b);
+                a = b;
+                b = t;
+            }
+            (a ^ (a >> 32)) as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("copy2.add.br_if.i64"), "{listing}");
+
+    // One copy (i32), which writes the loop's limit: the step and the test must see it.
+    // do { t = s + n; s = t >> 1; lim = t; i += 1 } while (i < lim)
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32) (local $lim i32) (local $t i32)
+        (loop $l
+          (local.set $t (i32.add (local.get $s) (local.get $n)))
+          (local.set $s (i32.shr_u (local.get $t) (i32.const 1)))
+          (local.set $lim (local.get $t))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                              (local.get $lim))))
+        (i32.add (i32.mul (local.get $i) (i32.const 1000)) (local.get $lim))"#,
+        &[0, 1, 5, 100],
+    );
+    let want: Vec<i32> = [0u32, 1, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut i, mut s) = (0u32, 0u32);
+            let mut lim;
+            loop {
+                let t = s.wrapping_add(n);
+                s = t >> 1;
+                lim = t;
+                i = i.wrapping_add(1);
+                if i >= lim {
+                    break;
+                }
+            }
+            (i * 1000 + lim) as i32
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("copy2.add.br_if.i32"), "{listing}");
+
+    // Two copies where the second reads what the first wrote and the counter is a copy's
+    // destination: `a = b; i = a` then `i += 2`, `i < n` (sequential order kept).
+    let (got, listing) = run(
+        r#"(local $i i32) (local $a i32) (local $b i32) (local $c i32)
+        (loop $l
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (local.set $b (i32.add (local.get $i) (i32.const 1)))
+          (local.set $a (local.get $b))
+          (local.set $i (local.get $a))
+          (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 2)))
+                              (local.get $n))))
+        (i32.add (i32.mul (local.get $c) (i32.const 1000)) (local.get $i))"#,
+        &[0, 1, 5, 100],
+    );
+    let want: Vec<i32> = [0i32, 1, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut i, mut c) = (0i32, 0i32);
+            loop {
+                c += 1;
+                let b = i + 1;
+                i = b + 2;
+                if i >= n {
+                    break;
+                }
+            }
+            c * 1000 + i
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(listing.contains("copy2.add.br_if.i32"), "{listing}");
+}
+
+/// A loop over `i` in `0..n` that switches on `index` (wat computing it from `$i`, `$p` =
+/// `i & 15` and memory) into four cases and a default, each updating `$s` differently.
+fn load_switch_loop(index: &str) -> String {
+    format!(
+        r#"(local $i i32) (local $s i32) (local $p i32) (local $op i32)
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $p (i32.and (local.get $i) (i32.const 15)))
+            (block $d (block $c3 (block $c2 (block $c1 (block $c0
+              (br_table $c0 $c1 $c2 $c3 $d {index}))
+              (local.set $s (i32.add (local.get $s) (i32.const 1))) (br $d))
+              (local.set $s (i32.mul (local.get $s) (i32.const 3))) (br $d))
+              (local.set $s (i32.xor (local.get $s) (i32.const 0x55))) (br $d))
+              (local.set $s (i32.sub (local.get $s) (local.get $i))))
+            (local.set $s (i32.add (local.get $s) (local.get $op)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l)))
+        (local.get $s)"#
+    )
+}
+
+/// What [`load_switch_loop`] returns when the case taken for `i` is `case(i)` (4: default) and
+/// `$op` is `op(i)` afterwards.
+fn switch_model(n: i32, case: impl Fn(u32) -> u32, op: impl Fn(u32) -> u32) -> i32 {
+    let mut s = 0u32;
+    for i in 0..n as u32 {
+        match case(i).min(4) {
+            0 => s = s.wrapping_add(1),
+            1 => s = s.wrapping_mul(3),
+            2 => s ^= 0x55,
+            3 => s = s.wrapping_sub(i),
+            _ => {}
+        }
+        s = s.wrapping_add(op(i));
+    }
+    s as i32
+}
+
+#[test]
+fn br_table_on_a_loaded_value() {
+    // Opcodes at 16..32, words at 64..80 (little-endian).
+    let decls = r#"(memory 1)
+        (data (i32.const 16) "\01\02\03\04\05\00\02\03\01\04\09\02\03\03\01\ff")
+        (data (i32.const 64) "\02\00\00\00\03\00\00\00\00\00\01\00\05\00\00\00")"#;
+    let bytes: [u8; 16] = [1, 2, 3, 4, 5, 0, 2, 3, 1, 4, 9, 2, 3, 3, 1, 255];
+    let words: [u32; 4] = [2, 3, 0x10000, 5];
+    let inputs = [0, 1, 5, 16, 100];
+    let check = |index: &str, form: &str, case: &dyn Fn(u32) -> u32, op: &dyn Fn(u32) -> u32| {
+        let (got, listing) = run_in_module(decls, &load_switch_loop(index), &inputs);
+        let want: Vec<i32> = inputs.iter().map(|&n| switch_model(n, case, op)).collect();
+        assert_eq!(got, want, "{index}\n{listing}");
+        assert!(listing.contains(form), "{index}: {form}\n{listing}");
+    };
+    let byte = |i: u32| bytes[(i & 15) as usize] as u32;
+    // `switch (*p - 1)`: a byte, address in a slot, the bias's add reading a slot.
+    check(
+        "(i32.add (i32.load8_u offset=16 (local.get $p)) (i32.const -1))",
+        "LOAD8_BR_TABLE::r",
+        &|i| byte(i).wrapping_sub(1),
+        &|_| 0,
+    );
+    // The byte kept in a local too (QuickJS's `switch (opcode = *pc++)`): written there.
+    check(
+        "(i32.add (local.tee $op (i32.load8_u offset=16 (local.get $p))) (i32.const -1))",
+        "LOAD8_BR_TABLE::r_d",
+        &|i| byte(i).wrapping_sub(1),
+        &byte,
+    );
+    // A zero-extending `i64` load, wrapped: not fused (the wrap is an instruction).
+    let (got, listing) = run_in_module(
+        decls,
+        &load_switch_loop(
+            "(i32.add (i32.wrap_i64 (i64.load8_u offset=16 (local.get $p))) (i32.const -1))",
+        ),
+        &inputs,
+    );
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| switch_model(n, |i| byte(i).wrapping_sub(1), |_| 0))
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    // The address computed into the accumulator (`(i & 3) << 2`), a word, the add reading
+    // the accumulator (the dispatch of Lua's interpreter loop).
+    check(
+        "(i32.add (i32.load offset=64 (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))) (i32.const -2))",
+        "LOAD32_BR_TABLE::a",
+        &|i| words[(i & 3) as usize].wrapping_sub(2),
+        &|_| 0,
+    );
+    // No bias: a 16-bit value straight from a slot's address.
+    check(
+        "(i32.load16_u offset=16 (local.get $p))",
+        "LOAD16_BR_TABLE::r",
+        &|i| {
+            let k = (i & 15) as usize;
+            bytes[k] as u32 | (bytes.get(k + 1).copied().unwrap_or(0) as u32) << 8
+        },
+        &|_| 0,
+    );
+    // No bias, the value kept in a local.
+    check(
+        "(local.tee $op (i32.load8_u offset=16 (local.get $p)))",
+        "LOAD8_BR_TABLE::r_d",
+        &byte,
+        &byte,
+    );
+    // The value kept in a local, which the address reads: the load writes it after.
+    check(
+        "(local.tee $p (i32.load8_u offset=16 (local.get $p)))",
+        "LOAD8_BR_TABLE::r_d",
+        &byte,
+        &|_| 0,
+    );
+    // The index a constant: a plain `br_table`.
+    let (got, listing) = run_in_module(decls, &load_switch_loop("(i32.const 2)"), &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| switch_model(n, |_| 2, |_| 0))
+        .collect();
+    assert_eq!(got, want, "{listing}");
+}
+
+#[test]
+fn br_table_on_a_loaded_value_traps_out_of_bounds() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+        (func (export "f") (param $a i32) (result i32)
+          (block $b (block $a0
+            (br_table $a0 $b (i32.add (i32.load8_u offset=1 (local.get $a)) (i32.const 1))))
+            (return (i32.const 7)))
+          (i32.const 9)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("LOAD8_BR_TABLE::r"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    // Byte 0 + 1 = 1: the second target.
+    assert_eq!(f.call(&mut store, 0).unwrap(), 9);
+    assert_eq!(f.call(&mut store, 65534).unwrap(), 9);
+    assert!(f.call(&mut store, 65535).is_err());
+    assert!(f.call(&mut store, -1).is_err());
+}

@@ -543,8 +543,22 @@ impl FuncTranslator<'_> {
 
     pub(super) fn br_table(&mut self, depths: &[u32]) {
         let len = (depths.len() - 1) as u32;
-        let (pos, first) = match self.take_index_add() {
-            Some((from_acc, index, bias)) => {
+        let add = self.take_index_add();
+        let load = self.take_index_load(add.map(|(from_acc, index, _)| (from_acc, index)));
+        let (pos, first) = match (load, add) {
+            (Some((op, load)), add) => {
+                let imm = LoadBrTable {
+                    dst: load.dst,
+                    addr: load.addr,
+                    offset: load.offset,
+                    bias: add.map_or(0, |(_, _, bias)| bias),
+                    pad: 0,
+                    len,
+                };
+                let pos = self.emit(op, imm);
+                (pos, pos + crate::ir::words::<LoadBrTable>())
+            }
+            (None, Some((from_acc, index, bias))) => {
                 let op = if from_acc {
                     op::BR_TABLE_BIAS_A
                 } else {
@@ -559,7 +573,7 @@ impl FuncTranslator<'_> {
                 let pos = self.emit(op, imm);
                 (pos, pos + crate::ir::words::<BrTableBias>())
             }
-            None => {
+            (None, None) => {
                 let index = self.pop_slot();
                 let pos = self.emit(op::BR_TABLE, BrTable { index, len });
                 (pos, pos + crate::ir::words::<BrTable>())

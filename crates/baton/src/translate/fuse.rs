@@ -191,6 +191,23 @@ impl FuncTranslator<'_> {
                     let pos = self.emit(forms[form], imm);
                     return Some((pos, field_byte(pos, offset_of!(AddAddBr, offset))));
                 }
+                if let Some((q, copies)) = self.pending_copies() {
+                    // Values moved just before (a rotation: `t = a + b; a = b; b = t`).
+                    self.unemit(q);
+                    let imm = CopyAddBr {
+                        dst1: copies.dst1,
+                        src1: copies.src1,
+                        dst2: copies.dst2,
+                        src2: copies.src2,
+                        x,
+                        step,
+                        limit,
+                        offset: 0,
+                    };
+                    let forms = [ops.copy_ss, ops.copy_si, ops.copy_is, ops.copy_ii];
+                    let pos = self.emit(forms[form], imm);
+                    return Some((pos, field_byte(pos, offset_of!(CopyAddBr, offset))));
+                }
                 let imm = AddBr {
                     x,
                     step,
@@ -241,6 +258,71 @@ impl FuncTranslator<'_> {
         Some((from_acc, imm.a, imm.imm))
     }
 
+    /// For a `br_table` whose index is the value an `i32.load`, `i32.load8_u` or
+    /// `i32.load16_u` (or an `i64` load that zero-extends: memory 0, address from a slot or
+    /// the accumulator) just loaded, with no label since: takes the load back out, to be
+    /// made by the `br_table` itself, which also writes the value where the load did if
+    /// that is a local.
+    /// `index` is what [`Self::take_index_add`] found, if it took the add of the bias
+    /// (whether the add read the accumulator, else its operand's slot); without it, the
+    /// index is the top of the stack, which this pops. The load must have produced the
+    /// index: its accumulator form when the add read the accumulator, otherwise written to
+    /// the slot the index is read from (a temporary, or a local it was just set to).
+    /// Returns the fused `br_table`'s form and the load's immediates.
+    pub(super) fn take_index_load(
+        &mut self,
+        index: Option<(bool, Slot)>,
+    ) -> Option<(Op<LoadBrTable>, Load)> {
+        let pos = self.recent.last()?;
+        let (to_acc, slot) = match index {
+            Some((from_acc, slot)) => (from_acc, slot),
+            None => {
+                let p = self.stack.len().checked_sub(1)?;
+                match self.stack[p] {
+                    Opd::Temp => (false, self.temp(p)),
+                    Opd::Local(x) => (false, x),
+                    Opd::Const(_) => return None,
+                }
+            }
+        };
+        // (An `i64` zero-extending load has the same low 32 bits as the `i32` one.)
+        let pairs = [
+            (op::I32_LOAD, op::LOAD32_BR_TABLE),
+            (op::I32_LOAD8_U, op::LOAD8_BR_TABLE),
+            (op::I32_LOAD16_U, op::LOAD16_BR_TABLE),
+            (op::I64_LOAD8_U, op::LOAD8_BR_TABLE),
+            (op::I64_LOAD16_U, op::LOAD16_BR_TABLE),
+            (op::I64_LOAD32_U, op::LOAD32_BR_TABLE),
+        ];
+        for (load, fused) in pairs {
+            let (from_slot, from_acc) = if to_acc {
+                (load.r_a, load.a_a)
+            } else {
+                (load.r, load.a)
+            };
+            // The value must still be written when it goes to a local (temporaries are
+            // the slots from `locals` on; the index's is dead once the index is read).
+            let keep = !to_acc && slot < self.locals;
+            let (form, imm) = if let Some(imm) = self.last_instruction(pos, &[from_slot]) {
+                (if keep { fused.r_d } else { fused.r }, imm)
+            } else if let Some(imm) = self.last_instruction(pos, &[from_acc]) {
+                (if keep { fused.a_d } else { fused.a }, imm)
+            } else {
+                continue;
+            };
+            if !to_acc && imm.dst != slot {
+                return None;
+            }
+            self.unemit(pos);
+            self.last = None;
+            if index.is_none() {
+                self.pop();
+            }
+            return Some((form, imm));
+        }
+        None
+    }
+
     /// For `x = a + b` (slots): the operand that is not `x`, as the step of a counter `x`.
     fn other_operand(x: Slot, a: Slot, b: Slot) -> Option<Operand> {
         match (a == x, b == x) {
@@ -256,6 +338,23 @@ impl FuncTranslator<'_> {
         let q = self.recent.last()?;
         let add = op::I32_ADD.imm?;
         Some((q, self.last_instruction(q, &[add.ri, add.ir])?))
+    }
+
+    /// The copy or `copy2` just emitted, with no branch target after its start: its
+    /// position and its copies (one copy as the same copy twice: made again, it changes
+    /// nothing).
+    fn pending_copies(&self) -> Option<(usize, Copy2)> {
+        let q = self.recent.last()?;
+        if let Some(Un { dst, src }) = self.last_instruction(q, &[op::COPY]) {
+            let copy2 = Copy2 {
+                dst1: dst,
+                src1: src,
+                dst2: dst,
+                src2: src,
+            };
+            return Some((q, copy2));
+        }
+        Some((q, self.last_instruction(q, &[op::COPY2])?))
     }
 
     /// The immediates of the instruction at `pos` if it is the last one in the code, no

@@ -168,6 +168,11 @@ pub(crate) struct AddBrOp {
     pub add_si: Op<AddAddBr>,
     pub add_is: Op<AddAddBr>,
     pub add_ii: Op<AddAddBr>,
+    /// The same four after one or two copies (see [`CopyAddBr`]).
+    pub copy_ss: Op<CopyAddBr>,
+    pub copy_si: Op<CopyAddBr>,
+    pub copy_is: Op<CopyAddBr>,
+    pub copy_ii: Op<CopyAddBr>,
     /// The same four charging fuel first, for metered loops' back edges.
     pub ss_fuel: Op<AddBrFuel>,
     pub si_fuel: Op<AddBrFuel>,
@@ -190,6 +195,11 @@ macro_rules! add_brs {
             add_brs!(@form add_si / via_add_si / copy_via_add_si, AddAddBr, add, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
             add_brs!(@form add_is / via_add_is / copy_via_add_is, AddAddBr, add, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
             add_brs!(@form add_ii / via_add_ii / copy_via_add_ii, AddAddBr, add, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| imm.limit as i32 as $T);
+            // (No vias: a jump to a loop's back edge lands after its copies, at most.)
+            add_brs!(@form copy_ss, CopyAddBr, copy2, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form copy_si, CopyAddBr, copy2, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form copy_is, CopyAddBr, copy2, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form copy_ii, CopyAddBr, copy2, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| imm.limit as i32 as $T);
             add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| rd::<$T>(sp, imm.limit));
             add_brs!(@form si_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
             add_brs!(@form is_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
@@ -203,6 +213,10 @@ macro_rules! add_brs {
                 add_si: op!(add_si, concat!("add.", $name)),
                 add_is: op!(add_is, concat!("add.", $name)),
                 add_ii: op!(add_ii, concat!("add.", $name)),
+                copy_ss: op!(copy_ss, concat!("copy2.", $name)),
+                copy_si: op!(copy_si, concat!("copy2.", $name)),
+                copy_is: op!(copy_is, concat!("copy2.", $name)),
+                copy_ii: op!(copy_ii, concat!("copy2.", $name)),
                 ss_fuel: op!(ss_fuel, concat!("fuel.", $name)),
                 si_fuel: op!(si_fuel, concat!("fuel.", $name)),
                 is_fuel: op!(is_fuel, concat!("fuel.", $name)),
@@ -230,6 +244,10 @@ macro_rules! add_brs {
                 form!(stringify!($NAME), "add_si", $NAME.add_si),
                 form!(stringify!($NAME), "add_is", $NAME.add_is),
                 form!(stringify!($NAME), "add_ii", $NAME.add_ii),
+                form!(stringify!($NAME), "copy_ss", $NAME.copy_ss),
+                form!(stringify!($NAME), "copy_si", $NAME.copy_si),
+                form!(stringify!($NAME), "copy_is", $NAME.copy_is),
+                form!(stringify!($NAME), "copy_ii", $NAME.copy_ii),
                 form!(stringify!($NAME), "ss_fuel", $NAME.ss_fuel),
                 form!(stringify!($NAME), "si_fuel", $NAME.si_fuel),
                 form!(stringify!($NAME), "is_fuel", $NAME.is_fuel),
@@ -307,6 +325,14 @@ macro_rules! add_brs {
         wr($sp, $imm.dst2, rd::<i32>($sp, $imm.a2).wrapping_add($imm.k2));
         // (The rest is read after this store, as below.)
         let $imm = *($ip.add(1) as *const AddAddBr);
+    };
+    // The copies, first, in order (the code had them just before the counter's step, which
+    // may read what they wrote); each source read after the store before it, as above.
+    (@before copy2, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        wr($sp, $imm.dst1, rd::<u64>($sp, $imm.src1));
+        let $imm = *($ip.add(1) as *const CopyAddBr);
+        wr($sp, $imm.dst2, rd::<u64>($sp, $imm.src2));
+        let $imm = *($ip.add(1) as *const CopyAddBr);
     };
     (@before fuel, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
         // As `FUEL` does, before anything else: stopped here, nothing has run and resuming

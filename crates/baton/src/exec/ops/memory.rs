@@ -487,6 +487,84 @@ load_brs! { load_br_ops;
     LOAD32_BR "load32" u32;
 }
 
+/// A `br_table` whose index is loaded: the address from a slot (`r`) or the accumulator
+/// (`a`), the value zero-extended (or an `i32`) and biased; the `_d` forms also write it
+/// to `dst` (a local the program keeps it in).
+#[derive(Clone, Copy)]
+pub(crate) struct LoadBrTableOp {
+    pub r: Op<LoadBrTable>,
+    pub a: Op<LoadBrTable>,
+    pub r_d: Op<LoadBrTable>,
+    pub a_d: Op<LoadBrTable>,
+}
+
+macro_rules! load_br_tables {
+    ($family:ident; $($NAME:ident $name:literal $mem_t:ty;)*) => {
+        $(pub(crate) const $NAME: LoadBrTableOp = {
+            load_br_tables!(@form r, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r_d, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_d, true, $mem_t, |imm, sp, acc| acc as u32);
+            LoadBrTableOp {
+                r: op!(r, concat!($name, ".br_table")),
+                a: op!(a, concat!($name, ".br_table")),
+                r_d: op!(r_d, concat!($name, ".br_table")),
+                a_d: op!(a_d, concat!($name, ".br_table")),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend([
+                form!(stringify!($NAME), "r", $NAME.r),
+                form!(stringify!($NAME), "a", $NAME.a),
+                form!(stringify!($NAME), "r_d", $NAME.r_d),
+                form!(stringify!($NAME), "a_d", $NAME.a_d),
+            ]);)*
+            v
+        }
+    };
+    (@form $fname:ident, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an
+            // `Op<LoadBrTable>`, followed by the immediates of that layout.
+            let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
+            let ($sp, $acc) = (sp, acc);
+            // SAFETY: an address slot named by the immediates is inside the frame
+            // (translation invariant).
+            let ea = unsafe { $addr } as usize + $imm.offset as usize;
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
+            if $write {
+                // SAFETY: `dst` names a slot inside the frame (translation invariant).
+                unsafe { wr(sp, $imm.dst, v) };
+            }
+            // The rest is read after the store (see `add_brs!`: read before, it would stay
+            // live across it).
+            // SAFETY: as for the first read of the immediates.
+            let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
+            let i = v.wrapping_add($imm.bias as u32).min($imm.len) as usize;
+            // SAFETY: the translator emits `len + 1` offset words right after the
+            // immediates, and `i <= len`; each offset points at the start of an
+            // instruction of this function.
+            unsafe {
+                let offset = *ip.add(words::<LoadBrTable>() + i) as i32;
+                jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+            }
+        }
+    };
+}
+
+load_br_tables! { load_br_table_ops;
+    LOAD8_BR_TABLE "i32.load8_u" u8;
+    LOAD16_BR_TABLE "i32.load16_u" u16;
+    LOAD32_BR_TABLE "i32.load" u32;
+}
+
 /// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
 /// (`abs`); value from a slot, the accumulator (`_va`) or an immediate (`imm`).
 #[derive(Clone, Copy)]
@@ -747,6 +825,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = load_ops();
     v.extend(store_ops());
     v.extend(load_br_ops());
+    v.extend(load_br_table_ops());
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,
