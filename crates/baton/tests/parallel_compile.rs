@@ -38,9 +38,12 @@ fn big_module(n: usize, broken: &[usize]) -> Vec<u8> {
     wat::parse_str(&wat).expect("the generated text parses")
 }
 
+/// Eager: translation is what runs in parallel here (lazily only validation does).
 fn engine(threads: usize) -> Engine {
     let mut config = Config::new();
-    config.compile_threads(threads);
+    config
+        .compile_threads(threads)
+        .compilation_mode(baton::CompilationMode::Eager);
     Engine::new(&config)
 }
 

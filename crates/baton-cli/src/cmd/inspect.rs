@@ -16,7 +16,10 @@ const LARGEST: usize = 10;
 /// Prints the module summary.
 pub fn run(args: &InspectArgs) -> Result<i32, CliError> {
     let mut config = Config::new();
-    config.consume_fuel(args.metered);
+    // Eager: the summary reports the whole module's translated code.
+    config
+        .consume_fuel(args.metered)
+        .compilation_mode(baton::CompilationMode::Eager);
     let engine = Engine::new(&config);
     let bytes = load::wasm_bytes(&args.file)?;
     let module = Module::from_binary(&engine, &bytes).map_err(|e| {
