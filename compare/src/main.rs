@@ -76,7 +76,8 @@ fn parse_args() -> Result<Options> {
                     "usage: baton-compare [--quick] [--translate] [--real] [--samples N] [--filter SUBSTRING] [--engines A,B,..]\n\
                      --quick     small inputs, 3 samples (a smoke test, not a measurement)\n\
                      --translate time module compilation instead of execution\n\
-                     --real      run real WASI programs (resvg, flite, Lua, QuickJS) end to end, 3 runs each\n\
+                     --real      real WASI programs (resvg, flite, Lua, QuickJS, yosys): wall time, start-up and\n\
+                                 peak RSS per engine, each run in a child process, 3 runs each\n\
                      --samples   timed calls per engine and workload (default 5)"
                 );
                 std::process::exit(0);
@@ -239,6 +240,12 @@ fn fmt_duration(d: Duration) -> String {
 }
 
 fn main() -> Result<()> {
+    // Hidden: one engine on one real program, once, in this process (see real.rs).
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("--real-child") {
+        install_panic_hook();
+        return real::child(&argv[2..]);
+    }
     let opts = parse_args()?;
     install_panic_hook();
     if opts.translate {
