@@ -40,21 +40,28 @@ pub(crate) fn translate_bodies(
         let mut allocs = FuncValidatorAllocations::default();
         chunk
             .into_iter()
-            .map(|PendingBody { func, body }| translate_body(env, func, &body, &mut allocs))
+            .map(|PendingBody { func, body }| {
+                translate_body(env, Checked::Validate(func), &body, &mut allocs)
+            })
             .collect()
     })
 }
 
-/// Validates `bodies` without translating them, with up to `threads` threads.
-pub(crate) fn validate_bodies(bodies: Vec<PendingBody<'_>>, threads: usize) -> Result<(), Error> {
+/// Validates `bodies` without translating them, with up to `threads` threads. Returns the
+/// module offsets, ascending, of the `drop`s and `select`s of a `v128` (what translation
+/// without a validator needs to know, see `translate/pass.rs`).
+pub(crate) fn validate_bodies(
+    bodies: Vec<PendingBody<'_>>,
+    threads: usize,
+) -> Result<Vec<u64>, Error> {
     in_parallel(bodies, threads, |chunk| {
         let mut allocs = FuncValidatorAllocations::default();
+        let mut wide = Vec::new();
         for PendingBody { func, body } in chunk {
-            allocs = validate_body(func, &body, allocs)?;
+            allocs = validate_body(func, &body, allocs, &mut wide)?;
         }
-        Ok(Vec::<()>::new())
+        Ok(wide)
     })
-    .map(drop)
 }
 
 /// Runs `work` on runs of consecutive bodies, several runs per thread (a thread that drew
@@ -137,11 +144,13 @@ fn invalid(e: wasmparser::BinaryReaderError) -> Error {
     Error::from_wasmparser(e, true)
 }
 
-/// Validates one body; hands back the validator's allocations for the next.
+/// Validates one body, recording its wide `drop`s and `select`s in `wide`; hands back the
+/// validator's allocations for the next.
 fn validate_body(
     func: FuncToValidate<ValidatorResources>,
     body: &FunctionBody<'_>,
     allocs: FuncValidatorAllocations,
+    wide: &mut Vec<u64>,
 ) -> Result<FuncValidatorAllocations, Error> {
     let func_index = func.index;
     let mut fv = func.into_validator(allocs);
@@ -152,27 +161,46 @@ fn validate_body(
         fv.define_locals(offset, count, vt).map_err(invalid)?;
     }
     let mut ops = body.get_operators_reader().map_err(parse_err)?;
+    let mut pass = ValidateThenTranslate {
+        validator: Some(&mut fv),
+        translator: None,
+        wide,
+        offset: 0,
+    };
     while !ops.eof() {
-        let offset = ops.original_position();
-        ops.visit_operator(&mut fv.visitor(offset))
+        pass.offset = ops.original_position() as usize;
+        ops.visit_operator(&mut pass)
             .map_err(parse_err)?
-            .map_err(|e| in_function(invalid(e), func_index))?;
+            .map_err(|e| in_function(e, func_index))?;
     }
     ops.finish().map_err(parse_err)?;
     Ok(fv.into_allocations())
 }
 
-/// Validates and translates one body (validation again, for a body validated when the
-/// module was compiled: the translator asks the validator for operand types, and decoding
-/// is shared).
+/// How [`translate_body`] knows the body is valid.
+pub(crate) enum Checked<'a> {
+    /// It validates it as it translates.
+    Validate(FuncToValidate<ValidatorResources>),
+    /// The body of function `index` was validated (lazy compilation); `wide` holds the
+    /// module offsets of its `drop`s and `select`s of a `v128`, ascending.
+    Valid { index: u32, wide: &'a [u64] },
+}
+
+/// Translates one body, validating it too unless it was validated already.
 pub(crate) fn translate_body(
     env: &ModuleEnv,
-    func: FuncToValidate<ValidatorResources>,
+    checked: Checked<'_>,
     body: &FunctionBody<'_>,
     allocs: &mut FuncValidatorAllocations,
 ) -> Result<FuncCode, Error> {
-    let func_index = func.index;
-    let mut fv = func.into_validator(core::mem::take(allocs));
+    let (func_index, mut fv, mut wide) = match checked {
+        Checked::Validate(func) => (
+            func.index,
+            Some(func.into_validator(core::mem::take(allocs))),
+            Vec::new(),
+        ),
+        Checked::Valid { index, wide } => (index, None, wide.to_vec()),
+    };
     let ty = &env.types[env.func_types[func_index as usize] as usize];
     // Locals in cells: a `v128` takes two (see `crate::values`).
     let num_params = ty.param_cells() as u32;
@@ -182,7 +210,9 @@ pub(crate) fn translate_body(
     for _ in 0..locals.get_count() {
         let offset = locals.original_position();
         let (count, vt) = locals.read().map_err(parse_err)?;
-        fv.define_locals(offset, count, vt).map_err(invalid)?;
+        if let Some(fv) = fv.as_mut() {
+            fv.define_locals(offset, count, vt).map_err(invalid)?;
+        }
         let cells = if vt == wasmparser::ValType::V128 {
             2
         } else {
@@ -203,8 +233,9 @@ pub(crate) fn translate_body(
     );
     let mut ops = body.get_operators_reader().map_err(parse_err)?;
     let mut pass = ValidateThenTranslate {
-        validator: &mut fv,
-        translator: &mut t,
+        validator: fv.as_mut(),
+        translator: Some(&mut t),
+        wide: &mut wide,
         offset: 0,
     };
     let mut wasm_operators = 0;
@@ -217,7 +248,9 @@ pub(crate) fn translate_body(
     }
     ops.finish().map_err(parse_err)?;
     let (zero_end, frame_size) = (t.zero_end(), t.frame_size());
-    *allocs = fv.into_allocations();
+    if let Some(fv) = fv {
+        *allocs = fv.into_allocations();
+    }
     let handlers = core::mem::take(&mut code.handlers);
     Ok(FuncCode {
         words: code.into_words().into_boxed_slice(),

@@ -19,7 +19,7 @@
 //! Code addresses map back to functions (for backtraces and the exception unwinder)
 //! through [`ModuleCode::find`], a map from each translated function's first word.
 
-use crate::bodies::translate_body;
+use crate::bodies::{translate_body, Checked};
 use crate::error::Error;
 use crate::exec::unwind::HandlerTable;
 use crate::exec::Ip;
@@ -29,10 +29,7 @@ use crate::runtime::CompiledFunc;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{OnceLock, RwLock};
-use wasmparser::{
-    BinaryReader, FuncToValidate, FuncValidatorAllocations, FunctionBody, ValidatorResources,
-    WasmFeatures,
-};
+use wasmparser::{BinaryReader, FuncValidatorAllocations, FunctionBody, WasmFeatures};
 
 /// When a module's functions are translated (see [`Config::compilation_mode`]).
 ///
@@ -88,7 +85,9 @@ pub(crate) struct LazyBodies {
     base: usize,
     /// Each defined function's body: its range in `bytes`.
     ranges: Box<[(u32, u32)]>,
-    resources: ValidatorResources,
+    /// Module offsets, ascending, of the `drop`s and `select`s of a `v128` (see
+    /// `translate/pass.rs`), found by validation: translation needs no validator then.
+    wide: Vec<u64>,
     features: WasmFeatures,
 }
 
@@ -98,7 +97,7 @@ impl LazyBodies {
     pub(crate) fn new(
         module: &[u8],
         ranges: &[core::ops::Range<u64>],
-        resources: ValidatorResources,
+        wide: Vec<u64>,
         features: WasmFeatures,
     ) -> LazyBodies {
         let start = ranges.first().map_or(0, |r| r.start as usize);
@@ -113,7 +112,7 @@ impl LazyBodies {
                     (at(r.start), at(r.end))
                 })
                 .collect(),
-            resources,
+            wide,
             features,
         }
     }
@@ -220,16 +219,16 @@ impl ModuleCode {
                 .lazy
                 .as_ref()
                 .expect("an eagerly compiled module has all its code");
-            let num_imported = env.num_imported_funcs;
-            let func = FuncToValidate {
-                resources: lazy.resources.clone(),
-                index: num_imported + defined as u32,
-                ty: env.func_types[num_imported as usize + defined],
-                features: lazy.features,
+            let body = lazy.body(defined);
+            let range = body.range();
+            let wide = &lazy.wide[lazy.wide.partition_point(|&o| o < range.start)
+                ..lazy.wide.partition_point(|&o| o < range.end)];
+            let checked = Checked::Valid {
+                index: env.num_imported_funcs + defined as u32,
+                wide,
             };
             let mut allocs = FuncValidatorAllocations::default();
-            let f = translate_body(env, func, &lazy.body(defined), &mut allocs)
-                .map_err(|e| e.to_string())?;
+            let f = translate_body(env, checked, &body, &mut allocs).map_err(|e| e.to_string())?;
             self.note(defined, &f);
             Ok(f)
         });

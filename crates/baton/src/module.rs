@@ -843,14 +843,8 @@ fn compile(engine: &Engine, bytes: &[u8], build: Build) -> Result<ModuleInner, E
         Build::Eager => ModuleCode::eager(translate_bodies(&env, bodies, threads)?),
         Build::Lazy => {
             let ranges: Vec<_> = bodies.iter().map(|b| b.body.range()).collect();
-            let resources = bodies.first().map(|b| b.func.resources.clone());
-            validate_bodies(bodies, threads)?;
-            match resources {
-                Some(resources) => {
-                    ModuleCode::lazy(LazyBodies::new(bytes, &ranges, resources, features))
-                }
-                None => ModuleCode::eager(Vec::new()),
-            }
+            let wide = validate_bodies(bodies, threads)?;
+            ModuleCode::lazy(LazyBodies::new(bytes, &ranges, wide, features))
         }
         Build::ValidateOnly => {
             validate_bodies(bodies, threads)?;

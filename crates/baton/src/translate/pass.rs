@@ -13,10 +13,18 @@
 use super::*;
 use wasmparser::{FuncValidator, ValidatorResources, VisitSimdOperator};
 
-/// Validates, then translates, the operators of one function body.
-pub(crate) struct ValidateThenTranslate<'v, 't, 'e> {
-    pub validator: &'v mut FuncValidator<ValidatorResources>,
-    pub translator: &'t mut FuncTranslator<'e>,
+/// Validates, then translates, the operators of one function body; or only validates them
+/// (lazy compilation, when the module is compiled), or only translates them (lazy
+/// compilation, on the function's first call: the body was validated then).
+pub(crate) struct ValidateThenTranslate<'v, 't, 'e, 'w> {
+    /// The function's validator; `None` when translating a body validated already.
+    pub validator: Option<&'v mut FuncValidator<ValidatorResources>>,
+    /// The translator; `None` to validate only.
+    pub translator: Option<&'t mut FuncTranslator<'e>>,
+    /// Module offsets, ascending, of the `drop`s and `select`s whose operand is a `v128`:
+    /// the one thing the translator asks the validator (see `before_validation!`).
+    /// Validating only records them; translating only looks them up.
+    pub wide: &'w mut Vec<u64>,
     /// Byte offset of the operator being visited (set by the caller before each visit).
     pub offset: usize,
 }
@@ -57,11 +65,11 @@ macro_rules! dead_code {
 /// translator's stack holds cells, not types; the validator's holds types).
 macro_rules! before_validation {
     (visit_drop, $pass:expr) => {
-        $pass.translator.wide_operand = $pass.operand_is_v128(0)
+        $pass.note_wide(0)
     };
     (visit_select, $pass:expr) => {
         // The operands are `a b cond`: `b` is one below the top.
-        $pass.translator.wide_operand = $pass.operand_is_v128(1)
+        $pass.note_wide(1)
     };
     ($other:ident, $pass:expr) => {};
 }
@@ -73,11 +81,15 @@ macro_rules! validate_then_translate {
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             let offset = self.offset;
             before_validation!($visit, self);
-            self.validator
-                .$validator(offset as u64)
-                .$visit($($($arg.clone()),*)?)
-                .map_err(|e| Error::from_wasmparser(e, true))?;
-            let t = &mut *self.translator;
+            if let Some(validator) = self.validator.as_deref_mut() {
+                validator
+                    .$validator(offset as u64)
+                    .$visit($($($arg.clone()),*)?)
+                    .map_err(|e| Error::from_wasmparser(e, true))?;
+            }
+            let Some(t) = self.translator.as_deref_mut() else {
+                return Ok(false);
+            };
             t.offset = offset;
             if !t.reachable {
                 if let Some(result) = dead_code!($visit, t $($(, $arg)*)?) {
@@ -102,19 +114,30 @@ macro_rules! simd_operators {
     };
 }
 
-impl ValidateThenTranslate<'_, '_, '_> {
-    /// Whether the operand `depth` entries below the top of the validator's stack is a
-    /// `v128` (false where the stack is polymorphic: that code is dead).
-    fn operand_is_v128(&self, depth: usize) -> bool {
-        matches!(
-            self.validator.get_operand_type(depth),
-            Some(Some(wasmparser::ValType::V128))
-        )
+impl ValidateThenTranslate<'_, '_, '_, '_> {
+    /// Before a `drop` or `select`: whether the operand `depth` entries below the top is a
+    /// `v128` (false where the stack is polymorphic: that code is dead), asked of the
+    /// validator or, without one, of the offsets recorded when the body was validated;
+    /// handed to the translator, or recorded when validating only.
+    fn note_wide(&mut self, depth: usize) {
+        let offset = self.offset as u64;
+        let wide = match &self.validator {
+            Some(v) => matches!(
+                v.get_operand_type(depth),
+                Some(Some(wasmparser::ValType::V128))
+            ),
+            None => self.wide.binary_search(&offset).is_ok(),
+        };
+        match self.translator.as_deref_mut() {
+            Some(t) => t.wide_operand = wide,
+            None if wide => self.wide.push(offset),
+            None => {}
+        }
     }
 }
 
 #[allow(clippy::clone_on_copy)]
-impl<'a> VisitOperator<'a> for ValidateThenTranslate<'_, '_, '_> {
+impl<'a> VisitOperator<'a> for ValidateThenTranslate<'_, '_, '_, '_> {
     type Output = R<bool>;
 
     fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'a, Output = R<bool>>> {
@@ -125,6 +148,6 @@ impl<'a> VisitOperator<'a> for ValidateThenTranslate<'_, '_, '_> {
 }
 
 #[allow(clippy::clone_on_copy)]
-impl<'a> VisitSimdOperator<'a> for ValidateThenTranslate<'_, '_, '_> {
+impl<'a> VisitSimdOperator<'a> for ValidateThenTranslate<'_, '_, '_, '_> {
     wasmparser::for_each_visit_simd_operator!(simd_operators);
 }
