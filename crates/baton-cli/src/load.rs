@@ -36,7 +36,8 @@ pub fn wasm_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
 /// Reads and compiles a module file.
 pub fn module(engine: &Engine, path: &Path) -> Result<Module, CliError> {
     let bytes = wasm_bytes(path)?;
-    Module::from_binary(engine, &bytes).map_err(|e| {
+    // Handed over: lazy translation keeps the bytes instead of copying the bodies.
+    Module::from_vec(engine, bytes).map_err(|e| {
         CliError::Failed(format!(
             "cannot load `{}`: {}",
             path.display(),

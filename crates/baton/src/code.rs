@@ -26,6 +26,7 @@ use crate::exec::Ip;
 use crate::ir::{layout, CodeBuf};
 use crate::module::ModuleEnv;
 use crate::runtime::CompiledFunc;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{OnceLock, RwLock};
@@ -79,8 +80,8 @@ impl FuncCode {
 /// What lazy translation needs of the function bodies once compilation is over: the code
 /// section's bytes and the validator's view of the module.
 pub(crate) struct LazyBodies {
-    /// The bytes of the code section (all bodies).
-    bytes: Box<[u8]>,
+    /// Bytes holding every body: the module, or the span of its bodies.
+    bytes: Vec<u8>,
     /// Byte offset of `bytes[0]` in the module (error offsets are module offsets).
     base: usize,
     /// Each defined function's body: its range in `bytes`.
@@ -93,22 +94,29 @@ pub(crate) struct LazyBodies {
 
 impl LazyBodies {
     /// Keeps what the bodies at `ranges` (byte ranges in `module`, in function order,
-    /// ascending) need to be translated later.
+    /// ascending) need to be translated later: the module itself if it is handed over,
+    /// else a copy of the bytes the bodies span.
     pub(crate) fn new(
-        module: &[u8],
+        module: Cow<'_, [u8]>,
         ranges: &[core::ops::Range<u64>],
         wide: Vec<u64>,
         features: WasmFeatures,
     ) -> LazyBodies {
-        let start = ranges.first().map_or(0, |r| r.start as usize);
-        let end = ranges.last().map_or(0, |r| r.end as usize);
+        let (bytes, base) = match module {
+            Cow::Owned(all) => (all, 0),
+            Cow::Borrowed(all) => {
+                let start = ranges.first().map_or(0, |r| r.start as usize);
+                let end = ranges.last().map_or(0, |r| r.end as usize);
+                (all[start..end].to_vec(), start)
+            }
+        };
         LazyBodies {
-            bytes: module[start..end].into(),
-            base: start,
+            bytes,
+            base,
             ranges: ranges
                 .iter()
                 .map(|r| {
-                    let at = |x: u64| (x as usize - start) as u32;
+                    let at = |x: u64| (x as usize - base) as u32;
                     (at(r.start), at(r.end))
                 })
                 .collect(),

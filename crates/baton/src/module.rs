@@ -10,6 +10,7 @@ use crate::types::{
     ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, TableType,
     TagType, ValType,
 };
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
@@ -287,17 +288,34 @@ impl Module {
             message: e.to_string(),
             offset: 0,
         })?;
-        Self::from_binary(engine, &binary)
+        // (Text parses to a new binary, which the module may keep: no copy.)
+        Self::compile_binary(engine, Cow::Owned(binary.into_owned()))
     }
 
     /// Compiles a module from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        Self::compile_binary(engine, Cow::Borrowed(bytes))
+    }
+
+    /// [`Module::from_binary`] for a module the caller can hand over: lazy translation
+    /// keeps `bytes` to translate from, instead of a copy of its function bodies. For a
+    /// large module read from a file, the lowest peak memory (the bodies are never in
+    /// memory twice).
+    pub fn from_vec(engine: &Engine, bytes: Vec<u8>) -> Result<Module, Error> {
+        Self::compile_binary(engine, Cow::Owned(bytes))
+    }
+
+    fn compile_binary(engine: &Engine, bytes: Cow<'_, [u8]>) -> Result<Module, Error> {
         let build = match engine.config().compilation_mode {
             CompilationMode::Lazy => Build::Lazy,
             CompilationMode::Eager => Build::Eager,
         };
-        let inner =
-            compile(engine, bytes, build).map_err(|e| unsupported_proposal(e, engine, bytes))?;
+        let (mut inner, lazy) =
+            compile(engine, &bytes, build).map_err(|e| unsupported_proposal(e, engine, &bytes))?;
+        if let Some((ranges, wide)) = lazy {
+            let features = engine.config().features;
+            inner.code = ModuleCode::lazy(LazyBodies::new(bytes, &ranges, wide, features));
+        }
         Ok(Module {
             inner: Arc::new(inner),
         })
@@ -585,7 +603,17 @@ enum Build {
     ValidateOnly,
 }
 
-fn compile(engine: &Engine, bytes: &[u8], build: Build) -> Result<ModuleInner, Error> {
+/// What lazy translation still needs once [`compile`] is done: each body's byte range and
+/// the offsets of its wide `drop`s and `select`s (see `LazyBodies`).
+type LazyParts = (Vec<core::ops::Range<u64>>, Vec<u64>);
+
+/// Decodes and validates the module (and, eagerly, translates it). For lazy compilation,
+/// the code is left for the caller to make from the bytes and the returned parts.
+fn compile(
+    engine: &Engine,
+    bytes: &[u8],
+    build: Build,
+) -> Result<(ModuleInner, Option<LazyParts>), Error> {
     let features = engine.config().features;
     let mut validator = Validator::new_with_features(features);
     let mut env = ModuleEnv {
@@ -837,14 +865,15 @@ fn compile(engine: &Engine, bytes: &[u8], build: Build) -> Result<ModuleInner, E
     env.tables = m.tables.clone();
     env.tags = m.tags.clone();
     let threads = engine.config().compile_threads;
+    let mut lazy = None;
     m.stats.wasm_code_bytes = bodies.iter().map(|b| body_len(&b.body)).sum();
     m.stats.num_funcs = bodies.len();
     m.code = match build {
         Build::Eager => ModuleCode::eager(translate_bodies(&env, bodies, threads)?),
         Build::Lazy => {
             let ranges: Vec<_> = bodies.iter().map(|b| b.body.range()).collect();
-            let wide = validate_bodies(bodies, threads)?;
-            ModuleCode::lazy(LazyBodies::new(bytes, &ranges, wide, features))
+            lazy = Some((ranges, validate_bodies(bodies, threads)?));
+            ModuleCode::eager(Vec::new())
         }
         Build::ValidateOnly => {
             validate_bodies(bodies, threads)?;
@@ -853,7 +882,7 @@ fn compile(engine: &Engine, bytes: &[u8], build: Build) -> Result<ModuleInner, E
     };
     m.stats.num_imported_funcs = env.num_imported_funcs as usize;
     m.env = env;
-    Ok(m)
+    Ok((m, lazy))
 }
 
 /// Adds the function index to a validation or unsupported-feature error raised in its code.

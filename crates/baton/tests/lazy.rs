@@ -286,3 +286,30 @@ fn backtraces_name_lazily_translated_functions() {
         .collect();
     assert_eq!(names, ["inner", "outer"]);
 }
+
+#[test]
+fn a_module_handed_over_translates_from_its_own_bytes() {
+    // `from_vec` keeps the buffer (no copy of the bodies); text and borrowed binaries
+    // translate the same functions to the same code.
+    let engine = engine(CompilationMode::Lazy, false);
+    let binary = wat::parse_str(chain(50)).unwrap();
+    let owned = Module::from_vec(&engine, binary.clone()).unwrap();
+    let borrowed = Module::from_binary(&engine, &binary).unwrap();
+    for module in [&owned, &borrowed] {
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, module)
+            .unwrap();
+        let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+        assert_eq!(run.call(&mut store, 1).unwrap(), (0..49).sum::<i32>() + 1);
+    }
+    for i in 0..51 {
+        assert_eq!(owned.disassemble(i), borrowed.disassemble(i));
+    }
+    // Invalid bytes handed over give the same typed error.
+    let bad = wat::parse_str(INVALID_UNCALLED).unwrap();
+    assert!(matches!(
+        Module::from_vec(&engine, bad).err().unwrap(),
+        Error::Validation { .. }
+    ));
+}
