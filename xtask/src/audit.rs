@@ -97,8 +97,13 @@ pub fn audit_binary(binary: &Path, handlers: &Handlers) -> Result<Report, String
                     missing.push(symbol.to_string());
                     continue;
                 };
-                // A handler that only traps (e.g. `unreachable`) has nothing to hand over to.
-                let terminal = symbol == "control::UNREACHABLE::handler";
+                // A handler that only leaves the interpreter has nothing to hand over to:
+                // a trap (`unreachable`), a function's stub before translation (the
+                // embedder's loop translates, then enters the function).
+                let terminal = matches!(
+                    symbol,
+                    "control::UNREACHABLE::handler" | "calls::TRANSLATE::handler"
+                );
                 let ok = s.indirect_calls == 0
                     && s.calls_to_handlers.is_empty()
                     && (s.indirect_jumps > 0 || s.unwinder_jumps > 0 || terminal);
