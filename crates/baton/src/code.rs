@@ -84,6 +84,8 @@ pub(crate) struct LazyBodies {
     bytes: Vec<u8>,
     /// Byte offset of `bytes[0]` in the module (error offsets are module offsets).
     base: usize,
+    /// Whether `bytes` is the whole module.
+    whole: bool,
     /// Each defined function's body: its range in `bytes`.
     ranges: Box<[(u32, u32)]>,
     /// Module offsets, ascending, of the `drop`s and `select`s of a `v128` (see
@@ -102,6 +104,7 @@ impl LazyBodies {
         wide: Vec<u64>,
         features: WasmFeatures,
     ) -> LazyBodies {
+        let whole = matches!(module, Cow::Owned(_));
         let (bytes, base) = match module {
             Cow::Owned(all) => (all, 0),
             Cow::Borrowed(all) => {
@@ -113,6 +116,7 @@ impl LazyBodies {
         LazyBodies {
             bytes,
             base,
+            whole,
             ranges: ranges
                 .iter()
                 .map(|r| {
@@ -301,6 +305,14 @@ impl ModuleCode {
     /// Bytes of translated code so far.
     pub(crate) fn translated_bytes(&self) -> usize {
         self.translated_bytes.load(Ordering::Relaxed)
+    }
+
+    /// The whole module's bytes, if the code keeps them (lazy, module handed over).
+    pub(crate) fn module_bytes(&self) -> Option<&[u8]> {
+        self.lazy
+            .as_ref()
+            .filter(|l| l.base == 0 && l.whole)
+            .map(|l| &l.bytes[..])
     }
 
     /// Functions translated so far.

@@ -722,7 +722,7 @@ fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
         if let Some((module, func_index)) = found {
             frames.push(FrameInfo {
                 func_index,
-                func_name: module.func_names.get(&func_index).cloned(),
+                func_name: module.func_names().get(&func_index).cloned(),
                 module_name: module.name.clone(),
             });
         }

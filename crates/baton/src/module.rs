@@ -194,7 +194,8 @@ pub(crate) struct ModuleInner {
     pub data: Vec<DataSegment>,
     /// The defined functions' translated code (see `crate::code`).
     pub code: ModuleCode,
-    pub func_names: HashMap<u32, String>,
+    /// Function names from the name section (see [`FuncNames`]).
+    pub func_names: FuncNames,
     pub stats: ModuleStats,
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
@@ -202,6 +203,40 @@ pub(crate) struct ModuleInner {
     /// Every tag's type (imports first).
     pub tags: Vec<TagType>,
     pub num_imported_tags: u32,
+}
+
+/// Function names from the name section: where the section is, and the names once read.
+#[derive(Default)]
+pub(crate) struct FuncNames {
+    /// Byte offset and length of the name section's data in the module.
+    section: Option<(usize, usize)>,
+    parsed: std::sync::OnceLock<HashMap<u32, String>>,
+}
+
+impl FuncNames {
+    /// Reads the names now, from the module's `bytes`.
+    fn parse_from(&self, bytes: &[u8]) {
+        let _ = self.parsed.set(parse_func_names(bytes, self.section));
+    }
+}
+
+/// The function names of the name section at `section` (offset and length in `module`). A
+/// broken name section is not an error (the spec says so): what cannot be read is ignored.
+fn parse_func_names(module: &[u8], section: Option<(usize, usize)>) -> HashMap<u32, String> {
+    let mut names = HashMap::new();
+    let Some(data) = section.and_then(|(at, len)| module.get(at..at.checked_add(len)?)) else {
+        return names;
+    };
+    let offset = section.map_or(0, |(at, _)| at) as u64;
+    let reader = wasmparser::NameSectionReader::new(wasmparser::BinaryReader::new(data, offset));
+    for name in reader.into_iter().flatten() {
+        if let wasmparser::Name::Function(map) = name {
+            for n in map.into_iter().flatten() {
+                names.insert(n.index, n.name.to_string());
+            }
+        }
+    }
+    names
 }
 
 /// Sizes and translation statistics of a module.
@@ -312,6 +347,13 @@ impl Module {
         };
         let (mut inner, lazy) =
             compile(engine, &bytes, build).map_err(|e| unsupported_proposal(e, engine, &bytes))?;
+        // Function names are read from the module's bytes when first needed if the module
+        // keeps them (lazy, handed over), else now: a large C++ program's names take tens
+        // of megabytes that only a backtrace reads.
+        let keeps_bytes = lazy.is_some() && matches!(bytes, Cow::Owned(_));
+        if !keeps_bytes {
+            inner.func_names.parse_from(&bytes);
+        }
         if let Some((ranges, wide)) = lazy {
             let features = engine.config().features;
             inner.code = ModuleCode::lazy(LazyBodies::new(bytes, &ranges, wide, features));
@@ -368,7 +410,7 @@ impl Module {
 
     /// The name of function `func_index` from the name section.
     pub fn func_name(&self, func_index: u32) -> Option<&str> {
-        self.inner.func_names.get(&func_index).map(String::as_str)
+        self.inner.func_names().get(&func_index).map(String::as_str)
     }
 
     /// The index (imports first) of the function exported as `name`, or else named `name`
@@ -383,7 +425,7 @@ impl Module {
                 _ => None,
             });
         exported.or_else(|| {
-            let mut named: Vec<u32> = (self.inner.func_names.iter())
+            let mut named: Vec<u32> = (self.inner.func_names().iter())
                 .filter(|(_, n)| n.as_str() == name)
                 .map(|(&i, _)| i)
                 .collect();
@@ -442,6 +484,16 @@ impl ModuleInner {
 
     pub(crate) fn func_type(&self, func: u32) -> &FuncType {
         &self.env.types[self.env.func_types[func as usize] as usize]
+    }
+
+    /// Function names from the name section.
+    pub(crate) fn func_names(&self) -> &HashMap<u32, String> {
+        self.func_names
+            .parsed
+            .get_or_init(|| match self.code.module_bytes() {
+                Some(bytes) => parse_func_names(bytes, self.func_names.section),
+                None => HashMap::new(),
+            })
     }
 
     /// The function (index, imports first) whose translated code holds `ip`.
@@ -636,7 +688,7 @@ fn compile(
         elems: Vec::new(),
         data: Vec::new(),
         code: ModuleCode::eager(Vec::new()),
-        func_names: HashMap::new(),
+        func_names: FuncNames::default(),
         stats: ModuleStats::default(),
         num_imported_tables: 0,
         num_imported_memories: 0,
@@ -844,10 +896,10 @@ fn compile(
                             wasmparser::Name::Module { name, .. } => {
                                 m.name = Some(name.to_string())
                             }
-                            wasmparser::Name::Function(map) => {
-                                for n in map.into_iter().flatten() {
-                                    m.func_names.insert(n.index, n.name.to_string());
-                                }
+                            // Read later (`FuncNames`): only where the section is.
+                            wasmparser::Name::Function(_) => {
+                                m.func_names.section =
+                                    Some((c.data_offset() as usize, c.data().len()));
                             }
                             _ => {}
                         }

@@ -306,6 +306,11 @@ fn a_module_handed_over_translates_from_its_own_bytes() {
     for i in 0..51 {
         assert_eq!(owned.disassemble(i), borrowed.disassemble(i));
     }
+    // Function names are read from the kept bytes when first asked for.
+    for module in [&owned, &borrowed] {
+        assert_eq!(module.func_name(7), Some("f7"));
+        assert_eq!(module.find_func("f9"), Some(9));
+    }
     // Invalid bytes handed over give the same typed error.
     let bad = wat::parse_str(INVALID_UNCALLED).unwrap();
     assert!(matches!(
