@@ -159,7 +159,9 @@ struct RunTimes {
     stdout: Vec<u8>,
 }
 
-type RunFn = fn(&[u8], &Spec) -> Result<RunTimes>;
+/// The module's bytes are handed over (`Module::from_vec` takes them); the
+/// other engines borrow them, and the caller's copy stays alive during the run.
+type RunFn = fn(Vec<u8>, &Spec) -> Result<RunTimes>;
 
 /// A WASI engine: runs `wasm` as `spec` says and returns its timings, exit
 /// code and stdout.
@@ -186,7 +188,8 @@ fn engines() -> Vec<WasiEngine> {
     #[cfg(feature = "baton")]
     {
         v.insert(0, def("Baton", baton_lazy_run));
-        v.insert(1, def("Baton eager", baton_eager_run));
+        v.insert(1, def("Baton from_vec", baton_from_vec_run));
+        v.insert(2, def("Baton eager", baton_eager_run));
     }
     v
 }
@@ -194,14 +197,19 @@ fn engines() -> Vec<WasiEngine> {
 // ---------------------------------------------------------------- Baton
 
 #[cfg(feature = "baton")]
-fn baton_run(eager: bool, wasm: &[u8], spec: &Spec) -> Result<RunTimes> {
+fn baton_run(eager: bool, hand_over: bool, wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
     let start = Instant::now();
     let mut config = baton::Config::default();
     if eager {
         config.compilation_mode(baton::CompilationMode::Eager);
     }
     let engine = baton::Engine::new(&config);
-    let module = baton::Module::new(&engine, wasm).map_err(|e| anyhow!("compile: {e}"))?;
+    let module = if hand_over {
+        baton::Module::from_vec(&engine, wasm)
+    } else {
+        baton::Module::new(&engine, &wasm)
+    }
+    .map_err(|e| anyhow!("compile: {e}"))?;
     let compile = start.elapsed();
     let mut linker: baton::Linker<baton_wasi::WasiCtx> = baton::Linker::new(&engine);
     baton_wasi::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| anyhow!("link: {e}"))?;
@@ -230,23 +238,30 @@ fn baton_run(eager: bool, wasm: &[u8], spec: &Spec) -> Result<RunTimes> {
 }
 
 #[cfg(feature = "baton")]
-fn baton_lazy_run(wasm: &[u8], spec: &Spec) -> Result<RunTimes> {
-    baton_run(false, wasm, spec)
+fn baton_lazy_run(wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
+    baton_run(false, false, wasm, spec)
+}
+
+/// What `baton run` does: the module's buffer is handed over, so lazy
+/// translation keeps it instead of a copy of the function bodies.
+#[cfg(feature = "baton")]
+fn baton_from_vec_run(wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
+    baton_run(false, true, wasm, spec)
 }
 
 #[cfg(feature = "baton")]
-fn baton_eager_run(wasm: &[u8], spec: &Spec) -> Result<RunTimes> {
-    baton_run(true, wasm, spec)
+fn baton_eager_run(wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
+    baton_run(true, false, wasm, spec)
 }
 
 // ---------------------------------------------------------------- wasmi
 
-fn wasmi_run(wasm: &[u8], spec: &Spec) -> Result<RunTimes> {
+fn wasmi_run(wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
     use wasmi_wasi::wasi_common::pipe::WritePipe;
     use wasmi_wasi::{ambient_authority, Dir, WasiCtx};
     let start = Instant::now();
     let engine = wasmi::Engine::default();
-    let module = wasmi::Module::new(&engine, wasm).map_err(|e| anyhow!("compile: {e}"))?;
+    let module = wasmi::Module::new(&engine, &wasm).map_err(|e| anyhow!("compile: {e}"))?;
     let compile = start.elapsed();
     let mut linker: wasmi::Linker<WasiCtx> = wasmi::Linker::new(&engine);
     wasmi_wasi::add_to_linker(&mut linker, |ctx| ctx).map_err(|e| anyhow!("link: {e}"))?;
@@ -358,12 +373,12 @@ fn wasmtime_run(config: &wasmtime::Config, wasm: &[u8], spec: &Spec) -> Result<R
     })
 }
 
-fn pulley_run(wasm: &[u8], spec: &Spec) -> Result<RunTimes> {
-    wasmtime_run(&crate::engines::wasmtime_config(true)?, wasm, spec)
+fn pulley_run(wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
+    wasmtime_run(&crate::engines::wasmtime_config(true)?, &wasm, spec)
 }
 
-fn cranelift_run(wasm: &[u8], spec: &Spec) -> Result<RunTimes> {
-    wasmtime_run(&crate::engines::wasmtime_config(false)?, wasm, spec)
+fn cranelift_run(wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
+    wasmtime_run(&crate::engines::wasmtime_config(false)?, &wasm, spec)
 }
 
 // ---------------------------------------------------------------- paths
@@ -524,7 +539,7 @@ fn child_run(
     let wasm = std::fs::read(program_path(prog.file))
         .with_context(|| format!("reading {}", prog.file))?;
     let before = proc_status_kib("VmRSS");
-    let t = match guarded(|| (engine.run)(&wasm, &spec)) {
+    let t = match guarded(|| (engine.run)(wasm, &spec)) {
         Ok(r) => r?,
         Err(p) => bail!("panicked: {p}"),
     };
@@ -900,7 +915,10 @@ pub fn run(opts: &crate::Options) -> Result<()> {
          \"peak RSS\" is the child process' VmHWM; \"RSS before the engine\" is its resident \
          set after reading the module file (the binary, the runtime and the module bytes), \
          included in every peak. Baton and wasmi (its default) translate lazily, \"Baton \
-         eager\" translates every function at compile time. Each engine uses its own WASI: \
+         eager\" translates every function at compile time; \"Baton\" and wasmi get the \
+         module as `&[u8]` (`Module::new`), \"Baton from_vec\" is handed the buffer \
+         (`Module::from_vec`, as `baton run` does) and keeps it instead of a copy of the \
+         bodies. Each engine uses its own WASI: \
          baton-wasi, wasmi_wasi 2.0.0 (wasi-common 36), wasmtime-wasi 48 `p1` (sync, \
          blocking on the current thread allowed); stdout is captured in memory and compared."
     );
