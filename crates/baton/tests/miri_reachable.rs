@@ -48,3 +48,33 @@ fn zeroed_memory_allocates_reads_grows_and_frees() {
     assert_eq!(mem.data(&store)[65535], 5);
     assert_eq!(mem.data(&store)[65536 * 2 - 1], 0);
 }
+
+/// Lazy translation's data structures short of running code: a module kept whole
+/// (`from_vec`), instances whose tables of compiled functions start at the stubs (the
+/// `Cell` entries), translation on demand (`disassemble`) from two threads at once, names
+/// read from the kept bytes, and an eager module's tables pointing at translated code.
+#[test]
+fn lazy_tables_stubs_and_translation_on_demand() {
+    let wat = r#"(module
+      (func $a (export "a") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $b (export "b") (param i32) (result i32) (call $a (local.get 0))))"#;
+    let binary = wat::parse_str(wat).unwrap();
+    for mode in [baton::CompilationMode::Lazy, baton::CompilationMode::Eager] {
+        let mut config = baton::Config::new();
+        config.compilation_mode(mode);
+        let engine = baton::Engine::new(&config);
+        let module = baton::Module::from_vec(&engine, binary.clone()).unwrap();
+        let mut store = baton::Store::new(&engine, ());
+        let linker = baton::Linker::new(&engine);
+        let _first = linker.instantiate(&mut store, &module).unwrap();
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| assert!(module.disassemble(1).unwrap().contains("call")));
+            }
+        });
+        let _second = linker.instantiate(&mut store, &module).unwrap();
+        assert_eq!(module.func_name(0), Some("a"));
+        let translated = module.stats().translated_funcs;
+        assert_eq!(translated, if mode == baton::CompilationMode::Lazy { 1 } else { 2 });
+    }
+}
