@@ -75,6 +75,13 @@ fn lazy_tables_stubs_and_translation_on_demand() {
         let _second = linker.instantiate(&mut store, &module).unwrap();
         assert_eq!(module.func_name(0), Some("a"));
         let translated = module.stats().translated_funcs;
-        assert_eq!(translated, if mode == baton::CompilationMode::Lazy { 1 } else { 2 });
+        assert_eq!(
+            translated,
+            if mode == baton::CompilationMode::Lazy {
+                1
+            } else {
+                2
+            }
+        );
     }
 }
