@@ -273,10 +273,7 @@ fn wasmi_run(wasm: Vec<u8>, spec: &Spec) -> Result<RunTimes> {
         .map_err(|e| anyhow!("args: {e}"))?
         .stdout(Box::new(out.clone()))
         .stderr(Box::new(WritePipe::new(std::io::sink())))
-        .preopened_dir(
-            Dir::open_ambient_dir(spec.dir, ambient_authority())?,
-            ".",
-        )
+        .preopened_dir(Dir::open_ambient_dir(spec.dir, ambient_authority())?, ".")
         .map_err(|e| anyhow!("preopen: {e}"))?;
     for (host, guest) in &spec.dirs {
         builder
@@ -536,8 +533,8 @@ fn child_run(
         ));
         spec.env.push(("NO_COLOR", "1"));
     }
-    let wasm = std::fs::read(program_path(prog.file))
-        .with_context(|| format!("reading {}", prog.file))?;
+    let wasm =
+        std::fs::read(program_path(prog.file)).with_context(|| format!("reading {}", prog.file))?;
     let before = proc_status_kib("VmRSS");
     let t = match guarded(|| (engine.run)(wasm, &spec)) {
         Ok(r) => r?,
@@ -688,10 +685,7 @@ pub fn run(opts: &crate::Options) -> Result<()> {
         bail!("no engines selected");
     }
     // Ratios are against wasmi 2.0 when it is selected, else the first engine.
-    let base = engines
-        .iter()
-        .position(|e| e.name == "wasmi")
-        .unwrap_or(0);
+    let base = engines.iter().position(|e| e.name == "wasmi").unwrap_or(0);
     let base_name = engines[base].name;
     let mut problems = Vec::new();
     let mut not_run = Vec::new();
@@ -700,8 +694,7 @@ pub fn run(opts: &crate::Options) -> Result<()> {
     let mut rows: Vec<(&Program, Vec<Cell>, Vec<Cell>, f64)> = Vec::new();
     for (index, prog) in PROGRAMS.iter().enumerate() {
         if let Some(f) = &opts.filter {
-            if !prog.file.contains(f.as_str()) && !prog.name.to_lowercase().contains(f.as_str())
-            {
+            if !prog.file.contains(f.as_str()) && !prog.name.to_lowercase().contains(f.as_str()) {
                 continue;
             }
         }
