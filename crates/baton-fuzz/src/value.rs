@@ -43,13 +43,8 @@ pub fn type_name(t: &baton::ValType) -> String {
     match t {
         baton::ValType::Ref(r) => {
             let heap = match r.heap_type() {
-                H::Func => "func",
-                H::Extern => "extern",
-                H::NoFunc => "nofunc",
-                H::NoExtern => "noextern",
-                H::Concrete(_) => "$t",
-                H::Exn => "exn",
-                H::NoExn => "noexn",
+                H::ConcreteFunc(_) | H::ConcreteStruct(_) | H::ConcreteArray(_) => "$t".into(),
+                abstract_type => abstract_type.to_string(),
             };
             let null = if r.is_nullable() { "null " } else { "" };
             format!("(ref {null}{heap})")

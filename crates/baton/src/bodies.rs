@@ -201,7 +201,7 @@ pub(crate) fn translate_body(
         ),
         Checked::Valid { index, wide } => (index, None, wide.to_vec()),
     };
-    let ty = &env.types[env.func_types[func_index as usize] as usize];
+    let ty = env.func_type(func_index);
     // Locals in cells: a `v128` takes two (see `crate::values`).
     let num_params = ty.param_cells() as u32;
     let mut num_locals = num_params;

@@ -1,8 +1,6 @@
 //! The engine and its configuration.
 
-use crate::types::FuncType;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Settings of an [`Engine`].
 #[derive(Clone, Debug)]
@@ -142,8 +140,8 @@ impl Config {
     }
 }
 
-/// Shared, immutable-after-creation state: configuration and the signature registry.
-/// Cheap to clone.
+/// Shared, immutable-after-creation state: the configuration. Cheap to clone. (Types are
+/// registered process-wide, so that any engine's modules agree on type identity.)
 #[derive(Clone, Default)]
 pub struct Engine {
     pub(crate) inner: Arc<EngineInner>,
@@ -152,7 +150,6 @@ pub struct Engine {
 #[derive(Default)]
 pub(crate) struct EngineInner {
     pub config: Config,
-    types: Mutex<HashMap<FuncType, u32>>,
 }
 
 impl Engine {
@@ -161,21 +158,12 @@ impl Engine {
         Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
-                types: Mutex::default(),
             }),
         }
     }
 
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
-    }
-
-    /// The engine-wide id of a signature: equal signatures get equal ids, so an indirect
-    /// call's signature check is one integer comparison.
-    pub(crate) fn type_id(&self, ty: &FuncType) -> u32 {
-        let mut types = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        let next = types.len() as u32;
-        *types.entry(ty.clone()).or_insert(next)
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {

@@ -49,7 +49,7 @@ impl Func {
         let inner = &mut store.inner;
         let index = inner.funcs.len() as u32;
         inner.funcs.push(Box::new(FuncEntity {
-            type_id: inner.engine.type_id(&ty),
+            type_id: ty.type_id().0,
             compiled: core::ptr::null(),
             inst: core::ptr::null(),
             host: store.host_funcs.len() as u32 - 1,

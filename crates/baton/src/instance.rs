@@ -268,7 +268,7 @@ pub(crate) fn instantiate<T>(
             (ExternType::Func(ty), Extern::Func(f)) => {
                 inner.check(f.store);
                 let e = &inner.funcs[f.index as usize];
-                if e.ty != *ty {
+                if !e.ty.matches(ty) {
                     return Err(link_err(
                         module,
                         i,
@@ -369,7 +369,7 @@ pub(crate) fn instantiate<T>(
         let ty = m.func_type(func_index as u32).clone();
         let id = inner.funcs.len() as u32;
         inner.funcs.push(Box::new(FuncEntity {
-            type_id: inner.engine.type_id(&ty),
+            type_id: ty.type_id().0,
             compiled,
             inst: inst_ptr,
             host: 0,

@@ -38,6 +38,8 @@ mod ir;
 mod limits;
 mod linker;
 mod module;
+mod module_types;
+mod registry;
 mod runtime;
 mod store;
 mod translate;
@@ -64,7 +66,7 @@ pub use store::{
     AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
 };
 pub use types::{
-    ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, RefType,
-    TableType, TagType, ValType,
+    ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
+    TagType, TypeId, ValType,
 };
 pub use values::{ExternRef, Val, V128};

@@ -6,10 +6,9 @@ use crate::bodies::{body_len, translate_bodies, validate_bodies, PendingBody};
 use crate::code::{CompilationMode, LazyBodies, ModuleCode};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::types::{
-    ExternType, FuncType, FuncTypeId, GlobalType, HeapType, MemoryType, Mutability, TableType,
-    TagType, ValType,
-};
+use crate::module_types::{global_type, memory_type, register_group, table_type, tag_type};
+use crate::registry::TypeInfo;
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, TagType, ValType};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,8 +23,8 @@ pub struct Module {
 /// What the translator needs to know of the module around a function.
 #[derive(Default)]
 pub(crate) struct ModuleEnv {
-    pub types: Vec<FuncType>,
-    pub type_ids: Vec<u32>,
+    /// Every type the module declares, by type index.
+    pub types: Vec<&'static TypeInfo>,
     /// Type index of every function (imports first).
     pub func_types: Vec<u32>,
     pub num_imported_funcs: u32,
@@ -46,6 +45,13 @@ pub(crate) struct ModuleEnv {
     pub tables: Vec<TableType>,
     /// Each tag's type (imports first).
     pub tags: Vec<TagType>,
+}
+
+impl ModuleEnv {
+    /// The signature of function `func` (imports first).
+    pub(crate) fn func_type(&self, func: u32) -> &FuncType {
+        self.types[self.func_types[func as usize] as usize].func()
+    }
 }
 
 /// A constant expression, evaluated at instantiation.
@@ -310,6 +316,8 @@ pub(crate) fn all_features() -> WasmFeatures {
         | WasmFeatures::WIDE_ARITHMETIC
         | WasmFeatures::FUNCTION_REFERENCES
         | WasmFeatures::EXCEPTIONS
+        | WasmFeatures::GC_TYPES
+        | WasmFeatures::GC
 }
 
 impl Module {
@@ -483,7 +491,7 @@ impl ModuleInner {
     }
 
     pub(crate) fn func_type(&self, func: u32) -> &FuncType {
-        &self.env.types[self.env.func_types[func as usize] as usize]
+        self.env.func_type(func)
     }
 
     /// Function names from the name section.
@@ -514,99 +522,6 @@ impl ModuleInner {
                 .param_cells(),
         )
     }
-}
-
-/// Baton's type for `ty`; `type_ids` maps the module's type indices to engine-wide
-/// signature ids (for typed function references).
-fn val_type(ty: wasmparser::ValType, type_ids: &[u32], offset: usize) -> Result<ValType, Error> {
-    use wasmparser::{AbstractHeapType as A, HeapType as H, ValType as W};
-    let unsupported = || Error::Unsupported {
-        message: format!("value type {ty:?}"),
-        offset,
-    };
-    Ok(match ty {
-        W::I32 => ValType::I32,
-        W::I64 => ValType::I64,
-        W::F32 => ValType::F32,
-        W::F64 => ValType::F64,
-        W::V128 => ValType::V128,
-        W::Ref(r) => {
-            let heap = match r.heap_type() {
-                H::Abstract { shared: false, ty } => match ty {
-                    A::Func => HeapType::Func,
-                    A::Extern => HeapType::Extern,
-                    A::NoFunc => HeapType::NoFunc,
-                    A::NoExtern => HeapType::NoExtern,
-                    A::Exn => HeapType::Exn,
-                    A::NoExn => HeapType::NoExn,
-                    _ => return Err(unsupported()),
-                },
-                H::Concrete(i) => {
-                    let i = i.as_module_index().ok_or_else(unsupported)?;
-                    HeapType::Concrete(FuncTypeId(
-                        *type_ids.get(i as usize).ok_or_else(unsupported)?,
-                    ))
-                }
-                _ => return Err(unsupported()),
-            };
-            ValType::reference(r.is_nullable(), heap)
-        }
-    })
-}
-
-fn table_type(
-    t: &wasmparser::TableType,
-    type_ids: &[u32],
-    offset: usize,
-) -> Result<TableType, Error> {
-    let elem = val_type(wasmparser::ValType::Ref(t.element_type), type_ids, offset)?;
-    Ok(if t.table64 {
-        TableType::new64(elem, t.initial, t.maximum)
-    } else {
-        TableType::new(elem, t.initial, t.maximum)
-    })
-}
-
-/// A tag's type: its function type's parameters (validation proved it has no results).
-fn tag_type(env: &ModuleEnv, t: &wasmparser::TagType) -> TagType {
-    TagType::new(env.types[t.func_type_idx as usize].params().iter().copied())
-}
-
-fn memory_type(m: &wasmparser::MemoryType, offset: usize) -> Result<MemoryType, Error> {
-    if m.shared {
-        return Err(Error::Unsupported {
-            message: "shared memories".into(),
-            offset,
-        });
-    }
-    let ty = if m.memory64 {
-        MemoryType::new64(m.initial, m.maximum)
-    } else {
-        MemoryType::new(m.initial, m.maximum)
-    };
-    Ok(ty.with_page_size_log2(m.page_size_log2.unwrap_or(16) as u8))
-}
-
-fn global_type(
-    g: &wasmparser::GlobalType,
-    type_ids: &[u32],
-    offset: usize,
-) -> Result<GlobalType, Error> {
-    if g.shared {
-        return Err(Error::Unsupported {
-            message: "shared globals".into(),
-            offset,
-        });
-    }
-    let m = if g.mutable {
-        Mutability::Var
-    } else {
-        Mutability::Const
-    };
-    Ok(GlobalType::new(
-        val_type(g.content_type, type_ids, offset)?,
-        m,
-    ))
 }
 
 fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
@@ -711,24 +626,10 @@ fn compile(
             .map_err(|e| Error::from_wasmparser(e, true))?;
         match payload {
             Payload::TypeSection(reader) => {
-                for group in reader {
-                    let group = group.map_err(parse_err)?;
-                    for sub in group.into_types() {
-                        let f = sub.unwrap_func();
-                        let params = f
-                            .params()
-                            .iter()
-                            .map(|&t| val_type(t, &env.type_ids, 0))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let results = f
-                            .results()
-                            .iter()
-                            .map(|&t| val_type(t, &env.type_ids, 0))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let ty = FuncType::new(params, results);
-                        env.type_ids.push(engine.type_id(&ty));
-                        env.types.push(ty);
-                    }
+                for group in reader.into_iter_with_offsets() {
+                    let (offset, group) = group.map_err(parse_err)?;
+                    let types = register_group(&group, &env.types, offset as usize)?;
+                    env.types.extend(types);
                 }
             }
             Payload::ImportSection(reader) => {
@@ -738,10 +639,10 @@ fn compile(
                         wasmparser::TypeRef::Func(i) => {
                             env.func_types.push(i);
                             env.num_imported_funcs += 1;
-                            ExternType::Func(env.types[i as usize].clone())
+                            ExternType::Func(env.types[i as usize].func().clone())
                         }
                         wasmparser::TypeRef::Table(t) => {
-                            let t = table_type(&t, &env.type_ids, 0)?;
+                            let t = table_type(&t, &env.types, 0)?;
                             m.tables.push(t);
                             m.table_inits.push(None);
                             m.num_imported_tables += 1;
@@ -754,13 +655,13 @@ fn compile(
                             ExternType::Memory(mt)
                         }
                         wasmparser::TypeRef::Global(g) => {
-                            let g = global_type(&g, &env.type_ids, 0)?;
+                            let g = global_type(&g, &env.types, 0)?;
                             m.globals.push(g);
                             m.num_imported_globals += 1;
                             ExternType::Global(g)
                         }
                         wasmparser::TypeRef::Tag(t) => {
-                            let ty = tag_type(&env, &t);
+                            let ty = tag_type(&env.types, &t);
                             m.tags.push(ty.clone());
                             m.num_imported_tags += 1;
                             ExternType::Tag(ty)
@@ -787,7 +688,7 @@ fn compile(
             Payload::TableSection(reader) => {
                 for table in reader {
                     let table = table.map_err(parse_err)?;
-                    m.tables.push(table_type(&table.ty, &env.type_ids, 0)?);
+                    m.tables.push(table_type(&table.ty, &env.types, 0)?);
                     m.table_inits.push(match &table.init {
                         wasmparser::TableInit::RefNull => None,
                         wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
@@ -803,7 +704,7 @@ fn compile(
             Payload::GlobalSection(reader) => {
                 for g in reader {
                     let g = g.map_err(parse_err)?;
-                    m.globals.push(global_type(&g.ty, &env.type_ids, 0)?);
+                    m.globals.push(global_type(&g.ty, &env.types, 0)?);
                     m.global_inits.push(const_expr(&g.init_expr)?);
                 }
             }
@@ -829,7 +730,7 @@ fn compile(
             Payload::TagSection(reader) => {
                 for t in reader {
                     let t = t.map_err(parse_err)?;
-                    m.tags.push(tag_type(&env, &t));
+                    m.tags.push(tag_type(&env.types, &t));
                 }
             }
             Payload::StartSection { func, .. } => m.start = Some(func),

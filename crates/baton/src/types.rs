@@ -24,7 +24,10 @@ pub enum ValType {
     Ref(RefType),
 }
 
-/// What a reference may point at.
+/// What a reference may point at. The heap types form four hierarchies, each with a top
+/// and a bottom: functions (`func` ⊇ concrete signatures ⊇ `nofunc`), host references
+/// (`extern` ⊇ `noextern`), exceptions (`exn` ⊇ `noexn`) and GC values (`any` ⊇ `eq` ⊇
+/// `i31`, `struct` ⊇ concrete structures, `array` ⊇ concrete arrays; all ⊇ `none`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeapType {
     /// Any function.
@@ -36,17 +39,67 @@ pub enum HeapType {
     /// No host reference: only null.
     NoExtern,
     /// A function of one signature.
-    Concrete(FuncTypeId),
+    ConcreteFunc(TypeId),
     /// Any exception (exception handling's `exnref`).
     Exn,
     /// No exception: only null.
     NoExn,
+    /// Any GC value: the top of the `any` hierarchy (also holds host references converted
+    /// with `any.convert_extern`).
+    Any,
+    /// Any value that `ref.eq` can compare: `i31`, structures and arrays.
+    Eq,
+    /// A 31-bit integer held in a reference (unboxed).
+    I31,
+    /// Any structure.
+    Struct,
+    /// Any array.
+    Array,
+    /// No GC value: only null (the bottom of the `any` hierarchy).
+    None,
+    /// A structure of one type.
+    ConcreteStruct(TypeId),
+    /// An array of one type.
+    ConcreteArray(TypeId),
 }
 
-/// A function signature's identity in its engine: two signatures are equal if and only if
-/// their ids are (the engine interns them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct FuncTypeId(pub(crate) u32);
+impl HeapType {
+    /// The top of the hierarchy this heap type belongs to: `func`, `extern`, `exn` or
+    /// `any`.
+    pub fn top(self) -> HeapType {
+        use HeapType as H;
+        match self {
+            H::Func | H::NoFunc | H::ConcreteFunc(_) => H::Func,
+            H::Extern | H::NoExtern => H::Extern,
+            H::Exn | H::NoExn => H::Exn,
+            H::Any
+            | H::Eq
+            | H::I31
+            | H::Struct
+            | H::Array
+            | H::None
+            | H::ConcreteStruct(_)
+            | H::ConcreteArray(_) => H::Any,
+        }
+    }
+
+    /// The bottom of the hierarchy this heap type belongs to: `nofunc`, `noextern`,
+    /// `noexn` or `none`.
+    pub fn bottom(self) -> HeapType {
+        match self.top() {
+            HeapType::Func => HeapType::NoFunc,
+            HeapType::Extern => HeapType::NoExtern,
+            HeapType::Exn => HeapType::NoExn,
+            _ => HeapType::None,
+        }
+    }
+}
+
+/// A type's identity in the process (see the type registry): two types are the same if
+/// and only if their ids are. Types are identified iso-recursively, as the spec says:
+/// equal recursive groups, equal position in them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub(crate) u32);
 
 /// A reference type: nullability and heap type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,30 +122,19 @@ impl RefType {
         self.heap
     }
     /// Whether the references are function references (or their bottom, `nofunc`), held as
-    /// function entities; the others are host references.
+    /// function entities.
     pub(crate) fn is_func(&self) -> bool {
-        matches!(
-            self.heap,
-            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_)
-        )
+        self.heap.top() == HeapType::Func
     }
     /// Whether the references are exception references (`exnref`, or its bottom `noexn`),
     /// held as exception objects.
     pub(crate) fn is_exn(&self) -> bool {
-        matches!(self.heap, HeapType::Exn | HeapType::NoExn)
+        self.heap.top() == HeapType::Exn
     }
-    /// Whether every reference of `self` is one of `other` (subtyping).
+    /// Whether every reference of `self` is one of `other` (subtyping, declared
+    /// subtyping between concrete types included).
     pub fn matches(&self, other: &RefType) -> bool {
-        use HeapType::*;
-        let heap = match (self.heap, other.heap) {
-            (a, b) if a == b => true,
-            (NoFunc, Func | Concrete(_))
-            | (Concrete(_), Func)
-            | (NoExtern, Extern)
-            | (NoExn, Exn) => true,
-            _ => false,
-        };
-        heap && (other.nullable || !self.nullable)
+        crate::registry::ref_matches(*self, *other)
     }
 }
 
@@ -150,15 +192,24 @@ impl ValType {
 
 impl fmt::Display for HeapType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HeapType::Func => f.write_str("func"),
-            HeapType::Extern => f.write_str("extern"),
-            HeapType::NoFunc => f.write_str("nofunc"),
-            HeapType::NoExtern => f.write_str("noextern"),
-            HeapType::Concrete(id) => write!(f, "<signature {}>", id.0),
-            HeapType::Exn => f.write_str("exn"),
-            HeapType::NoExn => f.write_str("noexn"),
-        }
+        use HeapType as H;
+        f.write_str(match self {
+            H::Func => "func",
+            H::Extern => "extern",
+            H::NoFunc => "nofunc",
+            H::NoExtern => "noextern",
+            H::Exn => "exn",
+            H::NoExn => "noexn",
+            H::Any => "any",
+            H::Eq => "eq",
+            H::I31 => "i31",
+            H::Struct => "struct",
+            H::Array => "array",
+            H::None => "none",
+            H::ConcreteFunc(id) | H::ConcreteStruct(id) | H::ConcreteArray(id) => {
+                return write!(f, "<type {}>", id.0)
+            }
+        })
     }
 }
 
@@ -180,20 +231,36 @@ impl fmt::Display for ValType {
     }
 }
 
-/// A function signature.
+/// A function type: a signature and its identity. Two function types are equal if they
+/// are the same type (the same id): a module's types declared in different recursive
+/// groups, or with different supertypes, differ even where their signatures agree.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FuncType {
     params_results: std::sync::Arc<[ValType]>,
     num_params: usize,
     /// Cells the parameters and the results take (see [`ValType::cells`]).
     cells: [u32; 2],
+    id: TypeId,
 }
 
 impl FuncType {
-    /// A signature from its parameter and result types.
+    /// The function type of a signature: a final type alone in its recursive group (what a
+    /// module's `(type (func ...))` declares), given its parameter and result types.
     pub fn new(
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
+    ) -> Self {
+        let params: Vec<ValType> = params.into_iter().collect();
+        let results: Vec<ValType> = results.into_iter().collect();
+        let id = crate::registry::func_type_id(&params, &results);
+        Self::with_id(params, results, id)
+    }
+
+    /// The function type `id` (registered), with its signature.
+    pub(crate) fn with_id(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+        id: TypeId,
     ) -> Self {
         let mut v: Vec<ValType> = params.into_iter().collect();
         let num_params = v.len();
@@ -203,7 +270,19 @@ impl FuncType {
             cells: [cells(&v[..num_params]), cells(&v[num_params..])],
             params_results: v.into(),
             num_params,
+            id,
         }
+    }
+
+    /// The type's identity.
+    pub fn type_id(&self) -> TypeId {
+        self.id
+    }
+
+    /// Whether a function of this type may be used where one of `other` is expected: the
+    /// same type, or one that declares `other` as a (transitive) supertype.
+    pub fn matches(&self, other: &FuncType) -> bool {
+        crate::registry::is_subtype(self.id, other.id)
     }
 
     /// Cells the parameters take (one per value, two per `v128`).
@@ -425,6 +504,11 @@ impl TagType {
         TagType {
             ty: FuncType::new(params, []),
         }
+    }
+    /// The type of tags declared with the function type `ty` (validation proved it has no
+    /// results). Tag types are equal when their function types are the same type.
+    pub(crate) fn of(ty: FuncType) -> Self {
+        TagType { ty }
     }
     /// The payload's types.
     pub fn params(&self) -> &[ValType] {

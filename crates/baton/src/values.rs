@@ -7,8 +7,9 @@
 
 use crate::exceptions::{exn_handle, ExnRef};
 use crate::func::Func;
+use crate::registry::is_subtype;
 use crate::store::{AsContext, AsContextMut, StoreInner};
-use crate::types::{HeapType, ValType};
+use crate::types::{HeapType, TypeId, ValType};
 use std::any::Any;
 
 /// A reference to a host value owned by a store.
@@ -124,14 +125,17 @@ impl Val {
                     && (e.index as usize) < store.ctx.exns.objects.len()
             }
             Val::ExternRef(None) => !r.is_func() && !r.is_exn() && r.is_nullable(),
-            Val::FuncRef(Some(f)) => match r.heap_type() {
-                HeapType::Func => true,
-                HeapType::Concrete(id) => store
-                    .funcs
-                    .get(f.index as usize)
-                    .is_some_and(|e| store.id == f.store && e.type_id == id.0),
-                _ => false,
-            },
+            Val::FuncRef(Some(f)) => {
+                let Some(e) = store.funcs.get(f.index as usize) else {
+                    return false;
+                };
+                store.id == f.store
+                    && match r.heap_type() {
+                        HeapType::Func => true,
+                        HeapType::ConcreteFunc(id) => is_subtype(TypeId(e.type_id), id),
+                        _ => false,
+                    }
+            }
             Val::ExternRef(Some(_)) => r.heap_type() == HeapType::Extern,
             _ => false,
         }

@@ -151,7 +151,7 @@ fn typed_parameters_globals_and_tables_take_only_their_type() {
         panic!("{param} is not a typed reference")
     };
     assert!(!r.is_nullable());
-    assert!(matches!(r.heap_type(), HeapType::Concrete(_)));
+    assert!(matches!(r.heap_type(), HeapType::ConcreteFunc(_)));
     assert!(param.matches(ValType::FuncRef), "(ref $t) is a funcref");
     assert!(!ValType::FuncRef.matches(param));
     // Null for a non-nullable parameter, and a function of another signature: refused

@@ -37,7 +37,8 @@ unsafe impl Sync for CompiledFunc {}
 
 /// A function in a store: Wasm code of an instance, or a host function.
 pub(crate) struct FuncEntity {
-    /// Engine-wide id of the signature (equal ids ⇔ equal signatures).
+    /// The id of the function's type (`ty.type_id()`, here for the indirect call's check:
+    /// equal ids ⇔ the same type).
     pub type_id: u32,
     /// Null for host functions.
     pub compiled: *const CompiledFunc,

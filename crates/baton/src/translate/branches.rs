@@ -11,7 +11,7 @@ impl FuncTranslator<'_> {
             BlockType::Type(wasmparser::ValType::V128) => (0, 2),
             BlockType::Type(_) => (0, 1),
             BlockType::FuncType(i) => {
-                let t = &self.env.types[i as usize];
+                let t = self.env.types[i as usize].func();
                 (t.param_cells() as u32, t.result_cells() as u32)
             }
         }

@@ -12,7 +12,7 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn call(&mut self, func: u32, tail: bool) -> R {
-        let ty = &self.env.types[self.env.func_types[func as usize] as usize];
+        let ty = self.env.func_type(func);
         let (n, m) = (ty.param_cells(), ty.result_cells());
         let imported = func < self.env.num_imported_funcs;
         if tail {
@@ -69,9 +69,9 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
-        let ty = &self.env.types[type_index as usize];
+        let ty = self.env.types[type_index as usize].func();
         let (n, m) = (ty.param_cells(), ty.result_cells());
-        let type_id = self.env.type_ids[type_index as usize];
+        let type_id = ty.type_id().0;
         // The index goes to a temporary above the arguments, where neither moving the
         // arguments nor the callee's frame can overwrite it before it is read.
         let idx = self.pop();

@@ -11,7 +11,7 @@ impl FuncTranslator<'_> {
     /// `call_ref $type_index` (or `return_call_ref` when `tail`): calls the function the
     /// reference on top of the stack names, with the arguments below it.
     pub(super) fn call_ref(&mut self, type_index: u32, tail: bool) {
-        let ty = &self.env.types[type_index as usize];
+        let ty = self.env.types[type_index as usize].func();
         let (n, m) = (ty.param_cells(), ty.result_cells());
         if !tail {
             if let Some(get) = self.take_table_get() {

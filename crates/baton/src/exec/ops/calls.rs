@@ -259,6 +259,17 @@ def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx
     call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc)
 });
 
+/// Whether the type of `func` declares the indirect call's type as a (transitive)
+/// supertype.
+#[cold]
+#[inline(never)]
+fn declares_supertype(func: *const FuncEntity, imm: &CallIndirect) -> bool {
+    use crate::types::TypeId;
+    // SAFETY: the caller's `func` is a live function entity (see `indirect_callee`).
+    let actual = TypeId(unsafe { (*func).type_id });
+    crate::registry::is_subtype(actual, TypeId(imm.type_id))
+}
+
 /// Resolves the callee of an indirect call, or traps. `TYPED`: for a `call_ref` of a
 /// `table.get` (`CALL_REF_TABLE`), whose traps are `table.get`'s and `call_ref`'s, and
 /// which needs no signature check: validation proved that the table holds references of
@@ -293,9 +304,11 @@ unsafe fn indirect_callee<const TYPED: bool>(
             TrapCode::IndirectCallToNull
         });
     }
+    // A function whose type declares the expected one as a supertype may be called too
+    // (GC's subtyping), checked off the fast path: equal ids are the common case.
     // SAFETY: a non-null element of a funcref table (validation proved the table's type)
     // is a function entity of the store, alive as long as the store.
-    if !TYPED && unsafe { (*func).type_id } != imm.type_id {
+    if !TYPED && unsafe { (*func).type_id } != imm.type_id && !declares_supertype(func, imm) {
         return Err(TrapCode::BadSignature);
     }
     Ok(func)
