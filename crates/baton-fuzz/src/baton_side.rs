@@ -70,10 +70,11 @@ fn from_val(store: &Store<()>, v: &Val) -> Value {
         Val::FuncRef(f) => Value::FuncRef(f.map(|f| signature(&f.ty(store)))),
         Val::ExternRef(r) => Value::ExternRef(r.map(|r| {
             *r.data(store)
-                .downcast_ref::<u32>()
+                .and_then(|d| d.downcast_ref::<u32>())
                 .expect("externrefs hold u32 tags")
         })),
         Val::ExnRef(e) => Value::ExnRef(e.map(|e| exn_string(store, &e))),
+        Val::AnyRef(_) => unreachable!("the generated modules do not use GC"),
     }
 }
 
@@ -200,10 +201,11 @@ fn from_val_caller(caller: &baton::Caller<'_, ()>, v: &Val) -> Value {
         Val::FuncRef(f) => Value::FuncRef(f.map(|_| String::new())),
         Val::ExternRef(r) => Value::ExternRef(r.map(|r| {
             *r.data(caller)
-                .downcast_ref::<u32>()
+                .and_then(|d| d.downcast_ref::<u32>())
                 .expect("externrefs hold u32 tags")
         })),
         Val::ExnRef(_) => unreachable!("{NO_EXCEPTIONS}"),
+        Val::AnyRef(_) => unreachable!("the generated modules do not use GC"),
         Val::I32(x) => Value::I32(*x),
         Val::I64(x) => Value::I64(*x),
         Val::F32(x) => Value::F32(*x),

@@ -853,9 +853,9 @@ impl WasmTy for Option<ExternRef> {
         Val::ExternRef(self).to_cell(store.0)
     }
     fn from_cell(cell: u64, store: StoreRef<'_>) -> Self {
-        (cell != 0).then(|| ExternRef {
+        (cell != 0).then_some(ExternRef {
             store: store.0.id,
-            index: (cell - 1) as u32,
+            cell,
         })
     }
     fn from_val(v: &Val) -> Option<Self> {

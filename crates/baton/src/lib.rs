@@ -69,4 +69,4 @@ pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
     TagType, TypeId, ValType,
 };
-pub use values::{ExternRef, Val, V128};
+pub use values::{AnyRef, ExternRef, Val, I31, V128};

@@ -139,6 +139,12 @@ impl RefType {
 }
 
 impl ValType {
+    /// Nullable reference of the `any` hierarchy (`anyref`, `(ref null any)`).
+    pub const ANYREF: ValType = ValType::Ref(RefType {
+        nullable: true,
+        heap: HeapType::Any,
+    });
+
     /// Nullable exception reference (`exnref`, `(ref null exn)`).
     pub const EXNREF: ValType = ValType::Ref(RefType {
         nullable: true,

@@ -12,11 +12,39 @@ use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::{HeapType, TypeId, ValType};
 use std::any::Any;
 
-/// A reference to a host value owned by a store.
+/// How a reference of the `extern` or `any` hierarchy sits in a cell. Both hierarchies
+/// share one encoding, so that `any.convert_extern` and `extern.convert_any` change no bits
+/// and `ref.eq` is a comparison of cells:
+/// - `0`: null;
+/// - low bit `1`: an `i31`, its 31 bits above the tag;
+/// - low bits `10`: a host value, its index in the store's host values above the tag;
+/// - low bits `00` (not zero): a GC object's address (not made yet: issue 13).
+pub(crate) mod ref_cell {
+    /// The cell of an `i31` of the low 31 bits of `v`.
+    pub fn from_i31(v: u32) -> u64 {
+        ((v as u64 & 0x7fff_ffff) << 1) | 1
+    }
+    /// Whether the cell holds an `i31`.
+    pub fn is_i31(cell: u64) -> bool {
+        cell & 1 == 1
+    }
+    /// The cell of the host value at `index`.
+    pub fn from_host(index: u32) -> u64 {
+        (index as u64) << 2 | 2
+    }
+    /// The index of the host value in the cell, if it holds one.
+    pub fn host(cell: u64) -> Option<u32> {
+        (cell & 3 == 2).then_some((cell >> 2) as u32)
+    }
+}
+
+/// A reference of the `extern` hierarchy: a host value owned by a store, or a value of
+/// the `any` hierarchy converted with `extern.convert_any`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExternRef {
     pub(crate) store: u64,
-    pub(crate) index: u32,
+    /// The reference's cell (see [`ref_cell`]): never 0.
+    pub(crate) cell: u64,
 }
 
 impl ExternRef {
@@ -26,15 +54,78 @@ impl ExternRef {
         inner.externrefs.push(Box::new(value));
         ExternRef {
             store: inner.id,
-            index: inner.externrefs.len() as u32 - 1,
+            cell: ref_cell::from_host(inner.externrefs.len() as u32 - 1),
         }
     }
 
-    /// The host value this reference points to.
-    pub fn data<'a, C: AsContext>(&self, ctx: &'a C) -> &'a (dyn Any + Send + Sync) {
+    /// The host value this reference points to, or `None` if it is a converted `any`
+    /// value (`extern.convert_any`; see [`ExternRef::to_any`]).
+    pub fn data<'a, C: AsContext>(&self, ctx: &'a C) -> Option<&'a (dyn Any + Send + Sync)> {
         let inner = &ctx.as_context().0.inner;
         inner.check(self.store);
-        &*inner.externrefs[self.index as usize]
+        ref_cell::host(self.cell).map(|i| &*inner.externrefs[i as usize])
+    }
+
+    /// The same reference as a value of the `any` hierarchy (`any.convert_extern`).
+    pub fn to_any(self) -> AnyRef {
+        AnyRef {
+            store: self.store,
+            cell: self.cell,
+        }
+    }
+}
+
+/// A 31-bit integer held in a reference without allocation (`i31ref`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct I31(u32);
+
+impl I31 {
+    /// The `i31` of `v`'s low 31 bits (what `ref.i31` does).
+    pub fn wrapping_u32(v: u32) -> I31 {
+        I31(v & 0x7fff_ffff)
+    }
+    /// The `i31` of `v`'s low 31 bits.
+    pub fn wrapping_i32(v: i32) -> I31 {
+        Self::wrapping_u32(v as u32)
+    }
+    /// The value, sign-extended from 31 bits (`i31.get_s`).
+    pub fn get_i32(self) -> i32 {
+        ((self.0 << 1) as i32) >> 1
+    }
+    /// The value, zero-extended (`i31.get_u`).
+    pub fn get_u32(self) -> u32 {
+        self.0
+    }
+}
+
+/// A reference of the `any` hierarchy: an `i31`, or a host reference converted with
+/// `any.convert_extern`. (Structures and arrays, GC's objects, are not implemented yet.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnyRef {
+    /// The store of a converted host reference (an `i31` belongs to every store).
+    pub(crate) store: u64,
+    /// The reference's cell (see [`ref_cell`]): never 0.
+    pub(crate) cell: u64,
+}
+
+impl AnyRef {
+    /// An `i31` reference.
+    pub fn from_i31(v: I31) -> AnyRef {
+        AnyRef {
+            store: 0,
+            cell: ref_cell::from_i31(v.0),
+        }
+    }
+    /// The `i31`, if the reference is one.
+    pub fn as_i31(&self) -> Option<I31> {
+        ref_cell::is_i31(self.cell).then_some(I31((self.cell >> 1) as u32))
+    }
+    /// The same reference as a value of the `extern` hierarchy (`extern.convert_any`).
+    pub fn to_extern(self) -> ExternRef {
+        ExternRef {
+            store: self.store,
+            cell: self.cell,
+        }
     }
 }
 
@@ -75,6 +166,8 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// An exception reference (`exnref`).
     ExnRef(Option<ExnRef>),
+    /// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`...).
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -89,6 +182,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::ExnRef(_) => ValType::EXNREF,
+            Val::AnyRef(_) => ValType::ANYREF,
         }
     }
 
@@ -105,6 +199,7 @@ impl Val {
             // (Null also for a non-nullable type: the placeholder a caller overwrites.)
             ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
             ValType::Ref(r) if r.is_exn() => Val::ExnRef(None),
+            ValType::Ref(r) if r.heap_type().top() == HeapType::Any => Val::AnyRef(None),
             ValType::Ref(_) => Val::ExternRef(None),
         }
     }
@@ -124,7 +219,16 @@ impl Val {
                     && e.store == store.id
                     && (e.index as usize) < store.ctx.exns.objects.len()
             }
-            Val::ExternRef(None) => !r.is_func() && !r.is_exn() && r.is_nullable(),
+            Val::ExternRef(None) => r.heap_type().top() == HeapType::Extern && r.is_nullable(),
+            Val::AnyRef(None) => r.heap_type().top() == HeapType::Any && r.is_nullable(),
+            Val::AnyRef(Some(a)) => {
+                let heap = r.heap_type();
+                if ref_cell::is_i31(a.cell) {
+                    matches!(heap, HeapType::Any | HeapType::Eq | HeapType::I31)
+                } else {
+                    heap == HeapType::Any && a.store == store.id
+                }
+            }
             Val::FuncRef(Some(f)) => {
                 let Some(e) = store.funcs.get(f.index as usize) else {
                     return false;
@@ -136,7 +240,10 @@ impl Val {
                         _ => false,
                     }
             }
-            Val::ExternRef(Some(_)) => r.heap_type() == HeapType::Extern,
+            Val::ExternRef(Some(e)) => {
+                r.heap_type() == HeapType::Extern
+                    && (ref_cell::is_i31(e.cell) || e.store == store.id)
+            }
             _ => false,
         }
     }
@@ -212,7 +319,7 @@ impl Val {
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
             Val::V128(v) => v.0 as u64,
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => 0,
             Val::ExnRef(Some(e)) => {
                 store.check(e.store);
                 &*store.ctx.exns.objects[e.index as usize] as *const _ as u64
@@ -221,9 +328,12 @@ impl Val {
                 store.check(f.store);
                 &*store.funcs[f.index as usize] as *const _ as u64
             }
-            Val::ExternRef(Some(r)) => {
-                store.check(r.store);
-                r.index as u64 + 1
+            Val::ExternRef(Some(ExternRef { store: s, cell }))
+            | Val::AnyRef(Some(AnyRef { store: s, cell })) => {
+                if !ref_cell::is_i31(cell) {
+                    store.check(s);
+                }
+                cell
             }
         }
     }
@@ -245,10 +355,16 @@ impl Val {
                 // store's exception heap (only `throw`, catches and `ExnRef` make them).
                 Val::ExnRef((!ptr.is_null()).then(|| unsafe { exn_handle(store, ptr) }))
             }
-            ValType::ExternRef | ValType::Ref(_) => {
-                Val::ExternRef((cell != 0).then(|| ExternRef {
+            ValType::Ref(r) if r.heap_type().top() == HeapType::Any => {
+                Val::AnyRef((cell != 0).then_some(AnyRef {
                     store: store.id,
-                    index: (cell - 1) as u32,
+                    cell,
+                }))
+            }
+            ValType::ExternRef | ValType::Ref(_) => {
+                Val::ExternRef((cell != 0).then_some(ExternRef {
+                    store: store.id,
+                    cell,
                 }))
             }
         }
