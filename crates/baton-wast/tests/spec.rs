@@ -86,13 +86,18 @@ fn spec_testsuite() {
 /// translates lazily: only what the scripts call).
 #[test]
 fn spec_testsuite_metered_and_interruptible() {
+    run_suite(metered_eager());
+}
+
+/// Options with fuel metering and interruption checks compiled in, translating eagerly.
+fn metered_eager() -> WastOptions {
     let mut options = WastOptions::default();
     options
         .config
         .consume_fuel(true)
         .interruptible(true)
         .compilation_mode(baton::CompilationMode::Eager);
-    run_suite(options);
+    options
 }
 
 fn run_suite(options: WastOptions) {
@@ -166,13 +171,7 @@ fn wasm_v3_core_folder() {
 /// `spec_testsuite_metered_and_interruptible` for the rest of the suite).
 #[test]
 fn wasm_v3_core_folder_metered_and_interruptible() {
-    let mut options = WastOptions::default();
-    options
-        .config
-        .consume_fuel(true)
-        .interruptible(true)
-        .compilation_mode(baton::CompilationMode::Eager);
-    run_wasm_v3(options);
+    run_wasm_v3(metered_eager());
 }
 
 fn run_wasm_v3(options: WastOptions) {
