@@ -10,8 +10,9 @@ use wasmparser::{Validator, WasmFeatures};
 
 /// The feature set Baton implements: WebAssembly 2.0 (SIMD included), plus the
 /// relaxed-SIMD, memory64, multi-memory, custom-page-sizes, tail-call,
-/// extended-constant-expression, wide-arithmetic, typed-function-references and
-/// exception-handling proposals.
+/// extended-constant-expression, wide-arithmetic, typed-function-references,
+/// exception-handling and GC proposals (GC's structures and arrays are validated, and
+/// refused by the engine as unsupported: issue 13).
 pub fn baton_features() -> WasmFeatures {
     WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
@@ -23,6 +24,8 @@ pub fn baton_features() -> WasmFeatures {
         .union(WasmFeatures::WIDE_ARITHMETIC)
         .union(WasmFeatures::FUNCTION_REFERENCES)
         .union(WasmFeatures::EXCEPTIONS)
+        .union(WasmFeatures::GC_TYPES)
+        .union(WasmFeatures::GC)
 }
 
 /// If `bytes` is a module that is only valid with proposals outside Baton's
@@ -45,15 +48,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gc_module_is_classified_as_missing_feature() {
+    fn threads_module_is_classified_as_missing_feature() {
         let bytes = wast::parser::parse::<wast::Wat>(
-            &wast::parser::ParseBuffer::new("(module (type (struct)))").unwrap(),
+            &wast::parser::ParseBuffer::new("(module (memory 1 1 shared))").unwrap(),
         )
         .unwrap()
         .encode()
         .unwrap();
-        let reason = missing_feature(&bytes).expect("GC must be reported as missing");
-        assert!(reason.contains("gc"), "{reason}");
+        let reason = missing_feature(&bytes).expect("threads must be reported as missing");
+        assert!(reason.contains("threads"), "{reason}");
     }
 
     #[test]

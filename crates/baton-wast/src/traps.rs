@@ -63,6 +63,9 @@ fn code_for_message(expected: &str) -> Option<CodeTest> {
         ("null exception reference", |c| {
             matches!(c, TrapCode::NullReference)
         }),
+        ("null i31 reference", |c| {
+            matches!(c, TrapCode::NullReference)
+        }),
         ("call stack exhausted", |c| {
             matches!(c, TrapCode::StackOverflow)
         }),

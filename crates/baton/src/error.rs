@@ -33,14 +33,17 @@ pub enum TrapCode {
     HostReentryLimit,
     /// The store's interrupt handle stopped the guest.
     Interrupted,
-    /// A null reference where a non-null one is needed (`call_ref`, `ref.as_non_null`).
+    /// A null reference where a non-null one is needed (`call_ref`, `ref.as_non_null`,
+    /// `i31.get_s`...).
     NullReference,
+    /// `ref.cast` of a reference not of the target type.
+    CastFailure,
 }
 
 impl TrapCode {
     pub(crate) fn from_u32(code: u32) -> TrapCode {
         use TrapCode::*;
-        const ALL: [TrapCode; 14] = [
+        const ALL: [TrapCode; 15] = [
             Unreachable,
             MemoryOutOfBounds,
             TableOutOfBounds,
@@ -55,6 +58,7 @@ impl TrapCode {
             HostReentryLimit,
             Interrupted,
             NullReference,
+            CastFailure,
         ];
         ALL.get(code as usize).copied().unwrap_or(Unreachable)
     }
@@ -76,6 +80,7 @@ impl TrapCode {
             TrapCode::HostReentryLimit => "call stack exhausted (host re-entry limit)",
             TrapCode::Interrupted => "interrupted",
             TrapCode::NullReference => "null reference",
+            TrapCode::CastFailure => "cast failure",
         }
     }
 }

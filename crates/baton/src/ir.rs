@@ -532,6 +532,10 @@ pub(crate) mod layout {
         TableInit { table: u32, seg: u32, dst: Slot, src: Slot, len: Slot }
         /// `ref.func`.
         RefFunc { dst: Slot, func: u32 }
+        /// `ref.test` / `ref.cast` of the reference in `src` against a reference type
+        /// (`runtime::cast::CastTarget` and a type id): `dst` = 1 if it passes, else 0
+        /// (`ref.test`), or a trap unless it passes (`ref.cast`, in place: `dst` unused).
+        RefTest { dst: Slot, src: Slot, target: u32, type_id: u32 }
         /// `dst = op(a, b, c)` on `v128`s (cell pairs).
         Tern { dst: Slot, a: Slot, b: Slot, c: Slot }
         /// `dst` = lane `lane` of the `v128` at `a`.

@@ -71,6 +71,8 @@ pub(crate) enum ConstOp {
     I64Add,
     I64Sub,
     I64Mul,
+    /// `ref.i31` of the value on top.
+    RefI31,
 }
 
 pub(crate) type ConstExpr = Vec<ConstOp>;
@@ -95,6 +97,7 @@ pub(crate) fn eval_const(
             ConstOp::V128(v) => v,
             ConstOp::RefNull => 0,
             ConstOp::RefFunc(_) | ConstOp::GlobalGet(_) => read(op)?,
+            ConstOp::RefI31 => crate::values::ref_cell::from_i31(stack.pop()? as u32) as u128,
             ConstOp::I32Add
             | ConstOp::I32Sub
             | ConstOp::I32Mul
@@ -547,6 +550,9 @@ fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
             O::I64Add => ConstOp::I64Add,
             O::I64Sub => ConstOp::I64Sub,
             O::I64Mul => ConstOp::I64Mul,
+            O::RefI31 => ConstOp::RefI31,
+            // (They change no bits: see `crate::values::ref_cell`.)
+            O::AnyConvertExtern | O::ExternConvertAny => continue,
             O::End => continue,
             other => {
                 return Err(Error::Unsupported {

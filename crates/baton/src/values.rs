@@ -61,9 +61,10 @@ impl ExternRef {
     /// The host value this reference points to, or `None` if it is a converted `any`
     /// value (`extern.convert_any`; see [`ExternRef::to_any`]).
     pub fn data<'a, C: AsContext>(&self, ctx: &'a C) -> Option<&'a (dyn Any + Send + Sync)> {
+        let index = ref_cell::host(self.cell)?;
         let inner = &ctx.as_context().0.inner;
         inner.check(self.store);
-        ref_cell::host(self.cell).map(|i| &*inner.externrefs[i as usize])
+        Some(&*inner.externrefs[index as usize])
     }
 
     /// The same reference as a value of the `any` hierarchy (`any.convert_extern`).

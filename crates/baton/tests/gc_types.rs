@@ -137,3 +137,121 @@ fn host_function_types_are_plain_signatures() {
         Err(Error::Link(_))
     ));
 }
+
+const REFS: &str = r#"(module
+  (func (export "mk") (param i32) (result i31ref) (ref.i31 (local.get 0)))
+  (func (export "get_s") (param anyref) (result i32)
+    (i31.get_s (ref.cast i31ref (local.get 0))))
+  (func (export "get_u") (param i31ref) (result i32) (i31.get_u (local.get 0)))
+  (func (export "is_i31") (param anyref) (result i32) (ref.test i31ref (local.get 0)))
+  (func (export "eq") (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1)))
+  (func (export "round_trip") (param externref) (result externref)
+    (extern.convert_any (any.convert_extern (local.get 0))))
+  (func (export "to_any") (param externref) (result anyref)
+    (any.convert_extern (local.get 0)))
+  ;; 1 for an i31, 2 for null, 0 for anything else (a converted host reference).
+  (func (export "classify") (param anyref) (result i32)
+    (block $not_i31 (result anyref)
+      (drop (block $i31 (result (ref i31))
+        (br_on_cast $i31 anyref (ref i31) (local.get 0))
+        (br_on_cast_fail $not_i31 anyref (ref null none))
+        (return (i32.const 2))))
+      (return (i32.const 1)))
+    (drop)
+    (i32.const 0))
+)"#;
+
+#[test]
+fn i31_and_any_references_through_the_api() {
+    use baton::{AnyRef, ExternRef, Val, I31};
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let linker = Linker::new(&engine);
+    let inst = instantiate(&engine, &linker, &mut store, REFS).unwrap();
+    let call = |store: &mut Store<()>, name: &str, args: &[Val]| -> Result<Val, Error> {
+        let f = inst.get_func(&*store, name).unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut *store, args, &mut out)?;
+        Ok(out[0])
+    };
+    // `ref.i31` keeps the low 31 bits; `i31.get_s` sign-extends them, `i31.get_u` not.
+    let Val::AnyRef(Some(r)) = call(&mut store, "mk", &[Val::I32(-5)]).unwrap() else {
+        panic!("ref.i31 must give a non-null anyref");
+    };
+    assert_eq!(r.as_i31().unwrap().get_i32(), -5);
+    assert_eq!(r.as_i31().unwrap().get_u32(), 0x7fff_fffb);
+    let i31 = |v: i32| Val::AnyRef(Some(AnyRef::from_i31(I31::wrapping_i32(v))));
+    assert_eq!(
+        call(&mut store, "get_s", &[i31(-5)]).unwrap().i32(),
+        Some(-5)
+    );
+    assert_eq!(
+        call(&mut store, "get_u", &[i31(-5)]).unwrap().i32(),
+        Some(0x7fff_fffb)
+    );
+    assert_eq!(
+        call(&mut store, "get_s", &[i31(1 << 30)]).unwrap().i32(),
+        Some(-(1 << 30))
+    );
+    assert_eq!(
+        call(&mut store, "eq", &[i31(7), i31(7)]).unwrap().i32(),
+        Some(1)
+    );
+    assert_eq!(
+        call(&mut store, "eq", &[i31(7), i31(8)]).unwrap().i32(),
+        Some(0)
+    );
+    assert_eq!(
+        call(&mut store, "eq", &[Val::AnyRef(None), Val::AnyRef(None)])
+            .unwrap()
+            .i32(),
+        Some(1)
+    );
+
+    // A host reference converted to `any` is not an `i31`: the cast traps, the test fails.
+    let host = ExternRef::new(&mut store, 42u32);
+    let Val::AnyRef(Some(any)) = call(&mut store, "to_any", &[Val::ExternRef(Some(host))]).unwrap()
+    else {
+        panic!("any.convert_extern of a host reference must be non-null");
+    };
+    assert_eq!(any, host.to_any());
+    let trap = call(&mut store, "get_s", &[Val::AnyRef(Some(any))]).unwrap_err();
+    assert_eq!(trap.trap_code(), Some(TrapCode::CastFailure), "{trap}");
+    assert_eq!(
+        call(&mut store, "is_i31", &[Val::AnyRef(Some(any))])
+            .unwrap()
+            .i32(),
+        Some(0)
+    );
+    assert_eq!(
+        call(&mut store, "is_i31", &[i31(3)]).unwrap().i32(),
+        Some(1)
+    );
+    // A null `i31` traps in `i31.get_u`.
+    let trap = call(&mut store, "get_u", &[Val::AnyRef(None)]).unwrap_err();
+    assert_eq!(trap.trap_code(), Some(TrapCode::NullReference), "{trap}");
+
+    // Converting back and forth keeps the host value.
+    let Val::ExternRef(Some(back)) =
+        call(&mut store, "round_trip", &[Val::ExternRef(Some(host))]).unwrap()
+    else {
+        panic!("round trip must keep the reference");
+    };
+    assert_eq!(back.data(&store).unwrap().downcast_ref::<u32>(), Some(&42));
+    // An i31 converted to `extern` has no host value.
+    let i31_extern = AnyRef::from_i31(I31::wrapping_u32(3)).to_extern();
+    assert!(i31_extern.data(&store).is_none());
+    assert_eq!(i31_extern.to_any().as_i31(), Some(I31::wrapping_u32(3)));
+
+    // `br_on_cast` / `br_on_cast_fail`.
+    for (arg, class) in [
+        (i31(9), 1),
+        (Val::AnyRef(None), 2),
+        (Val::AnyRef(Some(any)), 0),
+    ] {
+        assert_eq!(
+            call(&mut store, "classify", &[arg]).unwrap().i32(),
+            Some(class)
+        );
+    }
+}

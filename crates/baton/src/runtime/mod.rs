@@ -184,6 +184,7 @@ pub(crate) struct TagEntity {
     pub index: u32,
 }
 
+pub(crate) mod cast;
 mod exn;
 pub(crate) use exn::{ExnEntity, ExnHeap};
 

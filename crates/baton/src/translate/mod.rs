@@ -19,6 +19,7 @@ mod calls;
 mod control;
 mod exceptions;
 mod fuse;
+mod gc;
 mod globals;
 mod init;
 mod memory;

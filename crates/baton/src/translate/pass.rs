@@ -79,6 +79,42 @@ macro_rules! before_validation {
 /// refused when it is compiled, not when the function is first called. Keep in step with
 /// `unsupported_operators!` in `visit.rs`, which writes the refusing visit methods.
 macro_rules! refused {
+    (gc RefEq) => {
+        false
+    };
+    (gc RefI31) => {
+        false
+    };
+    (gc I31GetS) => {
+        false
+    };
+    (gc I31GetU) => {
+        false
+    };
+    (gc AnyConvertExtern) => {
+        false
+    };
+    (gc ExternConvertAny) => {
+        false
+    };
+    (gc RefTestNonNull) => {
+        false
+    };
+    (gc RefTestNullable) => {
+        false
+    };
+    (gc RefCastNonNull) => {
+        false
+    };
+    (gc RefCastNullable) => {
+        false
+    };
+    (gc BrOnCast) => {
+        false
+    };
+    (gc BrOnCastFail) => {
+        false
+    };
     (gc $op:ident) => {
         true
     };

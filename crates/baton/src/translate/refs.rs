@@ -180,7 +180,7 @@ impl FuncTranslator<'_> {
 
     /// Branches to `depth` when the reference in `slot` is null (`when_null`) or not,
     /// carrying the top values of the stack as it is now.
-    fn branch_on_ref(&mut self, depth: u32, slot: Slot, when_null: bool) {
+    pub(super) fn branch_on_ref(&mut self, depth: u32, slot: Slot, when_null: bool) {
         let (taken, skip) = if when_null {
             (op::BR_IF_EQZ64, op::BR_IF_NEZ64)
         } else {

@@ -30,6 +30,20 @@ macro_rules! unsupported_operators {
     (@one wide_arithmetic $($rest:tt)*) => {};
     (@one function_references $($rest:tt)*) => {};
     (@one exceptions $($rest:tt)*) => {};
+    // GC's instructions that need no heap (structures and arrays are issue 13). Keep in
+    // step with `refused!` in `pass.rs`.
+    (@one gc RefEq $($rest:tt)*) => {};
+    (@one gc RefI31 $($rest:tt)*) => {};
+    (@one gc I31GetS $($rest:tt)*) => {};
+    (@one gc I31GetU $($rest:tt)*) => {};
+    (@one gc AnyConvertExtern $($rest:tt)*) => {};
+    (@one gc ExternConvertAny $($rest:tt)*) => {};
+    (@one gc RefTestNonNull $($rest:tt)*) => {};
+    (@one gc RefTestNullable $($rest:tt)*) => {};
+    (@one gc RefCastNonNull $($rest:tt)*) => {};
+    (@one gc RefCastNullable $($rest:tt)*) => {};
+    (@one gc BrOnCast $($rest:tt)*) => {};
+    (@one gc BrOnCastFail $($rest:tt)*) => {};
     (@one $proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             $($(let _ = $arg;)*)?
@@ -489,6 +503,76 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
 
     fn visit_return_call_ref(&mut self, type_index: u32) -> R<bool> {
         self.call_ref(type_index, true);
+        Ok(false)
+    }
+
+    fn visit_ref_eq(&mut self) -> R<bool> {
+        self.ref_eq();
+        Ok(false)
+    }
+
+    fn visit_ref_i31(&mut self) -> R<bool> {
+        self.unary(op::REF_I31);
+        Ok(false)
+    }
+
+    fn visit_i31_get_s(&mut self) -> R<bool> {
+        self.unary(op::I31_GET_S);
+        Ok(false)
+    }
+
+    fn visit_i31_get_u(&mut self) -> R<bool> {
+        self.unary(op::I31_GET_U);
+        Ok(false)
+    }
+
+    // The conversions between `extern` and `any` change no bits (see
+    // `crate::values::ref_cell`): nothing to emit.
+    fn visit_any_convert_extern(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    fn visit_extern_convert_any(&mut self) -> R<bool> {
+        Ok(false)
+    }
+
+    fn visit_ref_test_non_null(&mut self, hty: wasmparser::HeapType) -> R<bool> {
+        self.ref_test(false, hty)?;
+        Ok(false)
+    }
+
+    fn visit_ref_test_nullable(&mut self, hty: wasmparser::HeapType) -> R<bool> {
+        self.ref_test(true, hty)?;
+        Ok(false)
+    }
+
+    fn visit_ref_cast_non_null(&mut self, hty: wasmparser::HeapType) -> R<bool> {
+        self.ref_cast(false, hty)?;
+        Ok(false)
+    }
+
+    fn visit_ref_cast_nullable(&mut self, hty: wasmparser::HeapType) -> R<bool> {
+        self.ref_cast(true, hty)?;
+        Ok(false)
+    }
+
+    fn visit_br_on_cast(
+        &mut self,
+        relative_depth: u32,
+        _from_ref_type: wasmparser::RefType,
+        to_ref_type: wasmparser::RefType,
+    ) -> R<bool> {
+        self.br_on_cast(relative_depth, to_ref_type, false)?;
+        Ok(false)
+    }
+
+    fn visit_br_on_cast_fail(
+        &mut self,
+        relative_depth: u32,
+        _from_ref_type: wasmparser::RefType,
+        to_ref_type: wasmparser::RefType,
+    ) -> R<bool> {
+        self.br_on_cast(relative_depth, to_ref_type, true)?;
         Ok(false)
     }
 

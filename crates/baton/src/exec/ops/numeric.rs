@@ -523,6 +523,10 @@ unops! { unops_all;
     "f32.demote_f64" (f64) |a| Ok(a as f32) => F32_DEMOTE_F64;
     "f64.promote_f32" (f32) |a| Ok(a as f64) => F64_PROMOTE_F32;
     "ref.is_null" (u64) |a| Ok(a == 0) => REF_IS_NULL;
+    // `i31` references (see `crate::values::ref_cell`): the value above a tag bit of 1.
+    "ref.i31" (u32) |a| Ok(crate::values::ref_cell::from_i31(a)) => REF_I31;
+    "i31.get_s" (u64) sem::i31_get_s => I31_GET_S;
+    "i31.get_u" (u64) sem::i31_get_u => I31_GET_U;
 }
 
 /// This family's instructions, for [`all`](super::all).

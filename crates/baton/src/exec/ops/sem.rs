@@ -336,3 +336,22 @@ trunc!(
     9223372036854775808.0
 );
 trunc!(i64_trunc_f64_u, f64, u64, -1.0, 18446744073709551616.0);
+
+/// `i31.get_s` of an `i31` reference's cell (`crate::values::ref_cell`): the 31 bits
+/// above the tag bit, sign-extended; a null reference traps.
+#[inline(always)]
+pub fn i31_get_s(cell: u64) -> R<i32> {
+    if cell == 0 {
+        return Err(NullReference);
+    }
+    Ok((cell as u32 as i32) >> 1)
+}
+
+/// `i31.get_u`: as [`i31_get_s`], zero-extended.
+#[inline(always)]
+pub fn i31_get_u(cell: u64) -> R<u32> {
+    if cell == 0 {
+        return Err(NullReference);
+    }
+    Ok((cell as u32) >> 1)
+}

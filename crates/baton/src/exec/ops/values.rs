@@ -2,6 +2,7 @@
 //! `ref.func`.
 
 use super::*;
+use crate::runtime::cast::CastTarget;
 
 def!(COPY: Un, "copy", |imm, ip, sp, mem, len, ctx, acc| {
     wr(sp, imm.dst, rd::<u64>(sp, imm.src));
@@ -137,6 +138,23 @@ def!(REF_AS_NON_NULL: Un, "ref.as_non_null", |imm, ip, sp, mem, len, ctx, acc| {
     next!(Un, ip, sp, mem, len, ctx, acc)
 });
 
+def!(REF_TEST: RefTest, "ref.test", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: validation proved that the operand is a reference of the target type's
+    // hierarchy, and references of the function hierarchy are 0 or live entities.
+    let passes = CastTarget(imm.target).test(rd(sp, imm.src), imm.type_id);
+    wr(sp, imm.dst, passes as u64);
+    next!(RefTest, ip, sp, mem, len, ctx, acc)
+});
+
+def!(REF_CAST: RefTest, "ref.cast", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: as for `REF_TEST`. The reference stays where it is (as for
+    // `REF_AS_NON_NULL`).
+    if !CastTarget(imm.target).test(rd(sp, imm.src), imm.type_id) {
+        return trap(ctx, ip, TrapCode::CastFailure);
+    }
+    next!(RefTest, ip, sp, mem, len, ctx, acc)
+});
+
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
     info!(
@@ -157,5 +175,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
         SELECT_V128: Select,
         REF_FUNC: RefFunc,
         REF_AS_NON_NULL: Un,
+        REF_TEST: RefTest,
+        REF_CAST: RefTest,
     )
 }
