@@ -279,7 +279,8 @@ impl<'s> ScriptRunner<'s> {
         let args = invoke
             .args
             .iter()
-            .map(|arg| values::to_val(&mut self.store, arg))
+            .zip(ty.params())
+            .map(|(arg, &param)| values::to_val(&mut self.store, arg, param))
             .collect::<Result<Vec<_>, _>>()?;
         let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
         Ok(func

@@ -66,6 +66,12 @@ fn code_for_message(expected: &str) -> Option<CodeTest> {
         ("null i31 reference", |c| {
             matches!(c, TrapCode::NullReference)
         }),
+        ("null structure reference", |c| {
+            matches!(c, TrapCode::NullReference)
+        }),
+        ("null array reference", |c| {
+            matches!(c, TrapCode::NullReference)
+        }),
         ("call stack exhausted", |c| {
             matches!(c, TrapCode::StackOverflow)
         }),

@@ -24,8 +24,10 @@ pub fn check_signature(types: &[ValType]) -> Result<(), Halt> {
     Ok(())
 }
 
-/// Converts a script argument into a value, allocating external references in `store`.
-pub fn to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val, Halt> {
+/// Converts a script argument for a parameter of type `param` into a value, allocating
+/// external references in `store` (a host reference passed where an `any` reference is
+/// expected is converted, as `any.convert_extern` would).
+pub fn to_val(store: &mut Store<()>, arg: &WastArg<'_>, param: ValType) -> Result<Val, Halt> {
     let WastArg::Core(arg) = arg else {
         return Err(Halt::Skip(
             "component-model values are not implemented".into(),
@@ -46,7 +48,15 @@ pub fn to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val, Halt> {
         },
         // `ref.host` is the older spelling of an external host reference.
         WastArgCore::RefExtern(n) | WastArgCore::RefHost(n) => {
-            Val::ExternRef(Some(ExternRef::new(&mut *store, HostRef(*n))))
+            let r = ExternRef::new(&mut *store, HostRef(*n));
+            let to_any = param
+                .as_ref_type()
+                .is_some_and(|r| r.heap_type().top() == baton::HeapType::Any);
+            if to_any {
+                Val::AnyRef(Some(r.to_any()))
+            } else {
+                Val::ExternRef(Some(r))
+            }
         }
     })
 }
@@ -118,9 +128,17 @@ fn matches_core(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> 
         (R::RefExtern(Some(n)) | R::RefHost(n), Val::ExternRef(Some(r))) => {
             r.data(store).and_then(|d| d.downcast_ref::<HostRef>()) == Some(&HostRef(*n))
         }
-        // (Baton makes no structures or arrays yet: a result can never be one.)
+        (R::RefExtern(Some(n)) | R::RefHost(n), Val::AnyRef(Some(a))) => {
+            let data = a.to_extern().data(store);
+            data.and_then(|d| d.downcast_ref::<HostRef>()) == Some(&HostRef(*n))
+        }
         (R::RefAny, Val::AnyRef(Some(_))) => true,
-        (R::RefEq | R::RefI31, Val::AnyRef(Some(a))) => a.as_i31().is_some(),
+        (R::RefEq, Val::AnyRef(Some(a))) => {
+            a.as_i31().is_some() || a.is_struct(store) || a.is_array(store)
+        }
+        (R::RefI31, Val::AnyRef(Some(a))) => a.as_i31().is_some(),
+        (R::RefStruct, Val::AnyRef(Some(a))) => a.is_struct(store),
+        (R::RefArray, Val::AnyRef(Some(a))) => a.is_array(store),
         // The index in `ref.func N` names a function of the module under
         // test; the spec interpreter itself only checks non-nullness.
         (R::RefFunc(_), Val::FuncRef(Some(_))) => true,
@@ -207,17 +225,19 @@ pub fn show_val(store: &Store<()>, val: &Val) -> String {
         Val::ExternRef(Some(r)) => match r.data(store).map(|d| d.downcast_ref::<HostRef>()) {
             Some(Some(HostRef(n))) => format!("ref.extern {n}"),
             Some(None) => "ref.extern <foreign payload>".into(),
-            None => format!("ref.extern <converted {}>", show_any(&r.to_any())),
+            None => format!("ref.extern <converted {}>", show_any(store, &r.to_any())),
         },
         Val::AnyRef(None) => "ref.null any".into(),
-        Val::AnyRef(Some(a)) => show_any(a),
+        Val::AnyRef(Some(a)) => show_any(store, a),
     }
 }
 
 /// Renders a non-null `any` reference.
-fn show_any(a: &baton::AnyRef) -> String {
+fn show_any(store: &Store<()>, a: &baton::AnyRef) -> String {
     match a.as_i31() {
         Some(v) => format!("ref.i31 {}", v.get_i32()),
+        None if a.is_struct(store) => "ref.struct".into(),
+        None if a.is_array(store) => "ref.array".into(),
         None => "ref.any (a converted host reference)".into(),
     }
 }

@@ -4,7 +4,7 @@
 //! multi-value, sign extension, saturating conversions, SIMD), plus the relaxed-SIMD,
 //! memory64, multi-memory, custom-page-sizes, tail-call, extended-const,
 //! wide-arithmetic, typed-function-references and exception-handling proposal scripts, and
-//! the Wasm 3.0 core folder (GC's own folder is not run yet: its objects are issue 13). Run with
+//! the Wasm 3.0 core and GC proposal folders. Run with
 //! `--nocapture` to see the table even when everything passes.
 //!
 //! Debugging aids (both off by default):
@@ -201,9 +201,8 @@ fn run_wasm_v3(options: WastOptions) {
     );
 }
 
-/// The GC proposal's folder: everything but structures and arrays (issue 13) runs.
-/// Directives of modules that use structures or arrays are skipped, each counted with its
-/// reason in the table; nothing may fail, and nothing may be skipped for another reason.
+/// The GC proposal's folder, default and metered-eager: every directive must pass (none
+/// failed, none skipped).
 #[test]
 fn gc_proposal_folder() {
     let scripts: Vec<Script> = proposal(Proposal::GC)
@@ -220,17 +219,10 @@ fn gc_proposal_folder() {
             println!("  {message}");
         }
         assert_eq!(report.failed, 0, "gc directives failed");
-        let unexpected: Vec<_> = report
-            .skip_reasons
-            .keys()
-            .filter(|reason| {
-                !(reason.starts_with("engine reports unsupported")
-                    && (reason.contains("Struct") || reason.contains("Array")))
-            })
-            .collect();
-        assert!(
-            unexpected.is_empty(),
-            "gc skips for something other than structures and arrays: {unexpected:?}"
+        assert_eq!(
+            report.skipped, 0,
+            "gc directives skipped: {:?}",
+            report.skip_reasons
         );
     }
 }

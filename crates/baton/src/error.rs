@@ -38,12 +38,17 @@ pub enum TrapCode {
     NullReference,
     /// `ref.cast` of a reference not of the target type.
     CastFailure,
+    /// An array access or segment copy left the array's bounds.
+    ArrayOutOfBounds,
+    /// The GC heap may not grow enough for an allocation (the store's limiter refused, or
+    /// the host is out of memory).
+    GcHeapOutOfMemory,
 }
 
 impl TrapCode {
     pub(crate) fn from_u32(code: u32) -> TrapCode {
         use TrapCode::*;
-        const ALL: [TrapCode; 15] = [
+        const ALL: [TrapCode; 17] = [
             Unreachable,
             MemoryOutOfBounds,
             TableOutOfBounds,
@@ -59,6 +64,8 @@ impl TrapCode {
             Interrupted,
             NullReference,
             CastFailure,
+            ArrayOutOfBounds,
+            GcHeapOutOfMemory,
         ];
         ALL.get(code as usize).copied().unwrap_or(Unreachable)
     }
@@ -81,6 +88,8 @@ impl TrapCode {
             TrapCode::Interrupted => "interrupted",
             TrapCode::NullReference => "null reference",
             TrapCode::CastFailure => "cast failure",
+            TrapCode::ArrayOutOfBounds => "out of bounds array access",
+            TrapCode::GcHeapOutOfMemory => "GC heap out of memory",
         }
     }
 }

@@ -5,7 +5,9 @@ use crate::error::{Error, TrapCode};
 use crate::exceptions::{new_tag, Tag};
 use crate::externals::{Extern, Global, Memory, Table};
 use crate::func::{invoke, Func, TypedFunc, WasmParams, WasmResults};
+use crate::limits::ResourceLimiter;
 use crate::module::{ConstExpr, ConstOp, ExportIndex, Module, SegmentMode};
+use crate::runtime::gc::{self, Elem, GcHeap};
 use crate::runtime::{
     CompiledFunc, DataSeg, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity,
     TagEntity,
@@ -141,21 +143,94 @@ fn limits_match(actual_min: u64, actual_max: Option<u64>, min: u64, max: Option<
         }
 }
 
-/// Evaluates a constant expression against the instance built so far.
-/// The bits of its value: a `v128`'s all 128, any other value's in the low 64.
-fn eval(expr: &ConstExpr, inst: &InstanceEntity) -> u128 {
-    crate::module::eval_const(expr, |op| match *op {
-        ConstOp::RefFunc(f) => Some(inst.funcs[f as usize] as u128),
+/// Evaluates a constant expression against the instance built so far, allocating its
+/// structures and arrays in `gc`. The bits of its value: a `v128`'s all 128, any other
+/// value's in the low 64.
+fn eval(
+    expr: &ConstExpr,
+    inst: &InstanceEntity,
+    gc: &mut GcHeap,
+    limiter: Option<*mut dyn ResourceLimiter>,
+) -> Result<u128, Error> {
+    let mut failed = None;
+    let value = crate::module::eval_const(expr, |op, args| match op {
+        ConstOp::RefFunc(f) => Some(inst.funcs[*f as usize] as u128),
         // SAFETY: global cells are boxed in the store, two per global; validation only
         // lets constant expressions read globals that exist at this point.
         ConstOp::GlobalGet(g) => Some(unsafe {
-            let cells = inst.globals[g as usize];
+            let cells = inst.globals[*g as usize];
             *cells as u128 | (*cells.add(1) as u128) << 64
         }),
-        _ => None,
-    })
-    // Validation makes every constant expression leave one value.
-    .unwrap_or(0)
+        _ => match alloc_const(op, args, gc, limiter) {
+            Ok(cell) => Some(cell as u128),
+            Err(code) => {
+                failed = Some(code);
+                None
+            }
+        },
+    });
+    match (value, failed) {
+        (_, Some(code)) => Err(code.into()),
+        // Validation makes every constant expression leave one value.
+        (value, None) => Ok(value.unwrap_or(0)),
+    }
+}
+
+/// The object a constant expression's `struct.new` or `array.new*` makes, from its
+/// operands.
+fn alloc_const(
+    op: &ConstOp,
+    args: &[u128],
+    gc: &mut GcHeap,
+    limiter: Option<*mut dyn ResourceLimiter>,
+) -> Result<u64, TrapCode> {
+    // The operands as cells: a `v128` takes two.
+    let cells_of = |values: &[u128], elems: &mut dyn Iterator<Item = u32>| {
+        let mut cells = Vec::new();
+        for (&v, elem) in values.iter().zip(elems) {
+            cells.push(v as u64);
+            if Elem(elem).cells() == 2 {
+                cells.push((v >> 64) as u64);
+            }
+        }
+        cells
+    };
+    let (obj, cells, at) = match op {
+        ConstOp::StructNew {
+            type_id, fields, ..
+        } => {
+            let total = fields.iter().map(|&f| Elem(f).cells()).sum();
+            let cells = cells_of(args, &mut fields.iter().copied());
+            let obj = gc.alloc(limiter, gc::header(gc::STRUCT, *type_id), None, total)?;
+            (obj, cells, 1)
+        }
+        ConstOp::ArrayNew {
+            type_id,
+            elem,
+            fixed,
+            default,
+        } => {
+            let n = Elem(*elem).cells();
+            let (len, cells) = match (fixed, default) {
+                (Some(len), _) => (*len, cells_of(args, &mut core::iter::repeat(*elem))),
+                (None, true) => (args[0] as u32, Vec::new()),
+                (None, false) => {
+                    let (init, len) = (args[0], args[1] as u32);
+                    let one = cells_of(&[init], &mut core::iter::once(*elem));
+                    (len, one.repeat(len as usize))
+                }
+            };
+            let total = (len as usize)
+                .checked_mul(n)
+                .ok_or(TrapCode::GcHeapOutOfMemory)?;
+            let header = gc::header(gc::ARRAY, *type_id);
+            (gc.alloc(limiter, header, Some(len), total)?, cells, 2)
+        }
+        _ => unreachable!("eval_const hands over only allocations and reads"),
+    };
+    // SAFETY: the object was just made with room for `cells` after its `at` header cells.
+    unsafe { core::ptr::copy_nonoverlapping(cells.as_ptr(), obj.add(at), cells.len()) };
+    Ok(obj as u64)
 }
 
 /// Asks the store's limiter whether the instance and its memories and tables may exist.
@@ -394,7 +469,7 @@ pub(crate) fn instantiate<T>(
         .iter()
         .zip(&m.global_inits)
     {
-        let bits = eval(init, &inst);
+        let bits = eval(init, &inst, &mut inner.ctx.gc, inner.ctx.limiter)?;
         let value = [bits as u64, (bits >> 64) as u64];
         inner.globals.push(Box::new(GlobalEntity { value, ty: *g }));
         inner.register_exn_global();
@@ -410,7 +485,10 @@ pub(crate) fn instantiate<T>(
         .zip(&m.table_inits)
         .skip(m.num_imported_tables as usize)
     {
-        let cell = init.as_ref().map_or(0, |e| eval(e, &inst) as u64);
+        let cell = match init {
+            Some(e) => eval(e, &inst, &mut inner.ctx.gc, inner.ctx.limiter)? as u64,
+            None => 0,
+        };
         let elems = vec![cell; t.minimum() as usize];
         inner.tables.push(Box::new(TableEntity { elems, ty: *t }));
         inner.register_exn_table();
@@ -440,11 +518,17 @@ pub(crate) fn instantiate<T>(
     });
 
     // Segments as the instance sees them.
+    let (gc, limiter) = (&mut inner.ctx.gc, inner.ctx.limiter);
     inst.elems = m
         .elems
         .iter()
-        .map(|seg| seg.items.iter().map(|e| eval(e, &inst) as u64).collect())
-        .collect();
+        .map(|seg| {
+            seg.items
+                .iter()
+                .map(|e| Ok(eval(e, &inst, gc, limiter)? as u64))
+                .collect::<Result<_, Error>>()
+        })
+        .collect::<Result<_, Error>>()?;
     inst.data = m
         .data
         .iter()
@@ -468,7 +552,8 @@ pub(crate) fn instantiate<T>(
             SegmentMode::Active { index: t, offset } => {
                 // SAFETY: table pointers of the instance are live.
                 let table = unsafe { &mut *inst.tables[*t as usize] };
-                let offset = match eval(offset, inst) as u64 {
+                let offset = match eval(offset, inst, &mut inner.ctx.gc, inner.ctx.limiter)? as u64
+                {
                     o if table.ty.is_64() => usize::try_from(o).unwrap_or(usize::MAX),
                     o => o as u32 as usize,
                 };
@@ -490,7 +575,7 @@ pub(crate) fn instantiate<T>(
         if let SegmentMode::Active { index: mi, offset } = &seg.mode {
             // SAFETY: memory pointers of the instance are live.
             let mem = unsafe { &mut *inst.memories[*mi as usize] };
-            let offset = match eval(offset, inst) as u64 {
+            let offset = match eval(offset, inst, &mut inner.ctx.gc, inner.ctx.limiter)? as u64 {
                 o if mem.ty.is_64() => o,
                 o => o as u32 as u64,
             };

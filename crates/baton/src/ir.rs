@@ -536,6 +536,29 @@ pub(crate) mod layout {
         /// (`runtime::cast::CastTarget` and a type id): `dst` = 1 if it passes, else 0
         /// (`ref.test`), or a trap unless it passes (`ref.cast`, in place: `dst` unused).
         RefTest { dst: Slot, src: Slot, target: u32, type_id: u32 }
+        /// `struct.new` (the `cells` field cells from `base` on) or `struct.new_default`
+        /// (`cells` zeroed): a structure of type `type_id` in `dst`.
+        StructNew { dst: Slot, base: Slot, type_id: u32, cells: u32 }
+        /// `struct.get`/`struct.set` of the field at cell `cell` of the structure in `obj`:
+        /// `val` is the destination (get) or source (set); `elem` the field's storage (see
+        /// `runtime::gc::Elem`).
+        GcField { val: Slot, obj: Slot, cell: u32, elem: u32 }
+        /// `array.new` (every element `init`), `array.new_default` (`init` unused) or
+        /// `array.new_fixed` (`len` elements from `init` on, `len` a count, not a slot): an
+        /// array of type `type_id` in `dst`.
+        ArrayNew { dst: Slot, init: Slot, len: u32, type_id: u32, elem: u32 }
+        /// `array.new_data`/`array.new_elem`: `len` elements from segment `seg` at `offset`.
+        ArrayNewSeg { dst: Slot, offset: Slot, len: Slot, type_id: u32, elem: u32, seg: u32 }
+        /// `array.get`/`array.set` of element `idx` of the array in `arr`: `val` is the
+        /// destination (get) or source (set).
+        ArrayAccess { val: Slot, arr: Slot, idx: Slot, elem: u32 }
+        /// `array.fill`: `len` elements from `offset` set to `val`.
+        ArrayFill { arr: Slot, offset: Slot, val: Slot, len: Slot, elem: u32 }
+        /// `array.copy`: `len` elements from `src[src_offset..]` to `dst[dst_offset..]`.
+        ArrayCopy { dst: Slot, dst_offset: Slot, src: Slot, src_offset: Slot, len: Slot, elem: u32 }
+        /// `array.init_data`/`array.init_elem`: `len` elements of segment `seg` from
+        /// `src_offset` on into `arr[dst_offset..]`.
+        ArrayInit { arr: Slot, dst_offset: Slot, src_offset: Slot, len: Slot, elem: u32, seg: u32 }
         /// `dst = op(a, b, c)` on `v128`s (cell pairs).
         Tern { dst: Slot, a: Slot, b: Slot, c: Slot }
         /// `dst` = lane `lane` of the `v128` at `a`.

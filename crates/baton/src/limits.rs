@@ -9,6 +9,13 @@ pub trait ResourceLimiter: Send + Sync {
     fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool;
     /// A table wants to grow from `current` to `desired` elements.
     fn table_growing(&mut self, current: u64, desired: u64, maximum: Option<u64>) -> bool;
+    /// The store's GC heap (structures and arrays) wants to grow from `current` to
+    /// `desired` bytes. Refused, the allocation traps. (Without a limiter, and by
+    /// default, the heap may grow until the host is out of memory.)
+    fn gc_heap_growing(&mut self, current: usize, desired: usize) -> bool {
+        let _ = (current, desired);
+        true
+    }
     /// The most instances the store may hold.
     fn instances(&self) -> usize {
         10_000
@@ -28,6 +35,7 @@ pub trait ResourceLimiter: Send + Sync {
 pub struct StoreLimits {
     memory_size: Option<usize>,
     table_elements: Option<u64>,
+    gc_heap_size: Option<usize>,
     instances: usize,
     memories: usize,
     tables: usize,
@@ -38,6 +46,7 @@ impl Default for StoreLimits {
         StoreLimits {
             memory_size: None,
             table_elements: None,
+            gc_heap_size: None,
             instances: 10_000,
             memories: 10_000,
             tables: 10_000,
@@ -51,6 +60,9 @@ impl ResourceLimiter for StoreLimits {
     }
     fn table_growing(&mut self, _current: u64, desired: u64, _maximum: Option<u64>) -> bool {
         self.table_elements.is_none_or(|max| desired <= max)
+    }
+    fn gc_heap_growing(&mut self, _current: usize, desired: usize) -> bool {
+        self.gc_heap_size.is_none_or(|max| desired <= max)
     }
     fn instances(&self) -> usize {
         self.instances
@@ -80,6 +92,12 @@ impl StoreLimitsBuilder {
     /// The most elements any one table may grow to.
     pub fn table_elements(mut self, elements: u64) -> Self {
         self.0.table_elements = Some(elements);
+        self
+    }
+    /// The largest size, in bytes, the store's GC heap (its structures and arrays) may
+    /// grow to.
+    pub fn gc_heap_size(mut self, bytes: usize) -> Self {
+        self.0.gc_heap_size = Some(bytes);
         self
     }
     /// The most instances.

@@ -73,19 +73,54 @@ pub(crate) enum ConstOp {
     I64Mul,
     /// `ref.i31` of the value on top.
     RefI31,
+    /// `struct.new` (a value per field; none if `default`: `struct.new_default`) of the
+    /// structure type `type_id`, whose fields' storage is `fields` (`Elem` immediates).
+    StructNew {
+        type_id: u32,
+        fields: Box<[u32]>,
+        default: bool,
+    },
+    /// `array.new` (initial value and length), `array.new_default` (length; `default`) or
+    /// `array.new_fixed` (`fixed` values) of the array type `type_id`, whose elements'
+    /// storage is `elem`.
+    ArrayNew {
+        type_id: u32,
+        elem: u32,
+        fixed: Option<u32>,
+        default: bool,
+    },
+}
+
+impl ConstOp {
+    /// How many values the operator takes from the stack, for those evaluated by the
+    /// caller of [`eval_const`].
+    fn operands(&self) -> usize {
+        match self {
+            ConstOp::StructNew {
+                fields,
+                default: false,
+                ..
+            } => fields.len(),
+            ConstOp::ArrayNew { fixed: Some(n), .. } => *n as usize,
+            ConstOp::ArrayNew { default: true, .. } => 1,
+            ConstOp::ArrayNew { .. } => 2,
+            _ => 0,
+        }
+    }
 }
 
 pub(crate) type ConstExpr = Vec<ConstOp>;
 
 /// Evaluates a constant expression to the bits of its value. `read` gives the value of the
-/// operators that read the instance (`ref.func`, `global.get`), or `None` where it cannot
-/// be known; the expression's value is then `None` too. Validation guarantees that the
-/// expression is well formed (one value left, operands present).
+/// operators that read or change the instance or the store (`ref.func`, `global.get`, the
+/// allocations, which get their operands, bottom first), or `None` where it cannot be known
+/// (or an allocation fails); the expression's value is then `None` too. Validation
+/// guarantees that the expression is well formed (one value left, operands present).
 ///
 /// Values are 128 bits wide so that a `v128` fits; any other value is in the low 64.
 pub(crate) fn eval_const(
     expr: &ConstExpr,
-    mut read: impl FnMut(&ConstOp) -> Option<u128>,
+    mut read: impl FnMut(&ConstOp, &[u128]) -> Option<u128>,
 ) -> Option<u128> {
     let mut stack: Vec<u128> = Vec::with_capacity(2);
     for op in expr {
@@ -96,7 +131,13 @@ pub(crate) fn eval_const(
             ConstOp::F64(v) => v as u128,
             ConstOp::V128(v) => v,
             ConstOp::RefNull => 0,
-            ConstOp::RefFunc(_) | ConstOp::GlobalGet(_) => read(op)?,
+            ConstOp::RefFunc(_)
+            | ConstOp::GlobalGet(_)
+            | ConstOp::StructNew { .. }
+            | ConstOp::ArrayNew { .. } => {
+                let args = stack.split_off(stack.len().checked_sub(op.operands())?);
+                read(op, &args)?
+            }
             ConstOp::RefI31 => crate::values::ref_cell::from_i31(stack.pop()? as u32) as u128,
             ConstOp::I32Add
             | ConstOp::I32Sub
@@ -131,7 +172,7 @@ fn known_globals(m: &ModuleInner) -> Vec<Option<u64>> {
     for (i, ty) in m.globals.iter().enumerate() {
         let value = match (i.checked_sub(imported), ty.mutability()) {
             (Some(d), crate::types::Mutability::Const) => {
-                eval_const(&m.global_inits[d], |op| match *op {
+                eval_const(&m.global_inits[d], |op, _| match *op {
                     ConstOp::GlobalGet(g) => known.get(g as usize).copied().flatten(),
                     _ => None,
                 })
@@ -527,7 +568,34 @@ impl ModuleInner {
     }
 }
 
-fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
+fn const_expr(
+    expr: &wasmparser::ConstExpr,
+    types: &[&'static TypeInfo],
+) -> Result<ConstExpr, Error> {
+    use crate::registry::Composite;
+    use crate::runtime::gc::Elem;
+    let struct_new = |ty: u32, default: bool| match &types[ty as usize].composite {
+        Composite::Struct(fields) => Some(ConstOp::StructNew {
+            type_id: types[ty as usize].id.0,
+            fields: fields.iter().map(Elem::of).collect(),
+            default,
+        }),
+        _ => None,
+    };
+    let array_new = |ty: u32, fixed: Option<u32>, default: bool| match &types[ty as usize].composite
+    {
+        Composite::Array(f) => Some(ConstOp::ArrayNew {
+            type_id: types[ty as usize].id.0,
+            elem: Elem::of(f),
+            fixed,
+            default,
+        }),
+        _ => None,
+    };
+    let bad_type = |offset: u64| Error::Unsupported {
+        message: "constant expression allocating an object of another kind".into(),
+        offset: offset as usize,
+    };
     let mut out = Vec::new();
     let mut reader = expr.get_operators_reader();
     while !reader.eof() {
@@ -551,6 +619,24 @@ fn const_expr(expr: &wasmparser::ConstExpr) -> Result<ConstExpr, Error> {
             O::I64Sub => ConstOp::I64Sub,
             O::I64Mul => ConstOp::I64Mul,
             O::RefI31 => ConstOp::RefI31,
+            // (Validation proved the type indices, and of the right kinds.)
+            O::StructNew { struct_type_index } => {
+                struct_new(struct_type_index, false).ok_or_else(|| bad_type(offset))?
+            }
+            O::StructNewDefault { struct_type_index } => {
+                struct_new(struct_type_index, true).ok_or_else(|| bad_type(offset))?
+            }
+            O::ArrayNew { array_type_index } => {
+                array_new(array_type_index, None, false).ok_or_else(|| bad_type(offset))?
+            }
+            O::ArrayNewDefault { array_type_index } => {
+                array_new(array_type_index, None, true).ok_or_else(|| bad_type(offset))?
+            }
+            O::ArrayNewFixed {
+                array_type_index,
+                array_size,
+            } => array_new(array_type_index, Some(array_size), false)
+                .ok_or_else(|| bad_type(offset))?,
             // (They change no bits: see `crate::values::ref_cell`.)
             O::AnyConvertExtern | O::ExternConvertAny => continue,
             O::End => continue,
@@ -697,7 +783,7 @@ fn compile(
                     m.tables.push(table_type(&table.ty, &env.types, 0)?);
                     m.table_inits.push(match &table.init {
                         wasmparser::TableInit::RefNull => None,
-                        wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
+                        wasmparser::TableInit::Expr(e) => Some(const_expr(e, &env.types)?),
                     });
                 }
             }
@@ -711,7 +797,7 @@ fn compile(
                 for g in reader {
                     let g = g.map_err(parse_err)?;
                     m.globals.push(global_type(&g.ty, &env.types, 0)?);
-                    m.global_inits.push(const_expr(&g.init_expr)?);
+                    m.global_inits.push(const_expr(&g.init_expr, &env.types)?);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -751,7 +837,7 @@ fn compile(
                             offset_expr,
                         } => SegmentMode::Active {
                             index: table_index.unwrap_or(0),
-                            offset: const_expr(&offset_expr)?,
+                            offset: const_expr(&offset_expr, &env.types)?,
                         },
                     };
                     let mut items = Vec::new();
@@ -763,7 +849,7 @@ fn compile(
                         }
                         wasmparser::ElementItems::Expressions(_, r) => {
                             for e in r {
-                                items.push(const_expr(&e.map_err(parse_err)?)?);
+                                items.push(const_expr(&e.map_err(parse_err)?, &env.types)?);
                             }
                         }
                     }
@@ -780,7 +866,7 @@ fn compile(
                             offset_expr,
                         } => SegmentMode::Active {
                             index: memory_index,
-                            offset: const_expr(&offset_expr)?,
+                            offset: const_expr(&offset_expr, &env.types)?,
                         },
                     };
                     m.data.push(DataSegment {

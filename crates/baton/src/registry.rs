@@ -53,9 +53,6 @@ impl TypeInfo {
 
 /// What a type describes.
 #[derive(Debug)]
-// (The fields of structures and arrays are for their objects' layout, which is not
-// implemented yet: issue 13.)
-#[allow(dead_code)]
 pub(crate) enum Composite {
     /// A function signature.
     Func(FuncType),

@@ -8,6 +8,7 @@
 use crate::exceptions::{exn_handle, ExnRef};
 use crate::func::Func;
 use crate::registry::is_subtype;
+use crate::runtime::cast::CastTarget;
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::{HeapType, TypeId, ValType};
 use std::any::Any;
@@ -18,7 +19,7 @@ use std::any::Any;
 /// - `0`: null;
 /// - low bit `1`: an `i31`, its 31 bits above the tag;
 /// - low bits `10`: a host value, its index in the store's host values above the tag;
-/// - low bits `00` (not zero): a GC object's address (not made yet: issue 13).
+/// - low bits `00` (not zero): a structure's or an array's address (`crate::runtime::gc`).
 pub(crate) mod ref_cell {
     /// The cell of an `i31` of the low 31 bits of `v`.
     pub fn from_i31(v: u32) -> u64 {
@@ -99,8 +100,8 @@ impl I31 {
     }
 }
 
-/// A reference of the `any` hierarchy: an `i31`, or a host reference converted with
-/// `any.convert_extern`. (Structures and arrays, GC's objects, are not implemented yet.)
+/// A reference of the `any` hierarchy: an `i31`, a structure or an array of a store, or a
+/// host reference converted with `any.convert_extern`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AnyRef {
     /// The store of a converted host reference (an `i31` belongs to every store).
@@ -121,6 +122,29 @@ impl AnyRef {
     pub fn as_i31(&self) -> Option<I31> {
         ref_cell::is_i31(self.cell).then_some(I31((self.cell >> 1) as u32))
     }
+    /// Whether the reference is a structure (of `store`, to which it must belong unless it
+    /// is an `i31`).
+    pub fn is_struct(&self, store: impl AsContext) -> bool {
+        self.object_kind(&store.as_context().0.inner) == Some(crate::runtime::gc::STRUCT)
+    }
+
+    /// Whether the reference is an array (as [`AnyRef::is_struct`]).
+    pub fn is_array(&self, store: impl AsContext) -> bool {
+        self.object_kind(&store.as_context().0.inner) == Some(crate::runtime::gc::ARRAY)
+    }
+
+    /// The kind of object the reference is, if it is one.
+    fn object_kind(&self, store: &StoreInner) -> Option<u64> {
+        if self.cell & 3 != 0 {
+            return None;
+        }
+        store.check(self.store);
+        // SAFETY: a reference whose low bits are `00` is an object of its store (the cell
+        // encoding; `AnyRef`s are only made by Baton), and objects live as long as their
+        // store, which `store` borrows.
+        Some(unsafe { crate::runtime::gc::kind_and_type(self.cell) }.0)
+    }
+
     /// The same reference as a value of the `extern` hierarchy (`extern.convert_any`).
     pub fn to_extern(self) -> ExternRef {
         ExternRef {
@@ -223,12 +247,13 @@ impl Val {
             Val::ExternRef(None) => r.heap_type().top() == HeapType::Extern && r.is_nullable(),
             Val::AnyRef(None) => r.heap_type().top() == HeapType::Any && r.is_nullable(),
             Val::AnyRef(Some(a)) => {
-                let heap = r.heap_type();
-                if ref_cell::is_i31(a.cell) {
-                    matches!(heap, HeapType::Any | HeapType::Eq | HeapType::I31)
-                } else {
-                    heap == HeapType::Any && a.store == store.id
-                }
+                let (target, type_id) = CastTarget::of(r);
+                r.heap_type().top() == HeapType::Any
+                    && (ref_cell::is_i31(a.cell) || a.store == store.id)
+                    // SAFETY: the reference is an `i31` or belongs to `store` (checked just
+                    // before), whose objects live as long as it does; its hierarchy is the
+                    // target's (checked too).
+                    && unsafe { target.test(a.cell, type_id) }
             }
             Val::FuncRef(Some(f)) => {
                 let Some(e) = store.funcs.get(f.index as usize) else {

@@ -10,6 +10,7 @@
 mod bulk;
 pub(crate) mod dispatch;
 mod frames;
+mod gc;
 pub(crate) mod ops;
 pub(crate) mod unwind;
 
@@ -158,6 +159,9 @@ pub(crate) struct Ctx {
     pub limiter: Option<*mut dyn crate::limits::ResourceLimiter>,
     /// The store's exceptions (here, not in the store, because `throw` makes them).
     pub exns: crate::runtime::ExnHeap,
+    /// The store's structures and arrays (here, not in the store, because instructions
+    /// make them).
+    pub gc: crate::runtime::gc::GcHeap,
     /// The exception being thrown (see `unwind`), and with [`Control::Exception`] the one
     /// that left the activation.
     pub exception: *mut crate::runtime::ExnEntity,
@@ -187,6 +191,7 @@ impl Ctx {
             limiter: None,
             chain: 0,
             exns: Default::default(),
+            gc: Default::default(),
             exception: core::ptr::null_mut(),
             throw_site: core::ptr::null(),
             code_cache: unwind::CodeCache::default(),

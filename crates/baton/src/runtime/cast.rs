@@ -7,7 +7,7 @@
 //! `crate::values::ref_cell`).
 
 use crate::registry::is_subtype;
-use crate::runtime::FuncEntity;
+use crate::runtime::{gc, FuncEntity};
 use crate::types::{HeapType, RefType, TypeId};
 use crate::values::ref_cell;
 
@@ -27,11 +27,14 @@ impl CastTarget {
     const EQ: u32 = 2;
     /// `i31`.
     const I31: u32 = 3;
-    /// Structures or arrays, abstract or concrete: none exist yet (issue 13), so no
-    /// reference is one.
-    const OBJECT: u32 = 4;
+    /// Any structure.
+    const STRUCT: u32 = 4;
+    /// Any array.
+    const ARRAY: u32 = 5;
     /// A function of the type id (or a subtype).
-    const FUNC_TYPE: u32 = 5;
+    const FUNC_TYPE: u32 = 6;
+    /// A structure or array of the type id (or a subtype).
+    const OBJECT_TYPE: u32 = 7;
 
     /// The encoding of `ty` and the type id the test needs (0 where none).
     pub(crate) fn of(ty: RefType) -> (CastTarget, u32) {
@@ -41,8 +44,9 @@ impl CastTarget {
             H::NoFunc | H::NoExtern | H::None | H::NoExn => (Self::BOTTOM, 0),
             H::Eq => (Self::EQ, 0),
             H::I31 => (Self::I31, 0),
-            H::Struct | H::Array => (Self::OBJECT, 0),
-            H::ConcreteStruct(id) | H::ConcreteArray(id) => (Self::OBJECT, id.0),
+            H::Struct => (Self::STRUCT, 0),
+            H::Array => (Self::ARRAY, 0),
+            H::ConcreteStruct(id) | H::ConcreteArray(id) => (Self::OBJECT_TYPE, id.0),
             H::ConcreteFunc(id) => (Self::FUNC_TYPE, id.0),
         };
         let nullable = if ty.is_nullable() { Self::NULLABLE } else { 0 };
@@ -54,15 +58,35 @@ impl CastTarget {
     ///
     /// # Safety
     /// `cell` is a reference of the target type's hierarchy (validation proves it): for the
-    /// function hierarchy, 0 or a live function entity of the running store.
+    /// function hierarchy, 0 or a live function entity of the running store; for the `any`
+    /// hierarchy, in the shared cell encoding, its objects live objects of the store.
     #[inline]
     pub(crate) unsafe fn test(self, cell: u64, type_id: u32) -> bool {
         if cell == 0 {
             return self.0 & Self::NULLABLE != 0;
         }
-        match self.0 & 0xff {
+        let kind = self.0 & 0xff;
+        if matches!(
+            kind,
+            Self::EQ | Self::STRUCT | Self::ARRAY | Self::OBJECT_TYPE
+        ) {
+            if cell & 3 != 0 {
+                // An `i31` (`eq` only) or a converted host reference.
+                return kind == Self::EQ && ref_cell::is_i31(cell);
+            }
+            // SAFETY: a non-null reference of the `any` hierarchy whose low bits are `00`
+            // is a live object of the store (the caller's contract and the cell encoding).
+            let (object_kind, actual) = unsafe { gc::kind_and_type(cell) };
+            return match kind {
+                Self::EQ => true,
+                Self::STRUCT => object_kind == gc::STRUCT,
+                Self::ARRAY => object_kind == gc::ARRAY,
+                _ => actual == type_id || is_subtype(TypeId(actual), TypeId(type_id)),
+            };
+        }
+        match kind {
             Self::TOP => true,
-            Self::EQ | Self::I31 => ref_cell::is_i31(cell),
+            Self::I31 => ref_cell::is_i31(cell),
             Self::FUNC_TYPE => {
                 // SAFETY: a non-null reference of the function hierarchy is a live entity
                 // (the caller's contract).

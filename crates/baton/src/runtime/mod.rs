@@ -186,6 +186,7 @@ pub(crate) struct TagEntity {
 
 pub(crate) mod cast;
 mod exn;
+pub(crate) mod gc;
 pub(crate) use exn::{ExnEntity, ExnHeap};
 
 /// A passive data segment as an instance sees it (empty once dropped).

@@ -74,55 +74,6 @@ macro_rules! before_validation {
     ($other:ident, $pass:expr) => {};
 }
 
-/// Whether the translator refuses an operator (of a proposal `wasmparser` validates but
-/// Baton does not run yet). Checked while validating, so that a module using one is
-/// refused when it is compiled, not when the function is first called. Keep in step with
-/// `unsupported_operators!` in `visit.rs`, which writes the refusing visit methods.
-macro_rules! refused {
-    (gc RefEq) => {
-        false
-    };
-    (gc RefI31) => {
-        false
-    };
-    (gc I31GetS) => {
-        false
-    };
-    (gc I31GetU) => {
-        false
-    };
-    (gc AnyConvertExtern) => {
-        false
-    };
-    (gc ExternConvertAny) => {
-        false
-    };
-    (gc RefTestNonNull) => {
-        false
-    };
-    (gc RefTestNullable) => {
-        false
-    };
-    (gc RefCastNonNull) => {
-        false
-    };
-    (gc RefCastNullable) => {
-        false
-    };
-    (gc BrOnCast) => {
-        false
-    };
-    (gc BrOnCastFail) => {
-        false
-    };
-    (gc $op:ident) => {
-        true
-    };
-    ($proposal:ident $op:ident) => {
-        false
-    };
-}
-
 /// Writes every visit method: validate (with `$validator`, the validator's visitor for
 /// this family of operators), then translate unless the code is dead.
 macro_rules! validate_then_translate {
@@ -135,15 +86,6 @@ macro_rules! validate_then_translate {
                     .$validator(offset as u64)
                     .$visit($($($arg.clone()),*)?)
                     .map_err(|e| Error::from_wasmparser(e, true))?;
-                if refused!($proposal $op) {
-                    return Err(Error::Unsupported {
-                        message: concat!(
-                            "operator `", stringify!($op), "` (",
-                            stringify!($proposal), " proposal) is not supported yet"
-                        ).into(),
-                        offset,
-                    });
-                }
             }
             let Some(t) = self.translator.as_deref_mut() else {
                 return Ok(false);

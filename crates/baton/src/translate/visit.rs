@@ -30,20 +30,7 @@ macro_rules! unsupported_operators {
     (@one wide_arithmetic $($rest:tt)*) => {};
     (@one function_references $($rest:tt)*) => {};
     (@one exceptions $($rest:tt)*) => {};
-    // GC's instructions that need no heap (structures and arrays are issue 13). Keep in
-    // step with `refused!` in `pass.rs`.
-    (@one gc RefEq $($rest:tt)*) => {};
-    (@one gc RefI31 $($rest:tt)*) => {};
-    (@one gc I31GetS $($rest:tt)*) => {};
-    (@one gc I31GetU $($rest:tt)*) => {};
-    (@one gc AnyConvertExtern $($rest:tt)*) => {};
-    (@one gc ExternConvertAny $($rest:tt)*) => {};
-    (@one gc RefTestNonNull $($rest:tt)*) => {};
-    (@one gc RefTestNullable $($rest:tt)*) => {};
-    (@one gc RefCastNonNull $($rest:tt)*) => {};
-    (@one gc RefCastNullable $($rest:tt)*) => {};
-    (@one gc BrOnCast $($rest:tt)*) => {};
-    (@one gc BrOnCastFail $($rest:tt)*) => {};
+    (@one gc $($rest:tt)*) => {};
     (@one $proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             $($(let _ = $arg;)*)?
@@ -573,6 +560,110 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
         to_ref_type: wasmparser::RefType,
     ) -> R<bool> {
         self.br_on_cast(relative_depth, to_ref_type, true)?;
+        Ok(false)
+    }
+
+    fn visit_struct_new(&mut self, struct_type_index: u32) -> R<bool> {
+        self.struct_new(struct_type_index, false);
+        Ok(false)
+    }
+
+    fn visit_struct_new_default(&mut self, struct_type_index: u32) -> R<bool> {
+        self.struct_new(struct_type_index, true);
+        Ok(false)
+    }
+
+    fn visit_struct_get(&mut self, struct_type_index: u32, field_index: u32) -> R<bool> {
+        self.struct_get(struct_type_index, field_index, None);
+        Ok(false)
+    }
+
+    fn visit_struct_get_s(&mut self, struct_type_index: u32, field_index: u32) -> R<bool> {
+        self.struct_get(struct_type_index, field_index, Some(true));
+        Ok(false)
+    }
+
+    fn visit_struct_get_u(&mut self, struct_type_index: u32, field_index: u32) -> R<bool> {
+        self.struct_get(struct_type_index, field_index, Some(false));
+        Ok(false)
+    }
+
+    fn visit_struct_set(&mut self, struct_type_index: u32, field_index: u32) -> R<bool> {
+        self.struct_set(struct_type_index, field_index);
+        Ok(false)
+    }
+
+    fn visit_array_new(&mut self, array_type_index: u32) -> R<bool> {
+        self.array_new(array_type_index, false);
+        Ok(false)
+    }
+
+    fn visit_array_new_default(&mut self, array_type_index: u32) -> R<bool> {
+        self.array_new(array_type_index, true);
+        Ok(false)
+    }
+
+    fn visit_array_new_fixed(&mut self, array_type_index: u32, array_size: u32) -> R<bool> {
+        self.array_new_fixed(array_type_index, array_size);
+        Ok(false)
+    }
+
+    fn visit_array_new_data(&mut self, array_type_index: u32, array_data_index: u32) -> R<bool> {
+        self.array_new_seg(array_type_index, array_data_index);
+        Ok(false)
+    }
+
+    fn visit_array_new_elem(&mut self, array_type_index: u32, array_elem_index: u32) -> R<bool> {
+        self.array_new_seg(array_type_index, array_elem_index);
+        Ok(false)
+    }
+
+    fn visit_array_get(&mut self, array_type_index: u32) -> R<bool> {
+        self.array_get(array_type_index, None);
+        Ok(false)
+    }
+
+    fn visit_array_get_s(&mut self, array_type_index: u32) -> R<bool> {
+        self.array_get(array_type_index, Some(true));
+        Ok(false)
+    }
+
+    fn visit_array_get_u(&mut self, array_type_index: u32) -> R<bool> {
+        self.array_get(array_type_index, Some(false));
+        Ok(false)
+    }
+
+    fn visit_array_set(&mut self, array_type_index: u32) -> R<bool> {
+        self.array_set(array_type_index);
+        Ok(false)
+    }
+
+    fn visit_array_len(&mut self) -> R<bool> {
+        self.array_len();
+        Ok(false)
+    }
+
+    fn visit_array_fill(&mut self, array_type_index: u32) -> R<bool> {
+        self.array_fill(array_type_index);
+        Ok(false)
+    }
+
+    fn visit_array_copy(
+        &mut self,
+        array_type_index_dst: u32,
+        _array_type_index_src: u32,
+    ) -> R<bool> {
+        self.array_copy(array_type_index_dst);
+        Ok(false)
+    }
+
+    fn visit_array_init_data(&mut self, array_type_index: u32, array_data_index: u32) -> R<bool> {
+        self.array_init(array_type_index, array_data_index);
+        Ok(false)
+    }
+
+    fn visit_array_init_elem(&mut self, array_type_index: u32, array_elem_index: u32) -> R<bool> {
+        self.array_init(array_type_index, array_elem_index);
         Ok(false)
     }
 

@@ -38,4 +38,19 @@ bulk! { infos;
     TABLE_COPY: TableCopy, "table.copy" => crate::exec::bulk::table_copy, reload: false;
     TABLE_INIT: TableInit, "table.init" => crate::exec::bulk::table_init, reload: false;
     ELEM_DROP: Seg, "elem.drop" => crate::exec::bulk::elem_drop, reload: false;
+    // GC's structures and arrays (out of line too, for now: issue 13).
+    STRUCT_NEW: StructNew, "struct.new" => crate::exec::gc::struct_new, reload: false;
+    STRUCT_NEW_DEFAULT: StructNew, "struct.new_default" => crate::exec::gc::struct_new_default, reload: false;
+    STRUCT_GET: GcField, "struct.get" => crate::exec::gc::struct_get, reload: false;
+    STRUCT_SET: GcField, "struct.set" => crate::exec::gc::struct_set, reload: false;
+    ARRAY_NEW: ArrayNew, "array.new" => crate::exec::gc::array_new, reload: false;
+    ARRAY_NEW_DEFAULT: ArrayNew, "array.new_default" => crate::exec::gc::array_new_default, reload: false;
+    ARRAY_NEW_FIXED: ArrayNew, "array.new_fixed" => crate::exec::gc::array_new_fixed, reload: false;
+    ARRAY_NEW_SEG: ArrayNewSeg, "array.new_seg" => crate::exec::gc::array_new_seg, reload: false;
+    ARRAY_GET: ArrayAccess, "array.get" => crate::exec::gc::array_get, reload: false;
+    ARRAY_SET: ArrayAccess, "array.set" => crate::exec::gc::array_set, reload: false;
+    ARRAY_LEN: Un, "array.len" => crate::exec::gc::array_len, reload: false;
+    ARRAY_FILL: ArrayFill, "array.fill" => crate::exec::gc::array_fill, reload: false;
+    ARRAY_COPY: ArrayCopy, "array.copy" => crate::exec::gc::array_copy, reload: false;
+    ARRAY_INIT: ArrayInit, "array.init" => crate::exec::gc::array_init, reload: false;
 }
