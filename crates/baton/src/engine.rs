@@ -110,6 +110,14 @@ impl Config {
         self.feature(wasmparser::WasmFeatures::EXCEPTIONS, yes)
     }
 
+    /// Whether modules may use garbage collection (recursive type groups, subtyping,
+    /// `anyref` and its hierarchy, `i31`, structures and arrays; on by default). Objects
+    /// are not collected yet: they live until their store is dropped (see
+    /// `StoreLimitsBuilder::gc_heap_size`).
+    pub fn wasm_gc(&mut self, yes: bool) -> &mut Self {
+        self.feature(wasmparser::WasmFeatures::GC, yes)
+    }
+
     /// When functions are translated: on their first call ([`CompilationMode::Lazy`], the
     /// default; every body is still validated when the module is compiled) or all when the
     /// module is compiled ([`CompilationMode::Eager`]). Lazy translation with fuel metering

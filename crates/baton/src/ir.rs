@@ -600,6 +600,9 @@ pub(crate) mod layout {
         Wide128 { dst: Slot, a_lo: Slot, a_hi: Slot, b_lo: Slot, b_hi: Slot }
         /// Charges the fuel of the basic block it starts.
         Fuel { amount: u32 }
+        /// Charges one unit of fuel per `2^shift` elements of the length in slot `len` (the
+        /// allocation and bulk work of the array instruction that follows).
+        FuelElems { len: Slot, shift: u32 }
     }
 }
 

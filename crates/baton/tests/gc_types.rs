@@ -255,3 +255,30 @@ fn i31_and_any_references_through_the_api() {
         );
     }
 }
+
+/// Under fuel metering an array costs one unit per 16 elements on top of its operator, so
+/// a guest cannot allocate (or fill, copy, initialise) without paying; running out there
+/// fails before anything is allocated.
+#[test]
+fn array_work_costs_fuel() {
+    let mut config = baton::Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let mut store = Store::new(&engine, ());
+    let wat = r#"(module (type $a (array (mut i8)))
+        (func (export "alloc") (param i32) (result i32)
+          (array.len (array.new_default $a (local.get 0)))))"#;
+    let inst = instantiate(&engine, &Linker::new(&engine), &mut store, wat).unwrap();
+    let alloc = inst.get_typed_func::<i32, i32>(&store, "alloc").unwrap();
+    let used = |store: &mut Store<()>, len: i32| {
+        store.set_fuel(1_000_000).unwrap();
+        assert_eq!(alloc.call(&mut *store, len).unwrap(), len);
+        1_000_000 - store.get_fuel().unwrap()
+    };
+    used(&mut store, 0); // (The first call also pays for translating the function.)
+    let base = used(&mut store, 0);
+    assert_eq!(used(&mut store, 16 * 1000), base + 1000);
+    store.set_fuel(500).unwrap();
+    let err = alloc.call(&mut store, 16 * 1000).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel), "{err}");
+}

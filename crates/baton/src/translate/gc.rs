@@ -146,6 +146,15 @@ impl FuncTranslator<'_> {
         self.pop_slot()
     }
 
+    /// In metered code, charges the array work of the instruction about to be emitted,
+    /// whose element count is in slot `len`: one unit per 16 elements (beyond the one unit
+    /// every operator costs), so that a guest cannot allocate or copy without paying.
+    fn charge_elements(&mut self, len: Slot) {
+        if self.env.fuel {
+            self.emit(op::FUEL_ELEMS, FuelElems { len, shift: 4 });
+        }
+    }
+
     /// Pushes an object-making or value-reading instruction's result, of `cells` cells.
     fn push_gc_result(&mut self, pos: usize, dst: Slot, cells: usize) {
         if cells == 2 {
@@ -226,6 +235,7 @@ impl FuncTranslator<'_> {
     pub(super) fn array_new(&mut self, ty: u32, default: bool) {
         let elem = self.array_elem(ty);
         let len = self.pop_slot();
+        self.charge_elements(len);
         let init = if default {
             0
         } else {
@@ -272,6 +282,7 @@ impl FuncTranslator<'_> {
     pub(super) fn array_new_seg(&mut self, ty: u32, seg: u32) {
         let elem = self.array_elem(ty);
         let len = self.pop_slot();
+        self.charge_elements(len);
         let offset = self.pop_slot();
         let dst = self.temp(self.stack.len());
         let imm = ArrayNewSeg {
@@ -331,6 +342,7 @@ impl FuncTranslator<'_> {
     pub(super) fn array_fill(&mut self, ty: u32) {
         let elem = self.array_elem(ty);
         let len = self.pop_slot();
+        self.charge_elements(len);
         let val = self.pop_value(Elem(elem).cells());
         let offset = self.pop_slot();
         let arr = self.pop_slot();
@@ -351,6 +363,7 @@ impl FuncTranslator<'_> {
     pub(super) fn array_copy(&mut self, dst_ty: u32) {
         let elem = self.array_elem(dst_ty);
         let len = self.pop_slot();
+        self.charge_elements(len);
         let src_offset = self.pop_slot();
         let src = self.pop_slot();
         let dst_offset = self.pop_slot();
@@ -372,6 +385,7 @@ impl FuncTranslator<'_> {
     pub(super) fn array_init(&mut self, ty: u32, seg: u32) {
         let elem = self.array_elem(ty);
         let len = self.pop_slot();
+        self.charge_elements(len);
         let src_offset = self.pop_slot();
         let dst_offset = self.pop_slot();
         let arr = self.pop_slot();

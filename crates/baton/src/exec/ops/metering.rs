@@ -27,6 +27,18 @@ def_via!(FUEL, VIA_FUEL: Fuel, "fuel", |imm, ip, sp, mem, len, ctx, acc| {
     }
 });
 
+def!(FUEL_ELEMS: FuelElems, "fuel.elems", |imm, ip, sp, mem, len, ctx, acc| {
+    let amount = (rd::<u32>(sp, imm.len) >> imm.shift) as u64;
+    match ctx.fuel.checked_sub(amount) {
+        Some(left) => {
+            ctx.fuel = left;
+            next!(FuelElems, ip, sp, mem, len, ctx, acc)
+        }
+        // The array instruction has not run: resuming here after refuelling is exact.
+        None => out_of_fuel(ctx, Regs { ip, sp, mem, len, acc }),
+    }
+});
+
 def!(CHECK_INTERRUPT: Nothing, "check_interrupt", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: `Store::wire` points `ctx.interrupt` at the store's flag whenever execution
     // starts; the flag is in an `Arc` the store holds, so it outlives the execution.
@@ -52,5 +64,5 @@ pub(super) fn vias() -> Vec<Via> {
 
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
-    info!(FUEL: Fuel, CHECK_INTERRUPT: Nothing)
+    info!(FUEL: Fuel, FUEL_ELEMS: FuelElems, CHECK_INTERRUPT: Nothing)
 }
