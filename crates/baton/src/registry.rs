@@ -25,8 +25,10 @@ use std::sync::{LazyLock, RwLock};
 pub(crate) struct TypeInfo {
     /// Its id.
     pub id: TypeId,
+    /// Whether no type may declare it as a supertype (no `sub`, or `sub final`).
+    pub is_final: bool,
     /// Every supertype, nearest first (empty if none is declared).
-    pub supertypes: Box<[TypeId]>,
+    pub supertypes: &'static [TypeId],
     /// What it describes.
     pub composite: Composite,
 }
@@ -202,8 +204,8 @@ pub(crate) fn register(group: GroupKey) -> Vec<&'static TypeInfo> {
     };
     for (i, ty) in group.iter().enumerate() {
         let id = id_in_group(i as u32);
-        let supertypes = match ty.supertype {
-            None => Box::default(),
+        let supertypes: &'static [TypeId] = match ty.supertype {
+            None => &[],
             Some(sup) => {
                 let sup = match sup {
                     KeyIndex::InGroup(j) => id_in_group(j),
@@ -213,8 +215,8 @@ pub(crate) fn register(group: GroupKey) -> Vec<&'static TypeInfo> {
                 let above = reg
                     .types
                     .get(sup.0 as usize)
-                    .map_or(&[][..], |t| &t.supertypes);
-                core::iter::once(sup).chain(above.iter().copied()).collect()
+                    .map_or(&[][..], |t| t.supertypes);
+                Box::leak(core::iter::once(sup).chain(above.iter().copied()).collect())
             }
         };
         let composite = match &ty.composite {
@@ -222,6 +224,7 @@ pub(crate) fn register(group: GroupKey) -> Vec<&'static TypeInfo> {
                 params.iter().map(|&v| resolve(v)),
                 results.iter().map(|&v| resolve(v)),
                 id,
+                supertypes,
             )),
             KeyComposite::Struct(fields) => {
                 Composite::Struct(fields.iter().map(|&f| field(f)).collect())
@@ -230,6 +233,7 @@ pub(crate) fn register(group: GroupKey) -> Vec<&'static TypeInfo> {
         };
         let info = Box::leak(Box::new(TypeInfo {
             id,
+            is_final: ty.is_final,
             supertypes,
             composite,
         }));

@@ -247,6 +247,9 @@ pub struct FuncType {
     /// Cells the parameters and the results take (see [`ValType::cells`]).
     cells: [u32; 2],
     id: TypeId,
+    /// Its declared supertypes, nearest first (the registry's list): what an indirect call
+    /// checks, without a call, when the ids differ.
+    supertypes: &'static [TypeId],
 }
 
 impl FuncType {
@@ -259,14 +262,15 @@ impl FuncType {
         let params: Vec<ValType> = params.into_iter().collect();
         let results: Vec<ValType> = results.into_iter().collect();
         let id = crate::registry::func_type_id(&params, &results);
-        Self::with_id(params, results, id)
+        Self::with_id(params, results, id, &[])
     }
 
-    /// The function type `id` (registered), with its signature.
+    /// The function type `id` (registered), with its signature and supertypes.
     pub(crate) fn with_id(
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
         id: TypeId,
+        supertypes: &'static [TypeId],
     ) -> Self {
         let mut v: Vec<ValType> = params.into_iter().collect();
         let num_params = v.len();
@@ -277,6 +281,7 @@ impl FuncType {
             params_results: v.into(),
             num_params,
             id,
+            supertypes,
         }
     }
 
@@ -288,7 +293,13 @@ impl FuncType {
     /// Whether a function of this type may be used where one of `other` is expected: the
     /// same type, or one that declares `other` as a (transitive) supertype.
     pub fn matches(&self, other: &FuncType) -> bool {
-        crate::registry::is_subtype(self.id, other.id)
+        self.is_subtype_of(other.id)
+    }
+
+    /// Whether the type is `id` or declares it as a (transitive) supertype.
+    #[inline]
+    pub(crate) fn is_subtype_of(&self, id: TypeId) -> bool {
+        self.id == id || self.supertypes.contains(&id)
     }
 
     /// Cells the parameters take (one per value, two per `v128`).

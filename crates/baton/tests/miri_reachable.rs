@@ -85,3 +85,43 @@ fn lazy_tables_stubs_and_translation_on_demand() {
         );
     }
 }
+
+/// GC objects short of running code: structures and arrays that constant expressions make
+/// at instantiation (the heap's zeroed allocation, headers, copied fields), the API reading
+/// their kind, and the subtype test (`runtime::cast`) that checks a value written to a
+/// global against the global's type.
+#[test]
+fn gc_objects_from_constant_expressions() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (type $s (sub (struct (field i32) (field (ref null $s)))))
+      (type $t (sub $s (struct (field i32) (field (ref null $s)) (field i64))))
+      (type $a (array i8))
+      (global (export "s") (mut (ref null $s))
+        (struct.new $s (i32.const 7) (struct.new_default $s)))
+      (global (export "t") (ref $t) (struct.new_default $t))
+      (global (export "a") (ref $a)
+        (array.new_fixed $a 3 (i32.const 1) (i32.const 2) (i32.const 300)))
+      (global (export "big") (ref $a) (array.new_default $a (i32.const 100000))))"#;
+    let m = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let inst = baton::Linker::new(&engine)
+        .instantiate(&mut store, &m)
+        .unwrap();
+    let get = |store: &baton::Store<()>, name: &str| {
+        let g = inst.get_global(store, name).unwrap();
+        match g.get(store) {
+            baton::Val::AnyRef(Some(r)) => (g, r),
+            other => panic!("{name}: {other:?}"),
+        }
+    };
+    let (s, s_ref) = get(&store, "s");
+    let (_, t_ref) = get(&store, "t");
+    let (_, a_ref) = get(&store, "a");
+    assert!(s_ref.is_struct(&store) && !s_ref.is_array(&store));
+    assert!(a_ref.is_array(&store) && get(&store, "big").1.is_array(&store));
+    // `$t` is a subtype of `$s`: its structure may be stored; an array may not.
+    s.set(&mut store, baton::Val::AnyRef(Some(t_ref))).unwrap();
+    assert!(s.set(&mut store, baton::Val::AnyRef(Some(a_ref))).is_err());
+    s.set(&mut store, baton::Val::AnyRef(None)).unwrap();
+}

@@ -97,10 +97,23 @@ impl Elem {
 /// The store's objects.
 #[derive(Default)]
 pub(crate) struct GcHeap {
-    /// Every object, boxed: its address is fixed for the life of the store.
-    objects: Vec<Box<[u64]>>,
+    /// Every object: its address and size in cells, allocated by [`zeroed`] and freed when
+    /// the heap is dropped. Raw pointers, not boxes: the objects are read and written
+    /// through copies of these addresses (cells, references), which a box's unique
+    /// ownership would forbid.
+    objects: Vec<(*mut u64, usize)>,
     /// Cells allocated so far.
     cells: usize,
+}
+
+impl Drop for GcHeap {
+    fn drop(&mut self) {
+        for &(ptr, cells) in &self.objects {
+            // SAFETY: `ptr` was allocated by `zeroed` with the layout of `cells` cells
+            // (which was valid then) and is freed once, here.
+            unsafe { std::alloc::dealloc(ptr as *mut u8, layout(cells)) };
+        }
+    }
 }
 
 impl GcHeap {
@@ -126,30 +139,33 @@ impl GcHeap {
                 return Err(TrapCode::GcHeapOutOfMemory);
             }
         }
-        let mut object = zeroed(total).ok_or(TrapCode::GcHeapOutOfMemory)?;
-        object[0] = header;
-        if let Some(len) = len {
-            object[1] = len as u64;
+        let ptr = zeroed(total).ok_or(TrapCode::GcHeapOutOfMemory)?;
+        // SAFETY: the object has `total` ≥ `head` cells.
+        unsafe {
+            *ptr = header;
+            if let Some(len) = len {
+                *ptr.add(1) = len as u64;
+            }
         }
-        let ptr = object.as_mut_ptr();
-        self.objects.push(object);
+        self.objects.push((ptr, total));
         self.cells += total;
         Ok(ptr)
     }
 }
 
+/// The layout of an object of `cells` cells (checked to be valid by [`zeroed`] first).
+fn layout(cells: usize) -> std::alloc::Layout {
+    std::alloc::Layout::array::<u64>(cells).unwrap_or(std::alloc::Layout::new::<u64>())
+}
+
 /// `cells` zeroed cells (at least one), or `None` if the host cannot have them. Zeroed by
 /// the allocator, so that a large array's untouched pages cost nothing until used.
-fn zeroed(cells: usize) -> Option<Box<[u64]>> {
-    let layout = std::alloc::Layout::array::<u64>(cells).ok()?;
-    // SAFETY: the layout has a non-zero size (`cells` ≥ 1: every object has a header).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut u64;
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: `ptr` was just allocated by the global allocator with the layout of
-    // `[u64; cells]`, which is what dropping the box frees; zero bits are valid `u64`s.
-    Some(unsafe { Box::from_raw(core::ptr::slice_from_raw_parts_mut(ptr, cells)) })
+fn zeroed(cells: usize) -> Option<*mut u64> {
+    std::alloc::Layout::array::<u64>(cells).ok()?;
+    // SAFETY: the layout is valid (checked) and has a non-zero size (`cells` ≥ 1: every
+    // object has a header).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout(cells)) } as *mut u64;
+    (!ptr.is_null()).then_some(ptr)
 }
 
 /// The header of a structure or an array of type `type_id`.

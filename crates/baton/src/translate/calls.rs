@@ -69,9 +69,13 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
-        let ty = self.env.types[type_index as usize].func();
+        let info = self.env.types[type_index as usize];
+        let ty = info.func();
         let (n, m) = (ty.param_cells(), ty.result_cells());
         let type_id = ty.type_id().0;
+        // Through a type that is not final, the callee may be of a subtype: a handler of
+        // its own checks that (without folded copies), and the common handlers compare ids.
+        let open = !info.is_final;
         // The index goes to a temporary above the arguments, where neither moving the
         // arguments nor the callee's frame can overwrite it before it is read.
         let idx = self.pop();
@@ -100,8 +104,13 @@ impl FuncTranslator<'_> {
         }
         if tail {
             self.move_tail_args(n);
+            let op = if open {
+                op::RETURN_CALL_INDIRECT_SUB
+            } else {
+                op::RETURN_CALL_INDIRECT
+            };
             self.emit(
-                op::RETURN_CALL_INDIRECT,
+                op,
                 CallIndirect {
                     table,
                     type_id,
@@ -114,9 +123,18 @@ impl FuncTranslator<'_> {
         }
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
-        match self.take_copies() {
+        let copies = if open {
+            FoldedCopies::None
+        } else {
+            self.take_copies()
+        };
+        match copies {
             FoldedCopies::None => self.emit(
-                op::CALL_INDIRECT,
+                if open {
+                    op::CALL_INDIRECT_SUB
+                } else {
+                    op::CALL_INDIRECT
+                },
                 CallIndirect {
                     table,
                     type_id,

@@ -259,26 +259,25 @@ def!(RETURN_CALL_IMPORT: Call, "return_call.import", |imm, ip, sp, mem, len, ctx
     call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc)
 });
 
-/// Whether the type of `func` declares the indirect call's type as a (transitive)
-/// supertype.
-#[cold]
-#[inline(never)]
-fn declares_supertype(func: *const FuncEntity, imm: &CallIndirect) -> bool {
-    use crate::types::TypeId;
-    // SAFETY: the caller's `func` is a live function entity (see `indirect_callee`).
-    let actual = TypeId(unsafe { (*func).type_id });
-    crate::registry::is_subtype(actual, TypeId(imm.type_id))
-}
+/// How an indirect call checks its callee's type.
+const TYPED: u8 = 0;
+/// The callee's type must be the call's (a final type: no other type can declare it as a
+/// supertype): one comparison of ids.
+const EXACT: u8 = 1;
+/// The callee's type must be the call's or declare it as a supertype (GC's subtyping; the
+/// call's type is not final).
+const SUBTYPE: u8 = 2;
 
-/// Resolves the callee of an indirect call, or traps. `TYPED`: for a `call_ref` of a
-/// `table.get` (`CALL_REF_TABLE`), whose traps are `table.get`'s and `call_ref`'s, and
-/// which needs no signature check: validation proved that the table holds references of
-/// the call's type (`imm.type_id` is unused).
+/// Resolves the callee of an indirect call, or traps. `CHECK` is how the callee's type is
+/// checked: [`EXACT`], [`SUBTYPE`], or [`TYPED`] for a `call_ref` of a `table.get`
+/// (`CALL_REF_TABLE`), whose traps are `table.get`'s and `call_ref`'s, and which needs no
+/// check: validation proved that the table holds references of the call's type
+/// (`imm.type_id` is unused).
 ///
 /// # Safety
 /// `ctx` runs the instance whose code holds `imm`, and `sp` is that code's frame.
 #[inline(always)]
-unsafe fn indirect_callee<const TYPED: bool>(
+unsafe fn indirect_callee<const CHECK: u8>(
     ctx: &Ctx,
     imm: &CallIndirect,
     sp: Sp,
@@ -290,7 +289,7 @@ unsafe fn indirect_callee<const TYPED: bool>(
     // SAFETY: `index` names a slot of the frame (translation invariant).
     let i = unsafe { rd::<u32>(sp, imm.index) } as usize;
     let Some(&elem) = table.elems.get(i) else {
-        return Err(if TYPED {
+        return Err(if CHECK == TYPED {
             TrapCode::TableOutOfBounds
         } else {
             TrapCode::UndefinedElement
@@ -298,18 +297,22 @@ unsafe fn indirect_callee<const TYPED: bool>(
     };
     let func = elem as *const FuncEntity;
     if func.is_null() {
-        return Err(if TYPED {
+        return Err(if CHECK == TYPED {
             TrapCode::NullReference
         } else {
             TrapCode::IndirectCallToNull
         });
     }
-    // A function whose type declares the expected one as a supertype may be called too
-    // (GC's subtyping), checked off the fast path: equal ids are the common case.
     // SAFETY: a non-null element of a funcref table (validation proved the table's type)
     // is a function entity of the store, alive as long as the store.
-    if !TYPED && unsafe { (*func).type_id } != imm.type_id && !declares_supertype(func, imm) {
-        return Err(TrapCode::BadSignature);
+    if CHECK != TYPED && unsafe { (*func).type_id } != imm.type_id {
+        // (A walk of the callee's list of supertypes, only in the handlers of calls whose
+        // type is not final: the loop makes a handler save registers on every entry.)
+        // SAFETY: as above.
+        let ty = unsafe { &(*func).ty };
+        if CHECK == EXACT || !ty.is_subtype_of(crate::types::TypeId(imm.type_id)) {
+            return Err(TrapCode::BadSignature);
+        }
     }
     Ok(func)
 }
@@ -324,7 +327,15 @@ def!(TABLE_INDEX64: Un, "table.index64", |imm, ip, sp, mem, len, ctx, acc| {
 });
 
 def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    match indirect_callee::<false>(ctx, &imm, sp) {
+    match indirect_callee::<EXACT>(ctx, &imm, sp) {
+        Ok(func) => call_entity!(func, (*(ip.add(1) as *const CallIndirect)).base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
+        Err(code) => trap(ctx, ip, code),
+    }
+});
+
+def!(CALL_INDIRECT_SUB: CallIndirect, "call_indirect.sub", |imm, ip, sp, mem, len, ctx, acc| {
+    // (`CALL_INDIRECT` through a type that is not final: the callee may be of a subtype.)
+    match indirect_callee::<SUBTYPE>(ctx, &imm, sp) {
         Ok(func) => call_entity!(func, (*(ip.add(1) as *const CallIndirect)).base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
@@ -333,7 +344,7 @@ def!(CALL_INDIRECT: CallIndirect, "call_indirect", |imm, ip, sp, mem, len, ctx, 
 /// [`CALL_INDIRECT`] after the folded copies (which may set the table index, so they
 /// come first).
 macro_rules! call_indirect_copies {
-    ($typed:literal, $L:ident, $n:tt, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+    ($check:ident, $L:ident, $n:tt, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         call_copies!($sp, $imm, $ip, $L, $n);
         let $imm = *($ip.add(1) as *const $L); // (see `CALL`)
         let target = CallIndirect {
@@ -342,7 +353,7 @@ macro_rules! call_indirect_copies {
             index: $imm.index,
             base: $imm.base,
         };
-        match indirect_callee::<$typed>($ctx, &target, $sp) {
+        match indirect_callee::<$check>($ctx, &target, $sp) {
             Ok(func) => call_entity!(
                 func,
                 (*($ip.add(1) as *const $L)).base,
@@ -361,15 +372,23 @@ macro_rules! call_indirect_copies {
 }
 
 def!(CALL_INDIRECT_COPY: CallIndirectCopy, "copy.call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    call_indirect_copies!(false, CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
+    call_indirect_copies!(EXACT, CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(CALL_INDIRECT_COPY2: CallIndirectCopy2, "copy2.call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    call_indirect_copies!(false, CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
+    call_indirect_copies!(EXACT, CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(RETURN_CALL_INDIRECT: CallIndirect, "return_call_indirect", |imm, ip, sp, mem, len, ctx, acc| {
-    match indirect_callee::<false>(ctx, &imm, sp) {
+    match indirect_callee::<EXACT>(ctx, &imm, sp) {
+        Ok(func) => call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc),
+        Err(code) => trap(ctx, ip, code),
+    }
+});
+
+def!(RETURN_CALL_INDIRECT_SUB: CallIndirect, "return_call_indirect.sub", |imm, ip, sp, mem, len, ctx, acc| {
+    // (As `CALL_INDIRECT_SUB`.)
+    match indirect_callee::<SUBTYPE>(ctx, &imm, sp) {
         Ok(func) => call_entity!(func, 0u32, ip, true, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
@@ -421,18 +440,18 @@ def!(CALL_REF_COPY2: CallRefCopy2, "copy2.call_ref", |imm, ip, sp, mem, len, ctx
 });
 
 def!(CALL_REF_TABLE: CallIndirect, "table.get.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
-    match indirect_callee::<true>(ctx, &imm, sp) {
+    match indirect_callee::<TYPED>(ctx, &imm, sp) {
         Ok(func) => call_entity!(func, (*(ip.add(1) as *const CallIndirect)).base, ip.add(words::<CallIndirect>()), false, ip, sp, mem, len, ctx, acc),
         Err(code) => trap(ctx, ip, code),
     }
 });
 
 def!(CALL_REF_TABLE_COPY: CallIndirectCopy, "copy.table.get.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
-    call_indirect_copies!(true, CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
+    call_indirect_copies!(TYPED, CallIndirectCopy, 1, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(CALL_REF_TABLE_COPY2: CallIndirectCopy2, "copy2.table.get.call_ref", |imm, ip, sp, mem, len, ctx, acc| {
-    call_indirect_copies!(true, CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
+    call_indirect_copies!(TYPED, CallIndirectCopy2, 2, imm, ip, sp, mem, len, ctx, acc)
 });
 
 def!(RETURN_CALL_REF: CallRef, "return_call_ref", |imm, ip, sp, mem, len, ctx, acc| {
@@ -538,6 +557,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         TABLE_INDEX64: Un,
         CALL_INDIRECT: CallIndirect,
         RETURN_CALL_INDIRECT: CallIndirect,
+        CALL_INDIRECT_SUB: CallIndirect,
+        RETURN_CALL_INDIRECT_SUB: CallIndirect,
         CALL_COPY: CallCopy,
         CALL_COPY2: CallCopy2,
         CALL_INDIRECT_COPY: CallIndirectCopy,
