@@ -26,6 +26,8 @@ const SUBTYPES: &str = r#"(module
     (call_indirect $t (type $base) (local.get 0)))
   (func (export "as_derived") (param i32) (result i32)
     (call_indirect $t (type $derived) (local.get 0)))
+  (func (export "tail_as_base") (param i32) (result i32)
+    (return_call_indirect $t (type $base) (local.get 0)))
   (func (export "derived") (type $derived) (i32.const 9))
 )"#;
 
@@ -40,11 +42,15 @@ fn call_indirect_takes_a_function_of_a_declared_subtype() {
         .get_typed_func::<i32, i32>(&store, "as_derived")
         .unwrap();
     // `$derived <: $base`: a `$derived` function is called through `$base`...
+    let tail_as_base = inst
+        .get_typed_func::<i32, i32>(&store, "tail_as_base")
+        .unwrap();
     assert_eq!(as_base.call(&mut store, 0).unwrap(), 7);
     assert_eq!(as_derived.call(&mut store, 0).unwrap(), 7);
+    assert_eq!(tail_as_base.call(&mut store, 0).unwrap(), 7);
     // ...but a function of a type with the same signature and no declared relation is not
     // one (its type is final and stands alone: a different type).
-    for f in [&as_base, &as_derived] {
+    for f in [&as_base, &as_derived, &tail_as_base] {
         let trap = f.call(&mut store, 1).unwrap_err();
         assert_eq!(trap.trap_code(), Some(TrapCode::BadSignature), "{trap}");
     }
