@@ -6,7 +6,7 @@ use crate::instance::Instance;
 use crate::runtime::{FuncEntity, InstanceEntity};
 use crate::store::{AsContext, AsContextMut, Caller, Store, StoreInner};
 use crate::types::{FuncType, ValType};
-use crate::values::{cells_to_vals, vals_to_cells, ExternRef, Val, V128};
+use crate::values::{cells_to_vals, vals_to_cells, AnyRef, ExternRef, Val, V128};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -867,6 +867,33 @@ impl WasmTy for Option<ExternRef> {
     }
     fn into_val(self) -> Val {
         Val::ExternRef(self)
+    }
+}
+
+/// `anyref` (`(ref null any)`): an `i31`, a structure, an array or a converted host
+/// reference.
+impl WasmTy for Option<AnyRef> {
+    fn valtype() -> ValType {
+        ValType::ANYREF
+    }
+    fn to_cell(self, store: StoreRef<'_>) -> u64 {
+        Val::AnyRef(self).to_cell(store.0)
+    }
+    fn from_cell(cell: u64, store: StoreRef<'_>) -> Self {
+        (cell != 0).then_some(AnyRef {
+            store: store.0.id,
+            cell,
+        })
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        if let Val::AnyRef(r) = *v {
+            Some(r)
+        } else {
+            None
+        }
+    }
+    fn into_val(self) -> Val {
+        Val::AnyRef(self)
     }
 }
 

@@ -288,3 +288,32 @@ fn array_work_costs_fuel() {
     let err = alloc.call(&mut store, 16 * 1000).unwrap_err();
     assert_eq!(err.trap_code(), Some(TrapCode::OutOfFuel), "{err}");
 }
+
+/// `Option<AnyRef>` in typed functions: an `anyref` in and out, and a structure made by the
+/// guest handed back to it.
+#[test]
+fn typed_functions_take_and_return_anyref() {
+    use baton::{AnyRef, I31};
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let wat = r#"(module (type $p (struct (field i32)))
+        (func (export "wrap") (param i32) (result anyref) (struct.new $p (local.get 0)))
+        (func (export "unwrap") (param anyref) (result i32)
+          (block $not (result anyref)
+            (return (struct.get $p 0 (br_on_cast_fail $not anyref (ref $p) (local.get 0)))))
+          (drop)
+          (i32.const -1)))"#;
+    let inst = instantiate(&engine, &Linker::new(&engine), &mut store, wat).unwrap();
+    let wrap = inst
+        .get_typed_func::<i32, Option<AnyRef>>(&store, "wrap")
+        .unwrap();
+    let unwrap = inst
+        .get_typed_func::<Option<AnyRef>, i32>(&store, "unwrap")
+        .unwrap();
+    let boxed = wrap.call(&mut store, 41).unwrap().expect("a structure");
+    assert!(boxed.is_struct(&store));
+    assert_eq!(unwrap.call(&mut store, Some(boxed)).unwrap(), 41);
+    let i31 = Some(AnyRef::from_i31(I31::wrapping_i32(5)));
+    assert_eq!(unwrap.call(&mut store, i31).unwrap(), -1);
+    assert_eq!(unwrap.call(&mut store, None).unwrap(), -1);
+}
