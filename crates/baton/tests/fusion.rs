@@ -1307,3 +1307,101 @@ fn br_table_on_a_loaded_value_traps_out_of_bounds() {
     assert!(f.call(&mut store, 65535).is_err());
     assert!(f.call(&mut store, -1).is_err());
 }
+
+/// `i32.and_shl`: a masked value scaled by a shift (`table[x & m]`), the constant mask on
+/// either side of the `and`, the count taken modulo 32; not for an `and` of two slots.
+#[test]
+fn shift_of_a_masked_value() {
+    let (got, listing) = run(
+        r#"(local $s i32) (local $i i32) (local $x i32)
+        (loop $l
+          (local.set $x (i32.mul (local.get $i) (i32.const -1640531535)))
+          (local.set $s
+            (i32.add (local.get $s)
+              (i32.shl (i32.and (local.get $x) (i32.const 0x1f0f)) (i32.const 3))))
+          (local.set $s
+            (i32.xor (local.get $s)
+              (i32.shl (i32.and (i32.const 0xff) (local.get $s)) (i32.const 35))))
+          (local.set $x (i32.shl (i32.and (local.get $x) (local.get $s)) (i32.const 1)))
+          (local.set $s (i32.add (local.get $s) (local.get $x)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (local.get $s)"#,
+        &[1, 10, 1000],
+    );
+    let want: Vec<i32> = [1u32, 10, 1000]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut i) = (0u32, 0u32);
+            loop {
+                let x = i.wrapping_mul(0x9e3779b1);
+                s = s.wrapping_add((x & 0x1f0f) << 3);
+                s ^= (s & 0xff) << 3;
+                s = s.wrapping_add((x & s) << 1);
+                i += 1;
+                if i >= n {
+                    break s as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(listing.matches("i32.and_shl").count(), 2, "{listing}");
+}
+
+/// `const.br_if_nez`/`const.br_if_eqz`: a constant stored just before a test of a slot
+/// (`br_if` and `if`), including a constant stored into the tested slot itself, which the
+/// test must see.
+#[test]
+fn constant_stored_before_a_test() {
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32) (local $t i32) (local $c i32) (local $d i32)
+        (loop $l
+          (local.set $c (i32.and (local.get $i) (i32.const 3)))
+          (local.set $d (i32.and (local.get $i) (i32.const 4)))
+          (block $skip
+            (local.set $t (i32.const 7))
+            (br_if $skip (local.get $c))
+            (local.set $t (i32.const 100)))
+          (local.set $s (i32.add (local.get $s) (local.get $t)))
+          (block $skip2
+            (local.set $t (i32.const 3))
+            (br_if $skip2 (i32.eqz (local.get $c)))
+            (local.set $s (i32.xor (local.get $s) (local.get $t))))
+          (block $skip3
+            (local.set $c (i32.const 0))
+            (br_if $skip3 (local.get $c))
+            (local.set $s (i32.add (local.get $s) (i32.const 1))))
+          (local.set $t (i32.const 9))
+          (if (local.get $d)
+            (then (local.set $s (i32.add (local.get $s) (local.get $t)))))
+          (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (local.get $s)"#,
+        &[1, 2, 10, 1000],
+    );
+    let want: Vec<i32> = [1u32, 2, 10, 1000]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut i) = (0u32, 0u32);
+            loop {
+                let (c, d) = (i & 3, i & 4);
+                s = s.wrapping_add(if c != 0 { 7 } else { 100 });
+                if c != 0 {
+                    s ^= 3;
+                }
+                s = s.wrapping_add(1);
+                if d != 0 {
+                    s = s.wrapping_add(9);
+                }
+                s = s.wrapping_mul(3);
+                i += 1;
+                if i >= n {
+                    break s as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(listing.matches("const.br_if_nez").count(), 2, "{listing}");
+    assert_eq!(listing.matches("const.br_if_eqz").count(), 2, "{listing}");
+}

@@ -295,6 +295,26 @@ impl FuncTranslator<'_> {
                 );
                 (pos, offset_of!(BrCmpRR, offset))
             }
+            Operand::Zero if fuse && !cmp.is64 && self.pending_const().is_some() => {
+                // A constant stored just before (a phi value set before a join): one
+                // instruction stores it and tests (the store first, as before).
+                let (q, Const { dst, val, .. }) = self.pending_const().expect("checked");
+                self.unemit(q);
+                self.last = None;
+                let op = if cond == Cond::Eq {
+                    op::CONST_BR_IF_EQZ
+                } else {
+                    op::CONST_BR_IF_NEZ
+                };
+                let imm = ConstBrCond {
+                    cond: cmp.a,
+                    dst,
+                    offset: 0,
+                    pad: 0,
+                    val,
+                };
+                (self.emit(op, imm), offset_of!(ConstBrCond, offset))
+            }
             Operand::Zero => {
                 // `eqz`: the comparison holds when the operand is zero.
                 let op = match (cmp.is64, cond == Cond::Eq) {

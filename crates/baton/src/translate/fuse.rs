@@ -340,6 +340,13 @@ impl FuncTranslator<'_> {
         Some((q, self.last_instruction(q, &[add.ri, add.ir])?))
     }
 
+    /// The constant store (`const`) just emitted, with no branch target after its start:
+    /// its position and immediates.
+    pub(super) fn pending_const(&self) -> Option<(usize, Const)> {
+        let q = self.recent.last()?;
+        Some((q, self.last_instruction(q, &[op::CONST])?))
+    }
+
     /// The copy or `copy2` just emitted, with no branch target after its start: its
     /// position and its copies (one copy as the same copy twice: made again, it changes
     /// nothing).
@@ -672,6 +679,35 @@ impl FuncTranslator<'_> {
         };
         let pos = self.emit(op::I32_SHR_U_AND, shr_and);
         Some((pos, op::I32_SHR_U_AND_A.erase()))
+    }
+
+    /// For an `i32.shl` by constant `shift` of the result of an `i32.and` of a slot with a
+    /// constant just emitted: replaces the `and` by one `(x & mask) << shift` (a masked
+    /// index scaled to bytes: `table[x & m]`). Returns the new instruction's position and
+    /// accumulator form.
+    pub(super) fn fuse_and_shl<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        shift: i64,
+        dst: Slot,
+    ) -> Option<(usize, AnyOp)> {
+        if is64 || f.op.rr.code != op::I32_SHL.rr.code {
+            return None;
+        }
+        let and = op::I32_AND.imm?;
+        let pos = self.last?.pos;
+        let BinRI32 { a, imm, .. } = self.last_instruction(pos, &[and.ri, and.ir])?;
+        self.unemit(pos);
+        let and_shl = ShrAnd {
+            dst,
+            a,
+            // (Wasm shifts by the count modulo 32, as the handler does.)
+            shift: shift as u32 & 31,
+            mask: imm as u32,
+        };
+        let pos = self.emit(op::I32_AND_SHL, and_shl);
+        Some((pos, op::I32_AND_SHL_A.erase()))
     }
 
     /// If the previous instruction is `op` (a slot-and-constant form) and its result is

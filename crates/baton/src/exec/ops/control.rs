@@ -49,6 +49,28 @@ def_via!(BR_IF_EQZ, VIA_BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, 
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
+def!(CONST_BR_IF_NEZ: ConstBrCond, "const.br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, imm.val);
+    // The rest of the immediates is read only after the store (see `add_brs!`); the test
+    // sees the constant when `cond` is `dst`.
+    let imm = *(ip.add(1) as *const ConstBrCond);
+    if rd::<u32>(sp, imm.cond) != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(ConstBrCond, ip, sp, mem, len, ctx, acc)
+});
+
+def!(CONST_BR_IF_EQZ: ConstBrCond, "const.br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, imm.val);
+    // The rest of the immediates is read only after the store (see `add_brs!`); the test
+    // sees the constant when `cond` is `dst`.
+    let imm = *(ip.add(1) as *const ConstBrCond);
+    if rd::<u32>(sp, imm.cond) == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(ConstBrCond, ip, sp, mem, len, ctx, acc)
+});
+
 def_via!(BR_IF_NEZ64, VIA_BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u64>(sp, imm.cond) != 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
@@ -409,6 +431,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         BR_IF_EQZ: BrCond,
         BR_IF_NEZ64: BrCond,
         BR_IF_EQZ64: BrCond,
+        CONST_BR_IF_NEZ: ConstBrCond,
+        CONST_BR_IF_EQZ: ConstBrCond,
         BR_IF_NEZ_A: Br,
         BR_IF_EQZ_A: Br,
         BR_TABLE: BrTable,
