@@ -1405,3 +1405,72 @@ fn constant_stored_before_a_test() {
     assert_eq!(listing.matches("const.br_if_nez").count(), 2, "{listing}");
     assert_eq!(listing.matches("const.br_if_eqz").count(), 2, "{listing}");
 }
+
+/// A bytecode interpreter's `switch` loop: the loop's header (a few plain instructions
+/// ending in a `br_table`) is repeated at each case's `br` back to it, which then runs the
+/// `br_table` in place (its via): no jump back to the head. `index` is the `br_table`'s
+/// index expression (it decides the `br_table`'s form).
+fn interpreter_loop(index: &str) -> (Vec<i32>, String) {
+    // Opcodes: 0 `s += 1`, 1 `s *= 3`, 2 `s ^= pc`, anything else: end of program (run it
+    // again `n` times).
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")"#;
+    let body = format!(
+        r#"(local $pc i32) (local $s i32) (local $op i32)
+        (loop $dispatch
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (block $halt (block $c2 (block $c1 (block $c0
+            (br_table $c0 $c1 $c2 $halt {index}))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $dispatch))
+            (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+            (br $dispatch))
+            (local.set $s (i32.xor (local.get $s) (local.get $pc)))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $pc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (local.get $s)"#
+    );
+    run_in_module(decls, &body, &[1, 2, 5, 100])
+}
+
+fn interpreter_loop_want() -> Vec<i32> {
+    let prog = [0u8, 1, 0, 2, 1, 3];
+    [1u32, 2, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut n, mut pc, mut s) = (n, 0u32, 0u32);
+            loop {
+                pc += 1;
+                match prog[pc as usize - 1] {
+                    0 => s = s.wrapping_add(1),
+                    1 => s = s.wrapping_mul(3),
+                    2 => s ^= pc,
+                    _ => {
+                        n -= 1;
+                        pc = 0;
+                        if n == 0 {
+                            break s as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn switch_loops_dispatch_from_each_case() {
+    // The index loaded by the `br_table` itself (`i32.load8_u.br_table`).
+    let (got, listing) = interpreter_loop("(i32.load8_u (local.get $pc))");
+    assert_eq!(got, interpreter_loop_want());
+    assert_eq!(
+        listing.matches("br>i32.load8_u.br_table").count(),
+        3,
+        "{listing}"
+    );
+    // A plain `br_table` on a value computed in the header.
+    let (got, listing) = interpreter_loop("(i32.and (i32.load8_u (local.get $pc)) (i32.const 7))");
+    assert_eq!(got, interpreter_loop_want());
+    assert_eq!(listing.matches("br>br_table").count(), 3, "{listing}");
+}

@@ -99,7 +99,7 @@ def_via!(BR_IF_EQZ_A, VIA_BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, 
     next!(Br, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_TABLE, VIA_BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).min(imm.len) as usize;
     // SAFETY: the translator emits `len + 1` offset words right after the instruction,
     // and `i <= len`.
@@ -107,14 +107,14 @@ def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
 });
 
-def!(BR_TABLE_BIAS: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_TABLE_BIAS, VIA_BR_TABLE_BIAS: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).wrapping_add(imm.bias as u32).min(imm.len) as usize;
     // SAFETY: as for `BR_TABLE`.
     let offset = *ip.add(words::<BrTableBias>() + i) as i32;
     jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
 });
 
-def!(BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_TABLE_BIAS_A, VIA_BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     // The index's operand comes from the accumulator (the add read it from there).
     let i = (acc as u32).wrapping_add(imm.bias as u32).min(imm.len) as usize;
     // SAFETY: as for `BR_TABLE`.
@@ -411,7 +411,10 @@ pub(super) fn vias() -> Vec<Via> {
         BR_IF_NEZ64 / VIA_BR_IF_NEZ64,
         BR_IF_EQZ64 / VIA_BR_IF_EQZ64,
         BR_IF_NEZ_A / VIA_BR_IF_NEZ_A,
-        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A
+        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A,
+        BR_TABLE / VIA_BR_TABLE,
+        BR_TABLE_BIAS / VIA_BR_TABLE_BIAS,
+        BR_TABLE_BIAS_A / VIA_BR_TABLE_BIAS_A
     ));
     v
 }

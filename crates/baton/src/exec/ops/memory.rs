@@ -499,18 +499,36 @@ pub(crate) struct LoadBrTableOp {
 }
 
 macro_rules! load_br_tables {
-    ($family:ident; $($NAME:ident $name:literal $mem_t:ty;)*) => {
+    ($family:ident, $vias:ident; $($NAME:ident / $VIA:ident $name:literal $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: LoadBrTableOp = {
-            load_br_tables!(@form r, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a, false, $mem_t, |imm, sp, acc| acc as u32);
-            load_br_tables!(@form r_d, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a_d, true, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r, at, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a, at, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r_d, at, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_d, at, true, $mem_t, |imm, sp, acc| acc as u32);
             LoadBrTableOp {
                 r: op!(r, concat!($name, ".br_table")),
                 a: op!(a, concat!($name, ".br_table")),
                 r_d: op!(r_d, concat!($name, ".br_table")),
                 a_d: op!(a_d, concat!($name, ".br_table")),
             }
+        };
+        /// The vias of each form (see `via_entry`): a jump to the `br_table` (a loop's
+        /// dispatch, reached from the end of every case) runs it in place.
+        pub(crate) const $VIA: [Vias; 4] = {
+            load_br_tables!(@form r_br, via, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form r_copy_br, via_copy, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_br, via, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a_copy_br, via_copy, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r_d_br, via, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form r_d_copy_br, via_copy, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_d_br, via, true, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a_d_copy_br, via_copy, true, $mem_t, |imm, sp, acc| acc as u32);
+            [
+                Vias { br: op!(r_br, concat!("br>", $name, ".br_table"), "r"), copy_br: op!(r_copy_br, concat!("copy.br>", $name, ".br_table"), "r") },
+                Vias { br: op!(a_br, concat!("br>", $name, ".br_table"), "a"), copy_br: op!(a_copy_br, concat!("copy.br>", $name, ".br_table"), "a") },
+                Vias { br: op!(r_d_br, concat!("br>", $name, ".br_table"), "r_d"), copy_br: op!(r_d_copy_br, concat!("copy.br>", $name, ".br_table"), "r_d") },
+                Vias { br: op!(a_d_br, concat!("br>", $name, ".br_table"), "a_d"), copy_br: op!(a_d_copy_br, concat!("copy.br>", $name, ".br_table"), "a_d") },
+            ]
         };)*
         fn $family() -> Vec<OpInfo> {
             let mut v = Vec::new();
@@ -522,12 +540,37 @@ macro_rules! load_br_tables {
             ]);)*
             v
         }
+        /// The load-and-`br_table` forms with their vias.
+        fn $vias() -> Vec<Via> {
+            let mut v = Vec::new();
+            $(
+                let targets = [$NAME.r, $NAME.a, $NAME.r_d, $NAME.a_d];
+                let forms = [["r_br", "r_copy_br"], ["a_br", "a_copy_br"], ["r_d_br", "r_d_copy_br"], ["a_d_br", "a_d_copy_br"]];
+                for i in 0..4 {
+                    v.push(Via {
+                        target: targets[i].code,
+                        vias: $VIA[i],
+                        module: module_path!(),
+                        owner: stringify!($VIA),
+                        forms: forms[i],
+                    });
+                }
+            )*
+            v
+        }
     };
-    (@form $fname:ident, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
+    (@form $fname:ident, $entry:tt, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-            // SAFETY: the translator emits this handler's word only through an
-            // `Op<LoadBrTable>`, followed by the immediates of that layout.
+            // SAFETY: for a via, `via_entry` moves `ip` to the `br_table` it runs (see
+            // there); its slots are inside the frame (translation invariant).
+            let ip = unsafe {
+                via_entry!($entry, ip, sp);
+                ip
+            };
+            // SAFETY: the translator emits this handler's word (or, for a via, the word
+            // of the instruction `ip` now points at) only through an `Op<LoadBrTable>`,
+            // followed by the immediates of that layout.
             let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
             let ($sp, $acc) = (sp, acc);
             // SAFETY: an address slot named by the immediates is inside the frame
@@ -559,10 +602,15 @@ macro_rules! load_br_tables {
     };
 }
 
-load_br_tables! { load_br_table_ops;
-    LOAD8_BR_TABLE "i32.load8_u" u8;
-    LOAD16_BR_TABLE "i32.load16_u" u16;
-    LOAD32_BR_TABLE "i32.load" u32;
+load_br_tables! { load_br_table_ops, load_br_table_vias;
+    LOAD8_BR_TABLE / VIA_LOAD8_BR_TABLE "i32.load8_u" u8;
+    LOAD16_BR_TABLE / VIA_LOAD16_BR_TABLE "i32.load16_u" u16;
+    LOAD32_BR_TABLE / VIA_LOAD32_BR_TABLE "i32.load" u32;
+}
+
+/// The instructions of this family that have vias, with their vias.
+pub(super) fn vias() -> Vec<Via> {
+    load_br_table_vias()
 }
 
 /// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
