@@ -485,6 +485,10 @@ pub(crate) mod layout {
         LoadBr { addr: Slot, offset: u32, br: i32 }
         /// Like [`LoadBr`], from address `a + imm` (32-bit, wrapping) plus `offset`.
         LoadBrRI { a: Slot, imm: u32, offset: u32, br: i32 }
+        /// A load from slot `addr` plus `offset` whose value is compared with the constant
+        /// `imm` (of the comparison's width), and the branch (by `br` words) taken when the
+        /// comparison holds; the `_d` forms also write the value to `dst`.
+        LoadBrImm { addr: Slot, offset: u32, br: i32, dst: Slot, imm: i64 }
         /// `dst = a + (b << shift)` (i32): an array element's address.
         AddShl { dst: Slot, a: Slot, b: Slot, shift: u32 }
         /// `dst = (a >> shift) & mask` (i32, logical shift): a bit field; also

@@ -1474,3 +1474,111 @@ fn switch_loops_dispatch_from_each_case() {
     assert_eq!(got, interpreter_loop_want());
     assert_eq!(listing.matches("br>br_table").count(), 3, "{listing}");
 }
+
+/// A load whose value is compared with a constant (a type tag tested) branches itself:
+/// `i32.load8_u`, `i32.load` (a negative constant) and `i64.load`, from `br_if` and from
+/// `if` (whose branch takes the negated condition); into a temporary only the comparison
+/// reads, or into a local, which must still get the value.
+#[test]
+fn loads_compared_with_a_constant() {
+    let decls = r#"(memory 1)
+        (data (i32.const 0) "\03\01\ff\03\80\00\07\03")
+        (data (i32.const 8) "\05\00\00\00\fb\ff\ff\ff\03\00\00\00\fb\ff\ff\ff")
+        (data (i32.const 24) "\ff\ff\ff\ff\00\00\00\00\00\00\00\00\01\00\00\00")"#;
+    let (got, listing) = run_in_module(
+        decls,
+        r#"(local $i i32) (local $s i32) (local $p i32) (local $v i64) (local $w i32)
+        (loop $l
+          (local.set $p (i32.and (local.get $i) (i32.const 7)))
+          (block $b0
+            (local.set $w (i32.load8_u offset=1 (local.get $p)))
+            (br_if $b0 (i32.eq (local.get $w) (i32.const 1)))
+            (local.set $s (i32.add (local.get $s) (local.get $w))))
+          (block $b1
+            (br_if $b1 (i32.ne (i32.load8_u (local.get $p)) (i32.const 3)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1))))
+          (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 255))
+            (then (local.set $s (i32.add (local.get $s) (i32.const 10)))))
+          (local.set $p (i32.add (i32.mul (i32.and (local.get $i) (i32.const 3)) (i32.const 4)) (i32.const 8)))
+          (block $b2
+            (br_if $b2 (i32.eq (i32.load (local.get $p)) (i32.const -5)))
+            (local.set $s (i32.add (local.get $s) (i32.const 100))))
+          (local.set $p (i32.add (i32.mul (i32.and (local.get $i) (i32.const 1)) (i32.const 8)) (i32.const 24)))
+          (block $b3
+            (br_if $b3 (i64.lt_u (i64.load (local.get $p)) (i64.const 0x100000000)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1000))))
+          (block $b4
+            (local.set $v (i64.load (local.get $p)))
+            (br_if $b4 (i64.ge_u (local.get $v) (i64.const 0x100000000)))
+            (local.set $s (i32.add (local.get $s) (i32.wrap_i64 (local.get $v)))))
+          (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (local.get $s)"#,
+        &[1, 2, 7, 100],
+    );
+    let bytes = [3u32, 1, 255, 3, 128, 0, 7, 3];
+    let words = [5u32, -5i32 as u32, 3, -5i32 as u32];
+    let quads = [0xffff_ffffu64, 0x1_0000_0000];
+    let want: Vec<i32> = [1u32, 2, 7, 100]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut i) = (0u32, 0u32);
+            loop {
+                // (Byte 8 is the first of the words.)
+                let w = if i & 7 == 7 {
+                    5
+                } else {
+                    bytes[(i & 7) as usize + 1]
+                };
+                if w != 1 {
+                    s = s.wrapping_add(w);
+                }
+                let b = bytes[(i & 7) as usize];
+                if b == 3 {
+                    s = s.wrapping_add(1);
+                }
+                if b == 255 {
+                    s = s.wrapping_add(10);
+                }
+                if words[(i & 3) as usize] != -5i32 as u32 {
+                    s = s.wrapping_add(100);
+                }
+                let v = quads[(i & 1) as usize];
+                if v >= 0x1_0000_0000 {
+                    s = s.wrapping_add(1000);
+                }
+                if v < 0x1_0000_0000 {
+                    s = s.wrapping_add(v as u32);
+                }
+                s = s.wrapping_mul(3);
+                i += 1;
+                if i >= n {
+                    break s as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        listing.matches("i32.load8_u.br_if.ne").count(),
+        2,
+        "{listing}"
+    );
+    assert_eq!(listing.matches("i32.load.br_if.eq").count(), 1, "{listing}");
+    assert_eq!(
+        listing.matches("i64.load.br_if.lt_u").count(),
+        1,
+        "{listing}"
+    );
+    // Loaded into a local the program reads again: the `_d` forms write it too.
+    assert_eq!(
+        listing.matches("LOAD8_CMP_BR::eq_d").count(),
+        1,
+        "{listing}"
+    );
+    assert_eq!(
+        listing.matches("LOAD64_CMP_BR::ge_u_d").count(),
+        1,
+        "{listing}"
+    );
+}

@@ -281,6 +281,9 @@ impl FuncTranslator<'_> {
                     return fused;
                 }
             }
+            if let Some(fused) = self.fuse_load_cmp_branch(cmp, cond, loaded) {
+                return fused;
+            }
         }
         let (pos, field) = match cmp.b {
             Operand::Slot(b) => {

@@ -424,6 +424,66 @@ impl FuncTranslator<'_> {
         None
     }
 
+    /// When the value a branch compares with a constant (`==`, `!=`, `<u`, `>=u`) was
+    /// loaded by the instruction just before (an unsigned `i32` load or an `i64.load`,
+    /// address in a slot, no label since): replaces the load by one that compares and
+    /// branches (a type tag tested). The value is still written where the load wrote it
+    /// (`_d` forms) unless that is a temporary only the comparison read (`loaded`).
+    /// Returns the instruction's position and the byte of its offset field.
+    pub(super) fn fuse_load_cmp_branch(
+        &mut self,
+        cmp: Cmp,
+        cond: Cond,
+        loaded: bool,
+    ) -> Option<(usize, usize)> {
+        let Operand::Imm(imm) = cmp.b else {
+            return None;
+        };
+        let form = |o: op::LoadCmpBrOp, keep: bool| match (cond, keep) {
+            (Cond::Eq, false) => Some(o.eq),
+            (Cond::Ne, false) => Some(o.ne),
+            (Cond::LtU, false) => Some(o.lt_u),
+            (Cond::GeU, false) => Some(o.ge_u),
+            (Cond::Eq, true) => Some(o.eq_d),
+            (Cond::Ne, true) => Some(o.ne_d),
+            (Cond::LtU, true) => Some(o.lt_u_d),
+            (Cond::GeU, true) => Some(o.ge_u_d),
+            _ => None,
+        };
+        let pos = self.recent.last()?;
+        let pairs: &[(LoadOp, op::LoadCmpBrOp)] = if cmp.is64 {
+            &[(op::I64_LOAD, op::LOAD64_CMP_BR)]
+        } else {
+            &[
+                (op::I32_LOAD, op::LOAD32_CMP_BR),
+                (op::I32_LOAD8_U, op::LOAD8_CMP_BR),
+                (op::I32_LOAD16_U, op::LOAD16_CMP_BR),
+            ]
+        };
+        for &(load, fused) in pairs {
+            let Some(Load { dst, addr, offset }) = self.last_instruction(pos, &[load.r]) else {
+                continue;
+            };
+            if dst != cmp.a {
+                return None;
+            }
+            let keep = !(loaded && dst >= self.locals);
+            let op = form(fused, keep)?;
+            self.unemit(pos);
+            self.last = None;
+            let imm = LoadBrImm {
+                addr,
+                offset,
+                br: 0,
+                dst,
+                imm,
+            };
+            let pos = self.emit(op, imm);
+            return Some((pos, field_byte(pos, offset_of!(LoadBrImm, br))));
+        }
+        None
+    }
+
     /// If the address of a load (in the accumulator's reach) was just computed by an
     /// `i32.add` of two slots or of a slot and a constant, replaces that add by a load
     /// from the sum. Returns the load's position and its accumulator form.
