@@ -1582,3 +1582,61 @@ fn loads_compared_with_a_constant() {
         "{listing}"
     );
 }
+
+/// The dispatch head is not repeated inside a `try_table` the loop is outside of (the
+/// copy would be in the `try_table`'s region); a `br` after it is.
+#[test]
+fn switch_loop_head_not_copied_into_a_try_table() {
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\01\01\02")"#;
+    let body = r#"(local $pc i32) (local $s i32)
+        (loop $dispatch
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (block $halt (block $c1 (block $c0
+            (br_table $c0 $c1 $halt (i32.load8_u (local.get $pc))))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $dispatch))
+            (block $caught
+              (try_table (catch_all $caught)
+                (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+                (if (i32.and (local.get $pc) (i32.const 1)) (then (br $dispatch)))))
+            (local.set $s (i32.add (local.get $s) (i32.const 7)))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $pc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (local.get $s)"#;
+    let (got, listing) = run_in_module(decls, body, &[1, 2, 5, 100]);
+    let prog = [0u8, 1, 0, 1, 1, 2];
+    let want: Vec<i32> = [1u32, 2, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut n, mut pc, mut s) = (n, 0u32, 0u32);
+            loop {
+                pc += 1;
+                match prog[pc as usize - 1] {
+                    0 => s = s.wrapping_add(1),
+                    1 => {
+                        s = s.wrapping_mul(3);
+                        if pc & 1 == 0 {
+                            s = s.wrapping_add(7);
+                        }
+                    }
+                    _ => {
+                        n -= 1;
+                        pc = 0;
+                        if n == 0 {
+                            break s as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    // The two `br`s outside the `try_table`; the one inside jumps to the head.
+    assert_eq!(
+        listing.matches("br>i32.load8_u.br_table").count(),
+        2,
+        "{listing}"
+    );
+}
