@@ -33,7 +33,8 @@ pub(crate) fn disassemble(code: &[u64]) -> String {
         let form = info.form();
         let _ = writeln!(out, "{pos:5}: {:<16} {:<24} {desc}", info.name, form);
         pos += info.words;
-        if info.name.ends_with("br_table") {
+        if info.name.ends_with("br_table") && !info.name.contains('>') {
+            // (Not a via of one, `br>...`: that is a jump, the table is at its target.)
             // The offset words follow the instruction.
             let len = (code[pos - 1] >> 32) as usize + 1;
             for k in 0..len.min(code.len() - pos) {

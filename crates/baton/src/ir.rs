@@ -379,6 +379,9 @@ pub(crate) mod layout {
         ConstBr { dst: Slot, offset: i32, val: u64 }
         /// Branch on a slot being zero / non-zero.
         BrCond { cond: Slot, offset: i32 }
+        /// `dst = val`, then a branch on slot `cond` being zero / non-zero (a constant
+        /// stored just before a test: a phi value materialised before a join).
+        ConstBrCond { cond: Slot, dst: Slot, offset: i32, pad: u32, val: u64 }
         /// Branch when `cond` is non-zero, moving the one value the label takes first:
         /// `dst = src`.
         BrIfCopy { cond: Slot, dst: Slot, src: Slot, offset: i32 }
@@ -482,9 +485,14 @@ pub(crate) mod layout {
         LoadBr { addr: Slot, offset: u32, br: i32 }
         /// Like [`LoadBr`], from address `a + imm` (32-bit, wrapping) plus `offset`.
         LoadBrRI { a: Slot, imm: u32, offset: u32, br: i32 }
+        /// A load from slot `addr` plus `offset` whose value is compared with the constant
+        /// `imm` (of the comparison's width), and the branch (by `br` words) taken when the
+        /// comparison holds; the `_d` forms also write the value to `dst`.
+        LoadBrImm { addr: Slot, offset: u32, br: i32, dst: Slot, imm: i64 }
         /// `dst = a + (b << shift)` (i32): an array element's address.
         AddShl { dst: Slot, a: Slot, b: Slot, shift: u32 }
-        /// `dst = (a >> shift) & mask` (i32, logical shift): a bit field.
+        /// `dst = (a >> shift) & mask` (i32, logical shift): a bit field; also
+        /// `dst = (a & mask) << shift` (`i32.and_shl`: a masked index scaled to bytes).
         ShrAnd { dst: Slot, a: Slot, shift: u32, mask: u32 }
         /// `dst = a + ((b >> shift) & mask)` (i32): a bit field decoded and added to a
         /// base in one (an interpreter's operand fields).

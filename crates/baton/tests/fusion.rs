@@ -1307,3 +1307,336 @@ fn br_table_on_a_loaded_value_traps_out_of_bounds() {
     assert!(f.call(&mut store, 65535).is_err());
     assert!(f.call(&mut store, -1).is_err());
 }
+
+/// `i32.and_shl`: a masked value scaled by a shift (`table[x & m]`), the constant mask on
+/// either side of the `and`, the count taken modulo 32; not for an `and` of two slots.
+#[test]
+fn shift_of_a_masked_value() {
+    let (got, listing) = run(
+        r#"(local $s i32) (local $i i32) (local $x i32)
+        (loop $l
+          (local.set $x (i32.mul (local.get $i) (i32.const -1640531535)))
+          (local.set $s
+            (i32.add (local.get $s)
+              (i32.shl (i32.and (local.get $x) (i32.const 0x1f0f)) (i32.const 3))))
+          (local.set $s
+            (i32.xor (local.get $s)
+              (i32.shl (i32.and (i32.const 0xff) (local.get $s)) (i32.const 35))))
+          (local.set $x (i32.shl (i32.and (local.get $x) (local.get $s)) (i32.const 1)))
+          (local.set $s (i32.add (local.get $s) (local.get $x)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (local.get $s)"#,
+        &[1, 10, 1000],
+    );
+    let want: Vec<i32> = [1u32, 10, 1000]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut i) = (0u32, 0u32);
+            loop {
+                let x = i.wrapping_mul(0x9e3779b1);
+                s = s.wrapping_add((x & 0x1f0f) << 3);
+                s ^= (s & 0xff) << 3;
+                s = s.wrapping_add((x & s) << 1);
+                i += 1;
+                if i >= n {
+                    break s as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(listing.matches("i32.and_shl").count(), 2, "{listing}");
+}
+
+/// `const.br_if_nez`/`const.br_if_eqz`: a constant stored just before a test of a slot
+/// (`br_if` and `if`), including a constant stored into the tested slot itself, which the
+/// test must see.
+#[test]
+fn constant_stored_before_a_test() {
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32) (local $t i32) (local $c i32) (local $d i32)
+        (loop $l
+          (local.set $c (i32.and (local.get $i) (i32.const 3)))
+          (local.set $d (i32.and (local.get $i) (i32.const 4)))
+          (block $skip
+            (local.set $t (i32.const 7))
+            (br_if $skip (local.get $c))
+            (local.set $t (i32.const 100)))
+          (local.set $s (i32.add (local.get $s) (local.get $t)))
+          (block $skip2
+            (local.set $t (i32.const 3))
+            (br_if $skip2 (i32.eqz (local.get $c)))
+            (local.set $s (i32.xor (local.get $s) (local.get $t))))
+          (block $skip3
+            (local.set $c (i32.const 0))
+            (br_if $skip3 (local.get $c))
+            (local.set $s (i32.add (local.get $s) (i32.const 1))))
+          (local.set $t (i32.const 9))
+          (if (local.get $d)
+            (then (local.set $s (i32.add (local.get $s) (local.get $t)))))
+          (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (local.get $s)"#,
+        &[1, 2, 10, 1000],
+    );
+    let want: Vec<i32> = [1u32, 2, 10, 1000]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut i) = (0u32, 0u32);
+            loop {
+                let (c, d) = (i & 3, i & 4);
+                s = s.wrapping_add(if c != 0 { 7 } else { 100 });
+                if c != 0 {
+                    s ^= 3;
+                }
+                s = s.wrapping_add(1);
+                if d != 0 {
+                    s = s.wrapping_add(9);
+                }
+                s = s.wrapping_mul(3);
+                i += 1;
+                if i >= n {
+                    break s as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(listing.matches("const.br_if_nez").count(), 2, "{listing}");
+    assert_eq!(listing.matches("const.br_if_eqz").count(), 2, "{listing}");
+}
+
+/// A bytecode interpreter's `switch` loop: the loop's header (a few plain instructions
+/// ending in a `br_table`) is repeated at each case's `br` back to it, which then runs the
+/// `br_table` in place (its via): no jump back to the head. `index` is the `br_table`'s
+/// index expression (it decides the `br_table`'s form).
+fn interpreter_loop(index: &str) -> (Vec<i32>, String) {
+    // Opcodes: 0 `s += 1`, 1 `s *= 3`, 2 `s ^= pc`, anything else: end of program (run it
+    // again `n` times).
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")"#;
+    let body = format!(
+        r#"(local $pc i32) (local $s i32) (local $op i32)
+        (loop $dispatch
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (block $halt (block $c2 (block $c1 (block $c0
+            (br_table $c0 $c1 $c2 $halt {index}))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $dispatch))
+            (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+            (br $dispatch))
+            (local.set $s (i32.xor (local.get $s) (local.get $pc)))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $pc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (local.get $s)"#
+    );
+    run_in_module(decls, &body, &[1, 2, 5, 100])
+}
+
+fn interpreter_loop_want() -> Vec<i32> {
+    let prog = [0u8, 1, 0, 2, 1, 3];
+    [1u32, 2, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut n, mut pc, mut s) = (n, 0u32, 0u32);
+            loop {
+                pc += 1;
+                match prog[pc as usize - 1] {
+                    0 => s = s.wrapping_add(1),
+                    1 => s = s.wrapping_mul(3),
+                    2 => s ^= pc,
+                    _ => {
+                        n -= 1;
+                        pc = 0;
+                        if n == 0 {
+                            break s as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn switch_loops_dispatch_from_each_case() {
+    // The index loaded by the `br_table` itself (`i32.load8_u.br_table`).
+    let (got, listing) = interpreter_loop("(i32.load8_u (local.get $pc))");
+    assert_eq!(got, interpreter_loop_want());
+    assert_eq!(
+        listing.matches("br>i32.load8_u.br_table").count(),
+        3,
+        "{listing}"
+    );
+    // A plain `br_table` on a value computed in the header.
+    let (got, listing) = interpreter_loop("(i32.and (i32.load8_u (local.get $pc)) (i32.const 7))");
+    assert_eq!(got, interpreter_loop_want());
+    assert_eq!(listing.matches("br>br_table").count(), 3, "{listing}");
+}
+
+/// A load whose value is compared with a constant (a type tag tested) branches itself:
+/// `i32.load8_u`, `i32.load` (a negative constant) and `i64.load`, from `br_if` and from
+/// `if` (whose branch takes the negated condition); into a temporary only the comparison
+/// reads, or into a local, which must still get the value.
+#[test]
+fn loads_compared_with_a_constant() {
+    let decls = r#"(memory 1)
+        (data (i32.const 0) "\03\01\ff\03\80\00\07\03")
+        (data (i32.const 8) "\05\00\00\00\fb\ff\ff\ff\03\00\00\00\fb\ff\ff\ff")
+        (data (i32.const 24) "\ff\ff\ff\ff\00\00\00\00\00\00\00\00\01\00\00\00")"#;
+    let (got, listing) = run_in_module(
+        decls,
+        r#"(local $i i32) (local $s i32) (local $p i32) (local $v i64) (local $w i32)
+        (loop $l
+          (local.set $p (i32.and (local.get $i) (i32.const 7)))
+          (block $b0
+            (local.set $w (i32.load8_u offset=1 (local.get $p)))
+            (br_if $b0 (i32.eq (local.get $w) (i32.const 1)))
+            (local.set $s (i32.add (local.get $s) (local.get $w))))
+          (block $b1
+            (br_if $b1 (i32.ne (i32.load8_u (local.get $p)) (i32.const 3)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1))))
+          (if (i32.eq (i32.load8_u (local.get $p)) (i32.const 255))
+            (then (local.set $s (i32.add (local.get $s) (i32.const 10)))))
+          (local.set $p (i32.add (i32.mul (i32.and (local.get $i) (i32.const 3)) (i32.const 4)) (i32.const 8)))
+          (block $b2
+            (br_if $b2 (i32.eq (i32.load (local.get $p)) (i32.const -5)))
+            (local.set $s (i32.add (local.get $s) (i32.const 100))))
+          (local.set $p (i32.add (i32.mul (i32.and (local.get $i) (i32.const 1)) (i32.const 8)) (i32.const 24)))
+          (block $b3
+            (br_if $b3 (i64.lt_u (i64.load (local.get $p)) (i64.const 0x100000000)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1000))))
+          (block $b4
+            (local.set $v (i64.load (local.get $p)))
+            (br_if $b4 (i64.ge_u (local.get $v) (i64.const 0x100000000)))
+            (local.set $s (i32.add (local.get $s) (i32.wrap_i64 (local.get $v)))))
+          (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (local.get $s)"#,
+        &[1, 2, 7, 100],
+    );
+    let bytes = [3u32, 1, 255, 3, 128, 0, 7, 3];
+    let words = [5u32, -5i32 as u32, 3, -5i32 as u32];
+    let quads = [0xffff_ffffu64, 0x1_0000_0000];
+    let want: Vec<i32> = [1u32, 2, 7, 100]
+        .iter()
+        .map(|&n| {
+            let (mut s, mut i) = (0u32, 0u32);
+            loop {
+                // (Byte 8 is the first of the words.)
+                let w = if i & 7 == 7 {
+                    5
+                } else {
+                    bytes[(i & 7) as usize + 1]
+                };
+                if w != 1 {
+                    s = s.wrapping_add(w);
+                }
+                let b = bytes[(i & 7) as usize];
+                if b == 3 {
+                    s = s.wrapping_add(1);
+                }
+                if b == 255 {
+                    s = s.wrapping_add(10);
+                }
+                if words[(i & 3) as usize] != -5i32 as u32 {
+                    s = s.wrapping_add(100);
+                }
+                let v = quads[(i & 1) as usize];
+                if v >= 0x1_0000_0000 {
+                    s = s.wrapping_add(1000);
+                }
+                if v < 0x1_0000_0000 {
+                    s = s.wrapping_add(v as u32);
+                }
+                s = s.wrapping_mul(3);
+                i += 1;
+                if i >= n {
+                    break s as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        listing.matches("i32.load8_u.br_if.ne").count(),
+        2,
+        "{listing}"
+    );
+    assert_eq!(listing.matches("i32.load.br_if.eq").count(), 1, "{listing}");
+    assert_eq!(
+        listing.matches("i64.load.br_if.lt_u").count(),
+        1,
+        "{listing}"
+    );
+    // Loaded into a local the program reads again: the `_d` forms write it too.
+    assert_eq!(
+        listing.matches("LOAD8_CMP_BR::eq_d").count(),
+        1,
+        "{listing}"
+    );
+    assert_eq!(
+        listing.matches("LOAD64_CMP_BR::ge_u_d").count(),
+        1,
+        "{listing}"
+    );
+}
+
+/// The dispatch head is not repeated inside a `try_table` the loop is outside of (the
+/// copy would be in the `try_table`'s region); a `br` after it is.
+#[test]
+fn switch_loop_head_not_copied_into_a_try_table() {
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\01\01\02")"#;
+    let body = r#"(local $pc i32) (local $s i32)
+        (loop $dispatch
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (block $halt (block $c1 (block $c0
+            (br_table $c0 $c1 $halt (i32.load8_u (local.get $pc))))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $dispatch))
+            (block $caught
+              (try_table (catch_all $caught)
+                (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+                (if (i32.and (local.get $pc) (i32.const 1)) (then (br $dispatch)))))
+            (local.set $s (i32.add (local.get $s) (i32.const 7)))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $pc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (local.get $s)"#;
+    let (got, listing) = run_in_module(decls, body, &[1, 2, 5, 100]);
+    let prog = [0u8, 1, 0, 1, 1, 2];
+    let want: Vec<i32> = [1u32, 2, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut n, mut pc, mut s) = (n, 0u32, 0u32);
+            loop {
+                pc += 1;
+                match prog[pc as usize - 1] {
+                    0 => s = s.wrapping_add(1),
+                    1 => {
+                        s = s.wrapping_mul(3);
+                        if pc & 1 == 0 {
+                            s = s.wrapping_add(7);
+                        }
+                    }
+                    _ => {
+                        n -= 1;
+                        pc = 0;
+                        if n == 0 {
+                            break s as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want);
+    // The two `br`s outside the `try_table`; the one inside jumps to the head.
+    assert_eq!(
+        listing.matches("br>i32.load8_u.br_table").count(),
+        2,
+        "{listing}"
+    );
+}

@@ -126,7 +126,7 @@ impl FuncTranslator<'_> {
             return self.ret();
         }
         self.move_branch_values(depth);
-        if !self.rotated_back_edge(depth) {
+        if !self.rotated_back_edge(depth) && !self.copied_dispatch(depth) {
             let (pos, byte) = self.emit_br();
             self.branch_fixup(depth, pos, byte);
         }
@@ -281,6 +281,9 @@ impl FuncTranslator<'_> {
                     return fused;
                 }
             }
+            if let Some(fused) = self.fuse_load_cmp_branch(cmp, cond, loaded) {
+                return fused;
+            }
         }
         let (pos, field) = match cmp.b {
             Operand::Slot(b) => {
@@ -294,6 +297,26 @@ impl FuncTranslator<'_> {
                     },
                 );
                 (pos, offset_of!(BrCmpRR, offset))
+            }
+            Operand::Zero if fuse && !cmp.is64 && self.pending_const().is_some() => {
+                // A constant stored just before (a phi value set before a join): one
+                // instruction stores it and tests (the store first, as before).
+                let (q, Const { dst, val, .. }) = self.pending_const().expect("checked");
+                self.unemit(q);
+                self.last = None;
+                let op = if cond == Cond::Eq {
+                    op::CONST_BR_IF_EQZ
+                } else {
+                    op::CONST_BR_IF_NEZ
+                };
+                let imm = ConstBrCond {
+                    cond: cmp.a,
+                    dst,
+                    offset: 0,
+                    pad: 0,
+                    val,
+                };
+                (self.emit(op, imm), offset_of!(ConstBrCond, offset))
             }
             Operand::Zero => {
                 // `eqz`: the comparison holds when the operand is zero.
@@ -421,6 +444,63 @@ impl FuncTranslator<'_> {
         true
     }
 
+    /// A `br` back to a loop whose header is a few plain instructions ending in a
+    /// `br_table` (see [`Self::note_dispatch`]): repeats those instructions here and jumps
+    /// to the `br_table` itself, which [`Self::thread_jumps`] then turns into the
+    /// `br_table`'s via. Each case of an interpreter's `switch` loop then dispatches the
+    /// next one without the jump back to the loop's head (tail duplication). Not done when
+    /// the jump would take a copy or a constant along (`copy.br`, `const.br`: the dispatch
+    /// saved there would be spent on the copy). Returns whether it did so.
+    pub(super) fn copied_dispatch(&mut self, depth: u32) -> bool {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        let c = &self.ctrl[idx];
+        let Some(table) = c.dispatch else {
+            return false;
+        };
+        let start = c.label;
+        // A `try_table` between here and the loop: the copy would be inside its region.
+        if self.ctrl[idx + 1..].iter().any(|c| c.try_region.is_some()) {
+            return false;
+        }
+        let copy = self
+            .recent
+            .last()
+            .and_then(|q| self.last_instruction(q, &[op::COPY]));
+        if copy.is_some() || self.pending_const().is_some() {
+            return false;
+        }
+        self.code.extend_from_within(start, table);
+        // What was emitted last is no longer the previous instruction.
+        self.recent.reset_to(None);
+        self.last = None;
+        let pos = self.code.pos();
+        let offset = (table as i64 - pos as i64) as i32;
+        self.emit(op::BR, Br { offset });
+        true
+    }
+
+    /// At a `br_table` just emitted at `pos`: for each loop whose header, from its label
+    /// to here, is a few plain instructions (no other branch, no check: unmetered code),
+    /// remembers the `br_table` as that loop's dispatch, for [`Self::copied_dispatch`].
+    fn note_dispatch(&mut self, pos: usize) {
+        if self.env.fuel || self.env.interruptible {
+            return;
+        }
+        // (The `br_table` itself counts as a branch.)
+        let branches = self.branches - 1;
+        for c in self.ctrl.iter_mut() {
+            if c.kind == CtrlKind::Loop
+                && c.head.is_none()
+                && c.branches_at_body == branches
+                && c.body_start == c.label
+                && pos > c.label
+                && pos - c.label <= MAX_REPEATED_HEADER
+            {
+                c.dispatch = Some(pos);
+            }
+        }
+    }
+
     pub(super) fn label_mut(&mut self, depth: u32) -> &mut Ctrl {
         let i = self.ctrl.len() - 1 - depth as usize;
         &mut self.ctrl[i]
@@ -545,6 +625,7 @@ impl FuncTranslator<'_> {
         let len = (depths.len() - 1) as u32;
         let add = self.take_index_add();
         let load = self.take_index_load(add.map(|(from_acc, index, _)| (from_acc, index)));
+
         let (pos, first) = match (load, add) {
             (Some((op, load)), add) => {
                 let imm = LoadBrTable {
@@ -579,6 +660,7 @@ impl FuncTranslator<'_> {
                 (pos, pos + crate::ir::words::<BrTable>())
             }
         };
+        self.note_dispatch(pos);
         for _ in depths {
             self.code.push_word(0);
         }

@@ -42,6 +42,10 @@ pub(super) struct Ctrl {
     pub try_region: Option<u32>,
     /// Catch clauses that continue at this construct's end (`exceptions.rs`).
     pub catch_fixups: Vec<u32>,
+    /// For a loop whose header is a few plain instructions ending in a `br_table` (an
+    /// interpreter's dispatch): the `br_table`'s position (see
+    /// `FuncTranslator::copied_dispatch`).
+    pub dispatch: Option<usize>,
 }
 
 /// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
@@ -89,6 +93,7 @@ impl Ctrl {
             init_mark: 0,
             try_region: None,
             catch_fixups: Vec::new(),
+            dispatch: None,
         }
     }
 

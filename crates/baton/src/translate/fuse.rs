@@ -340,6 +340,13 @@ impl FuncTranslator<'_> {
         Some((q, self.last_instruction(q, &[add.ri, add.ir])?))
     }
 
+    /// The constant store (`const`) just emitted, with no branch target after its start:
+    /// its position and immediates.
+    pub(super) fn pending_const(&self) -> Option<(usize, Const)> {
+        let q = self.recent.last()?;
+        Some((q, self.last_instruction(q, &[op::CONST])?))
+    }
+
     /// The copy or `copy2` just emitted, with no branch target after its start: its
     /// position and its copies (one copy as the same copy twice: made again, it changes
     /// nothing).
@@ -413,6 +420,66 @@ impl FuncTranslator<'_> {
                 );
                 return Some((pos, field_byte(pos, offset_of!(LoadBrRI, br))));
             }
+        }
+        None
+    }
+
+    /// When the value a branch compares with a constant (`==`, `!=`, `<u`, `>=u`) was
+    /// loaded by the instruction just before (an unsigned `i32` load or an `i64.load`,
+    /// address in a slot, no label since): replaces the load by one that compares and
+    /// branches (a type tag tested). The value is still written where the load wrote it
+    /// (`_d` forms) unless that is a temporary only the comparison read (`loaded`).
+    /// Returns the instruction's position and the byte of its offset field.
+    pub(super) fn fuse_load_cmp_branch(
+        &mut self,
+        cmp: Cmp,
+        cond: Cond,
+        loaded: bool,
+    ) -> Option<(usize, usize)> {
+        let Operand::Imm(imm) = cmp.b else {
+            return None;
+        };
+        let form = |o: op::LoadCmpBrOp, keep: bool| match (cond, keep) {
+            (Cond::Eq, false) => Some(o.eq),
+            (Cond::Ne, false) => Some(o.ne),
+            (Cond::LtU, false) => Some(o.lt_u),
+            (Cond::GeU, false) => Some(o.ge_u),
+            (Cond::Eq, true) => Some(o.eq_d),
+            (Cond::Ne, true) => Some(o.ne_d),
+            (Cond::LtU, true) => Some(o.lt_u_d),
+            (Cond::GeU, true) => Some(o.ge_u_d),
+            _ => None,
+        };
+        let pos = self.recent.last()?;
+        let pairs: &[(LoadOp, op::LoadCmpBrOp)] = if cmp.is64 {
+            &[(op::I64_LOAD, op::LOAD64_CMP_BR)]
+        } else {
+            &[
+                (op::I32_LOAD, op::LOAD32_CMP_BR),
+                (op::I32_LOAD8_U, op::LOAD8_CMP_BR),
+                (op::I32_LOAD16_U, op::LOAD16_CMP_BR),
+            ]
+        };
+        for &(load, fused) in pairs {
+            let Some(Load { dst, addr, offset }) = self.last_instruction(pos, &[load.r]) else {
+                continue;
+            };
+            if dst != cmp.a {
+                return None;
+            }
+            let keep = !(loaded && dst >= self.locals);
+            let op = form(fused, keep)?;
+            self.unemit(pos);
+            self.last = None;
+            let imm = LoadBrImm {
+                addr,
+                offset,
+                br: 0,
+                dst,
+                imm,
+            };
+            let pos = self.emit(op, imm);
+            return Some((pos, field_byte(pos, offset_of!(LoadBrImm, br))));
         }
         None
     }
@@ -672,6 +739,35 @@ impl FuncTranslator<'_> {
         };
         let pos = self.emit(op::I32_SHR_U_AND, shr_and);
         Some((pos, op::I32_SHR_U_AND_A.erase()))
+    }
+
+    /// For an `i32.shl` by constant `shift` of the result of an `i32.and` of a slot with a
+    /// constant just emitted: replaces the `and` by one `(x & mask) << shift` (a masked
+    /// index scaled to bytes: `table[x & m]`). Returns the new instruction's position and
+    /// accumulator form.
+    pub(super) fn fuse_and_shl<L>(
+        &mut self,
+        f: &IntBin<L>,
+        is64: bool,
+        shift: i64,
+        dst: Slot,
+    ) -> Option<(usize, AnyOp)> {
+        if is64 || f.op.rr.code != op::I32_SHL.rr.code {
+            return None;
+        }
+        let and = op::I32_AND.imm?;
+        let pos = self.last?.pos;
+        let BinRI32 { a, imm, .. } = self.last_instruction(pos, &[and.ri, and.ir])?;
+        self.unemit(pos);
+        let and_shl = ShrAnd {
+            dst,
+            a,
+            // (Wasm shifts by the count modulo 32, as the handler does.)
+            shift: shift as u32 & 31,
+            mask: imm as u32,
+        };
+        let pos = self.emit(op::I32_AND_SHL, and_shl);
+        Some((pos, op::I32_AND_SHL_A.erase()))
     }
 
     /// If the previous instruction is `op` (a slot-and-constant form) and its result is

@@ -149,6 +149,7 @@ impl FuncTranslator<'_> {
                 if acc_ok && self.in_acc(a, p) {
                     if let Some(fused) = self
                         .fuse_shr_and(&f, is64, k, dst)
+                        .or_else(|| self.fuse_and_shl(&f, is64, k, dst))
                         .or_else(|| self.fuse_mul_add(&f, is64, Operand::Imm(k), dst))
                     {
                         return self.push_result_acc(fused.0, dst, None, Some(fused.1));

@@ -49,6 +49,28 @@ def_via!(BR_IF_EQZ, VIA_BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, 
     next!(BrCond, ip, sp, mem, len, ctx, acc)
 });
 
+def!(CONST_BR_IF_NEZ: ConstBrCond, "const.br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, imm.val);
+    // The rest of the immediates is read only after the store (see `add_brs!`); the test
+    // sees the constant when `cond` is `dst`.
+    let imm = *(ip.add(1) as *const ConstBrCond);
+    if rd::<u32>(sp, imm.cond) != 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(ConstBrCond, ip, sp, mem, len, ctx, acc)
+});
+
+def!(CONST_BR_IF_EQZ: ConstBrCond, "const.br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
+    wr(sp, imm.dst, imm.val);
+    // The rest of the immediates is read only after the store (see `add_brs!`); the test
+    // sees the constant when `cond` is `dst`.
+    let imm = *(ip.add(1) as *const ConstBrCond);
+    if rd::<u32>(sp, imm.cond) == 0 {
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(ConstBrCond, ip, sp, mem, len, ctx, acc)
+});
+
 def_via!(BR_IF_NEZ64, VIA_BR_IF_NEZ64: BrCond, "br_if_nez64", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u64>(sp, imm.cond) != 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
@@ -77,7 +99,7 @@ def_via!(BR_IF_EQZ_A, VIA_BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, 
     next!(Br, ip, sp, mem, len, ctx, acc)
 });
 
-def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_TABLE, VIA_BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).min(imm.len) as usize;
     // SAFETY: the translator emits `len + 1` offset words right after the instruction,
     // and `i <= len`.
@@ -85,14 +107,14 @@ def!(BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
 });
 
-def!(BR_TABLE_BIAS: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_TABLE_BIAS, VIA_BR_TABLE_BIAS: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).wrapping_add(imm.bias as u32).min(imm.len) as usize;
     // SAFETY: as for `BR_TABLE`.
     let offset = *ip.add(words::<BrTableBias>() + i) as i32;
     jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
 });
 
-def!(BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
+def_via!(BR_TABLE_BIAS_A, VIA_BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     // The index's operand comes from the accumulator (the add read it from there).
     let i = (acc as u32).wrapping_add(imm.bias as u32).min(imm.len) as usize;
     // SAFETY: as for `BR_TABLE`.
@@ -389,7 +411,10 @@ pub(super) fn vias() -> Vec<Via> {
         BR_IF_NEZ64 / VIA_BR_IF_NEZ64,
         BR_IF_EQZ64 / VIA_BR_IF_EQZ64,
         BR_IF_NEZ_A / VIA_BR_IF_NEZ_A,
-        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A
+        BR_IF_EQZ_A / VIA_BR_IF_EQZ_A,
+        BR_TABLE / VIA_BR_TABLE,
+        BR_TABLE_BIAS / VIA_BR_TABLE_BIAS,
+        BR_TABLE_BIAS_A / VIA_BR_TABLE_BIAS_A
     ));
     v
 }
@@ -409,6 +434,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         BR_IF_EQZ: BrCond,
         BR_IF_NEZ64: BrCond,
         BR_IF_EQZ64: BrCond,
+        CONST_BR_IF_NEZ: ConstBrCond,
+        CONST_BR_IF_EQZ: ConstBrCond,
         BR_IF_NEZ_A: Br,
         BR_IF_EQZ_A: Br,
         BR_TABLE: BrTable,

@@ -487,6 +487,103 @@ load_brs! { load_br_ops;
     LOAD32_BR "load32" u32;
 }
 
+/// Load-and-branch on a comparison with a constant (a type tag tested: `if (o->tt == k)`):
+/// the forms, by condition.
+#[derive(Clone, Copy)]
+pub(crate) struct LoadCmpBrOp {
+    pub eq: Op<LoadBrImm>,
+    pub ne: Op<LoadBrImm>,
+    pub lt_u: Op<LoadBrImm>,
+    pub ge_u: Op<LoadBrImm>,
+    pub eq_d: Op<LoadBrImm>,
+    pub ne_d: Op<LoadBrImm>,
+    pub lt_u_d: Op<LoadBrImm>,
+    pub ge_u_d: Op<LoadBrImm>,
+}
+
+/// The value is loaded from slot `addr` plus `offset`, zero-extended to `$T` (the
+/// comparison's type), written to `dst` by the `_d` forms (a local the program reads
+/// again), and compared with `imm` (truncated to `$T`); the branch is taken when the
+/// comparison holds.
+macro_rules! load_cmp_brs {
+    ($family:ident; $($NAME:ident $name:literal $mem_t:ty as $T:ty;)*) => {
+        $(pub(crate) const $NAME: LoadCmpBrOp = {
+            load_cmp_brs!(@form eq, false, $mem_t, $T, |v, k| v == k);
+            load_cmp_brs!(@form ne, false, $mem_t, $T, |v, k| v != k);
+            load_cmp_brs!(@form lt_u, false, $mem_t, $T, |v, k| v < k);
+            load_cmp_brs!(@form ge_u, false, $mem_t, $T, |v, k| v >= k);
+            load_cmp_brs!(@form eq_d, true, $mem_t, $T, |v, k| v == k);
+            load_cmp_brs!(@form ne_d, true, $mem_t, $T, |v, k| v != k);
+            load_cmp_brs!(@form lt_u_d, true, $mem_t, $T, |v, k| v < k);
+            load_cmp_brs!(@form ge_u_d, true, $mem_t, $T, |v, k| v >= k);
+            LoadCmpBrOp {
+                eq: op!(eq, concat!($name, ".br_if.eq")),
+                ne: op!(ne, concat!($name, ".br_if.ne")),
+                lt_u: op!(lt_u, concat!($name, ".br_if.lt_u")),
+                ge_u: op!(ge_u, concat!($name, ".br_if.ge_u")),
+                eq_d: op!(eq_d, concat!($name, ".br_if.eq")),
+                ne_d: op!(ne_d, concat!($name, ".br_if.ne")),
+                lt_u_d: op!(lt_u_d, concat!($name, ".br_if.lt_u")),
+                ge_u_d: op!(ge_u_d, concat!($name, ".br_if.ge_u")),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(v.extend([
+                form!(stringify!($NAME), "eq", $NAME.eq),
+                form!(stringify!($NAME), "ne", $NAME.ne),
+                form!(stringify!($NAME), "lt_u", $NAME.lt_u),
+                form!(stringify!($NAME), "ge_u", $NAME.ge_u),
+                form!(stringify!($NAME), "eq_d", $NAME.eq_d),
+                form!(stringify!($NAME), "ne_d", $NAME.ne_d),
+                form!(stringify!($NAME), "lt_u_d", $NAME.lt_u_d),
+                form!(stringify!($NAME), "ge_u_d", $NAME.ge_u_d),
+            ]);)*
+            v
+        }
+    };
+    (@form $fname:ident, $write:literal, $mem_t:ty, $T:ty, |$v:ident, $k:ident| $holds:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an
+            // `Op<LoadBrImm>`, followed by the immediates of that layout.
+            let imm: LoadBrImm = unsafe { *(ip.add(1) as *const LoadBrImm) };
+            // SAFETY: the address slot is inside the frame (translation invariant).
+            let ea = unsafe { rd::<u32>(sp, imm.addr) } as usize + imm.offset as usize;
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let $v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as $T;
+            if $write {
+                // SAFETY: `dst` names a slot inside the frame (translation invariant).
+                unsafe { wr(sp, imm.dst, $v) };
+            }
+            // The rest is read after the store (see `add_brs!`: read before, it would stay
+            // live across it).
+            // SAFETY: as for the first read of the immediates.
+            let imm: LoadBrImm = unsafe { *(ip.add(1) as *const LoadBrImm) };
+            let $k = imm.imm as $T;
+            if $holds {
+                // SAFETY: the translator points `br` at the start of an instruction of
+                // this function.
+                unsafe { jump!(ip.offset(imm.br as isize), sp, mem, len, ctx, acc) }
+            }
+            // SAFETY: the next instruction starts right after this one's `LoadBrImm`
+            // immediates (see `next!`).
+            unsafe { next!(LoadBrImm, ip, sp, mem, len, ctx, acc) }
+        }
+    };
+}
+
+load_cmp_brs! { load_cmp_br_ops;
+    LOAD8_CMP_BR "i32.load8_u" u8 as u32;
+    LOAD16_CMP_BR "i32.load16_u" u16 as u32;
+    LOAD32_CMP_BR "i32.load" u32 as u32;
+    LOAD64_CMP_BR "i64.load" u64 as u64;
+}
+
 /// A `br_table` whose index is loaded: the address from a slot (`r`) or the accumulator
 /// (`a`), the value zero-extended (or an `i32`) and biased; the `_d` forms also write it
 /// to `dst` (a local the program keeps it in).
@@ -499,18 +596,36 @@ pub(crate) struct LoadBrTableOp {
 }
 
 macro_rules! load_br_tables {
-    ($family:ident; $($NAME:ident $name:literal $mem_t:ty;)*) => {
+    ($family:ident, $vias:ident; $($NAME:ident / $VIA:ident $name:literal $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: LoadBrTableOp = {
-            load_br_tables!(@form r, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a, false, $mem_t, |imm, sp, acc| acc as u32);
-            load_br_tables!(@form r_d, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a_d, true, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r, at, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a, at, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r_d, at, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_d, at, true, $mem_t, |imm, sp, acc| acc as u32);
             LoadBrTableOp {
                 r: op!(r, concat!($name, ".br_table")),
                 a: op!(a, concat!($name, ".br_table")),
                 r_d: op!(r_d, concat!($name, ".br_table")),
                 a_d: op!(a_d, concat!($name, ".br_table")),
             }
+        };
+        /// The vias of each form (see `via_entry`): a jump to the `br_table` (a loop's
+        /// dispatch, reached from the end of every case) runs it in place.
+        pub(crate) const $VIA: [Vias; 4] = {
+            load_br_tables!(@form r_br, via, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form r_copy_br, via_copy, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_br, via, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a_copy_br, via_copy, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form r_d_br, via, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form r_d_copy_br, via_copy, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_d_br, via, true, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a_d_copy_br, via_copy, true, $mem_t, |imm, sp, acc| acc as u32);
+            [
+                Vias { br: op!(r_br, concat!("br>", $name, ".br_table"), "r"), copy_br: op!(r_copy_br, concat!("copy.br>", $name, ".br_table"), "r") },
+                Vias { br: op!(a_br, concat!("br>", $name, ".br_table"), "a"), copy_br: op!(a_copy_br, concat!("copy.br>", $name, ".br_table"), "a") },
+                Vias { br: op!(r_d_br, concat!("br>", $name, ".br_table"), "r_d"), copy_br: op!(r_d_copy_br, concat!("copy.br>", $name, ".br_table"), "r_d") },
+                Vias { br: op!(a_d_br, concat!("br>", $name, ".br_table"), "a_d"), copy_br: op!(a_d_copy_br, concat!("copy.br>", $name, ".br_table"), "a_d") },
+            ]
         };)*
         fn $family() -> Vec<OpInfo> {
             let mut v = Vec::new();
@@ -522,12 +637,37 @@ macro_rules! load_br_tables {
             ]);)*
             v
         }
+        /// The load-and-`br_table` forms with their vias.
+        fn $vias() -> Vec<Via> {
+            let mut v = Vec::new();
+            $(
+                let targets = [$NAME.r, $NAME.a, $NAME.r_d, $NAME.a_d];
+                let forms = [["r_br", "r_copy_br"], ["a_br", "a_copy_br"], ["r_d_br", "r_d_copy_br"], ["a_d_br", "a_d_copy_br"]];
+                for i in 0..4 {
+                    v.push(Via {
+                        target: targets[i].code,
+                        vias: $VIA[i],
+                        module: module_path!(),
+                        owner: stringify!($VIA),
+                        forms: forms[i],
+                    });
+                }
+            )*
+            v
+        }
     };
-    (@form $fname:ident, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
+    (@form $fname:ident, $entry:tt, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
         #[allow(unused_variables, unused_unsafe)]
         unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-            // SAFETY: the translator emits this handler's word only through an
-            // `Op<LoadBrTable>`, followed by the immediates of that layout.
+            // SAFETY: for a via, `via_entry` moves `ip` to the `br_table` it runs (see
+            // there); its slots are inside the frame (translation invariant).
+            let ip = unsafe {
+                via_entry!($entry, ip, sp);
+                ip
+            };
+            // SAFETY: the translator emits this handler's word (or, for a via, the word
+            // of the instruction `ip` now points at) only through an `Op<LoadBrTable>`,
+            // followed by the immediates of that layout.
             let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
             let ($sp, $acc) = (sp, acc);
             // SAFETY: an address slot named by the immediates is inside the frame
@@ -559,10 +699,15 @@ macro_rules! load_br_tables {
     };
 }
 
-load_br_tables! { load_br_table_ops;
-    LOAD8_BR_TABLE "i32.load8_u" u8;
-    LOAD16_BR_TABLE "i32.load16_u" u16;
-    LOAD32_BR_TABLE "i32.load" u32;
+load_br_tables! { load_br_table_ops, load_br_table_vias;
+    LOAD8_BR_TABLE / VIA_LOAD8_BR_TABLE "i32.load8_u" u8;
+    LOAD16_BR_TABLE / VIA_LOAD16_BR_TABLE "i32.load16_u" u16;
+    LOAD32_BR_TABLE / VIA_LOAD32_BR_TABLE "i32.load" u32;
+}
+
+/// The instructions of this family that have vias, with their vias.
+pub(super) fn vias() -> Vec<Via> {
+    load_br_table_vias()
 }
 
 /// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
@@ -825,6 +970,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = load_ops();
     v.extend(store_ops());
     v.extend(load_br_ops());
+    v.extend(load_cmp_br_ops());
     v.extend(load_br_table_ops());
     v.extend(info!(
         MEMORY_SIZE: MemSize,

@@ -399,6 +399,7 @@ pub(crate) struct Via {
 /// Every via.
 pub(crate) fn vias() -> Vec<Via> {
     let mut v = control::vias();
+    v.extend(memory::vias());
     v.extend(metering::vias());
     v
 }

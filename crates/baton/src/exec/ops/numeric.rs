@@ -381,6 +381,18 @@ def!(I32_SHR_U_AND_A: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc|
     next!(ShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
+def!(I32_AND_SHL: ShrAnd, "i32.and_shl", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = (rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift);
+    wr(sp, imm.dst, v);
+    let acc = v.pass_on(acc);
+    next!(ShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
+def!(I32_AND_SHL_A: ShrAnd, "i32.and_shl", |imm, ip, sp, mem, len, ctx, acc| {
+    let acc = Cell::to_cell((rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift));
+    next!(ShrAnd, ip, sp, mem, len, ctx, acc)
+});
+
 def!(I32_ADD_SHR_U_AND: AddShrAnd, "i32.add_shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
     let field = rd::<u32>(sp, imm.b).wrapping_shr(imm.shift) & imm.mask;
     let v = rd::<u32>(sp, imm.a).wrapping_add(field);
@@ -542,6 +554,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         I32_ADD_SHL_A: AddShl,
         I32_SHR_U_AND: ShrAnd,
         I32_SHR_U_AND_A: ShrAnd,
+        I32_AND_SHL: ShrAnd,
+        I32_AND_SHL_A: ShrAnd,
         I32_ADD_SHR_U_AND: AddShrAnd,
         I32_ADD_SHR_U_AND_A: AddShrAnd,
     ));
