@@ -119,6 +119,11 @@ impl Drop for GcHeap {
 impl GcHeap {
     /// Allocates an object of `cells` zeroed cells after its header (and, for an array, its
     /// length) and returns its address. `limiter` decides whether the heap may grow.
+    ///
+    /// Never inlined: the limiter is a trait object, and an indirect call inlined into an
+    /// instruction's handler breaks the dispatch audit's rule (handlers make no indirect
+    /// calls; `cargo xtask audit-dispatch`).
+    #[inline(never)]
     pub(crate) fn alloc(
         &mut self,
         limiter: Option<*mut dyn crate::limits::ResourceLimiter>,
