@@ -47,21 +47,38 @@ pub(crate) fn translate_bodies(
     })
 }
 
-/// Validates `bodies` without translating them, with up to `threads` threads. Returns the
-/// module offsets, ascending, of the `drop`s and `select`s of a `v128` (what translation
-/// without a validator needs to know, see `translate/pass.rs`).
+/// What validation finds that translation without a validator needs to know (see
+/// `translate/pass.rs`), each list by module offset, ascending.
+#[derive(Default)]
+pub(crate) struct Notes {
+    /// The `drop`s and `select`s of a `v128`.
+    pub wide: Vec<u64>,
+    /// The calls and allocating instructions before which operand stack entries hold
+    /// traced references, with those entries (modules with stack maps only).
+    pub refs: Vec<(u64, Box<[u32]>)>,
+}
+
+/// Validates `bodies` without translating them, with up to `threads` threads, and returns
+/// what translation will need (`maps`: the module has stack maps).
 pub(crate) fn validate_bodies(
     bodies: Vec<PendingBody<'_>>,
     threads: usize,
-) -> Result<Vec<u64>, Error> {
-    in_parallel(bodies, threads, |chunk| {
+    maps: bool,
+) -> Result<Notes, Error> {
+    let parts = in_parallel(bodies, threads, |chunk| {
         let mut allocs = FuncValidatorAllocations::default();
-        let mut wide = Vec::new();
+        let mut notes = Notes::default();
         for PendingBody { func, body } in chunk {
-            allocs = validate_body(func, &body, allocs, &mut wide)?;
+            allocs = validate_body(func, &body, allocs, &mut notes, maps)?;
         }
-        Ok(wide)
-    })
+        Ok(vec![notes])
+    })?;
+    let mut all = Notes::default();
+    for part in parts {
+        all.wide.extend(part.wide);
+        all.refs.extend(part.refs);
+    }
+    Ok(all)
 }
 
 /// Runs `work` on runs of consecutive bodies, several runs per thread (a thread that drew
@@ -144,13 +161,14 @@ fn invalid(e: wasmparser::BinaryReaderError) -> Error {
     Error::from_wasmparser(e, true)
 }
 
-/// Validates one body, recording its wide `drop`s and `select`s in `wide`; hands back the
+/// Validates one body, recording in `notes` what its translation will need; hands back the
 /// validator's allocations for the next.
 fn validate_body(
     func: FuncToValidate<ValidatorResources>,
     body: &FunctionBody<'_>,
     allocs: FuncValidatorAllocations,
-    wide: &mut Vec<u64>,
+    notes: &mut Notes,
+    maps: bool,
 ) -> Result<FuncValidatorAllocations, Error> {
     let func_index = func.index;
     let mut fv = func.into_validator(allocs);
@@ -164,7 +182,9 @@ fn validate_body(
     let mut pass = ValidateThenTranslate {
         validator: Some(&mut fv),
         translator: None,
-        wide,
+        wide: &mut notes.wide,
+        maps,
+        refs: &mut notes.refs,
         offset: 0,
     };
     while !ops.eof() {
@@ -182,8 +202,13 @@ pub(crate) enum Checked<'a> {
     /// It validates it as it translates.
     Validate(FuncToValidate<ValidatorResources>),
     /// The body of function `index` was validated (lazy compilation); `wide` holds the
-    /// module offsets of its `drop`s and `select`s of a `v128`, ascending.
-    Valid { index: u32, wide: &'a [u64] },
+    /// module offsets of its `drop`s and `select`s of a `v128`, ascending, and `refs` its
+    /// notes of traced references (see [`Notes`]).
+    Valid {
+        index: u32,
+        wide: &'a [u64],
+        refs: &'a [(u64, Box<[u32]>)],
+    },
 }
 
 /// Translates one body, validating it too unless it was validated already.
@@ -193,25 +218,43 @@ pub(crate) fn translate_body(
     body: &FunctionBody<'_>,
     allocs: &mut FuncValidatorAllocations,
 ) -> Result<FuncCode, Error> {
-    let (func_index, mut fv, mut wide) = match checked {
+    let (func_index, mut fv, mut wide, mut refs) = match checked {
         Checked::Validate(func) => (
             func.index,
             Some(func.into_validator(core::mem::take(allocs))),
             Vec::new(),
+            Vec::new(),
         ),
-        Checked::Valid { index, wide } => (index, None, wide.to_vec()),
+        Checked::Valid { index, wide, refs } => (index, None, wide.to_vec(), refs.to_vec()),
     };
     let ty = env.func_type(func_index);
     // Locals in cells: a `v128` takes two (see `crate::values`).
     let num_params = ty.param_cells() as u32;
     let mut num_locals = num_params;
     let mut declared = Vec::new();
+    // With stack maps: the cells of the locals that may hold objects.
+    let mut traced_locals = env.stack_maps.then(Vec::new);
+    if let Some(traced) = &mut traced_locals {
+        let mut cell = 0;
+        for &t in ty.params() {
+            if crate::runtime::gc::traced(t) {
+                traced.push(cell);
+            }
+            cell += t.cells() as u32;
+        }
+    }
     let mut locals = body.get_locals_reader().map_err(parse_err)?;
     for _ in 0..locals.get_count() {
         let offset = locals.original_position();
         let (count, vt) = locals.read().map_err(parse_err)?;
         if let Some(fv) = fv.as_mut() {
             fv.define_locals(offset, count, vt).map_err(invalid)?;
+        }
+        if let Some(traced) = &mut traced_locals {
+            let t = crate::module_types::val_type(vt, &env.types, offset as usize)?;
+            if crate::runtime::gc::traced(t) {
+                traced.extend((0..count).map(|i| num_locals.saturating_add(i)));
+            }
         }
         let cells = if vt == wasmparser::ValType::V128 {
             2
@@ -230,12 +273,15 @@ pub(crate) fn translate_body(
         num_params,
         num_locals,
         local_map,
+        traced_locals,
     );
     let mut ops = body.get_operators_reader().map_err(parse_err)?;
     let mut pass = ValidateThenTranslate {
         validator: fv.as_mut(),
         translator: Some(&mut t),
         wide: &mut wide,
+        maps: env.stack_maps,
+        refs: &mut refs,
         offset: 0,
     };
     let mut wasm_operators = 0;
@@ -248,6 +294,7 @@ pub(crate) fn translate_body(
     }
     ops.finish().map_err(parse_err)?;
     let (zero_end, frame_size) = (t.zero_end(), t.frame_size());
+    let stack_maps = t.take_stack_maps();
     if let Some(fv) = fv {
         *allocs = fv.into_allocations();
     }
@@ -259,6 +306,7 @@ pub(crate) fn translate_body(
         zero_end,
         frame_size,
         wasm_operators,
+        stack_maps,
     })
 }
 

@@ -57,6 +57,9 @@ pub(crate) struct FuncCode {
     pub frame_size: u32,
     /// Wasm operators translated.
     pub wasm_operators: usize,
+    /// Where the frame holds references the collector traces (`None` if the module's
+    /// values cannot be objects; see `crate::stack_maps`).
+    pub stack_maps: Option<Box<crate::stack_maps::StackMaps>>,
 }
 
 impl FuncCode {
@@ -88,9 +91,9 @@ pub(crate) struct LazyBodies {
     whole: bool,
     /// Each defined function's body: its range in `bytes`.
     ranges: Box<[(u32, u32)]>,
-    /// Module offsets, ascending, of the `drop`s and `select`s of a `v128` (see
-    /// `translate/pass.rs`), found by validation: translation needs no validator then.
-    wide: Vec<u64>,
+    /// What validation found that translation needs (see `crate::bodies::Notes`): then it
+    /// needs no validator.
+    notes: crate::bodies::Notes,
     features: WasmFeatures,
 }
 
@@ -101,7 +104,7 @@ impl LazyBodies {
     pub(crate) fn new(
         module: Cow<'_, [u8]>,
         ranges: &[core::ops::Range<u64>],
-        wide: Vec<u64>,
+        notes: crate::bodies::Notes,
         features: WasmFeatures,
     ) -> LazyBodies {
         let whole = matches!(module, Cow::Owned(_));
@@ -124,7 +127,7 @@ impl LazyBodies {
                     (at(r.start), at(r.end))
                 })
                 .collect(),
-            wide,
+            notes,
             features,
         }
     }
@@ -233,11 +236,15 @@ impl ModuleCode {
                 .expect("an eagerly compiled module has all its code");
             let body = lazy.body(defined);
             let range = body.range();
-            let wide = &lazy.wide[lazy.wide.partition_point(|&o| o < range.start)
-                ..lazy.wide.partition_point(|&o| o < range.end)];
+            let (wide, refs) = (&lazy.notes.wide, &lazy.notes.refs);
+            let wide = &wide[wide.partition_point(|&o| o < range.start)
+                ..wide.partition_point(|&o| o < range.end)];
+            let refs = &refs[refs.partition_point(|r| r.0 < range.start)
+                ..refs.partition_point(|r| r.0 < range.end)];
             let checked = Checked::Valid {
                 index: env.num_imported_funcs + defined as u32,
                 wide,
+                refs,
             };
             let mut allocs = FuncValidatorAllocations::default();
             let f = translate_body(env, checked, &body, &mut allocs).map_err(|e| e.to_string())?;

@@ -3,6 +3,7 @@
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
 use crate::exec::{dispatch, Control, Frame, Handler, Ip, Regs, EXIT_CODE};
 use crate::instance::Instance;
+use crate::runtime::roots::Suspended;
 use crate::runtime::{FuncEntity, InstanceEntity};
 use crate::store::{AsContext, AsContextMut, Caller, Store, StoreInner};
 use crate::types::{FuncType, ValType};
@@ -314,7 +315,19 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                 };
                 let saved_top = store.inner.stack_top;
                 store.inner.stack_top = args_end;
+                // The collector's walk of the frames continues here from any Wasm the
+                // host function calls (see `exec::roots`).
+                let roots = &mut store.inner.ctx.gc.roots;
+                let mark = roots.suspended.len();
+                roots.suspended.push(Suspended {
+                    ip: resume.ip,
+                    sp: resume.sp,
+                    at_call: true,
+                    inst: here.0,
+                    frames: store.inner.ctx.frames.len(),
+                });
                 let r = call_host(store, func, args, Some(caller));
+                store.inner.ctx.gc.roots.suspended.truncate(mark);
                 store.inner.stack_top = saved_top;
                 let ctx = &mut store.inner.ctx;
                 (ctx.inst, ctx.compiled, ctx.mem) = here;
@@ -443,6 +456,7 @@ fn finish<T>(store: &mut Store<T>, act: &Activation) {
     inner.stack_top = act.saved_top;
     let ctx = &mut inner.ctx;
     ctx.frames.truncate(act.frames_before);
+    ctx.gc.roots.forget_suspended_above(act.frames_before);
     (ctx.inst, ctx.compiled, ctx.mem) = act.saved;
 }
 
@@ -530,6 +544,8 @@ impl ResumableInvocation {
         inner.wire();
         inner.depth += 1;
         let ctx = &mut inner.ctx;
+        // Running again: no longer a suspended activation for the collector.
+        ctx.gc.roots.forget_suspended_above(self.frames_len - 1);
         (ctx.inst, ctx.compiled, ctx.mem) = self.running;
         let (mem, len) = ctx.mem_regs();
         let regs = Regs {
@@ -586,6 +602,13 @@ fn run_resumable<T>(
     let ctx = &mut inner.ctx;
     let running = (ctx.inst, ctx.compiled, ctx.mem);
     let frames_len = ctx.frames.len();
+    ctx.gc.roots.suspended.push(Suspended {
+        ip: regs.ip,
+        sp: regs.sp,
+        at_call: host.is_some(),
+        inst: running.0,
+        frames: frames_len,
+    });
     (ctx.inst, ctx.compiled, ctx.mem) = act.saved;
     inner.depth -= 1;
     inner.stack_top = high.min(inner.stack.len());
@@ -683,6 +706,24 @@ fn call_host<T>(
         results_heap.resize(nr, Val::I32(0));
         (&mut params_heap[..], &mut results_heap[..])
     };
+    // The host function's scope of GC roots: its arguments and whatever it makes, until it
+    // returns (see `values::root`).
+    let scope = crate::values::scope_start(&store.inner);
+    let r = call_host_in_scope(store, host, &ty, args, params, results, instance);
+    crate::values::scope_end(&store.inner, scope);
+    r
+}
+
+/// The part of [`call_host`] inside the host function's root scope.
+fn call_host_in_scope<T>(
+    store: &mut Store<T>,
+    host: HostFn<T>,
+    ty: &FuncType,
+    args: *mut u64,
+    params: &mut [Val],
+    results: &mut [Val],
+    instance: Option<Instance>,
+) -> Result<(), Error> {
     // SAFETY: `args` has room for the larger of the parameters' and the results' cells
     // (translation or `invoke`).
     let cells =
@@ -853,9 +894,10 @@ impl WasmTy for Option<ExternRef> {
         Val::ExternRef(self).to_cell(store.0)
     }
     fn from_cell(cell: u64, store: StoreRef<'_>) -> Self {
-        (cell != 0).then_some(ExternRef {
+        (cell != 0).then(|| ExternRef {
             store: store.0.id,
             cell,
+            root: crate::values::root(store.0, cell),
         })
     }
     fn from_val(v: &Val) -> Option<Self> {
@@ -880,9 +922,10 @@ impl WasmTy for Option<AnyRef> {
         Val::AnyRef(self).to_cell(store.0)
     }
     fn from_cell(cell: u64, store: StoreRef<'_>) -> Self {
-        (cell != 0).then_some(AnyRef {
+        (cell != 0).then(|| AnyRef {
             store: store.0.id,
             cell,
+            root: crate::values::root(store.0, cell),
         })
     }
     fn from_val(v: &Val) -> Option<Self> {

@@ -538,6 +538,9 @@ pub(crate) fn instantiate<T>(
         })
         .collect();
 
+    if m.elems.iter().any(|seg| seg.traced) {
+        inner.ctx.gc.roots.add_instance(&*inst);
+    }
     inner.instances.push(inst);
     let instance = Instance {
         store: inner.id,

@@ -41,6 +41,7 @@ mod module;
 mod module_types;
 mod registry;
 mod runtime;
+mod stack_maps;
 mod store;
 mod translate;
 mod types;
@@ -63,10 +64,10 @@ pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module, ModuleStats};
 pub use store::{
-    AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreContext, StoreContextMut,
+    AsContext, AsContextMut, Caller, GcStats, InterruptHandle, Store, StoreContext, StoreContextMut,
 };
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
     TagType, TypeId, ValType,
 };
-pub use values::{AnyRef, ExternRef, Val, I31, V128};
+pub use values::{AnyRef, ExternRef, RootScope, Val, I31, V128};

@@ -6,7 +6,9 @@ use crate::bodies::{body_len, translate_bodies, validate_bodies, PendingBody};
 use crate::code::{CompilationMode, LazyBodies, ModuleCode};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::module_types::{global_type, memory_type, register_group, table_type, tag_type};
+use crate::module_types::{
+    global_type, memory_type, register_group, table_type, tag_type, val_type,
+};
 use crate::registry::TypeInfo;
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, TagType, ValType};
 use std::borrow::Cow;
@@ -45,6 +47,24 @@ pub(crate) struct ModuleEnv {
     pub tables: Vec<TableType>,
     /// Each tag's type (imports first).
     pub tags: Vec<TagType>,
+    /// Whether the module's values may be GC objects, so that its code needs stack maps
+    /// (see `crate::stack_maps`): some type it declares or imports can hold one.
+    pub stack_maps: bool,
+}
+
+/// Whether any type of the module can hold an object (`runtime::gc::traced`): values reach
+/// a function only through its signature, globals, tables, and the fields of its types
+/// (tags are signatures too).
+fn needs_stack_maps(env: &ModuleEnv) -> bool {
+    use crate::registry::{Composite, StorageType};
+    use crate::runtime::gc::traced;
+    let field = |s: &StorageType| matches!(s, StorageType::Val(t) if traced(*t));
+    env.types.iter().any(|info| match &info.composite {
+        Composite::Func(f) => f.params().iter().chain(f.results()).any(|&t| traced(t)),
+        Composite::Struct(fields) => fields.iter().any(|f| field(&f.storage)),
+        Composite::Array(f) => field(&f.storage),
+    }) || env.global_types.iter().any(|&t| traced(t))
+        || env.tables.iter().any(|t| traced(t.element()))
 }
 
 impl ModuleEnv {
@@ -204,6 +224,9 @@ pub(crate) enum SegmentMode {
 pub(crate) struct ElemSegment {
     pub mode: SegmentMode,
     pub items: Vec<ConstExpr>,
+    /// Whether its elements may be objects (`runtime::gc::traced`): a root of the collector
+    /// while the segment is not dropped.
+    pub traced: bool,
 }
 
 pub(crate) struct DataSegment {
@@ -406,9 +429,9 @@ impl Module {
         if !keeps_bytes {
             inner.func_names.parse_from(&bytes);
         }
-        if let Some((ranges, wide)) = lazy {
+        if let Some((ranges, notes)) = lazy {
             let features = engine.config().features;
-            inner.code = ModuleCode::lazy(LazyBodies::new(bytes, &ranges, wide, features));
+            inner.code = ModuleCode::lazy(LazyBodies::new(bytes, &ranges, notes, features));
         }
         Ok(Module {
             inner: Arc::new(inner),
@@ -663,8 +686,8 @@ enum Build {
 }
 
 /// What lazy translation still needs once [`compile`] is done: each body's byte range and
-/// the offsets of its wide `drop`s and `select`s (see `LazyBodies`).
-type LazyParts = (Vec<core::ops::Range<u64>>, Vec<u64>);
+/// what validation noted for translation (see `LazyBodies`).
+type LazyParts = (Vec<core::ops::Range<u64>>, crate::bodies::Notes);
 
 /// Decodes and validates the module (and, eagerly, translates it). For lazy compilation,
 /// the code is left for the caller to make from the bytes and the returned parts.
@@ -841,19 +864,26 @@ fn compile(
                         },
                     };
                     let mut items = Vec::new();
+                    let mut traced = false;
                     match elem.items {
                         wasmparser::ElementItems::Functions(r) => {
                             for f in r {
                                 items.push(vec![ConstOp::RefFunc(f.map_err(parse_err)?)]);
                             }
                         }
-                        wasmparser::ElementItems::Expressions(_, r) => {
+                        wasmparser::ElementItems::Expressions(ty, r) => {
+                            let ty = val_type(wasmparser::ValType::Ref(ty), &env.types, 0)?;
+                            traced = crate::runtime::gc::traced(ty);
                             for e in r {
                                 items.push(const_expr(&e.map_err(parse_err)?, &env.types)?);
                             }
                         }
                     }
-                    m.elems.push(ElemSegment { mode, items });
+                    m.elems.push(ElemSegment {
+                        mode,
+                        items,
+                        traced,
+                    });
                 }
             }
             Payload::DataSection(reader) => {
@@ -909,6 +939,7 @@ fn compile(
     env.memories = m.memories.clone();
     env.tables = m.tables.clone();
     env.tags = m.tags.clone();
+    env.stack_maps = needs_stack_maps(&env);
     let threads = engine.config().compile_threads;
     let mut lazy = None;
     m.stats.wasm_code_bytes = bodies.iter().map(|b| body_len(&b.body)).sum();
@@ -917,11 +948,11 @@ fn compile(
         Build::Eager => ModuleCode::eager(translate_bodies(&env, bodies, threads)?),
         Build::Lazy => {
             let ranges: Vec<_> = bodies.iter().map(|b| b.body.range()).collect();
-            lazy = Some((ranges, validate_bodies(bodies, threads)?));
+            lazy = Some((ranges, validate_bodies(bodies, threads, env.stack_maps)?));
             ModuleCode::eager(Vec::new())
         }
         Build::ValidateOnly => {
-            validate_bodies(bodies, threads)?;
+            validate_bodies(bodies, threads, false)?;
             ModuleCode::eager(Vec::new())
         }
     };

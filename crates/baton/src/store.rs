@@ -73,11 +73,15 @@ impl StoreInner {
     }
 
     /// Registers the newest global, if it holds an `exnref`, as a root of exception
-    /// collections (see `runtime::exn`). Called right after a global is pushed.
+    /// collections (see `runtime::exn`), or if it may hold a GC object, as a root of the GC
+    /// heap's. Called right after a global is pushed.
     pub(crate) fn register_exn_global(&mut self) {
         if let Some(g) = self.globals.last() {
             if is_exn(g.ty.content()) {
                 self.ctx.exns.add_global(g.value.as_ptr());
+            }
+            if crate::runtime::gc::traced(g.ty.content()) {
+                self.ctx.gc.roots.add_global(g.value.as_ptr());
             }
         }
     }
@@ -87,6 +91,9 @@ impl StoreInner {
         if let Some(t) = self.tables.last() {
             if is_exn(t.ty.element()) {
                 self.ctx.exns.add_table(&**t);
+            }
+            if crate::runtime::gc::traced(t.ty.element()) {
+                self.ctx.gc.roots.add_table(&**t);
             }
         }
     }
@@ -180,6 +187,25 @@ impl<T> Store<T> {
         self.inner.ctx.exns.live_count()
     }
 
+    /// Collects the GC heap now: frees every structure and array that no Wasm frame,
+    /// global, table, element segment, exception or rooted host handle reaches. The heap
+    /// also collects by itself as it grows.
+    pub fn gc(&mut self) {
+        // SAFETY: no Wasm instruction runs (the store is borrowed exclusively here); the
+        // frames and recorded suspensions are those of the live activations.
+        unsafe { crate::exec::collect_from_host(&mut self.inner.ctx) }
+    }
+
+    /// The GC heap's statistics.
+    pub fn gc_stats(&self) -> GcStats {
+        let gc = &self.inner.ctx.gc;
+        GcStats {
+            collections: gc.collections,
+            objects: gc.len(),
+            bytes: gc.cells() * 8,
+        }
+    }
+
     /// Installs a resource limiter, consulted when memories and tables grow and when
     /// instances, memories and tables are created.
     pub fn limiter(&mut self, limiter: impl crate::limits::ResourceLimiter + 'static) {
@@ -187,6 +213,17 @@ impl<T> Store<T> {
         self.inner.ctx.limiter = Some(&mut *boxed as *mut dyn crate::limits::ResourceLimiter);
         self.inner.limiter = Some(boxed);
     }
+}
+
+/// A GC heap's statistics (see [`Store::gc_stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GcStats {
+    /// Collections run so far.
+    pub collections: u64,
+    /// Structures and arrays allocated and not freed yet.
+    pub objects: usize,
+    /// Their bytes (headers included).
+    pub bytes: usize,
 }
 
 /// Stops a store's running guest from another thread (see [`Store::interrupt_handle`]).
@@ -326,6 +363,11 @@ pub struct Caller<'a, T> {
 }
 
 impl<T> Caller<'_, T> {
+    /// Collects the GC heap now (see [`Store::gc`]): the calling Wasm frames are roots.
+    pub fn gc(&mut self) {
+        self.store.gc()
+    }
+
     /// The host data.
     pub fn data(&self) -> &T {
         self.store.data()

@@ -39,14 +39,62 @@ pub(crate) mod ref_cell {
     }
 }
 
+/// The root of a handle that needs none: an `i31`, a host value (kept as long as the
+/// store), or a handle not rooted yet.
+const NO_ROOT: u64 = u64::MAX;
+
+/// How the host keeps a GC object alive: a handle to one (an [`AnyRef`], or an
+/// [`ExternRef`] of a converted one) holds a root in its store. Roots are made whenever
+/// such a handle comes out of the store (a call's results, a global's or a table's value, a
+/// host function's arguments) and last until the scope they were made in ends: a host
+/// function's when it returns, a [`RootScope`]'s when it is dropped, the store's when the
+/// store is dropped. A handle used after its root is gone is an error (a call or a `set`
+/// with it reports mismatched values; the handle's own methods panic), never a read of a
+/// freed object.
+pub(crate) fn root(store: &StoreInner, cell: u64) -> u64 {
+    if cell & 3 != 0 {
+        return NO_ROOT;
+    }
+    (store.ctx.gc.roots.host.lock())
+        .unwrap_or_else(|e| e.into_inner())
+        .push(cell)
+}
+
+/// Whether a handle's reference is still valid in `store`: not an object, or an object its
+/// root still holds.
+fn rooted(store: &StoreInner, cell: u64, root: u64) -> bool {
+    cell & 3 != 0
+        || (store.ctx.gc.roots.host.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .holds(root, cell)
+}
+
+/// Panics unless the handle's reference is valid in `store` (see [`rooted`]).
+fn check_rooted(store: &StoreInner, cell: u64, root: u64) {
+    assert!(
+        rooted(store, cell, root),
+        "a GC reference was used after the scope that rooted it ended (see `RootScope`)"
+    );
+}
+
 /// A reference of the `extern` hierarchy: a host value owned by a store, or a value of
-/// the `any` hierarchy converted with `extern.convert_any`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// the `any` hierarchy converted with `extern.convert_any`. Equal when they refer to the
+/// same value.
+#[derive(Clone, Copy, Debug)]
 pub struct ExternRef {
     pub(crate) store: u64,
     /// The reference's cell (see [`ref_cell`]): never 0.
     pub(crate) cell: u64,
+    /// Its root, if it is an object (see [`root`]).
+    pub(crate) root: u64,
 }
+
+impl PartialEq for ExternRef {
+    fn eq(&self, other: &Self) -> bool {
+        (self.store, self.cell) == (other.store, other.cell)
+    }
+}
+impl Eq for ExternRef {}
 
 impl ExternRef {
     /// Puts `value` into the store and returns a reference to it.
@@ -56,6 +104,7 @@ impl ExternRef {
         ExternRef {
             store: inner.id,
             cell: ref_cell::from_host(inner.externrefs.len() as u32 - 1),
+            root: NO_ROOT,
         }
     }
 
@@ -73,7 +122,80 @@ impl ExternRef {
         AnyRef {
             store: self.store,
             cell: self.cell,
+            root: self.root,
         }
+    }
+}
+
+/// A scope of GC roots: the [`AnyRef`]s (and [`ExternRef`]s of objects) that come out of
+/// the store while it lives are rooted until it is dropped; then the objects they refer to
+/// may be collected, and using those handles is an error.
+///
+/// Without one, handles made outside host functions live as long as the store: a host that
+/// loops over calls returning references should give each iteration a scope. Host
+/// functions need none: each call is a scope of its own.
+///
+/// ```
+/// # use baton::*;
+/// # fn main() -> Result<(), Error> {
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module
+///     (type $pair (struct (field i32) (field i32)))
+///     (func (export "make") (result anyref) (struct.new $pair (i32.const 1) (i32.const 2))))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let make = instance.get_typed_func::<(), Option<AnyRef>>(&store, "make")?;
+/// for _ in 0..3 {
+///     let mut scope = RootScope::new(&mut store);
+///     let pair = make.call(&mut scope, ())?.expect("not null");
+///     assert!(pair.is_struct(&scope));
+/// } // Each pair may be collected from here on.
+/// # Ok(())
+/// # }
+/// ```
+pub struct RootScope<C: AsContextMut> {
+    ctx: C,
+    start: usize,
+}
+
+impl<C: AsContextMut> RootScope<C> {
+    /// Opens a scope on the store `ctx` borrows.
+    pub fn new(mut ctx: C) -> Self {
+        let start = scope_start(&ctx.as_context_mut().0.inner);
+        RootScope { ctx, start }
+    }
+}
+
+/// Where a scope of roots starts: the number of roots now.
+pub(crate) fn scope_start(store: &StoreInner) -> usize {
+    (store.ctx.gc.roots.host.lock())
+        .unwrap_or_else(|e| e.into_inner())
+        .len()
+}
+
+/// Ends the scope of roots that started at `start`.
+pub(crate) fn scope_end(store: &StoreInner, start: usize) {
+    (store.ctx.gc.roots.host.lock())
+        .unwrap_or_else(|e| e.into_inner())
+        .truncate(start)
+}
+
+impl<C: AsContextMut> Drop for RootScope<C> {
+    fn drop(&mut self) {
+        scope_end(&self.ctx.as_context_mut().0.inner, self.start);
+    }
+}
+
+impl<C: AsContextMut> AsContext for RootScope<C> {
+    type Data = C::Data;
+    fn as_context(&self) -> crate::store::StoreContext<'_, C::Data> {
+        self.ctx.as_context()
+    }
+}
+
+impl<C: AsContextMut> AsContextMut for RootScope<C> {
+    fn as_context_mut(&mut self) -> crate::store::StoreContextMut<'_, C::Data> {
+        self.ctx.as_context_mut()
     }
 }
 
@@ -102,13 +224,25 @@ impl I31 {
 
 /// A reference of the `any` hierarchy: an `i31`, a structure or an array of a store, or a
 /// host reference converted with `any.convert_extern`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// Equal when they refer to the same value. A structure or an array stays alive while the
+/// handle's root does (see [`RootScope`]).
+#[derive(Clone, Copy, Debug)]
 pub struct AnyRef {
     /// The store of a converted host reference (an `i31` belongs to every store).
     pub(crate) store: u64,
     /// The reference's cell (see [`ref_cell`]): never 0.
     pub(crate) cell: u64,
+    /// Its root, if it is an object (see [`root`]).
+    pub(crate) root: u64,
 }
+
+impl PartialEq for AnyRef {
+    fn eq(&self, other: &Self) -> bool {
+        (self.store, self.cell) == (other.store, other.cell)
+    }
+}
+impl Eq for AnyRef {}
 
 impl AnyRef {
     /// An `i31` reference.
@@ -116,6 +250,7 @@ impl AnyRef {
         AnyRef {
             store: 0,
             cell: ref_cell::from_i31(v.0),
+            root: NO_ROOT,
         }
     }
     /// The `i31`, if the reference is one.
@@ -139,9 +274,10 @@ impl AnyRef {
             return None;
         }
         store.check(self.store);
+        check_rooted(store, self.cell, self.root);
         // SAFETY: a reference whose low bits are `00` is an object of its store (the cell
-        // encoding; `AnyRef`s are only made by Baton), and objects live as long as their
-        // store, which `store` borrows.
+        // encoding; `AnyRef`s are only made by Baton), kept alive by the handle's root
+        // (checked just above) while `store` is borrowed.
         Some(unsafe { crate::runtime::gc::kind_and_type(self.cell) }.0)
     }
 
@@ -150,6 +286,7 @@ impl AnyRef {
         ExternRef {
             store: self.store,
             cell: self.cell,
+            root: self.root,
         }
     }
 }
@@ -250,6 +387,7 @@ impl Val {
                 let (target, type_id) = CastTarget::of(r);
                 r.heap_type().top() == HeapType::Any
                     && (ref_cell::is_i31(a.cell) || a.store == store.id)
+                    && rooted(store, a.cell, a.root)
                     // SAFETY: the reference is an `i31` or belongs to `store` (checked just
                     // before), whose objects live as long as it does; its hierarchy is the
                     // target's (checked too).
@@ -269,6 +407,7 @@ impl Val {
             Val::ExternRef(Some(e)) => {
                 r.heap_type() == HeapType::Extern
                     && (ref_cell::is_i31(e.cell) || e.store == store.id)
+                    && rooted(store, e.cell, e.root)
             }
             _ => false,
         }
@@ -354,11 +493,20 @@ impl Val {
                 store.check(f.store);
                 &*store.funcs[f.index as usize] as *const _ as u64
             }
-            Val::ExternRef(Some(ExternRef { store: s, cell }))
-            | Val::AnyRef(Some(AnyRef { store: s, cell })) => {
+            Val::ExternRef(Some(ExternRef {
+                store: s,
+                cell,
+                root,
+            }))
+            | Val::AnyRef(Some(AnyRef {
+                store: s,
+                cell,
+                root,
+            })) => {
                 if !ref_cell::is_i31(cell) {
                     store.check(s);
                 }
+                check_rooted(store, cell, root);
                 cell
             }
         }
@@ -382,15 +530,17 @@ impl Val {
                 Val::ExnRef((!ptr.is_null()).then(|| unsafe { exn_handle(store, ptr) }))
             }
             ValType::Ref(r) if r.heap_type().top() == HeapType::Any => {
-                Val::AnyRef((cell != 0).then_some(AnyRef {
+                Val::AnyRef((cell != 0).then(|| AnyRef {
                     store: store.id,
                     cell,
+                    root: root(store, cell),
                 }))
             }
             ValType::ExternRef | ValType::Ref(_) => {
-                Val::ExternRef((cell != 0).then_some(ExternRef {
+                Val::ExternRef((cell != 0).then(|| ExternRef {
                     store: store.id,
                     cell,
+                    root: root(store, cell),
                 }))
             }
         }

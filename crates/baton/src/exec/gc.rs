@@ -13,7 +13,8 @@
 //! - the segment indices exist in the running instance (validation), whose segments live
 //!   as long as it does.
 
-use super::{Ctx, Sp};
+use super::roots::alloc;
+use super::{Ctx, Ip, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
 use crate::runtime::gc::{header, Elem, ARRAY, STRUCT};
@@ -75,13 +76,23 @@ unsafe fn read(sp: Sp, val: u32, elem: Elem, cell: *const u64) {
     }
 }
 
+/// The instruction whose immediates are `imm` (they follow its first word).
+fn ip_of<L>(imm: &L) -> Ip {
+    (imm as *const L as Ip).wrapping_sub(1)
+}
+
 pub(super) unsafe fn struct_new(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> R {
-    let obj = ctx.gc.alloc(
-        ctx.limiter,
-        header(STRUCT, imm.type_id),
-        None,
-        imm.cells as usize,
-    )?;
+    // SAFETY: the instruction is the running one, `sp` its frame (module documentation).
+    let obj = unsafe {
+        alloc(
+            ctx,
+            sp,
+            ip_of(imm),
+            header(STRUCT, imm.type_id),
+            None,
+            imm.cells as usize,
+        )?
+    };
     // SAFETY: the `cells` field values are the slots from `base` on, in the frame; the new
     // object has room for them after its header.
     unsafe {
@@ -93,12 +104,17 @@ pub(super) unsafe fn struct_new(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> R {
 
 pub(super) unsafe fn struct_new_default(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> R {
     // (A zero cell is every type's default: 0, 0.0, null.)
-    let obj = ctx.gc.alloc(
-        ctx.limiter,
-        header(STRUCT, imm.type_id),
-        None,
-        imm.cells as usize,
-    )?;
+    // SAFETY: the instruction is the running one, `sp` its frame (module documentation).
+    let obj = unsafe {
+        alloc(
+            ctx,
+            sp,
+            ip_of(imm),
+            header(STRUCT, imm.type_id),
+            None,
+            imm.cells as usize,
+        )?
+    };
     // SAFETY: `dst` is in the frame.
     unsafe { *sp.add(imm.dst as usize) = obj as u64 };
     Ok(())
@@ -130,13 +146,22 @@ pub(super) unsafe fn struct_set(_ctx: &mut Ctx, sp: Sp, imm: &GcField) -> R {
 }
 
 /// Allocates an array of `len` elements of `imm`'s type, zeroed.
-fn new_array(ctx: &mut Ctx, type_id: u32, elem: Elem, len: u64) -> Result<*mut u64, TrapCode> {
+///
+/// # Safety
+/// `ip` is the running allocating instruction and `sp` its frame.
+unsafe fn new_array(
+    ctx: &mut Ctx,
+    sp: Sp,
+    ip: Ip,
+    type_id: u32,
+    elem: Elem,
+    len: u64,
+) -> Result<*mut u64, TrapCode> {
     let cells = (len as usize)
         .checked_mul(elem.cells())
         .ok_or(TrapCode::GcHeapOutOfMemory)?;
-    let obj = ctx
-        .gc
-        .alloc(ctx.limiter, header(ARRAY, type_id), Some(len as u32), cells)?;
+    // SAFETY: the contract.
+    let obj = unsafe { alloc(ctx, sp, ip, header(ARRAY, type_id), Some(len as u32), cells)? };
     // Past the header and the length.
     // SAFETY: the object has both.
     Ok(unsafe { obj.add(2) })
@@ -171,7 +196,7 @@ pub(super) unsafe fn array_new(ctx: &mut Ctx, sp: Sp, imm: &ArrayNew) -> R {
     // elements.
     unsafe {
         let len = slot(sp, imm.len) as u32 as u64;
-        let elems = new_array(ctx, imm.type_id, elem, len)?;
+        let elems = new_array(ctx, sp, ip_of(imm), imm.type_id, elem, len)?;
         fill(elems, len as usize, sp.add(imm.init as usize), elem);
         *sp.add(imm.dst as usize) = array_ref(elems);
     }
@@ -182,7 +207,7 @@ pub(super) unsafe fn array_new_default(ctx: &mut Ctx, sp: Sp, imm: &ArrayNew) ->
     // SAFETY: the length is in the frame, as is `dst`.
     unsafe {
         let len = slot(sp, imm.len) as u32 as u64;
-        let elems = new_array(ctx, imm.type_id, Elem(imm.elem), len)?;
+        let elems = new_array(ctx, sp, ip_of(imm), imm.type_id, Elem(imm.elem), len)?;
         *sp.add(imm.dst as usize) = array_ref(elems);
     }
     Ok(())
@@ -193,7 +218,7 @@ pub(super) unsafe fn array_new_fixed(ctx: &mut Ctx, sp: Sp, imm: &ArrayNew) -> R
     // SAFETY: the `len` values are the slots from `init` on (the translator put them
     // there), as many cells as the new array's elements take.
     unsafe {
-        let elems = new_array(ctx, imm.type_id, elem, imm.len as u64)?;
+        let elems = new_array(ctx, sp, ip_of(imm), imm.type_id, elem, imm.len as u64)?;
         let cells = imm.len as usize * elem.cells();
         core::ptr::copy_nonoverlapping(sp.add(imm.init as usize), elems, cells);
         *sp.add(imm.dst as usize) = array_ref(elems);
@@ -282,7 +307,7 @@ pub(super) unsafe fn array_new_seg(ctx: &mut Ctx, sp: Sp, imm: &ArrayNewSeg) -> 
         // The segment's range is checked before anything is allocated: a length past the
         // segment traps as out of bounds, not as an allocation too large.
         segment_range(ctx, imm.seg, elem, offset, len)?;
-        let elems = new_array(ctx, imm.type_id, elem, len)?;
+        let elems = new_array(ctx, sp, ip_of(imm), imm.type_id, elem, len)?;
         from_segment(ctx, imm.seg, elem, offset, len, elems)?;
         *sp.add(imm.dst as usize) = array_ref(elems);
     }

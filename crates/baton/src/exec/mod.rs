@@ -11,6 +11,8 @@ mod bulk;
 pub(crate) mod dispatch;
 mod frames;
 mod gc;
+mod roots;
+pub(crate) use roots::collect_from_host;
 pub(crate) mod ops;
 pub(crate) mod unwind;
 

@@ -257,5 +257,6 @@ pub(crate) unsafe fn collect_exceptions(ctx: &mut Ctx, ip: Ip, sp: Sp) {
         let end = sp.add(frame);
         core::slice::from_raw_parts(ctx.stack_base, end.offset_from(ctx.stack_base) as usize)
     };
-    ctx.exns.collect(stack);
+    let object_fields = ctx.gc.exn_cells();
+    ctx.exns.collect(stack, &object_fields);
 }

@@ -78,6 +78,22 @@ impl Default for ExnHeap {
 }
 
 impl ExnHeap {
+    /// Hands `visit` every payload cell of a live exception that holds a reference the GC
+    /// collector traces (`runtime::gc::traced`): exception payloads are roots of the GC heap.
+    pub(crate) fn each_traced_payload_cell(&self, mut visit: impl FnMut(u64)) {
+        for e in self.objects.iter().filter(|e| e.live) {
+            // SAFETY: a live exception's tag is an entity of the store, alive as long as it.
+            let tag = unsafe { &*e.tag };
+            let mut at = 0;
+            for &t in tag.ty.params() {
+                if super::gc::traced(t) {
+                    visit(e.payload[at]);
+                }
+                at += t.cells();
+            }
+        }
+    }
+
     /// A new exception of `tag` with the payload `payload`.
     pub(crate) fn alloc(&mut self, tag: *const TagEntity, payload: &[u64]) -> *mut ExnEntity {
         let obj = match self.free.pop() {
@@ -152,9 +168,10 @@ impl ExnHeap {
     }
 
     /// Frees the referenced, unpinned exceptions that no cell of `stack` (the live part of
-    /// the value stack), of the registered globals and tables, or of the payloads of
-    /// exceptions kept, holds the address of (see the module's documentation).
-    pub(crate) fn collect(&mut self, stack: &[u64]) {
+    /// the value stack), of `object_fields` (the `exnref` fields of GC objects), of the
+    /// registered globals and tables, or of the payloads of exceptions kept, holds the
+    /// address of (see the module's documentation).
+    pub(crate) fn collect(&mut self, stack: &[u64], object_fields: &[u64]) {
         // The candidates' addresses, sorted, for looking cells up.
         let mut by_address: Vec<(u64, u32)> = (self.objects.iter())
             .filter(|e| e.live)
@@ -172,7 +189,7 @@ impl ExnHeap {
                 }
             }
         };
-        for &cell in stack {
+        for &cell in stack.iter().chain(object_fields) {
             visit(cell, &mut marked, &mut work);
         }
         for &g in &self.globals {

@@ -10,13 +10,18 @@
 //! `i32`, and `struct.get_s`/`_u` (and the array forms) extend its low bits when read, so
 //! that writes are plain copies.
 //!
-//! **No collector yet** (issue 13): objects live until their store is dropped — Wasmtime's
-//! "null" collector. The heap is bounded by the store's resource limiter
-//! (`ResourceLimiter::gc_heap_growing`), and an allocation past it traps cleanly.
+//! The collector is a precise, non-moving mark-and-sweep (see [`GcHeap::collect`]): an
+//! allocation that finds the heap grown past its threshold first collects, with the roots
+//! the frames' stack maps name (`exec::roots`) and those the store registers ([`Roots`]).
+//! The heap is bounded by the store's resource limiter (`ResourceLimiter::gc_heap_growing`);
+//! an allocation the limiter refuses collects and tries again before it traps.
 
 use crate::error::TrapCode;
-use crate::registry::{FieldType, StorageType};
-use crate::types::ValType;
+use crate::registry::{Composite, FieldType, StorageType};
+use crate::types::{HeapType, ValType};
+use std::collections::HashMap;
+
+pub(crate) use super::roots::Roots;
 
 /// Header kind of a structure.
 pub(crate) const STRUCT: u64 = 1 << 32;
@@ -95,30 +100,79 @@ impl Elem {
 }
 
 /// The store's objects.
-#[derive(Default)]
 pub(crate) struct GcHeap {
-    /// Every object: its address and size in cells, allocated by [`zeroed`] and freed when
-    /// the heap is dropped. Raw pointers, not boxes: the objects are read and written
-    /// through copies of these addresses (cells, references), which a box's unique
-    /// ownership would forbid.
+    /// Every object: its address and size in cells, allocated by [`zeroed`] and freed by a
+    /// collection that finds it unreachable, or when the heap is dropped. Raw pointers, not
+    /// boxes: the objects are read and written through copies of these addresses (cells,
+    /// references), which a box's unique ownership would forbid.
     objects: Vec<(*mut u64, usize)>,
-    /// Cells allocated so far.
+    /// Cells allocated and not freed yet (live or garbage).
     cells: usize,
+    /// An allocation that would take `cells` past this collects first (see
+    /// [`GcHeap::collection_due`]).
+    threshold: usize,
+    /// What the store holds outside the Wasm frames (see [`Roots`]).
+    pub roots: Roots,
+    /// How to trace the objects of each type met so far, by type id.
+    traces: HashMap<u32, Trace>,
+    /// Collections run so far (for tests and statistics).
+    pub collections: u64,
+    /// Frames a collection found stopped where no stack map is recorded (a call suspended
+    /// out of fuel), whose cells it compared with the objects' addresses instead.
+    pub unmapped_frames: u64,
+}
+
+/// The heap collects before it passes this many cells (8 MiB), and never sooner after a
+/// collection: small programs never collect, and a collection's cost is spread over at
+/// least this much allocation.
+const MIN_THRESHOLD: usize = 1 << 20;
+
+impl Default for GcHeap {
+    fn default() -> Self {
+        GcHeap {
+            objects: Vec::new(),
+            cells: 0,
+            threshold: MIN_THRESHOLD,
+            roots: Roots::default(),
+            traces: HashMap::new(),
+            collections: 0,
+            unmapped_frames: 0,
+        }
+    }
 }
 
 impl Drop for GcHeap {
     fn drop(&mut self) {
         for &(ptr, cells) in &self.objects {
             // SAFETY: `ptr` was allocated by `zeroed` with the layout of `cells` cells
-            // (which was valid then) and is freed once, here.
+            // (which was valid then) and is freed once, here (a collection removes what it
+            // frees from `objects`).
             unsafe { std::alloc::dealloc(ptr as *mut u8, layout(cells)) };
         }
     }
 }
 
 impl GcHeap {
+    /// Whether an allocation of `cells` more cells (header included) should collect first:
+    /// the heap has grown past its threshold since the last collection.
+    #[inline]
+    pub(crate) fn collection_due(&self, cells: usize) -> bool {
+        self.cells.saturating_add(cells) > self.threshold
+    }
+
+    /// Live objects (allocated and not collected).
+    pub(crate) fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Their cells.
+    pub(crate) fn cells(&self) -> usize {
+        self.cells
+    }
+
     /// Allocates an object of `cells` zeroed cells after its header (and, for an array, its
     /// length) and returns its address. `limiter` decides whether the heap may grow.
+    /// Never collects (see `exec::gc::alloc` for the allocation that does).
     ///
     /// Never inlined: the limiter is a trait object, and an indirect call inlined into an
     /// instruction's handler breaks the dispatch audit's rule (handlers make no indirect
@@ -131,11 +185,7 @@ impl GcHeap {
         len: Option<u32>,
         cells: usize,
     ) -> Result<*mut u64, TrapCode> {
-        let head = 1 + len.is_some() as usize;
-        let total = cells
-            .checked_add(head)
-            .filter(|&t| t <= isize::MAX as usize / 8)
-            .ok_or(TrapCode::GcHeapOutOfMemory)?;
+        let total = object_cells(len.is_some(), cells)?;
         let (current, desired) = (self.cells * 8, (self.cells + total) * 8);
         if let Some(limiter) = limiter {
             // SAFETY: the store's limiter outlives its execution context, and nothing else
@@ -145,7 +195,7 @@ impl GcHeap {
             }
         }
         let ptr = zeroed(total).ok_or(TrapCode::GcHeapOutOfMemory)?;
-        // SAFETY: the object has `total` ≥ `head` cells.
+        // SAFETY: the object has `total` cells, at least its header and length.
         unsafe {
             *ptr = header;
             if let Some(len) = len {
@@ -155,6 +205,202 @@ impl GcHeap {
         self.objects.push((ptr, total));
         self.cells += total;
         Ok(ptr)
+    }
+
+    /// Frees every object that neither `roots` (the cells the Wasm frames hold references
+    /// in, found by the caller from the stack maps) nor the registered [`Roots`] reach.
+    ///
+    /// Marks by setting [`MARK`] in reached objects' headers, with an explicit work list
+    /// (a long list of objects is no recursion on the host's stack), then sweeps: frees the
+    /// unmarked objects and clears the mark of the others, so that outside a collection no
+    /// header has it (casts compare header bits).
+    ///
+    /// # Safety
+    /// Every cell of `roots`, of the registered roots and of the reached objects' traced
+    /// fields is a reference of the `any` or `extern` hierarchy of this store (0, an `i31`,
+    /// a host value, or a live object of this heap); registered entities are alive.
+    pub(crate) unsafe fn collect(&mut self, roots: &[u64], exns: &super::ExnHeap) {
+        let mut work: Vec<*mut u64> = Vec::new();
+        let visit = |cell: u64, work: &mut Vec<*mut u64>| {
+            if cell != 0 && cell & 3 == 0 {
+                let obj = cell as *mut u64;
+                // SAFETY: a non-null reference with low bits `00` is a live object of this
+                // heap (contract); its first cell is its header.
+                unsafe {
+                    if *obj & MARK == 0 {
+                        *obj |= MARK;
+                        work.push(obj);
+                    }
+                }
+            }
+        };
+        for &cell in roots {
+            visit(cell, &mut work);
+        }
+        // SAFETY: registered entities are alive (contract).
+        unsafe { self.roots.each(exns, |cell| visit(cell, &mut work)) };
+        while let Some(obj) = work.pop() {
+            // SAFETY: `obj` is a live object (it was reached); its header says its type.
+            let (kind, type_id) = unsafe { kind_and_type(obj as u64) };
+            let trace = trace_of(&mut self.traces, type_id);
+            // SAFETY: the object has the fields its type says, at the cells `trace` lists
+            // (computed from that type); an array's length is its second cell.
+            unsafe {
+                if kind == ARRAY {
+                    if trace.array_refs {
+                        let len = *obj.add(1) as usize;
+                        for i in 0..len {
+                            visit(*obj.add(2 + i), &mut work);
+                        }
+                    }
+                } else {
+                    for &c in &trace.refs {
+                        visit(*obj.add(1 + c as usize), &mut work);
+                    }
+                }
+            }
+        }
+        let mut live = 0;
+        self.objects.retain(|&(ptr, cells)| {
+            // SAFETY: every listed object is allocated; its header is its first cell.
+            unsafe {
+                if *ptr & MARK != 0 {
+                    *ptr &= !MARK;
+                    live += cells;
+                    true
+                } else {
+                    // Debug builds poison what they free, so that a reference the roots
+                    // missed reads garbage (and the tests see it) instead of the values
+                    // the freed memory happens to keep.
+                    if cfg!(debug_assertions) {
+                        core::slice::from_raw_parts_mut(ptr, cells).fill(POISON);
+                    }
+                    // Allocated by `zeroed` with this layout, freed once: it leaves the
+                    // list here.
+                    std::alloc::dealloc(ptr as *mut u8, layout(cells));
+                    false
+                }
+            }
+        });
+        self.cells = live;
+        self.threshold = live.saturating_mul(2).max(MIN_THRESHOLD);
+        self.collections += 1;
+    }
+
+    /// The cells of every object field that holds an `exnref`: roots of the exception
+    /// collector (see `runtime::exn`), which must not free an exception a structure or an
+    /// array still holds.
+    pub(crate) fn exn_cells(&mut self) -> Vec<u64> {
+        let mut out = Vec::new();
+        for &(obj, _) in &self.objects {
+            // SAFETY: every listed object is live; its header says its type.
+            let (kind, type_id) = unsafe { kind_and_type(obj as u64) };
+            let trace = trace_of(&mut self.traces, type_id);
+            // SAFETY: as in `collect`: the cells `trace` lists are the object's.
+            unsafe {
+                if kind == ARRAY {
+                    if trace.array_exns {
+                        let len = *obj.add(1) as usize;
+                        out.extend((0..len).map(|i| *obj.add(2 + i)));
+                    }
+                } else {
+                    out.extend(trace.exns.iter().map(|&c| *obj.add(1 + c as usize)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The objects' addresses.
+    pub(crate) fn addresses(&self) -> impl Iterator<Item = u64> + '_ {
+        self.objects.iter().map(|&(p, _)| p as u64)
+    }
+}
+
+/// Cells of an object with `cells` cells of fields or elements: a header, a length for an
+/// array. An error if it cannot be allocated.
+fn object_cells(array: bool, cells: usize) -> Result<usize, TrapCode> {
+    cells
+        .checked_add(1 + array as usize)
+        .filter(|&t| t <= isize::MAX as usize / 8)
+        .ok_or(TrapCode::GcHeapOutOfMemory)
+}
+
+/// Cells an allocation of `cells` cells of fields or elements takes (saturating: for the
+/// collection trigger only).
+pub(crate) fn total_cells(cells: usize) -> usize {
+    cells.saturating_add(2)
+}
+
+/// What debug builds write over a freed object: an odd value (an `i31`, not an address, if
+/// read as a reference) far from any test's numbers.
+const POISON: u64 = 0x5a5a_5a5a_5a5a_5a5b;
+
+/// The header bit a collection sets in every object it reaches (above the kind bits).
+const MARK: u64 = 1 << 40;
+
+/// Where the references are in the objects of one type.
+#[derive(Default)]
+struct Trace {
+    /// A structure's fields of the `any` or `extern` hierarchy: their cells after the header.
+    refs: Vec<u32>,
+    /// Its `exnref` fields.
+    exns: Vec<u32>,
+    /// An array whose elements are of the `any` or `extern` hierarchy.
+    array_refs: bool,
+    /// An array of `exnref`s.
+    array_exns: bool,
+}
+
+/// How objects of type `type_id` are traced, computed from the type's registration the
+/// first time the heap meets it.
+fn trace_of(traces: &mut HashMap<u32, Trace>, type_id: u32) -> &Trace {
+    traces.entry(type_id).or_insert_with(|| {
+        let info = crate::registry::info(crate::types::TypeId(type_id));
+        let mut t = Trace::default();
+        let is_exn = |f: &FieldType| match f.storage {
+            StorageType::Val(ValType::Ref(r)) => r.is_exn(),
+            _ => false,
+        };
+        match &info.composite {
+            Composite::Struct(fields) => {
+                let mut cell = 0u32;
+                for f in fields.iter() {
+                    if stores_traced(f) {
+                        t.refs.push(cell);
+                    } else if is_exn(f) {
+                        t.exns.push(cell);
+                    }
+                    cell += Elem(Elem::of(f)).cells() as u32;
+                }
+            }
+            Composite::Array(f) => {
+                t.array_refs = stores_traced(f);
+                t.array_exns = is_exn(f);
+            }
+            Composite::Func(_) => {}
+        }
+        t
+    })
+}
+
+/// Whether a field stores a reference the collector traces.
+fn stores_traced(f: &FieldType) -> bool {
+    matches!(f.storage, StorageType::Val(t) if traced(t))
+}
+
+/// Whether values of type `ty` may be objects: references of the `any` or `extern`
+/// hierarchy (an `externref` may hold a converted `anyref`), except the types whose values
+/// never are (`i31`, and the bottoms, which hold only null).
+pub(crate) fn traced(ty: ValType) -> bool {
+    match ty {
+        ValType::ExternRef => true,
+        ValType::Ref(r) => {
+            let h = r.heap_type();
+            matches!(h.top(), HeapType::Any | HeapType::Extern)
+                && !matches!(h, HeapType::I31 | HeapType::None | HeapType::NoExtern)
+        }
+        _ => false,
     }
 }
 

@@ -187,6 +187,7 @@ pub(crate) struct TagEntity {
 pub(crate) mod cast;
 mod exn;
 pub(crate) mod gc;
+pub(crate) mod roots;
 pub(crate) use exn::{ExnEntity, ExnHeap};
 
 /// A passive data segment as an instance sees it (empty once dropped).

@@ -433,7 +433,9 @@ impl FuncTranslator<'_> {
             });
             self.recent.reset_to(self.last.map(|l| l.pos));
         }
+        let copy_at = self.code.pos();
         self.code.extend_from_within(start, head.test);
+        self.maps_copied(start, head.test, copy_at);
         // ...stay in the loop (to its body) when the exit condition does not hold...
         let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true, true);
         let off = head.body as i64 - pos as i64;
@@ -469,7 +471,9 @@ impl FuncTranslator<'_> {
         if copy.is_some() || self.pending_const().is_some() {
             return false;
         }
+        let copy_at = self.code.pos();
         self.code.extend_from_within(start, table);
+        self.maps_copied(start, table, copy_at);
         // What was emitted last is no longer the previous instruction.
         self.recent.reset_to(None);
         self.last = None;

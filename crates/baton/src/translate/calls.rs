@@ -33,6 +33,7 @@ impl FuncTranslator<'_> {
         }
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
+        let live = self.traced_temps(self.stack.len() - n);
         if imported {
             self.emit(op::CALL_IMPORT, Call { func, base });
         } else {
@@ -61,6 +62,7 @@ impl FuncTranslator<'_> {
                 ),
             };
         }
+        self.record_call(live);
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
             self.push(Opd::Temp);
@@ -123,6 +125,7 @@ impl FuncTranslator<'_> {
         }
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
+        let live = self.traced_temps(self.stack.len() - n);
         let copies = if open {
             FoldedCopies::None
         } else {
@@ -167,6 +170,7 @@ impl FuncTranslator<'_> {
                 },
             ),
         };
+        self.record_call(live);
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
             self.push(Opd::Temp);

@@ -178,6 +178,7 @@ impl FuncTranslator<'_> {
             (op::STRUCT_NEW, cells)
         };
         self.materialize_args(operands);
+        let live = self.traced_temps(self.stack.len());
         for _ in 0..operands {
             self.pop();
         }
@@ -189,6 +190,7 @@ impl FuncTranslator<'_> {
             cells: cells as u32,
         };
         let pos = self.emit(op, imm);
+        self.record_alloc(pos, live);
         self.push_result(pos, base, None);
     }
 
@@ -234,6 +236,7 @@ impl FuncTranslator<'_> {
     /// `array.new` (`default`: `array.new_default`).
     pub(super) fn array_new(&mut self, ty: u32, default: bool) {
         let elem = self.array_elem(ty);
+        let live = self.traced_temps(self.stack.len());
         let len = self.pop_slot();
         self.charge_elements(len);
         let init = if default {
@@ -255,6 +258,7 @@ impl FuncTranslator<'_> {
             elem,
         };
         let pos = self.emit(op, imm);
+        self.record_alloc(pos, live);
         self.push_result(pos, dst, None);
     }
 
@@ -263,6 +267,7 @@ impl FuncTranslator<'_> {
         let elem = self.array_elem(ty);
         let cells = n as usize * Elem(elem).cells();
         self.materialize_args(cells);
+        let live = self.traced_temps(self.stack.len());
         for _ in 0..cells {
             self.pop();
         }
@@ -275,12 +280,14 @@ impl FuncTranslator<'_> {
             elem,
         };
         let pos = self.emit(op::ARRAY_NEW_FIXED, imm);
+        self.record_alloc(pos, live);
         self.push_result(pos, dst, None);
     }
 
     /// `array.new_data` / `array.new_elem` of segment `seg`.
     pub(super) fn array_new_seg(&mut self, ty: u32, seg: u32) {
         let elem = self.array_elem(ty);
+        let live = self.traced_temps(self.stack.len());
         let len = self.pop_slot();
         self.charge_elements(len);
         let offset = self.pop_slot();
@@ -294,6 +301,7 @@ impl FuncTranslator<'_> {
             seg,
         };
         let pos = self.emit(op::ARRAY_NEW_SEG, imm);
+        self.record_alloc(pos, live);
         self.push_result(pos, dst, None);
     }
 

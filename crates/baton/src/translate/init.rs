@@ -42,6 +42,11 @@ impl LocalInit {
         }
     }
 
+    /// `cell` is zeroed on entry whatever the code does with it.
+    pub fn must_zero(&mut self, cell: u32) {
+        self.zero_end = self.zero_end.max(cell + 1);
+    }
+
     /// `local.set`/`local.tee` of `cell`.
     pub fn write(&mut self, cell: u32) {
         if let Some(a @ false) = self.assigned.get_mut(cell as usize) {

@@ -26,6 +26,7 @@ mod memory;
 mod numeric;
 mod pass;
 mod refs;
+mod safepoints;
 mod simd;
 mod visit;
 mod wide;
@@ -300,6 +301,12 @@ pub(crate) struct FuncTranslator<'a> {
     init: init::LocalInit,
     /// Catch clauses whose label is the function's (see `exceptions.rs`).
     return_catches: Vec<u32>,
+    /// The function's stack maps, if its module's values may be objects (see
+    /// `crate::stack_maps`).
+    maps: Option<crate::stack_maps::StackMapBuilder>,
+    /// Before a call or an allocating instruction: the operand stack entries (indices from
+    /// the bottom) that hold references the collector traces, set by the decoding pass.
+    pub(super) safepoint_refs: Vec<u32>,
 }
 
 type R<T = ()> = Result<T, Error>;
@@ -312,7 +319,14 @@ impl<'a> FuncTranslator<'a> {
         params: u32,
         locals: u32,
         local_map: Vec<u32>,
+        traced_locals: Option<Vec<u32>>,
     ) -> Self {
+        let mut init = init::LocalInit::new(params, locals);
+        if let Some(cells) = &traced_locals {
+            // A collection may come before a reference local is first assigned: it must
+            // read as null then, not as what the slot held before.
+            cells.iter().for_each(|&c| init.must_zero(c));
+        }
         let mut t = FuncTranslator {
             env,
             code,
@@ -335,8 +349,10 @@ impl<'a> FuncTranslator<'a> {
             label_at: 0,
             jumps: Vec::new(),
             offset: 0,
-            init: init::LocalInit::new(params, locals),
+            init,
             return_catches: Vec::new(),
+            maps: traced_locals.map(crate::stack_maps::StackMapBuilder::new),
+            safepoint_refs: Vec::new(),
         };
         t.code.begin_function();
         t.ctrl
@@ -411,6 +427,9 @@ impl<'a> FuncTranslator<'a> {
     fn unemit(&mut self, pos: usize) {
         debug_assert_eq!(self.recent.last(), Some(pos));
         self.code.truncate(pos);
+        if let Some(maps) = &mut self.maps {
+            maps.truncate(pos);
+        }
         self.recent.pop();
     }
 

@@ -25,6 +25,12 @@ pub(crate) struct ValidateThenTranslate<'v, 't, 'e, 'w> {
     /// the one thing the translator asks the validator (see `before_validation!`).
     /// Validating only records them; translating only looks them up.
     pub wide: &'w mut Vec<u64>,
+    /// Whether the module needs stack maps (`ModuleEnv::stack_maps`).
+    pub maps: bool,
+    /// Module offsets, ascending, of the calls and allocating instructions before which
+    /// some operand stack entries hold traced references, with those entries (see
+    /// `note_refs`): recorded when validating only, looked up when translating only.
+    pub refs: &'w mut Vec<(u64, Box<[u32]>)>,
     /// Byte offset of the operator being visited (set by the caller before each visit).
     pub offset: usize,
 }
@@ -62,7 +68,8 @@ macro_rules! dead_code {
 
 /// What the translator must know before the validator pops an operator's operands:
 /// whether `drop` and `select` move a `v128`, which takes two stack entries (the
-/// translator's stack holds cells, not types; the validator's holds types).
+/// translator's stack holds cells, not types; the validator's holds types); and before
+/// calls and allocations, which entries hold references the collector traces.
 macro_rules! before_validation {
     (visit_drop, $pass:expr) => {
         $pass.note_wide(0)
@@ -70,6 +77,38 @@ macro_rules! before_validation {
     (visit_select, $pass:expr) => {
         // The operands are `a b cond`: `b` is one below the top.
         $pass.note_wide(1)
+    };
+    // The points where a collection may run (see `crate::stack_maps`): tail calls leave
+    // no frame behind.
+    (visit_call, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_call_indirect, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_call_ref, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_struct_new, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_struct_new_default, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_array_new, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_array_new_default, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_array_new_fixed, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_array_new_data, $pass:expr) => {
+        $pass.note_refs()
+    };
+    (visit_array_new_elem, $pass:expr) => {
+        $pass.note_refs()
     };
     ($other:ident, $pass:expr) => {};
 }
@@ -132,6 +171,86 @@ impl ValidateThenTranslate<'_, '_, '_, '_> {
             Some(t) => t.wide_operand = wide,
             None if wide => self.wide.push(offset),
             None => {}
+        }
+    }
+}
+
+impl ValidateThenTranslate<'_, '_, '_, '_> {
+    /// Before a call or an allocating instruction, in a module with stack maps: which
+    /// operand stack entries (translator entries, counted from the bottom: a `v128` takes
+    /// two) hold references the collector traces, from the validator's types or, without
+    /// one, from what validation recorded; handed to the translator, or recorded when
+    /// validating only. Linear in the stack's height, once per such point.
+    fn note_refs(&mut self) {
+        if !self.maps {
+            return;
+        }
+        let offset = self.offset as u64;
+        let (entries, height) = match &self.validator {
+            Some(v) => {
+                let (entries, height) = traced_entries(v);
+                (entries, Some(height))
+            }
+            None => match self.refs.binary_search_by_key(&offset, |r| r.0) {
+                Ok(i) => (self.refs[i].1.clone(), None),
+                Err(_) => (Box::default(), None),
+            },
+        };
+        if let (Some(t), Some(height)) = (self.translator.as_deref(), height) {
+            // The two stacks agree, entry for entry (dead code is not translated).
+            debug_assert!(!t.reachable || t.stack.len() == height as usize);
+        }
+        match self.translator.as_deref_mut() {
+            Some(t) => t.safepoint_refs = entries.into_vec(),
+            None if !entries.is_empty() => self.refs.push((offset, entries)),
+            None => {}
+        }
+    }
+}
+
+/// The validator's operand stack entries that hold references the collector traces, as
+/// translator entries from the bottom, and the stack's height in translator entries.
+fn traced_entries(v: &FuncValidator<ValidatorResources>) -> (Box<[u32]>, u32) {
+    let height = v.operand_stack_height() as usize;
+    let mut entries = Vec::new();
+    let mut at = 0u32;
+    for depth in (0..height).rev() {
+        let ty = v.get_operand_type(depth).flatten();
+        if ty.is_some_and(|t| is_traced(t, v.resources())) {
+            entries.push(at);
+        }
+        at += if ty == Some(wasmparser::ValType::V128) {
+            2
+        } else {
+            1
+        };
+    }
+    (entries.into_boxed_slice(), at)
+}
+
+/// Whether a validator's type is one `runtime::gc::traced` accepts: a reference of the
+/// `any` or `extern` hierarchy other than `i31` and the bottoms.
+fn is_traced(ty: wasmparser::ValType, resources: &ValidatorResources) -> bool {
+    use wasmparser::{AbstractHeapType as A, HeapType as H, UnpackedIndex, WasmModuleResources};
+    let wasmparser::ValType::Ref(r) = ty else {
+        return false;
+    };
+    let concrete = |ty: &wasmparser::SubType| {
+        !matches!(
+            ty.composite_type.inner,
+            wasmparser::CompositeInnerType::Func(_)
+        )
+    };
+    match r.heap_type() {
+        H::Abstract { ty, .. } => matches!(ty, A::Any | A::Eq | A::Struct | A::Array | A::Extern),
+        H::Concrete(UnpackedIndex::Id(id)) | H::Exact(UnpackedIndex::Id(id)) => {
+            concrete(resources.sub_type_at_id(id))
+        }
+        H::Concrete(UnpackedIndex::Module(i)) | H::Exact(UnpackedIndex::Module(i)) => {
+            resources.sub_type_at(i).is_some_and(concrete)
+        }
+        H::Concrete(UnpackedIndex::RecGroup(_)) | H::Exact(UnpackedIndex::RecGroup(_)) => {
+            unreachable!("validated types are canonical")
         }
     }
 }

@@ -36,6 +36,7 @@ impl FuncTranslator<'_> {
         }
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
+        let live = self.traced_temps(self.stack.len() - n);
         // Argument copies just made fold into the call (as for `call_indirect`).
         match self.take_copies() {
             FoldedCopies::None => self.emit(op::CALL_REF, CallRef { callee, base }),
@@ -60,6 +61,7 @@ impl FuncTranslator<'_> {
                 },
             ),
         };
+        self.record_call(live);
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
             self.push(Opd::Temp);
@@ -95,6 +97,7 @@ impl FuncTranslator<'_> {
         let (table, index) = (get.table, get.idx);
         self.materialize_args(n);
         let base = self.temp(self.stack.len() - n);
+        let live = self.traced_temps(self.stack.len() - n);
         // (`type_id` is unused: the element's type is the call's.)
         match self.take_copies() {
             FoldedCopies::None => self.emit(
@@ -131,6 +134,7 @@ impl FuncTranslator<'_> {
                 },
             ),
         };
+        self.record_call(live);
         self.truncate_stack(self.stack.len() - n);
         for _ in 0..m {
             self.push(Opd::Temp);

@@ -1,0 +1,225 @@
+//! The GC collector: objects the program still reaches survive collections (through
+//! operand-stack temporaries across calls, locals, globals, tables, host handles, and
+//! suspended calls), and unreachable ones are freed.
+
+use baton::{
+    AnyRef, CompilationMode, Config, Engine, Error, Func, Instance, Linker, Module, ResumableCall,
+    RootScope, Store, TrapCode, Val,
+};
+
+const TREES: &str = r#"(module
+  (type $node (struct (field $v i64) (field $l (ref null $node)) (field $r (ref null $node))))
+  (type $bytes (array (mut i8)))
+  (import "host" "poke" (func $poke (param anyref) (result anyref)))
+  (global $keep (mut (ref null $node)) (ref.null $node))
+  (table $t 4 (ref null $node))
+  ;; The second call runs while the first one's result waits on the operand stack.
+  (func (export "make") (param $d i32) (result anyref) (call $make (local.get $d)))
+  (func (export "sum") (param anyref) (result i64)
+    (call $sum (ref.cast (ref null $node) (local.get 0))))
+  (func $make (param $d i32) (result (ref null $node))
+    (if (result (ref null $node)) (i32.eqz (local.get $d))
+      (then (struct.new $node (i64.const 1) (ref.null $node) (ref.null $node)))
+      (else (struct.new $node (i64.extend_i32_u (local.get $d))
+        (call $make (i32.sub (local.get $d) (i32.const 1)))
+        (call $make (i32.sub (local.get $d) (i32.const 1)))))))
+  (func $sum (param $n (ref null $node)) (result i64)
+    (if (result i64) (ref.is_null (local.get $n)) (then (i64.const 0))
+      (else (i64.add (struct.get $node $v (local.get $n))
+        (i64.add (call $sum (struct.get $node $l (local.get $n)))
+                 (call $sum (struct.get $node $r (local.get $n))))))))
+  ;; Garbage: `n` arrays of 64 elements.
+  (func $churn (export "churn") (param $n i32)
+    (loop $l
+      (drop (array.new_default $bytes (i32.const 64)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "stash") (param $d i32)
+    (global.set $keep (call $make (local.get $d)))
+    (table.set $t (i32.const 1) (call $make (local.get $d))))
+  (func (export "sum_kept") (result i64)
+    (i64.add (call $sum (global.get $keep)) (call $sum (table.get $t (i32.const 1)))))
+  ;; A local holds a tree while the host runs (and collects), and while garbage is made.
+  (func (export "via_host") (param $d i32) (result i64)
+    (local $t (ref null $node))
+    (local.set $t (call $make (local.get $d)))
+    (call $churn (i32.const 20000))
+    (i64.add (call $sum (ref.cast (ref null $node) (call $poke (local.get $t)))) (call $sum (local.get $t))))
+  ;; Builds a tree, then traps deep in a recursion.
+  (func (export "fail") (param $d i32) (result anyref) (call $fail (local.get $d)))
+  (func $fail (param $d i32) (result (ref null $node))
+    (if (result (ref null $node)) (i32.eqz (local.get $d))
+      (then unreachable)
+      (else (struct.new $node (i64.const 0) (call $make (i32.const 8))
+        (call $fail (i32.sub (local.get $d) (i32.const 1)))))))
+  ;; Holds a tree in a local across a long loop (which runs out of fuel when metered).
+  (func (export "hold") (param $d i32) (param $spin i32) (result i64)
+    (local $t (ref null $node))
+    (local.set $t (call $make (local.get $d)))
+    (loop $l (br_if $l (local.tee $spin (i32.sub (local.get $spin) (i32.const 1)))))
+    (call $sum (local.get $t)))
+)"#;
+
+/// The sum `sum` computes for a tree of depth `d` made by `make`.
+fn tree_sum(d: u32) -> i64 {
+    if d == 0 {
+        1
+    } else {
+        d as i64 + 2 * tree_sum(d - 1)
+    }
+}
+
+fn setup(config: &Config) -> (Store<()>, Instance) {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, TREES).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    // The host collects while Wasm frames hold references, and keeps its argument (a
+    // handle rooted for the call) across the collection.
+    let poke = Func::wrap(
+        &mut store,
+        |mut caller: baton::Caller<'_, ()>, node: Option<AnyRef>| -> Option<AnyRef> {
+            caller.gc();
+            assert!(node.expect("a tree").is_struct(&caller));
+            node
+        },
+    );
+    linker.define("host", "poke", poke).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    (store, instance)
+}
+
+fn configs() -> Vec<(&'static str, Config)> {
+    let mut eager = Config::new();
+    eager.compilation_mode(CompilationMode::Eager);
+    vec![("lazy", Config::new()), ("eager", eager)]
+}
+
+#[test]
+fn trees_built_across_collections_are_whole_and_garbage_is_freed() {
+    for (name, config) in configs() {
+        let (mut store, instance) = setup(&config);
+        let make = instance
+            .get_typed_func::<i32, Option<AnyRef>>(&store, "make")
+            .unwrap();
+        let sum = instance
+            .get_typed_func::<Option<AnyRef>, i64>(&store, "sum")
+            .unwrap();
+        let churn = instance.get_typed_func::<i32, ()>(&store, "churn").unwrap();
+        {
+            let mut scope = RootScope::new(&mut store);
+            // 2^19 - 1 nodes of 4 cells: twice the first collection's threshold.
+            let tree = make.call(&mut scope, 18).unwrap();
+            churn.call(&mut scope, 40_000).unwrap();
+            assert_eq!(sum.call(&mut scope, tree).unwrap(), tree_sum(18), "{name}");
+        }
+        assert!(store.gc_stats().collections > 0, "{name}");
+        // The handle's scope ended: nothing reaches the tree any more.
+        store.gc();
+        assert_eq!(
+            store.gc_stats().objects,
+            0,
+            "{name}: {:?}",
+            store.gc_stats()
+        );
+    }
+}
+
+#[test]
+fn globals_tables_locals_and_host_arguments_are_roots() {
+    for (name, config) in configs() {
+        let (mut store, instance) = setup(&config);
+        let stash = instance.get_typed_func::<i32, ()>(&store, "stash").unwrap();
+        let sum_kept = instance
+            .get_typed_func::<(), i64>(&store, "sum_kept")
+            .unwrap();
+        let churn = instance.get_typed_func::<i32, ()>(&store, "churn").unwrap();
+        let via_host = instance
+            .get_typed_func::<i32, i64>(&store, "via_host")
+            .unwrap();
+        stash.call(&mut store, 12).unwrap();
+        churn.call(&mut store, 40_000).unwrap();
+        store.gc();
+        assert_eq!(
+            sum_kept.call(&mut store, ()).unwrap(),
+            2 * tree_sum(12),
+            "{name}"
+        );
+        assert_eq!(
+            via_host.call(&mut store, 10).unwrap(),
+            2 * tree_sum(10),
+            "{name}"
+        );
+        assert!(store.gc_stats().collections >= 3, "{name}");
+        // What is kept is the two stashed trees only.
+        store.gc();
+        let nodes = 2 * ((1 << 13) - 1);
+        assert_eq!(store.gc_stats().objects, nodes, "{name}");
+    }
+}
+
+#[test]
+fn a_handle_out_of_its_scope_is_refused_not_followed() {
+    let (mut store, instance) = setup(&Config::new());
+    let make = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&store, "make")
+        .unwrap();
+    let sum = instance.get_func(&store, "sum").unwrap();
+    let stale = {
+        let mut scope = RootScope::new(&mut store);
+        make.call(&mut scope, 3).unwrap()
+    };
+    store.gc();
+    let mut out = [Val::I64(0)];
+    let err = sum
+        .call(&mut store, &[Val::AnyRef(stale)], &mut out)
+        .unwrap_err();
+    assert!(matches!(err, Error::Usage(_)), "{err}");
+    // A handle made outside any scope lives as long as the store.
+    let kept = make.call(&mut store, 3).unwrap();
+    store.gc();
+    sum.call(&mut store, &[Val::AnyRef(kept)], &mut out)
+        .unwrap();
+    assert_eq!(out[0].i64(), Some(tree_sum(3)));
+}
+
+#[test]
+fn a_trap_leaves_a_heap_that_collects_and_a_store_that_runs() {
+    let (mut store, instance) = setup(&Config::new());
+    let fail = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&store, "fail")
+        .unwrap();
+    let err = fail.call(&mut store, 200).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::Unreachable), "{err}");
+    store.gc();
+    assert_eq!(store.gc_stats().objects, 0);
+    let via_host = instance
+        .get_typed_func::<i32, i64>(&store, "via_host")
+        .unwrap();
+    assert_eq!(via_host.call(&mut store, 9).unwrap(), 2 * tree_sum(9));
+}
+
+#[test]
+fn a_call_suspended_out_of_fuel_keeps_its_objects() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let (mut store, instance) = setup(&config);
+    store.set_fuel(u64::MAX).unwrap();
+    let churn = instance.get_typed_func::<i32, ()>(&store, "churn").unwrap();
+    let hold = instance.get_func(&store, "hold").unwrap();
+    // Enough fuel to build the tree, not to finish the loop.
+    store.set_fuel(200_000).unwrap();
+    let mut out = [Val::I64(0)];
+    let call = hold
+        .call_resumable(&mut store, &[Val::I32(10), Val::I32(1_000_000)], &mut out)
+        .unwrap();
+    let ResumableCall::OutOfFuel(invocation) = call else {
+        panic!("expected to run out of fuel");
+    };
+    // The suspended frame holds the tree in a local; collections run meanwhile.
+    store.set_fuel(u64::MAX / 2).unwrap();
+    churn.call(&mut store, 40_000).unwrap();
+    store.gc();
+    let done = invocation.resume(&mut store, &[], &mut out).unwrap();
+    assert!(matches!(done, ResumableCall::Finished));
+    assert_eq!(out[0].i64(), Some(tree_sum(10)));
+}
