@@ -125,3 +125,52 @@ fn gc_objects_from_constant_expressions() {
     assert!(s.set(&mut store, baton::Val::AnyRef(Some(a_ref))).is_err());
     s.set(&mut store, baton::Val::AnyRef(None)).unwrap();
 }
+
+/// The collector run from the host (`Store::gc`): marking through globals, tables, passive
+/// element segments and a rooted host handle (headers written, fields traced by the
+/// registry's types), sweeping what nothing reaches (objects freed), and handles refused
+/// once their scope has ended.
+#[test]
+fn collections_from_the_host_free_what_nothing_reaches() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (type $s (struct (field i32) (field (ref null $s))))
+      (type $a (array anyref))
+      (global $g (export "g") (mut (ref null $s))
+        (struct.new $s (i32.const 7) (struct.new_default $s)))
+      (global $h (export "h") (mut anyref)
+        (array.new_fixed $a 2 (struct.new_default $s) (ref.i31 (i32.const 5))))
+      (table (export "t") 2 anyref (struct.new_default $s))
+      (elem $e anyref (item (struct.new_default $s)) (item (ref.null any))))"#;
+    let m = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let inst = baton::Linker::new(&engine)
+        .instantiate(&mut store, &m)
+        .unwrap();
+    // g: 2 objects; h: the array and a structure; the table: one structure shared by both
+    // elements; the segment: one.
+    store.gc();
+    assert_eq!(store.gc_stats().objects, 6);
+    let g = inst.get_global(&store, "g").unwrap();
+    g.set(&mut store, baton::Val::AnyRef(None)).unwrap();
+    store.gc();
+    assert_eq!(store.gc_stats().objects, 4, "g's two structures are freed");
+    let h = inst.get_global(&store, "h").unwrap();
+    let kept = {
+        let mut scope = baton::RootScope::new(&mut store);
+        let baton::Val::AnyRef(Some(array)) = h.get(&scope) else {
+            panic!("h holds an array")
+        };
+        h.set(&mut scope, baton::Val::AnyRef(None)).unwrap();
+        baton::AsContextMut::as_context_mut(&mut scope).gc();
+        assert!(array.is_array(&scope), "the handle keeps the array");
+        array
+    };
+    store.gc();
+    assert_eq!(
+        store.gc_stats().objects,
+        2,
+        "the scope ended: the array is freed"
+    );
+    assert!(h.set(&mut store, baton::Val::AnyRef(Some(kept))).is_err());
+}
