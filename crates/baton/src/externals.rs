@@ -227,7 +227,7 @@ impl Global {
         }
         let mut value = [0; 2];
         val.write_cells(inner, &mut value);
-        inner.globals.push(Box::new(GlobalEntity { value, ty }));
+        inner.globals.push(Box::new(GlobalEntity::new(value, ty)));
         inner.register_exn_global();
         Ok(Global {
             store: inner.id,
@@ -247,7 +247,7 @@ impl Global {
         let inner = &store.as_context().0.inner;
         inner.check(self.store);
         let g = &inner.globals[self.index as usize];
-        Val::read_cells(&g.value, g.ty.content(), inner)
+        Val::read_cells(&g.get(), g.ty.content(), inner)
     }
 
     /// Sets a mutable global.
@@ -263,7 +263,7 @@ impl Global {
         }
         let mut value = [0; 2];
         val.write_cells(inner, &mut value);
-        inner.globals[self.index as usize].value = value;
+        inner.globals[self.index as usize].set(value);
         Ok(())
     }
 }

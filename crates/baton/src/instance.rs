@@ -371,7 +371,7 @@ pub(crate) fn instantiate<T>(
                         format!("expected {ty:?}, found {:?}", e.ty),
                     ));
                 }
-                inst.globals.push(e.value.as_mut_ptr());
+                inst.globals.push(e.cells());
                 inst.global_ids.push(g.index);
             }
             (ExternType::Table(ty), Extern::Table(t)) => {
@@ -471,10 +471,10 @@ pub(crate) fn instantiate<T>(
     {
         let bits = eval(init, &inst, &mut inner.ctx.gc, inner.ctx.limiter)?;
         let value = [bits as u64, (bits >> 64) as u64];
-        inner.globals.push(Box::new(GlobalEntity { value, ty: *g }));
+        inner.globals.push(Box::new(GlobalEntity::new(value, *g)));
         inner.register_exn_global();
-        let e = inner.globals.last_mut().unwrap();
-        inst.globals.push(e.value.as_mut_ptr());
+        let e = inner.globals.last().unwrap();
+        inst.globals.push(e.cells());
         inst.global_ids.push(inner.globals.len() as u32 - 1);
     }
 
@@ -539,7 +539,7 @@ pub(crate) fn instantiate<T>(
         .collect();
 
     if m.elems.iter().any(|seg| seg.traced) {
-        inner.ctx.gc.roots.add_instance(&*inst);
+        inner.ctx.gc.roots.add_instance(inst_ptr);
     }
     inner.instances.push(inst);
     let instance = Instance {

@@ -78,10 +78,10 @@ impl StoreInner {
     pub(crate) fn register_exn_global(&mut self) {
         if let Some(g) = self.globals.last() {
             if is_exn(g.ty.content()) {
-                self.ctx.exns.add_global(g.value.as_ptr());
+                self.ctx.exns.add_global(g.cells());
             }
             if crate::runtime::gc::traced(g.ty.content()) {
-                self.ctx.gc.roots.add_global(g.value.as_ptr());
+                self.ctx.gc.roots.add_global(g.cells());
             }
         }
     }

@@ -171,9 +171,42 @@ impl TableEntity {
 
 /// A global variable: its value in cells (the first only, or both for a `v128`; see
 /// [`crate::values`]). Instances point at the first cell.
+///
+/// The cells are shared mutable memory (an `UnsafeCell`): instances' code, the collectors'
+/// root lists and `Global::get`/`set` all reach them through pointers taken once
+/// ([`GlobalEntity::cells`]), none of which may invalidate the others.
 pub(crate) struct GlobalEntity {
-    pub value: [u64; 2],
+    value: core::cell::UnsafeCell<[u64; 2]>,
     pub ty: GlobalType,
+}
+
+impl GlobalEntity {
+    /// A global of type `ty` holding `value`.
+    pub(crate) fn new(value: [u64; 2], ty: GlobalType) -> GlobalEntity {
+        GlobalEntity {
+            value: core::cell::UnsafeCell::new(value),
+            ty,
+        }
+    }
+
+    /// The first cell, for reading and writing.
+    pub(crate) fn cells(&self) -> *mut u64 {
+        self.value.get() as *mut u64
+    }
+
+    /// The value's cells.
+    pub(crate) fn get(&self) -> [u64; 2] {
+        // SAFETY: the cells are always initialised; nothing writes them while the store is
+        // borrowed for this read (Wasm code runs only with the store borrowed mutably).
+        unsafe { *self.value.get() }
+    }
+
+    /// Writes the value's cells.
+    pub(crate) fn set(&self, value: [u64; 2]) {
+        // SAFETY: as for `get`: no other access is running (the store is borrowed
+        // mutably by the caller, `Global::set`).
+        unsafe { *self.value.get() = value }
+    }
 }
 
 /// An exception tag: its identity is the entity's address (an imported tag is the
