@@ -62,7 +62,7 @@ pub(crate) fn root(store: &StoreInner, cell: u64) -> u64 {
 
 /// Whether a handle's reference is still valid in `store`: not an object, or an object its
 /// root still holds.
-fn rooted(store: &StoreInner, cell: u64, root: u64) -> bool {
+pub(crate) fn rooted(store: &StoreInner, cell: u64, root: u64) -> bool {
     cell & 3 != 0
         || (store.ctx.gc.roots.host.lock())
             .unwrap_or_else(|e| e.into_inner())
