@@ -565,6 +565,13 @@ impl StructRef {
         Ok(())
     }
 
+    /// Every field's value, in order (as [`StructRef::field`] reads them).
+    pub fn fields(&self, store: impl AsContext) -> Result<Vec<Val>, Error> {
+        let store = store.as_context();
+        let count = self.ty(&store)?.registry_fields().len();
+        (0..count).map(|i| self.field(&store, i)).collect()
+    }
+
     /// The same reference as a value of the `any` hierarchy.
     pub fn to_anyref(self) -> AnyRef {
         AnyRef {

@@ -225,6 +225,8 @@ fn host_structures_go_into_wasm_and_back() {
     assert_eq!(s.ty(&store).unwrap(), point);
     assert_eq!(s.field(&store, 0).unwrap().i32(), Some(5));
     assert_eq!(s.field(&store, 1).unwrap().i64(), Some(6));
+    let fields: Vec<_> = s.fields(&store).unwrap().iter().map(|v| v.ty()).collect();
+    assert_eq!(fields, [ValType::I32, ValType::I64]);
     assert_eq!(s.to_anyref(), made);
     assert_ne!(s, p);
     let i31 = AnyRef::from_i31(baton::I31::wrapping_i32(-3));
