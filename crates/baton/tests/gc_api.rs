@@ -635,3 +635,51 @@ fn a_handle_of_another_store_panics() {
     let p = StructRef::new(&mut one, &point, &[Val::I32(1), Val::I64(2)]).unwrap();
     let _ = p.field(&two, 0);
 }
+
+/// The host's side alone, without Wasm code: what Miri can check
+/// (`MIRIFLAGS=-Zmiri-tree-borrows cargo +nightly miri test -p baton --test gc_api host_only`).
+#[test]
+fn host_only_objects_are_made_read_written_and_collected() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let point = point_type(&engine);
+    let point_ref = ValType::Ref(RefType::new(true, point.heap_type()));
+    let boxed = StructType::new(&engine, [field(Mutability::Var, val(point_ref))]).unwrap();
+    let wide = ArrayType::new(&engine, field(Mutability::Var, val(ValType::V128))).unwrap();
+    let bytes = ArrayType::new(&engine, field(Mutability::Var, StorageType::I8)).unwrap();
+    let b = StructRef::new(&mut store, &boxed, &[Val::AnyRef(None)]).unwrap();
+    let stale;
+    {
+        let mut scope = RootScope::new(&mut store);
+        let p = StructRef::new(&mut scope, &point, &[Val::I32(-1), Val::I64(2)]).unwrap();
+        b.set_field(&mut scope, 0, p.into()).unwrap();
+        let w = ArrayRef::new(&mut scope, &wide, &Val::V128(V128::from(u128::MAX)), 3).unwrap();
+        w.set(&mut scope, 2, Val::V128(V128::from(5))).unwrap();
+        assert_eq!(
+            w.get(&scope, 1).unwrap().v128(),
+            Some(V128::from(u128::MAX))
+        );
+        assert_eq!(w.get(&scope, 2).unwrap().v128(), Some(V128::from(5)));
+        let a = ArrayRef::new_fixed(&mut scope, &bytes, &[Val::I32(-1), Val::I32(2)]).unwrap();
+        assert_eq!(a.get(&scope, 0).unwrap().i32(), Some(255));
+        assert!(a.get(&scope, 2).is_err());
+        scope.as_context_mut().gc();
+        assert_eq!(scope.as_context_mut().gc_stats().objects, 4);
+        stale = a;
+    }
+    store.gc();
+    assert_eq!(store.gc_stats().objects, 2);
+    assert!(stale.len(&store).is_err());
+    let Val::AnyRef(Some(p)) = b.field(&store, 0).unwrap() else {
+        panic!("the point");
+    };
+    let p = p.as_struct(&store).unwrap();
+    assert_eq!(p.field(&store, 0).unwrap().i32(), Some(-1));
+    b.set_field(&mut store, 0, Val::AnyRef(None)).unwrap();
+    store.gc();
+    assert_eq!(
+        store.gc_stats().objects,
+        2,
+        "the point is still rooted by `p`"
+    );
+}
