@@ -683,3 +683,14 @@ fn host_only_objects_are_made_read_written_and_collected() {
         "the point is still rooted by `p`"
     );
 }
+
+#[test]
+fn types_and_handles_are_send_and_sync() {
+    fn check<T: Send + Sync + Copy + std::fmt::Debug>() {}
+    check::<StructType>();
+    check::<ArrayType>();
+    check::<FieldType>();
+    check::<StorageType>();
+    check::<StructRef>();
+    check::<ArrayRef>();
+}
