@@ -27,6 +27,7 @@ const AT_RESUME: u32 = 2;
 /// `ip` is an allocating instruction of the running instance's code (a recorded point of
 /// its stack maps, if it has any) and `sp` its function's frame; the activation's frames
 /// are between its sentinel frame and `ctx.frames.top`.
+#[inline(always)]
 pub(super) unsafe fn alloc(
     ctx: &mut Ctx,
     sp: Sp,
@@ -35,20 +36,32 @@ pub(super) unsafe fn alloc(
     len: Option<u32>,
     cells: usize,
 ) -> Result<*mut u64, TrapCode> {
-    let mut collected = false;
-    if ctx.gc.collection_due(total_cells(cells)) {
-        // SAFETY: the contract.
-        unsafe { collect(ctx, sp, ip) };
-        collected = true;
-    }
-    match ctx.gc.alloc(ctx.limiter, header, len, cells) {
-        Err(TrapCode::GcHeapOutOfMemory) if !collected => {
-            // SAFETY: the contract.
-            unsafe { collect(ctx, sp, ip) };
-            ctx.gc.alloc(ctx.limiter, header, len, cells)
+    if !ctx.gc.collection_due(total_cells(cells)) {
+        if let Ok(obj) = ctx.gc.alloc(ctx.limiter, header, len, cells) {
+            return Ok(obj);
         }
-        result => result,
     }
+    // SAFETY: the contract.
+    unsafe { collect_then_alloc(ctx, sp, ip, header, len, cells) }
+}
+
+/// [`alloc`] once it must collect: collects, then allocates.
+///
+/// # Safety
+/// As for [`alloc`].
+#[cold]
+#[inline(never)]
+unsafe fn collect_then_alloc(
+    ctx: &mut Ctx,
+    sp: Sp,
+    ip: Ip,
+    header: u64,
+    len: Option<u32>,
+    cells: usize,
+) -> Result<*mut u64, TrapCode> {
+    // SAFETY: the contract.
+    unsafe { collect(ctx, sp, ip) };
+    ctx.gc.alloc(ctx.limiter, header, len, cells)
 }
 
 /// Where a frame stands: at `ip` in `inst`'s code, of `kind` (`AT_ALLOC`, `AT_RETURN` for

@@ -19,7 +19,6 @@
 use crate::error::TrapCode;
 use crate::registry::{Composite, FieldType, StorageType};
 use crate::types::{HeapType, ValType};
-use std::collections::HashMap;
 
 pub(crate) use super::roots::Roots;
 
@@ -113,8 +112,9 @@ pub(crate) struct GcHeap {
     threshold: usize,
     /// What the store holds outside the Wasm frames (see [`Roots`]).
     pub roots: Roots,
-    /// How to trace the objects of each type met so far, by type id.
-    traces: HashMap<u32, Trace>,
+    /// How to trace the objects of each type met so far, indexed by type id (ids are
+    /// small: the registry numbers types from 0 as they are registered).
+    traces: Vec<Option<Box<Trace>>>,
     /// Collections run so far (for tests and statistics).
     pub collections: u64,
     /// Frames a collection found stopped where no stack map is recorded (a call suspended
@@ -134,7 +134,7 @@ impl Default for GcHeap {
             cells: 0,
             threshold: MIN_THRESHOLD,
             roots: Roots::default(),
-            traces: HashMap::new(),
+            traces: Vec::new(),
             collections: 0,
             unmapped_frames: 0,
         }
@@ -354,8 +354,12 @@ struct Trace {
 
 /// How objects of type `type_id` are traced, computed from the type's registration the
 /// first time the heap meets it.
-fn trace_of(traces: &mut HashMap<u32, Trace>, type_id: u32) -> &Trace {
-    traces.entry(type_id).or_insert_with(|| {
+fn trace_of(traces: &mut Vec<Option<Box<Trace>>>, type_id: u32) -> &Trace {
+    let i = type_id as usize;
+    if traces.len() <= i {
+        traces.resize_with(i + 1, || None);
+    }
+    traces[i].get_or_insert_with(|| {
         let info = crate::registry::info(crate::types::TypeId(type_id));
         let mut t = Trace::default();
         let is_exn = |f: &FieldType| match f.storage {
@@ -380,7 +384,7 @@ fn trace_of(traces: &mut HashMap<u32, Trace>, type_id: u32) -> &Trace {
             }
             Composite::Func(_) => {}
         }
-        t
+        Box::new(t)
     })
 }
 
