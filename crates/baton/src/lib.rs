@@ -33,6 +33,7 @@ mod exceptions;
 mod exec;
 mod externals;
 mod func;
+mod gc_api;
 mod instance;
 mod ir;
 mod limits;
@@ -59,6 +60,7 @@ pub use func::{
     Func, HostReturn, IntoFunc, ResumableCall, ResumableInvocation, StoreRef, TypedFunc,
     WasmParams, WasmResults, WasmTy,
 };
+pub use gc_api::{ArrayRef, ArrayType, FieldType, StorageType, StructRef, StructType};
 pub use instance::Instance;
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::Linker;

@@ -351,6 +351,10 @@ impl<T> StoreContext<'_, T> {
     pub fn data(&self) -> &T {
         self.0.data()
     }
+    /// The GC heap's statistics (see [`Store::gc_stats`]).
+    pub fn gc_stats(&self) -> GcStats {
+        self.0.gc_stats()
+    }
 }
 impl<T> StoreContextMut<'_, T> {
     /// The host data.
@@ -360,6 +364,15 @@ impl<T> StoreContextMut<'_, T> {
     /// The host data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         self.0.data_mut()
+    }
+    /// Collects the GC heap now (see [`Store::gc`]): for example through a `RootScope`,
+    /// whose handles stay rooted.
+    pub fn gc(&mut self) {
+        self.0.gc()
+    }
+    /// The GC heap's statistics (see [`Store::gc_stats`]).
+    pub fn gc_stats(&self) -> GcStats {
+        self.0.gc_stats()
     }
 }
 

@@ -43,8 +43,9 @@ pub(crate) mod ref_cell {
 /// store), or a handle not rooted yet.
 const NO_ROOT: u64 = u64::MAX;
 
-/// How the host keeps a GC object alive: a handle to one (an [`AnyRef`], or an
-/// [`ExternRef`] of a converted one) holds a root in its store. Roots are made whenever
+/// How the host keeps a GC object alive: a handle to one (an [`AnyRef`], a
+/// [`StructRef`](crate::StructRef) or an [`ArrayRef`](crate::ArrayRef), or an [`ExternRef`]
+/// of a converted one) holds a root in its store. Roots are made whenever
 /// such a handle comes out of the store (a call's results, a global's or a table's value, a
 /// host function's arguments) and last until the scope they were made in ends: a host
 /// function's when it returns, a [`RootScope`]'s when it is dropped, the store's when the
@@ -62,7 +63,7 @@ pub(crate) fn root(store: &StoreInner, cell: u64) -> u64 {
 
 /// Whether a handle's reference is still valid in `store`: not an object, or an object its
 /// root still holds.
-fn rooted(store: &StoreInner, cell: u64, root: u64) -> bool {
+pub(crate) fn rooted(store: &StoreInner, cell: u64, root: u64) -> bool {
     cell & 3 != 0
         || (store.ctx.gc.roots.host.lock())
             .unwrap_or_else(|e| e.into_inner())
