@@ -268,13 +268,6 @@ impl<T> AsContextMut for Store<T> {
         StoreContextMut(self)
     }
 }
-impl<T> StoreContextMut<'_, T> {
-    /// Collects the GC heap now (see [`Store::gc`]).
-    pub fn gc(&mut self) {
-        self.0.gc()
-    }
-}
-
 impl<T> AsContext for StoreContext<'_, T> {
     type Data = T;
     fn as_context(&self) -> StoreContext<'_, T> {
