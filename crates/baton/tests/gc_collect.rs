@@ -51,6 +51,19 @@ const TREES: &str = r#"(module
       (then unreachable)
       (else (struct.new $node (i64.const 0) (call $make (i32.const 8))
         (call $fail (i32.sub (local.get $d) (i32.const 1)))))))
+;; Recursion `d` deep, each frame holding a structure in a local and another on its operand
+  ;; stack across the call; the deepest one makes enough garbage to collect.
+  (func $deep (export "deep") (param $d i32) (result i64)
+    (local $mine (ref null $node))
+    (local.set $mine (struct.new $node (i64.extend_i32_u (local.get $d)) (ref.null $node) (ref.null $node)))
+    (if (result i64) (i32.eqz (local.get $d))
+      (then (call $churn (i32.const 20000)) (i64.const 0))
+      (else
+        (i64.add (call $sum (struct.new $node (i64.const 0) (local.get $mine)
+                   (struct.new $node (i64.const 0) (ref.null $node) (ref.null $node))))
+                 (call $deep (i32.sub (local.get $d) (i32.const 1)))))))
+  ;; Allocates until interrupted.
+  (func (export "forever") (loop $l (call $churn (i32.const 100)) (br $l)))
   ;; Holds a tree in a local across a long loop (which runs out of fuel when metered).
   (func (export "hold") (param $d i32) (param $spin i32) (result i64)
     (local $t (ref null $node))
@@ -196,6 +209,43 @@ fn a_trap_leaves_a_heap_that_collects_and_a_store_that_runs() {
         .get_typed_func::<i32, i64>(&store, "via_host")
         .unwrap();
     assert_eq!(via_host.call(&mut store, 9).unwrap(), 2 * tree_sum(9));
+}
+
+#[test]
+fn collections_in_deep_recursion_keep_every_frame_s_objects() {
+    let (mut store, instance) = setup(&Config::new());
+    let deep = instance.get_typed_func::<i32, i64>(&store, "deep").unwrap();
+    let d = 5_000i64;
+    // Each level adds its own value (its frame's structure, read back after the deeper
+    // calls and the collections at the bottom).
+    assert_eq!(deep.call(&mut store, d as i32).unwrap(), d * (d + 1) / 2);
+    assert!(store.gc_stats().collections > 0);
+    store.gc();
+    assert_eq!(store.gc_stats().objects, 0);
+}
+
+#[test]
+fn an_interrupted_allocation_loop_leaves_a_collectable_heap() {
+    let mut config = Config::new();
+    config.interruptible(true);
+    let (mut store, instance) = setup(&config);
+    let forever = instance
+        .get_typed_func::<(), ()>(&store, "forever")
+        .unwrap();
+    let handle = store.interrupt_handle();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        handle.interrupt();
+    });
+    let err = forever.call(&mut store, ()).unwrap_err();
+    stopper.join().unwrap();
+    assert_eq!(err.trap_code(), Some(TrapCode::Interrupted), "{err}");
+    store.gc();
+    assert_eq!(store.gc_stats().objects, 0);
+    let via_host = instance
+        .get_typed_func::<i32, i64>(&store, "via_host")
+        .unwrap();
+    assert_eq!(via_host.call(&mut store, 6).unwrap(), 2 * tree_sum(6));
 }
 
 #[test]
