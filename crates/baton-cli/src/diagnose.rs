@@ -57,7 +57,9 @@ pub fn runtime_error_in<T>(error: &Error, store: &Store<T>, instance: Option<Ins
         .map(|(name, _)| format!("`{name}` "))
         .unwrap_or_default();
     let ty = show_extern_type(&ExternType::Tag(tag.ty(store)));
-    let payload: Vec<String> = exn.payload(store).iter().map(show_val).collect();
+    let payload: Vec<String> = (exn.payload(store).iter())
+        .map(|v| show_val(store, v))
+        .collect();
     format!(
         "uncaught exception: tag {name}({ty}) with payload [{}]",
         payload.join(", ")

@@ -87,8 +87,9 @@ fn split_sign(text: &str) -> (bool, &str) {
     }
 }
 
-/// Prints a result: integers signed decimal, floats with Rust's `{}`.
-pub fn show_val(val: &Val) -> String {
+/// Prints a result: integers signed decimal, floats with Rust's `{}`, a GC object as its
+/// kind (an array with its length), other references as their type.
+pub fn show_val(store: impl baton::AsContext, val: &Val) -> String {
     match val {
         Val::I32(v) => v.to_string(),
         Val::I64(v) => v.to_string(),
@@ -100,7 +101,11 @@ pub fn show_val(val: &Val) -> String {
         }
         Val::AnyRef(Some(a)) => match a.as_i31() {
             Some(v) => format!("i31 {}", v.get_i32()),
-            None => "anyref".to_string(),
+            None if a.is_struct(&store) => "struct".to_string(),
+            None => match a.as_array(&store).and_then(|r| r.len(&store).ok()) {
+                Some(len) => format!("array (length {len})"),
+                None => "anyref".to_string(),
+            },
         },
         Val::ExnRef(Some(_)) => "exnref".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
@@ -202,7 +207,8 @@ mod tests {
             Ok(Val::F32(0x8000_0000))
         ));
         assert!(parse_arg(ValType::F32, "abc").is_err());
-        assert_eq!(show_val(&Val::F64(2.5f64.to_bits())), "2.5");
-        assert_eq!(show_val(&Val::F32(f32::NAN.to_bits())), "NaN");
+        let store = baton::Store::new(&baton::Engine::default(), ());
+        assert_eq!(show_val(&store, &Val::F64(2.5f64.to_bits())), "2.5");
+        assert_eq!(show_val(&store, &Val::F32(f32::NAN.to_bits())), "NaN");
     }
 }

@@ -79,6 +79,27 @@ fn invoke_parses_args_by_type_and_prints_each_result() {
 }
 
 #[test]
+fn invoke_prints_gc_results_by_kind() {
+    let wat = scratch(
+        "gc_results.wat",
+        r#"(module
+          (type $p (struct (field i32)))
+          (type $a (array i8))
+          (func (export "s") (result anyref) (struct.new $p (i32.const 1)))
+          (func (export "a") (result anyref) (array.new_default $a (i32.const 5)))
+          (func (export "i") (result anyref) (ref.i31 (i32.const -3))))"#,
+    );
+    for (f, shown) in [
+        ("s", "struct\n"),
+        ("a", "array (length 5)\n"),
+        ("i", "i31 -3\n"),
+    ] {
+        let out = baton(&["run", &wat, "--invoke", f]);
+        assert_eq!(stdout(&out), shown, "stderr: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn wrong_argument_count_is_a_usage_error() {
     let out = baton(&["run", "examples/fib.wat", "--invoke", "fib"]);
     assert_eq!(out.status.code(), Some(2));

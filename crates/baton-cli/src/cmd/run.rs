@@ -139,7 +139,7 @@ fn invoke(
         }
     })?;
     for value in &results {
-        output::line(format_args!("{}", show_val(value)))?;
+        output::line(format_args!("{}", show_val(&*store, value)))?;
     }
     Ok(0)
 }
