@@ -491,9 +491,8 @@ pub(crate) fn instantiate<T>(
         };
         let elems = vec![cell; t.minimum() as usize];
         inner.tables.push(Box::new(TableEntity { elems, ty: *t }));
-        inner.register_exn_table();
-        inst.tables
-            .push(&mut **inner.tables.last_mut().unwrap() as *mut TableEntity);
+        let table = inner.register_exn_table();
+        inst.tables.push(table);
         inst.table_ids.push(inner.tables.len() as u32 - 1);
     }
     for mt in &m.memories[m.num_imported_memories as usize..] {

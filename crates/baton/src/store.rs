@@ -86,16 +86,23 @@ impl StoreInner {
         }
     }
 
-    /// [`StoreInner::register_exn_global`] for the newest table.
-    pub(crate) fn register_exn_table(&mut self) {
-        if let Some(t) = self.tables.last() {
-            if is_exn(t.ty.element()) {
-                self.ctx.exns.add_table(&**t);
-            }
-            if crate::runtime::gc::traced(t.ty.element()) {
-                self.ctx.gc.roots.add_table(&**t);
-            }
+    /// [`StoreInner::register_exn_global`] for the newest table. Returns the pointer the
+    /// collectors keep, for instances to use too: pointers taken from one borrow of the
+    /// table, so that no access through one invalidates the others (Miri's aliasing
+    /// models).
+    pub(crate) fn register_exn_table(&mut self) -> *mut TableEntity {
+        let Some(t) = self.tables.last_mut() else {
+            return core::ptr::null_mut();
+        };
+        let ptr: *mut TableEntity = &mut **t;
+        let element = t.ty.element();
+        if is_exn(element) {
+            self.ctx.exns.add_table(ptr);
         }
+        if crate::runtime::gc::traced(element) {
+            self.ctx.gc.roots.add_table(ptr);
+        }
+        ptr
     }
 
     /// Panics unless a handle belongs to this store: mixing stores is a programming error
