@@ -214,17 +214,25 @@ fn alloc_const(
             let (len, cells) = match (fixed, default) {
                 (Some(len), _) => (*len, cells_of(args, &mut core::iter::repeat(*elem))),
                 (None, true) => (args[0] as u32, Vec::new()),
-                (None, false) => {
-                    let (init, len) = (args[0], args[1] as u32);
-                    let one = cells_of(&[init], &mut core::iter::once(*elem));
-                    (len, one.repeat(len as usize))
-                }
+                (None, false) => (args[1] as u32, Vec::new()),
             };
             let total = (len as usize)
                 .checked_mul(n)
                 .ok_or(TrapCode::GcHeapOutOfMemory)?;
             let header = gc::header(gc::ARRAY, *type_id);
-            (gc.alloc(limiter, header, Some(len), total)?, cells, 2)
+            // Allocated before anything is built from the length: the limiter (or the
+            // host's memory) decides first whether an array that large may exist.
+            let obj = gc.alloc(limiter, header, Some(len), total)?;
+            if let (None, false) = (fixed, default) {
+                // `array.new`: every element is the one initial value.
+                let one = cells_of(&[args[0]], &mut core::iter::once(*elem));
+                for i in 0..len as usize {
+                    // SAFETY: the array has `len` elements of `n` cells after its header
+                    // and length.
+                    unsafe { core::ptr::copy_nonoverlapping(one.as_ptr(), obj.add(2 + i * n), n) };
+                }
+            }
+            (obj, cells, 2)
         }
         _ => unreachable!("eval_const hands over only allocations and reads"),
     };
@@ -537,10 +545,14 @@ pub(crate) fn instantiate<T>(
         })
         .collect();
 
-    if m.elems.iter().any(|seg| seg.traced) {
-        inner.ctx.gc.roots.add_instance(inst_ptr);
-    }
     inner.instances.push(inst);
+    // The instance as the rest of instantiation and the collector's root list reach it: one
+    // pointer from one borrow of its box, so that neither invalidates the other (Miri's
+    // aliasing models).
+    let this: *mut InstanceEntity = &mut **inner.instances.last_mut().expect("just pushed");
+    if m.elems.iter().any(|seg| seg.traced) {
+        inner.ctx.gc.roots.add_instance(this);
+    }
     let instance = Instance {
         store: inner.id,
         index,
@@ -548,7 +560,9 @@ pub(crate) fn instantiate<T>(
 
     // Active segments, in order; a failing one traps, leaving earlier effects in place
     // (the spec's semantics since bulk memory).
-    let inst = &mut inner.instances[index as usize];
+    // SAFETY: `this` points to the instance just pushed, boxed in the store, alive; nothing
+    // else reaches it while instantiation runs.
+    let inst = unsafe { &mut *this };
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
             SegmentMode::Active { index: t, offset } => {

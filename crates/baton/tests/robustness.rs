@@ -141,3 +141,28 @@ fn gc_heap_limit_traps_and_the_store_stays_usable() {
     );
     assert_eq!(alloc.call(&mut store, 10).unwrap(), 10);
 }
+
+/// A constant expression's `array.new` of a huge length asks the heap's limit before it
+/// builds anything: a trap, not an abort (found by the Wasmtime GC differential fuzzing).
+#[test]
+fn a_huge_array_in_a_constant_expression_traps_within_the_gc_heap_limit() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (type $a (array i8))
+      (global anyref (array.new $a (i32.const 0) (i32.const -1))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    store.limiter(
+        baton::StoreLimitsBuilder::new()
+            .gc_heap_size(64 << 20)
+            .build(),
+    );
+    let err = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap_err();
+    assert_eq!(
+        err.trap_code(),
+        Some(baton::TrapCode::GcHeapOutOfMemory),
+        "{err}"
+    );
+}
