@@ -7,7 +7,7 @@
 //! bytes), globals (values) and tables (size, and which elements are null) are compared.
 
 use crate::generate::{FUEL, FUEL_EXPORT, HOST_MODULE};
-use crate::value::{HostTrap, TrapKind, Value};
+use crate::value::{GcRef, HostTrap, TrapKind, Value};
 use arbitrary::Unstructured;
 use baton::ValType;
 use std::fmt::Write as _;
@@ -29,8 +29,9 @@ pub enum Verdict {
     Agree,
     /// Both engines refused the module (invalid, or an import that cannot be provided).
     Skipped(String),
-    /// One side ran out of call stack where the other did not: a difference in resource
-    /// limits, not in semantics. The rest of the module is not run (the states differ).
+    /// One side ran out of call stack where the other did not, or either ran out of GC
+    /// heap: a difference in resource limits, not in semantics. The rest of the module is
+    /// not run (the states differ).
     Inconclusive(String),
     /// The engines disagree. `kind` is a short category (used to keep a minimiser on the
     /// same bug); `detail` says what differs.
@@ -101,6 +102,20 @@ impl Failure {
     fn is_stack(&self) -> bool {
         matches!(self, Failure::Trap(TrapKind::StackOverflow))
     }
+
+    fn is_gc_oom(&self) -> bool {
+        matches!(self, Failure::Trap(TrapKind::GcOutOfMemory))
+    }
+}
+
+/// Whether two sides' results of one operation differ only in resource limits: one ran out
+/// of call stack and the other did not (their frames differ in size), or either ran out of
+/// GC heap (Wasmtime collects and Baton does not yet, their objects differ in size, and
+/// Baton's heap is capped by the runner: out of memory on both is no agreement either).
+fn resource_limited<T>(a: &Result<T, Failure>, b: &Result<T, Failure>) -> bool {
+    let stack = |r: &Result<T, Failure>| r.as_ref().is_err_and(Failure::is_stack);
+    let oom = |r: &Result<T, Failure>| r.as_ref().is_err_and(Failure::is_gc_oom);
+    stack(a) != stack(b) || oom(a) || oom(b)
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -175,6 +190,9 @@ const I32S: [i32; 10] = [
     32,
     0xffff,
 ];
+/// Edge values of `i31`: zero, one, the largest positive, the smallest and largest
+/// negative (as `i31.get_s` reads them).
+const I31S: [u32; 5] = [0, 1, 0x3fff_ffff, 0x4000_0000, 0x7fff_ffff];
 const I64S: [i64; 9] = [0, 1, -1, i64::MIN, i64::MAX, 63, 64, 0x1_0000, 0xffff_ffff];
 const F32S: [u32; 12] = [
     0x0000_0000, // 0
@@ -391,9 +409,10 @@ pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
 }
 
 /// Runs `wasm` on Baton and on Wasmtime (Cranelift) with arguments drawn from `args` and
-/// compares: for modules with exception handling and typed function references, which
-/// wasmi lacks. Results, traps (by kind), uncaught exceptions (their tag's payload types
-/// and payload) and the final exported state.
+/// compares: for modules with exception handling, typed function references and GC,
+/// which wasmi lacks. Results (GC references by null-ness, `i31` value, structure or
+/// array), traps (by kind), uncaught exceptions (their tag's payload types and payload)
+/// and the final exported state. Running out of GC heap on either side is inconclusive.
 #[cfg(feature = "wasmtime")]
 pub fn execute_wasmtime(wasm: &[u8], args: &[u8]) -> Outcome {
     execute_wasmtime_calls(wasm, Calls::Drawn(args))
@@ -533,8 +552,7 @@ fn run_pair<A: Side, B: Side>(
                 || (pair.exact && a.is_err() && a != b);
             let panicked = matches!(a, Err(Failure::Panic(_)))
                 || matches!(b, Err(Failure::Panic(_))) && pair.exact;
-            if a.as_ref().is_err_and(Failure::is_stack) != b.as_ref().is_err_and(Failure::is_stack)
-            {
+            if resource_limited(&a, &b) {
                 out.verdict =
                     Verdict::Inconclusive(format!("instantiation: {na} {a:?}, {nb} {b:?}"));
             } else if panicked || a.is_ok() || b.is_ok() || traps_differ {
@@ -625,7 +643,7 @@ fn run_pair<A: Side, B: Side>(
             out.transcript,
             "call {name:?} {params:?}\n  {na}: {ra:?}\n  {nb}: {rb:?}"
         );
-        if ra.as_ref().is_err_and(Failure::is_stack) != rb.as_ref().is_err_and(Failure::is_stack) {
+        if resource_limited(&ra, &rb) {
             out.verdict = Verdict::Inconclusive(format!("call {name:?}: {na} {ra:?}, {nb} {rb:?}"));
             return out;
         }
@@ -795,8 +813,28 @@ impl TypedRefs {
             H::NoFunc => null(Value::FuncRef(None)),
             H::NoExtern => null(Value::ExternRef(None)),
             H::Exn | H::NoExn => null(Value::ExnRef(None)),
-            // (The generated modules do not use GC: its references are never asked for.)
-            _ => None,
+            // GC values the host can make alike on both engines: an `i31` (of `i31`, `eq`
+            // and `any`) and, for `any`, a host reference converted with
+            // `any.convert_extern`. Objects only the module can make: those types get null.
+            H::Any | H::Eq | H::I31 => {
+                if edge && r.is_nullable() {
+                    return Some(Value::AnyRef(None));
+                }
+                let v = if u.ratio(1, 3).unwrap_or(false) {
+                    *u.choose(&I31S).unwrap_or(&0)
+                } else {
+                    u.arbitrary::<u32>().unwrap_or(0) & 0x7fff_ffff
+                };
+                let host = r.heap_type() == H::Any && u.ratio(1, 4).unwrap_or(false);
+                Some(Value::AnyRef(Some(if host {
+                    GcRef::Host(v % 8)
+                } else {
+                    GcRef::I31(v)
+                })))
+            }
+            H::Struct | H::Array | H::None | H::ConcreteStruct(_) | H::ConcreteArray(_) => {
+                null(Value::AnyRef(None))
+            }
         }
     }
 }
