@@ -236,6 +236,7 @@ impl Side for BatonSide {
                         Some(Value::ExternRef(r)) => r.map(|t| t.to_string()),
                         Some(Value::ExnRef(e)) => e,
                         Some(Value::AnyRef(r)) => r.map(|r| format!("{r:?}")),
+                        Some(v @ Value::ExternAny(_)) => Some(format!("{v:?}")),
                         other => Some(format!("{other:?}")),
                     },
                 )

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 use wasmtime::{
     AnyRef, AsContextMut, Engine, ExternRef, HeapType, Instance, Linker, Module, Rooted, Store,
-    StoreContextMut, ThrownException, Val,
+    StoreContextMut, StoreLimits, StoreLimitsBuilder, ThrownException, Val,
 };
 
 /// Wasmtime's limit on the native stack Wasm may use. Its default (512 KiB) is a quarter
@@ -16,6 +16,13 @@ use wasmtime::{
 /// locals need more than 256 bytes each. A 1 MiB limit leaves room on the 2 MiB threads
 /// of `cargo test`; stack exhaustion on one engine only is inconclusive anyway.
 const MAX_WASM_STACK: usize = 1 << 20;
+
+/// The largest GC heap a store may grow to: as on Baton's side (where the cap matters
+/// more, Baton having no collector yet), a constant expression's `array.new` of a huge
+/// length must fail rather than make gigabytes (Wasmtime's own ceiling is its 4 GiB heap
+/// reservation). Smaller than Baton's, so that Baton is never asked to evaluate such an
+/// expression (see `run::execute_wasmtime_calls`).
+const GC_HEAP_LIMIT: usize = 16 << 20;
 
 /// The engine, made once: exceptions, typed function references and GC (Wasmtime needs
 /// GC on for the first two too), and every other proposal Baton runs except relaxed SIMD
@@ -44,11 +51,11 @@ pub(crate) fn engine() -> &'static Engine {
 /// An instance of the module under test in its own store (in a `RefCell`: Wasmtime needs
 /// the store mutably even to read an export).
 pub(crate) struct WasmtimeSide {
-    store: RefCell<Store<()>>,
+    store: RefCell<Store<StoreLimits>>,
     instance: Instance,
 }
 
-fn failure(store: &mut Store<()>, e: wasmtime::Error) -> Failure {
+fn failure(store: &mut Store<StoreLimits>, e: wasmtime::Error) -> Failure {
     if let Some(t) = e.downcast_ref::<wasmtime::Trap>() {
         Failure::Trap((*t).into())
     } else if e.is::<ThrownException>() {
@@ -86,6 +93,13 @@ fn type_name(t: &wasmtime::ValType) -> String {
                 HeapType::ConcreteFunc(_) => "$t".into(),
                 HeapType::Exn => "exn".into(),
                 HeapType::NoExn => "noexn".into(),
+                HeapType::Any => "any".into(),
+                HeapType::Eq => "eq".into(),
+                HeapType::I31 => "i31".into(),
+                HeapType::Struct => "struct".into(),
+                HeapType::Array => "array".into(),
+                HeapType::None => "none".into(),
+                HeapType::ConcreteStruct(_) | HeapType::ConcreteArray(_) => "$t".into(),
                 h => format!("<{h}>"),
             };
             format!("(ref {}{heap})", if null { "null " } else { "" })
@@ -123,7 +137,7 @@ fn unreadable(why: impl std::fmt::Debug) -> Value {
 }
 
 /// The store, however reached (a `Store` or a host function's `Caller`).
-type Cx<'a> = StoreContextMut<'a, ()>;
+type Cx<'a> = StoreContextMut<'a, StoreLimits>;
 
 fn from_val(store: &mut Cx<'_>, v: &Val) -> Value {
     match v {
@@ -200,8 +214,12 @@ impl WasmtimeSide {
         module: &baton::Module,
     ) -> Result<Self, Failure> {
         let engine = engine();
-        let mut store = Store::new(engine, ());
-        let mut linker = Linker::<()>::new(engine);
+        // The limits apply to the GC heap (a linear memory in Wasmtime) and to the
+        // module's own memories, which the generator keeps far smaller.
+        let limits = StoreLimitsBuilder::new().memory_size(GC_HEAP_LIMIT).build();
+        let mut store = Store::new(engine, limits);
+        store.limiter(|limits| limits);
+        let mut linker = Linker::<StoreLimits>::new(engine);
         linker.allow_shadowing(true);
         for import in module.imports() {
             let baton::ExternType::Func(ty) = import.ty() else {
@@ -358,6 +376,7 @@ impl Side for WasmtimeSide {
                         Value::ExternRef(r) => r.map(|t| t.to_string()),
                         Value::ExnRef(e) => e,
                         Value::AnyRef(r) => r.map(|r| format!("{r:?}")),
+                        v @ Value::ExternAny(_) => Some(format!("{v:?}")),
                         other => Some(format!("{other:?}")),
                     },
                     None => Some("<missing>".into()),
