@@ -385,11 +385,7 @@ pub fn generate_gc(data: &[u8]) -> Result<TestCase> {
     // v128 operators are many and would crowd out the GC ones (wasm-smith chooses among
     // all valid instructions): SIMD stays in half of [`config`]'s half.
     if config.simd_enabled && u.ratio(1, 2)? {
-        config.simd_enabled = false;
-        if config.available_imports.is_some() {
-            config.available_imports =
-                Some(wat::parse_str(HOST_IMPORTS_WAT).expect("host imports"));
-        }
+        without_simd(&mut config);
     }
     config.gc_enabled = true;
     config.exceptions_enabled = u.ratio(1, 2)?;
@@ -425,9 +421,28 @@ pub fn generate_gc(data: &[u8]) -> Result<TestCase> {
     if aggregate {
         kinds.push(InstructionKind::Aggregate);
     }
+    // Half of the modules with aggregates have GC in focus. wasm-smith emits an operator
+    // only when the stack already holds its operands, so `array.copy` (two arrays of
+    // compatible types and three `i32`s), `array.fill` or `struct.set` are rare among a
+    // hundred other operators and twenty types: here, two to four types, no SIMD, and
+    // only the kinds that make or take what the GC operators need.
+    let focus = aggregate && u.ratio(1, 2)?;
+    if focus {
+        without_simd(&mut config);
+        config.min_types = 2;
+        config.max_types = u.int_in_range(2..=4)?;
+        kinds = vec![
+            InstructionKind::Aggregate,
+            InstructionKind::Control,
+            InstructionKind::Variable,
+            InstructionKind::Parametric,
+            InstructionKind::Reference,
+            InstructionKind::NumericInt,
+        ];
+    }
     config.allowed_instructions = InstructionKinds::new(&kinds);
     let summary = format!(
-        "wasmtime-gc: aggregate={aggregate} exceptions={} simd={} memory64={} memories<={} imports={} max_instructions={} types={}..={}",
+        "wasmtime-gc: aggregate={aggregate} focus={focus} exceptions={} simd={} memory64={} memories<={} imports={} max_instructions={} types={}..={}",
         config.exceptions_enabled,
         config.simd_enabled,
         config.memory64_enabled,
@@ -455,6 +470,15 @@ pub fn generate_gc(data: &[u8]) -> Result<TestCase> {
         args: u.take_rest().to_vec(),
         config: summary,
     })
+}
+
+/// Switches SIMD off in a configuration [`config`] made, with the imports that take or
+/// return `v128` (a module without SIMD must not import them).
+fn without_simd(config: &mut Config) {
+    config.simd_enabled = false;
+    if config.available_imports.is_some() {
+        config.available_imports = Some(wat::parse_str(HOST_IMPORTS_WAT).expect("host imports"));
+    }
 }
 
 /// Rewrites a module generated with GC on towards one without: every type in its own rec
