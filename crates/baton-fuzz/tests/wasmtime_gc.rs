@@ -4,18 +4,23 @@
 //!
 //! `cargo test --release -p baton-fuzz --features wasmtime --test wasmtime_gc --
 //! --nocapture` prints the statistics. Environment overrides: `BATON_FUZZ_GC_CASES`
-//! (default 30 000 inputs, about 60 s on two cores), `BATON_FUZZ_GC_SEED` (default
-//! fixed), `BATON_FUZZ_SECONDS` (a time cap, default 90 s), `BATON_FUZZ_VERBOSE`.
+//! (default 16 000 inputs; on two cores the time cap usually ends the run first), `BATON_FUZZ_GC_SEED` (default
+//! fixed), `BATON_FUZZ_SECONDS` (a time cap, default 60 s), `BATON_FUZZ_GC_ROUNDS` (the
+//! template module's rounds, see [`template_module_agrees`]), `BATON_FUZZ_VERBOSE`.
 //! A mismatch fails the test after the module is saved, with a shrunk copy, under
 //! `crates/baton-fuzz/mismatches/`.
 //!
 //! GC references are compared by what both engines can observe of them: null-ness, an
 //! `i31`'s value, whether an object is a structure or an array, a converted host
 //! reference's tag. Running out of GC heap on either side (Wasmtime collects, Baton does
-//! not yet and is capped by the runner) makes a module inconclusive; those are counted.
+//! not yet, and both are capped by the runner) makes a module inconclusive; those are
+//! counted. Most of them are constant expressions (globals, element segments) with an
+//! `array.new` of a huge length, which wasm-smith makes often and fuel cannot bound.
 #![cfg(feature = "wasmtime")]
 
-use baton_fuzz::{check_gc, execute_wasmtime, save_mismatch_with, SplitMix, Verdict};
+use baton_fuzz::{
+    check_gc, execute_wasmtime, save_mismatch_with, Outcome, SplitMix, TestCase, Verdict,
+};
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -141,24 +146,62 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-#[test]
-fn baton_agrees_with_wasmtime_on_gc() {
-    // A thread with a large stack: Wasmtime runs Wasm on it (up to 1 MiB, see
-    // `wasmtime_side::MAX_WASM_STACK`), and a mismatch is shrunk on it too.
+/// Runs `f` on a thread with a large stack: Wasmtime runs Wasm on it (up to 1 MiB, see
+/// `wasmtime_side::MAX_WASM_STACK`), and a mismatch is shrunk on it too.
+fn on_large_stack(f: fn()) {
     std::thread::Builder::new()
         .stack_size(64 << 20)
-        .spawn(run)
+        .spawn(f)
         .expect("spawn")
         .join()
         .unwrap_or_else(|p| std::panic::resume_unwind(p));
 }
 
-fn run() {
-    let cases = env_u64("BATON_FUZZ_GC_CASES", 30_000);
-    let seed = env_u64("BATON_FUZZ_GC_SEED", 0x0ba7_06c0_ffee);
-    let cap = Duration::from_secs(env_u64("BATON_FUZZ_SECONDS", 90));
-    let verbose = std::env::var_os("BATON_FUZZ_VERBOSE").is_some();
+/// Saves a mismatch (shrunk) under `mismatches/` and describes it with the reproducer.
+fn report(case: &TestCase, outcome: &Outcome, kind: &str, detail: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("mismatches");
+    let path =
+        save_mismatch_with(execute_wasmtime, &dir, case, outcome, 200).expect("save mismatch");
+    let shrunk = path.with_extension("shrunk.wat");
+    let wat = std::fs::read_to_string(&shrunk).unwrap_or_default();
+    format!(
+        "{kind}: {detail}\n  saved: {}\n  shrunk reproducer ({}):\n{wat}",
+        path.display(),
+        shrunk.display()
+    )
+}
+
+/// Adds to `counts` what Baton's answers in `transcript` show (see [`OBSERVED`]).
+fn observe(transcript: &str, counts: &mut [u64; OBSERVED.len()]) {
+    for line in transcript.lines() {
+        if let Some(answer) = line.strip_prefix("  baton: ") {
+            for (count, (_, needle)) in counts.iter_mut().zip(OBSERVED) {
+                *count += answer.matches(needle).count() as u64;
+            }
+        }
+    }
+}
+
+/// [`OBSERVED`] and `counts` as one line.
+fn observed_line(counts: [u64; OBSERVED.len()]) -> String {
+    let parts: Vec<String> = OBSERVED
+        .iter()
+        .zip(counts)
+        .map(|((n, _), c)| format!("{n} {c}"))
+        .collect();
+    parts.join(", ")
+}
+
+#[test]
+fn baton_agrees_with_wasmtime_on_gc() {
+    on_large_stack(run);
+}
+
+fn run() {
+    let cases = env_u64("BATON_FUZZ_GC_CASES", 16_000);
+    let seed = env_u64("BATON_FUZZ_GC_SEED", 0x0ba7_06c0_ffee);
+    let cap = Duration::from_secs(env_u64("BATON_FUZZ_SECONDS", 60));
+    let verbose = std::env::var_os("BATON_FUZZ_VERBOSE").is_some();
     let mut rng = SplitMix(seed);
     let mut seen = HashSet::new();
     let (mut inputs, mut generated, mut distinct, mut instantiated) = (0u64, 0u64, 0u64, 0u64);
@@ -189,13 +232,7 @@ fn run() {
         traps += outcome.traps;
         out_of_fuel += outcome.out_of_fuel;
         instantiated += outcome.instantiated as u64;
-        for line in outcome.transcript.lines() {
-            if let Some(answer) = line.strip_prefix("  baton: ") {
-                for (count, (_, needle)) in observed.iter_mut().zip(OBSERVED) {
-                    *count += answer.matches(needle).count() as u64;
-                }
-            }
-        }
+        observe(&outcome.transcript, &mut observed);
         match &outcome.verdict {
             Verdict::Agree => {}
             Verdict::Skipped(why) => {
@@ -212,15 +249,7 @@ fn run() {
                 }
             }
             Verdict::Mismatch { kind, detail } => {
-                let path = save_mismatch_with(execute_wasmtime, &dir, &case, &outcome, 200)
-                    .expect("save mismatch");
-                let shrunk = path.with_extension("shrunk.wat");
-                let wat = std::fs::read_to_string(&shrunk).unwrap_or_default();
-                mismatches.push(format!(
-                    "{kind}: {detail}\n  saved: {}\n  shrunk reproducer ({}):\n{wat}",
-                    path.display(),
-                    shrunk.display()
-                ));
+                mismatches.push(report(&case, &outcome, kind, detail));
             }
         }
     }
@@ -240,12 +269,7 @@ fn run() {
         .map(|(n, c)| format!("{n} {c}"))
         .collect();
     println!("modules containing: {}", with.join(", "));
-    let observed: Vec<String> = OBSERVED
-        .iter()
-        .zip(observed)
-        .map(|((n, _), c)| format!("{n} {c}"))
-        .collect();
-    println!("observed (baton, agreed): {}", observed.join(", "));
+    println!("observed (baton, agreed): {}", observed_line(observed));
     for m in &mismatches {
         println!("MISMATCH {m}");
     }
@@ -256,6 +280,64 @@ fn run() {
         mismatches.len(),
         mismatches.join("\n")
     );
+}
+
+/// The GC operators the generator seldom emits (`array.copy`, `array.fill`,
+/// `array.init_data`/`_elem`, `array.new_data`/`_elem`, `array.set`, packed fields,
+/// `br_on_cast` chains, `ref.eq`, GC state in a global and a table), in a fixed module
+/// (`tests/gc/template.wat`) called with drawn arguments: each round instantiates it
+/// afresh on both engines and calls every export one to three times.
+/// `BATON_FUZZ_GC_ROUNDS` (default 200, about 10 s) sets the number of rounds.
+#[test]
+fn template_module_agrees() {
+    on_large_stack(run_template);
+}
+
+fn run_template() {
+    let wasm = wat::parse_str(include_str!("gc/template.wat")).expect("template.wat");
+    let rounds = env_u64("BATON_FUZZ_GC_ROUNDS", 200);
+    let seed = env_u64("BATON_FUZZ_GC_SEED", 0x0ba7_06c0_ffee);
+    let mut rng = SplitMix(seed.rotate_left(17));
+    let (mut calls, mut traps) = (0u64, 0u64);
+    let mut observed = [0u64; OBSERVED.len()];
+    let mut mismatches = Vec::new();
+    let start = Instant::now();
+    for _ in 0..rounds {
+        let case = TestCase {
+            wasm: wasm.clone(),
+            args: rng.bytes(2048),
+            config: "tests/gc/template.wat".into(),
+        };
+        let outcome = execute_wasmtime(&case.wasm, &case.args);
+        calls += outcome.calls;
+        traps += outcome.traps;
+        observe(&outcome.transcript, &mut observed);
+        match &outcome.verdict {
+            Verdict::Agree => {}
+            Verdict::Mismatch { kind, detail } => {
+                mismatches.push(report(&case, &outcome, kind, detail));
+            }
+            other => panic!("the template module must run: {other:?}"),
+        }
+    }
+    println!(
+        "baton vs wasmtime (GC template): {rounds} rounds, {calls} calls, {traps} traps; {} \
+         mismatches; {:.1} s",
+        mismatches.len(),
+        start.elapsed().as_secs_f64()
+    );
+    println!("observed (baton, agreed): {}", observed_line(observed));
+    for m in &mismatches {
+        println!("MISMATCH {m}");
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    // Both paths of the masked offsets: in bounds and out of bounds.
+    assert!(traps > 0 && traps < calls, "{traps} traps of {calls} calls");
 }
 
 /// The plumbing on a known module: structures, arrays, `i31`s and converted host
