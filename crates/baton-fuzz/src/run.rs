@@ -710,11 +710,27 @@ fn run_pair<A: Side, B: Side>(
 }
 
 /// What arguments of typed reference types need from the module itself: which exported
-/// functions have which (structurally compared) type, and each export's parameter types
-/// as the module declares them.
+/// functions have which type, and each export's parameter types as the module declares
+/// them.
+///
+/// Function types are compared structurally where that is type identity: both alone in
+/// their recursion group, final and without supertype (every type of the GC-free modules).
+/// With GC, types are identical only if their whole recursion groups are (iso-recursive
+/// identity), and a `sub` type is another type than the same signature declared final:
+/// there a function qualifies only by the same type index or a declared supertype chain
+/// reaching it (conservative: an identical group declared twice is not recognised).
+/// Wasmtime's host API accepts a function whose signature matches structurally where the
+/// spec's subtyping (and Baton) refuses it, so a looser choice shows up as a mismatch
+/// that is the runner's.
 struct TypedRefs {
-    /// Per type index: a structural key (concrete references expanded a few levels deep).
+    /// Per type index: a structural key (concrete references expanded a few levels deep,
+    /// those to types that are not plain by index).
     keys: Vec<String>,
+    /// Per type index: whether the type is alone in its recursion group, final and
+    /// without supertype (then its key is its identity).
+    plain: Vec<bool>,
+    /// Per type index: its declared supertype.
+    supers: Vec<Option<u32>>,
     /// Exported functions and their type indices.
     funcs: Vec<(String, u32)>,
     /// Exported functions' parameter types.
@@ -724,13 +740,19 @@ struct TypedRefs {
 impl TypedRefs {
     fn new(wasm: &[u8]) -> TypedRefs {
         let mut types: Vec<Option<wasmparser::FuncType>> = Vec::new();
+        let mut plain: Vec<bool> = Vec::new();
+        let mut supers: Vec<Option<u32>> = Vec::new();
         let mut func_types: Vec<u32> = Vec::new();
         let mut exports: Vec<(String, u32)> = Vec::new();
         for payload in wasmparser::Parser::new(0).parse_all(wasm).flatten() {
             match payload {
                 wasmparser::Payload::TypeSection(r) => {
                     for group in r.into_iter().flatten() {
+                        let alone = group.types().len() == 1;
                         for sub in group.into_types() {
+                            plain.push(alone && sub.is_final && sub.supertype_idxs.is_empty());
+                            supers
+                                .push(sub.supertype_idxs.first().and_then(|i| i.as_module_index()));
                             types.push(match sub.composite_type.inner {
                                 wasmparser::CompositeInnerType::Func(f) => Some(f),
                                 _ => None,
@@ -759,7 +781,7 @@ impl TypedRefs {
             }
         }
         let keys = (0..types.len())
-            .map(|i| type_key(&types, i as u32, 3))
+            .map(|i| type_key(&types, &plain, i as u32, 3))
             .collect();
         let mut funcs = Vec::new();
         let mut params = std::collections::HashMap::new();
@@ -774,9 +796,29 @@ impl TypedRefs {
         }
         TypedRefs {
             keys,
+            plain,
+            supers,
             funcs,
             params,
         }
+    }
+
+    /// Whether a function of type `t` is a value of `(ref $w)` (see [`TypedRefs`]).
+    fn is_subtype(&self, t: u32, w: u32) -> bool {
+        let plain = |i: u32| self.plain.get(i as usize).copied().unwrap_or(false);
+        if plain(t) && plain(w) {
+            return self.keys.get(t as usize) == self.keys.get(w as usize);
+        }
+        // The declared chain (a valid module's is acyclic; bounded anyway).
+        let mut at = Some(t);
+        for _ in 0..=self.supers.len() {
+            match at {
+                Some(i) if i == w => return true,
+                Some(i) => at = self.supers.get(i as usize).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
     }
 
     /// An argument for parameter `index` of export `name`, of type `r`: null or a value of
@@ -806,7 +848,7 @@ impl TypedRefs {
                     .iter()
                     .filter(|(_, t)| match (r.heap_type(), wanted) {
                         (H::Func, _) => true,
-                        (_, Some(w)) => self.keys.get(*t as usize) == self.keys.get(w as usize),
+                        (_, Some(w)) => self.is_subtype(*t, w),
                         _ => false,
                     })
                     .map(|(n, _)| n)
@@ -851,9 +893,14 @@ impl TypedRefs {
     }
 }
 
-/// A structural key for function type `index`, expanding concrete references `depth`
-/// levels deep.
-fn type_key(types: &[Option<wasmparser::FuncType>], index: u32, depth: u32) -> String {
+/// A structural key for function type `index`, expanding concrete references to plain
+/// types `depth` levels deep (others by index).
+fn type_key(
+    types: &[Option<wasmparser::FuncType>],
+    plain: &[bool],
+    index: u32,
+    depth: u32,
+) -> String {
     let Some(Some(f)) = types.get(index as usize) else {
         return format!("<non-func {index}>");
     };
@@ -862,8 +909,14 @@ fn type_key(types: &[Option<wasmparser::FuncType>], index: u32, depth: u32) -> S
             wasmparser::HeapType::Concrete(i) if depth > 0 => format!(
                 "(ref {}{})",
                 if r.is_nullable() { "null " } else { "" },
-                i.as_module_index()
-                    .map_or_else(|| "?".into(), |i| type_key(types, i, depth - 1))
+                i.as_module_index().map_or_else(
+                    || "?".into(),
+                    |i| if plain.get(i as usize).copied().unwrap_or(false) {
+                        type_key(types, plain, i, depth - 1)
+                    } else {
+                        format!("#{i}")
+                    }
+                )
             ),
             _ => format!("{r:?}"),
         },
