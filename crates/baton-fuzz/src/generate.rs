@@ -373,12 +373,14 @@ pub fn gc_features() -> wasmparser::WasmFeatures {
 /// shapes with GC on and its instructions kept (`struct.*`, `array.*`, `ref.i31`,
 /// `i31.get_*`, `ref.test`, `ref.cast`, `br_on_cast*`, `ref.eq`, `any.convert_extern`,
 /// `extern.convert_any`; recursive groups, subtypes, packed fields, GC constant
-/// expressions), exception handling in half the modules and SIMD in a quarter of them.
+/// expressions), exception handling in half the modules and SIMD in at most a quarter of
+/// them; half the modules with GC instructions are "focused" (see below).
 ///
 /// Termination as elsewhere: `ensure_termination` charges fuel per element of the array
 /// operations (`array.new`, `array.fill`, `array.copy`...), so what one call allocates or
-/// copies stays bounded too. Constant expressions are not metered; the runner caps
-/// Baton's GC heap instead (see `baton_side::GC_HEAP_LIMIT`).
+/// copies stays bounded too. Constant expressions are not metered; the runner caps both
+/// engines' GC heaps instead (`GC_HEAP_LIMIT` in `baton_side.rs` and
+/// `wasmtime_side.rs`).
 pub fn generate_gc(data: &[u8]) -> Result<TestCase> {
     let mut u = Unstructured::new(data);
     let mut config = config(&mut u, Simd::Differential)?;

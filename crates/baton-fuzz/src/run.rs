@@ -111,7 +111,7 @@ impl Failure {
 /// Whether two sides' results of one operation differ only in resource limits: one ran out
 /// of call stack and the other did not (their frames differ in size), or either ran out of
 /// GC heap (Wasmtime collects and Baton does not yet, their objects differ in size, and
-/// Baton's heap is capped by the runner: out of memory on both is no agreement either).
+/// the runner caps both heaps differently: out of memory on both is no agreement either).
 fn resource_limited<T>(a: &Result<T, Failure>, b: &Result<T, Failure>) -> bool {
     let stack = |r: &Result<T, Failure>| r.as_ref().is_err_and(Failure::is_stack);
     let oom = |r: &Result<T, Failure>| r.as_ref().is_err_and(Failure::is_gc_oom);
