@@ -1,8 +1,14 @@
 //! Baton, driven through its public embedding API.
 
 use crate::run::{host_call, Failure, Side};
-use crate::value::{describe_exn, signature_of, type_name, HostTrap, Value};
-use baton::{Error, Linker, Store, Val, ValType};
+use crate::value::{describe_exn, signature_of, type_name, GcRef, HostTrap, Value};
+use baton::{AsContext, Error, Linker, Store, Val, ValType};
+
+/// The largest GC heap a store may grow to. Baton does not collect yet, so a module that
+/// allocates in a loop keeps all it made; past this limit the allocation traps (and the
+/// runner calls the comparison inconclusive) instead of exhausting the host. Fuel bounds
+/// what one call allocates, so well-behaved modules stay far below it.
+const GC_HEAP_LIMIT: usize = 64 << 20;
 
 /// An instance of the module under test in its own store.
 pub(crate) struct BatonSide {
@@ -42,6 +48,44 @@ fn to_val(store: &mut Store<()>, instance: Option<&baton::Instance>, v: &Value) 
         Value::ExternRef(tag) => Val::ExternRef(tag.map(|t| baton::ExternRef::new(&mut *store, t))),
         // Arguments are never exceptions (the runner passes only null).
         Value::ExnRef(_) => Val::ExnRef(None),
+        Value::AnyRef(r) => Val::AnyRef(r.map(|r| match r {
+            GcRef::I31(v) => baton::AnyRef::from_i31(baton::I31::wrapping_u32(v)),
+            GcRef::Host(t) => baton::ExternRef::new(&mut *store, t).to_any(),
+            // The runner never makes objects (the host cannot allocate them on both
+            // engines alike): it passes null or skips the call.
+            GcRef::Struct | GcRef::Array => unreachable!("object arguments"),
+        })),
+        Value::ExternAny(_) => unreachable!("the runner never passes converted any values"),
+    }
+}
+
+/// What is observable about a non-null `any` reference: an `i31`'s value, a structure or
+/// an array, or the tag of a host reference converted with `any.convert_extern`.
+fn gc_ref(store: &impl AsContext, r: &baton::AnyRef) -> GcRef {
+    if let Some(i) = r.as_i31() {
+        GcRef::I31(i.get_u32())
+    } else if r.is_struct(store) {
+        GcRef::Struct
+    } else if r.is_array(store) {
+        GcRef::Array
+    } else {
+        // Neither an `i31` nor an object: a converted host reference.
+        let tag = r
+            .to_extern()
+            .data(store)
+            .and_then(|d| d.downcast_ref::<u32>());
+        GcRef::Host(tag.copied().unwrap_or(u32::MAX))
+    }
+}
+
+/// A non-null `externref`: a host reference (its tag), or an `any` value converted with
+/// `extern.convert_any`.
+fn extern_value(store: &impl AsContext, r: &baton::ExternRef) -> Value {
+    match r.data(store) {
+        Some(d) => Value::ExternRef(Some(
+            *d.downcast_ref::<u32>().expect("externrefs hold u32 tags"),
+        )),
+        None => Value::ExternAny(gc_ref(store, &r.to_any())),
     }
 }
 
@@ -68,13 +112,10 @@ fn from_val(store: &Store<()>, v: &Val) -> Value {
         Val::F64(x) => Value::F64(*x),
         Val::V128(x) => Value::V128(x.as_u128()),
         Val::FuncRef(f) => Value::FuncRef(f.map(|f| signature(&f.ty(store)))),
-        Val::ExternRef(r) => Value::ExternRef(r.map(|r| {
-            *r.data(store)
-                .and_then(|d| d.downcast_ref::<u32>())
-                .expect("externrefs hold u32 tags")
-        })),
+        Val::ExternRef(None) => Value::ExternRef(None),
+        Val::ExternRef(Some(r)) => extern_value(store, r),
         Val::ExnRef(e) => Value::ExnRef(e.map(|e| exn_string(store, &e))),
-        Val::AnyRef(_) => unreachable!("the generated modules do not use GC"),
+        Val::AnyRef(r) => Value::AnyRef(r.map(|r| gc_ref(store, &r))),
     }
 }
 
@@ -91,6 +132,11 @@ impl Side for BatonSide {
         // A metered engine gets more fuel than any call can use (an unmetered one refuses
         // fuel, which is fine): both must compute what wasmi computes.
         let _ = store.set_fuel(u64::MAX / 2);
+        store.limiter(
+            baton::StoreLimitsBuilder::new()
+                .gc_heap_size(GC_HEAP_LIMIT)
+                .build(),
+        );
         let mut linker = Linker::new(&engine);
         // A module may import the same host function twice.
         linker.allow_shadowing(true);
@@ -122,6 +168,8 @@ impl Side for BatonSide {
                                 Value::FuncRef(_) => Val::FuncRef(None),
                                 Value::ExternRef(None) => Val::ExternRef(None),
                                 Value::ExnRef(_) => Val::ExnRef(None),
+                                // (Host functions return no `any` values.)
+                                Value::AnyRef(_) | Value::ExternAny(_) => Val::AnyRef(None),
                             };
                         }
                         Ok(())
@@ -187,6 +235,8 @@ impl Side for BatonSide {
                         Some(Value::FuncRef(f)) => f,
                         Some(Value::ExternRef(r)) => r.map(|t| t.to_string()),
                         Some(Value::ExnRef(e)) => e,
+                        Some(Value::AnyRef(r)) => r.map(|r| format!("{r:?}")),
+                        Some(v @ Value::ExternAny(_)) => Some(format!("{v:?}")),
                         other => Some(format!("{other:?}")),
                     },
                 )
@@ -199,13 +249,11 @@ impl Side for BatonSide {
 fn from_val_caller(caller: &baton::Caller<'_, ()>, v: &Val) -> Value {
     match v {
         Val::FuncRef(f) => Value::FuncRef(f.map(|_| String::new())),
-        Val::ExternRef(r) => Value::ExternRef(r.map(|r| {
-            *r.data(caller)
-                .and_then(|d| d.downcast_ref::<u32>())
-                .expect("externrefs hold u32 tags")
-        })),
+        // (A module with GC may pass an `any` value converted to `extern`.)
+        Val::ExternRef(None) => Value::ExternRef(None),
+        Val::ExternRef(Some(r)) => extern_value(caller, r),
         Val::ExnRef(_) => unreachable!("{NO_EXCEPTIONS}"),
-        Val::AnyRef(_) => unreachable!("the generated modules do not use GC"),
+        Val::AnyRef(_) => unreachable!("host functions take no anyref"),
         Val::I32(x) => Value::I32(*x),
         Val::I64(x) => Value::I64(*x),
         Val::F32(x) => Value::F32(*x),

@@ -363,6 +363,126 @@ pub fn generate_wasmtime(data: &[u8]) -> Result<TestCase> {
     Err(arbitrary::Error::IncorrectFormat)
 }
 
+/// The Wasm features of GC modules compared against Wasmtime: [`wasmtime_features`] plus
+/// GC.
+pub fn gc_features() -> wasmparser::WasmFeatures {
+    wasmtime_features() | wasmparser::WasmFeatures::GC
+}
+
+/// Generates a test case for the comparison with Wasmtime on GC: [`config`]'s module
+/// shapes with GC on and its instructions kept (`struct.*`, `array.*`, `ref.i31`,
+/// `i31.get_*`, `ref.test`, `ref.cast`, `br_on_cast*`, `ref.eq`, `any.convert_extern`,
+/// `extern.convert_any`; recursive groups, subtypes, packed fields, GC constant
+/// expressions), exception handling in half the modules and SIMD in at most a quarter of
+/// them; half the modules with GC instructions are "focused" (see below).
+///
+/// Termination as elsewhere: `ensure_termination` charges fuel per element of the array
+/// operations (`array.new`, `array.fill`, `array.copy`...), so what one call allocates or
+/// copies stays bounded too. Constant expressions are not metered; the runner caps both
+/// engines' GC heaps instead (`GC_HEAP_LIMIT` in `baton_side.rs` and
+/// `wasmtime_side.rs`).
+pub fn generate_gc(data: &[u8]) -> Result<TestCase> {
+    let mut u = Unstructured::new(data);
+    let mut config = config(&mut u, Simd::Differential)?;
+    // v128 operators are many and would crowd out the GC ones (wasm-smith chooses among
+    // all valid instructions): SIMD stays in half of [`config`]'s half.
+    if config.simd_enabled && u.ratio(1, 2)? {
+        without_simd(&mut config);
+    }
+    config.gc_enabled = true;
+    config.exceptions_enabled = u.ratio(1, 2)?;
+    if config.exceptions_enabled {
+        config.max_tags = u.int_in_range(1..=4)?;
+        config.min_tags = 1;
+    }
+    // At least a few types, so that most modules have a structure or an array type.
+    config.min_types = 2.min(config.max_types);
+    // [`config`]'s swarm of instruction kinds (vector kinds only with SIMD), plus the GC
+    // aggregate instructions in seven modules out of eight (without them, GC still comes
+    // through `ref.test`/`ref.cast`/`br_on_cast` on the `any` hierarchy).
+    let mut kinds: Vec<InstructionKind> = [
+        InstructionKind::NumericInt,
+        InstructionKind::Numeric,
+        InstructionKind::Reference,
+        InstructionKind::Parametric,
+        InstructionKind::Variable,
+        InstructionKind::Table,
+        InstructionKind::MemoryInt,
+        InstructionKind::Memory,
+        InstructionKind::Control,
+        InstructionKind::VectorInt,
+        InstructionKind::Vector,
+    ]
+    .into_iter()
+    .filter(|k| config.allowed_instructions.contains(*k))
+    .filter(|k| {
+        config.simd_enabled || !matches!(k, InstructionKind::VectorInt | InstructionKind::Vector)
+    })
+    .collect();
+    let aggregate = !u.ratio(1, 8)?;
+    if aggregate {
+        kinds.push(InstructionKind::Aggregate);
+    }
+    // Half of the modules with aggregates have GC in focus. wasm-smith emits an operator
+    // only when the stack already holds its operands, so `array.copy` (two arrays of
+    // compatible types and three `i32`s), `array.fill` or `struct.set` are rare among a
+    // hundred other operators and twenty types: here, two to four types, no SIMD, and
+    // only the kinds that make or take what the GC operators need.
+    let focus = aggregate && u.ratio(1, 2)?;
+    if focus {
+        without_simd(&mut config);
+        config.min_types = 2;
+        config.max_types = u.int_in_range(2..=4)?;
+        kinds = vec![
+            InstructionKind::Aggregate,
+            InstructionKind::Control,
+            InstructionKind::Variable,
+            InstructionKind::Parametric,
+            InstructionKind::Reference,
+            InstructionKind::NumericInt,
+        ];
+    }
+    config.allowed_instructions = InstructionKinds::new(&kinds);
+    let summary = format!(
+        "wasmtime-gc: aggregate={aggregate} focus={focus} exceptions={} simd={} memory64={} memories<={} imports={} max_instructions={} types={}..={}",
+        config.exceptions_enabled,
+        config.simd_enabled,
+        config.memory64_enabled,
+        config.max_memories,
+        config.max_imports,
+        config.max_instructions,
+        config.min_types,
+        config.max_types,
+    );
+    let mut module = wasm_smith::Module::new(config, &mut u)?;
+    let fuel_global = module
+        .ensure_termination(FUEL)
+        .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+    let wasm = module.to_bytes();
+    // wasm-smith's modules are valid; this keeps a feature it might add (and the engines
+    // would both reject) out of the statistics.
+    if wasmparser::Validator::new_with_features(gc_features())
+        .validate_all(&wasm)
+        .is_err()
+    {
+        return Err(arbitrary::Error::IncorrectFormat);
+    }
+    Ok(TestCase {
+        wasm: export_global(&wasm, fuel_global, FUEL_EXPORT),
+        args: u.take_rest().to_vec(),
+        config: summary,
+    })
+}
+
+/// Switches SIMD off in a configuration [`config`] made, with the imports that take or
+/// return `v128` (a module without SIMD must not import them).
+fn without_simd(config: &mut Config) {
+    config.simd_enabled = false;
+    if config.available_imports.is_some() {
+        config.available_imports = Some(wat::parse_str(HOST_IMPORTS_WAT).expect("host imports"));
+    }
+}
+
 /// Rewrites a module generated with GC on towards one without: every type in its own rec
 /// group, final, without supertypes; struct and array types become `(func)`; the GC
 /// heap types become `extern` (`any`, `eq`, `struct`, `array`, `i31`, `none`, `noextern`)

@@ -13,7 +13,10 @@
 //! With the `wasmtime` feature, a second comparison covers what wasmi lacks, exception
 //! handling and typed function references: [`generate_wasmtime`] makes modules that use
 //! them (and no GC), [`execute_wasmtime`] compares Baton with Wasmtime (Cranelift),
-//! [`check_wasmtime`] does both (`tests/wasmtime_exceptions.rs`).
+//! [`check_wasmtime`] does both (`tests/wasmtime_exceptions.rs`). [`generate_gc`] makes
+//! modules with GC (structures, arrays, `i31`, casts, conversions between `any` and
+//! `extern`), which [`check_gc`] compares the same way (`tests/wasmtime_gc.rs`): GC
+//! references by null-ness, `i31` value, and whether they are structures or arrays.
 //!
 //! Users: `tests/differential.rs` (a bounded, seeded run for CI) and the cargo-fuzz
 //! targets in `fuzz/` at the repository root. See `docs/reliability.md`.
@@ -29,11 +32,11 @@ mod wasmtime_side;
 mod split_mix;
 pub use split_mix::SplitMix;
 
-pub use generate::{generate, generate_wasmtime, generate_with, Simd, TestCase};
+pub use generate::{generate, generate_gc, generate_wasmtime, generate_with, Simd, TestCase};
 pub use run::{execute, execute_baton_twice, execute_calls, Calls, Outcome, Verdict};
 #[cfg(feature = "wasmtime")]
 pub use run::{execute_wasmtime, execute_wasmtime_calls};
-pub use value::{TrapKind, Value};
+pub use value::{GcRef, TrapKind, Value};
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +61,15 @@ pub fn check_relaxed(data: &[u8]) -> Option<(TestCase, Outcome)> {
 #[cfg(feature = "wasmtime")]
 pub fn check_wasmtime(data: &[u8]) -> Option<(TestCase, Outcome)> {
     let case = generate_wasmtime(data).ok()?;
+    let outcome = execute_wasmtime(&case.wasm, &case.args);
+    Some((case, outcome))
+}
+
+/// Generates a test case with GC from `data` ([`generate_gc`]) and runs it on Baton and
+/// Wasmtime. `None` when the bytes run out first.
+#[cfg(feature = "wasmtime")]
+pub fn check_gc(data: &[u8]) -> Option<(TestCase, Outcome)> {
+    let case = generate_gc(data).ok()?;
     let outcome = execute_wasmtime(&case.wasm, &case.args);
     Some((case, outcome))
 }

@@ -7,7 +7,7 @@
 //! bytes), globals (values) and tables (size, and which elements are null) are compared.
 
 use crate::generate::{FUEL, FUEL_EXPORT, HOST_MODULE};
-use crate::value::{HostTrap, TrapKind, Value};
+use crate::value::{GcRef, HostTrap, TrapKind, Value};
 use arbitrary::Unstructured;
 use baton::ValType;
 use std::fmt::Write as _;
@@ -29,8 +29,9 @@ pub enum Verdict {
     Agree,
     /// Both engines refused the module (invalid, or an import that cannot be provided).
     Skipped(String),
-    /// One side ran out of call stack where the other did not: a difference in resource
-    /// limits, not in semantics. The rest of the module is not run (the states differ).
+    /// One side ran out of call stack where the other did not, or either ran out of GC
+    /// heap: a difference in resource limits, not in semantics. The rest of the module is
+    /// not run (the states differ).
     Inconclusive(String),
     /// The engines disagree. `kind` is a short category (used to keep a minimiser on the
     /// same bug); `detail` says what differs.
@@ -101,6 +102,20 @@ impl Failure {
     fn is_stack(&self) -> bool {
         matches!(self, Failure::Trap(TrapKind::StackOverflow))
     }
+
+    fn is_gc_oom(&self) -> bool {
+        matches!(self, Failure::Trap(TrapKind::GcOutOfMemory))
+    }
+}
+
+/// Whether two sides' results of one operation differ only in resource limits: one ran out
+/// of call stack and the other did not (their frames differ in size), or either ran out of
+/// GC heap (Wasmtime collects and Baton does not yet, their objects differ in size, and
+/// the runner caps both heaps differently: out of memory on both is no agreement either).
+fn resource_limited<T>(a: &Result<T, Failure>, b: &Result<T, Failure>) -> bool {
+    let stack = |r: &Result<T, Failure>| r.as_ref().is_err_and(Failure::is_stack);
+    let oom = |r: &Result<T, Failure>| r.as_ref().is_err_and(Failure::is_gc_oom);
+    stack(a) != stack(b) || oom(a) || oom(b)
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -175,6 +190,9 @@ const I32S: [i32; 10] = [
     32,
     0xffff,
 ];
+/// Edge values of `i31`: zero, one, the largest positive, the smallest and largest
+/// negative (as `i31.get_s` reads them).
+const I31S: [u32; 5] = [0, 1, 0x3fff_ffff, 0x4000_0000, 0x7fff_ffff];
 const I64S: [i64; 9] = [0, 1, -1, i64::MIN, i64::MAX, 63, 64, 0x1_0000, 0xffff_ffff];
 const F32S: [u32; 12] = [
     0x0000_0000, // 0
@@ -391,9 +409,10 @@ pub fn execute_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
 }
 
 /// Runs `wasm` on Baton and on Wasmtime (Cranelift) with arguments drawn from `args` and
-/// compares: for modules with exception handling and typed function references, which
-/// wasmi lacks. Results, traps (by kind), uncaught exceptions (their tag's payload types
-/// and payload) and the final exported state.
+/// compares: for modules with exception handling, typed function references and GC,
+/// which wasmi lacks. Results (GC references by null-ness, `i31` value, structure or
+/// array), traps (by kind), uncaught exceptions (their tag's payload types and payload)
+/// and the final exported state. Running out of GC heap on either side is inconclusive.
 #[cfg(feature = "wasmtime")]
 pub fn execute_wasmtime(wasm: &[u8], args: &[u8]) -> Outcome {
     execute_wasmtime_calls(wasm, Calls::Drawn(args))
@@ -441,8 +460,20 @@ pub fn execute_wasmtime_calls(wasm: &[u8], calls: Calls<'_>) -> Outcome {
         out.verdict = Verdict::Skipped("imports something other than host functions".into());
         return out;
     }
-    let b = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &module));
+    // Wasmtime first: where its instantiation runs out of GC heap, Baton is not
+    // instantiated. Baton evaluates a constant expression's `array.new` by building the
+    // array's contents (8 bytes an element) before its limiter sees the allocation, so a
+    // huge length aborts the process on an allocation failure instead of trapping (a
+    // Baton bug, reported with the GC fuzzing; `tests/wasmtime_gc.rs`). Wasmtime's cap is
+    // far below what that costs.
     let w = guard(|| WasmtimeSide::instantiate_module(&wt_module, &module));
+    if let Err(Failure::Trap(TrapKind::GcOutOfMemory)) = &w {
+        out.verdict = Verdict::Inconclusive(
+            "instantiation: wasmtime Err(Trap(GcOutOfMemory)), baton not instantiated".into(),
+        );
+        return out;
+    }
+    let b = guard(|| crate::baton_side::BatonSide::instantiate(wasm, &module));
     let pair = Pair {
         a: "baton",
         b: "wasmtime",
@@ -533,8 +564,7 @@ fn run_pair<A: Side, B: Side>(
                 || (pair.exact && a.is_err() && a != b);
             let panicked = matches!(a, Err(Failure::Panic(_)))
                 || matches!(b, Err(Failure::Panic(_))) && pair.exact;
-            if a.as_ref().is_err_and(Failure::is_stack) != b.as_ref().is_err_and(Failure::is_stack)
-            {
+            if resource_limited(&a, &b) {
                 out.verdict =
                     Verdict::Inconclusive(format!("instantiation: {na} {a:?}, {nb} {b:?}"));
             } else if panicked || a.is_ok() || b.is_ok() || traps_differ {
@@ -625,7 +655,7 @@ fn run_pair<A: Side, B: Side>(
             out.transcript,
             "call {name:?} {params:?}\n  {na}: {ra:?}\n  {nb}: {rb:?}"
         );
-        if ra.as_ref().is_err_and(Failure::is_stack) != rb.as_ref().is_err_and(Failure::is_stack) {
+        if resource_limited(&ra, &rb) {
             out.verdict = Verdict::Inconclusive(format!("call {name:?}: {na} {ra:?}, {nb} {rb:?}"));
             return out;
         }
@@ -680,11 +710,27 @@ fn run_pair<A: Side, B: Side>(
 }
 
 /// What arguments of typed reference types need from the module itself: which exported
-/// functions have which (structurally compared) type, and each export's parameter types
-/// as the module declares them.
+/// functions have which type, and each export's parameter types as the module declares
+/// them.
+///
+/// Function types are compared structurally where that is type identity: both alone in
+/// their recursion group, final and without supertype (every type of the GC-free modules).
+/// With GC, types are identical only if their whole recursion groups are (iso-recursive
+/// identity), and a `sub` type is another type than the same signature declared final:
+/// there a function qualifies only by the same type index or a declared supertype chain
+/// reaching it (conservative: an identical group declared twice is not recognised).
+/// Wasmtime's host API accepts a function whose signature matches structurally where the
+/// spec's subtyping (and Baton) refuses it, so a looser choice shows up as a mismatch
+/// that is the runner's.
 struct TypedRefs {
-    /// Per type index: a structural key (concrete references expanded a few levels deep).
+    /// Per type index: a structural key (concrete references expanded a few levels deep,
+    /// those to types that are not plain by index).
     keys: Vec<String>,
+    /// Per type index: whether the type is alone in its recursion group, final and
+    /// without supertype (then its key is its identity).
+    plain: Vec<bool>,
+    /// Per type index: its declared supertype.
+    supers: Vec<Option<u32>>,
     /// Exported functions and their type indices.
     funcs: Vec<(String, u32)>,
     /// Exported functions' parameter types.
@@ -694,13 +740,19 @@ struct TypedRefs {
 impl TypedRefs {
     fn new(wasm: &[u8]) -> TypedRefs {
         let mut types: Vec<Option<wasmparser::FuncType>> = Vec::new();
+        let mut plain: Vec<bool> = Vec::new();
+        let mut supers: Vec<Option<u32>> = Vec::new();
         let mut func_types: Vec<u32> = Vec::new();
         let mut exports: Vec<(String, u32)> = Vec::new();
         for payload in wasmparser::Parser::new(0).parse_all(wasm).flatten() {
             match payload {
                 wasmparser::Payload::TypeSection(r) => {
                     for group in r.into_iter().flatten() {
+                        let alone = group.types().len() == 1;
                         for sub in group.into_types() {
+                            plain.push(alone && sub.is_final && sub.supertype_idxs.is_empty());
+                            supers
+                                .push(sub.supertype_idxs.first().and_then(|i| i.as_module_index()));
                             types.push(match sub.composite_type.inner {
                                 wasmparser::CompositeInnerType::Func(f) => Some(f),
                                 _ => None,
@@ -729,7 +781,7 @@ impl TypedRefs {
             }
         }
         let keys = (0..types.len())
-            .map(|i| type_key(&types, i as u32, 3))
+            .map(|i| type_key(&types, &plain, i as u32, 3))
             .collect();
         let mut funcs = Vec::new();
         let mut params = std::collections::HashMap::new();
@@ -744,9 +796,29 @@ impl TypedRefs {
         }
         TypedRefs {
             keys,
+            plain,
+            supers,
             funcs,
             params,
         }
+    }
+
+    /// Whether a function of type `t` is a value of `(ref $w)` (see [`TypedRefs`]).
+    fn is_subtype(&self, t: u32, w: u32) -> bool {
+        let plain = |i: u32| self.plain.get(i as usize).copied().unwrap_or(false);
+        if plain(t) && plain(w) {
+            return self.keys.get(t as usize) == self.keys.get(w as usize);
+        }
+        // The declared chain (a valid module's is acyclic; bounded anyway).
+        let mut at = Some(t);
+        for _ in 0..=self.supers.len() {
+            match at {
+                Some(i) if i == w => return true,
+                Some(i) => at = self.supers.get(i as usize).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
     }
 
     /// An argument for parameter `index` of export `name`, of type `r`: null or a value of
@@ -776,7 +848,7 @@ impl TypedRefs {
                     .iter()
                     .filter(|(_, t)| match (r.heap_type(), wanted) {
                         (H::Func, _) => true,
-                        (_, Some(w)) => self.keys.get(*t as usize) == self.keys.get(w as usize),
+                        (_, Some(w)) => self.is_subtype(*t, w),
                         _ => false,
                     })
                     .map(|(n, _)| n)
@@ -795,15 +867,40 @@ impl TypedRefs {
             H::NoFunc => null(Value::FuncRef(None)),
             H::NoExtern => null(Value::ExternRef(None)),
             H::Exn | H::NoExn => null(Value::ExnRef(None)),
-            // (The generated modules do not use GC: its references are never asked for.)
-            _ => None,
+            // GC values the host can make alike on both engines: an `i31` (of `i31`, `eq`
+            // and `any`) and, for `any`, a host reference converted with
+            // `any.convert_extern`. Objects only the module can make: those types get null.
+            H::Any | H::Eq | H::I31 => {
+                if edge && r.is_nullable() {
+                    return Some(Value::AnyRef(None));
+                }
+                let v = if u.ratio(1, 3).unwrap_or(false) {
+                    *u.choose(&I31S).unwrap_or(&0)
+                } else {
+                    u.arbitrary::<u32>().unwrap_or(0) & 0x7fff_ffff
+                };
+                let host = r.heap_type() == H::Any && u.ratio(1, 4).unwrap_or(false);
+                Some(Value::AnyRef(Some(if host {
+                    GcRef::Host(v % 8)
+                } else {
+                    GcRef::I31(v)
+                })))
+            }
+            H::Struct | H::Array | H::None | H::ConcreteStruct(_) | H::ConcreteArray(_) => {
+                null(Value::AnyRef(None))
+            }
         }
     }
 }
 
-/// A structural key for function type `index`, expanding concrete references `depth`
-/// levels deep.
-fn type_key(types: &[Option<wasmparser::FuncType>], index: u32, depth: u32) -> String {
+/// A structural key for function type `index`, expanding concrete references to plain
+/// types `depth` levels deep (others by index).
+fn type_key(
+    types: &[Option<wasmparser::FuncType>],
+    plain: &[bool],
+    index: u32,
+    depth: u32,
+) -> String {
     let Some(Some(f)) = types.get(index as usize) else {
         return format!("<non-func {index}>");
     };
@@ -812,8 +909,14 @@ fn type_key(types: &[Option<wasmparser::FuncType>], index: u32, depth: u32) -> S
             wasmparser::HeapType::Concrete(i) if depth > 0 => format!(
                 "(ref {}{})",
                 if r.is_nullable() { "null " } else { "" },
-                i.as_module_index()
-                    .map_or_else(|| "?".into(), |i| type_key(types, i, depth - 1))
+                i.as_module_index().map_or_else(
+                    || "?".into(),
+                    |i| if plain.get(i as usize).copied().unwrap_or(false) {
+                        type_key(types, plain, i, depth - 1)
+                    } else {
+                        format!("#{i}")
+                    }
+                )
             ),
             _ => format!("{r:?}"),
         },

@@ -27,6 +27,29 @@ pub enum Value {
     /// `exnref` (and `(ref exn)`): null, or a description of the exception (its tag's
     /// payload types and its payload), the same on both engines (see [`describe_exn`]).
     ExnRef(Option<String>),
+    /// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`, `structref`,
+    /// `(ref $t)`...): null, or what is observable about it ([`GcRef`]). As a call
+    /// argument: null, an `i31`, or a host reference converted to `any`.
+    AnyRef(Option<GcRef>),
+    /// A non-null `externref` that is an `any` value converted with `extern.convert_any`
+    /// (host references converted twice are plain [`Value::ExternRef`]s again). Never an
+    /// argument.
+    ExternAny(GcRef),
+}
+
+/// A non-null reference of the `any` hierarchy, as both engines can describe it. Objects
+/// have no identity across engines, so a structure or an array compares by kind only
+/// (what the module does with its fields is observed through the results it computes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GcRef {
+    /// An `i31`: its 31 bits, zero-extended.
+    I31(u32),
+    /// A structure.
+    Struct,
+    /// An array.
+    Array,
+    /// A host reference converted with `any.convert_extern`: the tag the host gave it.
+    Host(u32),
 }
 
 /// How an exception is described on both engines: its tag's payload types and the payload
@@ -71,6 +94,8 @@ impl fmt::Debug for Value {
             Value::ExternRef(v) => f.debug_tuple("ExternRef").field(v).finish(),
             Value::V128(v) => write!(f, "V128({v:#034x})"),
             Value::ExnRef(v) => f.debug_tuple("ExnRef").field(v).finish(),
+            Value::AnyRef(v) => f.debug_tuple("AnyRef").field(v).finish(),
+            Value::ExternAny(v) => f.debug_tuple("ExternAny").field(v).finish(),
         }
     }
 }
@@ -111,6 +136,20 @@ impl Value {
             Value::ExternRef(r) => r.map_or(0, |t| t as u64 + 1),
             Value::V128(v) => (*v as u64) ^ (*v >> 64) as u64,
             Value::ExnRef(e) => e.is_some() as u64,
+            Value::AnyRef(r) => r.map_or(0, GcRef::hash_key),
+            Value::ExternAny(r) => r.hash_key() ^ 1 << 40,
+        }
+    }
+}
+
+impl GcRef {
+    /// [`Value::hash_key`]'s share: the same on both engines, distinct for each kind.
+    fn hash_key(self) -> u64 {
+        match self {
+            GcRef::I31(v) => 1 << 32 | u64::from(v),
+            GcRef::Struct => 2 << 32,
+            GcRef::Array => 3 << 32,
+            GcRef::Host(t) => 4 << 32 | u64::from(t),
         }
     }
 }
@@ -140,8 +179,17 @@ pub enum TrapKind {
     /// Call stack exhausted.
     StackOverflow,
     /// A null reference where a non-null one is needed (`call_ref`, `ref.as_non_null`,
-    /// `throw_ref`).
+    /// `throw_ref`, `struct.get`, `i31.get_s`...).
     NullReference,
+    /// `ref.cast` (or a `br_on_cast` turned cast) of a reference not of the target type.
+    CastFailure,
+    /// An array access, copy, fill or segment initialisation out of the array's bounds.
+    ArrayOutOfBounds,
+    /// An allocation the GC heap cannot hold (Baton: the store's limiter refused it;
+    /// Wasmtime: its heap is full after a collection, or the object is too large). The
+    /// engines' heaps differ (Wasmtime collects, Baton does not yet, and their object
+    /// layouts differ), so the runner treats it as inconclusive, like stack exhaustion.
+    GcOutOfMemory,
     /// Any other trap code.
     Other,
 }
@@ -160,6 +208,9 @@ impl From<baton::TrapCode> for TrapKind {
             B::BadConversionToInteger => TrapKind::BadConversionToInteger,
             B::StackOverflow => TrapKind::StackOverflow,
             B::NullReference => TrapKind::NullReference,
+            B::CastFailure => TrapKind::CastFailure,
+            B::ArrayOutOfBounds => TrapKind::ArrayOutOfBounds,
+            B::GcHeapOutOfMemory => TrapKind::GcOutOfMemory,
             _ => TrapKind::Other,
         }
     }
@@ -198,6 +249,9 @@ impl From<wasmtime::Trap> for TrapKind {
             T::BadConversionToInteger => TrapKind::BadConversionToInteger,
             T::StackOverflow => TrapKind::StackOverflow,
             T::NullReference => TrapKind::NullReference,
+            T::CastFailure => TrapKind::CastFailure,
+            T::ArrayOutOfBounds => TrapKind::ArrayOutOfBounds,
+            T::AllocationTooLarge => TrapKind::GcOutOfMemory,
             _ => TrapKind::Other,
         }
     }

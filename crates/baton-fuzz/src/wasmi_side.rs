@@ -99,8 +99,11 @@ impl WasmiSide {
                 Some(t) => Nullable::Val(ExternRef::new(&mut self.store, *t)),
                 None => Nullable::Null,
             }),
-            // wasmi has no exceptions; modules compared with it have no exnref.
-            Value::ExnRef(_) => Val::FuncRef(Nullable::Null),
+            // wasmi has no exceptions and no GC; modules compared with it have no exnref
+            // and no `any` values.
+            Value::ExnRef(_) | Value::AnyRef(_) | Value::ExternAny(_) => {
+                Val::FuncRef(Nullable::Null)
+            }
         }
     }
 }
@@ -155,7 +158,9 @@ impl Side for WasmiSide {
                                     Val::ExternRef(Nullable::Val(ExternRef::new(&mut caller, *t)))
                                 }
                                 Value::ExternRef(None) => Val::ExternRef(Nullable::Null),
-                                Value::ExnRef(_) => Val::FuncRef(Nullable::Null),
+                                Value::ExnRef(_) | Value::AnyRef(_) | Value::ExternAny(_) => {
+                                    Val::FuncRef(Nullable::Null)
+                                }
                             };
                         }
                         Ok(())

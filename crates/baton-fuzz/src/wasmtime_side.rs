@@ -2,13 +2,13 @@
 //! driven through its public API (feature `wasmtime`).
 
 use crate::run::{host_call, Failure, Side};
-use crate::value::{describe_exn, signature_of, HostTrap, Value};
+use crate::value::{describe_exn, signature_of, GcRef, HostTrap, TrapKind, Value};
 use baton::ValType;
 use std::cell::RefCell;
 use std::sync::OnceLock;
 use wasmtime::{
-    AsContextMut, Engine, ExternRef, HeapType, Instance, Linker, Module, Store, StoreContextMut,
-    ThrownException, Val,
+    AnyRef, AsContextMut, Engine, ExternRef, HeapType, Instance, Linker, Module, Rooted, Store,
+    StoreContextMut, StoreLimits, StoreLimitsBuilder, ThrownException, Val,
 };
 
 /// Wasmtime's limit on the native stack Wasm may use. Its default (512 KiB) is a quarter
@@ -17,9 +17,17 @@ use wasmtime::{
 /// of `cargo test`; stack exhaustion on one engine only is inconclusive anyway.
 const MAX_WASM_STACK: usize = 1 << 20;
 
-/// The engine, made once: exceptions and typed function references (Wasmtime needs GC on
-/// for both; generated modules use no GC types), and every other proposal Baton runs
-/// except relaxed SIMD (implementation-defined results).
+/// The largest GC heap a store may grow to: as on Baton's side (where the cap matters
+/// more, Baton having no collector yet), a constant expression's `array.new` of a huge
+/// length must fail rather than make gigabytes (Wasmtime's own ceiling is its 4 GiB heap
+/// reservation). Smaller than Baton's, so that Baton is never asked to evaluate such an
+/// expression (see `run::execute_wasmtime_calls`).
+const GC_HEAP_LIMIT: usize = 16 << 20;
+
+/// The engine, made once: exceptions, typed function references and GC (Wasmtime needs
+/// GC on for the first two too), and every other proposal Baton runs except relaxed SIMD
+/// (implementation-defined results). Wasmtime's default collector (DRC) collects, Baton's
+/// heap does not yet: running out of GC heap on either side is inconclusive.
 pub(crate) fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
@@ -43,11 +51,11 @@ pub(crate) fn engine() -> &'static Engine {
 /// An instance of the module under test in its own store (in a `RefCell`: Wasmtime needs
 /// the store mutably even to read an export).
 pub(crate) struct WasmtimeSide {
-    store: RefCell<Store<()>>,
+    store: RefCell<Store<StoreLimits>>,
     instance: Instance,
 }
 
-fn failure(store: &mut Store<()>, e: wasmtime::Error) -> Failure {
+fn failure(store: &mut Store<StoreLimits>, e: wasmtime::Error) -> Failure {
     if let Some(t) = e.downcast_ref::<wasmtime::Trap>() {
         Failure::Trap((*t).into())
     } else if e.is::<ThrownException>() {
@@ -57,6 +65,9 @@ fn failure(store: &mut Store<()>, e: wasmtime::Error) -> Failure {
         }
     } else if e.downcast_ref::<HostTrap>().is_some() {
         Failure::Host
+    } else if e.is::<wasmtime::GcHeapOutOfMemory<()>>() {
+        // Not a `Trap` in Wasmtime, but what Baton's `GcHeapOutOfMemory` trap is.
+        Failure::Trap(TrapKind::GcOutOfMemory)
     } else {
         Failure::Other(format!("{e:?}"))
     }
@@ -82,6 +93,13 @@ fn type_name(t: &wasmtime::ValType) -> String {
                 HeapType::ConcreteFunc(_) => "$t".into(),
                 HeapType::Exn => "exn".into(),
                 HeapType::NoExn => "noexn".into(),
+                HeapType::Any => "any".into(),
+                HeapType::Eq => "eq".into(),
+                HeapType::I31 => "i31".into(),
+                HeapType::Struct => "struct".into(),
+                HeapType::Array => "array".into(),
+                HeapType::None => "none".into(),
+                HeapType::ConcreteStruct(_) | HeapType::ConcreteArray(_) => "$t".into(),
                 h => format!("<{h}>"),
             };
             format!("(ref {}{heap})", if null { "null " } else { "" })
@@ -119,7 +137,7 @@ fn unreadable(why: impl std::fmt::Debug) -> Value {
 }
 
 /// The store, however reached (a `Store` or a host function's `Caller`).
-type Cx<'a> = StoreContextMut<'a, ()>;
+type Cx<'a> = StoreContextMut<'a, StoreLimits>;
 
 fn from_val(store: &mut Cx<'_>, v: &Val) -> Value {
     match v {
@@ -129,14 +147,45 @@ fn from_val(store: &mut Cx<'_>, v: &Val) -> Value {
         Val::F64(x) => Value::F64(*x),
         Val::V128(x) => Value::V128(x.as_u128()),
         Val::FuncRef(f) => Value::FuncRef(f.map(|f| signature(&f.ty(&*store)))),
-        Val::ExternRef(r) => Value::ExternRef(r.as_ref().map(|r| match r.data(&*store) {
-            Ok(Some(d)) => *d.downcast_ref::<u32>().expect("externrefs hold u32 tags"),
-            _ => u32::MAX,
-        })),
+        Val::ExternRef(None) => Value::ExternRef(None),
+        Val::ExternRef(Some(r)) => match r.data(&*store) {
+            Ok(Some(d)) => Value::ExternRef(Some(
+                *d.downcast_ref::<u32>().expect("externrefs hold u32 tags"),
+            )),
+            // No host data: an `any` value converted with `extern.convert_any`.
+            Ok(None) => match AnyRef::convert_extern(&mut *store, *r) {
+                Ok(a) => Value::ExternAny(gc_ref(store, &a)),
+                Err(e) => unreadable(e),
+            },
+            Err(e) => unreadable(e),
+        },
         Val::ExnRef(e) => Value::ExnRef(e.as_ref().map(|e| exn_string(store, e))),
-        // No GC values (any, struct, array, i31) or continuations in generated modules.
+        Val::AnyRef(r) => Value::AnyRef(r.as_ref().map(|r| gc_ref(store, r))),
+        // No continuations in generated modules.
         other => unreadable(other),
     }
+}
+
+/// What is observable about a non-null `any` reference, as Baton's side describes it.
+fn gc_ref(store: &mut Cx<'_>, r: &Rooted<AnyRef>) -> GcRef {
+    fn kind(store: &mut Cx<'_>, r: &Rooted<AnyRef>) -> wasmtime::Result<GcRef> {
+        Ok(if let Some(i) = r.as_i31(&*store)? {
+            GcRef::I31(i.get_u32())
+        } else if r.is_struct(&*store)? {
+            GcRef::Struct
+        } else if r.is_array(&*store)? {
+            GcRef::Array
+        } else {
+            // Neither an `i31` nor an object: a converted host reference.
+            let e = ExternRef::convert_any(&mut *store, *r)?;
+            let tag = e.data(&*store)?.and_then(|d| d.downcast_ref::<u32>());
+            GcRef::Host(tag.copied().unwrap_or(u32::MAX))
+        })
+    }
+    kind(store, r).unwrap_or_else(|e| {
+        eprintln!("wasmtime side: {e:?}");
+        GcRef::Host(u32::MAX)
+    })
 }
 
 /// A host function's value type (host functions use the Wasm 2.0 types only).
@@ -165,8 +214,12 @@ impl WasmtimeSide {
         module: &baton::Module,
     ) -> Result<Self, Failure> {
         let engine = engine();
-        let mut store = Store::new(engine, ());
-        let mut linker = Linker::<()>::new(engine);
+        // The limits apply to the GC heap (a linear memory in Wasmtime) and to the
+        // module's own memories, which the generator keeps far smaller.
+        let limits = StoreLimitsBuilder::new().memory_size(GC_HEAP_LIMIT).build();
+        let mut store = Store::new(engine, limits);
+        store.limiter(|limits| limits);
+        let mut linker = Linker::<StoreLimits>::new(engine);
         linker.allow_shadowing(true);
         for import in module.imports() {
             let baton::ExternType::Func(ty) = import.ty() else {
@@ -207,6 +260,8 @@ impl WasmtimeSide {
                                 }
                                 Value::ExternRef(None) => Val::ExternRef(None),
                                 Value::ExnRef(_) => Val::ExnRef(None),
+                                // (Host functions return no `any` values.)
+                                Value::AnyRef(_) | Value::ExternAny(_) => Val::AnyRef(None),
                             };
                         }
                         Ok(())
@@ -242,6 +297,19 @@ impl WasmtimeSide {
                 Val::ExternRef(tag.and_then(|t| ExternRef::new(&mut *store, t).ok()))
             }
             Value::ExnRef(_) => Val::ExnRef(None),
+            Value::AnyRef(r) => Val::AnyRef(r.and_then(|r| match r {
+                GcRef::I31(v) => Some(AnyRef::from_i31(
+                    &mut *store,
+                    wasmtime::I31::wrapping_u32(v),
+                )),
+                GcRef::Host(t) => {
+                    let e = ExternRef::new(&mut *store, t).ok()?;
+                    AnyRef::convert_extern(&mut *store, e).ok()
+                }
+                // (Never passed: see Baton's side.)
+                GcRef::Struct | GcRef::Array => None,
+            })),
+            Value::ExternAny(_) => Val::ExternRef(None),
         }
     }
 }
@@ -307,6 +375,8 @@ impl Side for WasmtimeSide {
                         Value::FuncRef(f) => f,
                         Value::ExternRef(r) => r.map(|t| t.to_string()),
                         Value::ExnRef(e) => e,
+                        Value::AnyRef(r) => r.map(|r| format!("{r:?}")),
+                        v @ Value::ExternAny(_) => Some(format!("{v:?}")),
                         other => Some(format!("{other:?}")),
                     },
                     None => Some("<missing>".into()),
