@@ -22,6 +22,7 @@
 //! targets in `fuzz/` at the repository root. See `docs/reliability.md`.
 
 mod baton_side;
+pub mod gc_graph;
 pub mod generate;
 pub mod run;
 pub mod value;

@@ -1,9 +1,13 @@
-//! The collector against a safe model: random programs make, link, unlink and drop objects
-//! (the roots are a Wasm table, the garbage is made between steps), and after every
-//! collection the heap must hold exactly the objects the model can reach, with the links
-//! and values the model says.
+//! The GC collector against a safe model: a program of random operations makes, links,
+//! unlinks and drops objects (the roots are a Wasm table; garbage is made between steps),
+//! and after every collection the heap must hold exactly the objects the model can reach,
+//! with the links and values the model says.
+//!
+//! [`check`] reads the operations from bytes, so that a seeded test (`tests/gc_graph.rs`)
+//! and a coverage-guided fuzz target (`fuzz/fuzz_targets/gc_graph.rs`) drive the same
+//! checker.
 
-use baton::{Engine, Instance, Linker, Module, Store, TypedFunc};
+use baton::{Engine, Linker, Module, Store, TypedFunc};
 
 const GRAPH: &str = r#"(module
   (type $n (struct (field $v i64) (field $l (mut (ref null $n))) (field $r (mut (ref null $n)))))
@@ -57,22 +61,6 @@ const GRAPH: &str = r#"(module
         (br $l)))))
 )"#;
 
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// The model: every node ever made, and the root slots.
 #[derive(Default)]
 struct Model {
@@ -81,6 +69,7 @@ struct Model {
 }
 
 impl Model {
+    /// How many nodes the roots reach.
     fn reachable(&self) -> usize {
         let mut seen = vec![false; self.nodes.len()];
         let mut work: Vec<usize> = self.roots.iter().flatten().copied().collect();
@@ -93,6 +82,8 @@ impl Model {
         }
         count
     }
+
+    /// What `walk` returns (see the module's Wasm).
     fn walk(&self, slot: usize, path: u64, len: u32) -> i64 {
         let mut at = self.roots[slot];
         for i in 0..len {
@@ -105,6 +96,7 @@ impl Model {
     }
 }
 
+/// The graph module's exports.
 struct Graph {
     new: TypedFunc<(i32, i64), ()>,
     link: TypedFunc<(i32, i32, i32), ()>,
@@ -114,88 +106,112 @@ struct Graph {
     junk: TypedFunc<i32, ()>,
 }
 
-fn graph(store: &mut Store<()>, engine: &Engine) -> Graph {
-    let module = Module::new(engine, GRAPH).unwrap();
-    let inst: Instance = Linker::new(engine)
-        .instantiate(&mut *store, &module)
-        .unwrap();
-    Graph {
-        new: inst.get_typed_func(&*store, "new").unwrap(),
-        link: inst.get_typed_func(&*store, "link").unwrap(),
-        descend: inst.get_typed_func(&*store, "descend").unwrap(),
-        clear: inst.get_typed_func(&*store, "clear").unwrap(),
-        walk: inst.get_typed_func(&*store, "walk").unwrap(),
-        junk: inst.get_typed_func(&*store, "junk").unwrap(),
+/// Reads the operations' bytes; past the end, zeros.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn u8(&mut self) -> u8 {
+        let (first, rest) = self.0.split_first().unwrap_or((&0, &[]));
+        self.0 = rest;
+        *first
+    }
+    fn u64(&mut self) -> u64 {
+        (0..8).fold(0, |v, _| v << 8 | self.u8() as u64)
+    }
+    fn slot(&mut self) -> usize {
+        (self.u8() % 16) as usize
     }
 }
 
-/// Runs `steps` random operations from `seed`, checking the heap against the model at
-/// every explicit collection; returns the collections that started by themselves.
-fn run(seed: u64, steps: usize, junk: i32) -> u64 {
+/// What a run did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GraphRun {
+    /// Operations run.
+    pub steps: usize,
+    /// Collections checked against the model (one every 50 steps and one at the end).
+    pub checks: u64,
+    /// Collections that started by themselves (the heap's threshold).
+    pub automatic: u64,
+}
+
+/// Runs the operations `ops` encodes (a kind byte and its operands each, until the bytes
+/// end), making `junk` arrays of garbage at each garbage step; panics where the heap and
+/// the model disagree.
+pub fn check(ops: &[u8], junk: i32) -> GraphRun {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
-    let g = graph(&mut store, &engine);
-    let mut rng = Rng(seed);
+    let module = Module::new(&engine, GRAPH).expect("the graph module is valid");
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let get = |name: &str| inst.get_func(&store, name).expect("exported");
+    let g = Graph {
+        new: get("new").typed(&store).expect("typed"),
+        link: get("link").typed(&store).expect("typed"),
+        descend: get("descend").typed(&store).expect("typed"),
+        clear: get("clear").typed(&store).expect("typed"),
+        walk: get("walk").typed(&store).expect("typed"),
+        junk: get("junk").typed(&store).expect("typed"),
+    };
+    let mut input = Bytes(ops);
     let mut model = Model::default();
-    for step in 0..steps {
-        let slot = rng.below(16) as usize;
-        match rng.below(10) {
+    let mut run = GraphRun::default();
+    let verify =
+        |store: &mut Store<()>, model: &Model, input: &mut Bytes<'_>, run: &mut GraphRun| {
+            store.gc();
+            run.checks += 1;
+            let step = run.steps;
+            assert_eq!(
+                store.gc_stats().objects,
+                model.reachable(),
+                "step {step}: the heap holds exactly what the model reaches"
+            );
+            for _ in 0..8 {
+                let (s, path, len) = (input.slot(), input.u64(), (input.u8() % 12) as u32);
+                let got = g
+                    .walk
+                    .call(&mut *store, (s as i32, path as i64, len as i32))
+                    .expect("walk");
+                assert_eq!(got, model.walk(s, path, len), "step {step}: walk");
+            }
+        };
+    while !input.0.is_empty() {
+        let slot = input.slot();
+        match input.u8() % 10 {
             0..=2 => {
-                let v = rng.next() as i64 >> 1;
-                g.new.call(&mut store, (slot as i32, v)).unwrap();
+                let v = input.u64() as i64 >> 1;
+                g.new.call(&mut store, (slot as i32, v)).expect("new");
                 model.nodes.push((v, [None, None]));
                 model.roots[slot] = Some(model.nodes.len() - 1);
             }
             3..=5 => {
-                let (side, b) = (rng.below(2) as usize, rng.below(16) as usize);
+                let (side, b) = ((input.u8() & 1) as usize, input.slot());
                 g.link
                     .call(&mut store, (slot as i32, side as i32, b as i32))
-                    .unwrap();
+                    .expect("link");
                 if let Some(a) = model.roots[slot] {
                     model.nodes[a].1[side] = model.roots[b];
                 }
             }
             6..=7 => {
-                let (side, dst) = (rng.below(2) as usize, rng.below(16) as usize);
+                let (side, dst) = ((input.u8() & 1) as usize, input.slot());
                 g.descend
                     .call(&mut store, (slot as i32, side as i32, dst as i32))
-                    .unwrap();
+                    .expect("descend");
                 model.roots[dst] = model.roots[slot].and_then(|a| model.nodes[a].1[side]);
             }
             8 => {
-                g.clear.call(&mut store, slot as i32).unwrap();
+                g.clear.call(&mut store, slot as i32).expect("clear");
                 model.roots[slot] = None;
             }
-            _ => g.junk.call(&mut store, junk).unwrap(),
+            _ => g.junk.call(&mut store, junk).expect("junk"),
         }
-        if step % 50 == 49 {
-            store.gc();
-            assert_eq!(
-                store.gc_stats().objects,
-                model.reachable(),
-                "seed {seed}, step {step}: the heap holds what the model reaches"
-            );
-            for _ in 0..8 {
-                let (s, path, len) = (rng.below(16) as usize, rng.next(), rng.below(12) as u32);
-                let got = g
-                    .walk
-                    .call(&mut store, (s as i32, path as i64, len as i32))
-                    .unwrap();
-                assert_eq!(got, model.walk(s, path, len), "seed {seed}, step {step}");
-            }
+        run.steps += 1;
+        if run.steps % 50 == 0 {
+            verify(&mut store, &model, &mut input, &mut run);
         }
     }
-    store.gc_stats().collections - (steps / 50) as u64
-}
-
-#[test]
-fn random_object_graphs_survive_collections_exactly() {
-    let seeds = if cfg!(miri) { 1 } else { 10 };
-    let mut automatic = 0;
-    for seed in 0..seeds {
-        let steps = if cfg!(miri) { 100 } else { 2_000 };
-        // Enough garbage between the steps that collections also start by themselves.
-        automatic += run(seed, steps, if cfg!(miri) { 1 } else { 200 });
-    }
-    assert!(automatic > 0 || cfg!(miri));
+    verify(&mut store, &model, &mut input, &mut run);
+    run.automatic = store.gc_stats().collections - run.checks;
+    run
 }
