@@ -81,21 +81,23 @@ fn ip_of<L>(imm: &L) -> Ip {
     (imm as *const L as Ip).wrapping_sub(1)
 }
 
-pub(super) unsafe fn struct_new(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> R {
+/// A structure of `imm`'s type, zeroed (a zero cell is every type's default: 0, 0.0, null),
+/// for the running instruction `imm` belongs to, in frame `sp`.
+///
+/// # Safety
+/// As for the instructions (module documentation).
+#[inline(always)]
+unsafe fn new_struct(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> Result<*mut u64, TrapCode> {
+    let header = header(STRUCT, imm.type_id);
     // SAFETY: the instruction is the running one, `sp` its frame (module documentation).
-    let obj = unsafe {
-        alloc(
-            ctx,
-            sp,
-            ip_of(imm),
-            header(STRUCT, imm.type_id),
-            None,
-            imm.cells as usize,
-        )?
-    };
-    // SAFETY: the `cells` field values are the slots from `base` on, in the frame; the new
-    // object has room for them after its header.
+    unsafe { alloc(ctx, sp, ip_of(imm), header, None, imm.cells as usize) }
+}
+
+pub(super) unsafe fn struct_new(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> R {
+    // SAFETY: the contract. Then: the `cells` field values are the slots from `base` on, in
+    // the frame; the new object has room for them after its header.
     unsafe {
+        let obj = new_struct(ctx, sp, imm)?;
         core::ptr::copy_nonoverlapping(sp.add(imm.base as usize), obj.add(1), imm.cells as usize);
         *sp.add(imm.dst as usize) = obj as u64;
     }
@@ -103,20 +105,8 @@ pub(super) unsafe fn struct_new(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> R {
 }
 
 pub(super) unsafe fn struct_new_default(ctx: &mut Ctx, sp: Sp, imm: &StructNew) -> R {
-    // (A zero cell is every type's default: 0, 0.0, null.)
-    // SAFETY: the instruction is the running one, `sp` its frame (module documentation).
-    let obj = unsafe {
-        alloc(
-            ctx,
-            sp,
-            ip_of(imm),
-            header(STRUCT, imm.type_id),
-            None,
-            imm.cells as usize,
-        )?
-    };
-    // SAFETY: `dst` is in the frame.
-    unsafe { *sp.add(imm.dst as usize) = obj as u64 };
+    // SAFETY: the contract; `dst` is in the frame.
+    unsafe { *sp.add(imm.dst as usize) = new_struct(ctx, sp, imm)? as u64 };
     Ok(())
 }
 
