@@ -415,6 +415,10 @@ pub(crate) mod layout {
         /// written to `dst`: a switch on a byte or word just read (`switch (op = *pc++)`).
         /// `len` stays in the last word's upper half, as in [`BrTableBias`].
         LoadBrTable { dst: Slot, addr: Slot, offset: u32, bias: i32, pad: u32, len: u32 }
+        /// `cdst = val` (a constant stored just before: a phi value set before an
+        /// interpreter's dispatch), then [`LoadBrTable`] (address from a slot). `len` stays
+        /// in the last word's upper half, as in [`BrTableBias`].
+        ConstLoadBrTable { val: u64, dst: Slot, addr: Slot, offset: u32, bias: i32, cdst: Slot, len: u32 }
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
         /// `throw`: an exception of the module's tag `tag`, its payload in the cells from

@@ -1640,3 +1640,135 @@ fn switch_loop_head_not_copied_into_a_try_table() {
         "{listing}"
     );
 }
+
+/// An interpreter loop whose header stores a constant (`konst`, into `$k` or `$op`) just
+/// before its `br_table` on a loaded opcode (`index`): the constant is stored by the
+/// `br_table` itself (`const.i32.load8_u.br_table`), on every dispatch, the copies at
+/// each case's jump back included. The cases read and change `$k`, so a constant not
+/// stored again on some dispatch shows in the result.
+fn const_interpreter_loop(konst: &str, index: &str) -> (Vec<i32>, String) {
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")"#;
+    let body = format!(
+        r#"(local $pc i32) (local $s i32) (local $op i32) (local $k i32)
+        (loop $dispatch
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          {konst}
+          (block $halt (block $c2 (block $c1 (block $c0
+            (br_table $c0 $c1 $c2 $halt {index}))
+            (local.set $s (i32.add (local.get $s) (local.get $k)))
+            (local.set $k (i32.add (local.get $k) (local.get $pc)))
+            (br $dispatch))
+            (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (local.get $k)))
+            (local.set $k (i32.xor (local.get $k) (local.get $s)))
+            (br $dispatch))
+            (local.set $s (i32.xor (local.get $s) (i32.add (local.get $pc) (local.get $op))))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $pc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (i32.add (local.get $s) (local.get $k))"#
+    );
+    run_in_module(decls, &body, &[1, 2, 5, 100])
+}
+
+/// What [`const_interpreter_loop`] computes: `k` the constant the header stores in `$k`
+/// (`None`: it stores nothing there), `keep_op` whether the opcode is kept in `$op`.
+fn const_interpreter_loop_want(k: Option<u32>, keep_op: bool) -> Vec<i32> {
+    let prog = [0u8, 1, 0, 2, 1, 3];
+    [1u32, 2, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut n, mut pc, mut s, mut kv, mut op) = (n, 0u32, 0u32, 0u32, 0u32);
+            loop {
+                pc += 1;
+                if let Some(k) = k {
+                    kv = k;
+                }
+                let b = prog[pc as usize - 1];
+                if keep_op {
+                    op = b as u32;
+                }
+                match b {
+                    0 => {
+                        s = s.wrapping_add(kv);
+                        kv = kv.wrapping_add(pc);
+                    }
+                    1 => {
+                        s = s.wrapping_mul(3).wrapping_add(kv);
+                        kv ^= s;
+                    }
+                    2 => s ^= pc.wrapping_add(op),
+                    _ => {
+                        n -= 1;
+                        pc = 0;
+                        if n == 0 {
+                            break s.wrapping_add(kv) as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn constant_before_a_loaded_dispatch_is_stored_by_it() {
+    let set_k = "(local.set $k (i32.const 7))";
+    // The opcode in a temporary.
+    let (got, listing) = const_interpreter_loop(set_k, "(i32.load8_u (local.get $pc))");
+    assert_eq!(
+        got,
+        const_interpreter_loop_want(Some(7), false),
+        "{listing}"
+    );
+    assert!(listing.contains("CONST_LOAD8_BR_TABLE "), "{listing}");
+    assert_eq!(
+        listing.matches("br>const.i32.load8_u.br_table").count(),
+        3,
+        "{listing}"
+    );
+    assert!(!listing.contains("CONST "), "{listing}");
+    // The opcode kept in a local (`_d`), with a bias; 16- and 32-bit opcodes.
+    let (got, listing) = const_interpreter_loop(
+        set_k,
+        "(i32.add (local.tee $op (i32.load8_u offset=1 (i32.sub (local.get $pc) (i32.const 1)))) (i32.const 0))",
+    );
+    assert_eq!(got, const_interpreter_loop_want(Some(7), true), "{listing}");
+    let (got, listing) =
+        const_interpreter_loop(set_k, "(local.tee $op (i32.load8_u (local.get $pc)))");
+    assert_eq!(got, const_interpreter_loop_want(Some(7), true), "{listing}");
+    assert!(listing.contains("CONST_LOAD8_BR_TABLE_D"), "{listing}");
+    let (got, listing) = const_interpreter_loop(
+        set_k,
+        "(i32.and (i32.load16_u (local.get $pc)) (i32.const 255))",
+    );
+    assert_eq!(
+        got,
+        const_interpreter_loop_want(Some(7), false),
+        "{listing}"
+    );
+    // The constant stored in the local the opcode is kept in: not folded (the load
+    // writes that local after the constant), and the loaded opcode wins.
+    let (got, listing) = const_interpreter_loop(
+        "(local.set $op (i32.const 9))",
+        "(local.tee $op (i32.load8_u (local.get $pc)))",
+    );
+    assert_eq!(got, const_interpreter_loop_want(None, true), "{listing}");
+    assert!(!listing.contains("const.i32.load8_u.br_table"), "{listing}");
+    // The constant stored in the address's local: the load reads the constant (stored
+    // first, as the program does).
+    let decls = r#"(memory 1) (data (i32.const 0) "\02\02\02\01")"#;
+    let (got, listing) = run_in_module(
+        decls,
+        r#"(local $a i32)
+        (block $b2 (block $b1 (block $b0
+          (local.set $a (i32.const 3))
+          (br_table $b0 $b1 $b2 (i32.load8_u (local.get $a))))
+          (return (i32.const 10)))
+          (return (i32.const 11)))
+        (i32.add (local.get $a) (i32.const 9))"#,
+        &[0, 1],
+    );
+    assert_eq!(got, [11, 11], "{listing}");
+    assert!(listing.contains("CONST_LOAD8_BR_TABLE "), "{listing}");
+}

@@ -628,16 +628,31 @@ impl FuncTranslator<'_> {
 
         let (pos, first) = match (load, add) {
             (Some((op, load)), add) => {
-                let imm = LoadBrTable {
-                    dst: load.dst,
-                    addr: load.addr,
-                    offset: load.offset,
-                    bias: add.map_or(0, |(_, _, bias)| bias),
-                    pad: 0,
-                    len,
-                };
-                let pos = self.emit(op, imm);
-                (pos, pos + crate::ir::words::<LoadBrTable>())
+                let bias = add.map_or(0, |(_, _, bias)| bias);
+                if let Some((op, c)) = self.take_const_before_load_br_table(op, load.dst) {
+                    let imm = ConstLoadBrTable {
+                        val: c.val,
+                        dst: load.dst,
+                        addr: load.addr,
+                        offset: load.offset,
+                        bias,
+                        cdst: c.dst,
+                        len,
+                    };
+                    let pos = self.emit(op, imm);
+                    (pos, pos + crate::ir::words::<ConstLoadBrTable>())
+                } else {
+                    let imm = LoadBrTable {
+                        dst: load.dst,
+                        addr: load.addr,
+                        offset: load.offset,
+                        bias,
+                        pad: 0,
+                        len,
+                    };
+                    let pos = self.emit(op, imm);
+                    (pos, pos + crate::ir::words::<LoadBrTable>())
+                }
             }
             (None, Some((from_acc, index, bias))) => {
                 let op = if from_acc {

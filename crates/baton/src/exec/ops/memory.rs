@@ -705,9 +705,68 @@ load_br_tables! { load_br_table_ops, load_br_table_vias;
     LOAD32_BR_TABLE / VIA_LOAD32_BR_TABLE "i32.load" u32;
 }
 
+/// A constant stored just before a load-and-`br_table` whose address is a slot
+/// ([`LOAD8_BR_TABLE`]'s `r` forms): the phi value a compiler sets before jumping to an
+/// interpreter's dispatch (QuickJS's head stores one before `switch (*pc++)`), folded in
+/// to save its dispatch on every opcode. The `_D` forms also write the loaded value to
+/// `dst`. The constant is stored first, as the program does, so a load whose address or
+/// destination is that slot sees what it would have seen.
+macro_rules! const_load_br_tables {
+    ($($NAME:ident / $VIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
+        $(def_via!($NAME, $VIA: ConstLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            wr(sp, imm.cdst, imm.val);
+            // The rest of the immediates is read after the store (see `add_brs!`: read
+            // before, it would stay live across it).
+            // SAFETY: as for the first read of the immediates (`def!`).
+            let imm = unsafe { *(ip.add(1) as *const ConstLoadBrTable) };
+            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
+            if $write {
+                wr(sp, imm.dst, v);
+            }
+            // SAFETY: as for the first read of the immediates.
+            let imm = unsafe { *(ip.add(1) as *const ConstLoadBrTable) };
+            let i = v.wrapping_add(imm.bias as u32).min(imm.len) as usize;
+            // SAFETY: the translator emits `len + 1` offset words right after the
+            // immediates, and `i <= len`; each offset points at the start of an
+            // instruction of this function.
+            let offset = unsafe { *ip.add(words::<ConstLoadBrTable>() + i) } as i32;
+            jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+        });)*
+        fn const_load_br_table_ops() -> Vec<OpInfo> {
+            info!($($NAME: ConstLoadBrTable),*)
+        }
+        fn const_load_br_table_vias() -> Vec<Via> {
+            vec![$(Via {
+                target: $NAME.code,
+                vias: $VIA,
+                module: module_path!(),
+                owner: stringify!($VIA),
+                forms: ["br", "copy_br"],
+            }),*]
+        }
+    };
+}
+
+const_load_br_tables! {
+    CONST_LOAD8_BR_TABLE / VIA_CONST_LOAD8_BR_TABLE "const.i32.load8_u.br_table" u8, false;
+    CONST_LOAD8_BR_TABLE_D / VIA_CONST_LOAD8_BR_TABLE_D "const.i32.load8_u.br_table" u8, true;
+    CONST_LOAD16_BR_TABLE / VIA_CONST_LOAD16_BR_TABLE "const.i32.load16_u.br_table" u16, false;
+    CONST_LOAD16_BR_TABLE_D / VIA_CONST_LOAD16_BR_TABLE_D "const.i32.load16_u.br_table" u16, true;
+    CONST_LOAD32_BR_TABLE / VIA_CONST_LOAD32_BR_TABLE "const.i32.load.br_table" u32, false;
+    CONST_LOAD32_BR_TABLE_D / VIA_CONST_LOAD32_BR_TABLE_D "const.i32.load.br_table" u32, true;
+}
+
 /// The instructions of this family that have vias, with their vias.
 pub(super) fn vias() -> Vec<Via> {
-    load_br_table_vias()
+    let mut v = load_br_table_vias();
+    v.extend(const_load_br_table_vias());
+    v
 }
 
 /// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
@@ -972,6 +1031,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(load_br_ops());
     v.extend(load_cmp_br_ops());
     v.extend(load_br_table_ops());
+    v.extend(const_load_br_table_ops());
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,
