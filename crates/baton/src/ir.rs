@@ -419,6 +419,11 @@ pub(crate) mod layout {
         /// interpreter's dispatch), then [`LoadBrTable`] (address from a slot). `len` stays
         /// in the last word's upper half, as in [`BrTableBias`].
         ConstLoadBrTable { val: u64, dst: Slot, addr: Slot, offset: u32, bias: i32, cdst: Slot, len: u32 }
+        /// [`LoadBrTable`] whose address is `(a & mask) << shift` (i32, `a` a slot): an
+        /// `i32.and_shl` folded in (Lua's dispatch: the opcode field of the instruction
+        /// word scaled to an entry of its table of labels). `len` stays in the last
+        /// word's upper half, as in [`BrTableBias`].
+        AndShlLoadBrTable { dst: Slot, a: Slot, mask: u32, shift: u32, offset: u32, bias: i32, pad: u32, len: u32 }
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
         /// `throw`: an exception of the module's tag `tag`, its payload in the cells from

@@ -1244,9 +1244,17 @@ fn br_table_on_a_loaded_value() {
         .collect();
     assert_eq!(got, want, "{listing}");
     // The address computed into the accumulator (`(i & 3) << 2`), a word, the add reading
-    // the accumulator (the dispatch of Lua's interpreter loop).
+    // the accumulator (the dispatch of Lua's interpreter loop): the `and_shl` is folded in
+    // too.
     check(
         "(i32.add (i32.load offset=64 (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))) (i32.const -2))",
+        "AND_SHL_LOAD32_BR_TABLE ",
+        &|i| words[(i & 3) as usize].wrapping_sub(2),
+        &|_| 0,
+    );
+    // The same address computed otherwise (`(i & 3) * 4`): the load reads the accumulator.
+    check(
+        "(i32.add (i32.load offset=64 (i32.mul (i32.and (local.get $i) (i32.const 3)) (i32.const 4))) (i32.const -2))",
         "LOAD32_BR_TABLE::a",
         &|i| words[(i & 3) as usize].wrapping_sub(2),
         &|_| 0,
@@ -1647,7 +1655,9 @@ fn switch_loop_head_not_copied_into_a_try_table() {
 /// each case's jump back included. The cases read and change `$k`, so a constant not
 /// stored again on some dispatch shows in the result.
 fn const_interpreter_loop(konst: &str, index: &str) -> (Vec<i32>, String) {
-    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")"#;
+    // The program as bytes at 1, and as words at 64 (for `and_shl_dispatch_...`).
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")
+        (data (i32.const 64) "\00\00\00\00\01\00\00\00\00\00\00\00\02\00\00\00\01\00\00\00\03\00\00\00")"#;
     let body = format!(
         r#"(local $pc i32) (local $s i32) (local $op i32) (local $k i32)
         (loop $dispatch
@@ -1771,4 +1781,59 @@ fn constant_before_a_loaded_dispatch_is_stored_by_it() {
     );
     assert_eq!(got, [11, 11], "{listing}");
     assert!(listing.contains("CONST_LOAD8_BR_TABLE "), "{listing}");
+}
+
+#[test]
+fn and_shl_addressing_a_loaded_dispatch_is_folded_into_it() {
+    // `switch (table[(pc & 7) << 2])` with the table at 60 (entry 1 at 64): Lua's dispatch,
+    // an opcode field scaled to an entry of a table of labels.
+    let index =
+        "(i32.load offset=60 (i32.shl (i32.and (local.get $pc) (i32.const 7)) (i32.const 2)))";
+    let (got, listing) = const_interpreter_loop("", index);
+    assert_eq!(got, const_interpreter_loop_want(None, false), "{listing}");
+    assert!(listing.contains("AND_SHL_LOAD32_BR_TABLE "), "{listing}");
+    assert!(!listing.contains("i32.and_shl "), "{listing}");
+    assert_eq!(
+        listing.matches("br>and_shl.i32.load.br_table").count(),
+        3,
+        "{listing}"
+    );
+    // The value kept in a local (`_d`); a mask that keeps bits the shift moves up.
+    let index = "(local.tee $op (i32.load offset=60 (i32.shl (i32.and (local.get $pc) (i32.const 0xff)) (i32.const 2))))";
+    let (got, listing) = const_interpreter_loop("", index);
+    assert_eq!(got, const_interpreter_loop_want(None, true), "{listing}");
+    assert!(listing.contains("AND_SHL_LOAD32_BR_TABLE_D"), "{listing}");
+    // Bytes: `table[(pc & 7) << 0]`, with a bias.
+    let index = "(i32.add (i32.load8_u (i32.shl (i32.and (local.get $pc) (i32.const 7)) (i32.const 0))) (i32.const 0))";
+    let (got, listing) = const_interpreter_loop("(local.set $k (i32.const 7))", index);
+    assert_eq!(
+        got,
+        const_interpreter_loop_want(Some(7), false),
+        "{listing}"
+    );
+    assert!(listing.contains("AND_SHL_LOAD8_BR_TABLE "), "{listing}");
+}
+
+#[test]
+fn and_shl_load_br_table_traps_out_of_bounds() {
+    // `(a & -1) << 4` wraps to 32 bits before the offset is added: in bounds for a = 2^28
+    // (address 0), out of bounds for a = 4096 (65536 + 8).
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1) (data (i32.const 8) "\01")
+        (func (export "f") (param $a i32) (result i32)
+          (block $b (block $a0
+            (br_table $a0 $b (i32.load8_u offset=8 (i32.shl (i32.and (local.get $a) (i32.const -1)) (i32.const 4)))))
+            (return (i32.const 7)))
+          (i32.const 9)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("AND_SHL_LOAD8_BR_TABLE "), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    assert_eq!(f.call(&mut store, 1 << 28).unwrap(), 9);
+    assert_eq!(f.call(&mut store, 1).unwrap(), 7);
+    assert!(f.call(&mut store, 4096).is_err());
 }

@@ -629,7 +629,20 @@ impl FuncTranslator<'_> {
         let (pos, first) = match (load, add) {
             (Some((op, load)), add) => {
                 let bias = add.map_or(0, |(_, _, bias)| bias);
-                if let Some((op, c)) = self.take_const_before_load_br_table(op, load.dst) {
+                if let Some((op, a)) = self.take_and_shl_before_load_br_table(op) {
+                    let imm = AndShlLoadBrTable {
+                        dst: load.dst,
+                        a: a.a,
+                        mask: a.mask,
+                        shift: a.shift,
+                        offset: load.offset,
+                        bias,
+                        pad: 0,
+                        len,
+                    };
+                    let pos = self.emit(op, imm);
+                    (pos, pos + crate::ir::words::<AndShlLoadBrTable>())
+                } else if let Some((op, c)) = self.take_const_before_load_br_table(op, load.dst) {
                     let imm = ConstLoadBrTable {
                         val: c.val,
                         dst: load.dst,

@@ -351,6 +351,30 @@ impl FuncTranslator<'_> {
         Some((fused, c))
     }
 
+    /// For a load-and-`br_table` about to be emitted in `form` (address from the
+    /// accumulator): takes back out the `i32.and_shl` of a slot just emitted that
+    /// computed that address, to be made by the `br_table` itself; returns the fused form
+    /// and the `and_shl`'s immediates (its `dst` is not written: the accumulator form).
+    pub(super) fn take_and_shl_before_load_br_table(
+        &mut self,
+        form: Op<LoadBrTable>,
+    ) -> Option<(Op<AndShlLoadBrTable>, ShrAnd)> {
+        let pairs = [
+            (op::LOAD8_BR_TABLE.a, op::AND_SHL_LOAD8_BR_TABLE),
+            (op::LOAD8_BR_TABLE.a_d, op::AND_SHL_LOAD8_BR_TABLE_D),
+            (op::LOAD16_BR_TABLE.a, op::AND_SHL_LOAD16_BR_TABLE),
+            (op::LOAD16_BR_TABLE.a_d, op::AND_SHL_LOAD16_BR_TABLE_D),
+            (op::LOAD32_BR_TABLE.a, op::AND_SHL_LOAD32_BR_TABLE),
+            (op::LOAD32_BR_TABLE.a_d, op::AND_SHL_LOAD32_BR_TABLE_D),
+        ];
+        let fused = pairs.iter().find(|(f, _)| f.code == form.code)?.1;
+        let q = self.recent.last()?;
+        let and_shl = self.last_instruction(q, &[op::I32_AND_SHL_A])?;
+        self.unemit(q);
+        self.last = None;
+        Some((fused, and_shl))
+    }
+
     /// For `x = a + b` (slots): the operand that is not `x`, as the step of a counter `x`.
     fn other_operand(x: Slot, a: Slot, b: Slot) -> Option<Operand> {
         match (a == x, b == x) {

@@ -762,10 +762,63 @@ const_load_br_tables! {
     CONST_LOAD32_BR_TABLE_D / VIA_CONST_LOAD32_BR_TABLE_D "const.i32.load.br_table" u32, true;
 }
 
+/// A load-and-`br_table` whose address is `(a & mask) << shift` (see
+/// [`AndShlLoadBrTable`]): the `i32.and_shl` that computes a table entry's address from an
+/// opcode field, folded in to save its dispatch on every opcode. The `_D` forms also write
+/// the loaded value to `dst`.
+macro_rules! and_shl_load_br_tables {
+    ($($NAME:ident / $VIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
+        $(def_via!($NAME, $VIA: AndShlLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            // (A 32-bit address: the `and_shl` wraps, the offset is added in 64 bits.)
+            let ea = (rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift) as usize + imm.offset as usize;
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
+            if $write {
+                wr(sp, imm.dst, v);
+                // The rest of the immediates is read after the store (see `add_brs!`).
+            }
+            // SAFETY: as for the first read of the immediates (`def!`).
+            let imm = unsafe { *(ip.add(1) as *const AndShlLoadBrTable) };
+            let i = v.wrapping_add(imm.bias as u32).min(imm.len) as usize;
+            // SAFETY: the translator emits `len + 1` offset words right after the
+            // immediates, and `i <= len`; each offset points at the start of an
+            // instruction of this function.
+            let offset = unsafe { *ip.add(words::<AndShlLoadBrTable>() + i) } as i32;
+            jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+        });)*
+        fn and_shl_load_br_table_ops() -> Vec<OpInfo> {
+            info!($($NAME: AndShlLoadBrTable),*)
+        }
+        fn and_shl_load_br_table_vias() -> Vec<Via> {
+            vec![$(Via {
+                target: $NAME.code,
+                vias: $VIA,
+                module: module_path!(),
+                owner: stringify!($VIA),
+                forms: ["br", "copy_br"],
+            }),*]
+        }
+    };
+}
+
+and_shl_load_br_tables! {
+    AND_SHL_LOAD8_BR_TABLE / VIA_AND_SHL_LOAD8_BR_TABLE "and_shl.i32.load8_u.br_table" u8, false;
+    AND_SHL_LOAD8_BR_TABLE_D / VIA_AND_SHL_LOAD8_BR_TABLE_D "and_shl.i32.load8_u.br_table" u8, true;
+    AND_SHL_LOAD16_BR_TABLE / VIA_AND_SHL_LOAD16_BR_TABLE "and_shl.i32.load16_u.br_table" u16, false;
+    AND_SHL_LOAD16_BR_TABLE_D / VIA_AND_SHL_LOAD16_BR_TABLE_D "and_shl.i32.load16_u.br_table" u16, true;
+    AND_SHL_LOAD32_BR_TABLE / VIA_AND_SHL_LOAD32_BR_TABLE "and_shl.i32.load.br_table" u32, false;
+    AND_SHL_LOAD32_BR_TABLE_D / VIA_AND_SHL_LOAD32_BR_TABLE_D "and_shl.i32.load.br_table" u32, true;
+}
+
 /// The instructions of this family that have vias, with their vias.
 pub(super) fn vias() -> Vec<Via> {
     let mut v = load_br_table_vias();
     v.extend(const_load_br_table_vias());
+    v.extend(and_shl_load_br_table_vias());
     v
 }
 
@@ -1032,6 +1085,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(load_cmp_br_ops());
     v.extend(load_br_table_ops());
     v.extend(const_load_br_table_ops());
+    v.extend(and_shl_load_br_table_ops());
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,
