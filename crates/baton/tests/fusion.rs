@@ -1837,3 +1837,64 @@ fn and_shl_load_br_table_traps_out_of_bounds() {
     assert_eq!(f.call(&mut store, 1).unwrap(), 7);
     assert!(f.call(&mut store, 4096).is_err());
 }
+
+#[test]
+fn dispatch_header_copies_and_increment_are_one_instruction() {
+    // A dispatch loop whose header makes the loop's phi copies (`pc = npc; sp = nsp`) and
+    // then increments one of them (`npc = pc + 1`, reading what the copy wrote): the
+    // three are one `copy2.i32.add`, at the header and at each case's copy of it.
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")"#;
+    let body = r#"(local $pc i32) (local $s i32) (local $npc i32) (local $sp i32) (local $nsp i32)
+        (loop $dispatch
+          (local.set $pc (local.get $npc))
+          (local.set $sp (local.get $nsp))
+          (local.set $npc (i32.add (local.get $pc) (i32.const 1)))
+          (block $halt (block $c2 (block $c1 (block $c0
+            (br_table $c0 $c1 $c2 $halt (i32.load8_u offset=1 (local.get $pc))))
+            (local.set $s (i32.add (local.get $s) (local.get $sp)))
+            (local.set $nsp (i32.add (local.get $sp) (i32.const 3)))
+            (br $dispatch))
+            (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (local.get $npc)))
+            (local.set $nsp (i32.xor (local.get $sp) (local.get $s)))
+            (br $dispatch))
+            (local.set $s (i32.xor (local.get $s) (local.get $pc)))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $npc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (i32.add (local.get $s) (local.get $sp))"#;
+    let inputs = [1, 2, 5, 100];
+    let (got, listing) = run_in_module(decls, body, &inputs);
+    let prog = [0u8, 1, 0, 2, 1, 3];
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| {
+            let (mut n, mut npc, mut nsp, mut s) = (n as u32, 0u32, 0u32, 0u32);
+            loop {
+                let (pc, sp) = (npc, nsp);
+                npc = pc.wrapping_add(1);
+                match prog[pc as usize] {
+                    0 => {
+                        s = s.wrapping_add(sp);
+                        nsp = sp.wrapping_add(3);
+                    }
+                    1 => {
+                        s = s.wrapping_mul(3).wrapping_add(npc);
+                        nsp = sp ^ s;
+                    }
+                    2 => s ^= pc,
+                    _ => {
+                        n -= 1;
+                        npc = 0;
+                        if n == 0 {
+                            break s.wrapping_add(sp) as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    assert_eq!(listing.matches("copy2.i32.add").count(), 4, "{listing}");
+    assert!(!listing.contains("COPY2 "), "{listing}");
+}
