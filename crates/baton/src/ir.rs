@@ -501,6 +501,9 @@ pub(crate) mod layout {
         /// access's last byte: the Wasm offset plus the access's size minus one (see
         /// `exec::ops::memory::wide_at`).
         Load { dst: Slot, addr: Slot, offset: u32 }
+        /// A value loaded and stored at once, memory 0: `to + to_offset` gets the bytes at
+        /// `from + from_offset` (a struct field or a tagged value copied: Lua's `TValue`).
+        LoadStore { from: Slot, from_offset: u32, to: Slot, to_offset: u32 }
         /// Memory store: `mem[addr + offset] = src` (`w` forms: see [`Load`]).
         Store { addr: Slot, src: Slot, offset: u32 }
         /// Load from a constant effective address: `dst = mem[addr]`.

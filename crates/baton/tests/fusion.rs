@@ -1898,3 +1898,81 @@ fn dispatch_header_copies_and_increment_are_one_instruction() {
     assert_eq!(listing.matches("copy2.i32.add").count(), 4, "{listing}");
     assert!(!listing.contains("COPY2 "), "{listing}");
 }
+
+#[test]
+fn a_loaded_value_only_stored_is_copied() {
+    // Copies n words (`i64` and `i32`) from 8..to 1024.., shifting by one each round, then
+    // sums what was copied; `dst[i] = src[i]` is one copy instruction.
+    let decls = r#"(memory 1)
+        (data (i32.const 8) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10\11\12\13\14\15\16\17\18\19\1a\1b\1c\1d\1e\1f\20")"#;
+    for (load, store, size, form) in [
+        ("i64.load", "i64.store", 8, "LOAD_STORE64"),
+        ("i32.load", "i32.store", 4, "LOAD_STORE32"),
+    ] {
+        let body = format!(
+            r#"(local $i i32) (local $s i32) (local $q i32)
+            (loop $l
+              (local.set $q (i32.mul (local.get $i) (i32.const 3)))
+              ({store} offset=1024 (i32.mul (local.get $i) (i32.const {size}))
+                ({load} offset=8 (local.get $q)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.set $i (i32.const 0))
+            (loop $sum
+              (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31))
+                (i32.load8_u offset=1024 (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $sum (i32.lt_u (local.get $i) (i32.const 64))))
+            (local.get $s)"#
+        );
+        let inputs = [1, 2, 5];
+        let (got, listing) = run_in_module(decls, &body, &inputs);
+        let want: Vec<i32> = inputs
+            .iter()
+            .map(|&n| {
+                let mut mem = vec![0u8; 2048];
+                for k in 0..32 {
+                    mem[8 + k] = k as u8 + 1;
+                }
+                for i in 0..n as usize {
+                    let from = 8 + 3 * i;
+                    let to = 1024 + size * i;
+                    let bytes: Vec<u8> = mem[from..from + size].to_vec();
+                    mem[to..to + size].copy_from_slice(&bytes);
+                }
+                (0..64).fold(0u32, |s, i| {
+                    s.wrapping_mul(31).wrapping_add(mem[1024 + i] as u32)
+                }) as i32
+            })
+            .collect();
+        assert_eq!(got, want, "{listing}");
+        assert!(listing.contains(form), "{form}\n{listing}");
+    }
+}
+
+#[test]
+fn a_load_store_copy_traps_at_the_load_first() {
+    // The load out of bounds: trap, nothing stored. The store out of bounds: trap.
+    let engine = Engine::default();
+    let wat = r#"(module (memory (export "m") 1)
+        (func (export "f") (param $from i32) (param $to i32)
+          (i64.store (local.get $to) (i64.load (local.get $from)))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("LOAD_STORE64"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "f")
+        .unwrap();
+    let m = instance.get_memory(&store, "m").unwrap();
+    m.data_mut(&mut store)[..8].copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+    f.call(&mut store, (0, 100)).unwrap();
+    assert_eq!(&m.data(&store)[100..108], &[1, 2, 3, 4, 5, 6, 7, 8]);
+    assert!(f.call(&mut store, (65530, 200)).is_err());
+    assert_eq!(&m.data(&store)[200..208], &[0; 8]);
+    assert!(f.call(&mut store, (0, 65530)).is_err());
+    assert_eq!(&m.data(&store)[65530..65536], &[0; 6]);
+}

@@ -1037,6 +1037,38 @@ stores! { store_ops;
     "store16" STORE16: u16;
 }
 
+/// An `i32.load` or `i64.load` whose value only an `i32.store` or `i64.store` of the
+/// same size takes (memory 0, addresses in slots): the bytes are copied, one dispatch
+/// instead of two. The load's bounds are checked first, as the program would.
+macro_rules! load_stores {
+    ($($NAME:ident $name:literal $t:ty;)*) => {
+        $(def!($NAME: LoadStore, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            let from = rd::<u32>(sp, imm.from) as usize + imm.from_offset as usize;
+            if out_of_bounds::<$t>(from, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `from + size_of::<$t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = unsafe { core::ptr::read_unaligned(mem.add(from) as *const $t) };
+            let to = rd::<u32>(sp, imm.to) as usize + imm.to_offset as usize;
+            if out_of_bounds::<$t>(to, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `to + size_of::<$t>() <= len` (checked just above), as for the load.
+            unsafe { core::ptr::write_unaligned(mem.add(to) as *mut $t, v) };
+            next!(LoadStore, ip, sp, mem, len, ctx, acc)
+        });)*
+        fn load_store_ops() -> Vec<OpInfo> {
+            info!($($NAME: LoadStore),*)
+        }
+    };
+}
+
+load_stores! {
+    LOAD_STORE32 "i32.load.store32" u32;
+    LOAD_STORE64 "i64.load.store64" u64;
+}
+
 def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx, acc| {
     wr(sp, imm.dst, (len / crate::runtime::PAGE_SIZE) as u32);
     next!(MemSize, ip, sp, mem, len, ctx, acc)
@@ -1086,6 +1118,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(load_br_table_ops());
     v.extend(const_load_br_table_ops());
     v.extend(and_shl_load_br_table_ops());
+    v.extend(load_store_ops());
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,
