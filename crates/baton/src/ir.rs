@@ -298,6 +298,27 @@ impl CodeBuf {
         pos
     }
 
+    /// Replaces the instructions that span the `words::<L>()` words from `pos` (the first
+    /// starting at `pos`, the last ending exactly there) by the one instruction `op`.
+    pub fn merge<L: Layout>(&mut self, pos: usize, op: Op<L>, imm: L) {
+        let n = words::<L>();
+        assert!(self.op_at(pos).is_some(), "an instruction starts at `pos`");
+        assert!(
+            pos + n == self.words.len() || self.op_at(pos + n).is_some(),
+            "the instructions replaced end where `op` does"
+        );
+        for p in pos + 1..pos + n {
+            self.codes[p - self.base] = None;
+        }
+        self.codes[pos - self.base] = Some(op.code);
+        self.words[pos] = op.handler as usize as u64;
+        self.words[pos + 1..pos + n].fill(0);
+        // SAFETY: the `n` words from `pos` are inside the code (checked: an instruction or
+        // the end follows them), so `pos + 1 ..` holds `size_of::<L>()` bytes; words are
+        // 8-aligned and every layout's alignment is <= 8.
+        unsafe { (self.words.as_mut_ptr().add(pos + 1) as *mut L).write(imm) }
+    }
+
     /// Appends words copied from elsewhere in the current function (a loop's exit test
     /// repeated at its back edge), with the instructions they hold.
     pub fn extend_from_within(&mut self, from: usize, to: usize) {
@@ -363,6 +384,11 @@ pub(crate) mod layout {
         Un { dst: Slot, src: Slot }
         /// Two copies in one instruction, in order: `dst1 = src1`, then `dst2 = src2`.
         Copy2 { dst1: Slot, src1: Slot, dst2: Slot, src2: Slot }
+        /// [`Copy2`], then `dst = a + imm` (i32), in the six words the two took (`pad2`
+        /// keeps the size): a loop header's phi copies and the increment after them (an
+        /// interpreter's `pc + 1`), made one where the header is repeated at each case
+        /// (see `FuncTranslator::note_dispatch`).
+        Copy2AddRI { dst1: Slot, src1: Slot, dst2: Slot, src2: Slot, dst: Slot, a: Slot, imm: i32, pad: u32, pad2: u64 }
         /// `dst = op(a, b)`.
         BinRR { dst: Slot, a: Slot, b: Slot }
         /// `dst = op(a, imm)` or `dst = op(imm, a)` for 32-bit constants.
@@ -415,6 +441,15 @@ pub(crate) mod layout {
         /// written to `dst`: a switch on a byte or word just read (`switch (op = *pc++)`).
         /// `len` stays in the last word's upper half, as in [`BrTableBias`].
         LoadBrTable { dst: Slot, addr: Slot, offset: u32, bias: i32, pad: u32, len: u32 }
+        /// `cdst = val` (a constant stored just before: a phi value set before an
+        /// interpreter's dispatch), then [`LoadBrTable`] (address from a slot). `len` stays
+        /// in the last word's upper half, as in [`BrTableBias`].
+        ConstLoadBrTable { val: u64, dst: Slot, addr: Slot, offset: u32, bias: i32, cdst: Slot, len: u32 }
+        /// [`LoadBrTable`] whose address is `(a & mask) << shift` (i32, `a` a slot): an
+        /// `i32.and_shl` folded in (Lua's dispatch: the opcode field of the instruction
+        /// word scaled to an entry of its table of labels). `len` stays in the last
+        /// word's upper half, as in [`BrTableBias`].
+        AndShlLoadBrTable { dst: Slot, a: Slot, mask: u32, shift: u32, offset: u32, bias: i32, pad: u32, len: u32 }
         /// Return with one value taken from a slot.
         Ret1 { src: Slot }
         /// `throw`: an exception of the module's tag `tag`, its payload in the cells from
@@ -466,6 +501,9 @@ pub(crate) mod layout {
         /// access's last byte: the Wasm offset plus the access's size minus one (see
         /// `exec::ops::memory::wide_at`).
         Load { dst: Slot, addr: Slot, offset: u32 }
+        /// A value loaded and stored at once, memory 0: `to + to_offset` gets the bytes at
+        /// `from + from_offset` (a struct field or a tagged value copied: Lua's `TValue`).
+        LoadStore { from: Slot, from_offset: u32, to: Slot, to_offset: u32 }
         /// Memory store: `mem[addr + offset] = src` (`w` forms: see [`Load`]).
         Store { addr: Slot, src: Slot, offset: u32 }
         /// Load from a constant effective address: `dst = mem[addr]`.

@@ -1244,9 +1244,17 @@ fn br_table_on_a_loaded_value() {
         .collect();
     assert_eq!(got, want, "{listing}");
     // The address computed into the accumulator (`(i & 3) << 2`), a word, the add reading
-    // the accumulator (the dispatch of Lua's interpreter loop).
+    // the accumulator (the dispatch of Lua's interpreter loop): the `and_shl` is folded in
+    // too.
     check(
         "(i32.add (i32.load offset=64 (i32.shl (i32.and (local.get $i) (i32.const 3)) (i32.const 2))) (i32.const -2))",
+        "AND_SHL_LOAD32_BR_TABLE ",
+        &|i| words[(i & 3) as usize].wrapping_sub(2),
+        &|_| 0,
+    );
+    // The same address computed otherwise (`(i & 3) * 4`): the load reads the accumulator.
+    check(
+        "(i32.add (i32.load offset=64 (i32.mul (i32.and (local.get $i) (i32.const 3)) (i32.const 4))) (i32.const -2))",
         "LOAD32_BR_TABLE::a",
         &|i| words[(i & 3) as usize].wrapping_sub(2),
         &|_| 0,
@@ -1639,4 +1647,332 @@ fn switch_loop_head_not_copied_into_a_try_table() {
         2,
         "{listing}"
     );
+}
+
+/// An interpreter loop whose header stores a constant (`konst`, into `$k` or `$op`) just
+/// before its `br_table` on a loaded opcode (`index`): the constant is stored by the
+/// `br_table` itself (`const.i32.load8_u.br_table`), on every dispatch, the copies at
+/// each case's jump back included. The cases read and change `$k`, so a constant not
+/// stored again on some dispatch shows in the result.
+fn const_interpreter_loop(konst: &str, index: &str) -> (Vec<i32>, String) {
+    // The program as bytes at 1, and as words at 64 (for `and_shl_dispatch_...`).
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")
+        (data (i32.const 64) "\00\00\00\00\01\00\00\00\00\00\00\00\02\00\00\00\01\00\00\00\03\00\00\00")"#;
+    let body = format!(
+        r#"(local $pc i32) (local $s i32) (local $op i32) (local $k i32)
+        (loop $dispatch
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          {konst}
+          (block $halt (block $c2 (block $c1 (block $c0
+            (br_table $c0 $c1 $c2 $halt {index}))
+            (local.set $s (i32.add (local.get $s) (local.get $k)))
+            (local.set $k (i32.add (local.get $k) (local.get $pc)))
+            (br $dispatch))
+            (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (local.get $k)))
+            (local.set $k (i32.xor (local.get $k) (local.get $s)))
+            (br $dispatch))
+            (local.set $s (i32.xor (local.get $s) (i32.add (local.get $pc) (local.get $op))))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $pc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (i32.add (local.get $s) (local.get $k))"#
+    );
+    run_in_module(decls, &body, &[1, 2, 5, 100])
+}
+
+/// What [`const_interpreter_loop`] computes: `k` the constant the header stores in `$k`
+/// (`None`: it stores nothing there), `keep_op` whether the opcode is kept in `$op`.
+fn const_interpreter_loop_want(k: Option<u32>, keep_op: bool) -> Vec<i32> {
+    let prog = [0u8, 1, 0, 2, 1, 3];
+    [1u32, 2, 5, 100]
+        .iter()
+        .map(|&n| {
+            let (mut n, mut pc, mut s, mut kv, mut op) = (n, 0u32, 0u32, 0u32, 0u32);
+            loop {
+                pc += 1;
+                if let Some(k) = k {
+                    kv = k;
+                }
+                let b = prog[pc as usize - 1];
+                if keep_op {
+                    op = b as u32;
+                }
+                match b {
+                    0 => {
+                        s = s.wrapping_add(kv);
+                        kv = kv.wrapping_add(pc);
+                    }
+                    1 => {
+                        s = s.wrapping_mul(3).wrapping_add(kv);
+                        kv ^= s;
+                    }
+                    2 => s ^= pc.wrapping_add(op),
+                    _ => {
+                        n -= 1;
+                        pc = 0;
+                        if n == 0 {
+                            break s.wrapping_add(kv) as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn constant_before_a_loaded_dispatch_is_stored_by_it() {
+    let set_k = "(local.set $k (i32.const 7))";
+    // The opcode in a temporary.
+    let (got, listing) = const_interpreter_loop(set_k, "(i32.load8_u (local.get $pc))");
+    assert_eq!(
+        got,
+        const_interpreter_loop_want(Some(7), false),
+        "{listing}"
+    );
+    assert!(listing.contains("CONST_LOAD8_BR_TABLE "), "{listing}");
+    assert_eq!(
+        listing.matches("br>const.i32.load8_u.br_table").count(),
+        3,
+        "{listing}"
+    );
+    assert!(!listing.contains("CONST "), "{listing}");
+    // The opcode kept in a local (`_d`), with a bias; 16- and 32-bit opcodes.
+    let (got, listing) = const_interpreter_loop(
+        set_k,
+        "(i32.add (local.tee $op (i32.load8_u offset=1 (i32.sub (local.get $pc) (i32.const 1)))) (i32.const 0))",
+    );
+    assert_eq!(got, const_interpreter_loop_want(Some(7), true), "{listing}");
+    let (got, listing) =
+        const_interpreter_loop(set_k, "(local.tee $op (i32.load8_u (local.get $pc)))");
+    assert_eq!(got, const_interpreter_loop_want(Some(7), true), "{listing}");
+    assert!(listing.contains("CONST_LOAD8_BR_TABLE_D"), "{listing}");
+    let (got, listing) = const_interpreter_loop(
+        set_k,
+        "(i32.and (i32.load16_u (local.get $pc)) (i32.const 255))",
+    );
+    assert_eq!(
+        got,
+        const_interpreter_loop_want(Some(7), false),
+        "{listing}"
+    );
+    // The constant stored in the local the opcode is kept in: not folded (the load
+    // writes that local after the constant), and the loaded opcode wins.
+    let (got, listing) = const_interpreter_loop(
+        "(local.set $op (i32.const 9))",
+        "(local.tee $op (i32.load8_u (local.get $pc)))",
+    );
+    assert_eq!(got, const_interpreter_loop_want(None, true), "{listing}");
+    assert!(!listing.contains("const.i32.load8_u.br_table"), "{listing}");
+    // The constant stored in the address's local: the load reads the constant (stored
+    // first, as the program does).
+    let decls = r#"(memory 1) (data (i32.const 0) "\02\02\02\01")"#;
+    let (got, listing) = run_in_module(
+        decls,
+        r#"(local $a i32)
+        (block $b2 (block $b1 (block $b0
+          (local.set $a (i32.const 3))
+          (br_table $b0 $b1 $b2 (i32.load8_u (local.get $a))))
+          (return (i32.const 10)))
+          (return (i32.const 11)))
+        (i32.add (local.get $a) (i32.const 9))"#,
+        &[0, 1],
+    );
+    assert_eq!(got, [11, 11], "{listing}");
+    assert!(listing.contains("CONST_LOAD8_BR_TABLE "), "{listing}");
+}
+
+#[test]
+fn and_shl_addressing_a_loaded_dispatch_is_folded_into_it() {
+    // `switch (table[(pc & 7) << 2])` with the table at 60 (entry 1 at 64): Lua's dispatch,
+    // an opcode field scaled to an entry of a table of labels.
+    let index =
+        "(i32.load offset=60 (i32.shl (i32.and (local.get $pc) (i32.const 7)) (i32.const 2)))";
+    let (got, listing) = const_interpreter_loop("", index);
+    assert_eq!(got, const_interpreter_loop_want(None, false), "{listing}");
+    assert!(listing.contains("AND_SHL_LOAD32_BR_TABLE "), "{listing}");
+    assert!(!listing.contains("i32.and_shl "), "{listing}");
+    assert_eq!(
+        listing.matches("br>and_shl.i32.load.br_table").count(),
+        3,
+        "{listing}"
+    );
+    // The value kept in a local (`_d`); a mask that keeps bits the shift moves up.
+    let index = "(local.tee $op (i32.load offset=60 (i32.shl (i32.and (local.get $pc) (i32.const 0xff)) (i32.const 2))))";
+    let (got, listing) = const_interpreter_loop("", index);
+    assert_eq!(got, const_interpreter_loop_want(None, true), "{listing}");
+    assert!(listing.contains("AND_SHL_LOAD32_BR_TABLE_D"), "{listing}");
+    // Bytes: `table[(pc & 7) << 0]`, with a bias.
+    let index = "(i32.add (i32.load8_u (i32.shl (i32.and (local.get $pc) (i32.const 7)) (i32.const 0))) (i32.const 0))";
+    let (got, listing) = const_interpreter_loop("(local.set $k (i32.const 7))", index);
+    assert_eq!(
+        got,
+        const_interpreter_loop_want(Some(7), false),
+        "{listing}"
+    );
+    assert!(listing.contains("AND_SHL_LOAD8_BR_TABLE "), "{listing}");
+}
+
+#[test]
+fn and_shl_load_br_table_traps_out_of_bounds() {
+    // `(a & -1) << 4` wraps to 32 bits before the offset is added: in bounds for a = 2^28
+    // (address 0), out of bounds for a = 4096 (65536 + 8).
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1) (data (i32.const 8) "\01")
+        (func (export "f") (param $a i32) (result i32)
+          (block $b (block $a0
+            (br_table $a0 $b (i32.load8_u offset=8 (i32.shl (i32.and (local.get $a) (i32.const -1)) (i32.const 4)))))
+            (return (i32.const 7)))
+          (i32.const 9)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("AND_SHL_LOAD8_BR_TABLE "), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    assert_eq!(f.call(&mut store, 1 << 28).unwrap(), 9);
+    assert_eq!(f.call(&mut store, 1).unwrap(), 7);
+    assert!(f.call(&mut store, 4096).is_err());
+}
+
+#[test]
+fn dispatch_header_copies_and_increment_are_one_instruction() {
+    // A dispatch loop whose header makes the loop's phi copies (`pc = npc; sp = nsp`) and
+    // then increments one of them (`npc = pc + 1`, reading what the copy wrote): the
+    // three are one `copy2.i32.add`, at the header and at each case's copy of it.
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")"#;
+    let body = r#"(local $pc i32) (local $s i32) (local $npc i32) (local $sp i32) (local $nsp i32)
+        (loop $dispatch
+          (local.set $pc (local.get $npc))
+          (local.set $sp (local.get $nsp))
+          (local.set $npc (i32.add (local.get $pc) (i32.const 1)))
+          (block $halt (block $c2 (block $c1 (block $c0
+            (br_table $c0 $c1 $c2 $halt (i32.load8_u offset=1 (local.get $pc))))
+            (local.set $s (i32.add (local.get $s) (local.get $sp)))
+            (local.set $nsp (i32.add (local.get $sp) (i32.const 3)))
+            (br $dispatch))
+            (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (local.get $npc)))
+            (local.set $nsp (i32.xor (local.get $sp) (local.get $s)))
+            (br $dispatch))
+            (local.set $s (i32.xor (local.get $s) (local.get $pc)))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $npc (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (i32.add (local.get $s) (local.get $sp))"#;
+    let inputs = [1, 2, 5, 100];
+    let (got, listing) = run_in_module(decls, body, &inputs);
+    let prog = [0u8, 1, 0, 2, 1, 3];
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| {
+            let (mut n, mut npc, mut nsp, mut s) = (n as u32, 0u32, 0u32, 0u32);
+            loop {
+                let (pc, sp) = (npc, nsp);
+                npc = pc.wrapping_add(1);
+                match prog[pc as usize] {
+                    0 => {
+                        s = s.wrapping_add(sp);
+                        nsp = sp.wrapping_add(3);
+                    }
+                    1 => {
+                        s = s.wrapping_mul(3).wrapping_add(npc);
+                        nsp = sp ^ s;
+                    }
+                    2 => s ^= pc,
+                    _ => {
+                        n -= 1;
+                        npc = 0;
+                        if n == 0 {
+                            break s.wrapping_add(sp) as i32;
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    assert_eq!(listing.matches("copy2.i32.add").count(), 4, "{listing}");
+    assert!(!listing.contains("COPY2 "), "{listing}");
+}
+
+#[test]
+fn a_loaded_value_only_stored_is_copied() {
+    // Copies n words (`i64` and `i32`) from 8..to 1024.., shifting by one each round, then
+    // sums what was copied; `dst[i] = src[i]` is one copy instruction.
+    let decls = r#"(memory 1)
+        (data (i32.const 8) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10\11\12\13\14\15\16\17\18\19\1a\1b\1c\1d\1e\1f\20")"#;
+    for (load, store, size, form) in [
+        ("i64.load", "i64.store", 8, "LOAD_STORE64"),
+        ("i32.load", "i32.store", 4, "LOAD_STORE32"),
+    ] {
+        let body = format!(
+            r#"(local $i i32) (local $s i32) (local $q i32)
+            (loop $l
+              (local.set $q (i32.mul (local.get $i) (i32.const 3)))
+              ({store} offset=1024 (i32.mul (local.get $i) (i32.const {size}))
+                ({load} offset=8 (local.get $q)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (local.set $i (i32.const 0))
+            (loop $sum
+              (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31))
+                (i32.load8_u offset=1024 (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $sum (i32.lt_u (local.get $i) (i32.const 64))))
+            (local.get $s)"#
+        );
+        let inputs = [1, 2, 5];
+        let (got, listing) = run_in_module(decls, &body, &inputs);
+        let want: Vec<i32> = inputs
+            .iter()
+            .map(|&n| {
+                let mut mem = vec![0u8; 2048];
+                for k in 0..32 {
+                    mem[8 + k] = k as u8 + 1;
+                }
+                for i in 0..n as usize {
+                    let from = 8 + 3 * i;
+                    let to = 1024 + size * i;
+                    let bytes: Vec<u8> = mem[from..from + size].to_vec();
+                    mem[to..to + size].copy_from_slice(&bytes);
+                }
+                (0..64).fold(0u32, |s, i| {
+                    s.wrapping_mul(31).wrapping_add(mem[1024 + i] as u32)
+                }) as i32
+            })
+            .collect();
+        assert_eq!(got, want, "{listing}");
+        assert!(listing.contains(form), "{form}\n{listing}");
+    }
+}
+
+#[test]
+fn a_load_store_copy_traps_at_the_load_first() {
+    // The load out of bounds: trap, nothing stored. The store out of bounds: trap.
+    let engine = Engine::default();
+    let wat = r#"(module (memory (export "m") 1)
+        (func (export "f") (param $from i32) (param $to i32)
+          (i64.store (local.get $to) (i64.load (local.get $from)))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("LOAD_STORE64"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "f")
+        .unwrap();
+    let m = instance.get_memory(&store, "m").unwrap();
+    m.data_mut(&mut store)[..8].copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+    f.call(&mut store, (0, 100)).unwrap();
+    assert_eq!(&m.data(&store)[100..108], &[1, 2, 3, 4, 5, 6, 7, 8]);
+    assert!(f.call(&mut store, (65530, 200)).is_err());
+    assert_eq!(&m.data(&store)[200..208], &[0; 8]);
+    assert!(f.call(&mut store, (0, 65530)).is_err());
+    assert_eq!(&m.data(&store)[65530..65536], &[0; 6]);
 }

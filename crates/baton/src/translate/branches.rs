@@ -492,6 +492,7 @@ impl FuncTranslator<'_> {
         }
         // (The `br_table` itself counts as a branch.)
         let branches = self.branches - 1;
+        let mut headers = Vec::new();
         for c in self.ctrl.iter_mut() {
             if c.kind == CtrlKind::Loop
                 && c.head.is_none()
@@ -501,8 +502,52 @@ impl FuncTranslator<'_> {
                 && pos - c.label <= MAX_REPEATED_HEADER
             {
                 c.dispatch = Some(pos);
+                headers.push(c.label);
             }
         }
+        for label in headers {
+            self.fuse_header_copies(label);
+        }
+    }
+
+    /// In a dispatch header (from `label`, a few plain instructions, no label bound
+    /// inside): a `copy2` followed by an `i32.add` of a constant (the loop's phi copies and
+    /// the increment of one of them: `pc = pc' ; sp = sp' ; pc' = pc + 1`) becomes one
+    /// instruction in the same words. The header is repeated at each case's jump back
+    /// (see [`Self::copied_dispatch`]), so every opcode saves that dispatch. Done here, once
+    /// the header is complete, because no later fusion can want the add any more.
+    fn fuse_header_copies(&mut self, label: usize) {
+        if self.label_at > label || !self.code.is(label, op::COPY2) {
+            return;
+        }
+        let add_at = label + words::<Copy2>();
+        let Some(add) = op::I32_ADD.imm else { return };
+        let (ri, ir) = (add.ri, add.ir);
+        let Some(BinRI32 { dst, a, imm }) = self
+            .code
+            .imm_if(add_at, ri)
+            .or_else(|| self.code.imm_if(add_at, ir))
+        else {
+            return;
+        };
+        let Copy2 {
+            dst1,
+            src1,
+            dst2,
+            src2,
+        } = self.code.imm(label);
+        let imm = Copy2AddRI {
+            dst1,
+            src1,
+            dst2,
+            src2,
+            dst,
+            a,
+            imm,
+            pad: 0,
+            pad2: 0,
+        };
+        self.code.merge(label, op::COPY2_ADD, imm);
     }
 
     pub(super) fn label_mut(&mut self, depth: u32) -> &mut Ctrl {
@@ -632,16 +677,44 @@ impl FuncTranslator<'_> {
 
         let (pos, first) = match (load, add) {
             (Some((op, load)), add) => {
-                let imm = LoadBrTable {
-                    dst: load.dst,
-                    addr: load.addr,
-                    offset: load.offset,
-                    bias: add.map_or(0, |(_, _, bias)| bias),
-                    pad: 0,
-                    len,
-                };
-                let pos = self.emit(op, imm);
-                (pos, pos + crate::ir::words::<LoadBrTable>())
+                let bias = add.map_or(0, |(_, _, bias)| bias);
+                if let Some((op, a)) = self.take_and_shl_before_load_br_table(op) {
+                    let imm = AndShlLoadBrTable {
+                        dst: load.dst,
+                        a: a.a,
+                        mask: a.mask,
+                        shift: a.shift,
+                        offset: load.offset,
+                        bias,
+                        pad: 0,
+                        len,
+                    };
+                    let pos = self.emit(op, imm);
+                    (pos, pos + crate::ir::words::<AndShlLoadBrTable>())
+                } else if let Some((op, c)) = self.take_const_before_load_br_table(op, load.dst) {
+                    let imm = ConstLoadBrTable {
+                        val: c.val,
+                        dst: load.dst,
+                        addr: load.addr,
+                        offset: load.offset,
+                        bias,
+                        cdst: c.dst,
+                        len,
+                    };
+                    let pos = self.emit(op, imm);
+                    (pos, pos + crate::ir::words::<ConstLoadBrTable>())
+                } else {
+                    let imm = LoadBrTable {
+                        dst: load.dst,
+                        addr: load.addr,
+                        offset: load.offset,
+                        bias,
+                        pad: 0,
+                        len,
+                    };
+                    let pos = self.emit(op, imm);
+                    (pos, pos + crate::ir::words::<LoadBrTable>())
+                }
             }
             (None, Some((from_acc, index, bias))) => {
                 let op = if from_acc {

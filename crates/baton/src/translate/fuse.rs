@@ -323,6 +323,58 @@ impl FuncTranslator<'_> {
         None
     }
 
+    /// For a load-and-`br_table` about to be emitted in `form` (address from a slot), whose
+    /// load writes `dst`: takes back out a constant stored just before it (a phi value
+    /// set before an interpreter's dispatch, on every opcode), to be stored by the
+    /// `br_table` itself; returns the fused form and the constant. Not when the constant
+    /// goes to `dst` (the fused form would leave it there, not the loaded value).
+    pub(super) fn take_const_before_load_br_table(
+        &mut self,
+        form: Op<LoadBrTable>,
+        dst: Slot,
+    ) -> Option<(Op<ConstLoadBrTable>, Const)> {
+        let pairs = [
+            (op::LOAD8_BR_TABLE.r, op::CONST_LOAD8_BR_TABLE),
+            (op::LOAD8_BR_TABLE.r_d, op::CONST_LOAD8_BR_TABLE_D),
+            (op::LOAD16_BR_TABLE.r, op::CONST_LOAD16_BR_TABLE),
+            (op::LOAD16_BR_TABLE.r_d, op::CONST_LOAD16_BR_TABLE_D),
+            (op::LOAD32_BR_TABLE.r, op::CONST_LOAD32_BR_TABLE),
+            (op::LOAD32_BR_TABLE.r_d, op::CONST_LOAD32_BR_TABLE_D),
+        ];
+        let fused = pairs.iter().find(|(f, _)| f.code == form.code)?.1;
+        let (q, c) = self.pending_const()?;
+        if c.dst == dst {
+            return None;
+        }
+        self.unemit(q);
+        self.last = None;
+        Some((fused, c))
+    }
+
+    /// For a load-and-`br_table` about to be emitted in `form` (address from the
+    /// accumulator): takes back out the `i32.and_shl` of a slot just emitted that
+    /// computed that address, to be made by the `br_table` itself; returns the fused form
+    /// and the `and_shl`'s immediates (its `dst` is not written: the accumulator form).
+    pub(super) fn take_and_shl_before_load_br_table(
+        &mut self,
+        form: Op<LoadBrTable>,
+    ) -> Option<(Op<AndShlLoadBrTable>, ShrAnd)> {
+        let pairs = [
+            (op::LOAD8_BR_TABLE.a, op::AND_SHL_LOAD8_BR_TABLE),
+            (op::LOAD8_BR_TABLE.a_d, op::AND_SHL_LOAD8_BR_TABLE_D),
+            (op::LOAD16_BR_TABLE.a, op::AND_SHL_LOAD16_BR_TABLE),
+            (op::LOAD16_BR_TABLE.a_d, op::AND_SHL_LOAD16_BR_TABLE_D),
+            (op::LOAD32_BR_TABLE.a, op::AND_SHL_LOAD32_BR_TABLE),
+            (op::LOAD32_BR_TABLE.a_d, op::AND_SHL_LOAD32_BR_TABLE_D),
+        ];
+        let fused = pairs.iter().find(|(f, _)| f.code == form.code)?.1;
+        let q = self.recent.last()?;
+        let and_shl = self.last_instruction(q, &[op::I32_AND_SHL_A])?;
+        self.unemit(q);
+        self.last = None;
+        Some((fused, and_shl))
+    }
+
     /// For `x = a + b` (slots): the operand that is not `x`, as the step of a counter `x`.
     fn other_operand(x: Slot, a: Slot, b: Slot) -> Option<Operand> {
         match (a == x, b == x) {

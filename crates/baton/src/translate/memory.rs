@@ -301,6 +301,40 @@ impl FuncTranslator<'_> {
         Ok(())
     }
 
+    /// A store of the value a full-width load of the same size just produced (a slot
+    /// address, memory 0), which nothing else reads: one copy of the bytes
+    /// (`i64.load.store64`, `i32.load.store32`). `addr` and `offset` are the store's.
+    fn fuse_load_store(&mut self, op: StoreOp, addr: Slot, offset: u32) -> bool {
+        let pairs = [
+            (op::STORE32.r_va, op::I32_LOAD.r, op::LOAD_STORE32),
+            (op::STORE64.r_va, op::I64_LOAD.r, op::LOAD_STORE64),
+        ];
+        let Some(&(_, load, fused)) = pairs.iter().find(|(s, _, _)| s.code == op.r_va.code) else {
+            return false;
+        };
+        let Some(pos) = self.last.map(|l| l.pos) else {
+            return false;
+        };
+        let Some(Load {
+            addr: from,
+            offset: from_offset,
+            ..
+        }) = self.last_instruction(pos, &[load])
+        else {
+            return false;
+        };
+        self.unemit(pos);
+        self.last = None;
+        let imm = LoadStore {
+            from,
+            from_offset,
+            to: addr,
+            to_offset: offset,
+        };
+        self.emit(fused, imm);
+        true
+    }
+
     pub(super) fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
         let offset = match access.form(op.size) {
@@ -455,8 +489,11 @@ impl FuncTranslator<'_> {
                 if a == Opd::Temp && self.fuse_add_store(op, self.temp(p), None, offset) {
                     return Ok(());
                 }
-                self.route_through_acc();
                 let addr = self.slot_at(p, a);
+                if self.fuse_load_store(op, addr, offset) {
+                    return Ok(());
+                }
+                self.route_through_acc();
                 self.emit(
                     op.r_va,
                     Store {

@@ -705,9 +705,121 @@ load_br_tables! { load_br_table_ops, load_br_table_vias;
     LOAD32_BR_TABLE / VIA_LOAD32_BR_TABLE "i32.load" u32;
 }
 
+/// A constant stored just before a load-and-`br_table` whose address is a slot
+/// ([`LOAD8_BR_TABLE`]'s `r` forms): the phi value a compiler sets before jumping to an
+/// interpreter's dispatch (QuickJS's head stores one before `switch (*pc++)`), folded in
+/// to save its dispatch on every opcode. The `_D` forms also write the loaded value to
+/// `dst`. The constant is stored first, as the program does, so a load whose address or
+/// destination is that slot sees what it would have seen.
+macro_rules! const_load_br_tables {
+    ($($NAME:ident / $VIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
+        $(def_via!($NAME, $VIA: ConstLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            wr(sp, imm.cdst, imm.val);
+            // The rest of the immediates is read after the store (see `add_brs!`: read
+            // before, it would stay live across it).
+            // SAFETY: as for the first read of the immediates (`def!`).
+            let imm = unsafe { *(ip.add(1) as *const ConstLoadBrTable) };
+            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
+            if $write {
+                wr(sp, imm.dst, v);
+            }
+            // SAFETY: as for the first read of the immediates.
+            let imm = unsafe { *(ip.add(1) as *const ConstLoadBrTable) };
+            let i = v.wrapping_add(imm.bias as u32).min(imm.len) as usize;
+            // SAFETY: the translator emits `len + 1` offset words right after the
+            // immediates, and `i <= len`; each offset points at the start of an
+            // instruction of this function.
+            let offset = unsafe { *ip.add(words::<ConstLoadBrTable>() + i) } as i32;
+            jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+        });)*
+        fn const_load_br_table_ops() -> Vec<OpInfo> {
+            info!($($NAME: ConstLoadBrTable),*)
+        }
+        fn const_load_br_table_vias() -> Vec<Via> {
+            vec![$(Via {
+                target: $NAME.code,
+                vias: $VIA,
+                module: module_path!(),
+                owner: stringify!($VIA),
+                forms: ["br", "copy_br"],
+            }),*]
+        }
+    };
+}
+
+const_load_br_tables! {
+    CONST_LOAD8_BR_TABLE / VIA_CONST_LOAD8_BR_TABLE "const.i32.load8_u.br_table" u8, false;
+    CONST_LOAD8_BR_TABLE_D / VIA_CONST_LOAD8_BR_TABLE_D "const.i32.load8_u.br_table" u8, true;
+    CONST_LOAD16_BR_TABLE / VIA_CONST_LOAD16_BR_TABLE "const.i32.load16_u.br_table" u16, false;
+    CONST_LOAD16_BR_TABLE_D / VIA_CONST_LOAD16_BR_TABLE_D "const.i32.load16_u.br_table" u16, true;
+    CONST_LOAD32_BR_TABLE / VIA_CONST_LOAD32_BR_TABLE "const.i32.load.br_table" u32, false;
+    CONST_LOAD32_BR_TABLE_D / VIA_CONST_LOAD32_BR_TABLE_D "const.i32.load.br_table" u32, true;
+}
+
+/// A load-and-`br_table` whose address is `(a & mask) << shift` (see
+/// [`AndShlLoadBrTable`]): the `i32.and_shl` that computes a table entry's address from an
+/// opcode field, folded in to save its dispatch on every opcode. The `_D` forms also write
+/// the loaded value to `dst`.
+macro_rules! and_shl_load_br_tables {
+    ($($NAME:ident / $VIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
+        $(def_via!($NAME, $VIA: AndShlLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            // (A 32-bit address: the `and_shl` wraps, the offset is added in 64 bits.)
+            let ea = (rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift) as usize + imm.offset as usize;
+            if out_of_bounds::<$mem_t>(ea, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
+            if $write {
+                wr(sp, imm.dst, v);
+                // The rest of the immediates is read after the store (see `add_brs!`).
+            }
+            // SAFETY: as for the first read of the immediates (`def!`).
+            let imm = unsafe { *(ip.add(1) as *const AndShlLoadBrTable) };
+            let i = v.wrapping_add(imm.bias as u32).min(imm.len) as usize;
+            // SAFETY: the translator emits `len + 1` offset words right after the
+            // immediates, and `i <= len`; each offset points at the start of an
+            // instruction of this function.
+            let offset = unsafe { *ip.add(words::<AndShlLoadBrTable>() + i) } as i32;
+            jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+        });)*
+        fn and_shl_load_br_table_ops() -> Vec<OpInfo> {
+            info!($($NAME: AndShlLoadBrTable),*)
+        }
+        fn and_shl_load_br_table_vias() -> Vec<Via> {
+            vec![$(Via {
+                target: $NAME.code,
+                vias: $VIA,
+                module: module_path!(),
+                owner: stringify!($VIA),
+                forms: ["br", "copy_br"],
+            }),*]
+        }
+    };
+}
+
+and_shl_load_br_tables! {
+    AND_SHL_LOAD8_BR_TABLE / VIA_AND_SHL_LOAD8_BR_TABLE "and_shl.i32.load8_u.br_table" u8, false;
+    AND_SHL_LOAD8_BR_TABLE_D / VIA_AND_SHL_LOAD8_BR_TABLE_D "and_shl.i32.load8_u.br_table" u8, true;
+    AND_SHL_LOAD16_BR_TABLE / VIA_AND_SHL_LOAD16_BR_TABLE "and_shl.i32.load16_u.br_table" u16, false;
+    AND_SHL_LOAD16_BR_TABLE_D / VIA_AND_SHL_LOAD16_BR_TABLE_D "and_shl.i32.load16_u.br_table" u16, true;
+    AND_SHL_LOAD32_BR_TABLE / VIA_AND_SHL_LOAD32_BR_TABLE "and_shl.i32.load.br_table" u32, false;
+    AND_SHL_LOAD32_BR_TABLE_D / VIA_AND_SHL_LOAD32_BR_TABLE_D "and_shl.i32.load.br_table" u32, true;
+}
+
 /// The instructions of this family that have vias, with their vias.
 pub(super) fn vias() -> Vec<Via> {
-    load_br_table_vias()
+    let mut v = load_br_table_vias();
+    v.extend(const_load_br_table_vias());
+    v.extend(and_shl_load_br_table_vias());
+    v
 }
 
 /// Every form of one store: address from a slot, the accumulator (`a_`) or a constant
@@ -925,6 +1037,38 @@ stores! { store_ops;
     "store16" STORE16: u16;
 }
 
+/// An `i32.load` or `i64.load` whose value only an `i32.store` or `i64.store` of the
+/// same size takes (memory 0, addresses in slots): the bytes are copied, one dispatch
+/// instead of two. The load's bounds are checked first, as the program would.
+macro_rules! load_stores {
+    ($($NAME:ident $name:literal $t:ty;)*) => {
+        $(def!($NAME: LoadStore, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            let from = rd::<u32>(sp, imm.from) as usize + imm.from_offset as usize;
+            if out_of_bounds::<$t>(from, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `from + size_of::<$t>() <= len` (checked just above) and
+            // `mem..mem + len` is the memory's data (see the module's documentation).
+            let v = unsafe { core::ptr::read_unaligned(mem.add(from) as *const $t) };
+            let to = rd::<u32>(sp, imm.to) as usize + imm.to_offset as usize;
+            if out_of_bounds::<$t>(to, len) {
+                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+            }
+            // SAFETY: `to + size_of::<$t>() <= len` (checked just above), as for the load.
+            unsafe { core::ptr::write_unaligned(mem.add(to) as *mut $t, v) };
+            next!(LoadStore, ip, sp, mem, len, ctx, acc)
+        });)*
+        fn load_store_ops() -> Vec<OpInfo> {
+            info!($($NAME: LoadStore),*)
+        }
+    };
+}
+
+load_stores! {
+    LOAD_STORE32 "i32.load.store32" u32;
+    LOAD_STORE64 "i64.load.store64" u64;
+}
+
 def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx, acc| {
     wr(sp, imm.dst, (len / crate::runtime::PAGE_SIZE) as u32);
     next!(MemSize, ip, sp, mem, len, ctx, acc)
@@ -972,6 +1116,9 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(load_br_ops());
     v.extend(load_cmp_br_ops());
     v.extend(load_br_table_ops());
+    v.extend(const_load_br_table_ops());
+    v.extend(and_shl_load_br_table_ops());
+    v.extend(load_store_ops());
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,

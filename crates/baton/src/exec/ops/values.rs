@@ -18,6 +18,19 @@ def!(COPY2: Copy2, "copy2", |imm, ip, sp, mem, len, ctx, acc| {
     next!(Copy2, ip, sp, mem, len, ctx, acc)
 });
 
+def!(COPY2_ADD: Copy2AddRI, "copy2.i32.add", |imm, ip, sp, mem, len, ctx, acc| {
+    // In order, as `COPY2` and the add would: each may read what the one before wrote.
+    wr(sp, imm.dst1, rd::<u64>(sp, imm.src1));
+    // The rest is read after each store (see `add_brs!` in `control.rs`).
+    let imm = *(ip.add(1) as *const Copy2AddRI);
+    wr(sp, imm.dst2, rd::<u64>(sp, imm.src2));
+    let imm = *(ip.add(1) as *const Copy2AddRI);
+    let v = rd::<u32>(sp, imm.a).wrapping_add(imm.imm as u32);
+    wr(sp, imm.dst, v);
+    let acc = v.pass_on(acc);
+    next!(Copy2AddRI, ip, sp, mem, len, ctx, acc)
+});
+
 def!(CONST: Const, "const", |imm, ip, sp, mem, len, ctx, acc| {
     wr(sp, imm.dst, imm.val);
     next!(Const, ip, sp, mem, len, ctx, acc)
@@ -161,6 +174,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
         CONST: Const,
         COPY: Un,
         COPY2: Copy2,
+        COPY2_ADD: Copy2AddRI,
         SELECT: Select,
         SELECT_II: SelectII,
         SELECT_RI: SelectRI,
