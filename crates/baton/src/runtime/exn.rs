@@ -189,7 +189,10 @@ impl ExnHeap {
                 }
             }
         };
-        for &cell in stack.iter().chain(object_fields) {
+        for &cell in stack {
+            visit(cell, &mut marked, &mut work);
+        }
+        for &cell in object_fields {
             visit(cell, &mut marked, &mut work);
         }
         for &g in &self.globals {
