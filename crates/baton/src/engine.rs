@@ -111,9 +111,9 @@ impl Config {
     }
 
     /// Whether modules may use garbage collection (recursive type groups, subtyping,
-    /// `anyref` and its hierarchy, `i31`, structures and arrays; on by default). Objects
-    /// are not collected yet: they live until their store is dropped (see
-    /// `StoreLimitsBuilder::gc_heap_size`).
+    /// `anyref` and its hierarchy, `i31`, structures and arrays; on by default). The store
+    /// collects objects nothing reaches as its heap grows (see `Store::gc`), within
+    /// `StoreLimitsBuilder::gc_heap_size`.
     pub fn wasm_gc(&mut self, yes: bool) -> &mut Self {
         self.feature(wasmparser::WasmFeatures::GC, yes)
     }
