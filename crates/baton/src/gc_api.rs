@@ -25,7 +25,7 @@ use crate::registry::{
 use crate::runtime::gc::{header, kind_and_type, total_cells, Elem, ARRAY, STRUCT};
 use crate::store::{AsContext, AsContextMut, StoreInner};
 use crate::types::{HeapType, Mutability, TypeId, ValType};
-use crate::values::{root, rooted, AnyRef, Val};
+use crate::values::{root, rooted, AnyRef, Val, I31};
 
 /// What a structure's field or an array's element stores: a value of a [`ValType`], or a
 /// packed integer (read as an `i32`).
@@ -845,5 +845,114 @@ impl From<StructRef> for Val {
 impl From<ArrayRef> for Val {
     fn from(a: ArrayRef) -> Val {
         Val::AnyRef(Some(a.to_anyref()))
+    }
+}
+
+/// A reference of the `eq` hierarchy (`eqref`): an `i31`, a structure or an array, the
+/// values `ref.eq` compares. A view of an [`AnyRef`] that is known not to be a converted
+/// host reference; rooted like it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EqRef(AnyRef);
+
+impl EqRef {
+    /// An `i31` reference.
+    pub fn from_i31(v: I31) -> EqRef {
+        EqRef(AnyRef::from_i31(v))
+    }
+
+    /// The `i31`, if the reference is one.
+    pub fn as_i31(&self) -> Option<I31> {
+        self.0.as_i31()
+    }
+
+    /// Whether the reference is an `i31`.
+    pub fn is_i31(&self) -> bool {
+        self.0.is_i31()
+    }
+
+    /// Whether the reference is a structure (of `store`, as [`AnyRef::is_struct`]).
+    pub fn is_struct(&self, store: impl AsContext) -> bool {
+        self.0.is_struct(store)
+    }
+
+    /// Whether the reference is an array (as [`AnyRef::is_array`]).
+    pub fn is_array(&self, store: impl AsContext) -> bool {
+        self.0.is_array(store)
+    }
+
+    /// The structure, if the reference is one (as [`AnyRef::as_struct`]).
+    pub fn as_struct(&self, store: impl AsContext) -> Option<StructRef> {
+        self.0.as_struct(store)
+    }
+
+    /// The array, if the reference is one (as [`AnyRef::as_array`]).
+    pub fn as_array(&self, store: impl AsContext) -> Option<ArrayRef> {
+        self.0.as_array(store)
+    }
+
+    /// The same reference as an `anyref`.
+    pub fn to_anyref(self) -> AnyRef {
+        self.0
+    }
+
+    /// `r` as an `eqref`, unless it is a converted host reference (which `eq` excludes).
+    /// Needs no store: the kind is in the reference's own bits.
+    pub fn from_anyref(r: AnyRef) -> Option<EqRef> {
+        (crate::values::ref_cell::host(r.cell).is_none()).then_some(EqRef(r))
+    }
+}
+
+impl AnyRef {
+    /// The reference as an `eqref`, unless it is a converted host reference.
+    pub fn as_eqref(&self) -> Option<EqRef> {
+        EqRef::from_anyref(*self)
+    }
+}
+
+impl From<EqRef> for AnyRef {
+    fn from(e: EqRef) -> AnyRef {
+        e.0
+    }
+}
+
+impl From<StructRef> for EqRef {
+    fn from(s: StructRef) -> EqRef {
+        EqRef(s.to_anyref())
+    }
+}
+
+impl From<ArrayRef> for EqRef {
+    fn from(a: ArrayRef) -> EqRef {
+        EqRef(a.to_anyref())
+    }
+}
+
+impl From<EqRef> for Val {
+    fn from(e: EqRef) -> Val {
+        Val::AnyRef(Some(e.0))
+    }
+}
+
+/// `eqref` (`(ref null eq)`) in typed functions: an `i31`, a structure or an array.
+impl crate::func::WasmTy for Option<EqRef> {
+    fn valtype() -> ValType {
+        ValType::Ref(crate::types::RefType::new(true, HeapType::Eq))
+    }
+    fn to_cell(self, store: crate::func::StoreRef<'_>) -> u64 {
+        <Option<AnyRef> as crate::func::WasmTy>::to_cell(self.map(|e| e.0), store)
+    }
+    fn from_cell(cell: u64, store: crate::func::StoreRef<'_>) -> Self {
+        // (Validation proved the cell an `eq` value: never a host reference.)
+        <Option<AnyRef> as crate::func::WasmTy>::from_cell(cell, store).map(EqRef)
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        match *v {
+            Val::AnyRef(None) => Some(None),
+            Val::AnyRef(Some(r)) => EqRef::from_anyref(r).map(Some),
+            _ => None,
+        }
+    }
+    fn into_val(self) -> Val {
+        Val::AnyRef(self.map(|e| e.0))
     }
 }

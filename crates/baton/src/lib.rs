@@ -60,7 +60,7 @@ pub use func::{
     Func, HostReturn, IntoFunc, ResumableCall, ResumableInvocation, StoreRef, TypedFunc,
     WasmParams, WasmResults, WasmTy,
 };
-pub use gc_api::{ArrayRef, ArrayType, FieldType, StorageType, StructRef, StructType};
+pub use gc_api::{ArrayRef, ArrayType, EqRef, FieldType, StorageType, StructRef, StructType};
 pub use instance::Instance;
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::Linker;
@@ -72,4 +72,4 @@ pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
     TagType, TypeId, ValType,
 };
-pub use values::{AnyRef, ExternRef, RootScope, Val, I31, V128};
+pub use values::{AnyRef, ExternRef, ManuallyRooted, RootScope, Val, I31, V128};

@@ -200,6 +200,67 @@ impl<C: AsContextMut> AsContextMut for RootScope<C> {
     }
 }
 
+/// A reference the host keeps alive for as long as it wants, whatever scopes end: for
+/// objects held in host data between calls. It stays rooted until [`ManuallyRooted::unroot`]
+/// (dropping it without unrooting keeps the object as long as the store).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ManuallyRooted {
+    store: u64,
+    root: u64,
+}
+
+impl AnyRef {
+    /// Roots the reference until [`ManuallyRooted::unroot`]. An error if the handle's own
+    /// scope has ended.
+    pub fn to_manually_rooted(
+        &self,
+        mut store: impl AsContextMut,
+    ) -> Result<ManuallyRooted, crate::Error> {
+        let inner = &store.as_context_mut().0.inner;
+        if !ref_cell::is_i31(self.cell) {
+            inner.check(self.store);
+        }
+        if !rooted(inner, self.cell, self.root) {
+            return Err(crate::Error::Usage(
+                "the reference's scope has ended".into(),
+            ));
+        }
+        let root = (inner.ctx.gc.roots.host.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .keep(self.cell);
+        Ok(ManuallyRooted {
+            store: inner.id,
+            root,
+        })
+    }
+}
+
+impl ManuallyRooted {
+    /// The reference, as a handle of the current scope; an error once unrooted.
+    pub fn get(&self, store: impl AsContext) -> Result<AnyRef, crate::Error> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store);
+        let cell = (inner.ctx.gc.roots.host.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .kept(self.root)
+            .ok_or_else(|| crate::Error::Usage("the reference was unrooted".into()))?;
+        Ok(AnyRef {
+            store: inner.id,
+            cell,
+            root: root(inner, cell),
+        })
+    }
+
+    /// Releases the root: the object may be collected once nothing else reaches it.
+    pub fn unroot(self, store: impl AsContext) {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store);
+        (inner.ctx.gc.roots.host.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .release(self.root);
+    }
+}
+
 /// A 31-bit integer held in a reference without allocation (`i31ref`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct I31(u32);

@@ -694,3 +694,45 @@ fn types_and_handles_are_send_and_sync() {
     check::<StructRef>();
     check::<ArrayRef>();
 }
+
+/// `eqref` in typed functions: i31s, structures and arrays pass both ways, and a converted
+/// host reference is no `eqref`.
+#[test]
+fn eqref_values_cross_typed_functions() {
+    use baton::{EqRef, ExternRef, I31};
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (type $p (struct (field i32)))
+      (func (export "id") (param eqref) (result eqref) (local.get 0))
+      (func (export "pair") (result eqref) (struct.new $p (i32.const 4)))
+      (func (export "field") (param eqref) (result i32)
+        (struct.get $p 0 (ref.cast (ref $p) (local.get 0)))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let inst = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let id = inst
+        .get_typed_func::<Option<EqRef>, Option<EqRef>>(&store, "id")
+        .unwrap();
+    let pair = inst
+        .get_typed_func::<(), Option<EqRef>>(&store, "pair")
+        .unwrap();
+    let field = inst
+        .get_typed_func::<Option<EqRef>, i32>(&store, "field")
+        .unwrap();
+    let seven = EqRef::from_i31(I31::wrapping_i32(7));
+    let back = id.call(&mut store, Some(seven)).unwrap().unwrap();
+    assert_eq!(back.as_i31().map(I31::get_i32), Some(7));
+    let p = pair.call(&mut store, ()).unwrap().unwrap();
+    assert!(p.is_struct(&store) && !p.is_i31());
+    store.gc();
+    assert_eq!(field.call(&mut store, Some(p)).unwrap(), 4);
+    assert_eq!(id.call(&mut store, None).unwrap(), None);
+    let host = ExternRef::new(&mut store, 5u8).to_any();
+    assert!(
+        host.as_eqref().is_none(),
+        "a host reference is not an eqref"
+    );
+    assert!(p.to_anyref().as_eqref().is_some());
+}

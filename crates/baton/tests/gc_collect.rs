@@ -273,3 +273,55 @@ fn a_call_suspended_out_of_fuel_keeps_its_objects() {
     assert!(matches!(done, ResumableCall::Finished));
     assert_eq!(out[0].i64(), Some(tree_sum(10)));
 }
+
+#[test]
+fn a_manually_rooted_reference_outlives_its_scope_until_unrooted() {
+    let (mut store, instance) = setup(&Config::new());
+    let make = instance
+        .get_typed_func::<i32, Option<AnyRef>>(&store, "make")
+        .unwrap();
+    let sum = instance
+        .get_typed_func::<Option<AnyRef>, i64>(&store, "sum")
+        .unwrap();
+    let kept = {
+        let mut scope = RootScope::new(&mut store);
+        let tree = make.call(&mut scope, 6).unwrap().unwrap();
+        tree.to_manually_rooted(&mut scope).unwrap()
+    };
+    store.gc();
+    assert_eq!(
+        store.gc_stats().objects,
+        (1 << 7) - 1,
+        "the kept tree survives"
+    );
+    let tree = kept.get(&store).unwrap();
+    assert_eq!(sum.call(&mut store, Some(tree)).unwrap(), tree_sum(6));
+    // `tree`, made outside any scope, is rooted as long as the store: unrooting the kept
+    // root leaves it alive, and the kept root is gone.
+    kept.unroot(&store);
+    store.gc();
+    assert_eq!(store.gc_stats().objects, (1 << 7) - 1);
+    assert_eq!(sum.call(&mut store, Some(tree)).unwrap(), tree_sum(6));
+    // Kept and unrooted within a scope: nothing holds the tree afterwards.
+    let lone = {
+        let mut scope = RootScope::new(&mut store);
+        let t = make.call(&mut scope, 4).unwrap().unwrap();
+        t.to_manually_rooted(&mut scope).unwrap()
+    };
+    store.gc();
+    assert_eq!(store.gc_stats().objects, (1 << 7) - 1 + (1 << 5) - 1);
+    let stale = {
+        let scope = RootScope::new(&mut store);
+        // (Read in a scope: a handle made outside any scope would keep the tree.)
+        let view = lone.get(&scope).unwrap();
+        lone.unroot(&scope);
+        view
+    };
+    store.gc();
+    assert_eq!(
+        store.gc_stats().objects,
+        (1 << 7) - 1,
+        "unrooted and out of scope: freed"
+    );
+    assert!(stale.to_manually_rooted(&mut store).is_err());
+}

@@ -47,6 +47,10 @@ pub(crate) struct Suspended {
 pub(crate) struct HostRoots {
     cells: Vec<(u64, u32)>,
     next_serial: u32,
+    /// Roots the host releases itself (`ManuallyRooted`), in any order: a cell and its
+    /// serial, 0 where released (and listed in `free_manual`).
+    manual: Vec<(u64, u32)>,
+    free_manual: Vec<u32>,
 }
 
 impl HostRoots {
@@ -71,6 +75,43 @@ impl HostRoots {
     /// Ends the scope that started at `len`: drops the roots made since.
     pub(crate) fn truncate(&mut self, len: usize) {
         self.cells.truncate(len);
+    }
+
+    /// Roots `cell` until [`HostRoots::release`]; returns the root as [`HostRoots::push`]
+    /// does.
+    pub(crate) fn keep(&mut self, cell: u64) -> u64 {
+        let serial = self.next_serial;
+        self.next_serial = serial.wrapping_add(1);
+        let index = match self.free_manual.pop() {
+            Some(i) => {
+                self.manual[i as usize] = (cell, serial);
+                i as u64
+            }
+            None => {
+                self.manual.push((cell, serial));
+                self.manual.len() as u64 - 1
+            }
+        };
+        index << 32 | serial as u64
+    }
+
+    /// The cell the kept root `root` holds, if it is not released.
+    pub(crate) fn kept(&self, root: u64) -> Option<u64> {
+        match self.manual.get((root >> 32) as usize) {
+            Some(&(cell, serial)) if cell != 0 && serial == root as u32 => Some(cell),
+            _ => None,
+        }
+    }
+
+    /// Releases the kept root `root`; `false` if it was released already.
+    pub(crate) fn release(&mut self, root: u64) -> bool {
+        if self.kept(root).is_none() {
+            return false;
+        }
+        let i = (root >> 32) as u32;
+        self.manual[i as usize] = (0, 0);
+        self.free_manual.push(i);
+        true
     }
 }
 
@@ -118,7 +159,7 @@ impl Roots {
         exns.each_traced_payload_cell(&mut visit);
         // A poisoned lock only means a panic elsewhere; the list itself is always whole.
         let host = self.host.lock().unwrap_or_else(|e| e.into_inner());
-        for &(cell, _) in &host.cells {
+        for &(cell, _) in host.cells.iter().chain(&host.manual) {
             visit(cell);
         }
     }
