@@ -396,14 +396,31 @@ fn alloc(
     .map_err(Error::from)
 }
 
-/// The object a handle refers to, if its root still holds it; panics if the handle is of
-/// another store.
-fn live(store: &StoreInner, handle: u64, cell: u64, root: u64) -> Result<*mut u64, Error> {
+/// The object a handle refers to, if its root still holds it and it is of `kind`
+/// ([`STRUCT`] or [`ARRAY`]: checked, so that a handle converted without a store, as
+/// `WasmTy::from_val` does, can never read an object as what it is not); panics if the
+/// handle is of another store.
+fn live(
+    store: &StoreInner,
+    handle: u64,
+    cell: u64,
+    root: u64,
+    kind: u64,
+) -> Result<*mut u64, Error> {
     store.check(handle);
-    if !rooted(store, cell, root) {
+    if cell & 3 != 0 || !rooted(store, cell, root) {
         return Err(Error::Usage(
             "a GC reference was used after the scope that rooted it ended (see `RootScope`)".into(),
         ));
+    }
+    // SAFETY: a rooted reference with low bits `00` is a live object of this store.
+    if unsafe { kind_and_type(cell) }.0 != kind {
+        let what = if kind == STRUCT {
+            "a structure"
+        } else {
+            "an array"
+        };
+        return Err(Error::Usage(format!("the reference is not {what}")));
     }
     Ok(cell as *mut u64)
 }
@@ -500,7 +517,7 @@ impl StructRef {
     /// The structure's type (its own: perhaps a subtype of the type a signature names).
     pub fn ty(&self, store: impl AsContext) -> Result<StructType, Error> {
         let inner = &store.as_context().0.inner;
-        let obj = live(inner, self.store, self.cell, self.root)?;
+        let obj = live(inner, self.store, self.cell, self.root, STRUCT)?;
         // SAFETY: the handle's root holds the object (checked by `live`), which is alive
         // while the store is borrowed.
         let (_, id) = unsafe { kind_and_type(obj as u64) };
@@ -697,7 +714,7 @@ impl ArrayRef {
     /// The array's type (its own: perhaps a subtype of the type a signature names).
     pub fn ty(&self, store: impl AsContext) -> Result<ArrayType, Error> {
         let inner = &store.as_context().0.inner;
-        let obj = live(inner, self.store, self.cell, self.root)?;
+        let obj = live(inner, self.store, self.cell, self.root, ARRAY)?;
         // SAFETY: the handle's root holds the object (checked by `live`), which is alive
         // while the store is borrowed.
         let (_, id) = unsafe { kind_and_type(obj as u64) };
@@ -709,7 +726,7 @@ impl ArrayRef {
     /// How many elements the array has.
     pub fn len(&self, store: impl AsContext) -> Result<u32, Error> {
         let inner = &store.as_context().0.inner;
-        let obj = live(inner, self.store, self.cell, self.root)?;
+        let obj = live(inner, self.store, self.cell, self.root, ARRAY)?;
         // SAFETY: the object is alive (checked by `live`) and an array: its length is its
         // second cell.
         Ok(unsafe { *obj.add(1) } as u32)
@@ -726,7 +743,7 @@ impl ArrayRef {
         store: &StoreInner,
         index: u32,
     ) -> Result<(*mut u64, &'static registry::FieldType), Error> {
-        let obj = live(store, self.store, self.cell, self.root)?;
+        let obj = live(store, self.store, self.cell, self.root, ARRAY)?;
         // SAFETY: the object is alive (checked by `live`) and an array: its header and
         // length are its first cells.
         let (len, id) = unsafe { (*obj.add(1), kind_and_type(obj as u64).1) };
@@ -956,3 +973,52 @@ impl crate::func::WasmTy for Option<EqRef> {
         Val::AnyRef(self.map(|e| e.0))
     }
 }
+
+/// A `WasmTy` for an object handle type: `(ref null struct)` / `(ref null array)`. From the
+/// engine the cell's kind is proven by validation; from a [`Val`] (no store to look at) only
+/// that it is an object, and the handle's methods check the kind when used (see [`live`]).
+macro_rules! object_wasm_ty {
+    ($handle:ident, $heap:expr, $doc:literal) => {
+        #[doc = $doc]
+        impl crate::func::WasmTy for Option<$handle> {
+            fn valtype() -> ValType {
+                ValType::Ref(crate::types::RefType::new(true, $heap))
+            }
+            fn to_cell(self, store: crate::func::StoreRef<'_>) -> u64 {
+                <Option<AnyRef> as crate::func::WasmTy>::to_cell(self.map(|h| h.to_anyref()), store)
+            }
+            fn from_cell(cell: u64, store: crate::func::StoreRef<'_>) -> Self {
+                <Option<AnyRef> as crate::func::WasmTy>::from_cell(cell, store).map(|a| $handle {
+                    store: a.store,
+                    cell: a.cell,
+                    root: a.root,
+                })
+            }
+            fn from_val(v: &Val) -> Option<Self> {
+                match *v {
+                    Val::AnyRef(None) => Some(None),
+                    Val::AnyRef(Some(a)) if a.cell & 3 == 0 => Some(Some($handle {
+                        store: a.store,
+                        cell: a.cell,
+                        root: a.root,
+                    })),
+                    _ => None,
+                }
+            }
+            fn into_val(self) -> Val {
+                Val::AnyRef(self.map(|h| h.to_anyref()))
+            }
+        }
+    };
+}
+
+object_wasm_ty!(
+    StructRef,
+    HeapType::Struct,
+    "`structref` (`(ref null struct)`) in typed functions."
+);
+object_wasm_ty!(
+    ArrayRef,
+    HeapType::Array,
+    "`arrayref` (`(ref null array)`) in typed functions."
+);

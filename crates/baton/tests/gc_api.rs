@@ -736,3 +736,51 @@ fn eqref_values_cross_typed_functions() {
     );
     assert!(p.to_anyref().as_eqref().is_some());
 }
+
+/// `structref` and `arrayref` in typed functions; a handle converted from a `Val` of the
+/// other kind (no store to check it against) is refused when used, not followed.
+#[test]
+fn struct_and_array_handles_cross_typed_functions() {
+    use baton::{ArrayRef, StructRef, WasmTy};
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (type $p (struct (field i32)))
+      (type $a (array (mut i32)))
+      (func (export "mk") (param i32) (result structref) (struct.new $p (local.get 0)))
+      (func (export "get") (param structref) (result i32)
+        (struct.get $p 0 (ref.cast (ref $p) (local.get 0))))
+      (func (export "arr") (param i32) (result arrayref) (array.new $a (i32.const 9) (local.get 0)))
+      (func (export "len") (param arrayref) (result i32) (array.len (local.get 0))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let inst = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let mk = inst
+        .get_typed_func::<i32, Option<StructRef>>(&store, "mk")
+        .unwrap();
+    let get = inst
+        .get_typed_func::<Option<StructRef>, i32>(&store, "get")
+        .unwrap();
+    let arr = inst
+        .get_typed_func::<i32, Option<ArrayRef>>(&store, "arr")
+        .unwrap();
+    let len = inst
+        .get_typed_func::<Option<ArrayRef>, i32>(&store, "len")
+        .unwrap();
+    let s = mk.call(&mut store, 41).unwrap().unwrap();
+    assert_eq!(s.field(&store, 0).unwrap().i32(), Some(41));
+    assert_eq!(get.call(&mut store, Some(s)).unwrap(), 41);
+    let a = arr.call(&mut store, 3).unwrap().unwrap();
+    assert_eq!(len.call(&mut store, Some(a)).unwrap(), 3);
+    assert_eq!(a.get(&store, 2).unwrap().i32(), Some(9));
+    // A structure handle forged over the array: refused when used.
+    let forged = <Option<StructRef> as WasmTy>::from_val(&baton::Val::from(a))
+        .unwrap()
+        .unwrap();
+    assert!(forged.field(&store, 0).is_err());
+    assert!(forged.ty(&store).is_err());
+    // An i31 is no object at all.
+    let i31 = baton::Val::AnyRef(Some(baton::AnyRef::from_i31(baton::I31::wrapping_u32(1))));
+    assert!(<Option<ArrayRef> as WasmTy>::from_val(&i31).is_none());
+}
