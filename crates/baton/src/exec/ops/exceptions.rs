@@ -18,7 +18,11 @@ def!(THROW: Throw, "throw", |imm, ip, sp, mem, len, ctx, acc| {
     let payload = core::slice::from_raw_parts(sp.add(imm.base as usize), cells);
     ctx.exception = ctx.exns.alloc(tag, payload);
     ctx.throw_site = ip;
-    crate::exec::dispatch::tail!(unwind, ip, sp, mem, len, ctx, acc)
+    // Handed over as the instruction at `UNWIND_CODE`, not at `ip`: where the portable
+    // dispatch bounces to its trampoline, it resumes at the instruction handed over, and
+    // resuming at this `throw` would run it again (a second exception made, the first
+    // leaked). `unwind` reads the site from `throw_site`.
+    crate::exec::dispatch::tail!(unwind, unwind_ip(), sp, mem, len, ctx, acc)
 });
 
 def!(THROW_REF: ThrowRef, "throw_ref", |imm, ip, sp, mem, len, ctx, acc| {
@@ -29,8 +33,14 @@ def!(THROW_REF: ThrowRef, "throw_ref", |imm, ip, sp, mem, len, ctx, acc| {
     }
     ctx.exception = exn;
     ctx.throw_site = ip;
-    crate::exec::dispatch::tail!(unwind, ip, sp, mem, len, ctx, acc)
+    crate::exec::dispatch::tail!(unwind, unwind_ip(), sp, mem, len, ctx, acc)
 });
+
+/// The word whose handler is `unwind` (see `THROW`).
+#[inline(always)]
+fn unwind_ip() -> Ip {
+    &crate::exec::UNWIND_CODE as *const crate::exec::Handler as Ip
+}
 
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
