@@ -53,23 +53,26 @@ pub(crate) fn translate_bodies(
 pub(crate) struct Notes {
     /// The `drop`s and `select`s of a `v128`.
     pub wide: Vec<u64>,
-    /// The calls and allocating instructions before which operand stack entries hold
-    /// traced references, with those entries (modules with stack maps only).
+    /// The stack maps' points (calls, allocating instructions, fuel checks) at which
+    /// operand stack entries hold traced references, with those entries (modules with
+    /// stack maps only).
     pub refs: Vec<(u64, Box<[u32]>)>,
 }
 
 /// Validates `bodies` without translating them, with up to `threads` threads, and returns
-/// what translation will need (`maps`: the module has stack maps).
+/// what translation will need (`maps`: the module has stack maps; `fuel`: its code is
+/// metered).
 pub(crate) fn validate_bodies(
     bodies: Vec<PendingBody<'_>>,
     threads: usize,
     maps: bool,
+    fuel: bool,
 ) -> Result<Notes, Error> {
     let parts = in_parallel(bodies, threads, |chunk| {
         let mut allocs = FuncValidatorAllocations::default();
         let mut notes = Notes::default();
         for PendingBody { func, body } in chunk {
-            allocs = validate_body(func, &body, allocs, &mut notes, maps)?;
+            allocs = validate_body(func, &body, allocs, &mut notes, maps, fuel)?;
         }
         Ok(vec![notes])
     })?;
@@ -169,6 +172,7 @@ fn validate_body(
     allocs: FuncValidatorAllocations,
     notes: &mut Notes,
     maps: bool,
+    fuel: bool,
 ) -> Result<FuncValidatorAllocations, Error> {
     let func_index = func.index;
     let mut fv = func.into_validator(allocs);
@@ -184,6 +188,7 @@ fn validate_body(
         translator: None,
         wide: &mut notes.wide,
         maps,
+        fuel,
         refs: &mut notes.refs,
         offset: 0,
     };
@@ -281,6 +286,7 @@ pub(crate) fn translate_body(
         translator: Some(&mut t),
         wide: &mut wide,
         maps: env.stack_maps,
+        fuel: env.fuel,
         refs: &mut refs,
         offset: 0,
     };

@@ -52,17 +52,16 @@ pub(crate) struct ModuleEnv {
     pub stack_maps: bool,
 }
 
-/// Whether any type of the module can hold an object (`runtime::gc::traced`): values reach
-/// a function only through its signature, globals, tables, and the fields of its types
-/// (tags are signatures too).
+/// Whether the module's code can hold an object (`runtime::gc::traced`): it makes them if
+/// it declares a structure or array type (whatever the fields: `struct.new` of a type with
+/// only numeric fields makes an object all the same), and otherwise values reach a function
+/// only through its signature, globals and tables (tags are signatures too).
 fn needs_stack_maps(env: &ModuleEnv) -> bool {
-    use crate::registry::{Composite, StorageType};
+    use crate::registry::Composite;
     use crate::runtime::gc::traced;
-    let field = |s: &StorageType| matches!(s, StorageType::Val(t) if traced(*t));
     env.types.iter().any(|info| match &info.composite {
         Composite::Func(f) => f.params().iter().chain(f.results()).any(|&t| traced(t)),
-        Composite::Struct(fields) => fields.iter().any(|f| field(&f.storage)),
-        Composite::Array(f) => field(&f.storage),
+        Composite::Struct(_) | Composite::Array(_) => true,
     }) || env.global_types.iter().any(|&t| traced(t))
         || env.tables.iter().any(|t| traced(t.element()))
 }
@@ -948,11 +947,14 @@ fn compile(
         Build::Eager => ModuleCode::eager(translate_bodies(&env, bodies, threads)?),
         Build::Lazy => {
             let ranges: Vec<_> = bodies.iter().map(|b| b.body.range()).collect();
-            lazy = Some((ranges, validate_bodies(bodies, threads, env.stack_maps)?));
+            lazy = Some((
+                ranges,
+                validate_bodies(bodies, threads, env.stack_maps, env.fuel)?,
+            ));
             ModuleCode::eager(Vec::new())
         }
         Build::ValidateOnly => {
-            validate_bodies(bodies, threads, false)?;
+            validate_bodies(bodies, threads, false, false)?;
             ModuleCode::eager(Vec::new())
         }
     };

@@ -4,7 +4,9 @@
 //! A collection runs inside an allocating instruction (`struct.new`, `array.new`...), and
 //! every frame below the allocating one is suspended in a call. So the points are the
 //! allocating instructions (the frame allocating, operands included) and the calls (the
-//! caller's frame, below the arguments, which belong to the callee's frame). The
+//! caller's frame, below the arguments, which belong to the callee's frame). In metered
+//! code the fuel checks are points too: a resumable call that runs out of fuel stops at
+//! one, and the host may collect before it resumes. The
 //! translator knows, at each, which operand stack entries hold such references (the
 //! validator's types, see `translate/pass.rs`) and which of those sit in their own slot;
 //! the function's reference-typed locals are listed once for all points (and always zeroed
@@ -15,8 +17,9 @@
 
 /// A point's kind: a call, found by its return address (the word after the call).
 pub(crate) const AT_RETURN: u32 = 0;
-/// A point's kind: an allocating instruction, found by its first word.
-pub(crate) const AT_ALLOC: u32 = 1;
+/// A point's kind: an instruction the frame may stop at (an allocating instruction, a fuel
+/// check), found by its first word.
+pub(crate) const AT_INSTR: u32 = 1;
 
 /// One function's stack maps (see the module's documentation).
 #[derive(Debug, Default)]
@@ -68,6 +71,16 @@ impl StackMapBuilder {
         self.points
             .push((pos as u32, kind, self.slots.len() as u32));
         self.slots.extend_from_slice(slots);
+    }
+
+    /// The slots recorded for the point of `kind` at word `pos`, if any.
+    pub(crate) fn slots_at(&self, pos: usize, kind: u32) -> Option<Vec<u32>> {
+        let i = (self.points.iter()).rposition(|p| p.0 as usize == pos && p.1 == kind)?;
+        let end = self
+            .points
+            .get(i + 1)
+            .map_or(self.slots.len(), |p| p.2 as usize);
+        Some(self.slots[self.points[i].2 as usize..end].to_vec())
     }
 
     /// The code words `[from, to)` were copied to `at`: the points among them hold there too.
@@ -139,19 +152,19 @@ mod tests {
     #[test]
     fn points_are_found_by_position_and_kind_and_follow_copies() {
         let mut b = StackMapBuilder::new(vec![1]);
-        b.record(4, AT_ALLOC, &[7, 8]);
+        b.record(4, AT_INSTR, &[7, 8]);
         b.record(10, AT_RETURN, &[7]);
-        b.record(12, AT_ALLOC, &[]);
+        b.record(12, AT_INSTR, &[]);
         b.copied(3, 10, 20);
-        b.record(40, AT_ALLOC, &[9]);
+        b.record(40, AT_INSTR, &[9]);
         b.truncate(40);
         let m = b.finish();
-        assert_eq!(m.at(4, AT_ALLOC), Some(&[7, 8][..]));
+        assert_eq!(m.at(4, AT_INSTR), Some(&[7, 8][..]));
         assert_eq!(m.at(4, AT_RETURN), None);
         assert_eq!(m.at(10, AT_RETURN), Some(&[7][..]));
-        assert_eq!(m.at(12, AT_ALLOC), Some(&[][..]));
+        assert_eq!(m.at(12, AT_INSTR), Some(&[][..]));
         assert_eq!(
-            m.at(21, AT_ALLOC),
+            m.at(21, AT_INSTR),
             Some(&[7, 8][..]),
             "the copy of the point at 4"
         );
@@ -160,7 +173,7 @@ mod tests {
             Some(&[7][..]),
             "a call ending the copied range"
         );
-        assert_eq!(m.at(40, AT_ALLOC), None, "taken back");
+        assert_eq!(m.at(40, AT_INSTR), None, "taken back");
         assert_eq!(m.locals(), &[1]);
     }
 }

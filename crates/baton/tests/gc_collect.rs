@@ -325,3 +325,115 @@ fn a_manually_rooted_reference_outlives_its_scope_until_unrooted() {
     );
     assert!(stale.to_manually_rooted(&mut store).is_err());
 }
+
+/// Frames stopped out of fuel hold their references by their stack maps, not by a scan of
+/// their cells: what the frame still needs survives (on the operand stack under a loop, as
+/// the operands of an `array.fill` stopped at its per-element charge), and an object whose
+/// address lingers only in a dead temporary is freed.
+#[test]
+fn frames_stopped_out_of_fuel_are_precise() {
+    const SPIN: &str = r#"(module
+      (type $node (struct (field $v i64)))
+      (type $arr (array (mut i64)))
+      (func (export "spin") (param $n i32) (result i64)
+        (drop (struct.new $node (i64.const 7)))
+        (struct.new $node (i64.const 5))
+        (loop $l
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (struct.get $node $v))
+      (func (export "fill") (param $len i32) (result i32)
+        (array.new_default $arr (local.get $len))
+        (array.fill $arr (array.new_default $arr (local.get $len))
+          (i32.const 0) (i64.const 3) (local.get $len))
+        (array.len)))"#;
+    for mode in [CompilationMode::Eager, CompilationMode::Lazy] {
+        let mut config = Config::new();
+        config.consume_fuel(true).compilation_mode(mode);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, SPIN).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let spin = instance.get_func(&store, "spin").unwrap();
+        let fill = instance.get_func(&store, "fill").unwrap();
+
+        store.set_fuel(1_000).unwrap();
+        let mut out = [Val::I64(0)];
+        let call = spin
+            .call_resumable(&mut store, &[Val::I32(1_000_000)], &mut out)
+            .unwrap();
+        let ResumableCall::OutOfFuel(invocation) = call else {
+            panic!("{mode:?}: expected to run out of fuel in the loop");
+        };
+        store.gc();
+        assert_eq!(
+            store.gc_stats().objects,
+            1,
+            "{mode:?}: the structure under the loop survives, the dropped one does not"
+        );
+        store.set_fuel(u64::MAX / 2).unwrap();
+        let done = invocation.resume(&mut store, &[], &mut out).unwrap();
+        assert!(matches!(done, ResumableCall::Finished));
+        assert_eq!(out[0].i64(), Some(5));
+
+        // Each `array.new_default` and the fill charge one unit per 16 elements: fuel for
+        // the two arrays, not for the fill.
+        let len = 16 * 10_000;
+        store.set_fuel(2 * 10_000 + 200).unwrap();
+        let mut out = [Val::I32(0)];
+        let call = fill
+            .call_resumable(&mut store, &[Val::I32(len)], &mut out)
+            .unwrap();
+        let ResumableCall::OutOfFuel(invocation) = call else {
+            panic!("{mode:?}: expected to run out of fuel at the fill");
+        };
+        store.gc();
+        assert_eq!(store.gc_stats().objects, 2, "{mode:?}: both arrays survive");
+        store.set_fuel(u64::MAX / 2).unwrap();
+        let done = invocation.resume(&mut store, &[], &mut out).unwrap();
+        assert!(matches!(done, ResumableCall::Finished));
+        assert_eq!(out[0].i32(), Some(len));
+        store.gc();
+        assert_eq!(
+            store.gc_stats().objects,
+            0,
+            "{mode:?}: nothing is held after"
+        );
+    }
+}
+
+/// A module whose structure and array types hold only numbers still makes objects, and its
+/// frames hold them across calls that collect: its code has stack maps too (it once had
+/// none, and the structure below was freed under its frame).
+#[test]
+fn objects_of_types_without_reference_fields_are_roots_too() {
+    const NUMBERS: &str = r#"(module
+      (type $pair (struct (field i64) (field i64)))
+      (type $bytes (array (mut i8)))
+      (func $churn (param $n i32)
+        (loop $l
+          (drop (array.new_default $bytes (i32.const 64)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "held") (result i64)
+        (struct.new $pair (i64.const 40) (i64.const 2))
+        (call $churn (i32.const 20000))
+        (struct.get $pair 1)
+        (array.new_default $bytes (i32.const 3))
+        (call $churn (i32.const 20000))
+        (array.len)
+        (i64.extend_i32_u)
+        (i64.add)))"#;
+    for mode in [CompilationMode::Eager, CompilationMode::Lazy] {
+        let mut config = Config::new();
+        config.compilation_mode(mode);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, NUMBERS).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let held = instance.get_typed_func::<(), i64>(&store, "held").unwrap();
+        assert_eq!(held.call(&mut store, ()).unwrap(), 5, "{mode:?}");
+        assert!(
+            store.gc_stats().collections > 0,
+            "{mode:?}: the churn collects"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use super::{Ctx, Handler, Ip, Sp, EXIT_CODE};
 use crate::error::TrapCode;
 use crate::runtime::gc::total_cells;
 use crate::runtime::InstanceEntity;
-use crate::stack_maps::{AT_ALLOC, AT_RETURN};
+use crate::stack_maps::{AT_INSTR, AT_RETURN};
 use std::collections::HashSet;
 
 /// A frame's state that is not a recorded point: where a suspended call resumes (a fuel
@@ -64,7 +64,7 @@ unsafe fn collect_then_alloc(
     ctx.gc.alloc(ctx.limiter, header, len, cells)
 }
 
-/// Where a frame stands: at `ip` in `inst`'s code, of `kind` (`AT_ALLOC`, `AT_RETURN` for
+/// Where a frame stands: at `ip` in `inst`'s code, of `kind` (`AT_INSTR`, `AT_RETURN` for
 /// a return address, `AT_RESUME`), with its slots at `sp`.
 #[derive(Clone, Copy)]
 struct State {
@@ -84,7 +84,7 @@ pub(crate) unsafe fn collect(ctx: &mut Ctx, sp: Sp, ip: Ip) {
     let state = State {
         ip,
         sp,
-        kind: AT_ALLOC,
+        kind: AT_INSTR,
         inst: ctx.inst,
     };
     let (k, s) = (ctx.frames.len(), ctx.gc.roots.suspended.len());
@@ -232,10 +232,14 @@ unsafe fn frame_roots(ctx: &mut Ctx, state: State, roots: &mut Vec<u64>, unmappe
         return;
     };
     let pos = (state.ip as usize).wrapping_sub(code.words.as_ptr() as usize) / 8;
-    let point = match state.kind {
-        AT_RESUME => None,
-        kind => maps.at(pos, kind),
+    // A frame stopped to resume later stands at a fuel check (a point of metered code).
+    let kind = if state.kind == AT_RESUME {
+        AT_INSTR
+    } else {
+        state.kind
     };
+    let point = maps.at(pos, kind);
+    debug_assert!(point.is_some(), "a frame stopped off its stack maps");
     match point {
         Some(slots) => {
             for &s in maps.locals().iter().chain(slots) {
@@ -244,6 +248,7 @@ unsafe fn frame_roots(ctx: &mut Ctx, state: State, roots: &mut Vec<u64>, unmappe
             }
         }
         None => {
+            // Never expected: kept as a safe fallback for release builds.
             ctx.gc.unmapped_frames += 1;
             // SAFETY: the frame's cells are initialised up to its size (locals zeroed
             // or written, temporaries written before they are read; a cell not written

@@ -414,7 +414,10 @@ impl FuncTranslator<'_> {
         }
         if let Some(fuel_pos) = header_fuel {
             let Fuel { amount } = self.code.imm_if(fuel_pos, op::FUEL).expect("a charge");
-            self.emit(op::FUEL, Fuel { amount });
+            let pos = self.emit(op::FUEL, Fuel { amount });
+            // Stopped here, the frame holds what it held at the header (the loop has no
+            // parameters; what the body left above them is dead).
+            self.maps_copied(fuel_pos, fuel_pos + words::<Fuel>(), pos);
         }
         if let Some(cut) = moved {
             let pos = self.code.paste(cut);
@@ -653,12 +656,12 @@ impl FuncTranslator<'_> {
             reachable = self.reachable;
         }
         self.bind_label();
-        if reachable {
-            self.start_fuel_block();
-        }
         self.truncate_stack(c.height);
         for _ in 0..arity {
             self.push(Opd::Temp);
+        }
+        if reachable {
+            self.start_fuel_block();
         }
         self.reachable = reachable;
         Ok(false)

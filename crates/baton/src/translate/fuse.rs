@@ -218,6 +218,8 @@ impl FuncTranslator<'_> {
             }
             Some(f) => {
                 let amount = self.code.imm::<Fuel>(f).amount;
+                // Stopped out of fuel, the fused instruction's frame is the check's.
+                let stop = self.point_slots(f);
                 self.unemit(f);
                 let imm = AddBrFuel {
                     x,
@@ -227,7 +229,11 @@ impl FuncTranslator<'_> {
                     fuel: amount,
                 };
                 let forms = [ops.ss_fuel, ops.si_fuel, ops.is_fuel, ops.ii_fuel];
-                self.emit(forms[form], imm)
+                let pos = self.emit(forms[form], imm);
+                if let Some(slots) = stop {
+                    self.record_alloc(pos, slots);
+                }
+                pos
             }
         };
         // (The offset is in the same place in both layouts.)

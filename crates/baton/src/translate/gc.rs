@@ -151,7 +151,8 @@ impl FuncTranslator<'_> {
     /// every operator costs), so that a guest cannot allocate or copy without paying.
     fn charge_elements(&mut self, len: Slot) {
         if self.env.fuel {
-            self.emit(op::FUEL_ELEMS, FuelElems { len, shift: 4 });
+            let pos = self.emit(op::FUEL_ELEMS, FuelElems { len, shift: 4 });
+            self.record_fuel_check(pos);
         }
     }
 

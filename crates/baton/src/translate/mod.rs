@@ -370,10 +370,12 @@ impl<'a> FuncTranslator<'a> {
         self.start_fuel_block();
     }
 
-    /// Starts a new basic block for fuel accounting (metered code only).
+    /// Starts a new basic block for fuel accounting (metered code only), with the operand
+    /// stack as the block starts.
     fn start_fuel_block(&mut self) {
         if self.env.fuel {
             let pos = self.emit(op::FUEL, Fuel { amount: 0 });
+            self.record_fuel_check(pos);
             self.fuel_block = Some(pos);
             self.fuel_count = 0;
         }

@@ -27,9 +27,13 @@ pub(crate) struct ValidateThenTranslate<'v, 't, 'e, 'w> {
     pub wide: &'w mut Vec<u64>,
     /// Whether the module needs stack maps (`ModuleEnv::stack_maps`).
     pub maps: bool,
-    /// Module offsets, ascending, of the calls and allocating instructions before which
-    /// some operand stack entries hold traced references, with those entries (see
-    /// `note_refs`): recorded when validating only, looked up when translating only.
+    /// Whether its code is metered (`ModuleEnv::fuel`): with stack maps, the fuel checks
+    /// are points too (a resumable call stops at one when fuel runs out).
+    pub fuel: bool,
+    /// Module offsets, ascending, of the points (calls, allocating instructions, fuel
+    /// checks) at which some operand stack entries hold traced references, with those
+    /// entries (see `note_refs`): recorded when validating only, looked up when
+    /// translating only.
     pub refs: &'w mut Vec<(u64, Box<[u32]>)>,
     /// Byte offset of the operator being visited (set by the caller before each visit).
     pub offset: usize,
@@ -110,6 +114,36 @@ macro_rules! before_validation {
     (visit_array_new_elem, $pass:expr) => {
         $pass.note_refs()
     };
+    // In metered code: the fuel checks at a loop's header (the stack as it enters) and
+    // before the array instructions that charge per element (their operands).
+    (visit_loop, $pass:expr) => {
+        $pass.note_fuel_refs(true)
+    };
+    (visit_array_fill, $pass:expr) => {
+        $pass.note_fuel_refs(true)
+    };
+    (visit_array_copy, $pass:expr) => {
+        $pass.note_fuel_refs(true)
+    };
+    (visit_array_init_data, $pass:expr) => {
+        $pass.note_fuel_refs(true)
+    };
+    (visit_array_init_elem, $pass:expr) => {
+        $pass.note_fuel_refs(true)
+    };
+    ($other:ident, $pass:expr) => {};
+}
+
+/// What the translator must know once the validator has taken an operator: in metered
+/// code, the fuel check that starts the block after an `else` or `end` sees the stack as
+/// the validator leaves it (the block's parameters or results on top of what was below).
+macro_rules! after_validation {
+    (visit_else, $pass:expr) => {
+        $pass.note_fuel_refs(false)
+    };
+    (visit_end, $pass:expr) => {
+        $pass.note_fuel_refs(false)
+    };
     ($other:ident, $pass:expr) => {};
 }
 
@@ -126,6 +160,7 @@ macro_rules! validate_then_translate {
                     .$visit($($($arg.clone()),*)?)
                     .map_err(|e| Error::from_wasmparser(e, true))?;
             }
+            after_validation!($visit, self);
             let Some(t) = self.translator.as_deref_mut() else {
                 return Ok(false);
             };
@@ -182,9 +217,22 @@ impl ValidateThenTranslate<'_, '_, '_, '_> {
     /// one, from what validation recorded; handed to the translator, or recorded when
     /// validating only. Linear in the stack's height, once per such point.
     fn note_refs(&mut self) {
-        if !self.maps {
-            return;
+        if self.maps {
+            self.note_traced(true);
         }
+    }
+
+    /// [`Self::note_refs`] at a fuel check (`before` the validator takes the operator, or
+    /// after): in metered code with stack maps only.
+    fn note_fuel_refs(&mut self, before: bool) {
+        if self.maps && self.fuel {
+            self.note_traced(before);
+        }
+    }
+
+    /// What [`Self::note_refs`] does, as the validator's stack stands now (`before` the
+    /// validator takes the operator: the translator's stack is then the same height).
+    fn note_traced(&mut self, before: bool) {
         let offset = self.offset as u64;
         let (entries, height) = match &self.validator {
             Some(v) => {
@@ -196,7 +244,7 @@ impl ValidateThenTranslate<'_, '_, '_, '_> {
                 Err(_) => (Box::default(), None),
             },
         };
-        if let (Some(t), Some(height)) = (self.translator.as_deref(), height) {
+        if let (Some(t), Some(height), true) = (self.translator.as_deref(), height, before) {
             // The two stacks agree, entry for entry (dead code is not translated).
             debug_assert!(!t.reachable || t.stack.len() == height as usize);
         }

@@ -1,7 +1,8 @@
-//! Recording the stack maps (see `crate::stack_maps`) at calls and allocating instructions.
+//! Recording the stack maps (see `crate::stack_maps`) at calls, allocating instructions and
+//! (metered code) fuel checks.
 
 use super::*;
-use crate::stack_maps::{AT_ALLOC, AT_RETURN};
+use crate::stack_maps::{AT_INSTR, AT_RETURN};
 
 impl FuncTranslator<'_> {
     /// The slots of the operand entries below `upto` that hold traced references in their
@@ -27,12 +28,29 @@ impl FuncTranslator<'_> {
         }
     }
 
-    /// Records the allocating instruction emitted at `pos`: the frame holds references in
-    /// `slots` while it allocates.
+    /// Records the allocating instruction (or fuel check) emitted at `pos`: the frame holds
+    /// references in `slots` while it allocates (or stands stopped there).
     pub(super) fn record_alloc(&mut self, pos: usize, slots: Vec<u32>) {
         if let Some(maps) = &mut self.maps {
-            maps.record(pos, AT_ALLOC, &slots);
+            maps.record(pos, AT_INSTR, &slots);
         }
+    }
+
+    /// Records the fuel check emitted at `pos`, with the operand stack as it stands: a
+    /// resumable call that runs out of fuel stops there, its frame holding the references
+    /// of the entries the validator reported (`safepoint_refs`, noted for each operator
+    /// that starts a fuel block or charges per element).
+    pub(super) fn record_fuel_check(&mut self, pos: usize) {
+        if self.maps.is_some() {
+            let slots = self.traced_temps(self.stack.len());
+            self.record_alloc(pos, slots);
+        }
+    }
+
+    /// The slots recorded for the instruction point at `pos`, if any: for an instruction
+    /// about to be rewritten in place (a fuel check fused into its neighbour).
+    pub(super) fn point_slots(&self, pos: usize) -> Option<Vec<u32>> {
+        self.maps.as_ref()?.slots_at(pos, AT_INSTR)
     }
 
     /// Code words `[from, to)` were just copied to `at`: so are the points among them.

@@ -98,12 +98,12 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
             self.patch_to_here(pos, byte);
         }
         self.bind_label();
-        if entry_reachable {
-            self.start_fuel_block();
-        }
         self.truncate_stack(height);
         for p in params {
             self.push(p);
+        }
+        if entry_reachable {
+            self.start_fuel_block();
         }
         self.reachable = entry_reachable;
         Ok(false)
