@@ -20,7 +20,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, TrapCode};
 use crate::registry::{
-    self, Composite, KeyComposite, KeyField, KeyStorage, KeyType, KeyVal, Kind, TypeInfo,
+    self, Composite, KeyComposite, KeyField, KeyIndex, KeyStorage, KeyType, KeyVal, Kind, TypeInfo,
 };
 use crate::runtime::gc::{header, kind_and_type, total_cells, Elem, ARRAY, STRUCT};
 use crate::store::{AsContext, AsContextMut, StoreInner};
@@ -137,8 +137,24 @@ fn canonical(t: ValType) -> Result<ValType, Error> {
     Ok(ValType::reference(r.is_nullable(), r.heap_type()))
 }
 
-/// Registers a final type alone in its group and returns it.
-fn register(engine: &Engine, composite: KeyComposite) -> Result<&'static TypeInfo, Error> {
+/// Whether a structure or array type made by the host may have subtypes
+/// ([`StructType::with_finality_and_supertype`]): a module's `(sub final ...)` or `(sub ...)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Finality {
+    /// No type may declare it as its supertype (what `StructType::new` makes).
+    Final,
+    /// Other types may declare it as their supertype.
+    NonFinal,
+}
+
+/// Registers a type alone in its group, final or not and with `supertype` (checked to be
+/// open to subtypes already), and returns it.
+fn register(
+    engine: &Engine,
+    finality: Finality,
+    supertype: Option<&'static TypeInfo>,
+    composite: KeyComposite,
+) -> Result<&'static TypeInfo, Error> {
     if !engine
         .config()
         .features
@@ -148,12 +164,46 @@ fn register(engine: &Engine, composite: KeyComposite) -> Result<&'static TypeInf
             "GC types need an engine with GC enabled (Config::wasm_gc)".into(),
         ));
     }
+    if let Some(sup) = supertype {
+        if sup.is_final {
+            return Err(Error::Usage(format!(
+                "type {} is final: no type may declare it as a supertype",
+                sup.id.0
+            )));
+        }
+    }
     let group = Box::new([KeyType {
-        is_final: true,
-        supertype: None,
+        is_final: finality == Finality::Final,
+        supertype: supertype.map(|sup| KeyIndex::Registered(sup.id)),
         composite,
     }]);
     Ok(registry::register(group)[0])
+}
+
+/// Whether a subtype may declare field `sub` where its supertype has `sup` (the spec's
+/// field subtyping): the same mutability, and the same storage if mutable (it is written
+/// through either type), a subtype of it if not.
+fn field_matches(sub: &KeyField, sup: &registry::FieldType) -> bool {
+    use registry::StorageType as S;
+    sub.mutable == sup.mutable
+        && match (sub.storage, sup.storage) {
+            (KeyStorage::I8, S::I8) | (KeyStorage::I16, S::I16) => true,
+            // (A type made by the host is alone in its group: no field names the group.)
+            (KeyStorage::Val(KeyVal::Val(a)), S::Val(b)) if a == b => true,
+            (KeyStorage::Val(KeyVal::Val(a)), S::Val(b)) if !sub.mutable => {
+                matches!((a.as_ref_type(), b.as_ref_type()),
+                    (Some(a), Some(b)) if registry::ref_matches(a, b))
+            }
+            _ => false,
+        }
+}
+
+/// A subtype's error: `what` does not match its supertype `sup`'s.
+fn not_a_subtype(what: &str, sup: &TypeInfo) -> Error {
+    Error::Usage(format!(
+        "{what} do not match those of the supertype (type {})",
+        sup.id.0
+    ))
 }
 
 /// A structure type: its fields, and its identity (see the module's documentation).
@@ -185,7 +235,37 @@ impl StructType {
             .into_iter()
             .map(FieldType::key)
             .collect::<Result<Box<[_]>, _>>()?;
-        let info = register(engine, KeyComposite::Struct(fields))?;
+        let info = register(engine, Finality::Final, None, KeyComposite::Struct(fields))?;
+        Ok(StructType { info })
+    }
+
+    /// The structure type of `fields`, alone in its recursive group, `finality` saying
+    /// whether other types may declare it as their supertype, and declaring `supertype`:
+    /// the same type as a module's `(type (sub final? $supertype (struct (field ...)*)))`.
+    ///
+    /// Errors as [`Self::new`]'s, and if `supertype` is final or its fields are not a
+    /// prefix of `fields` (the same mutability; the same type if mutable, a subtype if
+    /// not).
+    pub fn with_finality_and_supertype(
+        engine: &Engine,
+        finality: Finality,
+        supertype: Option<&StructType>,
+        fields: impl IntoIterator<Item = FieldType>,
+    ) -> Result<StructType, Error> {
+        let keys = (fields.into_iter())
+            .map(FieldType::key)
+            .collect::<Result<Box<[_]>, _>>()?;
+        // Checked before registering: a type that is not a subtype never joins the registry.
+        if let Some(sup) = supertype {
+            let theirs = sup.registry_fields();
+            let prefix = keys.len() >= theirs.len()
+                && keys.iter().zip(theirs).all(|(a, b)| field_matches(a, b));
+            if !prefix {
+                return Err(not_a_subtype("its fields", sup.info));
+            }
+        }
+        let sup = supertype.map(|s| s.info);
+        let info = register(engine, finality, sup, KeyComposite::Struct(keys))?;
         Ok(StructType { info })
     }
 
@@ -223,7 +303,7 @@ impl StructType {
         self.info.is_final
     }
 
-    /// Its declared supertype, if any (only a module's types have one).
+    /// Its declared supertype, if any.
     pub fn supertype(&self) -> Option<StructType> {
         self.info
             .supertypes
@@ -267,7 +347,35 @@ impl ArrayType {
     /// An error if the engine has GC disabled, or if the element's reference type names a
     /// concrete type of another kind.
     pub fn new(engine: &Engine, element: FieldType) -> Result<ArrayType, Error> {
-        let info = register(engine, KeyComposite::Array(element.key()?))?;
+        let info = register(
+            engine,
+            Finality::Final,
+            None,
+            KeyComposite::Array(element.key()?),
+        )?;
+        Ok(ArrayType { info })
+    }
+
+    /// The array type of elements of `element`, alone in its recursive group, `finality`
+    /// saying whether other types may declare it as their supertype, and declaring
+    /// `supertype`: the same type as a module's `(type (sub final? $supertype (array ...)))`.
+    ///
+    /// Errors as [`Self::new`]'s, and if `supertype` is final or its element does not
+    /// match `element` (the same mutability; the same type if mutable, a subtype if not).
+    pub fn with_finality_and_supertype(
+        engine: &Engine,
+        finality: Finality,
+        supertype: Option<&ArrayType>,
+        element: FieldType,
+    ) -> Result<ArrayType, Error> {
+        let key = element.key()?;
+        if let Some(sup) = supertype {
+            if !field_matches(&key, sup.registry_field()) {
+                return Err(not_a_subtype("its elements", sup.info));
+            }
+        }
+        let sup = supertype.map(|s| s.info);
+        let info = register(engine, finality, sup, KeyComposite::Array(key))?;
         Ok(ArrayType { info })
     }
 
@@ -308,7 +416,7 @@ impl ArrayType {
         self.info.is_final
     }
 
-    /// Its declared supertype, if any (only a module's types have one).
+    /// Its declared supertype, if any.
     pub fn supertype(&self) -> Option<ArrayType> {
         self.info
             .supertypes

@@ -60,7 +60,9 @@ pub use func::{
     Func, HostReturn, IntoFunc, ResumableCall, ResumableInvocation, StoreRef, TypedFunc,
     WasmParams, WasmResults, WasmTy,
 };
-pub use gc_api::{ArrayRef, ArrayType, EqRef, FieldType, StorageType, StructRef, StructType};
+pub use gc_api::{
+    ArrayRef, ArrayType, EqRef, FieldType, Finality, StorageType, StructRef, StructType,
+};
 pub use instance::Instance;
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::Linker;

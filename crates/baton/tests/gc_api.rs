@@ -784,3 +784,150 @@ fn struct_and_array_handles_cross_typed_functions() {
     let i31 = baton::Val::AnyRef(Some(baton::AnyRef::from_i31(baton::I31::wrapping_u32(1))));
     assert!(<Option<ArrayRef> as WasmTy>::from_val(&i31).is_none());
 }
+
+/// Subtypes made by the host (`with_finality_and_supertype`) are a module's `sub` types of
+/// the same shape: objects made by the host pass the module's casts, and what is not a
+/// subtype (a final supertype, fields that do not match) is refused.
+#[test]
+fn host_made_subtypes_are_the_modules_sub_types() {
+    use baton::Finality;
+    let engine = Engine::default();
+    let wat = r#"(module
+      (type $shape (sub (struct (field i32))))
+      (type $circle (sub final $shape (struct (field i32) (field f64))))
+      (type $any_vec (sub (array (ref null any))))
+      (type $shape_vec (sub $any_vec (array (ref null $shape))))
+      (func (export "is_circle") (param (ref null $shape)) (result i32)
+        (ref.test (ref $circle) (local.get 0)))
+      (func (export "tag") (param (ref $shape)) (result i32)
+        (struct.get $shape 0 (local.get 0)))
+      (func (export "is_shape_vec") (param (ref null $any_vec)) (result i32)
+        (ref.test (ref $shape_vec) (local.get 0)))
+      (func (export "vec_type") (param (ref null $shape_vec))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let konst = |t: StorageType| FieldType::new(Mutability::Const, t);
+    let shape = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::NonFinal,
+        None,
+        [konst(val(ValType::I32))],
+    )
+    .unwrap();
+    let circle = StructType::with_finality_and_supertype(
+        &engine,
+        Finality::Final,
+        Some(&shape),
+        [konst(val(ValType::I32)), konst(val(ValType::F64))],
+    )
+    .unwrap();
+    let param_type = |store: &Store<()>, name: &str| {
+        let f = inst.get_func(store, name).unwrap();
+        let ValType::Ref(r) = f.ty(store).params()[0] else {
+            panic!("a reference parameter");
+        };
+        r.heap_type()
+    };
+    assert_eq!(
+        param_type(&store, "tag"),
+        HeapType::ConcreteStruct(shape.type_id())
+    );
+    assert!(circle.matches(&shape) && !shape.matches(&circle));
+    assert_eq!(circle.supertype(), Some(shape));
+    assert!(circle.is_final() && !shape.is_final());
+
+    let c = StructRef::new(
+        &mut store,
+        &circle,
+        &[Val::I32(3), Val::F64(2.5f64.to_bits())],
+    )
+    .unwrap();
+    let s = StructRef::new(&mut store, &shape, &[Val::I32(4)]).unwrap();
+    for (obj, circular) in [(c, 1), (s, 0)] {
+        let arg = [Val::AnyRef(Some(obj.to_anyref()))];
+        assert_eq!(
+            call(&mut store, &inst, "is_circle", &arg).unwrap().i32(),
+            Some(circular)
+        );
+        let expected = if circular == 1 { 3 } else { 4 };
+        assert_eq!(
+            call(&mut store, &inst, "tag", &arg).unwrap().i32(),
+            Some(expected)
+        );
+    }
+
+    // Arrays: an immutable element may narrow; the module's types are these.
+    let any = ValType::Ref(RefType::new(true, HeapType::Any));
+    let shape_ref = ValType::Ref(RefType::new(
+        true,
+        HeapType::ConcreteStruct(shape.type_id()),
+    ));
+    let any_vec =
+        ArrayType::with_finality_and_supertype(&engine, Finality::NonFinal, None, konst(val(any)))
+            .unwrap();
+    let shape_vec = ArrayType::with_finality_and_supertype(
+        &engine,
+        Finality::NonFinal,
+        Some(&any_vec),
+        konst(val(shape_ref)),
+    )
+    .unwrap();
+    assert_eq!(
+        param_type(&store, "vec_type"),
+        HeapType::ConcreteArray(shape_vec.type_id())
+    );
+    let v = ArrayRef::new(&mut store, &shape_vec, &Val::AnyRef(None), 2).unwrap();
+    let arg = [Val::AnyRef(Some(v.to_anyref()))];
+    assert_eq!(
+        call(&mut store, &inst, "is_shape_vec", &arg).unwrap().i32(),
+        Some(1)
+    );
+
+    // Not subtypes: of a final type, with fields that are not a prefix, with a mutable
+    // field that narrows or an immutable one that widens.
+    let refused = [
+        StructType::with_finality_and_supertype(
+            &engine,
+            Finality::Final,
+            Some(&circle),
+            [konst(val(ValType::I32)), konst(val(ValType::F64))],
+        ),
+        StructType::with_finality_and_supertype(
+            &engine,
+            Finality::Final,
+            Some(&shape),
+            [konst(val(ValType::I64))],
+        ),
+        StructType::with_finality_and_supertype(
+            &engine,
+            Finality::Final,
+            Some(&shape),
+            [FieldType::new(Mutability::Var, val(ValType::I32))],
+        ),
+        StructType::with_finality_and_supertype(&engine, Finality::Final, Some(&shape), []),
+    ];
+    for r in refused {
+        assert!(matches!(r, Err(Error::Usage(_))), "{r:?}");
+    }
+    let mutable_vec = ArrayType::with_finality_and_supertype(
+        &engine,
+        Finality::NonFinal,
+        None,
+        FieldType::new(Mutability::Var, val(any)),
+    )
+    .unwrap();
+    for (sup, element) in [
+        (
+            &mutable_vec,
+            FieldType::new(Mutability::Var, val(shape_ref)),
+        ),
+        (&shape_vec, konst(val(any))),
+    ] {
+        let r =
+            ArrayType::with_finality_and_supertype(&engine, Finality::Final, Some(sup), element);
+        assert!(matches!(r, Err(Error::Usage(_))), "{r:?}");
+    }
+}
