@@ -437,3 +437,64 @@ fn objects_of_types_without_reference_fields_are_roots_too() {
         );
     }
 }
+
+/// The GC benchmark workloads, cut into slices of fuel of varying size: at every stop the
+/// host collects, then resumes the call. Each stop is at some fuel check, so the stack maps
+/// recorded there must name every live reference; the checksums are the ones
+/// `benches/workloads/workloads.txt` records for all engines.
+#[test]
+fn gc_workloads_cut_by_fuel_collect_at_every_stop() {
+    let workloads = [
+        (
+            "gc_trees",
+            include_str!("../../../benches/workloads/gc_trees.wat"),
+            40,
+            0xf36a9329f7a174bd_u64,
+        ),
+        (
+            "gc_list",
+            include_str!("../../../benches/workloads/gc_list.wat"),
+            200,
+            0xa4ca558a1cfdbedb,
+        ),
+        (
+            "gc_arrays",
+            include_str!("../../../benches/workloads/gc_arrays.wat"),
+            300,
+            0x03a6e7d7844ac6a8,
+        ),
+    ];
+    for (i, (name, wat, n, checksum)) in workloads.into_iter().enumerate() {
+        // Eager and lazy translation in turn (lazy reads the validator's notes).
+        let mode = [CompilationMode::Eager, CompilationMode::Lazy][i % 2];
+        let mut config = Config::new();
+        config.consume_fuel(true).compilation_mode(mode);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let run = instance.get_func(&store, "run").unwrap();
+        // Slices between 1 and 2^17 units, from a fixed sequence.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64 ^ i as u64;
+        let mut slice = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            1 + (seed >> 33) % (1 << ((seed >> 20) % 18))
+        };
+        store.set_fuel(slice()).unwrap();
+        let mut out = [Val::I64(0)];
+        let mut call = run
+            .call_resumable(&mut store, &[Val::I32(n)], &mut out)
+            .unwrap();
+        let mut stops = 0;
+        while let ResumableCall::OutOfFuel(invocation) = call {
+            stops += 1;
+            store.gc();
+            store.set_fuel(slice()).unwrap();
+            call = invocation.resume(&mut store, &[], &mut out).unwrap();
+        }
+        assert!(stops > 100, "{name}: only {stops} stops");
+        assert_eq!(out[0].i64(), Some(checksum as i64), "{name} ({mode:?})");
+    }
+}
