@@ -1976,3 +1976,152 @@ fn a_load_store_copy_traps_at_the_load_first() {
     assert!(f.call(&mut store, (0, 65530)).is_err());
     assert_eq!(&m.data(&store)[65530..65536], &[0; 6]);
 }
+
+/// `loop (if (cond) (then ... (br $loop))))`, the loop whose test is an `if` (what
+/// wasmi's benchmarks and hand-written loops use): its back edge repeats the test and
+/// falls through to the `if`'s false path, its `else` part if it has one. Not done for a
+/// `br` nested deeper, nor from a later `if` at the same depth.
+#[test]
+fn loops_headed_by_an_if_rotate() {
+    let inputs = [0, 1, 2, 7, 1000];
+    let sum = |n: i32| (0..n).fold(0i32, |s, i| s.wrapping_add(i.wrapping_mul(3)));
+    let want: Vec<i32> = inputs.iter().map(|&n| sum(n)).collect();
+    // Plain: the counter's update and the test become one add-and-branch.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32)
+        (loop $l
+          (if (i32.lt_s (local.get $i) (local.get $n))
+            (then
+              (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l))))
+        (local.get $s)"#,
+        &inputs,
+    );
+    assert_eq!(got, want);
+    assert!(fused(&listing), "{listing}");
+    // With an `else` part, which the exit reaches, and dead code after the `br`.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32)
+        (loop $l
+          (if (i32.lt_s (local.get $i) (local.get $n))
+            (then
+              (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l)
+              (local.set $s (i32.const -1)))
+            (else (local.set $s (i32.add (local.get $s) (i32.const 1000000))))))
+        (local.get $s)"#,
+        &inputs,
+    );
+    let plus: Vec<i32> = want.iter().map(|&s| s.wrapping_add(1_000_000)).collect();
+    assert_eq!(got, plus);
+    assert!(fused(&listing), "{listing}");
+    // The condition computed by a few instructions first (repeated on the back edge).
+    let (got, _) = run(
+        r#"(local $i i32) (local $s i32)
+        (loop $l
+          (if (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (i32.add (local.get $n) (i32.const 1)))
+            (then
+              (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l))))
+        (local.get $s)"#,
+        &inputs,
+    );
+    assert_eq!(got, want);
+    // A `br` inside a block of the `then` part: the code after that block runs when the
+    // block is left, so nothing may fall through to the `if`'s false path from there.
+    let (got, _) = run(
+        r#"(local $i i32) (local $s i32)
+        (loop $l
+          (if (i32.lt_s (local.get $i) (local.get $n))
+            (then
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (block $b
+                (br_if $b (i32.eqz (i32.and (local.get $i) (i32.const 1))))
+                (local.set $s (i32.add (local.get $s) (i32.mul (i32.sub (local.get $i) (i32.const 1)) (i32.const 3))))
+                (br $l))
+              (local.set $s (i32.add (local.get $s) (i32.mul (i32.sub (local.get $i) (i32.const 1)) (i32.const 3))))
+              (br $l))))
+        (local.get $s)"#,
+        &inputs,
+    );
+    assert_eq!(got, want);
+    // A later `if` at the same depth is not the head: its `br` must jump to the real test
+    // (here the first `if` counts, the second one loops).
+    let (got, _) = run(
+        r#"(local $i i32) (local $s i32)
+        (loop $l
+          (if (i32.lt_s (local.get $i) (local.get $n))
+            (then (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (if (i32.lt_s (local.get $i) (local.get $n))
+            (then (br $l))))
+        (local.get $s)"#,
+        &inputs,
+    );
+    let once: Vec<i32> = inputs.iter().map(|&n| sum(n.max(1))).collect();
+    assert_eq!(got, once);
+    // A `br` back from the loop's own level, after the head `if` has ended.
+    let (got, _) = run(
+        r#"(local $i i32) (local $s i32)
+        (block $out (loop $l
+          (if (i32.lt_s (local.get $i) (local.get $n))
+            (then (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 3))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $out (i32.ge_s (local.get $i) (local.get $n)))
+          (br $l)))
+        (local.get $s)"#,
+        &inputs,
+    );
+    assert_eq!(got, once);
+}
+
+/// The `if`-headed loop in metered code: the back edge's copy of the header's charge
+/// runs every iteration, and a call cut into slices of fuel ends with the same result.
+#[test]
+fn metered_loops_headed_by_an_if_charge_every_iteration() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let wat = r#"(module (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (loop $l
+          (if (i32.lt_u (local.get $i) (local.get $n))
+            (then
+              (local.set $s (i32.add (local.get $s) (local.get $i)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l))))
+        (local.get $s)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("add.br_if"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let sum = instance.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    let mut used = |n: i32| {
+        store.set_fuel(1_000_000).unwrap();
+        assert_eq!(sum.call(&mut store, n).unwrap(), (0..n).sum::<i32>());
+        1_000_000 - store.get_fuel().unwrap()
+    };
+    used(0);
+    let (u10, u11, u100) = (used(10), used(11), used(100));
+    assert_eq!(
+        u100 - u10,
+        90 * (u11 - u10),
+        "each iteration costs the same"
+    );
+    let f = instance.get_func(&store, "sum").unwrap();
+    let mut results = [Val::I32(0)];
+    store.set_fuel(20).unwrap();
+    let mut call = f
+        .call_resumable(&mut store, &[Val::I32(100)], &mut results)
+        .unwrap();
+    while let ResumableCall::OutOfFuel(inv) = call {
+        store.set_fuel(20).unwrap();
+        call = inv.resume(&mut store, &[], &mut results).unwrap();
+    }
+    assert_eq!(results[0].i32(), Some((0..100).sum::<i32>()));
+}

@@ -187,6 +187,13 @@ impl FuncTranslator<'_> {
                 let pos = self.emit(op::BR_IF_EQZ_A, Br { offset: 0 });
                 (pos, field_byte(pos, offset_of!(Br, offset)))
             }
+        } else if let Some(l) = self.if_head_candidate() {
+            // A plain test (the back edge repeats it, fused with what comes before it).
+            let producer = self.last.filter(|l| l.dst == cmp.a && l.acc.is_some());
+            let (pos, byte) = self.emit_cmp_raw(cmp, false, false);
+            let exit = HeadExit::IfElse(self.ctrl.len() - 1);
+            self.record_loop_head(l, pos, cmp, false, exit, producer);
+            (pos, byte)
         } else {
             self.emit_cmp_branch(0, cmp, false);
             self.ctrl
@@ -247,18 +254,48 @@ impl FuncTranslator<'_> {
         if let Some(target) = head {
             // The loop starts by branching out: remember it, so that the loop's back
             // edge can test the condition itself (see `rotated_back_edge`).
-            let body = self.code.pos();
-            self.label_at = body;
-            let c = self.ctrl.last_mut().expect("inside a loop");
-            c.head = Some(LoopHead {
-                test: pos,
-                cmp,
-                when_true,
-                target,
-                body,
-                producer,
-            });
+            let exit = HeadExit::Block(target);
+            self.record_loop_head(self.ctrl.len() - 1, pos, cmp, when_true, exit, producer);
         }
+    }
+
+    /// Records the test just emitted at `pos` as the head of the loop at control-stack
+    /// index `idx`, whose body starts after it.
+    fn record_loop_head(
+        &mut self,
+        idx: usize,
+        pos: usize,
+        cmp: Cmp,
+        when_true: bool,
+        exit: HeadExit,
+        producer: Option<Last>,
+    ) {
+        let body = self.code.pos();
+        self.label_at = body;
+        self.ctrl[idx].head = Some(LoopHead {
+            test: pos,
+            cmp,
+            when_true,
+            exit,
+            body,
+            producer,
+        });
+    }
+
+    /// If the `if` just opened (without parameters or results) is the first instruction
+    /// of the loop around it, after at most a few plain ones computing its condition, the
+    /// control-stack index of that loop: the `if` tests whether to stay in the loop, and
+    /// a `br` back to the loop from its `then` part can repeat the test instead (see
+    /// `rotated_back_edge`).
+    fn if_head_candidate(&self) -> Option<usize> {
+        let i = self.ctrl.len() - 1;
+        let l = i.checked_sub(1)?;
+        let (c, f) = (&self.ctrl[l], &self.ctrl[i]);
+        let plain = c.kind == CtrlKind::Loop && c.params == 0 && f.params == 0 && f.results == 0;
+        if !plain || c.head.is_some() || self.code.pos() - c.body_start > MAX_REPEATED_HEADER {
+            return None;
+        }
+        (self.branches == c.branches_at_body).then_some(l)
     }
 
     /// Emits a compare-and-branch with a zero offset; returns the positions of the
@@ -396,6 +433,23 @@ impl FuncTranslator<'_> {
         if self.ctrl[idx].kind != CtrlKind::Loop {
             return false;
         }
+        let exit = match head.exit {
+            HeadExit::Block(target) => Some(target),
+            // Only straight from the head's own `then` part: the code after this `br` is
+            // dead up to that `if`'s `else` or `end`, so falling through lands on its
+            // false path. (Another `if` may sit at the same index later: its test is not
+            // the head's.)
+            HeadExit::IfElse(i) => {
+                let own = depth == 1
+                    && i == self.ctrl.len() - 1
+                    && self.ctrl[i].kind == CtrlKind::If
+                    && self.ctrl[i].else_fixup.map(|(pos, _)| pos) == Some(head.test);
+                if !own {
+                    return false;
+                }
+                None
+            }
+        };
         // The header's checks run on every iteration: repeat them here. The fuel block the
         // header starts is complete by now (code after a `br` is unreachable until the next
         // label, which starts a new block), so its amount can be copied.
@@ -443,9 +497,12 @@ impl FuncTranslator<'_> {
         let (pos, byte) = self.emit_cmp_raw(head.cmp, !head.when_true, true);
         let off = head.body as i64 - pos as i64;
         self.code.patch_u32(byte, off as i32 as u32);
-        // ...and leave it the way the head would have.
-        let exit_depth = (self.ctrl.len() - 1 - head.target) as u32;
-        self.emit_branch(exit_depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+        // ...and leave it the way the head would have (falling through to an `if` head's
+        // false path).
+        if let Some(target) = exit {
+            let exit_depth = (self.ctrl.len() - 1 - target) as u32;
+            self.emit_branch(exit_depth, op::BR, Br { offset: 0 }, offset_of!(Br, offset));
+        }
         true
     }
 

@@ -48,6 +48,16 @@ pub(super) struct Ctrl {
     pub dispatch: Option<usize>,
 }
 
+/// Where a loop's head test leaves the loop to.
+#[derive(Clone, Copy)]
+pub(super) enum HeadExit {
+    /// A branch out, to the block at this control-stack index (`br_if $out`).
+    Block(usize),
+    /// The `else` part (or the end) of the `if` at this control-stack index, the loop's
+    /// first instruction (`loop (if (cond) (then ... br $loop)))`): its false path.
+    IfElse(usize),
+}
+
 /// The exit test at the top of a loop (see `FuncTranslator::rotated_back_edge`).
 #[derive(Clone, Copy)]
 pub(super) struct LoopHead {
@@ -56,8 +66,8 @@ pub(super) struct LoopHead {
     pub cmp: super::Cmp,
     /// Whether the branch is taken when `cmp` holds.
     pub when_true: bool,
-    /// Control-stack index of the block the test leaves to.
-    pub target: usize,
+    /// Where the test leaves the loop to.
+    pub exit: HeadExit,
     /// Code position just after the test.
     pub body: usize,
     /// The header's last instruction, if its result is the value tested (pending in the

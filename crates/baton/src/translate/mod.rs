@@ -39,7 +39,7 @@ use crate::exec::ops::{self as op, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, words, AnyOp, CodeBuf, Layout, Op, Slot};
 use crate::module::ModuleEnv;
-use control::{Ctrl, CtrlKind, LoopHead};
+use control::{Ctrl, CtrlKind, HeadExit, LoopHead};
 use core::mem::offset_of;
 use fuse::FoldedCopies;
 use wasmparser::{BlockType, VisitOperator};
