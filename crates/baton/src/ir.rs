@@ -515,6 +515,12 @@ pub(crate) mod layout {
         /// A load from address `a + imm` (32-bit, wrapping) plus `offset`. The `w` forms
         /// add `imm` sign-extended to 64 bits, in 64 bits.
         LoadRI { dst: Slot, a: Slot, imm: u32, offset: u32 }
+        /// A load from an address an `i32.add` of a constant just computed and kept, in
+        /// one dispatch: `sum = a + imm` (32-bit, wrapping), then `dst = mem[sum +
+        /// offset]` (`p = p - 8; *p`: a negative displacement, which a Wasm offset cannot
+        /// hold, with the pointer kept). (`dst` first, as in every layout with a result:
+        /// `local.set` retargets an instruction's field 0.)
+        AddLoad { dst: Slot, offset: u32, sum: Slot, a: Slot, imm: u32 }
         /// A load from address `idx << shift` (32-bit, wrapping) plus `offset`: an
         /// `i32.shl` scaling an index folded into the load that uses it.
         LoadSh { dst: Slot, idx: Slot, shift: u32, offset: u32 }

@@ -2125,3 +2125,79 @@ fn metered_loops_headed_by_an_if_charge_every_iteration() {
     }
     assert_eq!(results[0].i32(), Some((0..100).sum::<i32>()));
 }
+
+/// An `i32.add` of a constant just before a load from its sum is one instruction with it
+/// (QuickJS's `sp[-1]`: `p = sp - 8; v = *p`): the sum is still written, the load's result
+/// can still be retargeted to a local, a label bound between it and a `br_table` keeps it
+/// whole, and a load out of bounds traps. An add next to an unrelated load stays apart.
+#[test]
+fn adds_before_loads_are_one_instruction() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+      (data (i32.const 0) "\0a\0b\0c\0a\00\00\00\00\f0\de\bc\9a\78\56\34\12")
+      ;; the pointer kept: p = n + 8; (p, *p)
+      (func (export "kept") (param $n i32) (result i64)
+        (local $p i32)
+        (local.set $p (i32.add (local.get $n) (i32.const 8)))
+        (i64.add (i64.load (local.get $p)) (i64.extend_i32_u (local.get $p))))
+      ;; a counter stepped next to an unrelated load, whose value goes to a local (apart)
+      (func (export "apart") (param $n i32) (result i32)
+        (local $i i32) (local $v i32)
+        (local.set $i (i32.add (local.get $n) (i32.const 100)))
+        (local.set $v (i32.load8_u offset=1 (local.get $n)))
+        (i32.add (i32.mul (local.get $v) (i32.const 1000)) (local.get $i)))
+      ;; the add's destination is the load's address and the loaded value's local
+      (func (export "same") (param $n i32) (result i32)
+        (local.set $n (i32.add (local.get $n) (i32.const 4)))
+        (local.set $n (i32.load (local.get $n)))
+        (local.get $n))
+      ;; a label bound between the add-and-load and a `br_table` on its value
+      (func (export "label") (param $n i32) (result i32)
+        (local $p i32)
+        (block $d2 (block $d1 (block $d0
+          (block $c (result i32)
+            (drop (br_if $c (i32.const 1) (i32.eqz (local.get $n))))
+            (local.set $p (i32.add (local.get $n) (i32.const -1)))
+            (i32.load8_u offset=1 (local.get $p)))
+          (br_table $d0 $d1 $d2 (i32.add (i32.const -10))))
+          (return (i32.add (i32.const 100) (local.get $p))))
+          (return (i32.add (i32.const 200) (local.get $p))))
+        (i32.add (i32.const 300) (local.get $p)))
+      (global $g (mut i32) (i32.const 0))
+      ;; out of bounds
+      (func (export "trap") (param $n i32) (result i32)
+        (local $p i32)
+        (local.set $p (i32.add (local.get $n) (i32.const 3)))
+        (global.set $g (i32.load (local.get $n)))
+        (local.get $p)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let listing: String = (0..5).map(|f| module.disassemble(f).unwrap()).collect();
+    for form in [
+        "i32.add.i64.load",
+        "i32.add.i32.load8_u",
+        "i32.add.i32.load",
+    ] {
+        assert!(listing.contains(form), "{form}:\n{listing}");
+    }
+    let kept = instance.get_typed_func::<i32, i64>(&store, "kept").unwrap();
+    assert_eq!(kept.call(&mut store, 0).unwrap(), 0x1234_5678_9abc_def0 + 8);
+    let apart = instance
+        .get_typed_func::<i32, i32>(&store, "apart")
+        .unwrap();
+    assert_eq!(apart.call(&mut store, 1).unwrap(), 12 * 1000 + 101);
+    let same = instance.get_typed_func::<i32, i32>(&store, "same").unwrap();
+    assert_eq!(same.call(&mut store, 4).unwrap(), 0x9abc_def0_u32 as i32);
+    let label = instance
+        .get_typed_func::<i32, i32>(&store, "label")
+        .unwrap();
+    let got: Vec<i32> = (0..4).map(|n| label.call(&mut store, n).unwrap()).collect();
+    assert_eq!(got, [300, 200, 301, 102]);
+    let trap = instance.get_typed_func::<i32, i32>(&store, "trap").unwrap();
+    assert_eq!(trap.call(&mut store, 0).unwrap(), 3);
+    let err = trap.call(&mut store, 65533).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+}

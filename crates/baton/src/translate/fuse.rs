@@ -279,6 +279,9 @@ impl FuncTranslator<'_> {
         &mut self,
         index: Option<(bool, Slot)>,
     ) -> Option<(Op<LoadBrTable>, Load)> {
+        // An add fused into the load gives way: as a dispatch head's increment it joins
+        // the copies before it, and the load joins the `br_table`.
+        self.split_add_load();
         let pos = self.recent.last()?;
         let (to_acc, slot) = match index {
             Some((from_acc, slot)) => (from_acc, slot),

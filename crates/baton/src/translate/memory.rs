@@ -7,6 +7,13 @@
 
 use super::*;
 
+/// The loads with an add-and-load form (see `FuncTranslator::fuse_add_before_load`).
+const ADD_LOADS: [(LoadOp, op::AddLoadOp); 3] = [
+    (op::I32_LOAD, op::ADD_I32_LOAD),
+    (op::I64_LOAD, op::ADD_I64_LOAD),
+    (op::I32_LOAD8_U, op::ADD_I32_LOAD8_U),
+];
+
 /// Where a memory access goes: which memory, how its addresses are read, and the offset.
 #[derive(Clone, Copy)]
 pub(super) struct Access {
@@ -294,11 +301,94 @@ impl FuncTranslator<'_> {
             }
             a => {
                 let addr = self.slot_at(p, a);
-                (self.emit(op.r, Load { dst, addr, offset }), op.r_a.erase())
+                match self.fuse_add_before_load(op, dst, addr, offset) {
+                    Some(fused) => fused,
+                    None => (self.emit(op.r, Load { dst, addr, offset }), op.r_a.erase()),
+                }
             }
         };
         self.push_result_acc(pos, dst, None, Some(acc));
         Ok(())
+    }
+
+    /// If the last instruction is an add-and-load (see [`Self::fuse_add_before_load`]),
+    /// emits it again as its two instructions, from the same place: for a fusion of the load
+    /// with what follows that saves more than the add's (a load-and-`br_table`, whose
+    /// dispatch head then takes the add as its increment).
+    pub(super) fn split_add_load(&mut self) {
+        let Some(pos) = self.recent.last() else {
+            return;
+        };
+        // Two instructions take more words than one: not when a label is bound after the
+        // start of this one (it would then point inside the load; no fusion crosses it
+        // anyway).
+        if self.label_at > pos {
+            return;
+        }
+        for (load, fused) in ADD_LOADS {
+            for (form, plain) in [(fused.r, load.r), (fused.r_a, load.r_a)] {
+                let Some(imm) = self.code.imm_if(pos, form) else {
+                    continue;
+                };
+                self.unemit(pos);
+                let add = op::I32_ADD.imm.expect("i32.add has immediate forms").ri;
+                let (sum, a) = (imm.sum, imm.a);
+                self.emit(
+                    add,
+                    BinRI32 {
+                        dst: sum,
+                        a,
+                        imm: imm.imm as i32,
+                    },
+                );
+                let (dst, offset) = (imm.dst, imm.offset);
+                self.emit(
+                    plain,
+                    Load {
+                        dst,
+                        addr: sum,
+                        offset,
+                    },
+                );
+                return;
+            }
+        }
+    }
+
+    /// If the instruction just emitted (no label since) is an `i32.add` of a slot and a
+    /// constant into a slot, and this load (`dst = mem[addr + offset]`, memory 0) has an
+    /// add-and-load form, replaces the add and emits that form: the add still runs first
+    /// and still writes its slot, so the load may read it (`p = p - 8; *p`: a negative
+    /// displacement, which a Wasm offset cannot hold, with the pointer kept) or not (a
+    /// counter stepped next to an unrelated load).
+    fn fuse_add_before_load(
+        &mut self,
+        op: LoadOp,
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    ) -> Option<(usize, AnyOp)> {
+        let (_, add_load) = ADD_LOADS.into_iter().find(|(l, _)| l.r.code == op.r.code)?;
+        let pos = self.recent.last()?;
+        if pos + words::<BinRI32>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let add = op::I32_ADD.imm?;
+        let BinRI32 { dst: sum, a, imm } =
+            (self.code.imm_if(pos, add.ri)).or_else(|| self.code.imm_if(pos, add.ir))?;
+        if sum != addr {
+            return None;
+        }
+        self.unemit(pos);
+        self.last = None;
+        let imm = AddLoad {
+            dst,
+            offset,
+            sum,
+            a,
+            imm: imm as u32,
+        };
+        Some((self.emit(add_load.r, imm), add_load.r_a.erase()))
     }
 
     /// A store of the value a full-width load of the same size just produced (a slot

@@ -416,6 +416,50 @@ loads! { load_ops;
     "i64.load32_u" I64_LOAD32_U: u32 => u64;
 }
 
+/// A load (memory 0) from the address an `i32.add` of a constant just computed into a
+/// slot, the add done by the same dispatch (see [`AddLoad`]): the forms leave the value in
+/// a slot (`r`) or in the accumulator (`r_a`).
+#[derive(Clone, Copy)]
+pub(crate) struct AddLoadOp {
+    pub r: Op<AddLoad>,
+    pub r_a: Op<AddLoad>,
+}
+
+macro_rules! add_loads {
+    ($family:ident; $($name:literal $NAME:ident: $mem_t:ty => $val_t:ty;)*) => {
+        $(pub(crate) const $NAME: AddLoadOp = {
+            load_fn!(r, AddLoad, $mem_t, $val_t, |imm, sp, acc| {
+                let sum = rd::<u32>(sp, imm.a).wrapping_add(imm.imm);
+                wr(sp, imm.sum, sum);
+                sum as usize + imm.offset as usize
+            }, slot);
+            load_fn!(r_a, AddLoad, $mem_t, $val_t, |imm, sp, acc| {
+                let sum = rd::<u32>(sp, imm.a).wrapping_add(imm.imm);
+                wr(sp, imm.sum, sum);
+                sum as usize + imm.offset as usize
+            }, acc);
+            AddLoadOp {
+                r: op!(r, $name),
+                r_a: op!(r_a, $name),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            vec![$(
+                form!(stringify!($NAME), "r", $NAME.r),
+                form!(stringify!($NAME), "r_a", $NAME.r_a),
+            )*]
+        }
+    };
+}
+
+// The loads whose pairs with an add of a constant lead the interpreters' profiles
+// (QuickJS's `sp[-1]` values).
+add_loads! { add_load_ops;
+    "i32.add.i32.load" ADD_I32_LOAD: u32 => u32;
+    "i32.add.i64.load" ADD_I64_LOAD: u64 => u64;
+    "i32.add.i32.load8_u" ADD_I32_LOAD8_U: u8 => u32;
+}
+
 /// A load whose value only decides a branch: `nez` forms branch when the loaded value is
 /// non-zero, `eqz` forms when it is zero; `r` forms take the address from a slot, `ri`
 /// forms from a slot plus a constant. Sign extension cannot change a zero test, so one
@@ -1119,6 +1163,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(const_load_br_table_ops());
     v.extend(and_shl_load_br_table_ops());
     v.extend(load_store_ops());
+    v.extend(add_load_ops());
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,
