@@ -7,11 +7,13 @@
 
 use super::*;
 
-/// The loads with an add-and-load form (see `FuncTranslator::fuse_add_before_load`).
-const ADD_LOADS: [(LoadOp, op::AddLoadOp); 3] = [
-    (op::I32_LOAD, op::ADD_I32_LOAD),
-    (op::I64_LOAD, op::ADD_I64_LOAD),
-    (op::I32_LOAD8_U, op::ADD_I32_LOAD8_U),
+/// The loads with an add-and-load form (see `FuncTranslator::fuse_add_before_load`): each
+/// load's slot and accumulator forms, and the fused ones. (Only these forms, not whole
+/// `LoadOp`s, which would be copied at every load translated.)
+const ADD_LOADS: [(Op<Load>, Op<Load>, op::AddLoadOp); 3] = [
+    (op::I32_LOAD.r, op::I32_LOAD.r_a, op::ADD_I32_LOAD),
+    (op::I64_LOAD.r, op::I64_LOAD.r_a, op::ADD_I64_LOAD),
+    (op::I32_LOAD8_U.r, op::I32_LOAD8_U.r_a, op::ADD_I32_LOAD8_U),
 ];
 
 /// Where a memory access goes: which memory, how its addresses are read, and the offset.
@@ -325,8 +327,8 @@ impl FuncTranslator<'_> {
         if self.label_at > pos {
             return;
         }
-        for (load, fused) in ADD_LOADS {
-            for (form, plain) in [(fused.r, load.r), (fused.r_a, load.r_a)] {
+        for &(r, r_a, fused) in &ADD_LOADS {
+            for (form, plain) in [(fused.r, r), (fused.r_a, r_a)] {
                 let Some(imm) = self.code.imm_if(pos, form) else {
                     continue;
                 };
@@ -368,7 +370,7 @@ impl FuncTranslator<'_> {
         addr: Slot,
         offset: u32,
     ) -> Option<(usize, AnyOp)> {
-        let (_, add_load) = ADD_LOADS.into_iter().find(|(l, _)| l.r.code == op.r.code)?;
+        let &(_, _, add_load) = ADD_LOADS.iter().find(|(r, ..)| r.code == op.r.code)?;
         let pos = self.recent.last()?;
         if pos + words::<BinRI32>() != self.code.pos() || self.label_at > pos {
             return None;
