@@ -504,6 +504,10 @@ pub(crate) mod layout {
         /// A value loaded and stored at once, memory 0: `to + to_offset` gets the bytes at
         /// `from + from_offset` (a struct field or a tagged value copied: Lua's `TValue`).
         LoadStore { from: Slot, from_offset: u32, to: Slot, to_offset: u32 }
+        /// An `i32.add` of a constant whose sum only the `i32.store` after it takes:
+        /// `mem[addr + offset] = a + imm` (32-bit, wrapping; `a` unused by the form that
+        /// adds to the accumulator).
+        AddStore { addr: Slot, offset: u32, a: Slot, imm: u32 }
         /// Memory store: `mem[addr + offset] = src` (`w` forms: see [`Load`]).
         Store { addr: Slot, src: Slot, offset: u32 }
         /// Load from a constant effective address: `dst = mem[addr]`.

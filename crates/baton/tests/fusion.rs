@@ -2201,3 +2201,51 @@ fn adds_before_loads_are_one_instruction() {
     let err = trap.call(&mut store, 65533).unwrap_err();
     assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
 }
+
+/// An `i32.store` of an `i32.add` of a constant is one instruction, adding to a slot
+/// (`p->n = x + 1`) or to a value just loaded (`p->n += 3`, two instructions where there
+/// were three); the sum wraps, the store still traps out of bounds, and an `i64.store32`
+/// of an `i64.add` (whose carry out of the low half is dropped the same way) is not taken
+/// for one.
+#[test]
+fn adds_stored_are_one_instruction() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+      (func (export "count") (param $p i32) (param $n i32) (result i32)
+        (loop $l
+          (i32.store offset=4 (local.get $p) (i32.add (i32.load offset=4 (local.get $p)) (i32.const 3)))
+          (i32.store offset=8 (local.get $p) (i32.add (local.get $n) (i32.const -1)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (i32.add (i32.load offset=4 (local.get $p)) (i32.load offset=8 (local.get $p))))
+      (func (export "wrap") (param $p i32) (param $x i32) (result i64)
+        (i32.store (local.get $p) (i32.add (local.get $x) (i32.const 0x7fffffff)))
+        (i64.store32 offset=4 (local.get $p) (i64.add (i64.extend_i32_u (local.get $x)) (i64.const 0xffffffff)))
+        (i64.load (local.get $p))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(
+        listing.contains("ADD_STORE32::a") && listing.contains("ADD_STORE32::r"),
+        "{listing}"
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let count = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "count")
+        .unwrap();
+    assert_eq!(count.call(&mut store, (16, 10)).unwrap(), 30);
+    assert_eq!(count.call(&mut store, (16, 1)).unwrap(), 33);
+    let err = count.call(&mut store, (65530, 1)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    let wrap = instance
+        .get_typed_func::<(i32, i32), i64>(&store, "wrap")
+        .unwrap();
+    let x = 0x8000_0003_u32;
+    let low = x.wrapping_add(0x7fff_ffff) as u64;
+    let high = (x as u64 + 0xffff_ffff) as u32 as u64;
+    assert_eq!(
+        wrap.call(&mut store, (64, x as i32)).unwrap(),
+        (low | high << 32) as i64
+    );
+}

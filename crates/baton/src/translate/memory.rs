@@ -427,6 +427,40 @@ impl FuncTranslator<'_> {
         true
     }
 
+    /// An `i32.store` (memory 0, address in slot `addr`) of the sum an `i32.add` of a
+    /// constant just computed, which nothing else reads: one instruction, the add taken
+    /// in (`p->n = x + 1`; with the add's operand in the accumulator, `p->n += 1` after a
+    /// load). Returns whether it fused.
+    fn fuse_add_imm_store(&mut self, op: StoreOp, addr: Slot, offset: u32) -> bool {
+        let Some(add) = op::I32_ADD.imm else {
+            return false;
+        };
+        let Some(pos) = self.last.map(|l| l.pos) else {
+            return false;
+        };
+        if op.r_va.code != op::STORE32.r_va.code {
+            return false;
+        }
+        let (form, BinRI32 { a, imm, .. }) =
+            if let Some(add) = self.last_instruction(pos, &[add.ri, add.ir]) {
+                (op::ADD_STORE32.r, add)
+            } else if let Some(add) = self.last_instruction(pos, &[add.ai, add.ia]) {
+                (op::ADD_STORE32.a, add)
+            } else {
+                return false;
+            };
+        self.unemit(pos);
+        self.last = None;
+        let imm = AddStore {
+            addr,
+            offset,
+            a,
+            imm: imm as u32,
+        };
+        self.emit(form, imm);
+        true
+    }
+
     pub(super) fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {
         let access = self.access(&memarg)?;
         let offset = match access.form(op.size) {
@@ -582,7 +616,9 @@ impl FuncTranslator<'_> {
                     return Ok(());
                 }
                 let addr = self.slot_at(p, a);
-                if self.fuse_load_store(op, addr, offset) {
+                if self.fuse_load_store(op, addr, offset)
+                    || self.fuse_add_imm_store(op, addr, offset)
+                {
                     return Ok(());
                 }
                 self.route_through_acc();

@@ -1081,6 +1081,30 @@ stores! { store_ops;
     "store16" STORE16: u16;
 }
 
+/// An `i32.store` of the sum an `i32.add` of a constant just computed (see [`AddStore`]):
+/// `r` adds to a slot (`p->n = x + 1`), `a` to the accumulator, where a value just loaded
+/// waits (`p->n += 1`, a reference count's increment, is then the load and this).
+#[derive(Clone, Copy)]
+pub(crate) struct AddStoreOp {
+    pub r: Op<AddStore>,
+    pub a: Op<AddStore>,
+}
+
+pub(crate) const ADD_STORE32: AddStoreOp = {
+    store_fn!(r, AddStore, u32, |imm, sp, acc| (
+        rd::<u32>(sp, imm.addr) as usize + imm.offset as usize,
+        rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as u64
+    ));
+    store_fn!(a, AddStore, u32, |imm, sp, acc| (
+        rd::<u32>(sp, imm.addr) as usize + imm.offset as usize,
+        (acc as u32).wrapping_add(imm.imm) as u64
+    ));
+    AddStoreOp {
+        r: op!(r, "i32.add.store32"),
+        a: op!(a, "i32.add.store32"),
+    }
+};
+
 /// An `i32.load` or `i64.load` whose value only an `i32.store` or `i64.store` of the
 /// same size takes (memory 0, addresses in slots): the bytes are copied, one dispatch
 /// instead of two. The load's bounds are checked first, as the program would.
@@ -1164,6 +1188,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(and_shl_load_br_table_ops());
     v.extend(load_store_ops());
     v.extend(add_load_ops());
+    v.push(form!("ADD_STORE32", "r", ADD_STORE32.r));
+    v.push(form!("ADD_STORE32", "a", ADD_STORE32.a));
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,
