@@ -276,6 +276,19 @@ macro_rules! load_fn {
         // `next!`).
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
+    // As `slot`, with `dst` read only once the value is loaded (as `dst_after!` in
+    // `numeric.rs` does): for layouts with more immediates, where reading it with the
+    // others kept one more register busy and the handler saved one on every run.
+    (@out slot_late, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        // SAFETY: as for the immediates read at the start.
+        let dst = unsafe { (*($ip.add(1) as *const $L)).dst };
+        // SAFETY: `dst` names a slot inside the frame (translation invariant).
+        unsafe { wr($sp, dst, $v) };
+        let $acc = Cell::pass_on($v, $acc);
+        // SAFETY: as for `slot`.
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
     (@out acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         let $acc = Cell::to_cell($v);
         // SAFETY: the next instruction starts right after this one's `$L` immediates (see
@@ -432,7 +445,7 @@ macro_rules! add_loads {
                 let sum = rd::<u32>(sp, imm.a).wrapping_add(imm.imm);
                 wr(sp, imm.sum, sum);
                 sum as usize + imm.offset as usize
-            }, slot);
+            }, slot_late);
             load_fn!(r_a, AddLoad, $mem_t, $val_t, |imm, sp, acc| {
                 let sum = rd::<u32>(sp, imm.a).wrapping_add(imm.imm);
                 wr(sp, imm.sum, sum);
