@@ -504,6 +504,9 @@ pub(crate) mod layout {
         /// A value loaded and stored at once, memory 0: `to + to_offset` gets the bytes at
         /// `from + from_offset` (a struct field or a tagged value copied: Lua's `TValue`).
         LoadStore { from: Slot, from_offset: u32, to: Slot, to_offset: u32 }
+        /// A pointer loaded and followed at once, 32-bit loads: `dst = mem[mem[addr +
+        /// inner] + offset]` (`p->next->value`; the pointer went nowhere else).
+        LoadLoad { dst: Slot, addr: Slot, inner: u32, offset: u32 }
         /// An `i32.add` of a constant whose sum only the `i32.store` after it takes:
         /// `mem[addr + offset] = a + imm` (32-bit, wrapping; `a` unused by the form that
         /// adds to the accumulator).

@@ -2249,3 +2249,76 @@ fn adds_stored_are_one_instruction() {
         (low | high << 32) as i64
     );
 }
+
+/// A byte or half-word loaded and stored straight back elsewhere is one copy, whatever
+/// the load's extension: the store keeps the low bytes, which the extension leaves alone.
+#[test]
+fn narrow_loads_stored_are_one_copy() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+      (data (i32.const 0) "\81\82\83\84\85\86\87\88")
+      (func (export "copy") (param $d i32) (result i64)
+        (i32.store8 offset=8 (local.get $d) (i32.load8_s (local.get $d)))
+        (i32.store8 offset=9 (local.get $d) (i32.load8_u offset=1 (local.get $d)))
+        (i32.store16 offset=10 (local.get $d) (i32.load16_s offset=2 (local.get $d)))
+        (i64.store16 offset=12 (local.get $d) (i64.load16_u offset=4 (local.get $d)))
+        (i64.store8 offset=14 (local.get $d) (i64.load8_s offset=6 (local.get $d)))
+        (i32.store8 offset=15 (local.get $d) (i32.load8_u offset=7 (local.get $d)))
+        (i64.load offset=8 (local.get $d))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert_eq!(listing.matches("i32.load8.store8").count(), 4, "{listing}");
+    assert_eq!(
+        listing.matches("i32.load16.store16").count(),
+        2,
+        "{listing}"
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let copy = instance.get_typed_func::<i32, i64>(&store, "copy").unwrap();
+    assert_eq!(
+        copy.call(&mut store, 0).unwrap() as u64,
+        0x8887_8685_8483_8281
+    );
+    let err = copy.call(&mut store, 65530).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+}
+
+/// A pointer loaded and followed at once (`p->next->value`) is one instruction, whose
+/// two bounds checks trap in order: a pointer out of memory, then a target out of memory.
+#[test]
+fn pointers_followed_are_one_instruction() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+      ;; a list: node at 16 -> node at 32 -> node at 48; value at +4, next at +8
+      (data (i32.const 16) "\00\00\00\00\0b\00\00\00\20\00\00\00")
+      (data (i32.const 32) "\00\00\00\00\16\00\00\00\30\00\00\00")
+      (data (i32.const 48) "\00\00\00\00\21\00\00\00\fd\ff\00\00")
+      (func (export "sum") (param $p i32) (param $k i32) (result i32)
+        (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.load offset=4 (i32.load offset=8 (local.get $p)))))
+          (local.set $p (i32.load offset=8 (local.get $p)))
+          (br_if $l (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+        (local.get $s)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("i32.load.i32.load"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let sum = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "sum")
+        .unwrap();
+    // 16 -> 32 (22), 32 -> 48 (33)
+    assert_eq!(sum.call(&mut store, (16, 2)).unwrap(), 22 + 33);
+    // the pointer itself read out of bounds; then 48 -> 0xfffd, whose value is not in
+    // memory
+    for (p, k) in [(65530, 1), (16, 3)] {
+        let err = sum.call(&mut store, (p, k)).unwrap_err();
+        assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    }
+}

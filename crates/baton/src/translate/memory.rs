@@ -286,6 +286,8 @@ impl FuncTranslator<'_> {
             a if self.in_acc(a, p) => {
                 if let Some(fused) = self.fuse_add_load(op, dst, offset) {
                     fused
+                } else if let Some(fused) = self.fuse_load_load(op, dst, offset) {
+                    fused
                 } else {
                     self.route_through_acc();
                     (
@@ -311,6 +313,30 @@ impl FuncTranslator<'_> {
         };
         self.push_result_acc(pos, dst, None, Some(acc));
         Ok(())
+    }
+
+    /// An `i32.load` (`dst = mem[x + offset]`) whose address `x` the `i32.load` just
+    /// emitted loaded, nothing else reading it: one instruction following the pointer
+    /// (`p->next->value`).
+    fn fuse_load_load(&mut self, op: LoadOp, dst: Slot, offset: u32) -> Option<(usize, AnyOp)> {
+        if op.r.code != op::I32_LOAD.r.code {
+            return None;
+        }
+        let pos = self.last?.pos;
+        let Load {
+            addr,
+            offset: inner,
+            ..
+        } = self.last_instruction(pos, &[op::I32_LOAD.r])?;
+        self.unemit(pos);
+        self.last = None;
+        let imm = LoadLoad {
+            dst,
+            addr,
+            inner,
+            offset,
+        };
+        Some((self.emit(op::LOAD_LOAD32, imm), op::LOAD_LOAD32_A.erase()))
     }
 
     /// If the last instruction is an add-and-load (see [`Self::fuse_add_before_load`]),
@@ -393,15 +419,38 @@ impl FuncTranslator<'_> {
         Some((self.emit(add_load.r, imm), add_load.r_a.erase()))
     }
 
-    /// A store of the value a full-width load of the same size just produced (a slot
-    /// address, memory 0), which nothing else reads: one copy of the bytes
-    /// (`i64.load.store64`, `i32.load.store32`). `addr` and `offset` are the store's.
+    /// A store of the value a load of the same size just produced (a slot address, memory
+    /// 0), which nothing else reads: one copy of the bytes (`i64.load.store64`,
+    /// `i32.load.store32`, `i32.load8.store8`, `i32.load16.store16`). `addr` and `offset`
+    /// are the store's.
     fn fuse_load_store(&mut self, op: StoreOp, addr: Slot, offset: u32) -> bool {
+        // (An 8- or 16-bit store keeps the loaded value's low bytes: a signed or unsigned
+        // load of that size, into an `i32` or an `i64`, gives them back unchanged.)
         let pairs = [
-            (op::STORE32.r_va, op::I32_LOAD.r, op::LOAD_STORE32),
-            (op::STORE64.r_va, op::I64_LOAD.r, op::LOAD_STORE64),
+            (op::STORE32.r_va, [op::I32_LOAD.r; 4], op::LOAD_STORE32),
+            (op::STORE64.r_va, [op::I64_LOAD.r; 4], op::LOAD_STORE64),
+            (
+                op::STORE8.r_va,
+                [
+                    op::I32_LOAD8_U.r,
+                    op::I32_LOAD8_S.r,
+                    op::I64_LOAD8_U.r,
+                    op::I64_LOAD8_S.r,
+                ],
+                op::LOAD_STORE8,
+            ),
+            (
+                op::STORE16.r_va,
+                [
+                    op::I32_LOAD16_U.r,
+                    op::I32_LOAD16_S.r,
+                    op::I64_LOAD16_U.r,
+                    op::I64_LOAD16_S.r,
+                ],
+                op::LOAD_STORE16,
+            ),
         ];
-        let Some(&(_, load, fused)) = pairs.iter().find(|(s, _, _)| s.code == op.r_va.code) else {
+        let Some(&(_, loads, fused)) = pairs.iter().find(|(s, _, _)| s.code == op.r_va.code) else {
             return false;
         };
         let Some(pos) = self.last.map(|l| l.pos) else {
@@ -411,7 +460,7 @@ impl FuncTranslator<'_> {
             addr: from,
             offset: from_offset,
             ..
-        }) = self.last_instruction(pos, &[load])
+        }) = self.last_instruction(pos, &loads)
         else {
             return false;
         };

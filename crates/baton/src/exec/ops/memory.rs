@@ -1094,6 +1094,38 @@ stores! { store_ops;
     "store16" STORE16: u16;
 }
 
+/// The pointer of a [`LoadLoad`], read with its bounds checked first, as the first load
+/// would; the out-of-bounds trap otherwise.
+macro_rules! load_pointer {
+    ($imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+        let first = rd::<u32>($sp, $imm.addr) as usize + $imm.inner as usize;
+        if out_of_bounds::<u32>(first, $len) {
+            return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `first + 4 <= len` (checked just above), in memory 0's data.
+        let p = u32::from_le(unsafe { core::ptr::read_unaligned($mem.add(first) as *const u32) });
+        let ea = p as usize + $imm.offset as usize;
+        if out_of_bounds::<u32>(ea, $len) {
+            return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `ea + 4 <= len` (checked just above), in memory 0's data.
+        u32::from_le(unsafe { core::ptr::read_unaligned($mem.add(ea) as *const u32) })
+    }};
+}
+
+def!(LOAD_LOAD32: LoadLoad, "i32.load.i32.load", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = load_pointer!(imm, ip, sp, mem, len, ctx);
+    wr(sp, imm.dst, v);
+    let acc = Cell::pass_on(v, acc);
+    next!(LoadLoad, ip, sp, mem, len, ctx, acc)
+});
+
+def!(LOAD_LOAD32_A: LoadLoad, "i32.load.i32.load", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = load_pointer!(imm, ip, sp, mem, len, ctx);
+    let acc = Cell::to_cell(v);
+    next!(LoadLoad, ip, sp, mem, len, ctx, acc)
+});
+
 /// An `i32.store` of the sum an `i32.add` of a constant just computed (see [`AddStore`]):
 /// `r` adds to a slot (`p->n = x + 1`), `a` to the accumulator, where a value just loaded
 /// waits (`p->n += 1`, a reference count's increment, is then the load and this).
@@ -1118,9 +1150,10 @@ pub(crate) const ADD_STORE32: AddStoreOp = {
     }
 };
 
-/// An `i32.load` or `i64.load` whose value only an `i32.store` or `i64.store` of the
-/// same size takes (memory 0, addresses in slots): the bytes are copied, one dispatch
-/// instead of two. The load's bounds are checked first, as the program would.
+/// A load whose value only a store of the same size takes (memory 0, addresses in
+/// slots): the bytes are copied, one dispatch instead of two (an `i32.load8_u` or
+/// `_s` and an `i32.store8` copy one byte whatever the extension between). The load's
+/// bounds are checked first, as the program would.
 macro_rules! load_stores {
     ($($NAME:ident $name:literal $t:ty;)*) => {
         $(def!($NAME: LoadStore, $name, |imm, ip, sp, mem, len, ctx, acc| {
@@ -1148,6 +1181,8 @@ macro_rules! load_stores {
 load_stores! {
     LOAD_STORE32 "i32.load.store32" u32;
     LOAD_STORE64 "i64.load.store64" u64;
+    LOAD_STORE8 "i32.load8.store8" u8;
+    LOAD_STORE16 "i32.load16.store16" u16;
 }
 
 def!(MEMORY_SIZE: MemSize, "memory.size", |imm, ip, sp, mem, len, ctx, acc| {
@@ -1203,6 +1238,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(add_load_ops());
     v.push(form!("ADD_STORE32", "r", ADD_STORE32.r));
     v.push(form!("ADD_STORE32", "a", ADD_STORE32.a));
+    v.extend(info!(LOAD_LOAD32: LoadLoad, LOAD_LOAD32_A: LoadLoad));
     v.extend(info!(
         MEMORY_SIZE: MemSize,
         MEMORY_GROW: MemGrow,
