@@ -326,6 +326,15 @@ fn a_manually_rooted_reference_outlives_its_scope_until_unrooted() {
     assert!(stale.to_manually_rooted(&mut store).is_err());
 }
 
+/// A store and an instance of `wat`, which imports nothing, on an engine of `config`.
+fn instantiate(config: &Config, wat: &str) -> (Store<()>, Instance) {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, instance)
+}
+
 /// Frames stopped out of fuel hold their references by their stack maps, not by a scan of
 /// their cells: what the frame still needs survives (on the operand stack under a loop, as
 /// the operands of an `array.fill` stopped at its per-element charge), and an object whose
@@ -349,10 +358,7 @@ fn frames_stopped_out_of_fuel_are_precise() {
     for mode in [CompilationMode::Eager, CompilationMode::Lazy] {
         let mut config = Config::new();
         config.consume_fuel(true).compilation_mode(mode);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, SPIN).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let (mut store, instance) = instantiate(&config, SPIN);
         let spin = instance.get_func(&store, "spin").unwrap();
         let fill = instance.get_func(&store, "fill").unwrap();
 
@@ -425,10 +431,7 @@ fn objects_of_types_without_reference_fields_are_roots_too() {
     for mode in [CompilationMode::Eager, CompilationMode::Lazy] {
         let mut config = Config::new();
         config.compilation_mode(mode);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, NUMBERS).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let (mut store, instance) = instantiate(&config, NUMBERS);
         let held = instance.get_typed_func::<(), i64>(&store, "held").unwrap();
         assert_eq!(held.call(&mut store, ()).unwrap(), 5, "{mode:?}");
         assert!(
@@ -469,10 +472,7 @@ fn gc_workloads_cut_by_fuel_collect_at_every_stop() {
         let mode = [CompilationMode::Eager, CompilationMode::Lazy][i % 2];
         let mut config = Config::new();
         config.consume_fuel(true).compilation_mode(mode);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let (mut store, instance) = instantiate(&config, wat);
         let run = instance.get_func(&store, "run").unwrap();
         // Slices between 1 and 2^17 units, from a fixed sequence.
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64 ^ i as u64;
