@@ -673,13 +673,31 @@ impl FuncTranslator<'_> {
         self.reachable = false;
     }
 
+    /// A branch to the construct `depth` levels out is taken here (a `br`, `br_if`,
+    /// `br_table` target, `br_on_*` or catch clause): for the local-initialisation pass,
+    /// which needs what holds on every way to a construct's end (`init.rs`).
+    pub(super) fn note_init_branch(&mut self, depth: u32) {
+        let i = self.ctrl.len() - 1 - depth as usize;
+        let c = &mut self.ctrl[i];
+        if c.kind != CtrlKind::Loop {
+            self.init.branch(c.init_mark, &mut c.init_branches);
+        }
+    }
+
     pub(super) fn end(&mut self) -> R<bool> {
-        let c = self
+        let mut c = self
             .ctrl
             .pop()
             .expect("validated: control stack is not empty at `end`");
-        // Assignments made inside the construct may not have run (see `init.rs`).
-        self.init.undo(c.init_mark);
+        // What is assigned after the construct (see `init.rs`).
+        match c.kind {
+            CtrlKind::Loop => {}
+            CtrlKind::If => self.init.undo(c.init_mark),
+            CtrlKind::Block | CtrlKind::Else => {
+                let branches = c.init_branches.take();
+                self.init.join(c.init_mark, self.reachable, branches)
+            }
+        }
         if let Some(region) = c.try_region {
             self.end_try_region(region);
         }

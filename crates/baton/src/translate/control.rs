@@ -38,6 +38,9 @@ pub(super) struct Ctrl {
     pub branches_at_body: usize,
     /// Where the local-initialisation pass stood when the construct opened (`init.rs`).
     pub init_mark: usize,
+    /// The cells assigned since `init_mark` on every branch to this construct's end so
+    /// far; `None` before the first (`init.rs`).
+    pub init_branches: Option<Vec<u32>>,
     /// For a `try_table`: its region in the handler table (`exceptions.rs`).
     pub try_region: Option<u32>,
     /// Catch clauses that continue at this construct's end (`exceptions.rs`).
@@ -101,6 +104,7 @@ impl Ctrl {
             body_start: label,
             branches_at_body: 0,
             init_mark: 0,
+            init_branches: None,
             try_region: None,
             catch_fixups: Vec::new(),
             dispatch: None,

@@ -147,6 +147,47 @@ macro_rules! after_validation {
     ($other:ident, $pass:expr) => {};
 }
 
+/// The branches the local-initialisation pass must see (see `init.rs`): every label an
+/// operator may branch to, noted before it is translated, in reachable code only.
+macro_rules! init_branches {
+    (visit_br, $t:expr, $depth:ident) => {
+        $t.note_init_branch($depth)
+    };
+    (visit_br_if, $t:expr, $depth:ident) => {
+        $t.note_init_branch($depth)
+    };
+    (visit_br_on_null, $t:expr, $depth:ident) => {
+        $t.note_init_branch($depth)
+    };
+    (visit_br_on_non_null, $t:expr, $depth:ident) => {
+        $t.note_init_branch($depth)
+    };
+    (visit_br_on_cast, $t:expr, $depth:ident, $from:ident, $to:ident) => {
+        $t.note_init_branch($depth)
+    };
+    (visit_br_on_cast_fail, $t:expr, $depth:ident, $from:ident, $to:ident) => {
+        $t.note_init_branch($depth)
+    };
+    (visit_br_table, $t:expr, $targets:ident) => {{
+        // (Validated: every target decodes.)
+        for depth in $targets.targets().flatten() {
+            $t.note_init_branch(depth);
+        }
+        $t.note_init_branch($targets.default());
+    }};
+    // A catch clause's label counts from outside the `try_table`, which is not open yet.
+    (visit_try_table, $t:expr, $try_table:ident) => {
+        for catch in &$try_table.catches {
+            let (wasmparser::Catch::One { label, .. }
+            | wasmparser::Catch::OneRef { label, .. }
+            | wasmparser::Catch::All { label }
+            | wasmparser::Catch::AllRef { label }) = *catch;
+            $t.note_init_branch(label);
+        }
+    };
+    ($other:ident, $t:expr $(, $arg:ident)*) => {};
+}
+
 /// Writes every visit method: validate (with `$validator`, the validator's visitor for
 /// this family of operators), then translate unless the code is dead.
 macro_rules! validate_then_translate {
@@ -171,6 +212,7 @@ macro_rules! validate_then_translate {
                 }
             }
             t.charge();
+            init_branches!($visit, t $($(, $arg)*)?);
             t.$visit($($($arg),*)?)
         }
     )*};

@@ -87,7 +87,11 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
             self.ctrl[idx].fixups.push(fixup);
             self.ctrl[idx].branched = true;
         }
-        // The `then` part's assignments do not hold in the `else` part.
+        // The `then` part's end is a way to the construct's end; its assignments do not
+        // hold in the `else` part.
+        if self.reachable {
+            self.note_init_branch(0);
+        }
         self.init.undo(self.ctrl[idx].init_mark);
         let c = &mut self.ctrl[idx];
         c.kind = CtrlKind::Else;
