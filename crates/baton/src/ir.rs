@@ -496,6 +496,9 @@ pub(crate) mod layout {
         /// `global = slot + imm` (an add of a constant and `global.set`): a C function's
         /// shadow-stack prologue and epilogue. 32-bit forms use the low half of `imm`.
         GlobalAdd { slot: Slot, global: u32, imm: i64 }
+        /// `global = slot + imm` ([`GlobalAdd`]'s set), then return with one value taken
+        /// from `src`: a C function's epilogue and its return.
+        GlobalAddRet { slot: Slot, global: u32, imm: i64, src: Slot, pad: u32 }
         /// Memory load: `dst = mem[addr + offset]`. In the `w` forms (memory 0 with 64-bit
         /// addresses), here and in the other layouts they use, `offset` is that of the
         /// access's last byte: the Wasm offset plus the access's size minus one (see

@@ -973,9 +973,101 @@ fn shadow_stack_prologue_and_epilogue() {
         })
         .collect();
     assert_eq!(got, want);
-    assert!(listing.contains("global.get.add "), "{listing}");
-    assert!(listing.contains("global.get.add64"), "{listing}");
+    // (The 32-bit prologue's `global.set` joins it too: `global.get.add.set`.)
+    assert!(listing.contains("global.get.add.set "), "{listing}");
+    assert!(listing.contains("global.get.add64 "), "{listing}");
     assert!(listing.contains("add64.global.set"), "{listing}");
+}
+
+/// A whole C function's frame: the prologue's `global.set` of the frame just computed is
+/// part of the prologue's instruction (`global.get.add.set`), and the epilogue is part of
+/// the `return` after it (`add.global.set.return[.slot]`), in 32- and 64-bit forms, with
+/// or without a result. A `global.get` after the prologue reads the frame's local. An
+/// epilogue behind a label (a block's end) stays apart from the return.
+#[test]
+fn shadow_stack_frame_set_and_return_fused() {
+    let wat = r#"(module
+      (global $sp (mut i32) (i32.const 1000))
+      (global $sp64 (mut i64) (i64.const 7000000000))
+      (global $seen (mut i32) (i32.const 0))
+      ;; Returns the frame's address plus `n`, and where `global.get` saw the stack top.
+      (func (export "frame") (param $n i32) (result i32) (local $frame i32) (local $r i32)
+        (global.set $sp (local.tee $frame (i32.sub (global.get $sp) (i32.const 16))))
+        (global.set $seen (global.get $sp))
+        (local.set $r (i32.add (local.get $frame) (local.get $n)))
+        (global.set $sp (i32.add (local.get $frame) (i32.const 16)))
+        (local.get $r))
+      ;; No result.
+      (func (export "void") (param $n i32) (local $frame i32)
+        (global.set $sp (local.tee $frame (i32.sub (global.get $sp) (i32.const 16))))
+        (global.set $seen (i32.add (local.get $frame) (local.get $n)))
+        (global.set $sp (i32.add (local.get $frame) (i32.const 16))))
+      (func (export "wide") (param $n i32) (result i32) (local $frame i64) (local $r i32)
+        (global.set $sp64 (local.tee $frame (i64.add (global.get $sp64) (i64.const -32))))
+        (local.set $r
+          (i32.wrap_i64 (i64.sub (local.get $frame) (i64.extend_i32_s (local.get $n)))))
+        (global.set $sp64 (i64.add (local.get $frame) (i64.const 32)))
+        (local.get $r))
+      ;; The epilogue in a block that a branch leaves: a label between it and the return.
+      (func (export "label") (param $n i32) (result i32) (local $frame i32)
+        (local.set $frame (i32.sub (global.get $sp) (i32.const 64)))
+        (block $b
+          (br_if $b (local.get $n))
+          (global.set $sp (i32.add (local.get $frame) (i32.const 72))))
+        (local.get $frame))
+      (func (export "sp") (result i32) (global.get $sp))
+      (func (export "seen") (result i32) (global.get $seen)))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).expect("module compiles");
+    let listings: Vec<String> = (0..4).map(|i| module.disassemble(i).unwrap()).collect();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let i32_fn = |name: &str| instance.get_typed_func::<i32, i32>(&store, name).unwrap();
+    let (frame, wide, label) = (i32_fn("frame"), i32_fn("wide"), i32_fn("label"));
+    let void = instance.get_typed_func::<i32, ()>(&store, "void").unwrap();
+    let sp = instance.get_typed_func::<(), i32>(&store, "sp").unwrap();
+    let seen = instance.get_typed_func::<(), i32>(&store, "seen").unwrap();
+
+    for n in [0, 5, -3] {
+        assert_eq!(frame.call(&mut store, n).unwrap(), 984 + n);
+        assert_eq!(
+            seen.call(&mut store, ()).unwrap(),
+            984,
+            "global.get after the prologue"
+        );
+        assert_eq!(
+            sp.call(&mut store, ()).unwrap(),
+            1000,
+            "the epilogue restored it"
+        );
+        assert_eq!(
+            wide.call(&mut store, n).unwrap(),
+            (6_999_999_968i64 - n as i64) as i32
+        );
+    }
+    void.call(&mut store, 100).unwrap();
+    assert_eq!(seen.call(&mut store, ()).unwrap(), 1084);
+    assert_eq!(
+        sp.call(&mut store, ()).unwrap(),
+        1000,
+        "a void function's epilogue ran"
+    );
+    // The branch skips the epilogue: the stack top stays where it was.
+    assert_eq!(label.call(&mut store, 1).unwrap(), 936);
+    assert_eq!(sp.call(&mut store, ()).unwrap(), 1000);
+    assert_eq!(label.call(&mut store, 0).unwrap(), 936);
+    assert_eq!(sp.call(&mut store, ()).unwrap(), 1008, "the epilogue ran");
+
+    let [frame, void, wide, label] = [0, 1, 2, 3].map(|i| listings[i].as_str());
+    assert!(frame.contains("global.get.add.set "), "{frame}");
+    assert!(frame.contains("add.global.set.return.slot "), "{frame}");
+    assert!(void.contains("global.get.add.set "), "{void}");
+    assert!(void.contains("add.global.set.return "), "{void}");
+    assert!(wide.contains("global.get.add64.set "), "{wide}");
+    assert!(wide.contains("add64.global.set.return.slot "), "{wide}");
+    assert!(!label.contains(".return"), "{label}");
 }
 
 /// A counter kept in a global: the `global.get` right after the `global.set` reads the

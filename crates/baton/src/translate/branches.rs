@@ -640,7 +640,9 @@ impl FuncTranslator<'_> {
                 }
                 o => {
                     let src = self.slot_at(h - 1, o);
-                    self.emit(op::RETURN_SLOT, Ret1 { src });
+                    if !self.fuse_epilogue_return(Some(src)) {
+                        self.emit(op::RETURN_SLOT, Ret1 { src });
+                    }
                 }
             }
         } else {
@@ -661,7 +663,9 @@ impl FuncTranslator<'_> {
                 let o = self.stack[p];
                 self.move_to(i as Slot, p, o);
             }
-            self.emit(op::RETURN, Nothing {});
+            if !(n == 0 && self.fuse_epilogue_return(None)) {
+                self.emit(op::RETURN, Nothing {});
+            }
             for (i, o) in operands.into_iter().enumerate() {
                 let p = h - n + i;
                 if let (Opd::Local(x), Opd::Temp) = (o, self.stack[p]) {

@@ -2,7 +2,10 @@
 //! makes worth having. Every C function that keeps anything in memory opens with
 //! `global.get $__stack_pointer; i32.const N; i32.sub` and closes with
 //! `local.get $frame; i32.const N; i32.add; global.set $__stack_pointer`: each pair is one
-//! instruction here (`global.get.add`, `add.global.set`). And a `global.get` right after a
+//! instruction here (`global.get.add`, `add.global.set`); the prologue's `local.tee
+//! $frame; global.set $__stack_pointer` after it joins it too (`global.get.add.set`), and
+//! the epilogue joins the `return` after it (`add.global.set.return`, see
+//! `FuncTranslator::ret`). And a `global.get` right after a
 //! `global.set` of the same global reads the value where the set took it from, without an
 //! instruction (a counter kept in a global: `global.set $g (...)`, then `global.get $g` to
 //! test it).
@@ -18,10 +21,19 @@ impl FuncTranslator<'_> {
         }
         let p = self.stack.len();
         if let Some(pos) = self.recent.last() {
-            if let Some(set) = self.last_instruction(pos, &[op::GLOBAL_SET]) {
-                // The global holds what the set took from `set.slot`, which nothing has
-                // written since: a temporary the set popped (this very position's) or a
-                // local, read lazily like any `local.get`.
+            let set = self.last_instruction(pos, &[op::GLOBAL_SET]).or_else(|| {
+                let ops = [op::GLOBAL_GET_ADD_SET, op::GLOBAL_GET_ADD64_SET];
+                let g = self.last_instruction(pos, &ops)?;
+                Some(Global {
+                    slot: g.slot,
+                    global: g.global,
+                })
+            });
+            if let Some(set) = set {
+                // The global holds what the set took from `set.slot` (or, for
+                // `global.get.add.set`, wrote to it), which nothing has written since: a
+                // temporary the set popped (this very position's) or a local, read lazily
+                // like any `local.get`.
                 if set.global == global && set.slot == self.temp(p) {
                     self.push(Opd::Temp);
                     self.last = None;
@@ -50,7 +62,66 @@ impl FuncTranslator<'_> {
             return;
         }
         let src = self.pop_slot();
+        // The value was just computed from this global by a `global.get.add` (a prologue):
+        // that instruction sets the global too.
+        if let Some(pos) = self.recent.last() {
+            for (get, get_set) in [
+                (op::GLOBAL_GET_ADD, op::GLOBAL_GET_ADD_SET),
+                (op::GLOBAL_GET_ADD64, op::GLOBAL_GET_ADD64_SET),
+            ] {
+                if let Some(g) = self.last_instruction(pos, &[get]) {
+                    if g.global == global && g.slot == src {
+                        self.unemit(pos);
+                        self.last = None;
+                        self.emit(get_set, g);
+                        return;
+                    }
+                }
+            }
+        }
         self.emit(op::GLOBAL_SET, Global { slot: src, global });
+    }
+
+    /// For a `return` of the value in `src` (or of nothing): if the last instruction is a
+    /// shadow-stack epilogue (`add.global.set`), both become one instruction; returns
+    /// whether they did.
+    pub(super) fn fuse_epilogue_return(&mut self, src: Option<Slot>) -> bool {
+        let Some(pos) = self.recent.last() else {
+            return false;
+        };
+        for (set, ret, ret_slot) in [
+            (
+                op::GLOBAL_SET_ADD,
+                op::GLOBAL_SET_ADD_RETURN,
+                op::GLOBAL_SET_ADD_RETURN_SLOT,
+            ),
+            (
+                op::GLOBAL_SET_ADD64,
+                op::GLOBAL_SET_ADD64_RETURN,
+                op::GLOBAL_SET_ADD64_RETURN_SLOT,
+            ),
+        ] {
+            let Some(g) = self.last_instruction(pos, &[set]) else {
+                continue;
+            };
+            self.unemit(pos);
+            self.last = None;
+            match src {
+                None => self.emit(ret, g),
+                Some(src) => self.emit(
+                    ret_slot,
+                    GlobalAddRet {
+                        slot: g.slot,
+                        global: g.global,
+                        imm: g.imm,
+                        src,
+                        pad: 0,
+                    },
+                ),
+            };
+            return true;
+        }
+        false
     }
 
     /// For an `add`/`sub` (with `is_add`) of the constant `k` to operand `a` at stack

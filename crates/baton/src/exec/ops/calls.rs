@@ -506,6 +506,42 @@ def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx, acc| {
     do_return!(ctx, mem, len, acc)
 });
 
+/// A C function's shadow-stack epilogue and its return in one (`$T`: `i32`/`i64`
+/// addresses): `global = slot + imm` (as `add.global.set`), then [`RETURN`], or
+/// [`RETURN_SLOT`] of `src`.
+macro_rules! global_set_add_returns {
+    ($RET:ident, $RET_SLOT:ident, $T:ty, $ret:literal, $ret_slot:literal) => {
+        def!($RET: GlobalAdd, $ret, |imm, ip, sp, mem, len, ctx, acc| {
+            // SAFETY: as for `GLOBAL_SET` (values.rs).
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            *cell = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T).to_cell();
+            do_return!(ctx, mem, len, acc)
+        });
+        def!($RET_SLOT: GlobalAddRet, $ret_slot, |imm, ip, sp, mem, len, ctx, acc| {
+            // SAFETY: as for `GLOBAL_SET` (values.rs).
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            *cell = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T).to_cell();
+            // (Slot 0 exists: the translator sizes a frame to hold the function's results.)
+            *sp = *sp.add(imm.src as usize);
+            do_return!(ctx, mem, len, acc)
+        });
+    };
+}
+global_set_add_returns!(
+    GLOBAL_SET_ADD_RETURN,
+    GLOBAL_SET_ADD_RETURN_SLOT,
+    u32,
+    "add.global.set.return",
+    "add.global.set.return.slot"
+);
+global_set_add_returns!(
+    GLOBAL_SET_ADD64_RETURN,
+    GLOBAL_SET_ADD64_RETURN_SLOT,
+    u64,
+    "add64.global.set.return",
+    "add64.global.set.return.slot"
+);
+
 /// Returns from a call into another instance (see [`Frame`]): re-enters the
 /// caller's instance, kept in the frame below, and returns to the caller. `sp` is the
 /// caller's, from the frame just popped.
@@ -573,5 +609,9 @@ pub(super) fn infos() -> Vec<OpInfo> {
         RETURN: Nothing,
         RETURN_SLOT: Ret1,
         RETURN_IMM: RetImm,
+        GLOBAL_SET_ADD_RETURN: GlobalAdd,
+        GLOBAL_SET_ADD_RETURN_SLOT: GlobalAddRet,
+        GLOBAL_SET_ADD64_RETURN: GlobalAdd,
+        GLOBAL_SET_ADD64_RETURN_SLOT: GlobalAddRet,
     )
 }

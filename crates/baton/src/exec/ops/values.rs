@@ -72,10 +72,21 @@ def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
     next!(Global, ip, sp, mem, len, ctx, acc)
 });
 
-/// `global.get` followed by an add of a constant (`i32`/`i64`: `$T`), and an add of a
-/// constant followed by `global.set`.
+/// `global.get` followed by an add of a constant (`i32`/`i64`: `$T`); the same, its result
+/// also set to the global (a C function's prologue: `global.get $sp`, `i32.const N`,
+/// `i32.sub`, `local.tee $frame`, `global.set $sp`); and an add of a constant followed by
+/// `global.set`.
 macro_rules! global_add {
-    ($GET:ident, $SET:ident, $T:ty, $get:literal, $set:literal) => {
+    ($GET:ident, $GET_SET:ident, $SET:ident, $T:ty, $get:literal, $get_set:literal, $set:literal) => {
+        def!($GET_SET: GlobalAdd, $get_set, |imm, ip, sp, mem, len, ctx, acc| {
+            // SAFETY: as for `GLOBAL_SET`.
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let v = (*cell as $T).wrapping_add(imm.imm as $T);
+            wr(sp, imm.slot, v);
+            *cell = v.to_cell();
+            let acc = v.pass_on(acc);
+            next!(GlobalAdd, ip, sp, mem, len, ctx, acc)
+        });
         def!($GET: GlobalAdd, $get, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_GET`.
             let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
@@ -94,16 +105,20 @@ macro_rules! global_add {
 }
 global_add!(
     GLOBAL_GET_ADD,
+    GLOBAL_GET_ADD_SET,
     GLOBAL_SET_ADD,
     u32,
     "global.get.add",
+    "global.get.add.set",
     "add.global.set"
 );
 global_add!(
     GLOBAL_GET_ADD64,
+    GLOBAL_GET_ADD64_SET,
     GLOBAL_SET_ADD64,
     u64,
     "global.get.add64",
+    "global.get.add64.set",
     "add64.global.set"
 );
 
@@ -184,6 +199,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         GLOBAL_SET_ADD: GlobalAdd,
         GLOBAL_GET_ADD64: GlobalAdd,
         GLOBAL_SET_ADD64: GlobalAdd,
+        GLOBAL_GET_ADD_SET: GlobalAdd,
+        GLOBAL_GET_ADD64_SET: GlobalAdd,
         GLOBAL_GET_V128: Global,
         GLOBAL_SET_V128: Global,
         SELECT_V128: Select,
