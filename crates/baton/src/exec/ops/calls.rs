@@ -518,11 +518,17 @@ macro_rules! global_set_add_returns {
             do_return!(ctx, mem, len, acc)
         });
         def!($RET_SLOT: GlobalAddRet, $ret_slot, |imm, ip, sp, mem, len, ctx, acc| {
-            // SAFETY: as for `GLOBAL_SET` (values.rs).
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
-            *cell = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T).to_cell();
+            // The global's new value first (slot 0, which the result overwrites, may be
+            // its operand), then the result, then the global: in that order, with the
+            // fence keeping the compiler from fetching everything at once, the handler
+            // needs no more registers than it has free (no saves).
+            let v = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T);
             // (Slot 0 exists: the translator sizes a frame to hold the function's results.)
             *sp = *sp.add(imm.src as usize);
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+            // SAFETY: as for `GLOBAL_SET` (values.rs).
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            *cell = v.to_cell();
             do_return!(ctx, mem, len, acc)
         });
     };
