@@ -64,6 +64,8 @@ def kind(f):
     if not f.startswith(PREFIX):
         return "not a handler (translation, WASI, libc, ...)"
     g = f[len(PREFIX):]
+    if g.startswith("pairs::"):
+        return "pairs (two plain instructions)"
     if g.startswith("memory::") and "LOAD" in g and "_BR" not in g:
         return "loads"
     if g.startswith("memory::STORE"):

@@ -31,6 +31,11 @@ pub(crate) type Slot = u32;
 pub(crate) struct OpCode(core::num::NonZeroU32);
 
 impl OpCode {
+    /// The code as a number (for quick filters).
+    pub fn value(self) -> u32 {
+        self.0.get()
+    }
+
     /// The code of the instruction defined by `parts` (32-bit FNV-1a over them, never 0).
     pub const fn of(parts: &[&str]) -> OpCode {
         let mut h: u32 = 0x811c_9dc5;
@@ -214,6 +219,30 @@ impl CodeBuf {
         // from `pos`, which hold at least `size_of::<L>()` bytes after the handler word;
         // words are 8-aligned and every layout's alignment is <= 8.
         unsafe { (self.words.as_mut_ptr().add(pos + 1) as *mut L).write(imm) }
+    }
+
+    /// Replaces each instruction of the function being translated that `pair_of` pairs
+    /// with the instruction right after it (no dead words between) by that pair, which
+    /// keeps its immediates (see `exec::ops::pairs`). Greedy, from the start: an
+    /// instruction taken as a pair's second starts no pair. One pass over the side table.
+    pub fn pair_up(&mut self, pair_of: impl Fn(OpCode, OpCode) -> Option<AnyOp>) {
+        let mut prev: Option<(usize, OpCode)> = None;
+        for i in 0..self.codes.len() {
+            let Some(code) = self.codes[i] else {
+                continue;
+            };
+            if let Some((p, first)) = prev {
+                // (A pair spans its first instruction's words: the second must start
+                // right after them.)
+                if let Some(pair) = pair_of(first, code).filter(|pair| pair.words == i - p) {
+                    self.words[self.base + p] = pair.handler as usize as u64;
+                    self.codes[p] = Some(pair.code);
+                    prev = None;
+                    continue;
+                }
+            }
+            prev = Some((i, code));
+        }
     }
 
     /// The number of words from `pos` to the next instruction of the current function (or

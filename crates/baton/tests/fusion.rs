@@ -2414,3 +2414,98 @@ fn pointers_followed_are_one_instruction() {
         assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
     }
 }
+
+/// Pairs (`exec/ops/pairs.rs`): two plain instructions in a row run by one handler. Each
+/// pair computes what the two instructions do; a branch to the second instruction (a
+/// label between the two) runs it alone; and an out-of-bounds access in the second traps
+/// as it would alone, the store usable afterwards.
+#[test]
+fn pairs_run_both_instructions_and_branches_to_the_second_run_it_alone() {
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 16) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+      ;; Two loads in a row, an add and a load, an add and an add, a store and an add,
+      ;; two stores in a row.
+      (func (export "straight") (param $p i32) (result i32)
+        (local $a i32) (local $b i32) (local $c i32) (local $d i32)
+        (local.set $a (i32.load (local.get $p)))
+        (local.set $b (i32.load offset=4 (local.get $p)))
+        (local.set $c (i32.add (local.get $a) (i32.const 100)))
+        (local.set $d (i32.load offset=8 (local.get $p)))
+        (local.set $a (i32.add (local.get $a) (i32.const 7)))
+        (local.set $b (i32.add (local.get $b) (i32.const 9)))
+        (i64.store offset=64 (local.get $p) (i64.extend_i32_u (local.get $d)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1000)))
+        (i32.store offset=80 (local.get $p) (local.get $a))
+        (i32.store offset=84 (local.get $p) (local.get $b))
+        (i32.add (i32.add (local.get $a) (local.get $b))
+          (i32.add (i32.add (local.get $c) (local.get $d))
+            (i32.add (i32.load offset=80 (local.get $p))
+              (i32.add (i32.load offset=84 (local.get $p))
+                (i32.wrap_i64 (i64.load offset=64 (local.get $p))))))))
+      ;; The block's last instruction (an add) and the first after its end (a load) make a
+      ;; pair; the `br_if` jumps to the load.
+      (func (export "label") (param $p i32) (param $skip i32) (result i32)
+        (local $x i32) (local $y i32)
+        (local.set $x (i32.const 1))
+        (block $b
+          (local.set $x (i32.add (local.get $p) (i32.const 10)))
+          (br_if $b (local.get $skip))
+          (local.set $x (i32.add (local.get $x) (i32.const 5))))
+        (local.set $y (i32.load (local.get $p)))
+        (i32.add (i32.mul (local.get $x) (i32.const 1000)) (local.get $y))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).expect("module compiles");
+    let straight_listing = module.disassemble(0).unwrap();
+    let label_listing = module.disassemble(1).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let straight = instance
+        .get_typed_func::<i32, i32>(&store, "straight")
+        .unwrap();
+    let label = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "label")
+        .unwrap();
+
+    // p = 16: a = 1, b = 2, d = 3; a' = 8, b' = 11, c = 1101.
+    let want = 8 + 11 + 1101 + 3 + 8 + 11 + 3;
+    assert_eq!(straight.call(&mut store, 16).unwrap(), want);
+    for pair in ["i32.load+i32.load", "i32.add+i32.load", "i32.add+i32.add"] {
+        assert!(
+            straight_listing.contains(pair),
+            "{pair}:\n{straight_listing}"
+        );
+    }
+    assert!(
+        straight_listing.contains("store64+i32.add")
+            && straight_listing.contains("store32+store32"),
+        "{straight_listing}"
+    );
+
+    // Through the pair (falling out of the block) and to the load alone (the branch).
+    assert!(
+        label_listing.contains("i32.add+i32.load"),
+        "{label_listing}"
+    );
+    assert_eq!(label.call(&mut store, (16, 0)).unwrap(), 31_001);
+    assert_eq!(label.call(&mut store, (16, 1)).unwrap(), 26_001);
+    assert_eq!(label.call(&mut store, (20, 0)).unwrap(), 35_002);
+
+    // The second instruction of a pair traps: at 65528 the loads at offsets 0 and 4 are
+    // in bounds, the one at offset 8 (after an add) is not. And a load at 65534 traps
+    // run alone (the branch) or in a pair.
+    for err in [
+        straight.call(&mut store, 65_528).unwrap_err(),
+        label.call(&mut store, (65_534, 1)).unwrap_err(),
+        label.call(&mut store, (65_534, 0)).unwrap_err(),
+    ] {
+        assert!(err.to_string().contains("out of bounds"), "{err}");
+    }
+    assert_eq!(
+        straight.call(&mut store, 16).unwrap(),
+        want,
+        "the store still works"
+    );
+}

@@ -713,12 +713,14 @@ impl FuncTranslator<'_> {
                 self.ctrl.pop();
                 self.emit_return_landing();
                 self.thread_jumps();
+                self.pair_instructions();
                 return Ok(true);
             }
             self.move_values(c.height, arity);
         } else if self.ctrl.is_empty() {
             self.emit_return_landing();
             self.thread_jumps();
+            self.pair_instructions();
             return Ok(true);
         }
         // The else branch of an `if` without `else` falls through to here.

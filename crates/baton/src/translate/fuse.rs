@@ -870,6 +870,13 @@ impl FuncTranslator<'_> {
         Some(cut)
     }
 
+    /// Once the function's code is final (nothing rewrites it any more): each instruction
+    /// that a pair runs together with the one right after it becomes that pair (see
+    /// `exec::ops::pairs`; the second instruction stays, for branches to it).
+    pub(super) fn pair_instructions(&mut self) {
+        self.code.pair_up(op::pair_of);
+    }
+
     /// Once the function is complete: a jump to a jump goes straight to the final target,
     /// and a jump to a return becomes that return (`copy.br` to `return.slot` of the
     /// copied slot returns the source instead), saving a dispatch. Rewritten jumps keep

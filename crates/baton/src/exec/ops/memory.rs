@@ -118,7 +118,7 @@ unsafe fn memory_n(ctx: &Ctx, memory: u32) -> (Mem, usize) {
 /// `len - size` so that the address needs computing only once (the sum form makes the
 /// compiler compute it twice). No overflow: both sides are far from the limits of `isize`.
 #[inline(always)]
-fn out_of_bounds<T>(ea: usize, len: usize) -> bool {
+pub(super) fn out_of_bounds<T>(ea: usize, len: usize) -> bool {
     match core::mem::size_of::<T>() {
         1 => ea >= len,
         size => (ea as isize) > len as isize - size as isize,

@@ -23,6 +23,7 @@
 //! | `bulk.rs` | bulk memory, table and segment instructions (their work is in `exec/bulk.rs`) |
 //! | `wide.rs` | wide arithmetic: 128-bit add/sub on i64 pairs, 64×64→128 multiplication |
 //! | `simd.rs` | SIMD and relaxed SIMD, from one table (`simd_table!`) shared with the translator |
+//! | `pairs.rs` | two plain instructions that often follow each other, run by one handler |
 //!
 //! A new family (a proposal's instructions) is a new file: declare it with the others
 //! below the macros (a `macro_rules!` is in scope only in modules declared after it),
@@ -318,6 +319,7 @@ mod exceptions;
 mod memory;
 mod metering;
 mod numeric;
+mod pairs;
 pub(crate) mod sem;
 mod simd;
 mod values;
@@ -330,6 +332,7 @@ pub(crate) use exceptions::*;
 pub(crate) use memory::*;
 pub(crate) use metering::*;
 pub(crate) use numeric::*;
+pub(crate) use pairs::pair_of;
 pub(crate) use simd::*;
 pub(crate) use values::*;
 pub(crate) use wide::*;
@@ -425,6 +428,7 @@ pub(crate) fn all() -> Vec<OpInfo> {
     v.extend(bulk::infos());
     v.extend(wide::infos());
     v.extend(simd::infos());
+    v.extend(pairs::infos());
     v
 }
 
