@@ -12,9 +12,12 @@
 //! The translator pairs instructions once a function's code is final
 //! (`FuncTranslator::pair_instructions`).
 //!
-//! Only forms that neither read nor write the accumulator take part: the accumulator
-//! carries a value only from one instruction to the very next (see [`Cell::pass_on`]),
-//! and a plain form's successor does not read it.
+//! The accumulator carries a value only from one instruction to the very next (see
+//! [`Cell::pass_on`]): a pair whose first instruction writes it (an `_a` form) has a
+//! second that reads it (an `a` form), and the pair hands the value over inside; a pair
+//! whose second writes it leaves it for the instruction after. Otherwise the pair passes
+//! on a value it holds anyway, as single handlers do: that frees the accumulator's
+//! register.
 //!
 //! The second instruction's immediates are read only once the first instruction is done
 //! (a compiler fence): fetched together, both sets would need more registers than a
@@ -24,11 +27,23 @@ use super::*;
 use crate::ir::{AnyOp, OpCode};
 use core::ops::BitAnd;
 
-/// Runs one plain instruction whose immediates are at `$at`, as its own handler would,
-/// in a pair's handler (`$ip` is the pair's, for a trap).
+/// Runs one instruction whose immediates are at `$at`, as its own handler would, in a
+/// pair's handler (`$ip` is the pair's, for a trap). `$acc` is the accumulator: `_a`
+/// steps write it, `a` steps read it (a pair of the two hands the value over inside).
 macro_rules! step {
     // A load, fast form (memory 0, 32-bit address from a slot): `dst = mem[addr + offset]`.
-    ((load $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ((load $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let (imm, v) = step!(@load $mem_t => $val_t, $at, $ip, $sp, $mem, $len, $ctx);
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        unsafe { wr($sp, imm.dst, v) };
+        $acc = Cell::pass_on(v, $acc);
+    }};
+    // The same, the value to the accumulator.
+    ((load_a $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let (_, v) = step!(@load $mem_t => $val_t, $at, $ip, $sp, $mem, $len, $ctx);
+        $acc = Cell::to_cell(v);
+    }};
+    (@load $mem_t:ty => $val_t:ty, $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
         // SAFETY: `$at` is the immediates of a `Load` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const Load) };
         // SAFETY: slots named in immediates are inside the frame (translation invariant).
@@ -39,58 +54,159 @@ macro_rules! step {
         // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above), and
         // `mem..mem + len` is memory 0's data (see `memory.rs`); unaligned, as Wasm allows.
         let raw = unsafe { core::ptr::read_unaligned($mem.add(ea) as *const $mem_t) };
-        let v = <$mem_t>::from_le(raw) as $val_t;
-        // SAFETY: as for the address slot.
-        unsafe { wr($sp, imm.dst, v) };
+        (imm, <$mem_t>::from_le(raw) as $val_t)
     }};
     // A store, fast form, address and value from slots: `mem[addr + offset] = src`.
-    ((store $mem_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ((store $mem_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `Store` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const Store) };
         // SAFETY: slots named in immediates are inside the frame (translation invariant).
-        let ea = unsafe { rd::<u32>($sp, imm.addr) } as usize + imm.offset as usize;
+        let (addr, v) = unsafe { (rd::<u32>($sp, imm.addr), rd::<u64>($sp, imm.src)) };
+        step!(@store $mem_t, addr as usize + imm.offset as usize, v as $mem_t, $ip, $mem, $len, $ctx);
+    }};
+    // `i32.add.store32`: `mem[addr + offset] = a + imm`, `a` a slot or (`a` form) the
+    // accumulator.
+    ((add_store32 $from:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of an `AddStore` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const AddStore) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let addr = unsafe { rd::<u32>($sp, imm.addr) };
+        let a: u32 = step!(@operand $from, imm.a, $sp, $acc);
+        step!(@store u32, addr as usize + imm.offset as usize, a.wrapping_add(imm.imm), $ip, $mem, $len, $ctx);
+    }};
+    (@store $mem_t:ty, $ea:expr, $v:expr, $ip:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+        let ea: usize = $ea;
         if memory::out_of_bounds::<$mem_t>(ea, $len) {
             return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
         }
-        // SAFETY: as for the address slot.
-        let v: u64 = unsafe { rd($sp, imm.src) };
         // SAFETY: as for a load; nothing else borrows memory while Wasm code runs.
-        unsafe { core::ptr::write_unaligned($mem.add(ea) as *mut $mem_t, (v as $mem_t).to_le()) };
+        unsafe { core::ptr::write_unaligned($mem.add(ea) as *mut $mem_t, ($v).to_le()) };
     }};
-    // `dst = a op imm` (i32), `$f` a commutative operation: the `ri` and `ir` forms alike.
-    ((i32_ri $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    // A load whose value only a store of the same size takes: bytes copied.
+    ((load_store $t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `LoadStore` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const LoadStore) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let from = unsafe { rd::<u32>($sp, imm.from) } as usize + imm.from_offset as usize;
+        if memory::out_of_bounds::<$t>(from, $len) {
+            return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `from + size_of::<$t>() <= len` (checked just above), as for a load.
+        let v = unsafe { core::ptr::read_unaligned($mem.add(from) as *const $t) };
+        // SAFETY: as for `from`.
+        let to = unsafe { rd::<u32>($sp, imm.to) } as usize + imm.to_offset as usize;
+        step!(@store $t, to, <$t>::from_le(v), $ip, $mem, $len, $ctx);
+    }};
+    // `dst = a op imm` (i32), `$f` a commutative operation: the `ri` and `ir` forms alike;
+    // `a` a slot, or (`ai`) the accumulator; the result to `dst`, or (`_a`) the accumulator.
+    ((i32_ri $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        step!(@i32_imm $f, slot, slot, $at, $sp, $acc)
+    };
+    ((i32_ai $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        step!(@i32_imm $f, acc, slot, $at, $sp, $acc)
+    };
+    ((i32_ai_a $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        step!(@i32_imm $f, acc, acc, $at, $sp, $acc)
+    };
+    (@i32_imm $f:ident, $from:ident, $to:ident, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `BinRI32` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const BinRI32) };
+        let a: u32 = step!(@operand $from, imm.a, $sp, $acc);
+        step!(@result $to, imm.dst, a.$f(imm.imm as u32), $sp, $acc);
+    }};
+    // `dst = a op imm` (i64), `$f` taking the immediate as is (`bitand`) or as a shift count
+    // (`wrapping_shr`, the `ri` form only); the result to `dst` or (`_a`) the accumulator.
+    ((i64_ri $f:ident $conv:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        step!(@i64_imm $f $conv, slot, $at, $sp, $acc)
+    };
+    ((i64_ri_a $f:ident $conv:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        step!(@i64_imm $f $conv, acc, $at, $sp, $acc)
+    };
+    (@i64_imm $f:ident $conv:ty, $to:ident, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BinRI64` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BinRI64) };
         // SAFETY: slots named in immediates are inside the frame (translation invariant).
-        unsafe { wr($sp, imm.dst, rd::<u32>($sp, imm.a).$f(imm.imm as u32)) };
+        let a = unsafe { rd::<u64>($sp, imm.a) };
+        step!(@result $to, imm.dst, a.$f(imm.imm as $conv), $sp, $acc);
     }};
     // `dst = a op b` (i32), `$f` a commutative operation.
-    ((i32_rr $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ((i32_rr $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `BinRR` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const BinRR) };
         // SAFETY: slots named in immediates are inside the frame (translation invariant).
-        unsafe {
-            wr(
-                $sp,
-                imm.dst,
-                rd::<u32>($sp, imm.a).$f(rd::<u32>($sp, imm.b)),
-            )
+        let v = unsafe { rd::<u32>($sp, imm.a).$f(rd::<u32>($sp, imm.b)) };
+        // SAFETY: as for the operands.
+        unsafe { wr($sp, imm.dst, v) };
+        $acc = Cell::pass_on(v, $acc);
+    }};
+    // `i32.add_shr_u_and`: `dst = a + ((b >> shift) & mask)`.
+    ((add_shr_u_and), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of an `AddShrAnd` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const AddShrAnd) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let v = unsafe {
+            let field = rd::<u32>($sp, imm.b).wrapping_shr(imm.shift) & imm.mask;
+            rd::<u32>($sp, imm.a).wrapping_add(field)
         };
+        // SAFETY: as for the operands.
+        unsafe { wr($sp, imm.dst, v) };
+        $acc = Cell::pass_on(v, $acc);
+    }};
+    // `i32.wrap_i64`: `dst = src as i32`, `src` a slot or (`a` form) the accumulator.
+    ((wrap $from:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of an `Un` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const Un) };
+        let v: u64 = step!(@operand $from, imm.src, $sp, $acc);
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        unsafe { wr($sp, imm.dst, v as u32) };
+        $acc = Cell::pass_on(v as u32, $acc);
     }};
     // `dst = src`.
-    ((copy), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ((copy), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of an `Un` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const Un) };
         // SAFETY: slots named in immediates are inside the frame (translation invariant).
         unsafe { wr($sp, imm.dst, rd::<u64>($sp, imm.src)) };
     }};
+    // `dst1 = src1`, then `dst2 = src2`.
+    ((copy2), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `Copy2` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const Copy2) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        unsafe { wr($sp, imm.dst1, rd::<u64>($sp, imm.src1)) };
+        // The second copy's slots are read after the first store (as `COPY2` does): fewer
+        // registers live at once.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        // SAFETY: as for the first copy; `$at` still holds a `Copy2`.
+        let imm = unsafe { *($at as *const Copy2) };
+        // SAFETY: as for the first copy.
+        unsafe { wr($sp, imm.dst2, rd::<u64>($sp, imm.src2)) };
+    }};
     // `dst = val`.
-    ((const), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+    ((const), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `Const` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const Const) };
         // SAFETY: slots named in immediates are inside the frame (translation invariant).
         unsafe { wr($sp, imm.dst, imm.val) };
     }};
+    // An operand: the slot `$slot`, or the accumulator.
+    (@operand slot, $slot:expr, $sp:ident, $acc:ident) => {
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        Cell::from_cell(unsafe { rd::<u64>($sp, $slot) })
+    };
+    (@operand acc, $slot:expr, $sp:ident, $acc:ident) => {
+        Cell::from_cell($acc)
+    };
+    // A result: to the slot `$slot`, or to the accumulator.
+    (@result slot, $slot:expr, $v:expr, $sp:ident, $acc:ident) => {{
+        let v = $v;
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        unsafe { wr($sp, $slot, v) };
+        $acc = Cell::pass_on(v, $acc);
+    }};
+    (@result acc, $slot:expr, $v:expr, $sp:ident, $acc:ident) => {
+        $acc = Cell::to_cell($v)
+    };
 }
 
 /// Defines the pairs: `NAME = (first step) FirstLayout, (second step) SecondLayout, "name"`.
@@ -98,11 +214,14 @@ macro_rules! step {
 macro_rules! pairs {
     ($($NAME:ident = $first:tt $LA:ty, $second:tt $LB:ty, $name:literal;)*) => {
         $(def!($NAME: $LA, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            step!($first, ip.add(1), ip, sp, mem, len, ctx);
+            // (A first step that writes the accumulator overwrites the incoming value.)
+            #[allow(unused_assignments)]
+            let mut acc = acc;
+            step!($first, ip.add(1), ip, sp, mem, len, ctx, acc);
             core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
             // The second instruction, whole, right after the first's immediates.
             let second = ip.add(words::<$LA>());
-            step!($second, second.add(1), ip, sp, mem, len, ctx);
+            step!($second, second.add(1), ip, sp, mem, len, ctx, acc);
             jump!(second.add(words::<$LB>()), sp, mem, len, ctx, acc)
         });)*
 
@@ -120,15 +239,27 @@ pairs! {
     LOAD32_LOAD32_PAIR = (load u32 => u32) Load, (load u32 => u32) Load, "i32.load+i32.load";
     LOAD32_ADD_PAIR = (load u32 => u32) Load, (i32_ri wrapping_add) BinRI32, "i32.load+i32.add";
     LOAD32_COPY_PAIR = (load u32 => u32) Load, (copy) Un, "i32.load+copy";
+    LOAD32_COPY2_PAIR = (load u32 => u32) Load, (copy2) Copy2, "i32.load+copy2";
+    LOAD32_ADD_STORE32_PAIR = (load u32 => u32) Load, (add_store32 slot) AddStore, "i32.load+i32.add.store32";
+    LOAD32_A_ADD_STORE32_A_PAIR = (load_a u32 => u32) Load, (add_store32 acc) AddStore, "i32.load+i32.add.store32";
+    LOAD8U_A_AND_PAIR = (load_a u8 => u32) Load, (i32_ai bitand) BinRI32, "i32.load8_u+i32.and";
+    LOAD8U_A_AND_A_PAIR = (load_a u8 => u32) Load, (i32_ai_a bitand) BinRI32, "i32.load8_u+i32.and";
     ADD_ADD_PAIR = (i32_ri wrapping_add) BinRI32, (i32_ri wrapping_add) BinRI32, "i32.add+i32.add";
     ADD_COPY_PAIR = (i32_ri wrapping_add) BinRI32, (copy) Un, "i32.add+copy";
+    ADD_SHR_U_AND_PAIR = (add_shr_u_and) AddShrAnd, (add_shr_u_and) AddShrAnd, "i32.add_shr_u_and+i32.add_shr_u_and";
+    I64_SHR_U_A_WRAP_PAIR = (i64_ri_a wrapping_shr u32) BinRI64, (wrap acc) Un, "i64.shr_u+i32.wrap_i64";
+    WRAP_LOAD32_PAIR = (wrap slot) Un, (load u32 => u32) Load, "i32.wrap_i64+i32.load";
     COPY_ADD_PAIR = (copy) Un, (i32_ri wrapping_add) BinRI32, "copy+i32.add";
     COPY_LOAD32_PAIR = (copy) Un, (load u32 => u32) Load, "copy+i32.load";
     COPY_CONST_PAIR = (copy) Un, (const) Const, "copy+const";
+    COPY_I64_AND_PAIR = (copy) Un, (i64_ri bitand u64) BinRI64, "copy+i64.and";
+    COPY2_CONST_PAIR = (copy2) Copy2, (const) Const, "copy2+const";
+    COPY2_ADD_STORE32_PAIR = (copy2) Copy2, (add_store32 slot) AddStore, "copy2+i32.add.store32";
     CONST_CONST_PAIR = (const) Const, (const) Const, "const+const";
     STORE64_ADD_PAIR = (store u64) Store, (i32_ri wrapping_add) BinRI32, "store64+i32.add";
     STORE32_STORE32_PAIR = (store u32) Store, (store u32) Store, "store32+store32";
     STORE8_STORE64_PAIR = (store u8) Store, (store u64) Store, "store8+store64";
+    LOAD_STORE64_LOAD_STORE8_PAIR = (load_store u64) LoadStore, (load_store u8) LoadStore, "i64.load.store64+i32.load8.store8";
 }
 
 /// The pairs by the codes of their two instructions: an open-addressing hash table, so
@@ -196,8 +327,51 @@ fn pair_table() -> PairTable {
     put(I32_ADD.rr.erase(), load32, ADDRR_LOAD32_PAIR.erase());
     put(load32, load32, LOAD32_LOAD32_PAIR.erase());
     put(load32, copy, LOAD32_COPY_PAIR.erase());
+    put(load32, COPY2.erase(), LOAD32_COPY2_PAIR.erase());
+    put(
+        load32,
+        ADD_STORE32.r.erase(),
+        LOAD32_ADD_STORE32_PAIR.erase(),
+    );
+    put(
+        I32_LOAD.r_a.erase(),
+        ADD_STORE32.a.erase(),
+        LOAD32_A_ADD_STORE32_A_PAIR.erase(),
+    );
+    put(
+        I32_LOAD8_U.r_a.erase(),
+        and.ai.erase(),
+        LOAD8U_A_AND_PAIR.erase(),
+    );
+    put(
+        I32_LOAD8_U.r_a.erase(),
+        and.ai_a.erase(),
+        LOAD8U_A_AND_A_PAIR.erase(),
+    );
+    put(
+        I32_ADD_SHR_U_AND.erase(),
+        I32_ADD_SHR_U_AND.erase(),
+        ADD_SHR_U_AND_PAIR.erase(),
+    );
+    let shr_u = I64_SHR_U.imm.expect("i64.shr_u has immediate forms");
+    put(
+        shr_u.ri_a.erase(),
+        I32_WRAP_I64.a.erase(),
+        I64_SHR_U_A_WRAP_PAIR.erase(),
+    );
+    put(I32_WRAP_I64.r.erase(), load32, WRAP_LOAD32_PAIR.erase());
     put(copy, load32, COPY_LOAD32_PAIR.erase());
     put(copy, konst, COPY_CONST_PAIR.erase());
+    let and64 = I64_AND.imm.expect("i64.and has immediate forms");
+    for and64 in [and64.ri.erase(), and64.ir.erase()] {
+        put(copy, and64, COPY_I64_AND_PAIR.erase());
+    }
+    put(COPY2.erase(), konst, COPY2_CONST_PAIR.erase());
+    put(
+        COPY2.erase(),
+        ADD_STORE32.r.erase(),
+        COPY2_ADD_STORE32_PAIR.erase(),
+    );
     put(konst, konst, CONST_CONST_PAIR.erase());
     put(
         STORE32.rr.erase(),
@@ -208,6 +382,11 @@ fn pair_table() -> PairTable {
         STORE8.rr.erase(),
         STORE64.rr.erase(),
         STORE8_STORE64_PAIR.erase(),
+    );
+    put(
+        LOAD_STORE64.erase(),
+        LOAD_STORE8.erase(),
+        LOAD_STORE64_LOAD_STORE8_PAIR.erase(),
     );
     PairTable::new(entries)
 }
