@@ -2567,3 +2567,87 @@ fn pairs_through_the_accumulator_and_of_copies() {
         assert!(listing.contains(pair), "{pair}:\n{listing}");
     }
 }
+
+/// Pairs in chains through the accumulator: a mask and a shift of a loaded byte, an add
+/// into the accumulator and a load from it, a shift and an add, a load and an `and`; and
+/// a string-hash loop (`h ^= (h << 5) + (h >> 2) + byte`). Each result is computed here.
+#[test]
+fn pairs_in_accumulator_chains() {
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 16) "\81\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+      (func (export "f") (param $p i32) (param $k i32) (result i32)
+        (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32)
+        (local.set $a (i32.add (local.get $k) (i32.mul (local.get $p) (i32.const 31))))
+        (local.set $b (i32.xor (local.get $a)
+          (i32.shl (i32.const 1) (i32.and (i32.load8_u offset=1 (local.get $p)) (i32.const 31)))))
+        (local.set $c (i32.and (local.get $k) (i32.xor (local.get $b) (i32.const 0x5a5a))))
+        (local.set $d (i32.load
+          (i32.add (local.get $p) (i32.shl (i32.and (local.get $k) (i32.const 1)) (i32.const 2)))))
+        (local.set $e (i32.add (i32.shr_u (local.get $c) (i32.const 3)) (i32.const 7)))
+        (local.set $a (i32.and (i32.load offset=4 (local.get $p)) (local.get $e)))
+        (i32.add (i32.add (local.get $a) (local.get $b))
+          (i32.add (local.get $c) (i32.add (local.get $d) (local.get $e)))))
+      (func (export "hash") (param $p i32) (param $n i32) (result i32) (local $h i32) (local $i i32)
+        (local.set $h (local.get $n))
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $h (i32.xor (local.get $h)
+            (i32.add (i32.add (i32.shl (local.get $h) (i32.const 5)) (i32.shr_u (local.get $h) (i32.const 2)))
+              (i32.load8_u (i32.add (local.get $p) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        (local.get $h)))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).expect("module compiles");
+    let listing = module.disassemble(0).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let f = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "f")
+        .unwrap();
+    let hash = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "hash")
+        .unwrap();
+    let data: Vec<u8> = [0x81u8].into_iter().chain(2..=16).collect();
+    let load32 = |at: usize| u32::from_le_bytes(data[at..at + 4].try_into().unwrap());
+    for k in [12345u32, 0, 7, 0xdead_beef] {
+        let p = 16u32;
+        let a = k.wrapping_add(p.wrapping_mul(31));
+        let b = a ^ (1 << (data[1] as u32 & 31));
+        let c = k & (b ^ 0x5a5a);
+        let d = load32(((k & 1) << 2) as usize);
+        let e = (c >> 3).wrapping_add(7);
+        let a = load32(4) & e;
+        let want = a
+            .wrapping_add(b)
+            .wrapping_add(c)
+            .wrapping_add(d)
+            .wrapping_add(e);
+        assert_eq!(
+            f.call(&mut store, (16, k as i32)).unwrap() as u32,
+            want,
+            "f(16, {k})"
+        );
+    }
+    for n in [0u32, 1, 16] {
+        let mut h = n;
+        for &byte in &data[..n as usize] {
+            h ^= (h << 5).wrapping_add(h >> 2).wrapping_add(byte as u32);
+        }
+        assert_eq!(
+            hash.call(&mut store, (16, n as i32)).unwrap() as u32,
+            h,
+            "hash({n})"
+        );
+    }
+    for pair in [
+        "i32.load8_u+i32.and",
+        "i32.add+i32.load",
+        "i32.shr_u+i32.add",
+    ] {
+        assert!(listing.contains(pair), "{pair}:\n{listing}");
+    }
+}

@@ -97,6 +97,64 @@ macro_rules! step {
         let to = unsafe { rd::<u32>($sp, imm.to) } as usize + imm.to_offset as usize;
         step!(@store $t, to, <$t>::from_le(v), $ip, $mem, $len, $ctx);
     }};
+    // An i32 binary operation of any form: `$form` says where the operands come from, in
+    // order (`r` a slot, `i` the immediate, `a` the accumulator: `ri`, `ir`, `ai`, `ia`
+    // with layout `BinRI32`; `rr`, `ra`, `ar` with `BinRR`), `$out` where the result goes
+    // (`slot`: `dst`; `acc`); `$f` is the operation's semantics (`sem::i32`).
+    ((bin $f:path, $form:ident, $out:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let (dst, lhs, rhs): (u32, i32, i32) = step!(@bin_operands $form, $at, $sp, $acc);
+        let v = match $f(lhs, rhs) {
+            Ok(v) => v,
+            Err(code) => return trap($ctx, $ip, code),
+        };
+        step!(@result $out, dst, v, $sp, $acc);
+    }};
+    (@bin_operands ri, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BinRI32` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BinRI32) };
+        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), imm.imm)
+    }};
+    (@bin_operands ir, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: as for `ri`.
+        let imm = unsafe { *($at as *const BinRI32) };
+        (imm.dst, imm.imm, step!(@operand slot, imm.a, $sp, $acc))
+    }};
+    (@bin_operands ai, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: as for `ri`.
+        let imm = unsafe { *($at as *const BinRI32) };
+        (imm.dst, Cell::from_cell($acc), imm.imm)
+    }};
+    (@bin_operands ia, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: as for `ri`.
+        let imm = unsafe { *($at as *const BinRI32) };
+        (imm.dst, imm.imm, Cell::from_cell($acc))
+    }};
+    (@bin_operands ra, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BinRR` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BinRR) };
+        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), Cell::from_cell($acc))
+    }};
+    (@bin_operands ar, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: as for `ra`.
+        let imm = unsafe { *($at as *const BinRR) };
+        (imm.dst, Cell::from_cell($acc), step!(@operand slot, imm.b, $sp, $acc))
+    }};
+    // A load from the address in the accumulator (the `a` form), to `dst`.
+    ((load_at_acc $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `Load` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const Load) };
+        let ea = $acc as u32 as usize + imm.offset as usize;
+        if memory::out_of_bounds::<$mem_t>(ea, $len) {
+            return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above), and
+        // `mem..mem + len` is memory 0's data (see `memory.rs`); unaligned, as Wasm allows.
+        let raw = unsafe { core::ptr::read_unaligned($mem.add(ea) as *const $mem_t) };
+        let v = <$mem_t>::from_le(raw) as $val_t;
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        unsafe { wr($sp, imm.dst, v) };
+        $acc = Cell::pass_on(v, $acc);
+    }};
     // `dst = a op imm` (i32), `$f` a commutative operation: the `ri` and `ir` forms alike;
     // `a` a slot, or (`ai`) the accumulator; the result to `dst`, or (`_a`) the accumulator.
     ((i32_ri $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
@@ -218,6 +276,9 @@ macro_rules! pairs {
             #[allow(unused_assignments)]
             let mut acc = acc;
             step!($first, ip.add(1), ip, sp, mem, len, ctx, acc);
+            // (Read here so that a second step that overwrites the accumulator does not
+            // leave the first's value unread, which the compiler would warn about.)
+            let _after_first = acc;
             core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
             // The second instruction, whole, right after the first's immediates.
             let second = ip.add(words::<$LA>());
@@ -260,6 +321,20 @@ pairs! {
     STORE32_STORE32_PAIR = (store u32) Store, (store u32) Store, "store32+store32";
     STORE8_STORE64_PAIR = (store u8) Store, (store u64) Store, "store8+store64";
     LOAD_STORE64_LOAD_STORE8_PAIR = (load_store u64) LoadStore, (load_store u8) LoadStore, "i64.load.store64+i32.load8.store8";
+    // Chains through the accumulator (hashing, bit fields, address arithmetic).
+    ADD_AI_ADD_SHR_U_AND_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (add_shr_u_and) AddShrAnd, "i32.add+i32.add_shr_u_and";
+    ADD_AI_LOAD32_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (load u32 => u32) Load, "i32.add+i32.load";
+    MUL_AI_A_ADD_RA_PAIR = (bin sem::i32::mul, ai, acc) BinRI32, (bin sem::i32::add, ra, slot) BinRR, "i32.mul+i32.add";
+    LOAD8U_A_SHL_IA_A_PAIR = (load_a u8 => u32) Load, (bin sem::i32::shl, ia, acc) BinRI32, "i32.load8_u+i32.shl";
+    XOR_AI_A_AND_RA_A_PAIR = (bin sem::i32::xor, ai, acc) BinRI32, (bin sem::i32::and, ra, acc) BinRR, "i32.xor+i32.and";
+    SHR_U_RI_A_ADD_AI_PAIR = (bin sem::i32::shr_u, ri, acc) BinRI32, (bin sem::i32::add, ai, slot) BinRI32, "i32.shr_u+i32.add";
+    SHL_AI_A_ADD_RA_A_PAIR = (bin sem::i32::shl, ai, acc) BinRI32, (bin sem::i32::add, ra, acc) BinRR, "i32.shl+i32.add";
+    XOR_AI_A_SHL_AI_A_PAIR = (bin sem::i32::xor, ai, acc) BinRI32, (bin sem::i32::shl, ai, acc) BinRI32, "i32.xor+i32.shl";
+    WRAP_LOAD32_A_PAIR = (wrap slot) Un, (load_a u32 => u32) Load, "i32.wrap_i64+i32.load";
+    ADD_RA_A_LOAD32_AT_ACC_PAIR = (bin sem::i32::add, ra, acc) BinRR, (load_at_acc u32 => u32) Load, "i32.add+i32.load";
+    ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
+    LOAD32_A_AND_AR_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::and, ar, acc) BinRR, "i32.load+i32.and";
+    LOAD32_A_ADD_AR_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ar, slot) BinRR, "i32.load+i32.add";
 }
 
 /// The pairs by the codes of their two instructions: an open-addressing hash table, so
@@ -387,6 +462,69 @@ fn pair_table() -> PairTable {
         LOAD_STORE64.erase(),
         LOAD_STORE8.erase(),
         LOAD_STORE64_LOAD_STORE8_PAIR.erase(),
+    );
+    let imm = |op: BinOp<BinRI32>| op.imm.expect("an integer operation has immediate forms");
+    let (mul, xor, shl, shr_u) = (imm(I32_MUL), imm(I32_XOR), imm(I32_SHL), imm(I32_SHR_U));
+    put(
+        add.ai.erase(),
+        I32_ADD_SHR_U_AND.erase(),
+        ADD_AI_ADD_SHR_U_AND_PAIR.erase(),
+    );
+    put(add.ai.erase(), load32, ADD_AI_LOAD32_PAIR.erase());
+    put(
+        mul.ai_a.erase(),
+        I32_ADD.ra.erase(),
+        MUL_AI_A_ADD_RA_PAIR.erase(),
+    );
+    put(
+        I32_LOAD8_U.r_a.erase(),
+        shl.ia_a.erase(),
+        LOAD8U_A_SHL_IA_A_PAIR.erase(),
+    );
+    put(
+        xor.ai_a.erase(),
+        I32_AND.ra_a.erase(),
+        XOR_AI_A_AND_RA_A_PAIR.erase(),
+    );
+    put(
+        shr_u.ri_a.erase(),
+        add.ai.erase(),
+        SHR_U_RI_A_ADD_AI_PAIR.erase(),
+    );
+    put(
+        shl.ai_a.erase(),
+        I32_ADD.ra_a.erase(),
+        SHL_AI_A_ADD_RA_A_PAIR.erase(),
+    );
+    put(
+        xor.ai_a.erase(),
+        shl.ai_a.erase(),
+        XOR_AI_A_SHL_AI_A_PAIR.erase(),
+    );
+    put(
+        I32_WRAP_I64.r.erase(),
+        I32_LOAD.r_a.erase(),
+        WRAP_LOAD32_A_PAIR.erase(),
+    );
+    put(
+        I32_ADD.ra_a.erase(),
+        I32_LOAD.a.erase(),
+        ADD_RA_A_LOAD32_AT_ACC_PAIR.erase(),
+    );
+    put(
+        add.ir.erase(),
+        add.ir_a.erase(),
+        ADD_IR_ADD_IR_A_PAIR.erase(),
+    );
+    put(
+        I32_LOAD.r_a.erase(),
+        I32_AND.ar_a.erase(),
+        LOAD32_A_AND_AR_A_PAIR.erase(),
+    );
+    put(
+        I32_LOAD.r_a.erase(),
+        I32_ADD.ar.erase(),
+        LOAD32_A_ADD_AR_PAIR.erase(),
     );
     PairTable::new(entries)
 }
