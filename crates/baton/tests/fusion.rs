@@ -1017,13 +1017,8 @@ fn shadow_stack_frame_set_and_return_fused() {
         (local.get $frame))
       (func (export "sp") (result i32) (global.get $sp))
       (func (export "seen") (result i32) (global.get $seen)))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
+    let (module, mut store, instance) = instantiate(wat);
     let listings: Vec<String> = (0..4).map(|i| module.disassemble(i).unwrap()).collect();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
     let i32_fn = |name: &str| instance.get_typed_func::<i32, i32>(&store, name).unwrap();
     let (frame, wide, label) = (i32_fn("frame"), i32_fn("wide"), i32_fn("label"));
     let void = instance.get_typed_func::<i32, ()>(&store, "void").unwrap();
@@ -2456,14 +2451,9 @@ fn pairs_run_both_instructions_and_branches_to_the_second_run_it_alone() {
           (local.set $x (i32.add (local.get $x) (i32.const 5))))
         (local.set $y (i32.load (local.get $p)))
         (i32.add (i32.mul (local.get $x) (i32.const 1000)) (local.get $y))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
+    let (module, mut store, instance) = instantiate(wat);
     let straight_listing = module.disassemble(0).unwrap();
     let label_listing = module.disassemble(1).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
     let straight = instance
         .get_typed_func::<i32, i32>(&store, "straight")
         .unwrap();
@@ -2536,13 +2526,8 @@ fn pairs_through_the_accumulator_and_of_copies() {
             (i32.add (i32.wrap_i64 (local.get $t))
               (i32.add (i32.load offset=48 (local.get $p))
                 (i32.load8_u offset=56 (local.get $p))))))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
+    let (module, mut store, instance) = instantiate(wat);
     let listing = module.disassemble(0).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
     let f = instance
         .get_typed_func::<(i32, i64), i32>(&store, "f")
         .unwrap();
@@ -2598,13 +2583,8 @@ fn pairs_in_accumulator_chains() {
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $l)))
         (local.get $h)))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
+    let (module, mut store, instance) = instantiate(wat);
     let listing = module.disassemble(0).unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
     let f = instance
         .get_typed_func::<(i32, i32), i32>(&store, "f")
         .unwrap();
@@ -2650,4 +2630,15 @@ fn pairs_in_accumulator_chains() {
     ] {
         assert!(listing.contains(pair), "{pair}:\n{listing}");
     }
+}
+
+/// Compiles `wat` and instantiates it in a new store with no imports.
+fn instantiate(wat: &str) -> (Module, Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).expect("module compiles");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    (module, store, instance)
 }
