@@ -2632,6 +2632,86 @@ fn pairs_in_accumulator_chains() {
     }
 }
 
+/// Pairs whose second instruction is a conditional branch (a load and a comparison with a
+/// constant, an `add.store32` and one, an `i64.and` and one, a copy and `br_if_nez`): both
+/// ways of each branch, against a model of the loop.
+#[test]
+fn pairs_ending_in_a_branch_go_both_ways() {
+    let wat = r#"(module
+        (memory 1)
+        (data (i32.const 16) "\05\00\00\00\fb\ff\ff\ff\07\00\00\00\00\00\00\00")
+        (func (export "f") (param $p i32) (param $n i32) (result i32)
+          (local $i i32) (local $s i32) (local $x i32) (local $v i32) (local $w i64) (local $q i32) (local $y i32)
+          (loop $l
+            (local.set $q (i32.add (local.get $p) (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 7))))
+            (block $b1
+              (local.set $v (i32.load (local.get $q)))
+              (br_if $b1 (i32.lt_s (local.get $v) (i32.const 0)))
+              (local.set $s (i32.add (local.get $s) (i32.const 100))))
+            (block $b2
+              (local.set $x (i32.load offset=8 (local.get $p)))
+              (br_if $b2 (i32.eq (local.get $x) (local.get $i)))
+              (local.set $s (i32.add (local.get $s) (i32.const 1000))))
+            (block $b3
+              (i32.store offset=12 (local.get $p) (i32.add (local.get $i) (i32.const 1)))
+              (br_if $b3 (i32.gt_s (local.get $i) (i32.const 5)))
+              (local.set $s (i32.add (local.get $s) (i32.const 7))))
+            (block $b4
+              (local.set $w (i64.and (i64.extend_i32_u (local.get $i)) (i64.const 3)))
+              (br_if $b4 (i64.eq (local.get $w) (i64.const 2)))
+              (local.set $s (i32.add (local.get $s) (i32.const 10000))))
+            (block $b5
+              (local.set $y (i32.and (local.get $i) (i32.const 1)))
+              (local.set $x (local.get $v))
+              (br_if $b5 (local.get $y))
+              (local.set $s (i32.sub (local.get $s) (local.get $x))))
+            (local.set $s (i32.add (local.get $s) (i32.load offset=12 (local.get $p))))
+            (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+          (local.get $s)))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    let f = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "f")
+        .unwrap();
+    for n in [0i32, 1, 10, 13] {
+        let (mut s, mut i) = (0i32, 0i32);
+        loop {
+            let v = if ((i << 2) & 7) == 0 { 5 } else { -5 };
+            if v >= 0 {
+                s = s.wrapping_add(100);
+            }
+            if 7 != i {
+                s = s.wrapping_add(1000);
+            }
+            // (The counter in memory: `i + 1`, read back at the end of the iteration.)
+            let counter = i + 1;
+            if i <= 5 {
+                s = s.wrapping_add(7);
+            }
+            if (i & 3) != 2 {
+                s = s.wrapping_add(10000);
+            }
+            if i & 1 == 0 {
+                s = s.wrapping_sub(v);
+            }
+            s = s.wrapping_add(counter);
+            i += 1;
+            if i as u32 >= n as u32 {
+                break;
+            }
+        }
+        assert_eq!(f.call(&mut store, (16, n)).unwrap(), s, "n = {n}");
+    }
+    for pair in [
+        "i32.load+br_if.i32.lt_s",
+        "i32.add.store32+br_if.i32.gt_s",
+        "i64.and+br_if.i64.eq",
+        "copy+br_if_nez",
+    ] {
+        assert!(listing.contains(pair), "{pair}:\n{listing}");
+    }
+}
+
 /// Compiles `wat` and instantiates it in a new store with no imports.
 fn instantiate(wat: &str) -> (Module, Store<()>, Instance) {
     let engine = Engine::default();

@@ -19,6 +19,9 @@
 //! on a value it holds anyway, as single handlers do: that frees the accumulator's
 //! register.
 //!
+//! The second instruction may be a conditional branch (`branch_pairs!`): taken, it goes
+//! where it would alone, its offset counting from its own position, which is still there.
+//!
 //! The second instruction's immediates are read only once the first instruction is done
 //! (a compiler fence): fetched together, both sets would need more registers than a
 //! handler has free, and every run would save and restore some.
@@ -286,11 +289,74 @@ macro_rules! pairs {
             jump!(second.add(words::<$LB>()), sp, mem, len, ctx, acc)
         });)*
 
-        /// This family's instructions, for [`all`](super::all).
-        pub(super) fn infos() -> Vec<OpInfo> {
+        fn plain_infos() -> Vec<OpInfo> {
             info!($($NAME: $LA),*)
         }
     };
+}
+
+/// Whether the conditional branch whose immediates are at `$at` is taken, and its offset
+/// (from the branch's own position, as for the branch alone).
+macro_rules! branch {
+    ((eqz), $at:expr, $sp:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BrCond` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BrCond) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        (unsafe { rd::<u32>($sp, imm.cond) } == 0, imm.offset)
+    }};
+    ((nez), $at:expr, $sp:ident) => {{
+        // SAFETY: as for `eqz`.
+        let imm = unsafe { *($at as *const BrCond) };
+        // SAFETY: as for `eqz`.
+        (unsafe { rd::<u32>($sp, imm.cond) } != 0, imm.offset)
+    }};
+    // A comparison of a slot with an immediate (`$L`: `BrCmpRI32`, `BrCmpRI64`).
+    ((cmp_ri $f:path, $L:ty), $at:expr, $sp:ident) => {{
+        // SAFETY: `$at` is the immediates of a `$L` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const $L) };
+        // SAFETY: as for `eqz`.
+        let a = unsafe { rd($sp, imm.a) };
+        (matches!($f(a, imm.imm), Ok(true)), imm.offset)
+    }};
+    // A comparison of two slots.
+    ((cmp_rr $f:path), $at:expr, $sp:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BrCmpRR` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BrCmpRR) };
+        // SAFETY: as for `eqz`.
+        let (a, b) = unsafe { (rd($sp, imm.a), rd($sp, imm.b)) };
+        (matches!($f(a, b), Ok(true)), imm.offset)
+    }};
+}
+
+/// Defines the pairs whose second instruction is a conditional branch: `NAME = (first
+/// step) FirstLayout, (branch) BranchLayout, "name"`. Taken, the branch goes where it would
+/// alone: its offset counts from its own position, inside the pair.
+macro_rules! branch_pairs {
+    ($($NAME:ident = $first:tt $LA:ty, $branch:tt $LB:ty, $name:literal;)*) => {
+        $(def!($NAME: $LA, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            #[allow(unused_assignments)]
+            let mut acc = acc;
+            step!($first, ip.add(1), ip, sp, mem, len, ctx, acc);
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+            let second = ip.add(words::<$LA>());
+            let (taken, offset) = branch!($branch, second.add(1), sp);
+            if taken {
+                jump!(second.offset(offset as isize), sp, mem, len, ctx, acc)
+            }
+            jump!(second.add(words::<$LB>()), sp, mem, len, ctx, acc)
+        });)*
+
+        fn branch_infos() -> Vec<OpInfo> {
+            info!($($NAME: $LA),*)
+        }
+    };
+}
+
+/// This family's instructions, for [`all`](super::all).
+pub(super) fn infos() -> Vec<OpInfo> {
+    let mut v = plain_infos();
+    v.extend(branch_infos());
+    v
 }
 
 pairs! {
@@ -337,6 +403,17 @@ pairs! {
     LOAD32_A_ADD_AR_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ar, slot) BinRR, "i32.load+i32.add";
 }
 
+branch_pairs! {
+    AND_AI_BR_IF_EQZ_PAIR = (bin sem::i32::and, ai, slot) BinRI32, (eqz) BrCond, "i32.and+br_if_eqz";
+    COPY_BR_IF_NEZ_PAIR = (copy) Un, (nez) BrCond, "copy+br_if_nez";
+    COPY_BR_IF_EQZ_PAIR = (copy) Un, (eqz) BrCond, "copy+br_if_eqz";
+    LOAD32_BR_I32_LT_S_RI_PAIR = (load u32 => u32) Load, (cmp_ri sem::i32::lt_s, BrCmpRI32) BrCmpRI32, "i32.load+br_if.i32.lt_s";
+    LOAD32_BR_I32_EQ_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::eq) BrCmpRR, "i32.load+br_if.i32.eq";
+    ADD_STORE32_BR_I32_GT_S_RI_PAIR = (add_store32 slot) AddStore, (cmp_ri sem::i32::gt_s, BrCmpRI32) BrCmpRI32, "i32.add.store32+br_if.i32.gt_s";
+    LOAD32_AT_ACC_BR_IF_EQZ_PAIR = (load_at_acc u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
+    I64_AND_BR_I64_EQ_RI_PAIR = (i64_ri bitand u64) BinRI64, (cmp_ri sem::i64::eq, BrCmpRI64) BrCmpRI64, "i64.and+br_if.i64.eq";
+}
+
 /// The pairs by the codes of their two instructions: an open-addressing hash table, so
 /// that the translator's pass over every instruction of a function costs little.
 struct PairTable {
@@ -344,7 +421,7 @@ struct PairTable {
 }
 
 /// log2 of the table's size: a few times the number of pairs, so probes stay short.
-const TABLE_BITS: u32 = 8;
+const TABLE_BITS: u32 = 9;
 
 fn slot_of(first: OpCode, second: OpCode) -> usize {
     let h = (first.value().wrapping_mul(0x9e37_79b1) ^ second.value()).wrapping_mul(0x85eb_ca6b);
@@ -526,6 +603,37 @@ fn pair_table() -> PairTable {
         I32_ADD.ar.erase(),
         LOAD32_A_ADD_AR_PAIR.erase(),
     );
+    put(
+        and.ai.erase(),
+        BR_IF_EQZ.erase(),
+        AND_AI_BR_IF_EQZ_PAIR.erase(),
+    );
+    put(copy, BR_IF_NEZ.erase(), COPY_BR_IF_NEZ_PAIR.erase());
+    put(copy, BR_IF_EQZ.erase(), COPY_BR_IF_EQZ_PAIR.erase());
+    put(
+        load32,
+        BR_I32_LT_S_RI.erase(),
+        LOAD32_BR_I32_LT_S_RI_PAIR.erase(),
+    );
+    put(load32, BR_I32_EQ.erase(), LOAD32_BR_I32_EQ_PAIR.erase());
+    put(
+        ADD_STORE32.r.erase(),
+        BR_I32_GT_S_RI.erase(),
+        ADD_STORE32_BR_I32_GT_S_RI_PAIR.erase(),
+    );
+    put(
+        I32_LOAD.a.erase(),
+        BR_IF_EQZ.erase(),
+        LOAD32_AT_ACC_BR_IF_EQZ_PAIR.erase(),
+    );
+    let and64 = I64_AND.imm.expect("i64.and has immediate forms");
+    for and64 in [and64.ri.erase(), and64.ir.erase()] {
+        put(
+            and64,
+            BR_I64_EQ_RI.erase(),
+            I64_AND_BR_I64_EQ_RI_PAIR.erase(),
+        );
+    }
     PairTable::new(entries)
 }
 
