@@ -19,8 +19,9 @@
 //! on a value it holds anyway, as single handlers do: that frees the accumulator's
 //! register.
 //!
-//! The second instruction may be a conditional branch (`branch_pairs!`): taken, it goes
-//! where it would alone, its offset counting from its own position, which is still there.
+//! The second instruction may be a conditional branch (the `branch` list of `pairs!`):
+//! taken, it goes where it would alone, its offset counting from its own position, which
+//! is still there.
 //!
 //! The second instruction's immediates are read only once the first instruction is done
 //! (a compiler fence): fetched together, both sets would need more registers than a
@@ -270,31 +271,6 @@ macro_rules! step {
     };
 }
 
-/// Defines the pairs: `NAME = (first step) FirstLayout, (second step) SecondLayout, "name"`.
-/// The pair's layout is the first instruction's (see the module's documentation).
-macro_rules! pairs {
-    ($($NAME:ident = $first:tt $LA:ty, $second:tt $LB:ty, $name:literal;)*) => {
-        $(def!($NAME: $LA, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            // (A first step that writes the accumulator overwrites the incoming value.)
-            #[allow(unused_assignments)]
-            let mut acc = acc;
-            step!($first, ip.add(1), ip, sp, mem, len, ctx, acc);
-            // (Read here so that a second step that overwrites the accumulator does not
-            // leave the first's value unread, which the compiler would warn about.)
-            let _after_first = acc;
-            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
-            // The second instruction, whole, right after the first's immediates.
-            let second = ip.add(words::<$LA>());
-            step!($second, second.add(1), ip, sp, mem, len, ctx, acc);
-            jump!(second.add(words::<$LB>()), sp, mem, len, ctx, acc)
-        });)*
-
-        fn plain_infos() -> Vec<OpInfo> {
-            info!($($NAME: $LA),*)
-        }
-    };
-}
-
 /// Whether the conditional branch whose immediates are at `$at` is taken, and its offset
 /// (from the branch's own position, as for the branch alone).
 macro_rules! branch {
@@ -328,90 +304,115 @@ macro_rules! branch {
     }};
 }
 
-/// Defines the pairs whose second instruction is a conditional branch: `NAME = (first
-/// step) FirstLayout, (branch) BranchLayout, "name"`. Taken, the branch goes where it would
-/// alone: its offset counts from its own position, inside the pair.
-macro_rules! branch_pairs {
-    ($($NAME:ident = $first:tt $LA:ty, $branch:tt $LB:ty, $name:literal;)*) => {
-        $(def!($NAME: $LA, $name, |imm, ip, sp, mem, len, ctx, acc| {
+/// Defines the pairs, in two lists: `plain { NAME = (first step) FirstLayout, (second
+/// step) SecondLayout, "name"; ... }`, then `branch { NAME = (first step) FirstLayout,
+/// (branch) BranchLayout, "name"; ... }` for those whose second instruction is a
+/// conditional branch. The pair's layout is the first instruction's (see the module's
+/// documentation).
+macro_rules! pairs {
+    (
+        plain { $($NAME:ident = $first:tt $LA:ty, $second:tt $LB:ty, $name:literal;)* }
+        branch { $($BNAME:ident = $bfirst:tt $BLA:ty, $branch:tt $BLB:ty, $bname:literal;)* }
+    ) => {
+        $(pairs!(@pair $NAME, $first $LA, step $second $LB, $name);)*
+        $(pairs!(@pair $BNAME, $bfirst $BLA, branch $branch $BLB, $bname);)*
+
+        /// The pairs, for [`infos`].
+        fn pair_infos() -> Vec<OpInfo> {
+            info!($($NAME: $LA,)* $($BNAME: $BLA),*)
+        }
+    };
+    // One pair's handler: the first instruction, then the second as `$how` says.
+    (@pair $NAME:ident, $first:tt $LA:ty, $how:ident $second:tt $LB:ty, $name:literal) => {
+        def!($NAME: $LA, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            // (A first step that writes the accumulator overwrites the incoming value.)
             #[allow(unused_assignments)]
             let mut acc = acc;
             step!($first, ip.add(1), ip, sp, mem, len, ctx, acc);
+            // (Read here so that a second step that overwrites the accumulator does not
+            // leave the first's value unread, which the compiler would warn about.)
+            let _after_first = acc;
             core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+            // The second instruction, whole, right after the first's immediates.
             let second = ip.add(words::<$LA>());
-            let (taken, offset) = branch!($branch, second.add(1), sp);
-            if taken {
-                jump!(second.offset(offset as isize), sp, mem, len, ctx, acc)
-            }
-            jump!(second.add(words::<$LB>()), sp, mem, len, ctx, acc)
-        });)*
-
-        fn branch_infos() -> Vec<OpInfo> {
-            info!($($NAME: $LA),*)
-        }
+            pairs!(@second $how $second $LB, second, ip, sp, mem, len, ctx, acc)
+        });
     };
+    // A plain second instruction: run it, then go on after it.
+    (@second step $second:tt $LB:ty, $at:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        step!($second, $at.add(1), $ip, $sp, $mem, $len, $ctx, $acc);
+        jump!($at.add(words::<$LB>()), $sp, $mem, $len, $ctx, $acc)
+    }};
+    // A conditional branch: taken, it goes where it would alone (its offset counts from
+    // its own position, inside the pair); else on after it.
+    (@second branch $cond:tt $LB:ty, $at:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let (taken, offset) = branch!($cond, $at.add(1), $sp);
+        if taken {
+            jump!($at.offset(offset as isize), $sp, $mem, $len, $ctx, $acc)
+        }
+        jump!($at.add(words::<$LB>()), $sp, $mem, $len, $ctx, $acc)
+    }};
 }
 
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
-    let mut v = plain_infos();
-    v.extend(branch_infos());
-    v
+    pair_infos()
 }
 
 pairs! {
-    ADD_LOAD32_PAIR = (i32_ri wrapping_add) BinRI32, (load u32 => u32) Load, "i32.add+i32.load";
-    ADDRR_LOAD32_PAIR = (i32_rr wrapping_add) BinRR, (load u32 => u32) Load, "i32.add+i32.load";
-    AND_LOAD32_PAIR = (i32_ri bitand) BinRI32, (load u32 => u32) Load, "i32.and+i32.load";
-    LOAD32_LOAD32_PAIR = (load u32 => u32) Load, (load u32 => u32) Load, "i32.load+i32.load";
-    LOAD32_ADD_PAIR = (load u32 => u32) Load, (i32_ri wrapping_add) BinRI32, "i32.load+i32.add";
-    LOAD32_COPY_PAIR = (load u32 => u32) Load, (copy) Un, "i32.load+copy";
-    LOAD32_COPY2_PAIR = (load u32 => u32) Load, (copy2) Copy2, "i32.load+copy2";
-    LOAD32_ADD_STORE32_PAIR = (load u32 => u32) Load, (add_store32 slot) AddStore, "i32.load+i32.add.store32";
-    LOAD32_A_ADD_STORE32_A_PAIR = (load_a u32 => u32) Load, (add_store32 acc) AddStore, "i32.load+i32.add.store32";
-    LOAD8U_A_AND_PAIR = (load_a u8 => u32) Load, (i32_ai bitand) BinRI32, "i32.load8_u+i32.and";
-    LOAD8U_A_AND_A_PAIR = (load_a u8 => u32) Load, (i32_ai_a bitand) BinRI32, "i32.load8_u+i32.and";
-    ADD_ADD_PAIR = (i32_ri wrapping_add) BinRI32, (i32_ri wrapping_add) BinRI32, "i32.add+i32.add";
-    ADD_COPY_PAIR = (i32_ri wrapping_add) BinRI32, (copy) Un, "i32.add+copy";
-    ADD_SHR_U_AND_PAIR = (add_shr_u_and) AddShrAnd, (add_shr_u_and) AddShrAnd, "i32.add_shr_u_and+i32.add_shr_u_and";
-    I64_SHR_U_A_WRAP_PAIR = (i64_ri_a wrapping_shr u32) BinRI64, (wrap acc) Un, "i64.shr_u+i32.wrap_i64";
-    WRAP_LOAD32_PAIR = (wrap slot) Un, (load u32 => u32) Load, "i32.wrap_i64+i32.load";
-    COPY_ADD_PAIR = (copy) Un, (i32_ri wrapping_add) BinRI32, "copy+i32.add";
-    COPY_LOAD32_PAIR = (copy) Un, (load u32 => u32) Load, "copy+i32.load";
-    COPY_CONST_PAIR = (copy) Un, (const) Const, "copy+const";
-    COPY_I64_AND_PAIR = (copy) Un, (i64_ri bitand u64) BinRI64, "copy+i64.and";
-    COPY2_CONST_PAIR = (copy2) Copy2, (const) Const, "copy2+const";
-    COPY2_ADD_STORE32_PAIR = (copy2) Copy2, (add_store32 slot) AddStore, "copy2+i32.add.store32";
-    CONST_CONST_PAIR = (const) Const, (const) Const, "const+const";
-    STORE64_ADD_PAIR = (store u64) Store, (i32_ri wrapping_add) BinRI32, "store64+i32.add";
-    STORE32_STORE32_PAIR = (store u32) Store, (store u32) Store, "store32+store32";
-    STORE8_STORE64_PAIR = (store u8) Store, (store u64) Store, "store8+store64";
-    LOAD_STORE64_LOAD_STORE8_PAIR = (load_store u64) LoadStore, (load_store u8) LoadStore, "i64.load.store64+i32.load8.store8";
-    // Chains through the accumulator (hashing, bit fields, address arithmetic).
-    ADD_AI_ADD_SHR_U_AND_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (add_shr_u_and) AddShrAnd, "i32.add+i32.add_shr_u_and";
-    ADD_AI_LOAD32_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (load u32 => u32) Load, "i32.add+i32.load";
-    MUL_AI_A_ADD_RA_PAIR = (bin sem::i32::mul, ai, acc) BinRI32, (bin sem::i32::add, ra, slot) BinRR, "i32.mul+i32.add";
-    LOAD8U_A_SHL_IA_A_PAIR = (load_a u8 => u32) Load, (bin sem::i32::shl, ia, acc) BinRI32, "i32.load8_u+i32.shl";
-    XOR_AI_A_AND_RA_A_PAIR = (bin sem::i32::xor, ai, acc) BinRI32, (bin sem::i32::and, ra, acc) BinRR, "i32.xor+i32.and";
-    SHR_U_RI_A_ADD_AI_PAIR = (bin sem::i32::shr_u, ri, acc) BinRI32, (bin sem::i32::add, ai, slot) BinRI32, "i32.shr_u+i32.add";
-    SHL_AI_A_ADD_RA_A_PAIR = (bin sem::i32::shl, ai, acc) BinRI32, (bin sem::i32::add, ra, acc) BinRR, "i32.shl+i32.add";
-    XOR_AI_A_SHL_AI_A_PAIR = (bin sem::i32::xor, ai, acc) BinRI32, (bin sem::i32::shl, ai, acc) BinRI32, "i32.xor+i32.shl";
-    WRAP_LOAD32_A_PAIR = (wrap slot) Un, (load_a u32 => u32) Load, "i32.wrap_i64+i32.load";
-    ADD_RA_A_LOAD32_AT_ACC_PAIR = (bin sem::i32::add, ra, acc) BinRR, (load_at_acc u32 => u32) Load, "i32.add+i32.load";
-    ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
-    LOAD32_A_AND_AR_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::and, ar, acc) BinRR, "i32.load+i32.and";
-    LOAD32_A_ADD_AR_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ar, slot) BinRR, "i32.load+i32.add";
-}
-
-branch_pairs! {
-    AND_AI_BR_IF_EQZ_PAIR = (bin sem::i32::and, ai, slot) BinRI32, (eqz) BrCond, "i32.and+br_if_eqz";
-    COPY_BR_IF_NEZ_PAIR = (copy) Un, (nez) BrCond, "copy+br_if_nez";
-    COPY_BR_IF_EQZ_PAIR = (copy) Un, (eqz) BrCond, "copy+br_if_eqz";
-    LOAD32_BR_I32_LT_S_RI_PAIR = (load u32 => u32) Load, (cmp_ri sem::i32::lt_s, BrCmpRI32) BrCmpRI32, "i32.load+br_if.i32.lt_s";
-    LOAD32_BR_I32_EQ_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::eq) BrCmpRR, "i32.load+br_if.i32.eq";
-    ADD_STORE32_BR_I32_GT_S_RI_PAIR = (add_store32 slot) AddStore, (cmp_ri sem::i32::gt_s, BrCmpRI32) BrCmpRI32, "i32.add.store32+br_if.i32.gt_s";
-    LOAD32_AT_ACC_BR_IF_EQZ_PAIR = (load_at_acc u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
-    I64_AND_BR_I64_EQ_RI_PAIR = (i64_ri bitand u64) BinRI64, (cmp_ri sem::i64::eq, BrCmpRI64) BrCmpRI64, "i64.and+br_if.i64.eq";
+    plain {
+        ADD_LOAD32_PAIR = (i32_ri wrapping_add) BinRI32, (load u32 => u32) Load, "i32.add+i32.load";
+        ADDRR_LOAD32_PAIR = (i32_rr wrapping_add) BinRR, (load u32 => u32) Load, "i32.add+i32.load";
+        AND_LOAD32_PAIR = (i32_ri bitand) BinRI32, (load u32 => u32) Load, "i32.and+i32.load";
+        LOAD32_LOAD32_PAIR = (load u32 => u32) Load, (load u32 => u32) Load, "i32.load+i32.load";
+        LOAD32_ADD_PAIR = (load u32 => u32) Load, (i32_ri wrapping_add) BinRI32, "i32.load+i32.add";
+        LOAD32_COPY_PAIR = (load u32 => u32) Load, (copy) Un, "i32.load+copy";
+        LOAD32_COPY2_PAIR = (load u32 => u32) Load, (copy2) Copy2, "i32.load+copy2";
+        LOAD32_ADD_STORE32_PAIR = (load u32 => u32) Load, (add_store32 slot) AddStore, "i32.load+i32.add.store32";
+        LOAD32_A_ADD_STORE32_A_PAIR = (load_a u32 => u32) Load, (add_store32 acc) AddStore, "i32.load+i32.add.store32";
+        LOAD8U_A_AND_PAIR = (load_a u8 => u32) Load, (i32_ai bitand) BinRI32, "i32.load8_u+i32.and";
+        LOAD8U_A_AND_A_PAIR = (load_a u8 => u32) Load, (i32_ai_a bitand) BinRI32, "i32.load8_u+i32.and";
+        ADD_ADD_PAIR = (i32_ri wrapping_add) BinRI32, (i32_ri wrapping_add) BinRI32, "i32.add+i32.add";
+        ADD_COPY_PAIR = (i32_ri wrapping_add) BinRI32, (copy) Un, "i32.add+copy";
+        ADD_SHR_U_AND_PAIR = (add_shr_u_and) AddShrAnd, (add_shr_u_and) AddShrAnd, "i32.add_shr_u_and+i32.add_shr_u_and";
+        I64_SHR_U_A_WRAP_PAIR = (i64_ri_a wrapping_shr u32) BinRI64, (wrap acc) Un, "i64.shr_u+i32.wrap_i64";
+        WRAP_LOAD32_PAIR = (wrap slot) Un, (load u32 => u32) Load, "i32.wrap_i64+i32.load";
+        COPY_ADD_PAIR = (copy) Un, (i32_ri wrapping_add) BinRI32, "copy+i32.add";
+        COPY_LOAD32_PAIR = (copy) Un, (load u32 => u32) Load, "copy+i32.load";
+        COPY_CONST_PAIR = (copy) Un, (const) Const, "copy+const";
+        COPY_I64_AND_PAIR = (copy) Un, (i64_ri bitand u64) BinRI64, "copy+i64.and";
+        COPY2_CONST_PAIR = (copy2) Copy2, (const) Const, "copy2+const";
+        COPY2_ADD_STORE32_PAIR = (copy2) Copy2, (add_store32 slot) AddStore, "copy2+i32.add.store32";
+        CONST_CONST_PAIR = (const) Const, (const) Const, "const+const";
+        STORE64_ADD_PAIR = (store u64) Store, (i32_ri wrapping_add) BinRI32, "store64+i32.add";
+        STORE32_STORE32_PAIR = (store u32) Store, (store u32) Store, "store32+store32";
+        STORE8_STORE64_PAIR = (store u8) Store, (store u64) Store, "store8+store64";
+        LOAD_STORE64_LOAD_STORE8_PAIR = (load_store u64) LoadStore, (load_store u8) LoadStore, "i64.load.store64+i32.load8.store8";
+        // Chains through the accumulator (hashing, bit fields, address arithmetic).
+        ADD_AI_ADD_SHR_U_AND_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (add_shr_u_and) AddShrAnd, "i32.add+i32.add_shr_u_and";
+        ADD_AI_LOAD32_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (load u32 => u32) Load, "i32.add+i32.load";
+        MUL_AI_A_ADD_RA_PAIR = (bin sem::i32::mul, ai, acc) BinRI32, (bin sem::i32::add, ra, slot) BinRR, "i32.mul+i32.add";
+        LOAD8U_A_SHL_IA_A_PAIR = (load_a u8 => u32) Load, (bin sem::i32::shl, ia, acc) BinRI32, "i32.load8_u+i32.shl";
+        XOR_AI_A_AND_RA_A_PAIR = (bin sem::i32::xor, ai, acc) BinRI32, (bin sem::i32::and, ra, acc) BinRR, "i32.xor+i32.and";
+        SHR_U_RI_A_ADD_AI_PAIR = (bin sem::i32::shr_u, ri, acc) BinRI32, (bin sem::i32::add, ai, slot) BinRI32, "i32.shr_u+i32.add";
+        SHL_AI_A_ADD_RA_A_PAIR = (bin sem::i32::shl, ai, acc) BinRI32, (bin sem::i32::add, ra, acc) BinRR, "i32.shl+i32.add";
+        XOR_AI_A_SHL_AI_A_PAIR = (bin sem::i32::xor, ai, acc) BinRI32, (bin sem::i32::shl, ai, acc) BinRI32, "i32.xor+i32.shl";
+        WRAP_LOAD32_A_PAIR = (wrap slot) Un, (load_a u32 => u32) Load, "i32.wrap_i64+i32.load";
+        ADD_RA_A_LOAD32_AT_ACC_PAIR = (bin sem::i32::add, ra, acc) BinRR, (load_at_acc u32 => u32) Load, "i32.add+i32.load";
+        ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
+        LOAD32_A_AND_AR_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::and, ar, acc) BinRR, "i32.load+i32.and";
+        LOAD32_A_ADD_AR_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ar, slot) BinRR, "i32.load+i32.add";
+    }
+    branch {
+        AND_AI_BR_IF_EQZ_PAIR = (bin sem::i32::and, ai, slot) BinRI32, (eqz) BrCond, "i32.and+br_if_eqz";
+        COPY_BR_IF_NEZ_PAIR = (copy) Un, (nez) BrCond, "copy+br_if_nez";
+        COPY_BR_IF_EQZ_PAIR = (copy) Un, (eqz) BrCond, "copy+br_if_eqz";
+        LOAD32_BR_I32_LT_S_RI_PAIR = (load u32 => u32) Load, (cmp_ri sem::i32::lt_s, BrCmpRI32) BrCmpRI32, "i32.load+br_if.i32.lt_s";
+        LOAD32_BR_I32_EQ_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::eq) BrCmpRR, "i32.load+br_if.i32.eq";
+        ADD_STORE32_BR_I32_GT_S_RI_PAIR = (add_store32 slot) AddStore, (cmp_ri sem::i32::gt_s, BrCmpRI32) BrCmpRI32, "i32.add.store32+br_if.i32.gt_s";
+        LOAD32_AT_ACC_BR_IF_EQZ_PAIR = (load_at_acc u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
+        I64_AND_BR_I64_EQ_RI_PAIR = (i64_ri bitand u64) BinRI64, (cmp_ri sem::i64::eq, BrCmpRI64) BrCmpRI64, "i64.and+br_if.i64.eq";
+    }
 }
 
 /// The pairs by the codes of their two instructions: an open-addressing hash table, so
