@@ -6,6 +6,9 @@
 
 use baton::*;
 
+mod common;
+use common::instantiate;
+
 /// Compiles `body` as `(func (export "f") (param i32) (result i32) ...)` and returns the
 /// results of calling it with each input, plus the function's listing.
 fn run(body: &str, inputs: &[i32]) -> (Vec<i32>, String) {
@@ -2710,15 +2713,4 @@ fn pairs_ending_in_a_branch_go_both_ways() {
     ] {
         assert!(listing.contains(pair), "{pair}:\n{listing}");
     }
-}
-
-/// Compiles `wat` and instantiates it in a new store with no imports.
-fn instantiate(wat: &str) -> (Module, Store<()>, Instance) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
-    (module, store, instance)
 }

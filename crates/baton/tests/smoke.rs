@@ -2,13 +2,11 @@
 
 use baton::*;
 
+mod common;
+
+/// Instantiates `wat` (see `common::instantiate`); the module is not needed here.
 fn instance(wat: &str) -> (Store<()>, Instance) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
+    let (_, store, instance) = common::instantiate(wat);
     (store, instance)
 }
 
