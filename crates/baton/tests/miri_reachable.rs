@@ -174,3 +174,40 @@ fn collections_from_the_host_free_what_nothing_reaches() {
     );
     assert!(h.set(&mut store, baton::Val::AnyRef(Some(kept))).is_err());
 }
+
+/// Translated code running: calls and returns, a loop with loads, stores and a pair, a
+/// trap, then the store used again.
+#[test]
+fn translated_code_runs() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (memory 1)
+      (func $sum (param $p i32) (param $n i32) (result i32)
+        (local $s i32)
+        (block $done (loop $l
+          (br_if $done (i32.eqz (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $l)))
+        (local.get $s))
+      (func (export "run") (param $n i32) (result i32)
+        (local $i i32)
+        (loop $fill
+          (i32.store (i32.shl (local.get $i) (i32.const 2)) (local.get $i))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $fill (i32.lt_u (local.get $i) (local.get $n))))
+        (call $sum (i32.const 0) (local.get $n)))
+      (func (export "oob") (result i32) (i32.load (i32.const 65536))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 10).unwrap(), 45);
+    let oob = instance.get_typed_func::<(), i32>(&store, "oob").unwrap();
+    let trap = oob.call(&mut store, ()).unwrap_err();
+    assert!(trap.to_string().contains("out of bounds"), "{trap}");
+    assert_eq!(run.call(&mut store, 100).unwrap(), 4950);
+}

@@ -22,7 +22,7 @@ macro_rules! jump {
         let ip: $crate::exec::Ip = $ip;
         // SAFETY: translation only produces branch targets and fall-through positions that
         // start an instruction, whose first word is a handler address.
-        let handler: $crate::exec::Handler = unsafe { *(ip as *const $crate::exec::Handler) };
+        let handler = unsafe { $crate::exec::dispatch::handler_at(ip) };
         $crate::exec::dispatch::tail!(handler, ip, $sp, $mem, $len, $ctx, $acc)
     }};
 }
@@ -136,6 +136,29 @@ fn chain_start() -> usize {
 pub(crate) use jump;
 pub(crate) use tail;
 
+/// The handler whose address is the word at `ip`.
+///
+/// Translated code is a vector of integers: `CodeBuf` writes each handler word as
+/// `handler as usize`, a cast that exposes the function's provenance, and the word is
+/// read back here as an integer and given that exposed provenance again. The machine
+/// code is one load, as a plain read of a `Handler` would be; the difference is for the
+/// abstract machine (and Miri, which checks it): a function pointer read out of integer
+/// memory would carry no provenance, and calling it would be undefined.
+///
+/// # Safety
+/// `ip` must point at a word holding the address of a `Handler`, written by an exposing
+/// cast of that handler (`CodeBuf`), or at a static of type `Handler` (the stubs: see
+/// [`expose_stubs`](super::expose_stubs), which [`run`] calls).
+#[inline(always)]
+pub(crate) unsafe fn handler_at(ip: super::Ip) -> Handler {
+    // SAFETY: `ip` points at a handler word (the contract).
+    let word = unsafe { *(ip as *const usize) };
+    let ptr: *const () = core::ptr::with_exposed_provenance(word);
+    // SAFETY: `word` is the address of a `Handler` whose provenance was exposed (the
+    // contract); a function pointer and a data pointer have the same size and layout.
+    unsafe { core::mem::transmute::<*const (), Handler>(ptr) }
+}
+
 use super::{Control, Ctx, Handler, Regs};
 
 /// Runs from `regs` until a handler returns something other than `Continue`.
@@ -145,12 +168,13 @@ use super::{Control, Ctx, Handler, Regs};
 /// code, `sp` at a frame of the value stack large enough for that function, and
 /// `mem`/`len` the current instance's default memory.
 pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
+    super::expose_stubs();
     #[cfg(not(baton_dispatch = "portable"))]
     {
         // SAFETY: `regs` is a valid state (the contract): `regs.ip` starts an instruction
         // whose first word is its handler, which may run on that state.
         unsafe {
-            let handler = *(regs.ip as *const Handler);
+            let handler = handler_at(regs.ip);
             handler(regs.ip, regs.sp, regs.mem, regs.acc, ctx, regs.len)
         }
     }
@@ -170,7 +194,7 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
             // afterwards the state a handler saved on returning `Continue`: `tail!` saves
             // only the valid state it would have handed on.
             let control = unsafe {
-                let handler = *(ip as *const Handler);
+                let handler = handler_at(ip);
                 handler(ip, sp, mem, acc, ctx, len)
             };
             if !matches!(control, Control::Continue) {

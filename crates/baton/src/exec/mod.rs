@@ -230,6 +230,15 @@ impl Ctx {
     }
 }
 
+/// Exposes the provenance of the stubs' handlers below, so that
+/// [`dispatch::handler_at`] may read their words as integers like any other handler word.
+/// (A cast with no effect on the machine code: it matters to the abstract machine only.)
+pub(crate) fn expose_stubs() {
+    for stub in [&EXIT_CODE, &RETURN_CODE, &RESTORE_CODE, &UNWIND_CODE] {
+        let _ = *stub as usize;
+    }
+}
+
 /// The word a sentinel frame returns to: ends the activation.
 pub(crate) static EXIT_CODE: Handler = ops::exit_handler;
 /// The word a host call made in tail position resumes at: returns to the caller.
