@@ -750,7 +750,8 @@ macro_rules! load_br_tables {
             // instruction of this function.
             unsafe {
                 let offset = *ip.add(words::<LoadBrTable>() + i) as i32;
-                jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+                // (As `and_shl_load_br_tables!` does: the loaded value goes on.)
+                jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
             }
         }
     };
@@ -793,7 +794,8 @@ macro_rules! const_load_br_tables {
             // immediates, and `i <= len`; each offset points at the start of an
             // instruction of this function.
             let offset = unsafe { *ip.add(words::<ConstLoadBrTable>() + i) } as i32;
-            jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+            // (As `and_shl_load_br_tables!` does: the loaded value goes on.)
+            jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
         });)*
         fn const_load_br_table_ops() -> Vec<OpInfo> {
             info!($($NAME: ConstLoadBrTable),*)
@@ -845,7 +847,9 @@ macro_rules! and_shl_load_br_tables {
             // immediates, and `i <= len`; each offset points at the start of an
             // instruction of this function.
             let offset = unsafe { *ip.add(words::<AndShlLoadBrTable>() + i) } as i32;
-            jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+            // (A branch's target reads no accumulator: the loaded value goes on instead of
+            // the incoming one, which frees `rcx` for the shift count.)
+            jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
         });)*
         fn and_shl_load_br_table_ops() -> Vec<OpInfo> {
             info!($($NAME: AndShlLoadBrTable),*)
