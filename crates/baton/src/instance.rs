@@ -320,7 +320,12 @@ pub(crate) fn instantiate<T>(
             core::cell::Cell::new(m.code.initial_entry(i, params, use_translated))
         })
         .collect();
-    let mut inst = Box::new(InstanceEntity {
+    // The instance takes its place in the store first, and every pointer to it (the
+    // defined functions', the collector's, instantiation's own) comes from one raw pointer
+    // taken from its box there: a box moved after pointers were taken from it would make
+    // them stale under Stacked Borrows (Miri), and a unique reference in between would be
+    // invalidated by the store's later reads of the instance.
+    inner.instances.push(Box::new(InstanceEntity {
         index,
         module: module.clone(),
         compiled: core::ptr::null(),
@@ -343,8 +348,44 @@ pub(crate) fn instantiate<T>(
         memory_ids: Vec::new(),
         tags: Vec::new(),
         tag_ids: Vec::new(),
-    });
+    }));
+    let this: *mut InstanceEntity =
+        core::ptr::addr_of_mut!(**inner.instances.last_mut().expect("just pushed"));
+    // What may fail before the instance is complete (linking, initialisers, limits): on
+    // an error the instance leaves the store again.
+    // SAFETY: `this` points to the instance just pushed, boxed in the store, alive;
+    // nothing else reaches it until instantiation ends.
+    let filled = fill_instance(inner, module, imports, unsafe { &mut *this }, this);
+    if let Err(e) = filled {
+        inner.instances.pop();
+        return Err(e);
+    }
+    if m.elems.iter().any(|seg| seg.traced) {
+        inner.ctx.gc.roots.add_instance(this);
+    }
+    let instance = Instance {
+        store: inner.id,
+        index,
+    };
+    init_segments(inner, module, this)?;
+    if let Some(start) = m.start {
+        // SAFETY: as above.
+        let id = unsafe { (&(*this).func_ids)[start as usize] };
+        invoke(store, id, |_| {}, |_, _| ())?;
+    }
+    Ok(instance)
+}
 
+/// Links the imports and makes the defined entities of instance `inst` (at `this`, in
+/// the store), up to its segments as the instance sees them.
+fn fill_instance(
+    inner: &mut StoreInner,
+    module: &Module,
+    imports: &[Extern],
+    inst: &mut InstanceEntity,
+    this: *mut InstanceEntity,
+) -> Result<(), Error> {
+    let m = &module.inner;
     // Imports.
     for (i, (import, ext)) in m.imports.iter().zip(imports).enumerate() {
         match (&import.ty, ext) {
@@ -444,17 +485,17 @@ pub(crate) fn instantiate<T>(
     // (Taken from the boxed entries in place. `Cell<T>` has `T`'s layout; the entries are
     // written only through the cells.)
     inst.compiled = inst.compiled_funcs.as_ptr() as *const CompiledFunc;
-    let inst_ptr: *const InstanceEntity = core::ptr::addr_of!(*inst);
     for i in 0..m.code.len() {
-        // SAFETY: `inst_ptr` points to the boxed instance, alive; `i` is a defined function.
-        let compiled = unsafe { (*inst_ptr).compiled.add(i) };
+        // SAFETY: `compiled` points to the instance's table of entries (boxed, alive), of
+        // one entry per defined function; `i` is one.
+        let compiled = unsafe { inst.compiled.add(i) };
         let func_index = m.env.num_imported_funcs as usize + i;
         let ty = m.func_type(func_index as u32).clone();
         let id = inner.funcs.len() as u32;
         inner.funcs.push(Box::new(FuncEntity {
             type_id: ty.type_id().0,
             compiled,
-            inst: inst_ptr,
+            inst: this,
             host: 0,
             index: id,
             ty,
@@ -477,7 +518,7 @@ pub(crate) fn instantiate<T>(
         .iter()
         .zip(&m.global_inits)
     {
-        let bits = eval(init, &inst, &mut inner.ctx.gc, inner.ctx.limiter)?;
+        let bits = eval(init, inst, &mut inner.ctx.gc, inner.ctx.limiter)?;
         let value = [bits as u64, (bits >> 64) as u64];
         inner.globals.push(Box::new(GlobalEntity::new(value, *g)));
         inner.register_exn_global();
@@ -494,7 +535,7 @@ pub(crate) fn instantiate<T>(
         .skip(m.num_imported_tables as usize)
     {
         let cell = match init {
-            Some(e) => eval(e, &inst, &mut inner.ctx.gc, inner.ctx.limiter)? as u64,
+            Some(e) => eval(e, inst, &mut inner.ctx.gc, inner.ctx.limiter)? as u64,
             None => 0,
         };
         let elems = vec![cell; t.minimum() as usize];
@@ -532,7 +573,7 @@ pub(crate) fn instantiate<T>(
         .map(|seg| {
             seg.items
                 .iter()
-                .map(|e| Ok(eval(e, &inst, gc, limiter)? as u64))
+                .map(|e| Ok(eval(e, inst, gc, limiter)? as u64))
                 .collect::<Result<_, Error>>()
         })
         .collect::<Result<_, Error>>()?;
@@ -545,21 +586,17 @@ pub(crate) fn instantiate<T>(
         })
         .collect();
 
-    inner.instances.push(inst);
-    // The instance as the rest of instantiation and the collector's root list reach it: one
-    // pointer from one borrow of its box, so that neither invalidates the other (Miri's
-    // aliasing models).
-    let this: *mut InstanceEntity = &mut **inner.instances.last_mut().expect("just pushed");
-    if m.elems.iter().any(|seg| seg.traced) {
-        inner.ctx.gc.roots.add_instance(this);
-    }
-    let instance = Instance {
-        store: inner.id,
-        index,
-    };
+    Ok(())
+}
 
-    // Active segments, in order; a failing one traps, leaving earlier effects in place
-    // (the spec's semantics since bulk memory).
+/// Runs the active segments of instance `this` (in the store), in order; a failing one
+/// traps, leaving earlier effects in place (the spec's semantics since bulk memory).
+fn init_segments(
+    inner: &mut StoreInner,
+    module: &Module,
+    this: *mut InstanceEntity,
+) -> Result<(), Error> {
+    let m = &module.inner;
     // SAFETY: `this` points to the instance just pushed, boxed in the store, alive; nothing
     // else reaches it while instantiation runs.
     let inst = unsafe { &mut *this };
@@ -607,10 +644,5 @@ pub(crate) fn instantiate<T>(
         }
     }
 
-    if let Some(start) = m.start {
-        let id = inst.func_ids[start as usize];
-        invoke(store, id, |_| {}, |_, _| ())?;
-    }
-    let _ = Mutability::Const;
-    Ok(instance)
+    Ok(())
 }
