@@ -152,3 +152,43 @@ fn traps_report_frames_of_both_instances() {
     let f_ = a.get_typed_func::<i32, i32>(&store, "f").unwrap();
     assert_eq!(f_.call(&mut store, 4).unwrap(), f(4));
 }
+
+/// An instantiation that fails while linking or initialising leaves no instance behind:
+/// the instances made before and after it keep working, each with its own exports.
+#[test]
+fn failed_instantiations_leave_the_store_as_it_was() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let b = linker
+        .instantiate(&mut store, &Module::new(&engine, B).unwrap())
+        .unwrap();
+    // Linking fails: `a` needs `b`'s exports, which the linker does not have yet.
+    let a_module = Module::new(&engine, A).unwrap();
+    assert!(linker.instantiate(&mut store, &a_module).is_err());
+    // Linking fails on a later import, after the instance has taken its first ones: `b`'s
+    // table has 2 elements, this module wants at least 3.
+    let bad = Module::new(
+        &engine,
+        r#"(module (import "b" "g" (func (param i32) (result i32)))
+             (import "b" "t" (table 3 funcref)))"#,
+    )
+    .unwrap();
+    linker.instance(&mut store, "b", b).unwrap();
+    assert!(linker.instantiate(&mut store, &bad).is_err());
+    // A segment out of bounds traps after the instance is complete: it stays (the spec's
+    // semantics), with the effects of the segments before it.
+    let trapping = Module::new(
+        &engine,
+        r#"(module (memory (export "m") 1) (func (export "one") (result i32) i32.const 1)
+             (data (i32.const 0) "\2a") (data (i32.const 65536) "x"))"#,
+    )
+    .unwrap();
+    assert!(linker.instantiate(&mut store, &trapping).is_err());
+    // The store goes on: `a` links now and calls into `b`.
+    let a = linker.instantiate(&mut store, &a_module).unwrap();
+    let a_f = a.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    assert_eq!(a_f.call(&mut store, 3).unwrap(), f(3));
+    let b_g = b.get_typed_func::<i32, i32>(&store, "g").unwrap();
+    assert_eq!(b_g.call(&mut store, 0).unwrap(), 1000);
+}
