@@ -134,18 +134,19 @@ impl FuncTranslator<'_> {
     }
 
     /// The comparison the previous instruction computed, if the condition `cond` (at stack
-    /// position `p`) is its result: a branch on it absorbs the comparison.
+    /// position `p`) is its result: a branch on it absorbs the comparison, removing the
+    /// code from the position returned on.
     fn pending_cmp(&self, cond: Opd, p: usize) -> Option<(usize, Cmp)> {
         match (cond, self.last) {
             (
                 Opd::Temp,
                 Some(Last {
-                    pos,
+                    start,
                     dst,
                     cmp: Some(cmp),
                     ..
                 }),
-            ) if dst == self.temp(p) => Some((pos, cmp)),
+            ) if dst == self.temp(p) => Some((start, cmp)),
             _ => None,
         }
     }
@@ -162,7 +163,7 @@ impl FuncTranslator<'_> {
         // Without a comparison to absorb, test the condition's slot against zero.
         let cmp = match fused {
             Some((pos, cmp)) => {
-                self.unemit(pos);
+                self.unemit_from(pos);
                 self.last = self.prev_last.filter(|l| l.pos < pos);
                 cmp
             }
@@ -213,7 +214,7 @@ impl FuncTranslator<'_> {
         let p = self.stack.len();
         let fused = self.pending_cmp(cond, p);
         if let Some((pos, cmp)) = fused {
-            self.unemit(pos);
+            self.unemit_from(pos);
             self.last = self.prev_last.filter(|l| l.pos < pos);
             self.emit_cmp_branch(depth, cmp, when_true);
         } else if self.in_acc(cond, p) {
@@ -486,6 +487,7 @@ impl FuncTranslator<'_> {
             let copy_start = self.code.pos();
             self.last = head.producer.filter(|l| l.pos >= start).map(|l| Last {
                 pos: copy_start + (l.pos - start),
+                start: copy_start + (l.start - start),
                 ..l
             });
             self.recent.reset_to(self.last.map(|l| l.pos));

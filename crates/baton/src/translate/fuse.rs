@@ -100,6 +100,9 @@ impl FuncTranslator<'_> {
     /// back edge of most counted loops. Returns the fused instruction's position and its
     /// offset field's byte, or `None` (nothing emitted) when the pattern does not match.
     pub(super) fn fuse_add_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
+        if cond.is_float() {
+            return None;
+        }
         let pos = self.recent.last()?;
         // The add must end right here, and nothing may branch to the point between the two.
         // (All the adds below take two words: `BinRR`, `BinRI32` and `BinRI64` alike.)
@@ -151,9 +154,9 @@ impl FuncTranslator<'_> {
             other => other,
         };
         let ops = if cmp.is64 {
-            cond.add_branch64()
+            cond.add_branch64()?
         } else {
-            cond.add_branch()
+            cond.add_branch()?
         };
         // In metered code the back edge charges the next iteration just before the add
         // (see `rotated_back_edge`): that charge joins the instruction too.

@@ -59,7 +59,12 @@ enum Opd {
 #[derive(Clone, Copy)]
 struct Last {
     pos: usize,
+    /// Where the code computing the value starts: `pos`, or (an `i32.eqz` of a comparison
+    /// just computed) the comparison, which only the `eqz` reads. A branch absorbing
+    /// `cmp` removes the code from here on.
+    start: usize,
     dst: Slot,
+    /// The comparison whose result this is, for a branch to absorb.
     cmp: Option<Cmp>,
     /// The form of the instruction that leaves its result in the accumulator instead,
     /// if it has one: patched in when the next instruction consumes the result at once.
@@ -97,6 +102,7 @@ impl Recent {
 /// A comparison that a following branch may absorb.
 #[derive(Clone, Copy)]
 struct Cmp {
+    /// 64-bit operands (`i64`, `f64`); else 32-bit ones.
     is64: bool,
     cond: Cond,
     a: Slot,
@@ -106,12 +112,15 @@ struct Cmp {
 #[derive(Clone, Copy)]
 enum Operand {
     Slot(Slot),
+    /// A constant (a float's bits for float conditions).
     Imm(i64),
     /// Comparison against zero (`eqz`): no second operand.
     Zero,
 }
 
-/// Integer comparison conditions, for fused compare-and-branch.
+/// Comparison conditions, for fused compare-and-branch: the integer ones, then the float
+/// ones (`F...`), with the four negated float comparisons (`FNotLt`: "not less than",
+/// also true when an operand is NaN) that negating `FLt` and the others gives.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Cond {
     Eq,
@@ -124,9 +133,71 @@ enum Cond {
     LeU,
     GeS,
     GeU,
+    FEq,
+    FNe,
+    FLt,
+    FGt,
+    FLe,
+    FGe,
+    FNotLt,
+    FNotGt,
+    FNotLe,
+    FNotGe,
 }
 
+/// Float compare-and-branch instructions of one width, in the order of
+/// [`Cond::float_index`]: the register and the immediate form of each.
+type FloatCmpOps<RI> = [(Op<BrCmpRR>, Op<RI>); 10];
+
+static F32_BRANCHES: FloatCmpOps<BrCmpRI32> = [
+    (op::BR_F32_EQ, op::BR_F32_EQ_RI),
+    (op::BR_F32_NE, op::BR_F32_NE_RI),
+    (op::BR_F32_LT, op::BR_F32_LT_RI),
+    (op::BR_F32_GT, op::BR_F32_GT_RI),
+    (op::BR_F32_LE, op::BR_F32_LE_RI),
+    (op::BR_F32_GE, op::BR_F32_GE_RI),
+    (op::BR_F32_NOT_LT, op::BR_F32_NOT_LT_RI),
+    (op::BR_F32_NOT_GT, op::BR_F32_NOT_GT_RI),
+    (op::BR_F32_NOT_LE, op::BR_F32_NOT_LE_RI),
+    (op::BR_F32_NOT_GE, op::BR_F32_NOT_GE_RI),
+];
+
+static F64_BRANCHES: FloatCmpOps<BrCmpRI64> = [
+    (op::BR_F64_EQ, op::BR_F64_EQ_RI),
+    (op::BR_F64_NE, op::BR_F64_NE_RI),
+    (op::BR_F64_LT, op::BR_F64_LT_RI),
+    (op::BR_F64_GT, op::BR_F64_GT_RI),
+    (op::BR_F64_LE, op::BR_F64_LE_RI),
+    (op::BR_F64_GE, op::BR_F64_GE_RI),
+    (op::BR_F64_NOT_LT, op::BR_F64_NOT_LT_RI),
+    (op::BR_F64_NOT_GT, op::BR_F64_NOT_GT_RI),
+    (op::BR_F64_NOT_LE, op::BR_F64_NOT_LE_RI),
+    (op::BR_F64_NOT_GE, op::BR_F64_NOT_GE_RI),
+];
+
 impl Cond {
+    /// Whether this is a float condition.
+    fn is_float(self) -> bool {
+        self.float_index().is_some()
+    }
+    /// A float condition's index in the tables of float branches ([`FloatCmpOps`]).
+    fn float_index(self) -> Option<usize> {
+        use Cond::*;
+        Some(match self {
+            FEq => 0,
+            FNe => 1,
+            FLt => 2,
+            FGt => 3,
+            FLe => 4,
+            FGe => 5,
+            FNotLt => 6,
+            FNotGt => 7,
+            FNotLe => 8,
+            FNotGe => 9,
+            Eq | Ne | LtS | LtU | GtS | GtU | LeS | LeU | GeS | GeU => return None,
+        })
+    }
+    /// The condition that holds exactly when this one does not.
     fn negate(self) -> Cond {
         use Cond::*;
         match self {
@@ -140,9 +211,20 @@ impl Cond {
             LeU => GtU,
             GeS => LtS,
             GeU => LtU,
+            FEq => FNe,
+            FNe => FEq,
+            FLt => FNotLt,
+            FGt => FNotGt,
+            FLe => FNotLe,
+            FGe => FNotGe,
+            FNotLt => FLt,
+            FNotGt => FGt,
+            FNotLe => FLe,
+            FNotGe => FGe,
         }
     }
-    /// The condition with operands swapped (`a < b` ⇔ `b > a`).
+    /// The condition with operands swapped (`a < b` ⇔ `b > a`; for floats too, NaN
+    /// included).
     fn swap(self) -> Cond {
         use Cond::*;
         match self {
@@ -156,10 +238,27 @@ impl Cond {
             LeU => GeU,
             GeS => LeS,
             GeU => LeU,
+            FEq => FEq,
+            FNe => FNe,
+            FLt => FGt,
+            FGt => FLt,
+            FLe => FGe,
+            FGe => FLe,
+            FNotLt => FNotGt,
+            FNotGt => FNotLt,
+            FNotLe => FNotGe,
+            FNotGe => FNotLe,
         }
     }
     fn branch_rr(self, is64: bool) -> Op<BrCmpRR> {
         use Cond::*;
+        if let Some(i) = self.float_index() {
+            return if is64 {
+                F64_BRANCHES[i].0
+            } else {
+                F32_BRANCHES[i].0
+            };
+        }
         match (is64, self) {
             (false, Eq) => op::BR_I32_EQ,
             (false, Ne) => op::BR_I32_NE,
@@ -181,12 +280,16 @@ impl Cond {
             (true, LeU) => op::BR_I64_LE_U,
             (true, GeS) => op::BR_I64_GE_S,
             (true, GeU) => op::BR_I64_GE_U,
+            (_, FEq | FNe | FLt | FGt | FLe | FGe | FNotLt | FNotGt | FNotLe | FNotGe) => {
+                unreachable!("float conditions are handled above")
+            }
         }
     }
-    /// The add-and-branch instructions testing this condition (32-bit only).
-    fn add_branch(self) -> AddBrOp {
+    /// The add-and-branch instructions testing this condition (32-bit only); none for
+    /// float conditions.
+    fn add_branch(self) -> Option<AddBrOp> {
         use Cond::*;
-        match self {
+        Some(match self {
             Eq => op::ADD_BR_I32_EQ,
             Ne => op::ADD_BR_I32_NE,
             LtS => op::ADD_BR_I32_LT_S,
@@ -197,11 +300,13 @@ impl Cond {
             LeU => op::ADD_BR_I32_LE_U,
             GeS => op::ADD_BR_I32_GE_S,
             GeU => op::ADD_BR_I32_GE_U,
-        }
+            _ => return None,
+        })
     }
-    fn add_branch64(self) -> AddBrOp {
+    /// The same for 64-bit counters.
+    fn add_branch64(self) -> Option<AddBrOp> {
         use Cond::*;
-        match self {
+        Some(match self {
             Eq => op::ADD_BR_I64_EQ,
             Ne => op::ADD_BR_I64_NE,
             LtS => op::ADD_BR_I64_LT_S,
@@ -212,10 +317,15 @@ impl Cond {
             LeU => op::ADD_BR_I64_LE_U,
             GeS => op::ADD_BR_I64_GE_S,
             GeU => op::ADD_BR_I64_GE_U,
-        }
+            _ => return None,
+        })
     }
+    /// Compare-with-immediate branch, 32-bit (`i32`, `f32`).
     fn branch_ri32(self) -> Op<BrCmpRI32> {
         use Cond::*;
+        if let Some(i) = self.float_index() {
+            return F32_BRANCHES[i].1;
+        }
         match self {
             Eq => op::BR_I32_EQ_RI,
             Ne => op::BR_I32_NE_RI,
@@ -227,10 +337,17 @@ impl Cond {
             LeU => op::BR_I32_LE_U_RI,
             GeS => op::BR_I32_GE_S_RI,
             GeU => op::BR_I32_GE_U_RI,
+            FEq | FNe | FLt | FGt | FLe | FGe | FNotLt | FNotGt | FNotLe | FNotGe => {
+                unreachable!("float conditions are handled above")
+            }
         }
     }
+    /// Compare-with-immediate branch, 64-bit (`i64`, `f64`).
     fn branch_ri64(self) -> Op<BrCmpRI64> {
         use Cond::*;
+        if let Some(i) = self.float_index() {
+            return F64_BRANCHES[i].1;
+        }
         match self {
             Eq => op::BR_I64_EQ_RI,
             Ne => op::BR_I64_NE_RI,
@@ -242,6 +359,9 @@ impl Cond {
             LeU => op::BR_I64_LE_U_RI,
             GeS => op::BR_I64_GE_S_RI,
             GeU => op::BR_I64_GE_U_RI,
+            FEq | FNe | FLt | FGt | FLe | FGe | FNotLt | FNotGt | FNotLe | FNotGe => {
+                unreachable!("float conditions are handled above")
+            }
         }
     }
 }
@@ -435,6 +555,19 @@ impl<'a> FuncTranslator<'a> {
         self.recent.pop();
     }
 
+    /// Removes the code emitted from `start` on: the most recent instruction, or the last
+    /// few when `start` is earlier (see [`Last::start`]).
+    fn unemit_from(&mut self, start: usize) {
+        self.code.truncate(start);
+        if let Some(maps) = &mut self.maps {
+            maps.truncate(start);
+        }
+        // (What came before an instruction no longer known stays unknown.)
+        while self.recent.last().is_some_and(|pos| pos >= start) {
+            self.recent.pop();
+        }
+    }
+
     /// Slot of stack position `p`.
     fn temp(&self, p: usize) -> Slot {
         self.locals + p as Slot
@@ -474,7 +607,13 @@ impl<'a> FuncTranslator<'a> {
     /// Like [`Self::push_result`], for an instruction with an accumulator form.
     fn push_result_acc(&mut self, pos: usize, dst: Slot, cmp: Option<Cmp>, acc: Option<AnyOp>) {
         self.push(Opd::Temp);
-        self.last = Some(Last { pos, dst, cmp, acc });
+        self.last = Some(Last {
+            pos,
+            start: pos,
+            dst,
+            cmp,
+            acc,
+        });
     }
 
     /// Whether the operand `o` at stack position `p` is the result of the previous

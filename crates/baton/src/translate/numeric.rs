@@ -20,92 +20,135 @@ impl FuncTranslator<'_> {
 
     /// A float binary operation of 32-bit floats (immediates in 32-bit fields).
     pub(super) fn bin32(&mut self, op: &BinOp<BinRI32>) {
-        self.float_bin(op, |dst, a, bits| BinRI32 {
-            dst,
-            a,
-            imm: bits as u32 as i32,
-        })
+        self.float_bin(op, None, false, f32_imm)
     }
 
     /// A float binary operation of 64-bit floats.
     pub(super) fn bin64(&mut self, op: &BinOp<BinRI64>) {
-        self.float_bin(op, |dst, a, bits| BinRI64 {
-            dst,
-            a,
-            imm: bits as i64,
-        })
+        self.float_bin(op, None, true, f64_imm)
+    }
+
+    /// A comparison of 32-bit floats, which a following branch may absorb.
+    pub(super) fn cmp_f32(&mut self, op: &BinOp<BinRI32>, cond: Cond) {
+        self.float_bin(op, Some(cond), false, f32_imm)
+    }
+
+    /// A comparison of 64-bit floats, which a following branch may absorb.
+    pub(super) fn cmp_f64(&mut self, op: &BinOp<BinRI64>, cond: Cond) {
+        self.float_bin(op, Some(cond), true, f64_imm)
     }
 
     /// A float binary operation: a constant operand (its bits) goes into the instruction,
-    /// a result of the previous instruction comes through the accumulator. (Comparisons
-    /// too: a float comparison is never fused into a branch, so reading the accumulator
-    /// costs nothing.)
-    fn float_bin<L: Layout>(&mut self, op: &BinOp<L>, ri: impl Fn(Slot, Slot, u64) -> L) {
+    /// a result of the previous instruction comes through the accumulator. A comparison
+    /// (`cmp` its condition) reads its operands from slots instead, so that a following
+    /// branch can absorb it, as integer comparisons do.
+    fn float_bin<L: Layout>(
+        &mut self,
+        op: &BinOp<L>,
+        cmp: Option<Cond>,
+        is64: bool,
+        ri: impl Fn(Slot, Slot, u64) -> L,
+    ) {
         let b = self.pop();
         let a = self.pop();
         let p = self.stack.len();
         let dst = self.temp(p);
         let imm = op.imm.expect("float operations have immediate forms");
-        let (pos, acc) = match (a, b) {
+        let acc_ok = cmp.is_none();
+        let fused = |cond: Cond, a: Slot, b: Operand| Cmp { is64, cond, a, b };
+        let (pos, acc, cmp) = match (a, b) {
             (_, Opd::Const(k)) if !matches!(a, Opd::Const(_)) => {
-                if self.in_acc(a, p) {
+                if acc_ok && self.in_acc(a, p) {
                     self.route_through_acc();
-                    (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase())
+                    (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase(), None)
                 } else {
                     let sa = self.slot_at(p, a);
-                    (self.emit(imm.ri, ri(dst, sa, k)), imm.ri_a.erase())
+                    let c = cmp.map(|c| fused(c, sa, Operand::Imm(k as i64)));
+                    (self.emit(imm.ri, ri(dst, sa, k)), imm.ri_a.erase(), c)
                 }
             }
             (Opd::Const(k), _) if !matches!(b, Opd::Const(_)) => {
-                if self.in_acc(b, p + 1) {
+                if acc_ok && self.in_acc(b, p + 1) {
                     self.route_through_acc();
-                    (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.erase())
+                    (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.erase(), None)
                 } else {
+                    // `k op b`: a branch tests `b op' k`, the swapped condition (exact for
+                    // floats too: both are false when either is NaN).
                     let sb = self.slot_at(p + 1, b);
-                    (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.erase())
+                    let c = cmp.map(|c| fused(c.swap(), sb, Operand::Imm(k as i64)));
+                    (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.erase(), c)
                 }
             }
-            _ if self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) => {
+            _ if acc_ok && self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) => {
                 self.route_through_acc();
                 let sa = self.slot_at(p, a);
                 (
                     self.emit(op.ra, BinRR { dst, a: sa, b: 0 }),
                     op.ra_a.erase(),
+                    None,
                 )
             }
-            _ if self.in_acc(a, p) && !matches!(b, Opd::Const(_)) => {
+            _ if acc_ok && self.in_acc(a, p) && !matches!(b, Opd::Const(_)) => {
                 self.route_through_acc();
                 let sb = self.slot_at(p + 1, b);
                 (
                     self.emit(op.ar, BinRR { dst, a: 0, b: sb }),
                     op.ar_a.erase(),
+                    None,
                 )
             }
             _ => {
                 let sa = self.slot_at(p, a);
                 let sb = self.slot_at(p + 1, b);
+                let c = cmp.map(|c| fused(c, sa, Operand::Slot(sb)));
                 (
                     self.emit(op.rr, BinRR { dst, a: sa, b: sb }),
                     op.rr_a.erase(),
+                    c,
                 )
             }
         };
-        self.push_result_acc(pos, dst, None, Some(acc));
+        self.push_result_acc(pos, dst, cmp, Some(acc));
     }
 
     pub(super) fn eqz(&mut self, is64: bool) {
+        // The negation of a comparison just computed (clang's way to branch when a float
+        // comparison is false): a branch on it tests the negated comparison, and absorbs
+        // both instructions.
+        let p = self.stack.len().saturating_sub(1);
+        let negated = match (self.stack.last(), self.last) {
+            (
+                Some(Opd::Temp),
+                Some(Last {
+                    start,
+                    dst,
+                    cmp: Some(c),
+                    ..
+                }),
+            ) if dst == self.temp(p) && !is64 => Some((start, c)),
+            _ => None,
+        };
         let src = self.pop_slot();
         let dst = self.temp(self.stack.len());
         let op = if is64 { op::I64_EQZ } else { op::I32_EQZ };
         // `eqz` reads its operand from a slot, so a following branch can absorb it.
         let pos = self.emit(op.r, Un { dst, src });
-        let cmp = Cmp {
-            is64,
-            cond: Cond::Eq,
-            a: src,
-            b: Operand::Zero,
+        let cmp = match negated {
+            Some((_, c)) => Cmp {
+                cond: c.cond.negate(),
+                ..c
+            },
+            None => Cmp {
+                is64,
+                cond: Cond::Eq,
+                a: src,
+                b: Operand::Zero,
+            },
         };
         self.push_result_acc(pos, dst, Some(cmp), Some(op.r_a.erase()));
+        if let (Some((start, _)), Some(last)) = (negated, self.last.as_mut()) {
+            last.start = start;
+        }
     }
 
     pub(super) fn int_bin32(&mut self, f: IntBin<BinRI32>) {
@@ -261,6 +304,24 @@ impl FuncTranslator<'_> {
             }
         };
         self.push_result_acc(pos, dst, cmp, Some(acc));
+    }
+}
+
+/// A 32-bit float constant's bits as the immediate of a `BinRI32`.
+fn f32_imm(dst: Slot, a: Slot, bits: u64) -> BinRI32 {
+    BinRI32 {
+        dst,
+        a,
+        imm: bits as u32 as i32,
+    }
+}
+
+/// A 64-bit float constant's bits as the immediate of a `BinRI64`.
+fn f64_imm(dst: Slot, a: Slot, bits: u64) -> BinRI64 {
+    BinRI64 {
+        dst,
+        a,
+        imm: bits as i64,
     }
 }
 

@@ -982,32 +982,32 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_f32_eq(&mut self) -> R<bool> {
-        self.bin32(&op::F32_EQ);
+        self.cmp_f32(&op::F32_EQ, Cond::FEq);
         Ok(false)
     }
 
     fn visit_f32_ne(&mut self) -> R<bool> {
-        self.bin32(&op::F32_NE);
+        self.cmp_f32(&op::F32_NE, Cond::FNe);
         Ok(false)
     }
 
     fn visit_f32_lt(&mut self) -> R<bool> {
-        self.bin32(&op::F32_LT);
+        self.cmp_f32(&op::F32_LT, Cond::FLt);
         Ok(false)
     }
 
     fn visit_f32_gt(&mut self) -> R<bool> {
-        self.bin32(&op::F32_GT);
+        self.cmp_f32(&op::F32_GT, Cond::FGt);
         Ok(false)
     }
 
     fn visit_f32_le(&mut self) -> R<bool> {
-        self.bin32(&op::F32_LE);
+        self.cmp_f32(&op::F32_LE, Cond::FLe);
         Ok(false)
     }
 
     fn visit_f32_ge(&mut self) -> R<bool> {
-        self.bin32(&op::F32_GE);
+        self.cmp_f32(&op::F32_GE, Cond::FGe);
         Ok(false)
     }
 
@@ -1047,32 +1047,32 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_f64_eq(&mut self) -> R<bool> {
-        self.bin64(&op::F64_EQ);
+        self.cmp_f64(&op::F64_EQ, Cond::FEq);
         Ok(false)
     }
 
     fn visit_f64_ne(&mut self) -> R<bool> {
-        self.bin64(&op::F64_NE);
+        self.cmp_f64(&op::F64_NE, Cond::FNe);
         Ok(false)
     }
 
     fn visit_f64_lt(&mut self) -> R<bool> {
-        self.bin64(&op::F64_LT);
+        self.cmp_f64(&op::F64_LT, Cond::FLt);
         Ok(false)
     }
 
     fn visit_f64_gt(&mut self) -> R<bool> {
-        self.bin64(&op::F64_GT);
+        self.cmp_f64(&op::F64_GT, Cond::FGt);
         Ok(false)
     }
 
     fn visit_f64_le(&mut self) -> R<bool> {
-        self.bin64(&op::F64_LE);
+        self.cmp_f64(&op::F64_LE, Cond::FLe);
         Ok(false)
     }
 
     fn visit_f64_ge(&mut self) -> R<bool> {
-        self.bin64(&op::F64_GE);
+        self.cmp_f64(&op::F64_GE, Cond::FGe);
         Ok(false)
     }
 

@@ -122,9 +122,11 @@ def_via!(BR_TABLE_BIAS_A, VIA_BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip
     jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
 });
 
-/// Fused compare-and-branch: branches when the comparison holds.
+/// Fused compare-and-branch: branches when the comparison holds. `$imm` turns the
+/// immediate into the comparison's operand type (the identity for integers, the bits of
+/// the constant for floats).
 macro_rules! br_cmps {
-    ($family:ident, $vias:ident; $($name:literal $f:path => $RR_:ident / $VRR:ident, $RI_:ident / $VRI:ident: $RI:ident;)*) => {
+    ($family:ident, $vias:ident, $imm:path; $($name:literal $f:path => $RR_:ident / $VRR:ident, $RI_:ident / $VRI:ident: $RI:ident;)*) => {
         $(
             def_via!($RR_, $VRR: BrCmpRR, $name, |imm, ip, sp, mem, len, ctx, acc| {
                 if let Ok(true) = $f(rd(sp, imm.a), rd(sp, imm.b)) {
@@ -133,7 +135,7 @@ macro_rules! br_cmps {
                 next!(BrCmpRR, ip, sp, mem, len, ctx, acc)
             });
             def_via!($RI_, $VRI: $RI, $name, |imm, ip, sp, mem, len, ctx, acc| {
-                if let Ok(true) = $f(rd(sp, imm.a), imm.imm) {
+                if let Ok(true) = $f(rd(sp, imm.a), $imm(imm.imm)) {
                     jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
                 }
                 next!($RI, ip, sp, mem, len, ctx, acc)
@@ -154,7 +156,7 @@ macro_rules! br_cmps {
     };
 }
 
-br_cmps! { br_cmp_ops, br_cmp_vias;
+br_cmps! { br_cmp_ops, br_cmp_vias, core::convert::identity;
     "br_if.i32.eq" sem::i32::eq => BR_I32_EQ / VIA_BR_I32_EQ, BR_I32_EQ_RI / VIA_BR_I32_EQ_RI: BrCmpRI32;
     "br_if.i32.ne" sem::i32::ne => BR_I32_NE / VIA_BR_I32_NE, BR_I32_NE_RI / VIA_BR_I32_NE_RI: BrCmpRI32;
     "br_if.i32.lt_s" sem::i32::lt_s => BR_I32_LT_S / VIA_BR_I32_LT_S, BR_I32_LT_S_RI / VIA_BR_I32_LT_S_RI: BrCmpRI32;
@@ -175,6 +177,32 @@ br_cmps! { br_cmp_ops, br_cmp_vias;
     "br_if.i64.le_u" sem::i64::le_u => BR_I64_LE_U / VIA_BR_I64_LE_U, BR_I64_LE_U_RI / VIA_BR_I64_LE_U_RI: BrCmpRI64;
     "br_if.i64.ge_s" sem::i64::ge_s => BR_I64_GE_S / VIA_BR_I64_GE_S, BR_I64_GE_S_RI / VIA_BR_I64_GE_S_RI: BrCmpRI64;
     "br_if.i64.ge_u" sem::i64::ge_u => BR_I64_GE_U / VIA_BR_I64_GE_U, BR_I64_GE_U_RI / VIA_BR_I64_GE_U_RI: BrCmpRI64;
+}
+
+// Float compare-and-branch. Besides the six comparisons, the four negated ones (`not_lt`
+// ...): a branch on `i32.eqz` of a float comparison, or an `if` on one, is taken when the
+// comparison is false, which for NaN operands is not the opposite comparison.
+br_cmps! { br_fcmp_ops, br_fcmp_vias, super::numeric::float_bits;
+    "br_if.f32.eq" sem::f32::eq => BR_F32_EQ / VIA_BR_F32_EQ, BR_F32_EQ_RI / VIA_BR_F32_EQ_RI: BrCmpRI32;
+    "br_if.f32.ne" sem::f32::ne => BR_F32_NE / VIA_BR_F32_NE, BR_F32_NE_RI / VIA_BR_F32_NE_RI: BrCmpRI32;
+    "br_if.f32.lt" sem::f32::lt => BR_F32_LT / VIA_BR_F32_LT, BR_F32_LT_RI / VIA_BR_F32_LT_RI: BrCmpRI32;
+    "br_if.f32.gt" sem::f32::gt => BR_F32_GT / VIA_BR_F32_GT, BR_F32_GT_RI / VIA_BR_F32_GT_RI: BrCmpRI32;
+    "br_if.f32.le" sem::f32::le => BR_F32_LE / VIA_BR_F32_LE, BR_F32_LE_RI / VIA_BR_F32_LE_RI: BrCmpRI32;
+    "br_if.f32.ge" sem::f32::ge => BR_F32_GE / VIA_BR_F32_GE, BR_F32_GE_RI / VIA_BR_F32_GE_RI: BrCmpRI32;
+    "br_if.f32.not_lt" sem::f32::not_lt => BR_F32_NOT_LT / VIA_BR_F32_NOT_LT, BR_F32_NOT_LT_RI / VIA_BR_F32_NOT_LT_RI: BrCmpRI32;
+    "br_if.f32.not_gt" sem::f32::not_gt => BR_F32_NOT_GT / VIA_BR_F32_NOT_GT, BR_F32_NOT_GT_RI / VIA_BR_F32_NOT_GT_RI: BrCmpRI32;
+    "br_if.f32.not_le" sem::f32::not_le => BR_F32_NOT_LE / VIA_BR_F32_NOT_LE, BR_F32_NOT_LE_RI / VIA_BR_F32_NOT_LE_RI: BrCmpRI32;
+    "br_if.f32.not_ge" sem::f32::not_ge => BR_F32_NOT_GE / VIA_BR_F32_NOT_GE, BR_F32_NOT_GE_RI / VIA_BR_F32_NOT_GE_RI: BrCmpRI32;
+    "br_if.f64.eq" sem::f64::eq => BR_F64_EQ / VIA_BR_F64_EQ, BR_F64_EQ_RI / VIA_BR_F64_EQ_RI: BrCmpRI64;
+    "br_if.f64.ne" sem::f64::ne => BR_F64_NE / VIA_BR_F64_NE, BR_F64_NE_RI / VIA_BR_F64_NE_RI: BrCmpRI64;
+    "br_if.f64.lt" sem::f64::lt => BR_F64_LT / VIA_BR_F64_LT, BR_F64_LT_RI / VIA_BR_F64_LT_RI: BrCmpRI64;
+    "br_if.f64.gt" sem::f64::gt => BR_F64_GT / VIA_BR_F64_GT, BR_F64_GT_RI / VIA_BR_F64_GT_RI: BrCmpRI64;
+    "br_if.f64.le" sem::f64::le => BR_F64_LE / VIA_BR_F64_LE, BR_F64_LE_RI / VIA_BR_F64_LE_RI: BrCmpRI64;
+    "br_if.f64.ge" sem::f64::ge => BR_F64_GE / VIA_BR_F64_GE, BR_F64_GE_RI / VIA_BR_F64_GE_RI: BrCmpRI64;
+    "br_if.f64.not_lt" sem::f64::not_lt => BR_F64_NOT_LT / VIA_BR_F64_NOT_LT, BR_F64_NOT_LT_RI / VIA_BR_F64_NOT_LT_RI: BrCmpRI64;
+    "br_if.f64.not_gt" sem::f64::not_gt => BR_F64_NOT_GT / VIA_BR_F64_NOT_GT, BR_F64_NOT_GT_RI / VIA_BR_F64_NOT_GT_RI: BrCmpRI64;
+    "br_if.f64.not_le" sem::f64::not_le => BR_F64_NOT_LE / VIA_BR_F64_NOT_LE, BR_F64_NOT_LE_RI / VIA_BR_F64_NOT_LE_RI: BrCmpRI64;
+    "br_if.f64.not_ge" sem::f64::not_ge => BR_F64_NOT_GE / VIA_BR_F64_NOT_GE, BR_F64_NOT_GE_RI / VIA_BR_F64_NOT_GE_RI: BrCmpRI64;
 }
 
 /// The four forms of an add-and-branch instruction, by what `step` and `limit` are:
@@ -400,6 +428,7 @@ pub(super) fn vias() -> Vec<Via> {
     let mut v = add_br_vias();
     v.extend(add_br64_vias());
     v.extend(br_cmp_vias());
+    v.extend(br_fcmp_vias());
     macro_rules! conds {
         ($($NAME:ident / $VIA:ident),*) => {
             [$(Via { target: $NAME.code, vias: $VIA, module: module_path!(), owner: stringify!($VIA), forms: ["br", "copy_br"] }),*]
@@ -422,6 +451,7 @@ pub(super) fn vias() -> Vec<Via> {
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = br_cmp_ops();
+    v.extend(br_fcmp_ops());
     v.extend(add_br_ops());
     v.extend(add_br64_ops());
     v.extend(info!(

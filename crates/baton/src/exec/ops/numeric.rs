@@ -182,7 +182,7 @@ macro_rules! binops_with_imm {
 /// A float operation's immediate: the constant's bits, sign-extended from a 32-bit field
 /// for `f32` (only the low 32 bits count).
 #[inline(always)]
-fn float_bits<T: Cell>(imm: impl Into<i64>) -> T {
+pub(super) fn float_bits<T: Cell>(imm: impl Into<i64>) -> T {
     T::from_cell(imm.into() as u64)
 }
 

@@ -216,6 +216,29 @@ macro_rules! float_sem {
             pub fn ge(a: $t, b: $t) -> R<bool> {
                 Ok(a >= b)
             }
+            // The negated comparisons, true when the comparison is false (so also when
+            // either operand is NaN): a branch taken when `lt` does not hold is not a
+            // branch on `ge`. Wasm has no such instructions; fused branches use them.
+            #[inline(always)]
+            #[allow(clippy::neg_cmp_op_on_partial_ord)] // the negation is the point
+            pub fn not_lt(a: $t, b: $t) -> R<bool> {
+                Ok(!(a < b))
+            }
+            #[inline(always)]
+            #[allow(clippy::neg_cmp_op_on_partial_ord)] // the negation is the point
+            pub fn not_gt(a: $t, b: $t) -> R<bool> {
+                Ok(!(a > b))
+            }
+            #[inline(always)]
+            #[allow(clippy::neg_cmp_op_on_partial_ord)] // the negation is the point
+            pub fn not_le(a: $t, b: $t) -> R<bool> {
+                Ok(!(a <= b))
+            }
+            #[inline(always)]
+            #[allow(clippy::neg_cmp_op_on_partial_ord)] // the negation is the point
+            pub fn not_ge(a: $t, b: $t) -> R<bool> {
+                Ok(!(a >= b))
+            }
             #[inline(always)]
             pub fn abs(a: $t) -> R<$t> {
                 Ok(a.abs())
