@@ -6,6 +6,7 @@
 //! caught: a call that ends with one fails with [`Error::Exception`](crate::Error).
 //! How unwinding finds a handler is described in `exec/unwind.rs`.
 
+use crate::entity_box::EntityBox;
 use crate::error::Error;
 use crate::runtime::{ExnEntity, TagEntity};
 use crate::store::{AsContext, AsContextMut, StoreInner};
@@ -40,7 +41,7 @@ impl Tag {
 /// Adds a tag entity to the store.
 pub(crate) fn new_tag(inner: &mut StoreInner, ty: TagType) -> Tag {
     let index = inner.tags.len() as u32;
-    inner.tags.push(Box::new(TagEntity { ty, index }));
+    inner.tags.push(EntityBox::new(TagEntity { ty, index }));
     Tag {
         store: inner.id,
         index,

@@ -1,5 +1,6 @@
 //! Memories, tables, globals, and the `Extern` that names any importable entity.
 
+use crate::entity_box::EntityBox;
 use crate::error::{Error, MemoryAccessError};
 use crate::func::Func;
 use crate::runtime::{GlobalEntity, MemoryEntity, TableEntity};
@@ -27,7 +28,7 @@ impl Memory {
         let memory = MemoryEntity::new(ty)
             .ok_or_else(|| Error::Usage(format!("cannot allocate a memory of type {ty:?}")))?;
         let inner = &mut store.as_context_mut().0.inner;
-        inner.memories.push(Box::new(memory));
+        inner.memories.push(EntityBox::new(memory));
         Ok(Memory {
             store: inner.id,
             index: inner.memories.len() as u32 - 1,
@@ -143,7 +144,7 @@ impl Table {
         }
         let cell = init.to_cell(inner);
         let elems = vec![cell; ty.minimum() as usize];
-        inner.tables.push(Box::new(TableEntity { elems, ty }));
+        inner.tables.push(EntityBox::new(TableEntity { elems, ty }));
         inner.register_exn_table();
         Ok(Table {
             store: inner.id,
@@ -227,7 +228,9 @@ impl Global {
         }
         let mut value = [0; 2];
         val.write_cells(inner, &mut value);
-        inner.globals.push(Box::new(GlobalEntity::new(value, ty)));
+        inner
+            .globals
+            .push(EntityBox::new(GlobalEntity::new(value, ty)));
         inner.register_exn_global();
         Ok(Global {
             store: inner.id,

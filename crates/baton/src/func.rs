@@ -1,5 +1,6 @@
 //! Functions: calling into Wasm, host functions, and typed access.
 
+use crate::entity_box::EntityBox;
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
 use crate::exec::{dispatch, Control, Frame, Handler, Ip, Regs, EXIT_CODE};
 use crate::instance::Instance;
@@ -49,7 +50,7 @@ impl Func {
         store.host_funcs.push(host);
         let inner = &mut store.inner;
         let index = inner.funcs.len() as u32;
-        inner.funcs.push(Box::new(FuncEntity {
+        inner.funcs.push(EntityBox::new(FuncEntity {
             type_id: ty.type_id().0,
             compiled: core::ptr::null(),
             inst: core::ptr::null(),
@@ -340,7 +341,7 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                             ));
                         }
                         let ctx = &mut store.inner.ctx;
-                        ctx.exception = &mut *ctx.exns.objects[exn.index as usize];
+                        ctx.exception = ctx.exns.objects[exn.index as usize].as_ptr();
                         ctx.throw_site = resume.ip.wrapping_sub(1);
                         let (mem, len) = ctx.mem_regs();
                         regs = Regs {

@@ -1,6 +1,7 @@
 //! Instances and instantiation: resolving imports, creating the module's entities,
 //! initialising tables and memories from segments, and running the start function.
 
+use crate::entity_box::EntityBox;
 use crate::error::{Error, TrapCode};
 use crate::exceptions::{new_tag, Tag};
 use crate::externals::{Extern, Global, Memory, Table};
@@ -325,7 +326,7 @@ pub(crate) fn instantiate<T>(
     // taken from its box there: a box moved after pointers were taken from it would make
     // them stale under Stacked Borrows (Miri), and a unique reference in between would be
     // invalidated by the store's later reads of the instance.
-    inner.instances.push(Box::new(InstanceEntity {
+    inner.instances.push(EntityBox::new(InstanceEntity {
         index,
         module: module.clone(),
         compiled: core::ptr::null(),
@@ -336,7 +337,7 @@ pub(crate) fn instantiate<T>(
         memories: Vec::new(),
         memory_slots: [core::ptr::null_mut(); crate::exec::MEMORY_SLOTS],
         mem0: core::ptr::null_mut(),
-        empty_memory: Box::new(MemoryEntity {
+        empty_memory: EntityBox::new(MemoryEntity {
             data: Vec::new(),
             ty: MemoryType::new(0, Some(0)),
         }),
@@ -349,8 +350,7 @@ pub(crate) fn instantiate<T>(
         tags: Vec::new(),
         tag_ids: Vec::new(),
     }));
-    let this: *mut InstanceEntity =
-        core::ptr::addr_of_mut!(**inner.instances.last_mut().expect("just pushed"));
+    let this: *mut InstanceEntity = inner.instances.last().expect("just pushed").as_ptr();
     // What may fail before the instance is complete (linking, initialisers, limits): on
     // an error the instance leaves the store again.
     // SAFETY: `this` points to the instance just pushed, boxed in the store, alive;
@@ -399,7 +399,7 @@ fn fill_instance(
                         format!("expected {ty}, found {}", e.ty),
                     ));
                 }
-                inst.funcs.push(&**e as *const FuncEntity);
+                inst.funcs.push(e.as_ptr() as *const FuncEntity);
                 inst.func_ids.push(f.index);
             }
             (ExternType::Global(ty), Extern::Global(g)) => {
@@ -425,7 +425,7 @@ fn fill_instance(
             }
             (ExternType::Table(ty), Extern::Table(t)) => {
                 inner.check(t.store);
-                let e = &mut inner.tables[t.index as usize];
+                let e = &inner.tables[t.index as usize];
                 let ok = e.ty.element() == ty.element()
                     && e.ty.is_64() == ty.is_64()
                     && limits_match(
@@ -441,12 +441,12 @@ fn fill_instance(
                         format!("expected {ty:?}, found {:?}", e.ty),
                     ));
                 }
-                inst.tables.push(&mut **e as *mut TableEntity);
+                inst.tables.push(e.as_ptr());
                 inst.table_ids.push(t.index);
             }
             (ExternType::Memory(ty), Extern::Memory(mem)) => {
                 inner.check(mem.store);
-                let e = &mut inner.memories[mem.index as usize];
+                let e = &inner.memories[mem.index as usize];
                 let same_kind =
                     e.ty.is_64() == ty.is_64() && e.ty.page_size_log2() == ty.page_size_log2();
                 if !same_kind
@@ -458,7 +458,7 @@ fn fill_instance(
                         format!("expected {ty:?}, found {:?}", e.ty),
                     ));
                 }
-                inst.memories.push(&mut **e as *mut MemoryEntity);
+                inst.memories.push(e.as_ptr());
                 inst.memory_ids.push(mem.index);
             }
             (ExternType::Tag(ty), Extern::Tag(t)) => {
@@ -471,7 +471,8 @@ fn fill_instance(
                         format!("expected {ty:?}, found {:?}", e.ty),
                     ));
                 }
-                inst.tags.push(e as *const TagEntity);
+                inst.tags
+                    .push(inner.tags[t.index as usize].as_ptr() as *const TagEntity);
                 inst.tag_ids.push(t.index);
             }
             (expected, _) => return Err(link_err(module, i, format!("expected {expected}"))),
@@ -492,7 +493,7 @@ fn fill_instance(
         let func_index = m.env.num_imported_funcs as usize + i;
         let ty = m.func_type(func_index as u32).clone();
         let id = inner.funcs.len() as u32;
-        inner.funcs.push(Box::new(FuncEntity {
+        inner.funcs.push(EntityBox::new(FuncEntity {
             type_id: ty.type_id().0,
             compiled,
             inst: this,
@@ -501,7 +502,7 @@ fn fill_instance(
             ty,
         }));
         inst.funcs
-            .push(&**inner.funcs.last().unwrap() as *const FuncEntity);
+            .push(inner.funcs.last().unwrap().as_ptr() as *const FuncEntity);
         inst.func_ids.push(id);
     }
 
@@ -509,7 +510,7 @@ fn fill_instance(
     for ty in &m.tags[m.num_imported_tags as usize..] {
         let tag = new_tag(inner, ty.clone());
         inst.tags
-            .push(&*inner.tags[tag.index as usize] as *const TagEntity);
+            .push(inner.tags[tag.index as usize].as_ptr() as *const TagEntity);
         inst.tag_ids.push(tag.index);
     }
 
@@ -520,7 +521,9 @@ fn fill_instance(
     {
         let bits = eval(init, inst, &mut inner.ctx.gc, inner.ctx.limiter)?;
         let value = [bits as u64, (bits >> 64) as u64];
-        inner.globals.push(Box::new(GlobalEntity::new(value, *g)));
+        inner
+            .globals
+            .push(EntityBox::new(GlobalEntity::new(value, *g)));
         inner.register_exn_global();
         let e = inner.globals.last().unwrap();
         inst.globals.push(e.cells());
@@ -539,7 +542,9 @@ fn fill_instance(
             None => 0,
         };
         let elems = vec![cell; t.minimum() as usize];
-        inner.tables.push(Box::new(TableEntity { elems, ty: *t }));
+        inner
+            .tables
+            .push(EntityBox::new(TableEntity { elems, ty: *t }));
         let table = inner.register_exn_table();
         inst.tables.push(table);
         inst.table_ids.push(inner.tables.len() as u32 - 1);
@@ -547,16 +552,15 @@ fn fill_instance(
     for mt in &m.memories[m.num_imported_memories as usize..] {
         let memory = MemoryEntity::new(*mt)
             .ok_or_else(|| Error::Instantiation("memory too large".into()))?;
-        inner.memories.push(Box::new(memory));
-        inst.memories
-            .push(&mut **inner.memories.last_mut().unwrap() as *mut MemoryEntity);
+        inner.memories.push(EntityBox::new(memory));
+        inst.memories.push(inner.memories.last().unwrap().as_ptr());
         inst.memory_ids.push(inner.memories.len() as u32 - 1);
     }
     inst.mem0 = inst
         .memories
         .first()
         .copied()
-        .unwrap_or(&mut *inst.empty_memory as *mut MemoryEntity);
+        .unwrap_or(inst.empty_memory.as_ptr());
     // Null past the last memory: validation keeps accesses to the module's memories.
     inst.memory_slots = core::array::from_fn(|i| {
         inst.memories

@@ -28,6 +28,7 @@ mod bodies;
 mod code;
 mod disasm;
 mod engine;
+mod entity_box;
 mod error;
 mod exceptions;
 mod exec;

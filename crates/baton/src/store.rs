@@ -2,6 +2,7 @@
 //! the host's data; contexts give access to a store from host functions.
 
 use crate::engine::Engine;
+use crate::entity_box::EntityBox;
 use crate::exec::Ctx;
 use crate::func::HostFn;
 use crate::instance::Instance;
@@ -12,17 +13,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// The untyped part of a store: everything the interpreter touches.
 ///
 /// Entities are boxed although they sit in vectors: translated code and instances hold raw
-/// pointers to them, which must stay valid when the vectors grow.
-#[allow(clippy::vec_box)]
+/// pointers to them, which must stay valid when the vectors grow (and which the boxes let
+/// alias them; see [`EntityBox`]).
 pub(crate) struct StoreInner {
     pub id: u64,
     pub engine: Engine,
-    pub funcs: Vec<Box<FuncEntity>>,
-    pub memories: Vec<Box<MemoryEntity>>,
-    pub tables: Vec<Box<TableEntity>>,
-    pub globals: Vec<Box<GlobalEntity>>,
-    pub instances: Vec<Box<InstanceEntity>>,
-    pub tags: Vec<Box<crate::runtime::TagEntity>>,
+    pub funcs: Vec<EntityBox<FuncEntity>>,
+    pub memories: Vec<EntityBox<MemoryEntity>>,
+    pub tables: Vec<EntityBox<TableEntity>>,
+    pub globals: Vec<EntityBox<GlobalEntity>>,
+    pub instances: Vec<EntityBox<InstanceEntity>>,
+    pub tags: Vec<EntityBox<crate::runtime::TagEntity>>,
     pub externrefs: Vec<Box<dyn Any + Send + Sync>>,
     /// The Wasm value stack (allocated on first use).
     pub stack: Vec<u64>,
@@ -94,7 +95,7 @@ impl StoreInner {
         let Some(t) = self.tables.last_mut() else {
             return core::ptr::null_mut();
         };
-        let ptr: *mut TableEntity = &mut **t;
+        let ptr: *mut TableEntity = t.as_ptr();
         let element = t.ty.element();
         if is_exn(element) {
             self.ctx.exns.add_table(ptr);

@@ -553,7 +553,7 @@ impl Val {
             }
             Val::FuncRef(Some(f)) => {
                 store.check(f.store);
-                &*store.funcs[f.index as usize] as *const _ as u64
+                store.funcs[f.index as usize].as_ptr() as *const _ as u64
             }
             Val::ExternRef(Some(ExternRef {
                 store: s,

@@ -20,6 +20,7 @@
 //! store, so a stale cell can never point to freed memory.
 
 use super::{TableEntity, TagEntity};
+use crate::entity_box::EntityBox;
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 /// An exception: the tag it was thrown with and its payload in cells (see
@@ -45,11 +46,10 @@ impl ExnEntity {
     }
 }
 
-/// The store's exceptions. Objects are boxed (their addresses are `exnref` cells) and
-/// reused once freed.
-#[allow(clippy::vec_box)]
+/// The store's exceptions. Objects are boxed (their addresses are `exnref` cells, which
+/// the boxes let alias them; see [`EntityBox`]) and reused once freed.
 pub(crate) struct ExnHeap {
-    pub objects: Vec<Box<ExnEntity>>,
+    pub objects: Vec<EntityBox<ExnEntity>>,
     free: Vec<u32>,
     /// Live objects that are referenced but not pinned: what a collection may free.
     collectable: usize,
@@ -100,7 +100,7 @@ impl ExnHeap {
             Some(i) => &mut self.objects[i as usize],
             None => {
                 let index = self.objects.len() as u32;
-                self.objects.push(Box::new(ExnEntity {
+                self.objects.push(EntityBox::new(ExnEntity {
                     tag,
                     payload: Vec::new(),
                     index,
@@ -117,7 +117,9 @@ impl ExnHeap {
         obj.live = true;
         obj.payload.clear();
         obj.payload.extend_from_slice(payload);
-        &mut **obj
+        // The box's own pointer, not one derived from the `&mut` above: `exnref` cells keep
+        // it, and later accesses through the box must not invalidate it.
+        obj.as_ptr()
     }
 
     /// The exception was caught by a clause that hands its reference on.
@@ -175,7 +177,7 @@ impl ExnHeap {
         // The candidates' addresses, sorted, for looking cells up.
         let mut by_address: Vec<(u64, u32)> = (self.objects.iter())
             .filter(|e| e.live)
-            .map(|e| (&**e as *const ExnEntity as u64, e.index))
+            .map(|e| (e.as_ptr() as *const ExnEntity as u64, e.index))
             .collect();
         by_address.sort_unstable();
         let mut marked = vec![false; self.objects.len()];

@@ -249,7 +249,7 @@ pub(crate) struct InstanceEntity {
     pub memory_slots: [*mut MemoryEntity; crate::exec::MEMORY_SLOTS],
     /// Memory 0, or `empty_memory` when the module has none.
     pub mem0: *mut MemoryEntity,
-    pub empty_memory: Box<MemoryEntity>,
+    pub empty_memory: crate::entity_box::EntityBox<MemoryEntity>,
     pub data: Vec<DataSeg>,
     pub elems: Vec<Vec<u64>>,
     /// Store indices of the module's entities, for handing out handles.
