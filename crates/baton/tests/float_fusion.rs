@@ -1,14 +1,20 @@
+//! The translator's float fusions compute what the unfused instructions would.
+//!
 //! Branches on float comparisons are fused into one compare-and-branch instruction, and
 //! take the same way the unfused code would for every operand, NaN, zeros of both signs
-//! and infinities included.
+//! and infinities included. The delicate part is negation: `br_if (i32.eqz (f64.lt a b))`,
+//! an `if` on a comparison (which branches to its `else` part when the comparison is
+//! false), and a rotated loop's back edge (which stays in the loop while the exit test is
+//! false) all branch when a comparison does *not* hold, and with a NaN operand that is not
+//! the opposite comparison: `!(a < b)` is true for NaN, `a >= b` is not.
 //!
-//! The delicate part is negation: `br_if (i32.eqz (f64.lt a b))`, an `if` on a
-//! comparison (which branches to its `else` part when the comparison is false), and a
-//! rotated loop's back edge (which stays in the loop while the exit test is false) all
-//! branch when a comparison does *not* hold, and with a NaN operand that is not the
-//! opposite comparison: `!(a < b)` is true for NaN, `a >= b` is not.
+//! A multiply whose product an add or subtract takes at once becomes one multiply-add,
+//! which must round twice, as the two instructions do: it is not a fused multiply-add.
 
 use baton::*;
+
+mod common;
+use common::instantiate;
 
 /// A comparison's meaning in Rust.
 type Holds = fn(f64, f64) -> bool;
@@ -170,12 +176,7 @@ fn cases() -> Vec<Case> {
 fn every_comparison_shape_and_form_branches_as_unfused_code_would() {
     let cases = cases();
     let funcs: String = cases.iter().enumerate().map(|(i, c)| c.wat(i)).collect();
-    let engine = Engine::default();
-    let module = Module::new(&engine, format!("(module {funcs})")).expect("module compiles");
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
+    let (module, mut store, instance) = instantiate(&format!("(module {funcs})"));
     let mut checked = 0;
     for (i, case) in cases.iter().enumerate() {
         // Every one is a single fused compare-and-branch: no comparison computes a value.
@@ -237,15 +238,10 @@ fn rotated_loops_with_a_float_exit_test_keep_nan_semantics() {
           (br_if $done (i32.ge_u (local.get $i) (i32.const 100)))
           (br $l)))
         (local.get $i)))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
+    let (module, mut store, instance) = instantiate(wat);
     let listing = module.disassemble(0).expect("one function");
     assert!(listing.contains("br_if.f64.ge"), "{listing}");
     assert!(listing.contains("br_if.f64.not_ge"), "{listing}");
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
     let f = instance.get_typed_func::<f64, i32>(&store, "f").unwrap();
     let model = |lim: f64| {
         let (mut x, mut i) = (0.0f64, 0);
@@ -284,8 +280,7 @@ fn eqz_of_an_integer_comparison_branches_on_the_opposite_one() {
         (i32.const 1))
       (func (export "value") (param i32 i32) (result i32)
         (i32.eqz (i32.lt_s (local.get 0) (local.get 1)))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).expect("module compiles");
+    let (module, mut store, instance) = instantiate(wat);
     let once = module.disassemble(0).unwrap();
     let twice = module.disassemble(1).unwrap();
     assert!(
@@ -296,10 +291,6 @@ fn eqz_of_an_integer_comparison_branches_on_the_opposite_one() {
         twice.contains("br_if.i32.lt_u") && !twice.contains("eqz"),
         "{twice}"
     );
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .expect("instantiates");
     let call = |store: &mut Store<()>, name: &str, a: i32, b: i32| {
         let f = instance
             .get_typed_func::<(i32, i32), i32>(&*store, name)
@@ -316,5 +307,168 @@ fn eqz_of_an_integer_comparison_branches_on_the_opposite_one() {
             // Used as a value, the comparison and the `eqz` both stay.
             assert_eq!(call(&mut store, "value", a, b), (a >= b) as i32);
         }
+    }
+}
+
+/// Operands for the multiply-adds: exact and inexact products, overflow, subnormals, signed
+/// zeros, infinities and NaN, and a product whose rounding a fused multiply-add would skip
+/// (`(1 + 2^-30) * (1 - 2^-30) - 1` is 0 rounded twice, `-2^-60` rounded once).
+const MUL_ADD_VALUES: [f64; 12] = [
+    0.1,
+    3.0,
+    -0.0,
+    1.0e308,
+    1.0e-310,
+    f64::INFINITY,
+    f64::NAN,
+    1.0 + 1.0 / (1u64 << 30) as f64,
+    1.0 - 1.0 / (1u64 << 30) as f64,
+    -1.0,
+    -7.25,
+    1.0e-8,
+];
+
+/// Each expression of `a`, `b`, `c` (parameters 0, 1, 2) with its Rust meaning, and the
+/// fused instruction the listing must show (`neg` puts an operand in the accumulator, so
+/// that the multiply reads it from there).
+type MulAddCase = (&'static str, &'static str, fn(f64, f64, f64) -> f64);
+
+const MUL_ADD_CASES: [MulAddCase; 10] = [
+    (
+        "(T.add (local.get 2) (T.mul (local.get 0) (local.get 1)))",
+        "add_mul",
+        |a, b, c| c + a * b,
+    ),
+    (
+        "(T.add (T.mul (local.get 0) (local.get 1)) (local.get 2))",
+        "mul_add",
+        |a, b, c| a * b + c,
+    ),
+    (
+        "(T.sub (local.get 2) (T.mul (local.get 0) (local.get 1)))",
+        "sub_mul",
+        |a, b, c| c - a * b,
+    ),
+    (
+        "(T.sub (T.mul (local.get 0) (local.get 1)) (local.get 2))",
+        "mul_sub",
+        |a, b, c| a * b - c,
+    ),
+    (
+        "(T.add (local.get 2) (T.mul (T.neg (local.get 0)) (local.get 1)))",
+        "add_mul",
+        |a, b, c| c + -a * b,
+    ),
+    (
+        "(T.add (local.get 2) (T.mul (local.get 0) (T.neg (local.get 1))))",
+        "add_mul",
+        |a, b, c| c + a * -b,
+    ),
+    (
+        "(T.sub (T.mul (T.neg (local.get 0)) (local.get 1)) (local.get 2))",
+        "mul_sub",
+        |a, b, c| -a * b - c,
+    ),
+    (
+        "(T.sub (local.get 2) (T.mul (local.get 0) (T.neg (local.get 1))))",
+        "sub_mul",
+        |a, b, c| c - a * -b,
+    ),
+    // Chained: the first multiply-add's result goes on through the accumulator.
+    (
+        "(T.mul (T.add (local.get 2) (T.mul (local.get 0) (local.get 1))) (local.get 0))",
+        "add_mul",
+        |a, b, c| (c + a * b) * a,
+    ),
+    // A multiply by a constant is not fused (and still right).
+    (
+        "(T.add (local.get 2) (T.mul (local.get 0) (T.const 0.5)))",
+        "",
+        |a, _, c| c + a * 0.5,
+    ),
+];
+
+/// Whether two results agree: the same bits, or both NaN (Wasm leaves NaN payloads open).
+fn same_float(got: f64, want: f64) -> bool {
+    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan())
+}
+
+#[test]
+fn multiply_adds_round_twice_in_every_form() {
+    for ty in ["f64", "f32"] {
+        let funcs: String = MUL_ADD_CASES
+            .iter()
+            .enumerate()
+            .map(|(i, (expr, _, _))| {
+                format!(
+                    "(func (export \"m{i}\") (param {ty} {ty} {ty}) (result {ty}) {})",
+                    expr.replace("T.", &format!("{ty}."))
+                )
+            })
+            .collect();
+        let (module, mut store, instance) = instantiate(&format!("(module {funcs})"));
+        for (i, (expr, fused, model)) in MUL_ADD_CASES.iter().enumerate() {
+            let listing = module.disassemble(i).expect("a function");
+            if fused.is_empty() {
+                assert!(
+                    !listing.contains("_mul") && !listing.contains("mul_"),
+                    "{listing}"
+                );
+            } else {
+                assert!(
+                    listing.contains(&format!("{ty}.{fused}")),
+                    "{expr}:\n{listing}"
+                );
+                // One multiply fewer than the expression has.
+                let left = listing.matches(&format!(" {ty}.mul ")).count();
+                assert_eq!(
+                    left,
+                    expr.matches("T.mul").count() - 1,
+                    "{expr}:\n{listing}"
+                );
+            }
+            let name = format!("m{i}");
+            for &a in &MUL_ADD_VALUES {
+                for &b in &MUL_ADD_VALUES {
+                    for &c in &MUL_ADD_VALUES {
+                        let (got, want) = if ty == "f32" {
+                            let f = instance
+                                .get_typed_func::<(f32, f32, f32), f32>(&store, &name)
+                                .unwrap();
+                            let got = f.call(&mut store, (a as f32, b as f32, c as f32)).unwrap();
+                            // The model in f32 arithmetic: each operation rounded to f32.
+                            let want = model_f32(i, a as f32, b as f32, c as f32);
+                            (got as f64, want as f64)
+                        } else {
+                            let f = instance
+                                .get_typed_func::<(f64, f64, f64), f64>(&store, &name)
+                                .unwrap();
+                            (f.call(&mut store, (a, b, c)).unwrap(), model(a, b, c))
+                        };
+                        assert!(
+                            same_float(got, want),
+                            "{ty} {expr} with {a:?}, {b:?}, {c:?}: got {got:?}, want {want:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`MUL_ADD_CASES`] computed in `f32` (an `f64` model would round only once).
+fn model_f32(case: usize, a: f32, b: f32, c: f32) -> f32 {
+    match case {
+        0 => c + a * b,
+        1 => a * b + c,
+        2 => c - a * b,
+        3 => a * b - c,
+        4 => c + -a * b,
+        5 => c + a * -b,
+        6 => -a * b - c,
+        7 => c - a * -b,
+        8 => (c + a * b) * a,
+        9 => c + a * 0.5,
+        _ => unreachable!("one model per case"),
     }
 }

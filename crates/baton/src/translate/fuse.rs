@@ -780,6 +780,57 @@ impl FuncTranslator<'_> {
         Some((pos, form_a.erase()))
     }
 
+    /// For an `add` or `sub` of floats (`op`) of the slot `c` and the product the
+    /// instruction just emitted computed (a `mul` of the same type, operands from slots or
+    /// one from the accumulator; `product_first`: the product is the left operand):
+    /// replaces the multiply by one multiply-add, `c + a * b` and its relatives, which
+    /// rounds as the two instructions do. Returns its position and accumulator form.
+    pub(super) fn fuse_float_mul_add<L>(
+        &mut self,
+        op: &BinOp<L>,
+        c: Slot,
+        product_first: bool,
+        dst: Slot,
+    ) -> Option<(usize, AnyOp)> {
+        let code = op.rr.code;
+        let pick = |first: op::FloatMulAddOp, second: op::FloatMulAddOp| {
+            if product_first {
+                first
+            } else {
+                second
+            }
+        };
+        // The multiply's slot and accumulator forms (its immediate forms are not fused).
+        let (f64_mul, f32_mul) = (op::F64_MUL, op::F32_MUL);
+        let f64_mul = [f64_mul.rr, f64_mul.ar, f64_mul.ra];
+        let f32_mul = [f32_mul.rr, f32_mul.ar, f32_mul.ra];
+        let (mul, fused) = if code == op::F64_ADD.rr.code {
+            (f64_mul, pick(op::F64_MUL_ADD, op::F64_ADD_MUL))
+        } else if code == op::F64_SUB.rr.code {
+            (f64_mul, pick(op::F64_MUL_SUB, op::F64_SUB_MUL))
+        } else if code == op::F32_ADD.rr.code {
+            (f32_mul, pick(op::F32_MUL_ADD, op::F32_ADD_MUL))
+        } else if code == op::F32_SUB.rr.code {
+            (f32_mul, pick(op::F32_MUL_SUB, op::F32_SUB_MUL))
+        } else {
+            return None;
+        };
+        let [rr, ar, ra] = mul;
+        let pos = self.last?.pos;
+        let (form, form_a, a, b) = if let Some(m) = self.last_instruction(pos, &[rr]) {
+            (fused.rr, fused.rr_a, m.a, m.b)
+        } else if let Some(m) = self.last_instruction(pos, &[ar]) {
+            (fused.ar, fused.ar_a, 0, m.b)
+        } else if let Some(m) = self.last_instruction(pos, &[ra]) {
+            (fused.ra, fused.ra_a, m.a, 0)
+        } else {
+            return None;
+        };
+        self.unemit(pos);
+        let pos = self.emit(form, MulAdd { dst, a, b, c });
+        Some((pos, form_a.erase()))
+    }
+
     /// For an `i32.and` with constant `mask` of the result of an `i32.shr_u` of a slot by a
     /// constant just emitted: replaces the shift by one bit-field extraction. Returns the
     /// new instruction's position and accumulator form.

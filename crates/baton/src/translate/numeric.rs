@@ -80,8 +80,11 @@ impl FuncTranslator<'_> {
                 }
             }
             _ if acc_ok && self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) => {
-                self.route_through_acc();
                 let sa = self.slot_at(p, a);
+                if let Some(fused) = self.fuse_float_mul_add(op, sa, false, dst) {
+                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                }
+                self.route_through_acc();
                 (
                     self.emit(op.ra, BinRR { dst, a: sa, b: 0 }),
                     op.ra_a.erase(),
@@ -89,8 +92,11 @@ impl FuncTranslator<'_> {
                 )
             }
             _ if acc_ok && self.in_acc(a, p) && !matches!(b, Opd::Const(_)) => {
-                self.route_through_acc();
                 let sb = self.slot_at(p + 1, b);
+                if let Some(fused) = self.fuse_float_mul_add(op, sb, true, dst) {
+                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                }
+                self.route_through_acc();
                 (
                     self.emit(op.ar, BinRR { dst, a: 0, b: sb }),
                     op.ar_a.erase(),

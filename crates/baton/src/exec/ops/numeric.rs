@@ -476,6 +476,102 @@ mul_adds! {
     ar / ar_a: |imm, sp, acc| acc as u32, rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
 }
 
+/// The forms of a float multiply-add (`f64.mul_add`: `dst = a * b + c`, and its relatives
+/// below), by where the multiply took its operands: both from slots (`rr`), or one from
+/// the accumulator (`ar`: `a`; `ra`: `b`), a value the instruction before it computed. `c`
+/// is a slot. The result goes to `dst`, or (`_a` forms) to the accumulator. Each rounds
+/// twice, as the multiply and the add it replaces do: it is not a fused multiply-add.
+#[derive(Clone, Copy)]
+pub(crate) struct FloatMulAddOp {
+    pub rr: Op<MulAdd>,
+    pub ar: Op<MulAdd>,
+    pub ra: Op<MulAdd>,
+    pub rr_a: Op<MulAdd>,
+    pub ar_a: Op<MulAdd>,
+    pub ra_a: Op<MulAdd>,
+}
+
+/// Defines float multiply-adds: `$NAME "name" type: |m, c| result` computes the result from
+/// the product `m` and the slot `c` (operands in the order the add or subtract had them).
+macro_rules! float_mul_adds {
+    ($($NAME:ident $name:literal $t:ident: |$m:ident, $c:ident| $e:expr;)*) => {
+        $(
+            pub(crate) const $NAME: FloatMulAddOp = {
+                float_mul_adds!(@form rr, rr_a, $t, |$m, $c| $e,
+                    |imm, sp, acc| rd::<$t>(sp, imm.a), rd::<$t>(sp, imm.b));
+                float_mul_adds!(@form ar, ar_a, $t, |$m, $c| $e,
+                    |imm, sp, acc| <$t>::from_cell(acc), rd::<$t>(sp, imm.b));
+                float_mul_adds!(@form ra, ra_a, $t, |$m, $c| $e,
+                    |imm, sp, acc| rd::<$t>(sp, imm.a), <$t>::from_cell(acc));
+                FloatMulAddOp {
+                    rr: op!(rr, $name),
+                    ar: op!(ar, $name),
+                    ra: op!(ra, $name),
+                    rr_a: op!(rr_a, $name),
+                    ar_a: op!(ar_a, $name),
+                    ra_a: op!(ra_a, $name),
+                }
+            };
+        )*
+        fn float_mul_add_ops() -> Vec<OpInfo> {
+            let mut v = Vec::new();
+            $(
+                v.extend([
+                    form!(stringify!($NAME), "rr", $NAME.rr),
+                    form!(stringify!($NAME), "ar", $NAME.ar),
+                    form!(stringify!($NAME), "ra", $NAME.ra),
+                    form!(stringify!($NAME), "rr_a", $NAME.rr_a),
+                    form!(stringify!($NAME), "ar_a", $NAME.ar_a),
+                    form!(stringify!($NAME), "ra_a", $NAME.ra_a),
+                ]);
+            )*
+            v
+        }
+    };
+    (@form $form:ident, $form_a:ident, $t:ident, |$m:ident, $c:ident| $e:expr,
+        |$i:ident, $s:ident, $acc:ident| $a:expr, $b:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $form(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an
+            // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it names are
+            // inside the frame and hold values of type `$t` (translation invariants); the
+            // next instruction follows the immediates (see `next!`).
+            unsafe {
+                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                let $m: $t = $a * $b;
+                let $c: $t = rd::<$t>(sp, $i.c);
+                let v: $t = $e;
+                wr(sp, dst_after!(ip, MulAdd), v);
+                let acc = v.pass_on(acc);
+                next!(MulAdd, ip, sp, mem, len, ctx, acc)
+            }
+        }
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $form_a(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: as for the form above.
+            unsafe {
+                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                let $m: $t = $a * $b;
+                let $c: $t = rd::<$t>(sp, $i.c);
+                let v: $t = $e;
+                let acc = Cell::to_cell(v);
+                next!(MulAdd, ip, sp, mem, len, ctx, acc)
+            }
+        }
+    };
+}
+
+float_mul_adds! {
+    F64_MUL_ADD "f64.mul_add" f64: |m, c| m + c;
+    F64_ADD_MUL "f64.add_mul" f64: |m, c| c + m;
+    F64_MUL_SUB "f64.mul_sub" f64: |m, c| m - c;
+    F64_SUB_MUL "f64.sub_mul" f64: |m, c| c - m;
+    F32_MUL_ADD "f32.mul_add" f32: |m, c| m + c;
+    F32_ADD_MUL "f32.add_mul" f32: |m, c| c + m;
+    F32_MUL_SUB "f32.mul_sub" f32: |m, c| m - c;
+    F32_SUB_MUL "f32.sub_mul" f32: |m, c| c - m;
+}
+
 unops! { unops_all;
     "i32.clz" (i32) sem::i32::clz => I32_CLZ;
     "i32.ctz" (i32) sem::i32::ctz => I32_CTZ;
@@ -549,6 +645,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(f64_binops());
     v.extend(unops_all());
     v.extend(mul_add_ops());
+    v.extend(float_mul_add_ops());
     v.extend(info!(
         I32_ADD_SHL: AddShl,
         I32_ADD_SHL_A: AddShl,
