@@ -59,20 +59,34 @@ pub(crate) struct Notes {
     pub refs: Vec<(u64, Box<[u32]>)>,
 }
 
+/// What a translation without a validator will need to learn from validating a module's
+/// bodies (see [`Notes`]).
+#[derive(Clone, Copy)]
+pub(crate) struct NotesWanted {
+    /// The module has stack maps (`ModuleEnv::stack_maps`): note traced references.
+    pub maps: bool,
+    /// Its code is metered (`ModuleEnv::fuel`).
+    pub fuel: bool,
+    /// A `v128` may reach a body without a SIMD instruction in it: some signature or
+    /// global of the module has one. (Else only a body with the SIMD prefix byte, or with
+    /// a `v128` local, can drop or select one.)
+    pub v128_in_types: bool,
+    /// Notes are kept at all (`false`: validation only, `Module::validate`).
+    pub keep: bool,
+}
+
 /// Validates `bodies` without translating them, with up to `threads` threads, and returns
-/// what translation will need (`maps`: the module has stack maps; `fuel`: its code is
-/// metered).
+/// what translation will need (`wanted`).
 pub(crate) fn validate_bodies(
     bodies: Vec<PendingBody<'_>>,
     threads: usize,
-    maps: bool,
-    fuel: bool,
+    wanted: NotesWanted,
 ) -> Result<Notes, Error> {
     let parts = in_parallel(bodies, threads, |chunk| {
         let mut allocs = FuncValidatorAllocations::default();
         let mut notes = Notes::default();
         for PendingBody { func, body } in chunk {
-            allocs = validate_body(func, &body, allocs, &mut notes, maps, fuel)?;
+            allocs = validate_body(func, &body, allocs, &mut notes, wanted)?;
         }
         Ok(vec![notes])
     })?;
@@ -167,13 +181,30 @@ fn invalid(e: wasmparser::BinaryReaderError) -> Error {
 /// Validates one body, recording in `notes` what its translation will need; hands back the
 /// validator's allocations for the next.
 fn validate_body(
-    func: FuncToValidate<ValidatorResources>,
+    mut func: FuncToValidate<ValidatorResources>,
     body: &FunctionBody<'_>,
-    allocs: FuncValidatorAllocations,
+    mut allocs: FuncValidatorAllocations,
     notes: &mut Notes,
-    maps: bool,
-    fuel: bool,
+    wanted: NotesWanted,
 ) -> Result<FuncValidatorAllocations, Error> {
+    // When there is nothing to note, `wasmparser` validates the body on its own: without
+    // the operator-by-operator hand-over of `ValidateThenTranslate`, which costs about a
+    // fifth of a large module's start-up.
+    if !wanted.keep || (!wanted.maps && !may_hold_v128(body, wanted)) {
+        let again = FuncToValidate {
+            resources: func.resources.clone(),
+            ..func
+        };
+        let mut fv = func.into_validator(allocs);
+        if fv.validate(body).is_ok() {
+            return Ok(fv.into_allocations());
+        }
+        // Invalid or malformed: the error comes from the full pass below, which tells
+        // the two apart as a translation would.
+        func = again;
+        allocs = fv.into_allocations();
+    }
+    let (maps, fuel) = (wanted.maps, wanted.fuel);
     let func_index = func.index;
     let mut fv = func.into_validator(allocs);
     let mut locals = body.get_locals_reader().map_err(parse_err)?;
@@ -200,6 +231,25 @@ fn validate_body(
     }
     ops.finish().map_err(parse_err)?;
     Ok(fv.into_allocations())
+}
+
+/// Whether a `drop` or `select` of `body` may take a `v128`, which translation must then be
+/// told about (`Notes::wide`). A `v128` value comes from a SIMD instruction (prefix byte
+/// 0xFD: any such byte in the body counts, an immediate too), a `v128` local, or through a
+/// signature or global of the module (`wanted.v128_in_types`). Unreadable locals count as
+/// a yes: the full pass reports them.
+fn may_hold_v128(body: &FunctionBody<'_>, wanted: NotesWanted) -> bool {
+    if wanted.v128_in_types || body.as_bytes().contains(&0xFD) {
+        return true;
+    }
+    let Ok(mut locals) = body.get_locals_reader() else {
+        return true;
+    };
+    (0..locals.get_count()).any(|_| {
+        locals
+            .read()
+            .map_or(true, |(_, ty)| ty == wasmparser::ValType::V128)
+    })
 }
 
 /// How [`translate_body`] knows the body is valid.

@@ -2,7 +2,7 @@
 //! body into Baton's internal code. A `Module` is immutable and can be instantiated in any
 //! number of stores of its engine.
 
-use crate::bodies::{body_len, translate_bodies, validate_bodies, PendingBody};
+use crate::bodies::{body_len, translate_bodies, validate_bodies, NotesWanted, PendingBody};
 use crate::code::{CompilationMode, LazyBodies, ModuleCode};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -64,6 +64,19 @@ fn needs_stack_maps(env: &ModuleEnv) -> bool {
         Composite::Struct(_) | Composite::Array(_) => true,
     }) || env.global_types.iter().any(|&t| traced(t))
         || env.tables.iter().any(|t| traced(t.element()))
+}
+
+/// Whether a `v128` can reach a function body through the module's declarations: a
+/// signature (of a function, a call, a block or a tag), a structure or array field, or a
+/// global. (A module with structures or arrays has stack maps, whose notes are taken
+/// anyway; fields are counted all the same, for when that changes.)
+fn v128_in_types(env: &ModuleEnv) -> bool {
+    use crate::registry::Composite;
+    let v128 = |t: &ValType| *t == ValType::V128;
+    env.types.iter().any(|info| match &info.composite {
+        Composite::Func(f) => f.params().iter().chain(f.results()).any(v128),
+        Composite::Struct(_) | Composite::Array(_) => true,
+    }) || env.global_types.iter().any(v128)
 }
 
 impl ModuleEnv {
@@ -947,14 +960,23 @@ fn compile(
         Build::Eager => ModuleCode::eager(translate_bodies(&env, bodies, threads)?),
         Build::Lazy => {
             let ranges: Vec<_> = bodies.iter().map(|b| b.body.range()).collect();
-            lazy = Some((
-                ranges,
-                validate_bodies(bodies, threads, env.stack_maps, env.fuel)?,
-            ));
+            let wanted = NotesWanted {
+                maps: env.stack_maps,
+                fuel: env.fuel,
+                v128_in_types: v128_in_types(&env),
+                keep: true,
+            };
+            lazy = Some((ranges, validate_bodies(bodies, threads, wanted)?));
             ModuleCode::eager(Vec::new())
         }
         Build::ValidateOnly => {
-            validate_bodies(bodies, threads, false, false)?;
+            let wanted = NotesWanted {
+                maps: false,
+                fuel: false,
+                v128_in_types: false,
+                keep: false,
+            };
+            validate_bodies(bodies, threads, wanted)?;
             ModuleCode::eager(Vec::new())
         }
     };

@@ -180,3 +180,51 @@ fn typed_funcs_take_and_return_v128_as_u128_or_v128() {
     assert!(instance.get_typed_func::<i64, u128>(&store, "id").is_err());
     assert!(instance.get_typed_func::<u128, i64>(&store, "id").is_err());
 }
+
+/// A module whose signatures and globals have no `v128`: validation skips the notes
+/// translation takes from it unless a body may hold one (a `v128` local, or a SIMD
+/// instruction). Each `drop` and `select` below must still take the `v128` whole.
+const NO_V128_IN_TYPES: &str = r#"(module
+  (func (export "local_only") (param i32) (result i32) (local v128)
+    local.get 0 local.get 1 drop)
+  (func (export "local_select") (param i32) (result i32) (local $a v128) (local $b v128)
+    (local.set $a (i32x4.splat (i32.const 11)))
+    local.get $a local.get $b local.get 0 select
+    i32x4.extract_lane 0)
+  (func (export "simd_only") (param i32) (result i32)
+    local.get 0
+    v128.const i32x4 1 2 3 4
+    drop)
+  (func (export "simd_select") (param i32) (result i32)
+    v128.const i32x4 7 0 0 0
+    v128.const i32x4 9 0 0 0
+    local.get 0
+    select
+    i32x4.extract_lane 0)
+  (func (export "scalar") (param i32) (result i32)
+    local.get 0 i32.const 1 local.get 0 select))"#;
+
+#[test]
+fn v128_drops_and_selects_without_v128_in_the_modules_types() {
+    for config in [baton::CompilationMode::Lazy, baton::CompilationMode::Eager] {
+        let mut c = baton::Config::default();
+        c.compilation_mode(config);
+        let engine = Engine::new(&c);
+        let module = Module::new(&engine, NO_V128_IN_TYPES).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let mut call = |name: &str, x: i32| {
+            let f = instance.get_typed_func::<i32, i32>(&store, name).unwrap();
+            f.call(&mut store, x).unwrap()
+        };
+        assert_eq!(call("local_only", 5), 5);
+        assert_eq!(call("local_select", 1), 11);
+        assert_eq!(call("local_select", 0), 0);
+        assert_eq!(call("simd_only", 6), 6);
+        assert_eq!(call("simd_select", 1), 7);
+        assert_eq!(call("simd_select", 0), 9);
+        assert_eq!(call("scalar", 3), 3);
+    }
+}
