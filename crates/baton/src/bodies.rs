@@ -68,8 +68,8 @@ pub(crate) struct NotesWanted {
     /// Its code is metered (`ModuleEnv::fuel`).
     pub fuel: bool,
     /// A `v128` may reach a body without a SIMD instruction in it: some signature or
-    /// global of the module has one. (Else only a body with the SIMD prefix byte, or with
-    /// a `v128` local, can drop or select one.)
+    /// global of the module has one. (Else only a body with a SIMD instruction or a `v128`
+    /// local can drop or select one.)
     pub v128_in_types: bool,
     /// Notes are kept at all (`false`: validation only, `Module::validate`).
     pub keep: bool,
@@ -189,18 +189,25 @@ fn validate_body(
 ) -> Result<FuncValidatorAllocations, Error> {
     // When there is nothing to note, `wasmparser` validates the body on its own: without
     // the operator-by-operator hand-over of `ValidateThenTranslate`, which costs about a
-    // fifth of a large module's start-up.
-    if !wanted.keep || (!wanted.maps && !may_hold_v128(body, wanted)) {
+    // fifth of a large module's start-up. Without stack maps, the one note left is which
+    // `drop`s and `select`s take a `v128`; when no signature or global of the module has
+    // one, a `v128` can only come from a SIMD instruction or a `v128` local of the body,
+    // so the body is validated with SIMD turned off: if it passes, it has no `v128` at
+    // all. One that uses SIMD, and an invalid or malformed one, fails and goes the full
+    // way below (which gives the error a translation would).
+    if !wanted.keep || (!wanted.maps && !wanted.v128_in_types) {
         let again = FuncToValidate {
             resources: func.resources.clone(),
             ..func
         };
+        if wanted.keep {
+            func.features
+                .remove(wasmparser::WasmFeatures::SIMD | wasmparser::WasmFeatures::RELAXED_SIMD);
+        }
         let mut fv = func.into_validator(allocs);
         if fv.validate(body).is_ok() {
             return Ok(fv.into_allocations());
         }
-        // Invalid or malformed: the error comes from the full pass below, which tells
-        // the two apart as a translation would.
         func = again;
         allocs = fv.into_allocations();
     }
@@ -231,25 +238,6 @@ fn validate_body(
     }
     ops.finish().map_err(parse_err)?;
     Ok(fv.into_allocations())
-}
-
-/// Whether a `drop` or `select` of `body` may take a `v128`, which translation must then be
-/// told about (`Notes::wide`). A `v128` value comes from a SIMD instruction (prefix byte
-/// 0xFD: any such byte in the body counts, an immediate too), a `v128` local, or through a
-/// signature or global of the module (`wanted.v128_in_types`). Unreadable locals count as
-/// a yes: the full pass reports them.
-fn may_hold_v128(body: &FunctionBody<'_>, wanted: NotesWanted) -> bool {
-    if wanted.v128_in_types || body.as_bytes().contains(&0xFD) {
-        return true;
-    }
-    let Ok(mut locals) = body.get_locals_reader() else {
-        return true;
-    };
-    (0..locals.get_count()).any(|_| {
-        locals
-            .read()
-            .map_or(true, |(_, ty)| ty == wasmparser::ValType::V128)
-    })
 }
 
 /// How [`translate_body`] knows the body is valid.
