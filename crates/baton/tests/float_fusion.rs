@@ -336,7 +336,7 @@ type MulAddCase = (&'static str, &'static str, fn(f64, f64, f64) -> f64);
 const MUL_ADD_CASES: [MulAddCase; 10] = [
     (
         "(T.add (local.get 2) (T.mul (local.get 0) (local.get 1)))",
-        "add_mul",
+        "mul_add",
         |a, b, c| c + a * b,
     ),
     (
@@ -356,12 +356,12 @@ const MUL_ADD_CASES: [MulAddCase; 10] = [
     ),
     (
         "(T.add (local.get 2) (T.mul (T.neg (local.get 0)) (local.get 1)))",
-        "add_mul",
+        "mul_add",
         |a, b, c| c + -a * b,
     ),
     (
         "(T.add (local.get 2) (T.mul (local.get 0) (T.neg (local.get 1))))",
-        "add_mul",
+        "mul_add",
         |a, b, c| c + a * -b,
     ),
     (
@@ -377,7 +377,7 @@ const MUL_ADD_CASES: [MulAddCase; 10] = [
     // Chained: the first multiply-add's result goes on through the accumulator.
     (
         "(T.mul (T.add (local.get 2) (T.mul (local.get 0) (local.get 1))) (local.get 0))",
-        "add_mul",
+        "mul_add",
         |a, b, c| (c + a * b) * a,
     ),
     // A multiply by a constant is not fused (and still right).

@@ -783,8 +783,9 @@ impl FuncTranslator<'_> {
     /// For an `add` or `sub` of floats (`op`) of the slot `c` and the product the
     /// instruction just emitted computed (a `mul` of the same type, operands from slots or
     /// one from the accumulator; `product_first`: the product is the left operand):
-    /// replaces the multiply by one multiply-add, `c + a * b` and its relatives, which
-    /// rounds as the two instructions do. Returns its position and accumulator form.
+    /// replaces the multiply by one multiply-add, `a * b + c` (either order: addition
+    /// commutes), `a * b - c` or `c - a * b`, which rounds as the two instructions do.
+    /// Returns its position and accumulator form.
     pub(super) fn fuse_float_mul_add<L>(
         &mut self,
         op: &BinOp<L>,
@@ -805,11 +806,11 @@ impl FuncTranslator<'_> {
         let f64_mul = [f64_mul.rr, f64_mul.ar, f64_mul.ra];
         let f32_mul = [f32_mul.rr, f32_mul.ar, f32_mul.ra];
         let (mul, fused) = if code == op::F64_ADD.rr.code {
-            (f64_mul, pick(op::F64_MUL_ADD, op::F64_ADD_MUL))
+            (f64_mul, op::F64_MUL_ADD)
         } else if code == op::F64_SUB.rr.code {
             (f64_mul, pick(op::F64_MUL_SUB, op::F64_SUB_MUL))
         } else if code == op::F32_ADD.rr.code {
-            (f32_mul, pick(op::F32_MUL_ADD, op::F32_ADD_MUL))
+            (f32_mul, op::F32_MUL_ADD)
         } else if code == op::F32_SUB.rr.code {
             (f32_mul, pick(op::F32_MUL_SUB, op::F32_SUB_MUL))
         } else {

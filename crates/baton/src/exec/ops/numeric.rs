@@ -476,8 +476,8 @@ mul_adds! {
     ar / ar_a: |imm, sp, acc| acc as u32, rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
 }
 
-/// The forms of a float multiply-add (`f64.mul_add`: `dst = a * b + c`, and its relatives
-/// below), by where the multiply took its operands: both from slots (`rr`), or one from
+/// The forms of a float multiply-add (`f64.mul_add`: `dst = a * b + c`, and the
+/// subtractions below), by where the multiply took its operands: both from slots (`rr`), or one from
 /// the accumulator (`ar`: `a`; `ra`: `b`), a value the instruction before it computed. `c`
 /// is a slot. The result goes to `dst`, or (`_a` forms) to the accumulator. Each rounds
 /// twice, as the multiply and the add it replaces do: it is not a fused multiply-add.
@@ -561,13 +561,14 @@ macro_rules! float_mul_adds {
     };
 }
 
+// One `add` serves both orders: float addition commutes (the compiler may swap a Rust
+// `+`'s operands anyway, so not even a NaN's payload depends on the order); subtraction
+// does not, so it comes both ways.
 float_mul_adds! {
     F64_MUL_ADD "f64.mul_add" f64: |m, c| m + c;
-    F64_ADD_MUL "f64.add_mul" f64: |m, c| c + m;
     F64_MUL_SUB "f64.mul_sub" f64: |m, c| m - c;
     F64_SUB_MUL "f64.sub_mul" f64: |m, c| c - m;
     F32_MUL_ADD "f32.mul_add" f32: |m, c| m + c;
-    F32_ADD_MUL "f32.add_mul" f32: |m, c| c + m;
     F32_MUL_SUB "f32.mul_sub" f32: |m, c| m - c;
     F32_SUB_MUL "f32.sub_mul" f32: |m, c| c - m;
 }
