@@ -155,6 +155,16 @@ pub(crate) struct CodeBuf {
 }
 
 impl CodeBuf {
+    /// An empty buffer with room for about `words` words of code (and as many positions
+    /// in the side table), so that translating a function does not grow it step by step.
+    pub fn with_capacity(words: usize) -> CodeBuf {
+        CodeBuf {
+            words: Vec::with_capacity(words),
+            codes: Vec::with_capacity(words),
+            ..CodeBuf::default()
+        }
+    }
+
     /// Starts a new function at the current position: instructions before it are no longer
     /// tracked (fusions never reach across functions), which keeps the side table small.
     pub fn begin_function(&mut self) {
