@@ -298,7 +298,9 @@ impl FuncTranslator<'_> {
             }
         };
         // (An `i64` zero-extending load has the same low 32 bits as the `i32` one.)
-        let pairs = [
+        // (A promoted constant: the operation tables are large, and copying them to the
+        // stack on every call showed in translation profiles.)
+        let pairs: &[(LoadOp, _)] = &[
             (op::I32_LOAD, op::LOAD32_BR_TABLE),
             (op::I32_LOAD8_U, op::LOAD8_BR_TABLE),
             (op::I32_LOAD16_U, op::LOAD16_BR_TABLE),
@@ -345,7 +347,7 @@ impl FuncTranslator<'_> {
         form: Op<LoadBrTable>,
         dst: Slot,
     ) -> Option<(Op<ConstLoadBrTable>, Const)> {
-        let pairs = [
+        let pairs: &[(Op<LoadBrTable>, _)] = &[
             (op::LOAD8_BR_TABLE.r, op::CONST_LOAD8_BR_TABLE),
             (op::LOAD8_BR_TABLE.r_d, op::CONST_LOAD8_BR_TABLE_D),
             (op::LOAD16_BR_TABLE.r, op::CONST_LOAD16_BR_TABLE),
@@ -371,7 +373,7 @@ impl FuncTranslator<'_> {
         &mut self,
         form: Op<LoadBrTable>,
     ) -> Option<(Op<AndShlLoadBrTable>, ShrAnd)> {
-        let pairs = [
+        let pairs: &[(Op<LoadBrTable>, _)] = &[
             (op::LOAD8_BR_TABLE.a, op::AND_SHL_LOAD8_BR_TABLE),
             (op::LOAD8_BR_TABLE.a_d, op::AND_SHL_LOAD8_BR_TABLE_D),
             (op::LOAD16_BR_TABLE.a, op::AND_SHL_LOAD16_BR_TABLE),
@@ -449,7 +451,7 @@ impl FuncTranslator<'_> {
         if pos + words::<LoadRI>() != self.code.pos() || self.label_at > pos {
             return None;
         }
-        let pairs = [
+        let pairs: &[(LoadOp, _)] = &[
             (op::I32_LOAD, op::LOAD32_BR),
             (op::I32_LOAD8_U, op::LOAD8_BR),
             (op::I32_LOAD8_S, op::LOAD8_BR),
@@ -503,7 +505,7 @@ impl FuncTranslator<'_> {
         let Operand::Imm(imm) = cmp.b else {
             return None;
         };
-        let form = |o: op::LoadCmpBrOp, keep: bool| match (cond, keep) {
+        let form = |o: &op::LoadCmpBrOp, keep: bool| match (cond, keep) {
             (Cond::Eq, false) => Some(o.eq),
             (Cond::Ne, false) => Some(o.ne),
             (Cond::LtU, false) => Some(o.lt_u),
@@ -524,7 +526,7 @@ impl FuncTranslator<'_> {
                 (op::I32_LOAD16_U, op::LOAD16_CMP_BR),
             ]
         };
-        for &(load, fused) in pairs {
+        for (load, fused) in pairs {
             let Some(Load { dst, addr, offset }) = self.last_instruction(pos, &[load.r]) else {
                 continue;
             };

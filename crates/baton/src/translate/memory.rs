@@ -426,7 +426,7 @@ impl FuncTranslator<'_> {
     fn fuse_load_store(&mut self, op: StoreOp, addr: Slot, offset: u32) -> bool {
         // (An 8- or 16-bit store keeps the loaded value's low bytes: a signed or unsigned
         // load of that size, into an `i32` or an `i64`, gives them back unchanged.)
-        let pairs = [
+        let pairs: &[(Op<Store>, [Op<Load>; 4], _)] = &[
             (op::STORE32.r_va, [op::I32_LOAD.r; 4], op::LOAD_STORE32),
             (op::STORE64.r_va, [op::I64_LOAD.r; 4], op::LOAD_STORE64),
             (

@@ -368,7 +368,9 @@ impl Cond {
 
 /// A binary integer operation and how the translator may rearrange it.
 struct IntBin<L: 'static> {
-    op: BinOp<L>,
+    /// The operation's forms (a reference: the table is a few hundred bytes, and this is
+    /// built for every integer operator translated).
+    op: &'static BinOp<L>,
     commutative: bool,
     /// For comparisons: the condition, so a following branch can absorb it.
     cmp: Option<Cond>,

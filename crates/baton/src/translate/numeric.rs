@@ -53,7 +53,10 @@ impl FuncTranslator<'_> {
         let a = self.pop();
         let p = self.stack.len();
         let dst = self.temp(p);
-        let imm = op.imm.expect("float operations have immediate forms");
+        let imm = op
+            .imm
+            .as_ref()
+            .expect("float operations have immediate forms");
         let acc_ok = cmp.is_none();
         let fused = |cond: Cond, a: Slot, b: Operand| Cmp { is64, cond, a, b };
         let (pos, acc, cmp) = match (a, b) {
@@ -190,7 +193,10 @@ impl FuncTranslator<'_> {
             }
         };
         let op = f.op;
-        let imm = op.imm.expect("integer operations have immediate forms");
+        let imm = op
+            .imm
+            .as_ref()
+            .expect("integer operations have immediate forms");
         let acc_ok = f.cmp.is_none();
         let (pos, acc, cmp) = match (a, b) {
             (_, Opd::Const(cb)) if !matches!(a, Opd::Const(_)) => {
@@ -371,7 +377,7 @@ static I64_CMPS: [BinOp<BinRI64>; 10] = [
 static NO_CMPS32: [BinOp<BinRI32>; 10] = I32_CMPS;
 static NO_CMPS64: [BinOp<BinRI64>; 10] = I64_CMPS;
 
-pub(super) fn comm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
+pub(super) fn comm32(op: &'static BinOp<BinRI32>) -> IntBin<BinRI32> {
     IntBin {
         op,
         commutative: true,
@@ -379,7 +385,7 @@ pub(super) fn comm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
         swapped: &NO_CMPS32,
     }
 }
-pub(super) fn noncomm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
+pub(super) fn noncomm32(op: &'static BinOp<BinRI32>) -> IntBin<BinRI32> {
     IntBin {
         op,
         commutative: false,
@@ -387,7 +393,7 @@ pub(super) fn noncomm32(op: BinOp<BinRI32>) -> IntBin<BinRI32> {
         swapped: &NO_CMPS32,
     }
 }
-pub(super) fn comm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
+pub(super) fn comm64(op: &'static BinOp<BinRI64>) -> IntBin<BinRI64> {
     IntBin {
         op,
         commutative: true,
@@ -395,7 +401,7 @@ pub(super) fn comm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
         swapped: &NO_CMPS64,
     }
 }
-pub(super) fn noncomm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
+pub(super) fn noncomm64(op: &'static BinOp<BinRI64>) -> IntBin<BinRI64> {
     IntBin {
         op,
         commutative: false,
@@ -405,7 +411,7 @@ pub(super) fn noncomm64(op: BinOp<BinRI64>) -> IntBin<BinRI64> {
 }
 pub(super) fn cmp32(cond: Cond) -> IntBin<BinRI32> {
     IntBin {
-        op: I32_CMPS[cond as usize],
+        op: &I32_CMPS[cond as usize],
         commutative: false,
         cmp: Some(cond),
         swapped: &I32_CMPS,
@@ -413,7 +419,7 @@ pub(super) fn cmp32(cond: Cond) -> IntBin<BinRI32> {
 }
 pub(super) fn cmp64(cond: Cond) -> IntBin<BinRI64> {
     IntBin {
-        op: I64_CMPS[cond as usize],
+        op: &I64_CMPS[cond as usize],
         commutative: false,
         cmp: Some(cond),
         swapped: &I64_CMPS,

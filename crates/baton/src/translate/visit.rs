@@ -797,152 +797,152 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_i32_add(&mut self) -> R<bool> {
-        self.int_bin32(comm32(op::I32_ADD));
+        self.int_bin32(comm32(&op::I32_ADD));
         Ok(false)
     }
 
     fn visit_i32_sub(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_SUB));
+        self.int_bin32(noncomm32(&op::I32_SUB));
         Ok(false)
     }
 
     fn visit_i32_mul(&mut self) -> R<bool> {
-        self.int_bin32(comm32(op::I32_MUL));
+        self.int_bin32(comm32(&op::I32_MUL));
         Ok(false)
     }
 
     fn visit_i32_div_s(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_DIV_S));
+        self.int_bin32(noncomm32(&op::I32_DIV_S));
         Ok(false)
     }
 
     fn visit_i32_div_u(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_DIV_U));
+        self.int_bin32(noncomm32(&op::I32_DIV_U));
         Ok(false)
     }
 
     fn visit_i32_rem_s(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_REM_S));
+        self.int_bin32(noncomm32(&op::I32_REM_S));
         Ok(false)
     }
 
     fn visit_i32_rem_u(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_REM_U));
+        self.int_bin32(noncomm32(&op::I32_REM_U));
         Ok(false)
     }
 
     fn visit_i32_and(&mut self) -> R<bool> {
-        self.int_bin32(comm32(op::I32_AND));
+        self.int_bin32(comm32(&op::I32_AND));
         Ok(false)
     }
 
     fn visit_i32_or(&mut self) -> R<bool> {
-        self.int_bin32(comm32(op::I32_OR));
+        self.int_bin32(comm32(&op::I32_OR));
         Ok(false)
     }
 
     fn visit_i32_xor(&mut self) -> R<bool> {
-        self.int_bin32(comm32(op::I32_XOR));
+        self.int_bin32(comm32(&op::I32_XOR));
         Ok(false)
     }
 
     fn visit_i32_shl(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_SHL));
+        self.int_bin32(noncomm32(&op::I32_SHL));
         Ok(false)
     }
 
     fn visit_i32_shr_s(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_SHR_S));
+        self.int_bin32(noncomm32(&op::I32_SHR_S));
         Ok(false)
     }
 
     fn visit_i32_shr_u(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_SHR_U));
+        self.int_bin32(noncomm32(&op::I32_SHR_U));
         Ok(false)
     }
 
     fn visit_i32_rotl(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_ROTL));
+        self.int_bin32(noncomm32(&op::I32_ROTL));
         Ok(false)
     }
 
     fn visit_i32_rotr(&mut self) -> R<bool> {
-        self.int_bin32(noncomm32(op::I32_ROTR));
+        self.int_bin32(noncomm32(&op::I32_ROTR));
         Ok(false)
     }
 
     fn visit_i64_add(&mut self) -> R<bool> {
-        self.int_bin64(comm64(op::I64_ADD));
+        self.int_bin64(comm64(&op::I64_ADD));
         Ok(false)
     }
 
     fn visit_i64_sub(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_SUB));
+        self.int_bin64(noncomm64(&op::I64_SUB));
         Ok(false)
     }
 
     fn visit_i64_mul(&mut self) -> R<bool> {
-        self.int_bin64(comm64(op::I64_MUL));
+        self.int_bin64(comm64(&op::I64_MUL));
         Ok(false)
     }
 
     fn visit_i64_div_s(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_DIV_S));
+        self.int_bin64(noncomm64(&op::I64_DIV_S));
         Ok(false)
     }
 
     fn visit_i64_div_u(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_DIV_U));
+        self.int_bin64(noncomm64(&op::I64_DIV_U));
         Ok(false)
     }
 
     fn visit_i64_rem_s(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_REM_S));
+        self.int_bin64(noncomm64(&op::I64_REM_S));
         Ok(false)
     }
 
     fn visit_i64_rem_u(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_REM_U));
+        self.int_bin64(noncomm64(&op::I64_REM_U));
         Ok(false)
     }
 
     fn visit_i64_and(&mut self) -> R<bool> {
-        self.int_bin64(comm64(op::I64_AND));
+        self.int_bin64(comm64(&op::I64_AND));
         Ok(false)
     }
 
     fn visit_i64_or(&mut self) -> R<bool> {
-        self.int_bin64(comm64(op::I64_OR));
+        self.int_bin64(comm64(&op::I64_OR));
         Ok(false)
     }
 
     fn visit_i64_xor(&mut self) -> R<bool> {
-        self.int_bin64(comm64(op::I64_XOR));
+        self.int_bin64(comm64(&op::I64_XOR));
         Ok(false)
     }
 
     fn visit_i64_shl(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_SHL));
+        self.int_bin64(noncomm64(&op::I64_SHL));
         Ok(false)
     }
 
     fn visit_i64_shr_s(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_SHR_S));
+        self.int_bin64(noncomm64(&op::I64_SHR_S));
         Ok(false)
     }
 
     fn visit_i64_shr_u(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_SHR_U));
+        self.int_bin64(noncomm64(&op::I64_SHR_U));
         Ok(false)
     }
 
     fn visit_i64_rotl(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_ROTL));
+        self.int_bin64(noncomm64(&op::I64_ROTL));
         Ok(false)
     }
 
     fn visit_i64_rotr(&mut self) -> R<bool> {
-        self.int_bin64(noncomm64(op::I64_ROTR));
+        self.int_bin64(noncomm64(&op::I64_ROTR));
         Ok(false)
     }
 
