@@ -146,7 +146,9 @@ pub(crate) unsafe trait Layout: Copy {}
 #[derive(Default)]
 pub(crate) struct CodeBuf {
     words: Vec<u64>,
-    /// `codes[i]`: the instruction starting at word `base + i`, if one does.
+    /// `codes[i]`: the instruction starting at word `base + i`, if one does. Always as
+    /// long as the current function's code (`words.len() - base`): every method that
+    /// adds or removes words does the same here.
     codes: Vec<Option<OpCode>>,
     /// Where the function being translated starts.
     base: usize,
@@ -192,10 +194,16 @@ impl CodeBuf {
     pub fn emit<L: Layout>(&mut self, op: Op<L>, imm: L) -> usize {
         let pos = self.words.len();
         let n = words::<L>();
-        self.words.resize(pos + n, 0);
-        self.words[pos] = op.handler as usize as u64;
-        self.codes.resize(pos + n - self.base, None);
-        self.codes[pos - self.base] = Some(op.code);
+        // (`codes` always covers the current function's words: see `begin_function`.)
+        debug_assert_eq!(self.codes.len(), pos - self.base);
+        // One reservation each, then writes of a known count (`n` is a constant here):
+        // what `resize` does in a loop, the most frequent call of translation.
+        self.words.reserve(n);
+        self.words.push(op.handler as usize as u64);
+        self.words.extend(core::iter::repeat_n(0, n - 1));
+        self.codes.reserve(n);
+        self.codes.push(Some(op.code));
+        self.codes.extend(core::iter::repeat_n(None, n - 1));
         // SAFETY: the buffer has `n - 1` words after `pos`, which is at least
         // `size_of::<L>()` bytes; words are 8-aligned and every layout's alignment is <= 8.
         unsafe {

@@ -426,35 +426,54 @@ pub(crate) struct MulAddOp {
     pub ar_a: Op<MulAdd>,
 }
 
+/// Writes the two handlers of one multiply-add form, `$form` (the result to `dst`) and
+/// `$form_a` (the result to the accumulator), which differ only in where the value goes.
+/// `$v` computes the value from the immediates (`$i`), the frame (`$s`) and the
+/// accumulator (`$acc`); it reads only slots the `MulAdd` names, of the operation's type.
+macro_rules! mul_add_handlers {
+    ($form:ident, $form_a:ident, |$i:ident, $s:ident, $acc:ident| $v:expr) => {
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $form(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+            // SAFETY: the translator emits this handler's word only through an
+            // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it names are
+            // inside the frame and hold values of the operation's type (translation
+            // invariants); the next instruction follows the immediates (see `next!`).
+            unsafe {
+                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                let v = $v;
+                wr(sp, dst_after!(ip, MulAdd), v);
+                let acc = v.pass_on(acc);
+                next!(MulAdd, ip, sp, mem, len, ctx, acc)
+            }
+        }
+        #[allow(unused_variables, unused_unsafe)]
+        unsafe fn $form_a(
+            ip: Ip,
+            sp: Sp,
+            mem: Mem,
+            acc: u64,
+            ctx: &mut Ctx,
+            len: usize,
+        ) -> Control {
+            // SAFETY: as for the form above: a `MulAdd` follows `ip`, its slots are inside
+            // the frame, the next instruction follows it.
+            unsafe {
+                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                let acc = Cell::to_cell($v);
+                next!(MulAdd, ip, sp, mem, len, ctx, acc)
+            }
+        }
+    };
+}
+
 macro_rules! mul_adds {
     ($($form:ident / $form_a:ident: |$i:ident, $s:ident, $acc:ident| $a:expr, $b:expr, $c:expr;)*) => {
         pub(crate) const I32_MUL_ADD: MulAddOp = {
             $(
-                #[allow(unused_variables, unused_unsafe)]
-                unsafe fn $form(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-                    // SAFETY: the translator emits this handler's word only through an
-                    // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it
-                    // names are inside the frame (translation invariant); the next
-                    // instruction follows the immediates (see `next!`).
-                    unsafe {
-                        let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
-                        let v = $a.wrapping_mul($b).wrapping_add($c);
-                        wr(sp, dst_after!(ip, MulAdd), v);
-                        let acc = v.pass_on(acc);
-                        next!(MulAdd, ip, sp, mem, len, ctx, acc)
-                    }
-                }
-                #[allow(unused_variables, unused_unsafe)]
-                unsafe fn $form_a(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-                    // SAFETY: as for the form above: a `MulAdd` follows `ip`, its slots are
-                    // inside the frame, the next instruction follows it.
-                    unsafe {
-                        let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
-                        let v = $a.wrapping_mul($b).wrapping_add($c);
-                        let acc = Cell::to_cell(v);
-                        next!(MulAdd, ip, sp, mem, len, ctx, acc)
-                    }
-                }
+                mul_add_handlers!($form, $form_a, |$i, $s, $acc| {
+                    let v: u32 = $a.wrapping_mul($b).wrapping_add($c);
+                    v
+                });
             )*
             MulAddOp {
                 $($form: op!($form, "i32.mul_add"), $form_a: op!($form_a, "i32.mul_add"),)*
@@ -530,34 +549,12 @@ macro_rules! float_mul_adds {
     };
     (@form $form:ident, $form_a:ident, $t:ident, |$m:ident, $c:ident| $e:expr,
         |$i:ident, $s:ident, $acc:ident| $a:expr, $b:expr) => {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $form(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-            // SAFETY: the translator emits this handler's word only through an
-            // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it names are
-            // inside the frame and hold values of type `$t` (translation invariants); the
-            // next instruction follows the immediates (see `next!`).
-            unsafe {
-                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
-                let $m: $t = $a * $b;
-                let $c: $t = rd::<$t>(sp, $i.c);
-                let v: $t = $e;
-                wr(sp, dst_after!(ip, MulAdd), v);
-                let acc = v.pass_on(acc);
-                next!(MulAdd, ip, sp, mem, len, ctx, acc)
-            }
-        }
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $form_a(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
-            // SAFETY: as for the form above.
-            unsafe {
-                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
-                let $m: $t = $a * $b;
-                let $c: $t = rd::<$t>(sp, $i.c);
-                let v: $t = $e;
-                let acc = Cell::to_cell(v);
-                next!(MulAdd, ip, sp, mem, len, ctx, acc)
-            }
-        }
+        mul_add_handlers!($form, $form_a, |$i, $s, $acc| {
+            let $m: $t = $a * $b;
+            let $c: $t = rd::<$t>($s, $i.c);
+            let v: $t = $e;
+            v
+        });
     };
 }
 

@@ -419,6 +419,16 @@ pairs! {
 /// that the translator's pass over every instruction of a function costs little.
 struct PairTable {
     slots: Vec<Option<(OpCode, OpCode, AnyOp)>>,
+    /// A filter on first instructions: bit `code % 256` is set for the code of every
+    /// pair's first. Most instructions start no pair, and this answers them without
+    /// hashing or probing (pairing looks up every instruction of every function).
+    firsts: [u64; 4],
+}
+
+/// Where `first`'s bit is in [`PairTable::firsts`]: (word, bit).
+fn first_bit(first: OpCode) -> (usize, u64) {
+    let v = first.value() as usize;
+    ((v >> 6) & 3, 1u64 << (v & 63))
 }
 
 /// log2 of the table's size: a few times the number of pairs, so probes stay short.
@@ -432,18 +442,25 @@ fn slot_of(first: OpCode, second: OpCode) -> usize {
 impl PairTable {
     fn new(entries: Vec<(OpCode, OpCode, AnyOp)>) -> PairTable {
         let mut slots = vec![None; 1 << TABLE_BITS];
+        let mut firsts = [0u64; 4];
         assert!(entries.len() * 4 <= slots.len(), "the pair table has room");
         for (a, b, pair) in entries {
+            let (word, bit) = first_bit(a);
+            firsts[word] |= bit;
             let mut i = slot_of(a, b);
             while slots[i].is_some() {
                 i = (i + 1) % slots.len();
             }
             slots[i] = Some((a, b, pair));
         }
-        PairTable { slots }
+        PairTable { slots, firsts }
     }
 
     fn get(&self, first: OpCode, second: OpCode) -> Option<AnyOp> {
+        let (word, bit) = first_bit(first);
+        if self.firsts[word] & bit == 0 {
+            return None;
+        }
         let mut i = slot_of(first, second);
         loop {
             match self.slots[i] {
