@@ -108,14 +108,18 @@ fn calls_between_instances_use_each_ones_memory() {
 
 #[test]
 fn tail_calls_between_instances_run_in_bounded_frames() {
-    // Far more alternations than the call-depth limit allows frames.
+    // Far more alternations than the call-depth limit allows frames: a thousand times
+    // more (under Miri, which runs the interpreter about a million times slower, fifty
+    // times more of a smaller limit).
+    let (limit, times) = if cfg!(miri) { (40, 50) } else { (1000, 1000) };
     let mut config = Config::new();
-    config.max_call_depth(1000);
+    config.max_call_depth(limit);
     let (mut store, a) = setup(&config);
     let ft_ = a.get_typed_func::<i32, i32>(&store, "ft").unwrap();
-    assert_eq!(ft_.call(&mut store, 1_000_001).unwrap(), 1000);
+    let odd = (limit * times + 1) as i32;
+    assert_eq!(ft_.call(&mut store, odd).unwrap(), 1000);
     let mix = a.get_typed_func::<i32, i32>(&store, "mix").unwrap();
-    assert_eq!(mix.call(&mut store, 200_000).unwrap(), 2);
+    assert_eq!(mix.call(&mut store, odd - 1).unwrap(), 2);
     // Plain calls still count: recursion through both instances hits the limit.
     let f_ = a.get_typed_func::<i32, i32>(&store, "f").unwrap();
     let err = f_.call(&mut store, 100_000).unwrap_err();
