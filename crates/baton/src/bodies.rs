@@ -234,7 +234,7 @@ fn validate_body(
         pass.offset = ops.original_position() as usize;
         ops.visit_operator(&mut pass)
             .map_err(parse_err)?
-            .map_err(|e| in_function(e, func_index))?;
+            .map_err(|e| in_function(*e, func_index))?;
     }
     ops.finish().map_err(parse_err)?;
     Ok(fv.into_allocations())
@@ -335,7 +335,7 @@ pub(crate) fn translate_body(
         pass.offset = ops.original_position() as usize;
         ops.visit_operator(&mut pass)
             .map_err(parse_err)?
-            .map_err(|e| in_function(e, func_index))?;
+            .map_err(|e| in_function(*e, func_index))?;
         wasm_operators += 1;
     }
     ops.finish().map_err(parse_err)?;

@@ -15,9 +15,11 @@ impl FuncTranslator<'_> {
     fn cast_target(&self, nullable: bool, heap: wasmparser::HeapType) -> R<RefType> {
         let unsupported = || self.unsupported("this reference type");
         let ty = wasmparser::RefType::new(nullable, heap).ok_or_else(unsupported)?;
-        val_type(wasmparser::ValType::Ref(ty), &self.env.types, self.offset)?
-            .as_ref_type()
-            .ok_or_else(unsupported)
+        Ok(
+            val_type(wasmparser::ValType::Ref(ty), &self.env.types, self.offset)?
+                .as_ref_type()
+                .ok_or_else(unsupported)?,
+        )
     }
 
     /// `ref.eq`: references of the `eq` hierarchy are equal exactly when their cells are

@@ -111,7 +111,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn access(&self, memarg: &wasmparser::MemArg) -> R<Access> {
         let wasmparser::MemArgTarget::Memory(memory) = memarg.target else {
-            return Err(self.unsupported("GC array access"));
+            return Err(self.unsupported("GC array access").into());
         };
         Ok(Access {
             memory,

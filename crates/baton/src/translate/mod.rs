@@ -431,7 +431,10 @@ pub(crate) struct FuncTranslator<'a> {
     pub(super) safepoint_refs: Vec<u32>,
 }
 
-type R<T = ()> = Result<T, Error>;
+/// The translator's results. The error is boxed: a visit returns one of these for every
+/// operator, and at two words it comes back in registers instead of through memory (an
+/// `Error` is five words; translation errors are rare).
+type R<T = ()> = Result<T, Box<Error>>;
 
 impl<'a> FuncTranslator<'a> {
     pub(crate) fn new(

@@ -34,7 +34,7 @@ macro_rules! unsupported_operators {
     (@one $proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
         fn $visit(&mut self $($(, $arg: $argty)*)?) -> R<bool> {
             $($(let _ = $arg;)*)?
-            Err(self.unsupported(concat!("operator `", stringify!($op), "`")))
+            Err(self.unsupported(concat!("operator `", stringify!($op), "`")).into())
         }
     };
 }
@@ -1521,6 +1521,6 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     /// `select` with several result types (a multi-value `select`, not in any proposal
     /// Baton translates).
     fn visit_typed_select_multi(&mut self, _tys: Vec<wasmparser::ValType>) -> R<bool> {
-        Err(self.unsupported("operator `TypedSelectMulti`"))
+        Err(self.unsupported("operator `TypedSelectMulti`").into())
     }
 }
