@@ -477,6 +477,10 @@ pub(crate) mod layout {
         AddBrFuel { x: Slot, step: u32, limit: u32, offset: i32, fuel: u32 }
         /// Fused compare-and-branch on a slot and a 64-bit constant.
         BrCmpRI64 { a: Slot, offset: i32, imm: i64 }
+        /// A float add and a compare-and-branch on its sum against a constant (an escape
+        /// test such as `x*x + y*y <= 4`): `dst = a + b`, then the branch on `dst` and
+        /// `imm` (the constant's bits; an `f32`'s in the low half).
+        AddBrCmpRI { dst: Slot, a: Slot, b: Slot, offset: i32, imm: u64 }
         /// `br_table`: followed by `len + 1` words, each a branch offset (default last).
         BrTable { index: Slot, len: u32 }
         /// [`BrTable`] on `index + bias` (32-bit, wrapping): the `i32.add` of a constant

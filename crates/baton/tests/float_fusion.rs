@@ -266,6 +266,82 @@ fn rotated_loops_with_a_float_exit_test_keep_nan_semantics() {
 }
 
 #[test]
+fn an_add_tested_against_a_constant_branches_and_keeps_its_sum() {
+    // `t = a + b` then a branch on `t <cond> k`: one add-and-branch, which must branch as
+    // the two instructions would (NaN sums, overflow to infinity, signed zeros) and still
+    // leave the sum where the code reads it afterwards, on both ways out (each copies it
+    // to the global `s`).
+    for ty in ["f32", "f64"] {
+        let keep = "(global.set $s (local.get 2))";
+        let mut funcs = format!("(global $s (export \"s\") (mut {ty}) ({ty}.const 0))");
+        let mut cases = Vec::new();
+        for (c, (op, _)) in CMPS.iter().enumerate() {
+            for shape in [Shape::BrIf, Shape::BrIfNot, Shape::If, Shape::IfNot] {
+                for &k in &CONSTS {
+                    let i = cases.len();
+                    let sum = format!("(local.tee 2 ({ty}.add (local.get 0) (local.get 1)))");
+                    let cmp = format!("({ty}.{op} {sum} {})", constant(ty, k));
+                    let body = shape
+                        .wat(&cmp)
+                        .replace("(i32.const 0)", &format!("{keep} (i32.const 0)"))
+                        .replace("(i32.const 1)", &format!("{keep} (i32.const 1)"));
+                    funcs.push_str(&format!(
+                        "(func (export \"c{i}\") (param {ty} {ty}) (result i32) (local {ty}) {body})"
+                    ));
+                    cases.push((c, shape, k));
+                }
+            }
+        }
+        let (module, mut store, instance) = instantiate(&format!("(module {funcs})"));
+        let s = instance.get_global(&store, "s").unwrap();
+        for (i, &(c, shape, k)) in cases.iter().enumerate() {
+            let listing = module.disassemble(i).expect("a function");
+            assert!(
+                listing.contains(&format!("add.br_if.{ty}.")),
+                "{ty}.{} {shape:?} {k:?} not fused:\n{listing}",
+                CMPS[c].0
+            );
+            for &a in &VALUES {
+                for &b in &VALUES {
+                    let (taken, sum) = if ty == "f32" {
+                        let f = instance
+                            .get_typed_func::<(f32, f32), i32>(&store, &format!("c{i}"))
+                            .unwrap();
+                        let taken = f.call(&mut store, (a as f32, b as f32)).unwrap();
+                        let want = a as f32 + b as f32;
+                        let Val::F32(got) = s.get(&store) else {
+                            panic!("an f32 global")
+                        };
+                        let got = f32::from_bits(got);
+                        assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()));
+                        (taken, want as f64)
+                    } else {
+                        let f = instance
+                            .get_typed_func::<(f64, f64), i32>(&store, &format!("c{i}"))
+                            .unwrap();
+                        let taken = f.call(&mut store, (a, b)).unwrap();
+                        let want = a + b;
+                        let Val::F64(got) = s.get(&store) else {
+                            panic!("an f64 global")
+                        };
+                        let got = f64::from_bits(got);
+                        assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()));
+                        (taken, want)
+                    };
+                    let k = if ty == "f32" { k as f32 as f64 } else { k };
+                    assert_eq!(
+                        taken,
+                        shape.taken(CMPS[c].1(sum, k)) as i32,
+                        "{ty}.{} {shape:?} k = {k:?}, a = {a:?}, b = {b:?}",
+                        CMPS[c].0
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn eqz_of_an_integer_comparison_branches_on_the_opposite_one() {
     // `br_if (i32.eqz (i32.lt_s a b))`: one `br_if.i32.ge_s`; `eqz` twice is the test
     // itself.

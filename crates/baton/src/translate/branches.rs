@@ -309,7 +309,10 @@ impl FuncTranslator<'_> {
             cmp.cond.negate()
         };
         if fuse {
-            if let Some(fused) = self.fuse_add_branch(cmp, cond) {
+            if let Some(fused) = self
+                .fuse_add_branch(cmp, cond)
+                .or_else(|| self.fuse_float_add_branch(cmp, cond))
+            {
                 return fused;
             }
             // A zero test of a value just loaded (into a temporary nothing else reads).

@@ -244,6 +244,47 @@ impl FuncTranslator<'_> {
         Some((pos, field_byte(pos, offset_of!(AddBr, offset))))
     }
 
+    /// Folds `t = a + b` (a float add of two slots, the instruction just emitted) and a
+    /// following branch on `t <cond> constant` into one add-and-branch: the escape test of
+    /// iterations such as `x*x + y*y <= 4`. Returns the fused instruction's position and
+    /// its offset field's byte, or `None` (nothing emitted) when the pattern does not match.
+    pub(super) fn fuse_float_add_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
+        let Operand::Imm(bits) = cmp.b else {
+            return None;
+        };
+        let fused = cond.float_add_branch(cmp.is64)?;
+        let pos = self.recent.last()?;
+        // The add must end right here, and nothing may branch to the point between the two.
+        if pos + words::<BinRR>() != self.code.pos() || self.label_at > pos {
+            return None;
+        }
+        let add = if cmp.is64 {
+            op::F64_ADD.rr
+        } else {
+            op::F32_ADD.rr
+        };
+        let BinRR { dst, a, b } = self.code.imm_if(pos, add)?;
+        if dst != cmp.a {
+            return None;
+        }
+        // (An `f32` constant's bits are its low half, as `BinRI32` keeps them.)
+        let imm = if cmp.is64 {
+            bits as u64
+        } else {
+            bits as u32 as u64
+        };
+        self.unemit(pos);
+        let imm = AddBrCmpRI {
+            dst,
+            a,
+            b,
+            offset: 0,
+            imm,
+        };
+        let pos = self.emit(fused, imm);
+        Some((pos, field_byte(pos, offset_of!(AddBrCmpRI, offset))))
+    }
+
     /// If the `br_table` index on top of the stack was just computed by an `i32.add` of a
     /// constant (into its temporary, the last instruction, no label since), takes both
     /// off: returns whether the add's operand was the accumulator, its slot otherwise, and

@@ -175,7 +175,46 @@ static F64_BRANCHES: FloatCmpOps<BrCmpRI64> = [
     (op::BR_F64_NOT_GE, op::BR_F64_NOT_GE_RI),
 ];
 
+/// Float add-and-branch instructions of one width, in the order of [`Cond::float_index`].
+type FloatAddBranchOps = [Op<AddBrCmpRI>; 10];
+
+static F32_ADD_BRANCHES: FloatAddBranchOps = [
+    op::ADD_BR_F32_EQ,
+    op::ADD_BR_F32_NE,
+    op::ADD_BR_F32_LT,
+    op::ADD_BR_F32_GT,
+    op::ADD_BR_F32_LE,
+    op::ADD_BR_F32_GE,
+    op::ADD_BR_F32_NOT_LT,
+    op::ADD_BR_F32_NOT_GT,
+    op::ADD_BR_F32_NOT_LE,
+    op::ADD_BR_F32_NOT_GE,
+];
+
+static F64_ADD_BRANCHES: FloatAddBranchOps = [
+    op::ADD_BR_F64_EQ,
+    op::ADD_BR_F64_NE,
+    op::ADD_BR_F64_LT,
+    op::ADD_BR_F64_GT,
+    op::ADD_BR_F64_LE,
+    op::ADD_BR_F64_GE,
+    op::ADD_BR_F64_NOT_LT,
+    op::ADD_BR_F64_NOT_GT,
+    op::ADD_BR_F64_NOT_LE,
+    op::ADD_BR_F64_NOT_GE,
+];
+
 impl Cond {
+    /// The float add-and-branch testing this condition (`f64` or `f32`); none for
+    /// integer conditions.
+    fn float_add_branch(self, is64: bool) -> Option<Op<AddBrCmpRI>> {
+        let i = self.float_index()?;
+        Some(if is64 {
+            F64_ADD_BRANCHES[i]
+        } else {
+            F32_ADD_BRANCHES[i]
+        })
+    }
     /// Whether this is a float condition.
     fn is_float(self) -> bool {
         self.float_index().is_some()

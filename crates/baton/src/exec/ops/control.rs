@@ -423,6 +423,50 @@ add_brs! { add_br64_ops, add_br64_vias, i64;
     ADD_BR_I64_GE_U "add.br_if.i64.ge_u" sem::i64::ge_u;
 }
 
+/// Float add-and-branch: `dst = a + b` (`f32` or `f64`, slots), then a branch on the sum
+/// against a constant, in the ten float conditions of the compare-and-branches above. The
+/// sum is written whatever the branch does (a local may be what it went to).
+macro_rules! add_br_fcmps {
+    ($family:ident; $($NAME:ident $name:literal $t:ident $f:path;)*) => {
+        $(def!($NAME: AddBrCmpRI, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            let v: $t = rd::<$t>(sp, imm.a) + rd::<$t>(sp, imm.b);
+            wr(sp, imm.dst, v);
+            // The rest is read after the store (see `add_brs!`).
+            let imm = *(ip.add(1) as *const AddBrCmpRI);
+            if let Ok(true) = $f(v, <$t>::from_cell(imm.imm)) {
+                jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+            }
+            next!(AddBrCmpRI, ip, sp, mem, len, ctx, acc)
+        });)*
+        fn $family() -> Vec<OpInfo> {
+            info!($($NAME: AddBrCmpRI),*)
+        }
+    };
+}
+
+add_br_fcmps! { add_br_fcmp_ops;
+    ADD_BR_F32_EQ "add.br_if.f32.eq" f32 sem::f32::eq;
+    ADD_BR_F32_NE "add.br_if.f32.ne" f32 sem::f32::ne;
+    ADD_BR_F32_LT "add.br_if.f32.lt" f32 sem::f32::lt;
+    ADD_BR_F32_GT "add.br_if.f32.gt" f32 sem::f32::gt;
+    ADD_BR_F32_LE "add.br_if.f32.le" f32 sem::f32::le;
+    ADD_BR_F32_GE "add.br_if.f32.ge" f32 sem::f32::ge;
+    ADD_BR_F32_NOT_LT "add.br_if.f32.not_lt" f32 sem::f32::not_lt;
+    ADD_BR_F32_NOT_GT "add.br_if.f32.not_gt" f32 sem::f32::not_gt;
+    ADD_BR_F32_NOT_LE "add.br_if.f32.not_le" f32 sem::f32::not_le;
+    ADD_BR_F32_NOT_GE "add.br_if.f32.not_ge" f32 sem::f32::not_ge;
+    ADD_BR_F64_EQ "add.br_if.f64.eq" f64 sem::f64::eq;
+    ADD_BR_F64_NE "add.br_if.f64.ne" f64 sem::f64::ne;
+    ADD_BR_F64_LT "add.br_if.f64.lt" f64 sem::f64::lt;
+    ADD_BR_F64_GT "add.br_if.f64.gt" f64 sem::f64::gt;
+    ADD_BR_F64_LE "add.br_if.f64.le" f64 sem::f64::le;
+    ADD_BR_F64_GE "add.br_if.f64.ge" f64 sem::f64::ge;
+    ADD_BR_F64_NOT_LT "add.br_if.f64.not_lt" f64 sem::f64::not_lt;
+    ADD_BR_F64_NOT_GT "add.br_if.f64.not_gt" f64 sem::f64::not_gt;
+    ADD_BR_F64_NOT_LE "add.br_if.f64.not_le" f64 sem::f64::not_le;
+    ADD_BR_F64_NOT_GE "add.br_if.f64.not_ge" f64 sem::f64::not_ge;
+}
+
 /// The instructions of this family that have vias, with their vias.
 pub(super) fn vias() -> Vec<Via> {
     let mut v = add_br_vias();
@@ -452,6 +496,7 @@ pub(super) fn vias() -> Vec<Via> {
 pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = br_cmp_ops();
     v.extend(br_fcmp_ops());
+    v.extend(add_br_fcmp_ops());
     v.extend(add_br_ops());
     v.extend(add_br64_ops());
     v.extend(info!(
