@@ -432,7 +432,8 @@ macro_rules! add_br_fcmps {
             let v: $t = rd::<$t>(sp, imm.a) + rd::<$t>(sp, imm.b);
             wr(sp, imm.dst, v);
             // The rest is read after the store (see `add_brs!`).
-            let imm = *(ip.add(1) as *const AddBrCmpRI);
+            // SAFETY: as for the first read of the immediates (`def!`).
+            let imm = unsafe { *(ip.add(1) as *const AddBrCmpRI) };
             if let Ok(true) = $f(v, <$t>::from_cell(imm.imm)) {
                 jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
             }
