@@ -266,7 +266,7 @@ fn begin<T>(
             sp,
             mem,
             len,
-            acc: 0,
+            acc: crate::exec::Acc::NONE,
         },
     ))
 }

@@ -32,19 +32,21 @@ macro_rules! jump {
 /// its own instruction to (`grow_frames`), and the state is valid (see `jump!`).
 #[cfg(baton_dispatch = "tail")]
 macro_rules! tail {
-    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
+    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
+        let acc: $crate::exec::Acc = $acc;
         // SAFETY: `$h` runs the instruction at `$ip` on a valid state (see `tail!`).
-        unsafe { become $h($ip, $sp, $mem, $acc, $ctx, $len) }
-    };
+        unsafe { become $h($ip, $sp, $mem, acc.i, $ctx, $len, acc.f, acc.s) }
+    }};
 }
 
 /// See the `tail` form.
 #[cfg(baton_dispatch = "threaded")]
 macro_rules! tail {
-    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {
+    ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
+        let acc: $crate::exec::Acc = $acc;
         // SAFETY: `$h` runs the instruction at `$ip` on a valid state (see `tail!`).
-        return unsafe { $h($ip, $sp, $mem, $acc, $ctx, $len) }
-    };
+        return unsafe { $h($ip, $sp, $mem, acc.i, $ctx, $len, acc.f, acc.s) };
+    }};
 }
 
 /// See the `tail` form.
@@ -52,6 +54,7 @@ macro_rules! tail {
 macro_rules! tail {
     ($h:expr, $ip:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
         let ctx: &mut $crate::exec::Ctx = $ctx;
+        let acc: $crate::exec::Acc = $acc;
         // Chain handlers by plain calls while the native stack has room (each returns
         // only when the chain ends), then unwind to the trampoline. Calls and returns are
         // cheaper than saving and reloading the registers on every instruction, and where
@@ -59,14 +62,14 @@ macro_rules! tail {
         // ends: the check is one compare with no dependency between instructions.
         if $crate::exec::dispatch::chain_has_room(ctx) {
             // SAFETY: `$h` runs the instruction at `$ip` on a valid state (see `tail!`).
-            return unsafe { $h($ip, $sp, $mem, $acc, ctx, $len) };
+            return unsafe { $h($ip, $sp, $mem, acc.i, ctx, $len, acc.f, acc.s) };
         }
         ctx.regs = $crate::exec::Regs {
             ip: $ip,
             sp: $sp,
             mem: $mem,
             len: $len,
-            acc: $acc,
+            acc,
         };
         return $crate::exec::Control::Continue;
     }};
@@ -175,7 +178,10 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
         // whose first word is its handler, which may run on that state.
         unsafe {
             let handler = handler_at(regs.ip);
-            handler(regs.ip, regs.sp, regs.mem, regs.acc, ctx, regs.len)
+            let acc = regs.acc;
+            handler(
+                regs.ip, regs.sp, regs.mem, acc.i, ctx, regs.len, acc.f, acc.s,
+            )
         }
     }
     #[cfg(baton_dispatch = "portable")]
@@ -195,7 +201,7 @@ pub(crate) unsafe fn run(regs: Regs, ctx: &mut Ctx) -> Control {
             // only the valid state it would have handed on.
             let control = unsafe {
                 let handler = handler_at(ip);
-                handler(ip, sp, mem, acc, ctx, len)
+                handler(ip, sp, mem, acc.i, ctx, len, acc.f, acc.s)
             };
             if !matches!(control, Control::Continue) {
                 return control;

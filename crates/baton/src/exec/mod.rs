@@ -6,6 +6,35 @@
 //! a check just above), also inside `unsafe fn`s and in macros.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
+// A handler takes the interpreter registers as its arguments, eight of them with the
+// accumulators (see `Handler`): each is a machine register across every hand-over.
+#![allow(clippy::too_many_arguments)]
+
+/// Defines a function of the handler signature ([`Handler`]): `handler_fn! { unsafe fn
+/// name(ip, sp, mem, ctx, len, acc) { body } }` (optionally `pub(crate)`, with attributes).
+/// The accumulators arrive as three arguments and are one [`Acc`], named by the last
+/// parameter, in the body. Every handler is written through this macro or [`ops`]' `def!`
+/// (which uses it), so that the signature is written once.
+macro_rules! handler_fn {
+    ($(#[$attr:meta])* $vis:vis unsafe fn $name:ident(
+        $ip:pat, $sp:pat, $mem:pat, $ctx:ident, $len:pat, $acc:pat
+    ) $body:block) => {
+        $(#[$attr])*
+        $vis unsafe fn $name(
+            $ip: $crate::exec::Ip,
+            $sp: $crate::exec::Sp,
+            $mem: $crate::exec::Mem,
+            acc_i: u64,
+            $ctx: &mut $crate::exec::Ctx,
+            $len: usize,
+            acc_f: f64,
+            acc_s: f32,
+        ) -> $crate::exec::Control {
+            let $acc = $crate::exec::Acc { i: acc_i, f: acc_f, s: acc_s };
+            $body
+        }
+    };
+}
 
 mod bulk;
 pub(crate) mod dispatch;
@@ -29,11 +58,48 @@ pub(crate) type Mem = *mut u8;
 
 /// Every instruction handler has this signature, so that any handler can hand over to any
 /// other with the interpreter registers (ip, sp, memory base and length, and the
-/// accumulator) in machine registers. The accumulator carries a value from one instruction
-/// to the very next one without a trip through the frame. The order puts the accumulator
-/// in the fourth argument register, `rcx` on x86-64: the shift-count register, which a
-/// handler that does not read the accumulator may then use freely (see `ops::Cell::pass_on`).
-pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, u64, &mut Ctx, usize) -> Control;
+/// accumulators) in machine registers. The accumulators carry a value from one instruction
+/// to the very next one without a trip through the frame ([`Acc`]: the integer one, then
+/// the `f64` and `f32` ones, which the calling convention puts in floating-point
+/// registers). The order puts the integer accumulator in the fourth argument register,
+/// `rcx` on x86-64: the shift-count register, which a handler that does not read the
+/// accumulator may then use freely (see `ops::Cell::pass_on`).
+pub(crate) type Handler = unsafe fn(Ip, Sp, Mem, u64, &mut Ctx, usize, f64, f32) -> Control;
+
+/// The accumulators a handler receives and hands on: a value the previous instruction left
+/// for this one, in a register of its class. Integers (and references, and the bits of
+/// anything the instruction only moves) go in `i`; a float that a float operation computed
+/// for a float operation goes in `f` (`f64`) or `s` (`f32`), so that a chain of float
+/// arithmetic stays in floating-point registers instead of crossing to a general register
+/// and back at every step (two transfers of a few cycles each, on the chain's critical
+/// path). Which one holds the value is decided at translation time: the producer's
+/// accumulator form and the consumer's are of the same class (`AccClass`), or the value
+/// goes through its slot.
+///
+/// Handlers see the three as one value; they cross a hand-over as three arguments (a
+/// struct would be passed in memory), which [`dispatch::tail!`] and `def!` take apart and
+/// put together again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Acc {
+    pub i: u64,
+    pub f: f64,
+    pub s: f32,
+}
+
+impl Acc {
+    /// No value: what a fresh start or a resumption hands the first handler.
+    pub(crate) const NONE: Acc = Acc {
+        i: 0,
+        f: 0.0,
+        s: 0.0,
+    };
+
+    /// These accumulators with the integer one replaced by `i`.
+    #[inline(always)]
+    pub(crate) fn with_i(self, i: u64) -> Acc {
+        Acc { i, ..self }
+    }
+}
 
 /// Why the interpreter stopped running handlers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,8 +136,8 @@ pub(crate) struct Regs {
     pub sp: Sp,
     pub mem: Mem,
     pub len: usize,
-    /// The accumulator (see [`Handler`]).
-    pub acc: u64,
+    /// The accumulators (see [`Handler`]).
+    pub acc: Acc,
 }
 
 impl Regs {
@@ -80,7 +146,7 @@ impl Regs {
         sp: core::ptr::null_mut(),
         mem: core::ptr::null_mut(),
         len: 0,
-        acc: 0,
+        acc: Acc::NONE,
     };
 }
 

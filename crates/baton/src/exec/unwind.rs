@@ -20,7 +20,7 @@
 //! exception on in the calling activation.
 
 use super::dispatch::jump;
-use super::{Control, Ctx, Handler, Ip, Mem, Sp, EXIT_CODE};
+use super::{Control, Ctx, Handler, Ip, Sp, EXIT_CODE};
 use crate::code::FuncCode;
 use crate::module::ModuleInner;
 use crate::runtime::InstanceEntity;
@@ -105,6 +105,7 @@ impl HandlerTable {
     }
 }
 
+handler_fn! {
 /// Unwinds the exception `ctx.exception`, thrown by the instruction holding the word at
 /// `ctx.throw_site` (a call's last word, for a callee's exception), in the frame `sp` of
 /// the running instance, to the first handler that catches it (see the module's
@@ -117,14 +118,7 @@ impl HandlerTable {
 /// whose code holds `ctx.throw_site` (or, when the site is outside every module's code,
 /// e.g. a host function called in tail position, a frame that is left at once); the
 /// activation's frames lie between the sentinel frame and `ctx.frames.top`.
-pub(crate) unsafe fn unwind(
-    _ip: Ip,
-    mut sp: Sp,
-    mem: Mem,
-    acc: u64,
-    ctx: &mut Ctx,
-    len: usize,
-) -> Control {
+pub(crate) unsafe fn unwind(_ip, mut sp, mem, ctx, len, acc) {
     let exn = ctx.exception;
     let mut site = ctx.throw_site;
     // Whether a frame pair switched instances: only then must the memory registers be
@@ -194,6 +188,7 @@ pub(crate) unsafe fn unwind(
         }
         sp = frame.sp;
     }
+}
 }
 
 /// The code of the functions [`code_at`] found last: a program that throws again and again

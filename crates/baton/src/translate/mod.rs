@@ -35,7 +35,7 @@ use numeric::*;
 pub(crate) use pass::ValidateThenTranslate;
 
 use crate::error::{Error, TrapCode};
-use crate::exec::ops::{self as op, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
+use crate::exec::ops::{self as op, AccClass, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, words, AnyOp, CodeBuf, Layout, Op, Slot};
 use crate::module::ModuleEnv;
@@ -69,6 +69,9 @@ struct Last {
     /// The form of the instruction that leaves its result in the accumulator instead,
     /// if it has one: patched in when the next instruction consumes the result at once.
     acc: Option<AnyOp>,
+    /// Which accumulator that form writes: only a consumer reading the same one takes
+    /// the result from there.
+    acc_class: AccClass,
 }
 
 /// Starts of the last three instructions emitted, most recent last (`None` where unknown).
@@ -648,8 +651,22 @@ impl<'a> FuncTranslator<'a> {
         self.push_result_acc(pos, dst, cmp, None);
     }
 
-    /// Like [`Self::push_result`], for an instruction with an accumulator form.
+    /// Like [`Self::push_result`], for an instruction with an accumulator form (writing
+    /// the integer accumulator).
     fn push_result_acc(&mut self, pos: usize, dst: Slot, cmp: Option<Cmp>, acc: Option<AnyOp>) {
+        self.push_result_acc_as(pos, dst, cmp, acc, AccClass::Int);
+    }
+
+    /// Like [`Self::push_result_acc`], for an accumulator form writing the accumulator
+    /// `class`.
+    fn push_result_acc_as(
+        &mut self,
+        pos: usize,
+        dst: Slot,
+        cmp: Option<Cmp>,
+        acc: Option<AnyOp>,
+        class: AccClass,
+    ) {
         self.push(Opd::Temp);
         self.last = Some(Last {
             pos,
@@ -657,14 +674,23 @@ impl<'a> FuncTranslator<'a> {
             dst,
             cmp,
             acc,
+            acc_class: class,
         });
     }
 
     /// Whether the operand `o` at stack position `p` is the result of the previous
-    /// instruction and can be routed through the accumulator.
+    /// instruction and can be routed through the integer accumulator.
     fn in_acc(&self, o: Opd, p: usize) -> bool {
+        self.in_acc_as(o, p, AccClass::Int)
+    }
+
+    /// Whether the operand `o` at stack position `p` is the result of the previous
+    /// instruction and can be routed through the accumulator `class`: the producer's
+    /// accumulator form writes that one.
+    fn in_acc_as(&self, o: Opd, p: usize, class: AccClass) -> bool {
         o == Opd::Temp
-            && matches!(self.last, Some(Last { dst, acc: Some(_), .. }) if dst == self.temp(p))
+            && matches!(self.last, Some(Last { dst, acc: Some(_), acc_class, .. })
+                if dst == self.temp(p) && acc_class == class)
     }
 
     /// Switches the previous instruction to its accumulator form.

@@ -8,14 +8,14 @@ impl FuncTranslator<'_> {
         let a = self.pop();
         let p = self.stack.len();
         let dst = self.temp(p);
-        let (pos, acc) = if self.in_acc(a, p) {
+        let (pos, acc) = if self.in_acc_as(a, p, op.acc_in) {
             self.route_through_acc();
             (self.emit(op.a, Un { dst, src: 0 }), op.a_a)
         } else {
             let src = self.slot_at(p, a);
             (self.emit(op.r, Un { dst, src }), op.r_a)
         };
-        self.push_result_acc(pos, dst, None, Some(acc.erase()));
+        self.push_result_acc_as(pos, dst, None, Some(acc.erase()), op.acc_out);
     }
 
     /// A float binary operation of 32-bit floats (immediates in 32-bit fields).
@@ -58,10 +58,13 @@ impl FuncTranslator<'_> {
             .as_ref()
             .expect("float operations have immediate forms");
         let acc_ok = cmp.is_none();
+        // The operands' accumulator, and the result's: a comparison's is an integer.
+        let class = if is64 { AccClass::F64 } else { AccClass::F32 };
+        let out_class = if acc_ok { class } else { AccClass::Int };
         let fused = |cond: Cond, a: Slot, b: Operand| Cmp { is64, cond, a, b };
         let (pos, acc, cmp) = match (a, b) {
             (_, Opd::Const(k)) if !matches!(a, Opd::Const(_)) => {
-                if acc_ok && self.in_acc(a, p) {
+                if acc_ok && self.in_acc_as(a, p, class) {
                     self.route_through_acc();
                     (self.emit(imm.ai, ri(dst, 0, k)), imm.ai_a.erase(), None)
                 } else {
@@ -71,7 +74,7 @@ impl FuncTranslator<'_> {
                 }
             }
             (Opd::Const(k), _) if !matches!(b, Opd::Const(_)) => {
-                if acc_ok && self.in_acc(b, p + 1) {
+                if acc_ok && self.in_acc_as(b, p + 1, class) {
                     self.route_through_acc();
                     (self.emit(imm.ia, ri(dst, 0, k)), imm.ia_a.erase(), None)
                 } else {
@@ -82,10 +85,10 @@ impl FuncTranslator<'_> {
                     (self.emit(imm.ir, ri(dst, sb, k)), imm.ir_a.erase(), c)
                 }
             }
-            _ if acc_ok && self.in_acc(b, p + 1) && !matches!(a, Opd::Const(_)) => {
+            _ if acc_ok && self.in_acc_as(b, p + 1, class) && !matches!(a, Opd::Const(_)) => {
                 let sa = self.slot_at(p, a);
                 if let Some(fused) = self.fuse_float_mul_add(op, sa, false, dst) {
-                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                    return self.push_result_acc_as(fused.0, dst, None, Some(fused.1), class);
                 }
                 self.route_through_acc();
                 (
@@ -94,10 +97,10 @@ impl FuncTranslator<'_> {
                     None,
                 )
             }
-            _ if acc_ok && self.in_acc(a, p) && !matches!(b, Opd::Const(_)) => {
+            _ if acc_ok && self.in_acc_as(a, p, class) && !matches!(b, Opd::Const(_)) => {
                 let sb = self.slot_at(p + 1, b);
                 if let Some(fused) = self.fuse_float_mul_add(op, sb, true, dst) {
-                    return self.push_result_acc(fused.0, dst, None, Some(fused.1));
+                    return self.push_result_acc_as(fused.0, dst, None, Some(fused.1), class);
                 }
                 self.route_through_acc();
                 (
@@ -117,7 +120,7 @@ impl FuncTranslator<'_> {
                 )
             }
         };
-        self.push_result_acc(pos, dst, cmp, Some(acc));
+        self.push_result_acc_as(pos, dst, cmp, Some(acc), out_class);
     }
 
     pub(super) fn eqz(&mut self, is64: bool) {

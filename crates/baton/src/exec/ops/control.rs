@@ -86,14 +86,14 @@ def_via!(BR_IF_EQZ64, VIA_BR_IF_EQZ64: BrCond, "br_if_eqz64", |imm, ip, sp, mem,
 });
 
 def_via!(BR_IF_NEZ_A, VIA_BR_IF_NEZ_A: Br, "br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
-    if acc as u32 != 0 {
+    if acc.i as u32 != 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
     next!(Br, ip, sp, mem, len, ctx, acc)
 });
 
 def_via!(BR_IF_EQZ_A, VIA_BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
-    if acc as u32 == 0 {
+    if acc.i as u32 == 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
     }
     next!(Br, ip, sp, mem, len, ctx, acc)
@@ -116,7 +116,7 @@ def_via!(BR_TABLE_BIAS, VIA_BR_TABLE_BIAS: BrTableBias, "br_table", |imm, ip, sp
 
 def_via!(BR_TABLE_BIAS_A, VIA_BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     // The index's operand comes from the accumulator (the add read it from there).
-    let i = (acc as u32).wrapping_add(imm.bias as u32).min(imm.len) as usize;
+    let i = (acc.i as u32).wrapping_add(imm.bias as u32).min(imm.len) as usize;
     // SAFETY: as for `BR_TABLE`.
     let offset = *ip.add(words::<BrTableBias>() + i) as i32;
     jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
@@ -339,8 +339,9 @@ macro_rules! add_brs {
         add_brs!(@fn $fname, at, $L, $($rest)*);
     };
     (@fn $fname:ident, $entry:tt, $L:ident, $before:tt, $f:path, $T:ty, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: after `via_entry` (see there: a via's `br` targets an instruction of
             // this kind), the instruction at `ip` was emitted through an `Op<$L>`, so the
             // words after it hold a `$L`; its slots are inside the frame and its offset
@@ -364,6 +365,7 @@ macro_rules! add_brs {
                 }
                 next!($L, ip, sp, mem, len, ctx, acc)
             }
+                }
         }
     };
     // What a form does before its counter's step: nothing, charge the next iteration's

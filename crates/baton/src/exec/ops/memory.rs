@@ -178,8 +178,9 @@ pub(super) unsafe fn locate(
 /// A load's `x` form (see the module's documentation), reading a `$mem_t` into a `$val_t`.
 macro_rules! load_x_fn {
     ($mem_t:ty, $val_t:ty) => {
+        handler_fn! {
         #[allow(unused_unsafe)]
-        unsafe fn x(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn x(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an
             // `Op<LoadX>`, followed by its immediates.
             let imm: LoadX = unsafe { *(ip.add(1) as *const LoadX) };
@@ -201,6 +202,7 @@ macro_rules! load_x_fn {
                 wr(sp, imm.dst, v);
                 next!(LoadX, ip, sp, mem, len, ctx, acc)
             }
+                }
         }
     };
 }
@@ -208,8 +210,9 @@ macro_rules! load_x_fn {
 /// A store's `x` form (see the module's documentation), writing a `$mem_t`.
 macro_rules! store_x_fn {
     ($mem_t:ty) => {
+        handler_fn! {
         #[allow(unused_unsafe)]
-        unsafe fn x(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn x(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an
             // `Op<StoreX>`, followed by its immediates.
             let imm: StoreX = unsafe { *(ip.add(1) as *const StoreX) };
@@ -232,6 +235,7 @@ macro_rules! store_x_fn {
                 core::ptr::write_unaligned(at as *mut $mem_t, v.to_le());
                 next!(StoreX, ip, sp, mem, len, ctx, acc)
             }
+                }
         }
     };
 }
@@ -245,8 +249,9 @@ macro_rules! load_fn {
     // `$memory` gives the accessed memory's data and length (memory 0's by default: the
     // registers).
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
@@ -266,6 +271,7 @@ macro_rules! load_fn {
             // the read is unaligned, as Wasm allows any address.
             let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(base.add(ea) as *const $mem_t) }) as $val_t;
             load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+                }
         }
     };
     (@out slot, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -290,7 +296,7 @@ macro_rules! load_fn {
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
     (@out acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
-        let $acc = Cell::to_cell($v);
+        let $acc = $acc.with_i(Cell::to_cell($v));
         // SAFETY: the next instruction starts right after this one's `$L` immediates (see
         // `next!`).
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
@@ -301,8 +307,9 @@ macro_rules! load_fn {
 /// added: see [`wide_at`]); the value goes to a slot or the accumulator.
 macro_rules! load_w_fn {
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident| $addr:expr, $out:ident) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
@@ -318,6 +325,7 @@ macro_rules! load_w_fn {
             // unaligned, as Wasm allows any address.
             let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) }) as $val_t;
             load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+                }
         }
     };
 }
@@ -327,8 +335,8 @@ macro_rules! loads {
         $(pub(crate) const $NAME: LoadOp = {
             load_fn!(r, Load, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, slot);
             load_fn!(r_a, Load, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc);
-            load_fn!(a, Load, $mem_t, $val_t, |imm, sp, acc| acc as u32 as usize + imm.offset as usize, slot);
-            load_fn!(a_a, Load, $mem_t, $val_t, |imm, sp, acc| acc as u32 as usize + imm.offset as usize, acc);
+            load_fn!(a, Load, $mem_t, $val_t, |imm, sp, acc| acc.i as u32 as usize + imm.offset as usize, slot);
+            load_fn!(a_a, Load, $mem_t, $val_t, |imm, sp, acc| acc.i as u32 as usize + imm.offset as usize, acc);
             load_fn!(abs, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, slot);
             load_fn!(abs_a, LoadAbs, $mem_t, $val_t, |imm, sp, acc| imm.addr as usize, acc);
             load_fn!(rr, LoadRR, $mem_t, $val_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, slot);
@@ -511,8 +519,9 @@ macro_rules! load_brs {
         }
     };
     (@form $fname:ident, $L:ty, $mem_t:ty, $nez:literal, |$imm:ident, $sp:ident| $addr:expr) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
@@ -534,6 +543,7 @@ macro_rules! load_brs {
             // SAFETY: the next instruction starts right after this one's `$L` immediates
             // (see `next!`).
             unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+                }
         }
     };
 }
@@ -600,8 +610,9 @@ macro_rules! load_cmp_brs {
         }
     };
     (@form $fname:ident, $write:literal, $mem_t:ty, $T:ty, |$v:ident, $k:ident| $holds:expr) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an
             // `Op<LoadBrImm>`, followed by the immediates of that layout.
             let imm: LoadBrImm = unsafe { *(ip.add(1) as *const LoadBrImm) };
@@ -630,6 +641,7 @@ macro_rules! load_cmp_brs {
             // SAFETY: the next instruction starts right after this one's `LoadBrImm`
             // immediates (see `next!`).
             unsafe { next!(LoadBrImm, ip, sp, mem, len, ctx, acc) }
+                }
         }
     };
 }
@@ -656,9 +668,9 @@ macro_rules! load_br_tables {
     ($family:ident, $vias:ident; $($NAME:ident / $VIA:ident $name:literal $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: LoadBrTableOp = {
             load_br_tables!(@form r, at, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a, at, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a, at, false, $mem_t, |imm, sp, acc| acc.i as u32);
             load_br_tables!(@form r_d, at, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a_d, at, true, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a_d, at, true, $mem_t, |imm, sp, acc| acc.i as u32);
             LoadBrTableOp {
                 r: op!(r, concat!($name, ".br_table")),
                 a: op!(a, concat!($name, ".br_table")),
@@ -671,12 +683,12 @@ macro_rules! load_br_tables {
         pub(crate) const $VIA: [Vias; 4] = {
             load_br_tables!(@form r_br, via, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
             load_br_tables!(@form r_copy_br, via_copy, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a_br, via, false, $mem_t, |imm, sp, acc| acc as u32);
-            load_br_tables!(@form a_copy_br, via_copy, false, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a_br, via, false, $mem_t, |imm, sp, acc| acc.i as u32);
+            load_br_tables!(@form a_copy_br, via_copy, false, $mem_t, |imm, sp, acc| acc.i as u32);
             load_br_tables!(@form r_d_br, via, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
             load_br_tables!(@form r_d_copy_br, via_copy, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
-            load_br_tables!(@form a_d_br, via, true, $mem_t, |imm, sp, acc| acc as u32);
-            load_br_tables!(@form a_d_copy_br, via_copy, true, $mem_t, |imm, sp, acc| acc as u32);
+            load_br_tables!(@form a_d_br, via, true, $mem_t, |imm, sp, acc| acc.i as u32);
+            load_br_tables!(@form a_d_copy_br, via_copy, true, $mem_t, |imm, sp, acc| acc.i as u32);
             [
                 Vias { br: op!(r_br, concat!("br>", $name, ".br_table"), "r"), copy_br: op!(r_copy_br, concat!("copy.br>", $name, ".br_table"), "r") },
                 Vias { br: op!(a_br, concat!("br>", $name, ".br_table"), "a"), copy_br: op!(a_copy_br, concat!("copy.br>", $name, ".br_table"), "a") },
@@ -714,8 +726,9 @@ macro_rules! load_br_tables {
         }
     };
     (@form $fname:ident, $entry:tt, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: for a via, `via_entry` moves `ip` to the `br_table` it runs (see
             // there); its slots are inside the frame (translation invariant).
             let ip = unsafe {
@@ -753,6 +766,7 @@ macro_rules! load_br_tables {
                 // (As `and_shl_load_br_tables!` does: the loaded value goes on.)
                 jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
             }
+                }
         }
     };
 }
@@ -943,8 +957,9 @@ macro_rules! store_fn {
     };
     // `$memory`: as for `load_fn!`; it may read the instruction pointer as `$i`.
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident, $i:ident| $memory:expr) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
@@ -969,6 +984,7 @@ macro_rules! store_fn {
             // SAFETY: the next instruction starts right after this one's `$L` immediates
             // (see `next!`).
             unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+                }
         }
     };
 }
@@ -977,8 +993,9 @@ macro_rules! store_fn {
 /// added: see [`wide_at`]), `$val` the value.
 macro_rules! store_w_fn {
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
@@ -997,6 +1014,7 @@ macro_rules! store_w_fn {
             // SAFETY: the next instruction starts right after this one's `$L` immediates
             // (see `next!`).
             unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+                }
         }
     };
 }
@@ -1018,23 +1036,23 @@ macro_rules! stores {
     ($family:ident; $($name:literal $NAME:ident: $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: StoreOp = {
             store_fn!(rr, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
-            store_fn!(r_va, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc));
-            store_fn!(a_r, Store, $mem_t, |imm, sp, acc| (acc as u32 as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
+            store_fn!(r_va, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc.i));
+            store_fn!(a_r, Store, $mem_t, |imm, sp, acc| (acc.i as u32 as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
             store_fn!(imm, StoreImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val));
-            store_fn!(a_imm, StoreImm, $mem_t, |imm, sp, acc| (acc as u32 as usize + imm.offset as usize, imm.val));
+            store_fn!(a_imm, StoreImm, $mem_t, |imm, sp, acc| (acc.i as u32 as usize + imm.offset as usize, imm.val));
             store_fn!(abs, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, rd::<u64>(sp, imm.src)));
-            store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc));
+            store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, acc.i));
             store_fn!(sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)));
-            store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc));
+            store_fn!(sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc.i));
             store_w_fn!(w_rr, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), rd::<u64>(sp, imm.src)));
-            store_w_fn!(w_va, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), acc));
+            store_w_fn!(w_va, Store, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), acc.i));
             store_w_fn!(w_imm, StoreImm, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.addr), imm.val));
             store_w_fn!(w_sum_r, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), rd::<u64>(sp, imm.src)));
-            store_w_fn!(w_sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), acc));
+            store_w_fn!(w_sum_va, StoreSum, $mem_t, |imm, sp, acc| (rd::<u64>(sp, imm.a).wrapping_add(rd::<u64>(sp, imm.b)), acc.i));
             store_fn!(m_rr, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_sum_r, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, rd::<u64>(sp, imm.src)), |c, mem, len, ip| memory_n(c, memory_after!(ip, StoreMSum)));
-            store_fn!(m_sum_va, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc), |c, mem, len, ip| memory_n(c, memory_after!(ip, StoreMSum)));
-            store_fn!(m_va, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc), |c, mem, len| memory_n(c, imm.memory));
+            store_fn!(m_sum_va, StoreMSum, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, acc.i), |c, mem, len, ip| memory_n(c, memory_after!(ip, StoreMSum)));
+            store_fn!(m_va, StoreM, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, acc.i), |c, mem, len| memory_n(c, imm.memory));
             store_fn!(m_imm, StoreMImm, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, imm.val), |c, mem, len| memory_n(c, imm.memory));
             store_x_fn!($mem_t);
             StoreOp {
@@ -1126,7 +1144,7 @@ def!(LOAD_LOAD32: LoadLoad, "i32.load.i32.load", |imm, ip, sp, mem, len, ctx, ac
 
 def!(LOAD_LOAD32_A: LoadLoad, "i32.load.i32.load", |imm, ip, sp, mem, len, ctx, acc| {
     let v = load_pointer!(imm, ip, sp, mem, len, ctx);
-    let acc = Cell::to_cell(v);
+    let acc = acc.with_i(Cell::to_cell(v));
     next!(LoadLoad, ip, sp, mem, len, ctx, acc)
 });
 
@@ -1146,7 +1164,7 @@ pub(crate) const ADD_STORE32: AddStoreOp = {
     ));
     store_fn!(a, AddStore, u32, |imm, sp, acc| (
         rd::<u32>(sp, imm.addr) as usize + imm.offset as usize,
-        (acc as u32).wrapping_add(imm.imm) as u64
+        (acc.i as u32).wrapping_add(imm.imm) as u64
     ));
     AddStoreOp {
         r: op!(r, "i32.add.store32"),

@@ -40,43 +40,65 @@
 #![allow(clippy::missing_safety_doc)]
 
 use super::dispatch::jump;
-use super::{Control, Ctx, Ip, Mem, Regs, Sp};
+use super::{Acc, Control, Ctx, Ip, Mem, Regs, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
 use crate::ir::{words, Op};
 
+/// Which of the accumulators ([`Acc`]) a value of some type goes through between two
+/// instructions. The translator routes a result through the accumulator only when the
+/// producer's class is the consumer's: an `f64` sum goes to `f64.mul` in `Acc::f`, but
+/// to a store (which moves bits, and reads `Acc::i`) through its slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AccClass {
+    /// `Acc::i`: integers, references, bits.
+    Int,
+    /// `Acc::f`: a float operation's `f64`.
+    F64,
+    /// `Acc::s`: a float operation's `f32`.
+    F32,
+}
+
 /// A value that lives in a 64-bit frame slot.
 pub(crate) trait Cell: Copy {
+    /// The accumulator that values of this type take between numeric operations.
+    const CLASS: AccClass;
     fn from_cell(c: u64) -> Self;
     fn to_cell(self) -> u64;
-    /// The accumulator a handler passes on after writing `self` to a slot. The
+    /// The value the accumulator of this type's class holds.
+    fn from_acc(acc: Acc) -> Self;
+    /// The accumulators with this type's one holding `self`.
+    fn into_acc(self, acc: Acc) -> Acc;
+    /// The accumulators a handler passes on after writing `self` to a slot. The
     /// accumulator means something only from an instruction that writes it to the one
     /// right after (the translator pairs them), so any value will do; passing one the
-    /// handler holds anyway frees the accumulator's register (`rcx`, the count register of
-    /// shifts and rotates) instead of preserving a value nobody reads. An integer result is
-    /// in a general register already; for a float (in a vector register) the incoming
-    /// accumulator goes on untouched.
-    fn pass_on(self, acc: u64) -> u64;
+    /// handler holds anyway frees the accumulator's register (for an integer, `rcx`, the
+    /// count register of shifts and rotates) instead of preserving a value nobody reads.
+    #[inline(always)]
+    fn pass_on(self, acc: Acc) -> Acc {
+        self.into_acc(acc)
+    }
 }
 macro_rules! cell {
-    ($($t:ty => |$c:ident| $from:expr, |$v:ident| $to:expr, $int:literal;)*) => {$(
+    ($($t:ty => $class:ident, |$c:ident| $from:expr, |$v:ident| $to:expr,
+        |$a:ident| $get:expr, |$w:ident, $b:ident| $put:expr;)*) => {$(
         impl Cell for $t {
+            const CLASS: AccClass = AccClass::$class;
             #[inline(always)] fn from_cell($c: u64) -> Self { $from }
             #[inline(always)] fn to_cell(self) -> u64 { let $v = self; $to }
-            #[inline(always)] fn pass_on(self, acc: u64) -> u64 {
-                if $int { self.to_cell() } else { acc }
-            }
+            #[inline(always)] fn from_acc($a: Acc) -> Self { $get }
+            #[inline(always)] fn into_acc(self, $b: Acc) -> Acc { let $w = self; $put }
         }
     )*};
 }
 cell! {
-    i32 => |c| c as u32 as i32, |v| v as u32 as u64, true;
-    u32 => |c| c as u32, |v| v as u64, true;
-    i64 => |c| c as i64, |v| v as u64, true;
-    u64 => |c| c, |v| v, true;
-    f32 => |c| f32::from_bits(c as u32), |v| v.to_bits() as u64, false;
-    f64 => |c| f64::from_bits(c), |v| v.to_bits(), false;
-    bool => |c| c != 0, |v| v as u64, true;
+    i32 => Int, |c| c as u32 as i32, |v| v as u32 as u64, |a| a.i as u32 as i32, |v, a| a.with_i(v as u32 as u64);
+    u32 => Int, |c| c as u32, |v| v as u64, |a| a.i as u32, |v, a| a.with_i(v as u64);
+    i64 => Int, |c| c as i64, |v| v as u64, |a| a.i as i64, |v, a| a.with_i(v as u64);
+    u64 => Int, |c| c, |v| v, |a| a.i, |v, a| a.with_i(v);
+    f32 => F32, |c| f32::from_bits(c as u32), |v| v.to_bits() as u64, |a| a.s, |v, a| Acc { s: v, ..a };
+    f64 => F64, |c| f64::from_bits(c), |v| v.to_bits(), |a| a.f, |v, a| Acc { f: v, ..a };
+    bool => Int, |c| c != 0, |v| v as u64, |a| a.i != 0, |v, a| a.with_i(v as u64);
 }
 
 /// Reads slot `s` of the frame at `sp`.
@@ -162,23 +184,19 @@ pub(crate) struct OpInfo {
 macro_rules! def {
     ($NAME:ident : $L:ty, $name:expr, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
         pub(crate) const $NAME: Op<$L> = {
-            #[allow(unused_variables, unused_unsafe, unused_mut)]
-            unsafe fn handler(
-                $ip: Ip,
-                $sp: Sp,
-                $mem: Mem,
-                $acc: u64,
-                $ctx: &mut Ctx,
-                $len: usize,
-            ) -> Control {
-                // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
-                // followed by the immediates of layout `$L`: they are the words after `ip`.
-                let $imm: $L = unsafe { *($ip.add(1) as *const $L) };
-                // SAFETY: the body's slot accesses, branch targets and typed reads rest on
-                // the translation invariants stated at the top of this module (slots
-                // inside the frame, targets at instruction starts, operand types as
-                // validated); a body states what else it relies on next to the access.
-                unsafe { $body }
+            handler_fn! {
+                #[allow(unused_variables, unused_unsafe, unused_mut)]
+                unsafe fn handler($ip, $sp, $mem, $ctx, $len, $acc) {
+                    // SAFETY: the translator emits this handler's word only through an
+                    // `Op<$L>`, followed by the immediates of layout `$L`: they are the
+                    // words after `ip`.
+                    let $imm: $L = unsafe { *($ip.add(1) as *const $L) };
+                    // SAFETY: the body's slot accesses, branch targets and typed reads rest
+                    // on the translation invariants stated at the top of this module (slots
+                    // inside the frame, targets at instruction starts, operand types as
+                    // validated); a body states what else it relies on next to the access.
+                    unsafe { $body }
+                }
             }
             op!(handler, $name, stringify!($NAME))
         };
@@ -258,22 +276,17 @@ macro_rules! def_via {
         };
     };
     (@fn $fname:ident, $entry:tt, $L:ty, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
-        #[allow(unused_variables, unused_unsafe, unused_mut)]
-        unsafe fn $fname(
-            $ip: Ip,
-            $sp: Sp,
-            $mem: Mem,
-            $acc: u64,
-            $ctx: &mut Ctx,
-            $len: usize,
-        ) -> Control {
-            // SAFETY: `via_entry` moves `ip` to the instruction the via runs (see there);
-            // that instruction was emitted through an `Op<$L>`, so the words after it hold
-            // a `$L`. The body then relies on what it does in `def!`.
-            unsafe {
-                via_entry!($entry, $ip, $sp);
-                let $imm: $L = *($ip.add(1) as *const $L);
-                $body
+        handler_fn! {
+            #[allow(unused_variables, unused_unsafe, unused_mut)]
+            unsafe fn $fname($ip, $sp, $mem, $ctx, $len, $acc) {
+                // SAFETY: `via_entry` moves `ip` to the instruction the via runs (see
+                // there); that instruction was emitted through an `Op<$L>`, so the words
+                // after it hold a `$L`. The body then relies on what it does in `def!`.
+                unsafe {
+                    via_entry!($entry, $ip, $sp);
+                    let $imm: $L = *($ip.add(1) as *const $L);
+                    $body
+                }
             }
         }
     };

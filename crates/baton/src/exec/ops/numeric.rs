@@ -52,9 +52,10 @@ macro_rules! dst_after {
 /// accumulator (`acc`).
 macro_rules! bin_fn {
     ($fname:ident, $L:ty, $f:path, |$imm:ident, $sp:ident, $acc:ident| ($lhs:expr, $rhs:expr), $out:ident) => {
+        handler_fn! {
         #[allow(unused_variables)]
         #[allow(unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
             // followed by the immediates of layout `$L`.
             let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
@@ -65,6 +66,7 @@ macro_rules! bin_fn {
                 Ok(r) => bin_fn!(@out $out, r, $imm, $L, ip, sp, mem, len, ctx, acc),
                 Err(code) => trap(ctx, ip, code),
             }
+                }
         }
     };
     (@out slot, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -76,7 +78,7 @@ macro_rules! bin_fn {
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
     (@out acc, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
-        let $acc = Cell::to_cell($r);
+        let $acc = Cell::into_acc($r, $acc);
         // SAFETY: the next instruction starts right after this one's `$L` immediates (see
         // `next!`).
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
@@ -104,28 +106,28 @@ macro_rules! reg_forms {
             ar,
             BinRR,
             $f,
-            |imm, sp, acc| (Cell::from_cell(acc), rd(sp, imm.b)),
+            |imm, sp, acc| (Cell::from_acc(acc), rd(sp, imm.b)),
             slot
         );
         bin_fn!(
             ar_a,
             BinRR,
             $f,
-            |imm, sp, acc| (Cell::from_cell(acc), rd(sp, imm.b)),
+            |imm, sp, acc| (Cell::from_acc(acc), rd(sp, imm.b)),
             acc
         );
         bin_fn!(
             ra,
             BinRR,
             $f,
-            |imm, sp, acc| (rd(sp, imm.a), Cell::from_cell(acc)),
+            |imm, sp, acc| (rd(sp, imm.a), Cell::from_acc(acc)),
             slot
         );
         bin_fn!(
             ra_a,
             BinRR,
             $f,
-            |imm, sp, acc| (rd(sp, imm.a), Cell::from_cell(acc)),
+            |imm, sp, acc| (rd(sp, imm.a), Cell::from_acc(acc)),
             acc
         );
     };
@@ -148,10 +150,10 @@ macro_rules! binops_with_imm {
             bin_fn!(ri_a, $I, $f, |imm, sp, acc| (rd(sp, imm.a), $conv(imm.imm)), acc);
             bin_fn!(ir, $I, $f, |imm, sp, acc| ($conv(imm.imm), rd(sp, imm.a)), slot);
             bin_fn!(ir_a, $I, $f, |imm, sp, acc| ($conv(imm.imm), rd(sp, imm.a)), acc);
-            bin_fn!(ai, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), $conv(imm.imm)), slot);
-            bin_fn!(ai_a, $I, $f, |imm, sp, acc| (Cell::from_cell(acc), $conv(imm.imm)), acc);
-            bin_fn!(ia, $I, $f, |imm, sp, acc| ($conv(imm.imm), Cell::from_cell(acc)), slot);
-            bin_fn!(ia_a, $I, $f, |imm, sp, acc| ($conv(imm.imm), Cell::from_cell(acc)), acc);
+            bin_fn!(ai, $I, $f, |imm, sp, acc| (Cell::from_acc(acc), $conv(imm.imm)), slot);
+            bin_fn!(ai_a, $I, $f, |imm, sp, acc| (Cell::from_acc(acc), $conv(imm.imm)), acc);
+            bin_fn!(ia, $I, $f, |imm, sp, acc| ($conv(imm.imm), Cell::from_acc(acc)), slot);
+            bin_fn!(ia_a, $I, $f, |imm, sp, acc| ($conv(imm.imm), Cell::from_acc(acc)), acc);
             BinOp {
                 rr: op!(rr, $name),
                 rr_a: op!(rr_a, $name),
@@ -310,12 +312,22 @@ pub(crate) struct UnOp {
     pub r_a: Op<Un>,
     pub a: Op<Un>,
     pub a_a: Op<Un>,
+    /// The accumulator the `a` forms read (the operand's type's class).
+    pub acc_in: AccClass,
+    /// The accumulator the `_a` forms write (the result's type's class).
+    pub acc_out: AccClass,
+}
+
+/// The accumulator classes of a unary operation's operand and result, from its types.
+const fn un_classes<A: Cell, R: Cell>(_f: fn(A) -> Result<R, TrapCode>) -> (AccClass, AccClass) {
+    (A::CLASS, R::CLASS)
 }
 
 macro_rules! un_fn {
     ($fname:ident, $a:ty, $f:expr, |$imm:ident, $sp:ident, $acc:ident| $src:expr, $out:ident) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an `Op<Un>`,
             // followed by the immediates of layout `Un`.
             let $imm: Un = unsafe { *(ip.add(1) as *const Un) };
@@ -327,6 +339,7 @@ macro_rules! un_fn {
                 Ok(r) => bin_fn!(@out $out, r, $imm, Un, ip, sp, mem, len, ctx, acc),
                 Err(code) => trap(ctx, ip, code),
             }
+                }
         }
     };
 }
@@ -338,9 +351,17 @@ macro_rules! unops {
         $(pub(crate) const $NAME: UnOp = {
             un_fn!(r, $a, $f, |imm, sp, acc| rd(sp, imm.src), slot);
             un_fn!(r_a, $a, $f, |imm, sp, acc| rd(sp, imm.src), acc);
-            un_fn!(a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), slot);
-            un_fn!(a_a, $a, $f, |imm, sp, acc| Cell::from_cell(acc), acc);
-            UnOp { r: op!(r, $name), r_a: op!(r_a, $name), a: op!(a, $name), a_a: op!(a_a, $name) }
+            un_fn!(a, $a, $f, |imm, sp, acc| Cell::from_acc(acc), slot);
+            un_fn!(a_a, $a, $f, |imm, sp, acc| Cell::from_acc(acc), acc);
+            let (acc_in, acc_out) = un_classes::<$a, _>($f);
+            UnOp {
+                r: op!(r, $name),
+                r_a: op!(r_a, $name),
+                a: op!(a, $name),
+                a_a: op!(a_a, $name),
+                acc_in,
+                acc_out,
+            }
         };)*
         #[allow(clippy::vec_init_then_push)]
         fn $family() -> Vec<OpInfo> {
@@ -365,7 +386,7 @@ def!(I32_ADD_SHL: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
 
 def!(I32_ADD_SHL_A: AddShl, "i32.add_shl", |imm, ip, sp, mem, len, ctx, acc| {
     let v = rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b).wrapping_shl(imm.shift));
-    let acc = Cell::to_cell(v);
+    let acc = Cell::into_acc(v, acc);
     next!(AddShl, ip, sp, mem, len, ctx, acc)
 });
 
@@ -377,7 +398,7 @@ def!(I32_SHR_U_AND: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
 });
 
 def!(I32_SHR_U_AND_A: ShrAnd, "i32.shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
-    let acc = Cell::to_cell(rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask);
+    let acc = Cell::into_acc(rd::<u32>(sp, imm.a).wrapping_shr(imm.shift) & imm.mask, acc);
     next!(ShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
@@ -389,7 +410,7 @@ def!(I32_AND_SHL: ShrAnd, "i32.and_shl", |imm, ip, sp, mem, len, ctx, acc| {
 });
 
 def!(I32_AND_SHL_A: ShrAnd, "i32.and_shl", |imm, ip, sp, mem, len, ctx, acc| {
-    let acc = Cell::to_cell((rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift));
+    let acc = Cell::into_acc((rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift), acc);
     next!(ShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
@@ -403,7 +424,7 @@ def!(I32_ADD_SHR_U_AND: AddShrAnd, "i32.add_shr_u_and", |imm, ip, sp, mem, len, 
 
 def!(I32_ADD_SHR_U_AND_A: AddShrAnd, "i32.add_shr_u_and", |imm, ip, sp, mem, len, ctx, acc| {
     let field = rd::<u32>(sp, imm.b).wrapping_shr(imm.shift) & imm.mask;
-    let acc = Cell::to_cell(rd::<u32>(sp, imm.a).wrapping_add(field));
+    let acc = Cell::into_acc(rd::<u32>(sp, imm.a).wrapping_add(field), acc);
     next!(AddShrAnd, ip, sp, mem, len, ctx, acc)
 });
 
@@ -432,8 +453,9 @@ pub(crate) struct MulAddOp {
 /// accumulator (`$acc`); it reads only slots the `MulAdd` names, of the operation's type.
 macro_rules! mul_add_handlers {
     ($form:ident, $form_a:ident, |$i:ident, $s:ident, $acc:ident| $v:expr) => {
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $form(ip: Ip, sp: Sp, mem: Mem, acc: u64, ctx: &mut Ctx, len: usize) -> Control {
+        unsafe fn $form(ip, sp, mem, ctx, len, acc) {
             // SAFETY: the translator emits this handler's word only through an
             // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it names are
             // inside the frame and hold values of the operation's type (translation
@@ -445,23 +467,19 @@ macro_rules! mul_add_handlers {
                 let acc = v.pass_on(acc);
                 next!(MulAdd, ip, sp, mem, len, ctx, acc)
             }
+                }
         }
+        handler_fn! {
         #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $form_a(
-            ip: Ip,
-            sp: Sp,
-            mem: Mem,
-            acc: u64,
-            ctx: &mut Ctx,
-            len: usize,
-        ) -> Control {
+        unsafe fn $form_a(ip, sp, mem, ctx, len, acc) {
             // SAFETY: as for the form above: a `MulAdd` follows `ip`, its slots are inside
             // the frame, the next instruction follows it.
             unsafe {
                 let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
-                let acc = Cell::to_cell($v);
+                let acc = Cell::into_acc($v, acc);
                 next!(MulAdd, ip, sp, mem, len, ctx, acc)
             }
+                }
         }
     };
 }
@@ -492,7 +510,7 @@ mul_adds! {
     rr / rr_a: |imm, sp, acc| rd::<u32>(sp, imm.a), rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
     ir / ir_a: |imm, sp, acc| rd::<u32>(sp, imm.a), imm.b, rd::<u32>(sp, imm.c);
     ii / ii_a: |imm, sp, acc| rd::<u32>(sp, imm.a), imm.b, imm.c;
-    ar / ar_a: |imm, sp, acc| acc as u32, rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
+    ar / ar_a: |imm, sp, acc| acc.i as u32, rd::<u32>(sp, imm.b), rd::<u32>(sp, imm.c);
 }
 
 /// The forms of a float multiply-add (`f64.mul_add`: `dst = a * b + c`, and the
@@ -519,9 +537,9 @@ macro_rules! float_mul_adds {
                 float_mul_adds!(@form rr, rr_a, $t, |$m, $c| $e,
                     |imm, sp, acc| rd::<$t>(sp, imm.a), rd::<$t>(sp, imm.b));
                 float_mul_adds!(@form ar, ar_a, $t, |$m, $c| $e,
-                    |imm, sp, acc| <$t>::from_cell(acc), rd::<$t>(sp, imm.b));
+                    |imm, sp, acc| <$t>::from_acc(acc), rd::<$t>(sp, imm.b));
                 float_mul_adds!(@form ra, ra_a, $t, |$m, $c| $e,
-                    |imm, sp, acc| rd::<$t>(sp, imm.a), <$t>::from_cell(acc));
+                    |imm, sp, acc| rd::<$t>(sp, imm.a), <$t>::from_acc(acc));
                 FloatMulAddOp {
                     rr: op!(rr, $name),
                     ar: op!(ar, $name),

@@ -45,7 +45,7 @@ macro_rules! step {
     // The same, the value to the accumulator.
     ((load_a $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         let (_, v) = step!(@load $mem_t => $val_t, $at, $ip, $sp, $mem, $len, $ctx);
-        $acc = Cell::to_cell(v);
+        $acc = Cell::into_acc(v, $acc);
     }};
     (@load $mem_t:ty => $val_t:ty, $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
         // SAFETY: `$at` is the immediates of a `Load` (the pair's table, `pairs`).
@@ -126,28 +126,28 @@ macro_rules! step {
     (@bin_operands ai, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: as for `ri`.
         let imm = unsafe { *($at as *const BinRI32) };
-        (imm.dst, Cell::from_cell($acc), imm.imm)
+        (imm.dst, Cell::from_acc($acc), imm.imm)
     }};
     (@bin_operands ia, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: as for `ri`.
         let imm = unsafe { *($at as *const BinRI32) };
-        (imm.dst, imm.imm, Cell::from_cell($acc))
+        (imm.dst, imm.imm, Cell::from_acc($acc))
     }};
     (@bin_operands ra, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `BinRR` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const BinRR) };
-        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), Cell::from_cell($acc))
+        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), Cell::from_acc($acc))
     }};
     (@bin_operands ar, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: as for `ra`.
         let imm = unsafe { *($at as *const BinRR) };
-        (imm.dst, Cell::from_cell($acc), step!(@operand slot, imm.b, $sp, $acc))
+        (imm.dst, Cell::from_acc($acc), step!(@operand slot, imm.b, $sp, $acc))
     }};
     // A load from the address in the accumulator (the `a` form), to `dst`.
     ((load_at_acc $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `Load` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const Load) };
-        let ea = $acc as u32 as usize + imm.offset as usize;
+        let ea = $acc.i as u32 as usize + imm.offset as usize;
         if memory::out_of_bounds::<$mem_t>(ea, $len) {
             return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
         }
@@ -257,7 +257,7 @@ macro_rules! step {
         Cell::from_cell(unsafe { rd::<u64>($sp, $slot) })
     };
     (@operand acc, $slot:expr, $sp:ident, $acc:ident) => {
-        Cell::from_cell($acc)
+        Cell::from_acc($acc)
     };
     // A result: to the slot `$slot`, or to the accumulator.
     (@result slot, $slot:expr, $v:expr, $sp:ident, $acc:ident) => {{
@@ -267,7 +267,7 @@ macro_rules! step {
         $acc = Cell::pass_on(v, $acc);
     }};
     (@result acc, $slot:expr, $v:expr, $sp:ident, $acc:ident) => {
-        $acc = Cell::to_cell($v)
+        $acc = Cell::into_acc($v, $acc)
     };
 }
 
