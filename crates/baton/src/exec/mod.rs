@@ -87,7 +87,10 @@ pub(crate) struct Acc {
 }
 
 impl Acc {
-    /// No value: what a fresh start or a resumption hands the first handler.
+    /// No value: what a fresh start or a resumption hands the first handler, and what a
+    /// handler that writes no accumulator may hand on instead of what it received (the
+    /// next instruction reads none then; constants spare a handler that calls out of line
+    /// saving three registers around the call).
     pub(crate) const NONE: Acc = Acc {
         i: 0,
         f: 0.0,

@@ -118,7 +118,7 @@ handler_fn! {
 /// whose code holds `ctx.throw_site` (or, when the site is outside every module's code,
 /// e.g. a host function called in tail position, a frame that is left at once); the
 /// activation's frames lie between the sentinel frame and `ctx.frames.top`.
-pub(crate) unsafe fn unwind(_ip, mut sp, mem, ctx, len, acc) {
+pub(crate) unsafe fn unwind(_ip, mut sp, mem, ctx, len, _) {
     let exn = ctx.exception;
     let mut site = ctx.throw_site;
     // Whether a frame pair switched instances: only then must the memory registers be
@@ -165,7 +165,8 @@ pub(crate) unsafe fn unwind(_ip, mut sp, mem, ctx, len, acc) {
                 // SAFETY: the target is a label of the catching function's code (the
                 // translator recorded it), an instruction start.
                 let target = unsafe { base.add(c.target) };
-                jump!(target, sp, mem, len, ctx, acc)
+                // A catch starts a block: nothing reads an accumulator there.
+                jump!(target, sp, mem, len, ctx, super::Acc::NONE)
             }
         }
         // Leave the function as `return` would. SAFETY: every activation's frames start

@@ -196,6 +196,38 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn load(&mut self, op: LoadOp, memarg: wasmparser::MemArg) -> R {
+        self.load_as(op, None, memarg)
+    }
+
+    /// An `f32.load` or `f64.load`: the integer load of its size (`float.int`), whose
+    /// accumulator forms are the float ones where `float` has them, so that a float
+    /// operation taking the value at once reads it from its float accumulator.
+    pub(super) fn load_float(&mut self, float: &FloatLoadAcc, memarg: wasmparser::MemArg) -> R {
+        self.load_as(float.int, Some(float), memarg)
+    }
+
+    /// Records the result of a load just emitted at `pos` into `dst`, whose accumulator
+    /// form is `acc`: for a float load, its float twin if it has one (otherwise the value
+    /// only goes through the integer accumulator, as bits, or its slot).
+    fn push_load_result(
+        &mut self,
+        pos: usize,
+        dst: Slot,
+        acc: AnyOp,
+        float: Option<&FloatLoadAcc>,
+    ) {
+        match float.and_then(|f| Some((f.twin(acc)?, f.class))) {
+            Some((twin, class)) => self.push_result_acc_as(pos, dst, None, Some(twin), class),
+            None => self.push_result_acc(pos, dst, None, Some(acc)),
+        }
+    }
+
+    fn load_as(
+        &mut self,
+        op: LoadOp,
+        float: Option<&FloatLoadAcc>,
+        memarg: wasmparser::MemArg,
+    ) -> R {
         let access = self.access(&memarg)?;
         let offset = match access.form(op.size) {
             Form::Fast(offset) => offset,
@@ -223,7 +255,7 @@ impl FuncTranslator<'_> {
                         (self.emit(op.w, imm), op.w_a.erase())
                     }
                 };
-                self.push_result_acc(pos, dst, None, Some(acc));
+                self.push_load_result(pos, dst, acc, float);
                 return Ok(());
             }
             Form::Other(offset) => {
@@ -263,7 +295,7 @@ impl FuncTranslator<'_> {
                         (self.emit(op.m, imm), op.m_a.erase())
                     }
                 };
-                self.push_result_acc(pos, dst, None, Some(acc));
+                self.push_load_result(pos, dst, acc, float);
                 return Ok(());
             }
             Form::X => {
@@ -311,7 +343,7 @@ impl FuncTranslator<'_> {
                 }
             }
         };
-        self.push_result_acc(pos, dst, None, Some(acc));
+        self.push_load_result(pos, dst, acc, float);
         Ok(())
     }
 

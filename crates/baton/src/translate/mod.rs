@@ -35,7 +35,7 @@ use numeric::*;
 pub(crate) use pass::ValidateThenTranslate;
 
 use crate::error::{Error, TrapCode};
-use crate::exec::ops::{self as op, AccClass, AddBrOp, BinOp, LoadOp, StoreOp, UnOp};
+use crate::exec::ops::{self as op, AccClass, AddBrOp, BinOp, FloatLoadAcc, LoadOp, StoreOp, UnOp};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, words, AnyOp, CodeBuf, Layout, Op, Slot};
 use crate::module::ModuleEnv;

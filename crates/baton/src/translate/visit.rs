@@ -308,12 +308,12 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_f32_load(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
-        self.load(op::I32_LOAD, memarg)?;
+        self.load_float(&op::F32_LOAD_ACC, memarg)?;
         Ok(false)
     }
 
     fn visit_f64_load(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
-        self.load(op::I64_LOAD, memarg)?;
+        self.load_float(&op::F64_LOAD_ACC, memarg)?;
         Ok(false)
     }
 

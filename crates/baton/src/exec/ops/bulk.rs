@@ -15,6 +15,10 @@ macro_rules! bulk {
             match $f(ctx, sp, &*(ip.add(1) as *const $L)) {
                 Ok(()) => {
                     let (mem, len) = if $reload { ctx.mem_regs() } else { (mem, len) };
+                    // No instruction here writes an accumulator, so the next one reads
+                    // none of them: handing on constants instead of what came in keeps
+                    // the three registers from being saved around the call.
+                    let acc = Acc::NONE;
                     next!($L, ip, sp, mem, len, ctx, acc)
                 }
                 Err(code) => trap(ctx, ip, code),

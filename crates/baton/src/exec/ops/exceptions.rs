@@ -21,8 +21,9 @@ def!(THROW: Throw, "throw", |imm, ip, sp, mem, len, ctx, acc| {
     // Handed over as the instruction at `UNWIND_CODE`, not at `ip`: where the portable
     // dispatch bounces to its trampoline, it resumes at the instruction handed over, and
     // resuming at this `throw` would run it again (a second exception made, the first
-    // leaked). `unwind` reads the site from `throw_site`.
-    crate::exec::dispatch::tail!(unwind, unwind_ip(), sp, mem, len, ctx, acc)
+    // leaked). `unwind` reads the site from `throw_site`. No accumulator is live across
+    // a throw (see `Acc::NONE`).
+    crate::exec::dispatch::tail!(unwind, unwind_ip(), sp, mem, len, ctx, Acc::NONE)
 });
 
 def!(THROW_REF: ThrowRef, "throw_ref", |imm, ip, sp, mem, len, ctx, acc| {

@@ -29,6 +29,7 @@
 //! (no-ops on little-endian hosts).
 
 use super::*;
+use crate::ir::AnyOp;
 
 /// Every form of one load: the address comes from a slot, the accumulator, is a
 /// constant (`abs`, folded with the offset) or is the sum of a slot and a slot or
@@ -295,6 +296,18 @@ macro_rules! load_fn {
         // SAFETY: as for `slot`.
         unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
     }};
+    // The value's bits as an `f64` or `f32`, to that float accumulator (a float load whose
+    // value a float operation takes at once: see `FloatLoadAcc`).
+    (@out f64_acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let $acc = Cell::into_acc(f64::from_bits($v as u64), $acc);
+        // SAFETY: as for `slot`.
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
+    (@out f32_acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let $acc = Cell::into_acc(f32::from_bits($v as u32), $acc);
+        // SAFETY: as for `slot`.
+        unsafe { next!($L, $ip, $sp, $mem, $len, $ctx, $acc) }
+    }};
     (@out acc, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         let $acc = $acc.with_i(Cell::to_cell($v));
         // SAFETY: the next instruction starts right after this one's `$L` immediates (see
@@ -440,6 +453,82 @@ loads! { load_ops;
 /// A load (memory 0) from the address an `i32.add` of a constant just computed into a
 /// slot, the add done by the same dispatch (see [`AddLoad`]): the forms leave the value in
 /// a slot (`r`) or in the accumulator (`r_a`).
+/// The accumulator forms of `f32.load` and `f64.load` (memory 0, 32-bit addresses): the
+/// value goes to the float accumulator of its type instead of the integer one, for a float
+/// operation that takes it at once. A float load is translated as the integer load of its
+/// size (`I32_LOAD`/`I64_LOAD`, so that every fusion of loads applies to it); only when it
+/// is switched to an accumulator form for a float consumer does it become one of these,
+/// which read the same immediates.
+#[derive(Clone, Copy)]
+pub(crate) struct FloatLoadAcc {
+    /// The integer load whose accumulator forms these replace.
+    pub int: LoadOp,
+    /// The accumulator they write.
+    pub class: AccClass,
+    pub r_a: Op<Load>,
+    pub a_a: Op<Load>,
+    pub abs_a: Op<LoadAbs>,
+    pub rr_a: Op<LoadRR>,
+    pub ri_a: Op<LoadRI>,
+    pub sh_a: Op<LoadSh>,
+}
+
+impl FloatLoadAcc {
+    /// The float twin of the integer load's accumulator form `acc`, if it has one.
+    pub(crate) fn twin(&self, acc: AnyOp) -> Option<AnyOp> {
+        let int = &self.int;
+        [
+            (int.r_a.erase(), self.r_a.erase()),
+            (int.a_a.erase(), self.a_a.erase()),
+            (int.abs_a.erase(), self.abs_a.erase()),
+            (int.rr_a.erase(), self.rr_a.erase()),
+            (int.ri_a.erase(), self.ri_a.erase()),
+            (int.sh_a.erase(), self.sh_a.erase()),
+        ]
+        .into_iter()
+        .find(|(i, _)| i.code == acc.code)
+        .map(|(_, f)| f)
+    }
+}
+
+macro_rules! float_loads {
+    ($family:ident; $($name:literal $NAME:ident: $INT:ident, $mem_t:ty, $class:ident, $out:ident;)*) => {
+        $(pub(crate) const $NAME: FloatLoadAcc = {
+            load_fn!(r_a, Load, $mem_t, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, $out);
+            load_fn!(a_a, Load, $mem_t, $mem_t, |imm, sp, acc| acc.i as u32 as usize + imm.offset as usize, $out);
+            load_fn!(abs_a, LoadAbs, $mem_t, $mem_t, |imm, sp, acc| imm.addr as usize, $out);
+            load_fn!(rr_a, LoadRR, $mem_t, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(rd::<u32>(sp, imm.b)) as usize + imm.offset as usize, $out);
+            load_fn!(ri_a, LoadRI, $mem_t, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.a).wrapping_add(imm.imm) as usize + imm.offset as usize, $out);
+            load_fn!(sh_a, LoadSh, $mem_t, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.idx).wrapping_shl(imm.shift) as usize + imm.offset as usize, $out);
+            FloatLoadAcc {
+                int: $INT,
+                class: AccClass::$class,
+                r_a: op!(r_a, $name),
+                a_a: op!(a_a, $name),
+                abs_a: op!(abs_a, $name),
+                rr_a: op!(rr_a, $name),
+                ri_a: op!(ri_a, $name),
+                sh_a: op!(sh_a, $name),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            vec![$(
+                form!(stringify!($NAME), "r_a", $NAME.r_a),
+                form!(stringify!($NAME), "a_a", $NAME.a_a),
+                form!(stringify!($NAME), "abs_a", $NAME.abs_a),
+                form!(stringify!($NAME), "rr_a", $NAME.rr_a),
+                form!(stringify!($NAME), "ri_a", $NAME.ri_a),
+                form!(stringify!($NAME), "sh_a", $NAME.sh_a),
+            )*]
+        }
+    };
+}
+
+float_loads! { float_load_ops;
+    "f32.load" F32_LOAD_ACC: I32_LOAD, u32, F32, f32_acc;
+    "f64.load" F64_LOAD_ACC: I64_LOAD, u64, F64, f64_acc;
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct AddLoadOp {
     pub r: Op<AddLoad>,
@@ -1258,6 +1347,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(and_shl_load_br_table_ops());
     v.extend(load_store_ops());
     v.extend(add_load_ops());
+    v.extend(float_load_ops());
     v.push(form!("ADD_STORE32", "r", ADD_STORE32.r));
     v.push(form!("ADD_STORE32", "a", ADD_STORE32.a));
     v.extend(info!(LOAD_LOAD32: LoadLoad, LOAD_LOAD32_A: LoadLoad));
