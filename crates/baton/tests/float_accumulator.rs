@@ -12,7 +12,8 @@
 //! Rust's arithmetic: bit for bit where Wasm defines the bits (sign operations, moves),
 //! and as "some NaN" where an arithmetic operation produces a NaN. A float load whose
 //! value a float operation takes at once writes the float accumulator too (its other
-//! forms, and the loads of integers, the integer one).
+//! forms, and the loads of integers, the integer one), and a float store takes a value
+//! just computed from there.
 
 mod common;
 use common::instantiate;
@@ -131,6 +132,27 @@ fn f64_cases() -> Vec<Case<f64>> {
             exact: Bits,
             form: Some("F64_LOAD_ACC::abs_a"),
         },
+        // A float result stored at once: to a constant address, to one in a local.
+        Case {
+            body: "(f64.store (i32.const 8) (f64.div (local.get 0) (local.get 1))) (f64.load (i32.const 8))",
+            model: |a, b, _| a / b,
+            exact: UpToNan,
+            form: Some("F64_STORE_ACC::abs_va"),
+        },
+        Case {
+            body: "(local $p i32) (local.set $p (i32.const 24)) \
+                   (f64.store offset=8 (local.get $p) (f64.neg (local.get 0))) \
+                   (f64.add (f64.load offset=8 (local.get $p)) (local.get 2))",
+            model: |a, _, c| -a + c,
+            exact: UpToNan,
+            form: Some("F64_STORE_ACC::r_va"),
+        },
+        Case {
+            body: "(f64.store (i32.const 32) (f64.copysign (local.get 0) (local.get 1))) (f64.load (i32.const 32))",
+            model: |a, b, _| a.copysign(b),
+            exact: Bits,
+            form: Some("F64_STORE_ACC::abs_va"),
+        },
         // Conversions between the classes.
         Case {
             body: "(f64.promote_f32 (f32.mul (f32.demote_f64 (local.get 0)) (f32.demote_f64 (local.get 1))))",
@@ -229,6 +251,27 @@ fn f32_cases() -> Vec<Case<f32>> {
             model: |a, _, _| a.abs(),
             exact: Bits,
             form: Some("F32_LOAD_ACC::abs_a"),
+        },
+        // A float result stored at once: to a constant address, to one in a local.
+        Case {
+            body: "(f32.store (i32.const 8) (f32.div (local.get 0) (local.get 1))) (f32.load (i32.const 8))",
+            model: |a, b, _| a / b,
+            exact: UpToNan,
+            form: Some("F32_STORE_ACC::abs_va"),
+        },
+        Case {
+            body: "(local $p i32) (local.set $p (i32.const 24)) \
+                   (f32.store offset=8 (local.get $p) (f32.neg (local.get 0))) \
+                   (f32.add (f32.load offset=8 (local.get $p)) (local.get 2))",
+            model: |a, _, c| -a + c,
+            exact: UpToNan,
+            form: Some("F32_STORE_ACC::r_va"),
+        },
+        Case {
+            body: "(f32.store (i32.const 32) (f32.copysign (local.get 0) (local.get 1))) (f32.load (i32.const 32))",
+            model: |a, b, _| a.copysign(b),
+            exact: Bits,
+            form: Some("F32_STORE_ACC::abs_va"),
         },
         // f32 -> f64 -> f32: each conversion reads one float accumulator and writes the
         // other.

@@ -209,6 +209,7 @@ impl FuncTranslator<'_> {
     /// Records the result of a load just emitted at `pos` into `dst`, whose accumulator
     /// form is `acc`: for a float load, its float twin if it has one (otherwise the value
     /// only goes through the integer accumulator, as bits, or its slot).
+    #[inline]
     fn push_load_result(
         &mut self,
         pos: usize,
@@ -540,6 +541,48 @@ impl FuncTranslator<'_> {
         };
         self.emit(form, imm);
         true
+    }
+
+    /// An `f32.store` or `f64.store`: when its value is a float operation's result just
+    /// computed (in the float accumulator) and the address is a local or a constant, one
+    /// of `float`'s forms reads the value from there; otherwise the integer store of its
+    /// size (`float.int`), the value through its slot. (An address computed just before
+    /// stays with the integer store, which folds an address add into itself: a dispatch
+    /// saved is worth more than the slot's round trip.)
+    pub(super) fn store_float(&mut self, float: &FloatStoreAcc, memarg: wasmparser::MemArg) -> R {
+        let access = self.access(&memarg)?;
+        if let Form::Fast(offset) = access.form(float.int.size) {
+            let p = self.stack.len().saturating_sub(2);
+            if let [a, v] = self.stack[p..] {
+                if a != Opd::Temp && self.in_acc_as(v, p + 1, float.class) {
+                    self.pop();
+                    self.pop();
+                    self.route_through_acc();
+                    match a {
+                        Opd::Const(ca) => {
+                            let addr = ca as u32 as u64 + offset as u64;
+                            let imm = StoreAbs {
+                                src: 0,
+                                pad: 0,
+                                addr,
+                            };
+                            self.emit(float.abs_va, imm);
+                        }
+                        a => {
+                            let addr = self.slot_at(p, a);
+                            let imm = Store {
+                                addr,
+                                src: 0,
+                                offset,
+                            };
+                            self.emit(float.r_va, imm);
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        self.store(float.int, memarg)
     }
 
     pub(super) fn store(&mut self, op: StoreOp, memarg: wasmparser::MemArg) -> R {

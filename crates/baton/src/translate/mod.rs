@@ -35,7 +35,9 @@ use numeric::*;
 pub(crate) use pass::ValidateThenTranslate;
 
 use crate::error::{Error, TrapCode};
-use crate::exec::ops::{self as op, AccClass, AddBrOp, BinOp, FloatLoadAcc, LoadOp, StoreOp, UnOp};
+use crate::exec::ops::{
+    self as op, AccClass, AddBrOp, BinOp, FloatLoadAcc, FloatStoreAcc, LoadOp, StoreOp, UnOp,
+};
 use crate::ir::layout::*;
 use crate::ir::{field_byte, words, AnyOp, CodeBuf, Layout, Op, Slot};
 use crate::module::ModuleEnv;

@@ -373,7 +373,7 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_f32_store(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
-        self.store(op::STORE32, memarg)?;
+        self.store_float(&op::F32_STORE_ACC, memarg)?;
         Ok(false)
     }
 
@@ -388,7 +388,7 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
     }
 
     fn visit_f64_store(&mut self, memarg: wasmparser::MemArg) -> R<bool> {
-        self.store(op::STORE64, memarg)?;
+        self.store_float(&op::F64_STORE_ACC, memarg)?;
         Ok(false)
     }
 

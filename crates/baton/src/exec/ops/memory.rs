@@ -1205,6 +1205,48 @@ stores! { store_ops;
     "store16" STORE16: u16;
 }
 
+/// The forms of `f32.store` and `f64.store` (memory 0, 32-bit addresses) that take the
+/// value from the float accumulator of its type: a float result stored at once
+/// (`a[i] = x * y`). Otherwise a float store is the integer store of its size
+/// (`STORE32`/`STORE64`), value from a slot or, as bits, the integer accumulator.
+#[derive(Clone, Copy)]
+pub(crate) struct FloatStoreAcc {
+    /// The integer store of the same size.
+    pub int: StoreOp,
+    /// The accumulator the value comes from.
+    pub class: AccClass,
+    /// Address from a slot.
+    pub r_va: Op<Store>,
+    /// A constant address.
+    pub abs_va: Op<StoreAbs>,
+}
+
+macro_rules! float_stores {
+    ($family:ident; $($name:literal $NAME:ident: $INT:ident, $mem_t:ty, $class:ident, |$a:ident| $bits:expr;)*) => {
+        $(pub(crate) const $NAME: FloatStoreAcc = {
+            store_fn!(r_va, Store, $mem_t, |imm, sp, acc| (rd::<u32>(sp, imm.addr) as usize + imm.offset as usize, { let $a = acc; $bits }));
+            store_fn!(abs_va, StoreAbs, $mem_t, |imm, sp, acc| (imm.addr as usize, { let $a = acc; $bits }));
+            FloatStoreAcc {
+                int: $INT,
+                class: AccClass::$class,
+                r_va: op!(r_va, $name),
+                abs_va: op!(abs_va, $name),
+            }
+        };)*
+        fn $family() -> Vec<OpInfo> {
+            vec![$(
+                form!(stringify!($NAME), "r_va", $NAME.r_va),
+                form!(stringify!($NAME), "abs_va", $NAME.abs_va),
+            )*]
+        }
+    };
+}
+
+float_stores! { float_store_ops;
+    "f32.store" F32_STORE_ACC: STORE32, u32, F32, |a| a.s.to_bits() as u64;
+    "f64.store" F64_STORE_ACC: STORE64, u64, F64, |a| a.f.to_bits();
+}
+
 /// The pointer of a [`LoadLoad`], read with its bounds checked first, as the first load
 /// would; the out-of-bounds trap otherwise.
 macro_rules! load_pointer {
@@ -1348,6 +1390,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(load_store_ops());
     v.extend(add_load_ops());
     v.extend(float_load_ops());
+    v.extend(float_store_ops());
     v.push(form!("ADD_STORE32", "r", ADD_STORE32.r));
     v.push(form!("ADD_STORE32", "a", ADD_STORE32.a));
     v.extend(info!(LOAD_LOAD32: LoadLoad, LOAD_LOAD32_A: LoadLoad));
