@@ -106,90 +106,90 @@ impl HandlerTable {
 }
 
 handler_fn! {
-/// Unwinds the exception `ctx.exception`, thrown by the instruction holding the word at
-/// `ctx.throw_site` (a call's last word, for a callee's exception), in the frame `sp` of
-/// the running instance, to the first handler that catches it (see the module's
-/// documentation). A handler's signature, so that `throw` hands over to it by a tail call
-/// and the handler it finds runs as the next instruction.
-///
-/// # Safety
-/// `ctx.exception` is a live exception of the store; `mem`/`len` are the running
-/// instance's memory registers; `sp` is the frame of the function
-/// whose code holds `ctx.throw_site` (or, when the site is outside every module's code,
-/// e.g. a host function called in tail position, a frame that is left at once); the
-/// activation's frames lie between the sentinel frame and `ctx.frames.top`.
-pub(crate) unsafe fn unwind(_ip, mut sp, mem, ctx, len, _) {
-    let exn = ctx.exception;
-    let mut site = ctx.throw_site;
-    // Whether a frame pair switched instances: only then must the memory registers be
-    // reloaded (the thrower's are the running instance's, kept current like a return's).
-    let mut switched = false;
-    let exit = &EXIT_CODE as *const Handler as Ip;
-    loop {
-        // SAFETY: `ctx.inst` is the running instance (contract, and kept so below when a
-        // frame pair switches instances), alive as long as the store.
-        let inst: &InstanceEntity = unsafe { &*ctx.inst };
-        let module = &inst.module.inner;
-        // SAFETY: the running instance's module is live, instantiated in this store.
-        if let Some(code) = unsafe { code_at(ctx, module, site) } {
-            let base = code.words.as_ptr();
-            let pos = (site as usize - base as usize) / 8;
-            // SAFETY: a live exception of the store (contract).
-            let tag = unsafe { (*exn).tag };
-            // (Validation proved the clauses' tag indices against the module.)
-            if let Some(c) = code.handlers.find(pos, |t| inst.tags[t as usize] == tag) {
-                // SAFETY: as above.
-                let payload = unsafe { &(*exn).payload };
-                let mut dst = c.dst as usize;
-                // SAFETY: the label's values lie inside the catching function's frame, `sp`
-                // (the translator sized the frame for them), and the payload has as many
-                // cells as the tag's type, which validation matched with the label's.
-                unsafe {
-                    if c.tag != CATCH_ALL {
-                        core::ptr::copy_nonoverlapping(
-                            payload.as_ptr(),
-                            sp.add(dst),
-                            payload.len(),
-                        );
-                        dst += payload.len();
+    /// Unwinds the exception `ctx.exception`, thrown by the instruction holding the word at
+    /// `ctx.throw_site` (a call's last word, for a callee's exception), in the frame `sp` of
+    /// the running instance, to the first handler that catches it (see the module's
+    /// documentation). A handler's signature, so that `throw` hands over to it by a tail call
+    /// and the handler it finds runs as the next instruction.
+    ///
+    /// # Safety
+    /// `ctx.exception` is a live exception of the store; `mem`/`len` are the running
+    /// instance's memory registers; `sp` is the frame of the function
+    /// whose code holds `ctx.throw_site` (or, when the site is outside every module's code,
+    /// e.g. a host function called in tail position, a frame that is left at once); the
+    /// activation's frames lie between the sentinel frame and `ctx.frames.top`.
+    pub(crate) unsafe fn unwind(_ip, mut sp, mem, ctx, len, _) {
+        let exn = ctx.exception;
+        let mut site = ctx.throw_site;
+        // Whether a frame pair switched instances: only then must the memory registers be
+        // reloaded (the thrower's are the running instance's, kept current like a return's).
+        let mut switched = false;
+        let exit = &EXIT_CODE as *const Handler as Ip;
+        loop {
+            // SAFETY: `ctx.inst` is the running instance (contract, and kept so below when a
+            // frame pair switches instances), alive as long as the store.
+            let inst: &InstanceEntity = unsafe { &*ctx.inst };
+            let module = &inst.module.inner;
+            // SAFETY: the running instance's module is live, instantiated in this store.
+            if let Some(code) = unsafe { code_at(ctx, module, site) } {
+                let base = code.words.as_ptr();
+                let pos = (site as usize - base as usize) / 8;
+                // SAFETY: a live exception of the store (contract).
+                let tag = unsafe { (*exn).tag };
+                // (Validation proved the clauses' tag indices against the module.)
+                if let Some(c) = code.handlers.find(pos, |t| inst.tags[t as usize] == tag) {
+                    // SAFETY: as above.
+                    let payload = unsafe { &(*exn).payload };
+                    let mut dst = c.dst as usize;
+                    // SAFETY: the label's values lie inside the catching function's frame, `sp`
+                    // (the translator sized the frame for them), and the payload has as many
+                    // cells as the tag's type, which validation matched with the label's.
+                    unsafe {
+                        if c.tag != CATCH_ALL {
+                            core::ptr::copy_nonoverlapping(
+                                payload.as_ptr(),
+                                sp.add(dst),
+                                payload.len(),
+                            );
+                            dst += payload.len();
+                        }
+                        if c.with_ref {
+                            ctx.exns.mark_referenced(exn);
+                            *sp.add(dst) = exn as u64;
+                        } else {
+                            ctx.exns.free_unreferenced(exn);
+                        }
                     }
-                    if c.with_ref {
-                        ctx.exns.mark_referenced(exn);
-                        *sp.add(dst) = exn as u64;
-                    } else {
-                        ctx.exns.free_unreferenced(exn);
-                    }
+                    ctx.exception = core::ptr::null_mut();
+                    let (mem, len) = if switched { ctx.mem_regs() } else { (mem, len) };
+                    // SAFETY: the target is a label of the catching function's code (the
+                    // translator recorded it), an instruction start.
+                    let target = unsafe { base.add(c.target) };
+                    // A catch starts a block: nothing reads an accumulator there.
+                    jump!(target, sp, mem, len, ctx, super::Acc::NONE)
                 }
-                ctx.exception = core::ptr::null_mut();
-                let (mem, len) = if switched { ctx.mem_regs() } else { (mem, len) };
-                // SAFETY: the target is a label of the catching function's code (the
-                // translator recorded it), an instruction start.
-                let target = unsafe { base.add(c.target) };
-                // A catch starts a block: nothing reads an accumulator there.
-                jump!(target, sp, mem, len, ctx, super::Acc::NONE)
             }
-        }
-        // Leave the function as `return` would. SAFETY: every activation's frames start
-        // with its sentinel frame, at which the loop stops: a frame is live.
-        let frame = unsafe { ctx.frames.pop_unchecked() };
-        if frame.ret_ip == exit {
-            return Control::Exception;
-        }
-        if frame.restores() {
-            // SAFETY: a restoring frame is the upper one of a pair whose lower frame holds
-            // the caller's return address and instance (`Frame::restoring`).
-            unsafe {
-                let lower = ctx.frames.pop_unchecked();
-                ctx.enter_instance(lower.sp as *const InstanceEntity);
-                site = lower.ret_ip.wrapping_sub(1);
+            // Leave the function as `return` would. SAFETY: every activation's frames start
+            // with its sentinel frame, at which the loop stops: a frame is live.
+            let frame = unsafe { ctx.frames.pop_unchecked() };
+            if frame.ret_ip == exit {
+                return Control::Exception;
             }
-            switched = true;
-        } else {
-            site = frame.ret_ip.wrapping_sub(1);
+            if frame.restores() {
+                // SAFETY: a restoring frame is the upper one of a pair whose lower frame holds
+                // the caller's return address and instance (`Frame::restoring`).
+                unsafe {
+                    let lower = ctx.frames.pop_unchecked();
+                    ctx.enter_instance(lower.sp as *const InstanceEntity);
+                    site = lower.ret_ip.wrapping_sub(1);
+                }
+                switched = true;
+            } else {
+                site = frame.ret_ip.wrapping_sub(1);
+            }
+            sp = frame.sp;
         }
-        sp = frame.sp;
     }
-}
 }
 
 /// The code of the functions [`code_at`] found last: a program that throws again and again

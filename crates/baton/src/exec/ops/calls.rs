@@ -66,30 +66,30 @@ macro_rules! push_frame {
 }
 
 handler_fn! {
-/// The slow path of a call that found no room for its frame: traps when the call stack
-/// is at its limit, else grows the frame vector and runs the call instruction at `ip`
-/// again. Has a handler's signature so that the call handlers reach it by a tail call
-/// (their fast path then needs no register saves for it).
-#[cold]
-#[inline(never)]
-unsafe fn grow_frames(ip, sp, mem, ctx, len, acc) {
-    if !ctx.frames.grow(1) {
-        return trap(ctx, ip, TrapCode::StackOverflow);
+    /// The slow path of a call that found no room for its frame: traps when the call stack
+    /// is at its limit, else grows the frame vector and runs the call instruction at `ip`
+    /// again. Has a handler's signature so that the call handlers reach it by a tail call
+    /// (their fast path then needs no register saves for it).
+    #[cold]
+    #[inline(never)]
+    unsafe fn grow_frames(ip, sp, mem, ctx, len, acc) {
+        if !ctx.frames.grow(1) {
+            return trap(ctx, ip, TrapCode::StackOverflow);
+        }
+        jump!(ip, sp, mem, len, ctx, acc)
     }
-    jump!(ip, sp, mem, len, ctx, acc)
-}
 }
 
 handler_fn! {
-/// [`grow_frames`] for a call into another instance, which pushes two frames.
-#[cold]
-#[inline(never)]
-unsafe fn grow_frames_pair(ip, sp, mem, ctx, len, acc) {
-    if !ctx.frames.grow(2) {
-        return trap(ctx, ip, TrapCode::StackOverflow);
+    /// [`grow_frames`] for a call into another instance, which pushes two frames.
+    #[cold]
+    #[inline(never)]
+    unsafe fn grow_frames_pair(ip, sp, mem, ctx, len, acc) {
+        if !ctx.frames.grow(2) {
+            return trap(ctx, ip, TrapCode::StackOverflow);
+        }
+        jump!(ip, sp, mem, len, ctx, acc)
     }
-    jump!(ip, sp, mem, len, ctx, acc)
-}
 }
 
 /// Calls any function entity: Wasm (possibly of another instance) or host.
@@ -478,9 +478,9 @@ macro_rules! do_return {
 }
 
 handler_fn! {
-pub(crate) unsafe fn return_handler(_ip, _sp, mem, ctx, len, acc) {
-    do_return!(ctx, mem, len, acc)
-}
+    pub(crate) unsafe fn return_handler(_ip, _sp, mem, ctx, len, acc) {
+        do_return!(ctx, mem, len, acc)
+    }
 }
 
 def!(RETURN: Nothing, "return", |imm, ip, sp, mem, len, ctx, acc| {
@@ -541,33 +541,33 @@ global_set_add_returns!(
 );
 
 handler_fn! {
-/// Returns from a call into another instance (see [`Frame`]): re-enters the
-/// caller's instance, kept in the frame below, and returns to the caller. `sp` is the
-/// caller's, from the frame just popped.
-pub(crate) unsafe fn restore_handler(_ip, sp, _mem, ctx, _len, acc) {
-    // SAFETY: this stub is reached only by returning through the upper frame of a pair
-    // that a call into another instance pushed (`call_entity!`): the lower frame is live.
-    let frame = unsafe { ctx.frames.pop_unchecked() };
-    // SAFETY: the lower frame of such a pair holds the caller's instance in place of `sp`
-    // (`Frame::restoring`), an instance of this store, alive as long as the store.
-    unsafe { ctx.enter_instance(frame.sp as *const crate::runtime::InstanceEntity) };
-    let (mem, len) = ctx.mem_regs();
-    jump!(frame.ret_ip, sp, mem, len, ctx, acc)
-}
+    /// Returns from a call into another instance (see [`Frame`]): re-enters the
+    /// caller's instance, kept in the frame below, and returns to the caller. `sp` is the
+    /// caller's, from the frame just popped.
+    pub(crate) unsafe fn restore_handler(_ip, sp, _mem, ctx, _len, acc) {
+        // SAFETY: this stub is reached only by returning through the upper frame of a pair
+        // that a call into another instance pushed (`call_entity!`): the lower frame is live.
+        let frame = unsafe { ctx.frames.pop_unchecked() };
+        // SAFETY: the lower frame of such a pair holds the caller's instance in place of `sp`
+        // (`Frame::restoring`), an instance of this store, alive as long as the store.
+        unsafe { ctx.enter_instance(frame.sp as *const crate::runtime::InstanceEntity) };
+        let (mem, len) = ctx.mem_regs();
+        jump!(frame.ret_ip, sp, mem, len, ctx, acc)
+    }
 }
 
 handler_fn! {
-/// Ends an activation: reached by returning to a sentinel frame.
-pub(crate) unsafe fn exit_handler(_ip, sp, mem, ctx, len, acc) {
-    ctx.regs = Regs {
-        ip: _ip,
-        sp,
-        mem,
-        len,
-        acc,
-    };
-    Control::Done
-}
+    /// Ends an activation: reached by returning to a sentinel frame.
+    pub(crate) unsafe fn exit_handler(_ip, sp, mem, ctx, len, acc) {
+        ctx.regs = Regs {
+            ip: _ip,
+            sp,
+            mem,
+            len,
+            acc,
+        };
+        Control::Done
+    }
 }
 
 /// This family's instructions, for [`all`](super::all).

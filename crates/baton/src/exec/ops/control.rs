@@ -340,32 +340,32 @@ macro_rules! add_brs {
     };
     (@fn $fname:ident, $entry:tt, $L:ident, $before:tt, $f:path, $T:ty, |$i1:ident, $s1:ident| $step:expr, |$i2:ident, $s2:ident| $limit:expr) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: after `via_entry` (see there: a via's `br` targets an instruction of
-            // this kind), the instruction at `ip` was emitted through an `Op<$L>`, so the
-            // words after it hold a `$L`; its slots are inside the frame and its offset
-            // lands on an instruction start (translation invariants); the next instruction
-            // follows the immediates (see `next!`).
-            unsafe {
-                via_entry!($entry, ip, sp);
-                let imm = *(ip.add(1) as *const $L);
-                add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
-                let ($i1, $s1) = (imm, sp);
-                // Step before writing `x`: `step` may be `x` itself.
-                let x = rd::<$T>(sp, imm.x).wrapping_add($step);
-                wr(sp, imm.x, x);
-                // The rest of the immediates is read only after the store: the compiler
-                // cannot know the store leaves the code alone, so everything read before
-                // it would be live across it, in more registers than are free.
-                let imm = *(ip.add(1) as *const $L);
-                let ($i2, $s2) = (imm, sp);
-                if let Ok(true) = $f(x, $limit) {
-                    jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: after `via_entry` (see there: a via's `br` targets an instruction of
+                // this kind), the instruction at `ip` was emitted through an `Op<$L>`, so the
+                // words after it hold a `$L`; its slots are inside the frame and its offset
+                // lands on an instruction start (translation invariants); the next instruction
+                // follows the immediates (see `next!`).
+                unsafe {
+                    via_entry!($entry, ip, sp);
+                    let imm = *(ip.add(1) as *const $L);
+                    add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
+                    let ($i1, $s1) = (imm, sp);
+                    // Step before writing `x`: `step` may be `x` itself.
+                    let x = rd::<$T>(sp, imm.x).wrapping_add($step);
+                    wr(sp, imm.x, x);
+                    // The rest of the immediates is read only after the store: the compiler
+                    // cannot know the store leaves the code alone, so everything read before
+                    // it would be live across it, in more registers than are free.
+                    let imm = *(ip.add(1) as *const $L);
+                    let ($i2, $s2) = (imm, sp);
+                    if let Ok(true) = $f(x, $limit) {
+                        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+                    }
+                    next!($L, ip, sp, mem, len, ctx, acc)
                 }
-                next!($L, ip, sp, mem, len, ctx, acc)
             }
-                }
         }
     };
     // What a form does before its counter's step: nothing, charge the next iteration's

@@ -180,30 +180,30 @@ pub(super) unsafe fn locate(
 macro_rules! load_x_fn {
     ($mem_t:ty, $val_t:ty) => {
         handler_fn! {
-        #[allow(unused_unsafe)]
-        unsafe fn x(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an
-            // `Op<LoadX>`, followed by its immediates.
-            let imm: LoadX = unsafe { *(ip.add(1) as *const LoadX) };
-            let size = core::mem::size_of::<$mem_t>();
-            // SAFETY: the immediates come from translation (see `locate`'s contract).
-            let at = unsafe {
-                locate(
-                    ctx, sp, mem, len, imm.memory, imm.is64, imm.addr, imm.offset, size,
-                )
-            };
-            let Some(at) = at else {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            };
-            // SAFETY: `locate` checked that the `size` bytes at `at` are in the memory.
-            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) })
-                as $val_t;
-            // SAFETY: `dst` is a slot of the frame; the next instruction follows.
-            unsafe {
-                wr(sp, imm.dst, v);
-                next!(LoadX, ip, sp, mem, len, ctx, acc)
-            }
+            #[allow(unused_unsafe)]
+            unsafe fn x(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an
+                // `Op<LoadX>`, followed by its immediates.
+                let imm: LoadX = unsafe { *(ip.add(1) as *const LoadX) };
+                let size = core::mem::size_of::<$mem_t>();
+                // SAFETY: the immediates come from translation (see `locate`'s contract).
+                let at = unsafe {
+                    locate(
+                        ctx, sp, mem, len, imm.memory, imm.is64, imm.addr, imm.offset, size,
+                    )
+                };
+                let Some(at) = at else {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+                };
+                // SAFETY: `locate` checked that the `size` bytes at `at` are in the memory.
+                let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) })
+                    as $val_t;
+                // SAFETY: `dst` is a slot of the frame; the next instruction follows.
+                unsafe {
+                    wr(sp, imm.dst, v);
+                    next!(LoadX, ip, sp, mem, len, ctx, acc)
                 }
+            }
         }
     };
 }
@@ -212,31 +212,31 @@ macro_rules! load_x_fn {
 macro_rules! store_x_fn {
     ($mem_t:ty) => {
         handler_fn! {
-        #[allow(unused_unsafe)]
-        unsafe fn x(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an
-            // `Op<StoreX>`, followed by its immediates.
-            let imm: StoreX = unsafe { *(ip.add(1) as *const StoreX) };
-            let size = core::mem::size_of::<$mem_t>();
-            // SAFETY: the immediates come from translation (see `locate`'s contract).
-            let at = unsafe {
-                locate(
-                    ctx, sp, mem, len, imm.memory, imm.is64, imm.addr, imm.offset, size,
-                )
-            };
-            let Some(at) = at else {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            };
-            // SAFETY: `src` is a slot of the frame.
-            let v = unsafe { rd::<u64>(sp, imm.src) } as $mem_t;
-            // SAFETY: `locate` checked that the `size` bytes at `at` are in the memory,
-            // which nothing else borrows while Wasm code runs; the next instruction
-            // follows this one.
-            unsafe {
-                core::ptr::write_unaligned(at as *mut $mem_t, v.to_le());
-                next!(StoreX, ip, sp, mem, len, ctx, acc)
-            }
+            #[allow(unused_unsafe)]
+            unsafe fn x(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an
+                // `Op<StoreX>`, followed by its immediates.
+                let imm: StoreX = unsafe { *(ip.add(1) as *const StoreX) };
+                let size = core::mem::size_of::<$mem_t>();
+                // SAFETY: the immediates come from translation (see `locate`'s contract).
+                let at = unsafe {
+                    locate(
+                        ctx, sp, mem, len, imm.memory, imm.is64, imm.addr, imm.offset, size,
+                    )
+                };
+                let Some(at) = at else {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+                };
+                // SAFETY: `src` is a slot of the frame.
+                let v = unsafe { rd::<u64>(sp, imm.src) } as $mem_t;
+                // SAFETY: `locate` checked that the `size` bytes at `at` are in the memory,
+                // which nothing else borrows while Wasm code runs; the next instruction
+                // follows this one.
+                unsafe {
+                    core::ptr::write_unaligned(at as *mut $mem_t, v.to_le());
+                    next!(StoreX, ip, sp, mem, len, ctx, acc)
                 }
+            }
         }
     };
 }
@@ -251,28 +251,28 @@ macro_rules! load_fn {
     // registers).
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr, $out:ident, |$c:ident, $m:ident, $l:ident| $memory:expr) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
-            // followed by the immediates of layout `$L`.
-            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
-            let ($sp, $acc) = (sp, acc);
-            // SAFETY: the address slots the immediates name are inside the frame
-            // (translation invariant).
-            let ea: usize = unsafe { $addr };
-            let ($c, $m, $l) = (&*ctx, mem, len);
-            // SAFETY: a memory index in the immediates is one of the running instance's
-            // memories (validation; see `memory_n`).
-            let (base, bytes): (Mem, usize) = unsafe { $memory };
-            if out_of_bounds::<$mem_t>(ea, bytes) {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
-            // `base..base + bytes` is the memory's data (see the module's documentation);
-            // the read is unaligned, as Wasm allows any address.
-            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(base.add(ea) as *const $mem_t) }) as $val_t;
-            load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+                // followed by the immediates of layout `$L`.
+                let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+                let ($sp, $acc) = (sp, acc);
+                // SAFETY: the address slots the immediates name are inside the frame
+                // (translation invariant).
+                let ea: usize = unsafe { $addr };
+                let ($c, $m, $l) = (&*ctx, mem, len);
+                // SAFETY: a memory index in the immediates is one of the running instance's
+                // memories (validation; see `memory_n`).
+                let (base, bytes): (Mem, usize) = unsafe { $memory };
+                if out_of_bounds::<$mem_t>(ea, bytes) {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
                 }
+                // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
+                // `base..base + bytes` is the memory's data (see the module's documentation);
+                // the read is unaligned, as Wasm allows any address.
+                let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(base.add(ea) as *const $mem_t) }) as $val_t;
+                load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+            }
         }
     };
     (@out slot, $v:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -321,24 +321,24 @@ macro_rules! load_fn {
 macro_rules! load_w_fn {
     ($fname:ident, $L:ty, $mem_t:ty, $val_t:ty, |$imm:ident, $sp:ident| $addr:expr, $out:ident) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
-            // followed by the immediates of layout `$L`.
-            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
-            let $sp = sp;
-            // SAFETY: the address slots the immediates name are inside the frame
-            // (translation invariant).
-            let addr: u64 = unsafe { $addr };
-            let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            };
-            // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0,
-            // whose data `mem..mem + len` is (see the module's documentation); the read is
-            // unaligned, as Wasm allows any address.
-            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) }) as $val_t;
-            load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
-                }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+                // followed by the immediates of layout `$L`.
+                let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+                let $sp = sp;
+                // SAFETY: the address slots the immediates name are inside the frame
+                // (translation invariant).
+                let addr: u64 = unsafe { $addr };
+                let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+                };
+                // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0,
+                // whose data `mem..mem + len` is (see the module's documentation); the read is
+                // unaligned, as Wasm allows any address.
+                let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(at as *const $mem_t) }) as $val_t;
+                load_fn!(@out $out, v, $imm, $L, ip, sp, mem, len, ctx, acc)
+            }
         }
     };
 }
@@ -609,30 +609,30 @@ macro_rules! load_brs {
     };
     (@form $fname:ident, $L:ty, $mem_t:ty, $nez:literal, |$imm:ident, $sp:ident| $addr:expr) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
-            // followed by the immediates of layout `$L`.
-            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
-            let $sp = sp;
-            // SAFETY: the address slots the immediates name are inside the frame
-            // (translation invariant).
-            let ea: usize = unsafe { $addr };
-            if out_of_bounds::<$mem_t>(ea, len) {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
-            // `mem..mem + len` is the memory's data (see the module's documentation).
-            let v = unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) };
-            if (v != 0) == $nez {
-                // SAFETY: the translator points `br` at the start of an instruction of
-                // this function.
-                unsafe { jump!(ip.offset($imm.br as isize), sp, mem, len, ctx, acc) }
-            }
-            // SAFETY: the next instruction starts right after this one's `$L` immediates
-            // (see `next!`).
-            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+                // followed by the immediates of layout `$L`.
+                let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+                let $sp = sp;
+                // SAFETY: the address slots the immediates name are inside the frame
+                // (translation invariant).
+                let ea: usize = unsafe { $addr };
+                if out_of_bounds::<$mem_t>(ea, len) {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
                 }
+                // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+                // `mem..mem + len` is the memory's data (see the module's documentation).
+                let v = unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) };
+                if (v != 0) == $nez {
+                    // SAFETY: the translator points `br` at the start of an instruction of
+                    // this function.
+                    unsafe { jump!(ip.offset($imm.br as isize), sp, mem, len, ctx, acc) }
+                }
+                // SAFETY: the next instruction starts right after this one's `$L` immediates
+                // (see `next!`).
+                unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+            }
         }
     };
 }
@@ -700,37 +700,37 @@ macro_rules! load_cmp_brs {
     };
     (@form $fname:ident, $write:literal, $mem_t:ty, $T:ty, |$v:ident, $k:ident| $holds:expr) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an
-            // `Op<LoadBrImm>`, followed by the immediates of that layout.
-            let imm: LoadBrImm = unsafe { *(ip.add(1) as *const LoadBrImm) };
-            // SAFETY: the address slot is inside the frame (translation invariant).
-            let ea = unsafe { rd::<u32>(sp, imm.addr) } as usize + imm.offset as usize;
-            if out_of_bounds::<$mem_t>(ea, len) {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
-            // `mem..mem + len` is the memory's data (see the module's documentation).
-            let $v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as $T;
-            if $write {
-                // SAFETY: `dst` names a slot inside the frame (translation invariant).
-                unsafe { wr(sp, imm.dst, $v) };
-            }
-            // The rest is read after the store (see `add_brs!`: read before, it would stay
-            // live across it).
-            // SAFETY: as for the first read of the immediates.
-            let imm: LoadBrImm = unsafe { *(ip.add(1) as *const LoadBrImm) };
-            let $k = imm.imm as $T;
-            if $holds {
-                // SAFETY: the translator points `br` at the start of an instruction of
-                // this function.
-                unsafe { jump!(ip.offset(imm.br as isize), sp, mem, len, ctx, acc) }
-            }
-            // SAFETY: the next instruction starts right after this one's `LoadBrImm`
-            // immediates (see `next!`).
-            unsafe { next!(LoadBrImm, ip, sp, mem, len, ctx, acc) }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an
+                // `Op<LoadBrImm>`, followed by the immediates of that layout.
+                let imm: LoadBrImm = unsafe { *(ip.add(1) as *const LoadBrImm) };
+                // SAFETY: the address slot is inside the frame (translation invariant).
+                let ea = unsafe { rd::<u32>(sp, imm.addr) } as usize + imm.offset as usize;
+                if out_of_bounds::<$mem_t>(ea, len) {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
                 }
+                // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+                // `mem..mem + len` is the memory's data (see the module's documentation).
+                let $v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as $T;
+                if $write {
+                    // SAFETY: `dst` names a slot inside the frame (translation invariant).
+                    unsafe { wr(sp, imm.dst, $v) };
+                }
+                // The rest is read after the store (see `add_brs!`: read before, it would stay
+                // live across it).
+                // SAFETY: as for the first read of the immediates.
+                let imm: LoadBrImm = unsafe { *(ip.add(1) as *const LoadBrImm) };
+                let $k = imm.imm as $T;
+                if $holds {
+                    // SAFETY: the translator points `br` at the start of an instruction of
+                    // this function.
+                    unsafe { jump!(ip.offset(imm.br as isize), sp, mem, len, ctx, acc) }
+                }
+                // SAFETY: the next instruction starts right after this one's `LoadBrImm`
+                // immediates (see `next!`).
+                unsafe { next!(LoadBrImm, ip, sp, mem, len, ctx, acc) }
+            }
         }
     };
 }
@@ -816,46 +816,46 @@ macro_rules! load_br_tables {
     };
     (@form $fname:ident, $entry:tt, $write:literal, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| $addr:expr) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: for a via, `via_entry` moves `ip` to the `br_table` it runs (see
-            // there); its slots are inside the frame (translation invariant).
-            let ip = unsafe {
-                via_entry!($entry, ip, sp);
-                ip
-            };
-            // SAFETY: the translator emits this handler's word (or, for a via, the word
-            // of the instruction `ip` now points at) only through an `Op<LoadBrTable>`,
-            // followed by the immediates of that layout.
-            let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
-            let ($sp, $acc) = (sp, acc);
-            // SAFETY: an address slot named by the immediates is inside the frame
-            // (translation invariant).
-            let ea = unsafe { $addr } as usize + $imm.offset as usize;
-            if out_of_bounds::<$mem_t>(ea, len) {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
-            // `mem..mem + len` is the memory's data (see the module's documentation).
-            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
-            if $write {
-                // SAFETY: `dst` names a slot inside the frame (translation invariant).
-                unsafe { wr(sp, $imm.dst, v) };
-            }
-            // The rest is read after the store (see `add_brs!`: read before, it would stay
-            // live across it).
-            // SAFETY: as for the first read of the immediates.
-            let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
-            let i = v.wrapping_add($imm.bias as u32).min($imm.len) as usize;
-            // SAFETY: the translator emits `len + 1` offset words right after the
-            // immediates, and `i <= len`; each offset points at the start of an
-            // instruction of this function.
-            unsafe {
-                let offset = *ip.add(words::<LoadBrTable>() + i) as i32;
-                // (As `and_shl_load_br_tables!` does: the loaded value goes on.)
-                jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
-            }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: for a via, `via_entry` moves `ip` to the `br_table` it runs (see
+                // there); its slots are inside the frame (translation invariant).
+                let ip = unsafe {
+                    via_entry!($entry, ip, sp);
+                    ip
+                };
+                // SAFETY: the translator emits this handler's word (or, for a via, the word
+                // of the instruction `ip` now points at) only through an `Op<LoadBrTable>`,
+                // followed by the immediates of that layout.
+                let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
+                let ($sp, $acc) = (sp, acc);
+                // SAFETY: an address slot named by the immediates is inside the frame
+                // (translation invariant).
+                let ea = unsafe { $addr } as usize + $imm.offset as usize;
+                if out_of_bounds::<$mem_t>(ea, len) {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
                 }
+                // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+                // `mem..mem + len` is the memory's data (see the module's documentation).
+                let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
+                if $write {
+                    // SAFETY: `dst` names a slot inside the frame (translation invariant).
+                    unsafe { wr(sp, $imm.dst, v) };
+                }
+                // The rest is read after the store (see `add_brs!`: read before, it would stay
+                // live across it).
+                // SAFETY: as for the first read of the immediates.
+                let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
+                let i = v.wrapping_add($imm.bias as u32).min($imm.len) as usize;
+                // SAFETY: the translator emits `len + 1` offset words right after the
+                // immediates, and `i <= len`; each offset points at the start of an
+                // instruction of this function.
+                unsafe {
+                    let offset = *ip.add(words::<LoadBrTable>() + i) as i32;
+                    // (As `and_shl_load_br_tables!` does: the loaded value goes on.)
+                    jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
+                }
+            }
         }
     };
 }
@@ -1047,33 +1047,33 @@ macro_rules! store_fn {
     // `$memory`: as for `load_fn!`; it may read the instruction pointer as `$i`.
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr), |$c:ident, $m:ident, $l:ident, $i:ident| $memory:expr) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
-            // followed by the immediates of layout `$L`.
-            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
-            let ($sp, $acc) = (sp, acc);
-            // SAFETY: the address slots the immediates name are inside the frame
-            // (translation invariant).
-            let ea: usize = unsafe { $addr };
-            let ($c, $m, $l, $i) = (&*ctx, mem, len, ip);
-            // SAFETY: as in `load_fn!`.
-            let (base, bytes): (Mem, usize) = unsafe { $memory };
-            if out_of_bounds::<$mem_t>(ea, bytes) {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            }
-            // SAFETY: the value slot, if any, is inside the frame (translation invariant).
-            let v: u64 = unsafe { $val };
-            // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
-            // `base..base + bytes` is the memory's data (see the module's documentation),
-            // which nothing else borrows while Wasm code runs.
-            unsafe {
-                core::ptr::write_unaligned(base.add(ea) as *mut $mem_t, (v as $mem_t).to_le())
-            };
-            // SAFETY: the next instruction starts right after this one's `$L` immediates
-            // (see `next!`).
-            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+                // followed by the immediates of layout `$L`.
+                let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+                let ($sp, $acc) = (sp, acc);
+                // SAFETY: the address slots the immediates name are inside the frame
+                // (translation invariant).
+                let ea: usize = unsafe { $addr };
+                let ($c, $m, $l, $i) = (&*ctx, mem, len, ip);
+                // SAFETY: as in `load_fn!`.
+                let (base, bytes): (Mem, usize) = unsafe { $memory };
+                if out_of_bounds::<$mem_t>(ea, bytes) {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
                 }
+                // SAFETY: the value slot, if any, is inside the frame (translation invariant).
+                let v: u64 = unsafe { $val };
+                // SAFETY: `ea + size_of::<$mem_t>() <= bytes` (checked just above) and
+                // `base..base + bytes` is the memory's data (see the module's documentation),
+                // which nothing else borrows while Wasm code runs.
+                unsafe {
+                    core::ptr::write_unaligned(base.add(ea) as *mut $mem_t, (v as $mem_t).to_le())
+                };
+                // SAFETY: the next instruction starts right after this one's `$L` immediates
+                // (see `next!`).
+                unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+            }
         }
     };
 }
@@ -1083,27 +1083,27 @@ macro_rules! store_fn {
 macro_rules! store_w_fn {
     ($fname:ident, $L:ty, $mem_t:ty, |$imm:ident, $sp:ident, $acc:ident| ($addr:expr, $val:expr)) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
-            // followed by the immediates of layout `$L`.
-            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
-            let ($sp, $acc) = (sp, acc);
-            // SAFETY: the address slot is inside the frame (translation invariant).
-            let addr: u64 = unsafe { $addr };
-            let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
-                return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
-            };
-            // SAFETY: the value slot, if any, is inside the frame (translation invariant).
-            let v: u64 = unsafe { $val };
-            // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0
-            // (see the module's documentation), which nothing else borrows while Wasm code
-            // runs.
-            unsafe { core::ptr::write_unaligned(at as *mut $mem_t, (v as $mem_t).to_le()) };
-            // SAFETY: the next instruction starts right after this one's `$L` immediates
-            // (see `next!`).
-            unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
-                }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+                // followed by the immediates of layout `$L`.
+                let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+                let ($sp, $acc) = (sp, acc);
+                // SAFETY: the address slot is inside the frame (translation invariant).
+                let addr: u64 = unsafe { $addr };
+                let Some(at) = wide_at::<$mem_t>(mem, len, addr, $imm.offset) else {
+                    return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
+                };
+                // SAFETY: the value slot, if any, is inside the frame (translation invariant).
+                let v: u64 = unsafe { $val };
+                // SAFETY: `wide_at` checked that the access's bytes at `at` are in memory 0
+                // (see the module's documentation), which nothing else borrows while Wasm code
+                // runs.
+                unsafe { core::ptr::write_unaligned(at as *mut $mem_t, (v as $mem_t).to_le()) };
+                // SAFETY: the next instruction starts right after this one's `$L` immediates
+                // (see `next!`).
+                unsafe { next!($L, ip, sp, mem, len, ctx, acc) }
+            }
         }
     };
 }

@@ -53,20 +53,20 @@ macro_rules! dst_after {
 macro_rules! bin_fn {
     ($fname:ident, $L:ty, $f:path, |$imm:ident, $sp:ident, $acc:ident| ($lhs:expr, $rhs:expr), $out:ident) => {
         handler_fn! {
-        #[allow(unused_variables)]
-        #[allow(unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
-            // followed by the immediates of layout `$L`.
-            let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
-            let ($sp, $acc) = (sp, acc);
-            // SAFETY: the operand slots the immediates name are inside the frame
-            // (translation invariant); the semantic functions themselves are safe.
-            match unsafe { $f($lhs, $rhs) } {
-                Ok(r) => bin_fn!(@out $out, r, $imm, $L, ip, sp, mem, len, ctx, acc),
-                Err(code) => trap(ctx, ip, code),
-            }
+            #[allow(unused_variables)]
+            #[allow(unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an `Op<$L>`,
+                // followed by the immediates of layout `$L`.
+                let $imm: $L = unsafe { *(ip.add(1) as *const $L) };
+                let ($sp, $acc) = (sp, acc);
+                // SAFETY: the operand slots the immediates name are inside the frame
+                // (translation invariant); the semantic functions themselves are safe.
+                match unsafe { $f($lhs, $rhs) } {
+                    Ok(r) => bin_fn!(@out $out, r, $imm, $L, ip, sp, mem, len, ctx, acc),
+                    Err(code) => trap(ctx, ip, code),
                 }
+            }
         }
     };
     (@out slot, $r:ident, $imm:ident, $L:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -326,20 +326,20 @@ const fn un_classes<A: Cell, R: Cell>(_f: fn(A) -> Result<R, TrapCode>) -> (AccC
 macro_rules! un_fn {
     ($fname:ident, $a:ty, $f:expr, |$imm:ident, $sp:ident, $acc:ident| $src:expr, $out:ident) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an `Op<Un>`,
-            // followed by the immediates of layout `Un`.
-            let $imm: Un = unsafe { *(ip.add(1) as *const Un) };
-            let ($sp, $acc) = (sp, acc);
-            let f: fn($a) -> Result<_, TrapCode> = $f;
-            // SAFETY: `src` names a slot inside the frame (translation invariant), holding a
-            // value of the operand's type (validation).
-            match f(unsafe { $src }) {
-                Ok(r) => bin_fn!(@out $out, r, $imm, Un, ip, sp, mem, len, ctx, acc),
-                Err(code) => trap(ctx, ip, code),
-            }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an `Op<Un>`,
+                // followed by the immediates of layout `Un`.
+                let $imm: Un = unsafe { *(ip.add(1) as *const Un) };
+                let ($sp, $acc) = (sp, acc);
+                let f: fn($a) -> Result<_, TrapCode> = $f;
+                // SAFETY: `src` names a slot inside the frame (translation invariant), holding a
+                // value of the operand's type (validation).
+                match f(unsafe { $src }) {
+                    Ok(r) => bin_fn!(@out $out, r, $imm, Un, ip, sp, mem, len, ctx, acc),
+                    Err(code) => trap(ctx, ip, code),
                 }
+            }
         }
     };
 }
@@ -454,32 +454,32 @@ pub(crate) struct MulAddOp {
 macro_rules! mul_add_handlers {
     ($form:ident, $form_a:ident, |$i:ident, $s:ident, $acc:ident| $v:expr) => {
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $form(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: the translator emits this handler's word only through an
-            // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it names are
-            // inside the frame and hold values of the operation's type (translation
-            // invariants); the next instruction follows the immediates (see `next!`).
-            unsafe {
-                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
-                let v = $v;
-                wr(sp, dst_after!(ip, MulAdd), v);
-                let acc = v.pass_on(acc);
-                next!(MulAdd, ip, sp, mem, len, ctx, acc)
-            }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $form(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: the translator emits this handler's word only through an
+                // `Op<MulAdd>`, so the words after `ip` hold a `MulAdd`; the slots it names are
+                // inside the frame and hold values of the operation's type (translation
+                // invariants); the next instruction follows the immediates (see `next!`).
+                unsafe {
+                    let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                    let v = $v;
+                    wr(sp, dst_after!(ip, MulAdd), v);
+                    let acc = v.pass_on(acc);
+                    next!(MulAdd, ip, sp, mem, len, ctx, acc)
                 }
+            }
         }
         handler_fn! {
-        #[allow(unused_variables, unused_unsafe)]
-        unsafe fn $form_a(ip, sp, mem, ctx, len, acc) {
-            // SAFETY: as for the form above: a `MulAdd` follows `ip`, its slots are inside
-            // the frame, the next instruction follows it.
-            unsafe {
-                let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
-                let acc = Cell::into_acc($v, acc);
-                next!(MulAdd, ip, sp, mem, len, ctx, acc)
-            }
+            #[allow(unused_variables, unused_unsafe)]
+            unsafe fn $form_a(ip, sp, mem, ctx, len, acc) {
+                // SAFETY: as for the form above: a `MulAdd` follows `ip`, its slots are inside
+                // the frame, the next instruction follows it.
+                unsafe {
+                    let ($i, $s, $acc) = (*(ip.add(1) as *const MulAdd), sp, acc);
+                    let acc = Cell::into_acc($v, acc);
+                    next!(MulAdd, ip, sp, mem, len, ctx, acc)
                 }
+            }
         }
     };
 }
