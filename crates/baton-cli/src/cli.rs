@@ -83,6 +83,11 @@ pub struct RunArgs {
     /// before the program starts). Every function is validated before it starts either way.
     #[arg(long, value_name = "WHEN", default_value = "lazy", value_parser = parse_compile)]
     pub compile: baton::CompilationMode,
+    /// Whether a large module may translate the functions the program is about to call
+    /// on a second core while it runs (`true`, the default, or `false`; see
+    /// `Config::background_translation`).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub background_translation: bool,
     /// The module to run (.wasm binary or .wat text), then its arguments: for --invoke the
     /// function's parameters, otherwise the guest's argv (see below).
     // One positional that swallows everything from the module path on (`trailing_var_arg`),

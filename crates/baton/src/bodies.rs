@@ -341,6 +341,7 @@ pub(crate) fn translate_body(
     ops.finish().map_err(parse_err)?;
     let (zero_end, frame_size) = (t.zero_end(), t.frame_size());
     let stack_maps = t.take_stack_maps();
+    let callees = t.take_callees();
     if let Some(fv) = fv {
         *allocs = fv.into_allocations();
     }
@@ -353,6 +354,7 @@ pub(crate) fn translate_body(
         frame_size,
         wasm_operators,
         stack_maps,
+        callees,
     })
 }
 

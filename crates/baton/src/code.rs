@@ -60,6 +60,9 @@ pub(crate) struct FuncCode {
     /// Where the frame holds references the collector traces (`None` if the module's
     /// values cannot be objects; see `crate::stack_maps`).
     pub stack_maps: Option<Box<crate::stack_maps::StackMaps>>,
+    /// The defined functions the code calls directly, in the order of their first call
+    /// site (what background translation takes up next; see the module documentation).
+    pub callees: Box<[u32]>,
 }
 
 impl FuncCode {
@@ -157,6 +160,8 @@ pub(crate) struct ModuleCode {
     by_address: RwLock<BTreeMap<usize, u32>>,
     translated_bytes: AtomicUsize,
     translated_operators: AtomicUsize,
+    /// The background translator (lazy compilation of a large module only).
+    pub(crate) ahead: crate::ahead::Ahead,
 }
 
 /// Words of one stub: the `translate` instruction.
@@ -176,10 +181,14 @@ impl ModuleCode {
         code
     }
 
-    /// The code of a module whose bodies will be translated on first call.
-    pub(crate) fn lazy(bodies: LazyBodies) -> ModuleCode {
+    /// The code of a module whose bodies will be translated on first call, with a
+    /// background translator if `background` allows one (see `crate::ahead`).
+    pub(crate) fn lazy(bodies: LazyBodies, background: bool) -> ModuleCode {
         let n = bodies.ranges.len();
+        let code_bytes: usize = bodies.ranges.iter().map(|&(s, e)| (e - s) as usize).sum();
         let mut code = ModuleCode::with_capacity(n, Some(bodies));
+        code.ahead =
+            crate::ahead::Ahead::new(background && code_bytes >= crate::ahead::MIN_CODE_BYTES);
         let mut stubs = CodeBuf::default();
         for func in 0..n {
             stubs.emit(
@@ -199,6 +208,7 @@ impl ModuleCode {
             by_address: RwLock::new(BTreeMap::new()),
             translated_bytes: AtomicUsize::new(0),
             translated_operators: AtomicUsize::new(0),
+            ahead: crate::ahead::Ahead::new(false),
         }
     }
 
@@ -221,33 +231,27 @@ impl ModuleCode {
         map.insert(f.words.as_ptr() as usize, defined as u32);
     }
 
+    /// Takes back [`ModuleCode::note`] for code that was not published.
+    fn unnote(&self, f: &FuncCode) {
+        self.translated_bytes
+            .fetch_sub(f.words.len() * 8, Ordering::Relaxed);
+        self.translated_operators
+            .fetch_sub(f.wasm_operators, Ordering::Relaxed);
+        let mut map = self.by_address.write().unwrap_or_else(|e| e.into_inner());
+        map.remove(&(f.words.as_ptr() as usize));
+    }
+
     /// Number of defined functions.
     pub(crate) fn len(&self) -> usize {
         self.funcs.len()
     }
 
     /// Function `defined`'s code, translating it now if needed (waiting for another
-    /// thread that is translating it).
+    /// thread that is translating it, unless that is the background translator: see
+    /// [`ModuleCode::translate_ahead`]).
     pub(crate) fn get(&self, env: &ModuleEnv, defined: usize) -> Result<&FuncCode, Error> {
         let result = self.funcs[defined].get_or_init(|| {
-            let lazy = self
-                .lazy
-                .as_ref()
-                .expect("an eagerly compiled module has all its code");
-            let body = lazy.body(defined);
-            let range = body.range();
-            let (wide, refs) = (&lazy.notes.wide, &lazy.notes.refs);
-            let wide = &wide[wide.partition_point(|&o| o < range.start)
-                ..wide.partition_point(|&o| o < range.end)];
-            let refs = &refs[refs.partition_point(|r| r.0 < range.start)
-                ..refs.partition_point(|r| r.0 < range.end)];
-            let checked = Checked::Valid {
-                index: env.num_imported_funcs + defined as u32,
-                wide,
-                refs,
-            };
-            let mut allocs = FuncValidatorAllocations::default();
-            let f = translate_body(env, checked, &body, &mut allocs).map_err(|e| e.to_string())?;
+            let f = self.translate(env, defined)?;
             self.note(defined, &f);
             Ok(f)
         });
@@ -255,6 +259,47 @@ impl ModuleCode {
             message: message.clone(),
             offset: 0,
         })
+    }
+
+    /// Function `defined`'s code for the background translator (`crate::ahead`): like
+    /// [`ModuleCode::get`], but a thread that needs the function meanwhile never waits for
+    /// this one. This one translates outside the function's cell and offers its code
+    /// after; if the guest's thread got there first (it translated the function itself),
+    /// this copy is dropped. `None` if the function does not translate.
+    pub(crate) fn translate_ahead(&self, env: &ModuleEnv, defined: usize) -> Option<&FuncCode> {
+        let cell = &self.funcs[defined];
+        if cell.get().is_none() {
+            let f = self.translate(env, defined).ok()?;
+            // Noted before it is published, as `get` does: once a thread can run the code,
+            // `find` must know it (backtraces, the exception unwinder).
+            self.note(defined, &f);
+            if let Err(Ok(lost)) = cell.set(Ok(f)) {
+                self.unnote(&lost);
+            }
+        }
+        cell.get()?.as_ref().ok()
+    }
+
+    /// Translates function `defined` (validated when the module was compiled).
+    fn translate(&self, env: &ModuleEnv, defined: usize) -> Result<FuncCode, String> {
+        let lazy = self
+            .lazy
+            .as_ref()
+            .expect("an eagerly compiled module has all its code");
+        let body = lazy.body(defined);
+        let range = body.range();
+        let (wide, refs) = (&lazy.notes.wide, &lazy.notes.refs);
+        let wide = &wide
+            [wide.partition_point(|&o| o < range.start)..wide.partition_point(|&o| o < range.end)];
+        let refs = &refs[refs.partition_point(|r| r.0 < range.start)
+            ..refs.partition_point(|r| r.0 < range.end)];
+        let checked = Checked::Valid {
+            index: env.num_imported_funcs + defined as u32,
+            wide,
+            refs,
+        };
+        let mut allocs = FuncValidatorAllocations::default();
+        translate_body(env, checked, &body, &mut allocs).map_err(|e| e.to_string())
     }
 
     /// Function `defined`'s code if it is translated already.

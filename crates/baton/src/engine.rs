@@ -12,6 +12,7 @@ pub struct Config {
     pub(crate) interruptible: bool,
     pub(crate) compile_threads: usize,
     pub(crate) compilation_mode: crate::CompilationMode,
+    pub(crate) background_translation: bool,
     /// The proposals modules may use (beyond Wasm 2.0, which is always on).
     pub(crate) features: wasmparser::WasmFeatures,
 }
@@ -26,6 +27,7 @@ impl Default for Config {
             interruptible: false,
             compile_threads: 0,
             compilation_mode: crate::CompilationMode::Lazy,
+            background_translation: true,
             features: crate::module::all_features(),
         }
     }
@@ -128,6 +130,19 @@ impl Config {
     /// [`CompilationMode::Eager`]: crate::CompilationMode::Eager
     pub fn compilation_mode(&mut self, mode: crate::CompilationMode) -> &mut Self {
         self.compilation_mode = mode;
+        self
+    }
+
+    /// Under lazy compilation, whether a large module (64 KiB of function bodies or more)
+    /// may translate ahead on a thread of its own: the functions that the code the guest
+    /// has entered calls directly, and their callees, while the guest runs (on by default;
+    /// only with more than one core, and not with `compile_threads(1)`). The guest's
+    /// results, traps and fuel are the same either way; the first run of a large program
+    /// spends less of its time translating. Off, only the calling thread translates, and
+    /// only what it calls: the least memory and CPU time, and a deterministic amount of work
+    /// (what instruction-count measurements want).
+    pub fn background_translation(&mut self, yes: bool) -> &mut Self {
+        self.background_translation = yes;
         self
     }
 

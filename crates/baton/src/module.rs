@@ -442,8 +442,12 @@ impl Module {
             inner.func_names.parse_from(&bytes);
         }
         if let Some((ranges, notes)) = lazy {
-            let features = engine.config().features;
-            inner.code = ModuleCode::lazy(LazyBodies::new(bytes, &ranges, notes, features));
+            let config = engine.config();
+            let background = config.background_translation
+                && config.compile_threads != 1
+                && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+            let bodies = LazyBodies::new(bytes, &ranges, notes, config.features);
+            inner.code = ModuleCode::lazy(bodies, background);
         }
         Ok(Module {
             inner: Arc::new(inner),

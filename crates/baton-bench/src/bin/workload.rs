@@ -72,7 +72,7 @@ fn main() -> ExitCode {
             }
         },
     };
-    let engine = baton::Engine::default();
+    let engine = engine();
     let result = baton_bench::Instantiated::new(&engine, &w.wasm).and_then(|mut i| i.call(n));
     match result {
         Ok(r) => {
@@ -117,7 +117,7 @@ fn run_interpreter(name: &str, input: Option<&str>) -> ExitCode {
             }
         },
     };
-    match interp.run(&baton::Engine::default(), rounds) {
+    match interp.run(&engine(), rounds) {
         Ok(sum) => {
             println!("{name} rounds={rounds} checksum={sum}");
             match interp.expected(rounds) {
@@ -133,4 +133,15 @@ fn run_interpreter(name: &str, input: Option<&str>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The engine the workloads run on: the default configuration, except that only the
+/// calling thread translates. Background translation (`Config::background_translation`)
+/// translates ahead on another thread as far as it gets while the guest runs, which makes
+/// the instructions of a run depend on timing; the instruction-count guard that runs this
+/// binary needs the same count every time.
+fn engine() -> baton::Engine {
+    let mut config = baton::Config::new();
+    config.background_translation(false);
+    baton::Engine::new(&config)
 }

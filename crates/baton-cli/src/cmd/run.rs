@@ -17,7 +17,8 @@ pub fn run(options: &RunArgs) -> Result<i32, CliError> {
     let mut config = Config::new();
     config
         .consume_fuel(metered)
-        .compilation_mode(options.compile);
+        .compilation_mode(options.compile)
+        .background_translation(options.background_translation);
     let engine = Engine::new(&config);
     let module = load::module(&engine, &target.file)?;
     let mut store = Store::new(&engine, wasi_context(options, &target)?);

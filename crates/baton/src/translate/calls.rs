@@ -15,6 +15,9 @@ impl FuncTranslator<'_> {
         let ty = self.env.func_type(func);
         let (n, m) = (ty.param_cells(), ty.result_cells());
         let imported = func < self.env.num_imported_funcs;
+        if !imported {
+            self.note_callee(func - self.env.num_imported_funcs);
+        }
         if tail {
             self.move_tail_args(n);
             if imported {
@@ -68,6 +71,30 @@ impl FuncTranslator<'_> {
             self.push(Opd::Temp);
         }
         Ok(())
+    }
+
+    /// Records that this code calls defined function `defined` directly (see `callees`).
+    fn note_callee(&mut self, defined: u32) {
+        // (Repeats of the latest callee are common and cheap to skip; the rest are removed
+        // by `take_callees`.)
+        if self.callees.last() != Some(&defined) {
+            self.callees.push(defined);
+        }
+    }
+
+    /// The defined functions this code calls directly, each once, in the order of their
+    /// first call site.
+    pub(crate) fn take_callees(&mut self) -> Box<[u32]> {
+        let mut calls: Vec<(u32, u32)> = core::mem::take(&mut self.callees)
+            .into_iter()
+            .enumerate()
+            .map(|(site, f)| (f, site as u32))
+            .collect();
+        // Sorted by callee, then site: the first of each run is the callee's first site.
+        calls.sort_unstable();
+        calls.dedup_by_key(|c| c.0);
+        calls.sort_unstable_by_key(|c| c.1);
+        calls.into_iter().map(|c| c.0).collect()
     }
 
     pub(super) fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {

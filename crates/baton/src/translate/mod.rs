@@ -473,6 +473,10 @@ pub(crate) struct FuncTranslator<'a> {
     /// Before a call or an allocating instruction: the operand stack entries (indices from
     /// the bottom) that hold references the collector traces, set by the decoding pass.
     pub(super) safepoint_refs: Vec<u32>,
+    /// The defined functions this code calls directly (`call`, `return_call`), each once,
+    /// in the order of their first call site: what background translation translates
+    /// next (see `crate::code`).
+    callees: Vec<u32>,
 }
 
 /// The translator's results. The error is boxed: a visit returns one of these for every
@@ -521,6 +525,7 @@ impl<'a> FuncTranslator<'a> {
             init,
             return_catches: Vec::new(),
             maps: traced_locals.map(crate::stack_maps::StackMapBuilder::new),
+            callees: Vec::new(),
             safepoint_refs: Vec::new(),
         };
         t.code.begin_function();

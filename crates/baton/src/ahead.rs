@@ -1,0 +1,127 @@
+//! Background translation: under lazy compilation, a thread of the module's own translates
+//! the functions that the running code is about to call, while the guest runs.
+//!
+//! Lazy translation puts each function's translation on the calling thread, in the middle
+//! of the guest's run: for a large program that calls hundreds of functions, a quarter of
+//! its first run is translation. Most of it can overlap with execution on a second core. A
+//! function that is translated lazily names its direct callees (`FuncCode::callees`), and
+//! those are the likeliest next first calls; the worker translates them, and their direct
+//! callees in turn, up to [`DEPTH`] calls away from code that has run. When the guest then
+//! calls one, its code is ready (or being translated by the worker: the caller waits for it
+//! instead of translating it a second time; see `crate::code`).
+//!
+//! Nothing observable depends on the worker: a function's code is the same whoever
+//! translates it, the translation fuel a call is charged does not depend on who translated
+//! it (`ModuleCode::translation_fuel`), and the calling thread still enters each function
+//! through its stub the first time. The worker only moves work earlier and onto another
+//! core. It is spawned at a module's first lazy translation, only for a module with
+//! [`MIN_CODE_BYTES`] of code or more (small modules translate in microseconds), only when
+//! the machine has a second core and the engine's configuration allows it
+//! (`Config::background_translation`, `Config::compile_threads`). It holds the module
+//! weakly between functions and ends when the module is dropped.
+
+use crate::module::ModuleInner;
+use std::collections::VecDeque;
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, OnceLock, Weak};
+
+/// Calls away from code that has run, at most, that the worker translates: 1 is the
+/// direct callees of functions the guest has entered, 2 their callees as well, and so on.
+/// (On resvg, 2 and 3 had about as many of the functions the guest went on to call ready
+/// when it called them; beyond that, more is translated that never runs.)
+const DEPTH: u8 = 3;
+
+/// Bytes of function bodies a module needs for a worker of its own.
+pub(crate) const MIN_CODE_BYTES: usize = 64 * 1024;
+
+/// A module's background translator, started on first use (see the module documentation).
+pub(crate) struct Ahead {
+    /// Whether this module may have a worker at all.
+    enabled: bool,
+    /// Where to send the functions the guest has just entered: `None` once it is known
+    /// that no worker can run (the thread could not be spawned).
+    worker: OnceLock<Option<Sender<u32>>>,
+}
+
+impl Ahead {
+    /// A translator that runs only if `enabled`.
+    pub(crate) fn new(enabled: bool) -> Ahead {
+        Ahead {
+            enabled,
+            worker: OnceLock::new(),
+        }
+    }
+
+    /// Asks for `callees` of a function the guest has just entered for the first time to
+    /// be translated ahead, if the module has a worker (spawning it on first use).
+    pub(crate) fn request(module: &Arc<ModuleInner>, callees: &[u32]) {
+        let ahead = &module.code.ahead;
+        if !ahead.enabled || callees.is_empty() {
+            return;
+        }
+        let worker = ahead.worker.get_or_init(|| {
+            let (tx, rx) = channel();
+            let weak = Arc::downgrade(module);
+            std::thread::Builder::new()
+                .name("baton-translate".into())
+                .spawn(move || run(weak, rx))
+                .ok()
+                .map(|_| tx)
+        });
+        let Some(tx) = worker else { return };
+        for &f in callees {
+            if module.code.get_translated(f as usize).is_none() {
+                // (An error means the worker is gone: nothing to do but translate on call.)
+                let _ = tx.send(f);
+            }
+        }
+    }
+}
+
+/// The worker: translates what is requested first, then the callees of what it translated,
+/// until the module is dropped (the channel's sender goes with it).
+fn run(module: Weak<ModuleInner>, requests: Receiver<u32>) {
+    // Requested functions (one call away from running code) go before their callees, so
+    // that the worker follows the guest's progress rather than the call graph's breadth.
+    let mut near: VecDeque<(u32, u8)> = VecDeque::new();
+    let mut far: VecDeque<(u32, u8)> = VecDeque::new();
+    // The fewest calls away from running code each function was queued at, once taken up
+    // (`u8::MAX`: not yet): a function is translated and its callees queued once, unless
+    // the guest comes nearer to it later.
+    let mut nearest: Vec<u8> = Vec::new();
+    loop {
+        loop {
+            match requests.try_recv() {
+                Ok(f) => near.push_back((f, 1)),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        let Some((f, depth)) = near.pop_front().or_else(|| far.pop_front()) else {
+            // Nothing queued: wait for the guest to enter new code.
+            match requests.recv() {
+                Ok(f) => {
+                    near.push_back((f, 1));
+                    continue;
+                }
+                Err(_) => return,
+            }
+        };
+        let Some(m) = module.upgrade() else { return };
+        if nearest.is_empty() {
+            nearest = vec![u8::MAX; m.code.len()];
+        }
+        match nearest.get_mut(f as usize) {
+            Some(d) if *d > depth => *d = depth,
+            _ => continue,
+        }
+        // (A function that does not translate is left to the guest's thread, which meets
+        // the error when it calls the function.)
+        let Some(code) = m.code.translate_ahead(&m.env, f as usize) else {
+            continue;
+        };
+        if depth < DEPTH {
+            far.extend(code.callees.iter().map(|&c| (c, depth + 1)));
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Background translation (`Config::background_translation`, `crate::ahead`): a large
+//! module translates the direct callees of the code the guest has entered, and theirs, up
+//! to three calls away, on a thread of its own; nothing the guest can observe changes.
+
+use baton::{Config, Engine, Error, Linker, Module, Store, TrapCode, TypedFunc};
+use std::time::{Duration, Instant};
+
+/// Functions in the chain `$f0` → `$f1` → ... → `$f{LINKS - 1}`.
+const LINKS: usize = 8;
+
+/// A module with more than 64 KiB of code (the least that gets a translator thread):
+/// `run` calls `$f0`, and each `$fI` calls `$f{I+1}` only when its argument is 0, after
+/// a long straight run of arithmetic. The last link traps on 0.
+fn chain_module() -> String {
+    // About 9 bytes of code per repetition: 1,200 of them make 10 KiB per function.
+    let padding = "(local.set 1 (i32.add (local.get 1) (i32.const 100000)))\n".repeat(1200);
+    let mut wat = String::from("(module\n");
+    wat.push_str(
+        "(func $run (export \"run\") (param i32) (result i32) (call $f0 (local.get 0)))\n",
+    );
+    for i in 0..LINKS {
+        let next = if i + 1 < LINKS {
+            format!("(call $f{} (local.get 0))", i + 1)
+        } else {
+            "(unreachable)".to_string()
+        };
+        wat.push_str(&format!(
+            "(func $f{i} (param i32) (result i32) (local i32)
+               {padding}
+               (if (result i32) (i32.eqz (local.get 0))
+                 (then {next})
+                 (else (i32.add (local.get 1) (i32.const {i})))))\n"
+        ));
+    }
+    wat.push(')');
+    wat
+}
+
+fn engine(background: bool, fuel: bool) -> Engine {
+    let mut config = Config::new();
+    config.background_translation(background).consume_fuel(fuel);
+    Engine::new(&config)
+}
+
+/// Compiles `binary`, instantiates it in a new store and returns its `run`.
+fn start(engine: &Engine, binary: &[u8]) -> (Module, Store<()>, TypedFunc<i32, i32>) {
+    let module = Module::new(engine, binary).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    (module, store, run)
+}
+
+/// What `$fI` returns for a non-zero argument.
+fn expected(i: i32) -> i32 {
+    1200i32.wrapping_mul(100000).wrapping_add(i)
+}
+
+/// Waits until `module` has translated `want` functions (or gives up after a while).
+fn wait_for(module: &Module, want: usize) -> usize {
+    let start = Instant::now();
+    loop {
+        let n = module.stats().translated_funcs;
+        if n >= want || start.elapsed() > Duration::from_secs(30) {
+            return n;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn two_cores() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+}
+
+#[test]
+fn callees_up_to_three_calls_away_are_translated_ahead() {
+    let binary = wat::parse_str(chain_module()).unwrap();
+    for background in [true, false] {
+        let engine = engine(background, false);
+        let (module, mut store, run) = start(&engine, &binary);
+        assert!(module.stats().wasm_code_bytes >= 64 * 1024);
+        // The guest enters `run` and `$f0` only.
+        assert_eq!(run.call(&mut store, 7).unwrap(), expected(0));
+        if background && two_cores() {
+            // `$f1` (a direct callee of `$f0`), `$f2` and `$f3` follow.
+            assert_eq!(wait_for(&module, 5), 5);
+            std::thread::sleep(Duration::from_millis(50));
+            assert_eq!(
+                module.stats().translated_funcs,
+                5,
+                "no further than three calls"
+            );
+        } else {
+            std::thread::sleep(Duration::from_millis(50));
+            assert_eq!(module.stats().translated_funcs, 2);
+        }
+    }
+}
+
+#[test]
+fn code_translated_ahead_traps_with_a_whole_backtrace() {
+    let engine = engine(true, false);
+    let (module, mut store, run) = start(&engine, &wat::parse_str(chain_module()).unwrap());
+    assert_eq!(run.call(&mut store, 1).unwrap(), expected(0));
+    if two_cores() {
+        wait_for(&module, 5);
+    }
+    // Down the whole chain: `$f1`..`$f3` run the worker's code (when there is one), the
+    // rest is translated on the way; the last link traps.
+    let Error::Trap(trap) = run.call(&mut store, 0).unwrap_err() else {
+        panic!("a trap");
+    };
+    assert_eq!(trap.code(), TrapCode::Unreachable);
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect();
+    let mut want: Vec<String> = (0..LINKS).rev().map(|i| format!("f{i}")).collect();
+    want.push("run".into());
+    assert_eq!(names, want);
+    // The store stays usable; every link now runs.
+    assert_eq!(run.call(&mut store, 3).unwrap(), expected(0));
+    assert_eq!(module.stats().translated_funcs, LINKS + 1);
+}
+
+#[test]
+fn fuel_does_not_depend_on_who_translated() {
+    let binary = wat::parse_str(chain_module()).unwrap();
+    let used = |background: bool| {
+        let engine = engine(background, true);
+        let (module, mut store, run) = start(&engine, &binary);
+        store.set_fuel(10_000_000).unwrap();
+        assert_eq!(run.call(&mut store, 1).unwrap(), expected(0));
+        if background && two_cores() {
+            // `$f1`..`$f3` are translated before the guest first calls them.
+            wait_for(&module, 5);
+        }
+        let err = run.call(&mut store, 0).unwrap_err();
+        assert_eq!(err.trap_code(), Some(TrapCode::Unreachable));
+        10_000_000 - store.get_fuel().unwrap()
+    };
+    assert_eq!(used(true), used(false));
+}
+
+#[test]
+fn a_module_dropped_while_its_translator_works_goes_away() {
+    // Many modules, each dropped right after its first call, while its thread may still
+    // be translating: no hang, no crash, and the next ones work.
+    let binary = wat::parse_str(chain_module()).unwrap();
+    let engine = engine(true, false);
+    for _ in 0..20 {
+        let (_module, mut store, run) = start(&engine, &binary);
+        assert_eq!(run.call(&mut store, 2).unwrap(), expected(0));
+    }
+}
