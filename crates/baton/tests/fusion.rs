@@ -1068,6 +1068,67 @@ fn shadow_stack_frame_set_and_return_fused() {
     assert!(!label.contains(".return"), "{label}");
 }
 
+/// A C function's early returns: jumps to its one epilogue (`add.global.set.return[.slot]`
+/// after a label) run the epilogue where they stand (`br>...`, and `copy.br>...` for a jump
+/// that moves the result into place first), and the stack top comes back on every path.
+#[test]
+fn early_returns_run_the_shared_epilogue_in_place() {
+    let wat = r#"(module
+      (global $sp (mut i32) (i32.const 1000))
+      (global $seen (mut i32) (i32.const 0))
+      (func (export "early") (param $n i32) (result i32) (local $frame i32) (local $r i32)
+        (global.set $sp (local.tee $frame (i32.sub (global.get $sp) (i32.const 32))))
+        (block $exit
+          (if (i32.gt_s (local.get $n) (i32.const 100))
+            (then (local.set $r (i32.mul (local.get $n) (i32.const 3))) (br $exit)))
+          (if (i32.lt_s (local.get $n) (i32.const 0))
+            (then (local.set $r (local.get $n)) (br $exit)))
+          (local.set $r (i32.add (local.get $frame) (local.get $n))))
+        (global.set $sp (i32.add (local.get $frame) (i32.const 32)))
+        (local.get $r))
+      (func (export "void") (param $n i32) (local $frame i32)
+        (global.set $sp (local.tee $frame (i32.sub (global.get $sp) (i32.const 16))))
+        (block $exit
+          (if (i32.eqz (local.get $n))
+            (then (global.set $seen (i32.const -5)) (br $exit)))
+          (global.set $seen (i32.add (local.get $frame) (local.get $n))))
+        (global.set $sp (i32.add (local.get $frame) (i32.const 16))))
+      (func (export "sp") (result i32) (global.get $sp))
+      (func (export "seen") (result i32) (global.get $seen)))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let early = instance
+        .get_typed_func::<i32, i32>(&store, "early")
+        .unwrap();
+    let void = instance.get_typed_func::<i32, ()>(&store, "void").unwrap();
+    let sp = instance.get_typed_func::<(), i32>(&store, "sp").unwrap();
+    let seen = instance.get_typed_func::<(), i32>(&store, "seen").unwrap();
+    for (n, want) in [(5, 973), (0, 968), (101, 303), (-7, -7)] {
+        assert_eq!(early.call(&mut store, n).unwrap(), want, "early({n})");
+        assert_eq!(
+            sp.call(&mut store, ()).unwrap(),
+            1000,
+            "early({n}) restored it"
+        );
+    }
+    for (n, want) in [(0, -5), (9, 993)] {
+        void.call(&mut store, n).unwrap();
+        assert_eq!(seen.call(&mut store, ()).unwrap(), want, "void({n})");
+        assert_eq!(
+            sp.call(&mut store, ()).unwrap(),
+            1000,
+            "void({n}) restored it"
+        );
+    }
+    let early = module.disassemble(0).unwrap();
+    assert!(early.contains("br>add.global.set.return.slot "), "{early}");
+    assert!(
+        early.contains("copy.br>add.global.set.return.slot "),
+        "{early}"
+    );
+    let void = module.disassemble(1).unwrap();
+    assert!(void.contains("br>add.global.set.return "), "{void}");
+}
+
 /// A counter kept in a global: the `global.get` right after the `global.set` reads the
 /// value where the set took it from; one with an instruction in between reads the global.
 #[test]

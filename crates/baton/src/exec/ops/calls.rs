@@ -500,16 +500,17 @@ def!(RETURN_IMM: RetImm, "return.imm", |imm, ip, sp, mem, len, ctx, acc| {
 
 /// A C function's shadow-stack epilogue and its return in one (`$T`: `i32`/`i64`
 /// addresses): `global = slot + imm` (as `add.global.set`), then [`RETURN`], or
-/// [`RETURN_SLOT`] of `src`.
+/// [`RETURN_SLOT`] of `src`. A C function's early returns jump to one shared epilogue:
+/// each of those jumps runs it where it stands, through a via (see `via_entry!`).
 macro_rules! global_set_add_returns {
-    ($RET:ident, $RET_SLOT:ident, $T:ty, $ret:literal, $ret_slot:literal) => {
-        def!($RET: GlobalAdd, $ret, |imm, ip, sp, mem, len, ctx, acc| {
+    ($RET:ident / $VIA_RET:ident, $RET_SLOT:ident / $VIA_RET_SLOT:ident, $T:ty, $ret:literal, $ret_slot:literal) => {
+        def_via!($RET, $VIA_RET: GlobalAdd, $ret, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_SET` (values.rs).
             let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
             *cell = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T).to_cell();
             do_return!(ctx, mem, len, acc)
         });
-        def!($RET_SLOT: GlobalAddRet, $ret_slot, |imm, ip, sp, mem, len, ctx, acc| {
+        def_via!($RET_SLOT, $VIA_RET_SLOT: GlobalAddRet, $ret_slot, |imm, ip, sp, mem, len, ctx, acc| {
             // The global's new value first (slot 0, which the result overwrites, may be
             // its operand), then the result, then the global: in that order, with the
             // fence keeping the compiler from fetching everything at once, the handler
@@ -526,19 +527,34 @@ macro_rules! global_set_add_returns {
     };
 }
 global_set_add_returns!(
-    GLOBAL_SET_ADD_RETURN,
-    GLOBAL_SET_ADD_RETURN_SLOT,
+    GLOBAL_SET_ADD_RETURN / VIA_GLOBAL_SET_ADD_RETURN,
+    GLOBAL_SET_ADD_RETURN_SLOT / VIA_GLOBAL_SET_ADD_RETURN_SLOT,
     u32,
     "add.global.set.return",
     "add.global.set.return.slot"
 );
 global_set_add_returns!(
-    GLOBAL_SET_ADD64_RETURN,
-    GLOBAL_SET_ADD64_RETURN_SLOT,
+    GLOBAL_SET_ADD64_RETURN / VIA_GLOBAL_SET_ADD64_RETURN,
+    GLOBAL_SET_ADD64_RETURN_SLOT / VIA_GLOBAL_SET_ADD64_RETURN_SLOT,
     u64,
     "add64.global.set.return",
     "add64.global.set.return.slot"
 );
+
+/// The instructions of this family that have vias (the epilogues), with their vias.
+pub(super) fn vias() -> Vec<Via> {
+    macro_rules! epilogues {
+        ($($NAME:ident / $VIA:ident),*) => {
+            vec![$(Via { target: $NAME.code, vias: $VIA, module: module_path!(), owner: stringify!($VIA), forms: ["br", "copy_br"] }),*]
+        };
+    }
+    epilogues!(
+        GLOBAL_SET_ADD_RETURN / VIA_GLOBAL_SET_ADD_RETURN,
+        GLOBAL_SET_ADD_RETURN_SLOT / VIA_GLOBAL_SET_ADD_RETURN_SLOT,
+        GLOBAL_SET_ADD64_RETURN / VIA_GLOBAL_SET_ADD64_RETURN,
+        GLOBAL_SET_ADD64_RETURN_SLOT / VIA_GLOBAL_SET_ADD64_RETURN_SLOT
+    )
+}
 
 handler_fn! {
     /// Returns from a call into another instance (see [`Frame`]): re-enters the

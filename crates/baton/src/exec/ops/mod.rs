@@ -416,6 +416,7 @@ pub(crate) struct Via {
 pub(crate) fn vias() -> Vec<Via> {
     let mut v = control::vias();
     v.extend(memory::vias());
+    v.extend(calls::vias());
     v.extend(metering::vias());
     v
 }
