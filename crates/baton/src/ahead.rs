@@ -69,11 +69,11 @@ impl Ahead {
                 .map(|_| tx)
         });
         let Some(tx) = worker else { return };
+        // All of them, translated or not: one that is translated already still brings its
+        // own callees a call nearer to running code.
         for &f in callees {
-            if module.code.get_translated(f as usize).is_none() {
-                // (An error means the worker is gone: nothing to do but translate on call.)
-                let _ = tx.send(f);
-            }
+            // (An error means the worker is gone: nothing to do but translate on call.)
+            let _ = tx.send(f);
         }
     }
 }

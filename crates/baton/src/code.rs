@@ -158,6 +158,9 @@ pub(crate) struct ModuleCode {
     stubs: Box<[u64]>,
     /// First word of each translated function's code → its defined-function index.
     by_address: RwLock<BTreeMap<usize, u32>>,
+    /// Functions published, and their code's and their bodies' sizes (a copy that the
+    /// background translator made second is not counted; see `translate_ahead`).
+    translated_funcs: AtomicUsize,
     translated_bytes: AtomicUsize,
     translated_operators: AtomicUsize,
     /// The background translator (lazy compilation of a large module only).
@@ -206,6 +209,7 @@ impl ModuleCode {
             lazy,
             stubs: Box::new([]),
             by_address: RwLock::new(BTreeMap::new()),
+            translated_funcs: AtomicUsize::new(0),
             translated_bytes: AtomicUsize::new(0),
             translated_operators: AtomicUsize::new(0),
             ahead: crate::ahead::Ahead::new(false),
@@ -222,23 +226,25 @@ impl ModuleCode {
 
     /// Counts `f` in the statistics and the address map.
     fn note(&self, defined: usize, f: &FuncCode) {
-        self.translated_bytes
-            .fetch_add(f.words.len() * 8, Ordering::Relaxed);
-        self.translated_operators
-            .fetch_add(f.wasm_operators, Ordering::Relaxed);
+        self.map_address(defined, f);
+        self.count(f);
+    }
+
+    /// Adds `f` to the address map (before any thread can run it: see
+    /// [`ModuleCode::find`]).
+    fn map_address(&self, defined: usize, f: &FuncCode) {
         // A poisoned lock only means a panic elsewhere; the map itself is always whole.
         let mut map = self.by_address.write().unwrap_or_else(|e| e.into_inner());
         map.insert(f.words.as_ptr() as usize, defined as u32);
     }
 
-    /// Takes back [`ModuleCode::note`] for code that was not published.
-    fn unnote(&self, f: &FuncCode) {
+    /// Counts `f`, published, in the statistics.
+    fn count(&self, f: &FuncCode) {
+        self.translated_funcs.fetch_add(1, Ordering::Relaxed);
         self.translated_bytes
-            .fetch_sub(f.words.len() * 8, Ordering::Relaxed);
+            .fetch_add(f.words.len() * 8, Ordering::Relaxed);
         self.translated_operators
-            .fetch_sub(f.wasm_operators, Ordering::Relaxed);
-        let mut map = self.by_address.write().unwrap_or_else(|e| e.into_inner());
-        map.remove(&(f.words.as_ptr() as usize));
+            .fetch_add(f.wasm_operators, Ordering::Relaxed);
     }
 
     /// Number of defined functions.
@@ -270,11 +276,22 @@ impl ModuleCode {
         let cell = &self.funcs[defined];
         if cell.get().is_none() {
             let f = self.translate(env, defined).ok()?;
-            // Noted before it is published, as `get` does: once a thread can run the code,
-            // `find` must know it (backtraces, the exception unwinder).
-            self.note(defined, &f);
-            if let Err(Ok(lost)) = cell.set(Ok(f)) {
-                self.unnote(&lost);
+            // In the address map before it is published, as `get` does: once a thread can
+            // run the code, `find` must know it (backtraces, the exception unwinder).
+            self.map_address(defined, &f);
+            match cell.set(Ok(f)) {
+                Ok(()) => {
+                    if let Some(Ok(f)) = cell.get() {
+                        self.count(f);
+                    }
+                }
+                // (The copy offered comes back: the guest's thread published first.)
+                Err(lost) => {
+                    if let Ok(lost) = lost {
+                        let mut map = self.by_address.write().unwrap_or_else(|e| e.into_inner());
+                        map.remove(&(lost.words.as_ptr() as usize));
+                    }
+                }
             }
         }
         cell.get()?.as_ref().ok()
@@ -369,8 +386,7 @@ impl ModuleCode {
 
     /// Functions translated so far.
     pub(crate) fn translated_funcs(&self) -> usize {
-        let map = self.by_address.read().unwrap_or_else(|e| e.into_inner());
-        map.len()
+        self.translated_funcs.load(Ordering::Relaxed)
     }
 
     /// Wasm operators translated so far.

@@ -334,9 +334,10 @@ pub struct ModuleStats {
     /// Bytes of Wasm function bodies.
     pub wasm_code_bytes: usize,
     /// Bytes of translated code (so far: functions are translated on their first call
-    /// unless compilation is eager).
+    /// unless compilation is eager, or ahead of it by the background translator, see
+    /// `Config::background_translation`).
     pub translated_code_bytes: usize,
-    /// Functions translated so far.
+    /// Functions translated so far (each once, whichever thread translated it).
     pub translated_funcs: usize,
     /// Wasm operators translated so far.
     pub wasm_operators: usize,
