@@ -529,6 +529,16 @@ pub(crate) mod layout {
         CallCopy2 {
             func: u32, base: Slot, dst1: Slot, src1: Slot, dst2: Slot, src2: Slot
         }
+        /// [`Call`] that first makes three copies, in order (`dst1 = src1`, ...).
+        CallCopy3 {
+            func: u32, base: Slot, dst1: Slot, src1: Slot, dst2: Slot, src2: Slot,
+            dst3: Slot, src3: Slot
+        }
+        /// [`Call`] that first makes four copies, in order.
+        CallCopy4 {
+            func: u32, base: Slot, dst1: Slot, src1: Slot, dst2: Slot, src2: Slot,
+            dst3: Slot, src3: Slot, dst4: Slot, src4: Slot
+        }
         /// [`CallIndirect`] that first copies one value into place (an argument or the
         /// table index).
         CallIndirectCopy {

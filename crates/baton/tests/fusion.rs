@@ -463,6 +463,91 @@ fn metered_and_unmetered_agree_when_a_block_ends_before_the_back_edge() {
     }
 }
 
+/// Three and four argument copies fold into a direct call (`copy3.call`, `copy4.call`),
+/// across a deep recursion that grows the frame vector (the call instruction then runs
+/// again, copies included). Copies that read a slot an earlier one writes stay apart.
+#[test]
+fn calls_fold_three_and_four_argument_copies() {
+    let wat = r#"(module
+      (func $walk3 (export "walk3") (param $n i32) (param $a i32) (param $b i32) (param $c i32)
+        (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.add (local.get $a) (i32.mul (local.get $c) (i32.const 7))))
+          (else (i32.add
+            (call $walk3 (i32.sub (local.get $n) (i32.const 1))
+              (local.get $b) (local.get $c) (local.get $a))
+            (i32.mul (local.get $a) (i32.const 3))))))
+      (func $walk4 (export "walk4") (param $n i32) (param $a i32) (param $b i32) (param $c i32)
+        (param $d i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.add (local.get $a) (i32.mul (local.get $d) (i32.const 7))))
+          (else (i32.add
+            (call $walk4 (i32.sub (local.get $n) (i32.const 1))
+              (local.get $b) (local.get $c) (local.get $d) (local.get $a))
+            (i32.mul (local.get $a) (i32.const 3))))))
+      (func $sum3 (param i32 i32 i32) (result i32)
+        (i32.add (local.get 0) (i32.mul (i32.add (local.get 1) (local.get 2)) (i32.const 10))))
+      ;; `a = c`, then the call passes `a`: the four copies, run twice, would pass `c` the
+      ;; second time round (`a` written by the first).
+      (func (export "shuffle") (param $a i32) (param $b i32) (param $c i32) (param $d i32)
+        (result i32)
+        (local.set $a (local.get $c))
+        (call $sum3 (local.get $b) (local.get $a) (local.get $d))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).expect("module compiles");
+    let walk3 = module.disassemble(0).unwrap();
+    assert!(walk3.contains("copy3.call "), "{walk3}");
+    let walk4 = module.disassemble(1).unwrap();
+    assert!(walk4.contains("copy4.call "), "{walk4}");
+    let shuffle = module.disassemble(3).unwrap();
+    assert!(
+        shuffle.contains("copy2 ") && shuffle.contains("copy2.call "),
+        "the copies that read each other stay apart:\n{shuffle}"
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    let w3 = instance
+        .get_typed_func::<(i32, i32, i32, i32), i32>(&store, "walk3")
+        .unwrap();
+    let w4 = instance
+        .get_typed_func::<(i32, i32, i32, i32, i32), i32>(&store, "walk4")
+        .unwrap();
+    let shuffle = instance
+        .get_typed_func::<(i32, i32, i32, i32), i32>(&store, "shuffle")
+        .unwrap();
+    // Iteratively, to not depend on the host's stack: each level adds `3 * a` and rotates.
+    fn want(n: i32, mut args: Vec<i32>) -> i32 {
+        let mut extra = 0i32;
+        for _ in 0..n {
+            extra = extra.wrapping_add(args[0].wrapping_mul(3));
+            args.rotate_left(1);
+        }
+        let last = *args.last().unwrap();
+        args[0]
+            .wrapping_add(last.wrapping_mul(7))
+            .wrapping_add(extra)
+    }
+    for n in [0, 1, 2, 5, 3000] {
+        assert_eq!(
+            w3.call(&mut store, (n, 1, 20, 300)).unwrap(),
+            want(n, vec![1, 20, 300]),
+            "walk3({n})"
+        );
+        assert_eq!(
+            w4.call(&mut store, (n, 1, 20, 300, 4000)).unwrap(),
+            want(n, vec![1, 20, 300, 4000]),
+            "walk4({n})"
+        );
+    }
+    // sum3(b, c, d) = b + (c + d) * 10.
+    assert_eq!(
+        shuffle.call(&mut store, (1, 2, 3, 4)).unwrap(),
+        2 + (3 + 4) * 10
+    );
+}
+
 #[test]
 fn calls_make_their_argument_copies() {
     // `walk` recurses 3000 deep (the frame vector grows on the way, which runs the call

@@ -41,26 +41,56 @@ impl FuncTranslator<'_> {
             self.emit(op::CALL_IMPORT, Call { func, base });
         } else {
             let func = func - self.env.num_imported_funcs;
-            match self.take_copies() {
-                FoldedCopies::None => self.emit(op::CALL, Call { func, base }),
-                FoldedCopies::One { dst, src } => self.emit(
+            let ([(dst1, src1), (dst2, src2), (dst3, src3), (dst4, src4)], copies) =
+                self.take_arg_copies(4);
+            match copies {
+                0 => self.emit(op::CALL, Call { func, base }),
+                1 => self.emit(
                     op::CALL_COPY,
                     CallCopy {
                         func,
                         base,
-                        dst,
-                        src,
+                        dst: dst1,
+                        src: src1,
                     },
                 ),
-                FoldedCopies::Two(c) => self.emit(
+                2 => self.emit(
                     op::CALL_COPY2,
                     CallCopy2 {
                         func,
                         base,
-                        dst1: c.dst1,
-                        src1: c.src1,
-                        dst2: c.dst2,
-                        src2: c.src2,
+                        dst1,
+                        src1,
+                        dst2,
+                        src2,
+                    },
+                ),
+                3 => self.emit(
+                    op::CALL_COPY3,
+                    CallCopy3 {
+                        func,
+                        base,
+                        dst1,
+                        src1,
+                        dst2,
+                        src2,
+                        dst3,
+                        src3,
+                    },
+                ),
+                _ => self.emit(
+                    op::CALL_COPY4,
+                    CallCopy4 {
+                        func,
+                        base,
+                        dst1,
+                        src1,
+                        dst2,
+                        src2,
+                        dst3,
+                        src3,
+                        dst4,
+                        src4,
                     },
                 ),
             };

@@ -40,25 +40,62 @@ impl FuncTranslator<'_> {
     }
 
     /// Takes the copy or `copy2` emitted just before a call back out of the code, to be
-    /// made by the call instruction itself (they mostly move arguments into place: one
-    /// dispatch fewer per call). Only copies that give the same result when made twice
-    /// are taken: a call that finds no room for its frame runs again from the start.
+    /// made by the call instruction itself (see [`Self::take_arg_copies`]).
     pub(super) fn take_copies(&mut self) -> FoldedCopies {
-        let Some(pos) = self.recent.last() else {
-            return FoldedCopies::None;
-        };
-        if let Some(Un { dst, src }) = self.last_instruction(pos, &[op::COPY]) {
-            self.unemit(pos);
-            return FoldedCopies::One { dst, src };
+        let ([(dst1, src1), (dst2, src2), ..], n) = self.take_arg_copies(2);
+        match n {
+            0 => FoldedCopies::None,
+            1 => FoldedCopies::One {
+                dst: dst1,
+                src: src1,
+            },
+            _ => FoldedCopies::Two(Copy2 {
+                dst1,
+                src1,
+                dst2,
+                src2,
+            }),
         }
-        if let Some(c) = self.last_instruction(pos, &[op::COPY2]) {
-            // `a = b; c = a` or `a = b; b = c` read what the pair itself wrote.
-            if c.dst1 != c.src2 && c.dst2 != c.src1 {
-                self.unemit(pos);
-                return FoldedCopies::Two(c);
+    }
+
+    /// Takes the copies (`copy` and `copy2` instructions, at most two of them and at most
+    /// `most` copies) emitted just before a call back out of the code, to be made by the
+    /// call instruction itself: they mostly move arguments into place, and each instruction
+    /// taken is a dispatch fewer. Only copies that give the same result when made twice are
+    /// taken (none reads a slot that one of them writes): a call that finds no room for its
+    /// frame runs again from the start. Returns them in program order, and how many.
+    pub(super) fn take_arg_copies(&mut self, most: usize) -> ([(Slot, Slot); 4], usize) {
+        let mut copies = [(0, 0); 4];
+        let mut n = 0;
+        for _ in 0..2 {
+            let Some(pos) = self.recent.last() else { break };
+            let (found, k) = if let Some(Un { dst, src }) = self.last_instruction(pos, &[op::COPY])
+            {
+                ([(dst, src), (0, 0)], 1)
+            } else if let Some(c) = self.last_instruction(pos, &[op::COPY2]) {
+                ([(c.dst1, c.src1), (c.dst2, c.src2)], 2)
+            } else {
+                break;
+            };
+            if n + k > most.min(copies.len()) {
+                break;
             }
+            // The earlier instruction's copies come first.
+            let mut all = [(0, 0); 4];
+            all[..k].copy_from_slice(&found[..k]);
+            all[k..k + n].copy_from_slice(&copies[..n]);
+            let all = &all[..k + n];
+            if !all
+                .iter()
+                .all(|&(_, src)| all.iter().all(|&(dst, _)| dst != src))
+            {
+                break;
+            }
+            copies[..all.len()].copy_from_slice(all);
+            n = all.len();
+            self.unemit(pos);
         }
-        FoldedCopies::None
+        (copies, n)
     }
 
     /// Emits an unconditional branch with a zero offset, merged with a copy or constant

@@ -219,6 +219,17 @@ macro_rules! call_copies {
         let second = *($ip.add(1) as *const $L);
         wr($sp, second.dst2, rd::<u64>($sp, second.src2));
     };
+    ($sp:ident, $imm:ident, $ip:ident, $L:ty, 3) => {
+        call_copies!($sp, $imm, $ip, $L, 2);
+        // (Each further pair read only now, as the second.)
+        let third = *($ip.add(1) as *const $L);
+        wr($sp, third.dst3, rd::<u64>($sp, third.src3));
+    };
+    ($sp:ident, $imm:ident, $ip:ident, $L:ty, 4) => {
+        call_copies!($sp, $imm, $ip, $L, 3);
+        let fourth = *($ip.add(1) as *const $L);
+        wr($sp, fourth.dst4, rd::<u64>($sp, fourth.src4));
+    };
 }
 
 def!(CALL_COPY: CallCopy, "copy.call", |imm, ip, sp, mem, len, ctx, acc| {
@@ -233,6 +244,22 @@ def!(CALL_COPY2: CallCopy2, "copy2.call", |imm, ip, sp, mem, len, ctx, acc| {
     call_copies!(sp, imm, ip, CallCopy2, 2);
     push_frame!(ctx, ip, ip.add(words::<CallCopy2>()), sp, mem, len, acc);
     let imm = *(ip.add(1) as *const CallCopy2); // (see `CALL`)
+    let f = &*ctx.compiled.add(imm.func as usize);
+    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
+});
+
+def!(CALL_COPY3: CallCopy3, "copy3.call", |imm, ip, sp, mem, len, ctx, acc| {
+    call_copies!(sp, imm, ip, CallCopy3, 3);
+    push_frame!(ctx, ip, ip.add(words::<CallCopy3>()), sp, mem, len, acc);
+    let imm = *(ip.add(1) as *const CallCopy3); // (see `CALL`)
+    let f = &*ctx.compiled.add(imm.func as usize);
+    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
+});
+
+def!(CALL_COPY4: CallCopy4, "copy4.call", |imm, ip, sp, mem, len, ctx, acc| {
+    call_copies!(sp, imm, ip, CallCopy4, 4);
+    push_frame!(ctx, ip, ip.add(words::<CallCopy4>()), sp, mem, len, acc);
+    let imm = *(ip.add(1) as *const CallCopy4); // (see `CALL`)
     let f = &*ctx.compiled.add(imm.func as usize);
     enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
 });
@@ -601,6 +628,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         RETURN_CALL_INDIRECT_SUB: CallIndirect,
         CALL_COPY: CallCopy,
         CALL_COPY2: CallCopy2,
+        CALL_COPY3: CallCopy3,
+        CALL_COPY4: CallCopy4,
         CALL_INDIRECT_COPY: CallIndirectCopy,
         CALL_INDIRECT_COPY2: CallIndirectCopy2,
         CALL_REF: CallRef,
