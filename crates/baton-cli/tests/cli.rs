@@ -555,3 +555,41 @@ fn uncaught_exception_prints_its_tag_and_fails() {
     let out = baton(&["run", &wat, "--invoke", "caught", "7"]);
     assert_eq!(stdout(&out), "7\n", "stderr: {}", stderr(&out));
 }
+
+/// A large module (Lua, 270 KiB of code) runs the same with the background translator on
+/// and off; a value that is not a boolean is a usage error.
+#[test]
+fn background_translation_can_be_turned_off() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("background_translation");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("s.lua"),
+        "local t = {} for i = 1, 200 do t[i] = i * i end\n\
+         local s = 0 for _, v in ipairs(t) do s = s + v end\n\
+         return tostring(s) .. ' ' .. string.rep('ab', 3)",
+    )
+    .unwrap();
+    let grant = format!("{}::/", dir.display());
+    let lua = "benches/interpreters/lua.wasm";
+    let mut outputs = Vec::new();
+    for on in ["true", "false"] {
+        let out = baton(&[
+            "run",
+            "--background-translation",
+            on,
+            "--dir",
+            &grant,
+            lua,
+            "s.lua",
+            "out.txt",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+        outputs.push(stdout(&out));
+    }
+    assert_eq!(outputs[0], "2686700 ababab\n");
+    assert_eq!(outputs[0], outputs[1]);
+    let out = baton(&["run", "--background-translation", "maybe", lua]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(stderr(&out).contains("maybe"), "{}", stderr(&out));
+    assert_no_panic(&out);
+}
