@@ -436,6 +436,11 @@ pub(crate) mod layout {
         /// interpreter's `pc + 1`), made one where the header is repeated at each case
         /// (see `FuncTranslator::note_dispatch`).
         Copy2AddRI { dst1: Slot, src1: Slot, dst2: Slot, src2: Slot, dst: Slot, a: Slot, imm: i32, pad: u32, pad2: u64 }
+        /// [`Copy2AddRI`] and a jump back to an interpreter loop's dispatch, which the
+        /// instruction runs where it stands (a via; see `exec::ops::via_entry`):
+        /// `copy2.i32.add.br>...`, the end of a copied dispatch header. The same words as
+        /// [`Copy2AddRI`], `offset` counting from the instruction's own position.
+        Copy2AddBr { dst1: Slot, src1: Slot, dst2: Slot, src2: Slot, dst: Slot, a: Slot, imm: i32, offset: i32, pad: u64 }
         /// `dst = op(a, b)`.
         BinRR { dst: Slot, a: Slot, b: Slot }
         /// `dst = op(a, imm)` or `dst = op(imm, a)` for 32-bit constants.

@@ -2137,6 +2137,86 @@ fn dispatch_header_copies_and_increment_are_one_instruction() {
     assert!(!listing.contains("COPY2 "), "{listing}");
 }
 
+/// The copies of a dispatch header ending in `copy2.i32.add` take the jump back in: each
+/// case ends with one `copy2.i32.add.br>...` that makes the copies and the add and runs the
+/// dispatch (the `br_table` on the loaded opcode, and for the second loop also the
+/// constant stored before it) where it stands.
+#[test]
+fn copied_dispatch_header_runs_the_dispatch() {
+    let decls = r#"(memory 1) (data (i32.const 1) "\00\01\00\02\01\03")"#;
+    for (konst, head) in [
+        ("", "copy2.i32.add.br>i32.load8_u.br_table"),
+        (
+            "(local.set $k (i32.const 5))",
+            "copy2.i32.add.br>const.i32.load8_u.br_table",
+        ),
+    ] {
+        let body = format!(
+            r#"(local $pc i32) (local $s i32) (local $npc i32) (local $sp i32) (local $nsp i32)
+            (local $k i32)
+            (loop $dispatch
+              (local.set $pc (local.get $npc))
+              (local.set $sp (local.get $nsp))
+              (local.set $npc (i32.add (local.get $pc) (i32.const 1)))
+              {konst}
+              (block $halt (block $c2 (block $c1 (block $c0
+                (br_table $c0 $c1 $c2 $halt (i32.load8_u offset=1 (local.get $pc))))
+                (local.set $s (i32.add (local.get $s) (local.get $sp)))
+                (local.set $nsp (i32.add (local.get $sp) (i32.const 3)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $dispatch))
+                (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (local.get $npc)))
+                (local.set $nsp (i32.xor (local.get $sp) (local.get $s)))
+                (br $dispatch))
+                (local.set $s (i32.xor (local.get $s) (i32.add (local.get $pc) (local.get $k))))
+                (br $dispatch))
+              (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+              (local.set $npc (i32.const 0))
+              (br_if $dispatch (local.get $n)))
+            (i32.add (local.get $s) (i32.add (local.get $sp) (local.get $k)))"#
+        );
+        let inputs = [1, 2, 5, 100];
+        let (got, listing) = run_in_module(decls, &body, &inputs);
+        let prog = [0u8, 1, 0, 2, 1, 3];
+        let stores_k = !konst.is_empty();
+        let want: Vec<i32> = inputs
+            .iter()
+            .map(|&n| {
+                let (mut n, mut npc, mut nsp, mut s, mut k) = (n as u32, 0u32, 0u32, 0u32, 0u32);
+                loop {
+                    let (pc, sp) = (npc, nsp);
+                    npc = pc.wrapping_add(1);
+                    if stores_k {
+                        k = 5;
+                    }
+                    match prog[pc as usize] {
+                        0 => {
+                            s = s.wrapping_add(sp);
+                            nsp = sp.wrapping_add(3);
+                            k = k.wrapping_add(1);
+                        }
+                        1 => {
+                            s = s.wrapping_mul(3).wrapping_add(npc);
+                            nsp = sp ^ s;
+                        }
+                        2 => s ^= pc.wrapping_add(k),
+                        _ => {
+                            n -= 1;
+                            npc = 0;
+                            if n == 0 {
+                                break s.wrapping_add(sp).wrapping_add(k) as i32;
+                            }
+                        }
+                    }
+                }
+            })
+            .collect();
+        assert_eq!(got, want, "{listing}");
+        assert_eq!(listing.matches(head).count(), 3, "{listing}");
+        assert!(!listing.contains(" br "), "{listing}");
+    }
+}
+
 #[test]
 fn a_loaded_value_only_stored_is_copied() {
     // Copies n words (`i64` and `i32`) from 8..to 1024.., shifting by one each round, then

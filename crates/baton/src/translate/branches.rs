@@ -543,6 +543,29 @@ impl FuncTranslator<'_> {
         self.recent.reset_to(None);
         self.last = None;
         let pos = self.code.pos();
+        // The copy's last instruction, when it is the header's `copy2.i32.add`, takes the
+        // jump in and runs the dispatch itself: `copy2.i32.add.br>...` (see
+        // `exec::ops::def_header_via`).
+        let last = pos
+            .checked_sub(words::<Copy2AddRI>())
+            .filter(|&p| p >= copy_at && self.code.is(p, op::COPY2_ADD));
+        let via = self.code.op_at(table).and_then(super::fuse::header_via_of);
+        if let (Some(p), Some(via)) = (last, via) {
+            let c: Copy2AddRI = self.code.imm(p);
+            let imm = Copy2AddBr {
+                dst1: c.dst1,
+                src1: c.src1,
+                dst2: c.dst2,
+                src2: c.src2,
+                dst: c.dst,
+                a: c.a,
+                imm: c.imm,
+                offset: (table as i64 - p as i64) as i32,
+                pad: 0,
+            };
+            self.code.rewrite(p, via, imm);
+            return true;
+        }
         let offset = (table as i64 - pos as i64) as i32;
         self.emit(op::BR, Br { offset });
         true

@@ -1118,6 +1118,24 @@ fn vias_of(code: OpCode) -> Option<Vias> {
     Some(table[i].1)
 }
 
+/// The via of dispatch instruction `code` over the end of a copied loop header
+/// (`copy2.i32.add.br>...`), if it has one.
+pub(super) fn header_via_of(code: OpCode) -> Option<Op<Copy2AddBr>> {
+    static TABLE: OnceLock<Vec<(OpCode, Op<Copy2AddBr>)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: Vec<_> = crate::exec::ops::header_vias()
+            .into_iter()
+            .map(|h| (h.target, h.via))
+            .collect();
+        t.sort_unstable_by_key(|&(target, _)| target);
+        t
+    });
+    let i = table
+        .binary_search_by_key(&code, |&(target, _)| target)
+        .ok()?;
+    Some(table[i].1)
+}
+
 /// Copies taken out of the code by [`FuncTranslator::take_copies`].
 pub(super) enum FoldedCopies {
     /// Nothing to fold.

@@ -348,7 +348,7 @@ macro_rules! add_brs {
                 // lands on an instruction start (translation invariants); the next instruction
                 // follows the immediates (see `next!`).
                 unsafe {
-                    via_entry!($entry, ip, sp);
+                    via_entry!($entry, ip, sp, acc);
                     let imm = *(ip.add(1) as *const $L);
                     add_brs!(@before $before, imm, ip, sp, mem, len, ctx, acc);
                     let ($i1, $s1) = (imm, sp);

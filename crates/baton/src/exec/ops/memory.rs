@@ -754,7 +754,7 @@ pub(crate) struct LoadBrTableOp {
 }
 
 macro_rules! load_br_tables {
-    ($family:ident, $vias:ident; $($NAME:ident / $VIA:ident $name:literal $mem_t:ty;)*) => {
+    ($family:ident, $vias:ident, $header_vias:ident; $($NAME:ident / $VIA:ident / $HVIA:ident $name:literal $mem_t:ty;)*) => {
         $(pub(crate) const $NAME: LoadBrTableOp = {
             load_br_tables!(@form r, at, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
             load_br_tables!(@form a, at, false, $mem_t, |imm, sp, acc| acc.i as u32);
@@ -784,7 +784,37 @@ macro_rules! load_br_tables {
                 Vias { br: op!(r_d_br, concat!("br>", $name, ".br_table"), "r_d"), copy_br: op!(r_d_copy_br, concat!("copy.br>", $name, ".br_table"), "r_d") },
                 Vias { br: op!(a_d_br, concat!("br>", $name, ".br_table"), "a_d"), copy_br: op!(a_d_copy_br, concat!("copy.br>", $name, ".br_table"), "a_d") },
             ]
+        };
+        /// The vias of each form over the end of a copied loop header (see
+        /// `def_header_via!`).
+        pub(crate) const $HVIA: [Op<Copy2AddBr>; 4] = {
+            load_br_tables!(@form r_copy2_add_br, via_copy2_add, false, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_copy2_add_br, via_copy2_add, false, $mem_t, |imm, sp, acc| acc.i as u32);
+            load_br_tables!(@form r_d_copy2_add_br, via_copy2_add, true, $mem_t, |imm, sp, acc| rd::<u32>(sp, imm.addr));
+            load_br_tables!(@form a_d_copy2_add_br, via_copy2_add, true, $mem_t, |imm, sp, acc| acc.i as u32);
+            [
+                op!(r_copy2_add_br, concat!("copy2.i32.add.br>", $name, ".br_table"), "r"),
+                op!(a_copy2_add_br, concat!("copy2.i32.add.br>", $name, ".br_table"), "a"),
+                op!(r_d_copy2_add_br, concat!("copy2.i32.add.br>", $name, ".br_table"), "r_d"),
+                op!(a_d_copy2_add_br, concat!("copy2.i32.add.br>", $name, ".br_table"), "a_d"),
+            ]
         };)*
+        fn $header_vias() -> Vec<HeaderVia> {
+            let mut v = Vec::new();
+            $(
+                let targets = [$NAME.r, $NAME.a, $NAME.r_d, $NAME.a_d];
+                for i in 0..4 {
+                    v.push(HeaderVia {
+                        target: targets[i].code,
+                        via: $HVIA[i],
+                        module: module_path!(),
+                        owner: stringify!($HVIA),
+                        form: ["r_copy2_add_br", "a_copy2_add_br", "r_d_copy2_add_br", "a_d_copy2_add_br"][i],
+                    });
+                }
+            )*
+            v
+        }
         fn $family() -> Vec<OpInfo> {
             let mut v = Vec::new();
             $(v.extend([
@@ -820,9 +850,9 @@ macro_rules! load_br_tables {
             unsafe fn $fname(ip, sp, mem, ctx, len, acc) {
                 // SAFETY: for a via, `via_entry` moves `ip` to the `br_table` it runs (see
                 // there); its slots are inside the frame (translation invariant).
-                let ip = unsafe {
-                    via_entry!($entry, ip, sp);
-                    ip
+                let (ip, acc) = unsafe {
+                    via_entry!($entry, ip, sp, acc);
+                    (ip, acc)
                 };
                 // SAFETY: the translator emits this handler's word (or, for a via, the word
                 // of the instruction `ip` now points at) only through an `Op<LoadBrTable>`,
@@ -860,10 +890,37 @@ macro_rules! load_br_tables {
     };
 }
 
-load_br_tables! { load_br_table_ops, load_br_table_vias;
-    LOAD8_BR_TABLE / VIA_LOAD8_BR_TABLE "i32.load8_u" u8;
-    LOAD16_BR_TABLE / VIA_LOAD16_BR_TABLE "i32.load16_u" u16;
-    LOAD32_BR_TABLE / VIA_LOAD32_BR_TABLE "i32.load" u32;
+load_br_tables! { load_br_table_ops, load_br_table_vias, load_br_table_header_vias;
+    LOAD8_BR_TABLE / VIA_LOAD8_BR_TABLE / HEADER_VIA_LOAD8_BR_TABLE "i32.load8_u" u8;
+    LOAD16_BR_TABLE / VIA_LOAD16_BR_TABLE / HEADER_VIA_LOAD16_BR_TABLE "i32.load16_u" u16;
+    LOAD32_BR_TABLE / VIA_LOAD32_BR_TABLE / HEADER_VIA_LOAD32_BR_TABLE "i32.load" u32;
+}
+
+/// The [`Via`]s of `def_via!` instructions `NAME / VIA, ...` of this module.
+macro_rules! via_list {
+    ($($NAME:ident / $VIA:ident),*) => {
+        vec![$(Via {
+            target: $NAME.code,
+            vias: $VIA,
+            module: module_path!(),
+            owner: stringify!($VIA),
+            forms: ["br", "copy_br"],
+        }),*]
+    };
+}
+
+/// The [`HeaderVia`]s of `def_header_via!` instructions `NAME / HEADER_VIA, ...` of this
+/// module.
+macro_rules! header_via_list {
+    ($($NAME:ident / $HVIA:ident),*) => {
+        vec![$(HeaderVia {
+            target: $NAME.code,
+            via: $HVIA,
+            module: module_path!(),
+            owner: stringify!($HVIA),
+            form: "copy2_add_br",
+        }),*]
+    };
 }
 
 /// A constant stored just before a load-and-`br_table` whose address is a slot
@@ -873,8 +930,8 @@ load_br_tables! { load_br_table_ops, load_br_table_vias;
 /// `dst`. The constant is stored first, as the program does, so a load whose address or
 /// destination is that slot sees what it would have seen.
 macro_rules! const_load_br_tables {
-    ($($NAME:ident / $VIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
-        $(def_via!($NAME, $VIA: ConstLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
+    ($($NAME:ident / $VIA:ident / $HVIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
+        $(def_header_via!($NAME, $VIA, $HVIA: ConstLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
             wr(sp, imm.cdst, imm.val);
             // The rest of the immediates is read after the store (see `add_brs!`: read
             // before, it would stay live across it).
@@ -904,24 +961,21 @@ macro_rules! const_load_br_tables {
             info!($($NAME: ConstLoadBrTable),*)
         }
         fn const_load_br_table_vias() -> Vec<Via> {
-            vec![$(Via {
-                target: $NAME.code,
-                vias: $VIA,
-                module: module_path!(),
-                owner: stringify!($VIA),
-                forms: ["br", "copy_br"],
-            }),*]
+            via_list!($($NAME / $VIA),*)
+        }
+        fn const_load_br_table_header_vias() -> Vec<HeaderVia> {
+            header_via_list!($($NAME / $HVIA),*)
         }
     };
 }
 
 const_load_br_tables! {
-    CONST_LOAD8_BR_TABLE / VIA_CONST_LOAD8_BR_TABLE "const.i32.load8_u.br_table" u8, false;
-    CONST_LOAD8_BR_TABLE_D / VIA_CONST_LOAD8_BR_TABLE_D "const.i32.load8_u.br_table" u8, true;
-    CONST_LOAD16_BR_TABLE / VIA_CONST_LOAD16_BR_TABLE "const.i32.load16_u.br_table" u16, false;
-    CONST_LOAD16_BR_TABLE_D / VIA_CONST_LOAD16_BR_TABLE_D "const.i32.load16_u.br_table" u16, true;
-    CONST_LOAD32_BR_TABLE / VIA_CONST_LOAD32_BR_TABLE "const.i32.load.br_table" u32, false;
-    CONST_LOAD32_BR_TABLE_D / VIA_CONST_LOAD32_BR_TABLE_D "const.i32.load.br_table" u32, true;
+    CONST_LOAD8_BR_TABLE / VIA_CONST_LOAD8_BR_TABLE / HEADER_VIA_CONST_LOAD8_BR_TABLE "const.i32.load8_u.br_table" u8, false;
+    CONST_LOAD8_BR_TABLE_D / VIA_CONST_LOAD8_BR_TABLE_D / HEADER_VIA_CONST_LOAD8_BR_TABLE_D "const.i32.load8_u.br_table" u8, true;
+    CONST_LOAD16_BR_TABLE / VIA_CONST_LOAD16_BR_TABLE / HEADER_VIA_CONST_LOAD16_BR_TABLE "const.i32.load16_u.br_table" u16, false;
+    CONST_LOAD16_BR_TABLE_D / VIA_CONST_LOAD16_BR_TABLE_D / HEADER_VIA_CONST_LOAD16_BR_TABLE_D "const.i32.load16_u.br_table" u16, true;
+    CONST_LOAD32_BR_TABLE / VIA_CONST_LOAD32_BR_TABLE / HEADER_VIA_CONST_LOAD32_BR_TABLE "const.i32.load.br_table" u32, false;
+    CONST_LOAD32_BR_TABLE_D / VIA_CONST_LOAD32_BR_TABLE_D / HEADER_VIA_CONST_LOAD32_BR_TABLE_D "const.i32.load.br_table" u32, true;
 }
 
 /// A load-and-`br_table` whose address is `(a & mask) << shift` (see
@@ -929,8 +983,8 @@ const_load_br_tables! {
 /// opcode field, folded in to save its dispatch on every opcode. The `_D` forms also write
 /// the loaded value to `dst`.
 macro_rules! and_shl_load_br_tables {
-    ($($NAME:ident / $VIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
-        $(def_via!($NAME, $VIA: AndShlLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
+    ($($NAME:ident / $VIA:ident / $HVIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
+        $(def_header_via!($NAME, $VIA, $HVIA: AndShlLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
             // (A 32-bit address: the `and_shl` wraps, the offset is added in 64 bits.)
             let ea = (rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift) as usize + imm.offset as usize;
             if out_of_bounds::<$mem_t>(ea, len) {
@@ -958,24 +1012,29 @@ macro_rules! and_shl_load_br_tables {
             info!($($NAME: AndShlLoadBrTable),*)
         }
         fn and_shl_load_br_table_vias() -> Vec<Via> {
-            vec![$(Via {
-                target: $NAME.code,
-                vias: $VIA,
-                module: module_path!(),
-                owner: stringify!($VIA),
-                forms: ["br", "copy_br"],
-            }),*]
+            via_list!($($NAME / $VIA),*)
+        }
+        fn and_shl_load_br_table_header_vias() -> Vec<HeaderVia> {
+            header_via_list!($($NAME / $HVIA),*)
         }
     };
 }
 
 and_shl_load_br_tables! {
-    AND_SHL_LOAD8_BR_TABLE / VIA_AND_SHL_LOAD8_BR_TABLE "and_shl.i32.load8_u.br_table" u8, false;
-    AND_SHL_LOAD8_BR_TABLE_D / VIA_AND_SHL_LOAD8_BR_TABLE_D "and_shl.i32.load8_u.br_table" u8, true;
-    AND_SHL_LOAD16_BR_TABLE / VIA_AND_SHL_LOAD16_BR_TABLE "and_shl.i32.load16_u.br_table" u16, false;
-    AND_SHL_LOAD16_BR_TABLE_D / VIA_AND_SHL_LOAD16_BR_TABLE_D "and_shl.i32.load16_u.br_table" u16, true;
-    AND_SHL_LOAD32_BR_TABLE / VIA_AND_SHL_LOAD32_BR_TABLE "and_shl.i32.load.br_table" u32, false;
-    AND_SHL_LOAD32_BR_TABLE_D / VIA_AND_SHL_LOAD32_BR_TABLE_D "and_shl.i32.load.br_table" u32, true;
+    AND_SHL_LOAD8_BR_TABLE / VIA_AND_SHL_LOAD8_BR_TABLE / HEADER_VIA_AND_SHL_LOAD8_BR_TABLE "and_shl.i32.load8_u.br_table" u8, false;
+    AND_SHL_LOAD8_BR_TABLE_D / VIA_AND_SHL_LOAD8_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD8_BR_TABLE_D "and_shl.i32.load8_u.br_table" u8, true;
+    AND_SHL_LOAD16_BR_TABLE / VIA_AND_SHL_LOAD16_BR_TABLE / HEADER_VIA_AND_SHL_LOAD16_BR_TABLE "and_shl.i32.load16_u.br_table" u16, false;
+    AND_SHL_LOAD16_BR_TABLE_D / VIA_AND_SHL_LOAD16_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD16_BR_TABLE_D "and_shl.i32.load16_u.br_table" u16, true;
+    AND_SHL_LOAD32_BR_TABLE / VIA_AND_SHL_LOAD32_BR_TABLE / HEADER_VIA_AND_SHL_LOAD32_BR_TABLE "and_shl.i32.load.br_table" u32, false;
+    AND_SHL_LOAD32_BR_TABLE_D / VIA_AND_SHL_LOAD32_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD32_BR_TABLE_D "and_shl.i32.load.br_table" u32, true;
+}
+
+/// The dispatches that have a via over the end of a copied loop header.
+pub(super) fn header_vias() -> Vec<HeaderVia> {
+    let mut v = load_br_table_header_vias();
+    v.extend(const_load_br_table_header_vias());
+    v.extend(and_shl_load_br_table_header_vias());
+    v
 }
 
 /// The instructions of this family that have vias, with their vias.

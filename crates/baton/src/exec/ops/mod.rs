@@ -215,17 +215,36 @@ macro_rules! def {
 ///
 /// [`FuncTranslator::thread_jumps`]: crate::translate
 macro_rules! via_entry {
-    (at, $ip:ident, $sp:ident) => {};
-    (via, $ip:ident, $sp:ident) => {
+    (at, $ip:ident, $sp:ident, $acc:ident) => {};
+    (via, $ip:ident, $sp:ident, $acc:ident) => {
         // SAFETY: `thread_jumps` writes a via only over a `br` (layout `Br`) whose target
         // is an instruction of the kind this handler runs.
         let $ip: Ip = opaque($ip.offset((*($ip.add(1) as *const Br)).offset as isize));
     };
-    (via_copy, $ip:ident, $sp:ident) => {
+    (via_copy, $ip:ident, $sp:ident, $acc:ident) => {
         // SAFETY: as for `via`, over a `copy.br` (layout `CopyBr`); its slots are inside
         // the frame (translation invariant).
         let jump = *($ip.add(1) as *const CopyBr);
         wr($sp, jump.dst, rd::<u64>($sp, jump.src));
+        let $ip: Ip = opaque($ip.offset(jump.offset as isize));
+    };
+    (via_copy2_add, $ip:ident, $sp:ident, $acc:ident) => {
+        // SAFETY: as for `via`, over a `copy2.i32.add.br` (layout `Copy2AddBr`, written by
+        // `copied_dispatch` only at the end of a copy of the header of the loop whose
+        // dispatch is the target); its slots are inside the frame (translation invariant).
+        // In order, as `COPY2_ADD` does; the immediates read again after each store (see
+        // `add_brs!` in `control.rs`).
+        wr(
+            $sp,
+            (*($ip.add(1) as *const Copy2AddBr)).dst1,
+            rd::<u64>($sp, (*($ip.add(1) as *const Copy2AddBr)).src1),
+        );
+        let jump = *($ip.add(1) as *const Copy2AddBr);
+        wr($sp, jump.dst2, rd::<u64>($sp, jump.src2));
+        let jump = *($ip.add(1) as *const Copy2AddBr);
+        let v = rd::<u32>($sp, jump.a).wrapping_add(jump.imm as u32);
+        wr($sp, jump.dst, v);
+        let $acc = v.pass_on($acc);
         let $ip: Ip = opaque($ip.offset(jump.offset as isize));
     };
 }
@@ -283,13 +302,37 @@ macro_rules! def_via {
                 // there); that instruction was emitted through an `Op<$L>`, so the words
                 // after it hold a `$L`. The body then relies on what it does in `def!`.
                 unsafe {
-                    via_entry!($entry, $ip, $sp);
+                    via_entry!($entry, $ip, $sp, $acc);
                     let $imm: $L = *($ip.add(1) as *const $L);
                     $body
                 }
             }
         }
     };
+}
+
+/// [`def_via!`] for the dispatch of an interpreter loop (a load-and-`br_table`), with one
+/// more via, `HEADER_VIA`: over a `copy2.i32.add.br` (layout `Copy2AddBr`), the end of a
+/// copy of the loop's header (see `FuncTranslator::copied_dispatch`), which makes the
+/// copies and the add and then runs the dispatch, one dispatch per opcode fewer.
+macro_rules! def_header_via {
+    ($NAME:ident, $VIA:ident, $HEADER_VIA:ident : $L:ty, $name:literal, |$imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident| $body:block) => {
+        def_via!($NAME, $VIA: $L, $name, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
+        pub(crate) const $HEADER_VIA: Op<Copy2AddBr> = {
+            def_via!(@fn copy2_add_br, via_copy2_add, $L, |$imm, $ip, $sp, $mem, $len, $ctx, $acc| $body);
+            op!(copy2_add_br, concat!("copy2.i32.add.br>", $name), stringify!($HEADER_VIA))
+        };
+    };
+}
+
+/// A [`def_header_via!`] via: the dispatch instruction it runs, and the via.
+pub(crate) struct HeaderVia {
+    pub target: crate::ir::OpCode,
+    pub via: Op<Copy2AddBr>,
+    /// Where its handler is defined, for the audit (`module::owner::form`).
+    pub module: &'static str,
+    pub owner: &'static str,
+    pub form: &'static str,
 }
 
 /// Hands over to the instruction after this one.
@@ -421,6 +464,11 @@ pub(crate) fn vias() -> Vec<Via> {
     v
 }
 
+/// Every [`HeaderVia`].
+pub(crate) fn header_vias() -> Vec<HeaderVia> {
+    memory::header_vias()
+}
+
 /// Every instruction, for the disassembler and the dispatch audit.
 pub(crate) fn all() -> Vec<OpInfo> {
     let mut v: Vec<OpInfo> = vias()
@@ -432,6 +480,11 @@ pub(crate) fn all() -> Vec<OpInfo> {
             ]
         })
         .collect();
+    v.extend(
+        header_vias()
+            .into_iter()
+            .map(|h| form(h.module, h.owner, h.form, h.via)),
+    );
     v.extend(numeric::infos());
     v.extend(values::infos());
     v.extend(memory::infos());
