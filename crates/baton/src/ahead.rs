@@ -7,8 +7,9 @@
 //! function that is translated lazily names its direct callees (`FuncCode::callees`), and
 //! those are the likeliest next first calls; the worker translates them, and their direct
 //! callees in turn, up to [`DEPTH`] calls away from code that has run. When the guest then
-//! calls one, its code is ready (or being translated by the worker: the caller waits for it
-//! instead of translating it a second time; see `crate::code`).
+//! calls one, its code is ready. If the worker is still on it, the guest does not wait: it
+//! translates the function itself, and whichever copy is offered second is dropped
+//! (`ModuleCode::translate_ahead`; a wake-up after such a wait once cost 4 ms).
 //!
 //! Nothing observable depends on the worker: a function's code is the same whoever
 //! translates it, the translation fuel a call is charged does not depend on who translated
@@ -38,8 +39,8 @@ pub(crate) const MIN_CODE_BYTES: usize = 64 * 1024;
 pub(crate) struct Ahead {
     /// Whether this module may have a worker at all.
     enabled: bool,
-    /// Where to send the functions the guest has just entered: `None` once it is known
-    /// that no worker can run (the thread could not be spawned).
+    /// Where to send the callees of the functions the guest has just entered: `None` once
+    /// it is known that no worker can run (the thread could not be spawned).
     worker: OnceLock<Option<Sender<u32>>>,
 }
 
