@@ -232,37 +232,26 @@ macro_rules! call_copies {
     };
 }
 
-def!(CALL_COPY: CallCopy, "copy.call", |imm, ip, sp, mem, len, ctx, acc| {
-    call_copies!(sp, imm, ip, CallCopy, 1);
-    push_frame!(ctx, ip, ip.add(words::<CallCopy>()), sp, mem, len, acc);
-    let imm = *(ip.add(1) as *const CallCopy); // (see `CALL`)
-    let f = &*ctx.compiled.add(imm.func as usize);
-    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
-});
+/// The direct calls that first make `n` argument copies ([`call_copies!`]), then call as
+/// [`CALL`] does: `NAME: Layout, "name", n`.
+macro_rules! call_copy_handlers {
+    ($($NAME:ident : $L:ident, $name:literal, $n:tt;)*) => {
+        $(def!($NAME: $L, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            call_copies!(sp, imm, ip, $L, $n);
+            push_frame!(ctx, ip, ip.add(words::<$L>()), sp, mem, len, acc);
+            let imm = *(ip.add(1) as *const $L); // (see `CALL`)
+            let f = &*ctx.compiled.add(imm.func as usize);
+            enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
+        });)*
+    };
+}
 
-def!(CALL_COPY2: CallCopy2, "copy2.call", |imm, ip, sp, mem, len, ctx, acc| {
-    call_copies!(sp, imm, ip, CallCopy2, 2);
-    push_frame!(ctx, ip, ip.add(words::<CallCopy2>()), sp, mem, len, acc);
-    let imm = *(ip.add(1) as *const CallCopy2); // (see `CALL`)
-    let f = &*ctx.compiled.add(imm.func as usize);
-    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
-});
-
-def!(CALL_COPY3: CallCopy3, "copy3.call", |imm, ip, sp, mem, len, ctx, acc| {
-    call_copies!(sp, imm, ip, CallCopy3, 3);
-    push_frame!(ctx, ip, ip.add(words::<CallCopy3>()), sp, mem, len, acc);
-    let imm = *(ip.add(1) as *const CallCopy3); // (see `CALL`)
-    let f = &*ctx.compiled.add(imm.func as usize);
-    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
-});
-
-def!(CALL_COPY4: CallCopy4, "copy4.call", |imm, ip, sp, mem, len, ctx, acc| {
-    call_copies!(sp, imm, ip, CallCopy4, 4);
-    push_frame!(ctx, ip, ip.add(words::<CallCopy4>()), sp, mem, len, acc);
-    let imm = *(ip.add(1) as *const CallCopy4); // (see `CALL`)
-    let f = &*ctx.compiled.add(imm.func as usize);
-    enter!(f, sp.add(imm.base as usize), ip, mem, len, ctx, acc)
-});
+call_copy_handlers! {
+    CALL_COPY: CallCopy, "copy.call", 1;
+    CALL_COPY2: CallCopy2, "copy2.call", 2;
+    CALL_COPY3: CallCopy3, "copy3.call", 3;
+    CALL_COPY4: CallCopy4, "copy4.call", 4;
+}
 
 def!(RETURN_CALL: Call, "return_call", |imm, ip, sp, mem, len, ctx, acc| {
     // (As for `CALL`.)
