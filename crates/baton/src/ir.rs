@@ -196,20 +196,30 @@ impl CodeBuf {
         let n = words::<L>();
         // (`codes` always covers the current function's words: see `begin_function`.)
         debug_assert_eq!(self.codes.len(), pos - self.base);
-        // One reservation each, then writes of a known count (`n` is a constant here):
-        // what `resize` does in a loop, the most frequent call of translation.
+        // One reservation each, then writes of a known count through the spare capacity
+        // (`n` is a constant here): the most frequent call of translation, which `push`
+        // and `extend` made check and grow the length word by word.
         self.words.reserve(n);
-        self.words.push(op.handler as usize as u64);
-        self.words.extend(core::iter::repeat_n(0, n - 1));
         self.codes.reserve(n);
-        self.codes.push(Some(op.code));
-        self.codes.extend(core::iter::repeat_n(None, n - 1));
-        // SAFETY: the buffer has `n - 1` words after `pos`, which is at least
-        // `size_of::<L>()` bytes; words are 8-aligned and every layout's alignment is <= 8.
+        let at = self.codes.len();
+        // SAFETY: `reserve` left room for `n` more elements in both vectors, and the
+        // writes below initialise exactly those before `set_len` covers them. The
+        // immediates' words are zeroed first (padding and the rest of the last word
+        // included), then the immediates go over them: `n - 1` words hold at least
+        // `size_of::<L>()` bytes, words are 8-aligned and every layout's alignment is <= 8.
         unsafe {
-            let dst = self.words.as_mut_ptr().add(pos + 1) as *mut L;
+            let w = self.words.as_mut_ptr().add(pos);
+            w.write(op.handler as usize as u64);
+            core::ptr::write_bytes(w.add(1), 0, n - 1);
             debug_assert!(core::mem::align_of::<L>() <= 8);
-            dst.write(imm);
+            (w.add(1) as *mut L).write(imm);
+            self.words.set_len(pos + n);
+            let c = self.codes.as_mut_ptr().add(at);
+            c.write(Some(op.code));
+            for i in 1..n {
+                c.add(i).write(None);
+            }
+            self.codes.set_len(at + n);
         }
         pos
     }

@@ -30,6 +30,7 @@ impl FuncTranslator<'_> {
             let h = self.stack.len();
             let mut c = Ctrl::new(kind, h, params, results, self.code.pos(), false);
             c.init_mark = init_mark;
+            c.fixups = self.spare_fixups.pop().unwrap_or_default();
             self.ctrl.push(c);
             return;
         }
@@ -53,6 +54,7 @@ impl FuncTranslator<'_> {
             true,
         );
         c.init_mark = init_mark;
+        c.fixups = self.spare_fixups.pop().unwrap_or_default();
         self.ctrl.push(c);
         if kind == CtrlKind::Loop {
             // Back edges land here: interruption and fuel are checked once per iteration.
@@ -760,6 +762,8 @@ impl FuncTranslator<'_> {
         for &(pos, byte) in &c.fixups {
             self.patch_to_here(pos, byte);
         }
+        c.fixups.clear();
+        self.spare_fixups.push(core::mem::take(&mut c.fixups));
         self.bind_catches(&c.catch_fixups);
         if c.kind == CtrlKind::Loop {
             reachable = self.reachable;

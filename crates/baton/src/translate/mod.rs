@@ -438,6 +438,9 @@ pub(crate) struct FuncTranslator<'a> {
     stack: Vec<Opd>,
     max_height: usize,
     ctrl: Vec<Ctrl>,
+    /// Emptied fixup lists of closed constructs, reused by the next ones: most blocks
+    /// have a branch to their end, and a list each was an allocation each.
+    spare_fixups: Vec<Vec<(usize, usize)>>,
     reachable: bool,
     last: Option<Last>,
     /// What `last` was when the latest instruction was emitted: restored when that
@@ -510,6 +513,7 @@ impl<'a> FuncTranslator<'a> {
             stack: Vec::new(),
             max_height: 0,
             ctrl: Vec::new(),
+            spare_fixups: Vec::new(),
             reachable: true,
             last: None,
             prev_last: None,
