@@ -10,6 +10,10 @@ use std::time::Instant;
 use crate::types::{errno, rights, Errno};
 use crate::WasiError;
 
+/// The lowest descriptor number a newly opened file or directory gets: 0-2 are the
+/// standard streams' (see `WasiCtx::insert`).
+const FIRST_OPENED_FD: u32 = 3;
+
 /// Where the guest's standard input comes from.
 pub(crate) enum StdinSource {
     /// Reads return end-of-file at once (the default, as in wasmtime).
@@ -362,10 +366,14 @@ impl WasiCtx {
         self.fds.get_mut(&fd).ok_or(errno::BADF)
     }
 
-    /// Puts a descriptor in the lowest free slot, as POSIX does.
+    /// Puts a descriptor in the lowest free slot from 3 on: as POSIX does, except that the
+    /// standard streams' numbers are never handed out again. A program that closed its
+    /// stdout (yosys does, when it takes back its output from ABC) would otherwise get fd 1
+    /// for the next file it opens, and its buffered stdout would be flushed into that
+    /// file; Wasmtime and wasmi do not reuse them either.
     pub(crate) fn insert(&mut self, d: Descriptor) -> Result<u32, Errno> {
-        let mut fd = 0u32;
-        for &used in self.fds.keys() {
+        let mut fd = FIRST_OPENED_FD;
+        for &used in self.fds.range(FIRST_OPENED_FD..).map(|(fd, _)| fd) {
             if used != fd {
                 break;
             }
