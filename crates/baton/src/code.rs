@@ -191,7 +191,7 @@ impl ModuleCode {
         let code_bytes: usize = bodies.ranges.iter().map(|&(s, e)| (e - s) as usize).sum();
         let mut code = ModuleCode::with_capacity(n, Some(bodies));
         code.ahead =
-            crate::ahead::Ahead::new(background && code_bytes >= crate::ahead::MIN_CODE_BYTES);
+            crate::ahead::Ahead::new(background && code_bytes >= crate::ahead::MIN_CODE_BYTES, n);
         let mut stubs = CodeBuf::default();
         for func in 0..n {
             stubs.emit(
@@ -212,7 +212,7 @@ impl ModuleCode {
             translated_funcs: AtomicUsize::new(0),
             translated_bytes: AtomicUsize::new(0),
             translated_operators: AtomicUsize::new(0),
-            ahead: crate::ahead::Ahead::new(false),
+            ahead: crate::ahead::Ahead::new(false, 0),
         }
     }
 
@@ -279,6 +279,7 @@ impl ModuleCode {
             // In the address map before it is published, as `get` does: once a thread can
             // run the code, `find` must know it (backtraces, the exception unwinder).
             self.map_address(defined, &f);
+            self.ahead.made(defined, f.words.len() * 8);
             match cell.set(Ok(f)) {
                 Ok(()) => {
                     if let Some(Ok(f)) = cell.get() {
@@ -288,6 +289,7 @@ impl ModuleCode {
                 // (The copy offered comes back: the guest's thread published first.)
                 Err(lost) => {
                     if let Ok(lost) = lost {
+                        self.ahead.entered(defined, lost.words.len() * 8);
                         let mut map = self.by_address.write().unwrap_or_else(|e| e.into_inner());
                         map.remove(&(lost.words.as_ptr() as usize));
                     }

@@ -428,7 +428,7 @@ fn enter_translated(inner: &mut StoreInner) -> Result<Regs, Result<TrapCode, Err
     // proposals validation allows. An error here would be a Baton limitation.)
     let code = module.code.get(&module.env, defined).map_err(Err)?;
     // What this function calls is likely called next: have it translated meanwhile.
-    crate::ahead::Ahead::request(&inst.module.inner, &code.callees);
+    crate::ahead::Ahead::request(&inst.module.inner, defined, code);
     let entry = code.compiled();
     // The frame as `enter!` checks it (the stub's covered the parameters only).
     if (at.sp as usize).wrapping_add(entry.frame_size as usize * 8) > ctx.stack_end as usize {

@@ -99,6 +99,78 @@ fn callees_up_to_three_calls_away_are_translated_ahead() {
     }
 }
 
+/// Functions `$g0`..`$g{WIDE - 1}` that `run` calls only when its argument is 12345.
+const WIDE: usize = 64;
+
+/// A module whose `run` has many large direct callees that a usual call never reaches:
+/// about 96 KiB of translated code each, 6 MiB in all.
+fn wide_module() -> String {
+    let padding = "(local.set 1 (i32.add (local.get 1) (i32.const 100000)))\n".repeat(4000);
+    let calls: String = (0..WIDE)
+        .map(|i| format!("(local.set 1 (i32.add (local.get 1) (call $g{i} (local.get 0))))"))
+        .collect();
+    let mut wat = format!(
+        "(module
+           (func $run (export \"run\") (param i32) (result i32) (local i32)
+             (if (i32.eq (local.get 0) (i32.const 12345)) (then {calls}))
+             (local.get 1))\n"
+    );
+    for i in 0..WIDE {
+        wat.push_str(&format!(
+            "(func $g{i} (param i32) (result i32) (local i32)
+               {padding}
+               (i32.add (local.get 1) (i32.const {i})))\n"
+        ));
+    }
+    wat.push(')');
+    wat
+}
+
+/// The worker stays at most 4 MiB of code ahead of the guest (`ahead::UNENTERED_BUDGET`):
+/// it stops translating callees that the guest has not entered once they hold that much,
+/// and the guest still translates the rest when it calls them.
+#[test]
+fn the_worker_stays_a_bounded_amount_of_code_ahead() {
+    if !two_cores() {
+        return;
+    }
+    let binary = wat::parse_str(wide_module()).unwrap();
+    let engine = engine(true, false);
+    let (module, mut store, run) = start(&engine, &binary);
+    assert_eq!(run.call(&mut store, 7).unwrap(), 0);
+    // Wait until the worker has stopped (its count unchanged for a while).
+    let start = Instant::now();
+    let mut last = (usize::MAX, Instant::now());
+    let bytes = loop {
+        let now = module.stats().translated_code_bytes;
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if last.1.elapsed() > Duration::from_millis(300)
+            || start.elapsed() > Duration::from_secs(60)
+        {
+            break now;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let budget = 4 << 20;
+    let per_function = bytes / module.stats().translated_funcs;
+    assert!(
+        bytes >= budget,
+        "it translated up to the budget ({bytes} bytes)"
+    );
+    assert!(
+        bytes <= budget + 2 * per_function,
+        "{bytes} bytes translated, {per_function} per function"
+    );
+    assert!(module.stats().translated_funcs < WIDE + 1);
+    // Every callee runs when called, the rest translated on the way.
+    let sum = (0..WIDE as i32)
+        .map(|i| 4000i32.wrapping_mul(100000).wrapping_add(i))
+        .fold(0i32, i32::wrapping_add);
+    assert_eq!(run.call(&mut store, 12345).unwrap(), sum);
+    assert_eq!(module.stats().translated_funcs, WIDE + 1);
+}
+
 #[test]
 fn code_translated_ahead_traps_with_a_whole_backtrace() {
     let engine = engine(true, false);
