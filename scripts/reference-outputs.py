@@ -46,6 +46,13 @@ CASES = [
     ("yosys.wasm", "counter.v", "counter.v",
      ["yosys", "-p", "read_verilog counter.v; synth_ice40 -top counter -noabc; stat; "
       "write_json counter.json"], "counter.json"),
+    # With ABC, which closes yosys' stdout and stderr on its way out (see the test).
+    ("yosys.wasm", "counter.v", "counter.v",
+     ["yosys", "-p", "read_verilog counter.v; synth_ice40 -top counter; write_json counter.json"],
+     "stdout"),
+    ("yosys.wasm", "counter.v", "counter.v",
+     ["yosys", "-p", "read_verilog counter.v; synth_ice40 -top counter; write_json counter.json"],
+     "counter.json"),
     ("yosys.wasm", "syntax-error.v", "bad.v", ["yosys", "-p", "read_verilog bad.v"], "stdout"),
     # The interactive shell, with yosys-shell.txt on stdin.
     ("yosys.wasm", "counter.v", "counter.v", ["yosys"], "stdout", "yosys-shell.txt"),

@@ -183,6 +183,49 @@ fn yosys_synthesises_like_wasmtime() {
     );
 }
 
+/// The synthesis with ABC (`synth_ice40` without `-noabc`): yosys runs ABC in-process,
+/// closes its stdout and stderr when it takes its output back, and then writes the
+/// netlist. Baton used to give that file fd 1, and the rest of the log went into it.
+/// The netlist (13,139 lines) and the log, less its timing lines, are wasmtime 50.0.1's.
+#[test]
+fn yosys_with_abc_writes_its_netlist_like_wasmtime() {
+    let counter = std::fs::read_to_string(data("counter.v")).unwrap();
+    let Some((out, dir)) = yosys(
+        &[
+            "-p",
+            "read_verilog counter.v; synth_ice40 -top counter; write_json counter.json",
+        ],
+        "",
+        &[("counter.v", &counter)],
+    ) else {
+        return;
+    };
+    assert_eq!(out.code, Ok(0), "stderr: {}", out.stderr);
+    let json = std::fs::read(dir.path().join("counter.json")).expect("yosys wrote counter.json");
+    assert!(
+        json.starts_with(b"{\n"),
+        "the netlist starts with {:?}",
+        String::from_utf8_lossy(&json[..json.len().min(80)])
+    );
+    assert_eq!(
+        sha256(&json),
+        "3d37ccb6f4ac4633f70f19310484c57695e89cdc51fce7cdd08150f00a96cda4",
+        "netlist differs from wasmtime's ({} bytes)",
+        json.len()
+    );
+    let log: String = out
+        .stdout
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("End of script.") && !l.starts_with("Time spent:"))
+        .collect();
+    assert_eq!(
+        sha256(log.as_bytes()),
+        "0bd772c32b0740c5e19fdb1456306e6729ef872664fb9a8eb66da6f03c5a4a20",
+        "log differs from wasmtime's ({} lines)",
+        log.lines().count()
+    );
+}
+
 /// A syntax error: yosys reports it on stderr and exits with 1, as under
 /// wasmtime (whose stdout, 684 bytes, is the banner and two log lines).
 #[test]
