@@ -1,6 +1,7 @@
-//! `--real`: runs real WASI preview-1 programs (resvg, flite and yosys, fetched
-//! by scripts/fetch-real-programs.sh; two interpreters, Lua and QuickJS, built by
-//! scripts/build-interpreters.sh and committed in benches/interpreters/) on each
+//! `--real`: runs real WASI preview-1 programs (resvg, flite, CPython, AVR GCC's
+//! cc1 and yosys, fetched by scripts/fetch-real-programs.sh; two interpreters,
+//! Lua and QuickJS, built by scripts/build-interpreters.sh and committed in
+//! benches/interpreters/) on each
 //! engine with that engine's own WASI implementation, checks that every engine
 //! writes byte-identical output (the program's output file and its stdout), and
 //! prints markdown tables of wall time end to end, start-up and peak memory.
@@ -119,6 +120,39 @@ const PROGRAMS: &[Program] = &[
         output: Some("out.txt"),
         startup_args: &["quickjs.wasm", "bench.js", "out.txt", "0"],
         startup_output: Some("out.txt"),
+        yosys: false,
+        exceptions: false,
+    },
+    // An interpreter and a compiler that are not Baton's own, as users run them: CPython
+    // 3.12 (26 MB) on a fixed script, GCC's C compiler for the AVR (24 MB) on one file.
+    Program {
+        name: "CPython 3.12 (python-bench.py)",
+        file: "python.wasm",
+        inputs: &[("python-bench.py", "bench.py")],
+        args: &["python", "bench.py", "3"],
+        output: None,
+        startup_args: &["python", "-c", "pass"],
+        startup_output: None,
+        yosys: false,
+        exceptions: false,
+    },
+    Program {
+        name: "AVR GCC cc1 (avr-prog.c, -O2)",
+        file: "avr-cc1.wasm",
+        inputs: &[("avr-prog.c", "avr-prog.c")],
+        args: &[
+            "cc1",
+            "-quiet",
+            "-mmcu=avr5",
+            "-O2",
+            "-fno-ident",
+            "avr-prog.c",
+            "-o",
+            "avr-prog.s",
+        ],
+        output: Some("avr-prog.s"),
+        startup_args: &["cc1", "--version"],
+        startup_output: None,
         yosys: false,
         exceptions: false,
     },
@@ -903,7 +937,8 @@ pub fn run(opts: &crate::Options) -> Result<()> {
     }
     println!(
         "\"start-up\" runs the program with arguments that make it stop at once (resvg \
-         `--version`, flite `-h`, the interpreters' scripts for 0 rounds, yosys `-V`), from \
+         `--version`, flite `-h`, the interpreters' scripts for 0 rounds, CPython `-c pass`, \
+         cc1 `--version`, yosys `-V`), from \
          engine creation to exit; \"compile\" is engine creation + module compilation. \
          \"peak RSS\" is the child process' VmHWM; \"RSS before the engine\" is its resident \
          set after reading the module file (the binary, the runtime and the module bytes), \
