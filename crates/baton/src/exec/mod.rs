@@ -187,7 +187,7 @@ pub(crate) fn restore_ip() -> Ip {
 }
 
 /// How many memories, from memory 0, the `m` forms of memory accesses reach through
-/// [`Ctx::memory_slots`]; accesses to the others take the `x` form.
+/// [`Ctx::memory_bases`]; accesses to the others take the `x` form.
 pub(crate) const MEMORY_SLOTS: usize = 8;
 
 /// State shared by all handlers of one store's execution, reached through a pointer that
@@ -200,13 +200,21 @@ pub(crate) struct Ctx {
     pub compiled: *const CompiledFunc,
     /// That instance's default memory (an empty one when it has none).
     pub mem: *mut MemoryEntity,
-    /// That instance's memories below [`MEMORY_SLOTS`] (its `memory_slots`, copied), for
-    /// the `m` forms of memory accesses: one load from `ctx` to reach the memory entity,
-    /// where going through the instance takes three. Copied wherever the `mem`/`len`
-    /// registers are reloaded ([`Ctx::mem_regs`]), so they are the running instance's
-    /// whenever its code runs, exactly like the registers. Entity pointers, not data and
-    /// lengths: they do not change when a memory grows.
-    pub memory_slots: [*mut MemoryEntity; MEMORY_SLOTS],
+    /// The data of that instance's memories 1 to `MEMORY_SLOTS - 1`, and their lengths in
+    /// `memory_lens` (entry 0 of each is unused: memory 0 is in the registers), for the `m`
+    /// forms of memory accesses: two independent loads from `ctx`, where reading them
+    /// through the memory's entity puts a third load before both. (Two arrays, not one of
+    /// pairs: an 8-byte stride is an addressing mode of its own, a 16-byte one costs the
+    /// handlers three more instructions.) Set wherever the `mem`/`len` registers are
+    /// reloaded ([`Ctx::mem_regs`]), so they are current whenever the instance's code
+    /// runs, exactly like the registers: a memory's data moves and its length changes only
+    /// when it grows, and growing (`memory.grow`, the host during a host call, another
+    /// instance during a call into it) is always followed by a reload before the code goes
+    /// on. Entries past the instance's last memory are stale and never read (validation
+    /// keeps accesses to the module's memories).
+    pub memory_bases: [Mem; MEMORY_SLOTS],
+    /// The lengths that go with `memory_bases`.
+    pub memory_lens: [usize; MEMORY_SLOTS],
     /// The Wasm call stack (return addresses), on the heap.
     pub frames: Frames,
     /// One past the last slot of the value stack.
@@ -249,7 +257,8 @@ impl Ctx {
             inst: core::ptr::null(),
             compiled: core::ptr::null(),
             mem: core::ptr::null_mut(),
-            memory_slots: [core::ptr::null_mut(); MEMORY_SLOTS],
+            memory_bases: [core::ptr::null_mut(); MEMORY_SLOTS],
+            memory_lens: [0; MEMORY_SLOTS],
             frames: Frames::new(max_frames),
             stack_end: core::ptr::null_mut(),
             stack_base: core::ptr::null_mut(),
@@ -284,14 +293,28 @@ impl Ctx {
     }
 
     /// Current base and length of the running instance's default memory, for the `mem`
-    /// and `len` registers; also copies the instance's `memory_slots` into the context's
-    /// (a fixed 64-byte copy, no loop and no call: the handlers that reload the registers,
-    /// calls among them, keep their fast paths as they were).
+    /// and `len` registers; also sets [`Ctx::memory_bases`] and [`Ctx::memory_lens`] from
+    /// its other memories (none, and one test, for an instance with a single memory).
     #[inline(always)]
     pub(crate) fn mem_regs(&mut self) -> (Mem, usize) {
         // SAFETY: `inst` is the running instance (set with `mem` by `enter_instance` or
         // restored with it), alive for as long as its code can run.
-        self.memory_slots = unsafe { (*self.inst).memory_slots };
+        let slots = unsafe { &(*self.inst).memory_slots };
+        let regs = self
+            .memory_bases
+            .iter_mut()
+            .zip(self.memory_lens.iter_mut());
+        for ((base, len), &m) in regs.zip(slots).skip(1) {
+            if m.is_null() {
+                break;
+            }
+            // SAFETY: the instance's memory pointers before the first null are live
+            // entities of its store.
+            unsafe {
+                *base = (*m).data.as_mut_ptr();
+                *len = (*m).data.len();
+            }
+        }
         // SAFETY: `mem` always points to a live memory: `enter_instance` sets it to the
         // running instance's memory 0 (or its empty stand-in), which the store or the
         // instance owns for as long as the instance's code can run.

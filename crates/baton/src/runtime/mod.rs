@@ -244,8 +244,8 @@ pub(crate) struct InstanceEntity {
     pub globals: Vec<*mut u64>,
     pub tables: Vec<*mut TableEntity>,
     pub memories: Vec<*mut MemoryEntity>,
-    /// Memories 0 to `MEMORY_SLOTS - 1` (null past the last): what the `m` forms of memory
-    /// accesses reach through `Ctx::memory_slots`, a copy.
+    /// Memories 0 to `MEMORY_SLOTS - 1` (null past the last): where `Ctx::mem_regs` finds
+    /// the data and lengths that the `m` forms of memory accesses read (`Ctx::memory_bases`).
     pub memory_slots: [*mut MemoryEntity; crate::exec::MEMORY_SLOTS],
     /// Memory 0, or `empty_memory` when the module has none.
     pub mem0: *mut MemoryEntity,

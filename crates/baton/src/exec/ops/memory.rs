@@ -16,10 +16,10 @@
 //!   a load (`w_rr`, `w_ri`) or a store (`w_sum_r`, `w_sum_va`), the value in the
 //!   accumulator.
 //! - The `m` forms serve other memories (below `MEMORY_SLOTS`) with 32-bit addresses and
-//!   32-bit offsets: the memory's data and length are read through the context's copy of
-//!   the instance's memory pointers (`Ctx::memory_slots`, copied wherever the registers
-//!   are reloaded), and the rest is the fast forms' check; the same variants (`m_rr`,
-//!   `m_ri`, `m_sum_r`, `m_sum_va`, accumulator values).
+//!   32-bit offsets: the memory's data and length are read from the context
+//!   (`Ctx::memory_bases`, set wherever the registers are reloaded), and the rest is the
+//!   fast forms' check; the same variants (`m_rr`, `m_ri`, `m_sum_r`, `m_sum_va`,
+//!   accumulator values).
 //! - The `x` form of each access serves everything else: any memory (others are reached
 //!   through the instance), 32- or 64-bit addresses, 64-bit offsets. Its address is
 //!   computed, overflow-checked and bounds-checked in one place, [`locate`]; SIMD
@@ -95,22 +95,22 @@ fn wide_at<T>(mem: Mem, len: usize, addr: u64, last: u32) -> Option<*mut u8> {
     Some(unsafe { mem.add(end as usize - (core::mem::size_of::<T>() - 1)) })
 }
 
-/// The data and length of memory `memory` of the running instance (the `m` forms),
-/// through the context's copy of its memory pointers (`Ctx::memory_slots`, copied
-/// wherever the `mem`/`len` registers are reloaded).
+/// The data and length of memory `memory` of the running instance (the `m` forms), as
+/// the context holds them (`Ctx::memory_bases`, set wherever the `mem`/`len` registers are
+/// reloaded).
 ///
 /// # Safety
-/// `memory` is one of the running instance's memories (validation), below `MEMORY_SLOTS`
-/// (the translator gives the others the `x` form).
+/// `memory` is one of the running instance's memories (validation), not memory 0 and
+/// below `MEMORY_SLOTS` (the translator gives memory 0 the fast forms and memories from
+/// `MEMORY_SLOTS` up the `x` form).
 #[inline(always)]
 unsafe fn memory_n(ctx: &Ctx, memory: u32) -> (Mem, usize) {
-    // SAFETY: `ctx.memory_slots` holds the running instance's memories (see
-    // `Ctx::mem_regs`), `memory` is one of them and below `MEMORY_SLOTS` (the contract),
-    // and they are live entities of the store.
+    // SAFETY: `memory` is below `MEMORY_SLOTS` (the contract), so inside the arrays.
     unsafe {
-        let m: &mut crate::runtime::MemoryEntity =
-            &mut **ctx.memory_slots.get_unchecked(memory as usize);
-        (m.data.as_mut_ptr(), m.data.len())
+        (
+            *ctx.memory_bases.get_unchecked(memory as usize),
+            *ctx.memory_lens.get_unchecked(memory as usize),
+        )
     }
 }
 
