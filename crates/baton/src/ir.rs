@@ -568,6 +568,11 @@ pub(crate) mod layout {
         Select { dst: Slot, cond: Slot, a: Slot, b: Slot }
         /// Global access: `slot` is the destination (get) or source (set).
         Global { slot: Slot, global: u32 }
+        /// A branch on an `i32` global's value: to `offset` (words from the instruction)
+        /// when it is zero or not, as the handler says.
+        GlobalBr { global: u32, offset: i32 }
+        /// A branch on an `i32` global's value compared with `imm`.
+        GlobalCmpBr { global: u32, imm: u32, offset: i32 }
         /// `slot = global + imm` (`global.get` and an add of a constant in one), or
         /// `global = slot + imm` (an add of a constant and `global.set`): a C function's
         /// shadow-stack prologue and epilogue. 32-bit forms use the low half of `imm`.

@@ -2940,3 +2940,92 @@ fn pairs_ending_in_a_branch_go_both_ways() {
         assert!(listing.contains(pair), "{pair}:\n{listing}");
     }
 }
+
+#[test]
+fn branches_on_a_global_read_the_global_in_the_branch() {
+    // Asyncify's state tests: a `global.get` that only decides a `br_if` or an `if`,
+    // against zero or a constant. Each bit of the result says which way one branch went.
+    let decls = "(global $s (mut i32) (i32.const 0))";
+    // (The multiply keeps the first `global.get` from reading the value the set left.)
+    let body = r#"(local $r i32) (local $t i32)
+        (global.set $s (local.get $n))
+        (local.set $t (i32.mul (local.get $n) (local.get $n)))
+        (block $a (br_if $a (global.get $s))
+          (local.set $r (i32.const 1)))
+        (block $b (br_if $b (i32.eqz (global.get $s)))
+          (local.set $r (i32.or (local.get $r) (i32.const 2))))
+        (block $c (br_if $c (i32.eq (global.get $s) (i32.const 2)))
+          (local.set $r (i32.or (local.get $r) (i32.const 4))))
+        (block $d (br_if $d (i32.ne (i32.const 3) (global.get $s)))
+          (local.set $r (i32.or (local.get $r) (i32.const 8))))
+        (if (i32.ne (global.get $s) (i32.const -1))
+          (then (local.set $r (i32.or (local.get $r) (i32.const 16)))))
+        (if (global.get $s)
+          (then (local.set $r (i32.or (local.get $r) (i32.const 32)))))
+        (local.get $r)"#;
+    let inputs = [0, 1, 2, 3, -1, 7];
+    let (got, listing) = run_in_module(decls, body, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&s| {
+            let bits = [s == 0, s != 0, s != 2, s == 3, s != -1, s != 0];
+            (0..6).filter(|&i| bits[i]).map(|i| 1 << i).sum()
+        })
+        .collect();
+    assert_eq!(got, want);
+    for form in [
+        "GLOBAL_BR_NEZ",
+        "GLOBAL_BR_EQZ",
+        "GLOBAL_BR_EQ",
+        "GLOBAL_BR_NE",
+    ] {
+        assert!(listing.contains(form), "{form} in {listing}");
+    }
+    assert!(!listing.contains("GLOBAL_GET "), "{listing}");
+}
+
+#[test]
+fn a_global_read_kept_in_a_local_or_64_bits_wide_is_not_branched_on_in_place() {
+    // The `local.tee` keeps the value, so the read must write it; an `i64` global's test
+    // looks at all 64 bits (2^32 is not zero).
+    let decls = "(global $s (mut i32) (i32.const 0)) (global $w (mut i64) (i64.const 0))";
+    let body = r#"(local $x i32)
+        (global.set $s (local.get $n))
+        (global.set $w (i64.shl (i64.extend_i32_s (local.get $n)) (i64.const 32)))
+        (block $a (br_if $a (local.tee $x (global.get $s)))
+          (local.set $x (i32.const 100)))
+        (block $b (br_if $b (i64.eqz (global.get $w)))
+          (local.set $x (i32.add (local.get $x) (i32.const 1000))))
+        (local.get $x)"#;
+    let inputs = [0, 1, 5, -1];
+    let (got, listing) = run_in_module(decls, body, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| if n == 0 { 100 } else { n + 1000 })
+        .collect();
+    assert_eq!(got, want);
+    assert!(!listing.contains("GLOBAL_BR"), "{listing}");
+}
+
+#[test]
+fn a_select_on_a_global_reads_the_global_in_the_select() {
+    // `select(x, k, global.get $state)`, with the constant on either side.
+    let decls = "(global $s (mut i32) (i32.const 0))";
+    let body = r#"(local $t i32)
+        (global.set $s (i32.and (local.get $n) (i32.const 1)))
+        (local.set $t (i32.mul (local.get $n) (local.get $n)))
+        (i32.add
+          (select (local.get $t) (i32.const 7) (global.get $s))
+          (select (i32.const 1000) (local.get $n) (global.get $s)))"#;
+    let inputs = [0, 1, 2, 3, 10, 11];
+    let (got, listing) = run_in_module(decls, body, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| {
+            let odd = n & 1 != 0;
+            (if odd { n * n } else { 7 }) + if odd { 1000 } else { n }
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(listing.matches("SELECT_RI_GLOBAL").count(), 2, "{listing}");
+}

@@ -327,6 +327,9 @@ impl FuncTranslator<'_> {
             if let Some(fused) = self.fuse_load_cmp_branch(cmp, cond, loaded) {
                 return fused;
             }
+            if let Some(fused) = self.fuse_global_branch(cmp, cond) {
+                return fused;
+            }
         }
         let (pos, field) = match cmp.b {
             Operand::Slot(b) => {

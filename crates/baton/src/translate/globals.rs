@@ -50,6 +50,74 @@ impl FuncTranslator<'_> {
         self.push_result(pos, dst, None);
     }
 
+    /// When the operand of a branch's test (`cond`: taken when it holds) was just read
+    /// from an `i32` global into a temporary that nothing else reads, and the test is
+    /// against zero or an equality with a constant, replaces the `global.get` by an
+    /// instruction that reads the global and branches (`global.get.br_if_nez`...).
+    /// Returns the instruction's position and the byte of its offset field.
+    pub(super) fn fuse_global_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
+        if cmp.is64 {
+            return None;
+        }
+        let (op, k) = match (cmp.b, cond) {
+            (Operand::Zero, Cond::Ne) => (Ok(op::GLOBAL_BR_NEZ), 0),
+            (Operand::Zero, Cond::Eq) => (Ok(op::GLOBAL_BR_EQZ), 0),
+            (Operand::Imm(k), Cond::Eq) => (Err(op::GLOBAL_BR_EQ), k),
+            (Operand::Imm(k), Cond::Ne) => (Err(op::GLOBAL_BR_NE), k),
+            _ => return None,
+        };
+        let global = self.take_global_read(cmp.a)?;
+        Some(match op {
+            Ok(op) => {
+                let pos = self.emit(op, GlobalBr { global, offset: 0 });
+                (pos, field_byte(pos, offset_of!(GlobalBr, offset)))
+            }
+            Err(op) => {
+                let imm = k as u32;
+                let pos = self.emit(
+                    op,
+                    GlobalCmpBr {
+                        global,
+                        imm,
+                        offset: 0,
+                    },
+                );
+                (pos, field_byte(pos, offset_of!(GlobalCmpBr, offset)))
+            }
+        })
+    }
+
+    /// A `select` between a slot and a constant; its condition read from the global by
+    /// the instruction itself when a `global.get` just read it (`global.get.select`: the
+    /// state tests of Asyncify's code, `select(x, 0, global.get $state)`).
+    pub(super) fn select_ri(&mut self, imm: SelectRI) -> usize {
+        match self.take_global_read(imm.cond) {
+            Some(global) => self.emit(
+                op::SELECT_RI_GLOBAL,
+                SelectRI {
+                    cond: global,
+                    ..imm
+                },
+            ),
+            None => self.emit(op::SELECT_RI, imm),
+        }
+    }
+
+    /// If the last instruction read a global into `slot`, a temporary that only the
+    /// instruction about to be emitted reads (the operand it pops), takes that `global.get`
+    /// back and returns the global: the instruction reads it itself. (A local would keep
+    /// the value, so only a temporary can go.)
+    pub(super) fn take_global_read(&mut self, slot: Slot) -> Option<u32> {
+        let pos = self.last?.pos;
+        let read = self.last_instruction(pos, &[op::GLOBAL_GET])?;
+        if read.slot != slot || slot < self.locals {
+            return None;
+        }
+        self.unemit(pos);
+        self.last = None;
+        Some(read.global)
+    }
+
     pub(super) fn global_set(&mut self, global: u32) {
         if let Some((slot, imm, is64)) = self.take_add_imm() {
             self.pop();

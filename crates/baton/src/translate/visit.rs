@@ -200,29 +200,23 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
             }
             (Opd::Const(imm), b) => {
                 let sb = self.slot_at(p + 1, b);
-                self.emit(
-                    op::SELECT_RI,
-                    SelectRI {
-                        dst,
-                        cond,
-                        a: sb,
-                        swap: 1,
-                        imm,
-                    },
-                )
+                self.select_ri(SelectRI {
+                    dst,
+                    cond,
+                    a: sb,
+                    swap: 1,
+                    imm,
+                })
             }
             (a, Opd::Const(imm)) => {
                 let sa = self.slot_at(p, a);
-                self.emit(
-                    op::SELECT_RI,
-                    SelectRI {
-                        dst,
-                        cond,
-                        a: sa,
-                        swap: 0,
-                        imm,
-                    },
-                )
+                self.select_ri(SelectRI {
+                    dst,
+                    cond,
+                    a: sa,
+                    swap: 0,
+                    imm,
+                })
             }
             (a, b) => {
                 let sa = self.slot_at(p, a);

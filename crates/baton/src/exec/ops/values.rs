@@ -55,6 +55,18 @@ def!(SELECT_RI: SelectRI, "select", |imm, ip, sp, mem, len, ctx, acc| {
     next!(SelectRI, ip, sp, mem, len, ctx, acc)
 });
 
+// `SELECT_RI` whose condition is an `i32` global, read by the instruction (`cond` is the
+// global's index): a `global.get` that only a `select` reads (Asyncify's state tests).
+def!(SELECT_RI_GLOBAL: SelectRI, "global.get.select", |imm, ip, sp, mem, len, ctx, acc| {
+    // SAFETY: as for `GLOBAL_GET`, with `cond` the global's index; validation proved the
+    // global an `i32` (a `select` condition), its value in the cell's low half.
+    let cell = *(&*ctx.inst).globals.get_unchecked(imm.cond as usize);
+    let c = *cell as u32 != 0;
+    let v = if c != (imm.swap != 0) { rd::<u64>(sp, imm.a) } else { imm.imm };
+    wr(sp, imm.dst, v);
+    next!(SelectRI, ip, sp, mem, len, ctx, acc)
+});
+
 def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: `ctx.inst` is the running instance (set by `enter_instance`), alive while
     // its code runs; validation proved the global index against its module, and the
@@ -71,6 +83,34 @@ def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
     *cell = rd(sp, imm.slot);
     next!(Global, ip, sp, mem, len, ctx, acc)
 });
+
+/// A `global.get` of an `i32` global whose value only decides a branch (`br_if`, `if`),
+/// taken when the value is not zero (`nez`), is zero (`eqz`), equals a constant (`eq`) or
+/// does not (`ne`). Code transformed by Asyncify (Ruby, Emscripten builds that suspend:
+/// it unwinds and rewinds the stack by hand) tests its state global after every call that
+/// may unwind and at the start of every function that may be rewound into: one dispatch
+/// each instead of two.
+macro_rules! global_brs {
+    ($($NAME:ident: $L:ident, $name:literal, |$imm:ident, $v:ident| $taken:expr;)*) => {$(
+        def!($NAME: $L, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            // SAFETY: as for `GLOBAL_GET`; validation proved the global an `i32`, its
+            // value in the cell's low half.
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let ($imm, $v) = (imm, *cell as u32);
+            if $taken {
+                jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+            }
+            next!($L, ip, sp, mem, len, ctx, acc)
+        });
+    )*};
+}
+
+global_brs! {
+    GLOBAL_BR_NEZ: GlobalBr, "global.get.br_if_nez", |imm, v| v != 0;
+    GLOBAL_BR_EQZ: GlobalBr, "global.get.br_if_eqz", |imm, v| v == 0;
+    GLOBAL_BR_EQ: GlobalCmpBr, "global.get.br_if.i32.eq", |imm, v| v == imm.imm;
+    GLOBAL_BR_NE: GlobalCmpBr, "global.get.br_if.i32.ne", |imm, v| v != imm.imm;
+}
 
 /// `global.get` followed by an add of a constant (`i32`/`i64`: `$T`); the same, its result
 /// also set to the global (a C function's prologue: `global.get $sp`, `i32.const N`,
@@ -193,8 +233,13 @@ pub(super) fn infos() -> Vec<OpInfo> {
         SELECT: Select,
         SELECT_II: SelectII,
         SELECT_RI: SelectRI,
+        SELECT_RI_GLOBAL: SelectRI,
         GLOBAL_GET: Global,
         GLOBAL_SET: Global,
+        GLOBAL_BR_NEZ: GlobalBr,
+        GLOBAL_BR_EQZ: GlobalBr,
+        GLOBAL_BR_EQ: GlobalCmpBr,
+        GLOBAL_BR_NE: GlobalCmpBr,
         GLOBAL_GET_ADD: GlobalAdd,
         GLOBAL_SET_ADD: GlobalAdd,
         GLOBAL_GET_ADD64: GlobalAdd,
