@@ -62,6 +62,11 @@ def!(SELECT_RI_GLOBAL: SelectRI, "global.get.select", |imm, ip, sp, mem, len, ct
     // global an `i32` (a `select` condition), its value in the cell's low half.
     let cell = *(&*ctx.inst).globals.get_unchecked(imm.cond as usize);
     let c = *cell as u32 != 0;
+    // The other immediates are read only once the global is (as `dst_after!` does for
+    // `dst`): read with it, they kept enough registers busy along the chain of loads that
+    // reaches the global for the handler to save and restore three on every run.
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    let imm = *(ip.add(1) as *const SelectRI);
     let v = if c != (imm.swap != 0) { rd::<u64>(sp, imm.a) } else { imm.imm };
     wr(sp, imm.dst, v);
     next!(SelectRI, ip, sp, mem, len, ctx, acc)
