@@ -35,7 +35,8 @@ directly after the module (or after that --invoke NAME) is dropped, so
 Arguments to --invoke are parsed by the export's parameter types:
 integers in decimal or 0x-hex (signed or unsigned range), floats in decimal,
 inf or nan (0x-hex gives the raw IEEE bits), `null` for references.
-Each result is printed on its own line.";
+Each result is printed on its own line. A WASI reactor (a module that
+exports `_initialize`) is initialised first, as the WASI ABI asks.";
 
 /// `baton`: run, validate and inspect WebAssembly modules with the Baton interpreter.
 #[derive(Debug, Parser)]

@@ -52,6 +52,34 @@ fn invoke_fib_prints_the_result() {
 }
 
 #[test]
+fn invoke_initializes_a_reactor_first() {
+    // A WASI reactor's exports may be called only after its `_initialize`.
+    let wat = scratch(
+        "reactor.wat",
+        r#"(module
+             (global $ready (mut i32) (i32.const 0))
+             (func (export "_initialize") (global.set $ready (i32.const 40)))
+             (func (export "get") (param i32) (result i32)
+               (i32.add (global.get $ready) (local.get 0))))"#,
+    );
+    let out = baton(&["run", &wat, "--invoke", "get", "2"]);
+    assert_eq!(stdout(&out), "42\n", "stderr: {}", stderr(&out));
+    // Invoking `_initialize` itself runs it once.
+    let out = baton(&["run", &wat, "--invoke", "_initialize"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    // A trap in it is reported as the initialisation's.
+    let trapping = scratch(
+        "bad-reactor.wat",
+        r#"(module (func (export "_initialize") unreachable)
+             (func (export "get") (result i32) (i32.const 1)))"#,
+    );
+    let out = baton(&["run", &trapping, "--invoke", "get"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("_initialize"), "{}", stderr(&out));
+    assert_no_panic(&out);
+}
+
+#[test]
 fn invoke_parses_args_by_type_and_prints_each_result() {
     let wat = scratch(
         "swap.wat",

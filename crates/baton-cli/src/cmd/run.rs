@@ -102,6 +102,7 @@ fn invoke(
             diagnose::runtime_error(&e)
         ))
     })?;
+    initialize_reactor(store, &instance, name, target)?;
     let func = instance.get_func(&*store, name).ok_or_else(|| {
         CliError::Usage(format!(
             "`{}` exports no function named `{name}`; {}",
@@ -143,6 +144,33 @@ fn invoke(
         output::line(format_args!("{}", show_val(&*store, value)))?;
     }
     Ok(0)
+}
+
+/// A WASI reactor (a module exporting `_initialize`) must be initialised before any other
+/// export is called: its C runtime's constructors, a Go or Rust runtime's set-up. As
+/// Wasmtime does, `--invoke` calls it first (unless it is the function invoked).
+fn initialize_reactor(
+    store: &mut Store<WasiCtx>,
+    instance: &Instance,
+    invoked: &str,
+    target: &RunTarget,
+) -> Result<(), CliError> {
+    const INIT: &str = "_initialize";
+    let Some(init) = instance.get_func(&*store, INIT).filter(|_| invoked != INIT) else {
+        return Ok(());
+    };
+    let ty = init.ty(&*store);
+    if !ty.params().is_empty() || !ty.results().is_empty() {
+        // (Not the reactor entry point the ABI describes: left to the user.)
+        return Ok(());
+    }
+    init.call(&mut *store, &[], &mut []).map_err(|e| {
+        CliError::Failed(format!(
+            "initialising `{}` (its `{INIT}`) failed: {}",
+            target.file.display(),
+            diagnose::runtime_error_in(&e, store, Some(*instance))
+        ))
+    })
 }
 
 /// Baton's own `run` options, for [`options_hint`].
