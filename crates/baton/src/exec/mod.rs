@@ -300,20 +300,22 @@ impl Ctx {
         // SAFETY: `inst` is the running instance (set with `mem` by `enter_instance` or
         // restored with it), alive for as long as its code can run.
         let slots = unsafe { &(*self.inst).memory_slots };
-        let regs = self
-            .memory_bases
-            .iter_mut()
-            .zip(self.memory_lens.iter_mut());
-        for ((base, len), &m) in regs.zip(slots).skip(1) {
+        // A plain loop on an index, not iterator adapters: in a build without LTO those
+        // can stay calls, and a call in a handler that reloads the registers (the calls
+        // into other instances, `memory.grow`) kept its hand-over from being a jump.
+        let mut i = 1;
+        while i < MEMORY_SLOTS {
+            let m = slots[i];
             if m.is_null() {
                 break;
             }
             // SAFETY: the instance's memory pointers before the first null are live
             // entities of its store.
             unsafe {
-                *base = (*m).data.as_mut_ptr();
-                *len = (*m).data.len();
+                self.memory_bases[i] = (*m).data.as_mut_ptr();
+                self.memory_lens[i] = (*m).data.len();
             }
+            i += 1;
         }
         // SAFETY: `mem` always points to a live memory: `enter_instance` sets it to the
         // running instance's memory 0 (or its empty stand-in), which the store or the
