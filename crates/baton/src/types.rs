@@ -299,7 +299,21 @@ impl FuncType {
     /// Whether the type is `id` or declares it as a (transitive) supertype.
     #[inline]
     pub(crate) fn is_subtype_of(&self, id: TypeId) -> bool {
-        self.id == id || self.supertypes.contains(&id)
+        // A plain loop, not `contains`: this is inlined into the handlers of indirect calls
+        // and casts, and `contains` (a generic function of `core`, which a build without
+        // LTO can leave out of line) would be given the address of `id` in the handler's
+        // frame, after which LLVM cannot end the handler with a jump to the next.
+        if self.id == id {
+            return true;
+        }
+        let mut i = 0;
+        while i < self.supertypes.len() {
+            if self.supertypes[i] == id {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// Cells the parameters take (one per value, two per `v128`).

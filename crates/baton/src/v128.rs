@@ -31,29 +31,45 @@
 // Lane conversion helpers
 // ---------------------------------------------------------------------------
 
+/// `[f(0), f(1), ..., f(N - 1)]`: every lane loop of this file.
+///
+/// Not `core::array::from_fn` or `<[T; N]>::map`: those are generic functions of `core`
+/// that a build without LTO can leave out of line, and a handler that calls one passes it
+/// addresses in its own frame, after which LLVM cannot end the handler with a jump to the
+/// next (each execution would leave a native frame behind; `tests/small_stack.rs` runs
+/// every SIMD instruction in such a build). A closure is instantiated wherever it is used,
+/// so once this is inlined the whole loop is the caller's own code.
+#[inline(always)]
+fn each_lane<T: Copy + Default, const N: usize>(mut f: impl FnMut(usize) -> T) -> [T; N] {
+    let mut out = [T::default(); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = f(i);
+        i += 1;
+    }
+    out
+}
+
 /// Defines `$to(v) -> [$t; $n]` and `$from([$t; $n]) -> u128` for an integer
 /// lane type, using little-endian byte order.
 macro_rules! int_lanes {
     ($($to:ident, $from:ident, $t:ty, $n:literal;)*) => {$(
-        #[inline]
+        // (For the byte lanes the transmutes below are identities.)
+        #[allow(clippy::useless_transmute)]
+        #[inline(always)]
         fn $to(v: u128) -> [$t; $n] {
-            const W: usize = 16 / $n;
-            let b = v.to_le_bytes();
-            core::array::from_fn(|i| {
-                let mut x = [0u8; W];
-                x.copy_from_slice(&b[i * W..i * W + W]);
-                <$t>::from_le_bytes(x)
-            })
+            // SAFETY: both are 16 bytes of plain integers, every bit pattern valid.
+            let a: [$t; $n] = unsafe { core::mem::transmute(v.to_le_bytes()) };
+            // (Lanes are stored little-endian: a no-op on little-endian hosts.)
+            each_lane(|i| <$t>::from_le(a[i]))
         }
 
-        #[inline]
+        #[allow(clippy::useless_transmute)]
+        #[inline(always)]
         fn $from(a: [$t; $n]) -> u128 {
-            const W: usize = 16 / $n;
-            let mut b = [0u8; 16];
-            for (chunk, x) in b.chunks_exact_mut(W).zip(a) {
-                chunk.copy_from_slice(&x.to_le_bytes());
-            }
-            u128::from_le_bytes(b)
+            let a: [$t; $n] = each_lane(|i| a[i].to_le());
+            // SAFETY: as above.
+            u128::from_le_bytes(unsafe { core::mem::transmute::<[$t; $n], [u8; 16]>(a) })
         }
     )*};
 }
@@ -69,24 +85,26 @@ int_lanes! {
     u64x2, from_u64x2, u64, 2;
 }
 
-#[inline]
+#[inline(always)]
 fn f32x4(v: u128) -> [f32; 4] {
-    u32x4(v).map(f32::from_bits)
+    let a = u32x4(v);
+    each_lane(|i| f32::from_bits(a[i]))
 }
 
-#[inline]
+#[inline(always)]
 fn from_f32x4(a: [f32; 4]) -> u128 {
-    from_u32x4(a.map(f32::to_bits))
+    from_u32x4(each_lane(|i| a[i].to_bits()))
 }
 
-#[inline]
+#[inline(always)]
 fn f64x2(v: u128) -> [f64; 2] {
-    u64x2(v).map(f64::from_bits)
+    let a = u64x2(v);
+    each_lane(|i| f64::from_bits(a[i]))
 }
 
-#[inline]
+#[inline(always)]
 fn from_f64x2(a: [f64; 2]) -> u128 {
-    from_u64x2(a.map(f64::to_bits))
+    from_u64x2(each_lane(|i| a[i].to_bits()))
 }
 
 // ---------------------------------------------------------------------------
@@ -99,7 +117,11 @@ macro_rules! unop {
         $(#[$m])*
         #[inline]
         pub(crate) fn $name(a: u128) -> u128 {
-            $from($to(a).map(|$x| $e))
+            let a = $to(a);
+            $from(each_lane(|i| {
+                let $x = a[i];
+                $e
+            }))
         }
     )*};
 }
@@ -111,7 +133,7 @@ macro_rules! binop {
         #[inline]
         pub(crate) fn $name(a: u128, b: u128) -> u128 {
             let (a, b) = ($to(a), $to(b));
-            $from(core::array::from_fn(|i| {
+            $from(each_lane(|i| {
                 let ($x, $y) = (a[i], b[i]);
                 $e
             }))
@@ -133,7 +155,8 @@ macro_rules! shiftop {
         #[inline]
         pub(crate) fn $name(a: u128, count: u32) -> u128 {
             let s = count & ($bits - 1);
-            $from($to(a).map(|x| x.$op(s)))
+            let a = $to(a);
+            $from(each_lane(|i| a[i].$op(s)))
         }
     )*};
 }
@@ -145,7 +168,7 @@ macro_rules! extendop {
         #[inline]
         pub(crate) fn $name(a: u128) -> u128 {
             let a = $to(a);
-            $from(core::array::from_fn(|i| a[$off + i] as $t))
+            $from(each_lane(|i| a[$off + i] as $t))
         }
     )*};
 }
@@ -157,7 +180,7 @@ macro_rules! extmulop {
         #[inline]
         pub(crate) fn $name(a: u128, b: u128) -> u128 {
             let (a, b) = ($to(a), $to(b));
-            $from(core::array::from_fn(|i| (a[$off + i] as $t).wrapping_mul(b[$off + i] as $t)))
+            $from(each_lane(|i| (a[$off + i] as $t).wrapping_mul(b[$off + i] as $t)))
         }
     )*};
 }
@@ -169,7 +192,7 @@ macro_rules! extaddop {
         #[inline]
         pub(crate) fn $name(a: u128) -> u128 {
             let a = $to(a);
-            $from(core::array::from_fn(|i| (a[2 * i] as $t).wrapping_add(a[2 * i + 1] as $t)))
+            $from(each_lane(|i| (a[2 * i] as $t).wrapping_add(a[2 * i + 1] as $t)))
         }
     )*};
 }
@@ -180,16 +203,27 @@ macro_rules! testops {
         $(#[$ma])*
         #[inline]
         pub(crate) fn $all(a: u128) -> u32 {
-            $to(a).iter().all(|&x| x != 0) as u32
+            let a = $to(a);
+            let mut all = true;
+            let mut i = 0;
+            while i < a.len() {
+                all &= a[i] != 0;
+                i += 1;
+            }
+            all as u32
         }
 
         $(#[$mb])*
         #[inline]
         pub(crate) fn $mask(a: u128) -> u32 {
-            $to(a)
-                .iter()
-                .enumerate()
-                .fold(0, |m, (i, &x)| m | (u32::from(x < 0) << i))
+            let a = $to(a);
+            let mut m = 0;
+            let mut i = 0;
+            while i < a.len() {
+                m |= u32::from(a[i] < 0) << i;
+                i += 1;
+            }
+            m
         }
     )*};
 }
@@ -524,10 +558,10 @@ mod lanes {
     #[inline]
     pub(crate) fn i8x16_shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
         // One table of both operands' bytes: a load per lane, no branch.
-        let mut t = [0u8; 32];
-        t[..16].copy_from_slice(&a.to_le_bytes());
-        t[16..].copy_from_slice(&b.to_le_bytes());
-        u128::from_le_bytes(lanes.map(|j| t[usize::from(j & 31)]))
+        // SAFETY: 32 bytes either way, every bit pattern valid (`to_le`: byte `i` of the
+        // table is byte `i` of the vector, as on a little-endian host).
+        let t: [u8; 32] = unsafe { core::mem::transmute([a.to_le(), b.to_le()]) };
+        u128::from_le_bytes(each_lane(|i| t[usize::from(lanes[i] & 31)]))
     }
 
     /// `i8x16.swizzle`: byte `i` is `a[b[i]]`, or 0 if `b[i] >= 16`.
@@ -543,9 +577,10 @@ mod lanes {
     #[inline(never)]
     fn swizzle_by_table(a: u128, b: u128) -> u128 {
         // `a`'s bytes then zeros: an index >= 16 reads a zero (clamped to 16).
-        let mut t = [0u8; 32];
-        t[..16].copy_from_slice(&a.to_le_bytes());
-        u128::from_le_bytes(b.to_le_bytes().map(|j| t[usize::from(j.min(16))]))
+        // SAFETY: as in `i8x16_shuffle`.
+        let t: [u8; 32] = unsafe { core::mem::transmute([a.to_le(), 0u128]) };
+        let b = b.to_le_bytes();
+        u128::from_le_bytes(each_lane(|i| t[usize::from(b[i].min(16))]))
     }
 
     /// `i8x16.relaxed_swizzle`. Deterministic profile: identical to `i8x16.swizzle`
@@ -598,7 +633,7 @@ mod lanes {
     #[inline]
     pub(crate) fn i8x16_narrow_i16x8_s(a: u128, b: u128) -> u128 {
         let (a, b) = (i16x8(a), i16x8(b));
-        from_i8x16(core::array::from_fn(|i| {
+        from_i8x16(each_lane(|i| {
             let x = if i < 8 { a[i] } else { b[i - 8] };
             x.clamp(i16::from(i8::MIN), i16::from(i8::MAX)) as i8
         }))
@@ -608,7 +643,7 @@ mod lanes {
     #[inline]
     pub(crate) fn i8x16_narrow_i16x8_u(a: u128, b: u128) -> u128 {
         let (a, b) = (i16x8(a), i16x8(b));
-        from_u8x16(core::array::from_fn(|i| {
+        from_u8x16(each_lane(|i| {
             let x = if i < 8 { a[i] } else { b[i - 8] };
             x.clamp(0, i16::from(u8::MAX)) as u8
         }))
@@ -708,7 +743,7 @@ mod lanes {
     #[inline]
     pub(crate) fn i16x8_narrow_i32x4_s(a: u128, b: u128) -> u128 {
         let (a, b) = (i32x4(a), i32x4(b));
-        from_i16x8(core::array::from_fn(|i| {
+        from_i16x8(each_lane(|i| {
             let x = if i < 4 { a[i] } else { b[i - 4] };
             x.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16
         }))
@@ -718,7 +753,7 @@ mod lanes {
     #[inline]
     pub(crate) fn i16x8_narrow_i32x4_u(a: u128, b: u128) -> u128 {
         let (a, b) = (i32x4(a), i32x4(b));
-        from_u16x8(core::array::from_fn(|i| {
+        from_u16x8(each_lane(|i| {
             let x = if i < 4 { a[i] } else { b[i - 4] };
             x.clamp(0, i32::from(u16::MAX)) as u16
         }))
@@ -807,7 +842,7 @@ mod lanes {
     #[inline]
     pub(crate) fn i16x8_relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
         let (a, b) = (i8x16(a), i8x16(b));
-        from_i16x8(core::array::from_fn(|i| {
+        from_i16x8(each_lane(|i| {
             let p0 = i16::from(a[2 * i]) * i16::from(b[2 * i]);
             let p1 = i16::from(a[2 * i + 1]) * i16::from(b[2 * i + 1]);
             p0.saturating_add(p1)
@@ -921,7 +956,7 @@ mod lanes {
     #[inline]
     pub(crate) fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
         let (a, b) = (i16x8(a), i16x8(b));
-        from_i32x4(core::array::from_fn(|i| {
+        from_i32x4(each_lane(|i| {
             let p0 = i32::from(a[2 * i]) * i32::from(b[2 * i]);
             let p1 = i32::from(a[2 * i + 1]) * i32::from(b[2 * i + 1]);
             p0.wrapping_add(p1)
@@ -940,13 +975,25 @@ mod lanes {
     /// `i32x4.trunc_sat_f32x4_s`: truncate, saturating to `i32`; NaN becomes 0.
     #[inline]
     pub(crate) fn i32x4_trunc_sat_f32x4_s(a: u128) -> u128 {
-        from_i32x4(f32x4(a).map(|x| x as i32))
+        from_i32x4({
+            let v = f32x4(a);
+            each_lane(|i| {
+                let x = v[i];
+                x as i32
+            })
+        })
     }
 
     /// `i32x4.trunc_sat_f32x4_u`: truncate, saturating to `u32`; NaN becomes 0.
     #[inline]
     pub(crate) fn i32x4_trunc_sat_f32x4_u(a: u128) -> u128 {
-        from_u32x4(f32x4(a).map(|x| x as u32))
+        from_u32x4({
+            let v = f32x4(a);
+            each_lane(|i| {
+                let x = v[i];
+                x as u32
+            })
+        })
     }
 
     /// `i32x4.trunc_sat_f64x2_s_zero`: saturating truncation of both `f64` lanes into lanes 0..2; lanes 2..4 zero.
@@ -1150,7 +1197,7 @@ mod lanes {
     #[inline]
     pub(crate) fn f32x4_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
         let (a, b, c) = (f32x4(a), f32x4(b), f32x4(c));
-        from_f32x4(core::array::from_fn(|i| a[i] * b[i] + c[i]))
+        from_f32x4(each_lane(|i| a[i] * b[i] + c[i]))
     }
 
     /// `f32x4.relaxed_nmadd`. Deterministic profile: unfused `-a * b + c` (the
@@ -1158,19 +1205,31 @@ mod lanes {
     #[inline]
     pub(crate) fn f32x4_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
         let (a, b, c) = (f32x4(a), f32x4(b), f32x4(c));
-        from_f32x4(core::array::from_fn(|i| -a[i] * b[i] + c[i]))
+        from_f32x4(each_lane(|i| -a[i] * b[i] + c[i]))
     }
 
     /// `f32x4.convert_i32x4_s`: signed `i32` lanes to `f32` (round to nearest even).
     #[inline]
     pub(crate) fn f32x4_convert_i32x4_s(a: u128) -> u128 {
-        from_f32x4(i32x4(a).map(|x| x as f32))
+        from_f32x4({
+            let v = i32x4(a);
+            each_lane(|i| {
+                let x = v[i];
+                x as f32
+            })
+        })
     }
 
     /// `f32x4.convert_i32x4_u`: unsigned `i32` lanes to `f32` (round to nearest even).
     #[inline]
     pub(crate) fn f32x4_convert_i32x4_u(a: u128) -> u128 {
-        from_f32x4(u32x4(a).map(|x| x as f32))
+        from_f32x4({
+            let v = u32x4(a);
+            each_lane(|i| {
+                let x = v[i];
+                x as f32
+            })
+        })
     }
 
     /// `f32x4.demote_f64x2_zero`: both `f64` lanes rounded to `f32` in lanes 0..2; lanes 2..4 are +0.0.
@@ -1252,7 +1311,7 @@ mod lanes {
     #[inline]
     pub(crate) fn f64x2_relaxed_madd(a: u128, b: u128, c: u128) -> u128 {
         let (a, b, c) = (f64x2(a), f64x2(b), f64x2(c));
-        from_f64x2(core::array::from_fn(|i| a[i] * b[i] + c[i]))
+        from_f64x2(each_lane(|i| a[i] * b[i] + c[i]))
     }
 
     /// `f64x2.relaxed_nmadd`. Deterministic profile: unfused `-a * b + c` (the
@@ -1260,7 +1319,7 @@ mod lanes {
     #[inline]
     pub(crate) fn f64x2_relaxed_nmadd(a: u128, b: u128, c: u128) -> u128 {
         let (a, b, c) = (f64x2(a), f64x2(b), f64x2(c));
-        from_f64x2(core::array::from_fn(|i| -a[i] * b[i] + c[i]))
+        from_f64x2(each_lane(|i| -a[i] * b[i] + c[i]))
     }
 
     /// `f64x2.convert_low_i32x4_s`: signed `i32` lanes 0..2 to `f64` (exact).
@@ -1851,12 +1910,18 @@ mod sse {
         };
     }
 
+    // (Always inlined, as every helper here: a vector passed to a function left out of
+    // line goes through memory in the caller's frame, which keeps the handler from handing
+    // over by a jump.)
+    #[inline(always)]
     fn ps_i(x: F) -> I {
         castps_si128(x)
     }
+    #[inline(always)]
     fn pd_i(x: D) -> I {
         castpd_si128(x)
     }
+    #[inline(always)]
     fn from_i(x: I) -> u128 {
         u(x)
     }

@@ -101,7 +101,13 @@ macro_rules! global_brs {
             // SAFETY: as for `GLOBAL_GET`; validation proved the global an `i32`, its
             // value in the cell's low half.
             let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
-            let ($imm, $v) = (imm, *cell as u32);
+            let $v = *cell as u32;
+            // The other immediates are read only once the global is, as in
+            // `SELECT_RI_GLOBAL` (read with it, the constant and the offset made the
+            // compare forms save and restore registers on every run).
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+            let imm = *(ip.add(1) as *const $L);
+            let $imm = imm;
             if $taken {
                 jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
             }
