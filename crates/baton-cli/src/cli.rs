@@ -36,7 +36,11 @@ Arguments to --invoke are parsed by the export's parameter types:
 integers in decimal or 0x-hex (signed or unsigned range), floats in decimal,
 inf or nan (0x-hex gives the raw IEEE bits), `null` for references.
 Each result is printed on its own line. A WASI reactor (a module that
-exports `_initialize`) is initialised first, as the WASI ABI asks.";
+exports `_initialize`) is initialised first, as the WASI ABI asks.
+
+Without --invoke, the entry point is `_start` (a WASI command) or, failing
+that, the default export `\"\"` (run after `_initialize`), as with wasmtime.
+A reactor with neither is initialised and left, exit status 0, with a note.";
 
 /// `baton`: run, validate and inspect WebAssembly modules with the Baton interpreter.
 #[derive(Debug, Parser)]

@@ -80,6 +80,58 @@ fn invoke_initializes_a_reactor_first() {
 }
 
 #[test]
+fn a_reactor_runs_by_its_default_export_or_is_only_initialized() {
+    // A reactor built to run as a program too exports a default function named "", run
+    // after `_initialize` (as Wasmtime's CLI does); its exit status is the guest's.
+    let program = scratch(
+        "default-export.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write"
+               (func $write (param i32 i32 i32 i32) (result i32)))
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (memory (export "memory") 1)
+             (global $ready (mut i32) (i32.const 0))
+             (data (i32.const 16) "ran\n")
+             (func (export "_initialize") (global.set $ready (i32.const 7)))
+             (func (export "")
+               (i32.store (i32.const 0) (i32.const 16))
+               (i32.store (i32.const 4) (i32.const 4))
+               (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+               (call $exit (global.get $ready))))"#,
+    );
+    let out = baton(&["run", &program]);
+    assert_eq!(stdout(&out), "ran\n", "stderr: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(7), "`_initialize` ran first");
+    // Without an entry point, the reactor is initialised, nothing more: status 0 (as
+    // Wasmtime's), and a note on stderr naming what could be invoked.
+    let reactor = scratch(
+        "plain-reactor.wat",
+        r#"(module
+             (func (export "_initialize"))
+             (func (export "get") (result i32) (i32.const 1)))"#,
+    );
+    let out = baton(&["run", &reactor]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("--invoke"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("get: func () -> i32"),
+        "{}",
+        stderr(&out)
+    );
+    // A module that is neither a command nor a reactor is still refused.
+    let neither = scratch("neither.wat", r#"(module (func (export "get")))"#);
+    let out = baton(&["run", &neither]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a WASI command"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_panic(&out);
+}
+
+#[test]
 fn invoke_parses_args_by_type_and_prints_each_result() {
     let wat = scratch(
         "swap.wat",

@@ -218,10 +218,14 @@ fn exit_code(err: &Error) -> Option<i32> {
     err.downcast_ref::<I32Exit>().map(|e| e.0)
 }
 
-/// Runs a WASI command: instantiates `module` with `linker`, calls its
-/// `_start` export and returns the exit code — the one given to
-/// `proc_exit`, or 0 if `_start` returns normally. Traps and other errors
-/// are returned as `Err`.
+/// Runs a WASI program: instantiates `module` with `linker`, calls its entry point and
+/// returns the exit code — the one given to `proc_exit`, or 0 if the entry point returns
+/// normally. Traps and other errors are returned as `Err`.
+///
+/// The entry point is `_start` (a WASI command). Failing that, it is the module's default
+/// export, the function named `""`: a reactor built to be run as a program too exports one
+/// (ITK-wasm's modules do; Wasmtime's CLI runs it). A reactor's `_initialize` runs first,
+/// as the WASI ABI asks before any other export is called.
 pub fn run_command<T>(
     store: &mut Store<T>,
     linker: &Linker<T>,
@@ -232,10 +236,27 @@ pub fn run_command<T>(
         // A start function may already call proc_exit.
         Err(e) => return exit_code(&e).ok_or(e),
     };
+    let entry = if instance.get_func(&*store, "_start").is_some() {
+        "_start"
+    } else if instance.get_func(&*store, "").is_some() {
+        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut *store, "_initialize") {
+            if let Err(e) = init.call(&mut *store, ()) {
+                return exit_code(&e).ok_or(e);
+            }
+        }
+        ""
+    } else {
+        return Err(Error::Usage(
+            "module is not a WASI command: it exports no `_start() -> ()` (nor a default export `\"\"`)"
+                .into(),
+        ));
+    };
     let start = instance
-        .get_typed_func::<(), ()>(&mut *store, "_start")
+        .get_typed_func::<(), ()>(&mut *store, entry)
         .map_err(|_| {
-            Error::Usage("module is not a WASI command: it exports no `_start() -> ()`".into())
+            Error::Usage(format!(
+                "the entry point `{entry}` is not a function `() -> ()`"
+            ))
         })?;
     match start.call(&mut *store, ()) {
         Ok(()) => Ok(0),

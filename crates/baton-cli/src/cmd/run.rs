@@ -71,7 +71,12 @@ fn run_command(
     module: &Module,
     target: &RunTarget,
 ) -> Result<i32, CliError> {
-    if !diagnose::is_func_export(module, "_start") {
+    let is_program =
+        diagnose::is_func_export(module, "_start") || diagnose::is_func_export(module, "");
+    if !is_program && diagnose::is_func_export(module, "_initialize") {
+        return initialize_only(store, linker, module, target);
+    }
+    if !is_program {
         return Err(CliError::Failed(format!(
             "`{}` is not a WASI command (it exports no `_start`); use --invoke NAME to call an export.\n{}{}",
             target.file.display(),
@@ -88,6 +93,40 @@ fn run_command(
     })
 }
 
+fn instantiate(
+    store: &mut Store<WasiCtx>,
+    linker: &Linker<WasiCtx>,
+    module: &Module,
+    target: &RunTarget,
+) -> Result<Instance, CliError> {
+    linker.instantiate(&mut *store, module).map_err(|e| {
+        CliError::Failed(format!(
+            "cannot instantiate `{}`: {}",
+            target.file.display(),
+            diagnose::runtime_error(&e)
+        ))
+    })
+}
+
+/// A reactor with no entry point, run without `--invoke`: initialised and left, exit status
+/// 0, as Wasmtime's CLI does (its default export of such a module does nothing), with a
+/// note that says so and what could be invoked.
+fn initialize_only(
+    store: &mut Store<WasiCtx>,
+    linker: &Linker<WasiCtx>,
+    module: &Module,
+    target: &RunTarget,
+) -> Result<i32, CliError> {
+    let instance = instantiate(store, linker, module, target)?;
+    initialize_reactor(store, &instance, "", target)?;
+    output::error_line(format_args!(
+        "note: `{}` is a WASI reactor (it exports `_initialize`, no `_start`): initialised it, nothing more; use --invoke NAME to call an export.\n{}",
+        target.file.display(),
+        diagnose::list_exports(module)
+    ));
+    Ok(0)
+}
+
 fn invoke(
     store: &mut Store<WasiCtx>,
     linker: &Linker<WasiCtx>,
@@ -95,13 +134,7 @@ fn invoke(
     name: &str,
     target: &RunTarget,
 ) -> Result<i32, CliError> {
-    let instance: Instance = linker.instantiate(&mut *store, module).map_err(|e| {
-        CliError::Failed(format!(
-            "cannot instantiate `{}`: {}",
-            target.file.display(),
-            diagnose::runtime_error(&e)
-        ))
-    })?;
+    let instance = instantiate(store, linker, module, target)?;
     initialize_reactor(store, &instance, name, target)?;
     let func = instance.get_func(&*store, name).ok_or_else(|| {
         CliError::Usage(format!(
