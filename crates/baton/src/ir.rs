@@ -573,6 +573,11 @@ pub(crate) mod layout {
         GlobalBr { global: u32, offset: i32 }
         /// A branch on an `i32` global's value compared with `imm`.
         GlobalCmpBr { global: u32, imm: u32, offset: i32 }
+        /// A branch on an `i32` `select` whose condition is a global's value (`global`):
+        /// the selected value is slot `a` when the global is not zero (zero with `swap`),
+        /// else `imm`; the branch is taken when that value is zero or not, as the
+        /// handler says.
+        GlobalSelectBr { a: Slot, global: u32, imm: u32, swap: u32, offset: i32 }
         /// `slot = global + imm` (`global.get` and an add of a constant in one), or
         /// `global = slot + imm` (an add of a constant and `global.set`): a C function's
         /// shadow-stack prologue and epilogue. 32-bit forms use the low half of `imm`.

@@ -2985,6 +2985,53 @@ fn branches_on_a_global_read_the_global_in_the_branch() {
 }
 
 #[test]
+fn a_branch_on_a_select_by_a_global_selects_and_branches_in_one() {
+    // Asyncify's tests at call sites: `br_if (select (x) (k) (global.get $state))`, with
+    // the slot or the constant first, a zero test or not, in a `br_if` or an `if`.
+    let decls = "(global $s (mut i32) (i32.const 0))";
+    let body = r#"(local $r i32) (local $x i32) (local $y i32)
+        (global.set $s (i32.and (local.get $n) (i32.const 3)))
+        (local.set $x (i32.shr_s (local.get $n) (i32.const 2)))
+        (block $a (br_if $a (select (local.get $x) (i32.const 0) (global.get $s)))
+          (local.set $r (i32.or (local.get $r) (i32.const 1))))
+        (block $b (br_if $b (i32.eqz
+            (select (i32.eq (local.get $x) (i32.const 1)) (i32.const 1) (global.get $s))))
+          (local.set $r (i32.or (local.get $r) (i32.const 2))))
+        (block $c (br_if $c (select (i32.const 5) (local.get $x) (global.get $s)))
+          (local.set $r (i32.or (local.get $r) (i32.const 4))))
+        (if (select (local.get $x) (i32.const 0) (global.get $s))
+          (then (local.set $r (i32.or (local.get $r) (i32.const 8)))))
+        ;; Kept in a local by `local.tee`: the select must write it.
+        (block $d (br_if $d (local.tee $y (select (local.get $x) (i32.const 7) (global.get $s))))
+          (local.set $r (i32.or (local.get $r) (i32.const 16))))
+        (i32.add (local.get $r) (i32.shl (local.get $y) (i32.const 8)))"#;
+    let inputs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -4, -3];
+    let (got, listing) = run_in_module(decls, body, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| {
+            let (s, x) = (n & 3, n >> 2);
+            let y = if s != 0 { x } else { 7 };
+            let not_taken = [
+                !(s != 0 && x != 0),
+                !(s != 0 && x != 1),
+                s == 0 && x == 0,
+                s != 0 && x != 0,
+                y == 0,
+            ];
+            let bits: i32 = (0..5).filter(|&i| not_taken[i]).map(|i| 1 << i).sum();
+            bits + (y << 8)
+        })
+        .collect();
+    assert_eq!(got, want);
+    for form in ["GLOBAL_SELECT_BR_NEZ", "GLOBAL_SELECT_BR_EQZ"] {
+        assert!(listing.contains(form), "{form} in {listing}");
+    }
+    // The tee'd select stays a select of its own.
+    assert!(listing.contains("SELECT_RI_GLOBAL"), "{listing}");
+}
+
+#[test]
 fn a_global_read_kept_in_a_local_or_64_bits_wide_is_not_branched_on_in_place() {
     // The `local.tee` keeps the value, so the read must write it; an `i64` global's test
     // looks at all 64 bits (2^32 is not zero).

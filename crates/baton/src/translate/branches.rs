@@ -327,7 +327,10 @@ impl FuncTranslator<'_> {
             if let Some(fused) = self.fuse_load_cmp_branch(cmp, cond, loaded) {
                 return fused;
             }
-            if let Some(fused) = self.fuse_global_branch(cmp, cond) {
+            if let Some(fused) = self
+                .fuse_global_branch(cmp, cond)
+                .or_else(|| self.fuse_global_select_branch(cmp, cond))
+            {
                 return fused;
             }
         }

@@ -87,6 +87,40 @@ impl FuncTranslator<'_> {
         })
     }
 
+    /// A zero test of the value a `global.get.select` just put in a temporary that only the
+    /// branch reads: one instruction that selects and branches (Asyncify's state tests at
+    /// call sites, `br_if (select (x) (k) (global.get $state))`).
+    pub(super) fn fuse_global_select_branch(
+        &mut self,
+        cmp: Cmp,
+        cond: Cond,
+    ) -> Option<(usize, usize)> {
+        let op = match (cmp.is64, cmp.b, cond) {
+            (false, Operand::Zero, Cond::Ne) => op::GLOBAL_SELECT_BR_NEZ,
+            (false, Operand::Zero, Cond::Eq) => op::GLOBAL_SELECT_BR_EQZ,
+            _ => return None,
+        };
+        let pos = self.last?.pos;
+        let select: SelectRI = self.last_instruction(pos, &[op::SELECT_RI_GLOBAL])?;
+        if select.dst != cmp.a || cmp.a < self.locals {
+            return None;
+        }
+        self.unemit(pos);
+        self.last = None;
+        let pos = self.emit(
+            op,
+            GlobalSelectBr {
+                a: select.a,
+                global: select.cond,
+                // (An `i32` `select`, the branch's condition: its constant fits.)
+                imm: select.imm as u32,
+                swap: select.swap,
+                offset: 0,
+            },
+        );
+        Some((pos, field_byte(pos, offset_of!(GlobalSelectBr, offset))))
+    }
+
     /// A `select` between a slot and a constant; its condition read from the global by
     /// the instruction itself when a `global.get` just read it (`global.get.select`: the
     /// state tests of Asyncify's code, `select(x, 0, global.get $state)`).

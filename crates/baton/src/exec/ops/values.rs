@@ -123,6 +123,34 @@ global_brs! {
     GLOBAL_BR_NE: GlobalCmpBr, "global.get.br_if.i32.ne", |imm, v| v != imm.imm;
 }
 
+/// A branch on a `global.get.select` (an `i32` `select` between slot `a` and a constant,
+/// its condition a global) that only the branch reads, taken when the selected value is
+/// not zero (`nez`) or is (`eqz`): Asyncify's code tests its state global this way at
+/// call sites, `br_if (select (x) (k) (global.get $state))`.
+macro_rules! global_select_brs {
+    ($($NAME:ident, $name:literal, $taken_if_nez:literal;)*) => {$(
+        def!($NAME: GlobalSelectBr, $name, |imm, ip, sp, mem, len, ctx, acc| {
+            // SAFETY: as for `GLOBAL_GET`; validation proved the global an `i32` (a
+            // `select` condition), its value in the cell's low half.
+            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let g = *cell as u32 != 0;
+            // (The other immediates read late, as in `SELECT_RI_GLOBAL`.)
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+            let imm = *(ip.add(1) as *const GlobalSelectBr);
+            let v = if g != (imm.swap != 0) { rd::<u32>(sp, imm.a) } else { imm.imm };
+            if (v != 0) == $taken_if_nez {
+                jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+            }
+            next!(GlobalSelectBr, ip, sp, mem, len, ctx, acc)
+        });
+    )*};
+}
+
+global_select_brs! {
+    GLOBAL_SELECT_BR_NEZ, "global.get.select.br_if_nez", true;
+    GLOBAL_SELECT_BR_EQZ, "global.get.select.br_if_eqz", false;
+}
+
 /// `global.get` followed by an add of a constant (`i32`/`i64`: `$T`); the same, its result
 /// also set to the global (a C function's prologue: `global.get $sp`, `i32.const N`,
 /// `i32.sub`, `local.tee $frame`, `global.set $sp`); and an add of a constant followed by
@@ -251,6 +279,8 @@ pub(super) fn infos() -> Vec<OpInfo> {
         GLOBAL_BR_EQZ: GlobalBr,
         GLOBAL_BR_EQ: GlobalCmpBr,
         GLOBAL_BR_NE: GlobalCmpBr,
+        GLOBAL_SELECT_BR_NEZ: GlobalSelectBr,
+        GLOBAL_SELECT_BR_EQZ: GlobalSelectBr,
         GLOBAL_GET_ADD: GlobalAdd,
         GLOBAL_SET_ADD: GlobalAdd,
         GLOBAL_GET_ADD64: GlobalAdd,
