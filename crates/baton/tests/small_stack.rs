@@ -550,3 +550,72 @@ fn every_simd_instruction_on_a_tiny_native_stack() {
     // engine as a whole is checked here: the values themselves are the peers' business.
     let _ = (first, again);
 }
+
+/// GC instructions in a loop: most of their handlers call into the collector out of line,
+/// where a hand-over is easiest to lose.
+const GC_PROGRAM: &str = r#"
+(module
+  (type $pt (struct (field $x (mut i32)) (field $y (mut i64))))
+  (type $base (sub (struct (field i32))))
+  (type $derived (sub $base (struct (field i32) (field i32))))
+  (type $ints (array (mut i32)))
+  (type $bytes (array (mut i8)))
+  (type $v (func (param i32) (result i32)))
+  (data $d "abcdefgh")
+  (func $twice (type $v) (i32.add (local.get 0) (local.get 0)))
+  (elem declare func $twice)
+  (func (export "gc") (param $n i32) (result i32)
+    (local $i i32) (local $s i32) (local $p (ref null $pt)) (local $a (ref null $ints))
+    (local $b (ref null $bytes)) (local $o (ref null $base)) (local $any anyref)
+    (loop $l
+      (local.set $p (struct.new $pt (local.get $i) (i64.const 5)))
+      (struct.set $pt $x (local.get $p) (i32.add (struct.get $pt $x (local.get $p)) (i32.const 1)))
+      (local.set $s (i32.add (local.get $s) (struct.get $pt $x (local.get $p))))
+      (drop (struct.new_default $pt))
+      (local.set $a (array.new $ints (local.get $i) (i32.const 8)))
+      (array.set $ints (local.get $a) (i32.const 3) (local.get $s))
+      (local.set $s (i32.add (local.get $s) (array.get $ints (local.get $a) (i32.const 3))))
+      (local.set $s (i32.add (local.get $s) (array.len (local.get $a))))
+      (array.fill $ints (local.get $a) (i32.const 0) (i32.const 7) (i32.const 2))
+      (array.copy $ints $ints (local.get $a) (i32.const 1) (local.get $a) (i32.const 0) (i32.const 4))
+      (drop (array.new_fixed $ints 3 (i32.const 1) (i32.const 2) (i32.const 3)))
+      (drop (array.new_default $ints (i32.const 4)))
+      (local.set $b (array.new_data $bytes $d (i32.const 0) (i32.const 8)))
+      (local.set $s (i32.add (local.get $s) (array.get_u $bytes (local.get $b) (i32.const 2))))
+      (local.set $o
+        (if (result (ref $base)) (i32.and (local.get $i) (i32.const 1))
+          (then (struct.new $derived (i32.const 1) (i32.const 2)))
+          (else (struct.new $base (i32.const 3)))))
+      (local.set $s (i32.add (local.get $s) (ref.test (ref $derived) (local.get $o))))
+      (local.set $s (i32.add (local.get $s) (struct.get $base 0 (ref.cast (ref $base) (local.get $o)))))
+      (local.set $any (ref.i31 (local.get $i)))
+      (local.set $s (i32.add (local.get $s) (i31.get_s (ref.cast (ref i31) (local.get $any)))))
+      (local.set $s (call_ref $v (local.get $s) (ref.func $twice)))
+      (local.set $s (i32.and (local.get $s) (i32.const 0xffff)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $s))
+)
+"#;
+
+#[test]
+fn gc_instructions_on_a_tiny_native_stack() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, GC_PROGRAM).expect("GC test program compiles");
+    let handle = std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            let mut store = Store::new(&engine, ());
+            let inst = Instance::new(&mut store, &module, &[]).unwrap();
+            let gc = inst.get_typed_func::<i32, i32>(&store, "gc").unwrap();
+            // Thousands of allocations per collection: the collector runs many times.
+            (
+                gc.call(&mut store, 50_000).unwrap(),
+                gc.call(&mut store, 50_000).unwrap(),
+            )
+        })
+        .unwrap();
+    let (first, again) = handle
+        .join()
+        .expect("ran without overflowing the native stack");
+    assert_eq!(first, again, "the same run twice gives the same result");
+}
