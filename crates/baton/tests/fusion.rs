@@ -2985,6 +2985,39 @@ fn branches_on_a_global_read_the_global_in_the_branch() {
 }
 
 #[test]
+fn a_branch_that_carries_values_absorbs_its_comparison() {
+    // A `br_if` whose target takes values branches over the moves when the condition is
+    // false: that test takes the comparison in, as an `if`'s does, out of the function
+    // (a return) or of a block, on a local or a global.
+    let decls = "(global $s (mut i32) (i32.const 0))";
+    let body = r#"
+        (global.set $s (i32.and (local.get $n) (i32.const 15)))
+        (drop (br_if 0 (i32.const 99) (i32.gt_s (local.get $n) (i32.const 1000))))
+        (block $out (result i32)
+          (drop (br_if $out (i32.const 10) (i32.lt_s (local.get $n) (i32.const 3))))
+          (drop (br_if $out (i32.add (local.get $n) (i32.const 100))
+            (i32.eq (local.get $n) (i32.const 7))))
+          (drop (br_if $out (i32.const 30) (i32.eq (global.get $s) (i32.const 9))))
+          (i32.const 20))"#;
+    let inputs = [-5, 0, 2, 3, 7, 8, 9, 25, 5000];
+    let (got, listing) = run_in_module(decls, body, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| match n {
+            _ if n > 1000 => 99,
+            _ if n < 3 => 10,
+            7 => 107,
+            _ if n & 15 == 9 => 30,
+            _ => 20,
+        })
+        .collect();
+    assert_eq!(got, want);
+    for plain in ["I32_GT_S::", "I32_LT_S::", "I32_EQ::", "GLOBAL_GET "] {
+        assert!(!listing.contains(plain), "{plain} in {listing}");
+    }
+}
+
+#[test]
 fn a_branch_on_a_select_by_a_global_selects_and_branches_in_one() {
     // Asyncify's tests at call sites: `br_if (select (x) (k) (global.get $state))`, with
     // the slot or the constant first, a zero test or not, in a `br_if` or an `if`.

@@ -939,17 +939,24 @@ impl FuncTranslator<'_> {
             return;
         }
         // Values must be moved (or the function returns) only when the branch is taken:
-        // branch over the moves when the condition is false.
+        // branch over the moves when the condition is false, absorbing a comparison just
+        // computed as `if` does (Asyncify's `br_if $out (value) (state == k)`).
         let cond = self.pop();
         let p = self.stack.len();
-        let slot = self.slot_at(p, cond);
-        let skip = self.emit(
-            op::BR_IF_EQZ,
-            BrCond {
-                cond: slot,
-                offset: 0,
+        let cmp = match self.pending_cmp(cond, p) {
+            Some((pos, cmp)) => {
+                self.unemit_from(pos);
+                self.last = self.prev_last.filter(|l| l.pos < pos);
+                cmp
+            }
+            None => Cmp {
+                is64: false,
+                cond: Cond::Ne,
+                a: self.slot_at(p, cond),
+                b: Operand::Zero,
             },
-        );
+        };
+        let (skip, skip_offset) = self.emit_cmp_raw(cmp, false, true);
         let saved = self.reachable;
         if depth as usize == self.ctrl.len() - 1 {
             self.ret();
@@ -958,7 +965,7 @@ impl FuncTranslator<'_> {
             self.label_mut(depth).branched = true;
         }
         self.reachable = saved;
-        self.patch_to_here(skip, field_byte(skip, offset_of!(BrCond, offset)));
+        self.patch_to_here(skip, skip_offset);
         self.bind_label();
     }
 }
