@@ -153,17 +153,11 @@ impl FuncTranslator<'_> {
         }
     }
 
-    /// `if`: opens the block and branches to its `else` part (or end) when the condition is
-    /// false, absorbing a just-computed comparison or reading a condition left in the
-    /// accumulator.
-    pub(super) fn begin_if(&mut self, blockty: BlockType) {
-        // The condition is consumed before the block's parameters are fixed.
-        let cond = self.pop();
-        let p = self.stack.len();
-        let fused = self.pending_cmp(cond, p);
-        let acc_pending = fused.is_none() && self.in_acc(cond, p);
-        // Without a comparison to absorb, test the condition's slot against zero.
-        let cmp = match fused {
+    /// The test a conditional branch makes of `cond` (stack position `p`): the comparison
+    /// that just computed it (`fused`, from [`Self::pending_cmp`]), whose code is taken
+    /// back, or else the condition's slot against zero.
+    fn condition_test(&mut self, fused: Option<(usize, Cmp)>, cond: Opd, p: usize) -> Cmp {
+        match fused {
             Some((pos, cmp)) => {
                 self.unemit_from(pos);
                 self.last = self.prev_last.filter(|l| l.pos < pos);
@@ -175,7 +169,20 @@ impl FuncTranslator<'_> {
                 a: self.slot_at(p, cond),
                 b: Operand::Zero,
             },
-        };
+        }
+    }
+
+    /// `if`: opens the block and branches to its `else` part (or end) when the condition is
+    /// false, absorbing a just-computed comparison or reading a condition left in the
+    /// accumulator.
+    pub(super) fn begin_if(&mut self, blockty: BlockType) {
+        // The condition is consumed before the block's parameters are fixed.
+        let cond = self.pop();
+        let p = self.stack.len();
+        let fused = self.pending_cmp(cond, p);
+        let acc_pending = fused.is_none() && self.in_acc(cond, p);
+        // Without a comparison to absorb, test the condition's slot against zero.
+        let cmp = self.condition_test(fused, cond, p);
         let pending = self.last.map(|l| l.pos);
         self.begin_block(CtrlKind::If, blockty);
         // Branch to the else part when the condition is false; the offset is
@@ -943,19 +950,8 @@ impl FuncTranslator<'_> {
         // computed as `if` does (Asyncify's `br_if $out (value) (state == k)`).
         let cond = self.pop();
         let p = self.stack.len();
-        let cmp = match self.pending_cmp(cond, p) {
-            Some((pos, cmp)) => {
-                self.unemit_from(pos);
-                self.last = self.prev_last.filter(|l| l.pos < pos);
-                cmp
-            }
-            None => Cmp {
-                is64: false,
-                cond: Cond::Ne,
-                a: self.slot_at(p, cond),
-                b: Operand::Zero,
-            },
-        };
+        let fused = self.pending_cmp(cond, p);
+        let cmp = self.condition_test(fused, cond, p);
         let (skip, skip_offset) = self.emit_cmp_raw(cmp, false, true);
         let saved = self.reachable;
         if depth as usize == self.ctrl.len() - 1 {
