@@ -273,6 +273,29 @@ impl CodeBuf {
         }
     }
 
+    /// Completes the entries of `br_table`s of the function being translated, once its code
+    /// is final (nothing rewrites it any more): each entry's high half gets the handler of
+    /// the instruction at its target (see `exec::dispatch::table_jump`). `tables` lists,
+    /// for each table, its instruction's position and the position and number of its
+    /// entries. Returns `false` if a handler is out of the entries' reach.
+    pub fn seal_tables(&mut self, tables: &[(usize, usize, usize)]) -> bool {
+        for &(pos, first, count) in tables {
+            for q in first..first + count {
+                let offset = self.words[q] as i32;
+                let target = (pos as i64 + offset as i64) as usize;
+                debug_assert!(
+                    self.op_at(target).is_some(),
+                    "a table entry's target starts an instruction"
+                );
+                match crate::exec::dispatch::table_entry(offset, self.words[target]) {
+                    Some(entry) => self.words[q] = entry,
+                    None => return false,
+                }
+            }
+        }
+        true
+    }
+
     /// The number of words from `pos` to the next instruction of the current function (or
     /// to the end of the code).
     fn span(&self, pos: usize) -> usize {

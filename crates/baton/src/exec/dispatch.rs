@@ -27,6 +27,67 @@ macro_rules! jump {
     }};
 }
 
+/// Hands control to the target of entry `$entry` (the word itself) of a `br_table` at
+/// `$ip`.
+///
+/// An entry holds the target's offset from the `br_table` in its low half and the
+/// target's handler in its high half, as a distance from [`table_anchor`] (see
+/// [`table_entry`]). The handler then comes from the entry itself instead of from a second
+/// load at the target, which could only start once the entry was read: a `br_table` that
+/// dispatches an interpreter's opcodes mispredicts often, and the processor recovers from
+/// a misprediction only when the jump's address is known.
+macro_rules! table_jump {
+    ($ip:expr, $entry:expr, $sp:expr, $mem:expr, $len:expr, $ctx:expr, $acc:expr) => {{
+        let entry: u64 = $entry;
+        let ip: $crate::exec::Ip = $ip.offset(entry as i32 as isize);
+        // SAFETY: `entry` is a sealed entry of the `br_table` at `$ip` (translation
+        // invariant: `CodeBuf::seal_tables`), so its high half is the distance to the
+        // handler of the instruction at its target, `ip`.
+        let handler = unsafe { $crate::exec::dispatch::table_handler(entry) };
+        #[cfg(debug_assertions)]
+        {
+            // SAFETY: `ip` starts an instruction (the entry's low half is a branch offset).
+            let at_target = unsafe { $crate::exec::dispatch::handler_at(ip) };
+            debug_assert_eq!(handler as usize, at_target as usize, "a sealed table entry");
+        }
+        $crate::exec::dispatch::tail!(handler, ip, $sp, $mem, $len, $ctx, $acc)
+    }};
+}
+
+/// The address the handler halves of `br_table` entries are counted from (see
+/// [`table_jump`]). A static, not a function: a static has one address in the whole
+/// program, whereas a function may be given a copy in each codegen unit that uses it.
+static TABLE_ANCHOR: u8 = 0;
+
+/// The address of [`TABLE_ANCHOR`].
+#[inline(always)]
+pub(crate) fn table_anchor() -> usize {
+    (&raw const TABLE_ANCHOR).addr()
+}
+
+/// A `br_table` entry (see [`table_jump`]) for a target `offset` words from the
+/// `br_table`, whose instruction has the handler word `handler`; `None` if the handler
+/// is not within 2 GiB of the anchor (never, in a program built with the small code
+/// model that x86-64 and AArch64 use by default).
+pub(crate) fn table_entry(offset: i32, handler: u64) -> Option<u64> {
+    let distance = i32::try_from((handler as i64).wrapping_sub(table_anchor() as i64)).ok()?;
+    Some((offset as u32 as u64) | ((distance as u32 as u64) << 32))
+}
+
+/// The handler of a `br_table` entry's target (see [`table_jump`]).
+///
+/// # Safety
+/// `entry` must have been made by [`table_entry`] from a handler word written by
+/// `CodeBuf` (an exposing cast of a `Handler`).
+#[inline(always)]
+pub(crate) unsafe fn table_handler(entry: u64) -> Handler {
+    let address = table_anchor().wrapping_add((entry >> 32) as i32 as isize as usize);
+    let ptr: *const () = core::ptr::with_exposed_provenance(address);
+    // SAFETY: `address` is the address of a `Handler` whose provenance was exposed (the
+    // contract); a function pointer and a data pointer have the same size and layout.
+    unsafe { core::mem::transmute::<*const (), Handler>(ptr) }
+}
+
 /// Runs the handler `$h` on the state given, ending the current handler: `$h` is the
 /// handler of the instruction at `$ip` (see `jump!`), or a slow path that a handler hands
 /// its own instruction to (`grow_frames`), and the state is valid (see `jump!`).
@@ -137,6 +198,7 @@ fn chain_start() -> usize {
 }
 
 pub(crate) use jump;
+pub(crate) use table_jump;
 pub(crate) use tail;
 
 /// The handler whose address is the word at `ip`.

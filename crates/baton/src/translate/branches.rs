@@ -757,6 +757,7 @@ impl FuncTranslator<'_> {
                 self.emit_return_landing();
                 self.thread_jumps();
                 self.pair_instructions();
+                self.seal_tables()?;
                 return Ok(true);
             }
             self.move_values(c.height, arity);
@@ -764,6 +765,7 @@ impl FuncTranslator<'_> {
             self.emit_return_landing();
             self.thread_jumps();
             self.pair_instructions();
+            self.seal_tables()?;
             return Ok(true);
         }
         // The else branch of an `if` without `else` falls through to here.
@@ -867,6 +869,7 @@ impl FuncTranslator<'_> {
             }
         };
         self.note_dispatch(pos);
+        self.tables.push((pos, first, depths.len()));
         for _ in depths {
             self.code.push_word(0);
         }

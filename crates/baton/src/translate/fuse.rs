@@ -1012,6 +1012,18 @@ impl FuncTranslator<'_> {
         self.code.pair_up(op::pair_of);
     }
 
+    /// Once the function's code is final, after pairing: each `br_table` entry gets the
+    /// handler of its target (see `exec::dispatch::table_jump`).
+    pub(super) fn seal_tables(&mut self) -> R {
+        if self.code.seal_tables(&self.tables) {
+            Ok(())
+        } else {
+            Err(Box::new(self.unsupported(
+                "code placed over 2 GiB from the interpreter's handlers",
+            )))
+        }
+    }
+
     /// Once the function is complete: a jump to a jump goes straight to the final target,
     /// and a jump to a return becomes that return (`copy.br` to `return.slot` of the
     /// copied slot returns the source instead), saving a dispatch. Rewritten jumps keep

@@ -480,6 +480,9 @@ pub(crate) struct FuncTranslator<'a> {
     /// in the order of their first call site: what background translation translates
     /// next (see `crate::code`).
     callees: Vec<u32>,
+    /// The `br_table`s emitted: the instruction's position, its first entry's and the
+    /// number of entries (for `CodeBuf::seal_tables`).
+    tables: Vec<(usize, usize, usize)>,
 }
 
 /// The translator's results. The error is boxed: a visit returns one of these for every
@@ -531,6 +534,7 @@ impl<'a> FuncTranslator<'a> {
             maps: traced_locals.map(crate::stack_maps::StackMapBuilder::new),
             callees: Vec::new(),
             safepoint_refs: Vec::new(),
+            tables: Vec::new(),
         };
         t.code.begin_function();
         t.ctrl

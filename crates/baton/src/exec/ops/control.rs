@@ -101,25 +101,22 @@ def_via!(BR_IF_EQZ_A, VIA_BR_IF_EQZ_A: Br, "br_if_eqz", |imm, ip, sp, mem, len, 
 
 def_via!(BR_TABLE, VIA_BR_TABLE: BrTable, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).min(imm.len) as usize;
-    // SAFETY: the translator emits `len + 1` offset words right after the instruction,
-    // and `i <= len`.
-    let offset = *ip.add(words::<BrTable>() + i) as i32;
-    jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+    // SAFETY: the translator emits `len + 1` entries right after the instruction, and
+    // `i <= len`; each is sealed (`CodeBuf::seal_tables`), as `table_jump!` requires.
+    table_jump!(ip, *ip.add(words::<BrTable>() + i), sp, mem, len, ctx, acc)
 });
 
 def_via!(BR_TABLE_BIAS, VIA_BR_TABLE_BIAS: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     let i = rd::<u32>(sp, imm.index).wrapping_add(imm.bias as u32).min(imm.len) as usize;
     // SAFETY: as for `BR_TABLE`.
-    let offset = *ip.add(words::<BrTableBias>() + i) as i32;
-    jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+    table_jump!(ip, *ip.add(words::<BrTableBias>() + i), sp, mem, len, ctx, acc)
 });
 
 def_via!(BR_TABLE_BIAS_A, VIA_BR_TABLE_BIAS_A: BrTableBias, "br_table", |imm, ip, sp, mem, len, ctx, acc| {
     // The index's operand comes from the accumulator (the add read it from there).
     let i = (acc.i as u32).wrapping_add(imm.bias as u32).min(imm.len) as usize;
     // SAFETY: as for `BR_TABLE`.
-    let offset = *ip.add(words::<BrTableBias>() + i) as i32;
-    jump!(ip.offset(offset as isize), sp, mem, len, ctx, acc)
+    table_jump!(ip, *ip.add(words::<BrTableBias>() + i), sp, mem, len, ctx, acc)
 });
 
 /// Fused compare-and-branch: branches when the comparison holds. `$imm` turns the

@@ -878,12 +878,11 @@ macro_rules! load_br_tables {
                 let $imm: LoadBrTable = unsafe { *(ip.add(1) as *const LoadBrTable) };
                 let i = v.wrapping_add($imm.bias as u32).min($imm.len) as usize;
                 // SAFETY: the translator emits `len + 1` offset words right after the
-                // immediates, and `i <= len`; each offset points at the start of an
-                // instruction of this function.
+                // immediates, and `i <= len`; each is sealed (`CodeBuf::seal_tables`):
+                // its target starts an instruction of this function, whose handler it holds.
                 unsafe {
-                    let offset = *ip.add(words::<LoadBrTable>() + i) as i32;
                     // (As `and_shl_load_br_tables!` does: the loaded value goes on.)
-                    jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
+                    table_jump!(ip, *ip.add(words::<LoadBrTable>() + i), sp, mem, len, ctx, v.pass_on(acc))
                 }
             }
         }
@@ -951,11 +950,11 @@ macro_rules! const_load_br_tables {
             let imm = unsafe { *(ip.add(1) as *const ConstLoadBrTable) };
             let i = v.wrapping_add(imm.bias as u32).min(imm.len) as usize;
             // SAFETY: the translator emits `len + 1` offset words right after the
-            // immediates, and `i <= len`; each offset points at the start of an
-            // instruction of this function.
-            let offset = unsafe { *ip.add(words::<ConstLoadBrTable>() + i) } as i32;
+            // immediates, and `i <= len`; each is sealed (`CodeBuf::seal_tables`): its
+            // target starts an instruction of this function, whose handler it holds.
+            let entry = unsafe { *ip.add(words::<ConstLoadBrTable>() + i) };
             // (As `and_shl_load_br_tables!` does: the loaded value goes on.)
-            jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
+            table_jump!(ip, entry, sp, mem, len, ctx, v.pass_on(acc))
         });)*
         fn const_load_br_table_ops() -> Vec<OpInfo> {
             info!($($NAME: ConstLoadBrTable),*)
@@ -1001,12 +1000,12 @@ macro_rules! and_shl_load_br_tables {
             let imm = unsafe { *(ip.add(1) as *const AndShlLoadBrTable) };
             let i = v.wrapping_add(imm.bias as u32).min(imm.len) as usize;
             // SAFETY: the translator emits `len + 1` offset words right after the
-            // immediates, and `i <= len`; each offset points at the start of an
-            // instruction of this function.
-            let offset = unsafe { *ip.add(words::<AndShlLoadBrTable>() + i) } as i32;
+            // immediates, and `i <= len`; each is sealed (`CodeBuf::seal_tables`): its
+            // target starts an instruction of this function, whose handler it holds.
+            let entry = unsafe { *ip.add(words::<AndShlLoadBrTable>() + i) };
             // (A branch's target reads no accumulator: the loaded value goes on instead of
             // the incoming one, which frees `rcx` for the shift count.)
-            jump!(ip.offset(offset as isize), sp, mem, len, ctx, v.pass_on(acc))
+            table_jump!(ip, entry, sp, mem, len, ctx, v.pass_on(acc))
         });)*
         fn and_shl_load_br_table_ops() -> Vec<OpInfo> {
             info!($($NAME: AndShlLoadBrTable),*)

@@ -39,7 +39,7 @@
 //! here at run time.
 #![allow(clippy::missing_safety_doc)]
 
-use super::dispatch::jump;
+use super::dispatch::{jump, table_jump};
 use super::{Acc, Control, Ctx, Ip, Mem, Regs, Sp};
 use crate::error::TrapCode;
 use crate::ir::layout::*;
