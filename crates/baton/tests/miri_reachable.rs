@@ -211,3 +211,51 @@ fn translated_code_runs() {
     assert!(trap.to_string().contains("out of bounds"), "{trap}");
     assert_eq!(run.call(&mut store, 100).unwrap(), 4950);
 }
+
+/// `br_table`s, whose entries carry their targets' handlers (`CodeBuf::seal_tables`): a
+/// plain one, and an interpreter's dispatch over bytes in memory (a load fused into the
+/// `br_table`, reached again from the end of every case).
+#[test]
+fn br_tables_jump_through_their_sealed_entries() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (memory 1)
+      ;; inc, inc, double, dec, double, halt
+      (data (i32.const 0) "\01\01\02\03\02\00")
+      (func (export "interp") (result i32)
+        (local $pc i32) (local $acc i32) (local $op i32)
+        (block $halt
+          (loop $next
+            (local.set $op (i32.load8_u (local.get $pc)))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+            (block $dec (block $dbl (block $inc
+              (br_table $halt $inc $dbl $dec (local.get $op)))
+              (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+              (br $next))
+            (local.set $acc (i32.shl (local.get $acc) (i32.const 1)))
+            (br $next))
+          (local.set $acc (i32.sub (local.get $acc) (i32.const 1)))
+          (br $next)))
+        (local.get $acc))
+      (func (export "pick") (param i32) (result i32)
+        (block $c (block $b (block $a
+          (br_table $a $b $c (local.get 0)))
+          (return (i32.const 10)))
+        (return (i32.const 20)))
+        (i32.const 30)))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let interp = instance
+        .get_typed_func::<(), i32>(&store, "interp")
+        .unwrap();
+    assert_eq!(interp.call(&mut store, ()).unwrap(), 6);
+    let pick = instance.get_typed_func::<i32, i32>(&store, "pick").unwrap();
+    let picked: Vec<i32> = [0, 1, 2, 3, -1]
+        .into_iter()
+        .map(|i| pick.call(&mut store, i).unwrap())
+        .collect();
+    assert_eq!(picked, [10, 20, 30, 30, 30]);
+}
