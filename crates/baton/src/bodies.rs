@@ -342,6 +342,8 @@ pub(crate) fn translate_body(
     let (zero_end, frame_size) = (t.zero_end(), t.frame_size());
     let stack_maps = t.take_stack_maps();
     let callees = t.take_callees();
+    // (Its buffers go to the next function's translator: see `translate::Scratch`.)
+    drop(t);
     if let Some(fv) = fv {
         *allocs = fv.into_allocations();
     }
