@@ -40,7 +40,8 @@ exports `_initialize`) is initialised first, as the WASI ABI asks.
 
 Without --invoke, the entry point is `_start` (a WASI command) or, failing
 that, the default export `\"\"` (run after `_initialize`), as with wasmtime.
-A reactor with neither is initialised and left, exit status 0, with a note.";
+A reactor with neither is initialised and left, exit status 0, with a note
+(or the guest's status, if its `_initialize` calls proc_exit).";
 
 /// `baton`: run, validate and inspect WebAssembly modules with the Baton interpreter.
 #[derive(Debug, Parser)]

@@ -119,6 +119,17 @@ fn a_reactor_runs_by_its_default_export_or_is_only_initialized() {
         "{}",
         stderr(&out)
     );
+    // An initialisation that ends with proc_exit leaves with the guest's status, quietly.
+    let exits = scratch(
+        "exiting-reactor.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (func (export "_initialize") (call $exit (i32.const 3)))
+             (func (export "get") (result i32) (i32.const 1)))"#,
+    );
+    let out = baton(&["run", &exits]);
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", stderr(&out));
+    assert!(!stderr(&out).contains("failed"), "{}", stderr(&out));
     // A module that is neither a command nor a reactor is still refused.
     let neither = scratch("neither.wat", r#"(module (func (export "get")))"#);
     let out = baton(&["run", &neither]);

@@ -118,7 +118,14 @@ fn initialize_only(
     target: &RunTarget,
 ) -> Result<i32, CliError> {
     let instance = instantiate(store, linker, module, target)?;
-    initialize_reactor(store, &instance, "", target)?;
+    if let Err(e) = initialize_reactor(store, &instance, "", target) {
+        // A guest that ends its initialisation with proc_exit leaves with that status, as
+        // a command would (and as under Wasmtime's CLI).
+        return match e {
+            Initialization::Exited(code) => Ok(code),
+            Initialization::Failed(e) => Err(e),
+        };
+    }
     output::error_line(format_args!(
         "note: `{}` is a WASI reactor (it exports `_initialize`, no `_start`): initialised it, nothing more; use --invoke NAME to call an export.\n{}",
         target.file.display(),
@@ -135,7 +142,13 @@ fn invoke(
     target: &RunTarget,
 ) -> Result<i32, CliError> {
     let instance = instantiate(store, linker, module, target)?;
-    initialize_reactor(store, &instance, name, target)?;
+    initialize_reactor(store, &instance, name, target).map_err(|e| match e {
+        Initialization::Exited(code) => CliError::Failed(format!(
+            "initialising `{}` (its `_initialize`) called proc_exit({code})",
+            target.file.display()
+        )),
+        Initialization::Failed(e) => e,
+    })?;
     let func = instance.get_func(&*store, name).ok_or_else(|| {
         CliError::Usage(format!(
             "`{}` exports no function named `{name}`; {}",
@@ -182,12 +195,20 @@ fn invoke(
 /// A WASI reactor (a module exporting `_initialize`) must be initialised before any other
 /// export is called: its C runtime's constructors, a Go or Rust runtime's set-up. As
 /// Wasmtime does, `--invoke` calls it first (unless it is the function invoked).
+/// Why a reactor's `_initialize` did not return.
+enum Initialization {
+    /// It called proc_exit with this status.
+    Exited(i32),
+    /// It trapped, or failed otherwise.
+    Failed(CliError),
+}
+
 fn initialize_reactor(
     store: &mut Store<WasiCtx>,
     instance: &Instance,
     invoked: &str,
     target: &RunTarget,
-) -> Result<(), CliError> {
+) -> Result<(), Initialization> {
     const INIT: &str = "_initialize";
     let Some(init) = instance.get_func(&*store, INIT).filter(|_| invoked != INIT) else {
         return Ok(());
@@ -198,11 +219,14 @@ fn initialize_reactor(
         return Ok(());
     }
     init.call(&mut *store, &[], &mut []).map_err(|e| {
-        CliError::Failed(format!(
-            "initialising `{}` (its `{INIT}`) failed: {}",
-            target.file.display(),
-            diagnose::runtime_error_in(&e, store, Some(*instance))
-        ))
+        match e.downcast_ref::<baton_wasi::I32Exit>() {
+            Some(exit) => Initialization::Exited(exit.0),
+            None => Initialization::Failed(CliError::Failed(format!(
+                "initialising `{}` (its `{INIT}`) failed: {}",
+                target.file.display(),
+                diagnose::runtime_error_in(&e, store, Some(*instance))
+            ))),
+        }
     })
 }
 
