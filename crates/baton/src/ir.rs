@@ -277,7 +277,8 @@ impl CodeBuf {
     /// is final (nothing rewrites it any more): each entry's high half gets the handler of
     /// the instruction at its target (see `exec::dispatch::table_jump`). `tables` lists,
     /// for each table, its instruction's position and the position and number of its
-    /// entries. Returns `false` if a handler is out of the entries' reach.
+    /// entries. Returns `false` if a handler is out of the entries' reach (or a target is
+    /// outside the code).
     pub fn seal_tables(&mut self, tables: &[(usize, usize, usize)]) -> bool {
         for &(pos, first, count) in tables {
             for q in first..first + count {
@@ -287,7 +288,13 @@ impl CodeBuf {
                     self.op_at(target).is_some(),
                     "a table entry's target starts an instruction"
                 );
-                match crate::exec::dispatch::table_entry(offset, self.words[target]) {
+                // (`get`: a target past the code would be a translator bug, refused here
+                // rather than panicking.)
+                let entry = self
+                    .words
+                    .get(target)
+                    .and_then(|&handler| crate::exec::dispatch::table_entry(offset, handler));
+                match entry {
                     Some(entry) => self.words[q] = entry,
                     None => return false,
                 }

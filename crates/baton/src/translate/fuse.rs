@@ -1019,7 +1019,7 @@ impl FuncTranslator<'_> {
             Ok(())
         } else {
             Err(Box::new(self.unsupported(
-                "code placed over 2 GiB from the interpreter's handlers",
+                "a br_table whose targets are out of reach of its entries",
             )))
         }
     }
