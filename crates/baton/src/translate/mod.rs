@@ -524,16 +524,23 @@ impl Drop for FuncTranslator<'_> {
             c.fixups.clear();
             c.fixups
         }));
-        stack.clear();
-        local_refs.clear();
-        jumps.clear();
-        return_catches.clear();
-        safepoint_refs.clear();
-        callees.clear();
-        tables.clear();
-        // (A bound on what is kept: one function with thousands of nested blocks must not
-        // leave thousands of lists behind.)
+        // Kept emptied, and no larger than an ordinary function needs: one huge function
+        // (a million nested blocks, a `br_table` of a million labels) must not leave its
+        // buffers to the thread for good.
+        fn empty<T>(v: &mut Vec<T>, keep: usize) {
+            v.clear();
+            v.shrink_to(keep);
+        }
+        empty(&mut stack, 4096);
+        empty(&mut ctrl, 256);
+        empty(&mut local_refs, 4096);
+        empty(&mut jumps, 1024);
+        empty(&mut return_catches, 64);
+        empty(&mut safepoint_refs, 1024);
+        empty(&mut callees, 1024);
+        empty(&mut tables, 256);
         spare_fixups.truncate(64);
+        spare_fixups.iter_mut().for_each(|f| empty(f, 1024));
         SCRATCH.set(Some(Scratch {
             stack,
             ctrl,
