@@ -2076,6 +2076,102 @@ fn and_shl_load_br_table_traps_out_of_bounds() {
     assert!(f.call(&mut store, 4096).is_err());
 }
 
+/// Lua's interpreter loop in small: a header that loads the next instruction word into
+/// `$w` and dispatches on a table of labels indexed by its low 3 bits (`switch (table[(w & 7) << 2])`), the
+/// operand in the bits above. Program (at 128): `add 5`, `mul3add 2`, `add 7`, `xor`,
+/// `mul3add 9`, `halt`; each case steps `$p` by 4 and jumps back to the header.
+fn word_interpreter_loop(inputs: &[i32]) -> (Vec<i32>, String) {
+    let decls = r#"(memory 1)
+        (data (i32.const 64) "\00\00\00\00\01\00\00\00\02\00\00\00\03\00\00\00\03\00\00\00\03\00\00\00\03\00\00\00\03\00\00\00")
+        (data (i32.const 128) "\28\00\00\00\11\00\00\00\38\00\00\00\0a\00\00\00\49\00\00\00\03\00\00\00")"#;
+    let body = r#"(local $p i32) (local $s i32) (local $w i32)
+        (loop $dispatch
+          (local.set $w (i32.load offset=128 (local.get $p)))
+          (block $halt (block $c2 (block $c1 (block $c0
+            (br_table $c0 $c1 $c2 $halt
+              (i32.load offset=64 (i32.shl (i32.and (local.get $w) (i32.const 7)) (i32.const 2)))))
+            (local.set $s (i32.add (local.get $s) (i32.shr_u (local.get $w) (i32.const 3))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $dispatch))
+            (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (i32.shr_u (local.get $w) (i32.const 3))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $dispatch))
+            (local.set $s (i32.xor (local.get $s) (local.get $w)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $dispatch))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (local.set $p (i32.const 0))
+          (br_if $dispatch (local.get $n)))
+        (local.get $s)"#;
+    run_in_module(decls, body, inputs)
+}
+
+/// What [`word_interpreter_loop`] computes for `n` rounds.
+fn word_interpreter_loop_want(n: i32) -> i32 {
+    let program = [0x28u32, 0x11, 0x38, 0x0a, 0x49, 0x03];
+    let mut s = 0u32;
+    for _ in 0..n {
+        for w in program {
+            match w & 7 {
+                0 => s = s.wrapping_add(w >> 3),
+                1 => s = s.wrapping_mul(3).wrapping_add(w >> 3),
+                2 => s ^= w,
+                _ => break,
+            }
+        }
+    }
+    s as i32
+}
+
+#[test]
+fn a_load_of_the_dispatched_word_before_a_jump_back_runs_the_dispatch() {
+    let inputs = [1, 2, 7];
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| word_interpreter_loop_want(n))
+        .collect();
+    let (got, listing) = word_interpreter_loop(&inputs);
+    assert_eq!(got, want, "{listing}");
+    // Each case's copy of the header is one instruction: the load runs the dispatch.
+    assert_eq!(
+        listing
+            .matches("i32.load.br>and_shl.i32.load.br_table")
+            .count(),
+        3,
+        "{listing}"
+    );
+    // The load that dispatches traps where it stands: the program runs off the end of
+    // memory (no `halt`: `$p` steps on by 4 from word to word).
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+        (data (i32.const 64) "\00\00\00\00\00\00\00\00")
+        (func (export "f") (result i32) (local $p i32) (local $w i32)
+          (local.set $p (i32.const 65520))
+          (loop $dispatch
+            (local.set $w (i32.load offset=0 (local.get $p)))
+            (block $c1 (block $c0
+              (br_table $c0 $c1 (i32.load offset=64 (i32.shl (i32.and (local.get $w) (i32.const 1)) (i32.const 2)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br $dispatch))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (br $dispatch))
+          (local.get $p)))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("i32.load.br>and_shl"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<(), i32>(&store, "f").unwrap();
+    let trap = f.call(&mut store, ()).unwrap_err();
+    assert_eq!(
+        trap.trap_code(),
+        Some(TrapCode::MemoryOutOfBounds),
+        "{listing}"
+    );
+}
+
 #[test]
 fn dispatch_header_copies_and_increment_are_one_instruction() {
     // A dispatch loop whose header makes the loop's phi copies (`pc = npc; sp = nsp`) and

@@ -1087,12 +1087,45 @@ impl FuncTranslator<'_> {
                     // A jump to a conditional branch runs that branch where it stands.
                     if let Some(vias) = self.code.op_at(t).and_then(vias_of) {
                         match jump {
-                            Jump::Br => self.code.retag(pos, vias.br.erase()),
+                            Jump::Br => {
+                                self.code.retag(pos, vias.br.erase());
+                                self.fuse_load_via(pos, t);
+                            }
                             Jump::CopyBr { .. } => self.code.retag(pos, vias.copy_br.erase()),
                             Jump::ConstBr { .. } => {}
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// A via over the `br` at `pos` to the instruction at `target`, just made: if the
+    /// instruction right before the `br` is an `i32.load` whose word an `and_shl`
+    /// dispatch at `target` reads (the end of a copy of Lua's loop header), the load gets
+    /// the form that runs the dispatch itself (see `and_shl_load_br_tables!` in
+    /// `exec::ops::memory`). Only the load's handler word changes: the `br` stays whole
+    /// for the jumps that land on it.
+    fn fuse_load_via(&mut self, pos: usize, target: usize) {
+        let Some(head) = self.code.op_at(target) else {
+            return;
+        };
+        let Some(&(dispatch, fused)) = op::AND_SHL_LOAD_VIAS
+            .iter()
+            .find(|(dispatch, _)| dispatch.code == head)
+        else {
+            return;
+        };
+        // (The load must end where the `br` starts: `imm_if` finds an instruction of
+        // `Load`'s size starting exactly that far back, or nothing.)
+        let Some(at) = pos.checked_sub(crate::ir::words::<Load>()) else {
+            return;
+        };
+        let load = self.code.imm_if(at, op::I32_LOAD.r);
+        let reads = self.code.imm_if(target, dispatch).map(|d| d.a);
+        if let (Some(load), Some(a)) = (load, reads) {
+            if load.dst == a {
+                self.code.retag(at, fused.erase());
             }
         }
     }

@@ -977,38 +977,82 @@ const_load_br_tables! {
     CONST_LOAD32_BR_TABLE_D / VIA_CONST_LOAD32_BR_TABLE_D / HEADER_VIA_CONST_LOAD32_BR_TABLE_D "const.i32.load.br_table" u32, true;
 }
 
+/// The dispatch of an `and_shl` load-and-`br_table` (see [`and_shl_load_br_tables!`]) on
+/// the opcode word `$a`: `$imm` is the instruction's immediates, read at `$ip`.
+macro_rules! and_shl_dispatch {
+    ($mem_t:ty, $write:literal, $a:expr, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // (A 32-bit address: the `and_shl` wraps, the offset is added in 64 bits.)
+        let ea = ($a & $imm.mask).wrapping_shl($imm.shift) as usize + $imm.offset as usize;
+        if out_of_bounds::<$mem_t>(ea, $len) {
+            return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
+        }
+        // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
+        // `mem..mem + len` is the memory's data (see the module's documentation).
+        let raw = unsafe { core::ptr::read_unaligned($mem.add(ea) as *const $mem_t) };
+        let v = <$mem_t>::from_le(raw) as u32;
+        if $write {
+            // SAFETY: `dst` names a slot inside the frame (translation invariant).
+            unsafe { wr($sp, $imm.dst, v) };
+            // The rest of the immediates is read after the store (see `add_brs!`).
+        }
+        // SAFETY: the immediates of the instruction at `$ip` (as for their first read).
+        let $imm = unsafe { *($ip.add(1) as *const AndShlLoadBrTable) };
+        let i = v.wrapping_add($imm.bias as u32).min($imm.len) as usize;
+        // SAFETY: the translator emits `len + 1` offset words right after the
+        // immediates, and `i <= len`; each is sealed (`CodeBuf::seal_tables`): its
+        // target starts an instruction of this function, whose handler it holds.
+        let entry = unsafe { *$ip.add(words::<AndShlLoadBrTable>() + i) };
+        // (A branch's target reads no accumulator: the loaded value goes on instead of
+        // the incoming one, which frees `rcx` for the shift count.)
+        table_jump!($ip, entry, $sp, $mem, $len, $ctx, v.pass_on($acc))
+    }};
+}
+
 /// A load-and-`br_table` whose address is `(a & mask) << shift` (see
 /// [`AndShlLoadBrTable`]): the `i32.and_shl` that computes a table entry's address from an
 /// opcode field, folded in to save its dispatch on every opcode. The `_D` forms also write
 /// the loaded value to `dst`.
+///
+/// Each has a fourth form besides its vias, `$LVIA`: an `i32.load` (address from a slot)
+/// right before a via over a `br` to the dispatch, loading the word the dispatch reads
+/// (its `dst` is the dispatch's `a`). That is
+/// the end of each case of Lua's loop, a copy of its header (`i = *pc; switch
+/// (GET_OPCODE(i))`, see `FuncTranslator::copied_dispatch`). The form hands the word to
+/// the dispatch in a register, which takes a store and its reload off the chain of
+/// dependent loads that decides the dispatch's jump, and saves the via's own dispatch.
+/// `FuncTranslator::fuse_load_via` writes it over the load's handler word and nothing
+/// else: the `br` after the load stays whole, so a jump to it still runs the via alone.
 macro_rules! and_shl_load_br_tables {
-    ($($NAME:ident / $VIA:ident / $HVIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
+    ($($NAME:ident / $VIA:ident / $HVIA:ident / $LVIA:ident $name:literal $mem_t:ty, $write:literal;)*) => {
         $(def_header_via!($NAME, $VIA, $HVIA: AndShlLoadBrTable, $name, |imm, ip, sp, mem, len, ctx, acc| {
-            // (A 32-bit address: the `and_shl` wraps, the offset is added in 64 bits.)
-            let ea = (rd::<u32>(sp, imm.a) & imm.mask).wrapping_shl(imm.shift) as usize + imm.offset as usize;
-            if out_of_bounds::<$mem_t>(ea, len) {
+            and_shl_dispatch!($mem_t, $write, rd::<u32>(sp, imm.a), imm, ip, sp, mem, len, ctx, acc)
+        });
+        def!($LVIA: Load, concat!("i32.load.br>", $name), |imm, ip, sp, mem, len, ctx, acc| {
+            let ea = rd::<u32>(sp, imm.addr) as usize + imm.offset as usize;
+            if out_of_bounds::<u32>(ea, len) {
                 return trap(ctx, ip, TrapCode::MemoryOutOfBounds);
             }
-            // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above) and
-            // `mem..mem + len` is the memory's data (see the module's documentation).
-            let v = <$mem_t>::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const $mem_t) }) as u32;
-            if $write {
-                wr(sp, imm.dst, v);
-                // The rest of the immediates is read after the store (see `add_brs!`).
-            }
-            // SAFETY: as for the first read of the immediates (`def!`).
+            // SAFETY: `ea + 4 <= len` (checked just above) and `mem..mem + len` is the
+            // memory's data (see the module's documentation).
+            let word = u32::from_le(unsafe { core::ptr::read_unaligned(mem.add(ea) as *const u32) });
+            wr(sp, imm.dst, word);
+            // SAFETY: `fuse_load_via` writes this handler only over a load (layout `Load`)
+            // followed, with no word between, by a via over a `br` (layout `Br`) whose
+            // target is a `$NAME` reading the load's `dst` as its `a`. `ip` moves to that
+            // target, as the via's would.
+            let ip: Ip = opaque({
+                let br = ip.add(words::<Load>());
+                br.offset((*(br.add(1) as *const Br)).offset as isize)
+            });
+            // SAFETY: the instruction at `ip` is a `$NAME` (just above), emitted through an
+            // `Op<AndShlLoadBrTable>`.
             let imm = unsafe { *(ip.add(1) as *const AndShlLoadBrTable) };
-            let i = v.wrapping_add(imm.bias as u32).min(imm.len) as usize;
-            // SAFETY: the translator emits `len + 1` offset words right after the
-            // immediates, and `i <= len`; each is sealed (`CodeBuf::seal_tables`): its
-            // target starts an instruction of this function, whose handler it holds.
-            let entry = unsafe { *ip.add(words::<AndShlLoadBrTable>() + i) };
-            // (A branch's target reads no accumulator: the loaded value goes on instead of
-            // the incoming one, which frees `rcx` for the shift count.)
-            table_jump!(ip, entry, sp, mem, len, ctx, v.pass_on(acc))
+            and_shl_dispatch!($mem_t, $write, word, imm, ip, sp, mem, len, ctx, acc)
         });)*
+        /// Each `and_shl` dispatch and its load-and-via form (see `and_shl_load_br_tables!`).
+        pub(crate) const AND_SHL_LOAD_VIAS: [(Op<AndShlLoadBrTable>, Op<Load>); 6] = [$(($NAME, $LVIA)),*];
         fn and_shl_load_br_table_ops() -> Vec<OpInfo> {
-            info!($($NAME: AndShlLoadBrTable),*)
+            info!($($NAME: AndShlLoadBrTable,)* $($LVIA: Load),*)
         }
         fn and_shl_load_br_table_vias() -> Vec<Via> {
             via_list!($($NAME / $VIA),*)
@@ -1020,12 +1064,12 @@ macro_rules! and_shl_load_br_tables {
 }
 
 and_shl_load_br_tables! {
-    AND_SHL_LOAD8_BR_TABLE / VIA_AND_SHL_LOAD8_BR_TABLE / HEADER_VIA_AND_SHL_LOAD8_BR_TABLE "and_shl.i32.load8_u.br_table" u8, false;
-    AND_SHL_LOAD8_BR_TABLE_D / VIA_AND_SHL_LOAD8_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD8_BR_TABLE_D "and_shl.i32.load8_u.br_table" u8, true;
-    AND_SHL_LOAD16_BR_TABLE / VIA_AND_SHL_LOAD16_BR_TABLE / HEADER_VIA_AND_SHL_LOAD16_BR_TABLE "and_shl.i32.load16_u.br_table" u16, false;
-    AND_SHL_LOAD16_BR_TABLE_D / VIA_AND_SHL_LOAD16_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD16_BR_TABLE_D "and_shl.i32.load16_u.br_table" u16, true;
-    AND_SHL_LOAD32_BR_TABLE / VIA_AND_SHL_LOAD32_BR_TABLE / HEADER_VIA_AND_SHL_LOAD32_BR_TABLE "and_shl.i32.load.br_table" u32, false;
-    AND_SHL_LOAD32_BR_TABLE_D / VIA_AND_SHL_LOAD32_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD32_BR_TABLE_D "and_shl.i32.load.br_table" u32, true;
+    AND_SHL_LOAD8_BR_TABLE / VIA_AND_SHL_LOAD8_BR_TABLE / HEADER_VIA_AND_SHL_LOAD8_BR_TABLE / LOAD_VIA_AND_SHL_LOAD8_BR_TABLE "and_shl.i32.load8_u.br_table" u8, false;
+    AND_SHL_LOAD8_BR_TABLE_D / VIA_AND_SHL_LOAD8_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD8_BR_TABLE_D / LOAD_VIA_AND_SHL_LOAD8_BR_TABLE_D "and_shl.i32.load8_u.br_table" u8, true;
+    AND_SHL_LOAD16_BR_TABLE / VIA_AND_SHL_LOAD16_BR_TABLE / HEADER_VIA_AND_SHL_LOAD16_BR_TABLE / LOAD_VIA_AND_SHL_LOAD16_BR_TABLE "and_shl.i32.load16_u.br_table" u16, false;
+    AND_SHL_LOAD16_BR_TABLE_D / VIA_AND_SHL_LOAD16_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD16_BR_TABLE_D / LOAD_VIA_AND_SHL_LOAD16_BR_TABLE_D "and_shl.i32.load16_u.br_table" u16, true;
+    AND_SHL_LOAD32_BR_TABLE / VIA_AND_SHL_LOAD32_BR_TABLE / HEADER_VIA_AND_SHL_LOAD32_BR_TABLE / LOAD_VIA_AND_SHL_LOAD32_BR_TABLE "and_shl.i32.load.br_table" u32, false;
+    AND_SHL_LOAD32_BR_TABLE_D / VIA_AND_SHL_LOAD32_BR_TABLE_D / HEADER_VIA_AND_SHL_LOAD32_BR_TABLE_D / LOAD_VIA_AND_SHL_LOAD32_BR_TABLE_D "and_shl.i32.load.br_table" u32, true;
 }
 
 /// The dispatches that have a via over the end of a copied loop header.
