@@ -2878,6 +2878,31 @@ fn pairs_through_the_accumulator_and_of_copies() {
     }
 }
 
+/// Two copies, then an add of a constant (Lua's instruction fetch at the end of each case:
+/// `pc' = pc; base' = base; pc = pc + 4`): one pair, the add reading what the copies left.
+#[test]
+fn copies_and_an_add_after_them_are_a_pair() {
+    let wat = r#"(module
+      (func (export "f") (param $a i32) (param $b i32) (result i32)
+        (local $x i32) (local $y i32) (local $z i32)
+        (local.set $x (local.get $a))
+        (local.set $y (local.get $b))
+        (local.set $z (i32.add (local.get $x) (i32.const 4)))
+        (local.set $a (i32.const 0))
+        (i32.add (i32.mul (local.get $x) (i32.const 1000))
+          (i32.add (i32.mul (local.get $y) (i32.const 10)) (local.get $z)))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("copy2+i32.add"), "{listing}");
+    let f = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "f")
+        .unwrap();
+    for (a, b) in [(1, 2), (7, -3), (-5, 100)] {
+        let want = a * 1000 + b * 10 + (a + 4);
+        assert_eq!(f.call(&mut store, (a, b)).unwrap(), want, "{listing}");
+    }
+}
+
 /// Pairs in chains through the accumulator: a mask and a shift of a loaded byte, an add
 /// into the accumulator and a load from it, a shift and an add, a load and an `and`; and
 /// a string-hash loop (`h ^= (h << 5) + (h >> 2) + byte`). Each result is computed here.

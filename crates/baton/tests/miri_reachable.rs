@@ -259,3 +259,44 @@ fn br_tables_jump_through_their_sealed_entries() {
         .collect();
     assert_eq!(picked, [10, 20, 30, 30, 30]);
 }
+
+/// Lua's dispatch: each case ends with a copy of the loop header, an `i32.load` of the
+/// next instruction word and a via to the `and_shl` load-and-`br_table`; the load runs
+/// the dispatch itself (`i32.load.br>and_shl...`), the word handed over in a register.
+#[test]
+fn a_load_before_a_jump_back_runs_the_dispatch() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (memory 1)
+      ;; the table of labels: opcode (word & 3) to case
+      (data (i32.const 0) "\00\00\00\00\01\00\00\00\02\00\00\00\02\00\00\00")
+      ;; words (operand << 2 | opcode): add 5, add 7, double, halt
+      (data (i32.const 16) "\14\00\00\00\1c\00\00\00\01\00\00\00\02\00\00\00")
+      (func (export "interp") (result i32)
+        (local $p i32) (local $w i32) (local $acc i32)
+        (local.set $p (i32.const 16))
+        (block $halt
+          (loop $next
+            (local.set $w (i32.load (local.get $p)))
+            (block $dbl (block $add
+              (br_table $add $dbl $halt
+                (i32.load (i32.shl (i32.and (local.get $w) (i32.const 3)) (i32.const 2)))))
+              (local.set $acc (i32.add (local.get $acc) (i32.shr_u (local.get $w) (i32.const 2))))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br $next))
+            (local.set $acc (i32.shl (local.get $acc) (i32.const 1)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $next)))
+        (local.get $acc)))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("i32.load.br>and_shl"), "{listing}");
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let interp = instance
+        .get_typed_func::<(), i32>(&store, "interp")
+        .unwrap();
+    assert_eq!(interp.call(&mut store, ()).unwrap(), 24);
+}

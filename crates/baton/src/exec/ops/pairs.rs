@@ -382,6 +382,7 @@ pairs! {
         COPY_CONST_PAIR = (copy) Un, (const) Const, "copy+const";
         COPY_I64_AND_PAIR = (copy) Un, (i64_ri bitand u64) BinRI64, "copy+i64.and";
         COPY2_CONST_PAIR = (copy2) Copy2, (const) Const, "copy2+const";
+        COPY2_ADD_PAIR = (copy2) Copy2, (i32_ri wrapping_add) BinRI32, "copy2+i32.add";
         COPY2_ADD_STORE32_PAIR = (copy2) Copy2, (add_store32 slot) AddStore, "copy2+i32.add.store32";
         CONST_CONST_PAIR = (const) Const, (const) Const, "const+const";
         STORE64_ADD_PAIR = (store u64) Store, (i32_ri wrapping_add) BinRI32, "store64+i32.add";
@@ -486,6 +487,7 @@ fn pair_table() -> PairTable {
         put(a, copy, ADD_COPY_PAIR.erase());
         put(load32, a, LOAD32_ADD_PAIR.erase());
         put(copy, a, COPY_ADD_PAIR.erase());
+        put(COPY2.erase(), a, COPY2_ADD_PAIR.erase());
         put(STORE64.rr.erase(), a, STORE64_ADD_PAIR.erase());
         for b in adds {
             put(a, b, ADD_ADD_PAIR.erase());
