@@ -2903,6 +2903,40 @@ fn copies_and_an_add_after_them_are_a_pair() {
     }
 }
 
+/// A xorshift step (`x ^= x << k`, `x ^= x >> k`: PRNGs, hash finalisers) is one pair,
+/// the shifted value handed to the `xor` in the accumulator.
+#[test]
+fn xorshift_steps_are_pairs() {
+    let wat = r#"(module
+      (func (export "f") (param $x i32) (param $n i32) (result i32)
+        (loop $l
+          (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
+          (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
+          (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $x)))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    assert_eq!(listing.matches("i32.shl+i32.xor").count(), 2, "{listing}");
+    assert_eq!(listing.matches("i32.shr_u+i32.xor").count(), 1, "{listing}");
+    let f = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "f")
+        .unwrap();
+    for (seed, n) in [(1u32, 1), (0x1234_5678, 10), (0xdead_beef, 1000)] {
+        let mut x = seed;
+        for _ in 0..n {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+        }
+        assert_eq!(
+            f.call(&mut store, (seed as i32, n)).unwrap() as u32,
+            x,
+            "{listing}"
+        );
+    }
+}
+
 /// Pairs in chains through the accumulator: a mask and a shift of a loaded byte, an add
 /// into the accumulator and a load from it, a shift and an add, a load and an `and`; and
 /// a string-hash loop (`h ^= (h << 5) + (h >> 2) + byte`). Each result is computed here.

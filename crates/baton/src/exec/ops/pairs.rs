@@ -398,6 +398,9 @@ pairs! {
         SHR_U_RI_A_ADD_AI_PAIR = (bin sem::i32::shr_u, ri, acc) BinRI32, (bin sem::i32::add, ai, slot) BinRI32, "i32.shr_u+i32.add";
         SHL_AI_A_ADD_RA_A_PAIR = (bin sem::i32::shl, ai, acc) BinRI32, (bin sem::i32::add, ra, acc) BinRR, "i32.shl+i32.add";
         XOR_AI_A_SHL_AI_A_PAIR = (bin sem::i32::xor, ai, acc) BinRI32, (bin sem::i32::shl, ai, acc) BinRI32, "i32.xor+i32.shl";
+        // A xorshift step, `x ^= x << k` or `x ^= x >> k` (PRNGs, hash finalisers).
+        SHL_RI_A_XOR_RA_PAIR = (bin sem::i32::shl, ri, acc) BinRI32, (bin sem::i32::xor, ra, slot) BinRR, "i32.shl+i32.xor";
+        SHR_U_RI_A_XOR_RA_PAIR = (bin sem::i32::shr_u, ri, acc) BinRI32, (bin sem::i32::xor, ra, slot) BinRR, "i32.shr_u+i32.xor";
         WRAP_LOAD32_A_PAIR = (wrap slot) Un, (load_a u32 => u32) Load, "i32.wrap_i64+i32.load";
         ADD_RA_A_LOAD32_AT_ACC_PAIR = (bin sem::i32::add, ra, acc) BinRR, (load_at_acc u32 => u32) Load, "i32.add+i32.load";
         ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
@@ -597,6 +600,16 @@ fn pair_table() -> PairTable {
         xor.ai_a.erase(),
         shl.ai_a.erase(),
         XOR_AI_A_SHL_AI_A_PAIR.erase(),
+    );
+    put(
+        shl.ri_a.erase(),
+        I32_XOR.ra.erase(),
+        SHL_RI_A_XOR_RA_PAIR.erase(),
+    );
+    put(
+        shr_u.ri_a.erase(),
+        I32_XOR.ra.erase(),
+        SHR_U_RI_A_XOR_RA_PAIR.erase(),
     );
     put(
         I32_WRAP_I64.r.erase(),
