@@ -2935,6 +2935,39 @@ fn xorshift_steps_are_pairs() {
             "{listing}"
         );
     }
+    // xorshift64 (13, 7, 17).
+    let wat = r#"(module
+      (func (export "f") (param $x i64) (param $n i32) (result i64)
+        (loop $l
+          (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 13))))
+          (local.set $x (i64.xor (local.get $x) (i64.shr_u (local.get $x) (i64.const 7))))
+          (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 17))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $x)))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    assert_eq!(listing.matches("i64.shl+i64.xor").count(), 2, "{listing}");
+    assert_eq!(listing.matches("i64.shr_u+i64.xor").count(), 1, "{listing}");
+    let f = instance
+        .get_typed_func::<(i64, i32), i64>(&store, "f")
+        .unwrap();
+    for (seed, n) in [
+        (1u64, 1),
+        (0x0123_4567_89ab_cdef, 10),
+        (0xdead_beef_f00d, 1000),
+    ] {
+        let mut x = seed;
+        for _ in 0..n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+        assert_eq!(
+            f.call(&mut store, (seed as i64, n)).unwrap() as u64,
+            x,
+            "{listing}"
+        );
+    }
 }
 
 /// Pairs in chains through the accumulator: a mask and a shift of a loaded byte, an add

@@ -113,6 +113,26 @@ macro_rules! step {
         };
         step!(@result $out, dst, v, $sp, $acc);
     }};
+    // The same for an i64 operation (`sem::i64`), in the forms pairs use: `ri` (layout
+    // `BinRI64`) and `ra` (`BinRR`).
+    ((bin64 $f:path, $form:ident, $out:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let (dst, lhs, rhs): (u32, i64, i64) = step!(@bin64_operands $form, $at, $sp, $acc);
+        let v = match $f(lhs, rhs) {
+            Ok(v) => v,
+            Err(code) => return trap($ctx, $ip, code),
+        };
+        step!(@result $out, dst, v, $sp, $acc);
+    }};
+    (@bin64_operands ri, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BinRI64` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BinRI64) };
+        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), imm.imm)
+    }};
+    (@bin64_operands ra, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BinRR` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BinRR) };
+        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), Cell::from_acc($acc))
+    }};
     (@bin_operands ri, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `BinRI32` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const BinRI32) };
@@ -401,6 +421,8 @@ pairs! {
         // A xorshift step, `x ^= x << k` or `x ^= x >> k` (PRNGs, hash finalisers).
         SHL_RI_A_XOR_RA_PAIR = (bin sem::i32::shl, ri, acc) BinRI32, (bin sem::i32::xor, ra, slot) BinRR, "i32.shl+i32.xor";
         SHR_U_RI_A_XOR_RA_PAIR = (bin sem::i32::shr_u, ri, acc) BinRI32, (bin sem::i32::xor, ra, slot) BinRR, "i32.shr_u+i32.xor";
+        I64_SHL_RI_A_XOR_RA_PAIR = (bin64 sem::i64::shl, ri, acc) BinRI64, (bin64 sem::i64::xor, ra, slot) BinRR, "i64.shl+i64.xor";
+        I64_SHR_U_RI_A_XOR_RA_PAIR = (bin64 sem::i64::shr_u, ri, acc) BinRI64, (bin64 sem::i64::xor, ra, slot) BinRR, "i64.shr_u+i64.xor";
         WRAP_LOAD32_A_PAIR = (wrap slot) Un, (load_a u32 => u32) Load, "i32.wrap_i64+i32.load";
         ADD_RA_A_LOAD32_AT_ACC_PAIR = (bin sem::i32::add, ra, acc) BinRR, (load_at_acc u32 => u32) Load, "i32.add+i32.load";
         ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
@@ -610,6 +632,17 @@ fn pair_table() -> PairTable {
         shr_u.ri_a.erase(),
         I32_XOR.ra.erase(),
         SHR_U_RI_A_XOR_RA_PAIR.erase(),
+    );
+    let imm64 = |op: BinOp<BinRI64>| op.imm.expect("an integer operation has immediate forms");
+    put(
+        imm64(I64_SHL).ri_a.erase(),
+        I64_XOR.ra.erase(),
+        I64_SHL_RI_A_XOR_RA_PAIR.erase(),
+    );
+    put(
+        imm64(I64_SHR_U).ri_a.erase(),
+        I64_XOR.ra.erase(),
+        I64_SHR_U_RI_A_XOR_RA_PAIR.erase(),
     );
     put(
         I32_WRAP_I64.r.erase(),
