@@ -1015,11 +1015,10 @@ macro_rules! and_shl_dispatch {
 ///
 /// Each has a fourth form besides its vias, `$LVIA`: an `i32.load` (address from a slot)
 /// right before a via over a `br` to the dispatch, loading the word the dispatch reads
-/// (its `dst` is the dispatch's `a`). That is
-/// the end of each case of Lua's loop, a copy of its header (`i = *pc; switch
-/// (GET_OPCODE(i))`, see `FuncTranslator::copied_dispatch`). The form hands the word to
-/// the dispatch in a register, which takes a store and its reload off the chain of
-/// dependent loads that decides the dispatch's jump, and saves the via's own dispatch.
+/// (its `dst` is the dispatch's `a`). That is the end of each case of Lua's loop, a copy
+/// of its header (`i = *pc; switch (GET_OPCODE(i))`, see
+/// `FuncTranslator::copied_dispatch`). The form saves the via's own dispatch, and hands
+/// the word to the dispatch in a register instead of through its slot.
 /// `FuncTranslator::fuse_load_via` writes it over the load's handler word and nothing
 /// else: the `br` after the load stays whole, so a jump to it still runs the via alone.
 macro_rules! and_shl_load_br_tables {
