@@ -2970,6 +2970,83 @@ fn xorshift_steps_are_pairs() {
     }
 }
 
+/// Hash rounds in `i64` are pairs through the accumulator: FNV-1a's `h = (h ^ byte) *
+/// prime`, and xxHash's `acc += lane * prime; acc = rotl(acc, 31); acc *= prime`.
+#[test]
+fn i64_hash_rounds_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 0) "\01\23\45\67\89\ab\cd\ef\fe\dc\ba\98\76\54\32\10")
+      (func (export "fnv") (param $n i32) (result i64)
+        (local $h i64) (local $p i32)
+        (local.set $h (i64.const 0xcbf29ce484222325))
+        (loop $l
+          (local.set $h (i64.mul
+            (i64.xor (local.get $h) (i64.load8_u (i32.and (local.get $p) (i32.const 15))))
+            (i64.const 0x100000001b3)))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $p) (local.get $n))))
+        (local.get $h))
+      (func (export "xxh") (param $n i32) (result i64)
+        (local $acc i64) (local $p i32)
+        (local.set $acc (i64.const 0x60ea27eeadc0b5d6))
+        (loop $l
+          (local.set $acc (i64.mul
+            (i64.rotl
+              (i64.add (local.get $acc)
+                (i64.mul (i64.load (i32.and (local.get $p) (i32.const 8))) (i64.const 0xc2b2ae3d27d4eb4f)))
+              (i64.const 31))
+            (i64.const 0x9e3779b185ebca87)))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (br_if $l (i32.lt_u (local.get $p) (local.get $n))))
+        (local.get $acc)))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = format!(
+        "{}{}",
+        module.disassemble(0).unwrap(),
+        module.disassemble(1).unwrap()
+    );
+    for pair in ["i64.xor+i64.mul", "i64.mul+i64.add", "i64.rotl+i64.mul"] {
+        assert!(listing.contains(pair), "{pair}:\n{listing}");
+    }
+    let bytes: [u8; 16] = [
+        0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32,
+        0x10,
+    ];
+    let fnv = instance.get_typed_func::<i32, i64>(&store, "fnv").unwrap();
+    let xxh = instance.get_typed_func::<i32, i64>(&store, "xxh").unwrap();
+    for n in [1u32, 17, 1000] {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for p in 0..n {
+            h = (h ^ bytes[(p & 15) as usize] as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        assert_eq!(
+            fnv.call(&mut store, n as i32).unwrap() as u64,
+            h,
+            "{listing}"
+        );
+        let mut acc: u64 = 0x60ea_27ee_adc0_b5d6;
+        let mut p = 0u32;
+        loop {
+            let at = (p & 8) as usize;
+            let lane = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+            acc = acc
+                .wrapping_add(lane.wrapping_mul(0xc2b2_ae3d_27d4_eb4f))
+                .rotate_left(31)
+                .wrapping_mul(0x9e37_79b1_85eb_ca87);
+            p += 8;
+            if p >= n {
+                break;
+            }
+        }
+        assert_eq!(
+            xxh.call(&mut store, n as i32).unwrap() as u64,
+            acc,
+            "{listing}"
+        );
+    }
+}
+
 /// Pairs in chains through the accumulator: a mask and a shift of a loaded byte, an add
 /// into the accumulator and a load from it, a shift and an add, a load and an `and`; and
 /// a string-hash loop (`h ^= (h << 5) + (h >> 2) + byte`). Each result is computed here.

@@ -113,8 +113,8 @@ macro_rules! step {
         };
         step!(@result $out, dst, v, $sp, $acc);
     }};
-    // The same for an i64 operation (`sem::i64`), in the forms pairs use: `ri` (layout
-    // `BinRI64`) and `ra` (`BinRR`).
+    // The same for an i64 operation (`sem::i64`), in the forms pairs use: `ri`, `ai`, `ia`
+    // (layout `BinRI64`) and `ra` (`BinRR`).
     ((bin64 $f:path, $form:ident, $out:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         let (dst, lhs, rhs): (u32, i64, i64) = step!(@bin64_operands $form, $at, $sp, $acc);
         let v = match $f(lhs, rhs) {
@@ -127,6 +127,16 @@ macro_rules! step {
         // SAFETY: `$at` is the immediates of a `BinRI64` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const BinRI64) };
         (imm.dst, step!(@operand slot, imm.a, $sp, $acc), imm.imm)
+    }};
+    (@bin64_operands ai, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `BinRI64` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const BinRI64) };
+        (imm.dst, Cell::from_acc($acc), imm.imm)
+    }};
+    (@bin64_operands ia, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: as for `ai`.
+        let imm = unsafe { *($at as *const BinRI64) };
+        (imm.dst, imm.imm, Cell::from_acc($acc))
     }};
     (@bin64_operands ra, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `BinRR` (the pair's table, `pairs`).
@@ -423,6 +433,11 @@ pairs! {
         SHR_U_RI_A_XOR_RA_PAIR = (bin sem::i32::shr_u, ri, acc) BinRI32, (bin sem::i32::xor, ra, slot) BinRR, "i32.shr_u+i32.xor";
         I64_SHL_RI_A_XOR_RA_PAIR = (bin64 sem::i64::shl, ri, acc) BinRI64, (bin64 sem::i64::xor, ra, slot) BinRR, "i64.shl+i64.xor";
         I64_SHR_U_RI_A_XOR_RA_PAIR = (bin64 sem::i64::shr_u, ri, acc) BinRI64, (bin64 sem::i64::xor, ra, slot) BinRR, "i64.shr_u+i64.xor";
+        // Hash rounds: FNV-1a's `h = (h ^ byte) * prime`; xxHash's and murmur's
+        // `acc += lane * prime; acc = rotl(acc, r); acc *= prime`.
+        I64_XOR_RA_A_MUL_IA_PAIR = (bin64 sem::i64::xor, ra, acc) BinRR, (bin64 sem::i64::mul, ia, slot) BinRI64, "i64.xor+i64.mul";
+        I64_MUL_IA_A_ADD_RA_A_PAIR = (bin64 sem::i64::mul, ia, acc) BinRI64, (bin64 sem::i64::add, ra, acc) BinRR, "i64.mul+i64.add";
+        I64_ROTL_AI_A_MUL_IA_PAIR = (bin64 sem::i64::rotl, ai, acc) BinRI64, (bin64 sem::i64::mul, ia, slot) BinRI64, "i64.rotl+i64.mul";
         WRAP_LOAD32_A_PAIR = (wrap slot) Un, (load_a u32 => u32) Load, "i32.wrap_i64+i32.load";
         ADD_RA_A_LOAD32_AT_ACC_PAIR = (bin sem::i32::add, ra, acc) BinRR, (load_at_acc u32 => u32) Load, "i32.add+i32.load";
         ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
@@ -644,6 +659,25 @@ fn pair_table() -> PairTable {
         I64_XOR.ra.erase(),
         I64_SHR_U_RI_A_XOR_RA_PAIR.erase(),
     );
+    // (`ai` and `ia` of a multiplication compute the same from the same immediates.)
+    let mul64 = imm64(I64_MUL);
+    for (mul, mul_a) in [(mul64.ia, mul64.ia_a), (mul64.ai, mul64.ai_a)] {
+        put(
+            I64_XOR.ra_a.erase(),
+            mul.erase(),
+            I64_XOR_RA_A_MUL_IA_PAIR.erase(),
+        );
+        put(
+            mul_a.erase(),
+            I64_ADD.ra_a.erase(),
+            I64_MUL_IA_A_ADD_RA_A_PAIR.erase(),
+        );
+        put(
+            imm64(I64_ROTL).ai_a.erase(),
+            mul.erase(),
+            I64_ROTL_AI_A_MUL_IA_PAIR.erase(),
+        );
+    }
     put(
         I32_WRAP_I64.r.erase(),
         I32_LOAD.r_a.erase(),
