@@ -105,70 +105,49 @@ macro_rules! step {
     // order (`r` a slot, `i` the immediate, `a` the accumulator: `ri`, `ir`, `ai`, `ia`
     // with layout `BinRI32`; `rr`, `ra`, `ar` with `BinRR`), `$out` where the result goes
     // (`slot`: `dst`; `acc`); `$f` is the operation's semantics (`sem::i32`).
-    ((bin $f:path, $form:ident, $out:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
-        let (dst, lhs, rhs): (u32, i32, i32) = step!(@bin_operands $form, $at, $sp, $acc);
+    ((bin $f:path, $form:ident, $out:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        step!(@bin i32, BinRI32, $f, $form, $out, $at, $ip, $sp, $ctx, $acc)
+    };
+    // The same for an i64 operation (`sem::i64`); its immediate forms have layout `BinRI64`.
+    ((bin64 $f:path, $form:ident, $out:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        step!(@bin i64, BinRI64, $f, $form, $out, $at, $ip, $sp, $ctx, $acc)
+    };
+    (@bin $t:ty, $ri:ident, $f:path, $form:ident, $out:ident, $at:expr, $ip:ident, $sp:ident, $ctx:ident, $acc:ident) => {{
+        let (dst, lhs, rhs): (u32, $t, $t) = step!(@bin_operands $ri, $form, $at, $sp, $acc);
         let v = match $f(lhs, rhs) {
             Ok(v) => v,
             Err(code) => return trap($ctx, $ip, code),
         };
         step!(@result $out, dst, v, $sp, $acc);
     }};
-    // The same for an i64 operation (`sem::i64`), in the forms pairs use: `ri`, `ai`, `ia`
-    // (layout `BinRI64`) and `ra` (`BinRR`).
-    ((bin64 $f:path, $form:ident, $out:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
-        let (dst, lhs, rhs): (u32, i64, i64) = step!(@bin64_operands $form, $at, $sp, $acc);
-        let v = match $f(lhs, rhs) {
-            Ok(v) => v,
-            Err(code) => return trap($ctx, $ip, code),
-        };
-        step!(@result $out, dst, v, $sp, $acc);
-    }};
-    (@bin64_operands ri, $at:expr, $sp:ident, $acc:ident) => {{
-        // SAFETY: `$at` is the immediates of a `BinRI64` (the pair's table, `pairs`).
-        let imm = unsafe { *($at as *const BinRI64) };
+    // The operands of a binary operation in form `$form`; `$ri` is the layout of the
+    // immediate forms (`BinRI32` or `BinRI64`).
+    (@bin_operands $ri:ident, ri, $at:expr, $sp:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `$ri` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const $ri) };
         (imm.dst, step!(@operand slot, imm.a, $sp, $acc), imm.imm)
     }};
-    (@bin64_operands ai, $at:expr, $sp:ident, $acc:ident) => {{
-        // SAFETY: `$at` is the immediates of a `BinRI64` (the pair's table, `pairs`).
-        let imm = unsafe { *($at as *const BinRI64) };
-        (imm.dst, Cell::from_acc($acc), imm.imm)
-    }};
-    (@bin64_operands ia, $at:expr, $sp:ident, $acc:ident) => {{
-        // SAFETY: as for `ai`.
-        let imm = unsafe { *($at as *const BinRI64) };
-        (imm.dst, imm.imm, Cell::from_acc($acc))
-    }};
-    (@bin64_operands ra, $at:expr, $sp:ident, $acc:ident) => {{
-        // SAFETY: `$at` is the immediates of a `BinRR` (the pair's table, `pairs`).
-        let imm = unsafe { *($at as *const BinRR) };
-        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), Cell::from_acc($acc))
-    }};
-    (@bin_operands ri, $at:expr, $sp:ident, $acc:ident) => {{
-        // SAFETY: `$at` is the immediates of a `BinRI32` (the pair's table, `pairs`).
-        let imm = unsafe { *($at as *const BinRI32) };
-        (imm.dst, step!(@operand slot, imm.a, $sp, $acc), imm.imm)
-    }};
-    (@bin_operands ir, $at:expr, $sp:ident, $acc:ident) => {{
+    (@bin_operands $ri:ident, ir, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: as for `ri`.
-        let imm = unsafe { *($at as *const BinRI32) };
+        let imm = unsafe { *($at as *const $ri) };
         (imm.dst, imm.imm, step!(@operand slot, imm.a, $sp, $acc))
     }};
-    (@bin_operands ai, $at:expr, $sp:ident, $acc:ident) => {{
+    (@bin_operands $ri:ident, ai, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: as for `ri`.
-        let imm = unsafe { *($at as *const BinRI32) };
+        let imm = unsafe { *($at as *const $ri) };
         (imm.dst, Cell::from_acc($acc), imm.imm)
     }};
-    (@bin_operands ia, $at:expr, $sp:ident, $acc:ident) => {{
+    (@bin_operands $ri:ident, ia, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: as for `ri`.
-        let imm = unsafe { *($at as *const BinRI32) };
+        let imm = unsafe { *($at as *const $ri) };
         (imm.dst, imm.imm, Cell::from_acc($acc))
     }};
-    (@bin_operands ra, $at:expr, $sp:ident, $acc:ident) => {{
+    (@bin_operands $ri:ident, ra, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `BinRR` (the pair's table, `pairs`).
         let imm = unsafe { *($at as *const BinRR) };
         (imm.dst, step!(@operand slot, imm.a, $sp, $acc), Cell::from_acc($acc))
     }};
-    (@bin_operands ar, $at:expr, $sp:ident, $acc:ident) => {{
+    (@bin_operands $ri:ident, ar, $at:expr, $sp:ident, $acc:ident) => {{
         // SAFETY: as for `ra`.
         let imm = unsafe { *($at as *const BinRR) };
         (imm.dst, Cell::from_acc($acc), step!(@operand slot, imm.b, $sp, $acc))
