@@ -3374,3 +3374,118 @@ fn a_select_on_a_global_reads_the_global_in_the_select() {
     assert_eq!(got, want);
     assert_eq!(listing.matches("SELECT_RI_GLOBAL").count(), 2, "{listing}");
 }
+
+/// C code's calls, as clang compiles them: the shadow-stack prologue and the first spill
+/// are one pair; an argument loaded or a constant set right before a call, and a result
+/// loaded right before a return (with or without the epilogue), are pairs whose second
+/// instruction, the call or the return, is entered by a direct jump. Deep recursion through
+/// such a call grows the frame stack (the call runs again, alone, after growing) and, past
+/// the limit, traps; a load that traps inside a pair leaves the store usable.
+#[test]
+fn c_calls_and_returns_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (global $sp (export "sp") (mut i32) (i32.const 4096))
+      ;; return p->x
+      (func $x (param $p i32) (result i32)
+        (i32.load offset=4 (local.get $p)))
+      ;; return p->next->x
+      (func $next_x (param $p i32) (result i32)
+        (i32.load offset=4 (i32.load offset=8 (local.get $p))))
+      (func $k (param $k i32) (result i32)
+        (i32.mul (local.get $k) (i32.const 3)))
+      ;; sum of x along the list from p, n deep: a frame per call, recursion through a
+      ;; loaded argument, the result reloaded from the frame before the epilogue.
+      (func $sum (export "sum") (param $n i32) (param $p i32) (result i32)
+        (local $fp i32)
+        (global.set $sp (local.tee $fp (i32.sub (global.get $sp) (i32.const 16))))
+        (i32.store offset=12 (local.get $fp) (local.get $n))
+        (i32.store offset=4 (local.get $fp) (call $x (local.get $p)))
+        (if (i32.gt_s (local.get $n) (i32.const 1))
+          (then
+            (i32.store offset=4 (local.get $fp)
+              (i32.add (i32.load offset=4 (local.get $fp))
+                (call $sum (i32.sub (i32.load offset=12 (local.get $fp)) (i32.const 1))
+                  (i32.load offset=8 (local.get $p)))))))
+        (i32.store offset=8 (local.get $fp) (call $k (i32.const 7)))
+        (local.set $n (i32.load offset=4 (local.get $fp)))
+        (global.set $sp (i32.add (local.get $fp) (i32.const 16)))
+        (local.get $n))
+      ;; A frame the function does not take from the global (no set), then its spill.
+      (func (export "peek") (param $v i32) (result i32)
+        (local $fp i32)
+        (local.set $fp (i32.sub (global.get $sp) (i32.const 32)))
+        (i32.store offset=8 (local.get $fp) (local.get $v))
+        (call $next_x (local.get $fp)))
+      ;; n calls deep, each through a loaded argument (node p's next).
+      (func $deep (export "deep") (param $n i32) (param $p i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n))
+          (then (i32.const 0))
+          (else (i32.add (i32.const 1)
+            (call $deep (i32.sub (local.get $n) (i32.const 1))
+              (i32.load offset=8 (local.get $p)))))))
+      (func (export "x") (param $p i32) (result i32)
+        (call $x (i32.load (local.get $p))))
+      ;; A list at 64: node i at 64 + 16 i, x = i + 1, next = the next node (the last
+      ;; one points to itself).
+      (func (export "init") (param $n i32)
+        (local $i i32) (local $a i32)
+        (loop $l
+          (local.set $a (i32.add (i32.const 64) (i32.shl (local.get $i) (i32.const 4))))
+          (i32.store offset=4 (local.get $a) (i32.add (local.get $i) (i32.const 1)))
+          (i32.store offset=8 (local.get $a)
+            (select (i32.add (local.get $a) (i32.const 16)) (local.get $a)
+              (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n))))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+            (local.get $n))))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listings: Vec<String> = (0..8).filter_map(|i| module.disassemble(i)).collect();
+    let listing = listings.join("\n");
+    for pair in [
+        "global.get.add.set+store32",
+        "global.get.add+store32",
+        "i32.load+call",
+        "const+call",
+        "i32.load+return.slot",
+        "i32.load.i32.load+return.slot",
+        "i32.load+add.global.set.return.slot",
+    ] {
+        assert!(listing.contains(pair), "{pair}: {listing}");
+    }
+    let init = instance.get_typed_func::<i32, ()>(&store, "init").unwrap();
+    let sum = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "sum")
+        .unwrap();
+    let peek = instance.get_typed_func::<i32, i32>(&store, "peek").unwrap();
+    let x = instance.get_typed_func::<i32, i32>(&store, "x").unwrap();
+    let sp = instance.get_global(&store, "sp").unwrap();
+    // 200 nodes, up to 3264; 100 frames take the shadow stack from 4096 down to 2496.
+    init.call(&mut store, 200).unwrap();
+    for n in [1, 2, 10, 100] {
+        assert_eq!(sum.call(&mut store, (n, 64)).unwrap(), n * (n + 1) / 2);
+        assert_eq!(
+            sp.get(&store).i32(),
+            Some(4096),
+            "the epilogues restore the stack"
+        );
+    }
+    // `peek`'s frame at 4064: its spill at 4072 is read back as `next`, whose `x` is the
+    // word at `v + 4`: node 2's.
+    assert_eq!(peek.call(&mut store, 64 + 16 * 2).unwrap(), 3);
+    assert_eq!(
+        x.call(&mut store, 0).unwrap(),
+        0,
+        "x of the node at memory[0] = 0"
+    );
+    let err = x.call(&mut store, 65534).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    // Deeper than the frame stack's first allocation, through the pair's call.
+    let deep = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "deep")
+        .unwrap();
+    assert_eq!(deep.call(&mut store, (20_000, 64)).unwrap(), 20_000);
+    // Far past the call stack's limit: "call stack exhausted", and the store goes on.
+    let err = deep.call(&mut store, (10_000_000, 64)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
+    assert_eq!(sum.call(&mut store, (4, 64)).unwrap(), 10);
+}

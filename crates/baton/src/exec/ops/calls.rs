@@ -522,7 +522,7 @@ macro_rules! global_set_add_returns {
     ($RET:ident / $VIA_RET:ident, $RET_SLOT:ident / $VIA_RET_SLOT:ident, $T:ty, $ret:literal, $ret_slot:literal) => {
         def_via!($RET, $VIA_RET: GlobalAdd, $ret, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_SET` (values.rs).
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let cell = global_cell(ctx, imm.global);
             *cell = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T).to_cell();
             do_return!(ctx, mem, len, acc)
         });
@@ -536,7 +536,7 @@ macro_rules! global_set_add_returns {
             *sp = *sp.add(imm.src as usize);
             core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
             // SAFETY: as for `GLOBAL_SET` (values.rs).
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let cell = global_cell(ctx, imm.global);
             *cell = v.to_cell();
             do_return!(ctx, mem, len, acc)
         });

@@ -1353,19 +1353,21 @@ float_stores! { float_store_ops;
 macro_rules! load_pointer {
     ($imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident) => {{
         let first = rd::<u32>($sp, $imm.addr) as usize + $imm.inner as usize;
-        if out_of_bounds::<u32>(first, $len) {
+        if $crate::exec::ops::memory::out_of_bounds::<u32>(first, $len) {
             return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
         }
         // SAFETY: `first + 4 <= len` (checked just above), in memory 0's data.
         let p = u32::from_le(unsafe { core::ptr::read_unaligned($mem.add(first) as *const u32) });
         let ea = p as usize + $imm.offset as usize;
-        if out_of_bounds::<u32>(ea, $len) {
+        if $crate::exec::ops::memory::out_of_bounds::<u32>(ea, $len) {
             return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
         }
         // SAFETY: `ea + 4 <= len` (checked just above), in memory 0's data.
         u32::from_le(unsafe { core::ptr::read_unaligned($mem.add(ea) as *const u32) })
     }};
 }
+// (For the pairs that start with a `LoadLoad`, too.)
+pub(super) use load_pointer;
 
 def!(LOAD_LOAD32: LoadLoad, "i32.load.i32.load", |imm, ip, sp, mem, len, ctx, acc| {
     let v = load_pointer!(imm, ip, sp, mem, len, ctx);

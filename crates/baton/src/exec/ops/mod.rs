@@ -122,6 +122,18 @@ unsafe fn wr<T: Cell>(sp: Sp, s: u32, v: T) {
     unsafe { *sp.add(s as usize) = v.to_cell() }
 }
 
+/// The cell of global `index` of the running instance.
+///
+/// # Safety
+/// `index` is a global of the running instance's module (validation proves every global
+/// index an instruction names; `Ctx::globals` is that instance's cells, set with
+/// `Ctx::inst`). The cell lives as long as the store.
+#[inline(always)]
+unsafe fn global_cell(ctx: &Ctx, index: u32) -> *mut u64 {
+    // SAFETY: `index` is below the number of the instance's globals (the contract).
+    unsafe { *ctx.globals.add(index as usize) }
+}
+
 /// Records a trap and stops execution. Kept out of line so that handlers stay small.
 #[cold]
 #[inline(never)]

@@ -23,10 +23,17 @@
 //! taken, it goes where it would alone, its offset counting from its own position, which
 //! is still there.
 //!
+//! Or it may be an instruction that ends its handler in a way of its own, a call or a
+//! return (the `then` list): the pair runs the first instruction, then enters the second's
+//! own handler by a direct jump, at the second's position. That saves the dispatch's load
+//! and indirect branch, not the handler; a call made so records its own return address and,
+//! when it must grow the frame stack first, runs again alone.
+//!
 //! The second instruction's immediates are read only once the first instruction is done
 //! (a compiler fence): fetched together, both sets would need more registers than a
 //! handler has free, and every run would save and restore some.
 
+use super::memory::load_pointer;
 use super::*;
 use crate::ir::{AnyOp, OpCode};
 use core::ops::BitAnd;
@@ -253,6 +260,37 @@ macro_rules! step {
         // SAFETY: as for the first copy.
         unsafe { wr($sp, imm.dst2, rd::<u64>($sp, imm.src2)) };
     }};
+    // `global.get.add` (`set`: `global.get.add.set`): `dst = global + imm`, `$T` an `i32`
+    // or `i64` add; with `set`, the sum also to the global (a C function's prologue).
+    ((global_add $T:ty, $set:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `GlobalAdd` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const GlobalAdd) };
+        // SAFETY: as for `GLOBAL_GET_ADD` and `GLOBAL_GET_ADD_SET` (values.rs): the global
+        // index was proved by validation (mutable, for `set`), its cell lives as long as
+        // the store, and the running instance is `ctx.inst`.
+        let cell = unsafe { global_cell($ctx, imm.global) };
+        // SAFETY: as just above.
+        let v = (unsafe { *cell } as $T).wrapping_add(imm.imm as $T);
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        unsafe { wr($sp, imm.slot, v) };
+        step!(@global_store $set, cell, v);
+        $acc = Cell::pass_on(v, $acc);
+    }};
+    (@global_store set, $cell:ident, $v:ident) => {
+        // SAFETY: see `global_add`.
+        unsafe { *$cell = $v.to_cell() }
+    };
+    (@global_store get, $cell:ident, $v:ident) => {};
+    // `i32.load.i32.load`: `dst = *(*(addr + inner) + offset)`.
+    ((load_load32), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `LoadLoad` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const LoadLoad) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let v = unsafe { load_pointer!(imm, $ip, $sp, $mem, $len, $ctx) };
+        // SAFETY: as for the address.
+        unsafe { wr($sp, imm.dst, v) };
+        $acc = Cell::pass_on(v, $acc);
+    }};
     // `dst = val`.
     ((const), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `Const` (the pair's table, `pairs`).
@@ -313,22 +351,26 @@ macro_rules! branch {
     }};
 }
 
-/// Defines the pairs, in two lists: `plain { NAME = (first step) FirstLayout, (second
-/// step) SecondLayout, "name"; ... }`, then `branch { NAME = (first step) FirstLayout,
+/// Defines the pairs, in three lists: `plain { NAME = (first step) FirstLayout, (second
+/// step) SecondLayout, "name"; ... }`; `branch { NAME = (first step) FirstLayout,
 /// (branch) BranchLayout, "name"; ... }` for those whose second instruction is a
-/// conditional branch. The pair's layout is the first instruction's (see the module's
-/// documentation).
+/// conditional branch; and `then { NAME = (first step) FirstLayout, SECOND, "name"; ... }`
+/// for those whose second is an instruction `SECOND` that ends its handler in a way of its
+/// own (a call, a return): the pair enters `SECOND`'s handler by a direct jump. The
+/// pair's layout is the first instruction's (see the module's documentation).
 macro_rules! pairs {
     (
         plain { $($NAME:ident = $first:tt $LA:ty, $second:tt $LB:ty, $name:literal;)* }
         branch { $($BNAME:ident = $bfirst:tt $BLA:ty, $branch:tt $BLB:ty, $bname:literal;)* }
+        then { $($TNAME:ident = $tfirst:tt $TLA:ty, $THEN:expr, $tname:literal;)* }
     ) => {
         $(pairs!(@pair $NAME, $first $LA, step $second $LB, $name);)*
         $(pairs!(@pair $BNAME, $bfirst $BLA, branch $branch $BLB, $bname);)*
+        $(pairs!(@pair $TNAME, $tfirst $TLA, then ($THEN) Nothing, $tname);)*
 
         /// The pairs, for [`infos`].
         fn pair_infos() -> Vec<OpInfo> {
-            info!($($NAME: $LA,)* $($BNAME: $BLA),*)
+            info!($($NAME: $LA,)* $($BNAME: $BLA,)* $($TNAME: $TLA),*)
         }
     };
     // One pair's handler: the first instruction, then the second as `$how` says.
@@ -351,6 +393,12 @@ macro_rules! pairs {
     (@second step $second:tt $LB:ty, $at:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         step!($second, $at.add(1), $ip, $sp, $mem, $len, $ctx, $acc);
         jump!($at.add(words::<$LB>()), $sp, $mem, $len, $ctx, $acc)
+    }};
+    // An instruction that ends its handler in a way of its own: its handler, entered by a
+    // direct jump (no load of its word, no indirect branch to predict), runs it where it
+    // stands, as a dispatch to it would; a trap or a call records its own position.
+    (@second then ($THEN:expr) $LB:ty, $at:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        $crate::exec::dispatch::tail!($THEN.handler, $at, $sp, $mem, $len, $ctx, $acc)
     }};
     // A conditional branch: taken, it goes where it would alone (its offset counts from
     // its own position, inside the pair); else on after it.
@@ -422,6 +470,9 @@ pairs! {
         ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
         LOAD32_A_AND_AR_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::and, ar, acc) BinRR, "i32.load+i32.and";
         LOAD32_A_ADD_AR_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ar, slot) BinRR, "i32.load+i32.add";
+        // A C function's prologue (`sp = __stack_pointer - N`), then its first spill.
+        GLOBAL_GET_ADD_STORE32_PAIR = (global_add u32, get) GlobalAdd, (store u32) Store, "global.get.add+store32";
+        GLOBAL_GET_ADD_SET_STORE32_PAIR = (global_add u32, set) GlobalAdd, (store u32) Store, "global.get.add.set+store32";
     }
     branch {
         AND_AI_BR_IF_EQZ_PAIR = (bin sem::i32::and, ai, slot) BinRI32, (eqz) BrCond, "i32.and+br_if_eqz";
@@ -432,6 +483,18 @@ pairs! {
         ADD_STORE32_BR_I32_GT_S_RI_PAIR = (add_store32 slot) AddStore, (cmp_ri sem::i32::gt_s, BrCmpRI32) BrCmpRI32, "i32.add.store32+br_if.i32.gt_s";
         LOAD32_AT_ACC_BR_IF_EQZ_PAIR = (load_at_acc u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
         I64_AND_BR_I64_EQ_RI_PAIR = (i64_ri bitand u64) BinRI64, (cmp_ri sem::i64::eq, BrCmpRI64) BrCmpRI64, "i64.and+br_if.i64.eq";
+    }
+    then {
+        // An argument loaded or set right before a call (`f(p->x)`).
+        LOAD32_CALL_PAIR = (load u32 => u32) Load, CALL, "i32.load+call";
+        LOAD_LOAD32_CALL_PAIR = (load_load32) LoadLoad, CALL, "i32.load.i32.load+call";
+        CONST_CALL_PAIR = (const) Const, CALL, "const+call";
+        // A result loaded right before the return (`return p->x`), with or without a
+        // shadow-stack epilogue.
+        LOAD32_RETURN_SLOT_PAIR = (load u32 => u32) Load, RETURN_SLOT, "i32.load+return.slot";
+        LOAD_LOAD32_RETURN_SLOT_PAIR = (load_load32) LoadLoad, RETURN_SLOT, "i32.load.i32.load+return.slot";
+        LOAD32_GLOBAL_SET_ADD_RETURN_SLOT_PAIR = (load u32 => u32) Load, GLOBAL_SET_ADD_RETURN_SLOT, "i32.load+add.global.set.return.slot";
+        COPY_GLOBAL_SET_ADD_RETURN_SLOT_PAIR = (copy) Un, GLOBAL_SET_ADD_RETURN_SLOT, "copy+add.global.set.return.slot";
     }
 }
 
@@ -713,6 +776,33 @@ fn pair_table() -> PairTable {
             I64_AND_BR_I64_EQ_RI_PAIR.erase(),
         );
     }
+    put(
+        GLOBAL_GET_ADD.erase(),
+        STORE32.rr.erase(),
+        GLOBAL_GET_ADD_STORE32_PAIR.erase(),
+    );
+    put(
+        GLOBAL_GET_ADD_SET.erase(),
+        STORE32.rr.erase(),
+        GLOBAL_GET_ADD_SET_STORE32_PAIR.erase(),
+    );
+    let (call, ret_slot) = (CALL.erase(), RETURN_SLOT.erase());
+    let epilogue = GLOBAL_SET_ADD_RETURN_SLOT.erase();
+    put(load32, call, LOAD32_CALL_PAIR.erase());
+    put(LOAD_LOAD32.erase(), call, LOAD_LOAD32_CALL_PAIR.erase());
+    put(konst, call, CONST_CALL_PAIR.erase());
+    put(load32, ret_slot, LOAD32_RETURN_SLOT_PAIR.erase());
+    put(
+        LOAD_LOAD32.erase(),
+        ret_slot,
+        LOAD_LOAD32_RETURN_SLOT_PAIR.erase(),
+    );
+    put(
+        load32,
+        epilogue,
+        LOAD32_GLOBAL_SET_ADD_RETURN_SLOT_PAIR.erase(),
+    );
+    put(copy, epilogue, COPY_GLOBAL_SET_ADD_RETURN_SLOT_PAIR.erase());
     PairTable::new(entries)
 }
 

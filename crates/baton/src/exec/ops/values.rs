@@ -60,7 +60,7 @@ def!(SELECT_RI: SelectRI, "select", |imm, ip, sp, mem, len, ctx, acc| {
 def!(SELECT_RI_GLOBAL: SelectRI, "global.get.select", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: as for `GLOBAL_GET`, with `cond` the global's index; validation proved the
     // global an `i32` (a `select` condition), its value in the cell's low half.
-    let cell = *(&*ctx.inst).globals.get_unchecked(imm.cond as usize);
+    let cell = global_cell(ctx, imm.cond);
     let c = *cell as u32 != 0;
     // The other immediates are read only once the global is (as `dst_after!` does for
     // `dst`): read with it, they kept enough registers busy along the chain of loads that
@@ -73,10 +73,10 @@ def!(SELECT_RI_GLOBAL: SelectRI, "global.get.select", |imm, ip, sp, mem, len, ct
 });
 
 def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
-    // SAFETY: `ctx.inst` is the running instance (set by `enter_instance`), alive while
-    // its code runs; validation proved the global index against its module, and the
-    // instance's global cells are boxed and live as long as the store.
-    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    // SAFETY: validation proved the global index against the running instance's module
+    // (`global_cell`), and the instance's global cells are boxed and live as long as the
+    // store.
+    let cell = global_cell(ctx, imm.global);
     wr(sp, imm.slot, *cell);
     next!(Global, ip, sp, mem, len, ctx, acc)
 });
@@ -84,7 +84,7 @@ def!(GLOBAL_GET: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
 def!(GLOBAL_SET: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: as for `GLOBAL_GET`; validation also proved the global mutable, so nothing
     // else relies on the cell's value staying put.
-    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    let cell = global_cell(ctx, imm.global);
     *cell = rd(sp, imm.slot);
     next!(Global, ip, sp, mem, len, ctx, acc)
 });
@@ -100,7 +100,7 @@ macro_rules! global_brs {
         def!($NAME: $L, $name, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_GET`; validation proved the global an `i32`, its
             // value in the cell's low half.
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let cell = global_cell(ctx, imm.global);
             let $v = *cell as u32;
             // The other immediates are read only once the global is, as in
             // `SELECT_RI_GLOBAL` (read with it, the constant and the offset made the
@@ -132,7 +132,7 @@ macro_rules! global_select_brs {
         def!($NAME: GlobalSelectBr, $name, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_GET`; validation proved the global an `i32` (a
             // `select` condition), its value in the cell's low half.
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let cell = global_cell(ctx, imm.global);
             let g = *cell as u32 != 0;
             // (The other immediates read late, as in `SELECT_RI_GLOBAL`.)
             core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
@@ -159,7 +159,7 @@ macro_rules! global_add {
     ($GET:ident, $GET_SET:ident, $SET:ident, $T:ty, $get:literal, $get_set:literal, $set:literal) => {
         def!($GET_SET: GlobalAdd, $get_set, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_SET`.
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let cell = global_cell(ctx, imm.global);
             let v = (*cell as $T).wrapping_add(imm.imm as $T);
             wr(sp, imm.slot, v);
             *cell = v.to_cell();
@@ -168,7 +168,7 @@ macro_rules! global_add {
         });
         def!($GET: GlobalAdd, $get, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_GET`.
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let cell = global_cell(ctx, imm.global);
             let v = (*cell as $T).wrapping_add(imm.imm as $T);
             wr(sp, imm.slot, v);
             let acc = v.pass_on(acc);
@@ -176,7 +176,7 @@ macro_rules! global_add {
         });
         def!($SET: GlobalAdd, $set, |imm, ip, sp, mem, len, ctx, acc| {
             // SAFETY: as for `GLOBAL_SET`.
-            let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+            let cell = global_cell(ctx, imm.global);
             *cell = rd::<$T>(sp, imm.slot).wrapping_add(imm.imm as $T).to_cell();
             next!(GlobalAdd, ip, sp, mem, len, ctx, acc)
         });
@@ -205,7 +205,7 @@ def!(GLOBAL_GET_V128: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: as for `GLOBAL_GET`; a global's cells are two (`GlobalEntity::value`), and
     // validation proved this one a `v128`, so the translator reserved `slot` and
     // `slot + 1` for it.
-    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    let cell = global_cell(ctx, imm.global);
     wr(sp, imm.slot, *cell);
     wr(sp, imm.slot + 1, *cell.add(1));
     next!(Global, ip, sp, mem, len, ctx, acc)
@@ -213,7 +213,7 @@ def!(GLOBAL_GET_V128: Global, "global.get", |imm, ip, sp, mem, len, ctx, acc| {
 
 def!(GLOBAL_SET_V128: Global, "global.set", |imm, ip, sp, mem, len, ctx, acc| {
     // SAFETY: as for `GLOBAL_GET_V128`, and as for `GLOBAL_SET` on mutability.
-    let cell = *(&*ctx.inst).globals.get_unchecked(imm.global as usize);
+    let cell = global_cell(ctx, imm.global);
     *cell = rd(sp, imm.slot);
     *cell.add(1) = rd(sp, imm.slot + 1);
     next!(Global, ip, sp, mem, len, ctx, acc)
