@@ -300,3 +300,44 @@ fn a_load_before_a_jump_back_runs_the_dispatch() {
         .unwrap();
     assert_eq!(interp.call(&mut store, ()).unwrap(), 24);
 }
+
+/// C code's calls: the shadow-stack prologue and its spill are a pair (the global read
+/// through `Ctx::globals`), and a loaded argument, a loaded result and a constant argument
+/// are pairs that enter the call's or the return's handler by a direct jump.
+#[test]
+fn c_call_pairs_run_their_call_and_return() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (memory 1)
+      (global $sp (mut i32) (i32.const 1024))
+      (data (i32.const 16) "\05\00\00\00\18\00\00\00\07\00\00\00")
+      ;; return p->next->x (x at 0, next at 4)
+      (func $next_x (param $p i32) (result i32)
+        (i32.load (i32.load offset=4 (local.get $p))))
+      (func $twice (param $v i32) (result i32)
+        (i32.shl (local.get $v) (i32.const 1)))
+      (func (export "f") (param $p i32) (result i32)
+        (local $fp i32)
+        (global.set $sp (local.tee $fp (i32.sub (global.get $sp) (i32.const 16))))
+        (i32.store offset=12 (local.get $fp) (local.get $p))
+        (i32.store offset=8 (local.get $fp) (call $next_x (i32.load offset=12 (local.get $fp))))
+        (i32.store offset=4 (local.get $fp) (call $twice (i32.const 21)))
+        (local.set $p (i32.add (i32.load offset=8 (local.get $fp)) (i32.load offset=4 (local.get $fp))))
+        (global.set $sp (i32.add (local.get $fp) (i32.const 16)))
+        (local.get $p)))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(2).unwrap();
+    for pair in ["global.get.add.set+store32", "i32.load+call", "const+call"] {
+        assert!(listing.contains(pair), "{pair}: {listing}");
+    }
+    let leaf = module.disassemble(0).unwrap();
+    assert!(leaf.contains("i32.load.i32.load+return.slot"), "{leaf}");
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    // node at 16: x 5, next 24; node at 24: x 7. 7 + 42.
+    assert_eq!(f.call(&mut store, 16).unwrap(), 49);
+    assert_eq!(f.call(&mut store, 16).unwrap(), 49, "the epilogue restored the stack");
+}
