@@ -309,7 +309,7 @@ fn c_call_pairs_run_their_call_and_return() {
     let engine = baton::Engine::default();
     let wat = r#"(module
       (memory 1)
-      (global $sp (mut i32) (i32.const 1024))
+      (global $sp (export "sp") (mut i32) (i32.const 1024))
       (data (i32.const 16) "\05\00\00\00\18\00\00\00\07\00\00\00")
       ;; return p->next->x (x at 0, next at 4)
       (func $next_x (param $p i32) (result i32)
@@ -339,5 +339,10 @@ fn c_call_pairs_run_their_call_and_return() {
     let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
     // node at 16: x 5, next 24; node at 24: x 7. 7 + 42.
     assert_eq!(f.call(&mut store, 16).unwrap(), 49);
-    assert_eq!(f.call(&mut store, 16).unwrap(), 49, "the epilogue restored the stack");
+    let sp = instance.get_global(&store, "sp").unwrap();
+    assert_eq!(
+        sp.get(&store).i32(),
+        Some(1024),
+        "the epilogue restored the stack"
+    );
 }
