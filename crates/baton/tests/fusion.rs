@@ -3489,3 +3489,186 @@ fn c_calls_and_returns_are_pairs() {
     assert_eq!(err.trap_code(), Some(TrapCode::StackOverflow), "{err}");
     assert_eq!(sum.call(&mut store, (4, 64)).unwrap(), 10);
 }
+
+/// A byte copied through the accumulator (`i32.load8_u` from `src + i`, then `store8` of
+/// it) and a sum stored as soon as it is made (`*p = a + b`) are pairs; a load or a store
+/// out of bounds inside them traps, and the store stays usable.
+#[test]
+fn byte_copies_and_stored_sums_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (func (export "copy") (param $src i32) (param $dst i32) (param $n i32)
+        (local $i i32)
+        (loop $l
+          (i32.store8 offset=1 (local.get $dst)
+            (i32.load8_u (i32.add (local.get $src) (local.get $i))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+            (local.get $n)))))
+      (func (export "sums") (param $p i32) (param $n i32)
+        (local $i i32)
+        (loop $l
+          (i32.store offset=4 (local.get $p)
+            (i32.add (local.get $i) (i32.load (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+            (local.get $n)))))
+      (func (export "byte") (param $a i32) (result i32) (i32.load8_u (local.get $a)))
+      (func (export "word") (param $a i32) (result i32) (i32.load (local.get $a))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let copy_listing = module.disassemble(0).unwrap();
+    assert!(
+        copy_listing.contains("i32.load8_u+store8"),
+        "{copy_listing}"
+    );
+    let sums_listing = module.disassemble(1).unwrap();
+    assert!(sums_listing.contains("i32.add+store32"), "{sums_listing}");
+    let copy = instance
+        .get_typed_func::<(i32, i32, i32), ()>(&store, "copy")
+        .unwrap();
+    let sums = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "sums")
+        .unwrap();
+    let byte = instance.get_typed_func::<i32, i32>(&store, "byte").unwrap();
+    let word = instance.get_typed_func::<i32, i32>(&store, "word").unwrap();
+    // Words 0, 0+1, 1+2, 3+3, ... at 1000: running sums.
+    sums.call(&mut store, (1000, 10)).unwrap();
+    let mut want = 0i32;
+    for i in 0..10 {
+        want += i;
+        assert_eq!(word.call(&mut store, 1004 + 4 * i).unwrap(), want);
+    }
+    // Copy those 44 bytes to 3001 (offset 1 on 3000), byte for byte.
+    copy.call(&mut store, (1000, 3000, 44)).unwrap();
+    for i in 0..44 {
+        assert_eq!(
+            byte.call(&mut store, 3001 + i).unwrap(),
+            byte.call(&mut store, 1000 + i).unwrap(),
+            "byte {i}"
+        );
+    }
+    // The load out of bounds (source past the end), then the store (destination).
+    let err = copy.call(&mut store, (65530, 0, 10)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    assert_eq!(
+        byte.call(&mut store, 6).unwrap(),
+        0,
+        "bytes up to 65535 copied"
+    );
+    assert_eq!(
+        byte.call(&mut store, 1).unwrap(),
+        byte.call(&mut store, 65530).unwrap()
+    );
+    let err = copy.call(&mut store, (0, 65530, 10)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    let err = sums.call(&mut store, (65528, 2)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    // Again from 1004, each word the one before it (as just rewritten) plus `i`: 1008 = 0,
+    // 1012 = 0 + 1, 1016 = 1 + 2.
+    sums.call(&mut store, (1004, 3)).unwrap();
+    assert_eq!(word.call(&mut store, 1008).unwrap(), 0);
+    assert_eq!(word.call(&mut store, 1012).unwrap(), 1);
+    assert_eq!(word.call(&mut store, 1016).unwrap(), 3);
+}
+
+/// The same pairs in another memory than memory 0 (multi-memory: the `m` forms), and a
+/// word copied through the accumulator there.
+#[test]
+fn copies_in_another_memory_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (memory $m 1)
+      (func (export "copy") (param $src i32) (param $dst i32) (param $n i32)
+        (local $i i32)
+        (loop $l
+          (i32.store8 $m offset=1 (local.get $dst)
+            (i32.load8_u $m (i32.add (local.get $src) (local.get $i))))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+            (local.get $n)))))
+      (func (export "words") (param $src i32) (param $dst i32) (param $n i32)
+        (loop $l
+          (i64.store $m (local.get $dst) (i64.load $m offset=8 (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (i32.const 8)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+      (func (export "sums") (param $p i32) (param $n i32)
+        (local $i i32)
+        (loop $l
+          (i32.store $m offset=4 (local.get $p)
+            (i32.add (local.get $i) (i32.load $m (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+            (local.get $n)))))
+      (func (export "byte") (param $a i32) (result i32) (i32.load8_u $m (local.get $a)))
+      (func (export "word") (param $a i32) (result i32) (i32.load $m (local.get $a)))
+      (func (export "byte0") (param $a i32) (result i32) (i32.load8_u (local.get $a))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    for (func, pair) in [
+        (0, "i32.load8_u+store8"),
+        (1, "i64.load+store64"),
+        (2, "i32.add+store32"),
+    ] {
+        let listing = module.disassemble(func).unwrap();
+        assert!(listing.contains(pair), "{pair}: {listing}");
+    }
+    let copy = instance
+        .get_typed_func::<(i32, i32, i32), ()>(&store, "copy")
+        .unwrap();
+    let words = instance
+        .get_typed_func::<(i32, i32, i32), ()>(&store, "words")
+        .unwrap();
+    let sums = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "sums")
+        .unwrap();
+    let byte = instance.get_typed_func::<i32, i32>(&store, "byte").unwrap();
+    let word = instance.get_typed_func::<i32, i32>(&store, "word").unwrap();
+    let byte0 = instance
+        .get_typed_func::<i32, i32>(&store, "byte0")
+        .unwrap();
+    // Running sums at 1000 (as in memory 0's test), copied word by word to 2000 (from
+    // 1008: the words from 1008 on), then byte by byte to 3001.
+    sums.call(&mut store, (1000, 10)).unwrap();
+    let mut want = 0i32;
+    for i in 0..10 {
+        want += i;
+        assert_eq!(word.call(&mut store, 1004 + 4 * i).unwrap(), want);
+    }
+    words.call(&mut store, (1000, 2000, 4)).unwrap();
+    for i in 0..8 {
+        assert_eq!(
+            word.call(&mut store, 2000 + 4 * i).unwrap(),
+            word.call(&mut store, 1008 + 4 * i).unwrap()
+        );
+    }
+    copy.call(&mut store, (2000, 3000, 32)).unwrap();
+    for i in 0..32 {
+        assert_eq!(
+            byte.call(&mut store, 3001 + i).unwrap(),
+            byte.call(&mut store, 2000 + i).unwrap(),
+            "byte {i}"
+        );
+        assert_eq!(
+            byte0.call(&mut store, 3001 + i).unwrap(),
+            0,
+            "memory 0 untouched"
+        );
+    }
+    for (args, what) in [((65530, 0, 10), "load"), ((0, 65530, 10), "store")] {
+        let err = copy.call(&mut store, args).unwrap_err();
+        assert_eq!(
+            err.trap_code(),
+            Some(TrapCode::MemoryOutOfBounds),
+            "{what}: {err}"
+        );
+    }
+    let err = words.call(&mut store, (65528, 0, 1)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    let err = sums.call(&mut store, (65528, 2)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    assert_eq!(
+        word.call(&mut store, 1012).unwrap(),
+        3,
+        "the store is usable"
+    );
+}

@@ -452,7 +452,9 @@ fn m_forms_fold_the_address_add_and_take_accumulator_values_and_check_bounds() {
     for (func, form) in [
         (0, "I64_LOAD::m_rr"),
         (1, "LOAD16_U::m_ri"),
-        (2, "I64_LOAD::m_a"),
+        // (The `m_a` load and the `m_va` store after it make a pair, which keeps the
+        // store whole behind it.)
+        (2, "LOAD64_M_A_STORE64_M_VA_PAIR"),
         (2, "STORE64::m_va"),
         (3, "STORE8::m_va"),
         (5, "LOAD8_U::m_rr_a"),

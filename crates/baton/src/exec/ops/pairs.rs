@@ -38,6 +38,28 @@ use super::*;
 use crate::ir::{AnyOp, OpCode};
 use core::ops::BitAnd;
 
+/// `v`, unchanged, once it is loaded: an empty instruction sequence the optimiser must
+/// keep where it stands (it is not `pure`), with `v` as its operand. A value loaded from
+/// another memory (`m` forms) then is read before the pair's second step: sunk below that
+/// step's bounds check, the load kept its memory's data and address in two more registers
+/// than the handler has free, and every run saved and restored them.
+#[inline(always)]
+fn settled(v: u64) -> u64 {
+    #[cfg(all(not(miri), any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let mut v = v;
+        // SAFETY: an empty instruction sequence; it touches no memory, stack or flags.
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(reg) v, options(nomem, nostack, preserves_flags));
+        }
+        v
+    }
+    #[cfg(not(all(not(miri), any(target_arch = "x86_64", target_arch = "aarch64"))))]
+    {
+        v
+    }
+}
+
 /// Runs one instruction whose immediates are at `$at`, as its own handler would, in a
 /// pair's handler (`$ip` is the pair's, for a trap). `$acc` is the accumulator: `_a`
 /// steps write it, `a` steps read it (a pair of the two hands the value over inside).
@@ -59,13 +81,33 @@ macro_rules! step {
         let imm = unsafe { *($at as *const Load) };
         // SAFETY: slots named in immediates are inside the frame (translation invariant).
         let ea = unsafe { rd::<u32>($sp, imm.addr) } as usize + imm.offset as usize;
+        (imm, step!(@read $mem_t => $val_t, ea, $ip, $mem, $len, $ctx))
+    }};
+    // The value of type `$mem_t` at `$ea` in the memory whose data is `$mem..$mem + $len`,
+    // or the out-of-bounds trap.
+    (@read $mem_t:ty => $val_t:ty, $ea:expr, $ip:ident, $mem:ident, $len:ident, $ctx:ident) => {{
+        let ea: usize = $ea;
         if memory::out_of_bounds::<$mem_t>(ea, $len) {
             return trap($ctx, $ip, TrapCode::MemoryOutOfBounds);
         }
         // SAFETY: `ea + size_of::<$mem_t>() <= len` (checked just above), and
-        // `mem..mem + len` is memory 0's data (see `memory.rs`); unaligned, as Wasm allows.
+        // `mem..mem + len` is the memory's data (memory 0's registers, or `memory_n`);
+        // unaligned, as Wasm allows.
         let raw = unsafe { core::ptr::read_unaligned($mem.add(ea) as *const $mem_t) };
-        (imm, <$mem_t>::from_le(raw) as $val_t)
+        <$mem_t>::from_le(raw) as $val_t
+    }};
+    // Memory `memory`'s data and length (`m` forms: memories 1 to `MEMORY_SLOTS - 1`).
+    (@memory $memory:expr, $ctx:ident) => {{
+        let memory: u32 = $memory;
+        // SAFETY: validation proved `memory` one of the running instance's memories, and
+        // the translator gives the `m` forms only to those below `MEMORY_SLOTS`, whose data
+        // and lengths `Ctx::memory_bases` and `Ctx::memory_lens` hold.
+        unsafe {
+            (
+                *$ctx.memory_bases.get_unchecked(memory as usize),
+                *$ctx.memory_lens.get_unchecked(memory as usize),
+            )
+        }
     }};
     // A store, fast form, address and value from slots: `mem[addr + offset] = src`.
     ((store $mem_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -259,6 +301,60 @@ macro_rules! step {
         let imm = unsafe { *($at as *const Copy2) };
         // SAFETY: as for the first copy.
         unsafe { wr($sp, imm.dst2, rd::<u64>($sp, imm.src2)) };
+    }};
+    // A load from `a + b + offset` (layout `LoadRR`: an `i32.add` of two slots folded
+    // in), the value to the accumulator.
+    ((load_rr_a $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `LoadRR` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const LoadRR) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let (a, b) = unsafe { (rd::<u32>($sp, imm.a), rd::<u32>($sp, imm.b)) };
+        let ea = a.wrapping_add(b) as usize + imm.offset as usize;
+        let v = step!(@read $mem_t => $val_t, ea, $ip, $mem, $len, $ctx);
+        $acc = Cell::into_acc(v, $acc);
+    }};
+    // The same two from memory `memory` (`m` forms: `LoadM`, address from a slot;
+    // `LoadMRR`, address `a + b`), the value to the accumulator.
+    ((load_m_a $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `LoadM` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const LoadM) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let ea = unsafe { rd::<u32>($sp, imm.addr) } as usize + imm.offset as usize;
+        let (base, bytes) = step!(@memory imm.memory, $ctx);
+        let v = step!(@read $mem_t => $val_t, ea, $ip, base, bytes, $ctx);
+        $acc = Cell::into_acc(<$val_t>::from_cell(settled(v.to_cell())), $acc);
+    }};
+    ((load_m_rr_a $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `LoadMRR` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const LoadMRR) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let (a, b) = unsafe { (rd::<u32>($sp, imm.a), rd::<u32>($sp, imm.b)) };
+        let ea = a.wrapping_add(b) as usize + imm.offset as usize;
+        let (base, bytes) = step!(@memory imm.memory, $ctx);
+        let v = step!(@read $mem_t => $val_t, ea, $ip, base, bytes, $ctx);
+        $acc = Cell::into_acc(<$val_t>::from_cell(settled(v.to_cell())), $acc);
+    }};
+    // A store of the accumulator (the `va` form): `mem[addr + offset] = acc`.
+    ((store_a $mem_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `Store` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const Store) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let addr = unsafe { rd::<u32>($sp, imm.addr) };
+        step!(@store $mem_t, addr as usize + imm.offset as usize, $acc.i as $mem_t, $ip, $mem, $len, $ctx);
+    }};
+    // The same into memory `memory` (`StoreM`, the `m_va` form).
+    ((store_m_a $mem_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `StoreM` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const StoreM) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let ea = unsafe { rd::<u32>($sp, imm.addr) } as usize + imm.offset as usize;
+        // The memory's index is read only once the address is made: all the immediates
+        // read at once, with the value held, needed a register more than the handler has.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        // SAFETY: as above.
+        let memory = unsafe { *($at as *const StoreM) }.memory;
+        let (base, bytes) = step!(@memory memory, $ctx);
+        step!(@store $mem_t, ea, $acc.i as $mem_t, $ip, base, bytes, $ctx);
     }};
     // `global.get.add` (`set`: `global.get.add.set`): `dst = global + imm`, `$T` an `i32`
     // or `i64` add; with `set`, the sum also to the global (a C function's prologue).
@@ -470,6 +566,15 @@ pairs! {
         ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
         LOAD32_A_AND_AR_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::and, ar, acc) BinRR, "i32.load+i32.and";
         LOAD32_A_ADD_AR_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ar, slot) BinRR, "i32.load+i32.add";
+        // A byte copied through the accumulator (`dst[i] = src[i]`, a copy loop); a sum
+        // stored as soon as it is made (`*p = a + b`).
+        LOAD8U_RR_A_STORE8_VA_PAIR = (load_rr_a u8 => u32) LoadRR, (store_a u8) Store, "i32.load8_u+store8";
+        ADD_RA_A_STORE32_VA_PAIR = (bin sem::i32::add, ra, acc) BinRR, (store_a u32) Store, "i32.add+store32";
+        // The same in another memory (multi-memory: copies between memories), and a word
+        // copied through the accumulator there (memory 0 has `i64.load.store64` for it).
+        LOAD8U_M_RR_A_STORE8_M_VA_PAIR = (load_m_rr_a u8 => u32) LoadMRR, (store_m_a u8) StoreM, "i32.load8_u+store8";
+        ADD_RA_A_STORE32_M_VA_PAIR = (bin sem::i32::add, ra, acc) BinRR, (store_m_a u32) StoreM, "i32.add+store32";
+        LOAD64_M_A_STORE64_M_VA_PAIR = (load_m_a u64 => u64) LoadM, (store_m_a u64) StoreM, "i64.load+store64";
         // A C function's prologue (`sp = __stack_pointer - N`), then its first spill.
         GLOBAL_GET_ADD_STORE32_PAIR = (global_add u32, get) GlobalAdd, (store u32) Store, "global.get.add+store32";
         GLOBAL_GET_ADD_SET_STORE32_PAIR = (global_add u32, set) GlobalAdd, (store u32) Store, "global.get.add.set+store32";
@@ -785,6 +890,36 @@ fn pair_table() -> PairTable {
         GLOBAL_GET_ADD_SET.erase(),
         STORE32.rr.erase(),
         GLOBAL_GET_ADD_SET_STORE32_PAIR.erase(),
+    );
+    // (`i32.load8_u` and `i64.load8_u` leave the same accumulator.)
+    for load8 in [I32_LOAD8_U.rr_a, I64_LOAD8_U.rr_a] {
+        put(
+            load8.erase(),
+            STORE8.r_va.erase(),
+            LOAD8U_RR_A_STORE8_VA_PAIR.erase(),
+        );
+    }
+    put(
+        I32_ADD.ra_a.erase(),
+        STORE32.r_va.erase(),
+        ADD_RA_A_STORE32_VA_PAIR.erase(),
+    );
+    for load8 in [I32_LOAD8_U.m_rr_a, I64_LOAD8_U.m_rr_a] {
+        put(
+            load8.erase(),
+            STORE8.m_va.erase(),
+            LOAD8U_M_RR_A_STORE8_M_VA_PAIR.erase(),
+        );
+    }
+    put(
+        I32_ADD.ra_a.erase(),
+        STORE32.m_va.erase(),
+        ADD_RA_A_STORE32_M_VA_PAIR.erase(),
+    );
+    put(
+        I64_LOAD.m_a.erase(),
+        STORE64.m_va.erase(),
+        LOAD64_M_A_STORE64_M_VA_PAIR.erase(),
     );
     let (call, ret_slot) = (CALL.erase(), RETURN_SLOT.erase());
     let epilogue = GLOBAL_SET_ADD_RETURN_SLOT.erase();
