@@ -3490,6 +3490,22 @@ fn c_calls_and_returns_are_pairs() {
     assert_eq!(sum.call(&mut store, (4, 64)).unwrap(), 10);
 }
 
+/// Has `sums` (each word at `p + 4` set to the word at `p` plus `i`, for `i` from 0) write
+/// 10 words from 1000 over zeros, and checks the running sums it leaves from 1004 on:
+/// 0, 0+1, 1+2, 3+3...
+fn write_running_sums(
+    store: &mut Store<()>,
+    sums: &TypedFunc<(i32, i32), ()>,
+    word: &TypedFunc<i32, i32>,
+) {
+    sums.call(&mut *store, (1000, 10)).unwrap();
+    let mut want = 0i32;
+    for i in 0..10 {
+        want += i;
+        assert_eq!(word.call(&mut *store, 1004 + 4 * i).unwrap(), want);
+    }
+}
+
 /// A byte copied through the accumulator (`i32.load8_u` from `src + i`, then `store8` of
 /// it) and a sum stored as soon as it is made (`*p = a + b`) are pairs; a load or a store
 /// out of bounds inside them traps, and the store stays usable.
@@ -3531,13 +3547,7 @@ fn byte_copies_and_stored_sums_are_pairs() {
         .unwrap();
     let byte = instance.get_typed_func::<i32, i32>(&store, "byte").unwrap();
     let word = instance.get_typed_func::<i32, i32>(&store, "word").unwrap();
-    // Words 0, 0+1, 1+2, 3+3, ... at 1000: running sums.
-    sums.call(&mut store, (1000, 10)).unwrap();
-    let mut want = 0i32;
-    for i in 0..10 {
-        want += i;
-        assert_eq!(word.call(&mut store, 1004 + 4 * i).unwrap(), want);
-    }
+    write_running_sums(&mut store, &sums, &word);
     // Copy those 44 bytes to 3001 (offset 1 on 3000), byte for byte.
     copy.call(&mut store, (1000, 3000, 44)).unwrap();
     for i in 0..44 {
@@ -3626,14 +3636,9 @@ fn copies_in_another_memory_are_pairs() {
     let byte0 = instance
         .get_typed_func::<i32, i32>(&store, "byte0")
         .unwrap();
-    // Running sums at 1000 (as in memory 0's test), copied word by word to 2000 (from
-    // 1008: the words from 1008 on), then byte by byte to 3001.
-    sums.call(&mut store, (1000, 10)).unwrap();
-    let mut want = 0i32;
-    for i in 0..10 {
-        want += i;
-        assert_eq!(word.call(&mut store, 1004 + 4 * i).unwrap(), want);
-    }
+    // Running sums at 1000, copied word by word to 2000 (from 1008: the words from 1008
+    // on), then byte by byte to 3001.
+    write_running_sums(&mut store, &sums, &word);
     words.call(&mut store, (1000, 2000, 4)).unwrap();
     for i in 0..8 {
         assert_eq!(
