@@ -346,3 +346,51 @@ fn c_call_pairs_run_their_call_and_return() {
         "the epilogue restored the stack"
     );
 }
+
+/// Bytes and words copied through the accumulator, in memory 0 and in memory 1 (the `m`
+/// forms), and a sum stored at once: pairs whose load hands its value to the store.
+#[test]
+fn copies_through_the_accumulator_are_pairs() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (memory 1)
+      (memory $m 1)
+      (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+      (data (memory $m) (i32.const 0) "\11\12\13\14\15\16\17\18")
+      (func (export "f") (result i64)
+        (local $i i32)
+        (loop $l
+          (i32.store8 offset=16 (local.get $i)
+            (i32.load8_u (i32.add (local.get $i) (local.get $i))))
+          (i32.store8 $m offset=16 (local.get $i)
+            (i32.load8_u $m (i32.add (local.get $i) (local.get $i))))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+            (i32.const 4))))
+        (i64.store $m offset=24 (local.get $i) (i64.load $m (local.get $i)))
+        (i32.store offset=32 (local.get $i)
+          (i32.add (local.get $i) (i32.load (i32.const 16))))
+        (i64.add (i64.load (i32.const 36)) (i64.load $m (i32.const 28)))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    for pair in [
+        "LOAD8U_RR_A_STORE8_VA_PAIR",
+        "LOAD8U_M_RR_A_STORE8_M_VA_PAIR",
+        "LOAD64_M_A_STORE64_M_VA_PAIR",
+        "ADD_RA_A_STORE32_VA_PAIR",
+    ] {
+        assert!(listing.contains(pair), "{pair}: {listing}");
+    }
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<(), i64>(&store, "f").unwrap();
+    // Memory 0: bytes 1, 3, 5, 7 at 16; the word there plus 4 at 36. Memory 1: the word
+    // at 4 (15 16 17 18) at 28.
+    let word0 = 0x0705_0301 + 4;
+    let word1 = 0x1817_1615;
+    assert_eq!(
+        f.call(&mut store, ()).unwrap(),
+        (word0 as i64) + (word1 as i64)
+    );
+}
