@@ -2904,69 +2904,75 @@ fn copies_and_an_add_after_them_are_a_pair() {
 }
 
 /// A xorshift step (`x ^= x << k`, `x ^= x >> k`: PRNGs, hash finalisers) is one pair,
-/// the shifted value handed to the `xor` in the accumulator.
+/// the shifted value handed to the `xor` in the accumulator: xorshift32 (13, 17, 5) and
+/// xorshift64 (13, 7, 17).
 #[test]
 fn xorshift_steps_are_pairs() {
-    let wat = r#"(module
-      (func (export "f") (param $x i32) (param $n i32) (result i32)
+    check_xorshift(
+        "i32",
+        (13, 17, 5),
+        &[(1, 1), (0x1234_5678, 10), (0xdead_beef, 1000)],
+    );
+    check_xorshift(
+        "i64",
+        (13, 7, 17),
+        &[
+            (1, 1),
+            (0x0123_4567_89ab_cdef, 10),
+            (0xdead_beef_f00d, 1000),
+        ],
+    );
+}
+
+/// Runs `n` xorshift rounds with shifts `(a, b, c)` in type `t` (`i32` or `i64`) from each
+/// seed, checks the pairs in the listing and each result against a Rust model.
+fn check_xorshift(t: &str, (a, b, c): (u32, u32, u32), seeds: &[(u64, i32)]) {
+    let wat = format!(
+        r#"(module
+      (func (export "f") (param $x {t}) (param $n i32) (result {t})
         (loop $l
-          (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
-          (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
-          (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
+          (local.set $x ({t}.xor (local.get $x) ({t}.shl (local.get $x) ({t}.const {a}))))
+          (local.set $x ({t}.xor (local.get $x) ({t}.shr_u (local.get $x) ({t}.const {b}))))
+          (local.set $x ({t}.xor (local.get $x) ({t}.shl (local.get $x) ({t}.const {c}))))
           (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (local.get $x)))"#;
-    let (module, mut store, instance) = instantiate(wat);
+        (local.get $x)))"#
+    );
+    let (module, mut store, instance) = instantiate(&wat);
     let listing = module.disassemble(0).unwrap();
-    assert_eq!(listing.matches("i32.shl+i32.xor").count(), 2, "{listing}");
-    assert_eq!(listing.matches("i32.shr_u+i32.xor").count(), 1, "{listing}");
-    let f = instance
-        .get_typed_func::<(i32, i32), i32>(&store, "f")
-        .unwrap();
-    for (seed, n) in [(1u32, 1), (0x1234_5678, 10), (0xdead_beef, 1000)] {
+    assert_eq!(
+        listing.matches(&format!("{t}.shl+{t}.xor")).count(),
+        2,
+        "{listing}"
+    );
+    assert_eq!(
+        listing.matches(&format!("{t}.shr_u+{t}.xor")).count(),
+        1,
+        "{listing}"
+    );
+    let mask = if t == "i32" {
+        u32::MAX as u64
+    } else {
+        u64::MAX
+    };
+    for &(seed, n) in seeds {
         let mut x = seed;
         for _ in 0..n {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
+            x ^= (x << a) & mask;
+            x ^= x >> b;
+            x ^= (x << c) & mask;
         }
-        assert_eq!(
-            f.call(&mut store, (seed as i32, n)).unwrap() as u32,
-            x,
-            "{listing}"
-        );
-    }
-    // xorshift64 (13, 7, 17).
-    let wat = r#"(module
-      (func (export "f") (param $x i64) (param $n i32) (result i64)
-        (loop $l
-          (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 13))))
-          (local.set $x (i64.xor (local.get $x) (i64.shr_u (local.get $x) (i64.const 7))))
-          (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 17))))
-          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (local.get $x)))"#;
-    let (module, mut store, instance) = instantiate(wat);
-    let listing = module.disassemble(0).unwrap();
-    assert_eq!(listing.matches("i64.shl+i64.xor").count(), 2, "{listing}");
-    assert_eq!(listing.matches("i64.shr_u+i64.xor").count(), 1, "{listing}");
-    let f = instance
-        .get_typed_func::<(i64, i32), i64>(&store, "f")
-        .unwrap();
-    for (seed, n) in [
-        (1u64, 1),
-        (0x0123_4567_89ab_cdef, 10),
-        (0xdead_beef_f00d, 1000),
-    ] {
-        let mut x = seed;
-        for _ in 0..n {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-        }
-        assert_eq!(
-            f.call(&mut store, (seed as i64, n)).unwrap() as u64,
-            x,
-            "{listing}"
-        );
+        let got = if t == "i32" {
+            let f = instance
+                .get_typed_func::<(i32, i32), i32>(&store, "f")
+                .unwrap();
+            f.call(&mut store, (seed as i32, n)).unwrap() as u32 as u64
+        } else {
+            let f = instance
+                .get_typed_func::<(i64, i32), i64>(&store, "f")
+                .unwrap();
+            f.call(&mut store, (seed as i64, n)).unwrap() as u64
+        };
+        assert_eq!(got, x, "{t} seed {seed:#x} n {n}: {listing}");
     }
 }
 
