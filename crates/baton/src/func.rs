@@ -160,11 +160,8 @@ pub(crate) struct Activation {
     base: usize,
     results: usize,
     frames_before: usize,
-    saved: (
-        *const InstanceEntity,
-        *const crate::runtime::CompiledFunc,
-        *mut crate::runtime::MemoryEntity,
-    ),
+    /// The instance running when the activation began (null: none).
+    saved: *const InstanceEntity,
     saved_top: usize,
 }
 
@@ -240,7 +237,7 @@ fn begin<T>(
         base,
         results: m,
         frames_before: ctx.frames.len(),
-        saved: (ctx.inst, ctx.compiled, ctx.mem),
+        saved: ctx.inst,
         saved_top: inner.stack_top,
     };
     ctx.frames.push(Frame {
@@ -300,12 +297,12 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
             Control::Host => {
                 let ctx = &mut store.inner.ctx;
                 let (func, args, resume) = (ctx.host_func, ctx.host_args, ctx.regs);
-                let here = (ctx.inst, ctx.compiled, ctx.mem);
-                // SAFETY: `here.0` is the running instance.
+                let here = ctx.inst;
+                // SAFETY: `here` is the running instance.
                 let caller = unsafe {
                     Instance {
                         store: store.inner.id,
-                        index: (*here.0).index,
+                        index: (*here).index,
                     }
                 };
                 // Nested activations start above the host function's arguments.
@@ -324,14 +321,16 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                     ip: resume.ip,
                     sp: resume.sp,
                     at_call: true,
-                    inst: here.0,
+                    inst: here,
                     frames: store.inner.ctx.frames.len(),
                 });
                 let r = call_host(store, func, args, Some(caller));
                 store.inner.ctx.gc.roots.suspended.truncate(mark);
                 store.inner.stack_top = saved_top;
                 let ctx = &mut store.inner.ctx;
-                (ctx.inst, ctx.compiled, ctx.mem) = here;
+                // SAFETY: `here` was running before the host call; instances live as
+                // long as the store.
+                unsafe { ctx.resume_instance(here) };
                 if let Err(error) = r {
                     if let Error::Exception(exn) = error {
                         // The host function threw: unwind from the call that made it.
@@ -460,7 +459,9 @@ fn finish<T>(store: &mut Store<T>, act: &Activation) {
     let ctx = &mut inner.ctx;
     ctx.frames.truncate(act.frames_before);
     ctx.gc.roots.forget_suspended_above(act.frames_before);
-    (ctx.inst, ctx.compiled, ctx.mem) = act.saved;
+    // SAFETY: `act.saved` ran before the activation (or is null); instances live as long
+    // as the store.
+    unsafe { ctx.resume_instance(act.saved) };
 }
 
 /// The outcome of [`Func::call_resumable`] or [`ResumableInvocation::resume`].
@@ -480,11 +481,8 @@ pub struct ResumableInvocation {
     act: Activation,
     /// Registers to resume from, and the context to restore.
     regs: Regs,
-    running: (
-        *const InstanceEntity,
-        *const crate::runtime::CompiledFunc,
-        *mut crate::runtime::MemoryEntity,
-    ),
+    /// The instance that was running (see `Ctx::resume_instance`).
+    running: *const InstanceEntity,
     frames_len: usize,
     host: Option<(Error, *const FuncEntity, *mut u64)>,
     result_types: Vec<ValType>,
@@ -549,7 +547,9 @@ impl ResumableInvocation {
         let ctx = &mut inner.ctx;
         // Running again: no longer a suspended activation for the collector.
         ctx.gc.roots.forget_suspended_above(self.frames_len - 1);
-        (ctx.inst, ctx.compiled, ctx.mem) = self.running;
+        // SAFETY: `self.running` was running when the activation was suspended, in this
+        // store (checked above), whose instances live as long as it does.
+        unsafe { ctx.resume_instance(self.running) };
         let (mem, len) = ctx.mem_regs();
         let regs = Regs {
             mem,
@@ -603,16 +603,18 @@ fn run_resumable<T>(
         high = high.max(end);
     }
     let ctx = &mut inner.ctx;
-    let running = (ctx.inst, ctx.compiled, ctx.mem);
+    let running = ctx.inst;
     let frames_len = ctx.frames.len();
     ctx.gc.roots.suspended.push(Suspended {
         ip: regs.ip,
         sp: regs.sp,
         at_call: host.is_some(),
-        inst: running.0,
+        inst: running,
         frames: frames_len,
     });
-    (ctx.inst, ctx.compiled, ctx.mem) = act.saved;
+    // SAFETY: `act.saved` ran before the activation (or is null); instances live as long
+    // as the store.
+    unsafe { ctx.resume_instance(act.saved) };
     inner.depth -= 1;
     inner.stack_top = high.min(inner.stack.len());
     let is_host = host.is_some();

@@ -196,3 +196,104 @@ fn failed_instantiations_leave_the_store_as_it_was() {
     let b_g = b.get_typed_func::<i32, i32>(&store, "g").unwrap();
     assert_eq!(b_g.call(&mut store, 0).unwrap(), 1000);
 }
+
+/// A host function that calls into another instance hands the caller back its own
+/// globals, tables and memory: the caller's code reads them right after the host call
+/// (the other instance has more globals and a different table, so reading its state
+/// instead gives other values or reaches past the caller's).
+#[test]
+fn host_calls_into_another_instance_return_to_the_callers_state() {
+    const OTHER: &str = r#"(module
+      (global $x (mut i32) (i32.const 7)) (global $y (mut i32) (i32.const 8))
+      (global $z (mut i32) (i32.const 9))
+      (memory 1) (data (i32.const 0) "\63\00\00\00")
+      (table 1 funcref) (elem (i32.const 0) $nine)
+      (func $nine (result i32) (i32.const 9))
+      (func (export "poke") (param $v i32) (result i32)
+        (global.set $z (local.get $v))
+        (i32.add (global.get $z) (call_indirect (result i32) (i32.const 0)))))"#;
+    const CALLER: &str = r#"(module
+      (import "host" "poke" (func $poke (param i32) (result i32)))
+      (global $g (mut i32) (i32.const 1000))
+      (memory 1) (data (i32.const 0) "\05\00\00\00")
+      (table 2 funcref) (elem (i32.const 1) $hundred)
+      (func $hundred (result i32) (i32.const 100))
+      (func (export "run") (param $v i32) (result i32)
+        (local $r i32)
+        (local.set $r (call $poke (local.get $v)))
+        (global.set $g (i32.add (global.get $g) (local.get $r)))
+        (i32.add (i32.add (global.get $g) (i32.load (i32.const 0)))
+                 (call_indirect (result i32) (i32.const 1)))))"#;
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, None::<Func>);
+    let mut linker = Linker::new(&engine);
+    let other = linker
+        .instantiate(&mut store, &Module::new(&engine, OTHER).unwrap())
+        .unwrap();
+    *store.data_mut() = other.get_func(&store, "poke");
+    linker
+        .func_wrap(
+            "host",
+            "poke",
+            |mut caller: Caller<'_, Option<Func>>, v: i32| -> Result<i32, Error> {
+                let poke = caller.data().unwrap();
+                let mut out = [Val::I32(0)];
+                poke.call(&mut caller, &[Val::I32(v)], &mut out)?;
+                Ok(out[0].i32().unwrap())
+            },
+        )
+        .unwrap();
+    let inst = linker
+        .instantiate(&mut store, &Module::new(&engine, CALLER).unwrap())
+        .unwrap();
+    let run = inst.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    // poke(v) = v + 9; g = 1000 + poke(v); run = g + mem[0] (5) + table[1]() (100).
+    assert_eq!(run.call(&mut store, 20).unwrap(), 1000 + 29 + 5 + 100);
+    assert_eq!(run.call(&mut store, 1).unwrap(), 1029 + 10 + 5 + 100);
+}
+
+/// The same for a call suspended in a host function: another instance's code runs before
+/// it resumes, and the resumed code reads and writes its own instance's global and memory.
+#[test]
+fn resumed_calls_run_with_their_own_instances_state() {
+    const OTHER: &str = r#"(module
+      (global $x (mut i32) (i32.const 7)) (global $y (mut i32) (i32.const 8))
+      (memory 1) (data (i32.const 0) "\63\00\00\00")
+      (func (export "bump") (result i32)
+        (global.set $x (i32.add (global.get $x) (i32.const 1)))
+        (i32.add (global.get $x) (i32.load (i32.const 0)))))"#;
+    const PAUSING: &str = r#"(module
+      (import "host" "pause" (func $pause (result i32)))
+      (global $g (mut i32) (i32.const 1000))
+      (memory 1) (data (i32.const 0) "\05\00\00\00")
+      (func (export "run") (result i32)
+        (global.set $g (i32.add (global.get $g) (call $pause)))
+        (i32.add (global.get $g) (i32.load (i32.const 0)))))"#;
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let other = linker
+        .instantiate(&mut store, &Module::new(&engine, OTHER).unwrap())
+        .unwrap();
+    linker
+        .func_wrap("host", "pause", || -> Result<i32, Error> {
+            Err(Error::Usage("paused".into()))
+        })
+        .unwrap();
+    let inst = linker
+        .instantiate(&mut store, &Module::new(&engine, PAUSING).unwrap())
+        .unwrap();
+    let run = inst.get_func(&store, "run").unwrap();
+    let bump = other.get_typed_func::<(), i32>(&store, "bump").unwrap();
+    let mut out = [Val::I32(0)];
+    let ResumableCall::HostTrap(paused) = run.call_resumable(&mut store, &[], &mut out).unwrap()
+    else {
+        panic!("the host function suspends the call");
+    };
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 8 + 99);
+    let done = paused.resume(&mut store, &[Val::I32(30)], &mut out).unwrap();
+    assert!(matches!(done, ResumableCall::Finished));
+    assert_eq!(out[0].i32(), Some(1030 + 5));
+    // The other instance's global was left alone by the resumed code.
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 9 + 99);
+}

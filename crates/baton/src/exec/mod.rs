@@ -301,6 +301,26 @@ impl Ctx {
         }
     }
 
+    /// Makes `inst` the running instance again after code of another ran in between (a
+    /// host function's calls, a nested activation), or none when `inst` is null (as before
+    /// the first activation). Everything `enter_instance` derives is derived again: saving
+    /// only some of it left the rest pointing at the other instance's (its globals, read
+    /// and written by the caller's `global.get` and `global.set`).
+    ///
+    /// # Safety
+    /// `inst` is null or points to a live instance of this store.
+    pub(crate) unsafe fn resume_instance(&mut self, inst: *const InstanceEntity) {
+        if inst.is_null() {
+            self.inst = inst;
+            self.compiled = core::ptr::null();
+            self.globals = core::ptr::null();
+            self.mem = core::ptr::null_mut();
+        } else {
+            // SAFETY: see the contract.
+            unsafe { self.enter_instance(inst) }
+        }
+    }
+
     /// Current base and length of the running instance's default memory, for the `mem`
     /// and `len` registers; also sets [`Ctx::memory_bases`] and [`Ctx::memory_lens`] from
     /// its other memories (none, and one test, for an instance with a single memory).
