@@ -68,8 +68,12 @@ pub(crate) struct FuncCode {
 impl FuncCode {
     /// The entry the call instructions read.
     pub(crate) fn compiled(&self) -> CompiledFunc {
+        let code = self.words.as_ptr();
         CompiledFunc {
-            code: self.words.as_ptr(),
+            code,
+            // SAFETY: `words` starts with an instruction, whose first word is its handler,
+            // written by an exposing cast (`CodeBuf`).
+            handler: unsafe { crate::exec::dispatch::handler_at(code) },
             num_params: self.num_params,
             zero_end: self.zero_end,
             frame_size: self.frame_size,
@@ -338,12 +342,18 @@ impl ModuleCode {
     ) -> CompiledFunc {
         match self.get_translated(defined) {
             Some(f) if use_translated || self.lazy.is_none() => f.compiled(),
-            _ => CompiledFunc {
-                code: self.stubs[defined * STUB_WORDS..].as_ptr(),
-                num_params,
-                zero_end: num_params,
-                frame_size: num_params,
-            },
+            _ => {
+                let code = self.stubs[defined * STUB_WORDS..].as_ptr();
+                CompiledFunc {
+                    code,
+                    // SAFETY: the stubs are `translate` instructions, each starting with its
+                    // handler, written by an exposing cast (`CodeBuf`).
+                    handler: unsafe { crate::exec::dispatch::handler_at(code) },
+                    num_params,
+                    zero_end: num_params,
+                    frame_size: num_params,
+                }
+            }
         }
     }
 

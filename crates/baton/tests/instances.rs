@@ -291,7 +291,9 @@ fn resumed_calls_run_with_their_own_instances_state() {
         panic!("the host function suspends the call");
     };
     assert_eq!(bump.call(&mut store, ()).unwrap(), 8 + 99);
-    let done = paused.resume(&mut store, &[Val::I32(30)], &mut out).unwrap();
+    let done = paused
+        .resume(&mut store, &[Val::I32(30)], &mut out)
+        .unwrap();
     assert!(matches!(done, ResumableCall::Finished));
     assert_eq!(out[0].i32(), Some(1030 + 5));
     // The other instance's global was left alone by the resumed code.

@@ -394,3 +394,82 @@ fn copies_through_the_accumulator_are_pairs() {
         (word0 as i64) + (word1 as i64)
     );
 }
+
+/// Calls jump to the handler their callee's entry holds (`CompiledFunc::handler`): the
+/// stub's while a function is untranslated, its first instruction's after; direct and
+/// indirect, recursive, and a trap in a callee.
+#[test]
+fn calls_jump_to_the_handler_of_their_entry() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+      (type $op (func (param i32) (result i32)))
+      (table 3 funcref) (elem (i32.const 0) $double $square $down)
+      (func $double (param $x i32) (result i32) (i32.add (local.get $x) (local.get $x)))
+      (func $square (param $x i32) (result i32) (i32.mul (local.get $x) (local.get $x)))
+      (func $down (param $x i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $x))
+          (then (i32.const 0))
+          (else (i32.add (i32.const 1)
+                  (call $down (i32.sub (local.get $x) (i32.const 1)))))))
+      (func (export "apply") (param $f i32) (param $x i32) (result i32)
+        (call_indirect (type $op) (local.get $x) (local.get $f))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let apply = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "apply")
+        .unwrap();
+    for _ in 0..2 {
+        assert_eq!(apply.call(&mut store, (0, 21)).unwrap(), 42);
+        assert_eq!(apply.call(&mut store, (1, 12)).unwrap(), 144);
+        assert_eq!(apply.call(&mut store, (2, 30)).unwrap(), 30);
+    }
+    let trap = apply.call(&mut store, (3, 1)).unwrap_err();
+    assert!(trap.to_string().contains("undefined element"), "{trap}");
+    assert_eq!(apply.call(&mut store, (1, 3)).unwrap(), 9);
+}
+
+/// A host function that calls into another instance: the caller goes on with its own
+/// instance's global afterwards (`Ctx::resume_instance`).
+#[test]
+fn host_calls_into_another_instance_restore_the_callers_globals() {
+    use baton::{Caller, Error, Func, Val};
+    let engine = baton::Engine::default();
+    let mut store = baton::Store::new(&engine, None::<Func>);
+    let mut linker = baton::Linker::new(&engine);
+    let other = baton::Module::new(
+        &engine,
+        r#"(module (global $x (mut i32) (i32.const 7)) (global $y (mut i32) (i32.const 8))
+             (func (export "bump") (result i32)
+               (global.set $x (i32.add (global.get $x) (i32.const 1))) (global.get $x)))"#,
+    )
+    .unwrap();
+    let other = linker.instantiate(&mut store, &other).unwrap();
+    *store.data_mut() = other.get_func(&store, "bump");
+    linker
+        .func_wrap(
+            "host",
+            "bump",
+            |mut caller: Caller<'_, Option<Func>>| -> Result<i32, Error> {
+                let bump = caller.data().unwrap();
+                let mut out = [Val::I32(0)];
+                bump.call(&mut caller, &[], &mut out)?;
+                Ok(out[0].i32().unwrap())
+            },
+        )
+        .unwrap();
+    let caller = baton::Module::new(
+        &engine,
+        r#"(module (import "host" "bump" (func $bump (result i32)))
+             (global $g (mut i32) (i32.const 1000))
+             (func (export "run") (result i32)
+               (global.set $g (i32.add (global.get $g) (call $bump))) (global.get $g)))"#,
+    )
+    .unwrap();
+    let inst = linker.instantiate(&mut store, &caller).unwrap();
+    let run = inst.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 1008);
+    assert_eq!(run.call(&mut store, ()).unwrap(), 1017);
+}

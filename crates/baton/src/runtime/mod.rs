@@ -3,7 +3,7 @@
 //! address is stable for as long as the store lives: translated code and instances refer
 //! to them by raw pointer, which keeps the interpreter's hot paths free of lookups.
 
-use crate::exec::Ip;
+use crate::exec::{Handler, Ip};
 use crate::limits::ResourceLimiter;
 use crate::module::Module;
 use crate::types::{FuncType, GlobalType, MemoryType, TableType, TagType};
@@ -19,6 +19,11 @@ pub(crate) const PAGE_SIZE: usize = 65536;
 pub(crate) struct CompiledFunc {
     /// First instruction (points into the module's code or its stubs, which never move).
     pub code: Ip,
+    /// The handler of that instruction (the word at `code`), so that a call jumps to it
+    /// from here: the jump's address is then known one dependent load sooner, and a call
+    /// is an indirect jump that mispredicts often (one handler serves every call site),
+    /// from which the processor recovers only once the address is known.
+    pub handler: Handler,
     pub num_params: u32,
     /// One past the last local cell that must be zero on entry: cells `num_params..zero_end`
     /// are zeroed by the call (the locals the function may read before writing them, see
@@ -30,7 +35,7 @@ pub(crate) struct CompiledFunc {
 
 // SAFETY: `code` points into the module's code, which is immutable once translated and
 // shared behind an `Arc` that outlives every `CompiledFunc` made from it (each instance
-// holds the module).
+// holds the module); `handler` is a plain function.
 unsafe impl Send for CompiledFunc {}
 // SAFETY: as for `Send`: nothing is ever written through `code`.
 unsafe impl Sync for CompiledFunc {}

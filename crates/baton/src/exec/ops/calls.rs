@@ -38,8 +38,10 @@ macro_rules! enter {
             core::ptr::write_volatile(slot, 0);
             slot = slot.add(1);
         }
-        // (`f.code` is the function's first instruction.)
-        jump!(f.code, new_sp, $mem, $len, $ctx, $acc)
+        // (`f.code` is the function's first instruction and `f.handler` its handler: see
+        // `CompiledFunc`.)
+        let handler = f.handler;
+        $crate::exec::dispatch::tail!(handler, f.code, new_sp, $mem, $len, $ctx, $acc)
     }};
 }
 
