@@ -2,7 +2,7 @@
 
 use crate::entity_box::EntityBox;
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
-use crate::exec::{dispatch, Control, Frame, Handler, Ip, Regs, EXIT_CODE};
+use crate::exec::{dispatch, Control, Frame, Handler, Ip, Regs};
 use crate::instance::Instance;
 use crate::runtime::roots::Suspended;
 use crate::runtime::{FuncEntity, InstanceEntity};
@@ -241,7 +241,7 @@ fn begin<T>(
         saved_top: inner.stack_top,
     };
     ctx.frames.push(Frame {
-        ret_ip: &EXIT_CODE as *const Handler as Ip,
+        ret_ip: crate::exec::exit_ip(),
         sp,
     });
     // SAFETY: the instance belongs to this store.
@@ -323,8 +323,13 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                     at_call: true,
                     inst: here,
                     frames: store.inner.ctx.frames.len(),
+                    serial: 0,
                 });
+                let frames_at = store.inner.ctx.frames.len();
                 let r = call_host(store, func, args, Some(caller));
+                // Calls the host function left suspended are abandoned: their frames sit
+                // above the caller's return frames.
+                store.inner.ctx.frames.truncate(frames_at);
                 store.inner.ctx.gc.roots.suspended.truncate(mark);
                 store.inner.stack_top = saved_top;
                 let ctx = &mut store.inner.ctx;
@@ -484,6 +489,8 @@ pub struct ResumableInvocation {
     /// The instance that was running (see `Ctx::resume_instance`).
     running: *const InstanceEntity,
     frames_len: usize,
+    /// Its record's serial number (see `Suspended::serial`).
+    serial: u64,
     host: Option<(Error, *const FuncEntity, *mut u64)>,
     result_types: Vec<ValType>,
 }
@@ -509,7 +516,9 @@ impl ResumableInvocation {
 
     /// Continues the call. `inputs` are the suspended host function's results (empty when
     /// resuming after running out of fuel); the call's results go to `results` when it
-    /// finishes. Suspended calls must be resumed in the reverse order of suspension.
+    /// finishes. Suspended calls must be resumed in the reverse order of suspension; one
+    /// whose frames are gone (it was suspended inside a host function that has returned,
+    /// or inside a call that failed since) gives `Error::Usage`.
     pub fn resume(
         self,
         mut store: impl AsContextMut,
@@ -518,7 +527,10 @@ impl ResumableInvocation {
     ) -> Result<ResumableCall, Error> {
         let store = store.as_context_mut().0;
         store.inner.check(self.store);
-        if store.inner.ctx.frames.len() != self.frames_len {
+        let top = store.inner.ctx.gc.roots.suspended.last();
+        if store.inner.ctx.frames.len() != self.frames_len
+            || top.map(|s| s.serial) != Some(self.serial)
+        {
             return Err(Error::Usage(
                 "suspended calls must be resumed in reverse order of suspension".into(),
             ));
@@ -605,7 +617,10 @@ fn run_resumable<T>(
     let ctx = &mut inner.ctx;
     let running = ctx.inst;
     let frames_len = ctx.frames.len();
+    ctx.gc.roots.next_serial += 1;
+    let serial = ctx.gc.roots.next_serial;
     ctx.gc.roots.suspended.push(Suspended {
+        serial,
         ip: regs.ip,
         sp: regs.sp,
         at_call: host.is_some(),
@@ -624,6 +639,7 @@ fn run_resumable<T>(
         regs,
         running,
         frames_len,
+        serial,
         host,
         result_types,
     };

@@ -179,6 +179,17 @@ impl Frame {
     pub(crate) fn restores(&self) -> bool {
         self.ret_ip == restore_ip()
     }
+
+    /// Whether this is an activation's sentinel frame (its first: returning to it ends
+    /// the activation).
+    pub(crate) fn exits(&self) -> bool {
+        self.ret_ip == exit_ip()
+    }
+}
+
+/// Where an activation's sentinel frame returns to.
+pub(crate) fn exit_ip() -> Ip {
+    &EXIT_CODE as *const Handler as Ip
 }
 
 /// Where the upper frame of a call into another instance returns to.

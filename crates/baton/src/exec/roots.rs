@@ -8,7 +8,7 @@
 //! below, if any: that one stopped in a host call or as a suspended resumable call, and
 //! recorded where (`runtime::roots::Suspended`).
 
-use super::{Ctx, Handler, Ip, Sp, EXIT_CODE};
+use super::{exit_ip, Ctx, Ip, Sp};
 use crate::error::TrapCode;
 use crate::runtime::gc::total_cells;
 use crate::runtime::InstanceEntity;
@@ -132,7 +132,7 @@ impl State {
 unsafe fn collect_from(ctx: &mut Ctx, mut state: Option<State>, mut k: usize, mut s: usize) {
     let mut roots = Vec::new();
     let mut unmapped = Vec::new();
-    let exit = &EXIT_CODE as *const Handler as Ip;
+    let exit = exit_ip();
     loop {
         if let Some(state) = state {
             // SAFETY: `state` is a live frame of this store (the walk follows the frames

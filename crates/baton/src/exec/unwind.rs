@@ -20,7 +20,7 @@
 //! exception on in the calling activation.
 
 use super::dispatch::jump;
-use super::{Control, Ctx, Handler, Ip, Sp, EXIT_CODE};
+use super::{exit_ip, Control, Ctx, Ip, Sp};
 use crate::code::FuncCode;
 use crate::module::ModuleInner;
 use crate::runtime::InstanceEntity;
@@ -124,7 +124,7 @@ handler_fn! {
         // Whether a frame pair switched instances: only then must the memory registers be
         // reloaded (the thrower's are the running instance's, kept current like a return's).
         let mut switched = false;
-        let exit = &EXIT_CODE as *const Handler as Ip;
+        let exit = exit_ip();
         loop {
             // SAFETY: `ctx.inst` is the running instance (contract, and kept so below when a
             // frame pair switches instances), alive as long as the store.

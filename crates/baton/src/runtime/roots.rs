@@ -19,6 +19,8 @@ pub(crate) struct Roots {
     pub host: Mutex<HostRoots>,
     /// Activations that stopped with their frames kept (see [`Suspended`]), oldest first.
     pub suspended: Vec<Suspended>,
+    /// The serial number the next suspended resumable call gets (see [`Suspended::serial`]).
+    pub next_serial: u64,
 }
 
 /// An activation whose frames stay on the stack while something else runs: one that called
@@ -36,6 +38,9 @@ pub(crate) struct Suspended {
     /// How many frames were on the stack when it stopped: the index of the sentinel frame
     /// of the activation that runs above it.
     pub frames: usize,
+    /// A resumable call's own number (0 for a host call's caller): what its
+    /// `ResumableInvocation` checks before resuming.
+    pub serial: u64,
 }
 
 /// The references held by the host (in `AnyRef`s and `ExternRef`s of objects): a stack of

@@ -136,7 +136,10 @@ macro_rules! call_entity {
                 // most once per activation of the caller, so tail calls stay bounded.
                 // (A tail call runs in a called function: its caller's frame is live.)
                 let caller = *top.sub(1);
-                if !caller.restores() {
+                // (An activation's sentinel frame needs no pair: ending the activation
+                // restores the instance that ran before it, and the unwinder and the
+                // collector must still see it as the activation's first frame.)
+                if !caller.restores() && !caller.exits() {
                     if top >= $ctx.frames.room_end {
                         $crate::exec::dispatch::tail!(
                             grow_frames,
