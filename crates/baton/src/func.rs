@@ -4,7 +4,7 @@ use crate::entity_box::EntityBox;
 use crate::error::{Error, FrameInfo, Trap, TrapCode};
 use crate::exec::{dispatch, Control, Frame, Handler, Ip, Regs};
 use crate::instance::Instance;
-use crate::runtime::roots::Suspended;
+use crate::runtime::roots::{Abandonable, Suspended};
 use crate::runtime::{FuncEntity, InstanceEntity};
 use crate::store::{AsContext, AsContextMut, Caller, Store, StoreInner};
 use crate::types::{FuncType, ValType};
@@ -187,6 +187,25 @@ enum Step {
     },
 }
 
+/// Gives back the frames and stack of suspended resumable calls whose invocations were
+/// dropped without resuming them, newest first, as long as nothing suspended later holds
+/// frames above them.
+fn reclaim_abandoned(inner: &mut StoreInner) {
+    loop {
+        let Some(top) = inner.ctx.gc.roots.suspended.last() else {
+            return;
+        };
+        let Some(a) = &top.abandonable else { return };
+        if a.alive.strong_count() > 0 || top.frames != inner.ctx.frames.len() {
+            return;
+        }
+        let (frames_before, stack_top) = (a.frames_before, a.stack_top);
+        inner.ctx.gc.roots.suspended.pop();
+        inner.ctx.frames.truncate(frames_before);
+        inner.stack_top = stack_top;
+    }
+}
+
 /// Sets up the activation of store function `index` (or calls it, if it is a host function).
 fn begin<T>(
     store: &mut Store<T>,
@@ -206,6 +225,7 @@ fn begin<T>(
         return Ok(Begun::Host(cells));
     }
 
+    reclaim_abandoned(&mut store.inner);
     let config = store.inner.engine.config().clone();
     if store.inner.depth >= config.max_host_reentry {
         return Err(TrapCode::HostReentryLimit.into());
@@ -324,6 +344,7 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                     inst: here,
                     frames: store.inner.ctx.frames.len(),
                     serial: 0,
+                    abandonable: None,
                 });
                 let frames_at = store.inner.ctx.frames.len();
                 let r = call_host(store, func, args, Some(caller));
@@ -480,7 +501,9 @@ pub enum ResumableCall {
     HostTrap(ResumableInvocation),
 }
 
-/// A suspended call: resumable exactly where it stopped.
+/// A suspended call: resumable exactly where it stopped. Dropped without being resumed,
+/// it gives the store back its frames and the stack it kept (at the next call, once no
+/// call suspended after it still holds frames above it).
 pub struct ResumableInvocation {
     store: u64,
     act: Activation,
@@ -491,6 +514,9 @@ pub struct ResumableInvocation {
     frames_len: usize,
     /// Its record's serial number (see `Suspended::serial`).
     serial: u64,
+    /// Held while the call may still be resumed: dropped unresumed, the store takes back
+    /// its frames and stack (see `Abandonable`).
+    _alive: std::sync::Arc<()>,
     host: Option<(Error, *const FuncEntity, *mut u64)>,
     result_types: Vec<ValType>,
 }
@@ -527,6 +553,8 @@ impl ResumableInvocation {
     ) -> Result<ResumableCall, Error> {
         let store = store.as_context_mut().0;
         store.inner.check(self.store);
+        // (Suspended calls dropped since this one was suspended may still sit above it.)
+        reclaim_abandoned(&mut store.inner);
         let top = store.inner.ctx.gc.roots.suspended.last();
         if store.inner.ctx.frames.len() != self.frames_len
             || top.map(|s| s.serial) != Some(self.serial)
@@ -619,6 +647,7 @@ fn run_resumable<T>(
     let frames_len = ctx.frames.len();
     ctx.gc.roots.next_serial += 1;
     let serial = ctx.gc.roots.next_serial;
+    let alive = std::sync::Arc::new(());
     ctx.gc.roots.suspended.push(Suspended {
         serial,
         ip: regs.ip,
@@ -626,6 +655,11 @@ fn run_resumable<T>(
         at_call: host.is_some(),
         inst: running,
         frames: frames_len,
+        abandonable: Some(Abandonable {
+            alive: std::sync::Arc::downgrade(&alive),
+            frames_before: act.frames_before,
+            stack_top: act.saved_top,
+        }),
     });
     // SAFETY: `act.saved` ran before the activation (or is null); instances live as long
     // as the store.
@@ -640,6 +674,7 @@ fn run_resumable<T>(
         running,
         frames_len,
         serial,
+        _alive: alive,
         host,
         result_types,
     };

@@ -259,3 +259,47 @@ fn stale_invocation_is_not_resumed_on_other_frames() {
         Some(101)
     );
 }
+
+/// Suspended calls dropped without being resumed give their frames and stack back: a
+/// store that drops many of them goes on running (it ran out of stack after about 50,000).
+/// A call still suspended below the dropped ones keeps its frames and resumes.
+#[test]
+fn dropped_invocations_give_their_stack_back() {
+    let (mut store, m) = suspending(|_| Ok(1));
+    let spin = m.get_func(&store, "spin").unwrap();
+    let spin2 = m.get_func(&store, "spin2").unwrap();
+    let ResumableCall::HostTrap(kept) = spin2.call_resumable(&mut store, &[], &mut []).unwrap()
+    else {
+        panic!("expected a suspension")
+    };
+    for i in 0..200_000 {
+        match spin.call_resumable(&mut store, &[], &mut []) {
+            Ok(ResumableCall::HostTrap(dropped)) => drop(dropped),
+            Ok(_) => panic!("expected a suspension"),
+            Err(e) => panic!("call {i} after {i} dropped suspensions failed: {e:?}"),
+        }
+    }
+    // Two dropped in a row (the newer above the older) are both given back.
+    let ResumableCall::HostTrap(a) = spin.call_resumable(&mut store, &[], &mut []).unwrap() else {
+        panic!("expected a suspension")
+    };
+    let ResumableCall::HostTrap(b) = spin.call_resumable(&mut store, &[], &mut []).unwrap() else {
+        panic!("expected a suspension")
+    };
+    drop(a);
+    drop(b);
+    // One dropped right before the kept one resumes is out of its way too.
+    let ResumableCall::HostTrap(c) = spin.call_resumable(&mut store, &[], &mut []).unwrap() else {
+        panic!("expected a suspension")
+    };
+    drop(c);
+    // The call kept all along still resumes where it stopped: spin's `+1`, spin2's `+100`.
+    let done = kept.resume(&mut store, &[], &mut []).unwrap();
+    assert!(matches!(done, ResumableCall::Finished));
+    let g = |store: &Store<()>| m.get_global(store, "g").unwrap().get(store).i32();
+    assert_eq!(g(&store), Some(101));
+    // `outer`'s host function suspends `spin` too and drops it (`then` gives 1).
+    let outer = m.get_typed_func::<(), i32>(&store, "outer").unwrap();
+    assert_eq!(outer.call(&mut store, ()).unwrap(), 8);
+    assert_eq!(g(&store), Some(101));
+}

@@ -150,10 +150,10 @@ unsafe fn collect_from(ctx: &mut Ctx, mut state: Option<State>, mut k: usize, mu
             while s > 0 && suspended[s - 1].frames > k {
                 s -= 1;
             }
-            match s.checked_sub(1).map(|i| suspended[i]) {
+            match s.checked_sub(1).map(|i| &suspended[i]) {
                 Some(below) if below.frames == k => {
                     s -= 1;
-                    state = Some(State::of(&below));
+                    state = Some(State::of(below));
                 }
                 _ => state = None,
             }

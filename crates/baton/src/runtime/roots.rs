@@ -26,7 +26,7 @@ pub(crate) struct Roots {
 /// An activation whose frames stay on the stack while something else runs: one that called
 /// a host function (which may call Wasm again), or a resumable call that stopped. The walk
 /// of the frames (`exec::roots`) meets its sentinel frame and goes on from here.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Suspended {
     /// Where it stopped: a call's return address (`at_call`), or an instruction it will
     /// resume at (out of fuel, or a function's translation stub).
@@ -41,6 +41,22 @@ pub(crate) struct Suspended {
     /// A resumable call's own number (0 for a host call's caller): what its
     /// `ResumableInvocation` checks before resuming.
     pub serial: u64,
+    /// For a resumable call, what its frames and stack hold back (`None` for a host
+    /// call's caller).
+    pub abandonable: Option<Abandonable>,
+}
+
+/// What a suspended resumable call gives back once its `ResumableInvocation` is dropped
+/// without being resumed: its frames, and the stack it kept from other calls. Given back
+/// when the next activation begins, if nothing suspended later still holds frames above
+/// it (`func::reclaim_abandoned`).
+#[derive(Clone, Debug)]
+pub(crate) struct Abandonable {
+    /// Dead once the invocation is dropped (or consumed by resuming).
+    pub alive: std::sync::Weak<()>,
+    /// The number of frames, and the stack's top, from before the call began.
+    pub frames_before: usize,
+    pub stack_top: usize,
 }
 
 /// The references held by the host (in `AnyRef`s and `ExternRef`s of objects): a stack of
