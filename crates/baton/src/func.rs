@@ -443,7 +443,10 @@ fn enter_translated(inner: &mut StoreInner) -> Result<Regs, Result<TrapCode, Err
         .code
         .stub_at(at.ip)
         .expect("`translate` runs only in its module's stubs");
-    let cost = if fuel {
+    // (Charged once per instance: a call suspended at the stub may resume after another
+    // call of this instance translated the function and paid for it.)
+    let paid = inst.compiled_funcs[defined].get().code != at.ip;
+    let cost = if fuel && !paid {
         module.code.translation_fuel(defined)
     } else {
         0

@@ -588,9 +588,13 @@ impl ModuleInner {
             })
     }
 
-    /// The function (index, imports first) whose translated code holds `ip`.
+    /// The function (index, imports first) whose translated code holds `ip`, or whose stub
+    /// `ip` is (a call stopped on entering a function not translated yet).
     pub(crate) fn func_at(&self, ip: crate::exec::Ip) -> Option<u32> {
-        let (defined, _) = self.code.find(ip)?;
+        let defined = match self.code.find(ip) {
+            Some((defined, _)) => defined,
+            None => self.code.stub_at(ip)?,
+        };
         Some(defined as u32 + self.env.num_imported_funcs)
     }
 

@@ -318,3 +318,107 @@ fn a_module_handed_over_translates_from_its_own_bytes() {
         Error::Validation { .. }
     ));
 }
+
+const CALLEE_CALLER: &str = r#"(module
+  (func $callee (export "callee") (param i32) (result i32)
+    (i32.add (i32.mul (local.get 0) (i32.const 3)) (i32.const 7)))
+  (func $caller (export "go") (param i32) (result i32)
+    (call $callee (local.get 0))))"#;
+
+/// Translation is charged once per instance (`Config::consume_fuel`). A call that ran out
+/// of fuel on entering `$callee`'s stub, resumed after another call of the same instance
+/// translated `$callee` (and paid for it), must not pay for `$callee`'s translation again.
+#[test]
+fn translation_is_charged_once_per_instance_across_a_suspension() {
+    let engine = engine(CompilationMode::Lazy, true);
+    let module = Module::new(&engine, CALLEE_CALLER).unwrap();
+    let setup = || {
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let go = inst.get_func(&store, "go").unwrap();
+        let callee = inst.get_typed_func::<i32, i32>(&store, "callee").unwrap();
+        (store, go, callee)
+    };
+    const BIG: u64 = 1_000_000;
+    let mut results = [Val::I32(0)];
+
+    // Reference: `callee` is called (translated, paid) first; then `go` costs `go_after`.
+    let (mut store, go, callee) = setup();
+    store.set_fuel(BIG).unwrap();
+    assert_eq!(callee.call(&mut store, 1).unwrap(), 10);
+    let callee_cost = BIG - store.get_fuel().unwrap();
+    store.set_fuel(BIG).unwrap();
+    go.call(&mut store, &[Val::I32(2)], &mut results).unwrap();
+    let go_after = BIG - store.get_fuel().unwrap();
+
+    // The same calls interleaved: `go` stops on entering `$callee` (its stub), `callee`
+    // runs (and pays `$callee`'s translation), then `go` resumes. `go` must cost
+    // `go_after` in all, as in the reference: `$callee` is paid for once.
+    let mut tested = 0;
+    for fuel in 0..100 {
+        let (mut store, go, callee) = setup();
+        store.set_fuel(fuel).unwrap();
+        let inv = match go
+            .call_resumable(&mut store, &[Val::I32(2)], &mut results)
+            .unwrap()
+        {
+            ResumableCall::OutOfFuel(inv) => inv,
+            _ => break,
+        };
+        let before = fuel - store.get_fuel().unwrap();
+        store.set_fuel(BIG).unwrap();
+        assert_eq!(callee.call(&mut store, 1).unwrap(), 10);
+        if BIG - store.get_fuel().unwrap() != callee_cost {
+            continue; // `go` had entered `$callee` (translated it) already: not this case
+        }
+        store.set_fuel(BIG).unwrap();
+        assert!(matches!(
+            inv.resume(&mut store, &[], &mut results).unwrap(),
+            ResumableCall::Finished
+        ));
+        assert_eq!(results[0].i32(), Some(13));
+        let after = BIG - store.get_fuel().unwrap();
+        assert_eq!(before + after, go_after, "stopped with {fuel} fuel");
+        tested += 1;
+    }
+    assert!(tested > 0);
+}
+
+fn backtrace(e: &Error) -> Vec<String> {
+    let Error::Trap(t) = e else {
+        panic!("not a trap: {e}")
+    };
+    t.backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect()
+}
+
+/// Running out of fuel on entering a function not yet translated (its stub): the trap's
+/// backtrace names the function entered, as when it runs out at that function's first
+/// fuel check (eagerly, or once translated).
+#[test]
+fn out_of_fuel_at_a_stub_names_the_function_entered() {
+    let engine = engine(CompilationMode::Lazy, true);
+    let module = Module::new(&engine, CALLEE_CALLER).unwrap();
+    // With no fuel at all, `go` (called from the host) stops at its own stub.
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let go = inst.get_typed_func::<i32, i32>(&store, "go").unwrap();
+    store.set_fuel(0).unwrap();
+    let e = go.call(&mut store, 1).unwrap_err();
+    assert_eq!(e.trap_code(), Some(TrapCode::OutOfFuel));
+    // Eagerly (or once `go` is translated, as the second call shows) this is ["caller"].
+    let once_translated = {
+        store.set_fuel(1_000).unwrap();
+        go.call(&mut store, 1).unwrap();
+        store.set_fuel(0).unwrap();
+        backtrace(&go.call(&mut store, 1).unwrap_err())
+    };
+    assert_eq!(once_translated, ["caller"]);
+    assert_eq!(backtrace(&e), ["caller"], "lazily, on entering `go`'s stub");
+}
