@@ -343,7 +343,6 @@ fn drive<T>(store: &mut Store<T>, act: &Activation, mut regs: Regs, resumable: b
                     at_call: true,
                     inst: here,
                     frames: store.inner.ctx.frames.len(),
-                    serial: 0,
                     abandonable: None,
                 });
                 let frames_at = store.inner.ctx.frames.len();
@@ -515,11 +514,9 @@ pub struct ResumableInvocation {
     /// The instance that was running (see `Ctx::resume_instance`).
     running: *const InstanceEntity,
     frames_len: usize,
-    /// Its record's serial number (see `Suspended::serial`).
-    serial: u64,
     /// Held while the call may still be resumed: dropped unresumed, the store takes back
-    /// its frames and stack (see `Abandonable`).
-    _alive: std::sync::Arc<()>,
+    /// its frames and stack; its record holds the `Weak` side (see `Abandonable`).
+    alive: std::sync::Arc<()>,
     host: Option<(Error, *const FuncEntity, *mut u64)>,
     result_types: Vec<ValType>,
 }
@@ -558,10 +555,15 @@ impl ResumableInvocation {
         store.inner.check(self.store);
         // (Suspended calls dropped since this one was suspended may still sit above it.)
         reclaim_abandoned(&mut store.inner);
-        let top = store.inner.ctx.gc.roots.suspended.last();
-        if store.inner.ctx.frames.len() != self.frames_len
-            || top.map(|s| s.serial) != Some(self.serial)
-        {
+        // The newest record must be this call's own: a call whose frames are gone (its
+        // host function returned, or the call around it failed) is not resumed on another
+        // suspension's frames at the same depth.
+        let own = store.inner.ctx.gc.roots.suspended.last().is_some_and(|s| {
+            s.abandonable
+                .as_ref()
+                .is_some_and(|a| a.alive.as_ptr() == std::sync::Arc::as_ptr(&self.alive))
+        });
+        if store.inner.ctx.frames.len() != self.frames_len || !own {
             return Err(Error::Usage(
                 "suspended calls must be resumed in reverse order of suspension".into(),
             ));
@@ -648,11 +650,8 @@ fn run_resumable<T>(
     let ctx = &mut inner.ctx;
     let running = ctx.inst;
     let frames_len = ctx.frames.len();
-    ctx.gc.roots.next_serial += 1;
-    let serial = ctx.gc.roots.next_serial;
     let alive = std::sync::Arc::new(());
     ctx.gc.roots.suspended.push(Suspended {
-        serial,
         ip: regs.ip,
         sp: regs.sp,
         at_call: host.is_some(),
@@ -676,8 +675,7 @@ fn run_resumable<T>(
         regs,
         running,
         frames_len,
-        serial,
-        _alive: alive,
+        alive,
         host,
         result_types,
     };

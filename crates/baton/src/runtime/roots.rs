@@ -19,8 +19,6 @@ pub(crate) struct Roots {
     pub host: Mutex<HostRoots>,
     /// Activations that stopped with their frames kept (see [`Suspended`]), oldest first.
     pub suspended: Vec<Suspended>,
-    /// The serial number the next suspended resumable call gets (see [`Suspended::serial`]).
-    pub next_serial: u64,
 }
 
 /// An activation whose frames stay on the stack while something else runs: one that called
@@ -38,9 +36,6 @@ pub(crate) struct Suspended {
     /// How many frames were on the stack when it stopped: the index of the sentinel frame
     /// of the activation that runs above it.
     pub frames: usize,
-    /// A resumable call's own number (0 for a host call's caller): what its
-    /// `ResumableInvocation` checks before resuming.
-    pub serial: u64,
     /// For a resumable call, what its frames and stack hold back (`None` for a host
     /// call's caller).
     pub abandonable: Option<Abandonable>,
@@ -52,7 +47,8 @@ pub(crate) struct Suspended {
 /// it (`func::reclaim_abandoned`).
 #[derive(Clone, Debug)]
 pub(crate) struct Abandonable {
-    /// Dead once the invocation is dropped (or consumed by resuming).
+    /// The invocation's token: dead once the invocation is dropped (or consumed by
+    /// resuming), and what `resume` recognises its own record by.
     pub alive: std::sync::Weak<()>,
     /// The number of frames, and the stack's top, from before the call began.
     pub frames_before: usize,
