@@ -96,6 +96,15 @@ impl Ahead {
         }
     }
 
+    /// Whether function `defined` is code the worker made that no instance has entered
+    /// yet: a new instance starts at its stub all the same, so that its first call counts
+    /// it as entered and asks for its callees (`ModuleCode::initial_entry`).
+    pub(crate) fn is_unentered(&self, defined: usize) -> bool {
+        self.unentered
+            .get(defined)
+            .is_some_and(|flag| flag.load(Ordering::Acquire))
+    }
+
     /// Whether the worker is as far ahead of the guest as it may be.
     fn over_budget(&self) -> bool {
         self.unentered_bytes.load(Ordering::Acquire) >= UNENTERED_BUDGET

@@ -334,6 +334,12 @@ impl ModuleCode {
     /// the instance first calls it: the code if translated and `use_translated`, else the
     /// function's stub, whose frame is only its parameters (the translated function's
     /// frame is checked, and its locals zeroed, when the stub hands over to it).
+    ///
+    /// Code that the background translator made and no instance has entered yet is not
+    /// taken either: its first entry through the stub is what releases it from the
+    /// translator's budget and asks for its callees (`Ahead::request`). An instance that
+    /// took it directly would run it without either, and the translator, its budget held
+    /// for good, would translate nothing more for the module.
     pub(crate) fn initial_entry(
         &self,
         defined: usize,
@@ -341,7 +347,11 @@ impl ModuleCode {
         use_translated: bool,
     ) -> CompiledFunc {
         match self.get_translated(defined) {
-            Some(f) if use_translated || self.lazy.is_none() => f.compiled(),
+            Some(f)
+                if self.lazy.is_none() || (use_translated && !self.ahead.is_unentered(defined)) =>
+            {
+                f.compiled()
+            }
             _ => {
                 let code = self.stubs[defined * STUB_WORDS..].as_ptr();
                 CompiledFunc {

@@ -171,6 +171,84 @@ fn the_worker_stays_a_bounded_amount_of_code_ahead() {
     assert_eq!(module.stats().translated_funcs, WIDE + 1);
 }
 
+/// `wide_module`'s `$run` and `$g`s, and `chain_module`'s `$f`s, which only a second
+/// export, `chain`, reaches.
+fn wide_and_chain_module() -> String {
+    let wide = wide_module();
+    let chain = chain_module();
+    let links = chain
+        .lines()
+        .skip_while(|l| !l.starts_with("(func $f0"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let links = links
+        .strip_suffix(')')
+        .expect("the module's closing parenthesis");
+    format!(
+        "{}\n(func (export \"chain\") (param i32) (result i32) (call $f0 (local.get 0)))\n{links})",
+        wide.strip_suffix(')')
+            .expect("the module's closing parenthesis")
+    )
+}
+
+/// Waits until `module`'s translated code stops growing (or gives up after a while).
+fn wait_until_idle(module: &Module) {
+    let start = Instant::now();
+    let mut last = (usize::MAX, Instant::now());
+    loop {
+        let now = module.stats().translated_code_bytes;
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if last.1.elapsed() > Duration::from_millis(300)
+            || start.elapsed() > Duration::from_secs(60)
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Code the worker made for one instance and that a later instance runs counts as
+/// entered, as it would had the first instance run it: the worker's budget is freed, and
+/// it goes on translating ahead for the new instance. (Instances used to take such code
+/// directly, without their entry being counted, and the worker stopped for good.)
+#[test]
+fn code_translated_ahead_for_one_instance_and_run_by_another_frees_the_budget() {
+    if !two_cores() {
+        return;
+    }
+    let binary = wat::parse_str(wide_and_chain_module()).unwrap();
+    let engine = engine(true, false);
+    let (module, mut first, run) = start(&engine, &binary);
+    // The worker translates `$g`s until it is a budget ahead of the guest, which enters
+    // none of them.
+    assert_eq!(run.call(&mut first, 7).unwrap(), 0);
+    wait_until_idle(&module);
+    let ahead = module.stats().translated_funcs;
+    assert!(
+        ahead > 1 && ahead < WIDE + 1,
+        "{ahead} functions translated"
+    );
+    // A second instance enters every `$g`.
+    let mut second = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut second, &module)
+        .unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&second, "run").unwrap();
+    let chain = instance
+        .get_typed_func::<i32, i32>(&second, "chain")
+        .unwrap();
+    let sum = (0..WIDE as i32)
+        .map(|i| 4000i32.wrapping_mul(100000).wrapping_add(i))
+        .fold(0i32, i32::wrapping_add);
+    assert_eq!(run.call(&mut second, 12345).unwrap(), sum);
+    assert_eq!(module.stats().translated_funcs, WIDE + 1);
+    // Nothing is ahead of the guest now: entering `$f0` has `$f1`..`$f3` translated.
+    assert_eq!(chain.call(&mut second, 7).unwrap(), expected(0));
+    let want = WIDE + 1 + 1 + 4;
+    assert_eq!(wait_for(&module, want), want);
+}
+
 #[test]
 fn code_translated_ahead_traps_with_a_whole_backtrace() {
     let engine = engine(true, false);
