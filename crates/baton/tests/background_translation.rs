@@ -70,6 +70,24 @@ fn wait_for(module: &Module, want: usize) -> usize {
     }
 }
 
+/// Waits until the worker has stopped: `module`'s translated code unchanged for a while
+/// (or gives up after a minute). Returns the bytes of translated code.
+fn wait_until_idle(module: &Module) -> usize {
+    let start = Instant::now();
+    let mut last = (usize::MAX, Instant::now());
+    loop {
+        let now = module.stats().translated_code_bytes;
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if last.1.elapsed() > Duration::from_millis(300)
+            || start.elapsed() > Duration::from_secs(60)
+        {
+            return now;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn two_cores() -> bool {
     std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
 }
@@ -126,6 +144,13 @@ fn wide_module() -> String {
     wat
 }
 
+/// What `wide_module`'s `run` returns for 12345: the sum of what every `$g` returns.
+fn wide_sum() -> i32 {
+    (0..WIDE as i32)
+        .map(|i| 4000i32.wrapping_mul(100000).wrapping_add(i))
+        .fold(0i32, i32::wrapping_add)
+}
+
 /// The worker stays at most 4 MiB of code ahead of the guest (`ahead::UNENTERED_BUDGET`):
 /// it stops translating callees that the guest has not entered once they hold that much,
 /// and the guest still translates the rest when it calls them.
@@ -138,20 +163,7 @@ fn the_worker_stays_a_bounded_amount_of_code_ahead() {
     let engine = engine(true, false);
     let (module, mut store, run) = start(&engine, &binary);
     assert_eq!(run.call(&mut store, 7).unwrap(), 0);
-    // Wait until the worker has stopped (its count unchanged for a while).
-    let start = Instant::now();
-    let mut last = (usize::MAX, Instant::now());
-    let bytes = loop {
-        let now = module.stats().translated_code_bytes;
-        if now != last.0 {
-            last = (now, Instant::now());
-        } else if last.1.elapsed() > Duration::from_millis(300)
-            || start.elapsed() > Duration::from_secs(60)
-        {
-            break now;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let bytes = wait_until_idle(&module);
     let budget = 4 << 20;
     let per_function = bytes / module.stats().translated_funcs;
     assert!(
@@ -164,10 +176,7 @@ fn the_worker_stays_a_bounded_amount_of_code_ahead() {
     );
     assert!(module.stats().translated_funcs < WIDE + 1);
     // Every callee runs when called, the rest translated on the way.
-    let sum = (0..WIDE as i32)
-        .map(|i| 4000i32.wrapping_mul(100000).wrapping_add(i))
-        .fold(0i32, i32::wrapping_add);
-    assert_eq!(run.call(&mut store, 12345).unwrap(), sum);
+    assert_eq!(run.call(&mut store, 12345).unwrap(), wide_sum());
     assert_eq!(module.stats().translated_funcs, WIDE + 1);
 }
 
@@ -189,23 +198,6 @@ fn wide_and_chain_module() -> String {
         wide.strip_suffix(')')
             .expect("the module's closing parenthesis")
     )
-}
-
-/// Waits until `module`'s translated code stops growing (or gives up after a while).
-fn wait_until_idle(module: &Module) {
-    let start = Instant::now();
-    let mut last = (usize::MAX, Instant::now());
-    loop {
-        let now = module.stats().translated_code_bytes;
-        if now != last.0 {
-            last = (now, Instant::now());
-        } else if last.1.elapsed() > Duration::from_millis(300)
-            || start.elapsed() > Duration::from_secs(60)
-        {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// Code the worker made for one instance and that a later instance runs counts as
@@ -238,10 +230,7 @@ fn code_translated_ahead_for_one_instance_and_run_by_another_frees_the_budget() 
     let chain = instance
         .get_typed_func::<i32, i32>(&second, "chain")
         .unwrap();
-    let sum = (0..WIDE as i32)
-        .map(|i| 4000i32.wrapping_mul(100000).wrapping_add(i))
-        .fold(0i32, i32::wrapping_add);
-    assert_eq!(run.call(&mut second, 12345).unwrap(), sum);
+    assert_eq!(run.call(&mut second, 12345).unwrap(), wide_sum());
     assert_eq!(module.stats().translated_funcs, WIDE + 1);
     // Nothing is ahead of the guest now: entering `$f0` has `$f1`..`$f3` translated.
     assert_eq!(chain.call(&mut second, 7).unwrap(), expected(0));
