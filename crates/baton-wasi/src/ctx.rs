@@ -90,7 +90,7 @@ impl StdinSource {
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             StdinSource::Empty => Ok(0),
-            StdinSource::Inherit => std::io::stdin().lock().read(buf),
+            StdinSource::Inherit => read_host_stdin(buf),
             StdinSource::Bytes(c) => c.read(buf),
         }
     }
@@ -105,6 +105,29 @@ impl StdinSource {
                 let left = (c.get_ref().len() as u64).saturating_sub(c.position());
                 Some((left, left == 0))
             }
+        }
+    }
+}
+
+/// Reads the host's stdin without buffering. `std::io::stdin()` would take up
+/// to 8 KiB from fd 0 into its process-wide buffer, where `poll_host_stdin`
+/// (poll(2) on fd 0) cannot see them: a guest that read part of its input and
+/// then polled for the rest waited for its timeout, or forever, while the
+/// bytes sat in that buffer.
+fn read_host_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is a valid, exclusively borrowed buffer of
+        // `buf.len()` bytes for the whole call; read(2) writes at most that.
+        let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            // A closed stdin reads as empty, as `std::io::stdin()` has it.
+            Some(libc::EBADF) => return Ok(0),
+            _ => return Err(e),
         }
     }
 }

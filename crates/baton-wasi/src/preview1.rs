@@ -576,15 +576,60 @@ fn read_iovecs(
     u32::try_from(total).map_err(|_| errno::OVERFLOW)
 }
 
-/// Collects the guest bytes of a `ciovec` array.
-fn gather(mem: &GuestMemory, iovs: u32, count: u32) -> Result<Vec<u8>, Errno> {
+/// Writes the guest's `ciovec`s through `write`, which gets runs of their bytes and
+/// the number of bytes written before each run. Small buffers are gathered into runs
+/// of up to [`WRITE_CHUNK`] bytes, so that the usual `fd_write` (wasi-libc's stdio
+/// passes two buffers) is still one host write; larger ones go on their own. Nothing
+/// larger is gathered: iovecs may overlap, so a guest with a single page of memory
+/// could otherwise make the host allocate up to 4 GiB per call. All buffers are
+/// checked before anything is written; data already written wins over a later error,
+/// as with `writev`.
+fn write_iovecs(
+    mem: &GuestMemory,
+    iovs: u32,
+    count: u32,
+    mut write: impl FnMut(&[u8], u64) -> io::Result<()>,
+) -> Result<u32, Errno> {
     let vecs = mem.read_iovecs(iovs, count)?;
-    let mut data = Vec::with_capacity(vecs.iter().map(|v| v.1 as usize).sum());
+    let mut total: u64 = 0;
+    let mut run: Vec<u8> = Vec::new();
+    // Writes `bytes` (a run or one large buffer); `Ok(false)`: stop, some were written.
+    let mut put = |bytes: &[u8], total: &mut u64| -> Result<bool, Errno> {
+        match write(bytes, *total) {
+            Ok(()) => {
+                *total += bytes.len() as u64;
+                Ok(true)
+            }
+            Err(_) if *total > 0 => Ok(false),
+            Err(e) => Err(io_err(e)),
+        }
+    };
     for (buf, len) in vecs {
-        data.extend_from_slice(mem.slice(buf, len)?);
+        let bytes = mem.slice(buf, len)?;
+        if run.len() + bytes.len() <= WRITE_CHUNK {
+            run.extend_from_slice(bytes);
+            continue;
+        }
+        if !run.is_empty() {
+            if !put(&run, &mut total)? {
+                return u32::try_from(total).map_err(|_| errno::OVERFLOW);
+            }
+            run.clear();
+        }
+        if bytes.len() <= WRITE_CHUNK {
+            run.extend_from_slice(bytes);
+        } else if !put(bytes, &mut total)? {
+            return u32::try_from(total).map_err(|_| errno::OVERFLOW);
+        }
     }
-    Ok(data)
+    if !run.is_empty() {
+        put(&run, &mut total)?;
+    }
+    u32::try_from(total).map_err(|_| errno::OVERFLOW)
 }
+
+/// The most bytes of small `ciovec`s [`write_iovecs`] gathers into one host write.
+const WRITE_CHUNK: usize = 64 * 1024;
 
 /// `fd_pread(fd, iovs, offset) -> nread`.
 pub fn fd_pread(
@@ -634,9 +679,14 @@ pub fn fd_pwrite(
     if !f.writable {
         return Err(errno::BADF);
     }
-    let data = gather(mem, iovs, count)?;
-    f.file.write_all_at(&data, offset).map_err(io_err)?;
-    mem.write_u32(out, u32::try_from(data.len()).map_err(|_| errno::OVERFLOW)?)
+    let file = &f.file;
+    let n = write_iovecs(mem, iovs, count, |buf, done| {
+        let at = offset
+            .checked_add(done)
+            .ok_or(io::ErrorKind::InvalidInput)?;
+        file.write_all_at(buf, at)
+    })?;
+    mem.write_u32(out, n)
 }
 
 /// `fd_read(fd, iovs) -> nread`.
@@ -675,19 +725,20 @@ pub fn fd_write(
     let d = ctx.get(fd)?;
     check_rights(d, rights::FD_WRITE)?;
     let append = d.flags & fdflags::APPEND != 0;
-    let data = gather(mem, iovs, count)?;
-    match &mut d.kind {
-        Kind::Stdout(s) | Kind::Stderr(s) => s.write(&data).map_err(io_err)?,
+    // A bad iovec is EFAULT before anything else, as when they were gathered.
+    mem.read_iovecs(iovs, count)?;
+    let n = match &mut d.kind {
+        Kind::Stdout(s) | Kind::Stderr(s) => write_iovecs(mem, iovs, count, |buf, _| s.write(buf))?,
         Kind::File(f) if f.writable => {
             if append {
                 f.file.seek(SeekFrom::End(0)).map_err(io_err)?;
             }
-            f.file.write_all(&data).map_err(io_err)?
+            write_iovecs(mem, iovs, count, |buf, _| f.file.write_all(buf))?
         }
         Kind::Dir(_) => return Err(errno::ISDIR),
         _ => return Err(errno::BADF),
-    }
-    mem.write_u32(out, u32::try_from(data.len()).map_err(|_| errno::OVERFLOW)?)
+    };
+    mem.write_u32(out, n)
 }
 
 /// `fd_prestat_get(fd) -> prestat`. Only preopened directories have one;
@@ -1018,6 +1069,12 @@ pub fn path_open(
     if oflags & oflags::CREAT != 0 && parent_base & rights::PATH_CREATE_FILE == 0 {
         return Err(errno::NOTCAPABLE);
     }
+    // The witx spec ties O_TRUNC to PATH_FILESTAT_SET_SIZE ("includes the
+    // right to invoke path_open with oflags::trunc"); without this check a
+    // guest that dropped that right could still empty files.
+    if oflags & oflags::TRUNC != 0 && parent_base & rights::PATH_FILESTAT_SET_SIZE == 0 {
+        return Err(errno::NOTCAPABLE);
+    }
 
     let want_dir = oflags & oflags::DIRECTORY != 0;
     let read = base & (rights::FD_READ | rights::FD_READDIR) != 0;
@@ -1051,9 +1108,13 @@ pub fn path_open(
         opts.write(write);
         if oflags & oflags::CREAT != 0 {
             opts.create(true);
-        }
-        if oflags & oflags::EXCL != 0 {
-            opts.create_new(true);
+            // EXCL only means something with CREAT (POSIX leaves it undefined
+            // alone; Linux and Wasmtime ignore it). On its own, `create_new`
+            // would refuse existing files and create missing ones without the
+            // PATH_CREATE_FILE check above.
+            if oflags & oflags::EXCL != 0 {
+                opts.create_new(true);
+            }
         }
         if oflags & oflags::TRUNC != 0 {
             opts.truncate(true);
@@ -1109,7 +1170,11 @@ pub fn path_readlink(
 ) -> WasiResult {
     let path = read_path(mem, ptr, len)?;
     let dir = dir_with_rights(ctx, fd, rights::PATH_READLINK)?;
-    let target = dir.read_link_contents(path).map_err(io_err)?;
+    // `read_link`, not `read_link_contents`: it refuses links with an absolute
+    // target, whose text would tell the guest where things lie on the host
+    // outside its sandbox (as Wasmtime does; such a link cannot be followed
+    // inside the sandbox anyway). Relative targets are returned as stored.
+    let target = dir.read_link(path).map_err(io_err)?;
     let bytes = target.into_os_string().into_encoded_bytes();
     let n = bytes.len().min(buf_len as usize);
     mem.write_bytes(buf, &bytes[..n])?;
