@@ -247,7 +247,9 @@ fn begin<T>(
     // SAFETY: `entity` is a Wasm function: its instance and code are live.
     let (inst, compiled) = unsafe { ((*entity).inst, &*(*entity).compiled) };
     if base + compiled.frame_size as usize > inner.stack.len() {
-        return Err(TrapCode::StackOverflow.into());
+        // Named as a call from Wasm names it: the function that did not fit.
+        let frames = frame_info(inner, compiled.code).into_iter().collect();
+        return Err(Error::Trap(Trap::new(TrapCode::StackOverflow, frames)));
     }
     let ctx = &mut inner.ctx;
     // SAFETY: the stack is never reallocated once allocated.
@@ -810,21 +812,7 @@ fn call_host_in_scope<T>(
 fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
     let ctx = &inner.ctx;
     let mut frames = Vec::new();
-    // Frames do not record their instance (see `exec::Frame`): the function is found by
-    // the module whose code holds the address.
-    let mut push = |ip: Ip| {
-        let found = inner.instances.iter().find_map(|inst| {
-            let module = &inst.module.inner;
-            module.func_at(ip).map(|f| (module, f))
-        });
-        if let Some((module, func_index)) = found {
-            frames.push(FrameInfo {
-                func_index,
-                func_name: module.func_names().get(&func_index).cloned(),
-                module_name: module.name.clone(),
-            });
-        }
-    };
+    let mut push = |ip: Ip| frames.extend(frame_info(inner, ip));
     push(ctx.trap_ip);
     for fr in ctx.frames.as_slice().iter().skip(frames_before + 1).rev() {
         // Returns through `RESTORE_CODE` are the instance switches, not calls.
@@ -834,6 +822,20 @@ fn trap_with_backtrace(inner: &StoreInner, frames_before: usize) -> Trap {
         }
     }
     Trap::new(ctx.trap, frames)
+}
+
+/// The function whose code (or stub) holds `ip`, as a backtrace names it. Frames do not
+/// record their instance (see `exec::Frame`): the function is found by the module whose
+/// code holds the address.
+fn frame_info(inner: &StoreInner, ip: Ip) -> Option<FrameInfo> {
+    inner.instances.iter().find_map(|inst| {
+        let module = &inst.module.inner;
+        module.func_at(ip).map(|func_index| FrameInfo {
+            func_index,
+            func_name: module.func_names().get(&func_index).cloned(),
+            module_name: module.name.clone(),
+        })
+    })
 }
 
 /// A function with a statically known signature: calls skip dynamic type checks.

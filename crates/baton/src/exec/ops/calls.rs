@@ -22,8 +22,13 @@ macro_rules! enter {
         // (`wrapping_add`: the end of a frame that does not fit may lie beyond the stack,
         // where `add` would be undefined.)
         if new_sp.wrapping_add(f.frame_size as usize) > $ctx.stack_end {
-            // (`trap` is reached by a jump: the fast path needs no stack frame for it.)
-            return trap($ctx, $ip, TrapCode::StackOverflow);
+            // At the callee's first instruction, not at the call: the backtrace then names
+            // the function that did not fit, above its caller (whose return frame is
+            // pushed already), as a lazily translated callee's stub does
+            // (`enter_translated`). (`trap` is reached by a jump: the fast path needs no
+            // stack frame for it.)
+            let _ = $ip;
+            return trap($ctx, f.code, TrapCode::StackOverflow);
         }
         // Non-parameter locals start at zero: those the function may read before writing
         // them (the translator puts the last of them before `zero_end`). A plain loop, not
