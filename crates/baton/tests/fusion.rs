@@ -3683,3 +3683,108 @@ fn copies_in_another_memory_are_pairs() {
         "the store is usable"
     );
 }
+
+/// Branches on an `and` (C's `if (flags & MASK)`), or on its `eqz`, test the bits in one
+/// instruction when nothing else reads the `and`'s result: `br_if`, `if`, both operand
+/// forms, both widths, and a rotated loop's back edge; an `and` whose result is kept in a
+/// local stays.
+#[test]
+fn flag_tests_branch_on_and() {
+    let (got, listing) = run(
+        r#"(local $i i32) (local $s i32) (local $w i64) (local $k i32) (local $t i32)
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          ;; `if` on an `and` with a constant
+          (if (i32.and (local.get $i) (i32.const 3))
+            (then (local.set $s (i32.add (local.get $s) (i32.const 1)))))
+          ;; `br_if` on the `eqz` of an `and` of two slots
+          (block $b
+            (br_if $b (i32.eqz (i32.and (local.get $i) (local.get $n))))
+            (local.set $s (i32.add (local.get $s) (i32.const 10))))
+          ;; `if` on the `eqz` of an `and` of two slots
+          (if (i32.eqz (i32.and (local.get $n) (local.get $i)))
+            (then (local.set $s (i32.add (local.get $s) (i32.const 7)))))
+          ;; `br_if` on an `and` with the constant first
+          (block $c
+            (br_if $c (i32.and (i32.const 0x10) (local.get $i)))
+            (local.set $s (i32.add (local.get $s) (i32.const 100))))
+          ;; 64-bit: a bit above the low word, and two slots compared with `ne 0`
+          (local.set $w (i64.shl (i64.extend_i32_u (local.get $i)) (i64.const 30)))
+          (block $d
+            (br_if $d (i64.eqz (i64.and (local.get $w) (i64.const 0x100000000))))
+            (local.set $s (i32.add (local.get $s) (i32.const 1000))))
+          (block $e
+            (br_if $e (i64.ne (i64.and (local.get $w) (i64.extend_i32_u (local.get $n)))
+                              (i64.const 0)))
+            (local.set $s (i32.add (local.get $s) (i32.const 10000))))
+          ;; kept in a local: the `and` stays
+          (block $f
+            (br_if $f (local.tee $t (i32.and (local.get $i) (i32.const 5))))
+            (local.set $s (i32.add (local.get $s) (i32.const 100000))))
+          (local.set $s (i32.add (local.get $s) (local.get $t)))
+          ;; a loop whose exit test is a flag test: repeated on its back edge
+          (local.set $k (local.get $i))
+          (block $x (loop $y
+            (br_if $x (i32.eqz (i32.and (local.get $k) (i32.const 7))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1000000)))
+            (br $y)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        (local.get $s)"#,
+        &[0, 1, 7, 40, 100, 300],
+    );
+    let model = |n: u32| {
+        let mut s = 0u32;
+        for i in 0..n {
+            if i & 3 != 0 {
+                s = s.wrapping_add(1);
+            }
+            if i & n != 0 {
+                s = s.wrapping_add(10);
+            }
+            if n & i == 0 {
+                s = s.wrapping_add(7);
+            }
+            if i & 0x10 == 0 {
+                s = s.wrapping_add(100);
+            }
+            let w = (i as u64) << 30;
+            if w & 0x1_0000_0000 != 0 {
+                s = s.wrapping_add(1000);
+            }
+            if w & n as u64 == 0 {
+                s = s.wrapping_add(10000);
+            }
+            let t = i & 5;
+            if t == 0 {
+                s = s.wrapping_add(100000);
+            }
+            s = s.wrapping_add(t);
+            let mut k = i;
+            while k & 7 != 0 {
+                k += 1;
+                s = s.wrapping_add(1000000);
+            }
+        }
+        s as i32
+    };
+    let want: Vec<i32> = [0u32, 1, 7, 40, 100, 300]
+        .iter()
+        .map(|&n| model(n))
+        .collect();
+    assert_eq!(got, want);
+    for test in [
+        "BR_I32_AND_NEZ_RI",
+        "BR_I32_AND_EQZ_RI",
+        "BR_I32_AND_NEZ ",
+        "BR_I32_AND_EQZ ",
+        "BR_I64_AND_EQZ_RI",
+        "BR_I64_AND_NEZ ",
+    ] {
+        assert!(listing.contains(test), "{test}: {listing}");
+    }
+    // The `and` kept in a local, and the loop's own head test (its back edge repeats
+    // it as a flag test).
+    assert_eq!(listing.matches("I32_AND::").count(), 2, "{listing}");
+}

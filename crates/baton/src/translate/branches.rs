@@ -190,7 +190,10 @@ impl FuncTranslator<'_> {
         // instruction is read from the accumulator, if opening the block emitted
         // nothing in between.
         let (pos, byte) = if acc_pending && self.last.map(|l| l.pos) == pending {
-            if let Some(fused) = self.fuse_load_branch(false) {
+            if let Some(fused) = self
+                .fuse_load_branch(false)
+                .or_else(|| self.fuse_and_branch(cmp, Cond::Eq))
+            {
                 fused
             } else {
                 self.route_through_acc();
@@ -227,9 +230,19 @@ impl FuncTranslator<'_> {
             self.last = self.prev_last.filter(|l| l.pos < pos);
             self.emit_cmp_branch(depth, cmp, when_true);
         } else if self.in_acc(cond, p) {
-            // The condition was computed by the previous instruction: fold a load into
-            // the branch, or read the value from the accumulator.
-            if let Some((pos, byte)) = self.fuse_load_branch(when_true) {
+            // The condition was computed by the previous instruction: fold a load or an
+            // `and` into the branch, or read the value from the accumulator.
+            let test = Cmp {
+                is64: false,
+                cond: Cond::Ne,
+                a: self.slot_at(p, cond),
+                b: Operand::Zero,
+            };
+            let taken = if when_true { Cond::Ne } else { Cond::Eq };
+            if let Some((pos, byte)) = self
+                .fuse_load_branch(when_true)
+                .or_else(|| self.fuse_and_branch(test, taken))
+            {
                 self.branch_fixup(depth, pos, byte);
                 return;
             }
@@ -321,6 +334,7 @@ impl FuncTranslator<'_> {
             if let Some(fused) = self
                 .fuse_add_branch(cmp, cond)
                 .or_else(|| self.fuse_float_add_branch(cmp, cond))
+                .or_else(|| self.fuse_and_branch(cmp, cond))
             {
                 return fused;
             }

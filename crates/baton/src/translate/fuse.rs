@@ -476,6 +476,84 @@ impl FuncTranslator<'_> {
         }
     }
 
+    /// A branch on `x & y` (or on its `eqz`) right after the `and` that computed it, into
+    /// a temporary nothing else reads: one flag-test-and-branch replaces both. `cond` is
+    /// the condition under which the branch is taken (`Ne`: the bits are not all zero).
+    /// Returns the instruction's position and the byte of its offset field, or `None`
+    /// (nothing emitted) when the pattern does not match.
+    pub(super) fn fuse_and_branch(&mut self, cmp: Cmp, cond: Cond) -> Option<(usize, usize)> {
+        if !matches!(cmp.b, Operand::Zero | Operand::Imm(0)) {
+            return None;
+        }
+        let nez = match cond {
+            Cond::Ne => true,
+            Cond::Eq => false,
+            _ => return None,
+        };
+        // The `and`'s result must be dead after the test: a temporary above every operand
+        // still on the stack (a local, or a temporary below, is read again).
+        let dead = cmp.a >= self.temp(self.stack.len());
+        let q = self.recent.last()?;
+        if !dead {
+            return None;
+        }
+        // (Both immediate forms compute the same `a & imm`: `and` commutes.)
+        let (pos, test) = if cmp.is64 {
+            let and = op::I64_AND.imm?;
+            if let Some(BinRR { dst, a, b }) = self.last_instruction(q, &[op::I64_AND.rr]) {
+                let op = if nez {
+                    op::BR_I64_AND_NEZ
+                } else {
+                    op::BR_I64_AND_EQZ
+                };
+                (dst == cmp.a).then_some((q, Test::RR(op, a, b)))?
+            } else {
+                let BinRI64 { dst, a, imm } = self.last_instruction(q, &[and.ri, and.ir])?;
+                let op = if nez {
+                    op::BR_I64_AND_NEZ_RI
+                } else {
+                    op::BR_I64_AND_EQZ_RI
+                };
+                (dst == cmp.a).then_some((q, Test::RI64(op, a, imm)))?
+            }
+        } else {
+            let and = op::I32_AND.imm?;
+            if let Some(BinRR { dst, a, b }) = self.last_instruction(q, &[op::I32_AND.rr]) {
+                let op = if nez {
+                    op::BR_I32_AND_NEZ
+                } else {
+                    op::BR_I32_AND_EQZ
+                };
+                (dst == cmp.a).then_some((q, Test::RR(op, a, b)))?
+            } else {
+                let BinRI32 { dst, a, imm } = self.last_instruction(q, &[and.ri, and.ir])?;
+                let op = if nez {
+                    op::BR_I32_AND_NEZ_RI
+                } else {
+                    op::BR_I32_AND_EQZ_RI
+                };
+                (dst == cmp.a).then_some((q, Test::RI32(op, a, imm)))?
+            }
+        };
+        self.unemit(pos);
+        self.last = None;
+        let at = match test {
+            Test::RR(op, a, b) => {
+                let pos = self.emit(op, BrCmpRR { a, b, offset: 0 });
+                field_byte(pos, offset_of!(BrCmpRR, offset))
+            }
+            Test::RI32(op, a, imm) => {
+                let pos = self.emit(op, BrCmpRI32 { a, imm, offset: 0 });
+                field_byte(pos, offset_of!(BrCmpRI32, offset))
+            }
+            Test::RI64(op, a, imm) => {
+                let pos = self.emit(op, BrCmpRI64 { a, offset: 0, imm });
+                field_byte(pos, offset_of!(BrCmpRI64, offset))
+            }
+        };
+        Some((pos, at))
+    }
+
     /// The `i32.add` of a slot and a constant just emitted (into a slot), with no branch
     /// target after its start: its position and immediates.
     fn pending_add_imm(&self) -> Option<(usize, BinRI32)> {
@@ -1189,4 +1267,11 @@ pub(super) enum FoldedCopies {
     One { dst: Slot, src: Slot },
     /// Two copies, in order.
     Two(Copy2),
+}
+
+/// The flag test [`FuncTranslator::fuse_and_branch`] emits, by its second operand.
+enum Test {
+    RR(Op<BrCmpRR>, Slot, Slot),
+    RI32(Op<BrCmpRI32>, Slot, i32),
+    RI64(Op<BrCmpRI64>, Slot, i64),
 }

@@ -202,6 +202,15 @@ br_cmps! { br_fcmp_ops, br_fcmp_vias, super::numeric::float_bits;
     "br_if.f64.not_ge" sem::f64::not_ge => BR_F64_NOT_GE / VIA_BR_F64_NOT_GE, BR_F64_NOT_GE_RI / VIA_BR_F64_NOT_GE_RI: BrCmpRI64;
 }
 
+// Flag tests: a branch on an `and` (or on the `eqz` of one) whose result goes nowhere
+// else, as C's `if (flags & MASK)` compiles (emitted by the translator's `fuse_and_branch`).
+br_cmps! { br_test_ops, br_test_vias, core::convert::identity;
+    "br_if.i32.and_eqz" sem::i32::and_eqz => BR_I32_AND_EQZ / VIA_BR_I32_AND_EQZ, BR_I32_AND_EQZ_RI / VIA_BR_I32_AND_EQZ_RI: BrCmpRI32;
+    "br_if.i32.and_nez" sem::i32::and_nez => BR_I32_AND_NEZ / VIA_BR_I32_AND_NEZ, BR_I32_AND_NEZ_RI / VIA_BR_I32_AND_NEZ_RI: BrCmpRI32;
+    "br_if.i64.and_eqz" sem::i64::and_eqz => BR_I64_AND_EQZ / VIA_BR_I64_AND_EQZ, BR_I64_AND_EQZ_RI / VIA_BR_I64_AND_EQZ_RI: BrCmpRI64;
+    "br_if.i64.and_nez" sem::i64::and_nez => BR_I64_AND_NEZ / VIA_BR_I64_AND_NEZ, BR_I64_AND_NEZ_RI / VIA_BR_I64_AND_NEZ_RI: BrCmpRI64;
+}
+
 /// The four forms of an add-and-branch instruction, by what `step` and `limit` are:
 /// `s` a slot, `i` an immediate (step first).
 #[derive(Clone, Copy)]
@@ -472,6 +481,7 @@ pub(super) fn vias() -> Vec<Via> {
     let mut v = add_br_vias();
     v.extend(add_br64_vias());
     v.extend(br_cmp_vias());
+    v.extend(br_test_vias());
     v.extend(br_fcmp_vias());
     macro_rules! conds {
         ($($NAME:ident / $VIA:ident),*) => {
@@ -495,6 +505,7 @@ pub(super) fn vias() -> Vec<Via> {
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
     let mut v = br_cmp_ops();
+    v.extend(br_test_ops());
     v.extend(br_fcmp_ops());
     v.extend(add_br_fcmp_ops());
     v.extend(add_br_ops());

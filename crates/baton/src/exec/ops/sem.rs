@@ -136,6 +136,16 @@ macro_rules! int_sem {
             pub fn eqz(a: $t) -> R<bool> {
                 Ok(a == 0)
             }
+            /// Whether `a & b` is zero: a branch on an `eqz` of an `and` (a flag test).
+            #[inline(always)]
+            pub fn and_eqz(a: $t, b: $t) -> R<bool> {
+                Ok(a & b == 0)
+            }
+            /// Whether `a & b` is not zero: a branch on an `and` (a flag test).
+            #[inline(always)]
+            pub fn and_nez(a: $t, b: $t) -> R<bool> {
+                Ok(a & b != 0)
+            }
         }
     };
 }
