@@ -492,50 +492,35 @@ impl FuncTranslator<'_> {
         };
         // The `and`'s result must be dead after the test: a temporary above every operand
         // still on the stack (a local, or a temporary below, is read again).
-        let dead = cmp.a >= self.temp(self.stack.len());
-        let q = self.recent.last()?;
-        if !dead {
+        if cmp.a < self.temp(self.stack.len()) {
             return None;
         }
-        // (Both immediate forms compute the same `a & imm`: `and` commutes.)
-        let (pos, test) = if cmp.is64 {
+        let q = self.recent.last()?;
+        // Index into `[taken when a bit is set, taken when none is]`. (Both immediate
+        // forms of the `and` compute the same `a & imm`: `and` commutes.)
+        let which = usize::from(!nez);
+        let test = if cmp.is64 {
             let and = op::I64_AND.imm?;
             if let Some(BinRR { dst, a, b }) = self.last_instruction(q, &[op::I64_AND.rr]) {
-                let op = if nez {
-                    op::BR_I64_AND_NEZ
-                } else {
-                    op::BR_I64_AND_EQZ
-                };
-                (dst == cmp.a).then_some((q, Test::RR(op, a, b)))?
+                let op = [op::BR_I64_AND_NEZ, op::BR_I64_AND_EQZ][which];
+                (dst == cmp.a).then_some(Test::RR(op, a, b))
             } else {
                 let BinRI64 { dst, a, imm } = self.last_instruction(q, &[and.ri, and.ir])?;
-                let op = if nez {
-                    op::BR_I64_AND_NEZ_RI
-                } else {
-                    op::BR_I64_AND_EQZ_RI
-                };
-                (dst == cmp.a).then_some((q, Test::RI64(op, a, imm)))?
+                let op = [op::BR_I64_AND_NEZ_RI, op::BR_I64_AND_EQZ_RI][which];
+                (dst == cmp.a).then_some(Test::RI64(op, a, imm))
             }
         } else {
             let and = op::I32_AND.imm?;
             if let Some(BinRR { dst, a, b }) = self.last_instruction(q, &[op::I32_AND.rr]) {
-                let op = if nez {
-                    op::BR_I32_AND_NEZ
-                } else {
-                    op::BR_I32_AND_EQZ
-                };
-                (dst == cmp.a).then_some((q, Test::RR(op, a, b)))?
+                let op = [op::BR_I32_AND_NEZ, op::BR_I32_AND_EQZ][which];
+                (dst == cmp.a).then_some(Test::RR(op, a, b))
             } else {
                 let BinRI32 { dst, a, imm } = self.last_instruction(q, &[and.ri, and.ir])?;
-                let op = if nez {
-                    op::BR_I32_AND_NEZ_RI
-                } else {
-                    op::BR_I32_AND_EQZ_RI
-                };
-                (dst == cmp.a).then_some((q, Test::RI32(op, a, imm)))?
+                let op = [op::BR_I32_AND_NEZ_RI, op::BR_I32_AND_EQZ_RI][which];
+                (dst == cmp.a).then_some(Test::RI32(op, a, imm))
             }
-        };
-        self.unemit(pos);
+        }?;
+        self.unemit(q);
         self.last = None;
         let at = match test {
             Test::RR(op, a, b) => {
@@ -551,7 +536,8 @@ impl FuncTranslator<'_> {
                 field_byte(pos, offset_of!(BrCmpRI64, offset))
             }
         };
-        Some((pos, at))
+        // (Emitted where the `and` was.)
+        Some((q, at))
     }
 
     /// The `i32.add` of a slot and a constant just emitted (into a slot), with no branch
