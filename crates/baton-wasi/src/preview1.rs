@@ -576,7 +576,8 @@ fn read_iovecs(
     u32::try_from(total).map_err(|_| errno::OVERFLOW)
 }
 
-/// Writes the guest's `ciovec`s through `write`, which gets runs of their bytes and
+/// Writes the guest's `ciovec`s (`vecs`, as `GuestMemory::read_iovecs` checked them)
+/// through `write`, which gets runs of their bytes and
 /// the number of bytes written before each run. Small buffers are gathered into runs
 /// of up to [`WRITE_CHUNK`] bytes, so that the usual `fd_write` (wasi-libc's stdio
 /// passes two buffers) is still one host write; larger ones go on their own. Nothing
@@ -586,11 +587,9 @@ fn read_iovecs(
 /// as with `writev`.
 fn write_iovecs(
     mem: &GuestMemory,
-    iovs: u32,
-    count: u32,
+    vecs: Vec<(u32, u32)>,
     mut write: impl FnMut(&[u8], u64) -> io::Result<()>,
 ) -> Result<u32, Errno> {
-    let vecs = mem.read_iovecs(iovs, count)?;
     let mut total: u64 = 0;
     let mut run: Vec<u8> = Vec::new();
     // Writes `bytes` (a run or one large buffer); `Ok(false)`: stop, some were written.
@@ -680,7 +679,8 @@ pub fn fd_pwrite(
         return Err(errno::BADF);
     }
     let file = &f.file;
-    let n = write_iovecs(mem, iovs, count, |buf, done| {
+    let vecs = mem.read_iovecs(iovs, count)?;
+    let n = write_iovecs(mem, vecs, |buf, done| {
         let at = offset
             .checked_add(done)
             .ok_or(io::ErrorKind::InvalidInput)?;
@@ -726,14 +726,14 @@ pub fn fd_write(
     check_rights(d, rights::FD_WRITE)?;
     let append = d.flags & fdflags::APPEND != 0;
     // A bad iovec is EFAULT before anything else, as when they were gathered.
-    mem.read_iovecs(iovs, count)?;
+    let vecs = mem.read_iovecs(iovs, count)?;
     let n = match &mut d.kind {
-        Kind::Stdout(s) | Kind::Stderr(s) => write_iovecs(mem, iovs, count, |buf, _| s.write(buf))?,
+        Kind::Stdout(s) | Kind::Stderr(s) => write_iovecs(mem, vecs, |buf, _| s.write(buf))?,
         Kind::File(f) if f.writable => {
             if append {
                 f.file.seek(SeekFrom::End(0)).map_err(io_err)?;
             }
-            write_iovecs(mem, iovs, count, |buf, _| f.file.write_all(buf))?
+            write_iovecs(mem, vecs, |buf, _| f.file.write_all(buf))?
         }
         Kind::Dir(_) => return Err(errno::ISDIR),
         _ => return Err(errno::BADF),
