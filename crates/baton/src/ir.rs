@@ -500,6 +500,10 @@ pub(crate) mod layout {
         /// Branch when `cond` is non-zero, moving the one value the label takes first:
         /// `dst = src`.
         BrIfCopy { cond: Slot, dst: Slot, src: Slot, offset: i32 }
+        /// Branch when the accumulator is non-zero, moving it to `dst` first: the value a
+        /// `local.tee` just wrote is both the condition and the one value the label takes
+        /// (a loop counting down through its parameter).
+        BrIfCopyAcc { dst: Slot, offset: i32 }
         /// Fused compare-and-branch on two slots.
         BrCmpRR { a: Slot, b: Slot, offset: i32 }
         /// Fused compare-and-branch on a slot and a 32-bit constant.

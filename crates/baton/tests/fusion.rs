@@ -155,6 +155,57 @@ fn tee_against_zero_and_counter_as_its_own_step() {
 }
 
 #[test]
+fn a_loop_parameter_that_is_its_own_condition_comes_from_the_accumulator() {
+    // `local.tee $x; local.get $x; br_if $l`: the value just computed is both the test and
+    // the loop's next parameter. Computed by a shift (counting n's bits) and by a load
+    // (walking a chain of byte links until a zero link): either instruction's result must
+    // reach the loop parameter.
+    let decls = r#"(memory 1) (data (i32.const 1) "\05\00\07\01\03\00\02\04")"#;
+    let bits = r#"(local $k i32) (local $x i32)
+        (local.get $n)
+        (loop $l (param i32) (result i32)
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (local.tee $x (i32.shr_u (i32.const 1)))
+          (local.get $x)
+          (br_if $l))
+        (i32.add (i32.mul (local.get $k) (i32.const 16)))"#;
+    let chain = r#"(local $k i32) (local $x i32)
+        (local.get $n)
+        (loop $l (param i32) (result i32)
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (local.tee $x (i32.load8_u))
+          (local.get $x)
+          (br_if $l))
+        (i32.add (i32.mul (local.get $k) (i32.const 16)))"#;
+    let links: [u8; 9] = [0, 5, 0, 7, 1, 3, 0, 2, 4];
+    let inputs = [1, 2, 3, 7, 8, 255, 1 << 20];
+    let (got, listing) = run_in_module("", bits, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| 16 * (32 - n.leading_zeros() as i32))
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    assert!(listing.contains("BR_IF_NEZ_COPY_A"), "{listing}");
+    let inputs = [1, 2, 3, 4, 5, 7, 8];
+    let (got, listing) = run_in_module(decls, chain, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| {
+            let (mut at, mut k) = (n as usize, 0);
+            loop {
+                k += 1;
+                at = links[at] as usize;
+                if at == 0 {
+                    return 16 * k;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    assert!(listing.contains("BR_IF_NEZ_COPY_A"), "{listing}");
+}
+
+#[test]
 fn not_fused_across_a_branch_target() {
     // The block's end is a branch target between the add and the loop's test: a path
     // that skips the add must still run the test.

@@ -941,6 +941,15 @@ impl FuncTranslator<'_> {
         };
         let cond = self.pop();
         let p = self.stack.len();
+        if cond == self.stack[h - 2] && self.teed_in_acc(cond, AccClass::Int) {
+            // The value is its own condition, just computed into a local (`local.tee $n;
+            // local.get $n; br_if`): both come from the accumulator.
+            let imm = BrIfCopyAcc { dst, offset: 0 };
+            let field = offset_of!(BrIfCopyAcc, offset);
+            self.emit_branch(depth, op::BR_IF_NEZ_COPY_A, imm, field);
+            self.label_mut(depth).branched = true;
+            return true;
+        }
         let cond = self.slot_at(p, cond);
         let imm = BrIfCopy {
             cond,

@@ -42,6 +42,15 @@ def!(BR_IF_NEZ_COPY: BrIfCopy, "copy.br_if_nez", |imm, ip, sp, mem, len, ctx, ac
     next!(BrIfCopy, ip, sp, mem, len, ctx, acc)
 });
 
+def!(BR_IF_NEZ_COPY_A: BrIfCopyAcc, "copy.br_if_nez", |imm, ip, sp, mem, len, ctx, acc| {
+    let v = acc.i;
+    if v as u32 != 0 {
+        wr(sp, imm.dst, v);
+        jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
+    }
+    next!(BrIfCopyAcc, ip, sp, mem, len, ctx, acc)
+});
+
 def_via!(BR_IF_EQZ, VIA_BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) == 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
@@ -517,6 +526,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
         CONST_BR: ConstBr,
         BR_IF_NEZ: BrCond,
         BR_IF_NEZ_COPY: BrIfCopy,
+        BR_IF_NEZ_COPY_A: BrIfCopyAcc,
         BR_IF_EQZ: BrCond,
         BR_IF_NEZ64: BrCond,
         BR_IF_EQZ64: BrCond,
