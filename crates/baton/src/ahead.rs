@@ -53,8 +53,9 @@ pub(crate) const MIN_CODE_BYTES: usize = 64 * 1024;
 pub(crate) struct Ahead {
     /// Whether this module may have a worker at all.
     enabled: bool,
-    /// Where to send the callees of the functions the guest has just entered: `None` once
-    /// it is known that no worker can run (the thread could not be spawned).
+    /// Where to send the functions the guest has just entered, whose callees the worker
+    /// queues: `None` once it is known that no worker can run (the thread could not be
+    /// spawned).
     worker: OnceLock<Option<Sender<u32>>>,
     /// Per defined function: whether the worker translated it and the guest has not
     /// entered it since (empty when not `enabled`).
@@ -112,12 +113,17 @@ impl Ahead {
 
     /// The guest has just entered function `defined`, whose code is `code`, for the first
     /// time: it no longer counts against the budget, and its callees are asked to be
-    /// translated ahead, if the module has a worker (spawning it on first use).
+    /// translated ahead, if the module has a worker (spawning it on first use) and the
+    /// worker is not as far ahead as it may be.
+    ///
+    /// One message per entered function, which the worker expands into its callees: each
+    /// message to a parked worker is a wake-up, a system call on the guest's thread (a
+    /// message per callee was 8,300 `futex` calls on a 24 MB C compiler's run). Over the
+    /// budget, the worker would drop the request unread, so it is not sent.
     pub(crate) fn request(module: &Arc<ModuleInner>, defined: usize, code: &crate::code::FuncCode) {
         let ahead = &module.code.ahead;
         ahead.entered(defined, code.words.len() * 8);
-        let callees = &code.callees;
-        if !ahead.enabled || callees.is_empty() {
+        if !ahead.enabled || code.callees.is_empty() || ahead.over_budget() {
             return;
         }
         let worker = ahead.worker.get_or_init(|| {
@@ -130,12 +136,8 @@ impl Ahead {
                 .map(|_| tx)
         });
         let Some(tx) = worker else { return };
-        // All of them, translated or not: one that is translated already still brings its
-        // own callees a call nearer to running code.
-        for &f in callees {
-            // (An error means the worker is gone: nothing to do but translate on call.)
-            let _ = tx.send(f);
-        }
+        // (An error means the worker is gone: nothing to do but translate on call.)
+        let _ = tx.send(defined as u32);
     }
 }
 
@@ -150,25 +152,33 @@ fn run(module: Weak<ModuleInner>, requests: Receiver<u32>) {
     // (`u8::MAX`: not yet): a function is translated and its callees queued once, unless
     // the guest comes nearer to it later.
     let mut nearest: Vec<u8> = Vec::new();
+    // Functions the guest has entered, whose callees are still to be queued.
+    let mut entered: Vec<u32> = Vec::new();
     loop {
         loop {
             match requests.try_recv() {
-                Ok(f) => near.push_back((f, 1)),
+                Ok(f) => entered.push(f),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let Some((f, depth)) = near.pop_front().or_else(|| far.pop_front()) else {
-            // Nothing queued: wait for the guest to enter new code.
+        if entered.is_empty() && near.is_empty() && far.is_empty() {
+            // Nothing queued: wait for the guest to enter new code (holding no reference
+            // to the module, which may be dropped meanwhile).
             match requests.recv() {
-                Ok(f) => {
-                    near.push_back((f, 1));
-                    continue;
-                }
+                Ok(f) => entered.push(f),
                 Err(_) => return,
             }
-        };
+        }
         let Some(m) = module.upgrade() else { return };
+        for f in entered.drain(..) {
+            if let Some(code) = m.code.get_translated(f as usize) {
+                near.extend(code.callees.iter().map(|&c| (c, 1)));
+            }
+        }
+        let Some((f, depth)) = near.pop_front().or_else(|| far.pop_front()) else {
+            continue;
+        };
         if m.code.ahead.over_budget() {
             // Far enough ahead: what is queued is dropped (a function the guest enters
             // later asks for its callees again).
