@@ -41,6 +41,27 @@ pub use value::{GcRef, TrapKind, Value};
 
 use std::path::{Path, PathBuf};
 
+/// The number in environment variable `name` (a bounded run's seed, case count or time
+/// cap), decimal or `0x`-hexadecimal, `_` separators allowed; `default` when it is unset.
+///
+/// # Panics
+/// When it is set to something else: a mistyped seed must stop the run, not run the
+/// default seed while the log seems to say otherwise.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    let Ok(text) = std::env::var(name) else {
+        return default;
+    };
+    let digits = text.trim().replace('_', "");
+    let parsed = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => digits.parse(),
+    };
+    parsed.unwrap_or_else(|_| panic!("{name}={text:?} is not a number (decimal or 0x-hex)"))
+}
+
 /// Generates a test case from `data` and runs it on both engines. `None` when the bytes
 /// run out before a module is complete (wasm-smith's `arbitrary` errors).
 pub fn check(data: &[u8]) -> Option<(TestCase, Outcome)> {

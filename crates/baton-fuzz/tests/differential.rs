@@ -14,19 +14,12 @@
 //! (default 5 000 inputs), `BATON_FUZZ_RELAXED_SEED`; the time cap is shared.
 
 use baton_fuzz::{
-    check, check_relaxed, execute, generate_with, save_mismatch, Outcome, Simd, SplitMix, TestCase,
-    Verdict,
+    check, check_relaxed, env_u64, execute, generate_with, save_mismatch, Outcome, Simd, SplitMix,
+    TestCase, Verdict,
 };
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 #[derive(Default, Debug)]
 struct Stats {

@@ -9,7 +9,9 @@
 //! `crates/baton-fuzz/mismatches/`.
 #![cfg(feature = "wasmtime")]
 
-use baton_fuzz::{check_wasmtime, execute_wasmtime, save_mismatch_with, SplitMix, Verdict};
+use baton_fuzz::{
+    check_wasmtime, env_u64, execute_wasmtime, save_mismatch_with, SplitMix, Verdict,
+};
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -57,13 +59,6 @@ fn census(wasm: &[u8], counts: &mut [u64; OPERATORS.len()]) {
     for (c, s) in counts.iter_mut().zip(seen) {
         *c += s as u64;
     }
-}
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[test]

@@ -19,7 +19,7 @@
 #![cfg(feature = "wasmtime")]
 
 use baton_fuzz::{
-    check_gc, execute_wasmtime, save_mismatch_with, Outcome, SplitMix, TestCase, Verdict,
+    check_gc, env_u64, execute_wasmtime, save_mismatch_with, Outcome, SplitMix, TestCase, Verdict,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -138,13 +138,6 @@ const OBSERVED: [(&str, &str); 9] = [
     ("array out of bounds", "Trap(ArrayOutOfBounds)"),
     ("GC out of memory", "Trap(GcOutOfMemory)"),
 ];
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Runs `f` on a thread with a large stack: Wasmtime runs Wasm on it (up to 1 MiB, see
 /// `wasmtime_side::MAX_WASM_STACK`), and a mismatch is shrunk on it too.
