@@ -1073,7 +1073,8 @@ impl FuncTranslator<'_> {
     /// that a pair runs together with the one right after it becomes that pair (see
     /// `exec::ops::pairs`; the second instruction stays, for branches to it).
     pub(super) fn pair_instructions(&mut self) {
-        self.code.pair_up(op::pair_of);
+        let pairs = op::pairs();
+        self.code.pair_up(|first, second| pairs.get(first, second));
     }
 
     /// Once the function's code is final, after pairing: each `br_table` entry gets the

@@ -400,7 +400,7 @@ pub(crate) use exceptions::*;
 pub(crate) use memory::*;
 pub(crate) use metering::*;
 pub(crate) use numeric::*;
-pub(crate) use pairs::pair_of;
+pub(crate) use pairs::pairs;
 pub(crate) use simd::*;
 pub(crate) use values::*;
 pub(crate) use wide::*;
