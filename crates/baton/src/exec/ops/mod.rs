@@ -69,11 +69,13 @@ pub(crate) trait Cell: Copy {
     fn from_acc(acc: Acc) -> Self;
     /// The accumulators with this type's one holding `self`.
     fn into_acc(self, acc: Acc) -> Acc;
-    /// The accumulators a handler passes on after writing `self` to a slot. The
-    /// accumulator means something only from an instruction that writes it to the one
-    /// right after (the translator pairs them), so any value will do; passing one the
-    /// handler holds anyway frees the accumulator's register (for an integer, `rcx`, the
-    /// count register of shifts and rotates) instead of preserving a value nobody reads.
+    /// The accumulators a handler passes on after writing `self` to a slot. Passing the
+    /// value the handler holds anyway frees the accumulator's register (for an integer,
+    /// `rcx`, the count register of shifts and rotates) instead of preserving a value
+    /// nobody reads. And it is a contract: the slot form of every instruction that has an
+    /// accumulator form passes its result on here, because the translator lets the next
+    /// instruction read a value just teed into a local from the accumulator
+    /// (`FuncTranslator::teed_in_acc`).
     #[inline(always)]
     fn pass_on(self, acc: Acc) -> Acc {
         self.into_acc(acc)
