@@ -3839,3 +3839,121 @@ fn flag_tests_branch_on_and() {
     // it as a flag test).
     assert_eq!(listing.matches("I32_AND::").count(), 2, "{listing}");
 }
+
+/// Pairs of C's field accesses: two loads, the second for the next instruction; a load and
+/// a subtraction of a constant (into the accumulator or a local); a store of the
+/// accumulator and a load (into a local or the accumulator); a load into a local that a
+/// `br_if` then tests, both ways; a word copied through the accumulator from an address
+/// in it and through a pointer (`*q = *(p + i)`, `*q = p->a->x`). Each result is computed here, on a copy of the memory,
+/// for two places of the same fields, one of which takes the branches the other way.
+#[test]
+fn field_loads_stores_and_tests_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (func (export "f") (param $p i32) (param $q i32) (param $k i32) (result i32)
+        (local $a i32) (local $b i32) (local $c i32) (local $x i32) (local $s i32)
+        (local.set $a (i32.load (local.get $p)))
+        (local.set $b (i32.add (i32.load offset=4 (local.get $q)) (local.get $k)))
+        (i32.store offset=8 (local.get $p) (i32.sub (i32.load offset=8 (local.get $p)) (i32.const 0x30003)))
+        (local.set $c (i32.load offset=12 (local.get $q)))
+        (i32.store offset=16 (local.get $q) (i32.add (local.get $a) (local.get $k)))
+        (local.set $s (i32.mul (local.get $k) (i32.const 3)))
+        (local.set $s (i32.sub (i32.load offset=20 (local.get $p)) (i32.const 5)))
+        (i32.store offset=24 (local.get $p) (i32.mul (local.get $b) (local.get $k)))
+        (local.set $s (i32.add (local.get $s) (i32.xor (i32.load offset=28 (local.get $q)) (local.get $c))))
+        (block $z
+          (local.set $x (i32.load offset=32 (local.get $p)))
+          (br_if $z (i32.eqz (local.get $x)))
+          (local.set $s (i32.add (local.get $s) (local.get $x))))
+        (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+        (block $nz
+          (local.set $x (i32.load offset=36 (local.get $p)))
+          (br_if $nz (local.get $x))
+          (local.set $s (i32.add (local.get $s) (i32.const 1000))))
+        (i32.store offset=40 (local.get $q)
+          (i32.load (i32.add (local.get $p) (i32.and (local.get $k) (i32.const 4)))))
+        (i32.store offset=44 (local.get $q) (i32.load offset=4 (i32.load offset=48 (local.get $q))))
+        (i32.add (i32.add (local.get $s) (i32.add (local.get $a) (i32.add (local.get $b) (local.get $c))))
+          (i32.add (i32.add (i32.load offset=8 (local.get $p))
+            (i32.add (i32.load offset=16 (local.get $q)) (i32.load offset=24 (local.get $p))))
+          (i32.xor (i32.load offset=40 (local.get $q)) (i32.load offset=44 (local.get $q))))))
+      (func (export "set") (param $a i32) (param $v i32) (i32.store (local.get $a) (local.get $v))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    for pair in [
+        "LOAD32_LOAD32_A_PAIR",
+        "LOAD32_A_SUB_AI_A_PAIR",
+        "LOAD32_A_SUB_AI_PAIR",
+        "STORE32_VA_LOAD32_PAIR",
+        "STORE32_VA_LOAD32_A_PAIR",
+        "LOAD32_BR_IF_EQZ_PAIR",
+        "LOAD32_BR_IF_NEZ_PAIR",
+        "LOAD32_AT_ACC_A_STORE32_VA_PAIR",
+        "LOAD_LOAD32_A_STORE32_VA_PAIR",
+    ] {
+        assert!(listing.contains(pair), "{pair}:\n{listing}");
+    }
+    let f = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "f")
+        .unwrap();
+    let set = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "set")
+        .unwrap();
+    // The model's memory: words by address.
+    let mut mem = std::collections::HashMap::<u32, u32>::new();
+    let (p1, p2, q) = (1000u32, 2000u32, 3000u32);
+    for (i, w) in (0..10u32).map(|i| i * 4).enumerate() {
+        let (v1, v2) = (
+            0x0103_0507u32.wrapping_mul(i as u32 + 1),
+            0x8000_0001u32.wrapping_mul(i as u32 + 3),
+        );
+        // The fields tested by the branches: non-zero at p1, zero at p2.
+        let (v1, v2) = if w >= 32 { (v1, 0) } else { (v1, v2) };
+        for (at, v) in [(p1 + w, v1), (p2 + w, v2), (q + w, v1 ^ 0x55aa)] {
+            set.call(&mut store, (at as i32, v as i32)).unwrap();
+            mem.insert(at, v);
+        }
+    }
+    // A pointer to p1's third word, which `*(q + 48) + 4` reads through.
+    set.call(&mut store, ((q + 48) as i32, (p1 + 8) as i32))
+        .unwrap();
+    mem.insert(q + 48, p1 + 8);
+    for (p, k) in [(p1, 5u32), (p2, 0xffff_fff0), (p1, 9)] {
+        let rd = |mem: &std::collections::HashMap<u32, u32>, at: u32| mem[&at];
+        let a = rd(&mem, p);
+        let b = rd(&mem, q + 4).wrapping_add(k);
+        let dec = rd(&mem, p + 8).wrapping_sub(0x30003);
+        mem.insert(p + 8, dec);
+        let c = rd(&mem, q + 12);
+        mem.insert(q + 16, a.wrapping_add(k));
+        let mut s = rd(&mem, p + 20).wrapping_sub(5);
+        mem.insert(p + 24, b.wrapping_mul(k));
+        s = s.wrapping_add(rd(&mem, q + 28) ^ c);
+        let x = rd(&mem, p + 32);
+        if x != 0 {
+            s = s.wrapping_add(x);
+        }
+        s = s.wrapping_mul(3);
+        if rd(&mem, p + 36) == 0 {
+            s = s.wrapping_add(1000);
+        }
+        mem.insert(q + 40, rd(&mem, p + (k & 4)));
+        mem.insert(q + 44, rd(&mem, rd(&mem, q + 48) + 4));
+        let want = s
+            .wrapping_add(a)
+            .wrapping_add(b)
+            .wrapping_add(c)
+            .wrapping_add(rd(&mem, p + 8))
+            .wrapping_add(rd(&mem, q + 16))
+            .wrapping_add(rd(&mem, p + 24))
+            .wrapping_add(rd(&mem, q + 40) ^ rd(&mem, q + 44));
+        assert_eq!(
+            f.call(&mut store, (p as i32, q as i32, k as i32)).unwrap() as u32,
+            want,
+            "p = {p}, k = {k}"
+        );
+    }
+    // Each step of a pair traps on its own: the second load (`q` at the end of memory).
+    let err = f.call(&mut store, (p1 as i32, 65532, 1)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+}

@@ -217,6 +217,14 @@ macro_rules! step {
         unsafe { wr($sp, imm.dst, v) };
         $acc = Cell::pass_on(v, $acc);
     }};
+    // The same, the value to the accumulator (the `a_a` form).
+    ((load_at_acc_a $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `Load` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const Load) };
+        let ea = $acc.i as u32 as usize + imm.offset as usize;
+        let v = step!(@read $mem_t => $val_t, ea, $ip, $mem, $len, $ctx);
+        $acc = Cell::into_acc(v, $acc);
+    }};
     // `dst = a op imm` (i32), `$f` a commutative operation: the `ri` and `ir` forms alike;
     // `a` a slot, or (`ai`) the accumulator; the result to `dst`, or (`_a`) the accumulator.
     ((i32_ri $f:ident), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
@@ -386,6 +394,14 @@ macro_rules! step {
         // SAFETY: as for the address.
         unsafe { wr($sp, imm.dst, v) };
         $acc = Cell::pass_on(v, $acc);
+    }};
+    // The same, the value to the accumulator.
+    ((load_load32_a), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `LoadLoad` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const LoadLoad) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let v = unsafe { load_pointer!(imm, $ip, $sp, $mem, $len, $ctx) };
+        $acc = Cell::into_acc(v, $acc);
     }};
     // `dst = val`.
     ((const), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -566,6 +582,18 @@ pairs! {
         ADD_IR_ADD_IR_A_PAIR = (bin sem::i32::add, ir, slot) BinRI32, (bin sem::i32::add, ir, acc) BinRI32, "i32.add+i32.add";
         LOAD32_A_AND_AR_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::and, ar, acc) BinRR, "i32.load+i32.and";
         LOAD32_A_ADD_AR_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ar, slot) BinRR, "i32.load+i32.add";
+        // Two fields read one after the other (`a = p->x; b = q->y`), the second for the
+        // next instruction; a field decremented (`p->n - k`, `--p->n`); a store followed
+        // by a read, through the accumulator or not (`p->x = v; w = q->y`).
+        LOAD32_LOAD32_A_PAIR = (load u32 => u32) Load, (load_a u32 => u32) Load, "i32.load+i32.load";
+        LOAD32_A_SUB_AI_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::sub, ai, acc) BinRI32, "i32.load+i32.sub";
+        LOAD32_A_SUB_AI_PAIR = (load_a u32 => u32) Load, (bin sem::i32::sub, ai, slot) BinRI32, "i32.load+i32.sub";
+        STORE32_VA_LOAD32_PAIR = (store_a u32) Store, (load u32 => u32) Load, "store32+i32.load";
+        STORE32_VA_LOAD32_A_PAIR = (store_a u32) Store, (load_a u32 => u32) Load, "store32+i32.load";
+        // A word copied through the accumulator from a pointer's field (`*q = p->x`,
+        // `*q = p->a->x`).
+        LOAD32_AT_ACC_A_STORE32_VA_PAIR = (load_at_acc_a u32 => u32) Load, (store_a u32) Store, "i32.load+store32";
+        LOAD_LOAD32_A_STORE32_VA_PAIR = (load_load32_a) LoadLoad, (store_a u32) Store, "i32.load.i32.load+store32";
         // A byte copied through the accumulator (`dst[i] = src[i]`, a copy loop); a sum
         // stored as soon as it is made (`*p = a + b`).
         LOAD8U_RR_A_STORE8_VA_PAIR = (load_rr_a u8 => u32) LoadRR, (store_a u8) Store, "i32.load8_u+store8";
@@ -585,6 +613,9 @@ pairs! {
         COPY_BR_IF_EQZ_PAIR = (copy) Un, (eqz) BrCond, "copy+br_if_eqz";
         LOAD32_BR_I32_LT_S_RI_PAIR = (load u32 => u32) Load, (cmp_ri sem::i32::lt_s, BrCmpRI32) BrCmpRI32, "i32.load+br_if.i32.lt_s";
         LOAD32_BR_I32_EQ_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::eq) BrCmpRR, "i32.load+br_if.i32.eq";
+        // A field read into a local and tested (`if ((x = p->next) == 0)`).
+        LOAD32_BR_IF_EQZ_PAIR = (load u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
+        LOAD32_BR_IF_NEZ_PAIR = (load u32 => u32) Load, (nez) BrCond, "i32.load+br_if_nez";
         ADD_STORE32_BR_I32_GT_S_RI_PAIR = (add_store32 slot) AddStore, (cmp_ri sem::i32::gt_s, BrCmpRI32) BrCmpRI32, "i32.add.store32+br_if.i32.gt_s";
         LOAD32_AT_ACC_BR_IF_EQZ_PAIR = (load_at_acc u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
         I64_AND_BR_I64_EQ_RI_PAIR = (i64_ri bitand u64) BinRI64, (cmp_ri sem::i64::eq, BrCmpRI64) BrCmpRI64, "i64.and+br_if.i64.eq";
@@ -923,6 +954,29 @@ fn pair_table() -> PairTable {
         STORE64.m_va.erase(),
         LOAD64_M_A_STORE64_M_VA_PAIR.erase(),
     );
+    let load32_a = I32_LOAD.r_a.erase();
+    put(load32, load32_a, LOAD32_LOAD32_A_PAIR.erase());
+    let sub = I32_SUB.imm.expect("i32.sub has immediate forms");
+    put(load32_a, sub.ai_a.erase(), LOAD32_A_SUB_AI_A_PAIR.erase());
+    put(load32_a, sub.ai.erase(), LOAD32_A_SUB_AI_PAIR.erase());
+    put(STORE32.r_va.erase(), load32, STORE32_VA_LOAD32_PAIR.erase());
+    put(
+        STORE32.r_va.erase(),
+        load32_a,
+        STORE32_VA_LOAD32_A_PAIR.erase(),
+    );
+    put(
+        I32_LOAD.a_a.erase(),
+        STORE32.r_va.erase(),
+        LOAD32_AT_ACC_A_STORE32_VA_PAIR.erase(),
+    );
+    put(
+        LOAD_LOAD32_A.erase(),
+        STORE32.r_va.erase(),
+        LOAD_LOAD32_A_STORE32_VA_PAIR.erase(),
+    );
+    put(load32, BR_IF_EQZ.erase(), LOAD32_BR_IF_EQZ_PAIR.erase());
+    put(load32, BR_IF_NEZ.erase(), LOAD32_BR_IF_NEZ_PAIR.erase());
     let (call, ret_slot) = (CALL.erase(), RETURN_SLOT.erase());
     let epilogue = GLOBAL_SET_ADD_RETURN_SLOT.erase();
     put(load32, call, LOAD32_CALL_PAIR.erase());
