@@ -3957,3 +3957,96 @@ fn field_loads_stores_and_tests_are_pairs() {
     let err = f.call(&mut store, (p1 as i32, 65532, 1)).unwrap_err();
     assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
 }
+
+/// A byte copy at an index (`dst[i] = src[i]`, both addresses a sum: a C library's byte
+/// loop), and a loaded word compared with a local by `br_if.i32.ne`, are pairs: the bytes
+/// copied are read back, the scan stops at the first word that differs (both ways of the
+/// branch), and a store out of bounds traps.
+#[test]
+fn byte_copies_at_an_index_and_word_scans_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (func (export "copy_at") (param $src i32) (param $dst i32) (param $n i32)
+        (local $i i32)
+        (loop $l
+          (i32.store8 offset=1 (i32.add (local.get $dst) (local.get $i))
+            (i32.load8_u (i32.add (local.get $src) (local.get $i))))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+            (local.get $n)))))
+      (func (export "skip") (param $p i32) (param $v i32) (result i32)
+        (local $x i32)
+        (block $found
+          (loop $l
+            (local.set $x (i32.load (local.get $p)))
+            (br_if $found (i32.ne (local.get $x) (local.get $v)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $l)))
+        (i32.add (local.get $p) (local.get $x)))
+      (func (export "set8") (param $a i32) (param $v i32) (i32.store8 (local.get $a) (local.get $v)))
+      (func (export "byte") (param $a i32) (result i32) (i32.load8_u (local.get $a))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let copy_listing = module.disassemble(0).unwrap();
+    assert!(
+        copy_listing.contains("LOAD8U_RR_A_STORE8_SUM_VA_PAIR"),
+        "{copy_listing}"
+    );
+    let skip_listing = module.disassemble(1).unwrap();
+    assert!(
+        skip_listing.contains("LOAD32_BR_I32_NE_PAIR"),
+        "{skip_listing}"
+    );
+    let copy_at = instance
+        .get_typed_func::<(i32, i32, i32), ()>(&store, "copy_at")
+        .unwrap();
+    let skip = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "skip")
+        .unwrap();
+    let set8 = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "set8")
+        .unwrap();
+    let byte = instance.get_typed_func::<i32, i32>(&store, "byte").unwrap();
+    let bytes: Vec<u8> = (0..40u32).map(|i| (i * 37 + 11) as u8).collect();
+    for (i, &b) in bytes.iter().enumerate() {
+        set8.call(&mut store, (1000 + i as i32, b as i32)).unwrap();
+    }
+    copy_at.call(&mut store, (1000, 2000, 40)).unwrap();
+    for (i, &b) in bytes.iter().enumerate() {
+        assert_eq!(
+            byte.call(&mut store, 2001 + i as i32).unwrap(),
+            b as i32,
+            "byte {i}"
+        );
+    }
+    assert_eq!(
+        byte.call(&mut store, 2000).unwrap(),
+        0,
+        "nothing before dst + 1"
+    );
+    assert_eq!(
+        byte.call(&mut store, 2041).unwrap(),
+        0,
+        "nothing after the 40"
+    );
+    // Words of 0x07070707 from 3000 to 3012, then 9 at 3016.
+    for a in 3000..3016 {
+        set8.call(&mut store, (a, 7)).unwrap();
+    }
+    set8.call(&mut store, (3016, 9)).unwrap();
+    assert_eq!(
+        skip.call(&mut store, (3000, 0x0707_0707)).unwrap(),
+        3016 + 9
+    );
+    // Taken at once: the first word differs.
+    assert_eq!(
+        skip.call(&mut store, (3000, 5)).unwrap(),
+        3000 + 0x0707_0707
+    );
+    // The store's address past the end (the load's is in bounds).
+    let err = copy_at.call(&mut store, (1000, 65530, 10)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+    assert_eq!(
+        byte.call(&mut store, 65535).unwrap(),
+        bytes[4] as i32,
+        "bytes up to the end copied"
+    );
+}

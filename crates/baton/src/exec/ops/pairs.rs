@@ -350,6 +350,16 @@ macro_rules! step {
         let addr = unsafe { rd::<u32>($sp, imm.addr) };
         step!(@store $mem_t, addr as usize + imm.offset as usize, $acc.i as $mem_t, $ip, $mem, $len, $ctx);
     }};
+    // A store of the accumulator at `a + b + offset` (`StoreSum`, the `sum_va` form: an
+    // `i32.add` of two slots folded in).
+    ((store_sum_a $mem_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `StoreSum` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const StoreSum) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let (a, b) = unsafe { (rd::<u32>($sp, imm.a), rd::<u32>($sp, imm.b)) };
+        let ea = a.wrapping_add(b) as usize + imm.offset as usize;
+        step!(@store $mem_t, ea, $acc.i as $mem_t, $ip, $mem, $len, $ctx);
+    }};
     // The same into memory `memory` (`StoreM`, the `m_va` form).
     ((store_m_a $mem_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
         // SAFETY: `$at` is the immediates of a `StoreM` (the pair's table, `pairs`).
@@ -597,6 +607,8 @@ pairs! {
         // A byte copied through the accumulator (`dst[i] = src[i]`, a copy loop); a sum
         // stored as soon as it is made (`*p = a + b`).
         LOAD8U_RR_A_STORE8_VA_PAIR = (load_rr_a u8 => u32) LoadRR, (store_a u8) Store, "i32.load8_u+store8";
+        // The same at an index (`dst[i] = src[i]`: a C library's byte loop).
+        LOAD8U_RR_A_STORE8_SUM_VA_PAIR = (load_rr_a u8 => u32) LoadRR, (store_sum_a u8) StoreSum, "i32.load8_u+store8";
         ADD_RA_A_STORE32_VA_PAIR = (bin sem::i32::add, ra, acc) BinRR, (store_a u32) Store, "i32.add+store32";
         // The same in another memory (multi-memory: copies between memories), and a word
         // copied through the accumulator there (memory 0 has `i64.load.store64` for it).
@@ -613,6 +625,7 @@ pairs! {
         COPY_BR_IF_EQZ_PAIR = (copy) Un, (eqz) BrCond, "copy+br_if_eqz";
         LOAD32_BR_I32_LT_S_RI_PAIR = (load u32 => u32) Load, (cmp_ri sem::i32::lt_s, BrCmpRI32) BrCmpRI32, "i32.load+br_if.i32.lt_s";
         LOAD32_BR_I32_EQ_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::eq) BrCmpRR, "i32.load+br_if.i32.eq";
+        LOAD32_BR_I32_NE_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::ne) BrCmpRR, "i32.load+br_if.i32.ne";
         // A field read into a local and tested (`if ((x = p->next) == 0)`).
         LOAD32_BR_IF_EQZ_PAIR = (load u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
         LOAD32_BR_IF_NEZ_PAIR = (load u32 => u32) Load, (nez) BrCond, "i32.load+br_if_nez";
@@ -896,6 +909,7 @@ fn pair_table() -> PairTable {
         LOAD32_BR_I32_LT_S_RI_PAIR.erase(),
     );
     put(load32, BR_I32_EQ.erase(), LOAD32_BR_I32_EQ_PAIR.erase());
+    put(load32, BR_I32_NE.erase(), LOAD32_BR_I32_NE_PAIR.erase());
     put(
         ADD_STORE32.r.erase(),
         BR_I32_GT_S_RI.erase(),
@@ -930,6 +944,11 @@ fn pair_table() -> PairTable {
             load8.erase(),
             STORE8.r_va.erase(),
             LOAD8U_RR_A_STORE8_VA_PAIR.erase(),
+        );
+        put(
+            load8.erase(),
+            STORE8.sum_va.erase(),
+            LOAD8U_RR_A_STORE8_SUM_VA_PAIR.erase(),
         );
     }
     put(
