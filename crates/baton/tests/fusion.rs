@@ -4050,3 +4050,98 @@ fn byte_copies_at_an_index_and_word_scans_are_pairs() {
         "bytes up to the end copied"
     );
 }
+
+/// Struct copies field by field (two `i32.load.store32`s, two `i64.load.store64`s), a
+/// field plus a constant (into a local, and into the accumulator for the next
+/// instruction), and a field through a pointer compared with a constant
+/// (`p->q->x == K`, `!=`, both ways of each) are pairs. The copies are read back; the
+/// result is computed here for two pointers, one that takes each branch and one that
+/// does not.
+#[test]
+fn struct_copies_fields_plus_constants_and_pointer_tests_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (func (export "g") (param $p i32) (param $q i32) (param $k i32) (result i32)
+        (local $s i32) (local $t i32)
+        (i32.store offset=0 (local.get $q) (i32.load offset=0 (local.get $p)))
+        (i32.store offset=4 (local.get $q) (i32.load offset=4 (local.get $p)))
+        (i32.store offset=8 (local.get $q) (i32.load offset=8 (local.get $p)))
+        (i64.store offset=16 (local.get $q) (i64.load offset=16 (local.get $p)))
+        (i64.store offset=24 (local.get $q) (i64.load offset=24 (local.get $p)))
+        (local.set $s (i32.add (i32.load offset=32 (local.get $p)) (i32.const 77)))
+        (local.set $t (i32.mul (local.get $k) (i32.const 5)))
+        (local.set $t (i32.xor (local.get $t)
+          (i32.add (i32.load offset=36 (local.get $p)) (i32.const -9))))
+        (block $eq
+          (br_if $eq (i32.eq (i32.load offset=4 (i32.load offset=40 (local.get $p))) (i32.const 1234)))
+          (local.set $s (i32.add (local.get $s) (i32.const 100))))
+        (block $ne
+          (br_if $ne (i32.ne (i32.load offset=8 (i32.load offset=40 (local.get $p))) (i32.const 5678)))
+          (local.set $s (i32.add (local.get $s) (i32.const 1000))))
+        (i32.add (local.get $s) (local.get $t)))
+      (func (export "set") (param $a i32) (param $v i32) (i32.store (local.get $a) (local.get $v)))
+      (func (export "word") (param $a i32) (result i32) (i32.load (local.get $a))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    for pair in [
+        "LOAD_STORE32_PAIR",
+        "LOAD_STORE64_PAIR",
+        "LOAD32_A_ADD_AI_PAIR",
+        "LOAD32_A_ADD_AI_A_PAIR",
+        "LOAD_LOAD32_BR_I32_EQ_RI_PAIR",
+        "LOAD_LOAD32_BR_I32_NE_RI_PAIR",
+    ] {
+        assert!(listing.contains(pair), "{pair}:\n{listing}");
+    }
+    let g = instance
+        .get_typed_func::<(i32, i32, i32), i32>(&store, "g")
+        .unwrap();
+    let set = instance
+        .get_typed_func::<(i32, i32), ()>(&store, "set")
+        .unwrap();
+    let word = instance.get_typed_func::<i32, i32>(&store, "word").unwrap();
+    let (p, q) = (1000i32, 1500i32);
+    let fields: Vec<u32> = (0..10u32)
+        .map(|i| 0x9e37_79b9u32.wrapping_mul(i + 1))
+        .collect();
+    for (i, &f) in fields.iter().enumerate() {
+        set.call(&mut store, (p + 4 * i as i32, f as i32)).unwrap();
+    }
+    // Two targets of `p->ptr`: at 2000 the tested fields are the constants, at 3000 not.
+    set.call(&mut store, (2004, 1234)).unwrap();
+    set.call(&mut store, (2008, 5678)).unwrap();
+    set.call(&mut store, (3004, 1235)).unwrap();
+    set.call(&mut store, (3008, 5679)).unwrap();
+    for (target, k) in [(2000i32, 3u32), (3000, 0xffff_fff1)] {
+        set.call(&mut store, (p + 40, target)).unwrap();
+        let mut s = fields[8].wrapping_add(77);
+        let t = k.wrapping_mul(5) ^ fields[9].wrapping_sub(9);
+        if target != 2000 {
+            // Neither field is the constant: `==` falls through, `!=` is taken.
+            s = s.wrapping_add(100);
+        } else {
+            s = s.wrapping_add(1000);
+        }
+        assert_eq!(
+            g.call(&mut store, (p, q, k as i32)).unwrap() as u32,
+            s.wrapping_add(t),
+            "target {target}"
+        );
+        for w in [0, 1, 2, 4, 5, 6, 7] {
+            assert_eq!(
+                word.call(&mut store, q + 4 * w).unwrap() as u32,
+                fields[w as usize],
+                "word {w} copied"
+            );
+        }
+        assert_eq!(
+            word.call(&mut store, q + 12).unwrap(),
+            0,
+            "word 3 not copied"
+        );
+    }
+    // The inner load of the pointer test out of bounds.
+    set.call(&mut store, (p + 40, 65534)).unwrap();
+    let err = g.call(&mut store, (p, q, 1)).unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
+}

@@ -149,6 +149,9 @@ macro_rules! step {
         // SAFETY: as for `from`.
         let to = unsafe { rd::<u32>($sp, imm.to) } as usize + imm.to_offset as usize;
         step!(@store $t, to, <$t>::from_le(v), $ip, $mem, $len, $ctx);
+        // (No instruction reads a copy's accumulator: passing the value on frees the
+        // accumulator's register, which two copies in a row need.)
+        $acc = Cell::pass_on(<$t>::from_le(v) as u64, $acc);
     }};
     // An i32 binary operation of any form: `$form` says where the operands come from, in
     // order (`r` a slot, `i` the immediate, `a` the accumulator: `ri`, `ir`, `ai`, `ia`
@@ -568,6 +571,12 @@ pairs! {
         STORE32_STORE32_PAIR = (store u32) Store, (store u32) Store, "store32+store32";
         STORE8_STORE64_PAIR = (store u8) Store, (store u64) Store, "store8+store64";
         LOAD_STORE64_LOAD_STORE8_PAIR = (load_store u64) LoadStore, (load_store u8) LoadStore, "i64.load.store64+i32.load8.store8";
+        // A struct copied field by field (`*q = *p`, unrolled by the compiler).
+        LOAD_STORE32_PAIR = (load_store u32) LoadStore, (load_store u32) LoadStore, "i32.load.store32+i32.load.store32";
+        LOAD_STORE64_PAIR = (load_store u64) LoadStore, (load_store u64) LoadStore, "i64.load.store64+i64.load.store64";
+        // A field and a constant added (`p->n + k`), for a slot or the next instruction.
+        LOAD32_A_ADD_AI_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ai, slot) BinRI32, "i32.load+i32.add";
+        LOAD32_A_ADD_AI_A_PAIR = (load_a u32 => u32) Load, (bin sem::i32::add, ai, acc) BinRI32, "i32.load+i32.add";
         // Chains through the accumulator (hashing, bit fields, address arithmetic).
         ADD_AI_ADD_SHR_U_AND_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (add_shr_u_and) AddShrAnd, "i32.add+i32.add_shr_u_and";
         ADD_AI_LOAD32_PAIR = (bin sem::i32::add, ai, slot) BinRI32, (load u32 => u32) Load, "i32.add+i32.load";
@@ -626,6 +635,10 @@ pairs! {
         LOAD32_BR_I32_LT_S_RI_PAIR = (load u32 => u32) Load, (cmp_ri sem::i32::lt_s, BrCmpRI32) BrCmpRI32, "i32.load+br_if.i32.lt_s";
         LOAD32_BR_I32_EQ_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::eq) BrCmpRR, "i32.load+br_if.i32.eq";
         LOAD32_BR_I32_NE_PAIR = (load u32 => u32) Load, (cmp_rr sem::i32::ne) BrCmpRR, "i32.load+br_if.i32.ne";
+        // A field through a pointer compared with a constant (`p->type->kind == K`,
+        // `Py_TYPE(o) == &T`).
+        LOAD_LOAD32_BR_I32_EQ_RI_PAIR = (load_load32) LoadLoad, (cmp_ri sem::i32::eq, BrCmpRI32) BrCmpRI32, "i32.load.i32.load+br_if.i32.eq";
+        LOAD_LOAD32_BR_I32_NE_RI_PAIR = (load_load32) LoadLoad, (cmp_ri sem::i32::ne, BrCmpRI32) BrCmpRI32, "i32.load.i32.load+br_if.i32.ne";
         // A field read into a local and tested (`if ((x = p->next) == 0)`).
         LOAD32_BR_IF_EQZ_PAIR = (load u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
         LOAD32_BR_IF_NEZ_PAIR = (load u32 => u32) Load, (nez) BrCond, "i32.load+br_if_nez";
@@ -910,6 +923,32 @@ fn pair_table() -> PairTable {
     );
     put(load32, BR_I32_EQ.erase(), LOAD32_BR_I32_EQ_PAIR.erase());
     put(load32, BR_I32_NE.erase(), LOAD32_BR_I32_NE_PAIR.erase());
+    for (ls, pair) in [
+        (LOAD_STORE32.erase(), LOAD_STORE32_PAIR.erase()),
+        (LOAD_STORE64.erase(), LOAD_STORE64_PAIR.erase()),
+    ] {
+        put(ls, ls, pair);
+    }
+    put(
+        I32_LOAD.r_a.erase(),
+        add.ai.erase(),
+        LOAD32_A_ADD_AI_PAIR.erase(),
+    );
+    put(
+        I32_LOAD.r_a.erase(),
+        add.ai_a.erase(),
+        LOAD32_A_ADD_AI_A_PAIR.erase(),
+    );
+    put(
+        LOAD_LOAD32.erase(),
+        BR_I32_EQ_RI.erase(),
+        LOAD_LOAD32_BR_I32_EQ_RI_PAIR.erase(),
+    );
+    put(
+        LOAD_LOAD32.erase(),
+        BR_I32_NE_RI.erase(),
+        LOAD_LOAD32_BR_I32_NE_RI_PAIR.erase(),
+    );
     put(
         ADD_STORE32.r.erase(),
         BR_I32_GT_S_RI.erase(),
