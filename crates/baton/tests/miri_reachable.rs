@@ -395,6 +395,56 @@ fn copies_through_the_accumulator_are_pairs() {
     );
 }
 
+/// The steps that C's field-access pairs added: a struct copied word by word (each copy
+/// passes its value on), words copied through the accumulator from an address in it and
+/// through a pointer, a pointer's field compared with a constant, a byte copied at an
+/// index.
+#[test]
+fn field_access_pairs_run_their_steps() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+        (memory 1)
+        (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\08\00\00\00")
+        (func (export "f") (param $p i32) (result i32)
+          (local $s i32) (local $i i32)
+          (i32.store offset=32 (local.get $p) (i32.load offset=0 (local.get $p)))
+          (i32.store offset=36 (local.get $p) (i32.load offset=4 (local.get $p)))
+          (i32.store offset=40 (local.get $p)
+            (i32.load offset=8 (i32.add (local.get $p) (i32.and (local.get $p) (i32.const 4)))))
+          (i32.store offset=44 (local.get $p) (i32.load offset=4 (i32.load offset=16 (local.get $p))))
+          (block $eq
+            (br_if $eq (i32.eq (i32.load offset=4 (i32.load offset=16 (local.get $p))) (i32.const 4)))
+            (local.set $s (i32.const 100)))
+          (loop $l
+            (i32.store8 offset=48 (i32.add (local.get $p) (local.get $i))
+              (i32.load8_u (i32.add (local.get $p) (local.get $i))))
+            (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 8))))
+          (i32.add (local.get $s)
+            (i32.add (i32.add (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))
+              (i32.add (i32.add (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))
+                (i32.load offset=52 (local.get $p)))))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    for pair in [
+        "LOAD_STORE32_PAIR",
+        "LOAD32_AT_ACC_A_STORE32_VA_PAIR",
+        "LOAD_LOAD32_A_STORE32_VA_PAIR",
+        "LOAD_LOAD32_BR_I32_EQ_RI_PAIR",
+        "LOAD8U_RR_A_STORE8_SUM_VA_PAIR",
+    ] {
+        assert!(listing.contains(pair), "{pair}: {listing}");
+    }
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    // The words 1 and 2 copied to 32 and 36; the word at 8 (3) to 40; the word at
+    // `*16 + 4` = 12 (4) to 44; the branch taken (`s` stays 0); bytes 0..8 copied to 48,
+    // so the word at 52 is the one at 4 (2).
+    assert_eq!(f.call(&mut store, 0).unwrap(), 1 + 2 + 3 + 4 + 2);
+}
+
 /// Calls jump to the handler their callee's entry holds (`CompiledFunc::handler`): the
 /// stub's while a function is untranslated, its first instruction's after; direct and
 /// indirect, recursive, and a trap in a callee.
