@@ -4145,3 +4145,67 @@ fn struct_copies_fields_plus_constants_and_pointer_tests_are_pairs() {
     let err = g.call(&mut store, (p, q, 1)).unwrap_err();
     assert_eq!(err.trap_code(), Some(TrapCode::MemoryOutOfBounds), "{err}");
 }
+
+/// A store that ends an `if` arm and the `br` over the `else` are a pair (the store's
+/// value from a slot or from the accumulator): the words each arm stores are read back,
+/// for every combination of the two conditions.
+#[test]
+fn a_store_and_the_br_after_it_are_a_pair() {
+    let wat = r#"(module
+      (memory 1)
+      (func (export "h") (param $p i32) (param $k i32) (result i32)
+        (if (i32.and (local.get $k) (i32.const 1))
+          (then (i32.store offset=0 (local.get $p) (i32.mul (local.get $k) (i32.const 3))))
+          (else (i32.store offset=4 (local.get $p) (local.get $k))))
+        (i32.store offset=24 (local.get $p) (i32.const 1))
+        (if (i32.and (local.get $k) (i32.const 2))
+          (then (i32.store offset=8 (local.get $p) (local.get $k)))
+          (else (i32.store offset=12 (local.get $p) (i32.const 7))))
+        (i32.store offset=24 (local.get $p) (i32.const 1))
+        (if (i32.and (local.get $k) (i32.const 4))
+          (then (i32.store offset=16 (local.get $p) (i32.add (local.get $k) (local.get $k))))
+          (else (i32.store offset=20 (local.get $p) (i32.const 9))))
+        (i32.store offset=24 (local.get $p) (i32.const 1))
+        (i32.add (i32.add (i32.add (i32.load offset=0 (local.get $p)) (i32.load offset=4 (local.get $p)))
+            (i32.add (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))))
+          (i32.add (i32.add (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p)))
+            (i32.load offset=24 (local.get $p))))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    for pair in ["STORE32_BR_PAIR", "STORE32_VA_BR_PAIR"] {
+        assert!(listing.contains(pair), "{pair}:\n{listing}");
+    }
+    let h = instance
+        .get_typed_func::<(i32, i32), i32>(&store, "h")
+        .unwrap();
+    for (i, k) in [0u32, 1, 2, 3, 4, 5, 6, 7, 0x1001, 0xffff_fffe]
+        .into_iter()
+        .enumerate()
+    {
+        // A fresh place each time, so that every word not stored reads 0.
+        let p = 1000 + 64 * i as u32;
+        let mut words = [0u32; 7];
+        if k & 1 != 0 {
+            words[0] = k.wrapping_mul(3);
+        } else {
+            words[1] = k;
+        }
+        if k & 2 != 0 {
+            words[2] = k;
+        } else {
+            words[3] = 7;
+        }
+        if k & 4 != 0 {
+            words[4] = k.wrapping_add(k);
+        } else {
+            words[5] = 9;
+        }
+        words[6] = 1;
+        let want = words.iter().fold(0u32, |s, w| s.wrapping_add(*w));
+        assert_eq!(
+            h.call(&mut store, (p as i32, k as i32)).unwrap() as u32,
+            want,
+            "k = {k}"
+        );
+    }
+}

@@ -458,6 +458,12 @@ macro_rules! branch {
         // SAFETY: as for `eqz`.
         (unsafe { rd::<u32>($sp, imm.cond) } != 0, imm.offset)
     }};
+    // A `br`: always taken.
+    ((always), $at:expr, $sp:ident) => {{
+        // SAFETY: `$at` is the immediates of a `Br` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const Br) };
+        (true, imm.offset)
+    }};
     // A comparison of a slot with an immediate (`$L`: `BrCmpRI32`, `BrCmpRI64`).
     ((cmp_ri $f:path, $L:ty), $at:expr, $sp:ident) => {{
         // SAFETY: `$at` is the immediates of a `$L` (the pair's table, `pairs`).
@@ -640,6 +646,9 @@ pairs! {
         LOAD_LOAD32_BR_I32_EQ_RI_PAIR = (load_load32) LoadLoad, (cmp_ri sem::i32::eq, BrCmpRI32) BrCmpRI32, "i32.load.i32.load+br_if.i32.eq";
         LOAD_LOAD32_BR_I32_NE_RI_PAIR = (load_load32) LoadLoad, (cmp_ri sem::i32::ne, BrCmpRI32) BrCmpRI32, "i32.load.i32.load+br_if.i32.ne";
         // A field read into a local and tested (`if ((x = p->next) == 0)`).
+        // A store that ends an `if` arm or a loop's body, and the `br` to the join.
+        STORE32_VA_BR_PAIR = (store_a u32) Store, (always) Br, "store32+br";
+        STORE32_BR_PAIR = (store u32) Store, (always) Br, "store32+br";
         LOAD32_BR_IF_EQZ_PAIR = (load u32 => u32) Load, (eqz) BrCond, "i32.load+br_if_eqz";
         LOAD32_BR_IF_NEZ_PAIR = (load u32 => u32) Load, (nez) BrCond, "i32.load+br_if_nez";
         ADD_STORE32_BR_I32_GT_S_RI_PAIR = (add_store32 slot) AddStore, (cmp_ri sem::i32::gt_s, BrCmpRI32) BrCmpRI32, "i32.add.store32+br_if.i32.gt_s";
@@ -1033,6 +1042,8 @@ fn pair_table() -> PairTable {
         STORE32.r_va.erase(),
         LOAD_LOAD32_A_STORE32_VA_PAIR.erase(),
     );
+    put(STORE32.r_va.erase(), BR.erase(), STORE32_VA_BR_PAIR.erase());
+    put(STORE32.rr.erase(), BR.erase(), STORE32_BR_PAIR.erase());
     put(load32, BR_IF_EQZ.erase(), LOAD32_BR_IF_EQZ_PAIR.erase());
     put(load32, BR_IF_NEZ.erase(), LOAD32_BR_IF_NEZ_PAIR.erase());
     let (call, ret_slot) = (CALL.erase(), RETURN_SLOT.erase());
