@@ -398,7 +398,7 @@ fn copies_through_the_accumulator_are_pairs() {
 /// The steps that C's field-access pairs added: a struct copied word by word (each copy
 /// passes its value on), words copied through the accumulator from an address in it and
 /// through a pointer, a pointer's field compared with a constant, a byte copied at an
-/// index.
+/// index, a store and the `br` after it.
 #[test]
 fn field_access_pairs_run_their_steps() {
     let engine = baton::Engine::default();
@@ -419,7 +419,11 @@ fn field_access_pairs_run_their_steps() {
             (i32.store8 offset=48 (i32.add (local.get $p) (local.get $i))
               (i32.load8_u (i32.add (local.get $p) (local.get $i))))
             (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 8))))
-          (i32.add (local.get $s)
+          (if (i32.eqz (local.get $s))
+            (then (i32.store offset=56 (local.get $p) (local.get $i)))
+            (else (i32.store offset=60 (local.get $p) (i32.const 5))))
+          (i32.store offset=64 (local.get $p) (i32.const 0))
+          (i32.add (i32.add (local.get $s) (i32.load offset=56 (local.get $p)))
             (i32.add (i32.add (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))
               (i32.add (i32.add (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))
                 (i32.load offset=52 (local.get $p)))))))"#;
@@ -431,6 +435,7 @@ fn field_access_pairs_run_their_steps() {
         "LOAD_LOAD32_A_STORE32_VA_PAIR",
         "LOAD_LOAD32_BR_I32_EQ_RI_PAIR",
         "LOAD8U_RR_A_STORE8_SUM_VA_PAIR",
+        "STORE32_BR_PAIR",
     ] {
         assert!(listing.contains(pair), "{pair}: {listing}");
     }
@@ -441,8 +446,9 @@ fn field_access_pairs_run_their_steps() {
     let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
     // The words 1 and 2 copied to 32 and 36; the word at 8 (3) to 40; the word at
     // `*16 + 4` = 12 (4) to 44; the branch taken (`s` stays 0); bytes 0..8 copied to 48,
-    // so the word at 52 is the one at 4 (2).
-    assert_eq!(f.call(&mut store, 0).unwrap(), 1 + 2 + 3 + 4 + 2);
+    // so the word at 52 is the one at 4 (2); the `if` arm that stores `i` (8) at 56 and
+    // jumps over the `else`.
+    assert_eq!(f.call(&mut store, 0).unwrap(), 1 + 2 + 3 + 4 + 2 + 8);
 }
 
 /// Calls jump to the handler their callee's entry holds (`CompiledFunc::handler`): the
