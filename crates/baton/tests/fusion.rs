@@ -206,6 +206,127 @@ fn a_loop_parameter_that_is_its_own_condition_comes_from_the_accumulator() {
 }
 
 #[test]
+fn a_back_edge_carrying_the_loop_parameter_runs_the_loops_first_step() {
+    // A loop whose first instruction adds a constant to its parameter (or subtracts one):
+    // the branch carrying the next parameter runs that instruction itself, from the value
+    // in hand. In four shapes: the value is its own condition (from the accumulator), the
+    // condition is a comparison (from slots), the step's result goes on through the
+    // accumulator (`ri_a`), and a 64-bit parameter.
+    // v = (v - 7) & 1023 until it is 0, counting the steps in $k.
+    let countdown = r#"(local $k i32)
+        (i32.and (local.get $n) (i32.const 1023))
+        (loop $l (param i32) (result i32)
+          (i32.sub (i32.const 7))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (i32.and (i32.const 1023))
+          (local.tee $n)
+          (local.get $n)
+          (br_if $l))
+        (i32.add (local.get $k))"#;
+    let steps_to_zero = |start: i32, step: i32| {
+        let (mut v, mut k) = (start & 1023, 0);
+        loop {
+            v = (v + step) & 1023;
+            k += 1;
+            if v == 0 {
+                return k;
+            }
+        }
+    };
+    let inputs = [0, 7, 8, 1000, 1017];
+    let (got, listing) = run(countdown, &inputs);
+    let want: Vec<i32> = inputs.iter().map(|&n| steps_to_zero(n, -7)).collect();
+    assert_eq!(got, want, "{listing}");
+    assert!(listing.contains("copy.br_if_nez>i32.sub"), "{listing}");
+
+    // Counts up to n (at least one step): the result is max(n, 1) rounded up to a
+    // multiple of 5, plus 16 times the steps.
+    let count_up = r#"(local $i i32) (local $k i32)
+        (i32.const 0)
+        (loop $l (param i32) (result i32)
+          (i32.add (i32.const 5))
+          (local.tee $i)
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (local.get $i)
+          (local.get $n)
+          (i32.lt_u)
+          (br_if $l))
+        (i32.add (local.get $k))"#;
+    let inputs = [0, 1, 5, 6, 999, 1_000_000];
+    let (got, listing) = run(count_up, &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| {
+            let steps = (n.max(1) + 4) / 5;
+            5 * steps + 16 * steps
+        })
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    assert!(listing.contains("copy.br_if_nez>i32.add"), "{listing}");
+
+    // v = (v + 7) & 1023 until it is 0; the step's sum goes to the `and` through the
+    // accumulator. Returns the number of steps.
+    let masked = r#"(local $x i32) (local $k i32)
+        (i32.and (local.get $n) (i32.const 1023))
+        (loop $l (param i32) (result i32)
+          (i32.add (i32.const 7))
+          (i32.and (i32.const 1023))
+          (local.tee $x)
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (local.get $x)
+          (br_if $l))
+        (drop)
+        (local.get $k)"#;
+    let inputs = [0, 1, 7, 1000, 1017];
+    let (got, listing) = run(masked, &inputs);
+    let want: Vec<i32> = inputs.iter().map(|&n| steps_to_zero(n, 7)).collect();
+    assert_eq!(got, want, "{listing}");
+    assert!(listing.contains("copy.br_if_nez>i32.add"), "{listing}");
+
+    // A 64-bit parameter stepped down from 2^32 + n by 2^31 - 1 while it stays above
+    // 2^31: a step that wraps at 32 bits would stop elsewhere.
+    let wide = r#"
+        (i64.add (i64.const 0x1_0000_0000) (i64.extend_i32_u (local.get $n)))
+        (loop $l (param i64) (result i64)
+          (i64.sub (i64.const 0x7fff_ffff))
+          (local.tee 1)
+          (i64.gt_u (local.get 1) (i64.const 0x8000_0000))
+          (br_if $l))
+        (i32.wrap_i64 (i64.shr_u (i64.const 8)))"#;
+    let inputs = [0, 5, 1 << 30, i32::MAX];
+    let (got, listing) = run(&format!("(local i64) {wide}"), &inputs);
+    let want: Vec<i32> = inputs
+        .iter()
+        .map(|&n| {
+            let mut v = (1u64 << 32) + n as u32 as u64;
+            loop {
+                v -= 0x7fff_ffff;
+                if v <= 0x8000_0000 {
+                    return (v >> 8) as i32;
+                }
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    assert!(listing.contains("copy.br_if_nez>i64.sub"), "{listing}");
+
+    // The first instruction reads another local, not the parameter: the branch stays
+    // as it is (running the step from the value it carries would be wrong).
+    let other = r#"(local $k i32)
+        (local.get $n)
+        (loop $l (param i32) (result i32)
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (i32.sub (i32.const 1))
+          (local.tee $n)
+          (local.get $n)
+          (br_if $l))
+        (i32.add (local.get $k))"#;
+    let (got, listing) = run(other, &[1, 10]);
+    assert_eq!(got, vec![2, 20], "{listing}");
+    assert!(!listing.contains("copy.br_if_nez>"), "{listing}");
+}
+
+#[test]
 fn not_fused_across_a_branch_target() {
     // The block's end is a branch target between the add and the loop's test: a path
     // that skips the add must still run the test.
@@ -1383,6 +1504,42 @@ fn copies_before_a_back_edge_join_it() {
         .collect();
     assert_eq!(got, want);
     assert!(listing.contains("copy2.add.br_if.i64"), "{listing}");
+    // `t`, just computed, is the second copy's source: it comes from the accumulator.
+    assert!(listing.contains("::copy_ii_a"), "{listing}");
+
+    // The same shape, but the first copy overwrites the sum's slot before the second
+    // copy reads it (`t = a + b; t = x; y = t`): the second copy must read the slot.
+    let (got, listing) = run(
+        r#"(local $a i32) (local $t i32) (local $x i32) (local $y i32) (local $i i32)
+        (local.set $i (local.get $n))
+        (block $done
+          (br_if $done (i32.eqz (local.get $i)))
+          (loop $l
+            (local.set $x (i32.add (local.get $x) (i32.const 3)))
+            (local.set $a (i32.add (local.get $a) (local.get $y)))
+            (local.set $t (i32.add (local.get $a) (local.get $x)))
+            (local.set $t (local.get $x))
+            (local.set $y (local.get $t))
+            (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+            (br_if $l (i32.ne (local.get $i) (i32.const 0)))))
+        (i32.add (local.get $a) (i32.mul (local.get $y) (i32.const 1000)))"#,
+        &[0, 1, 2, 3, 10],
+    );
+    let want: Vec<i32> = [0i32, 1, 2, 3, 10]
+        .iter()
+        .map(|&n| {
+            let (mut a, mut x, mut y) = (0i32, 0i32, 0i32);
+            for _ in 0..n {
+                x += 3;
+                a += y;
+                y = x;
+            }
+            a + y * 1000
+        })
+        .collect();
+    assert_eq!(got, want, "{listing}");
+    assert!(listing.contains("copy2.add.br_if.i32"), "{listing}");
+    assert!(!listing.contains("_a CopyAddBr"), "{listing}");
 
     // One copy (i32), which writes the loop's limit: the step and the test must see it.
     // do { t = s + n; s = t >> 1; lim = t; i += 1 } while (i < lim)

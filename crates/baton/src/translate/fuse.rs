@@ -233,6 +233,7 @@ impl FuncTranslator<'_> {
                 }
                 if let Some((q, copies)) = self.pending_copies() {
                     // Values moved just before (a rotation: `t = a + b; a = b; b = t`).
+                    let acc_src2 = self.passes_on(copies.src2, q) && copies.dst1 != copies.src2;
                     self.unemit(q);
                     let imm = CopyAddBr {
                         dst1: copies.dst1,
@@ -244,7 +245,11 @@ impl FuncTranslator<'_> {
                         limit,
                         offset: 0,
                     };
-                    let forms = [ops.copy_ss, ops.copy_si, ops.copy_is, ops.copy_ii];
+                    let forms = if acc_src2 {
+                        [ops.copy_ss_a, ops.copy_si_a, ops.copy_is_a, ops.copy_ii_a]
+                    } else {
+                        [ops.copy_ss, ops.copy_si, ops.copy_is, ops.copy_ii]
+                    };
                     let pos = self.emit(forms[form], imm);
                     return Some((pos, field_byte(pos, offset_of!(CopyAddBr, offset))));
                 }
@@ -558,6 +563,41 @@ impl FuncTranslator<'_> {
     /// The copy or `copy2` just emitted, with no branch target after its start: its
     /// position and its copies (one copy as the same copy twice: made again, it changes
     /// nothing).
+    /// Whether the instruction that ends where the one at `at` starts (nothing landing
+    /// between them) is an integer add, subtract or multiply into `slot`, so that the
+    /// integer accumulator holds `slot`'s value when the instruction at `at` starts: their
+    /// slot forms pass their result on ([`Cell::pass_on`]). (An instruction starts at a
+    /// position only where the code says so, and its code tells its size.)
+    ///
+    /// [`Cell::pass_on`]: crate::exec::ops::Cell::pass_on
+    fn passes_on(&self, slot: Slot, at: usize) -> bool {
+        let code = &*self.code;
+        let starts = |size: usize| {
+            at.checked_sub(size)
+                .filter(|&p| self.label_at <= p)
+                .and_then(|p| Some((p, code.op_at(p)?)))
+        };
+        let ops = [op::I32_ADD, op::I32_SUB, op::I32_MUL];
+        let ops64 = [op::I64_ADD, op::I64_SUB, op::I64_MUL];
+        if let Some((p, c)) = starts(words::<BinRR>()) {
+            let mut rr = ops.iter().map(|o| o.rr).chain(ops64.iter().map(|o| o.rr));
+            if rr.any(|o| o.code == c) {
+                return code.imm::<BinRR>(p).dst == slot;
+            }
+        }
+        if let Some((p, c)) = starts(words::<BinRI32>()) {
+            if ops.iter().filter_map(|o| o.imm).any(|i| i.ri.code == c) {
+                return code.imm::<BinRI32>(p).dst == slot;
+            }
+        }
+        if let Some((p, c)) = starts(words::<BinRI64>()) {
+            if ops64.iter().filter_map(|o| o.imm).any(|i| i.ri.code == c) {
+                return code.imm::<BinRI64>(p).dst == slot;
+            }
+        }
+        false
+    }
+
     fn pending_copies(&self) -> Option<(usize, Copy2)> {
         let q = self.recent.last()?;
         if let Some(Un { dst, src }) = self.last_instruction(q, &[op::COPY]) {
@@ -1104,7 +1144,9 @@ impl FuncTranslator<'_> {
             } else if let Some(ConstBr { dst, offset, val }) = code.imm_if(pos, op::CONST_BR) {
                 (Jump::ConstBr { dst, val }, offset)
             } else {
-                continue; // already turned into a return
+                // A branch carrying a value, or a jump already turned into a return.
+                self.run_loop_head(pos);
+                continue;
             };
             // Follow plain `br`s (a bounded number: loops of `br`s exist in valid code).
             let mut target = pos as i64 + offset as i64;
@@ -1165,6 +1207,42 @@ impl FuncTranslator<'_> {
         }
     }
 
+    /// The `copy.br_if_nez` at `pos`, if its target adds a constant to the value it
+    /// carries or subtracts one (the first instruction of a loop counting through its
+    /// parameter), runs that instruction itself: its handler becomes the one of
+    /// `head_vias!` (in `exec::ops::control`) for the pair, which the target reading the
+    /// very slot the branch writes makes sound. Nothing else changes, so a branch that
+    /// lands on the target still runs it. Done once the function is complete, so that
+    /// the target is final (the pairs, made later, keep its immediates).
+    fn run_loop_head(&mut self, pos: usize) {
+        let code = &*self.code;
+        let (branch, dst, offset) = if let Some(b) = code.imm_if(pos, op::BR_IF_NEZ_COPY_A) {
+            (op::BR_IF_NEZ_COPY_A.code, b.dst, b.offset)
+        } else if let Some(b) = code.imm_if(pos, op::BR_IF_NEZ_COPY) {
+            (op::BR_IF_NEZ_COPY.code, b.dst, b.offset)
+        } else {
+            return;
+        };
+        let target = (pos as i64 + offset as i64) as usize;
+        let Some(head) = code.op_at(target) else {
+            return;
+        };
+        let Some(via) = head_via_table()
+            .iter()
+            .find(|v| v.branch == branch && v.head == head)
+        else {
+            return;
+        };
+        let reads = if via.wide {
+            code.imm::<BinRI64>(target).a
+        } else {
+            code.imm::<BinRI32>(target).a
+        };
+        if reads == dst {
+            self.code.retag(pos, via.via);
+        }
+    }
+
     /// A via over the `br` at `pos` to the instruction at `target`, just made: if the
     /// instruction right before the `br` is an `i32.load` whose word an `and_shl`
     /// dispatch at `target` reads (the end of a copy of Lua's loop header), the load gets
@@ -1217,6 +1295,13 @@ fn via_table() -> &'static [(OpCode, Vias)] {
         t.sort_unstable_by_key(|&(target, _)| target);
         t
     })
+}
+
+/// The branches that can run their target's instruction (see
+/// [`FuncTranslator::run_loop_head`]).
+fn head_via_table() -> &'static [crate::exec::ops::HeadVia] {
+    static TABLE: OnceLock<Vec<crate::exec::ops::HeadVia>> = OnceLock::new();
+    TABLE.get_or_init(crate::exec::ops::head_vias)
 }
 
 /// The vias (over a `br`, over a `copy.br`) of the instruction `code`, if it has them.

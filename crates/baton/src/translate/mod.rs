@@ -475,8 +475,8 @@ pub(crate) struct FuncTranslator<'a> {
     /// The latest code position that is a branch target: no two instructions on either
     /// side of it may be fused into one.
     label_at: usize,
-    /// Positions of the unconditional jumps (`br`, `copy.br`, `const.br`), for
-    /// [`Self::thread_jumps`].
+    /// Positions of the unconditional jumps (`br`, `copy.br`, `const.br`) and of the
+    /// branches carrying a value (`copy.br_if_nez`), for [`Self::thread_jumps`].
     jumps: Vec<usize>,
     offset: usize,
     /// Which locals need zeroing on entry (see `init.rs`).
@@ -696,7 +696,15 @@ impl<'a> FuncTranslator<'a> {
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
         if op.branches {
             self.branches += 1;
-            if [op::BR.code, op::COPY_BR.code, op::CONST_BR.code].contains(&op.code) {
+            if [
+                op::BR.code,
+                op::COPY_BR.code,
+                op::CONST_BR.code,
+                op::BR_IF_NEZ_COPY.code,
+                op::BR_IF_NEZ_COPY_A.code,
+            ]
+            .contains(&op.code)
+            {
                 self.jumps.push(self.code.pos());
             }
         }

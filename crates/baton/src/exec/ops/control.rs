@@ -51,6 +51,112 @@ def!(BR_IF_NEZ_COPY_A: BrIfCopyAcc, "copy.br_if_nez", |imm, ip, sp, mem, len, ct
     next!(BrIfCopyAcc, ip, sp, mem, len, ctx, acc)
 });
 
+/// A branch that carries a value back to a loop whose first instruction adds a constant
+/// to that value, or subtracts one (a loop counting through its parameter: `loop (param
+/// i32) (i32.sub (i32.const 1)) (local.tee $n) (local.get $n) (br_if $l)`), runs that
+/// instruction where it stands, as a via does (see `via_entry`): it copies the value, moves
+/// `ip` to the target and computes the target's result from the value it holds in a
+/// register, then continues after the target. That saves the target's dispatch, and the
+/// value's trip through its slot (a store and a load forwarded from it) on the loop's
+/// dependency chain.
+///
+/// `head_vias!(NAME "name": BRANCH(copy_a | copy) over HEAD_FORM (layout, sem, out);)`,
+/// `out` being how the target's form leaves its result: `slot` (written and passed on in
+/// the accumulator) or `acc` (in the accumulator only).
+macro_rules! head_vias {
+    ($($NAME:ident $name:literal: $kind:ident over $HEAD:ident . $form:ident ($I:ident, $f:path, $out:ident);)*) => {
+        $(def!($NAME: head_vias!(@layout $kind), $name, |imm, ip, sp, mem, len, ctx, acc| {
+            let (taken, v) = head_vias!(@value $kind, imm, sp, acc);
+            if taken {
+                wr(sp, imm.dst, v);
+                // SAFETY: `FuncTranslator::run_loop_heads` writes this handler only over a
+                // branch whose target is an instruction of layout `$I` computing `$f` of
+                // the slot `dst` and its constant: the branch has just written `v` there,
+                // so the target's operand is `v`. Its slots are inside the frame
+                // (translation invariant), and the next instruction starts after it.
+                let ip: Ip = opaque(ip.offset(imm.offset as isize));
+                let head = *(ip.add(1) as *const $I);
+                match $f(Cell::from_cell(v), head.imm) {
+                    Ok(r) => head_vias!(@out $out, r, head, $I, ip, sp, mem, len, ctx, acc),
+                    Err(code) => trap(ctx, ip, code),
+                }
+            } else {
+                next!(head_vias!(@layout $kind), ip, sp, mem, len, ctx, acc)
+            }
+        });)*
+
+        /// Each branch of [`head_vias!`] with the target it runs and the handler that
+        /// runs it, for `FuncTranslator::run_loop_heads`.
+        pub(crate) fn head_vias() -> Vec<HeadVia> {
+            vec![$(HeadVia {
+                branch: head_vias!(@branch $kind).code,
+                head: super::numeric::$HEAD
+                    .imm
+                    .expect("an integer operation has constant forms")
+                    .$form
+                    .code,
+                via: $NAME.erase(),
+                wide: head_vias!(@wide $I),
+            }),*]
+        }
+
+        fn head_via_ops() -> Vec<OpInfo> {
+            info!($($NAME: head_vias!(@layout $kind)),*)
+        }
+    };
+    (@layout copy_a) => { BrIfCopyAcc };
+    (@layout copy) => { BrIfCopy };
+    (@branch copy_a) => { BR_IF_NEZ_COPY_A };
+    (@branch copy) => { BR_IF_NEZ_COPY };
+    (@wide BinRI32) => { false };
+    (@wide BinRI64) => { true };
+    // The condition is the value itself (its low 32 bits, an `i32`).
+    (@value copy_a, $imm:ident, $sp:ident, $acc:ident) => {{
+        let v = $acc.i;
+        (v as u32 != 0, v)
+    }};
+    (@value copy, $imm:ident, $sp:ident, $acc:ident) => {
+        (rd::<u32>($sp, $imm.cond) != 0, rd::<u64>($sp, $imm.src))
+    };
+    (@out slot, $r:ident, $head:ident, $I:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        wr($sp, $head.dst, $r);
+        let $acc = Cell::pass_on($r, $acc);
+        next!($I, $ip, $sp, $mem, $len, $ctx, $acc)
+    }};
+    (@out acc, $r:ident, $head:ident, $I:ty, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        let $acc = Cell::into_acc($r, $acc);
+        next!($I, $ip, $sp, $mem, $len, $ctx, $acc)
+    }};
+}
+
+/// A branch of [`head_vias!`], the loop's first instruction it runs, and its handler.
+#[derive(Clone, Copy)]
+pub(crate) struct HeadVia {
+    /// The branch (`copy.br_if_nez`, from a slot or from the accumulator).
+    pub branch: crate::ir::OpCode,
+    /// The target's instruction, which must read the slot the branch writes.
+    pub head: crate::ir::OpCode,
+    /// The handler that replaces the branch's (same layout).
+    pub via: crate::ir::AnyOp,
+    /// Whether the target's layout is `BinRI64` (else `BinRI32`).
+    pub wide: bool,
+}
+
+head_vias! {
+    BR_IF_NEZ_COPY_A_HEAD_ADD "copy.br_if_nez>i32.add": copy_a over I32_ADD.ri (BinRI32, sem::i32::add, slot);
+    BR_IF_NEZ_COPY_A_HEAD_ADD_A "copy.br_if_nez>i32.add": copy_a over I32_ADD.ri_a (BinRI32, sem::i32::add, acc);
+    BR_IF_NEZ_COPY_A_HEAD_SUB "copy.br_if_nez>i32.sub": copy_a over I32_SUB.ri (BinRI32, sem::i32::sub, slot);
+    BR_IF_NEZ_COPY_A_HEAD_SUB_A "copy.br_if_nez>i32.sub": copy_a over I32_SUB.ri_a (BinRI32, sem::i32::sub, acc);
+    BR_IF_NEZ_COPY_HEAD_ADD "copy.br_if_nez>i32.add": copy over I32_ADD.ri (BinRI32, sem::i32::add, slot);
+    BR_IF_NEZ_COPY_HEAD_ADD_A "copy.br_if_nez>i32.add": copy over I32_ADD.ri_a (BinRI32, sem::i32::add, acc);
+    BR_IF_NEZ_COPY_HEAD_SUB "copy.br_if_nez>i32.sub": copy over I32_SUB.ri (BinRI32, sem::i32::sub, slot);
+    BR_IF_NEZ_COPY_HEAD_SUB_A "copy.br_if_nez>i32.sub": copy over I32_SUB.ri_a (BinRI32, sem::i32::sub, acc);
+    BR_IF_NEZ_COPY_HEAD_ADD64 "copy.br_if_nez>i64.add": copy over I64_ADD.ri (BinRI64, sem::i64::add, slot);
+    BR_IF_NEZ_COPY_HEAD_ADD64_A "copy.br_if_nez>i64.add": copy over I64_ADD.ri_a (BinRI64, sem::i64::add, acc);
+    BR_IF_NEZ_COPY_HEAD_SUB64 "copy.br_if_nez>i64.sub": copy over I64_SUB.ri (BinRI64, sem::i64::sub, slot);
+    BR_IF_NEZ_COPY_HEAD_SUB64_A "copy.br_if_nez>i64.sub": copy over I64_SUB.ri_a (BinRI64, sem::i64::sub, acc);
+}
+
 def_via!(BR_IF_EQZ, VIA_BR_IF_EQZ: BrCond, "br_if_eqz", |imm, ip, sp, mem, len, ctx, acc| {
     if rd::<u32>(sp, imm.cond) == 0 {
         jump!(ip.offset(imm.offset as isize), sp, mem, len, ctx, acc)
@@ -238,6 +344,12 @@ pub(crate) struct AddBrOp {
     pub copy_si: Op<CopyAddBr>,
     pub copy_is: Op<CopyAddBr>,
     pub copy_ii: Op<CopyAddBr>,
+    /// The same four with the second copy's source in the accumulator, where the
+    /// instruction just before left it (`t = a + b` before `a = b; b = t`).
+    pub copy_ss_a: Op<CopyAddBr>,
+    pub copy_si_a: Op<CopyAddBr>,
+    pub copy_is_a: Op<CopyAddBr>,
+    pub copy_ii_a: Op<CopyAddBr>,
     /// The same four charging fuel first, for metered loops' back edges.
     pub ss_fuel: Op<AddBrFuel>,
     pub si_fuel: Op<AddBrFuel>,
@@ -265,6 +377,10 @@ macro_rules! add_brs {
             add_brs!(@form copy_si, CopyAddBr, copy2, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
             add_brs!(@form copy_is, CopyAddBr, copy2, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
             add_brs!(@form copy_ii, CopyAddBr, copy2, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form copy_ss_a, CopyAddBr, copy2_acc, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form copy_si_a, CopyAddBr, copy2_acc, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
+            add_brs!(@form copy_is_a, CopyAddBr, copy2_acc, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
+            add_brs!(@form copy_ii_a, CopyAddBr, copy2_acc, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| imm.limit as i32 as $T);
             add_brs!(@form ss_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| rd::<$T>(sp, imm.limit));
             add_brs!(@form si_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| rd::<$T>(sp, imm.step), |imm, sp| imm.limit as i32 as $T);
             add_brs!(@form is_fuel, AddBrFuel, fuel, $f, $T, |imm, sp| imm.step as i32 as $T, |imm, sp| rd::<$T>(sp, imm.limit));
@@ -282,6 +398,10 @@ macro_rules! add_brs {
                 copy_si: op!(copy_si, concat!("copy2.", $name)),
                 copy_is: op!(copy_is, concat!("copy2.", $name)),
                 copy_ii: op!(copy_ii, concat!("copy2.", $name)),
+                copy_ss_a: op!(copy_ss_a, concat!("copy2.", $name)),
+                copy_si_a: op!(copy_si_a, concat!("copy2.", $name)),
+                copy_is_a: op!(copy_is_a, concat!("copy2.", $name)),
+                copy_ii_a: op!(copy_ii_a, concat!("copy2.", $name)),
                 ss_fuel: op!(ss_fuel, concat!("fuel.", $name)),
                 si_fuel: op!(si_fuel, concat!("fuel.", $name)),
                 is_fuel: op!(is_fuel, concat!("fuel.", $name)),
@@ -313,6 +433,10 @@ macro_rules! add_brs {
                 form!(stringify!($NAME), "copy_si", $NAME.copy_si),
                 form!(stringify!($NAME), "copy_is", $NAME.copy_is),
                 form!(stringify!($NAME), "copy_ii", $NAME.copy_ii),
+                form!(stringify!($NAME), "copy_ss_a", $NAME.copy_ss_a),
+                form!(stringify!($NAME), "copy_si_a", $NAME.copy_si_a),
+                form!(stringify!($NAME), "copy_is_a", $NAME.copy_is_a),
+                form!(stringify!($NAME), "copy_ii_a", $NAME.copy_ii_a),
                 form!(stringify!($NAME), "ss_fuel", $NAME.ss_fuel),
                 form!(stringify!($NAME), "si_fuel", $NAME.si_fuel),
                 form!(stringify!($NAME), "is_fuel", $NAME.is_fuel),
@@ -400,6 +524,14 @@ macro_rules! add_brs {
         let $imm = *($ip.add(1) as *const CopyAddBr);
         wr($sp, $imm.dst2, rd::<u64>($sp, $imm.src2));
         let $imm = *($ip.add(1) as *const CopyAddBr);
+    };
+    // The same, the second copy's source from the accumulator: the translator chose this
+    // form only where the instruction just before wrote that source slot and passed its
+    // value on (`Cell::pass_on`), and the first copy does not write it.
+    (@before copy2_acc, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
+        wr($sp, $imm.dst1, rd::<u64>($sp, $imm.src1));
+        let $imm = *($ip.add(1) as *const CopyAddBr);
+        wr($sp, $imm.dst2, $acc.i);
     };
     (@before fuel, $imm:ident, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {
         // As `FUEL` does, before anything else: stopped here, nothing has run and resuming
@@ -519,6 +651,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
     v.extend(add_br_fcmp_ops());
     v.extend(add_br_ops());
     v.extend(add_br64_ops());
+    v.extend(head_via_ops());
     v.extend(info!(
         UNREACHABLE: TrapImm,
         BR: Br,
