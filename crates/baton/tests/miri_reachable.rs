@@ -451,6 +451,56 @@ fn field_access_pairs_run_their_steps() {
     assert_eq!(f.call(&mut store, 0).unwrap(), 1 + 2 + 3 + 4 + 2 + 8);
 }
 
+/// A back edge carrying its loop's parameter runs the loop's first step (`head_vias!`),
+/// from the accumulator and from a slot, and a rotation's second copy reads the
+/// accumulator (`copy2.add.br_if`'s `copy_*_a` forms).
+#[test]
+fn back_edges_run_their_loops_first_step() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+        (func (export "f") (param $n i32) (result i32)
+          (local $k i32) (local $a i64) (local $b i64) (local $t i64) (local $i i32)
+          (i32.add (local.get $n) (i32.const 10))
+          (loop $down (param i32) (result i32)
+            (i32.sub (i32.const 2))
+            (local.tee $n)
+            (local.get $n)
+            (br_if $down))
+          (drop)
+          (i32.const 0)
+          (loop $up (param i32) (result i32)
+            (i32.add (i32.const 3))
+            (local.tee $k)
+            (i32.lt_u (local.get $k) (i32.const 20))
+            (br_if $up))
+          (drop)
+          (local.set $b (i64.const 1))
+          (local.set $i (i32.const 10))
+          (loop $fib
+            (local.set $t (i64.add (local.get $a) (local.get $b)))
+            (local.set $a (local.get $b))
+            (local.set $b (local.get $t))
+            (br_if $fib (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+          (i32.add (local.get $k) (i32.wrap_i64 (local.get $a)))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    for form in [
+        "BR_IF_NEZ_COPY_A_HEAD_SUB",
+        "BR_IF_NEZ_COPY_HEAD_ADD",
+        "copy_ii_a",
+    ] {
+        assert!(listing.contains(form), "{form}: {listing}");
+    }
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    // Counts 12 down to 0 by 2; `k` ends at 21 (the first multiple of 3 not below 20);
+    // `a` is the 10th Fibonacci number, 55.
+    assert_eq!(f.call(&mut store, 2).unwrap(), 21 + 55);
+}
+
 /// Calls jump to the handler their callee's entry holds (`CompiledFunc::handler`): the
 /// stub's while a function is untranslated, its first instruction's after; direct and
 /// indirect, recursive, and a trap in a callee.
