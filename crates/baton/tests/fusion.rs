@@ -213,20 +213,26 @@ fn a_back_edge_carrying_the_loop_parameter_runs_the_loops_first_step() {
     // condition is a comparison (from slots), the step's result goes on through the
     // accumulator (`ri_a`), and a 64-bit parameter.
     // v = (v - 7) & 1023 until it is 0, counting the steps in $k.
-    let countdown = r#"(local $k i32)
+    // v = (v - step) & 1023 until it is 0, counting the steps in $k; odd steps of
+    // either sign (every one reaches 0 within 1024 steps).
+    let countdown = |step: i32| {
+        format!(
+            r#"(local $k i32)
         (i32.and (local.get $n) (i32.const 1023))
         (loop $l (param i32) (result i32)
-          (i32.sub (i32.const 7))
+          (i32.sub (i32.const {step}))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (i32.and (i32.const 1023))
           (local.tee $n)
           (local.get $n)
           (br_if $l))
-        (i32.add (local.get $k))"#;
+        (i32.add (local.get $k))"#
+        )
+    };
     let steps_to_zero = |start: i32, step: i32| {
         let (mut v, mut k) = (start & 1023, 0);
         loop {
-            v = (v + step) & 1023;
+            v = v.wrapping_add(step) & 1023;
             k += 1;
             if v == 0 {
                 return k;
@@ -234,10 +240,15 @@ fn a_back_edge_carrying_the_loop_parameter_runs_the_loops_first_step() {
         }
     };
     let inputs = [0, 7, 8, 1000, 1017];
-    let (got, listing) = run(countdown, &inputs);
-    let want: Vec<i32> = inputs.iter().map(|&n| steps_to_zero(n, -7)).collect();
-    assert_eq!(got, want, "{listing}");
-    assert!(listing.contains("copy.br_if_nez>i32.sub"), "{listing}");
+    for step in [7, 1, 333, 1023, -5, i32::MAX, i32::MIN + 1] {
+        let (got, listing) = run(&countdown(step), &inputs);
+        let want: Vec<i32> = inputs
+            .iter()
+            .map(|&n| steps_to_zero(n, step.wrapping_neg()))
+            .collect();
+        assert_eq!(got, want, "step {step}: {listing}");
+        assert!(listing.contains("copy.br_if_nez>i32.sub"), "{listing}");
+    }
 
     // Counts up to n (at least one step): the result is max(n, 1) rounded up to a
     // multiple of 5, plus 16 times the steps.
