@@ -560,9 +560,6 @@ impl FuncTranslator<'_> {
         Some((q, self.last_instruction(q, &[op::CONST])?))
     }
 
-    /// The copy or `copy2` just emitted, with no branch target after its start: its
-    /// position and its copies (one copy as the same copy twice: made again, it changes
-    /// nothing).
     /// Whether the instruction that ends where the one at `at` starts (nothing landing
     /// between them) is an integer add, subtract or multiply into `slot`, so that the
     /// integer accumulator holds `slot`'s value when the instruction at `at` starts: their
@@ -598,6 +595,9 @@ impl FuncTranslator<'_> {
         false
     }
 
+    /// The copy or `copy2` just emitted, with no branch target after its start: its
+    /// position and its copies (one copy as the same copy twice: made again, it changes
+    /// nothing).
     fn pending_copies(&self) -> Option<(usize, Copy2)> {
         let q = self.recent.last()?;
         if let Some(Un { dst, src }) = self.last_instruction(q, &[op::COPY]) {

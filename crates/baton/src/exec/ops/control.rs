@@ -69,7 +69,7 @@ macro_rules! head_vias {
             let (taken, v) = head_vias!(@value $kind, imm, sp, acc);
             if taken {
                 wr(sp, imm.dst, v);
-                // SAFETY: `FuncTranslator::run_loop_heads` writes this handler only over a
+                // SAFETY: `FuncTranslator::run_loop_head` writes this handler only over a
                 // branch whose target is an instruction of layout `$I` computing `$f` of
                 // the slot `dst` and its constant: the branch has just written `v` there,
                 // so the target's operand is `v`. Its slots are inside the frame
@@ -86,7 +86,7 @@ macro_rules! head_vias {
         });)*
 
         /// Each branch of [`head_vias!`] with the target it runs and the handler that
-        /// runs it, for `FuncTranslator::run_loop_heads`.
+        /// runs it, for `FuncTranslator::run_loop_head`.
         pub(crate) fn head_vias() -> Vec<HeadVia> {
             vec![$(HeadVia {
                 branch: head_vias!(@branch $kind).code,
