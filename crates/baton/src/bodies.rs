@@ -15,7 +15,7 @@ use crate::code::FuncCode;
 use crate::error::Error;
 use crate::ir::CodeBuf;
 use crate::module::{in_function, ModuleEnv};
-use crate::translate::{FuncTranslator, ValidateThenTranslate};
+use crate::translate::{BackEdge, FuncTranslator, Unroll, ValidateThenTranslate};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use wasmparser::{FuncToValidate, FuncValidatorAllocations, FunctionBody, ValidatorResources};
@@ -333,6 +333,11 @@ pub(crate) fn translate_body(
     let mut wasm_operators = 0;
     while !ops.eof() {
         pass.offset = ops.original_position() as usize;
+        if let Some(unroll) = Unroll::plan(&ops, pass.translator.as_deref()) {
+            wasm_operators += translate_twice(&mut ops, &mut pass, unroll)
+                .map_err(|e| in_function(e, func_index))?;
+            continue;
+        }
         ops.visit_operator(&mut pass)
             .map_err(parse_err)?
             .map_err(|e| in_function(*e, func_index))?;
@@ -358,6 +363,93 @@ pub(crate) fn translate_body(
         stack_maps,
         callees,
     })
+}
+
+/// Translates the loop `unroll` plans, from its `loop` (at `ops`' position) to its `end`
+/// (to its back edge, for a loop that goes round with `br`), with its body twice (see `translate/unroll.rs`): the operators are validated once, on
+/// the first reading. Returns how many operators `ops` moved over (only the `loop`, if
+/// its type turns out to rule unrolling out).
+fn translate_twice<'a>(
+    ops: &mut wasmparser::OperatorsReader<'a>,
+    pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
+    unroll: Unroll<'a>,
+) -> Result<usize, Error> {
+    fn visit<'a>(
+        ops: &mut wasmparser::OperatorsReader<'a>,
+        pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
+    ) -> Result<(), Error> {
+        pass.offset = ops.original_position() as usize;
+        ops.visit_operator(pass)
+            .map_err(parse_err)?
+            .map_err(|e| *e)?;
+        Ok(())
+    }
+    fn validate_only<'a>(
+        ops: &mut wasmparser::OperatorsReader<'a>,
+        pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
+    ) -> Result<(), Error> {
+        let t = pass.translator.take();
+        let validated = visit(ops, pass);
+        pass.translator = t;
+        validated
+    }
+    fn translate_only<'a>(
+        ops: &mut wasmparser::OperatorsReader<'a>,
+        pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
+    ) -> Result<(), Error> {
+        let v = pass.validator.take();
+        let translated = visit(ops, pass);
+        pass.validator = v;
+        translated
+    }
+    fn translator<'p, 'e>(
+        pass: &'p mut ValidateThenTranslate<'_, '_, 'e, '_>,
+    ) -> &'p mut FuncTranslator<'e> {
+        pass.translator
+            .as_deref_mut()
+            .expect("planned while translating")
+    }
+    let mut count = 1;
+    if unroll.kind == BackEdge::Always {
+        // The `loop`, the first copy, the second (translated only), then the back edge
+        // (the driver goes on with the `end`).
+        visit(ops, pass)?;
+        while ops.original_position() != unroll.back_edge {
+            visit(ops, pass)?;
+            count += 1;
+        }
+        let mut body = unroll.body;
+        while body.original_position() < unroll.back_edge {
+            translate_only(&mut body, pass)?;
+        }
+        visit(ops, pass)?;
+        return Ok(count + 1);
+    }
+    // The `loop` is validated before the block around it is opened with its type.
+    validate_only(&mut ops.clone(), pass)?;
+    if !translator(pass).open_unrolled(unroll.ty) {
+        translate_only(ops, pass)?;
+        return Ok(1);
+    }
+    translate_only(ops, pass)?;
+    translator(pass).mark_unrolled();
+    // The first copy of the body.
+    while ops.original_position() != unroll.back_edge {
+        visit(ops, pass)?;
+        count += 1;
+    }
+    // The back edge, validated only; the first copy's exit test in its place.
+    validate_only(ops, pass)?;
+    translator(pass).unrolled_exit(unroll.back_edge as usize);
+    // The second copy and the back edge, translated only.
+    let mut body = unroll.body;
+    while body.original_position() <= unroll.back_edge {
+        translate_only(&mut body, pass)?;
+    }
+    // The loop's `end`, then the block's.
+    visit(ops, pass)?;
+    translator(pass).close_unrolled().map_err(|e| *e)?;
+    Ok(count + 2)
 }
 
 /// Where each local starts in the frame, when some local takes two cells (a `v128`):

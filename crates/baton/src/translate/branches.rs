@@ -439,7 +439,7 @@ impl FuncTranslator<'_> {
     /// which must run on every iteration.
     pub(super) fn loop_head_candidate(&self, depth: u32) -> Option<usize> {
         let c = self.ctrl.last()?;
-        if c.kind != CtrlKind::Loop || c.params != 0 || depth == 0 {
+        if c.kind != CtrlKind::Loop || c.params != 0 || depth == 0 || c.unrolled {
             return None;
         }
         // The test must come right after the loop header's checks (if any), or after a few

@@ -49,6 +49,8 @@ pub(super) struct Ctrl {
     /// interpreter's dispatch): the `br_table`'s position (see
     /// `FuncTranslator::copied_dispatch`).
     pub dispatch: Option<usize>,
+    /// For a loop: whether its body is translated twice (see `unroll.rs`).
+    pub unrolled: bool,
 }
 
 /// Where a loop's head test leaves the loop to.
@@ -108,6 +110,7 @@ impl Ctrl {
             try_region: None,
             catch_fixups: Vec::new(),
             dispatch: None,
+            unrolled: false,
         }
     }
 

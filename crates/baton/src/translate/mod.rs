@@ -28,11 +28,13 @@ mod pass;
 mod refs;
 mod safepoints;
 mod simd;
+mod unroll;
 mod visit;
 mod wide;
 
 use numeric::*;
 pub(crate) use pass::ValidateThenTranslate;
+pub(crate) use unroll::{BackEdge, Unroll};
 
 use crate::error::{Error, TrapCode};
 use crate::exec::ops::{

@@ -23,7 +23,7 @@ pub(crate) struct ValidateThenTranslate<'v, 't, 'e, 'w> {
     pub translator: Option<&'t mut FuncTranslator<'e>>,
     /// Module offsets, ascending, of the `drop`s and `select`s whose operand is a `v128`:
     /// the one thing the translator asks the validator (see `before_validation!`).
-    /// Validating only records them; translating only looks them up.
+    /// Validating records them; translating without the validator looks them up.
     pub wide: &'w mut Vec<u64>,
     /// Whether the module needs stack maps (`ModuleEnv::stack_maps`).
     pub maps: bool,
@@ -244,10 +244,13 @@ impl ValidateThenTranslate<'_, '_, '_, '_> {
             ),
             None => self.wide.binary_search(&offset).is_ok(),
         };
-        match self.translator.as_deref_mut() {
-            Some(t) => t.wide_operand = wide,
-            None if wide => self.wide.push(offset),
-            None => {}
+        if let Some(t) = self.translator.as_deref_mut() {
+            t.wide_operand = wide;
+        }
+        // Recorded whenever the validator answers: for the translation after validating
+        // only, and for a loop body translated a second time without it (`unroll.rs`).
+        if wide && self.validator.is_some() {
+            self.wide.push(offset);
         }
     }
 }
