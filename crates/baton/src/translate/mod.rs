@@ -498,6 +498,9 @@ pub(crate) struct FuncTranslator<'a> {
     /// The `br_table`s emitted: the instruction's position, its first entry's and the
     /// number of entries (for `CodeBuf::seal_tables`).
     tables: Vec<(usize, usize, usize)>,
+    /// In an unrolled loop whose first copy's test leaves with values still to move: that
+    /// test and the moves, emitted after the loop (see `unroll.rs`).
+    unrolled_exit: Option<unroll::ExitStub>,
 }
 
 /// The buffers a translator works in, emptied and kept for the next function translated on
@@ -634,6 +637,7 @@ impl<'a> FuncTranslator<'a> {
             callees,
             safepoint_refs,
             tables,
+            unrolled_exit: None,
         };
         t.code.begin_function();
         t.ctrl

@@ -184,26 +184,61 @@ impl FuncTranslator<'_> {
     /// At the end of the first copy of an unrolled loop's body, with the back edge's
     /// condition on top of the stack: leaves the loop (to the block around it) when the
     /// condition is zero, and falls through to the second copy otherwise.
+    ///
+    /// The values the back edge carries (the loop's parameters, its results too) must be
+    /// in their slots at the block's end. Where some are not (a local's value, a
+    /// constant), the test leaves to a stub after the loop that moves them
+    /// ([`Self::close_unrolled`]): moved here, on both ways, they would cost the second
+    /// copy their moves and part the test from the comparison or add it fuses with.
     pub(crate) fn unrolled_exit(&mut self, offset: usize) {
         self.offset = offset;
-        // The values the back edge carries (the loop's parameters, its results too) go to
-        // their slots whichever way the test goes: the block's end wants them there, and
-        // the second copy reads them from wherever the stack says they are.
         let cond = self.stack.pop().expect("validated: a condition");
         let h = self.stack.len();
         let arity = self.label(1).results as usize;
-        for p in h - arity..h {
-            self.materialize(p);
-        }
+        let values: Vec<(usize, Opd)> = (h - arity..h)
+            .map(|p| (p, self.stack[p]))
+            .filter(|&(_, o)| o != Opd::Temp)
+            .collect();
         self.stack.push(cond);
         // (The block around the loop is one level further out than the loop.)
         self.note_init_branch(1);
+        let before = self.label(1).fixups.len();
         self.branch_if(1, false);
         self.label_mut(1).branched = true;
+        if !values.is_empty() {
+            let fixups = self.label_mut(1).fixups.split_off(before);
+            self.unrolled_exit = Some(ExitStub { fixups, values });
+        }
     }
 
-    /// After the `end` of an unrolled loop: closes the block around it.
+    /// After the `end` of an unrolled loop: emits the first copy's exit stub, if any (the
+    /// second copy's way out jumps over it), and closes the block around the loop.
     pub(crate) fn close_unrolled(&mut self) -> Result<(), Box<Error>> {
+        if let Some(ExitStub { fixups, values }) = self.unrolled_exit.take() {
+            if self.reachable {
+                let fixup = self.emit_br();
+                self.label_mut(0).fixups.push(fixup);
+            }
+            for (pos, byte) in fixups {
+                self.patch_to_here(pos, byte);
+            }
+            self.bind_label();
+            // Nothing ran between the test and here: each local still holds its value.
+            for (p, o) in values {
+                let dst = self.temp(p);
+                self.move_to(dst, p, o);
+            }
+            self.reachable = true;
+        }
         self.end().map(|_| ())
     }
+}
+
+/// The first copy's exit test of an unrolled loop, taken to a stub after the loop that
+/// moves the values it carries to their slots (see `FuncTranslator::unrolled_exit`).
+pub(super) struct ExitStub {
+    /// The test's offset field: (instruction position, byte position).
+    fixups: Vec<(usize, usize)>,
+    /// The values to move: (stack position, where the value is).
+    values: Vec<(usize, Opd)>,
 }
