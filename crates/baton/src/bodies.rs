@@ -15,7 +15,7 @@ use crate::code::FuncCode;
 use crate::error::Error;
 use crate::ir::CodeBuf;
 use crate::module::{in_function, ModuleEnv};
-use crate::translate::{BackEdge, FuncTranslator, Unroll, ValidateThenTranslate};
+use crate::translate::{BackEdge, FuncTranslator, LoopWatch, Unroll, ValidateThenTranslate};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use wasmparser::{FuncToValidate, FuncValidatorAllocations, FunctionBody, ValidatorResources};
@@ -229,6 +229,7 @@ fn validate_body(
         fuel,
         refs: &mut notes.refs,
         offset: 0,
+        loop_opened: false,
     };
     while !ops.eof() {
         pass.offset = ops.original_position() as usize;
@@ -329,19 +330,27 @@ pub(crate) fn translate_body(
         fuel: env.fuel,
         refs: &mut refs,
         offset: 0,
+        loop_opened: false,
     };
     let mut wasm_operators = 0;
+    let mut watch = LoopWatch::new(body.as_bytes(), body.range().start);
     while !ops.eof() {
-        pass.offset = ops.original_position() as usize;
-        if let Some(unroll) = Unroll::plan(&ops, pass.translator.as_deref()) {
-            wasm_operators += translate_twice(&mut ops, &mut pass, unroll)
-                .map_err(|e| in_function(e, func_index))?;
-            continue;
+        let at = ops.original_position();
+        pass.offset = at as usize;
+        wasm_operators += 1;
+        if watch.watching() {
+            if let Some(unroll) = watch.before(at) {
+                translate_back_edge(&mut ops, &mut pass, unroll)
+                    .map_err(|e| in_function(e, func_index))?;
+                continue;
+            }
         }
         ops.visit_operator(&mut pass)
             .map_err(parse_err)?
             .map_err(|e| in_function(*e, func_index))?;
-        wasm_operators += 1;
+        if core::mem::take(&mut pass.loop_opened) {
+            watch.opened(&ops, pass.translator.as_deref());
+        }
     }
     ops.finish().map_err(parse_err)?;
     let (zero_end, frame_size) = (t.zero_end(), t.frame_size());
@@ -365,15 +374,14 @@ pub(crate) fn translate_body(
     })
 }
 
-/// Translates the loop `unroll` plans, from its `loop` (at `ops`' position) to its `end`
-/// (to its back edge, for a loop that goes round with `br`), with its body twice (see `translate/unroll.rs`): the operators are validated once, on
-/// the first reading. Returns how many operators `ops` moved over (only the `loop`, if
-/// its type turns out to rule unrolling out).
-fn translate_twice<'a>(
+/// Translates the back edge of a loop to unroll (at `ops`' position) and, before it, the
+/// second copy of the loop's body (see `translate/unroll.rs`), whose operators were
+/// validated as the first copy.
+fn translate_back_edge<'a>(
     ops: &mut wasmparser::OperatorsReader<'a>,
     pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
     unroll: Unroll<'a>,
-) -> Result<usize, Error> {
+) -> Result<(), Error> {
     fn visit<'a>(
         ops: &mut wasmparser::OperatorsReader<'a>,
         pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
@@ -384,72 +392,44 @@ fn translate_twice<'a>(
             .map_err(|e| *e)?;
         Ok(())
     }
-    fn validate_only<'a>(
-        ops: &mut wasmparser::OperatorsReader<'a>,
-        pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
-    ) -> Result<(), Error> {
-        let t = pass.translator.take();
-        let validated = visit(ops, pass);
-        pass.translator = t;
-        validated
-    }
-    fn translate_only<'a>(
-        ops: &mut wasmparser::OperatorsReader<'a>,
-        pass: &mut ValidateThenTranslate<'_, '_, '_, '_>,
-    ) -> Result<(), Error> {
-        let v = pass.validator.take();
-        let translated = visit(ops, pass);
-        pass.validator = v;
-        translated
-    }
     fn translator<'p, 'e>(
         pass: &'p mut ValidateThenTranslate<'_, '_, 'e, '_>,
     ) -> &'p mut FuncTranslator<'e> {
         pass.translator
             .as_deref_mut()
-            .expect("planned while translating")
+            .expect("watched while translating")
     }
-    let mut count = 1;
-    if unroll.kind == BackEdge::Always {
-        // The `loop`, the first copy, the second (translated only), then the back edge
-        // (the driver goes on with the `end`).
-        visit(ops, pass)?;
-        while ops.original_position() != unroll.back_edge {
-            visit(ops, pass)?;
-            count += 1;
+    let mut body = wasmparser::OperatorsReader::new(unroll.body);
+    let mut second_copy = |pass: &mut ValidateThenTranslate<'_, '_, '_, '_>, to_back_edge| {
+        let validator = pass.validator.take();
+        let mut translated = Ok(());
+        while translated.is_ok()
+            && (body.original_position() < unroll.back_edge
+                || to_back_edge && body.original_position() == unroll.back_edge)
+        {
+            translated = visit(&mut body, pass);
         }
-        let mut body = unroll.body;
-        while body.original_position() < unroll.back_edge {
-            translate_only(&mut body, pass)?;
+        pass.validator = validator;
+        translated
+    };
+    match unroll.kind {
+        // The second copy, then the back edge, which the translator rotates as usual.
+        BackEdge::Always => {
+            second_copy(pass, false)?;
+            visit(ops, pass)
         }
-        visit(ops, pass)?;
-        return Ok(count + 1);
+        BackEdge::Conditional if translator(pass).may_unroll_do_while() => {
+            // The back edge, validated only; the first copy's exit test in its place;
+            // then the second copy with the back edge.
+            let t = pass.translator.take();
+            let validated = visit(ops, pass);
+            pass.translator = t;
+            validated?;
+            translator(pass).unrolled_exit(unroll.back_edge as usize);
+            second_copy(pass, true)
+        }
+        BackEdge::Conditional => visit(ops, pass),
     }
-    // The `loop` is validated before the block around it is opened with its type.
-    validate_only(&mut ops.clone(), pass)?;
-    if !translator(pass).open_unrolled(unroll.ty) {
-        translate_only(ops, pass)?;
-        return Ok(1);
-    }
-    translate_only(ops, pass)?;
-    translator(pass).mark_unrolled();
-    // The first copy of the body.
-    while ops.original_position() != unroll.back_edge {
-        visit(ops, pass)?;
-        count += 1;
-    }
-    // The back edge, validated only; the first copy's exit test in its place.
-    validate_only(ops, pass)?;
-    translator(pass).unrolled_exit(unroll.back_edge as usize);
-    // The second copy and the back edge, translated only.
-    let mut body = unroll.body;
-    while body.original_position() <= unroll.back_edge {
-        translate_only(&mut body, pass)?;
-    }
-    // The loop's `end`, then the block's.
-    visit(ops, pass)?;
-    translator(pass).close_unrolled().map_err(|e| *e)?;
-    Ok(count + 2)
 }
 
 /// Where each local starts in the frame, when some local takes two cells (a `v128`):

@@ -439,7 +439,7 @@ impl FuncTranslator<'_> {
     /// which must run on every iteration.
     pub(super) fn loop_head_candidate(&self, depth: u32) -> Option<usize> {
         let c = self.ctrl.last()?;
-        if c.kind != CtrlKind::Loop || c.params != 0 || depth == 0 || c.unrolled {
+        if c.kind != CtrlKind::Loop || c.params != 0 || depth == 0 {
             return None;
         }
         // The test must come right after the loop header's checks (if any), or after a few
@@ -782,8 +782,15 @@ impl FuncTranslator<'_> {
             self.seal_tables()?;
             return Ok(true);
         }
+        // An unrolled loop's first copy may leave to a stub placed here (`unroll.rs`).
+        if c.kind == CtrlKind::Loop {
+            self.unrolled_exit_stub(&mut c.fixups);
+        }
         // The else branch of an `if` without `else` falls through to here.
         let mut reachable = self.reachable || c.branched;
+        // (A loop is branched to at its start; its end is reached by falling out, or by
+        // the first copy's exit test if it is unrolled.)
+        let loop_exits = !c.fixups.is_empty();
         if let Some((pos, byte)) = c.else_fixup {
             self.patch_to_here(pos, byte);
             reachable |= c.entry_reachable;
@@ -795,7 +802,7 @@ impl FuncTranslator<'_> {
         self.spare_fixups.push(core::mem::take(&mut c.fixups));
         self.bind_catches(&c.catch_fixups);
         if c.kind == CtrlKind::Loop {
-            reachable = self.reachable;
+            reachable = self.reachable || loop_exits;
         }
         self.bind_label();
         self.truncate_stack(c.height);

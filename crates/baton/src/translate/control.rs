@@ -20,6 +20,7 @@ pub(super) struct Ctrl {
     /// Code position of a loop's start (its branch target).
     pub label: usize,
     /// Branches to the end: (instruction position, byte position of the offset field).
+    /// (A loop has them only when it is unrolled: see `unroll.rs`.)
     pub fixups: Vec<(usize, usize)>,
     /// An `if`'s branch to its `else` part (or end).
     pub else_fixup: Option<(usize, usize)>,
@@ -49,8 +50,6 @@ pub(super) struct Ctrl {
     /// interpreter's dispatch): the `br_table`'s position (see
     /// `FuncTranslator::copied_dispatch`).
     pub dispatch: Option<usize>,
-    /// For a loop: whether its body is translated twice (see `unroll.rs`).
-    pub unrolled: bool,
 }
 
 /// Where a loop's head test leaves the loop to.
@@ -110,7 +109,6 @@ impl Ctrl {
             try_region: None,
             catch_fixups: Vec::new(),
             dispatch: None,
-            unrolled: false,
         }
     }
 

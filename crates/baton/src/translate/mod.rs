@@ -34,7 +34,7 @@ mod wide;
 
 use numeric::*;
 pub(crate) use pass::ValidateThenTranslate;
-pub(crate) use unroll::{BackEdge, Unroll};
+pub(crate) use unroll::{BackEdge, LoopWatch, Unroll};
 
 use crate::error::{Error, TrapCode};
 use crate::exec::ops::{

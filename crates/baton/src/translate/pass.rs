@@ -37,6 +37,8 @@ pub(crate) struct ValidateThenTranslate<'v, 't, 'e, 'w> {
     pub refs: &'w mut Vec<(u64, Box<[u32]>)>,
     /// Byte offset of the operator being visited (set by the caller before each visit).
     pub offset: usize,
+    /// Set when a `loop` is visited, for the caller to clear (see `unroll::LoopWatch`).
+    pub loop_opened: bool,
 }
 
 /// What dead code does with an operator: `Some(result)` is the result of the visit (the
@@ -116,9 +118,10 @@ macro_rules! before_validation {
     };
     // In metered code: the fuel checks at a loop's header (the stack as it enters) and
     // before the array instructions that charge per element (their operands).
-    (visit_loop, $pass:expr) => {
+    (visit_loop, $pass:expr) => {{
+        $pass.loop_opened = true;
         $pass.note_fuel_refs(true)
-    };
+    }};
     (visit_array_fill, $pass:expr) => {
         $pass.note_fuel_refs(true)
     };

@@ -1,21 +1,19 @@
 //! Small loops translated twice: one taken branch per two iterations.
 //!
-//! A loop whose body is a few plain instructions ending in its back edge
-//! (`loop ... br_if 0 end`) costs a taken branch per iteration. A taken branch is the
-//! slowest step of a dispatch: the next instruction's position depends on an offset read
-//! from the code, so no other work of the iteration can start before that load is done.
-//! A loop of one or two handlers is bound by that chain alone.
+//! A loop whose body is a few instructions ending in its back edge (`loop ... br_if 0
+//! end`) costs a taken branch per iteration. A taken branch is the slowest step of a
+//! dispatch: the next instruction's position depends on an offset read from the code, so
+//! no other work of the iteration can start before that load is done. A loop of one or
+//! two handlers is bound by that chain alone.
 //!
 //! Such a loop is translated as if it had been written
 //!
 //! ```text
-//! block $exit
-//!   loop $loop
-//!     body
-//!     (br_if $exit (i32.eqz cond))   ;; falls through while the loop goes on
-//!     body
-//!     (br_if $loop cond)
-//!   end
+//! loop $loop
+//!   body
+//!   (br_if <the loop's end> (i32.eqz cond))   ;; falls through while the loop goes on
+//!   body
+//!   (br_if $loop cond)
 //! end
 //! ```
 //!
@@ -23,21 +21,25 @@
 //! every second iteration takes a branch. Both tests are translated by the translator's
 //! ordinary paths, with their fusions (the first one with its condition negated); the
 //! second copy is the body's operators read again, translated without validating them a
-//! second time.
+//! second time. Branches in the body keep their meaning in both copies: the first copy's
+//! test is the only new label use, and it is the loop's own end.
 //!
 //! A loop that goes round with `br 0` and leaves by its `br_if`s (a while loop: `loop
-//! (br_if $out (cond)) ... (br 0)`) needs no block: its two copies follow each other as
+//! (br_if $out (cond)) ... (br 0)`) needs no new test: its two copies follow each other as
 //! they are, and the back edge after the second is rotated as any other (it repeats the
 //! head test and jumps past the first copy's).
 //!
-//! Only loops whose body has no block, call or trap of its own, and no branch but its
-//! exits and back edge, are unrolled; a do-while loop only when its results are its
-//! parameters (the values the first copy's test carries are both) and it has no other
-//! exit (one would have to reach past the block). None is unrolled in code with fuel
-//! metering (a charge per iteration) or stack maps (points recorded per operator offset).
+//! The decision costs the translation nearly nothing: [`LoopWatch`] follows the operators
+//! of a loop by their first byte as they are translated, from its `loop` on, and only at
+//! the back edge of a loop that qualified all along does the second copy get translated. A loop qualifies when its body
+//! has at most [`MAX_UNROLLED_OPERATORS`] operators and no loop, call, `br_table` or
+//! exception handling of its own; a do-while loop also needs its results to be its
+//! parameters (the values the first copy's test carries are both). None is unrolled in
+//! code with fuel metering (a charge per iteration) or stack maps (points recorded per
+//! operator offset).
 
 use super::*;
-use wasmparser::{Operator, OperatorsReader};
+use wasmparser::BinaryReader;
 
 /// The most operators a loop body (its back edge not counted) may have to be translated
 /// twice: the second copy's code is what unrolling costs, and the branch it saves matters
@@ -48,189 +50,228 @@ pub(crate) const MAX_UNROLLED_OPERATORS: usize = 24;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum BackEdge {
     /// `br_if 0` ends the body (a do-while loop): the first copy's test is negated and
-    /// leaves to a block around the loop.
+    /// leaves to the loop's end.
     Conditional,
-    /// `br 0` ends the body, whose own `br_if`s leave the loop (a while loop, tested at
-    /// its head or anywhere): the copies follow each other as they are, and the back edge
-    /// after the second goes through the usual rotation (`rotated_back_edge`).
+    /// `br 0` ends the body (a while loop): the copies follow each other as they are.
     Always,
 }
 
-/// A loop at the reader's position that is translated twice (see the module's comment).
+/// A loop to unroll, found at its back edge.
 pub(crate) struct Unroll<'a> {
-    /// The loop's type (not validated yet).
-    pub ty: BlockType,
+    pub kind: BackEdge,
     /// The body's operators: a reader positioned just after the `loop` operator.
-    pub body: OperatorsReader<'a>,
+    pub body: BinaryReader<'a>,
     /// Module offset of the back edge, which ends the body.
     pub back_edge: u64,
-    pub kind: BackEdge,
 }
 
-impl<'a> Unroll<'a> {
-    /// If the operator at `ops`' position opens a loop that can be unrolled, and
-    /// `translator` (if any) translates reachable code without fuel or stack maps: the
-    /// plan for it. Cheap when the operator is not a `loop` (one byte is read).
-    pub(crate) fn plan(
-        ops: &OperatorsReader<'a>,
-        translator: Option<&FuncTranslator<'_>>,
-    ) -> Option<Self> {
-        const LOOP: u8 = 0x03;
-        if ops.get_binary_reader().read_u8().ok()? != LOOP {
-            return None;
-        }
-        let t = translator?;
-        if !t.reachable || t.env.fuel || t.env.stack_maps {
-            return None;
-        }
-        let mut scan = ops.clone();
-        let Operator::Loop { blockty: ty } = scan.read().ok()? else {
-            return None;
-        };
-        let body = scan.clone();
-        let mut exits = false;
-        for _ in 0..=MAX_UNROLLED_OPERATORS {
-            let at = scan.original_position();
-            let kind = match scan.read().ok()? {
-                // (A loop with a result but no parameter ends with a value that its back
-                // edge drops: not the second copy's start.)
-                Operator::BrIf { relative_depth: 0 }
-                    if !exits && !matches!(ty, BlockType::Type(_)) =>
-                {
-                    BackEdge::Conditional
-                }
-                Operator::Br { relative_depth: 0 } => BackEdge::Always,
-                Operator::BrIf { relative_depth } if relative_depth > 0 => {
-                    exits = true;
-                    continue;
-                }
-                op if is_plain(&op) => continue,
-                _ => return None,
-            };
-            let ends = matches!(scan.read().ok()?, Operator::End);
-            return ends.then_some(Unroll {
-                ty,
-                body,
-                back_edge: at,
-                kind,
-            });
-        }
-        None
-    }
+/// The innermost open loop that may still be unrolled (see [`LoopWatch`]).
+struct Candidate<'a> {
+    body: BinaryReader<'a>,
+    /// Operators of the body so far.
+    operators: usize,
+    /// Blocks (and `if`s) of the body's own open here.
+    open: u32,
 }
 
-/// Whether an operator may appear in an unrolled loop's body: it opens, closes or
-/// branches to no label, does not call, and always continues with the next operator
-/// unless it traps (`unreachable`, which always does, is left out too).
-fn is_plain(op: &Operator<'_>) -> bool {
-    use Operator as O;
-    !matches!(
-        op,
-        O::Unreachable
-            | O::Block { .. }
-            | O::Loop { .. }
-            | O::If { .. }
-            | O::Else
-            | O::End
-            | O::Br { .. }
-            | O::BrIf { .. }
-            | O::BrTable { .. }
-            | O::Return
-            | O::Call { .. }
-            | O::CallIndirect { .. }
-            | O::CallRef { .. }
-            | O::ReturnCall { .. }
-            | O::ReturnCallIndirect { .. }
-            | O::ReturnCallRef { .. }
-            | O::BrOnNull { .. }
-            | O::BrOnNonNull { .. }
-            | O::BrOnCast { .. }
-            | O::BrOnCastFail { .. }
-            | O::TryTable { .. }
-            | O::Throw { .. }
-            | O::ThrowRef
-            | O::Try { .. }
-            | O::Catch { .. }
-            | O::CatchAll
-            | O::Rethrow { .. }
-            | O::Delegate { .. }
+/// Follows a body's operators by their first byte, before each is translated, to find the
+/// back edge of a loop that can be unrolled (see the module's comment).
+pub(crate) struct LoopWatch<'a> {
+    /// The body's bytes and the module offset of the first.
+    bytes: &'a [u8],
+    base: u64,
+    candidate: Option<Candidate<'a>>,
+}
+
+// First bytes of the operators that matter here.
+const UNREACHABLE: u8 = 0x00;
+const BLOCK: u8 = 0x02;
+const LOOP: u8 = 0x03;
+const IF: u8 = 0x04;
+const END: u8 = 0x0b;
+const BR: u8 = 0x0c;
+const BR_IF: u8 = 0x0d;
+const RETURN: u8 = 0x0f;
+
+/// Whether an operator with this first byte rules out unrolling the loop around it:
+/// `br_table` (an interpreter's dispatch has its own translation), calls (whose cost
+/// dwarfs the branch saved), exception handling, typed branches on references, the GC
+/// and stack-switching instructions (modules with those have stack maps anyway).
+fn rules_out(byte: u8) -> bool {
+    matches!(
+        byte,
+        0x06..=0x0a // try, catch, throw, rethrow, throw_ref
+            | 0x0e // br_table
+            | 0x10..=0x15 // call, call_indirect, return_call(_indirect), (return_)call_ref
+            | 0x18 | 0x19 | 0x1f // delegate, catch_all, try_table
+            | 0xd5 | 0xd6 // br_on_null, br_on_non_null
+            | 0xe0..=0xe6 // stack switching
+            | 0xfb // GC (`br_on_cast`...)
     )
 }
 
-impl FuncTranslator<'_> {
-    /// Before the `loop` of an unrolled loop, of type `ty` (validated): opens the block
-    /// its first copy's test leaves to, of the same type; or returns false if the loop's
-    /// results are not its parameters, which the first copy's values must be both for the
-    /// second copy and for the block's end.
-    pub(crate) fn open_unrolled(&mut self, ty: BlockType) -> bool {
-        let (params, results) = self.block_arity(ty);
-        if params != results {
-            return false;
+/// Decodes an unsigned LEB128 `u32` at the start of `bytes`: the value and its length.
+fn read_u32(bytes: &[u8]) -> Option<(u32, usize)> {
+    let mut value = 0u32;
+    for (i, &b) in bytes.iter().take(5).enumerate() {
+        value |= u32::from(b & 0x7f).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
         }
-        self.begin_block(CtrlKind::Block, ty);
-        true
+    }
+    None
+}
+
+impl<'a> LoopWatch<'a> {
+    /// A watch over a body of `bytes`, the first at module offset `base`.
+    pub(crate) fn new(bytes: &'a [u8], base: u64) -> Self {
+        LoopWatch {
+            bytes,
+            base,
+            candidate: None,
+        }
     }
 
-    /// After the `loop` of an unrolled loop was translated: marks it, so that the first
-    /// copy's test, a branch out of the loop, is not taken for a loop head that the back
-    /// edge repeats (see `loop_head_candidate`): the back edge is a `br_if`, which repeats
-    /// nothing, and a head test is not fused with what computes its condition.
-    pub(crate) fn mark_unrolled(&mut self) {
-        let c = self.ctrl.last_mut().expect("the loop was just opened");
-        debug_assert_eq!(c.kind, CtrlKind::Loop);
-        c.unrolled = true;
+    /// Whether a loop is being watched: only then does [`Self::before`] need calling.
+    #[inline]
+    pub(crate) fn watching(&self) -> bool {
+        self.candidate.is_some()
     }
 
-    /// At the end of the first copy of an unrolled loop's body, with the back edge's
-    /// condition on top of the stack: leaves the loop (to the block around it) when the
+    /// Before the operator at module offset `at`, in a watched loop, is translated: the
+    /// loop to unroll if it is that loop's back edge.
+    pub(crate) fn before(&mut self, at: u64) -> Option<Unroll<'a>> {
+        let i = usize::try_from(at.checked_sub(self.base)?).ok()?;
+        let byte = *self.bytes.get(i)?;
+        let c = self.candidate.as_mut()?;
+        c.operators += 1;
+        let back_edge = match byte {
+            BLOCK | IF => {
+                c.open += 1;
+                None
+            }
+            END if c.open > 0 => {
+                c.open -= 1;
+                None
+            }
+            // The loop ends without a back edge.
+            END => Some(None),
+            BR | BR_IF => match self.bytes.get(i + 1..).and_then(read_u32) {
+                Some((0, len)) if c.open == 0 && self.bytes.get(i + 1 + len) == Some(&END) => {
+                    Some(Some(if byte == BR {
+                        BackEdge::Always
+                    } else {
+                        BackEdge::Conditional
+                    }))
+                }
+                // (A `br` from the body itself leaves the rest of it dead.)
+                Some(_) if byte == BR_IF || c.open > 0 => None,
+                _ => Some(None),
+            },
+            UNREACHABLE | RETURN if c.open == 0 => Some(None),
+            // (The loop is watched instead, once it is open.)
+            LOOP => Some(None),
+            other if rules_out(other) => Some(None),
+            _ => None,
+        };
+        let too_long = c.operators > MAX_UNROLLED_OPERATORS;
+        match back_edge {
+            // Still a candidate.
+            None if !too_long => None,
+            Some(Some(kind)) if !too_long => {
+                let c = self.candidate.take()?;
+                Some(Unroll {
+                    kind,
+                    body: c.body,
+                    back_edge: at,
+                })
+            }
+            _ => {
+                self.candidate = None;
+                None
+            }
+        }
+    }
+
+    /// After a `loop` operator was translated by `translator` (if any), with `ops` just
+    /// past it: watches that loop, if it may qualify (an outer loop holding it no longer
+    /// does).
+    pub(crate) fn opened(
+        &mut self,
+        ops: &wasmparser::OperatorsReader<'a>,
+        translator: Option<&FuncTranslator<'_>>,
+    ) {
+        let qualifies = translator.is_some_and(|t| t.reachable && !t.env.fuel && !t.env.stack_maps);
+        self.candidate = qualifies.then(|| Candidate {
+            body: ops.get_binary_reader(),
+            operators: 0,
+            open: 0,
+        });
+    }
+}
+
+impl FuncTranslator<'_> {
+    /// At the back edge of a do-while loop to unroll: whether it can be, which needs
+    /// reachable code and the loop's results to be its parameters (the values the first
+    /// copy's test carries must be both: for the second copy and for the loop's end).
+    pub(crate) fn may_unroll_do_while(&self) -> bool {
+        let c = self.ctrl.last().expect("in the loop");
+        self.reachable && c.kind == CtrlKind::Loop && c.params == c.results
+    }
+
+    /// At the end of the first copy of an unrolled do-while loop's body, with the back
+    /// edge's condition on top of the stack: leaves the loop (to its end) when the
     /// condition is zero, and falls through to the second copy otherwise.
     ///
     /// The values the back edge carries (the loop's parameters, its results too) must be
-    /// in their slots at the block's end. Where some are not (a local's value, a
+    /// in their slots at the loop's end. Where some are not (a local's value, a
     /// constant), the test leaves to a stub after the loop that moves them
-    /// ([`Self::close_unrolled`]): moved here, on both ways, they would cost the second
-    /// copy their moves and part the test from the comparison or add it fuses with.
+    /// ([`Self::unrolled_exit_stub`]): moved here, on both ways, they would cost the
+    /// second copy their moves and part the test from the comparison or add it fuses with.
     pub(crate) fn unrolled_exit(&mut self, offset: usize) {
         self.offset = offset;
         let cond = self.stack.pop().expect("validated: a condition");
         let h = self.stack.len();
-        let arity = self.label(1).results as usize;
+        let idx = self.ctrl.len() - 1;
+        let arity = self.ctrl[idx].results as usize;
         let values: Vec<(usize, Opd)> = (h - arity..h)
             .map(|p| (p, self.stack[p]))
             .filter(|&(_, o)| o != Opd::Temp)
             .collect();
         self.stack.push(cond);
-        // (The block around the loop is one level further out than the loop.)
-        self.note_init_branch(1);
-        let before = self.label(1).fixups.len();
-        self.branch_if(1, false);
-        self.label_mut(1).branched = true;
+        // A branch to the loop's end, as a block's: taken for a block, the loop records
+        // the branch among its fixups, patched at its `end` (and no loop-head test is
+        // looked for: the loop is not a branch's target as a loop here).
+        let before = self.ctrl[idx].fixups.len();
+        self.ctrl[idx].kind = CtrlKind::Block;
+        self.branch_if(0, false);
+        self.ctrl[idx].kind = CtrlKind::Loop;
         if !values.is_empty() {
-            let fixups = self.label_mut(1).fixups.split_off(before);
+            let fixups = self.ctrl[idx].fixups.split_off(before);
             self.unrolled_exit = Some(ExitStub { fixups, values });
         }
     }
 
-    /// After the `end` of an unrolled loop: emits the first copy's exit stub, if any (the
-    /// second copy's way out jumps over it), and closes the block around the loop.
-    pub(crate) fn close_unrolled(&mut self) -> Result<(), Box<Error>> {
-        if let Some(ExitStub { fixups, values }) = self.unrolled_exit.take() {
-            if self.reachable {
-                let fixup = self.emit_br();
-                self.label_mut(0).fixups.push(fixup);
-            }
-            for (pos, byte) in fixups {
-                self.patch_to_here(pos, byte);
-            }
-            self.bind_label();
-            // Nothing ran between the test and here: each local still holds its value.
-            for (p, o) in values {
-                let dst = self.temp(p);
-                self.move_to(dst, p, o);
-            }
-            self.reachable = true;
+    /// At the `end` of a loop, after the values that fall out of it were moved: emits the
+    /// first copy's exit stub, if any (the way that falls out jumps over it), adding the
+    /// jump over it to `fixups`, the branches to the loop's end.
+    pub(super) fn unrolled_exit_stub(&mut self, fixups: &mut Vec<(usize, usize)>) {
+        let Some(stub) = self.unrolled_exit.take() else {
+            return;
+        };
+        if self.reachable {
+            fixups.push(self.emit_br());
         }
-        self.end().map(|_| ())
+        for (pos, byte) in stub.fixups {
+            self.patch_to_here(pos, byte);
+        }
+        self.bind_label();
+        // Nothing ran between the test and here: each local still holds its value.
+        for (p, o) in stub.values {
+            let dst = self.temp(p);
+            self.move_to(dst, p, o);
+        }
+        self.reachable = true;
     }
 }
 
