@@ -4379,3 +4379,41 @@ fn a_store_and_the_br_after_it_are_a_pair() {
         );
     }
 }
+
+/// `and` with 1 of a comparison just computed is the comparison itself (0 or 1): nothing
+/// is emitted for it, so a branch on it absorbs the comparison; `and` with 1 of any other
+/// value still masks it.
+#[test]
+fn and_one_of_a_comparison_is_the_comparison() {
+    // Counts the steps of a loop exiting on `(i != n) & 1`, plus the masked value of
+    // `(i < 3) & 1` kept as a number, plus the low bit of `n + 6` and `1 & (n > 4)`
+    // (the constant first), each times a power of ten.
+    let (got, listing) = run(
+        r#"(local $i i32) (local $k i32)
+        (loop $l
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (local.set $k (i32.add (local.get $k)
+            (i32.and (i32.lt_s (local.get $i) (i32.const 3)) (i32.const 1))))
+          (br_if $l (i32.and (i32.ne (local.get $i) (local.get $n)) (i32.const 1))))
+        (i32.add (i32.mul (local.get $i) (i32.const 1000))
+          (i32.add (i32.mul (local.get $k) (i32.const 100))
+            (i32.add
+              (i32.mul (i32.and (i32.add (local.get $n) (i32.const 6)) (i32.const 1))
+                (i32.const 10))
+              (i32.and (i32.const 1) (i32.gt_s (local.get $n) (i32.const 4))))))"#,
+        &[1, 2, 5, 8],
+    );
+    let want: Vec<i32> = [1, 2, 5, 8]
+        .iter()
+        .map(|&n: &i32| {
+            let k = (1..=n).filter(|&i| i < 3).count() as i32;
+            n * 1000 + k * 100 + ((n + 6) & 1) * 10 + i32::from(n > 4)
+        })
+        .collect();
+    assert_eq!(got, want);
+    // The exit test is one compare-and-branch (in each copy of the unrolled loop); the
+    // `and` of a sum is kept.
+    assert!(!listing.contains("br_if_nez"), "{listing}");
+    assert!(!listing.contains("br_if_eqz"), "{listing}");
+    assert!(listing.contains("i32.and"), "{listing}");
+}

@@ -138,7 +138,7 @@ impl FuncTranslator<'_> {
     /// The comparison the previous instruction computed, if the condition `cond` (at stack
     /// position `p`) is its result: a branch on it absorbs the comparison, removing the
     /// code from the position returned on.
-    fn pending_cmp(&self, cond: Opd, p: usize) -> Option<(usize, Cmp)> {
+    pub(super) fn pending_cmp(&self, cond: Opd, p: usize) -> Option<(usize, Cmp)> {
         match (cond, self.last) {
             (
                 Opd::Temp,

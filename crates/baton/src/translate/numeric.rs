@@ -188,6 +188,17 @@ impl FuncTranslator<'_> {
         let a = self.pop();
         let p = self.stack.len();
         let dst = self.temp(p);
+        // `and` with 1 of a comparison just computed (a `bool` kept in an integer, as
+        // compilers emit it) is that comparison: 0 or 1 already. Nothing is emitted, so a
+        // branch on it still absorbs the comparison.
+        // (With the constant first, the comparison's value is a slot higher: not free.)
+        if f.op.rr.code == op::I32_AND.rr.code
+            && (a, b) == (Opd::Temp, Opd::Const(1))
+            && self.pending_cmp(a, p).is_some()
+        {
+            self.push(Opd::Temp);
+            return;
+        }
         let as_imm = |v: u64| {
             if is64 {
                 v as i64
