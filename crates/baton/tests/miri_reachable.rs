@@ -453,7 +453,9 @@ fn field_access_pairs_run_their_steps() {
 
 /// A back edge carrying its loop's parameter runs the loop's first step (`head_vias!`),
 /// from the accumulator and from a slot, and a rotation's second copy reads the
-/// accumulator (`copy2.add.br_if`'s `copy_*_a` forms).
+/// accumulator (`copy2.add.br_if`'s `copy_*_a` forms). The three loops are unrolled
+/// (`translate/unroll.rs`): the first two leave their first copy through a stub that
+/// moves the value they carry.
 #[test]
 fn back_edges_run_their_loops_first_step() {
     let engine = baton::Engine::default();
