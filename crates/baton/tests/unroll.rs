@@ -460,3 +460,28 @@ fn an_invalid_loop_is_an_error_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn the_size_limit_counts_the_body_without_its_back_edge() {
+    // A body of 12 operators plus `extra`: 24 in all is unrolled, 25 is not.
+    let template = r#"(module
+      (func (export "f") (param $n i32) (result i32)
+        (local $i i32) (local $s i32)
+        (loop $l
+          {extra}
+          (local.set $s (i32.add (local.get $s) (i32.popcnt (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $s)))"#;
+    let xors = "(local.set $s (i32.xor (local.get $s) (i32.const 3)))".repeat(3);
+    for (extra, want_copies) in [(xors.clone(), 2), (xors + "(nop)", 1)] {
+        let wat = template.replace("{extra}", &extra);
+        let (mut store, instance, listings) = compile(&wat, CompilationMode::Eager, false);
+        assert_eq!(copies(&listings[0]), want_copies, "{}", listings[0]);
+        let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+        for n in [1, 4, 7] {
+            let want = (0..n as u32).fold(0u32, |s, i| (s ^ 3) + i.count_ones());
+            assert_eq!(f.call(&mut store, n).unwrap(), want as i32, "{n}");
+        }
+    }
+}

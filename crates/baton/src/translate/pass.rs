@@ -117,7 +117,8 @@ macro_rules! before_validation {
         $pass.note_refs()
     };
     // In metered code: the fuel checks at a loop's header (the stack as it enters) and
-    // before the array instructions that charge per element (their operands).
+    // before the array instructions that charge per element (their operands). A `loop`
+    // is also reported to the caller, which may watch it for unrolling (`unroll.rs`).
     (visit_loop, $pass:expr) => {{
         $pass.loop_opened = true;
         $pass.note_fuel_refs(true)

@@ -174,7 +174,9 @@ impl<'a> LoopWatch<'a> {
             other if rules_out(other) => Some(None),
             _ => None,
         };
-        let too_long = c.operators > MAX_UNROLLED_OPERATORS;
+        // (The back edge is not the body's.)
+        let limit = MAX_UNROLLED_OPERATORS + usize::from(matches!(back_edge, Some(Some(_))));
+        let too_long = c.operators > limit;
         match back_edge {
             // Still a candidate.
             None if !too_long => None,
