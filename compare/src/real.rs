@@ -64,6 +64,19 @@ const PROGRAMS: &[Program] = &[
         yosys: false,
         exceptions: false,
     },
+    // The same resvg on a 1024² picture with two Gaussian blurs: rasterising and
+    // filtering (float kernels) rather than start-up, as the small one is.
+    Program {
+        name: "resvg, 1024² with blurs",
+        file: "resvg.wasm",
+        inputs: &[("real-input-large.svg", "in.svg")],
+        args: &["resvg.wasm", "in.svg", "out.png"],
+        output: Some("out.png"),
+        startup_args: &["resvg.wasm", "--version"],
+        startup_output: None,
+        yosys: false,
+        exceptions: false,
+    },
     Program {
         name: "flite (text → WAV)",
         file: "flite.wasm",

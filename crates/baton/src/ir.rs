@@ -683,6 +683,11 @@ pub(crate) mod layout {
         SelectII { dst: Slot, cond: Slot, a: u64, b: u64 }
         /// `dst = cond != 0 ? a : imm` (`swap`: `cond != 0 ? imm : a`).
         SelectRI { dst: Slot, cond: Slot, a: Slot, swap: u32, imm: u64 }
+        /// A `select` on a comparison just computed, in one instruction:
+        /// `dst = cmp(a, b) ? x : y`. By the instruction's form, `b` is slot `b` or the
+        /// constant `cimm` (a float's bits for float comparisons), and `y` slot `y` or the
+        /// constant `simm`; with a constant `y`, `swap` gives `cmp(a, b) ? simm : x`.
+        CmpSelect { dst: Slot, a: Slot, b: Slot, x: Slot, y: Slot, swap: u32, cimm: u64, simm: u64 }
         /// `memory.size`.
         MemSize { dst: Slot, memory: u32 }
         /// `memory.grow`.

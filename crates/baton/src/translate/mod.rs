@@ -27,6 +27,7 @@ mod numeric;
 mod pass;
 mod refs;
 mod safepoints;
+mod select;
 mod simd;
 mod unroll;
 mod visit;

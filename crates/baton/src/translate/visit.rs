@@ -189,50 +189,7 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
         if self.wide_operand {
             return self.select_v128();
         }
-        let cond = self.pop_slot();
-        let b = self.pop();
-        let a = self.pop();
-        let p = self.stack.len();
-        let dst = self.temp(p);
-        let pos = match (a, b) {
-            (Opd::Const(a), Opd::Const(b)) => {
-                self.emit(op::SELECT_II, SelectII { dst, cond, a, b })
-            }
-            (Opd::Const(imm), b) => {
-                let sb = self.slot_at(p + 1, b);
-                self.select_ri(SelectRI {
-                    dst,
-                    cond,
-                    a: sb,
-                    swap: 1,
-                    imm,
-                })
-            }
-            (a, Opd::Const(imm)) => {
-                let sa = self.slot_at(p, a);
-                self.select_ri(SelectRI {
-                    dst,
-                    cond,
-                    a: sa,
-                    swap: 0,
-                    imm,
-                })
-            }
-            (a, b) => {
-                let sa = self.slot_at(p, a);
-                let sb = self.slot_at(p + 1, b);
-                self.emit(
-                    op::SELECT,
-                    Select {
-                        dst,
-                        cond,
-                        a: sa,
-                        b: sb,
-                    },
-                )
-            }
-        };
-        self.push_result(pos, dst, None);
+        self.select();
         Ok(false)
     }
 

@@ -39,21 +39,103 @@ def!(CONST: Const, "const", |imm, ip, sp, mem, len, ctx, acc| {
 def!(SELECT: Select, "select", |imm, ip, sp, mem, len, ctx, acc| {
     let v: u64 = if rd::<u32>(sp, imm.cond) != 0 { rd(sp, imm.a) } else { rd(sp, imm.b) };
     wr(sp, imm.dst, v);
+    // (Passed on only to free the accumulator's register: no form reads it.)
+    let acc = v.pass_on(acc);
     next!(Select, ip, sp, mem, len, ctx, acc)
 });
 
 def!(SELECT_II: SelectII, "select", |imm, ip, sp, mem, len, ctx, acc| {
-    let v = if rd::<u32>(sp, imm.cond) != 0 { imm.a } else { imm.b };
+    // Without a branch (see `SELECT_RI`).
+    let v = core::hint::select_unpredictable(rd::<u32>(sp, imm.cond) != 0, imm.a, imm.b);
     wr(sp, imm.dst, v);
+    // (Passed on only to free the accumulator's register: no form reads it.)
+    let acc = v.pass_on(acc);
     next!(SelectII, ip, sp, mem, len, ctx, acc)
 });
 
 def!(SELECT_RI: SelectRI, "select", |imm, ip, sp, mem, len, ctx, acc| {
-    let c = rd::<u32>(sp, imm.cond) != 0;
-    let v = if c != (imm.swap != 0) { rd::<u64>(sp, imm.a) } else { imm.imm };
+    // Both values read, then chosen without a branch: the condition is data (a clamp, a
+    // mask), which a branch would mispredict as often as not. (`swap` is 0 or 1: an `xor`
+    // with it, not a second comparison, keeps a register free.)
+    let take_a = (rd::<u32>(sp, imm.cond) != 0) as u32 ^ imm.swap != 0;
+    let v = core::hint::select_unpredictable(take_a, rd::<u64>(sp, imm.a), imm.imm);
     wr(sp, imm.dst, v);
+    // (Passed on only to free the accumulator's register: no form reads it.)
+    let acc = v.pass_on(acc);
     next!(SelectRI, ip, sp, mem, len, ctx, acc)
 });
+
+/// A `select` on a comparison just computed (`dst = cmp(a, b) ? x : y`, see [`CmpSelect`]),
+/// in its four forms: the comparison's second operand a slot or a constant, the select's
+/// second value a slot or a constant (`RR`, `IR`, `RI`, `II`: `b`'s form, then `y`'s).
+/// Five conditions per type suffice: the translator swaps `x` and `y` (or sets `swap`)
+/// for the negated ones, which for floats, NaN included, are exactly the negations.
+macro_rules! cmp_selects {
+    ($family:ident; $($name:literal $f:path => $RR:ident, $IR:ident, $RI:ident, $II:ident;)*) => {
+        $(
+            def!($RR: CmpSelect, $name, |imm, ip, sp, mem, len, ctx, acc| {
+                let c = matches!($f(rd(sp, imm.a), rd(sp, imm.b)), Ok(true));
+                // Both read, then chosen without a branch (see `SELECT_RI`).
+                let (x, y) = (rd::<u64>(sp, imm.x), rd::<u64>(sp, imm.y));
+                let v = core::hint::select_unpredictable(c, x, y);
+                wr(sp, imm.dst, v);
+                let acc = v.pass_on(acc);
+                next!(CmpSelect, ip, sp, mem, len, ctx, acc)
+            });
+            def!($IR: CmpSelect, $name, |imm, ip, sp, mem, len, ctx, acc| {
+                let c = matches!($f(rd(sp, imm.a), Cell::from_cell(imm.cimm)), Ok(true));
+                let (x, y) = (rd::<u64>(sp, imm.x), rd::<u64>(sp, imm.y));
+                let v = core::hint::select_unpredictable(c, x, y);
+                wr(sp, imm.dst, v);
+                let acc = v.pass_on(acc);
+                next!(CmpSelect, ip, sp, mem, len, ctx, acc)
+            });
+            def!($RI: CmpSelect, $name, |imm, ip, sp, mem, len, ctx, acc| {
+                let c = matches!($f(rd(sp, imm.a), rd(sp, imm.b)), Ok(true));
+                let x = rd::<u64>(sp, imm.x);
+                let v = core::hint::select_unpredictable(c as u32 ^ imm.swap != 0, x, imm.simm);
+                wr(sp, imm.dst, v);
+                let acc = v.pass_on(acc);
+                next!(CmpSelect, ip, sp, mem, len, ctx, acc)
+            });
+            def!($II: CmpSelect, $name, |imm, ip, sp, mem, len, ctx, acc| {
+                let c = matches!($f(rd(sp, imm.a), Cell::from_cell(imm.cimm)), Ok(true));
+                let x = rd::<u64>(sp, imm.x);
+                let v = core::hint::select_unpredictable(c as u32 ^ imm.swap != 0, x, imm.simm);
+                wr(sp, imm.dst, v);
+                let acc = v.pass_on(acc);
+                next!(CmpSelect, ip, sp, mem, len, ctx, acc)
+            });
+        )*
+        /// The comparison-selects, for [`infos`].
+        fn $family() -> Vec<OpInfo> {
+            info!($($RR: CmpSelect, $IR: CmpSelect, $RI: CmpSelect, $II: CmpSelect),*)
+        }
+    };
+}
+
+cmp_selects! { cmp_select_infos;
+    "select.i32.eq" sem::i32::eq => SELECT_I32_EQ, SELECT_I32_EQ_IR, SELECT_I32_EQ_RI, SELECT_I32_EQ_II;
+    "select.i32.lt_s" sem::i32::lt_s => SELECT_I32_LT_S, SELECT_I32_LT_S_IR, SELECT_I32_LT_S_RI, SELECT_I32_LT_S_II;
+    "select.i32.lt_u" sem::i32::lt_u => SELECT_I32_LT_U, SELECT_I32_LT_U_IR, SELECT_I32_LT_U_RI, SELECT_I32_LT_U_II;
+    "select.i32.gt_s" sem::i32::gt_s => SELECT_I32_GT_S, SELECT_I32_GT_S_IR, SELECT_I32_GT_S_RI, SELECT_I32_GT_S_II;
+    "select.i32.gt_u" sem::i32::gt_u => SELECT_I32_GT_U, SELECT_I32_GT_U_IR, SELECT_I32_GT_U_RI, SELECT_I32_GT_U_II;
+    "select.i64.eq" sem::i64::eq => SELECT_I64_EQ, SELECT_I64_EQ_IR, SELECT_I64_EQ_RI, SELECT_I64_EQ_II;
+    "select.i64.lt_s" sem::i64::lt_s => SELECT_I64_LT_S, SELECT_I64_LT_S_IR, SELECT_I64_LT_S_RI, SELECT_I64_LT_S_II;
+    "select.i64.lt_u" sem::i64::lt_u => SELECT_I64_LT_U, SELECT_I64_LT_U_IR, SELECT_I64_LT_U_RI, SELECT_I64_LT_U_II;
+    "select.i64.gt_s" sem::i64::gt_s => SELECT_I64_GT_S, SELECT_I64_GT_S_IR, SELECT_I64_GT_S_RI, SELECT_I64_GT_S_II;
+    "select.i64.gt_u" sem::i64::gt_u => SELECT_I64_GT_U, SELECT_I64_GT_U_IR, SELECT_I64_GT_U_RI, SELECT_I64_GT_U_II;
+    "select.f32.eq" sem::f32::eq => SELECT_F32_EQ, SELECT_F32_EQ_IR, SELECT_F32_EQ_RI, SELECT_F32_EQ_II;
+    "select.f32.lt" sem::f32::lt => SELECT_F32_LT, SELECT_F32_LT_IR, SELECT_F32_LT_RI, SELECT_F32_LT_II;
+    "select.f32.gt" sem::f32::gt => SELECT_F32_GT, SELECT_F32_GT_IR, SELECT_F32_GT_RI, SELECT_F32_GT_II;
+    "select.f32.le" sem::f32::le => SELECT_F32_LE, SELECT_F32_LE_IR, SELECT_F32_LE_RI, SELECT_F32_LE_II;
+    "select.f32.ge" sem::f32::ge => SELECT_F32_GE, SELECT_F32_GE_IR, SELECT_F32_GE_RI, SELECT_F32_GE_II;
+    "select.f64.eq" sem::f64::eq => SELECT_F64_EQ, SELECT_F64_EQ_IR, SELECT_F64_EQ_RI, SELECT_F64_EQ_II;
+    "select.f64.lt" sem::f64::lt => SELECT_F64_LT, SELECT_F64_LT_IR, SELECT_F64_LT_RI, SELECT_F64_LT_II;
+    "select.f64.gt" sem::f64::gt => SELECT_F64_GT, SELECT_F64_GT_IR, SELECT_F64_GT_RI, SELECT_F64_GT_II;
+    "select.f64.le" sem::f64::le => SELECT_F64_LE, SELECT_F64_LE_IR, SELECT_F64_LE_RI, SELECT_F64_LE_II;
+    "select.f64.ge" sem::f64::ge => SELECT_F64_GE, SELECT_F64_GE_IR, SELECT_F64_GE_RI, SELECT_F64_GE_II;
+}
 
 // `SELECT_RI` whose condition is an `i32` global, read by the instruction (`cond` is the
 // global's index): a `global.get` that only a `select` reads (Asyncify's state tests).
@@ -69,6 +151,8 @@ def!(SELECT_RI_GLOBAL: SelectRI, "global.get.select", |imm, ip, sp, mem, len, ct
     let imm = *(ip.add(1) as *const SelectRI);
     let v = if c != (imm.swap != 0) { rd::<u64>(sp, imm.a) } else { imm.imm };
     wr(sp, imm.dst, v);
+    // (Passed on only to free the accumulator's register: no form reads it.)
+    let acc = v.pass_on(acc);
     next!(SelectRI, ip, sp, mem, len, ctx, acc)
 });
 
@@ -264,7 +348,7 @@ def!(REF_CAST: RefTest, "ref.cast", |imm, ip, sp, mem, len, ctx, acc| {
 
 /// This family's instructions, for [`all`](super::all).
 pub(super) fn infos() -> Vec<OpInfo> {
-    info!(
+    let mut v = info!(
         CONST: Const,
         COPY: Un,
         COPY2: Copy2,
@@ -294,5 +378,7 @@ pub(super) fn infos() -> Vec<OpInfo> {
         REF_AS_NON_NULL: Un,
         REF_TEST: RefTest,
         REF_CAST: RefTest,
-    )
+    );
+    v.extend(cmp_select_infos());
+    v
 }
