@@ -153,6 +153,44 @@ impl FuncTranslator<'_> {
         }
     }
 
+    /// The two comparisons whose `and` the condition `cond` (at stack position `p`) is, if
+    /// only they and the `and` compute it: a branch tests the two itself, as C's `if (a &&
+    /// b)` means, in two compare-and-branches instead of four instructions. Returns where
+    /// their code starts.
+    pub(super) fn pending_conjunction(&self, cond: Opd, p: usize) -> Option<Conjunction> {
+        let (c, last) = (self.conjunction?, self.last?);
+        (cond == Opd::Temp && last.pos == c.pos && last.dst == self.temp(p)).then_some(c)
+    }
+
+    /// Takes back the code from `start` on: the conjunction's, which a branch tests itself.
+    fn take_back_conjunction(&mut self, start: usize) {
+        self.unemit_from(start);
+        self.last = None;
+    }
+
+    /// Emits the branch that is taken when the conjunction `c`'s `a && b` holds
+    /// (`when_both`) or when it does not, as its two comparisons; returns the offset
+    /// fields to point at the branch's target. Taken when both hold, the first test skips
+    /// the second when it fails.
+    fn conjunction_branch(
+        &mut self,
+        c: Conjunction,
+        when_both: bool,
+    ) -> [Option<(usize, usize)>; 2] {
+        if when_both {
+            let (skip, skip_offset) = self.emit_cmp_raw(c.first, false, false);
+            let taken = self.emit_cmp_raw(c.second, true, false);
+            self.patch_to_here(skip, skip_offset);
+            self.bind_label();
+            [Some(taken), None]
+        } else {
+            [
+                Some(self.emit_cmp_raw(c.first, false, false)),
+                Some(self.emit_cmp_raw(c.second, false, false)),
+            ]
+        }
+    }
+
     /// The test a conditional branch makes of `cond` (stack position `p`): the comparison
     /// that just computed it (`fused`, from [`Self::pending_cmp`]), whose code is taken
     /// back, or else the condition's slot against zero.
@@ -179,6 +217,26 @@ impl FuncTranslator<'_> {
         // The condition is consumed before the block's parameters are fixed.
         let cond = self.pop();
         let p = self.stack.len();
+        // (A test that may head a loop stays one test: the back edge repeats it, see
+        // `if_head_candidate`.)
+        let conjunction = self
+            .pending_conjunction(cond, p)
+            .filter(|_| !self.may_head_loop());
+        if let Some(conj) = conjunction {
+            // `if (a && b)`: each comparison branches to the `else` part when false (and
+            // `if (!(a && b))` goes there when both hold).
+            // (Taken back before the block's parameters are fixed: that may emit moves.)
+            self.take_back_conjunction(conj.start);
+            self.begin_block(CtrlKind::If, blockty);
+            let fixups = self.conjunction_branch(conj, conj.negated);
+            let c = self.ctrl.last_mut().expect("just pushed");
+            (c.first_else_fixup, c.else_fixup) = match fixups {
+                [first, Some(second)] => (first, Some(second)),
+                [only, None] => (None, only),
+            };
+            c.saved_params = self.stack[c.height..].to_vec();
+            return;
+        }
         let fused = self.pending_cmp(cond, p);
         let acc_pending = fused.is_none() && self.in_acc(cond, p);
         // Without a comparison to absorb, test the condition's slot against zero.
@@ -224,6 +282,21 @@ impl FuncTranslator<'_> {
     pub(super) fn branch_if(&mut self, depth: u32, when_true: bool) {
         let cond = self.pop();
         let p = self.stack.len();
+        let conjunction = self
+            .pending_conjunction(cond, p)
+            .filter(|_| self.loop_head_candidate(depth).is_none());
+        if let Some(conj) = conjunction {
+            let when_both = when_true != conj.negated;
+            self.take_back_conjunction(conj.start);
+            for (pos, byte) in self
+                .conjunction_branch(conj, when_both)
+                .into_iter()
+                .flatten()
+            {
+                self.branch_fixup(depth, pos, byte);
+            }
+            return;
+        }
         let fused = self.pending_cmp(cond, p);
         if let Some((pos, cmp)) = fused {
             self.unemit_from(pos);
@@ -303,6 +376,19 @@ impl FuncTranslator<'_> {
             body,
             producer,
         });
+    }
+
+    /// Whether a test here could head the loop around it (an `if` opened here may be an
+    /// [`Self::if_head_candidate`]): the loop has no head yet and only a few plain
+    /// instructions of its body came before.
+    fn may_head_loop(&self) -> bool {
+        self.ctrl.last().is_some_and(|c| {
+            c.kind == CtrlKind::Loop
+                && c.params == 0
+                && c.head.is_none()
+                && self.code.pos() - c.body_start <= MAX_REPEATED_HEADER
+                && self.branches == c.branches_at_body
+        })
     }
 
     /// If the `if` just opened (without parameters or results) is the first instruction
@@ -794,6 +880,9 @@ impl FuncTranslator<'_> {
         if let Some((pos, byte)) = c.else_fixup {
             self.patch_to_here(pos, byte);
             reachable |= c.entry_reachable;
+        }
+        if let Some((pos, byte)) = c.first_else_fixup {
+            self.patch_to_here(pos, byte);
         }
         for &(pos, byte) in &c.fixups {
             self.patch_to_here(pos, byte);

@@ -24,6 +24,9 @@ pub(super) struct Ctrl {
     pub fixups: Vec<(usize, usize)>,
     /// An `if`'s branch to its `else` part (or end).
     pub else_fixup: Option<(usize, usize)>,
+    /// A second branch to the `else` part: the first test of an `if (a && b)` whose two
+    /// comparisons branch there each (`else_fixup` is the second's).
+    pub first_else_fixup: Option<(usize, usize)>,
     /// The `if` parameters, for the `else` part to start from.
     pub saved_params: Vec<super::Opd>,
     pub entry_reachable: bool,
@@ -97,6 +100,7 @@ impl Ctrl {
             label,
             fixups: Vec::new(),
             else_fixup: None,
+            first_else_fixup: None,
             saved_params: Vec::new(),
             entry_reachable: reachable,
             branched: false,

@@ -79,6 +79,22 @@ struct Last {
     acc_class: AccClass,
 }
 
+/// `a && b` of two comparisons computed one right after the other, as compilers emit a
+/// condition of two cheap tests (`i32.and` of both, then one branch), or its negation. A
+/// branch on it tests the two comparisons itself: two compare-and-branches instead of
+/// four instructions (see `FuncTranslator::conjunction_branch`).
+#[derive(Clone, Copy)]
+struct Conjunction {
+    /// The instruction whose result it is (the `and`, or its `eqz`).
+    pos: usize,
+    /// Where the first comparison's code starts: a branch takes the code back from here.
+    start: usize,
+    first: Cmp,
+    second: Cmp,
+    /// The value is `!(a && b)` (an `eqz` of the `and`).
+    negated: bool,
+}
+
 /// A value that `local.tee` just wrote to a local by retargeting the instruction that
 /// computed it (see [`FuncTranslator::teed_in_acc`]).
 #[derive(Clone, Copy)]
@@ -460,6 +476,9 @@ pub(crate) struct FuncTranslator<'a> {
     /// What `last` was when the latest instruction was emitted: restored when that
     /// instruction (a comparison) is folded into a branch, so the branch can in turn
     /// absorb the instruction before it.
+    /// The conjunction the last instruction computed, if it did (kept apart from [`Last`],
+    /// which is copied at every instruction).
+    conjunction: Option<Conjunction>,
     prev_last: Option<Last>,
     /// The local `local.tee` just wrote through the previous instruction, if any.
     teed: Option<Teed>,
@@ -622,6 +641,7 @@ impl<'a> FuncTranslator<'a> {
             reachable: true,
             last: None,
             prev_last: None,
+            conjunction: None,
             teed: None,
             lazy_floor: 0,
             local_refs,
@@ -700,6 +720,7 @@ impl<'a> FuncTranslator<'a> {
     fn emit<L: Layout>(&mut self, op: Op<L>, imm: L) -> usize {
         self.prev_last = self.last.take();
         self.teed = None;
+        self.conjunction = None;
         // Branches carry relative offsets: code containing one cannot be copied elsewhere.
         if op.branches {
             self.branches += 1;

@@ -123,6 +123,26 @@ impl FuncTranslator<'_> {
         self.push_result_acc_as(pos, dst, cmp, Some(acc), out_class);
     }
 
+    /// The two comparisons just computed into stack positions `p` and `p + 1`, one right
+    /// after the other, and where the first one's code starts.
+    fn comparison_pair(&self, p: usize) -> Option<Conjunction> {
+        let (first, second) = (self.prev_last?, self.last?);
+        let both = Conjunction {
+            // (Set to the `and`'s position once it is emitted.)
+            pos: 0,
+            start: first.start,
+            first: first.cmp?,
+            second: second.cmp?,
+            negated: false,
+        };
+        // (`prev_last` is the instruction emitted before `last` only while no label came
+        // between them: binding one forgets `last`.)
+        let adjacent = self.recent.before_last() == Some(first.pos)
+            && self.recent.last() == Some(second.pos)
+            && second.start == second.pos;
+        (adjacent && first.dst == self.temp(p) && second.dst == self.temp(p + 1)).then_some(both)
+    }
+
     pub(super) fn eqz(&mut self, is64: bool) {
         // The negation of a comparison just computed (clang's way to branch when a float
         // comparison is false): a branch on it tests the negated comparison, and absorbs
@@ -138,6 +158,11 @@ impl FuncTranslator<'_> {
                     ..
                 }),
             ) if dst == self.temp(p) && !is64 => Some((start, c)),
+            _ => None,
+        };
+        // The negation of a conjunction just computed: still one for a branch to test.
+        let conjunction = match self.stack.last() {
+            Some(&cond) if !is64 => self.pending_conjunction(cond, p),
             _ => None,
         };
         let src = self.pop_slot();
@@ -161,6 +186,11 @@ impl FuncTranslator<'_> {
         if let (Some((start, _)), Some(last)) = (negated, self.last.as_mut()) {
             last.start = start;
         }
+        self.conjunction = conjunction.map(|c| Conjunction {
+            pos,
+            negated: !c.negated,
+            ..c
+        });
     }
 
     pub(super) fn int_bin32(&mut self, f: IntBin<BinRI32>) {
@@ -199,6 +229,13 @@ impl FuncTranslator<'_> {
             self.push(Opd::Temp);
             return;
         }
+        // The `and` of two comparisons just computed: recorded, for a branch to test them.
+        let conjunction = if f.op.rr.code == op::I32_AND.rr.code && (a, b) == (Opd::Temp, Opd::Temp)
+        {
+            self.comparison_pair(p)
+        } else {
+            None
+        };
         let as_imm = |v: u64| {
             if is64 {
                 v as i64
@@ -330,6 +367,7 @@ impl FuncTranslator<'_> {
             }
         };
         self.push_result_acc(pos, dst, cmp, Some(acc));
+        self.conjunction = conjunction.map(|c| Conjunction { pos, ..c });
     }
 }
 

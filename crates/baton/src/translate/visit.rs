@@ -95,10 +95,10 @@ impl<'a> VisitOperator<'a> for FuncTranslator<'_> {
         self.init.undo(self.ctrl[idx].init_mark);
         let c = &mut self.ctrl[idx];
         c.kind = CtrlKind::Else;
-        let else_fixup = c.else_fixup.take();
+        let else_fixups = [c.first_else_fixup.take(), c.else_fixup.take()];
         let params = core::mem::take(&mut c.saved_params);
         let (height, entry_reachable) = (c.height, c.entry_reachable);
-        if let Some((pos, byte)) = else_fixup {
+        for (pos, byte) in else_fixups.into_iter().flatten() {
             self.patch_to_here(pos, byte);
         }
         self.bind_label();
