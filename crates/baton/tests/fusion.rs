@@ -4417,3 +4417,58 @@ fn and_one_of_a_comparison_is_the_comparison() {
     assert!(!listing.contains("br_if_eqz"), "{listing}");
     assert!(listing.contains("i32.and"), "{listing}");
 }
+
+/// Bytes at constant distances from one pointer, loaded one after another through
+/// `i32.add` (the address wraps at 32 bits, so the add is not an offset): pairs of
+/// `i32.load8_u`/`i64.load8_u` that compute what the loads do, wrap as they do, and trap
+/// in either step.
+#[test]
+fn byte_loads_at_constant_distances_are_pairs() {
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+      (func (export "f") (param $p i32) (result i64)
+        (local $a i32) (local $b i32) (local $c i64) (local $d i32) (local $e i32)
+        (local.set $a (i32.load8_u (i32.add (local.get $p) (i32.const 1))))
+        (local.set $b (i32.load8_u (i32.add (local.get $p) (i32.const 5))))
+        (local.set $c (i64.load8_u (i32.add (local.get $p) (i32.const 9))))
+        (local.set $d (i32.load8_u (i32.add (local.get $p) (i32.const 13))))
+        (local.set $e (i32.load8_u offset=2 (i32.add (local.get $p) (i32.const 1))))
+        (i64.add (local.get $c)
+          (i64.extend_i32_u
+            (i32.add (i32.add (i32.shl (local.get $a) (i32.const 24))
+                              (i32.shl (local.get $b) (i32.const 16)))
+                     (i32.add (i32.shl (local.get $d) (i32.const 8)) (local.get $e)))))))"#;
+    let (module, mut store, instance) = instantiate(wat);
+    let listing = module.disassemble(0).unwrap();
+    assert_eq!(
+        listing.matches("i32.load8_u+i32.load8_u").count(),
+        2,
+        "{listing}"
+    );
+    let f = instance.get_typed_func::<i32, i64>(&store, "f").unwrap();
+    let bytes: Vec<u8> = (1..=16).collect();
+    let at = |p: i32, k: u32| -> i64 {
+        let ea = (p as u32).wrapping_add(k) as usize;
+        bytes.get(ea).copied().unwrap_or(0) as i64
+    };
+    for p in [0, 1, 2] {
+        let want = at(p, 9) + ((at(p, 1) << 24) + (at(p, 5) << 16) + (at(p, 13) << 8) + at(p, 3));
+        assert_eq!(f.call(&mut store, p).unwrap(), want, "p {p}");
+    }
+    // p = -1: p + 1 wraps to 0 (in bounds), as do the others (4, 8, 12, 2).
+    assert_eq!(
+        f.call(&mut store, -1).unwrap(),
+        9 + ((1 << 24) + (5 << 16) + (13 << 8) + 3),
+    );
+    // Out of bounds in the first step of a pair (p + 1 at the end of memory) and in the
+    // second (p + 5 past it, p + 1 inside); the store stays usable.
+    for p in [65_535, 65_532] {
+        let err = f.call(&mut store, p).unwrap_err();
+        assert!(err.to_string().contains("out of bounds"), "{p}: {err}");
+    }
+    assert_eq!(
+        f.call(&mut store, 0).unwrap(),
+        10 + ((2 << 24) + (6 << 16) + (14 << 8) + 4)
+    );
+}

@@ -581,3 +581,43 @@ fn host_calls_into_another_instance_restore_the_callers_globals() {
     assert_eq!(run.call(&mut store, ()).unwrap(), 1008);
     assert_eq!(run.call(&mut store, ()).unwrap(), 1017);
 }
+
+/// This session's handlers: a select on a comparison (constant value and constant
+/// operand forms), an `if` on the `and` of two comparisons, and a pair of byte loads at
+/// constant distances from a pointer.
+#[test]
+fn comparison_selects_conjunctions_and_byte_load_pairs_run() {
+    let engine = baton::Engine::default();
+    let wat = r#"(module
+        (memory 1)
+        (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+        (func (export "f") (param $p i32) (param $x f32) (result i32)
+          (local $a i32) (local $b i32)
+          (local.set $a (i32.load8_u (i32.add (local.get $p) (i32.const 1))))
+          (local.set $b (i32.load8_u (i32.add (local.get $p) (i32.const 5))))
+          (local.set $a (select (i32.const 255) (local.get $a)
+            (f32.gt (local.get $x) (f32.const 2))))
+          (if (result i32) (i32.and (i32.lt_u (local.get $a) (local.get $b))
+                                    (i32.ne (local.get $b) (i32.const 0)))
+            (then (i32.add (local.get $a) (local.get $b)))
+            (else (i32.sub (local.get $a) (local.get $b))))))"#;
+    let module = baton::Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    for form in [
+        "LOAD8U_RI_LOAD8U_RI_PAIR",
+        "SELECT_F32_GT_II",
+        "BR_I32_GE_U",
+    ] {
+        assert!(listing.contains(form), "{form}: {listing}");
+    }
+    let mut store = baton::Store::new(&engine, ());
+    let instance = baton::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance
+        .get_typed_func::<(i32, f32), i32>(&store, "f")
+        .unwrap();
+    // a = 2, b = 6: 2 < 6 and 6 != 0, so 8; with x > 2, a = 255: 255 - 6.
+    assert_eq!(f.call(&mut store, (0, 1.0)).unwrap(), 8);
+    assert_eq!(f.call(&mut store, (0, 3.0)).unwrap(), 249);
+}

@@ -313,6 +313,20 @@ macro_rules! step {
         // SAFETY: as for the first copy.
         unsafe { wr($sp, imm.dst2, rd::<u64>($sp, imm.src2)) };
     }};
+    // A load from `a + imm + offset`, the sum wrapping at 32 bits (layout `LoadRI`: an
+    // `i32.add` of a constant folded in, as compilers address a field they may not put in
+    // the offset), the value to slot `dst`.
+    ((load_ri $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
+        // SAFETY: `$at` is the immediates of a `LoadRI` (the pair's table, `pairs`).
+        let imm = unsafe { *($at as *const LoadRI) };
+        // SAFETY: slots named in immediates are inside the frame (translation invariant).
+        let a = unsafe { rd::<u32>($sp, imm.a) };
+        let ea = a.wrapping_add(imm.imm) as usize + imm.offset as usize;
+        let v = step!(@read $mem_t => $val_t, ea, $ip, $mem, $len, $ctx);
+        // SAFETY: as above.
+        unsafe { wr($sp, imm.dst, v) };
+        $acc = Cell::pass_on(v, $acc);
+    }};
     // A load from `a + b + offset` (layout `LoadRR`: an `i32.add` of two slots folded
     // in), the value to the accumulator.
     ((load_rr_a $mem_t:ty => $val_t:ty), $at:expr, $ip:ident, $sp:ident, $mem:ident, $len:ident, $ctx:ident, $acc:ident) => {{
@@ -553,6 +567,7 @@ pairs! {
         ADDRR_LOAD32_PAIR = (i32_rr wrapping_add) BinRR, (load u32 => u32) Load, "i32.add+i32.load";
         AND_LOAD32_PAIR = (i32_ri bitand) BinRI32, (load u32 => u32) Load, "i32.and+i32.load";
         LOAD32_LOAD32_PAIR = (load u32 => u32) Load, (load u32 => u32) Load, "i32.load+i32.load";
+        LOAD8U_RI_LOAD8U_RI_PAIR = (load_ri u8 => u32) LoadRI, (load_ri u8 => u32) LoadRI, "i32.load8_u+i32.load8_u";
         LOAD32_ADD_PAIR = (load u32 => u32) Load, (i32_ri wrapping_add) BinRI32, "i32.load+i32.add";
         LOAD32_COPY_PAIR = (load u32 => u32) Load, (copy) Un, "i32.load+copy";
         LOAD32_COPY2_PAIR = (load u32 => u32) Load, (copy2) Copy2, "i32.load+copy2";
@@ -753,6 +768,14 @@ fn pair_table() -> PairTable {
     }
     put(I32_ADD.rr.erase(), load32, ADDRR_LOAD32_PAIR.erase());
     put(load32, load32, LOAD32_LOAD32_PAIR.erase());
+    // Bytes at constant distances from one pointer, one after another: the pixels of an
+    // image's rows (tiny-skia's pipelines, in resvg), the fields of a packed record.
+    // (`i32.load8_u` and `i64.load8_u` leave the same value.)
+    for a in [I32_LOAD8_U.ri, I64_LOAD8_U.ri] {
+        for b in [I32_LOAD8_U.ri, I64_LOAD8_U.ri] {
+            put(a.erase(), b.erase(), LOAD8U_RI_LOAD8U_RI_PAIR.erase());
+        }
+    }
     put(load32, copy, LOAD32_COPY_PAIR.erase());
     put(load32, COPY2.erase(), LOAD32_COPY2_PAIR.erase());
     put(
