@@ -72,9 +72,10 @@ pub struct RunArgs {
     /// Grant the guest a host directory, visible as GUEST (default: the same path).
     #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = parse_dir)]
     pub dirs: Vec<(PathBuf, String)>,
-    /// Set an environment variable for the guest.
-    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
-    pub envs: Vec<(String, String)>,
+    /// Set an environment variable for the guest; `KEY` alone passes the host's value (none
+    /// if the host has no such variable), as with wasmtime.
+    #[arg(long = "env", value_name = "KEY[=VALUE]", value_parser = parse_env)]
+    pub envs: Vec<(String, Option<String>)>,
     /// Call this exported function instead of running the module as a WASI command.
     #[arg(long, value_name = "NAME")]
     pub invoke: Option<String>,
@@ -221,12 +222,17 @@ fn parse_dir(text: &str) -> Result<(PathBuf, String), String> {
     Ok((PathBuf::from(host), guest.to_string()))
 }
 
-/// Parses `KEY=VALUE` (the value may itself contain `=`).
-fn parse_env(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
-        _ => Err(format!("expected KEY=VALUE, got `{text}`")),
+/// Parses `KEY=VALUE` (the value may itself contain `=`), or `KEY` alone: the host's value,
+/// looked up when the guest's environment is built.
+fn parse_env(text: &str) -> Result<(String, Option<String>), String> {
+    let (key, value) = match text.split_once('=') {
+        Some((key, value)) => (key, Some(value.to_string())),
+        None => (text, None),
+    };
+    if key.is_empty() {
+        return Err(format!("expected KEY or KEY=VALUE, got `{text}`"));
     }
+    Ok((key.to_string(), value))
 }
 
 #[cfg(test)]
@@ -316,7 +322,14 @@ mod tests {
         );
         assert_eq!(parse_dir("a").unwrap(), (PathBuf::from("a"), "a".into()));
         assert!(parse_dir("::x").is_err());
-        assert_eq!(parse_env("K=a=b").unwrap(), ("K".into(), "a=b".into()));
-        assert!(parse_env("K").is_err());
+        assert_eq!(
+            parse_env("K=a=b").unwrap(),
+            ("K".into(), Some("a=b".into()))
+        );
+        assert_eq!(parse_env("K=").unwrap(), ("K".into(), Some(String::new())));
+        // `KEY` alone: the host's value, looked up later.
+        assert_eq!(parse_env("K").unwrap(), ("K".into(), None));
+        assert!(parse_env("=v").is_err());
+        assert!(parse_env("").is_err());
     }
 }

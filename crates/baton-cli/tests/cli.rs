@@ -335,6 +335,56 @@ fn wasi_args_and_env_reach_the_guest() {
     assert_eq!(out.status.code(), Some(21), "stderr: {}", stderr(&out));
 }
 
+/// `--env KEY` passes the host's value, as wasmtime's does; a variable the host lacks is
+/// left out. The guest prints its environment block (`KEY=VALUE`, each ending in NUL).
+#[test]
+fn env_without_value_passes_the_hosts() {
+    let path = scratch(
+        "environ.wat",
+        r#"(module
+             (import "wasi_snapshot_preview1" "environ_sizes_get" (func $sizes (param i32 i32) (result i32)))
+             (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
+             (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start")
+               (drop (call $sizes (i32.const 0) (i32.const 4)))
+               (drop (call $get (i32.const 16) (i32.const 256)))
+               (i32.store (i32.const 8) (i32.const 256))
+               (i32.store (i32.const 12) (i32.load (i32.const 4)))
+               (drop (call $write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 100)))))"#,
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args([
+            "run",
+            "--env",
+            "BATON_TEST_FROM_HOST",
+            "--env",
+            "BATON_TEST_NOT_ON_HOST",
+            "--env",
+            "SET=a=b",
+            &path,
+        ])
+        .env("BATON_TEST_FROM_HOST", "host value")
+        .env_remove("BATON_TEST_NOT_ON_HOST")
+        .output()
+        .expect("running baton");
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(
+        out.stdout,
+        b"BATON_TEST_FROM_HOST=host value\0SET=a=b\0",
+        "stdout: {:?}",
+        stdout(&out)
+    );
+    // A key is still required.
+    let out = baton(&["run", "--env", "=x", &path]);
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("expected KEY or KEY=VALUE"),
+        "stderr: {}",
+        stderr(&out)
+    );
+}
+
 /// A WASI command that prints its arguments after argv[0], one per line.
 const ECHO_WAT: &str = r#"(module
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))

@@ -64,7 +64,21 @@ fn wasi_context(options: &RunArgs, target: &RunTarget) -> Result<WasiCtx, CliErr
     let mut builder = WasiCtxBuilder::new();
     builder.args(&argv).inherit_stdio();
     for (key, value) in &options.envs {
-        builder.env(key, value);
+        let value = match value {
+            Some(value) => value.clone(),
+            // `--env KEY`: the host's value. A variable the host does not have is left out,
+            // as wasmtime does, rather than set empty.
+            None => match std::env::var(key) {
+                Ok(value) => value,
+                Err(std::env::VarError::NotPresent) => continue,
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(CliError::Failed(format!(
+                        "cannot pass `--env {key}`: the host's value is not valid UTF-8"
+                    )))
+                }
+            },
+        };
+        builder.env(key, &value);
     }
     for (host, guest) in &options.dirs {
         builder.preopened_dir(host, guest).map_err(|e| {
