@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 const EXAMPLES: &str = "\
 Examples:
   baton run hello.wasm                         run a WASI command
+  baton hello.wasm                             the same: `run` may be left out
   baton run --dir data::/data app.wasm -v      grant a directory; the rest is the guest's
   baton run examples/fib.wat --invoke fib 30   call an export and print its results
   baton wast tests/*.wast                      run spec scripts
@@ -42,6 +43,46 @@ Without --invoke, the entry point is `_start` (a WASI command) or, failing
 that, the default export `\"\"` (run after `_initialize`), as with wasmtime.
 A reactor with neither is initialised and left, exit status 0, with a note
 (or the guest's status, if its `_initialize` calls proc_exit).";
+
+/// The subcommands' names and the options `baton` itself takes: a command line whose first
+/// argument is none of these is a `run` without its name (see [`with_implied_run`]).
+const NOT_A_RUN: &[&str] = &[
+    "run",
+    "wast",
+    "validate",
+    "inspect",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
+
+/// The command line with `run` put in when it was left out: `baton app.wasm args...` and
+/// `baton --dir . app.wasm` run the module, as `wasmtime app.wasm` does and as wasmi's
+/// command line (which has no subcommands) takes it.
+///
+/// `run` is implied when the first argument is an option other than `baton`'s own, a file
+/// that exists, or a name ending in `.wasm` or `.wat` (a missing module is then reported
+/// as a file that cannot be read). Anything else, a subcommand's name or a mistyped one,
+/// is left to the usual parsing, so `baton frobnicate` stays a usage error.
+pub fn with_implied_run(mut args: Vec<OsString>) -> Vec<OsString> {
+    let implied = args.get(1).is_some_and(|first| {
+        if NOT_A_RUN.iter().any(|name| first == *name) {
+            return false;
+        }
+        let path = std::path::Path::new(first);
+        first.as_encoded_bytes().starts_with(b"-")
+            || path.is_file()
+            || path
+                .extension()
+                .is_some_and(|ext| ext == "wasm" || ext == "wat")
+    });
+    if implied {
+        args.insert(1, OsString::from("run"));
+    }
+    args
+}
 
 /// `baton`: run, validate and inspect WebAssembly modules with the Baton interpreter.
 #[derive(Debug, Parser)]
@@ -312,6 +353,38 @@ mod tests {
             run_target(&["m.wasm", "a", "--invoke", "f"]),
             Ok(target("m.wasm", None, &["a", "--invoke", "f"]))
         );
+    }
+
+    #[test]
+    fn run_is_implied_when_left_out() {
+        let line = |words: &[&str]| -> Vec<OsString> { words.iter().map(OsString::from).collect() };
+        assert_eq!(
+            with_implied_run(line(&["baton", "app.wasm", "-x"])),
+            line(&["baton", "run", "app.wasm", "-x"])
+        );
+        assert_eq!(
+            with_implied_run(line(&["baton", "--dir", ".", "app.wasm"])),
+            line(&["baton", "run", "--dir", ".", "app.wasm"])
+        );
+        assert_eq!(
+            with_implied_run(line(&["baton", "missing.wat"])),
+            line(&["baton", "run", "missing.wat"])
+        );
+        for kept in [
+            &["baton"][..],
+            &["baton", "frobnicate"],
+            &["baton", "run", "app.wasm"],
+            &["baton", "inspect", "app.wasm"],
+            &["baton", "--version"],
+            &["baton", "help", "run"],
+        ] {
+            assert_eq!(with_implied_run(line(kept)), line(kept));
+        }
+        // What clap makes of the completed line: a run of the module, its arguments the
+        // guest's.
+        let cli = Cli::try_parse_from(with_implied_run(line(&["baton", "app.wasm", "--help"])))
+            .expect("a run");
+        assert!(matches!(cli.command, Command::Run(_)));
     }
 
     #[test]

@@ -26,7 +26,7 @@ const STACK_SIZE: usize = 64 << 20;
 fn main() {
     install_panic_hook();
     // clap prints usage errors itself and exits with status 2 (0 for --help).
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::with_implied_run(std::env::args_os().collect()));
     let worker = std::thread::Builder::new()
         .name("baton".into())
         .stack_size(STACK_SIZE)

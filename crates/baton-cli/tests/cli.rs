@@ -634,6 +634,37 @@ fn usage_errors_exit_with_2_and_help_has_examples() {
     );
 }
 
+/// `run` may be left out, as with `wasmtime app.wasm`: a module path or a `run` option
+/// first means `run`; an unknown word is still a usage error.
+#[test]
+fn run_is_implied_by_a_module_or_a_run_option() {
+    let out = baton(&["examples/fib.wat", "--invoke", "fib", "20"]);
+    assert_eq!(stdout(&out), "6765\n", "stderr: {}", stderr(&out));
+    let out = baton(&[
+        "--fuel",
+        "100000",
+        "examples/fib.wat",
+        "--invoke",
+        "fib",
+        "10",
+    ]);
+    assert_eq!(stdout(&out), "55\n", "stderr: {}", stderr(&out));
+    let out = baton(&["no-such-module.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no-such-module.wasm"),
+        "stderr: {}",
+        stderr(&out)
+    );
+    let out = baton(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("frobnicate"),
+        "stderr: {}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn panics_become_internal_errors_with_status_70() {
     let out = Command::new(env!("CARGO_BIN_EXE_baton"))
