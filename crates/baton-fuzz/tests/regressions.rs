@@ -222,3 +222,51 @@ fn wasmi_value_below_loop_result_block_oracle_bug_baton_is_right() {
     let g = instance.get_global(&store, "g").unwrap().get(&store);
     assert_eq!(g.i32(), Some(1.0f32.to_bits() as i32));
 }
+
+/// Oracle crash (wasmi 2.0.0, not Baton): a `return_call` of an imported function with
+/// values left below its arguments segfaults wasmi (`peer-crashes/README.md`, five
+/// inputs), which would end a fuzzing run. The harness skips such modules, saying why,
+/// before wasmi runs anything; a `return_call` of an import with nothing below its
+/// arguments is still compared.
+#[test]
+fn wasmi_return_call_import_crash_is_skipped_not_run() {
+    let crashing = wat::parse_str(
+        r#"(module
+          (import "host" "nop" (func $nop))
+          (func $f
+            i64.const 7
+            i32.const 1
+            return_call $nop)
+          (func (export "g") (result i32)
+            call $f
+            i32.const 5))"#,
+    )
+    .expect("valid wat");
+    let out = execute_calls(&crashing, Calls::Listed(&[("g", vec![])]));
+    assert!(
+        matches!(&out.verdict, Verdict::Skipped(why) if why.contains("wasmi 2.0.0 segfaults")),
+        "{:?}",
+        out.verdict
+    );
+    // Baton runs it (metered and not, the same way): `g` returns 5.
+    let out = baton_fuzz::execute_baton_twice(&crashing, &[]);
+    assert_eq!(
+        out.verdict,
+        Verdict::Agree,
+        "transcript:\n{}",
+        out.transcript
+    );
+    assert!(
+        out.transcript.contains("Ok([I32(5)])"),
+        "transcript:\n{}",
+        out.transcript
+    );
+    // The same tail call with nothing below it: compared as usual.
+    agree(
+        r#"(module
+          (import "host" "nop" (func $nop))
+          (func (export "f") return_call $nop))"#,
+        &[("f", vec![])],
+        &["Ok([])"],
+    );
+}
